@@ -1,0 +1,138 @@
+/*
+ * libike: the IKE engine's public interface. The engine does no I/O and reads no clock:
+ * its host feeds it datagrams and the current time, and receives datagrams to send,
+ * trace events, SA events and crypto cost reports through ike_host.
+ */
+#ifndef IKE_IKE_H
+#define IKE_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/identity.h"
+#include "config/proposal.h"
+#include "crypto/crypto.h"
+
+/* Virtual or real time in nanoseconds. */
+typedef int64_t ike_time;
+#define IKE_TIME_NEVER INT64_MAX
+#define IKE_NS_PER_SEC 1000000000LL
+
+typedef struct ike_addr {
+	uint8_t family; /* 4 or 6 */
+	uint16_t port;
+	uint8_t ip[16]; /* IPv4 in ip[0..3] */
+} ike_addr;
+
+enum ike_auth_method { IKE_AUTH_PSK = 1 };
+
+/* Retransmission: timeout(n) = base * factor^n, `tries` retransmissions, then give up. */
+typedef struct ike_retransmit_cfg {
+	ike_time base;
+	double factor;
+	uint8_t tries;
+} ike_retransmit_cfg;
+
+/* One connection, shared read-only by every SA made from it; strings/arrays owned by the caller. */
+typedef struct ike_conn_cfg {
+	const char *name;
+	uint8_t version; /* 2 */
+	ike_addr local, remote;
+	ike_proposal_list ike, esp;
+	uint8_t auth; /* enum ike_auth_method */
+	const uint8_t *psk;
+	size_t psk_len;
+	ike_id local_id, remote_id;
+	uint8_t n_local_ts, n_remote_ts;
+	ike_ts local_ts[IKE_TS_MAX], remote_ts[IKE_TS_MAX];
+	ike_time ike_lifetime, child_lifetime; /* 0 = none */
+	ike_retransmit_cfg retransmit;
+} ike_conn_cfg;
+
+/* Kinds of crypto work reported through ike_host.charge (for a CPU model). */
+enum ike_charge_op {
+	IKE_CHARGE_DH_KEYGEN,
+	IKE_CHARGE_DH_DERIVE,
+	IKE_CHARGE_PRF,
+	IKE_CHARGE_SK_SEAL,
+	IKE_CHARGE_SK_OPEN,
+};
+
+enum ike_sa_event_kind {
+	IKE_EV_IKE_UP,
+	IKE_EV_IKE_DOWN,
+	IKE_EV_IKE_FAILED,
+	IKE_EV_CHILD_UP,
+	IKE_EV_CHILD_DOWN,
+	IKE_EV_CHILD_FAILED,
+};
+
+/* An SA event; pointers are valid only during the callback. */
+typedef struct ike_sa_event {
+	uint8_t kind;
+	const char *conn;       /* connection name, or NULL if none matched */
+	const ike_addr *remote;
+	uint64_t spi_i, spi_r;  /* IKE SPIs */
+	uint32_t child_spi_in, child_spi_out;
+	uint16_t notify;        /* failures: the notify type sent or received (0 if none, e.g. timeout) */
+	const char *why;        /* failures: one line */
+} ike_sa_event;
+
+typedef struct ike_host {
+	void *ctx;
+	/* Hands a datagram to the network; data is valid only during the call. */
+	void (*send)(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len);
+	/* One trace event: ev is the dotted name, fields a JSON object body without braces. NULL = off. */
+	void (*trace)(void *ctx, ike_time now, const char *ev, const char *fields);
+	void (*sa_event)(void *ctx, ike_time now, const ike_sa_event *ev); /* may be NULL */
+	void (*charge)(void *ctx, uint8_t op, uint32_t arg, size_t bytes); /* may be NULL */
+} ike_host;
+
+typedef struct ike_peer_cfg {
+	const char *name;           /* node name, for traces */
+	const ike_crypto *crypto;   /* shared, outlives the peer */
+	const uint8_t *seed;        /* DRBG seed material (host derives it from scenario seed + name, or the OS) */
+	size_t seed_len;
+	const ike_conn_cfg *conns;  /* outlives the peer */
+	size_t n_conns;
+	bool reveal_keys;           /* put key values into kdf trace events */
+} ike_peer_cfg;
+
+typedef struct ike_peer ike_peer;
+
+/* Creates a peer; NULL on allocation failure. The peer copies nothing from cfg but the pointers. */
+ike_peer *ike_peer_new(const ike_peer_cfg *cfg, const ike_host *host);
+void ike_peer_free(ike_peer *p);
+
+/* Starts IKE_SA_INIT for connection conns[conn]; 0, or -1 if the index is bad. */
+int ike_peer_initiate(ike_peer *p, ike_time now, size_t conn);
+
+/* Processes one received datagram (a bare IKE message; RFC 3948 framing is the host's business). */
+void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
+		    size_t len);
+
+/* The earliest time ike_peer_expire must be called, IKE_TIME_NEVER if none. */
+ike_time ike_peer_next_deadline(const ike_peer *p);
+
+/* Runs every timer due at or before now (retransmissions, timeouts). */
+void ike_peer_expire(ike_peer *p, ike_time now);
+
+/* What a connection reached, for `expect` checks and summaries. */
+typedef struct ike_conn_status {
+	const char *ike_state;    /* best IKE SA state for this connection ("ESTABLISHED"...), "NONE" if none */
+	const char *child_state;  /* best CHILD SA state ("INSTALLED"...), "NONE" */
+	uint16_t last_error;      /* notify type of the last failure (sent or received), 0 if none */
+	bool timed_out;           /* last attempt gave up after retransmissions */
+	char selected_ike[96];    /* "AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519", "" if none */
+	char selected_esp[96];
+	ike_addr remote;          /* the peer it is established with (responders: who came in) */
+} ike_conn_status;
+
+/* Fills st for conns[conn]; 0, or -1 if the index is bad. */
+int ike_peer_conn_status(const ike_peer *p, size_t conn, ike_conn_status *st);
+
+/* Number of IKE SAs currently held (any state). */
+size_t ike_peer_sa_count(const ike_peer *p);
+
+#endif
