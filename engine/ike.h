@@ -108,6 +108,9 @@ void ike_peer_free(ike_peer *p);
 /* Starts IKE_SA_INIT for connection conns[conn]; 0, or -1 if the index is bad. */
 int ike_peer_initiate(ike_peer *p, ike_time now, size_t conn);
 
+/* Deletes connection conns[conn]'s established IKE SAs with an INFORMATIONAL exchange; returns how many. */
+int ike_peer_delete(ike_peer *p, ike_time now, size_t conn);
+
 /* Processes one received datagram (a bare IKE message; RFC 3948 framing is the host's business). */
 void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
 		    size_t len);

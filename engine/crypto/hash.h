@@ -1,0 +1,15 @@
+/* Plain digests the protocol needs outside PRFs (NAT detection hashes use SHA-1, RFC 7296 2.23). */
+#ifndef IKE_CRYPTO_HASH_H
+#define IKE_CRYPTO_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+
+#define IKE_SHA1_LEN 20
+
+/* out (20 bytes) = SHA-1(data[0] | data[1] | ...); 0 or -IKE_CRYPTO_EOSSL. */
+int ike_sha1(const ike_iov *data, size_t ndata, uint8_t out[IKE_SHA1_LEN]);
+
+#endif

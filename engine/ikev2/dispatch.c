@@ -1,0 +1,178 @@
+/*
+ * Input: parse the header and outer chain, find the SA, check message IDs (RFC 7296 2.2),
+ * answer retransmitted requests from the cache, decrypt, then run the handler that the
+ * dispatch table names for (state, role, exchange, request/response).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ikev2/sa.h"
+
+typedef void (*v2_handler)(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+
+/* Which handler runs for a message, given the SA's state and our role in the IKE SA. */
+typedef struct v2_dispatch {
+	uint8_t state;
+	uint8_t role;
+	uint8_t exchange;
+	bool response;
+	v2_handler handler;
+} v2_dispatch;
+
+static const v2_dispatch dispatch_table[] = {
+	{ V2_IKE_CONNECTING, V2_ROLE_INITIATOR, V2_IKE_SA_INIT, true, v2_init_i_recv },
+	{ V2_IKE_CONNECTING, V2_ROLE_RESPONDER, V2_IKE_AUTH, false, v2_auth_r_recv },
+	{ V2_IKE_CONNECTING, V2_ROLE_INITIATOR, V2_IKE_AUTH, true, v2_auth_i_recv },
+	{ V2_IKE_ESTABLISHED, V2_ROLE_ANY, V2_INFORMATIONAL, false, v2_info_r_recv },
+	{ V2_IKE_ESTABLISHED, V2_ROLE_ANY, V2_INFORMATIONAL, true, v2_info_i_recv },
+	{ V2_IKE_DELETING, V2_ROLE_ANY, V2_INFORMATIONAL, false, v2_info_r_recv },
+	{ V2_IKE_DELETING, V2_ROLE_ANY, V2_INFORMATIONAL, true, v2_info_i_recv },
+};
+
+static const v2_dispatch *find_row(const v2_ike_sa *sa, uint8_t exchange, bool response)
+{
+	uint8_t role = sa->initiator ? V2_ROLE_INITIATOR : V2_ROLE_RESPONDER;
+	for (size_t i = 0; i < sizeof(dispatch_table) / sizeof(dispatch_table[0]); i++) {
+		const v2_dispatch *d = &dispatch_table[i];
+		if (d->state == sa->state && (d->role & role) && d->exchange == exchange && d->response == response)
+			return d;
+	}
+	return NULL;
+}
+
+static void drop(ike_peer *p, ike_time now, const v2_ike_sa *sa, const char *why)
+{
+	v2_trace_error(p, now, sa, "drop", why, 0);
+}
+
+/* Answers an IKE_SA_INIT request we cannot parse with an unprotected notify (RFC 7296 2.21.1). */
+static void reject_init(ike_peer *p, ike_time now, v2_inbound *in, uint16_t notify, const uint8_t *data,
+			size_t len)
+{
+	uint8_t buf[128];
+	v2_header h = { .spi_i = in->hdr.spi_i, .major = 2, .exchange = V2_IKE_SA_INIT, .flags = V2_F_RESPONSE };
+	v2_builder b;
+	v2_begin(&b, buf, sizeof(buf), &h);
+	v2_add_notify(&b, 0, NULL, 0, notify, data, len);
+	size_t n = v2_finish(&b, 0);
+	if (n)
+		v2_send_raw(p, now, in->to, in->from, buf, n);
+}
+
+/* Requests: in-order ones run; the last one again gets the cached response; others are dropped. */
+static bool request_ok(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+{
+	uint32_t id = in->hdr.msg_id;
+	if (sa->has_resp && id == sa->resp_msgid) {
+		v2_send_raw(sa->peer, now, &sa->local, in->from, sa->resp, sa->resp_len);
+		if (v2_tracing(sa->peer)) {
+			ike_jsonw w;
+			ike_jsonw_init(&w);
+			ike_jsonw_str(&w, "what", "retransmitted request");
+			ike_jsonw_int(&w, "msgid", id);
+			ike_jsonw_str(&w, "action", "resent cached response");
+			v2_emit(sa->peer, now, "ike.dup", &w);
+		}
+		return false;
+	}
+	if (id != sa->msgid_peer) {
+		drop(sa->peer, now, sa, "request message ID out of window");
+		return false;
+	}
+	return true;
+}
+
+static bool response_ok(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
+{
+	if (!sa->req || in->hdr.msg_id != sa->msgid_next_req || in->hdr.exchange != sa->req_exchange) {
+		drop(sa->peer, now, sa, "response does not match an outstanding request");
+		return false;
+	}
+	return true;
+}
+
+static v2_ike_sa *lookup(ike_peer *p, const v2_inbound *in)
+{
+	const v2_header *h = &in->hdr;
+	bool from_original_initiator = h->flags & V2_F_INITIATOR;
+	uint64_t ours = from_original_initiator ? h->spi_r : h->spi_i;
+	v2_ike_sa *sa = v2_find_local(p, ours);
+	if (sa && sa->initiator == from_original_initiator)
+		return NULL; /* the I flag contradicts our role */
+	return sa;
+}
+
+static void input_init_request(ike_peer *p, ike_time now, v2_inbound *in)
+{
+	v2_ike_sa *old = v2_find_half_open(p, in->hdr.spi_i, in->from);
+	if (old) {
+		if (old->has_resp && old->resp_msgid == 0)
+			(void)request_ok(old, now, in);
+		else
+			drop(p, now, old, "IKE_SA_INIT request for an existing IKE SA");
+		return;
+	}
+	v2_init_r_recv(p, now, in);
+}
+
+static void input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+{
+	bool response = in->hdr.flags & V2_F_RESPONSE;
+	if (response ? !response_ok(sa, now, in) : !request_ok(sa, now, in))
+		return;
+	const v2_dispatch *d = find_row(sa, in->hdr.exchange, response);
+	if (!d) {
+		drop(sa->peer, now, sa, "no transition for this message in the SA's state");
+		return;
+	}
+	if (in->hdr.exchange != V2_IKE_SA_INIT && v2_open_sk(sa, now, in) != 0)
+		return;
+	v2_trace_msg(sa->peer, now, "ike.rx", &in->hdr, &in->outer, in->inner.n ? &in->inner : NULL, in->raw_len,
+		     in->from, in->to);
+	d->handler(sa, now, in);
+}
+
+void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
+		    size_t len)
+{
+	v2_inbound *in = malloc(sizeof(*in));
+	if (!in)
+		return;
+	memset(in, 0, offsetof(v2_inbound, plain));
+	in->raw = data;
+	in->raw_len = len;
+	in->from = from;
+	in->to = to;
+	v2_status st = v2_parse_header(data, len, &in->hdr);
+	if (st != V2_OK) {
+		drop(p, now, NULL, st == V2_BAD_VERSION ? "unsupported major version" : "malformed IKE header");
+		goto out;
+	}
+	uint8_t bad = 0;
+	st = v2_parse_chain(in->hdr.next_payload, data + V2_HDR_LEN, in->hdr.length - V2_HDR_LEN, V2_HDR_LEN,
+			    &in->outer, &bad);
+	bool init_req = in->hdr.exchange == V2_IKE_SA_INIT && !(in->hdr.flags & V2_F_RESPONSE);
+	if (st != V2_OK) {
+		if (init_req && st == V2_UNSUPPORTED_CRITICAL)
+			reject_init(p, now, in, V2_N_UNSUPPORTED_CRITICAL_PAYLOAD, &bad, 1);
+		else if (init_req)
+			reject_init(p, now, in, V2_N_INVALID_SYNTAX, NULL, 0);
+		drop(p, now, NULL, "malformed payload chain");
+		goto out;
+	}
+	if (init_req) {
+		if (in->hdr.spi_r != 0 || in->hdr.msg_id != 0 || !(in->hdr.flags & V2_F_INITIATOR))
+			drop(p, now, NULL, "IKE_SA_INIT request with SPIr, message ID or flags set");
+		else
+			input_init_request(p, now, in);
+		goto out;
+	}
+	v2_ike_sa *sa = lookup(p, in);
+	if (!sa) {
+		drop(p, now, NULL, "no IKE SA for these SPIs");
+		goto out;
+	}
+	input_sa(sa, now, in);
+out:
+	free(in);
+}

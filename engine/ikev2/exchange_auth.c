@@ -1,0 +1,311 @@
+/*
+ * IKE_AUTH (RFC 7296 1.2, 2.15) with PSK, carrying the first CHILD SA (ESP, tunnel mode) and its
+ * traffic selectors (2.9). CHILD failures (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE) leave the IKE SA up.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/prf.h"
+#include "ikev2/sa.h"
+
+/* The ID payload body as it goes on the wire: type, three reserved bytes, data. */
+static size_t id_body(const ike_id *id, uint8_t *out)
+{
+	out[0] = id->type;
+	out[1] = out[2] = out[3] = 0;
+	memcpy(out + 4, id->data, id->len);
+	return 4u + id->len;
+}
+
+static uint32_t new_child_spi(ike_peer *p)
+{
+	uint8_t b[4];
+	uint32_t spi;
+	do {
+		ike_drbg_bytes(&p->rng, b, 4);
+		spi = ike_get_u32(b);
+	} while (spi < 256); /* 1-255 are reserved by IANA, 0 is invalid */
+	return spi;
+}
+
+/* Once IKE_AUTH is over, nonces and IKE_SA_INIT copies are no longer needed: keep the SA lean. */
+static void drop_handshake_state(v2_ike_sa *sa)
+{
+	free(sa->ni);
+	free(sa->nr);
+	free(sa->init_i);
+	free(sa->init_r);
+	free(sa->cookie);
+	sa->ni = sa->nr = sa->init_i = sa->init_r = sa->cookie = NULL;
+	sa->ni_len = sa->nr_len = sa->init_i_len = sa->init_r_len = sa->cookie_len = 0;
+}
+
+static void child_record_error(v2_ike_sa *sa, uint16_t notify)
+{
+	v2_conn_record *r = v2_rec(sa);
+	if (r)
+		r->last_error = notify;
+}
+
+static void child_installed(v2_ike_sa *sa, ike_time now)
+{
+	v2_conn_record *r = v2_rec(sa);
+	r->esp_algs = sa->child.algs;
+	r->esp_selected = true;
+	v2_trace_selected(sa, now, "esp", &sa->child.algs);
+	v2_child_go(sa, now, V2_T_CHILD_INSTALLED, NULL);
+	v2_sa_event(sa, now, IKE_EV_CHILD_UP, 0, NULL);
+}
+
+void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
+{
+	const ike_conn_cfg *c = sa->conn;
+	uint8_t inner[V2_MAX_MSG], idb[4 + IKE_ID_MAX], auth[IKE_PRF_MAX_OUT], spi[4];
+	size_t idlen = id_body(&c->local_id, idb), alen = 0;
+	if (v2_psk_auth(sa, true, idb, idlen, auth, &alen) != 0) {
+		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, "cannot compute AUTH (no PSK configured?)");
+		return;
+	}
+	sa->has_child = true;
+	memset(&sa->child, 0, sizeof(sa->child));
+	sa->child.state = V2_CHILD_CREATED;
+	sa->child.spi_in = new_child_spi(sa->peer);
+	ike_put_u32(spi, sa->child.spi_in);
+	v2_sa *prop = malloc(sizeof(*prop));
+	v2_ts_list *ts = malloc(sizeof(*ts));
+	if (!prop || !ts) {
+		free(prop);
+		free(ts);
+		return;
+	}
+	v2_builder b;
+	v2_begin_chain(&b, inner, sizeof(inner));
+	v2_add_id(&b, V2_PL_IDI, c->local_id.type, c->local_id.data, c->local_id.len);
+	v2_add_notify(&b, 0, NULL, 0, V2_N_INITIAL_CONTACT, NULL, 0);
+	if (c->remote_id.type)
+		v2_add_id(&b, V2_PL_IDR, c->remote_id.type, c->remote_id.data, c->remote_id.len);
+	v2_add_auth(&b, V2_AUTH_SHARED_KEY_MIC, auth, alen);
+	v2_sa_from_config(&c->esp, IKE_PROTO_ESP, spi, 4, true, prop);
+	v2_add_sa(&b, prop);
+	v2_ts_to_wire(c->local_ts, c->n_local_ts, ts);
+	v2_add_ts(&b, V2_PL_TSI, ts);
+	v2_ts_to_wire(c->remote_ts, c->n_remote_ts, ts);
+	v2_add_ts(&b, V2_PL_TSR, ts);
+	free(prop);
+	free(ts);
+	if (b.w.err) {
+		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, "IKE_AUTH request does not fit");
+		return;
+	}
+	v2_child_go(sa, now, V2_T_CHILD_INSTALLING, NULL);
+	v2_send_sk(sa, now, V2_IKE_AUTH, false, sa->msgid_next_req, inner, b.w.len, b.first);
+}
+
+static bool auth_ok(const v2_ike_sa *sa, bool initiator_auth, const v2_payload *pid, const v2_payload *pauth,
+		    const char **why)
+{
+	v2_id id;
+	v2_auth a;
+	uint8_t want[IKE_PRF_MAX_OUT];
+	size_t wlen = 0;
+	const ike_id *expect = &sa->conn->remote_id;
+	if (!pid || !pauth || v2_parse_id(pid->body, pid->len, &id) != V2_OK ||
+	    v2_parse_auth(pauth->body, pauth->len, &a) != V2_OK) {
+		*why = "missing or malformed ID or AUTH payload";
+		return false;
+	}
+	if (!ike_id_matches(expect, id.type, id.data, id.len)) {
+		*why = "peer's identity does not match the configured remote ID";
+		return false;
+	}
+	if (a.method != V2_AUTH_SHARED_KEY_MIC) {
+		*why = "peer used an authentication method other than PSK";
+		return false;
+	}
+	if (v2_psk_auth(sa, initiator_auth, pid->body, pid->len, want, &wlen) != 0 || a.len != wlen ||
+	    !ike_ct_equal(a.data, want, wlen)) {
+		*why = "AUTH payload does not verify (wrong pre-shared key?)";
+		return false;
+	}
+	return true;
+}
+
+/* Responder side of the CHILD SA: pick ESP in our order, narrow TS; adds SA/TSi/TSr or an error notify. */
+static void child_r(v2_ike_sa *sa, ike_time now, const v2_inbound *in, v2_builder *b)
+{
+	const ike_conn_cfg *c = sa->conn;
+	const v2_payload *psa = v2_chain_find(&in->inner, V2_PL_SA), *pti = v2_chain_find(&in->inner, V2_PL_TSI),
+			 *ptr = v2_chain_find(&in->inner, V2_PL_TSR);
+	if (!psa || !pti || !ptr)
+		return; /* no CHILD SA requested */
+	v2_child_sa *ch = &sa->child;
+	sa->has_child = true;
+	memset(ch, 0, sizeof(*ch));
+	ch->state = V2_CHILD_CREATED;
+	v2_child_go(sa, now, V2_T_CHILD_INSTALLING, NULL);
+	v2_sa *theirs = malloc(sizeof(*theirs));
+	v2_ts_list *tsi = malloc(sizeof(*tsi)), *tsr = malloc(sizeof(*tsr));
+	const v2_proposal *chosen = NULL;
+	uint8_t num = 0;
+	uint16_t err = 0;
+	const char *why = NULL;
+	if (!theirs || !tsi || !tsr || v2_parse_sa(psa->body, psa->len, theirs) != V2_OK ||
+	    v2_parse_ts(pti->body, pti->len, tsi) != V2_OK || v2_parse_ts(ptr->body, ptr->len, tsr) != V2_OK) {
+		err = V2_N_INVALID_SYNTAX;
+		why = "malformed SA or traffic selectors";
+	} else if (v2_select(&c->esp, theirs, IKE_PROTO_ESP, 0, true, &ch->algs, &num, &chosen) != 0 ||
+		   chosen->spi_size != 4) {
+		err = V2_N_NO_PROPOSAL_CHOSEN;
+		why = "no acceptable ESP proposal";
+	} else {
+		ch->n_ts_i = (uint8_t)v2_ts_narrow(tsi, c->remote_ts, c->n_remote_ts, ch->ts_i, 2);
+		ch->n_ts_r = (uint8_t)v2_ts_narrow(tsr, c->local_ts, c->n_local_ts, ch->ts_r, 2);
+		if (!ch->n_ts_i || !ch->n_ts_r) {
+			err = V2_N_TS_UNACCEPTABLE;
+			why = "traffic selectors do not overlap ours";
+		}
+	}
+	if (!err) {
+		ch->spi_out = ike_get_u32(chosen->spi);
+		ch->spi_in = new_child_spi(sa->peer);
+		if (v2_derive_child_keys(sa, now) != 0) {
+			err = V2_N_NO_PROPOSAL_CHOSEN;
+			why = "cannot derive CHILD SA keys";
+		}
+	}
+	free(theirs);
+	if (err) {
+		v2_add_notify(b, 0, NULL, 0, err, NULL, 0);
+		child_record_error(sa, err);
+		v2_trace_error(sa->peer, now, sa, "child_sa refused", why, err);
+		v2_child_go(sa, now, V2_T_CHILD_REFUSED, why);
+	} else {
+		uint8_t spi[4];
+		v2_sa reply;
+		ike_put_u32(spi, ch->spi_in);
+		v2_sa_from_algs(&ch->algs, IKE_PROTO_ESP, num, spi, 4, &reply);
+		v2_add_sa(b, &reply);
+		v2_ts_to_wire(ch->ts_i, ch->n_ts_i, tsi);
+		v2_add_ts(b, V2_PL_TSI, tsi);
+		v2_ts_to_wire(ch->ts_r, ch->n_ts_r, tsr);
+		v2_add_ts(b, V2_PL_TSR, tsr);
+		child_installed(sa, now);
+	}
+	free(tsi);
+	free(tsr);
+}
+
+void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+{
+	const char *why = NULL;
+	uint8_t inner[V2_MAX_MSG];
+	v2_builder b;
+	v2_begin_chain(&b, inner, sizeof(inner));
+	if (!auth_ok(sa, true, v2_chain_find(&in->inner, V2_PL_IDI), v2_chain_find(&in->inner, V2_PL_AUTH), &why)) {
+		v2_add_notify(&b, 0, NULL, 0, V2_N_AUTHENTICATION_FAILED, NULL, 0);
+		v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first);
+		v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED, why);
+		return;
+	}
+	const ike_id *me = &sa->conn->local_id;
+	uint8_t idb[4 + IKE_ID_MAX], auth[IKE_PRF_MAX_OUT];
+	size_t idlen = id_body(me, idb), alen = 0;
+	if (v2_psk_auth(sa, false, idb, idlen, auth, &alen) != 0) {
+		v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, 0, "cannot compute our AUTH");
+		return;
+	}
+	v2_sa_set_timer(sa, IKE_TIME_NEVER);
+	v2_ike_go(sa, now, V2_T_IKE_R_AUTH_OK, NULL);
+	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
+	v2_add_id(&b, V2_PL_IDR, me->type, me->data, me->len);
+	v2_add_auth(&b, V2_AUTH_SHARED_KEY_MIC, auth, alen);
+	child_r(sa, now, in, &b);
+	drop_handshake_state(sa);
+	v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first);
+}
+
+/* Initiator side of the CHILD SA: the answer must be one of our proposals and within our selectors. */
+static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
+{
+	const ike_conn_cfg *c = sa->conn;
+	v2_child_sa *ch = &sa->child;
+	uint16_t err = 0;
+	const char *why = NULL;
+	for (uint8_t i = 0; i < in->inner.n && !err; i++) {
+		v2_notify n;
+		if (in->inner.pl[i].type == V2_PL_NOTIFY &&
+		    v2_parse_notify(in->inner.pl[i].body, in->inner.pl[i].len, &n) == V2_OK && n.type < 16384) {
+			err = n.type;
+			why = "responder refused the CHILD SA";
+		}
+	}
+	const v2_payload *psa = v2_chain_find(&in->inner, V2_PL_SA), *pti = v2_chain_find(&in->inner, V2_PL_TSI),
+			 *ptr = v2_chain_find(&in->inner, V2_PL_TSR);
+	v2_sa *chosen = malloc(sizeof(*chosen));
+	v2_ts_list *tsi = malloc(sizeof(*tsi)), *tsr = malloc(sizeof(*tsr));
+	const v2_proposal *prop = NULL;
+	size_t ni = 0, nr = 0;
+	if (!err && (!chosen || !tsi || !tsr || !psa || !pti || !ptr ||
+		     v2_parse_sa(psa->body, psa->len, chosen) != V2_OK || v2_parse_ts(pti->body, pti->len, tsi) != V2_OK ||
+		     v2_parse_ts(ptr->body, ptr->len, tsr) != V2_OK)) {
+		err = V2_N_INVALID_SYNTAX;
+		why = "missing or malformed SA/TSi/TSr in IKE_AUTH response";
+	} else if (!err && (v2_accept_choice(&c->esp, chosen, IKE_PROTO_ESP, true, &ch->algs, &prop) != 0 ||
+			    prop->spi_size != 4)) {
+		err = V2_N_NO_PROPOSAL_CHOSEN;
+		why = "responder chose an ESP proposal we did not offer";
+	} else if (!err && (!v2_ts_within(tsi, c->local_ts, c->n_local_ts, ch->ts_i, 2, &ni) ||
+			    !v2_ts_within(tsr, c->remote_ts, c->n_remote_ts, ch->ts_r, 2, &nr))) {
+		err = V2_N_TS_UNACCEPTABLE;
+		why = "responder's traffic selectors are not within ours";
+	}
+	if (!err) {
+		ch->n_ts_i = (uint8_t)ni;
+		ch->n_ts_r = (uint8_t)nr;
+		ch->spi_out = ike_get_u32(prop->spi);
+		if (v2_derive_child_keys(sa, now) != 0) {
+			err = V2_N_NO_PROPOSAL_CHOSEN;
+			why = "cannot derive CHILD SA keys";
+		}
+	}
+	free(chosen);
+	free(tsi);
+	free(tsr);
+	if (err) {
+		child_record_error(sa, err);
+		v2_trace_error(sa->peer, now, sa, "child_sa failed", why, err);
+		v2_child_go(sa, now, V2_T_CHILD_REFUSED, why);
+		return;
+	}
+	child_installed(sa, now);
+}
+
+void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+{
+	const char *why = NULL;
+	const v2_payload *pid = v2_chain_find(&in->inner, V2_PL_IDR), *pauth = v2_chain_find(&in->inner, V2_PL_AUTH);
+	if (v2_chain_find_notify(&in->inner, V2_N_AUTHENTICATION_FAILED)) {
+		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED,
+			"responder sent AUTHENTICATION_FAILED");
+		return;
+	}
+	if (!pauth) {
+		v2_notify n;
+		uint16_t err = 0;
+		for (uint8_t i = 0; i < in->inner.n && !err; i++)
+			if (in->inner.pl[i].type == V2_PL_NOTIFY &&
+			    v2_parse_notify(in->inner.pl[i].body, in->inner.pl[i].len, &n) == V2_OK && n.type < 16384)
+				err = n.type;
+		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, err, "IKE_AUTH response without AUTH");
+		return;
+	}
+	if (!auth_ok(sa, false, pid, pauth, &why)) {
+		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED, why);
+		return;
+	}
+	v2_request_done(sa);
+	v2_ike_go(sa, now, V2_T_IKE_I_AUTH_OK, NULL);
+	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
+	child_i(sa, now, in);
+	drop_handshake_state(sa);
+}

@@ -1,0 +1,358 @@
+/*
+ * IKE_SA_INIT (RFC 7296 1.2, 2.6, 2.7, 2.10, 2.23): algorithms, KE, nonces, NAT detection,
+ * INVALID_KE_PAYLOAD and COOKIE retries on the initiator side.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/dh.h"
+#include "ikev2/sa.h"
+
+#define V2_MAX_RESTARTS 5
+
+static uint8_t *dup_bytes(const uint8_t *p, size_t n)
+{
+	uint8_t *d = malloc(n ? n : 1);
+	if (d && n)
+		memcpy(d, p, n);
+	return d;
+}
+
+static int make_ke(v2_ike_sa *sa, uint16_t group, uint8_t *pub, size_t cap, size_t *len)
+{
+	ike_peer *p = sa->peer;
+	if (!sa->dh && ike_dh_generate(p->cfg.crypto, group, &p->rng, &sa->dh) != 0)
+		return -1;
+	v2_charge(p, IKE_CHARGE_DH_KEYGEN, group, 0);
+	*len = ike_dh_public_len(group);
+	return *len <= cap ? ike_dh_public(sa->dh, pub, cap) : -1;
+}
+
+/* g^ir from the peer's KE, then the key pair is dropped: no idle OpenSSL objects per SA. */
+static int finish_dh(v2_ike_sa *sa, ike_time now, const v2_ke *ke)
+{
+	uint8_t gir[1024];
+	size_t n = ike_dh_secret_len(ke->group);
+	int rc = n && n <= sizeof(gir) ? ike_dh_derive(sa->peer->cfg.crypto, sa->dh, ke->data, ke->len, gir, sizeof(gir))
+				       : -1;
+	v2_charge(sa->peer, IKE_CHARGE_DH_DERIVE, ke->group, 0);
+	ike_dh_free(sa->dh);
+	sa->dh = NULL;
+	if (rc == 0)
+		rc = v2_derive_ike_keys(sa, now, gir, n);
+	memset(gir, 0, sizeof(gir));
+	return rc;
+}
+
+int v2_init_start(v2_ike_sa *sa, ike_time now)
+{
+	const ike_conn_cfg *c = sa->conn;
+	if (!sa->ke_group)
+		sa->ke_group = c->ike.n && c->ike.p[0].n_dh ? c->ike.p[0].dh[0].id : 0;
+	if (!sa->ni) {
+		sa->ni = malloc(V2_NONCE_LEN);
+		if (!sa->ni)
+			return -1;
+		sa->ni_len = V2_NONCE_LEN;
+		ike_drbg_bytes(&sa->peer->rng, sa->ni, V2_NONCE_LEN);
+	}
+	uint8_t buf[V2_MAX_MSG], pub[1024];
+	size_t pub_len = 0;
+	if (make_ke(sa, sa->ke_group, pub, sizeof(pub), &pub_len) != 0) {
+		const char *why = "cannot generate a key exchange value for the configured group";
+		if (sa->state != V2_IKE_CREATED) {
+			v2_fail(sa, now, V2_T_IKE_I_INIT_FAILED, 0, why);
+			return -1;
+		}
+		v2_trace_error(sa->peer, now, sa, "initiate", why, 0);
+		v2_sa_destroy(sa, now);
+		return -1;
+	}
+	v2_header h;
+	v2_header_for(sa, V2_IKE_SA_INIT, false, 0, &h);
+	v2_builder b;
+	v2_sa *prop = malloc(sizeof(*prop));
+	if (!prop)
+		return -1;
+	v2_sa_from_config(&c->ike, IKE_PROTO_IKE, NULL, 0, false, prop);
+	v2_begin(&b, buf, sizeof(buf), &h);
+	if (sa->cookie)
+		v2_add_notify(&b, 0, NULL, 0, V2_N_COOKIE, sa->cookie, sa->cookie_len);
+	v2_add_sa(&b, prop);
+	free(prop);
+	v2_add_ke(&b, sa->ke_group, pub, pub_len);
+	v2_add_nonce(&b, sa->ni, sa->ni_len);
+	v2_add_natd(&b, sa->spi_i, 0, &sa->local, &sa->remote);
+	size_t len = v2_finish(&b, 0);
+	if (!len)
+		return -1;
+	free(sa->init_i);
+	sa->init_i = dup_bytes(buf, len);
+	sa->init_i_len = (uint16_t)len;
+	if (sa->state == V2_IKE_CREATED)
+		v2_ike_go(sa, now, V2_T_IKE_I_START, NULL);
+	v2_send_plain(sa, now, buf, len, false);
+	return 0;
+}
+
+static bool group_configured(const ike_conn_cfg *c, uint16_t group)
+{
+	for (uint8_t i = 0; i < c->ike.n; i++)
+		for (uint8_t j = 0; j < c->ike.p[i].n_dh; j++)
+			if (c->ike.p[i].dh[j].id == group)
+				return true;
+	return false;
+}
+
+/* COOKIE or INVALID_KE_PAYLOAD: start IKE_SA_INIT over as asked. Returns true if handled. */
+static bool init_i_retry(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
+{
+	const v2_payload *ck = v2_chain_find_notify(&in->outer, V2_N_COOKIE);
+	const v2_payload *ike = v2_chain_find_notify(&in->outer, V2_N_INVALID_KE_PAYLOAD);
+	if (!ck && !ike)
+		return false;
+	v2_notify n;
+	const v2_payload *pl = ck ? ck : ike;
+	const char *why = NULL;
+	if (v2_parse_notify(pl->body, pl->len, &n) != V2_OK)
+		why = "malformed COOKIE/INVALID_KE_PAYLOAD notify";
+	else if (++sa->restarts > V2_MAX_RESTARTS)
+		why = "too many IKE_SA_INIT restarts";
+	if (!why && ck) {
+		if (n.len < 1 || n.len > 64)
+			why = "COOKIE of invalid length";
+		else {
+			free(sa->cookie);
+			sa->cookie = dup_bytes(n.data, n.len);
+			sa->cookie_len = (uint16_t)n.len;
+		}
+	} else if (!why) {
+		uint16_t g = n.len == 2 ? ike_get_u16(n.data) : 0;
+		if (!g || g == sa->ke_group || !group_configured(sa->conn, g))
+			why = "INVALID_KE_PAYLOAD asks for a group we did not propose";
+		else {
+			sa->ke_group = g;
+			ike_dh_free(sa->dh);
+			sa->dh = NULL;
+		}
+	}
+	if (why) {
+		v2_fail(sa, now, V2_T_IKE_I_INIT_FAILED, ck ? V2_N_COOKIE : V2_N_INVALID_KE_PAYLOAD, why);
+		return true;
+	}
+	v2_ike_go(sa, now, V2_T_IKE_I_RETRY, ck ? "responder demands a COOKIE: retry with it"
+						: "responder wants another DH group: retry with it");
+	free(sa->req);
+	sa->req = NULL;
+	v2_init_start(sa, now);
+	return true;
+}
+
+/* The first error notify of a chain (types below 16384), or 0. */
+static uint16_t error_notify(const v2_chain *ch)
+{
+	for (uint8_t i = 0; i < ch->n; i++) {
+		v2_notify n;
+		if (ch->pl[i].type == V2_PL_NOTIFY && v2_parse_notify(ch->pl[i].body, ch->pl[i].len, &n) == V2_OK &&
+		    n.type < 16384)
+			return n.type;
+	}
+	return 0;
+}
+
+void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+{
+	if (init_i_retry(sa, now, in))
+		return;
+	uint16_t err = error_notify(&in->outer);
+	if (err) {
+		v2_fail(sa, now, V2_T_IKE_I_INIT_FAILED, err, "responder answered IKE_SA_INIT with an error notify");
+		return;
+	}
+	const v2_payload *psa = v2_chain_find(&in->outer, V2_PL_SA), *pke = v2_chain_find(&in->outer, V2_PL_KE),
+			 *pno = v2_chain_find(&in->outer, V2_PL_NONCE);
+	v2_sa *chosen = malloc(sizeof(*chosen));
+	v2_ke ke;
+	const v2_proposal *prop;
+	const char *why = NULL;
+	uint16_t notify = V2_N_INVALID_SYNTAX;
+	if (!chosen)
+		return;
+	if (!psa || !pke || !pno || v2_parse_sa(psa->body, psa->len, chosen) != V2_OK ||
+	    v2_parse_ke(pke->body, pke->len, &ke) != V2_OK || v2_parse_nonce(pno->body, pno->len) != V2_OK ||
+	    in->hdr.spi_r == 0)
+		why = "IKE_SA_INIT response lacks a valid SA, KE, Nonce or SPIr";
+	else if (v2_accept_choice(&sa->conn->ike, chosen, IKE_PROTO_IKE, false, &sa->algs, &prop) != 0) {
+		why = "responder chose a proposal we did not offer";
+		notify = V2_N_NO_PROPOSAL_CHOSEN;
+	} else if (ke.group != sa->algs.dh || ke.group != sa->ke_group)
+		why = "responder's KE group differs from the chosen one";
+	free(chosen);
+	if (why) {
+		v2_fail(sa, now, V2_T_IKE_I_INIT_FAILED, notify, why);
+		return;
+	}
+	sa->nr = dup_bytes(pno->body, pno->len);
+	sa->nr_len = pno->len;
+	sa->init_r = dup_bytes(in->raw, in->hdr.length);
+	sa->init_r_len = (uint16_t)in->hdr.length;
+	v2_sa_set_spi_r(sa, in->hdr.spi_r);
+	if (!sa->nr || !sa->init_r || finish_dh(sa, now, &ke) != 0) {
+		v2_fail(sa, now, V2_T_IKE_I_INIT_FAILED, V2_N_INVALID_SYNTAX, "key exchange failed (RFC 6989 checks)");
+		return;
+	}
+	v2_conn_record *r = v2_rec(sa);
+	r->ike_algs = sa->algs;
+	r->ike_selected = true;
+	v2_trace_selected(sa, now, "ike", &sa->algs);
+	v2_request_done(sa);
+	v2_auth_i_send(sa, now);
+}
+
+/* Responder: the first configured connection whose addresses fit the datagram's. */
+static int find_conn(const ike_peer *p, const ike_addr *local, const ike_addr *remote)
+{
+	static const uint8_t zero[16];
+	for (size_t i = 0; i < p->cfg.n_conns; i++) {
+		const ike_conn_cfg *c = &p->cfg.conns[i];
+		size_t ll = c->local.family == 4 ? 4 : 16, rl = c->remote.family == 4 ? 4 : 16;
+		bool lok = !c->local.family || (c->local.family == local->family && !memcmp(c->local.ip, local->ip, ll));
+		bool rok = !c->remote.family || !memcmp(c->remote.ip, zero, rl) ||
+			   (c->remote.family == remote->family && !memcmp(c->remote.ip, remote->ip, rl));
+		if (c->version == 2 && lok && rok)
+			return (int)i;
+	}
+	return -1;
+}
+
+static void init_r_refuse(ike_peer *p, ike_time now, const v2_inbound *in, int conn, uint16_t notify,
+			  const uint8_t *data, size_t len, const char *why)
+{
+	uint8_t buf[128];
+	v2_header h = { .spi_i = in->hdr.spi_i, .major = 2, .exchange = V2_IKE_SA_INIT, .flags = V2_F_RESPONSE };
+	v2_builder b;
+	v2_begin(&b, buf, sizeof(buf), &h);
+	v2_add_notify(&b, 0, NULL, 0, notify, data, len);
+	size_t n = v2_finish(&b, 0);
+	if (conn >= 0 && notify != V2_N_INVALID_KE_PAYLOAD)
+		p->rec[conn].last_error = notify;
+	v2_trace_error(p, now, NULL, "IKE_SA_INIT refused", why, notify);
+	if (!n)
+		return;
+	if (v2_tracing(p)) {
+		v2_header hh;
+		v2_chain ch;
+		uint8_t bad;
+		if (v2_parse_header(buf, n, &hh) == V2_OK &&
+		    v2_parse_chain(hh.next_payload, buf + V2_HDR_LEN, n - V2_HDR_LEN, V2_HDR_LEN, &ch, &bad) == V2_OK)
+			v2_trace_msg(p, now, "ike.tx", &hh, &ch, NULL, n, in->to, in->from);
+	}
+	v2_send_raw(p, now, in->to, in->from, buf, n);
+}
+
+/* Builds and sends the IKE_SA_INIT response once the SA exists and keys are derived. */
+static int init_r_respond(v2_ike_sa *sa, ike_time now, uint8_t prop_num)
+{
+	uint8_t buf[V2_MAX_MSG], pub[1024];
+	size_t pub_len = ike_dh_public_len(sa->algs.dh);
+	if (pub_len > sizeof(pub) || ike_dh_public(sa->dh, pub, sizeof(pub)) != 0)
+		return -1;
+	v2_sa reply;
+	v2_sa_from_algs(&sa->algs, IKE_PROTO_IKE, prop_num, NULL, 0, &reply);
+	v2_header h;
+	v2_header_for(sa, V2_IKE_SA_INIT, true, 0, &h);
+	v2_builder b;
+	v2_begin(&b, buf, sizeof(buf), &h);
+	v2_add_sa(&b, &reply);
+	v2_add_ke(&b, sa->algs.dh, pub, pub_len);
+	v2_add_nonce(&b, sa->nr, sa->nr_len);
+	v2_add_natd(&b, sa->spi_i, sa->spi_r, &sa->local, &sa->remote);
+	size_t len = v2_finish(&b, 0);
+	if (!len)
+		return -1;
+	sa->init_r = dup_bytes(buf, len);
+	sa->init_r_len = (uint16_t)len;
+	v2_ike_go(sa, now, V2_T_IKE_R_INIT, NULL);
+	v2_send_plain(sa, now, buf, len, true);
+	v2_sa_set_timer(sa, now + V2_HALF_OPEN_TIMEOUT);
+	return 0;
+}
+
+void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
+{
+	int ci = find_conn(p, in->to, in->from);
+	const v2_payload *psa = v2_chain_find(&in->outer, V2_PL_SA), *pke = v2_chain_find(&in->outer, V2_PL_KE),
+			 *pno = v2_chain_find(&in->outer, V2_PL_NONCE);
+	v2_sa *theirs = malloc(sizeof(*theirs));
+	v2_ke ke;
+	v2_algs algs;
+	uint8_t num = 0;
+	if (!theirs)
+		return;
+	v2_trace_msg(p, now, "ike.rx", &in->hdr, &in->outer, NULL, in->raw_len, in->from, in->to);
+	int ok = psa && pke && pno && v2_parse_sa(psa->body, psa->len, theirs) == V2_OK &&
+		 v2_parse_ke(pke->body, pke->len, &ke) == V2_OK && v2_parse_nonce(pno->body, pno->len) == V2_OK;
+	int sel = ok && ci >= 0 ? v2_select(&p->cfg.conns[ci].ike, theirs, IKE_PROTO_IKE, ke.group, false, &algs,
+					    &num, NULL)
+				: -1;
+	free(theirs);
+	if (!ok) {
+		init_r_refuse(p, now, in, ci, V2_N_INVALID_SYNTAX, NULL, 0, "request lacks a valid SA, KE or Nonce");
+		return;
+	}
+	if (ci < 0 || sel != 0) {
+		init_r_refuse(p, now, in, ci, V2_N_NO_PROPOSAL_CHOSEN, NULL, 0,
+			      ci < 0 ? "no connection configured for this peer" : "no acceptable proposal");
+		return;
+	}
+	if (ke.group != algs.dh) {
+		uint8_t g[2];
+		ike_put_u16(g, algs.dh);
+		init_r_refuse(p, now, in, ci, V2_N_INVALID_KE_PAYLOAD, g, 2, "KE group is not the selected group");
+		return;
+	}
+	v2_ike_sa *sa = v2_sa_new(p, false, in->hdr.spi_i, v2_new_spi(p));
+	if (!sa)
+		return;
+	sa->conn = &p->cfg.conns[ci];
+	sa->conn_idx = (uint16_t)ci;
+	sa->local = *in->to;
+	sa->remote = *in->from;
+	sa->algs = algs;
+	sa->msgid_peer = 0;
+	sa->ni = dup_bytes(pno->body, pno->len);
+	sa->ni_len = pno->len;
+	sa->nr = malloc(V2_NONCE_LEN);
+	sa->nr_len = V2_NONCE_LEN;
+	sa->init_i = dup_bytes(in->raw, in->hdr.length);
+	sa->init_i_len = (uint16_t)in->hdr.length;
+	uint8_t pub[1024];
+	size_t pub_len;
+	if (!sa->ni || !sa->nr || !sa->init_i || make_ke(sa, algs.dh, pub, sizeof(pub), &pub_len) != 0) {
+		v2_sa_destroy(sa, now);
+		return;
+	}
+	ike_drbg_bytes(&p->rng, sa->nr, V2_NONCE_LEN);
+	/* Keep our key pair until the response is built, then derive. */
+	ike_dh *kp = sa->dh;
+	uint8_t gir[1024];
+	size_t gl = ike_dh_secret_len(algs.dh);
+	int rc = gl <= sizeof(gir) ? ike_dh_derive(p->cfg.crypto, kp, ke.data, ke.len, gir, sizeof(gir)) : -1;
+	v2_charge(p, IKE_CHARGE_DH_DERIVE, algs.dh, 0);
+	if (rc != 0 || v2_derive_ike_keys(sa, now, gir, gl) != 0) {
+		memset(gir, 0, sizeof(gir));
+		init_r_refuse(p, now, in, ci, V2_N_INVALID_SYNTAX, NULL, 0, "peer's KE value failed RFC 6989 checks");
+		v2_sa_destroy(sa, now);
+		return;
+	}
+	memset(gir, 0, sizeof(gir));
+	p->rec[ci].ike_algs = algs;
+	p->rec[ci].ike_selected = true;
+	v2_trace_selected(sa, now, "ike", &algs);
+	if (init_r_respond(sa, now, num) != 0) {
+		v2_sa_destroy(sa, now);
+		return;
+	}
+	ike_dh_free(sa->dh);
+	sa->dh = NULL;
+}

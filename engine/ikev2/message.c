@@ -1,0 +1,220 @@
+/* Outbound messages: headers, SK protection, sending, the request/response caches and retransmission. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/sk.h"
+#include "ikev2/sa.h"
+
+void v2_header_for(const v2_ike_sa *sa, uint8_t exchange, bool response, uint32_t msgid, v2_header *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->spi_i = sa->spi_i;
+	h->spi_r = sa->spi_r;
+	h->major = 2;
+	h->exchange = exchange;
+	h->flags = (uint8_t)((sa->initiator ? V2_F_INITIATOR : 0) | (response ? V2_F_RESPONSE : 0));
+	h->msg_id = msgid;
+}
+
+void v2_trace_msg(ike_peer *p, ike_time now, const char *ev, const v2_header *h, const v2_chain *outer,
+		  const v2_chain *inner, size_t size, const ike_addr *from, const ike_addr *to)
+{
+	if (!v2_tracing(p))
+		return;
+	char sum[512], a[64], flags[4] = { 0 };
+	v2_summary(h, outer, inner, sum, sizeof(sum));
+	size_t nf = 0;
+	if (h->flags & V2_F_INITIATOR)
+		flags[nf++] = 'I';
+	if (h->flags & V2_F_RESPONSE)
+		flags[nf++] = 'R';
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "summary", sum);
+	ike_jsonw_str(&w, "exchange", v2_exchange_name(h->exchange));
+	ike_jsonw_int(&w, "msgid", h->msg_id);
+	ike_jsonw_str(&w, "flags", flags);
+	ike_jsonw_int(&w, "size", (int64_t)size);
+	v2_addr_str(from, a, sizeof(a));
+	ike_jsonw_str(&w, "from", a);
+	v2_addr_str(to, a, sizeof(a));
+	ike_jsonw_str(&w, "to", a);
+	ike_jsonw_spi(&w, "initiator-spi", h->spi_i);
+	ike_jsonw_spi(&w, "responder-spi", h->spi_r);
+	v2_emit(p, now, ev, &w);
+}
+
+void v2_send_raw(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *msg,
+		 size_t len)
+{
+	(void)now;
+	p->host.send(p->host.ctx, from, to, msg, len);
+}
+
+/* Traces an outbound message by re-reading what we built (only when tracing). */
+static void trace_tx(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, const uint8_t *inner,
+		     size_t inner_len, uint8_t inner_first)
+{
+	if (!v2_tracing(sa->peer))
+		return;
+	v2_header h;
+	v2_chain *outer = malloc(2 * sizeof(v2_chain));
+	if (!outer)
+		return;
+	v2_chain *in = outer + 1;
+	uint8_t bad;
+	in->n = 0;
+	if (v2_parse_header(msg, len, &h) == V2_OK &&
+	    v2_parse_chain(h.next_payload, msg + V2_HDR_LEN, len - V2_HDR_LEN, V2_HDR_LEN, outer, &bad) == V2_OK) {
+		if (inner && v2_parse_chain(inner_first, inner, inner_len, 0, in, &bad) != V2_OK)
+			in->n = 0;
+		v2_trace_msg(sa->peer, now, "ike.tx", &h, outer, inner ? in : NULL, len, &sa->local, &sa->remote);
+	}
+	free(outer);
+}
+
+static ike_time rtx_timeout(const v2_ike_sa *sa)
+{
+	const ike_retransmit_cfg *r = &sa->conn->retransmit;
+	return (ike_time)((double)r->base * pow(r->factor > 0 ? r->factor : 1.0, sa->retries));
+}
+
+/* Keeps our copy: requests for retransmission, responses to answer retransmitted requests. */
+static void store(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bool response, uint8_t exchange,
+		  uint32_t msgid)
+{
+	uint8_t *copy = malloc(len);
+	if (copy)
+		memcpy(copy, msg, len);
+	if (response) {
+		free(sa->resp);
+		sa->resp = copy;
+		sa->resp_len = copy ? (uint16_t)len : 0;
+		sa->resp_msgid = msgid;
+		sa->has_resp = copy != NULL;
+		sa->msgid_peer = msgid + 1;
+		return;
+	}
+	free(sa->req);
+	sa->req = copy;
+	sa->req_len = copy ? (uint16_t)len : 0;
+	sa->req_exchange = exchange;
+	sa->retries = 0;
+	if (sa->conn)
+		v2_sa_set_timer(sa, now + rtx_timeout(sa));
+}
+
+void v2_send_plain(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bool response)
+{
+	trace_tx(sa, now, msg, len, NULL, 0, 0);
+	store(sa, now, msg, len, response, msg[18], ike_get_u32(msg + 20));
+	v2_send_raw(sa->peer, now, &sa->local, &sa->remote, msg, len);
+}
+
+int v2_send_sk(v2_ike_sa *sa, ike_time now, uint8_t exchange, bool response, uint32_t msgid,
+	       const uint8_t *inner, size_t inner_len, uint8_t inner_first)
+{
+	uint8_t buf[V2_MAX_MSG];
+	ike_sk_keys k;
+	v2_sk_keys_out(sa, &k);
+	size_t body = ike_sk_body_len(&k, inner_len);
+	v2_header h;
+	v2_header_for(sa, exchange, response, msgid, &h);
+	v2_builder b;
+	v2_begin(&b, buf, sizeof(buf), &h);
+	size_t aad = v2_add_sk_header(&b, inner_first, body);
+	size_t total = v2_finish(&b, body);
+	size_t written = 0;
+	if (!total || total > sizeof(buf) ||
+	    ike_sk_seal(sa->peer->cfg.crypto, &k, &sa->peer->rng, buf, aad, inner, inner_len, sizeof(buf),
+			&written) != 0 ||
+	    written != body) {
+		v2_trace_error(sa->peer, now, sa, "send", "could not build or seal the message", 0);
+		return -1;
+	}
+	v2_charge(sa->peer, IKE_CHARGE_SK_SEAL, k.encr->id, inner_len);
+	trace_tx(sa, now, buf, total, inner, inner_len, inner_first);
+	store(sa, now, buf, total, response, exchange, msgid);
+	v2_send_raw(sa->peer, now, &sa->local, &sa->remote, buf, total);
+	return 0;
+}
+
+/* Answers an authenticated request we cannot process with an encrypted error notify. */
+static void notify_reply(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t type, const uint8_t *d,
+			 size_t n)
+{
+	uint8_t inner[64];
+	v2_builder b;
+	v2_begin_chain(&b, inner, sizeof(inner));
+	v2_add_notify(&b, 0, NULL, 0, type, d, n);
+	if (!b.w.err)
+		v2_send_sk(sa, now, in->hdr.exchange, true, in->hdr.msg_id, inner, b.w.len, b.first);
+}
+
+int v2_open_sk(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+{
+	const v2_payload *sk = in->outer.n ? &in->outer.pl[in->outer.n - 1] : NULL;
+	if (!sa->keys || !sk || sk->type != V2_PL_SK) {
+		v2_trace_error(sa->peer, now, sa, "drop", "expected an Encrypted (SK) payload last", 0);
+		return -1;
+	}
+	ike_sk_keys k;
+	v2_sk_keys_in(sa, &k);
+	size_t aad = (size_t)sk->offset + V2_GENERIC_HDR_LEN, ptlen = 0;
+	int rc = ike_sk_open(sa->peer->cfg.crypto, &k, in->raw, aad, sk->len, in->plain, sizeof(in->plain), &ptlen);
+	v2_charge(sa->peer, IKE_CHARGE_SK_OPEN, k.encr->id, sk->len);
+	if (rc != 0) {
+		v2_trace_error(sa->peer, now, sa, "drop", rc == -IKE_CRYPTO_EAUTH ? "integrity check failed"
+										   : "undecryptable SK payload", 0);
+		return -1;
+	}
+	uint8_t bad = 0;
+	v2_status st = v2_parse_chain(in->raw[sk->offset], in->plain, ptlen, 0, &in->inner, &bad);
+	if (st == V2_OK)
+		return 0;
+	bool request = !(in->hdr.flags & V2_F_RESPONSE);
+	if (request && st == V2_UNSUPPORTED_CRITICAL)
+		notify_reply(sa, now, in, V2_N_UNSUPPORTED_CRITICAL_PAYLOAD, &bad, 1);
+	else if (request)
+		notify_reply(sa, now, in, V2_N_INVALID_SYNTAX, NULL, 0);
+	v2_trace_error(sa->peer, now, sa, "drop",
+		       st == V2_UNSUPPORTED_CRITICAL ? "unsupported critical payload" : "malformed inner payloads",
+		       st == V2_UNSUPPORTED_CRITICAL ? V2_N_UNSUPPORTED_CRITICAL_PAYLOAD : V2_N_INVALID_SYNTAX);
+	return -1;
+}
+
+void v2_request_done(v2_ike_sa *sa)
+{
+	free(sa->req);
+	sa->req = NULL;
+	sa->req_len = 0;
+	sa->msgid_next_req++;
+	v2_sa_set_timer(sa, IKE_TIME_NEVER);
+}
+
+void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
+{
+	if (sa->retries >= sa->conn->retransmit.tries) {
+		char why[96];
+		snprintf(why, sizeof(why), "no response after %u retransmissions", sa->retries);
+		enum v2_ike_tr t = sa->state == V2_IKE_ESTABLISHED ? V2_T_IKE_DEAD
+				   : sa->state == V2_IKE_DELETING  ? V2_T_IKE_DELETE_DONE
+								   : V2_T_IKE_TIMEOUT;
+		v2_fail(sa, now, t, 0, why);
+		return;
+	}
+	sa->retries++;
+	if (v2_tracing(sa->peer)) {
+		ike_jsonw w;
+		ike_jsonw_init(&w);
+		ike_jsonw_str(&w, "exchange", v2_exchange_name(sa->req_exchange));
+		ike_jsonw_int(&w, "msgid", sa->msgid_next_req);
+		ike_jsonw_int(&w, "attempt", sa->retries);
+		ike_jsonw_int(&w, "size", sa->req_len);
+		v2_emit(sa->peer, now, "ike.retransmit", &w);
+	}
+	v2_send_raw(sa->peer, now, &sa->local, &sa->remote, sa->req, sa->req_len);
+	v2_sa_set_timer(sa, now + rtx_timeout(sa));
+}

@@ -1,0 +1,324 @@
+/* The peer: owns its SAs (two SPI hash tables), a timer heap and its DRBG; the public ike_peer_* API. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ikev2/sa.h"
+
+#define V2_MIN_BUCKETS 16
+
+static size_t bucket(uint64_t spi, size_t n)
+{
+	/* SPIs are random already; fold the high half in for safety against crafted ones. */
+	return (size_t)((spi ^ (spi >> 29) ^ (spi >> 47)) & (n - 1));
+}
+
+static v2_ike_sa **local_slot(ike_peer *p, uint64_t spi) { return &p->by_local[bucket(spi, p->nbuckets)]; }
+
+static uint64_t remote_spi(const v2_ike_sa *sa) { return sa->initiator ? sa->spi_r : sa->spi_i; }
+static uint64_t local_spi(const v2_ike_sa *sa) { return sa->initiator ? sa->spi_i : sa->spi_r; }
+
+static void unlink_chain(v2_ike_sa **head, v2_ike_sa *sa, bool by_local)
+{
+	for (v2_ike_sa **pp = head; *pp; pp = by_local ? &(*pp)->next_local : &(*pp)->next_remote) {
+		if (*pp == sa) {
+			*pp = by_local ? sa->next_local : sa->next_remote;
+			return;
+		}
+	}
+}
+
+/* Doubles the tables when they get crowded, so lookups stay O(1) at 10^5 SAs. */
+static int grow(ike_peer *p)
+{
+	size_t n = p->nbuckets ? p->nbuckets * 2 : V2_MIN_BUCKETS;
+	v2_ike_sa **bl = calloc(n, sizeof(*bl)), **br = calloc(n, sizeof(*br));
+	if (!bl || !br) {
+		free(bl);
+		free(br);
+		return -1;
+	}
+	for (size_t i = 0; i < p->nbuckets; i++) {
+		for (v2_ike_sa *sa = p->by_local[i], *nx; sa; sa = nx) {
+			nx = sa->next_local;
+			size_t b = bucket(local_spi(sa), n);
+			sa->next_local = bl[b];
+			bl[b] = sa;
+		}
+		for (v2_ike_sa *sa = p->by_remote[i], *nx; sa; sa = nx) {
+			nx = sa->next_remote;
+			size_t b = bucket(remote_spi(sa), n);
+			sa->next_remote = br[b];
+			br[b] = sa;
+		}
+	}
+	free(p->by_local);
+	free(p->by_remote);
+	p->by_local = bl;
+	p->by_remote = br;
+	p->nbuckets = n;
+	return 0;
+}
+
+uint64_t v2_new_spi(ike_peer *p)
+{
+	for (;;) {
+		uint8_t b[8];
+		ike_drbg_bytes(&p->rng, b, sizeof(b));
+		uint64_t spi = ike_get_u64(b);
+		if (spi == 0)
+			continue;
+		bool taken = false;
+		for (v2_ike_sa *s = p->nbuckets ? *local_slot(p, spi) : NULL; s; s = s->next_local)
+			taken |= local_spi(s) == spi;
+		if (!taken)
+			return spi;
+	}
+}
+
+v2_ike_sa *v2_sa_new(ike_peer *p, bool initiator, uint64_t spi_i, uint64_t spi_r)
+{
+	if (p->nsas >= p->nbuckets && grow(p) != 0)
+		return NULL;
+	v2_ike_sa *sa = calloc(1, sizeof(*sa));
+	if (!sa)
+		return NULL;
+	sa->peer = p;
+	sa->initiator = initiator;
+	sa->spi_i = spi_i;
+	sa->spi_r = spi_r;
+	sa->state = V2_IKE_CREATED;
+	sa->timer_at = IKE_TIME_NEVER;
+	sa->heap_idx = SIZE_MAX;
+	v2_ike_sa **l = local_slot(p, local_spi(sa));
+	sa->next_local = *l;
+	*l = sa;
+	if (remote_spi(sa)) {
+		v2_ike_sa **r = &p->by_remote[bucket(remote_spi(sa), p->nbuckets)];
+		sa->next_remote = *r;
+		*r = sa;
+	}
+	p->nsas++;
+	return sa;
+}
+
+/* Initiator learns SPIr from the IKE_SA_INIT response. */
+void v2_sa_set_spi_r(v2_ike_sa *sa, uint64_t spi_r)
+{
+	ike_peer *p = sa->peer;
+	if (remote_spi(sa))
+		unlink_chain(&p->by_remote[bucket(remote_spi(sa), p->nbuckets)], sa, false);
+	sa->spi_r = spi_r;
+	v2_ike_sa **r = &p->by_remote[bucket(spi_r, p->nbuckets)];
+	sa->next_remote = *r;
+	*r = sa;
+}
+
+/* ---- timer heap ---- */
+
+static void heap_swap(ike_peer *p, size_t a, size_t b)
+{
+	v2_ike_sa *t = p->heap[a];
+	p->heap[a] = p->heap[b];
+	p->heap[b] = t;
+	p->heap[a]->heap_idx = a;
+	p->heap[b]->heap_idx = b;
+}
+
+static void heap_fix(ike_peer *p, size_t i)
+{
+	while (i > 0 && p->heap[(i - 1) / 2]->timer_at > p->heap[i]->timer_at) {
+		heap_swap(p, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < p->heap_len && p->heap[l]->timer_at < p->heap[m]->timer_at)
+			m = l;
+		if (r < p->heap_len && p->heap[r]->timer_at < p->heap[m]->timer_at)
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(p, i, m);
+		i = m;
+	}
+}
+
+static void heap_remove(ike_peer *p, v2_ike_sa *sa)
+{
+	size_t i = sa->heap_idx;
+	if (i == SIZE_MAX)
+		return;
+	sa->heap_idx = SIZE_MAX;
+	p->heap_len--;
+	if (i == p->heap_len)
+		return;
+	p->heap[i] = p->heap[p->heap_len];
+	p->heap[i]->heap_idx = i;
+	heap_fix(p, i);
+}
+
+void v2_sa_set_timer(v2_ike_sa *sa, ike_time at)
+{
+	ike_peer *p = sa->peer;
+	sa->timer_at = at;
+	if (at == IKE_TIME_NEVER) {
+		heap_remove(p, sa);
+		return;
+	}
+	if (sa->heap_idx == SIZE_MAX) {
+		if (p->heap_len == p->heap_cap) {
+			size_t cap = p->heap_cap ? p->heap_cap * 2 : 16;
+			v2_ike_sa **h = realloc(p->heap, cap * sizeof(*h));
+			if (!h)
+				return; /* the timer is lost; the SA will be reaped with the peer */
+			p->heap = h;
+			p->heap_cap = cap;
+		}
+		sa->heap_idx = p->heap_len;
+		p->heap[p->heap_len++] = sa;
+	}
+	heap_fix(p, sa->heap_idx);
+}
+
+static void free_child(v2_child_sa *c)
+{
+	if (c->keymat)
+		memset(c->keymat, 0, c->keymat_len);
+	free(c->keymat);
+	c->keymat = NULL;
+}
+
+void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
+{
+	(void)now;
+	ike_peer *p = sa->peer;
+	heap_remove(p, sa);
+	unlink_chain(local_slot(p, local_spi(sa)), sa, true);
+	if (remote_spi(sa))
+		unlink_chain(&p->by_remote[bucket(remote_spi(sa), p->nbuckets)], sa, false);
+	p->nsas--;
+	ike_dh_free(sa->dh);
+	if (sa->keys)
+		memset(sa->keys, 0, sa->keys_len);
+	free(sa->keys);
+	free(sa->ni);
+	free(sa->nr);
+	free(sa->init_i);
+	free(sa->init_r);
+	free(sa->cookie);
+	free(sa->req);
+	free(sa->resp);
+	free_child(&sa->child);
+	free(sa);
+}
+
+v2_conn_record *v2_rec(v2_ike_sa *sa) { return sa->conn ? &sa->peer->rec[sa->conn_idx] : NULL; }
+
+/* ---- lookups used by dispatch ---- */
+
+v2_ike_sa *v2_find_local(ike_peer *p, uint64_t spi)
+{
+	if (!p->nbuckets || !spi)
+		return NULL;
+	for (v2_ike_sa *s = *local_slot(p, spi); s; s = s->next_local)
+		if (local_spi(s) == spi)
+			return s;
+	return NULL;
+}
+
+static bool same_addr(const ike_addr *a, const ike_addr *b)
+{
+	return a->family == b->family && a->port == b->port && memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16) == 0;
+}
+
+v2_ike_sa *v2_find_half_open(ike_peer *p, uint64_t spi_i, const ike_addr *from)
+{
+	if (!p->nbuckets)
+		return NULL;
+	for (v2_ike_sa *s = p->by_remote[bucket(spi_i, p->nbuckets)]; s; s = s->next_remote)
+		if (!s->initiator && s->spi_i == spi_i && same_addr(&s->remote, from))
+			return s;
+	return NULL;
+}
+
+/* ---- public API ---- */
+
+ike_peer *ike_peer_new(const ike_peer_cfg *cfg, const ike_host *host)
+{
+	ike_peer *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->cfg = *cfg;
+	p->host = *host;
+	p->rec = calloc(cfg->n_conns ? cfg->n_conns : 1, sizeof(*p->rec));
+	if (!p->rec) {
+		free(p);
+		return NULL;
+	}
+	ike_drbg_init(&p->rng, cfg->seed, cfg->seed_len, cfg->name, cfg->name ? strlen(cfg->name) : 0);
+	return p;
+}
+
+void ike_peer_free(ike_peer *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nbuckets; i++)
+		while (p->by_local[i])
+			v2_sa_destroy(p->by_local[i], 0);
+	free(p->by_local);
+	free(p->by_remote);
+	free(p->heap);
+	free(p->rec);
+	free(p);
+}
+
+int ike_peer_initiate(ike_peer *p, ike_time now, size_t conn)
+{
+	if (conn >= p->cfg.n_conns || p->cfg.conns[conn].version != 2)
+		return -1;
+	v2_ike_sa *sa = v2_sa_new(p, true, v2_new_spi(p), 0);
+	if (!sa)
+		return -1;
+	sa->conn = &p->cfg.conns[conn];
+	sa->conn_idx = (uint16_t)conn;
+	sa->local = sa->conn->local;
+	sa->remote = sa->conn->remote;
+	p->rec[conn].has_ike = true;
+	p->rec[conn].ike_state = V2_IKE_CREATED;
+	return v2_init_start(sa, now);
+}
+
+ike_time ike_peer_next_deadline(const ike_peer *p) { return p->heap_len ? p->heap[0]->timer_at : IKE_TIME_NEVER; }
+
+void ike_peer_expire(ike_peer *p, ike_time now)
+{
+	while (p->heap_len && p->heap[0]->timer_at <= now) {
+		v2_ike_sa *sa = p->heap[0];
+		v2_sa_set_timer(sa, IKE_TIME_NEVER);
+		if (sa->req)
+			v2_retransmit_due(sa, now);
+		else if (sa->state == V2_IKE_CONNECTING)
+			v2_fail(sa, now, V2_T_IKE_TIMEOUT, 0, "half-open IKE SA timed out");
+	}
+}
+
+size_t ike_peer_sa_count(const ike_peer *p) { return p->nsas; }
+
+int ike_peer_conn_status(const ike_peer *p, size_t conn, ike_conn_status *st)
+{
+	if (conn >= p->cfg.n_conns)
+		return -1;
+	const v2_conn_record *r = &p->rec[conn];
+	memset(st, 0, sizeof(*st));
+	st->ike_state = r->has_ike ? v2_ike_state_name(r->ike_state) : "NONE";
+	st->child_state = r->has_child ? v2_child_state_name(r->child_state) : "NONE";
+	st->last_error = r->last_error;
+	st->timed_out = r->timed_out;
+	st->remote = r->remote;
+	if (r->ike_selected)
+		v2_algs_format(&r->ike_algs, st->selected_ike, sizeof(st->selected_ike));
+	if (r->esp_selected)
+		v2_algs_format(&r->esp_algs, st->selected_esp, sizeof(st->selected_esp));
+	return 0;
+}

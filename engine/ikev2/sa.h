@@ -1,0 +1,203 @@
+/* Internal IKEv2 SA and peer structures, shared by the exchange files. Not a public header. */
+#ifndef IKE_IKEV2_SA_H
+#define IKE_IKEV2_SA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/jsonw.h"
+#include "crypto/dh.h"
+#include "crypto/drbg.h"
+#include "crypto/registry.h"
+#include "crypto/sk.h"
+#include "ike.h"
+#include "ikev2/states.h"
+#include "wire/v2.h"
+
+#define V2_MAX_MSG 8192    /* largest IKE message we build or accept (no fragmentation yet) */
+#define V2_NONCE_LEN 32
+#define V2_HALF_OPEN_TIMEOUT (30 * IKE_NS_PER_SEC)
+
+/* Algorithms agreed for an SA (IKE or CHILD). */
+typedef struct v2_algs {
+	uint16_t encr, encr_keylen, prf, integ, dh, esn;
+} v2_algs;
+
+typedef struct v2_child_sa {
+	uint8_t state;
+	uint8_t n_ts_i, n_ts_r;
+	uint32_t spi_in, spi_out;
+	v2_algs algs;
+	ike_ts ts_i[2], ts_r[2];  /* narrowed selectors: initiator's and responder's side */
+	uint8_t *keymat;           /* ei | ai | er | ar, exact size */
+	uint16_t keymat_len;
+} v2_child_sa;
+
+typedef struct v2_ike_sa v2_ike_sa;
+
+struct v2_ike_sa {
+	v2_ike_sa *next_local;   /* hash chain by our SPI */
+	v2_ike_sa *next_remote;  /* hash chain by the peer's SPI (responders: half-open lookups) */
+	struct ike_peer *peer;
+	const ike_conn_cfg *conn; /* NULL until a responder matched one */
+	uint16_t conn_idx;
+	uint8_t state;
+	bool initiator;
+	uint64_t spi_i, spi_r;
+	ike_addr local, remote;
+	v2_algs algs;
+	const ike_alg *encr_alg, *integ_alg;
+	uint16_t ke_group;       /* group of the KE we sent (initiator) */
+	ike_dh *dh;              /* ephemeral key pair until g^ir is derived */
+	uint8_t *ni, *nr;        /* freed once the first CHILD SA is keyed */
+	uint16_t ni_len, nr_len;
+	uint8_t *init_i, *init_r; /* IKE_SA_INIT messages, kept for AUTH, then freed */
+	uint16_t init_i_len, init_r_len;
+	uint8_t *cookie;
+	uint16_t cookie_len;
+	uint8_t *keys;           /* SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr */
+	uint16_t keys_len;
+	uint8_t prf_len, integ_key_len, encr_key_len;
+	uint32_t msgid_next_req; /* our next request's message ID */
+	uint32_t msgid_peer;     /* next message ID expected in a request from the peer */
+	uint8_t *req;            /* our outstanding request (for retransmission) */
+	uint16_t req_len;
+	uint8_t req_exchange;
+	uint8_t retries;
+	uint8_t restarts;         /* IKE_SA_INIT restarts for COOKIE / INVALID_KE_PAYLOAD */
+	uint8_t *resp;           /* our last response (answers a retransmitted request) */
+	uint16_t resp_len;
+	uint32_t resp_msgid;
+	bool has_resp;
+	ike_time timer_at;       /* next timer (retransmit or half-open timeout), IKE_TIME_NEVER if none */
+	size_t heap_idx;
+	v2_child_sa child;       /* the first CHILD SA */
+	bool has_child;
+};
+
+/* What a connection reached: kept beyond SA lifetimes so `expect` can be checked at the end. */
+typedef struct v2_conn_record {
+	uint8_t ike_state, child_state;
+	bool has_ike, has_child, timed_out;
+	uint16_t last_error;
+	ike_addr remote;
+	v2_algs ike_algs, esp_algs;
+	bool ike_selected, esp_selected;
+} v2_conn_record;
+
+struct ike_peer {
+	ike_peer_cfg cfg;
+	ike_host host;
+	ike_drbg rng;
+	v2_ike_sa **by_local, **by_remote; /* hash buckets */
+	size_t nbuckets, nsas;
+	v2_ike_sa **heap;                  /* timers: min-heap on timer_at */
+	size_t heap_len, heap_cap;
+	v2_conn_record *rec;
+};
+
+/* ---- peer.c: SA table, timers ---- */
+v2_ike_sa *v2_sa_new(struct ike_peer *p, bool initiator, uint64_t spi_i, uint64_t spi_r);
+void v2_sa_destroy(v2_ike_sa *sa, ike_time now);
+void v2_sa_set_spi_r(v2_ike_sa *sa, uint64_t spi_r);
+void v2_sa_set_timer(v2_ike_sa *sa, ike_time at);
+uint64_t v2_new_spi(struct ike_peer *p);
+v2_conn_record *v2_rec(v2_ike_sa *sa);
+
+v2_ike_sa *v2_find_local(struct ike_peer *p, uint64_t spi);
+v2_ike_sa *v2_find_half_open(struct ike_peer *p, uint64_t spi_i, const ike_addr *from);
+
+/* ---- transitions.c: every state change goes through the tables ---- */
+void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail);
+void v2_child_go(v2_ike_sa *sa, ike_time now, enum v2_child_tr t, const char *detail);
+
+/* ---- trace.c ---- */
+bool v2_tracing(const struct ike_peer *p);
+void v2_emit(struct ike_peer *p, ike_time now, const char *ev, ike_jsonw *w);
+void v2_trace_error(struct ike_peer *p, ike_time now, const v2_ike_sa *sa, const char *what, const char *why,
+		    uint16_t notify);
+void v2_trace_kdf(v2_ike_sa *sa, ike_time now, const char *name, const char *inputs_json, const uint8_t *val,
+		  size_t len);
+void v2_trace_selected(v2_ike_sa *sa, ike_time now, const char *what, const v2_algs *a);
+void v2_addr_str(const ike_addr *a, char *out, size_t cap);
+void v2_charge(struct ike_peer *p, uint8_t op, uint32_t arg, size_t bytes);
+/* Records the failure, moves the SA along row t (to DESTROYING) and frees it: sa is gone after. */
+void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, const char *why);
+void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
+
+/* ---- message.c: building, protecting, sending, retransmitting ---- */
+typedef struct v2_inbound {
+	v2_header hdr;
+	const uint8_t *raw;
+	size_t raw_len;
+	v2_chain outer;
+	v2_chain inner;          /* decrypted payloads (SK); empty for IKE_SA_INIT */
+	uint8_t plain[V2_MAX_MSG];
+	const ike_addr *from, *to;
+} v2_inbound;
+
+void v2_header_for(const v2_ike_sa *sa, uint8_t exchange, bool response, uint32_t msgid, v2_header *h);
+/* Sends an unencrypted message built in buf (IKE_SA_INIT); stores it as request or response. */
+void v2_send_plain(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bool response);
+/* Seals the inner chain into an SK message and sends it; stores it as request or response. */
+int v2_send_sk(v2_ike_sa *sa, ike_time now, uint8_t exchange, bool response, uint32_t msgid,
+	       const uint8_t *inner, size_t inner_len, uint8_t inner_first);
+/* Decrypts an SK message into in->inner; 0 or -1 (traced). */
+int v2_open_sk(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+void v2_trace_msg(struct ike_peer *p, ike_time now, const char *ev, const v2_header *h, const v2_chain *outer,
+		  const v2_chain *inner, size_t size, const ike_addr *from, const ike_addr *to);
+void v2_request_done(v2_ike_sa *sa);
+void v2_retransmit_due(v2_ike_sa *sa, ike_time now);
+void v2_send_raw(struct ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *msg,
+		 size_t len);
+
+/* ---- keys.c ---- */
+int v2_derive_ike_keys(v2_ike_sa *sa, ike_time now, const uint8_t *gir, size_t gir_len);
+int v2_derive_child_keys(v2_ike_sa *sa, ike_time now);
+const uint8_t *v2_key_d(const v2_ike_sa *sa);
+const uint8_t *v2_key_pi(const v2_ike_sa *sa);
+const uint8_t *v2_key_pr(const v2_ike_sa *sa);
+void v2_sk_keys_out(const v2_ike_sa *sa, ike_sk_keys *k);
+void v2_sk_keys_in(const v2_ike_sa *sa, ike_sk_keys *k);
+
+/* ---- proposal_select.c ---- */
+void v2_sa_from_config(const ike_proposal_list *pl, uint8_t protocol, const uint8_t *spi, uint8_t spi_size,
+		       bool strip_dh, v2_sa *out);
+/* Responder: picks in our order; ke_group (0 = none) is preferred among acceptable groups. 0 or -1. */
+int v2_select(const ike_proposal_list *ours, const v2_sa *theirs, uint8_t protocol, uint16_t ke_group,
+	      bool ignore_dh, v2_algs *out, uint8_t *prop_num, const v2_proposal **chosen);
+/* Initiator: checks the responder's single proposal is one of ours. 0 or -1. */
+int v2_accept_choice(const ike_proposal_list *ours, const v2_sa *chosen, uint8_t protocol, bool ignore_dh,
+		     v2_algs *out, const v2_proposal **prop);
+void v2_sa_from_algs(const v2_algs *a, uint8_t protocol, uint8_t prop_num, const uint8_t *spi, uint8_t spi_size,
+		     v2_sa *out);
+size_t v2_algs_format(const v2_algs *a, char *out, size_t cap);
+
+/* ---- exchanges ---- */
+int v2_init_start(v2_ike_sa *sa, ike_time now);
+void v2_init_r_recv(struct ike_peer *p, ike_time now, v2_inbound *in);
+void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+void v2_auth_i_send(v2_ike_sa *sa, ike_time now);
+void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+void v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+
+/* ---- natd.c ---- */
+int v2_natd_hash(uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20]);
+void v2_add_natd(v2_builder *b, uint64_t spi_i, uint64_t spi_r, const ike_addr *src, const ike_addr *dst);
+
+/* ---- auth_psk.c ---- */
+int v2_psk_auth(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body, size_t id_len, uint8_t *out,
+		size_t *out_len);
+
+/* ---- ts.c ---- */
+void v2_ts_to_wire(const ike_ts *ts, size_t n, v2_ts_list *out);
+int v2_ts_from_wire(const v2_ts *w, ike_ts *out);
+/* Narrows the proposed list against ours (responder); out gets up to max results; returns count. */
+size_t v2_ts_narrow(const v2_ts_list *proposed, const ike_ts *ours, size_t n_ours, ike_ts *out, size_t max);
+/* 1 if every selector in got lies inside one of ours (initiator checking the narrowed answer). */
+int v2_ts_within(const v2_ts_list *got, const ike_ts *ours, size_t n_ours, ike_ts *out, size_t max, size_t *n_out);
+
+#endif

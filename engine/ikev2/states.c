@@ -1,0 +1,71 @@
+/* The IKEv2 state tables (RFC 7296 1.2, 1.3, 1.4, 2.4; strongSwan's state names). */
+#include "ikev2/states.h"
+
+#include "wire/v2.h"
+
+const v2_transition v2_ike_transitions[V2_T_IKE_NTRANS] = {
+	[V2_T_IKE_I_START] = { V2_IKE_CREATED, V2_IKE_CONNECTING, V2_IKE_SA_INIT, V2_ROLE_INITIATOR,
+			       "send IKE_SA_INIT request", "initiate: propose algorithms, send KE and nonce" },
+	[V2_T_IKE_I_RETRY] = { V2_IKE_CONNECTING, V2_IKE_CONNECTING, V2_IKE_SA_INIT, V2_ROLE_INITIATOR,
+			       "recv IKE_SA_INIT response with INVALID_KE_PAYLOAD or COOKIE",
+			       "retry IKE_SA_INIT with the group or cookie the responder asked for" },
+	[V2_T_IKE_I_INIT_FAILED] = { V2_IKE_CONNECTING, V2_IKE_DESTROYING, V2_IKE_SA_INIT, V2_ROLE_INITIATOR,
+				     "recv IKE_SA_INIT response with an error notify",
+				     "responder refused the IKE SA (e.g. NO_PROPOSAL_CHOSEN)" },
+	[V2_T_IKE_R_INIT] = { V2_IKE_CREATED, V2_IKE_CONNECTING, V2_IKE_SA_INIT, V2_ROLE_RESPONDER,
+			      "recv IKE_SA_INIT request, send response",
+			      "choose a proposal in our order, answer with KE and nonce, derive keys" },
+	[V2_T_IKE_I_AUTH_OK] = { V2_IKE_CONNECTING, V2_IKE_ESTABLISHED, V2_IKE_AUTH, V2_ROLE_INITIATOR,
+				 "recv IKE_AUTH response", "responder's AUTH verified: IKE SA established" },
+	[V2_T_IKE_R_AUTH_OK] = { V2_IKE_CONNECTING, V2_IKE_ESTABLISHED, V2_IKE_AUTH, V2_ROLE_RESPONDER,
+				 "recv IKE_AUTH request, send response",
+				 "initiator's AUTH verified: IKE SA established" },
+	[V2_T_IKE_I_AUTH_FAILED] = { V2_IKE_CONNECTING, V2_IKE_DESTROYING, V2_IKE_AUTH, V2_ROLE_INITIATOR,
+				     "recv IKE_AUTH response",
+				     "authentication failed (AUTHENTICATION_FAILED received or bad AUTH)" },
+	[V2_T_IKE_R_AUTH_FAILED] = { V2_IKE_CONNECTING, V2_IKE_DESTROYING, V2_IKE_AUTH, V2_ROLE_RESPONDER,
+				     "recv IKE_AUTH request, send AUTHENTICATION_FAILED",
+				     "initiator's AUTH did not verify" },
+	[V2_T_IKE_TIMEOUT] = { V2_IKE_CONNECTING, V2_IKE_DESTROYING, 0, V2_ROLE_ANY, "timer",
+			       "no answer after all retransmissions, or half-open SA timed out" },
+	[V2_T_IKE_DELETE_SENT] = { V2_IKE_ESTABLISHED, V2_IKE_DELETING, V2_INFORMATIONAL, V2_ROLE_ANY,
+				   "send INFORMATIONAL request with Delete", "closing the IKE SA" },
+	[V2_T_IKE_DELETE_RECV] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V2_INFORMATIONAL, V2_ROLE_ANY,
+				   "recv INFORMATIONAL request with Delete, send response",
+				   "peer closed the IKE SA" },
+	[V2_T_IKE_DELETE_DONE] = { V2_IKE_DELETING, V2_IKE_DESTROYING, V2_INFORMATIONAL, V2_ROLE_ANY,
+				   "recv INFORMATIONAL response (or timer)", "IKE SA deleted" },
+	[V2_T_IKE_DEAD] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, 0, V2_ROLE_ANY, "timer",
+			    "peer stopped answering: retransmissions exhausted" },
+};
+
+const v2_transition v2_child_transitions[V2_T_CHILD_NTRANS] = {
+	[V2_T_CHILD_INSTALLING] = { V2_CHILD_CREATED, V2_CHILD_INSTALLING, V2_IKE_AUTH, V2_ROLE_ANY,
+				    "send or recv SA with TSi/TSr in IKE_AUTH",
+				    "CHILD SA proposed inside IKE_AUTH" },
+	[V2_T_CHILD_INSTALLED] = { V2_CHILD_INSTALLING, V2_CHILD_INSTALLED, V2_IKE_AUTH, V2_ROLE_ANY,
+				   "IKE_AUTH completes", "proposal and traffic selectors agreed, KEYMAT derived" },
+	[V2_T_CHILD_REFUSED] = { V2_CHILD_INSTALLING, V2_CHILD_DESTROYING, V2_IKE_AUTH, V2_ROLE_ANY,
+				 "IKE_AUTH completes with an error notify",
+				 "no common ESP proposal or traffic selectors (the IKE SA stays up)" },
+	[V2_T_CHILD_IKE_GONE] = { V2_CHILD_INSTALLING, V2_CHILD_DESTROYING, 0, V2_ROLE_ANY, "IKE SA failed",
+				  "the IKE SA carrying it failed" },
+	[V2_T_CHILD_DELETE_RECV] = { V2_CHILD_INSTALLED, V2_CHILD_DESTROYING, V2_INFORMATIONAL, V2_ROLE_ANY,
+				     "recv INFORMATIONAL request with Delete (ESP)", "peer closed the CHILD SA" },
+	[V2_T_CHILD_IKE_DELETED] = { V2_CHILD_INSTALLED, V2_CHILD_DESTROYING, V2_INFORMATIONAL, V2_ROLE_ANY,
+				     "IKE SA deleted", "deleting an IKE SA deletes its CHILD SAs" },
+};
+
+const char *v2_ike_state_name(uint8_t s)
+{
+	static const char *const n[V2_IKE_NSTATES] = { "CREATED",  "CONNECTING", "ESTABLISHED", "REKEYING",
+						       "REKEYED",  "DELETING",   "DESTROYING" };
+	return s < V2_IKE_NSTATES ? n[s] : "?";
+}
+
+const char *v2_child_state_name(uint8_t s)
+{
+	static const char *const n[V2_CHILD_NSTATES] = { "CREATED", "INSTALLING", "INSTALLED", "REKEYING",
+							 "REKEYED", "DELETING",   "DESTROYING" };
+	return s < V2_CHILD_NSTATES ? n[s] : "?";
+}

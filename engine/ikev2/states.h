@@ -1,0 +1,82 @@
+/*
+ * IKEv2 state machines as const tables. The engine changes state only through these rows,
+ * and viz draws the diagrams from the very same rows.
+ */
+#ifndef IKE_IKEV2_STATES_H
+#define IKE_IKEV2_STATES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* IKE SA states, named as strongSwan names them. */
+enum v2_ike_state {
+	V2_IKE_CREATED,
+	V2_IKE_CONNECTING,
+	V2_IKE_ESTABLISHED,
+	V2_IKE_REKEYING,
+	V2_IKE_REKEYED,
+	V2_IKE_DELETING,
+	V2_IKE_DESTROYING,
+	V2_IKE_NSTATES,
+};
+
+/* CHILD SA states, named as strongSwan names them. */
+enum v2_child_state {
+	V2_CHILD_CREATED,
+	V2_CHILD_INSTALLING,
+	V2_CHILD_INSTALLED,
+	V2_CHILD_REKEYING,
+	V2_CHILD_REKEYED,
+	V2_CHILD_DELETING,
+	V2_CHILD_DESTROYING,
+	V2_CHILD_NSTATES,
+};
+
+enum v2_role { V2_ROLE_INITIATOR = 1, V2_ROLE_RESPONDER = 2, V2_ROLE_ANY = 3 };
+
+/* One edge of a state machine: in `from`, on `exchange` (0: a timer or a local action) as `role`, go to `to`. */
+typedef struct v2_transition {
+	uint8_t from, to;
+	uint8_t exchange;
+	uint8_t role;
+	const char *trigger; /* what happens: "recv IKE_AUTH response" */
+	const char *story;   /* the one-line why, shown in traces and diagrams */
+} v2_transition;
+
+/* IKE SA transitions; indices are enum v2_ike_tr. */
+enum v2_ike_tr {
+	V2_T_IKE_I_START,
+	V2_T_IKE_I_RETRY,
+	V2_T_IKE_I_INIT_FAILED,
+	V2_T_IKE_R_INIT,
+	V2_T_IKE_I_AUTH_OK,
+	V2_T_IKE_R_AUTH_OK,
+	V2_T_IKE_I_AUTH_FAILED,
+	V2_T_IKE_R_AUTH_FAILED,
+	V2_T_IKE_TIMEOUT,
+	V2_T_IKE_DELETE_SENT,
+	V2_T_IKE_DELETE_RECV,
+	V2_T_IKE_DELETE_DONE,
+	V2_T_IKE_DEAD,
+	V2_T_IKE_NTRANS,
+};
+
+/* CHILD SA transitions; indices are enum v2_child_tr. */
+enum v2_child_tr {
+	V2_T_CHILD_INSTALLING,
+	V2_T_CHILD_INSTALLED,
+	V2_T_CHILD_REFUSED,
+	V2_T_CHILD_IKE_GONE,
+	V2_T_CHILD_DELETE_RECV,
+	V2_T_CHILD_IKE_DELETED,
+	V2_T_CHILD_NTRANS,
+};
+
+extern const v2_transition v2_ike_transitions[V2_T_IKE_NTRANS];
+extern const v2_transition v2_child_transitions[V2_T_CHILD_NTRANS];
+
+/* State names ("ESTABLISHED"); "?" for out-of-range values. */
+const char *v2_ike_state_name(uint8_t s);
+const char *v2_child_state_name(uint8_t s);
+
+#endif

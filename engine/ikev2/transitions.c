@@ -1,0 +1,74 @@
+/* Executes state-table rows: checks the SA is in the row's `from` state, moves it, traces why. */
+#include <stdio.h>
+
+#include "ikev2/sa.h"
+
+static void update_record(v2_ike_sa *sa)
+{
+	v2_conn_record *r = v2_rec(sa);
+	if (!r)
+		return;
+	r->has_ike = true;
+	r->ike_state = sa->state;
+	r->remote = sa->remote;
+	if (sa->has_child) {
+		r->has_child = true;
+		r->child_state = sa->child.state;
+	}
+}
+
+void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail)
+{
+	const v2_transition *tr = &v2_ike_transitions[t];
+	if (sa->state != tr->from) {
+		v2_trace_error(sa->peer, now, sa, "state machine", "transition not allowed from this state", 0);
+		return;
+	}
+	uint8_t from = sa->state;
+	sa->state = tr->to;
+	update_record(sa);
+	if (!v2_tracing(sa->peer))
+		return;
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "from", v2_ike_state_name(from));
+	ike_jsonw_str(&w, "to", v2_ike_state_name(tr->to));
+	ike_jsonw_str(&w, "why", detail ? detail : tr->story);
+	ike_jsonw_int(&w, "transition", t);
+	ike_jsonw_str(&w, "role", sa->initiator ? "initiator" : "responder");
+	if (sa->conn)
+		ike_jsonw_str(&w, "conn", sa->conn->name);
+	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
+	ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
+	v2_emit(sa->peer, now, "ike_sa.state", &w);
+}
+
+void v2_child_go(v2_ike_sa *sa, ike_time now, enum v2_child_tr t, const char *detail)
+{
+	const v2_transition *tr = &v2_child_transitions[t];
+	v2_child_sa *c = &sa->child;
+	if (!sa->has_child || c->state != tr->from) {
+		v2_trace_error(sa->peer, now, sa, "state machine", "CHILD transition not allowed from this state", 0);
+		return;
+	}
+	uint8_t from = c->state;
+	c->state = tr->to;
+	update_record(sa);
+	if (!v2_tracing(sa->peer))
+		return;
+	char spi[12];
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "from", v2_child_state_name(from));
+	ike_jsonw_str(&w, "to", v2_child_state_name(tr->to));
+	ike_jsonw_str(&w, "why", detail ? detail : tr->story);
+	ike_jsonw_int(&w, "transition", t);
+	if (sa->conn)
+		ike_jsonw_str(&w, "conn", sa->conn->name);
+	snprintf(spi, sizeof(spi), "%08x", c->spi_in);
+	ike_jsonw_str(&w, "spi-in", spi);
+	snprintf(spi, sizeof(spi), "%08x", c->spi_out);
+	ike_jsonw_str(&w, "spi-out", spi);
+	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
+	v2_emit(sa->peer, now, "child_sa.state", &w);
+}
