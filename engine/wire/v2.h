@@ -137,8 +137,12 @@ typedef struct v2_payload {
 
 typedef struct v2_chain {
 	uint8_t n;
+	uint8_t sk_inner_first; /* Next Payload of a final SK/SKF (first inner payload), else 0 */
 	v2_payload pl[V2_MAX_PAYLOADS];
 } v2_chain;
+
+/* True for the payload types in enum v2_payload_type (the ones this decoder understands). */
+bool v2_payload_known(uint8_t type);
 
 /* Parses the 28-byte header; checks length field <= len and >= 28, major version. */
 v2_status v2_parse_header(const uint8_t *msg, size_t len, v2_header *h);
@@ -282,6 +286,7 @@ typedef struct v2_builder {
 	size_t hdr_off;     /* offset of the IKE header, or SIZE_MAX for a bare chain */
 	size_t last_np_off; /* where the previous payload's Next Payload byte is */
 	uint8_t first;      /* type of the first payload added */
+	bool sealed;        /* an SK header was added: nothing may follow it */
 } v2_builder;
 
 /* Starts a message: writes the header (length patched by v2_finish). */
@@ -322,6 +327,8 @@ const char *v2_exchange_name(uint8_t exchange);       /* "IKE_SA_INIT", ..., "EX
 const char *v2_payload_short(uint8_t type);           /* "SA", "KE", "No", "IDi", "N", "E", "EF", ... */
 const char *v2_notify_name(uint16_t type);            /* "NO_PROPOSAL_CHOSEN" (full RFC name) */
 const char *v2_notify_short(uint16_t type);           /* strongSwan's abbreviation: "NATD_S_IP", "NO_PROP" */
+/* Unknown notify types make the two functions above return "UNKNOWN"; this tells them apart. */
+bool v2_notify_known(uint16_t type);
 
 /*
  * strongSwan-style one-line summary, e.g. "IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) ]".
