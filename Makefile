@@ -14,6 +14,7 @@ ENGINE_SRC := $(sort $(shell find engine -name '*.c'))
 NETSIM_SRC := $(sort $(wildcard netsim/*.c))
 CLI_LIB_SRC:= $(sort $(filter-out cli/main.c,$(wildcard cli/*.c)))
 TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+TEST_SUPPORT := $(sort $(filter-out tests/unit/main.c $(TEST_SRC),$(wildcard tests/unit/*.c)))
 BENCH_SRC  := $(sort $(wildcard bench/*.c))
 LIB_SRC    := $(ENGINE_SRC) $(NETSIM_SRC) $(CLI_LIB_SRC)
 
@@ -68,7 +69,7 @@ $(ASAN_DIR)/test_list.h: $(TEST_SRC) Makefile
 
 $(call objs,$(ASAN_DIR),$(TEST_SRC) tests/unit/main.c): $(ASAN_DIR)/test_list.h
 
-$(ASAN_DIR)/unit_tests: $(call objs,$(ASAN_DIR),$(LIB_SRC) $(TEST_SRC) tests/unit/main.c)
+$(ASAN_DIR)/unit_tests: $(call objs,$(ASAN_DIR),$(LIB_SRC) $(TEST_SRC) $(TEST_SUPPORT) tests/unit/main.c)
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
 $(REL_DIR)/bench_handshake: $(call objs,$(REL_DIR),$(LIB_SRC) $(BENCH_SRC))

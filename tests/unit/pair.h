@@ -1,0 +1,61 @@
+/* Test harness: two engine peers joined by an in-memory wire with fixed latency, in virtual time. */
+#ifndef IKE_TEST_PAIR_H
+#define IKE_TEST_PAIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike.h"
+
+#define PAIR_MAX_QUEUE 64
+#define PAIR_MAX_TRACE 512
+
+typedef struct pair_dgram {
+	ike_time at;
+	int to_peer; /* 0 = initiator, 1 = responder */
+	ike_addr from, to;
+	size_t len;
+	uint8_t *data;
+} pair_dgram;
+
+typedef struct pair pair;
+
+/* Per-side hooks: return false from `filter` to drop a datagram the side sends (n counts from 1). */
+typedef bool (*pair_filter)(pair *pr, int side, size_t n, const uint8_t *data, size_t len);
+
+struct pair {
+	ike_crypto *crypto;
+	ike_conn_cfg conn[2];
+	ike_peer *peer[2];
+	ike_host host[2];
+	struct pair_side {
+		struct pair *pr;
+		int side;
+	} side_ctx[2];
+	ike_time now, latency;
+	pair_dgram q[PAIR_MAX_QUEUE];
+	size_t nq;
+	size_t sent[2];
+	pair_filter filter;
+	void *user;
+	char *trace[PAIR_MAX_TRACE]; /* "side ev {fields}" lines */
+	size_t ntrace;
+	bool record_trace;
+};
+
+/* Fills both connections with working defaults: PSK "secret", x25519 AES-GCM, 10.1/16 <-> 10.2/16. */
+void pair_init(pair *pr, const char *ike, const char *esp);
+/* Creates the peers (after the caller adjusted conn[]) with seed `seed`. */
+void pair_start(pair *pr, uint64_t seed);
+/* Initiates from side 0 and runs until nothing is pending or `limit` virtual ns passed. */
+void pair_run(pair *pr, ike_time limit);
+void pair_free(pair *pr);
+/* Counts trace lines of side `side` (-1 both) containing every given substring (NULL-terminated). */
+size_t pair_count(const pair *pr, int side, const char *a, const char *b);
+/* The `value` hex of the first kdf event named `name` of `side`, copied into out; 0 if none. */
+size_t pair_kdf_value(const pair *pr, int side, const char *name, char *out, size_t cap);
+/* Sets a proposal list or fails the test. */
+void pair_set_proposals(ike_proposal_list *pl, const char *text, uint8_t protocol);
+
+#endif
