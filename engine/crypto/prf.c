@@ -67,7 +67,8 @@ static int prf_begin(const ike_crypto *c, uint16_t prf_id, const uint8_t *key, s
 	memset(m, 0, sizeof(*m));
 	if (kind < 0)
 		return -IKE_CRYPTO_EUNSUPPORTED;
-	if (!key && key_len)
+	/* No IKE key comes near 64 KiB; refuse absurd lengths before they reach an allocator. */
+	if ((!key && key_len) || key_len > 65535)
 		return -IKE_CRYPTO_EINVAL;
 	if (kind == IKE_MAC_HMAC || key_len == AES_BLK)
 		return ike_mac_begin(c, m, (uint8_t)kind, slot, key, key_len);
