@@ -131,7 +131,7 @@ int ike_dh_public(const ike_dh *dh, uint8_t *out, size_t cap)
 }
 
 /* Checks and, if peer is non-NULL, builds the peer's public key for derive. */
-static int peer_key(const ike_dh_info *g, const uint8_t *pub, size_t len, EVP_PKEY **peer)
+static int peer_key(const ike_dh_info *g, const uint8_t *pub, size_t len, const EVP_PKEY *ours, EVP_PKEY **peer)
 {
 	if (!pub || len != g->pub_len)
 		return -IKE_CRYPTO_EPEER;
@@ -139,7 +139,7 @@ static int peer_key(const ike_dh_info *g, const uint8_t *pub, size_t len, EVP_PK
 	case IKE_DH_FAM_MODP:
 		return ike_dh_modp_peer(g, pub, len, peer);
 	case IKE_DH_FAM_ECP:
-		return ike_dh_ecp_peer(g, pub, len, peer);
+		return ike_dh_ecp_peer(g, pub, len, ours, peer);
 	default:
 		return ike_dh_x_peer(g, pub, len, peer);
 	}
@@ -151,7 +151,7 @@ int ike_dh_check_peer(const ike_crypto *c, uint16_t group, const uint8_t *pub, s
 	const ike_dh_info *g = ike_dh_info_find(group);
 	if (!g)
 		return -IKE_CRYPTO_EUNSUPPORTED;
-	return peer_key(g, pub, len, NULL);
+	return peer_key(g, pub, len, NULL, NULL);
 }
 
 static int all_zero(const uint8_t *p, size_t n)
@@ -169,7 +169,7 @@ int ike_dh_derive(const ike_crypto *c, const ike_dh *dh, const uint8_t *peer, si
 		return -IKE_CRYPTO_EINVAL;
 	const ike_dh_info *g = dh->info;
 	EVP_PKEY *pk = NULL;
-	int rc = peer_key(g, peer, len, &pk);
+	int rc = peer_key(g, peer, len, dh->key, &pk);
 	if (rc)
 		return rc;
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, dh->key, NULL);

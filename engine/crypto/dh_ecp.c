@@ -11,6 +11,82 @@
 #include "crypto/crypto.h"
 #include "crypto/dh_int.h"
 
+/*
+ * Curve constants (FIPS 186-4 D.1.2.3-5; a = -3 for all three): field prime p, coefficient b,
+ * group order n, big-endian at coordinate width.
+ */
+static const uint8_t p256_p[32] = {
+	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+};
+static const uint8_t p256_b[32] = {
+	0x5a, 0xc6, 0x35, 0xd8, 0xaa, 0x3a, 0x93, 0xe7, 0xb3, 0xeb, 0xbd, 0x55,
+	0x76, 0x98, 0x86, 0xbc, 0x65, 0x1d, 0x06, 0xb0, 0xcc, 0x53, 0xb0, 0xf6,
+	0x3b, 0xce, 0x3c, 0x3e, 0x27, 0xd2, 0x60, 0x4b,
+};
+static const uint8_t p256_n[32] = {
+	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+	0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+};
+static const uint8_t p384_p[48] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xff,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+};
+static const uint8_t p384_b[48] = {
+	0xb3, 0x31, 0x2f, 0xa7, 0xe2, 0x3e, 0xe7, 0xe4, 0x98, 0x8e, 0x05, 0x6b,
+	0xe3, 0xf8, 0x2d, 0x19, 0x18, 0x1d, 0x9c, 0x6e, 0xfe, 0x81, 0x41, 0x12,
+	0x03, 0x14, 0x08, 0x8f, 0x50, 0x13, 0x87, 0x5a, 0xc6, 0x56, 0x39, 0x8d,
+	0x8a, 0x2e, 0xd1, 0x9d, 0x2a, 0x85, 0xc8, 0xed, 0xd3, 0xec, 0x2a, 0xef,
+};
+static const uint8_t p384_n[48] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xc7, 0x63, 0x4d, 0x81, 0xf4, 0x37, 0x2d, 0xdf, 0x58, 0x1a, 0x0d, 0xb2,
+	0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73,
+};
+static const uint8_t p521_p[66] = {
+	0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+};
+static const uint8_t p521_b[66] = {
+	0x00, 0x51, 0x95, 0x3e, 0xb9, 0x61, 0x8e, 0x1c, 0x9a, 0x1f, 0x92, 0x9a,
+	0x21, 0xa0, 0xb6, 0x85, 0x40, 0xee, 0xa2, 0xda, 0x72, 0x5b, 0x99, 0xb3,
+	0x15, 0xf3, 0xb8, 0xb4, 0x89, 0x91, 0x8e, 0xf1, 0x09, 0xe1, 0x56, 0x19,
+	0x39, 0x51, 0xec, 0x7e, 0x93, 0x7b, 0x16, 0x52, 0xc0, 0xbd, 0x3b, 0xb1,
+	0xbf, 0x07, 0x35, 0x73, 0xdf, 0x88, 0x3d, 0x2c, 0x34, 0xf1, 0xef, 0x45,
+	0x1f, 0xd4, 0x6b, 0x50, 0x3f, 0x00,
+};
+static const uint8_t p521_n[66] = {
+	0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfa, 0x51, 0x86,
+	0x87, 0x83, 0xbf, 0x2f, 0x96, 0x6b, 0x7f, 0xcc, 0x01, 0x48, 0xf7, 0x09,
+	0xa5, 0xd0, 0x3b, 0xb5, 0xc9, 0xb8, 0x89, 0x9c, 0x47, 0xae, 0xbb, 0x6f,
+	0xb7, 0x1e, 0x91, 0x38, 0x64, 0x09,
+};
+
+typedef struct curve {
+	const uint8_t *p, *b, *n;
+} curve;
+
+static curve curve_of(const ike_dh_info *g)
+{
+	curve c = { p256_p, p256_b, p256_n };
+	if (g->group == 20)
+		c = (curve){ p384_p, p384_b, p384_n };
+	else if (g->group == 21)
+		c = (curve){ p521_p, p521_b, p521_n };
+	return c;
+}
+
 /* Coordinate bytes (= private scalar bytes) of the curve. */
 static size_t coord_len(const ike_dh_info *g) { return g->secret_len; }
 
@@ -19,33 +95,33 @@ static EC_GROUP *group_new(const ike_dh_info *g)
 	return EC_GROUP_new_by_curve_name_ex(NULL, NULL, EC_curve_nist2nid(g->ossl));
 }
 
-/* 1 if the big-endian scalar s is in [1, order - 1]. */
-static int scalar_ok(const EC_GROUP *grp, const uint8_t *s, size_t n)
+/* 1 if the big-endian scalar s (coordinate width) is in [1, n - 1]. */
+static int scalar_ok(const ike_dh_info *g, const uint8_t *s)
 {
-	BIGNUM *x = BN_bin2bn(s, (int)n, NULL);
-	int ok = x && !BN_is_zero(x) && BN_cmp(x, EC_GROUP_get0_order(grp)) < 0;
-	BN_clear_free(x);
-	return ok;
+	size_t n = coord_len(g);
+	uint8_t any = 0;
+	for (size_t i = 0; i < n; i++)
+		any |= s[i];
+	return any && memcmp(s, curve_of(g).n, n) < 0;
 }
 
 int ike_dh_ecp_draw(const ike_dh_info *g, ike_drbg *rng, uint8_t *priv)
 {
-	EC_GROUP *grp = group_new(g);
-	if (!grp)
-		return -IKE_CRYPTO_EOSSL;
 	size_t n = coord_len(g);
-	int bits = BN_num_bits(EC_GROUP_get0_order(grp));
-	uint8_t top = (uint8_t)(bits % 8 ? (1u << (bits % 8)) - 1 : 0xff);
-	/* Rejection sampling keeps the scalar uniform in [1, n-1] (RFC 5903 / SP 800-56A 5.6.1.2.2). */
+	const uint8_t *order = curve_of(g).n;
+	/* Mask to the order's leading byte width, then reject: uniform in [1, n-1] (SP 800-56A 5.6.1.2.2). */
+	uint8_t top = order[0];
+	top |= top >> 1;
+	top |= top >> 2;
+	top |= top >> 4;
 	do {
 		ike_drbg_bytes(rng, priv, n);
 		priv[0] &= top;
-	} while (!scalar_ok(grp, priv, n));
-	EC_GROUP_free(grp);
+	} while (!scalar_ok(g, priv));
 	return 0;
 }
 
-/* EVP_PKEY for the curve from the uncompressed point (and the scalar for our own key). */
+/* Our key pair as an EVP_PKEY: curve name, scalar and the uncompressed point computed from it. */
 static int make_pkey(const ike_dh_info *g, const BIGNUM *priv, const uint8_t *oct, size_t oct_len, EVP_PKEY **out)
 {
 	int rc = -IKE_CRYPTO_EOSSL;
@@ -54,15 +130,14 @@ static int make_pkey(const ike_dh_info *g, const BIGNUM *priv, const uint8_t *oc
 	EVP_PKEY_CTX *ctx = NULL;
 	if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, g->ossl, 0) ||
 	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, oct, oct_len) ||
-	    (priv && !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv)))
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv))
 		goto out;
 	params = OSSL_PARAM_BLD_to_param(bld);
 	ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
 	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) != 1)
 		goto out;
-	/* Import decodes the point with EC_POINT_oct2point, which refuses coordinates >= p and points off the curve. */
-	rc = EVP_PKEY_fromdata(ctx, out, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) == 1 ? 0
-												 : -IKE_CRYPTO_EPEER;
+	if (EVP_PKEY_fromdata(ctx, out, EVP_PKEY_KEYPAIR, params) == 1)
+		rc = 0;
 out:
 	EVP_PKEY_CTX_free(ctx);
 	OSSL_PARAM_free(params);
@@ -80,12 +155,12 @@ int ike_dh_ecp_key(const ike_dh_info *g, const uint8_t *priv, size_t len, EVP_PK
 	EC_GROUP *grp = group_new(g);
 	EC_POINT *pt = grp ? EC_POINT_new(grp) : NULL;
 	BIGNUM *x = BN_secure_new();
-	if (!pt || !x || !BN_bin2bn(priv, (int)len, x))
-		goto out;
-	if (BN_is_zero(x) || BN_cmp(x, EC_GROUP_get0_order(grp)) >= 0) {
+	if (!scalar_ok(g, priv)) {
 		rc = -IKE_CRYPTO_EINVAL;
 		goto out;
 	}
+	if (!pt || !x || !BN_bin2bn(priv, (int)len, x))
+		goto out;
 	BN_set_flags(x, BN_FLG_CONSTTIME);
 	/* Q = x * G; EC_POINT_mul with only the generator scalar uses OpenSSL's constant-time ladder. */
 	if (!EC_POINT_mul(grp, pt, x, NULL, NULL, NULL) ||
@@ -93,8 +168,6 @@ int ike_dh_ecp_key(const ike_dh_info *g, const uint8_t *priv, size_t len, EVP_PK
 		goto out;
 	memcpy(pub, oct + 1, 2 * n);
 	rc = make_pkey(g, x, oct, 1 + 2 * n, key);
-	if (rc == -IKE_CRYPTO_EPEER)
-		rc = -IKE_CRYPTO_EOSSL;
 out:
 	BN_clear_free(x);
 	EC_POINT_free(pt);
@@ -102,20 +175,45 @@ out:
 	return rc;
 }
 
-int ike_dh_ecp_peer(const ike_dh_info *g, const uint8_t *pub, size_t len, EVP_PKEY **peer)
+/* RFC 6989 2.3 / SP 800-56A 5.6.2.3.4: x, y < p and y^2 = x^3 - 3x + b (mod p); about 1 us, no EC_GROUP. */
+static int on_curve(const ike_dh_info *g, const uint8_t *pub)
 {
 	size_t n = coord_len(g);
-	if (len != 2 * n)
+	curve cv = curve_of(g);
+	if (memcmp(pub, cv.p, n) >= 0 || memcmp(pub + n, cv.p, n) >= 0)
+		return 0;
+	BN_CTX *ctx = BN_CTX_new();
+	if (!ctx)
+		return 0;
+	BN_CTX_start(ctx);
+	BIGNUM *p = BN_CTX_get(ctx), *b = BN_CTX_get(ctx), *x = BN_CTX_get(ctx), *y = BN_CTX_get(ctx);
+	BIGNUM *lhs = BN_CTX_get(ctx), *rhs = BN_CTX_get(ctx), *three = BN_CTX_get(ctx);
+	int ok = three && BN_bin2bn(cv.p, (int)n, p) && BN_bin2bn(cv.b, (int)n, b) && BN_bin2bn(pub, (int)n, x) &&
+		 BN_bin2bn(pub + n, (int)n, y) && BN_set_word(three, 3) && BN_mod_sqr(lhs, y, p, ctx) &&
+		 BN_mod_sqr(rhs, x, p, ctx) && BN_mod_sub(rhs, rhs, three, p, ctx) &&
+		 BN_mod_mul(rhs, rhs, x, p, ctx) && BN_mod_add(rhs, rhs, b, p, ctx) && BN_cmp(lhs, rhs) == 0;
+	BN_CTX_end(ctx);
+	BN_CTX_free(ctx);
+	return ok;
+}
+
+int ike_dh_ecp_peer(const ike_dh_info *g, const uint8_t *pub, size_t len, const EVP_PKEY *ours, EVP_PKEY **peer)
+{
+	/* x|y cannot encode the point at infinity, and all three curves have cofactor 1. */
+	if (len != 2 * coord_len(g) || !on_curve(g, pub))
 		return -IKE_CRYPTO_EPEER;
-	/* RFC 6989 2.3: the point must be on the curve; x|y cannot encode infinity and cofactors are 1. */
+	if (!peer)
+		return 0;
 	uint8_t oct[1 + 2 * 66];
 	oct[0] = POINT_CONVERSION_UNCOMPRESSED;
 	memcpy(oct + 1, pub, len);
-	EVP_PKEY *pk = NULL;
-	int rc = make_pkey(g, NULL, oct, 1 + len, &pk);
-	if (!rc && peer)
-		*peer = pk;
-	else
+	/* Copying our key's curve costs half of a fromdata import, which rebuilds the EC_GROUP. */
+	EVP_PKEY *pk = EVP_PKEY_new();
+	if (!pk || !ours || EVP_PKEY_copy_parameters(pk, ours) != 1 ||
+	    EVP_PKEY_set1_encoded_public_key(pk, oct, 1 + len) != 1) {
 		EVP_PKEY_free(pk);
-	return rc;
+		return -IKE_CRYPTO_EOSSL;
+	}
+	*peer = pk;
+	return 0;
 }

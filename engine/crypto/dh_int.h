@@ -35,7 +35,8 @@ int ike_dh_modp_peer(const ike_dh_info *g, const uint8_t *pub, size_t len, EVP_P
 
 int ike_dh_ecp_draw(const ike_dh_info *g, ike_drbg *rng, uint8_t *priv);
 int ike_dh_ecp_key(const ike_dh_info *g, const uint8_t *priv, size_t len, EVP_PKEY **key, uint8_t *pub);
-int ike_dh_ecp_peer(const ike_dh_info *g, const uint8_t *pub, size_t len, EVP_PKEY **peer);
+/* ours (our key pair) supplies the curve for the peer key; it may be NULL when peer is NULL. */
+int ike_dh_ecp_peer(const ike_dh_info *g, const uint8_t *pub, size_t len, const EVP_PKEY *ours, EVP_PKEY **peer);
 
 int ike_dh_x_key(const ike_dh_info *g, const uint8_t *priv, size_t len, EVP_PKEY **key, uint8_t *pub);
 int ike_dh_x_peer(const ike_dh_info *g, const uint8_t *pub, size_t len, EVP_PKEY **peer);

@@ -86,6 +86,11 @@ static void rfc5903_vectors(void **state)
 		assert_int_equal(ike_dh_derive(NULL, r, pi, ike_dh_public_len(group), sr, sizeof(sr)), 0);
 		assert_memory_equal(si, want, wl);
 		assert_memory_equal(sr, want, wl);
+		size_t pl = ike_dh_public_len(group);
+		assert_int_equal(ike_dh_check_peer(NULL, group, pi, pl), 0);
+		pi[pl - 1] ^= 1; /* y changed: off the curve (RFC 6989 2.3) */
+		assert_int_equal(ike_dh_check_peer(NULL, group, pi, pl), -IKE_CRYPTO_EPEER);
+		assert_int_equal(ike_dh_derive(NULL, r, pi, pl, sr, sizeof(sr)), -IKE_CRYPTO_EPEER);
 		ike_dh_free(i);
 		ike_dh_free(r);
 		seen++;
