@@ -136,8 +136,10 @@ int ike_proposals_parse(const char *text, uint8_t protocol, ike_proposal_list *o
 			s++;
 		while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t'))
 			e--;
-		if (out->n >= IKE_PROP_MAX)
+		if (out->n >= IKE_PROP_MAX) {
+			out->n = 0;
 			return fail(err, errlen, "too many proposals (max %d) at proposal %u", IKE_PROP_MAX, num);
+		}
 		if (parse_one(text + s, e - s, protocol, num, &out->p[out->n], err, errlen)) {
 			out->n = 0;
 			return -1;
