@@ -49,10 +49,11 @@ static int parse_one(const char *text, size_t len, uint8_t protocol, unsigned nu
 		while (j < len && text[j] != '-')
 			j++;
 		const char *w = text + i;
-		int wl = (int)(j - i);
-		if (wl == 0)
+		if (j == i)
 			return fail(err, errlen, "empty keyword in proposal %u", num);
-		const ike_keyword *kw = ike_keyword_find(w, (size_t)wl);
+		/* Messages quote at most 64 characters of a keyword (and %.*s needs an int). */
+		int wl = j - i > 64 ? 64 : (int)(j - i);
+		const ike_keyword *kw = ike_keyword_find(w, j - i);
 		if (!kw)
 			return fail(err, errlen, "unknown keyword '%.*s' in proposal %u", wl, w, num);
 		const ike_alg *a = ike_alg_find(kw->type, kw->id, kw->keylen_bits);
@@ -136,8 +137,10 @@ int ike_proposals_parse(const char *text, uint8_t protocol, ike_proposal_list *o
 			s++;
 		while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t'))
 			e--;
-		if (out->n >= IKE_PROP_MAX)
+		if (out->n >= IKE_PROP_MAX) {
+			out->n = 0;
 			return fail(err, errlen, "too many proposals (max %d) at proposal %u", IKE_PROP_MAX, num);
+		}
 		if (parse_one(text + s, e - s, protocol, num, &out->p[out->n], err, errlen)) {
 			out->n = 0;
 			return -1;

@@ -1,0 +1,18 @@
+/* The ikesim verbs: each takes its own argv (argv[0] is the verb) and the streams to write to. */
+#ifndef CLI_CLI_H
+#define CLI_CLI_H
+
+#include <stdio.h>
+
+#define CLI_VERSION "0.1.0"
+
+/* Exit codes shared by every verb. */
+enum { CLI_OK = 0, CLI_ERR = 1, CLI_USAGE = 2, CLI_EXPECT_FAILED = 3 };
+
+/* `ikesim run SCENARIO [--trace FILE] [--seed N] [--reveal-keys] [--quiet]`. */
+int cli_run(int argc, char **argv, FILE *out, FILE *err);
+
+/* `ikesim vectors FILE...`: defined in cli/vectors.c (branch dh), declared in cli/vectors.h there too. */
+int cli_vectors(int argc, char **argv, FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,140 @@
+/* `ikesim run`: validate a scenario, run it, check its expectations, say what happened. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "run.h"
+
+typedef struct run_args {
+	const char *scenario, *trace;
+	uint64_t seed;
+	int seed_set, reveal, quiet;
+} run_args;
+
+static void run_usage(FILE *f)
+{
+	fprintf(f, "usage: ikesim run SCENARIO [--trace FILE] [--seed N] [--reveal-keys] [--quiet]\n\n"
+		   "Runs SCENARIO (JSON, see docs/scenario.md) and checks its 'expect' list.\n"
+		   "  --trace FILE    write the JSON Lines trace (docs/trace.md) to FILE\n"
+		   "  --seed N        override the scenario's seed (same seed, same run)\n"
+		   "  --reveal-keys   put derived keys into the trace's kdf events\n"
+		   "  --quiet         print nothing but errors\n"
+		   "Exit: 0 all expectations hold, 3 one failed, 2 bad input, 1 run error.\n");
+}
+
+static int parse_seed(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return errno || *end ? -1 : 0;
+}
+
+/* 0, 1 when --help was asked for, or -1 after one error line. */
+static int parse_args(int argc, char **argv, run_args *a, FILE *err)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 1; i < argc; i++) {
+		const char *v = argv[i];
+		if (strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0)
+			return 1;
+		if (strcmp(v, "--reveal-keys") == 0) {
+			a->reveal = 1;
+		} else if (strcmp(v, "--quiet") == 0 || strcmp(v, "-q") == 0) {
+			a->quiet = 1;
+		} else if (strcmp(v, "--trace") == 0 || strcmp(v, "--seed") == 0) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				fprintf(err, "ikesim run: %s needs a value\n", v);
+				return -1;
+			}
+			if (v[2] == 't') {
+				a->trace = argv[++i];
+			} else if (parse_seed(argv[++i], &a->seed) != 0) {
+				fprintf(err, "ikesim run: --seed wants an unsigned 64-bit integer, got '%s'\n", argv[i]);
+				return -1;
+			} else {
+				a->seed_set = 1;
+			}
+		} else if (v[0] == '-' && v[1]) {
+			fprintf(err, "ikesim run: unknown option '%s' (try 'ikesim run --help')\n", v);
+			return -1;
+		} else if (a->scenario) {
+			fprintf(err, "ikesim run: one scenario at a time ('%s' and '%s')\n", a->scenario, v);
+			return -1;
+		} else {
+			a->scenario = v;
+		}
+	}
+	if (!a->scenario) {
+		fprintf(err, "ikesim run: missing SCENARIO (try 'ikesim run --help')\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void print_summary(const sim_scenario *sc, const sim_run_result *res, const run_args *a, FILE *out)
+{
+	char remote[64], e[32];
+	fprintf(out, "%s (seed %llu)\n", sc->file, (unsigned long long)res->seed);
+	for (size_t i = 0; i < sc->n_nodes; i++)
+		for (size_t k = 0; k < sc->nodes[i].n_conns; k++) {
+			const ike_conn_status *st = &res->status[res->first[i] + k];
+			const char *ike = st->ike_state ? st->ike_state : "NONE";
+			const char *child = st->child_state ? st->child_state : "NONE";
+			fprintf(out, "  %s/%s: IKE %s", sc->nodes[i].name, sc->nodes[i].conns[k].name, ike);
+			if (st->remote.family) {
+				sim_addr_format(&st->remote, remote, sizeof(remote));
+				fprintf(out, " with %s", remote);
+			}
+			if (st->selected_ike[0])
+				fprintf(out, " [%s]", st->selected_ike);
+			fprintf(out, ", CHILD %s", child);
+			if (st->selected_esp[0])
+				fprintf(out, " [%s]", st->selected_esp);
+			if (st->last_error)
+				fprintf(out, ", error %s", sim_notify_name(st->last_error, e, sizeof(e)));
+			fprintf(out, "%s\n", st->timed_out ? ", timed out" : "");
+		}
+	fprintf(out, "virtual time %.9f s; datagrams: %llu sent, %llu delivered, %llu dropped\n",
+		(double)res->end_time / 1e9, (unsigned long long)res->total.sent,
+		(unsigned long long)res->total.delivered, (unsigned long long)res->total.dropped);
+	if (a->trace)
+		fprintf(out, "trace: %s\n", a->trace);
+}
+
+int cli_run(int argc, char **argv, FILE *out, FILE *err)
+{
+	run_args a;
+	char msg[512];
+	int r = parse_args(argc, argv, &a, err);
+	if (r != 0) {
+		if (r > 0)
+			run_usage(out);
+		return r > 0 ? CLI_OK : CLI_USAGE;
+	}
+	sim_scenario *sc = sim_scenario_load(a.scenario, msg, sizeof(msg));
+	if (!sc) {
+		fprintf(err, "%s\n", msg);
+		return CLI_USAGE;
+	}
+	if (a.reveal)
+		fprintf(err, "WARNING: --reveal-keys: the trace will contain secret key material. Teaching use only.\n");
+	sim_run_opts o = { a.seed, a.seed_set, a.trace, a.reveal };
+	sim_run_result res;
+	if (sim_run_scenario(sc, &o, &res, msg, sizeof(msg)) != 0) {
+		fprintf(err, "%s\n", msg);
+		sim_scenario_free(sc);
+		return CLI_ERR;
+	}
+	if (!a.quiet)
+		print_summary(sc, &res, &a, out);
+	size_t failed = sim_check_expects(sc, &res, err);
+	if (!a.quiet && sc->n_expects)
+		fprintf(out, "expectations: %zu of %zu hold\n", sc->n_expects - failed, sc->n_expects);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+	return failed ? CLI_EXPECT_FAILED : CLI_OK;
+}

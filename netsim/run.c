@@ -1,0 +1,273 @@
+/* The scenario runner: one engine peer per node, datagrams and timers through the backend. */
+#include "run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/drbg.h"
+
+typedef struct runner runner;
+
+typedef struct rnode {
+	runner *r;
+	uint32_t idx;
+	ike_peer *peer;
+	ike_host host;
+	ike_peer_cfg cfg;
+	uint8_t seed[32];
+	int64_t armed; /* time of the pending timer event, IKE_TIME_NEVER if none */
+} rnode;
+
+typedef struct rstart {
+	rnode *node;
+	size_t conn;
+} rstart;
+
+struct runner {
+	const sim_scenario *sc;
+	sim *s;
+	sim_backend be;
+	sim_trace *tr;
+	rnode *nodes;
+	rstart *starts;
+	uint32_t *fault_seen; /* datagrams matched so far, per fault */
+};
+
+static void rearm(rnode *n);
+
+static void on_timer(void *arg)
+{
+	rnode *n = arg;
+	int64_t now = n->r->be.now(n->r->be.impl);
+	if (now != n->armed)
+		return; /* superseded by an earlier deadline that already ran */
+	n->armed = IKE_TIME_NEVER;
+	ike_peer_expire(n->peer, now);
+	rearm(n);
+}
+
+/* Keeps exactly one timer event at the peer's earliest deadline. */
+static void rearm(rnode *n)
+{
+	int64_t d = ike_peer_next_deadline(n->peer);
+	if (d == IKE_TIME_NEVER || (n->armed != IKE_TIME_NEVER && n->armed <= d))
+		return;
+	if (n->r->be.schedule(n->r->be.impl, d, on_timer, n) == 0)
+		n->armed = d;
+}
+
+static void on_start(void *arg)
+{
+	rstart *st = arg;
+	ike_peer_initiate(st->node->peer, st->node->r->be.now(st->node->r->be.impl), st->conn);
+	rearm(st->node);
+}
+
+static void on_deliver(void *ctx, int64_t now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
+		       size_t len)
+{
+	rnode *n = ctx;
+	ike_peer_input(n->peer, now, from, to, data, len);
+	rearm(n);
+}
+
+static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
+{
+	rnode *n = ctx;
+	n->r->be.send(n->r->be.impl, n->idx, from, to, data, len);
+}
+
+static void host_trace(void *ctx, ike_time now, const char *ev, const char *fields)
+{
+	rnode *n = ctx;
+	sim_trace_event(n->r->tr, now, n->r->sc->nodes[n->idx].name, ev, fields);
+}
+
+/* Fault hook: every fault counts the datagrams it matches and drops its chosen ones. */
+static const char *fault_filter(void *ctx, int64_t now, uint32_t from, uint32_t to, size_t len)
+{
+	runner *r = ctx;
+	const char *why = NULL;
+	(void)len;
+	for (size_t i = 0; i < r->sc->n_faults; i++) {
+		const sim_fault_spec *f = &r->sc->faults[i];
+		if (now < f->at || (f->node >= 0 && (uint32_t)f->node != from))
+			continue;
+		if (f->link_a >= 0 && !(((uint32_t)f->link_a == from && (uint32_t)f->link_b == to) ||
+					((uint32_t)f->link_b == from && (uint32_t)f->link_a == to)))
+			continue;
+		uint32_t k = ++r->fault_seen[i];
+		if (k >= f->nth && k - f->nth < f->count)
+			why = "fault";
+	}
+	return why;
+}
+
+/* Per-node engine seed: 32 bytes from a DRBG keyed by the scenario seed and "node:<name>". */
+static void node_seed(uint64_t seed, const char *name, uint8_t out[32])
+{
+	uint8_t s[8];
+	char pers[80];
+	ike_drbg d;
+	for (int i = 0; i < 8; i++)
+		s[i] = (uint8_t)(seed >> (56 - 8 * i));
+	int n = snprintf(pers, sizeof(pers), "node:%s", name);
+	ike_drbg_init(&d, s, sizeof(s), pers, (size_t)n);
+	ike_drbg_bytes(&d, out, 32);
+}
+
+static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int reveal)
+{
+	const sim_scenario *sc = r->sc;
+	for (uint32_t i = 0; i < sc->n_nodes; i++) {
+		const sim_node_spec *ns = &sc->nodes[i];
+		rnode *n = &r->nodes[i];
+		n->r = r;
+		n->idx = i;
+		n->armed = IKE_TIME_NEVER;
+		node_seed(seed, ns->name, n->seed);
+		n->host = (ike_host){ n, host_send, r->tr ? host_trace : NULL, NULL, NULL };
+		n->cfg = (ike_peer_cfg){ ns->name, crypto, n->seed, sizeof(n->seed), ns->conns, ns->n_conns, reveal != 0 };
+		if (r->be.add_node(r->be.impl, ns->name, on_deliver, n) != (int32_t)i)
+			return -1;
+		for (size_t k = 0; k < ns->n_addrs; k++)
+			if (r->be.add_addr(r->be.impl, i, &ns->addrs[k]) != 0)
+				return -1;
+		if (!(n->peer = ike_peer_new(&n->cfg, &n->host)))
+			return -1;
+	}
+	for (size_t i = 0; i < sc->n_links; i++)
+		if (r->be.add_link(r->be.impl, sc->links[i].a, sc->links[i].b, &sc->links[i].cfg) != 0)
+			return -1;
+	return 0;
+}
+
+/* Schedules every initiating connection at its start time, in scenario order. */
+static int schedule_starts(runner *r)
+{
+	size_t k = 0;
+	for (uint32_t i = 0; i < r->sc->n_nodes; i++)
+		for (size_t c = 0; c < r->sc->nodes[i].n_conns; c++) {
+			int64_t at = r->sc->nodes[i].initiate_at[c];
+			if (at < 0)
+				continue;
+			r->starts[k] = (rstart){ &r->nodes[i], c };
+			if (r->be.schedule(r->be.impl, at, on_start, &r->starts[k++]) != 0)
+				return -1;
+		}
+	return 0;
+}
+
+static int collect(runner *r, sim_run_result *res)
+{
+	const sim_scenario *sc = r->sc;
+	size_t total = 0;
+	if (!(res->first = calloc(sc->n_nodes + 1, sizeof(*res->first))))
+		return -1;
+	for (size_t i = 0; i < sc->n_nodes; i++) {
+		res->first[i] = total;
+		total += sc->nodes[i].n_conns;
+	}
+	res->first[sc->n_nodes] = total;
+	if (!(res->status = calloc(total ? total : 1, sizeof(*res->status))))
+		return -1;
+	for (size_t i = 0; i < sc->n_nodes; i++)
+		for (size_t c = 0; c < sc->nodes[i].n_conns; c++)
+			ike_peer_conn_status(r->nodes[i].peer, c, &res->status[res->first[i] + c]);
+	res->total = sim_total_counts(r->s);
+	return 0;
+}
+
+static void trace_start(runner *r, uint64_t seed)
+{
+	char f[512], file[300];
+	if (!r->tr)
+		return;
+	sim_json_str(file, sizeof(file), r->sc->file);
+	snprintf(f, sizeof(f), "\"scenario\":%s,\"seed\":%llu,\"duration\":%.9f,\"nodes\":%zu,\"links\":%zu", file,
+		 (unsigned long long)seed, (double)r->sc->duration / 1e9, r->sc->n_nodes, r->sc->n_links);
+	sim_trace_event(r->tr, 0, "sim", "sim.start", f);
+}
+
+static void trace_summary(runner *r, const sim_run_result *res)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	if (!r->tr || !(m = open_memstream(&buf, &len)))
+		return;
+	sim_summary_fields(r->sc, res, r->s, m);
+	if (fclose(m) == 0)
+		sim_trace_event(r->tr, res->end_time, "sim", "summary", buf);
+	free(buf);
+}
+
+static void runner_free(runner *r)
+{
+	for (size_t i = 0; r->nodes && i < r->sc->n_nodes; i++)
+		ike_peer_free(r->nodes[i].peer);
+	sim_free(r->s);
+	free(r->nodes);
+	free(r->starts);
+	free(r->fault_seen);
+}
+
+int sim_run_scenario(const sim_scenario *sc, const sim_run_opts *o, sim_run_result *res, char *err, size_t errlen)
+{
+	runner r = { .sc = sc };
+	memset(res, 0, sizeof(*res));
+	res->seed = o->seed_set ? o->seed : sc->seed;
+	ike_crypto *crypto = ike_crypto_new();
+	size_t n_starts = 0;
+	for (size_t i = 0; i < sc->n_nodes; i++)
+		n_starts += sc->nodes[i].n_conns;
+	r.s = sim_new(res->seed);
+	r.nodes = calloc(sc->n_nodes, sizeof(*r.nodes));
+	r.starts = calloc(n_starts ? n_starts : 1, sizeof(*r.starts));
+	r.fault_seen = calloc(sc->n_faults ? sc->n_faults : 1, sizeof(*r.fault_seen));
+	if (!crypto || !r.s || !r.nodes || !r.starts || !r.fault_seen) {
+		snprintf(err, errlen, "%s: %s", sc->file, crypto ? "out of memory" : "cannot initialise OpenSSL crypto");
+		goto fail;
+	}
+	if (o->trace_path && !(r.tr = sim_trace_open(o->trace_path, err, errlen)))
+		goto fail;
+	r.be = sim_builtin_backend(r.s);
+	sim_set_trace(r.s, r.tr);
+	if (sc->n_faults)
+		sim_set_filter(r.s, fault_filter, &r);
+	trace_start(&r, res->seed);
+	if (build_nodes(&r, crypto, res->seed, o->reveal_keys) || schedule_starts(&r)) {
+		snprintf(err, errlen, "%s: out of memory while building the world", sc->file);
+		goto fail;
+	}
+	res->end_time = r.be.run(r.be.impl, sc->duration);
+	if (collect(&r, res) != 0) {
+		snprintf(err, errlen, "%s: out of memory", sc->file);
+		goto fail;
+	}
+	trace_summary(&r, res);
+	if (sim_trace_close(r.tr, 1) != 0) {
+		r.tr = NULL;
+		snprintf(err, errlen, "%s: writing the trace failed", o->trace_path);
+		goto fail;
+	}
+	runner_free(&r);
+	if (crypto)
+		ike_crypto_free(crypto);
+	return 0;
+fail:
+	sim_trace_close(r.tr, 0);
+	runner_free(&r);
+	if (crypto)
+		ike_crypto_free(crypto);
+	sim_run_result_free(res);
+	return -1;
+}
+
+void sim_run_result_free(sim_run_result *res)
+{
+	free(res->status);
+	free(res->first);
+	res->status = NULL;
+	res->first = NULL;
+}

@@ -1,0 +1,35 @@
+/* Runs a validated scenario: builds the world on a backend, drives the engine peers, collects outcomes. */
+#ifndef SIM_RUN_H
+#define SIM_RUN_H
+
+#include <stdio.h>
+
+#include "scenario.h"
+#include "sim.h"
+
+typedef struct sim_run_opts {
+	uint64_t seed;          /* used when seed_set, else the scenario's */
+	int seed_set;
+	const char *trace_path; /* NULL = no trace (and no tracing cost) */
+	int reveal_keys;
+} sim_run_opts;
+
+typedef struct sim_run_result {
+	uint64_t seed;
+	int64_t end_time;        /* virtual time of the last event run */
+	sim_counts total;
+	ike_conn_status *status; /* every node's connections, node by node: status[first[node] + conn] */
+	size_t *first;
+} sim_run_result;
+
+/* Runs sc; 0 with res filled (free with sim_run_result_free), or -1 with one line in err. */
+int sim_run_scenario(const sim_scenario *sc, const sim_run_opts *o, sim_run_result *res, char *err, size_t errlen);
+void sim_run_result_free(sim_run_result *res);
+
+/* Checks every expect; prints one line per failure to err ("expect[1]: gw-a/home: ..."); returns failures. */
+size_t sim_check_expects(const sim_scenario *sc, const sim_run_result *res, FILE *err);
+
+/* Writes the summary trace event's fields (JSON object body) to f. */
+void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim *s, FILE *f);
+
+#endif

@@ -1,0 +1,292 @@
+/* Scenario loading: read, parse, validate every field before anything runs. Nodes and links live here. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario_int.h"
+
+#define MAX_FILE (16u << 20)
+#define MAX_NODES 1000000u
+
+void *sim_scn_keep(sim_scenario *sc, void *p)
+{
+	sim_scn_owned *o = sc->owned;
+	void **b = p ? realloc(o->blobs, (o->n_blobs + 1) * sizeof(*b)) : NULL;
+	if (!b) {
+		free(p);
+		return NULL;
+	}
+	o->blobs = b;
+	o->blobs[o->n_blobs++] = p;
+	return p;
+}
+
+void sim_scenario_free(sim_scenario *sc)
+{
+	if (!sc)
+		return;
+	for (size_t i = 0; i < sc->n_nodes; i++) {
+		free(sc->nodes[i].conns);
+		free(sc->nodes[i].initiate_at);
+	}
+	free(sc->nodes);
+	free(sc->links);
+	free(sc->faults);
+	free(sc->expects);
+	sim_scn_owned *o = sc->owned;
+	if (o) {
+		for (size_t i = 0; i < o->n_blobs; i++)
+			free(o->blobs[i]);
+		free(o->blobs);
+		cJSON_Delete(o->root);
+		free(o);
+	}
+	free(sc);
+}
+
+int32_t sim_scenario_node(const sim_scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->n_nodes; i++)
+		if (strcmp(sc->nodes[i].name, name) == 0)
+			return (int32_t)i;
+	return -1;
+}
+
+int32_t sim_scn_node_ref(sim_scn *c, const sim_scenario *sc, const cJSON *o, const char *path, const char *key,
+			 int required)
+{
+	const char *name;
+	char p[SIM_PATH_MAX];
+	int r = sim_scn_str(c, o, path, key, required, &name);
+	if (r <= 0)
+		return -1;
+	int32_t n = sim_scenario_node(sc, name);
+	sim_scn_sub(p, path, key);
+	if (n < 0)
+		sim_scn_fail(c, p, "no node named '%.64s'", name);
+	return n;
+}
+
+static int same_addr(const ike_addr *a, const ike_addr *b)
+{
+	return a->family == b->family && memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16) == 0;
+}
+
+/* True if addr is already owned by any node before (node, k). */
+static int addr_taken(const sim_scenario *sc, size_t node, size_t k, const ike_addr *addr)
+{
+	for (size_t i = 0; i <= node; i++)
+		for (size_t j = 0; j < (i == node ? k : sc->nodes[i].n_addrs); j++)
+			if (same_addr(&sc->nodes[i].addrs[j], addr))
+				return 1;
+	return 0;
+}
+
+static int parse_node(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, const char *path)
+{
+	static const char *const keys[] = { "name", "addresses", NULL };
+	sim_node_spec *n = &sc->nodes[i];
+	const cJSON *addrs;
+	size_t na;
+	char p[SIM_PATH_MAX], pa[SIM_PATH_MAX], pi[SIM_PATH_MAX];
+	if (sim_scn_object(c, o, path, keys) || sim_scn_str(c, o, path, "name", 1, &n->name) < 0)
+		return -1;
+	sim_scn_sub(p, path, "name");
+	if (!sim_valid_name(n->name))
+		return sim_scn_fail(c, p, "'%.64s' is not a valid name (1-63 of A-Z a-z 0-9 . _ -)", n->name);
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(sc->nodes[j].name, n->name) == 0)
+			return sim_scn_fail(c, p, "duplicate node name '%s'", n->name);
+	if (sim_scn_array(c, o, path, "addresses", 1, SIM_ADDRS_MAX, &addrs, &na) < 0)
+		return -1;
+	sim_scn_sub(pa, path, "addresses");
+	if (na == 0)
+		return sim_scn_fail(c, pa, "a node needs at least one address");
+	for (size_t k = 0; k < na; k++) {
+		const cJSON *a = cJSON_GetArrayItem(addrs, (int)k);
+		sim_scn_idx(pi, pa, k);
+		if (!cJSON_IsString(a) || sim_parse_addr(a->valuestring, &n->addrs[k]) != 0)
+			return sim_scn_fail(c, pi, "expected an IPv4 or IPv6 address literal");
+		if (addr_taken(sc, i, k, &n->addrs[k]))
+			return sim_scn_fail(c, pi, "address %s is already used", a->valuestring);
+		n->n_addrs = (uint8_t)(k + 1);
+	}
+	return 0;
+}
+
+static int parse_nodes(sim_scn *c, sim_scenario *sc, const cJSON *root)
+{
+	const cJSON *arr;
+	size_t n;
+	char p[SIM_PATH_MAX];
+	if (sim_scn_array(c, root, "", "nodes", 1, MAX_NODES, &arr, &n) < 0)
+		return -1;
+	if (n == 0)
+		return sim_scn_fail(c, "nodes", "a scenario needs at least one node");
+	if (!(sc->nodes = calloc(n, sizeof(*sc->nodes))))
+		return sim_scn_fail(c, "nodes", "out of memory");
+	sc->n_nodes = 0;
+	for (const cJSON *o = arr->child; o; o = o->next) {
+		sim_scn_idx(p, "nodes", sc->n_nodes);
+		sc->n_nodes++;
+		if (parse_node(c, sc, o, sc->n_nodes - 1, p) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_link(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, const char *path)
+{
+	static const char *const keys[] = { "a", "b", "latency", "jitter", "loss", "mtu", NULL };
+	sim_link_spec *l = &sc->links[i];
+	int64_t mtu = 1500;
+	char p[SIM_PATH_MAX];
+	if (sim_scn_object(c, o, path, keys))
+		return -1;
+	int32_t a = sim_scn_node_ref(c, sc, o, path, "a", 1), b = a < 0 ? -1 : sim_scn_node_ref(c, sc, o, path, "b", 1);
+	if (a < 0 || b < 0)
+		return -1;
+	sim_scn_sub(p, path, "b");
+	if (a == b)
+		return sim_scn_fail(c, p, "a link needs two different nodes");
+	for (size_t j = 0; j < i; j++)
+		if ((sc->links[j].a == (uint32_t)a && sc->links[j].b == (uint32_t)b) ||
+		    (sc->links[j].a == (uint32_t)b && sc->links[j].b == (uint32_t)a))
+			return sim_scn_fail(c, path, "duplicate link between '%s' and '%s'", sc->nodes[a].name,
+					    sc->nodes[b].name);
+	l->a = (uint32_t)a;
+	l->b = (uint32_t)b;
+	if (sim_scn_time(c, o, path, "latency", 0, &l->cfg.latency) < 0 ||
+	    sim_scn_time(c, o, path, "jitter", 0, &l->cfg.jitter) < 0 ||
+	    sim_scn_num(c, o, path, "loss", 0, 0.0, 1.0, &l->cfg.loss) < 0 ||
+	    sim_scn_int(c, o, path, "mtu", 0, 68, 65535, &mtu) < 0)
+		return -1;
+	l->cfg.mtu = (uint32_t)mtu;
+	return 0;
+}
+
+static int parse_links(sim_scn *c, sim_scenario *sc, const cJSON *root)
+{
+	const cJSON *arr;
+	size_t n = 0;
+	char p[SIM_PATH_MAX];
+	if (sim_scn_array(c, root, "", "links", 0, 4 * (size_t)MAX_NODES, &arr, &n) <= 0)
+		return c->failed ? -1 : 0;
+	if (n && !(sc->links = calloc(n, sizeof(*sc->links))))
+		return sim_scn_fail(c, "links", "out of memory");
+	for (const cJSON *o = arr->child; o; o = o->next) {
+		sim_scn_idx(p, "links", sc->n_links);
+		if (parse_link(c, sc, o, sc->n_links, p) != 0)
+			return -1;
+		sc->n_links++;
+	}
+	return 0;
+}
+
+static int parse_seed(sim_scn *c, sim_scenario *sc, const cJSON *root)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "seed");
+	char *end;
+	sc->seed = 1;
+	if (!v)
+		return 0;
+	if (cJSON_IsNumber(v)) {
+		if (!(v->valuedouble >= 0 && v->valuedouble <= 9007199254740992.0) || v->valuedouble != (double)(uint64_t)v->valuedouble)
+			return sim_scn_fail(c, "seed", "expected a whole number in [0, 2^53] (use a string for larger seeds)");
+		sc->seed = (uint64_t)v->valuedouble;
+		return 0;
+	}
+	if (!cJSON_IsString(v) || !v->valuestring[0] || v->valuestring[0] == '-')
+		return sim_scn_fail(c, "seed", "expected an unsigned integer (number or decimal/0x string)");
+	errno = 0;
+	sc->seed = strtoull(v->valuestring, &end, 0);
+	if (errno || *end)
+		return sim_scn_fail(c, "seed", "'%.40s' is not an unsigned 64-bit integer", v->valuestring);
+	return 0;
+}
+
+static int parse_root(sim_scn *c, sim_scenario *sc, const cJSON *root)
+{
+	static const char *const keys[] = { "description", "seed", "duration", "nodes", "links", "connections",
+					    "faults", "expect", NULL };
+	const char *desc;
+	if (sim_scn_object(c, root, "", keys) || sim_scn_str(c, root, "", "description", 0, &desc) < 0 ||
+	    parse_seed(c, sc, root))
+		return -1;
+	sc->duration = 60 * IKE_NS_PER_SEC;
+	if (sim_scn_time(c, root, "", "duration", 0, &sc->duration) < 0)
+		return -1;
+	if (parse_nodes(c, sc, root) || parse_links(c, sc, root) || sim_scn_connections(c, sc, root) ||
+	    sim_scn_faults(c, sc, root) || sim_scn_expects(c, sc, root))
+		return -1;
+	return 0;
+}
+
+/* "line L, column C" of the byte at `at`, for JSON syntax errors. */
+static void position(const char *text, const char *at, size_t *line, size_t *col)
+{
+	*line = 1;
+	*col = 1;
+	for (const char *p = text; p < at; p++) {
+		if (*p == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+sim_scenario *sim_scenario_parse(const char *file, const char *text, size_t len, char *err, size_t errlen)
+{
+	sim_scn c = { file, err, errlen, 0 };
+	sim_scenario *sc = calloc(1, sizeof(*sc));
+	sim_scn_owned *o = calloc(1, sizeof(*o));
+	const char *end = NULL;
+	if (!sc || !o) {
+		free(sc);
+		free(o);
+		snprintf(err, errlen, "%s: out of memory", file);
+		return NULL;
+	}
+	sc->owned = o;
+	sc->file = file;
+	o->root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!o->root) {
+		size_t line, col;
+		position(text, end && end >= text && end <= text + len ? end : text + len, &line, &col);
+		snprintf(err, errlen, "%s:%zu:%zu: invalid JSON near line %zu, column %zu", file, line, col, line, col);
+		sim_scenario_free(sc);
+		return NULL;
+	}
+	if (parse_root(&c, sc, o->root) != 0) {
+		sim_scenario_free(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+sim_scenario *sim_scenario_load(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	size_t len = 0;
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		return NULL;
+	}
+	text = malloc(MAX_FILE + 1);
+	if (text)
+		len = fread(text, 1, MAX_FILE + 1, f);
+	int bad = !text || ferror(f) || len > MAX_FILE;
+	fclose(f);
+	if (bad) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, !text ? "out of memory" : len > MAX_FILE ? "larger than 16 MiB" : "read error");
+		free(text);
+		return NULL;
+	}
+	sim_scenario *sc = sim_scenario_parse(path, text, len, err, errlen);
+	free(text);
+	return sc;
+}

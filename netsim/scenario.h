@@ -1,0 +1,71 @@
+/* A validated scenario: the world to build, the connections each node runs, faults and expectations. */
+#ifndef SIM_SCENARIO_H
+#define SIM_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "ike.h"
+
+#define SIM_ADDRS_MAX 4
+
+typedef struct sim_node_spec {
+	const char *name;
+	uint8_t n_addrs;
+	ike_addr addrs[SIM_ADDRS_MAX];
+	ike_conn_cfg *conns;  /* n_conns configs for ike_peer_new; outlive every peer */
+	int64_t *initiate_at; /* per connection: when to initiate, -1 = only respond */
+	size_t n_conns;
+} sim_node_spec;
+
+typedef struct sim_link_spec {
+	uint32_t a, b;
+	sim_link_cfg cfg;
+} sim_link_spec;
+
+/* Drops datagrams number nth .. nth+count-1 among those matching (sent at >= at, by node, over link). */
+typedef struct sim_fault_spec {
+	int64_t at;
+	int32_t node;           /* sending node, -1 = any */
+	int32_t link_a, link_b; /* link endpoints, -1 = any link */
+	uint32_t nth, count;
+} sim_fault_spec;
+
+/* One end-of-run check on node's connection; NULL/-1 fields are not checked. */
+typedef struct sim_expect_spec {
+	uint32_t node, conn;
+	const char *ike_state, *child_state;
+	int32_t error;     /* notify type wanted as last_error (0 = none), -1 = unchecked */
+	int8_t timed_out;  /* 0/1, -1 = unchecked */
+} sim_expect_spec;
+
+typedef struct sim_scenario {
+	const char *file;
+	uint64_t seed;
+	int64_t duration;
+	sim_node_spec *nodes;
+	size_t n_nodes;
+	sim_link_spec *links;
+	size_t n_links;
+	sim_fault_spec *faults;
+	size_t n_faults;
+	sim_expect_spec *expects;
+	size_t n_expects;
+	void *owned; /* the JSON tree and buffers every string above points into */
+} sim_scenario;
+
+/* Reads and validates a scenario file; NULL with exactly one "file: path: reason" line in err. */
+sim_scenario *sim_scenario_load(const char *path, char *err, size_t errlen);
+/* The same from text; `file` names it in errors. */
+sim_scenario *sim_scenario_parse(const char *file, const char *text, size_t len, char *err, size_t errlen);
+void sim_scenario_free(sim_scenario *sc);
+
+/* Finds a node by name; its index or -1. */
+int32_t sim_scenario_node(const sim_scenario *sc, const char *name);
+
+/* Notify names (RFC 7296 error types) used by `expect.error` and the summary: number or -1 / name. */
+int32_t sim_notify_parse(const char *name);
+const char *sim_notify_name(uint16_t type, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,304 @@
+/* Scenario connections: each becomes an ike_conn_cfg in its node's array, handed to the engine as is. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario_int.h"
+
+#define MAX_CONNS 4000000u
+
+typedef struct flat_conn {
+	uint32_t node;
+	int64_t at; /* -1 = respond only */
+	ike_conn_cfg cfg;
+} flat_conn;
+
+/* The first address of `node` with the wanted family (0 = any); NULL if none. */
+static const ike_addr *addr_of(const sim_node_spec *n, uint8_t family)
+{
+	for (size_t i = 0; i < n->n_addrs; i++)
+		if (!family || n->addrs[i].family == family)
+			return &n->addrs[i];
+	return NULL;
+}
+
+static int parse_endpoints(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, flat_conn *fc)
+{
+	const char *local = NULL, *remote = NULL;
+	char p[SIM_PATH_MAX];
+	const sim_node_spec *n = &sc->nodes[fc->node];
+	if (sim_scn_str(c, o, path, "local", 0, &local) < 0 || sim_scn_str(c, o, path, "remote", 0, &remote) < 0)
+		return -1;
+	fc->cfg.local = *addr_of(n, 0);
+	if (local) {
+		sim_scn_sub(p, path, "local");
+		size_t i = 0;
+		if (sim_parse_addr(local, &fc->cfg.local) != 0)
+			return sim_scn_fail(c, p, "expected an IP address literal");
+		while (i < n->n_addrs && memcmp(&n->addrs[i], &fc->cfg.local, sizeof(ike_addr)) != 0)
+			i++;
+		if (i == n->n_addrs)
+			return sim_scn_fail(c, p, "%s is not an address of node '%s'", local, n->name);
+	}
+	const cJSON *rn = cJSON_GetObjectItemCaseSensitive(o, "remote_node");
+	if (!rn == !remote)
+		return sim_scn_fail(c, path, "give exactly one of 'remote_node' and 'remote'");
+	if (remote) {
+		sim_scn_sub(p, path, "remote");
+		if (sim_parse_addr(remote, &fc->cfg.remote) != 0)
+			return sim_scn_fail(c, p, "expected an IP address literal");
+	} else {
+		int32_t r = sim_scn_node_ref(c, sc, o, path, "remote_node", 1);
+		if (r < 0)
+			return -1;
+		const ike_addr *ra = addr_of(&sc->nodes[r], fc->cfg.local.family);
+		sim_scn_sub(p, path, "remote_node");
+		if (!ra)
+			return sim_scn_fail(c, p, "node '%s' has no IPv%u address", sc->nodes[r].name,
+					    fc->cfg.local.family);
+		fc->cfg.remote = *ra;
+	}
+	if (fc->cfg.remote.family != fc->cfg.local.family)
+		return sim_scn_fail(c, path, "local and remote addresses are of different families");
+	return 0;
+}
+
+static int parse_proposals(sim_scn *c, const cJSON *o, const char *path, const char *key, uint8_t proto,
+			   const char *dflt, ike_proposal_list *out)
+{
+	const char *text = dflt;
+	char p[SIM_PATH_MAX], why[200];
+	if (sim_scn_str(c, o, path, key, 0, &text) < 0)
+		return -1;
+	sim_scn_sub(p, path, key);
+	why[0] = '\0';
+	if (ike_proposals_parse(text, proto, out, why, sizeof(why)) != 0)
+		return sim_scn_fail(c, p, "%s", why[0] ? why : "invalid proposal");
+	return 0;
+}
+
+static int hexval(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+						 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* auth: {psk: "text" or "0x..hex"}; the key bytes are copied into the scenario. */
+static int parse_auth(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, flat_conn *fc)
+{
+	static const char *const keys[] = { "psk", NULL };
+	char p[SIM_PATH_MAX], pk[SIM_PATH_MAX];
+	const char *psk;
+	sim_scn_sub(p, path, "auth");
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "auth");
+	if (!a)
+		return sim_scn_fail(c, p, "missing required field 'auth' (e.g. {\"psk\": \"secret\"})");
+	if (sim_scn_object(c, a, p, keys) || sim_scn_str(c, a, p, "psk", 1, &psk) < 0)
+		return -1;
+	sim_scn_sub(pk, p, "psk");
+	size_t n = strlen(psk), hex = (n > 2 && psk[0] == '0' && (psk[1] == 'x' || psk[1] == 'X'));
+	if (n == 0)
+		return sim_scn_fail(c, pk, "the pre-shared key must not be empty");
+	uint8_t *key = sim_scn_keep(sc, malloc(n));
+	if (!key)
+		return sim_scn_fail(c, pk, "out of memory");
+	fc->cfg.psk = key;
+	if (!hex) {
+		memcpy(key, psk, n);
+		fc->cfg.psk_len = n;
+		return 0;
+	}
+	if ((n - 2) % 2)
+		return sim_scn_fail(c, pk, "a 0x key needs an even number of hex digits");
+	for (size_t i = 2; i < n; i += 2) {
+		int hi = hexval(psk[i]), lo = hexval(psk[i + 1]);
+		if (hi < 0 || lo < 0)
+			return sim_scn_fail(c, pk, "'%c%c' is not a hex byte", psk[i], psk[i + 1]);
+		key[(i - 2) / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	fc->cfg.psk_len = (n - 2) / 2;
+	return 0;
+}
+
+static int parse_id(sim_scn *c, const cJSON *o, const char *path, const char *key, const char *dflt, ike_id *out)
+{
+	const char *text = dflt;
+	char p[SIM_PATH_MAX], why[160];
+	if (sim_scn_str(c, o, path, key, 0, &text) < 0)
+		return -1;
+	sim_scn_sub(p, path, key);
+	if (ike_id_parse(text, out, why, sizeof(why)) != 0)
+		return sim_scn_fail(c, p, "%s", why);
+	return 0;
+}
+
+/* local_ts / remote_ts: 1..4 selectors; default: the single host address of that end. */
+static int parse_ts(sim_scn *c, const cJSON *o, const char *path, const char *key, const ike_addr *host,
+		    uint8_t *n_out, ike_ts *out)
+{
+	const cJSON *arr;
+	size_t n;
+	char p[SIM_PATH_MAX], pi[SIM_PATH_MAX], why[160];
+	int r = sim_scn_array(c, o, path, key, 0, IKE_TS_MAX, &arr, &n);
+	if (r < 0)
+		return -1;
+	sim_scn_sub(p, path, key);
+	if (r == 0) {
+		memset(out, 0, sizeof(*out));
+		out->family = host->family;
+		out->end_port = 65535;
+		memcpy(out->start, host->ip, 16);
+		memcpy(out->end, host->ip, 16);
+		*n_out = 1;
+		return 0;
+	}
+	if (n == 0)
+		return sim_scn_fail(c, p, "at least one traffic selector is needed");
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *v = cJSON_GetArrayItem(arr, (int)i);
+		sim_scn_idx(pi, p, i);
+		if (!cJSON_IsString(v))
+			return sim_scn_fail(c, pi, "expected a string like \"10.1.0.0/16\"");
+		if (ike_ts_parse(v->valuestring, &out[i], why, sizeof(why)) != 0)
+			return sim_scn_fail(c, pi, "%s", why);
+	}
+	*n_out = (uint8_t)n;
+	return 0;
+}
+
+/* retransmit: {timeout, factor, tries}; defaults follow strongSwan (4 s, 1.8, 5 tries). */
+static int parse_retransmit(sim_scn *c, const cJSON *o, const char *path, ike_retransmit_cfg *rt)
+{
+	static const char *const keys[] = { "timeout", "factor", "tries", NULL };
+	char p[SIM_PATH_MAX];
+	int64_t tries = 5;
+	rt->base = 4 * IKE_NS_PER_SEC;
+	rt->factor = 1.8;
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "retransmit");
+	if (!r)
+		return 0;
+	sim_scn_sub(p, path, "retransmit");
+	if (sim_scn_object(c, r, p, keys) || sim_scn_time(c, r, p, "timeout", 0, &rt->base) < 0 ||
+	    sim_scn_num(c, r, p, "factor", 0, 1.0, 10.0, &rt->factor) < 0 ||
+	    sim_scn_int(c, r, p, "tries", 0, 0, 20, &tries) < 0)
+		return -1;
+	if (rt->base == 0) {
+		sim_scn_sub(p, p, "timeout");
+		return sim_scn_fail(c, p, "the retransmission timeout must be positive");
+	}
+	rt->tries = (uint8_t)tries;
+	return 0;
+}
+
+/* version, initiate and "at": when this end starts IKE_SA_INIT, if ever. */
+static int parse_start(sim_scn *c, const cJSON *o, const char *path, flat_conn *fc)
+{
+	int64_t version = 2;
+	int initiate = 0;
+	char p[SIM_PATH_MAX];
+	if (sim_scn_int(c, o, path, "version", 0, 1, 2, &version) < 0 ||
+	    sim_scn_bool(c, o, path, "initiate", 0, &initiate) < 0)
+		return -1;
+	sim_scn_sub(p, path, "version");
+	if (version != 2)
+		return sim_scn_fail(c, p, "only IKE version 2 is implemented");
+	fc->cfg.version = 2;
+	fc->at = initiate ? 0 : -1;
+	int r = sim_scn_time(c, o, path, "at", 0, &fc->at);
+	sim_scn_sub(p, path, "at");
+	if (r > 0 && !initiate)
+		return sim_scn_fail(c, p, "'at' needs \"initiate\": true");
+	return r < 0 ? -1 : 0;
+}
+
+static int parse_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, flat_conn *fc)
+{
+	static const char *const keys[] = { "name", "node", "remote_node", "remote", "local", "version", "initiate",
+					    "at", "ike", "esp", "auth", "local_id", "remote_id", "local_ts",
+					    "remote_ts", "ike_lifetime", "child_lifetime", "retransmit", NULL };
+	char p[SIM_PATH_MAX];
+	if (sim_scn_object(c, o, path, keys) || sim_scn_str(c, o, path, "name", 1, &fc->cfg.name) < 0)
+		return -1;
+	sim_scn_sub(p, path, "name");
+	if (!sim_valid_name(fc->cfg.name))
+		return sim_scn_fail(c, p, "'%.64s' is not a valid name (1-63 of A-Z a-z 0-9 . _ -)", fc->cfg.name);
+	int32_t node = sim_scn_node_ref(c, sc, o, path, "node", 1);
+	if (node < 0)
+		return -1;
+	fc->node = (uint32_t)node;
+	if (parse_endpoints(c, sc, o, path, fc) || parse_start(c, o, path, fc) ||
+	    parse_proposals(c, o, path, "ike", IKE_PROTO_IKE, "aes128gcm16-prfsha256-x25519", &fc->cfg.ike) ||
+	    parse_proposals(c, o, path, "esp", IKE_PROTO_ESP, "aes128gcm16", &fc->cfg.esp) ||
+	    parse_auth(c, sc, o, path, fc))
+		return -1;
+	fc->cfg.auth = IKE_AUTH_PSK;
+	fc->cfg.local_id.type = fc->cfg.local.family == 4 ? 1 : 5; /* default: our IP address */
+	fc->cfg.local_id.len = fc->cfg.local.family == 4 ? 4 : 16;
+	memcpy(fc->cfg.local_id.data, fc->cfg.local.ip, fc->cfg.local_id.len);
+	const cJSON *lid = cJSON_GetObjectItemCaseSensitive(o, "local_id");
+	if ((lid && parse_id(c, o, path, "local_id", NULL, &fc->cfg.local_id)) ||
+	    parse_id(c, o, path, "remote_id", "%any", &fc->cfg.remote_id) ||
+	    parse_ts(c, o, path, "local_ts", &fc->cfg.local, &fc->cfg.n_local_ts, fc->cfg.local_ts) ||
+	    parse_ts(c, o, path, "remote_ts", &fc->cfg.remote, &fc->cfg.n_remote_ts, fc->cfg.remote_ts))
+		return -1;
+	fc->cfg.ike_lifetime = 4 * 3600 * IKE_NS_PER_SEC; /* strongSwan's default rekey times */
+	fc->cfg.child_lifetime = 3600 * IKE_NS_PER_SEC;
+	if (sim_scn_time(c, o, path, "ike_lifetime", 0, &fc->cfg.ike_lifetime) < 0 ||
+	    sim_scn_time(c, o, path, "child_lifetime", 0, &fc->cfg.child_lifetime) < 0)
+		return -1;
+	return parse_retransmit(c, o, path, &fc->cfg.retransmit);
+}
+
+/* Copies the flat list into per-node arrays, keeping scenario order within each node. */
+static int distribute(sim_scn *c, sim_scenario *sc, const flat_conn *flat, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sc->nodes[flat[i].node].n_conns++;
+	for (size_t k = 0; k < sc->n_nodes; k++) {
+		sim_node_spec *nd = &sc->nodes[k];
+		if (!nd->n_conns)
+			continue;
+		nd->conns = calloc(nd->n_conns, sizeof(*nd->conns));
+		nd->initiate_at = calloc(nd->n_conns, sizeof(*nd->initiate_at));
+		if (!nd->conns || !nd->initiate_at)
+			return sim_scn_fail(c, "connections", "out of memory");
+		nd->n_conns = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sim_node_spec *nd = &sc->nodes[flat[i].node];
+		nd->conns[nd->n_conns] = flat[i].cfg;
+		nd->initiate_at[nd->n_conns++] = flat[i].at;
+	}
+	return 0;
+}
+
+int sim_scn_connections(sim_scn *c, sim_scenario *sc, const cJSON *root)
+{
+	const cJSON *arr;
+	size_t n = 0, i = 0;
+	char p[SIM_PATH_MAX], pn[SIM_PATH_MAX];
+	int r = sim_scn_array(c, root, "", "connections", 0, MAX_CONNS, &arr, &n);
+	if (r <= 0 || n == 0)
+		return r;
+	flat_conn *flat = calloc(n, sizeof(*flat));
+	if (!flat)
+		return sim_scn_fail(c, "connections", "out of memory");
+	for (const cJSON *o = arr->child; o; o = o->next, i++) {
+		sim_scn_idx(p, "connections", i);
+		if (parse_conn(c, sc, o, p, &flat[i]) != 0)
+			break;
+		for (size_t j = 0; j < i; j++)
+			if (flat[j].node == flat[i].node && strcmp(flat[j].cfg.name, flat[i].cfg.name) == 0) {
+				sim_scn_sub(pn, p, "name");
+				sim_scn_fail(c, pn, "node '%s' already has a connection named '%s'",
+					     sc->nodes[flat[i].node].name, flat[i].cfg.name);
+				break;
+			}
+		if (c->failed)
+			break;
+	}
+	if (!c->failed)
+		distribute(c, sc, flat, n);
+	free(flat);
+	return c->failed ? -1 : 0;
+}

@@ -1,0 +1,221 @@
+/* Path-aware cJSON accessors: every rejection becomes one "file: path: reason" line. */
+#include "scenario_json.h"
+
+#include <arpa/inet.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sim_scn_fail(sim_scn *c, const char *path, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+	if (c->failed)
+		return -1;
+	c->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	snprintf(c->err, c->errlen, "%s: %s: %s", c->file, path && *path ? path : "(top level)", why);
+	return -1;
+}
+
+void sim_scn_sub(char *out, const char *path, const char *key)
+{
+	snprintf(out, SIM_PATH_MAX, "%s%s%s", path, *path ? "." : "", key);
+}
+
+void sim_scn_idx(char *out, const char *path, size_t i) { snprintf(out, SIM_PATH_MAX, "%s[%zu]", path, i); }
+
+static const char *type_name(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return "a string";
+	if (cJSON_IsNumber(v))
+		return "a number";
+	if (cJSON_IsBool(v))
+		return "a boolean";
+	if (cJSON_IsNull(v))
+		return "null";
+	if (cJSON_IsArray(v))
+		return "an array";
+	return "an object";
+}
+
+int sim_scn_object(sim_scn *c, const cJSON *o, const char *path, const char *const *allowed)
+{
+	char p[SIM_PATH_MAX];
+	if (!cJSON_IsObject(o))
+		return sim_scn_fail(c, path, "expected an object, got %s", type_name(o));
+	for (const cJSON *m = o->child; m; m = m->next) {
+		sim_scn_sub(p, path, m->string);
+		size_t i = 0;
+		while (allowed[i] && strcmp(allowed[i], m->string) != 0)
+			i++;
+		if (!allowed[i])
+			return sim_scn_fail(c, p, "unknown field '%s'", m->string);
+		for (const cJSON *e = o->child; e != m; e = e->next)
+			if (strcmp(e->string, m->string) == 0)
+				return sim_scn_fail(c, p, "field '%s' appears twice", m->string);
+	}
+	return 0;
+}
+
+/* Looks key up; 1 found, 0 absent and optional, -1 absent and required. */
+static int member(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, const cJSON **v,
+		  char *p)
+{
+	sim_scn_sub(p, path, key);
+	*v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (*v)
+		return 1;
+	return required ? sim_scn_fail(c, p, "missing required field '%s'", key) : 0;
+}
+
+int sim_scn_str(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, const char **out)
+{
+	char p[SIM_PATH_MAX];
+	const cJSON *v;
+	int r = member(c, o, path, key, required, &v, p);
+	if (r <= 0)
+		return r;
+	if (!cJSON_IsString(v))
+		return sim_scn_fail(c, p, "expected a string, got %s", type_name(v));
+	*out = v->valuestring;
+	return 1;
+}
+
+int sim_scn_num(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, double lo,
+		double hi, double *out)
+{
+	char p[SIM_PATH_MAX];
+	const cJSON *v;
+	int r = member(c, o, path, key, required, &v, p);
+	if (r <= 0)
+		return r;
+	if (!cJSON_IsNumber(v))
+		return sim_scn_fail(c, p, "expected a number, got %s", type_name(v));
+	if (!(v->valuedouble >= lo && v->valuedouble <= hi))
+		return sim_scn_fail(c, p, "%g is out of range [%g, %g]", v->valuedouble, lo, hi);
+	*out = v->valuedouble;
+	return 1;
+}
+
+int sim_scn_int(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int64_t lo,
+		int64_t hi, int64_t *out)
+{
+	char p[SIM_PATH_MAX];
+	double d;
+	int r = sim_scn_num(c, o, path, key, required, (double)lo, (double)hi, &d);
+	if (r <= 0)
+		return r;
+	sim_scn_sub(p, path, key);
+	if (d != floor(d))
+		return sim_scn_fail(c, p, "expected a whole number, got %g", d);
+	*out = (int64_t)d;
+	return 1;
+}
+
+int sim_scn_bool(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int *out)
+{
+	char p[SIM_PATH_MAX];
+	const cJSON *v;
+	int r = member(c, o, path, key, required, &v, p);
+	if (r <= 0)
+		return r;
+	if (!cJSON_IsBool(v))
+		return sim_scn_fail(c, p, "expected true or false, got %s", type_name(v));
+	*out = cJSON_IsTrue(v);
+	return 1;
+}
+
+int sim_scn_array(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, size_t max,
+		  const cJSON **out, size_t *n)
+{
+	char p[SIM_PATH_MAX];
+	const cJSON *v;
+	int r = member(c, o, path, key, required, &v, p);
+	if (r <= 0)
+		return r;
+	if (!cJSON_IsArray(v))
+		return sim_scn_fail(c, p, "expected an array, got %s", type_name(v));
+	*n = (size_t)cJSON_GetArraySize(v);
+	if (*n > max)
+		return sim_scn_fail(c, p, "at most %zu entries allowed, got %zu", max, *n);
+	*out = v;
+	return 1;
+}
+
+int sim_parse_duration(const char *s, int64_t *out)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} U[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 } };
+	char *end;
+	if (!s || !((*s >= '0' && *s <= '9') || *s == '.'))
+		return -1;
+	double v = strtod(s, &end);
+	for (size_t i = 0; i < sizeof(U) / sizeof(U[0]); i++) {
+		if (strcmp(end, U[i].unit) != 0)
+			continue;
+		double ns = v * U[i].ns;
+		if (!isfinite(ns) || ns < 0 || ns > 9.0e18)
+			return -1;
+		*out = (int64_t)llround(ns);
+		return 0;
+	}
+	return -1;
+}
+
+int sim_scn_time(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int64_t *out)
+{
+	char p[SIM_PATH_MAX];
+	const cJSON *v;
+	int r = member(c, o, path, key, required, &v, p);
+	if (r <= 0)
+		return r;
+	if (cJSON_IsNumber(v)) {
+		if (!(v->valuedouble >= 0))
+			return sim_scn_fail(c, p, "a duration must not be negative, got %g", v->valuedouble);
+		if (v->valuedouble > 9.0e9)
+			return sim_scn_fail(c, p, "duration %g s is too long", v->valuedouble);
+		*out = (int64_t)llround(v->valuedouble * 1e9);
+		return 1;
+	}
+	if (!cJSON_IsString(v))
+		return sim_scn_fail(c, p, "expected a duration (\"250ms\", \"10s\" or seconds), got %s", type_name(v));
+	if (v->valuestring[0] == '-')
+		return sim_scn_fail(c, p, "a duration must not be negative, got \"%s\"", v->valuestring);
+	if (sim_parse_duration(v->valuestring, out) != 0)
+		return sim_scn_fail(c, p, "bad duration \"%.40s\" (use e.g. \"250ms\", \"10s\", \"1.5s\", \"2m\", \"1h\")",
+				    v->valuestring);
+	return 1;
+}
+
+int sim_parse_addr(const char *s, ike_addr *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->port = 500;
+	if (inet_pton(AF_INET, s, addr->ip) == 1)
+		addr->family = 4;
+	else if (inet_pton(AF_INET6, s, addr->ip) == 1)
+		addr->family = 6;
+	else
+		return -1;
+	return 0;
+}
+
+int sim_valid_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '.' ||
+		      *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}

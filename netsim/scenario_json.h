@@ -1,0 +1,51 @@
+/* Typed, path-aware accessors over cJSON for the scenario loader: the first error wins and names its path. */
+#ifndef SIM_SCENARIO_JSON_H
+#define SIM_SCENARIO_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "ike.h"
+
+typedef struct sim_scn {
+	const char *file;
+	char *err;
+	size_t errlen;
+	int failed;
+} sim_scn;
+
+#define SIM_PATH_MAX 160
+
+/* Records "FILE: PATH: reason" (only the first call counts); returns -1. */
+int sim_scn_fail(sim_scn *c, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Writes "path.key" (or "key" at the top) into out. */
+void sim_scn_sub(char *out, const char *path, const char *key);
+/* Writes "path[i]" into out. */
+void sim_scn_idx(char *out, const char *path, size_t i);
+
+/* Checks o is an object whose keys are all in `allowed` (NULL-terminated) and none repeats. 0 or -1. */
+int sim_scn_object(sim_scn *c, const cJSON *o, const char *path, const char *const *allowed);
+
+/* Accessors: 1 = present and valid, 0 = absent and optional, -1 = error recorded. */
+int sim_scn_str(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, const char **out);
+int sim_scn_num(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, double lo,
+		double hi, double *out);
+int sim_scn_int(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int64_t lo,
+		int64_t hi, int64_t *out);
+int sim_scn_bool(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int *out);
+/* Array of at most max items. */
+int sim_scn_array(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, size_t max,
+		  const cJSON **out, size_t *n);
+/* Durations: a JSON number of seconds, or "250ms", "10s", "1.5s", "2m", "1h", "500us", "100ns"; >= 0. */
+int sim_scn_time(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int64_t *out);
+/* Parses a duration string; 0, or -1. */
+int sim_parse_duration(const char *s, int64_t *out);
+/* An IPv4/IPv6 literal into addr (port 500). 0 or -1. */
+int sim_parse_addr(const char *s, ike_addr *addr);
+/* Names of nodes and connections: 1..63 of [A-Za-z0-9._-]. */
+int sim_valid_name(const char *s);
+
+#endif

@@ -1,0 +1,293 @@
+/* The built-in simulator: nodes own addresses, links join node pairs, datagrams become timed events. */
+#include "sim.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/drbg.h"
+#include "sim_addrmap.h"
+
+#define NO_NODE UINT32_MAX
+
+typedef struct sim_link {
+	uint32_t a, b;
+	sim_link_cfg cfg;
+	ike_drbg rng[2]; /* [0] for a->b, [1] for b->a: one stream a direction keeps runs reproducible */
+} sim_link;
+
+typedef struct sim_node {
+	char *name;
+	sim_deliver_fn deliver;
+	void *ctx;
+	sim_counts counts;
+	uint32_t *links; /* indices into sim.links */
+	size_t n_links;
+} sim_node;
+
+struct sim {
+	uint64_t seed;
+	int64_t now;
+	sim_queue q;
+	sim_node *nodes;
+	size_t n_nodes, cap_nodes;
+	sim_link *links;
+	size_t n_links, cap_links;
+	sim_addrmap addrs;
+	sim_trace *trace;
+	sim_filter_fn filter;
+	void *filter_ctx;
+};
+
+/* A datagram in flight; freed when delivered or when the world is freed. */
+typedef struct sim_pkt {
+	sim *s;
+	uint32_t to_node;
+	ike_addr from, to;
+	size_t len;
+	uint8_t data[];
+} sim_pkt;
+
+sim *sim_new(uint64_t seed)
+{
+	sim *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->seed = seed;
+	sim_queue_init(&s->q);
+	sim_addrmap_init(&s->addrs);
+	return s;
+}
+
+static void deliver_pkt(void *arg);
+
+void sim_free(sim *s)
+{
+	sim_event e;
+	if (!s)
+		return;
+	while (sim_queue_pop(&s->q, &e))
+		if (e.fn == deliver_pkt)
+			free(e.arg);
+	sim_queue_free(&s->q);
+	for (size_t i = 0; i < s->n_nodes; i++) {
+		free(s->nodes[i].name);
+		free(s->nodes[i].links);
+	}
+	free(s->nodes);
+	free(s->links);
+	sim_addrmap_free(&s->addrs);
+	free(s);
+}
+
+int64_t sim_now(const sim *s) { return s->now; }
+
+int sim_schedule(sim *s, int64_t t, sim_fn fn, void *arg)
+{
+	return sim_queue_push(&s->q, t < s->now ? s->now : t, fn, arg);
+}
+
+void sim_set_trace(sim *s, sim_trace *t) { s->trace = t; }
+
+void sim_set_filter(sim *s, sim_filter_fn fn, void *ctx)
+{
+	s->filter = fn;
+	s->filter_ctx = ctx;
+}
+
+int32_t sim_add_node(sim *s, const char *name, sim_deliver_fn deliver, void *ctx)
+{
+	if (s->n_nodes >= INT32_MAX)
+		return -1;
+	if (s->n_nodes == s->cap_nodes) {
+		size_t cap = s->cap_nodes ? s->cap_nodes * 2 : 16;
+		sim_node *n = realloc(s->nodes, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		s->nodes = n;
+		s->cap_nodes = cap;
+	}
+	sim_node *n = &s->nodes[s->n_nodes];
+	memset(n, 0, sizeof(*n));
+	if (!(n->name = strdup(name)))
+		return -1;
+	n->deliver = deliver;
+	n->ctx = ctx;
+	return (int32_t)s->n_nodes++;
+}
+
+int sim_add_addr(sim *s, uint32_t node, const ike_addr *addr)
+{
+	if (node >= s->n_nodes)
+		return -1;
+	return sim_addrmap_put(&s->addrs, addr, node);
+}
+
+static uint32_t find_link(const sim *s, uint32_t a, uint32_t b)
+{
+	const sim_node *n = &s->nodes[a];
+	for (size_t i = 0; i < n->n_links; i++) {
+		const sim_link *l = &s->links[n->links[i]];
+		if ((l->a == a && l->b == b) || (l->a == b && l->b == a))
+			return n->links[i];
+	}
+	return NO_NODE;
+}
+
+static int attach(sim_node *n, uint32_t link)
+{
+	uint32_t *l = realloc(n->links, (n->n_links + 1) * sizeof(*l));
+	if (!l)
+		return -1;
+	n->links = l;
+	n->links[n->n_links++] = link;
+	return 0;
+}
+
+/* DRBG stream for one direction: scenario seed + "link:" + sender + ">" + receiver. */
+static void seed_direction(const sim *s, ike_drbg *d, const char *from, const char *to)
+{
+	uint8_t seed[8];
+	char pers[256];
+	for (int i = 0; i < 8; i++)
+		seed[i] = (uint8_t)(s->seed >> (56 - 8 * i));
+	int n = snprintf(pers, sizeof(pers), "link:%s>%s", from, to);
+	ike_drbg_init(d, seed, sizeof(seed), pers, n < (int)sizeof(pers) ? (size_t)n : sizeof(pers) - 1);
+}
+
+int sim_add_link(sim *s, uint32_t a, uint32_t b, const sim_link_cfg *cfg)
+{
+	if (a >= s->n_nodes || b >= s->n_nodes || a == b || find_link(s, a, b) != NO_NODE)
+		return -1;
+	if (s->n_links == s->cap_links) {
+		size_t cap = s->cap_links ? s->cap_links * 2 : 16;
+		sim_link *l = realloc(s->links, cap * sizeof(*l));
+		if (!l)
+			return -1;
+		s->links = l;
+		s->cap_links = cap;
+	}
+	sim_link *l = &s->links[s->n_links];
+	l->a = a;
+	l->b = b;
+	l->cfg = *cfg;
+	seed_direction(s, &l->rng[0], s->nodes[a].name, s->nodes[b].name);
+	seed_direction(s, &l->rng[1], s->nodes[b].name, s->nodes[a].name);
+	if (attach(&s->nodes[a], (uint32_t)s->n_links) || attach(&s->nodes[b], (uint32_t)s->n_links))
+		return -1;
+	s->n_links++;
+	return 0;
+}
+
+size_t sim_addr_format(const ike_addr *a, char *out, size_t cap)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	if (a->family == 4 || a->family == 6)
+		inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->ip, ip, sizeof(ip));
+	return (size_t)snprintf(out, cap, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, a->port);
+}
+
+static void trace_drop(sim *s, uint32_t node, const char *why, const ike_addr *from, const ike_addr *to,
+		       size_t len)
+{
+	char f[64], t[64], fields[256];
+	s->nodes[node].counts.dropped++;
+	if (!s->trace)
+		return;
+	sim_addr_format(from, f, sizeof(f));
+	sim_addr_format(to, t, sizeof(t));
+	snprintf(fields, sizeof(fields), "\"why\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"size\":%zu", why, f, t, len);
+	sim_trace_event(s->trace, s->now, s->nodes[node].name, "link.drop", fields);
+}
+
+static void deliver_pkt(void *arg)
+{
+	sim_pkt *p = arg;
+	sim_node *n = &p->s->nodes[p->to_node];
+	n->counts.delivered++;
+	if (n->deliver)
+		n->deliver(n->ctx, p->s->now, &p->from, &p->to, p->data, p->len);
+	free(p);
+}
+
+/* Applies the link's MTU, loss and delay; returns a drop reason or NULL once the delivery is queued. */
+static const char *cross_link(sim *s, sim_link *l, uint32_t from_node, uint32_t to_node, const ike_addr *from,
+			      const ike_addr *to, const uint8_t *data, size_t len)
+{
+	ike_drbg *rng = &l->rng[l->a == from_node ? 0 : 1];
+	size_t ip_len = len + (to->family == 6 ? 48 : 28); /* IP + UDP headers */
+	if (l->cfg.mtu && ip_len > l->cfg.mtu)
+		return "mtu";
+	if (l->cfg.loss > 0) {
+		const uint64_t scale = 1ull << 53;
+		if ((double)ike_drbg_uniform(rng, scale) < l->cfg.loss * (double)scale)
+			return "loss";
+	}
+	int64_t delay = l->cfg.latency;
+	if (l->cfg.jitter > 0)
+		delay += (int64_t)ike_drbg_uniform(rng, (uint64_t)l->cfg.jitter + 1);
+	sim_pkt *p = malloc(sizeof(*p) + len);
+	if (!p)
+		return "out of memory";
+	p->s = s;
+	p->to_node = to_node;
+	p->from = *from;
+	p->to = *to;
+	p->len = len;
+	if (len)
+		memcpy(p->data, data, len);
+	if (sim_queue_push(&s->q, s->now + delay, deliver_pkt, p) != 0) {
+		free(p);
+		return "out of memory";
+	}
+	return NULL;
+}
+
+void sim_send(sim *s, uint32_t node, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
+{
+	if (node >= s->n_nodes)
+		return;
+	s->nodes[node].counts.sent++;
+	uint32_t dst = sim_addrmap_get(&s->addrs, to);
+	uint32_t li = (dst == SIM_ADDRMAP_NONE || dst == node) ? NO_NODE : find_link(s, node, dst);
+	const char *why = s->filter ? s->filter(s->filter_ctx, s->now, node, li == NO_NODE ? NO_NODE : dst, len)
+				    : NULL;
+	if (!why && li == NO_NODE)
+		why = "no route";
+	if (!why)
+		why = cross_link(s, &s->links[li], node, dst, from, to, data, len);
+	if (why)
+		trace_drop(s, node, why, from, to, len);
+}
+
+int64_t sim_run(sim *s, int64_t until)
+{
+	sim_event e;
+	const sim_event *next;
+	while ((next = sim_queue_peek(&s->q)) && next->t <= until) {
+		sim_queue_pop(&s->q, &e);
+		s->now = e.t;
+		e.fn(e.arg);
+	}
+	return s->now;
+}
+
+const char *sim_node_name(const sim *s, uint32_t node) { return node < s->n_nodes ? s->nodes[node].name : "?"; }
+
+sim_counts sim_node_counts(const sim *s, uint32_t node)
+{
+	sim_counts zero = { 0, 0, 0 };
+	return node < s->n_nodes ? s->nodes[node].counts : zero;
+}
+
+sim_counts sim_total_counts(const sim *s)
+{
+	sim_counts t = { 0, 0, 0 };
+	for (size_t i = 0; i < s->n_nodes; i++) {
+		t.sent += s->nodes[i].counts.sent;
+		t.delivered += s->nodes[i].counts.delivered;
+		t.dropped += s->nodes[i].counts.dropped;
+	}
+	return t;
+}

@@ -1,0 +1,47 @@
+/* The built-in discrete-event simulator: virtual time, nodes, point-to-point links, direct routing. */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include "backend.h"
+#include "trace.h"
+
+typedef struct sim sim;
+
+/* Datagram counters, for the summary. */
+typedef struct sim_counts {
+	uint64_t sent, delivered, dropped;
+} sim_counts;
+
+/* Fault hook: asked for every datagram before the link; returns a drop reason, or NULL to pass it. */
+typedef const char *(*sim_filter_fn)(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node,
+				     size_t len);
+
+/* Creates an empty world whose randomness derives from seed; NULL when out of memory. */
+sim *sim_new(uint64_t seed);
+/* Frees the world, including datagrams still in flight. */
+void sim_free(sim *s);
+
+int64_t sim_now(const sim *s);
+int sim_schedule(sim *s, int64_t t, sim_fn fn, void *arg);
+int32_t sim_add_node(sim *s, const char *name, sim_deliver_fn deliver, void *ctx);
+int sim_add_addr(sim *s, uint32_t node, const ike_addr *addr);
+/* Adds a bidirectional link a<->b; each direction gets its own DRBG stream. 0, or -1 (bad/duplicate). */
+int sim_add_link(sim *s, uint32_t a, uint32_t b, const sim_link_cfg *cfg);
+void sim_send(sim *s, uint32_t node, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len);
+int64_t sim_run(sim *s, int64_t until);
+
+/* Optional: trace sink for link.drop (not owned), fault filter. */
+void sim_set_trace(sim *s, sim_trace *t);
+void sim_set_filter(sim *s, sim_filter_fn fn, void *ctx);
+
+const char *sim_node_name(const sim *s, uint32_t node);
+sim_counts sim_node_counts(const sim *s, uint32_t node);
+sim_counts sim_total_counts(const sim *s);
+
+/* The backend vtable over this simulator. */
+sim_backend sim_builtin_backend(sim *s);
+
+/* "192.0.2.1:500" / "[2001:db8::1]:500"; returns the length needed. */
+size_t sim_addr_format(const ike_addr *a, char *out, size_t cap);
+
+#endif
