@@ -8,12 +8,15 @@ static void update_record(v2_ike_sa *sa)
 	v2_conn_record *r = v2_rec(sa);
 	if (!r)
 		return;
-	r->has_ike = true;
+	/* A destroyed SA is no longer held: `expect` then sees NONE plus the recorded error. */
+	r->has_ike = sa->state != V2_IKE_DESTROYING;
 	r->ike_state = sa->state;
 	r->remote = sa->remote;
 	if (sa->has_child) {
-		r->has_child = true;
+		r->has_child = sa->child.state != V2_CHILD_DESTROYING && r->has_ike;
 		r->child_state = sa->child.state;
+	} else if (!r->has_ike) {
+		r->has_child = false;
 	}
 }
 
