@@ -174,6 +174,7 @@ static int parse_retransmit(sim_scn *c, const cJSON *o, const char *path, ike_re
 	int64_t tries = 5;
 	rt->base = 4 * IKE_NS_PER_SEC;
 	rt->factor = 1.8;
+	rt->tries = 5;
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "retransmit");
 	if (!r)
 		return 0;
@@ -183,8 +184,9 @@ static int parse_retransmit(sim_scn *c, const cJSON *o, const char *path, ike_re
 	    sim_scn_int(c, r, p, "tries", 0, 0, 20, &tries) < 0)
 		return -1;
 	if (rt->base == 0) {
-		sim_scn_sub(p, p, "timeout");
-		return sim_scn_fail(c, p, "the retransmission timeout must be positive");
+		char pt[SIM_PATH_MAX];
+		sim_scn_sub(pt, p, "timeout");
+		return sim_scn_fail(c, pt, "the retransmission timeout must be positive");
 	}
 	rt->tries = (uint8_t)tries;
 	return 0;
