@@ -83,8 +83,8 @@ static void wrong_psk_fails_on_both_sides(void **state)
 	pr.conn[1].psk_len = 5;
 	pair_start(&pr, 2);
 	pair_run(&pr, 60 * SEC);
-	expect_state(&pr, 0, "DESTROYING", "DESTROYING", V2_N_AUTHENTICATION_FAILED);
-	expect_state(&pr, 1, "DESTROYING", "NONE", V2_N_AUTHENTICATION_FAILED);
+	expect_state(&pr, 0, "NONE", "NONE", V2_N_AUTHENTICATION_FAILED);
+	expect_state(&pr, 1, "NONE", "NONE", V2_N_AUTHENTICATION_FAILED);
 	assert_int_equal(ike_peer_sa_count(pr.peer[0]) + ike_peer_sa_count(pr.peer[1]), 0);
 	assert_true(pair_count(&pr, 1, "error", "wrong pre-shared key") >= 1);
 	pair_free(&pr);
@@ -98,7 +98,7 @@ static void no_common_proposal(void **state)
 	pair_set_proposals(&pr.conn[1].ike, "aes256-sha512-modp2048", 1);
 	pair_start(&pr, 3);
 	pair_run(&pr, 60 * SEC);
-	expect_state(&pr, 0, "DESTROYING", "NONE", V2_N_NO_PROPOSAL_CHOSEN);
+	expect_state(&pr, 0, "NONE", "NONE", V2_N_NO_PROPOSAL_CHOSEN);
 	expect_state(&pr, 1, "NONE", "NONE", V2_N_NO_PROPOSAL_CHOSEN);
 	pair_free(&pr);
 }
@@ -111,8 +111,8 @@ static void no_common_esp_keeps_ike_sa(void **state)
 	pair_set_proposals(&pr.conn[1].esp, "aes256-sha384", 3);
 	pair_start(&pr, 4);
 	pair_run(&pr, 60 * SEC);
-	expect_state(&pr, 0, "ESTABLISHED", "DESTROYING", V2_N_NO_PROPOSAL_CHOSEN);
-	expect_state(&pr, 1, "ESTABLISHED", "DESTROYING", V2_N_NO_PROPOSAL_CHOSEN);
+	expect_state(&pr, 0, "ESTABLISHED", "NONE", V2_N_NO_PROPOSAL_CHOSEN);
+	expect_state(&pr, 1, "ESTABLISHED", "NONE", V2_N_NO_PROPOSAL_CHOSEN);
 	pair_free(&pr);
 }
 
@@ -125,8 +125,8 @@ static void ts_mismatch_keeps_ike_sa(void **state)
 	assert_int_equal(ike_ts_parse("172.16.0.0/12", &pr.conn[1].remote_ts[0], err, sizeof(err)), 0);
 	pair_start(&pr, 5);
 	pair_run(&pr, 60 * SEC);
-	expect_state(&pr, 0, "ESTABLISHED", "DESTROYING", V2_N_TS_UNACCEPTABLE);
-	expect_state(&pr, 1, "ESTABLISHED", "DESTROYING", V2_N_TS_UNACCEPTABLE);
+	expect_state(&pr, 0, "ESTABLISHED", "NONE", V2_N_TS_UNACCEPTABLE);
+	expect_state(&pr, 1, "ESTABLISHED", "NONE", V2_N_TS_UNACCEPTABLE);
 	pair_free(&pr);
 }
 
