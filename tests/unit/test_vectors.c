@@ -27,8 +27,8 @@ static run_result run1(const char *path)
 	FILE *out = open_memstream(&r.out, &ol), *err = open_memstream(&r.err, &el);
 	assert_non_null(out);
 	assert_non_null(err);
-	char *argv[] = { (char *)path };
-	r.rc = cli_vectors(1, argv, out, err);
+	char *argv[] = { "vectors", (char *)path };
+	r.rc = cli_vectors(2, argv, out, err);
 	fclose(out);
 	fclose(err);
 	return r;
@@ -72,13 +72,13 @@ static void repo_files_have_expected_outcomes(void **state)
 static void all_must_pass_for_success(void **state)
 {
 	(void)state;
-	char *argv[] = { "tests/vectors/rfc4231_hmac_sha2.json", "tests/vectors/rfc7748_x25519.json" };
+	char *argv[] = { "vectors", "tests/vectors/rfc4231_hmac_sha2.json", "tests/vectors/rfc7748_x25519.json" };
 	FILE *null = fopen("/dev/null", "w");
 	assert_non_null(null);
-	assert_int_equal(cli_vectors(2, argv, null, null), 0);
-	char *argv2[] = { "tests/vectors/rfc4231_hmac_sha2.json", "tests/vectors/ikev1_kdf_psk_cavp.json" };
-	assert_int_not_equal(cli_vectors(2, argv2, null, null), 0);
-	assert_int_not_equal(cli_vectors(0, argv, null, null), 0);
+	assert_int_equal(cli_vectors(3, argv, null, null), 0);
+	char *argv2[] = { "vectors", "tests/vectors/rfc4231_hmac_sha2.json", "tests/vectors/ikev1_kdf_psk_cavp.json" };
+	assert_int_not_equal(cli_vectors(3, argv2, null, null), 0);
+	assert_int_not_equal(cli_vectors(1, argv, null, null), 0);
 	fclose(null);
 }
 
