@@ -41,7 +41,8 @@ deps:
 define variant
 $(1)/%.o: %.c
 	@mkdir -p $$(dir $$@)
-	$$(CC_$(1)) $$(CSTD) $$(WARN) $(2) $$(INCS) -I$(1) -MMD -MP -c $$< -o $$@
+	@echo "  CC  $$@"
+	@$$(CC_$(1)) $$(CSTD) $$(WARN) $(2) $$(INCS) -I$(1) -MMD -MP -c $$< -o $$@
 endef
 CC_$(REL_DIR)   = $(CC)
 CC_$(ASAN_DIR)  = $(CC)
@@ -53,13 +54,16 @@ $(eval $(call variant,$(CLANG_DIR),$(REL_FLAGS)))
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
 $(REL_DIR)/ikesim: $(call objs,$(REL_DIR),$(LIB_SRC) cli/main.c)
-	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD  $@"
+	@$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
 $(CLANG_DIR)/ikesim: $(call objs,$(CLANG_DIR),$(LIB_SRC) cli/main.c)
-	clang $(REL_FLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD  $@"
+	@clang $(REL_FLAGS) -o $@ $^ $(LIBS)
 
 $(ASAN_DIR)/ikesim: $(call objs,$(ASAN_DIR),$(LIB_SRC) cli/main.c)
-	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD  $@"
+	@$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
 
 # The unit-test runner: every tests/unit/test_NAME.c provides tests_NAME(); one cmocka group runs them all.
 $(ASAN_DIR)/test_list.h: $(TEST_SRC) Makefile
@@ -70,23 +74,28 @@ $(ASAN_DIR)/test_list.h: $(TEST_SRC) Makefile
 $(call objs,$(ASAN_DIR),$(TEST_SRC) tests/unit/main.c): $(ASAN_DIR)/test_list.h
 
 $(ASAN_DIR)/unit_tests: $(call objs,$(ASAN_DIR),$(LIB_SRC) $(TEST_SRC) $(TEST_SUPPORT) tests/unit/main.c)
-	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+	@echo "  LD  $@"
+	@$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
 $(REL_DIR)/bench_handshake: $(call objs,$(REL_DIR),$(LIB_SRC) $(BENCH_SRC))
-	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD  $@"
+	@$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
 DEMO := lessons/01-first-tunnel/scenario.json
+JOBS := -j$(shell nproc 2>/dev/null || echo 2)
+
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(JOBS) all
+	@mkdir -p $(BUILD)/demo
 	$(REL_DIR)/ikesim run $(DEMO) --trace $(BUILD)/demo/trace.jsonl
 
 test: deps
-	@$(MAKE) --no-print-directory $(ASAN_DIR)/unit_tests $(ASAN_DIR)/ikesim
+	@$(MAKE) --no-print-directory $(JOBS) $(ASAN_DIR)/unit_tests $(ASAN_DIR)/ikesim
 	@cd . && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  IKESIM_BIN=$(ASAN_DIR)/ikesim $(ASAN_DIR)/unit_tests
 
 clang:
-	@$(MAKE) --no-print-directory $(CLANG_DIR)/ikesim
+	@$(MAKE) --no-print-directory $(JOBS) $(CLANG_DIR)/ikesim
 
 bench: all $(REL_DIR)/bench_handshake
 	$(REL_DIR)/bench_handshake
