@@ -45,20 +45,6 @@ static void drop(ike_peer *p, ike_time now, const v2_ike_sa *sa, const char *why
 	v2_trace_error(p, now, sa, "drop", why, 0);
 }
 
-/* Answers an IKE_SA_INIT request we cannot parse with an unprotected notify (RFC 7296 2.21.1). */
-static void reject_init(ike_peer *p, ike_time now, v2_inbound *in, uint16_t notify, const uint8_t *data,
-			size_t len)
-{
-	uint8_t buf[128];
-	v2_header h = { .spi_i = in->hdr.spi_i, .major = 2, .exchange = V2_IKE_SA_INIT, .flags = V2_F_RESPONSE };
-	v2_builder b;
-	v2_begin(&b, buf, sizeof(buf), &h);
-	v2_add_notify(&b, 0, NULL, 0, notify, data, len);
-	size_t n = v2_finish(&b, 0);
-	if (n)
-		v2_send_raw(p, now, in->to, in->from, buf, n);
-}
-
 /* Requests: in-order ones run; the last one again gets the cached response; others are dropped. */
 static bool request_ok(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
@@ -153,11 +139,14 @@ void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_a
 			    &in->outer, &bad);
 	bool init_req = in->hdr.exchange == V2_IKE_SA_INIT && !(in->hdr.flags & V2_F_RESPONSE);
 	if (st != V2_OK) {
+		/* RFC 7296 2.21.1: an unprotected IKE_SA_INIT request may get an unprotected error notify */
 		if (init_req && st == V2_UNSUPPORTED_CRITICAL)
-			reject_init(p, now, in, V2_N_UNSUPPORTED_CRITICAL_PAYLOAD, &bad, 1);
+			v2_init_r_refuse(p, now, in, -1, V2_N_UNSUPPORTED_CRITICAL_PAYLOAD, &bad, 1,
+					 "unsupported critical payload");
 		else if (init_req)
-			reject_init(p, now, in, V2_N_INVALID_SYNTAX, NULL, 0);
-		drop(p, now, NULL, "malformed payload chain");
+			v2_init_r_refuse(p, now, in, -1, V2_N_INVALID_SYNTAX, NULL, 0, "malformed payload chain");
+		else
+			drop(p, now, NULL, "malformed payload chain");
 		goto out;
 	}
 	if (init_req) {

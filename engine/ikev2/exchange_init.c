@@ -225,8 +225,8 @@ static int find_conn(const ike_peer *p, const ike_addr *local, const ike_addr *r
 	return -1;
 }
 
-static void init_r_refuse(ike_peer *p, ike_time now, const v2_inbound *in, int conn, uint16_t notify,
-			  const uint8_t *data, size_t len, const char *why)
+void v2_init_r_refuse(ike_peer *p, ike_time now, const v2_inbound *in, int conn, uint16_t notify,
+		      const uint8_t *data, size_t len, const char *why)
 {
 	uint8_t buf[128];
 	v2_header h = { .spi_i = in->hdr.spi_i, .major = 2, .exchange = V2_IKE_SA_INIT, .flags = V2_F_RESPONSE };
@@ -297,18 +297,18 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 				: -1;
 	free(theirs);
 	if (!ok) {
-		init_r_refuse(p, now, in, ci, V2_N_INVALID_SYNTAX, NULL, 0, "request lacks a valid SA, KE or Nonce");
+		v2_init_r_refuse(p, now, in, ci, V2_N_INVALID_SYNTAX, NULL, 0, "request lacks a valid SA, KE or Nonce");
 		return;
 	}
 	if (ci < 0 || sel != 0) {
-		init_r_refuse(p, now, in, ci, V2_N_NO_PROPOSAL_CHOSEN, NULL, 0,
+		v2_init_r_refuse(p, now, in, ci, V2_N_NO_PROPOSAL_CHOSEN, NULL, 0,
 			      ci < 0 ? "no connection configured for this peer" : "no acceptable proposal");
 		return;
 	}
 	if (ke.group != algs.dh) {
 		uint8_t g[2];
 		ike_put_u16(g, algs.dh);
-		init_r_refuse(p, now, in, ci, V2_N_INVALID_KE_PAYLOAD, g, 2, "KE group is not the selected group");
+		v2_init_r_refuse(p, now, in, ci, V2_N_INVALID_KE_PAYLOAD, g, 2, "KE group is not the selected group");
 		return;
 	}
 	v2_ike_sa *sa = v2_sa_new(p, false, in->hdr.spi_i, v2_new_spi(p));
@@ -341,7 +341,7 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	v2_charge(p, IKE_CHARGE_DH_DERIVE, algs.dh, 0);
 	if (rc != 0 || v2_derive_ike_keys(sa, now, gir, gl) != 0) {
 		memset(gir, 0, sizeof(gir));
-		init_r_refuse(p, now, in, ci, V2_N_INVALID_SYNTAX, NULL, 0, "peer's KE value failed RFC 6989 checks");
+		v2_init_r_refuse(p, now, in, ci, V2_N_INVALID_SYNTAX, NULL, 0, "peer's KE value failed RFC 6989 checks");
 		v2_sa_destroy(sa, now);
 		return;
 	}

@@ -178,6 +178,9 @@ size_t v2_algs_format(const v2_algs *a, char *out, size_t cap);
 int v2_init_start(v2_ike_sa *sa, ike_time now);
 void v2_init_r_recv(struct ike_peer *p, ike_time now, v2_inbound *in);
 void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+/* Answers an IKE_SA_INIT request with one unprotected notify, no state kept; conn >= 0 records the error. */
+void v2_init_r_refuse(struct ike_peer *p, ike_time now, const v2_inbound *in, int conn, uint16_t notify,
+		      const uint8_t *data, size_t len, const char *why);
 void v2_auth_i_send(v2_ike_sa *sa, ike_time now);
 void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);

@@ -300,6 +300,65 @@ static void every_dh_group_establishes(void **state)
 	}
 }
 
+/* Collects what a lone responder sends back. */
+typedef struct lone {
+	uint8_t last[512];
+	size_t last_len, sends;
+} lone;
+
+static void lone_send(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t n)
+{
+	(void)from, (void)to;
+	lone *l = ctx;
+	l->sends++;
+	l->last_len = n < sizeof(l->last) ? n : sizeof(l->last);
+	memcpy(l->last, d, l->last_len);
+}
+
+static void unknown_critical_payload_is_refused(void **state)
+{
+	(void)state;
+	pair pr;
+	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	lone l = { 0 };
+	ike_host host = { .ctx = &l, .send = lone_send };
+	uint8_t seed[4] = { 1 };
+	ike_peer_cfg pc = { .name = "r", .crypto = pr.crypto, .seed = seed, .seed_len = 4, .conns = &pr.conn[1], .n_conns = 1 };
+	ike_peer *r = ike_peer_new(&pc, &host);
+	uint8_t buf[256], junk[8] = { 0 };
+	v2_header h = { .spi_i = 0x1122334455667788ULL, .major = 2, .exchange = V2_IKE_SA_INIT, .flags = V2_F_INITIATOR };
+	v2_builder b;
+	v2_begin(&b, buf, sizeof(buf), &h);
+	v2_add_raw(&b, 200, true, junk, sizeof(junk));
+	size_t n = v2_finish(&b, 0);
+	ike_peer_input(r, 0, &pr.conn[0].local, &pr.conn[1].local, buf, n);
+	assert_int_equal(l.sends, 1);
+	v2_header rh;
+	v2_chain ch;
+	uint8_t bad;
+	assert_int_equal(v2_parse_header(l.last, l.last_len, &rh), V2_OK);
+	assert_true(rh.flags & V2_F_RESPONSE);
+	assert_int_equal(v2_parse_chain(rh.next_payload, l.last + V2_HDR_LEN, rh.length - V2_HDR_LEN, V2_HDR_LEN, &ch, &bad), V2_OK);
+	const v2_payload *pl = v2_chain_find_notify(&ch, V2_N_UNSUPPORTED_CRITICAL_PAYLOAD);
+	assert_non_null(pl);
+	v2_notify nt;
+	assert_int_equal(v2_parse_notify(pl->body, pl->len, &nt), V2_OK);
+	assert_int_equal(nt.len, 1);
+	assert_int_equal(nt.data[0], 200);
+	assert_int_equal(ike_peer_sa_count(r), 0);
+	/* the same with an unknown NON-critical payload is ignored: the message lacks SA etc. -> INVALID_SYNTAX */
+	v2_begin(&b, buf, sizeof(buf), &h);
+	v2_add_raw(&b, 200, false, junk, sizeof(junk));
+	n = v2_finish(&b, 0);
+	ike_peer_input(r, 0, &pr.conn[0].local, &pr.conn[1].local, buf, n);
+	assert_int_equal(l.sends, 2);
+	assert_int_equal(v2_parse_header(l.last, l.last_len, &rh), V2_OK);
+	assert_int_equal(v2_parse_chain(rh.next_payload, l.last + V2_HDR_LEN, rh.length - V2_HDR_LEN, V2_HDR_LEN, &ch, &bad), V2_OK);
+	assert_non_null(v2_chain_find_notify(&ch, V2_N_INVALID_SYNTAX));
+	ike_peer_free(r);
+	pair_free(&pr);
+}
+
 size_t tests_ikev2(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -317,6 +376,7 @@ size_t tests_ikev2(const struct CMUnitTest **out)
 		cmocka_unit_test(cookie_is_honoured),
 		cmocka_unit_test(delete_closes_both_sides),
 		cmocka_unit_test(every_dh_group_establishes),
+		cmocka_unit_test(unknown_critical_payload_is_refused),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
