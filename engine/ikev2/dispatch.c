@@ -57,6 +57,10 @@ static bool request_ok(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 			ike_jsonw_str(&w, "what", "retransmitted request");
 			ike_jsonw_int(&w, "msgid", id);
 			ike_jsonw_str(&w, "action", "resent cached response");
+			if (sa->conn)
+				ike_jsonw_str(&w, "conn", sa->conn->name);
+			ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
+			ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
 			v2_emit(sa->peer, now, "ike.dup", &w);
 		}
 		return false;

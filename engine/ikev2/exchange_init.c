@@ -201,6 +201,7 @@ void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		v2_fail(sa, now, V2_T_IKE_I_INIT_FAILED, V2_N_INVALID_SYNTAX, "key exchange failed (RFC 6989 checks)");
 		return;
 	}
+	v2_natd_check(sa, now, &in->outer, sa->spi_r);
 	v2_conn_record *r = v2_rec(sa);
 	r->ike_algs = sa->algs;
 	r->ike_selected = true;
@@ -346,6 +347,7 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 		return;
 	}
 	memset(gir, 0, sizeof(gir));
+	v2_natd_check(sa, now, &in->outer, 0); /* the request's hashes were made with SPIr = 0 */
 	p->rec[ci].ike_algs = algs;
 	p->rec[ci].ike_selected = true;
 	v2_trace_selected(sa, now, "ike", &algs);

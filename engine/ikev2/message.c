@@ -213,6 +213,10 @@ void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 		ike_jsonw_int(&w, "msgid", sa->msgid_next_req);
 		ike_jsonw_int(&w, "attempt", sa->retries);
 		ike_jsonw_int(&w, "size", sa->req_len);
+		if (sa->conn)
+			ike_jsonw_str(&w, "conn", sa->conn->name);
+		ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
+		ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
 		v2_emit(sa->peer, now, "ike.retransmit", &w);
 	}
 	v2_send_raw(sa->peer, now, &sa->local, &sa->remote, sa->req, sa->req_len);

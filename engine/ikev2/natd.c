@@ -1,4 +1,6 @@
 /* NAT detection notifies (RFC 7296 2.23): SHA-1(SPIi | SPIr | IP | port). */
+#include <string.h>
+
 #include "crypto/hash.h"
 #include "ikev2/sa.h"
 
@@ -19,4 +21,44 @@ void v2_add_natd(v2_builder *b, uint64_t spi_i, uint64_t spi_r, const ike_addr *
 		v2_add_notify(b, 0, NULL, 0, V2_N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
 	if (v2_natd_hash(spi_i, spi_r, dst, h) == 0)
 		v2_add_notify(b, 0, NULL, 0, V2_N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
+}
+
+/* True if a NATD notify of `type` in ch matches the hash of addr (absent notifies count as a match). */
+static bool natd_matches(const v2_chain *ch, uint16_t type, uint64_t spi_i, uint64_t spi_r, const ike_addr *addr,
+			 bool *present)
+{
+	uint8_t want[20];
+	bool any = false, hit = false;
+	if (v2_natd_hash(spi_i, spi_r, addr, want) != 0)
+		return true;
+	for (uint8_t i = 0; i < ch->n; i++) {
+		v2_notify n;
+		if (ch->pl[i].type != V2_PL_NOTIFY || v2_parse_notify(ch->pl[i].body, ch->pl[i].len, &n) != V2_OK ||
+		    n.type != type)
+			continue;
+		any = true;
+		hit |= n.len == 20 && memcmp(n.data, want, 20) == 0;
+	}
+	*present = any;
+	return !any || hit;
+}
+
+void v2_natd_check(v2_ike_sa *sa, ike_time now, const v2_chain *ch, uint64_t spi_r_in_msg)
+{
+	bool has_s = false, has_d = false;
+	/* the peer hashed its own source (our remote) and its destination (our local) */
+	bool peer_ok = natd_matches(ch, V2_N_NAT_DETECTION_SOURCE_IP, sa->spi_i, spi_r_in_msg, &sa->remote, &has_s);
+	bool local_ok = natd_matches(ch, V2_N_NAT_DETECTION_DESTINATION_IP, sa->spi_i, spi_r_in_msg, &sa->local, &has_d);
+	sa->nat_local = !local_ok;
+	sa->nat_remote = !peer_ok;
+	if (!v2_tracing(sa->peer) || (!has_s && !has_d))
+		return;
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_bool(&w, "local-behind-nat", sa->nat_local);
+	ike_jsonw_bool(&w, "remote-behind-nat", sa->nat_remote);
+	if (sa->conn)
+		ike_jsonw_str(&w, "conn", sa->conn->name);
+	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
+	v2_emit(sa->peer, now, "ike.natd", &w);
 }

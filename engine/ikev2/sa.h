@@ -44,6 +44,7 @@ struct v2_ike_sa {
 	uint16_t conn_idx;
 	uint8_t state;
 	bool initiator;
+	bool nat_local, nat_remote; /* NAT detected in front of us / the peer */
 	uint64_t spi_i, spi_r;
 	ike_addr local, remote;
 	v2_algs algs;
@@ -190,6 +191,8 @@ void v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 /* ---- natd.c ---- */
 int v2_natd_hash(uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20]);
 void v2_add_natd(v2_builder *b, uint64_t spi_i, uint64_t spi_r, const ike_addr *src, const ike_addr *dst);
+/* Compares the peer's NATD hashes with our addresses (RFC 7296 2.23); sets nat_local/nat_remote, traces. */
+void v2_natd_check(v2_ike_sa *sa, ike_time now, const v2_chain *ch, uint64_t spi_r_in_msg);
 
 /* ---- auth_psk.c ---- */
 int v2_psk_auth(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body, size_t id_len, uint8_t *out,

@@ -85,6 +85,8 @@ static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const
 	d->to_peer = !*side;
 	d->from = *from;
 	d->to = *to;
+	if (*side == 0 && pr->nat_port)
+		d->from.port = pr->nat_port;
 	d->len = len;
 	d->data = malloc(len);
 	memcpy(d->data, data, len);

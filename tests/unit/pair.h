@@ -42,6 +42,7 @@ struct pair {
 	char *trace[PAIR_MAX_TRACE]; /* "side ev {fields}" lines */
 	size_t ntrace;
 	bool record_trace;
+	uint16_t nat_port; /* non-zero: side 0's source port is rewritten to this, as a NAT would */
 };
 
 /* Fills both connections with working defaults: PSK "secret", x25519 AES-GCM, 10.1/16 <-> 10.2/16. */

@@ -359,6 +359,25 @@ static void unknown_critical_payload_is_refused(void **state)
 	pair_free(&pr);
 }
 
+static void nat_is_detected_from_natd_hashes(void **state)
+{
+	(void)state;
+	pair pr;
+	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	pr.nat_port = 4500;
+	pair_start(&pr, 15);
+	pair_run(&pr, 60 * SEC);
+	expect_state(&pr, 0, "ESTABLISHED", "INSTALLED", 0);
+	assert_int_equal(pair_count(&pr, 0, "ike.natd", "\"local-behind-nat\":true,\"remote-behind-nat\":false"), 1);
+	assert_int_equal(pair_count(&pr, 1, "ike.natd", "\"local-behind-nat\":false,\"remote-behind-nat\":true"), 1);
+	pair_free(&pr);
+	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	pair_start(&pr, 15);
+	pair_run(&pr, 60 * SEC);
+	assert_int_equal(pair_count(&pr, -1, "ike.natd", "\"local-behind-nat\":false,\"remote-behind-nat\":false"), 2);
+	pair_free(&pr);
+}
+
 size_t tests_ikev2(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -377,6 +396,7 @@ size_t tests_ikev2(const struct CMUnitTest **out)
 		cmocka_unit_test(delete_closes_both_sides),
 		cmocka_unit_test(every_dh_group_establishes),
 		cmocka_unit_test(unknown_critical_payload_is_refused),
+		cmocka_unit_test(nat_is_detected_from_natd_hashes),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
