@@ -221,6 +221,12 @@ static void runner_free(runner *r)
 
 int sim_run_scenario(const sim_scenario *sc, const sim_run_opts *o, sim_run_result *res, char *err, size_t errlen)
 {
+	return sim_run_scenario_observed(sc, o, NULL, res, err, errlen);
+}
+
+int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, const sim_run_observer *obs,
+			      sim_run_result *res, char *err, size_t errlen)
+{
 	runner r = { .sc = sc };
 	memset(res, 0, sizeof(*res));
 	res->seed = o->seed_set ? o->seed : sc->seed;
@@ -247,7 +253,11 @@ int sim_run_scenario(const sim_scenario *sc, const sim_run_opts *o, sim_run_resu
 		snprintf(err, errlen, "%s: out of memory while building the world", sc->file);
 		goto fail;
 	}
+	if (obs && obs->on_phase)
+		obs->on_phase(obs->ctx, SIM_PHASE_BUILT, r.s);
 	(void)r.be.run(r.be.impl, sc->duration);
+	if (obs && obs->on_phase)
+		obs->on_phase(obs->ctx, SIM_PHASE_DONE, r.s);
 	/* Stale timer wake-ups do no work; the run ends with the last event that did. */
 	res->end_time = r.last_activity;
 	if (collect(&r, res) != 0) {
