@@ -85,7 +85,7 @@ double bench_crypto_floor_us(const ike_crypto *c, int batches, int per_batch)
 	double best = -1;
 	if (!encr)
 		return -1;
-	ike_drbg_init(&rng, "floor", 5, NULL, 0);
+	ike_drbg_init_with(&rng, c, "floor", 5, NULL, 0);
 	for (int b = 0; b < batches; b++) {
 		double t0 = bench_cpu_seconds();
 		for (int i = 0; i < per_batch; i++)
