@@ -185,8 +185,9 @@ void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 void v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 
 /* ---- natd.c ---- */
-int v2_natd_hash(uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20]);
-void v2_add_natd(v2_builder *b, uint64_t spi_i, uint64_t spi_r, const ike_addr *src, const ike_addr *dst);
+int v2_natd_hash(const ike_crypto *c, uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20]);
+void v2_add_natd(const ike_crypto *c, v2_builder *b, uint64_t spi_i, uint64_t spi_r, const ike_addr *src,
+		 const ike_addr *dst);
 
 /* ---- auth_psk.c ---- */
 int v2_psk_auth(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body, size_t id_len, uint8_t *out,
