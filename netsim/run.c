@@ -111,7 +111,7 @@ static const char *fault_filter(void *ctx, int64_t now, uint32_t from, uint32_t 
 }
 
 /* Per-node engine seed: 32 bytes from a DRBG keyed by the scenario seed and "node:<name>". */
-static void node_seed(uint64_t seed, const char *name, uint8_t out[32])
+static void node_seed(const ike_crypto *c, uint64_t seed, const char *name, uint8_t out[32])
 {
 	uint8_t s[8];
 	char pers[80];
@@ -119,7 +119,7 @@ static void node_seed(uint64_t seed, const char *name, uint8_t out[32])
 	for (int i = 0; i < 8; i++)
 		s[i] = (uint8_t)(seed >> (56 - 8 * i));
 	int n = snprintf(pers, sizeof(pers), "node:%s", name);
-	ike_drbg_init(&d, s, sizeof(s), pers, (size_t)n);
+	ike_drbg_init_with(&d, c, s, sizeof(s), pers, (size_t)n);
 	ike_drbg_bytes(&d, out, 32);
 }
 
@@ -132,7 +132,7 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		n->r = r;
 		n->idx = i;
 		n->armed = IKE_TIME_NEVER;
-		node_seed(seed, ns->name, n->seed);
+		node_seed(crypto, seed, ns->name, n->seed);
 		n->host = (ike_host){ n, host_send, r->tr ? host_trace : NULL, NULL, NULL };
 		n->cfg = (ike_peer_cfg){ ns->name, crypto, n->seed, sizeof(n->seed), ns->conns, ns->n_conns, reveal != 0 };
 		if (r->be.add_node(r->be.impl, ns->name, on_deliver, n) != (int32_t)i)
@@ -221,6 +221,12 @@ static void runner_free(runner *r)
 
 int sim_run_scenario(const sim_scenario *sc, const sim_run_opts *o, sim_run_result *res, char *err, size_t errlen)
 {
+	return sim_run_scenario_observed(sc, o, NULL, res, err, errlen);
+}
+
+int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, const sim_run_observer *obs,
+			      sim_run_result *res, char *err, size_t errlen)
+{
 	runner r = { .sc = sc };
 	memset(res, 0, sizeof(*res));
 	res->seed = o->seed_set ? o->seed : sc->seed;
@@ -247,7 +253,11 @@ int sim_run_scenario(const sim_scenario *sc, const sim_run_opts *o, sim_run_resu
 		snprintf(err, errlen, "%s: out of memory while building the world", sc->file);
 		goto fail;
 	}
+	if (obs && obs->on_phase)
+		obs->on_phase(obs->ctx, SIM_PHASE_BUILT, r.s);
 	(void)r.be.run(r.be.impl, sc->duration);
+	if (obs && obs->on_phase)
+		obs->on_phase(obs->ctx, SIM_PHASE_DONE, r.s);
 	/* Stale timer wake-ups do no work; the run ends with the last event that did. */
 	res->end_time = r.last_activity;
 	if (collect(&r, res) != 0) {

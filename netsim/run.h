@@ -7,12 +7,24 @@
 #include "scenario.h"
 #include "sim.h"
 
+/* Points in a run where an observer may look (benchmarks measure time and memory there). */
+enum sim_run_phase {
+	SIM_PHASE_BUILT, /* every node, peer and link exists; no event has run yet */
+	SIM_PHASE_DONE,  /* the last event ran; every peer and SA is still alive */
+};
+
 typedef struct sim_run_opts {
 	uint64_t seed;          /* used when seed_set, else the scenario's */
 	int seed_set;
 	const char *trace_path; /* NULL = no trace (and no tracing cost) */
 	int reveal_keys;
 } sim_run_opts;
+
+/* An observer called once per phase; it must not change the world. */
+typedef struct sim_run_observer {
+	void (*on_phase)(void *ctx, enum sim_run_phase phase, const sim *s);
+	void *ctx;
+} sim_run_observer;
 
 typedef struct sim_run_result {
 	uint64_t seed;
@@ -24,6 +36,9 @@ typedef struct sim_run_result {
 
 /* Runs sc; 0 with res filled (free with sim_run_result_free), or -1 with one line in err. */
 int sim_run_scenario(const sim_scenario *sc, const sim_run_opts *o, sim_run_result *res, char *err, size_t errlen);
+/* The same, calling obs (may be NULL) at each phase. */
+int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, const sim_run_observer *obs,
+			      sim_run_result *res, char *err, size_t errlen);
 void sim_run_result_free(sim_run_result *res);
 
 /* Checks every expect; prints one line per failure to err ("expect[1]: gw-a/home: ..."); returns failures. */

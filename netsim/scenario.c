@@ -12,12 +12,19 @@
 void *sim_scn_keep(sim_scenario *sc, void *p)
 {
 	sim_scn_owned *o = sc->owned;
-	void **b = p ? realloc(o->blobs, (o->n_blobs + 1) * sizeof(*b)) : NULL;
-	if (!b) {
-		free(p);
-		return NULL;
+	if (p && o->n_blobs == o->cap_blobs) {
+		/* Doubling: generated scenarios keep 10^6 names, and growing by one was quadratic. */
+		size_t cap = o->cap_blobs ? 2 * o->cap_blobs : 16;
+		void **b = realloc(o->blobs, cap * sizeof(*b));
+		if (!b) {
+			free(p);
+			return NULL;
+		}
+		o->blobs = b;
+		o->cap_blobs = cap;
 	}
-	o->blobs = b;
+	if (!p)
+		return NULL;
 	o->blobs[o->n_blobs++] = p;
 	return p;
 }

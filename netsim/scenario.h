@@ -61,6 +61,17 @@ sim_scenario *sim_scenario_load(const char *path, char *err, size_t errlen);
 sim_scenario *sim_scenario_parse(const char *file, const char *text, size_t len, char *err, size_t errlen);
 void sim_scenario_free(sim_scenario *sc);
 
+/*
+ * Builds a scenario in memory (benchmarks, generators) instead of from a file: n_nodes zeroed node
+ * specs and n_links zeroed link specs for the caller to fill, duration and seed set. Nothing is
+ * validated: the caller keeps names and addresses unique. NULL when out of memory.
+ */
+sim_scenario *sim_scenario_new(const char *file, uint64_t seed, int64_t duration, size_t n_nodes, size_t n_links);
+/* A copy of s that lives as long as the scenario (node names); NULL when out of memory. */
+const char *sim_scenario_keep_str(sim_scenario *sc, const char *s);
+/* Gives node n_conns zeroed connection configs, all responder-only (initiate_at -1). 0 or -1. */
+int sim_scenario_node_conns(sim_scenario *sc, uint32_t node, size_t n_conns);
+
 /* Finds a node by name; its index or -1. */
 int32_t sim_scenario_node(const sim_scenario *sc, const char *name);
 

@@ -9,7 +9,7 @@
 typedef struct sim_scn_owned {
 	cJSON *root;
 	void **blobs;
-	size_t n_blobs;
+	size_t n_blobs, cap_blobs;
 } sim_scn_owned;
 
 /* Keeps p alive as long as the scenario; returns p, or NULL (and frees p) when out of memory. */

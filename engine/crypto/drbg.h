@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto/crypto.h"
+
 /*
  * HMAC_DRBG (NIST SP 800-90A) with HMAC-SHA-256, no prediction resistance, no reseed
  * counter limit enforced beyond 2^48. Plain struct so it can be embedded; no heap.
@@ -13,10 +15,15 @@ typedef struct ike_drbg {
 	uint8_t k[32];
 	uint8_t v[32];
 	uint64_t reseed_counter;
+	const ike_crypto *crypto; /* borrowed SHA-256; NULL = fetch it on every call (slower, same output) */
 } ike_drbg;
 
 /* Instantiates from seed material and a personalization string (e.g. the node name). */
 void ike_drbg_init(ike_drbg *d, const void *seed, size_t seed_len, const void *pers, size_t pers_len);
+
+/* The same, hashing with c's SHA-256 (c must outlive d): identical output, no per-call fetch. */
+void ike_drbg_init_with(ike_drbg *d, const ike_crypto *c, const void *seed, size_t seed_len, const void *pers,
+			size_t pers_len);
 
 /* Fills out with len bytes. */
 void ike_drbg_bytes(ike_drbg *d, void *out, size_t len);

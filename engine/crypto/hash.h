@@ -6,10 +6,11 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "crypto/crypto.h"
 
 #define IKE_SHA1_LEN 20
 
-/* out (20 bytes) = SHA-1(data[0] | data[1] | ...); 0 or -IKE_CRYPTO_EOSSL. */
-int ike_sha1(const ike_iov *data, size_t ndata, uint8_t out[IKE_SHA1_LEN]);
+/* out (20 bytes) = SHA-1(data[0] | data[1] | ...) with c's SHA-1 (c NULL: fetched); 0 or -IKE_CRYPTO_EOSSL. */
+int ike_sha1(const ike_crypto *c, const ike_iov *data, size_t ndata, uint8_t out[IKE_SHA1_LEN]);
 
 #endif

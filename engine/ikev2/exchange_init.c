@@ -82,7 +82,7 @@ int v2_init_start(v2_ike_sa *sa, ike_time now)
 	free(prop);
 	v2_add_ke(&b, sa->ke_group, pub, pub_len);
 	v2_add_nonce(&b, sa->ni, sa->ni_len);
-	v2_add_natd(&b, sa->spi_i, 0, &sa->local, &sa->remote);
+	v2_add_natd(sa->peer->cfg.crypto, &b, sa->spi_i, 0, &sa->local, &sa->remote);
 	size_t len = v2_finish(&b, 0);
 	if (!len)
 		return -1;
@@ -267,7 +267,7 @@ static int init_r_respond(v2_ike_sa *sa, ike_time now, uint8_t prop_num)
 	v2_add_sa(&b, &reply);
 	v2_add_ke(&b, sa->algs.dh, pub, pub_len);
 	v2_add_nonce(&b, sa->nr, sa->nr_len);
-	v2_add_natd(&b, sa->spi_i, sa->spi_r, &sa->local, &sa->remote);
+	v2_add_natd(sa->peer->cfg.crypto, &b, sa->spi_i, sa->spi_r, &sa->local, &sa->remote);
 	size_t len = v2_finish(&b, 0);
 	if (!len)
 		return -1;

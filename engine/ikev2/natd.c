@@ -4,32 +4,32 @@
 #include "crypto/hash.h"
 #include "ikev2/sa.h"
 
-int v2_natd_hash(uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20])
+int v2_natd_hash(const ike_crypto *c, uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20])
 {
 	uint8_t spis[16], port[2];
 	ike_put_u64(spis, spi_i);
 	ike_put_u64(spis + 8, spi_r);
 	ike_put_u16(port, a->port);
 	ike_iov in[3] = { { spis, 16 }, { a->ip, a->family == 4 ? 4u : 16u }, { port, 2 } };
-	return ike_sha1(in, 3, out);
+	return ike_sha1(c, in, 3, out);
 }
 
-void v2_add_natd(v2_builder *b, uint64_t spi_i, uint64_t spi_r, const ike_addr *src, const ike_addr *dst)
+void v2_add_natd(const ike_crypto *c, v2_builder *b, uint64_t spi_i, uint64_t spi_r, const ike_addr *src, const ike_addr *dst)
 {
 	uint8_t h[20];
-	if (v2_natd_hash(spi_i, spi_r, src, h) == 0)
+	if (v2_natd_hash(c, spi_i, spi_r, src, h) == 0)
 		v2_add_notify(b, 0, NULL, 0, V2_N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
-	if (v2_natd_hash(spi_i, spi_r, dst, h) == 0)
+	if (v2_natd_hash(c, spi_i, spi_r, dst, h) == 0)
 		v2_add_notify(b, 0, NULL, 0, V2_N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
 }
 
 /* True if a NATD notify of `type` in ch matches the hash of addr (absent notifies count as a match). */
-static bool natd_matches(const v2_chain *ch, uint16_t type, uint64_t spi_i, uint64_t spi_r, const ike_addr *addr,
+static bool natd_matches(const ike_crypto *c, const v2_chain *ch, uint16_t type, uint64_t spi_i, uint64_t spi_r, const ike_addr *addr,
 			 bool *present)
 {
 	uint8_t want[20];
 	bool any = false, hit = false;
-	if (v2_natd_hash(spi_i, spi_r, addr, want) != 0)
+	if (v2_natd_hash(c, spi_i, spi_r, addr, want) != 0)
 		return true;
 	for (uint8_t i = 0; i < ch->n; i++) {
 		v2_notify n;
@@ -47,8 +47,8 @@ void v2_natd_check(v2_ike_sa *sa, ike_time now, const v2_chain *ch, uint64_t spi
 {
 	bool has_s = false, has_d = false;
 	/* the peer hashed its own source (our remote) and its destination (our local) */
-	bool peer_ok = natd_matches(ch, V2_N_NAT_DETECTION_SOURCE_IP, sa->spi_i, spi_r_in_msg, &sa->remote, &has_s);
-	bool local_ok = natd_matches(ch, V2_N_NAT_DETECTION_DESTINATION_IP, sa->spi_i, spi_r_in_msg, &sa->local, &has_d);
+	bool peer_ok = natd_matches(sa->peer->cfg.crypto, ch, V2_N_NAT_DETECTION_SOURCE_IP, sa->spi_i, spi_r_in_msg, &sa->remote, &has_s);
+	bool local_ok = natd_matches(sa->peer->cfg.crypto, ch, V2_N_NAT_DETECTION_DESTINATION_IP, sa->spi_i, spi_r_in_msg, &sa->local, &has_d);
 	sa->nat_local = !local_ok;
 	sa->nat_remote = !peer_ok;
 	if (!v2_tracing(sa->peer) || (!has_s && !has_d))

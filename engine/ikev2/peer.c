@@ -27,10 +27,14 @@ static void unlink_chain(v2_ike_sa **head, v2_ike_sa *sa, bool by_local)
 	}
 }
 
-/* Doubles the tables when they get crowded, so lookups stay O(1) at 10^5 SAs. */
+/*
+ * Doubles the tables when they get crowded, so lookups stay O(1) at 10^5 SAs. A peer's first SA gets
+ * one bucket (most simulated peers never hold more); the second jumps to V2_MIN_BUCKETS, moving a
+ * single SA, so from then on chains and iteration order are exactly those of a table born that size.
+ */
 static int grow(ike_peer *p)
 {
-	size_t n = p->nbuckets ? p->nbuckets * 2 : V2_MIN_BUCKETS;
+	size_t n = p->nbuckets > 1 ? p->nbuckets * 2 : p->nbuckets ? V2_MIN_BUCKETS : 1;
 	v2_ike_sa **bl = calloc(n, sizeof(*bl)), **br = calloc(n, sizeof(*br));
 	if (!bl || !br) {
 		free(bl);
@@ -167,7 +171,8 @@ void v2_sa_set_timer(v2_ike_sa *sa, ike_time at)
 	}
 	if (sa->heap_idx == SIZE_MAX) {
 		if (p->heap_len == p->heap_cap) {
-			size_t cap = p->heap_cap ? p->heap_cap * 2 : 16;
+			/* One slot for a lone SA; the heap's order does not depend on its capacity. */
+			size_t cap = p->heap_cap > 1 ? p->heap_cap * 2 : p->heap_cap ? 16 : 1;
 			v2_ike_sa **h = realloc(p->heap, cap * sizeof(*h));
 			if (!h)
 				return; /* the timer is lost; the SA will be reaped with the peer */
@@ -255,7 +260,8 @@ ike_peer *ike_peer_new(const ike_peer_cfg *cfg, const ike_host *host)
 		free(p);
 		return NULL;
 	}
-	ike_drbg_init(&p->rng, cfg->seed, cfg->seed_len, cfg->name, cfg->name ? strlen(cfg->name) : 0);
+	ike_drbg_init_with(&p->rng, cfg->crypto, cfg->seed, cfg->seed_len, cfg->name,
+			   cfg->name ? strlen(cfg->name) : 0);
 	return p;
 }
 

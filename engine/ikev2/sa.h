@@ -189,8 +189,9 @@ void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 void v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 
 /* ---- natd.c ---- */
-int v2_natd_hash(uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20]);
-void v2_add_natd(v2_builder *b, uint64_t spi_i, uint64_t spi_r, const ike_addr *src, const ike_addr *dst);
+int v2_natd_hash(const ike_crypto *c, uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20]);
+void v2_add_natd(const ike_crypto *c, v2_builder *b, uint64_t spi_i, uint64_t spi_r, const ike_addr *src,
+		 const ike_addr *dst);
 /* Compares the peer's NATD hashes with our addresses (RFC 7296 2.23); sets nat_local/nat_remote, traces. */
 void v2_natd_check(v2_ike_sa *sa, ike_time now, const v2_chain *ch, uint64_t spi_r_in_msg);
 

@@ -89,6 +89,24 @@ static void deterministic_and_personalised(void **state)
 	ike_drbg_init(NULL, "s", 1, NULL, 0);
 }
 
+/* Borrowing SHA-256 from a crypto context must not change a single output byte. */
+static void shared_digest_same_output(void **state)
+{
+	(void)state;
+	ike_crypto *c = ike_crypto_new();
+	assert_non_null(c);
+	ike_drbg a, b;
+	uint8_t x[100], y[100];
+	ike_drbg_init(&a, "seed", 4, "alice", 5);
+	ike_drbg_init_with(&b, c, "seed", 4, "alice", 5);
+	for (int i = 0; i < 3; i++) {
+		ike_drbg_bytes(&a, x, sizeof(x));
+		ike_drbg_bytes(&b, y, sizeof(y));
+		assert_memory_equal(x, y, sizeof(x));
+	}
+	ike_crypto_free(c);
+}
+
 static void uniform_in_range_and_roughly_flat(void **state)
 {
 	(void)state;
@@ -116,6 +134,7 @@ size_t tests_drbg(const struct CMUnitTest **out)
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(matches_openssl_hmac_drbg),
 		cmocka_unit_test(deterministic_and_personalised),
+		cmocka_unit_test(shared_digest_same_output),
 		cmocka_unit_test(uniform_in_range_and_roughly_flat),
 	};
 	*out = t;
