@@ -45,6 +45,8 @@ int v2_derive_ike_keys(v2_ike_sa *sa, ike_time now, const uint8_t *gir, size_t g
 	size_t total = off_pr(sa) + sa->prf_len;
 	uint8_t skeyseed[IKE_PRF_MAX_OUT];
 	size_t seed_len = ike_prf_out_len(sa->algs.prf);
+	v2_trace_kdf(sa, now, "Ni", "[]", sa->ni, sa->ni_len);
+	v2_trace_kdf(sa, now, "Nr", "[]", sa->nr, sa->nr_len);
 	v2_trace_kdf(sa, now, "g^ir", "[\"KEi\",\"KEr\"]", gir, gir_len);
 	if (ike_v2_skeyseed(c, sa->algs.prf, sa->ni, sa->ni_len, sa->nr, sa->nr_len, gir, gir_len, skeyseed) != 0)
 		return -1;

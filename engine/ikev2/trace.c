@@ -69,7 +69,9 @@ void v2_trace_kdf(v2_ike_sa *sa, ike_time now, const char *name, const char *inp
 	ike_jsonw_raw(&w, "inputs", inputs_json);
 	ike_jsonw_int(&w, "len", (int64_t)len);
 	sa_fields(&w, sa);
-	if (sa->peer->cfg.reveal_keys)
+	/* nonces travel in clear: their values are always shown; derived secrets only when asked */
+	bool public_input = !strcmp(name, "Ni") || !strcmp(name, "Nr");
+	if (sa->peer->cfg.reveal_keys || public_input)
 		ike_jsonw_hex(&w, "value", val, len);
 	v2_emit(sa->peer, now, "kdf", &w);
 }
