@@ -15,7 +15,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err);
 /* `ikesim run SCENARIO [--trace FILE] [--seed N] [--reveal-keys] [--quiet]`. */
 int cli_run(int argc, char **argv, FILE *out, FILE *err);
 
-/* `ikesim vectors FILE...`: defined in cli/vectors.c (branch dh), declared in cli/vectors.h there too. */
+/* `ikesim vectors FILE...`: defined in cli/vectors.c; unlike the others its argv holds only the file names. */
 int cli_vectors(int argc, char **argv, FILE *out, FILE *err);
 
 #endif
