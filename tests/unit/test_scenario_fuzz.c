@@ -160,12 +160,15 @@ static void fz_mutate(fz_rng *r, fz_buf *b, fz_buf *scratch, fz_tok *tok)
 	}
 	const fz_tok *t = &tok[fz_below(r, nt)], *u = &tok[fz_below(r, nt)];
 	switch (op) {
-	case 0: /* flip one bit */
-		b->p[fz_below(r, b->len)] ^= (char)(1u << fz_below(r, 8));
+	case 0: { /* flip one bit */
+		size_t at = fz_below(r, b->len);
+		b->p[at] ^= (char)(1u << fz_below(r, 8));
 		break;
+	}
 	case 1: { /* any byte, NUL and non-ASCII included */
 		char ch = (char)fz_below(r, 256);
-		fz_splice(b, fz_below(r, b->len), fz_below(r, 2), &ch, 1);
+		size_t at = fz_below(r, b->len), del = fz_below(r, 2); /* drawn in order: argument order is unspecified */
+		fz_splice(b, at, del < b->len - at ? del : 0, &ch, 1);
 		break;
 	}
 	case 2: /* truncate */
@@ -227,7 +230,9 @@ static void fz_mutate(fz_rng *r, fz_buf *b, fz_buf *scratch, fz_tok *tok)
 		char num[48];
 		static const char *const fmt[] = { "%llu", "-%llu", "%llu.5e%u", "0.%llue-%u" };
 		size_t f = fz_below(r, 4);
-		int n = snprintf(num, sizeof(num), fmt[f], (unsigned long long)fz_next(r), (unsigned)fz_below(r, 400));
+		unsigned long long mant = fz_next(r);
+		unsigned exp10 = (unsigned)fz_below(r, 400);
+		int n = snprintf(num, sizeof(num), fmt[f], mant, exp10);
 		if (t->kind == TOK_ATOM)
 			fz_splice(b, t->at, t->len, num, (size_t)n);
 		break;
