@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -120,7 +122,7 @@ static size_t dir_entries(const tdir *d)
 	return n;
 }
 
-/* Removes every file in d and d itself. */
+/* Removes every file (and empty directory) in d and d itself. */
 static void tdir_remove(const tdir *d)
 {
 	DIR *dir = opendir(d->path);
@@ -129,7 +131,8 @@ static void tdir_remove(const tdir *d)
 		for (struct dirent *e; (e = readdir(dir));)
 			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
 				snprintf(p, sizeof(p), "%s/%s", d->path, e->d_name);
-				unlink(p);
+				if (unlink(p) != 0)
+					rmdir(p);
 			}
 		closedir(dir);
 	}
@@ -199,6 +202,7 @@ static void bad_scenarios_leave_no_trace(void **state)
 		const char *name, *text, *want; /* want follows "FILE: " (or "FILE:" for JSON syntax) */
 	} cases[] = {
 		{ "missing.json", NULL, "cannot read: No such file or directory" },
+		{ "dir.json", "", "cannot read: Is a directory" },
 		{ "syntax.json", "{\"seed\":1,\n\"nodes\":[{,]}", "2:" },
 		{ "empty.json", "", "invalid JSON" },
 		{ "unknown.json", SCN("\"colour\":\"blue\",", "", IKE_OK, "ESTABLISHED"), " colour: unknown field 'colour'" },
@@ -222,7 +226,9 @@ static void bad_scenarios_leave_no_trace(void **state)
 		tdir_file(&d, cases[i].name, scn, sizeof(scn));
 		tdir_file(&d, "trace.jsonl", trace, sizeof(trace));
 		tdir_file(&d, "old.jsonl", old_trace, sizeof(old_trace));
-		if (cases[i].text)
+		if (strcmp(cases[i].name, "dir.json") == 0)
+			assert_int_equal(mkdir(scn, 0700), 0);
+		else if (cases[i].text)
 			write_text(scn, cases[i].text);
 		write_text(old_trace, "old\n");
 		size_t before = dir_entries(&d);
@@ -334,6 +340,42 @@ static void unwritable_trace_is_one_line(void **state)
 	tdir_remove(&d);
 }
 
+/* A directory is refused up front; a FIFO (like /dev/stdout in a pipe) is written in place, not renamed over. */
+static void trace_to_directory_or_fifo(void **state)
+{
+	(void)state;
+	tdir d;
+	char scn[128], sub[128], fifo[128];
+	struct stat st;
+	tdir_make(&d);
+	tdir_file(&d, "good.json", scn, sizeof(scn));
+	tdir_file(&d, "sub", sub, sizeof(sub));
+	tdir_file(&d, "fifo", fifo, sizeof(fifo));
+	write_text(scn, GOOD);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	cli_result r = run_cli("run", scn, "--trace", sub, "--quiet", NULL);
+	assert_int_equal(r.rc, CLI_ERR);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "it is a directory"));
+	result_free(&r);
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	int fd = open(fifo, O_RDWR | O_NONBLOCK); /* our own end keeps the writer from blocking; the trace fits the pipe */
+	assert_true(fd >= 0);
+	r = run_cli("run", scn, "--trace", fifo, "--quiet", NULL);
+	if (r.rc != CLI_OK)
+		fail_msg("rc %d: %s", r.rc, r.err);
+	result_free(&r);
+	assert_int_equal(stat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	char head[32] = { 0 };
+	assert_true(read(fd, head, sizeof(head) - 1) > 0);
+	assert_non_null(strstr(head, "{\"t\":0.000000000"));
+	close(fd);
+	assert_int_equal(dir_entries(&d), 2);
+	tdir_remove(&d);
+}
+
 static void vectors_verb(void **state)
 {
 	(void)state;
@@ -364,6 +406,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(failed_expect_exits_3),
 	cmocka_unit_test(same_seed_same_trace),
 	cmocka_unit_test(unwritable_trace_is_one_line),
+	cmocka_unit_test(trace_to_directory_or_fifo),
 	cmocka_unit_test(vectors_verb),
 };
 
