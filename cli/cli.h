@@ -9,10 +9,13 @@
 /* Exit codes shared by every verb. */
 enum { CLI_OK = 0, CLI_ERR = 1, CLI_USAGE = 2, CLI_EXPECT_FAILED = 3 };
 
+/* The whole command line (argv[0] is the program): --help, --version, or a verb. Exit code as above. */
+int cli_main(int argc, char **argv, FILE *out, FILE *err);
+
 /* `ikesim run SCENARIO [--trace FILE] [--seed N] [--reveal-keys] [--quiet]`. */
 int cli_run(int argc, char **argv, FILE *out, FILE *err);
 
-/* `ikesim vectors FILE...`: defined in cli/vectors.c (branch dh), declared in cli/vectors.h there too. */
+/* `ikesim vectors FILE...`: defined in cli/vectors.c; unlike the others its argv holds only the file names. */
 int cli_vectors(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

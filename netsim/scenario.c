@@ -284,12 +284,14 @@ sim_scenario *sim_scenario_load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	text = malloc(MAX_FILE + 1);
+	errno = 0;
 	if (text)
 		len = fread(text, 1, MAX_FILE + 1, f);
-	int bad = !text || ferror(f) || len > MAX_FILE;
+	int bad = !text || ferror(f) || len > MAX_FILE, why = errno; /* EISDIR for a directory */
 	fclose(f);
 	if (bad) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, !text ? "out of memory" : len > MAX_FILE ? "larger than 16 MiB" : "read error");
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 !text ? "out of memory" : len > MAX_FILE ? "larger than 16 MiB" : why ? strerror(why) : "read error");
 		free(text);
 		return NULL;
 	}

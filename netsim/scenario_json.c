@@ -8,9 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Copies src with control bytes as \xHH: a key like "a\nb" from the file must not split the one error line. */
+static void one_line(char *dst, size_t cap, const char *src)
+{
+	size_t n = 0;
+	if (!cap)
+		return;
+	for (const unsigned char *p = (const unsigned char *)src; *p && n + 5 < cap; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			n += (size_t)snprintf(dst + n, cap - n, "\\x%02x", *p);
+		else
+			dst[n++] = (char)*p;
+	}
+	dst[n] = '\0';
+}
+
 int sim_scn_fail(sim_scn *c, const char *path, const char *fmt, ...)
 {
-	char why[256];
+	char why[256], line[768];
 	va_list ap;
 	if (c->failed)
 		return -1;
@@ -18,7 +33,8 @@ int sim_scn_fail(sim_scn *c, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	snprintf(c->err, c->errlen, "%s: %s: %s", c->file, path && *path ? path : "(top level)", why);
+	snprintf(line, sizeof(line), "%s: %s: %s", c->file, path && *path ? path : "(top level)", why);
+	one_line(c->err, c->errlen, line);
 	return -1;
 }
 

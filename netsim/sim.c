@@ -224,9 +224,11 @@ static const char *cross_link(sim *s, sim_link *l, uint32_t from_node, uint32_t 
 		if ((double)ike_drbg_uniform(rng, scale) < l->cfg.loss * (double)scale)
 			return "loss";
 	}
-	int64_t delay = l->cfg.latency;
+	/* Unsigned and saturated: a scenario may give latency and jitter up to 9e18 ns each. */
+	uint64_t delay = (uint64_t)l->cfg.latency;
 	if (l->cfg.jitter > 0)
-		delay += (int64_t)ike_drbg_uniform(rng, (uint64_t)l->cfg.jitter + 1);
+		delay += ike_drbg_uniform(rng, (uint64_t)l->cfg.jitter + 1);
+	int64_t at = delay > (uint64_t)(INT64_MAX - s->now) ? INT64_MAX : s->now + (int64_t)delay;
 	sim_pkt *p = malloc(sizeof(*p) + len);
 	if (!p)
 		return "out of memory";
@@ -237,7 +239,7 @@ static const char *cross_link(sim *s, sim_link *l, uint32_t from_node, uint32_t 
 	p->len = len;
 	if (len)
 		memcpy(p->data, data, len);
-	if (sim_queue_push(&s->q, s->now + delay, deliver_pkt, p) != 0) {
+	if (sim_queue_push(&s->q, at, deliver_pkt, p) != 0) {
 		free(p);
 		return "out of memory";
 	}

@@ -4,11 +4,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct sim_trace {
 	FILE *f;
-	int owned;      /* 1: we opened f and must rename/remove tmp_path */
+	int owned;      /* 1: we opened f and must rename/remove tmp_path; 2: we opened path itself */
 	char *tmp_path; /* where lines go until the run is committed */
 	char *path;
 	int io_error;
@@ -100,6 +101,20 @@ sim_trace *sim_trace_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto fail;
 	}
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: cannot create trace file: it is a directory", path);
+		goto fail;
+	}
+	/* A device or pipe (/dev/stdout, a FIFO) is written in place: renaming over it would replace it. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (!(t->f = fopen(path, "w"))) {
+			snprintf(err, errlen, "%s: cannot open trace output: %s", path, strerror(errno));
+			goto fail;
+		}
+		t->owned = 2;
+		return t;
+	}
 	memcpy(t->tmp_path, path, len);
 	memcpy(t->tmp_path + len, ".XXXXXX", 8);
 	int fd = mkstemp(t->tmp_path);
@@ -129,7 +144,9 @@ int sim_trace_close(sim_trace *t, int commit)
 	int rc = t->io_error ? -1 : 0;
 	if (fflush(t->f) != 0)
 		rc = -1;
-	if (t->owned) {
+	if (t->owned == 2 && fclose(t->f) != 0)
+		rc = -1;
+	if (t->owned == 1) {
 		if (fclose(t->f) != 0)
 			rc = -1;
 		if (commit && rc == 0 && rename(t->tmp_path, t->path) != 0)

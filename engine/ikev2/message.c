@@ -75,10 +75,13 @@ static void trace_tx(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len
 	free(outer);
 }
 
-static ike_time rtx_timeout(const v2_ike_sa *sa)
+/* now + base * factor^retries, saturated: a large factor^tries must overflow neither the cast nor the sum. */
+static ike_time rtx_deadline(const v2_ike_sa *sa, ike_time now)
 {
 	const ike_retransmit_cfg *r = &sa->conn->retransmit;
-	return (ike_time)((double)r->base * pow(r->factor > 0 ? r->factor : 1.0, sa->retries));
+	double t = (double)r->base * pow(r->factor > 0 ? r->factor : 1.0, sa->retries);
+	double room = (double)(IKE_TIME_NEVER - (now > 0 ? now : 0));
+	return t >= room ? IKE_TIME_NEVER : now + (ike_time)t;
 }
 
 /* Keeps our copy: requests for retransmission, responses to answer retransmitted requests. */
@@ -103,7 +106,7 @@ static void store(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, b
 	sa->req_exchange = exchange;
 	sa->retries = 0;
 	if (sa->conn)
-		v2_sa_set_timer(sa, now + rtx_timeout(sa));
+		v2_sa_set_timer(sa, rtx_deadline(sa, now));
 }
 
 void v2_send_plain(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bool response)
@@ -220,5 +223,5 @@ void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 		v2_emit(sa->peer, now, "ike.retransmit", &w);
 	}
 	v2_send_raw(sa->peer, now, &sa->local, &sa->remote, sa->req, sa->req_len);
-	v2_sa_set_timer(sa, now + rtx_timeout(sa));
+	v2_sa_set_timer(sa, rtx_deadline(sa, now));
 }

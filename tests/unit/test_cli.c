@@ -1,0 +1,417 @@
+/* The ikesim command line in-process through cli_main: exit codes, one-line errors, no partial trace files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+#include "test_list.h.in"
+
+/* A two-gateway scenario; SCN(...) splices text into it so each bad case differs in one place. */
+#define SCN(top, link_extra, ike, expect)                                                                      \
+	"{" top "\"seed\":1,\"duration\":\"10s\","                                                              \
+	"\"nodes\":[{\"name\":\"gw-a\",\"addresses\":[\"192.0.2.1\"]},"                                          \
+	"{\"name\":\"gw-b\",\"addresses\":[\"198.51.100.1\"]}],"                                                 \
+	"\"links\":[{\"a\":\"gw-a\",\"b\":\"gw-b\",\"latency\":\"20ms\"" link_extra "}],"                        \
+	"\"connections\":["                                                                                    \
+	"{\"name\":\"site-a\",\"node\":\"gw-a\",\"remote_node\":\"gw-b\",\"initiate\":true,\"ike\":\"" ike "\","  \
+	"\"auth\":{\"psk\":\"s3cret\"}},"                                                                      \
+	"{\"name\":\"site-b\",\"node\":\"gw-b\",\"remote_node\":\"gw-a\",\"auth\":{\"psk\":\"s3cret\"}}],"        \
+	"\"expect\":[{\"node\":\"gw-a\",\"conn\":\"site-a\",\"ike_state\":\"" expect "\"}]}"
+#define IKE_OK "aes128gcm16-prfsha256-x25519"
+#define GOOD SCN("", "", IKE_OK, "ESTABLISHED")
+
+typedef struct cli_result {
+	int rc;
+	char *out, *err;
+	size_t out_len, err_len;
+} cli_result;
+
+/* Runs `ikesim ARGS...` (NULL-terminated) in-process with both streams captured in memory. */
+static cli_result run_cli(const char *first, ...)
+{
+	char *argv[16] = { "ikesim" };
+	int argc = 1;
+	va_list ap;
+	va_start(ap, first);
+	for (const char *a = first; a && argc < 15; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	cli_result r = { 0 };
+	FILE *out = open_memstream(&r.out, &r.out_len), *err = open_memstream(&r.err, &r.err_len);
+	assert_non_null(out);
+	assert_non_null(err);
+	r.rc = cli_main(argc, argv, out, err);
+	fclose(out);
+	fclose(err);
+	return r;
+}
+
+static void result_free(cli_result *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* A fresh directory per test, so a leftover temp file of any name shows up in dir_entries. */
+typedef struct tdir {
+	char path[64];
+} tdir;
+
+static void tdir_make(tdir *d)
+{
+	snprintf(d->path, sizeof(d->path), "/tmp/ikesim-cli-XXXXXX");
+	assert_non_null(mkdtemp(d->path));
+}
+
+static void tdir_file(const tdir *d, const char *name, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/%s", d->path, name);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	assert_int_equal(fclose(f), 0);
+}
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	fclose(f);
+	fclose(m);
+	return buf;
+}
+
+static size_t dir_entries(const tdir *d)
+{
+	DIR *dir = opendir(d->path);
+	size_t n = 0;
+	assert_non_null(dir);
+	for (struct dirent *e; (e = readdir(dir));)
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(dir);
+	return n;
+}
+
+/* Removes every file (and empty directory) in d and d itself. */
+static void tdir_remove(const tdir *d)
+{
+	DIR *dir = opendir(d->path);
+	char p[512];
+	if (dir) {
+		for (struct dirent *e; (e = readdir(dir));)
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+				snprintf(p, sizeof(p), "%s/%s", d->path, e->d_name);
+				if (unlink(p) != 0)
+					rmdir(p);
+			}
+		closedir(dir);
+	}
+	rmdir(d->path);
+}
+
+static void help_and_version(void **state)
+{
+	(void)state;
+	cli_result r = run_cli("--help", NULL);
+	assert_int_equal(r.rc, CLI_OK);
+	assert_non_null(strstr(r.out, "usage: ikesim"));
+	assert_non_null(strstr(r.out, "vectors"));
+	assert_int_equal(r.err_len, 0);
+	result_free(&r);
+	r = run_cli("--version", NULL);
+	assert_int_equal(r.rc, CLI_OK);
+	assert_string_equal(r.out, "ikesim " CLI_VERSION "\n");
+	result_free(&r);
+	r = run_cli("run", "--help", NULL);
+	assert_int_equal(r.rc, CLI_OK);
+	assert_non_null(strstr(r.out, "--seed"));
+	result_free(&r);
+	r = run_cli("vectors", "--help", NULL);
+	assert_int_equal(r.rc, CLI_OK);
+	assert_non_null(strstr(r.out, "usage: ikesim vectors"));
+	result_free(&r);
+	r = run_cli(NULL);
+	assert_int_equal(r.rc, CLI_USAGE);
+	assert_non_null(strstr(r.err, "usage: ikesim"));
+	result_free(&r);
+}
+
+/* Each wrong command line: exit 2, nothing on out, one error line naming the culprit. */
+static void wrong_flags_are_one_line(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *a[4], *want;
+	} cases[] = {
+		{ { "frobnicate" }, "unknown verb 'frobnicate'" },
+		{ { "--frobnicate" }, "unknown option '--frobnicate'" },
+		{ { "run" }, "missing SCENARIO" },
+		{ { "run", "x.json", "--frob" }, "unknown option '--frob'" },
+		{ { "run", "x.json", "--seed" }, "--seed needs a value" },
+		{ { "run", "x.json", "--seed", "-1" }, "--seed wants an unsigned 64-bit integer, got '-1'" },
+		{ { "run", "x.json", "--seed", "12abc" }, "got '12abc'" },
+		{ { "run", "x.json", "--seed", "18446744073709551616" }, "unsigned 64-bit" },
+		{ { "run", "x.json", "--trace" }, "--trace needs a value" },
+		{ { "run", "x.json", "y.json" }, "one scenario at a time" },
+		{ { "vectors" }, "usage: ikesim vectors" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cli_result r = run_cli(cases[i].a[0], cases[i].a[1], cases[i].a[2], cases[i].a[3], NULL);
+		if (r.rc != CLI_USAGE || count_lines(r.err) != 1 || !strstr(r.err, cases[i].want) || r.out_len)
+			fail_msg("case %zu: rc %d, out '%s', err '%s'; wanted 2 and one line with '%s'", i, r.rc, r.out,
+				 r.err, cases[i].want);
+		result_free(&r);
+	}
+}
+
+/* Bad scenarios: exit 2, one "file: json.path: reason" line, no trace file, an old trace left untouched. */
+static void bad_scenarios_leave_no_trace(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *text, *want; /* want follows "FILE: " (or "FILE:" for JSON syntax) */
+	} cases[] = {
+		{ "missing.json", NULL, "cannot read: No such file or directory" },
+		{ "dir.json", "", "cannot read: Is a directory" },
+		{ "syntax.json", "{\"seed\":1,\n\"nodes\":[{,]}", "2:" },
+		{ "empty.json", "", "invalid JSON" },
+		{ "unknown.json", SCN("\"colour\":\"blue\",", "", IKE_OK, "ESTABLISHED"), " colour: unknown field 'colour'" },
+		{ "dangling.json",
+		  "{\"nodes\":[{\"name\":\"gw-a\",\"addresses\":[\"192.0.2.1\"]}],"
+		  "\"links\":[{\"a\":\"gw-a\",\"b\":\"gw-z\"}]}",
+		  " links[0].b: no node named 'gw-z'" },
+		{ "proposal.json", SCN("", "", "aes128gcm16-prfsha256-x25519-bogus", "ESTABLISHED"),
+		  " connections[0].ike: " },
+		{ "neglat.json", SCN("", ",\"jitter\":-0.005", IKE_OK, "ESTABLISHED"),
+		  " links[0].jitter: a duration must not be negative" },
+		{ "neglat2.json", "{\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\","
+				  "\"addresses\":[\"192.0.2.2\"]}],\"links\":[{\"a\":\"a\",\"b\":\"b\",\"latency\":\"-5ms\"}]}",
+		  " links[0].latency: a duration must not be negative" },
+		{ "state.json", SCN("", "", IKE_OK, "UP"), " expect[0].ike_state: unknown state 'UP'" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tdir d;
+		char scn[128], trace[128], old_trace[128], prefix[160];
+		tdir_make(&d);
+		tdir_file(&d, cases[i].name, scn, sizeof(scn));
+		tdir_file(&d, "trace.jsonl", trace, sizeof(trace));
+		tdir_file(&d, "old.jsonl", old_trace, sizeof(old_trace));
+		if (strcmp(cases[i].name, "dir.json") == 0)
+			assert_int_equal(mkdir(scn, 0700), 0);
+		else if (cases[i].text)
+			write_text(scn, cases[i].text);
+		write_text(old_trace, "old\n");
+		size_t before = dir_entries(&d);
+		cli_result r = run_cli("run", scn, "--trace", trace, NULL);
+		snprintf(prefix, sizeof(prefix), "%s:", scn);
+		if (r.rc != CLI_USAGE || count_lines(r.err) != 1 || strncmp(r.err, prefix, strlen(prefix)) != 0 ||
+		    !strstr(r.err, cases[i].want) || r.out_len)
+			fail_msg("%s: rc %d, err '%s'; wanted 2 and one line '%s ...%s'", cases[i].name, r.rc, r.err, prefix,
+				 cases[i].want);
+		assert_int_equal(access(trace, F_OK), -1);
+		assert_int_equal(dir_entries(&d), before);
+		result_free(&r);
+		r = run_cli("run", scn, "--trace", old_trace, NULL);
+		assert_int_equal(r.rc, CLI_USAGE);
+		char *old = read_text(old_trace);
+		assert_string_equal(old, "old\n");
+		free(old);
+		result_free(&r);
+		tdir_remove(&d);
+	}
+}
+
+static void failed_expect_exits_3(void **state)
+{
+	(void)state;
+	tdir d;
+	char scn[128];
+	tdir_make(&d);
+	tdir_file(&d, "expect.json", scn, sizeof(scn));
+	write_text(scn, SCN("", "", IKE_OK, "DELETING"));
+	cli_result r = run_cli("run", scn, NULL);
+	assert_int_equal(r.rc, CLI_EXPECT_FAILED);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "expect[0]: gw-a/site-a: ike_state wanted DELETING, got ESTABLISHED"));
+	assert_non_null(strstr(r.out, "expectations: 0 of 1 hold"));
+	result_free(&r);
+	write_text(scn, GOOD);
+	r = run_cli("run", scn, "--quiet", NULL);
+	assert_int_equal(r.rc, CLI_OK);
+	assert_int_equal(r.out_len + r.err_len, 0);
+	result_free(&r);
+	tdir_remove(&d);
+}
+
+/* The first "initiator-spi" value in a trace, or "" if none. */
+static void first_spi(const char *trace, char out[17])
+{
+	const char *p = strstr(trace, "\"initiator-spi\":\"");
+	out[0] = '\0';
+	if (p)
+		snprintf(out, 17, "%s", p + strlen("\"initiator-spi\":\""));
+}
+
+static void same_seed_same_trace(void **state)
+{
+	(void)state;
+	tdir d;
+	char scn[128], t1[128], t2[128], t3[128], s1[17], s3[17];
+	tdir_make(&d);
+	tdir_file(&d, "good.json", scn, sizeof(scn));
+	tdir_file(&d, "t1.jsonl", t1, sizeof(t1));
+	tdir_file(&d, "t2.jsonl", t2, sizeof(t2));
+	tdir_file(&d, "t3.jsonl", t3, sizeof(t3));
+	write_text(scn, GOOD);
+	const char *traces[] = { t1, t2, t3 }, *seeds[] = { "7", "7", "8" };
+	for (size_t i = 0; i < 3; i++) {
+		cli_result r = run_cli("run", scn, "--trace", traces[i], "--seed", seeds[i], NULL);
+		if (r.rc != CLI_OK)
+			fail_msg("run %zu: rc %d: %s", i, r.rc, r.err);
+		assert_non_null(strstr(r.out, "(seed "));
+		assert_non_null(strstr(r.out, seeds[i]));
+		result_free(&r);
+	}
+	char *a = read_text(t1), *b = read_text(t2), *c = read_text(t3);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_true(strlen(a) > 100);
+	assert_string_equal(a, b);
+	first_spi(a, s1);
+	first_spi(c, s3);
+	assert_int_equal(strlen(s1), 16);
+	assert_int_equal(strlen(s3), 16);
+	assert_string_not_equal(s1, s3);
+	assert_non_null(strstr(c, "\"seed\":8"));
+	free(a);
+	free(b);
+	free(c);
+	assert_int_equal(dir_entries(&d), 4); /* the scenario and three traces, no temp files */
+	tdir_remove(&d);
+}
+
+/* A trace that cannot be created is a run error (1) in one line, and nothing else is written. */
+static void unwritable_trace_is_one_line(void **state)
+{
+	(void)state;
+	tdir d;
+	char scn[128], trace[160];
+	tdir_make(&d);
+	tdir_file(&d, "good.json", scn, sizeof(scn));
+	tdir_file(&d, "no/such/dir/t.jsonl", trace, sizeof(trace));
+	write_text(scn, GOOD);
+	cli_result r = run_cli("run", scn, "--trace", trace, NULL);
+	assert_int_equal(r.rc, CLI_ERR);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, trace));
+	assert_int_equal(r.out_len, 0);
+	result_free(&r);
+	tdir_remove(&d);
+}
+
+/* A directory is refused up front; a FIFO (like /dev/stdout in a pipe) is written in place, not renamed over. */
+static void trace_to_directory_or_fifo(void **state)
+{
+	(void)state;
+	tdir d;
+	char scn[128], sub[128], fifo[128];
+	struct stat st;
+	tdir_make(&d);
+	tdir_file(&d, "good.json", scn, sizeof(scn));
+	tdir_file(&d, "sub", sub, sizeof(sub));
+	tdir_file(&d, "fifo", fifo, sizeof(fifo));
+	write_text(scn, GOOD);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	cli_result r = run_cli("run", scn, "--trace", sub, "--quiet", NULL);
+	assert_int_equal(r.rc, CLI_ERR);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "it is a directory"));
+	result_free(&r);
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	int fd = open(fifo, O_RDWR | O_NONBLOCK); /* our own end keeps the writer from blocking; the trace fits the pipe */
+	assert_true(fd >= 0);
+	r = run_cli("run", scn, "--trace", fifo, "--quiet", NULL);
+	if (r.rc != CLI_OK)
+		fail_msg("rc %d: %s", r.rc, r.err);
+	result_free(&r);
+	assert_int_equal(stat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	char head[32] = { 0 };
+	assert_true(read(fd, head, sizeof(head) - 1) > 0);
+	assert_non_null(strstr(head, "{\"t\":0.000000000"));
+	close(fd);
+	assert_int_equal(dir_entries(&d), 2);
+	tdir_remove(&d);
+}
+
+static void vectors_verb(void **state)
+{
+	(void)state;
+	cli_result r = run_cli("vectors", "tests/vectors/rfc4231_hmac_sha2.json", NULL);
+	if (r.rc != CLI_OK)
+		fail_msg("rc %d: %s%s", r.rc, r.out, r.err);
+	assert_non_null(strstr(r.out, "rfc4231_hmac_sha2.json: 7 passed, 0 failed"));
+	result_free(&r);
+	tdir d;
+	char f[128];
+	tdir_make(&d);
+	tdir_file(&d, "kind.json", f, sizeof(f));
+	write_text(f, "{\"kind\":\"rot13\",\"cases\":[]}");
+	r = run_cli("vectors", f, NULL);
+	assert_int_not_equal(r.rc, CLI_OK);
+	assert_non_null(strstr(r.err, "unknown kind \"rot13\""));
+	result_free(&r);
+	r = run_cli("vectors", "tests/vectors/rfc4231_hmac_sha2.json", f, NULL);
+	assert_int_not_equal(r.rc, CLI_OK);
+	result_free(&r);
+	tdir_remove(&d);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(help_and_version),
+	cmocka_unit_test(wrong_flags_are_one_line),
+	cmocka_unit_test(bad_scenarios_leave_no_trace),
+	cmocka_unit_test(failed_expect_exits_3),
+	cmocka_unit_test(same_seed_same_trace),
+	cmocka_unit_test(unwritable_trace_is_one_line),
+	cmocka_unit_test(trace_to_directory_or_fifo),
+	cmocka_unit_test(vectors_verb),
+};
+
+size_t tests_cli(const struct CMUnitTest **out)
+{
+	*out = tests;
+	return sizeof(tests) / sizeof(tests[0]);
+}
