@@ -4,25 +4,13 @@
 
 #include "cli.h"
 
-/* cli_vectors takes only file names (its tests call it so); the verb table hands every verb its own name first. */
-static int vectors_verb(int argc, char **argv, FILE *out, FILE *err)
-{
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fprintf(out, "usage: ikesim vectors FILE...\n\nChecks the crypto against each JSON vector file "
-				     "(tests/vectors/). Exit 0 only if every case of every file passes.\n");
-			return CLI_OK;
-		}
-	return cli_vectors(argc - 1, argv + 1, out, err);
-}
-
 static const struct {
 	const char *name;
 	int (*fn)(int, char **, FILE *, FILE *);
 	const char *what;
 } VERBS[] = {
 	{ "run", cli_run, "run a scenario over the simulator and check its expectations" },
-	{ "vectors", vectors_verb, "check the crypto against published test vector files" },
+	{ "vectors", cli_vectors, "check the crypto against published test vector files" },
 };
 #define N_VERBS (sizeof(VERBS) / sizeof(VERBS[0]))
 
