@@ -25,7 +25,10 @@ typedef struct ike_addr {
 	uint8_t ip[16]; /* IPv4 in ip[0..3] */
 } ike_addr;
 
-enum ike_auth_method { IKE_AUTH_PSK = 1 };
+enum ike_auth_method { IKE_AUTH_PSK = 1, IKE_AUTH_PUBKEY = 2 };
+
+/* Our certificate chain, private key and trusted CA(s); built by engine/crypto/cert.h from PEM bytes. */
+typedef struct ike_cred ike_cred;
 
 /* Retransmission: timeout(n) = base * factor^n, `tries` retransmissions, then give up. */
 typedef struct ike_retransmit_cfg {
@@ -43,6 +46,7 @@ typedef struct ike_conn_cfg {
 	uint8_t auth; /* enum ike_auth_method */
 	const uint8_t *psk;
 	size_t psk_len;
+	const ike_cred *cred; /* IKE_AUTH_PUBKEY: shared read-only, outlives the peer */
 	ike_id local_id, remote_id;
 	uint8_t n_local_ts, n_remote_ts;
 	ike_ts local_ts[IKE_TS_MAX], remote_ts[IKE_TS_MAX];
