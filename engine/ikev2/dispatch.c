@@ -125,6 +125,10 @@ static void input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
 		    size_t len)
 {
+	if (len > 65535) {
+		drop(p, now, NULL, "datagram longer than any IKE message over UDP");
+		return;
+	}
 	v2_inbound *in = malloc(sizeof(*in));
 	if (!in)
 		return;
