@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "crypto/crypto_int.h"
+#include "ike.h"
 
 enum { M_RSA = 1, M_ECDSA256 = 9, M_ECDSA384 = 10, M_ECDSA521 = 11, M_DIGSIG = 14 };
 
@@ -257,4 +258,10 @@ const char *ike_sig_name(uint8_t method, uint8_t hash, bool rsa)
 	case M_DIGSIG: return hash >= 2 && hash <= 4 ? digsig[rsa][hash] : "RFC 7427 Digital Signature";
 	default: return "unknown";
 	}
+}
+
+uint32_t ike_sig_charge_arg(EVP_PKEY *key)
+{
+	uint32_t bits = (uint32_t)EVP_PKEY_get_bits(key);
+	return EVP_PKEY_is_a(key, "EC") ? bits | IKE_CHARGE_KEY_EC : bits;
 }

@@ -39,6 +39,9 @@ int ike_sig_sign(const ike_crypto *c, EVP_PKEY *key, uint8_t method, uint8_t has
 int ike_sig_verify(const ike_crypto *c, EVP_PKEY *pub, uint8_t method, const uint8_t *auth, size_t len,
 		   const ike_iov *data, size_t n);
 
+/* The charge callback's arg for a key: its bits, | IKE_CHARGE_KEY_EC for ECDSA keys. */
+uint32_t ike_sig_charge_arg(EVP_PKEY *key);
+
 /* "RSA/SHA-1", "ECDSA-256", "RFC 7427 ecdsa-with-SHA256" style names, for traces. */
 const char *ike_sig_name(uint8_t method, uint8_t hash, bool rsa);
 
