@@ -164,6 +164,16 @@ void ike_cred_set_check_time(ike_cred *c, int64_t unix_seconds)
 	c->check_time = unix_seconds;
 }
 
+void ike_cred_set_rfc7427(ike_cred *c, bool on)
+{
+	c->no_rfc7427 = !on;
+}
+
+bool ike_cred_rfc7427(const ike_cred *c)
+{
+	return !c->no_rfc7427;
+}
+
 const uint8_t *ike_cred_cert_der(const ike_cred *c, size_t *len)
 {
 	*len = c->cert_der_len;

@@ -34,6 +34,10 @@ void ike_cred_free(ike_cred *c);
 /* Unix time (seconds) at which peers' certificates must be valid; 0 = do not check validity periods. */
 void ike_cred_set_check_time(ike_cred *c, int64_t unix_seconds);
 
+/* Whether we announce SIGNATURE_HASH_ALGORITHMS and so sign with RFC 7427 (default on); off = methods 1/9/10/11. */
+void ike_cred_set_rfc7427(ike_cred *c, bool on);
+bool ike_cred_rfc7427(const ike_cred *c);
+
 /* Our end-entity certificate in DER (valid while c lives). */
 const uint8_t *ike_cred_cert_der(const ike_cred *c, size_t *len);
 /* Intermediate i (0-based) in DER, NULL past the end. */

@@ -18,6 +18,7 @@ struct ike_cred {
 	X509_STORE *store;
 	STACK_OF(X509) *cas;
 	int64_t check_time; /* 0 = validity periods not checked */
+	bool no_rfc7427;    /* legacy signature methods only (tests, old peers) */
 };
 
 struct ike_peer_cert {

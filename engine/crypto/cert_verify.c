@@ -147,7 +147,7 @@ void ike_peer_cert_subject(const ike_peer_cert *pc, char *out, size_t cap)
 		return;
 	out[0] = '\0';
 	BIO *b = BIO_new(BIO_s_mem());
-	if (b && X509_NAME_print_ex(b, X509_get_subject_name(pc->cert), 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+	if (b && X509_NAME_print_ex(b, X509_get_subject_name(pc->cert), 0, XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN | (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB)) >= 0) {
 		int n = BIO_read(b, out, (int)cap - 1);
 		out[n > 0 ? n : 0] = '\0';
 	}

@@ -265,3 +265,16 @@ uint32_t ike_sig_charge_arg(EVP_PKEY *key)
 	uint32_t bits = (uint32_t)EVP_PKEY_get_bits(key);
 	return EVP_PKEY_is_a(key, "EC") ? bits | IKE_CHARGE_KEY_EC : bits;
 }
+
+bool ike_sig_is_rsa(EVP_PKEY *key)
+{
+	return EVP_PKEY_is_a(key, "RSA");
+}
+
+uint8_t ike_sig_hash_of(const uint8_t *auth, size_t len)
+{
+	for (size_t i = 0; len > 0 && i < N_ALGIDS; i++)
+		if (auth[0] == ALGIDS[i].len && len > 1u + auth[0] && !memcmp(auth + 1, ALGIDS[i].der, auth[0]))
+			return ALGIDS[i].hash;
+	return 0;
+}

@@ -39,6 +39,11 @@ int ike_sig_sign(const ike_crypto *c, EVP_PKEY *key, uint8_t method, uint8_t has
 int ike_sig_verify(const ike_crypto *c, EVP_PKEY *pub, uint8_t method, const uint8_t *auth, size_t len,
 		   const ike_iov *data, size_t n);
 
+/* True for an RSA key. */
+bool ike_sig_is_rsa(EVP_PKEY *key);
+/* The RFC 7427 hash id named by method-14 AUTH data's AlgorithmIdentifier, 0 if unknown. */
+uint8_t ike_sig_hash_of(const uint8_t *auth, size_t len);
+
 /* The charge callback's arg for a key: its bits, | IKE_CHARGE_KEY_EC for ECDSA keys. */
 uint32_t ike_sig_charge_arg(EVP_PKEY *key);
 

@@ -31,6 +31,8 @@ void v2_sig_add_init(const v2_ike_sa *sa, v2_builder *b, bool response)
 		return;
 	if (response)
 		v2_sig_add_certreq(sa, b); /* the initiator sends its own in IKE_AUTH */
+	if (!ike_cred_rfc7427(sa->conn->cred))
+		return;
 	uint8_t h[6];
 	size_t n = 0;
 	for (uint8_t id = IKE_SIGHASH_SHA256; id <= IKE_SIGHASH_SHA512; id++, n += 2)
@@ -75,7 +77,9 @@ int v2_sig_auth(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body,
 		return -1;
 	}
 	EVP_PKEY *key = ike_cred_pkey(sa->conn->cred);
-	if (ike_sig_choose(key, sa->peer_hashes, method, &hash) != 0 ||
+	/* RFC 7427 section 3: method 14 only when both sides sent SIGNATURE_HASH_ALGORITHMS. */
+	uint16_t hashes = ike_cred_rfc7427(sa->conn->cred) ? sa->peer_hashes : 0;
+	if (ike_sig_choose(key, hashes, method, &hash) != 0 ||
 	    v2_signed_octets(sa, for_initiator, id_body, id_len, maced, so) != 0 ||
 	    ike_sig_sign(sa->peer->cfg.crypto, key, *method, hash, so, 3, out, cap, len) != 0) {
 		*why = "cannot sign our AUTH payload";
@@ -112,7 +116,28 @@ static bool sig_method(uint8_t m)
 	       m == V2_AUTH_DIGITAL_SIGNATURE;
 }
 
-bool v2_sig_verify(const v2_ike_sa *sa, bool initiator_auth, const v2_chain *inner, const v2_payload *pid,
+/* auth.verified: which method and signature scheme the peer used, and whose certificate it was. */
+static void trace_verified(const v2_ike_sa *sa, ike_time now, const ike_peer_cert *pc, const v2_auth *a)
+{
+	ike_peer *p = sa->peer;
+	if (!v2_tracing(p))
+		return;
+	char subject[256];
+	uint8_t hash = 0;
+	bool rsa = ike_sig_is_rsa(ike_peer_cert_pkey(pc));
+	if (a->method == V2_AUTH_DIGITAL_SIGNATURE)
+		hash = ike_sig_hash_of(a->data, a->len);
+	ike_peer_cert_subject(pc, subject, sizeof(subject));
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "conn", sa->conn->name);
+	ike_jsonw_int(&w, "method", a->method);
+	ike_jsonw_str(&w, "scheme", ike_sig_name(a->method, hash, rsa));
+	ike_jsonw_str(&w, "subject", subject);
+	v2_emit(p, now, "auth.verified", &w);
+}
+
+bool v2_sig_verify(const v2_ike_sa *sa, ike_time now, bool initiator_auth, const v2_chain *inner, const v2_payload *pid,
 		   const v2_id *id, const v2_auth *a, char *why, size_t cap)
 {
 	v2_cert ee;
@@ -141,6 +166,8 @@ bool v2_sig_verify(const v2_ike_sa *sa, bool initiator_auth, const v2_chain *inn
 		v2_charge(sa->peer, IKE_CHARGE_VERIFY, ike_sig_charge_arg(pub), so[0].len + so[1].len + so[2].len);
 		if (!ok)
 			snprintf(why, cap, "signature does not verify");
+		else
+			trace_verified(sa, now, pc, a);
 	}
 	ike_peer_cert_free(pc);
 	return ok;

@@ -120,7 +120,7 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 	v2_send_sk(sa, now, V2_IKE_AUTH, false, sa->msgid_next_req, inner, b.w.len, b.first);
 }
 
-static bool auth_ok(const v2_ike_sa *sa, bool initiator_auth, const v2_chain *inner, const v2_payload *pid,
+static bool auth_ok(const v2_ike_sa *sa, ike_time now, bool initiator_auth, const v2_chain *inner, const v2_payload *pid,
 		    const v2_payload *pauth, char *why, size_t cap)
 {
 	v2_id id;
@@ -135,7 +135,7 @@ static bool auth_ok(const v2_ike_sa *sa, bool initiator_auth, const v2_chain *in
 	else if (!ike_id_matches(expect, id.type, id.data, id.len))
 		w = "peer's identity does not match the configured remote ID";
 	else if (sa->conn->auth == IKE_AUTH_PUBKEY)
-		return v2_sig_verify(sa, initiator_auth, inner, pid, &id, &a, why, cap);
+		return v2_sig_verify(sa, now, initiator_auth, inner, pid, &id, &a, why, cap);
 	else if (a.method != V2_AUTH_SHARED_KEY_MIC)
 		w = "peer used an authentication method other than PSK";
 	else if (v2_psk_auth(sa, initiator_auth, pid->body, pid->len, want, &wlen) != 0 || a.len != wlen ||
@@ -217,7 +217,7 @@ void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	uint8_t inner[V2_MAX_MSG];
 	v2_builder b;
 	v2_begin_chain(&b, inner, sizeof(inner));
-	if (!auth_ok(sa, true, &in->inner, v2_chain_find(&in->inner, V2_PL_IDI), v2_chain_find(&in->inner, V2_PL_AUTH),
+	if (!auth_ok(sa, now, true, &in->inner, v2_chain_find(&in->inner, V2_PL_IDI), v2_chain_find(&in->inner, V2_PL_AUTH),
 		     why, sizeof(why))) {
 		v2_add_notify(&b, 0, NULL, 0, V2_N_AUTHENTICATION_FAILED, NULL, 0);
 		v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first);
@@ -318,7 +318,7 @@ void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, err, "IKE_AUTH response without AUTH");
 		return;
 	}
-	if (!auth_ok(sa, false, &in->inner, pid, pauth, why, sizeof(why))) {
+	if (!auth_ok(sa, now, false, &in->inner, pid, pauth, why, sizeof(why))) {
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED, why);
 		return;
 	}

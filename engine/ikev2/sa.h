@@ -216,7 +216,7 @@ int v2_sig_auth(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body,
 void v2_sig_add_certs(const v2_ike_sa *sa, v2_builder *b);
 void v2_sig_add_certreq(const v2_ike_sa *sa, v2_builder *b);
 /* Checks the peer's certificate chain, ID binding and AUTH signature; false with a one-line why. */
-bool v2_sig_verify(const v2_ike_sa *sa, bool initiator_auth, const v2_chain *inner, const v2_payload *pid,
+bool v2_sig_verify(const v2_ike_sa *sa, ike_time now, bool initiator_auth, const v2_chain *inner, const v2_payload *pid,
 		   const v2_id *id, const v2_auth *a, char *why, size_t cap);
 
 /* ---- ts.c ---- */
