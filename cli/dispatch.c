@@ -10,6 +10,7 @@ static const struct {
 	const char *what;
 } VERBS[] = {
 	{ "run", cli_run, "run a scenario over the simulator and check its expectations" },
+	{ "certs", cli_certs, "make a test CA and certificates (PEM) for public-key authentication" },
 	{ "vectors", cli_vectors, "check the crypto against published test vector files" },
 };
 #define N_VERBS (sizeof(VERBS) / sizeof(VERBS[0]))
