@@ -146,7 +146,7 @@ static void input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 			return;
 		follow_float(sa, now, in->from);
 	}
-	v2_trace_msg(sa->peer, now, "ike.rx", &in->hdr, &in->outer, in->inner.n ? &in->inner : NULL, in->raw_len,
+	v2_trace_msg(sa->peer, now, "ike.rx", &in->hdr, &in->outer, in->hdr.exchange != V2_IKE_SA_INIT ? &in->inner : NULL, in->raw_len,
 		     in->from, in->to);
 	d->handler(sa, now, in);
 }
