@@ -15,13 +15,12 @@ typedef struct ike_drbg {
 	uint8_t k[32];
 	uint8_t v[32];
 	uint64_t reseed_counter;
-	const ike_crypto *crypto; /* borrowed SHA-256; NULL = fetch it on every call (slower, same output) */
 } ike_drbg;
 
 /* Instantiates from seed material and a personalization string (e.g. the node name). */
 void ike_drbg_init(ike_drbg *d, const void *seed, size_t seed_len, const void *pers, size_t pers_len);
 
-/* The same, hashing with c's SHA-256 (c must outlive d): identical output, no per-call fetch. */
+/* The same; c is ignored (the DRBG no longer borrows a digest from it). Kept for existing callers. */
 void ike_drbg_init_with(ike_drbg *d, const ike_crypto *c, const void *seed, size_t seed_len, const void *pers,
 			size_t pers_len);
 

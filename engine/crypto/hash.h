@@ -10,7 +10,7 @@
 
 #define IKE_SHA1_LEN 20
 
-/* out (20 bytes) = SHA-1(data[0] | data[1] | ...) with c's SHA-1 (c NULL: fetched); 0 or -IKE_CRYPTO_EOSSL. */
+/* out (20 bytes) = SHA-1(data[0] | data[1] | ...); c is not used (kept for callers). 0 or -IKE_CRYPTO_EOSSL. */
 int ike_sha1(const ike_crypto *c, const ike_iov *data, size_t ndata, uint8_t out[IKE_SHA1_LEN]);
 
 #endif

@@ -3,7 +3,7 @@
  * answer retransmitted requests from the cache, decrypt, then run the handler that the
  * dispatch table names for (state, role, exchange, request/response).
  */
-#include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "ikev2/sa.h"
@@ -146,8 +146,8 @@ static void input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 			return;
 		follow_float(sa, now, in->from);
 	}
-	v2_trace_msg(sa->peer, now, "ike.rx", &in->hdr, &in->outer, in->hdr.exchange != V2_IKE_SA_INIT ? &in->inner : NULL, in->raw_len,
-		     in->from, in->to);
+	const v2_chain *inner = in->hdr.exchange != V2_IKE_SA_INIT ? &in->inner : NULL;
+	v2_trace_msg(sa->peer, now, "ike.rx", &in->hdr, &in->outer, inner, in->raw_len, in->from, in->to);
 	d->handler(sa, now, in);
 }
 
@@ -158,9 +158,8 @@ void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_a
 		drop(p, now, NULL, "datagram longer than any IKE message over UDP");
 		return;
 	}
-	v2_inbound *in = malloc(sizeof(*in));
-	if (!in)
-		return;
+	/* On the stack (about 10 KiB, most of it the plaintext buffer, which is written only as far as needed). */
+	v2_inbound in_buf, *in = &in_buf;
 	memset(in, 0, offsetof(v2_inbound, plain));
 	in->raw = data;
 	in->raw_len = len;
@@ -169,7 +168,7 @@ void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_a
 	v2_status st = v2_parse_header(data, len, &in->hdr);
 	if (st != V2_OK) {
 		drop(p, now, NULL, st == V2_BAD_VERSION ? "unsupported major version" : "malformed IKE header");
-		goto out;
+		return;
 	}
 	uint8_t bad = 0;
 	st = v2_parse_chain(in->hdr.next_payload, data + V2_HDR_LEN, in->hdr.length - V2_HDR_LEN, V2_HDR_LEN,
@@ -184,21 +183,19 @@ void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_a
 			v2_init_r_refuse(p, now, in, -1, V2_N_INVALID_SYNTAX, NULL, 0, "malformed payload chain");
 		else
 			drop(p, now, NULL, "malformed payload chain");
-		goto out;
+		return;
 	}
 	if (init_req) {
 		if (in->hdr.spi_r != 0 || in->hdr.msg_id != 0 || !(in->hdr.flags & V2_F_INITIATOR))
 			drop(p, now, NULL, "IKE_SA_INIT request with SPIr, message ID or flags set");
 		else
 			input_init_request(p, now, in);
-		goto out;
+		return;
 	}
 	v2_ike_sa *sa = lookup(p, in);
 	if (!sa) {
 		drop(p, now, NULL, "no IKE SA for these SPIs");
-		goto out;
+		return;
 	}
 	input_sa(sa, now, in);
-out:
-	free(in);
 }

@@ -88,13 +88,8 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 	sa->child.state = V2_CHILD_CREATED;
 	sa->child.spi_in = new_child_spi(sa->peer);
 	ike_put_u32(spi, sa->child.spi_in);
-	v2_sa *prop = malloc(sizeof(*prop));
-	v2_ts_list *ts = malloc(sizeof(*ts));
-	if (!prop || !ts) {
-		free(prop);
-		free(ts);
-		return;
-	}
+	v2_sa prop_buf, *prop = &prop_buf;
+	v2_ts_list ts_buf, *ts = &ts_buf;
 	v2_builder b;
 	v2_begin_chain(&b, inner, sizeof(inner));
 	v2_add_id(&b, V2_PL_IDI, c->local_id.type, c->local_id.data, c->local_id.len);
@@ -110,8 +105,6 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 	v2_add_ts(&b, V2_PL_TSI, ts);
 	v2_ts_to_wire(c->remote_ts, c->n_remote_ts, ts);
 	v2_add_ts(&b, V2_PL_TSR, ts);
-	free(prop);
-	free(ts);
 	if (b.w.err) {
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, "IKE_AUTH request does not fit");
 		return;
@@ -159,13 +152,13 @@ static void child_r(v2_ike_sa *sa, ike_time now, const v2_inbound *in, v2_builde
 	memset(ch, 0, sizeof(*ch));
 	ch->state = V2_CHILD_CREATED;
 	v2_child_go(sa, now, V2_T_CHILD_INSTALLING, NULL);
-	v2_sa *theirs = malloc(sizeof(*theirs));
-	v2_ts_list *tsi = malloc(sizeof(*tsi)), *tsr = malloc(sizeof(*tsr));
+	v2_sa theirs_buf, *theirs = &theirs_buf;
+	v2_ts_list tsi_buf, tsr_buf, *tsi = &tsi_buf, *tsr = &tsr_buf;
 	const v2_proposal *chosen = NULL;
 	uint8_t num = 0;
 	uint16_t err = 0;
 	const char *why = NULL;
-	if (!theirs || !tsi || !tsr || v2_parse_sa(psa->body, psa->len, theirs) != V2_OK ||
+	if (v2_parse_sa(psa->body, psa->len, theirs) != V2_OK ||
 	    v2_parse_ts(pti->body, pti->len, tsi) != V2_OK || v2_parse_ts(ptr->body, ptr->len, tsr) != V2_OK) {
 		err = V2_N_INVALID_SYNTAX;
 		why = "malformed SA or traffic selectors";
@@ -189,7 +182,6 @@ static void child_r(v2_ike_sa *sa, ike_time now, const v2_inbound *in, v2_builde
 			why = "cannot derive CHILD SA keys";
 		}
 	}
-	free(theirs);
 	if (err) {
 		v2_add_notify(b, 0, NULL, 0, err, NULL, 0);
 		child_record_error(sa, err);
@@ -207,8 +199,6 @@ static void child_r(v2_ike_sa *sa, ike_time now, const v2_inbound *in, v2_builde
 		v2_add_ts(b, V2_PL_TSR, tsr);
 		child_installed(sa, now);
 	}
-	free(tsi);
-	free(tsr);
 }
 
 void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
@@ -260,11 +250,11 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
 	}
 	const v2_payload *psa = v2_chain_find(&in->inner, V2_PL_SA), *pti = v2_chain_find(&in->inner, V2_PL_TSI),
 			 *ptr = v2_chain_find(&in->inner, V2_PL_TSR);
-	v2_sa *chosen = malloc(sizeof(*chosen));
-	v2_ts_list *tsi = malloc(sizeof(*tsi)), *tsr = malloc(sizeof(*tsr));
+	v2_sa chosen_buf, *chosen = &chosen_buf;
+	v2_ts_list tsi_buf, tsr_buf, *tsi = &tsi_buf, *tsr = &tsr_buf;
 	const v2_proposal *prop = NULL;
 	size_t ni = 0, nr = 0;
-	if (!err && (!chosen || !tsi || !tsr || !psa || !pti || !ptr ||
+	if (!err && (!psa || !pti || !ptr ||
 		     v2_parse_sa(psa->body, psa->len, chosen) != V2_OK || v2_parse_ts(pti->body, pti->len, tsi) != V2_OK ||
 		     v2_parse_ts(ptr->body, ptr->len, tsr) != V2_OK)) {
 		err = V2_N_INVALID_SYNTAX;
@@ -287,9 +277,6 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
 			why = "cannot derive CHILD SA keys";
 		}
 	}
-	free(chosen);
-	free(tsi);
-	free(tsr);
 	if (err) {
 		child_record_error(sa, err);
 		v2_trace_error(sa->peer, now, sa, "child_sa failed", why, err);

@@ -71,15 +71,12 @@ int v2_init_start(v2_ike_sa *sa, ike_time now)
 	v2_header h;
 	v2_header_for(sa, V2_IKE_SA_INIT, false, 0, &h);
 	v2_builder b;
-	v2_sa *prop = malloc(sizeof(*prop));
-	if (!prop)
-		return -1;
-	v2_sa_from_config(&c->ike, IKE_PROTO_IKE, NULL, 0, false, prop);
+	v2_sa prop;
+	v2_sa_from_config(&c->ike, IKE_PROTO_IKE, NULL, 0, false, &prop);
 	v2_begin(&b, buf, sizeof(buf), &h);
 	if (sa->cookie)
 		v2_add_notify(&b, 0, NULL, 0, V2_N_COOKIE, sa->cookie, sa->cookie_len);
-	v2_add_sa(&b, prop);
-	free(prop);
+	v2_add_sa(&b, &prop);
 	v2_add_ke(&b, sa->ke_group, pub, pub_len);
 	v2_add_nonce(&b, sa->ni, sa->ni_len);
 	v2_add_natd(sa->peer->cfg.crypto, &b, sa->spi_i, 0, &sa->local, &sa->remote);
@@ -172,13 +169,11 @@ void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	}
 	const v2_payload *psa = v2_chain_find(&in->outer, V2_PL_SA), *pke = v2_chain_find(&in->outer, V2_PL_KE),
 			 *pno = v2_chain_find(&in->outer, V2_PL_NONCE);
-	v2_sa *chosen = malloc(sizeof(*chosen));
+	v2_sa chosen_buf, *chosen = &chosen_buf;
 	v2_ke ke;
 	const v2_proposal *prop;
 	const char *why = NULL;
 	uint16_t notify = V2_N_INVALID_SYNTAX;
-	if (!chosen)
-		return;
 	if (!psa || !pke || !pno || v2_parse_sa(psa->body, psa->len, chosen) != V2_OK ||
 	    v2_parse_ke(pke->body, pke->len, &ke) != V2_OK || v2_parse_nonce(pno->body, pno->len) != V2_OK ||
 	    in->hdr.spi_r == 0)
@@ -188,7 +183,6 @@ void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		notify = V2_N_NO_PROPOSAL_CHOSEN;
 	} else if (ke.group != sa->algs.dh || ke.group != sa->ke_group)
 		why = "responder's KE group differs from the chosen one";
-	free(chosen);
 	if (why) {
 		v2_fail(sa, now, V2_T_IKE_I_INIT_FAILED, notify, why);
 		return;
@@ -287,19 +281,16 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	int ci = find_conn(p, in->to, in->from);
 	const v2_payload *psa = v2_chain_find(&in->outer, V2_PL_SA), *pke = v2_chain_find(&in->outer, V2_PL_KE),
 			 *pno = v2_chain_find(&in->outer, V2_PL_NONCE);
-	v2_sa *theirs = malloc(sizeof(*theirs));
+	v2_sa theirs_buf, *theirs = &theirs_buf;
 	v2_ke ke;
 	v2_algs algs;
 	uint8_t num = 0;
-	if (!theirs)
-		return;
 	v2_trace_msg(p, now, "ike.rx", &in->hdr, &in->outer, NULL, in->raw_len, in->from, in->to);
 	int ok = psa && pke && pno && v2_parse_sa(psa->body, psa->len, theirs) == V2_OK &&
 		 v2_parse_ke(pke->body, pke->len, &ke) == V2_OK && v2_parse_nonce(pno->body, pno->len) == V2_OK;
 	int sel = ok && ci >= 0 ? v2_select(&p->cfg.conns[ci].ike, theirs, IKE_PROTO_IKE, ke.group, false, &algs,
 					    &num, NULL)
 				: -1;
-	free(theirs);
 	if (!ok) {
 		v2_init_r_refuse(p, now, in, ci, V2_N_INVALID_SYNTAX, NULL, 0, "request lacks a valid SA, KE or Nonce");
 		return;
