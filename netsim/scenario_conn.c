@@ -251,11 +251,9 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *
 	return parse_retransmit(c, o, path, &fc->cfg.retransmit);
 }
 
-/* Copies the flat list into per-node arrays, keeping scenario order within each node. */
+/* Copies the flat list into per-node arrays, keeping scenario order; n_conns was counted while parsing. */
 static int distribute(sim_scn *c, sim_scenario *sc, const flat_conn *flat, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		sc->nodes[flat[i].node].n_conns++;
 	for (size_t k = 0; k < sc->n_nodes; k++) {
 		sim_node_spec *nd = &sc->nodes[k];
 		if (!nd->n_conns)
@@ -283,21 +281,24 @@ int sim_scn_connections(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	if (r <= 0 || n == 0)
 		return r;
 	flat_conn *flat = calloc(n, sizeof(*flat));
-	if (!flat)
+	if (!flat || sim_scn_reserve_conns(sc, n)) {
+		free(flat);
 		return sim_scn_fail(c, "connections", "out of memory");
+	}
 	for (const cJSON *o = arr->child; o; o = o->next, i++) {
 		sim_scn_idx(p, "connections", i);
 		if (parse_conn(c, sc, o, p, &flat[i]) != 0)
 			break;
-		for (size_t j = 0; j < i; j++)
-			if (flat[j].node == flat[i].node && strcmp(flat[j].cfg.name, flat[i].cfg.name) == 0) {
-				sim_scn_sub(pn, p, "name");
-				sim_scn_fail(c, pn, "node '%s' already has a connection named '%s'",
-					     sc->nodes[flat[i].node].name, flat[i].cfg.name);
-				break;
-			}
-		if (c->failed)
+		sim_scn_sub(pn, p, "name");
+		if (sim_scn_find_conn(sc, flat[i].node, flat[i].cfg.name)) {
+			sim_scn_fail(c, pn, "node '%s' already has a connection named '%s'",
+				     sc->nodes[flat[i].node].name, flat[i].cfg.name);
 			break;
+		}
+		if (sim_scn_add_conn(sc, (uint32_t)i, flat[i].node, flat[i].cfg.name)) {
+			sim_scn_fail(c, pn, "out of memory");
+			break;
+		}
 	}
 	if (!c->failed)
 		distribute(c, sc, flat, n);
