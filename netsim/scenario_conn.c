@@ -7,11 +7,12 @@
 
 #define MAX_CONNS 4000000u
 
-typedef struct flat_conn {
+/* One connection while it is parsed, before it moves into its node's arrays. */
+typedef struct conn_draft {
 	uint32_t node;
 	int64_t at; /* -1 = respond only */
 	ike_conn_cfg cfg;
-} flat_conn;
+} conn_draft;
 
 /* The first address of `node` with the wanted family (0 = any); NULL if none. */
 static const ike_addr *addr_of(const sim_node_spec *n, uint8_t family)
@@ -22,7 +23,7 @@ static const ike_addr *addr_of(const sim_node_spec *n, uint8_t family)
 	return NULL;
 }
 
-static int parse_endpoints(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, flat_conn *fc)
+static int parse_endpoints(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, conn_draft *fc)
 {
 	const char *local = NULL, *remote = NULL;
 	char p[SIM_PATH_MAX];
@@ -84,7 +85,7 @@ static int hexval(char ch)
 }
 
 /* auth: {psk: "text" or "0x..hex"}; the key bytes are copied into the scenario. */
-static int parse_auth(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, flat_conn *fc)
+static int parse_auth(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, conn_draft *fc)
 {
 	static const char *const keys[] = { "psk", NULL };
 	char p[SIM_PATH_MAX], pk[SIM_PATH_MAX];
@@ -193,7 +194,7 @@ static int parse_retransmit(sim_scn *c, const cJSON *o, const char *path, ike_re
 }
 
 /* version, initiate and "at": when this end starts IKE_SA_INIT, if ever. */
-static int parse_start(sim_scn *c, const cJSON *o, const char *path, flat_conn *fc)
+static int parse_start(sim_scn *c, const cJSON *o, const char *path, conn_draft *fc)
 {
 	int64_t version = 2;
 	int initiate = 0;
@@ -213,7 +214,7 @@ static int parse_start(sim_scn *c, const cJSON *o, const char *path, flat_conn *
 	return r < 0 ? -1 : 0;
 }
 
-static int parse_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, flat_conn *fc)
+static int parse_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, conn_draft *fc)
 {
 	static const char *const keys[] = { "name", "node", "remote_node", "remote", "local", "version", "initiate",
 					    "at", "ike", "esp", "auth", "local_id", "remote_id", "local_ts",
@@ -251,24 +252,48 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *
 	return parse_retransmit(c, o, path, &fc->cfg.retransmit);
 }
 
-/* Copies the flat list into per-node arrays, keeping scenario order; n_conns was counted while parsing. */
-static int distribute(sim_scn *c, sim_scenario *sc, const flat_conn *flat, size_t n)
+/*
+ * Gives each node arrays for as many connections as name it in `node`. The main pass resolves `node` the
+ * same way, so it fills exactly these; items the count skips fail there before they need a slot.
+ */
+static int make_room(sim_scenario *sc, const cJSON *arr, uint32_t *room)
 {
+	for (const cJSON *o = arr->child; o; o = o->next) {
+		const cJSON *v = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, "node") : NULL;
+		int32_t k = cJSON_IsString(v) ? sim_scn_find_node(sc, v->valuestring) : -1;
+		if (k >= 0)
+			room[k]++;
+	}
 	for (size_t k = 0; k < sc->n_nodes; k++) {
 		sim_node_spec *nd = &sc->nodes[k];
-		if (!nd->n_conns)
+		if (!room[k])
 			continue;
-		nd->conns = calloc(nd->n_conns, sizeof(*nd->conns));
-		nd->initiate_at = calloc(nd->n_conns, sizeof(*nd->initiate_at));
+		nd->conns = calloc(room[k], sizeof(*nd->conns));
+		nd->initiate_at = calloc(room[k], sizeof(*nd->initiate_at));
 		if (!nd->conns || !nd->initiate_at)
-			return sim_scn_fail(c, "connections", "out of memory");
-		nd->n_conns = 0;
+			return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		sim_node_spec *nd = &sc->nodes[flat[i].node];
-		nd->conns[nd->n_conns] = flat[i].cfg;
-		nd->initiate_at[nd->n_conns++] = flat[i].at;
-	}
+	return 0;
+}
+
+/* Parses connection i into a scratch record, checks its name is new on its node, stores it in place. */
+static int add_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, const uint32_t *room, conn_draft *fc)
+{
+	char p[SIM_PATH_MAX], pn[SIM_PATH_MAX];
+	sim_scn_idx(p, "connections", i);
+	memset(fc, 0, sizeof(*fc));
+	if (parse_conn(c, sc, o, p, fc) != 0)
+		return -1;
+	sim_scn_sub(pn, p, "name");
+	sim_node_spec *nd = &sc->nodes[fc->node];
+	if (sim_scn_find_conn(sc, fc->node, fc->cfg.name))
+		return sim_scn_fail(c, pn, "node '%s' already has a connection named '%s'", nd->name, fc->cfg.name);
+	if (nd->n_conns >= room[fc->node])
+		return sim_scn_fail(c, p, "internal error: connection count changed");
+	nd->conns[nd->n_conns] = fc->cfg;
+	nd->initiate_at[nd->n_conns] = fc->at;
+	if (sim_scn_add_conn(sc, (uint32_t)i, fc->node, fc->cfg.name))
+		return sim_scn_fail(c, pn, "out of memory");
 	return 0;
 }
 
@@ -276,32 +301,16 @@ int sim_scn_connections(sim_scn *c, sim_scenario *sc, const cJSON *root)
 {
 	const cJSON *arr;
 	size_t n = 0, i = 0;
-	char p[SIM_PATH_MAX], pn[SIM_PATH_MAX];
 	int r = sim_scn_array(c, root, "", "connections", 0, MAX_CONNS, &arr, &n);
 	if (r <= 0 || n == 0)
 		return r;
-	flat_conn *flat = calloc(n, sizeof(*flat));
-	if (!flat || sim_scn_reserve_conns(sc, n)) {
-		free(flat);
-		return sim_scn_fail(c, "connections", "out of memory");
-	}
-	for (const cJSON *o = arr->child; o; o = o->next, i++) {
-		sim_scn_idx(p, "connections", i);
-		if (parse_conn(c, sc, o, p, &flat[i]) != 0)
-			break;
-		sim_scn_sub(pn, p, "name");
-		if (sim_scn_find_conn(sc, flat[i].node, flat[i].cfg.name)) {
-			sim_scn_fail(c, pn, "node '%s' already has a connection named '%s'",
-				     sc->nodes[flat[i].node].name, flat[i].cfg.name);
-			break;
-		}
-		if (sim_scn_add_conn(sc, (uint32_t)i, flat[i].node, flat[i].cfg.name)) {
-			sim_scn_fail(c, pn, "out of memory");
-			break;
-		}
-	}
-	if (!c->failed)
-		distribute(c, sc, flat, n);
-	free(flat);
+	uint32_t *room = calloc(sc->n_nodes, sizeof(*room));
+	conn_draft *fc = malloc(sizeof(*fc)); /* 3 KiB: off the stack */
+	if (!room || !fc || sim_scn_reserve_conns(sc, n) || make_room(sc, arr, room))
+		sim_scn_fail(c, "connections", "out of memory");
+	for (const cJSON *o = arr->child; o && !c->failed; o = o->next, i++)
+		add_conn(c, sc, o, i, room, fc);
+	free(room);
+	free(fc);
 	return c->failed ? -1 : 0;
 }
