@@ -29,11 +29,21 @@ void *sim_scn_keep(sim_scenario *sc, void *p)
 	return p;
 }
 
+static int in_block(const sim_scn_owned *o, const ike_conn_cfg *c)
+{
+	uintptr_t lo = (uintptr_t)o->conn_block, p = (uintptr_t)c;
+	return o->conn_block && p >= lo && p < lo + o->n_block * sizeof(*c);
+}
+
 void sim_scenario_free(sim_scenario *sc)
 {
 	if (!sc)
 		return;
+	sim_scn_owned *o = sc->owned;
 	for (size_t i = 0; i < sc->n_nodes; i++) {
+		/* Loaded nodes share the blocks in o->blobs; sim_scenario_node_conns allocates per node. */
+		if (o && in_block(o, sc->nodes[i].conns))
+			continue;
 		free(sc->nodes[i].conns);
 		free(sc->nodes[i].initiate_at);
 	}
@@ -41,7 +51,6 @@ void sim_scenario_free(sim_scenario *sc)
 	free(sc->links);
 	free(sc->faults);
 	free(sc->expects);
-	sim_scn_owned *o = sc->owned;
 	if (o) {
 		for (size_t i = 0; i < o->n_blobs; i++)
 			free(o->blobs[i]);

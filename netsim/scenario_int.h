@@ -17,6 +17,8 @@ typedef struct sim_scn_owned {
 	cJSON *root;
 	void **blobs;
 	size_t n_blobs, cap_blobs;
+	ike_conn_cfg *conn_block; /* every loaded node's conns point into it (kept in blobs, as initiate_at) */
+	size_t n_block;
 	sim_index names; /* node name -> node; kept after loading for sim_scenario_node */
 	/* Loader-only, dropped once loading ends: */
 	sim_index addrs; /* node address -> node * SIM_ADDRS_MAX + k */
