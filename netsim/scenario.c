@@ -29,11 +29,21 @@ void *sim_scn_keep(sim_scenario *sc, void *p)
 	return p;
 }
 
+static int in_block(const sim_scn_owned *o, const ike_conn_cfg *c)
+{
+	uintptr_t lo = (uintptr_t)o->conn_block, p = (uintptr_t)c;
+	return o->conn_block && p >= lo && p < lo + o->n_block * sizeof(*c);
+}
+
 void sim_scenario_free(sim_scenario *sc)
 {
 	if (!sc)
 		return;
+	sim_scn_owned *o = sc->owned;
 	for (size_t i = 0; i < sc->n_nodes; i++) {
+		/* Loaded nodes share the blocks in o->blobs; sim_scenario_node_conns allocates per node. */
+		if (o && in_block(o, sc->nodes[i].conns))
+			continue;
 		free(sc->nodes[i].conns);
 		free(sc->nodes[i].initiate_at);
 	}
@@ -41,23 +51,16 @@ void sim_scenario_free(sim_scenario *sc)
 	free(sc->links);
 	free(sc->faults);
 	free(sc->expects);
-	sim_scn_owned *o = sc->owned;
 	if (o) {
 		for (size_t i = 0; i < o->n_blobs; i++)
 			free(o->blobs[i]);
 		free(o->blobs);
+		sim_index_free(&o->names);
+		sim_scn_drop_indexes(o);
 		cJSON_Delete(o->root);
 		free(o);
 	}
 	free(sc);
-}
-
-int32_t sim_scenario_node(const sim_scenario *sc, const char *name)
-{
-	for (size_t i = 0; i < sc->n_nodes; i++)
-		if (strcmp(sc->nodes[i].name, name) == 0)
-			return (int32_t)i;
-	return -1;
 }
 
 int32_t sim_scn_node_ref(sim_scn *c, const sim_scenario *sc, const cJSON *o, const char *path, const char *key,
@@ -68,26 +71,11 @@ int32_t sim_scn_node_ref(sim_scn *c, const sim_scenario *sc, const cJSON *o, con
 	int r = sim_scn_str(c, o, path, key, required, &name);
 	if (r <= 0)
 		return -1;
-	int32_t n = sim_scenario_node(sc, name);
+	int32_t n = sim_scn_find_node(sc, name);
 	sim_scn_sub(p, path, key);
 	if (n < 0)
 		sim_scn_fail(c, p, "no node named '%.64s'", name);
 	return n;
-}
-
-static int same_addr(const ike_addr *a, const ike_addr *b)
-{
-	return a->family == b->family && memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16) == 0;
-}
-
-/* True if addr is already owned by any node before (node, k). */
-static int addr_taken(const sim_scenario *sc, size_t node, size_t k, const ike_addr *addr)
-{
-	for (size_t i = 0; i <= node; i++)
-		for (size_t j = 0; j < (i == node ? k : sc->nodes[i].n_addrs); j++)
-			if (same_addr(&sc->nodes[i].addrs[j], addr))
-				return 1;
-	return 0;
 }
 
 static int parse_node(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, const char *path)
@@ -102,9 +90,10 @@ static int parse_node(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, co
 	sim_scn_sub(p, path, "name");
 	if (!sim_valid_name(n->name))
 		return sim_scn_fail(c, p, "'%.64s' is not a valid name (1-63 of A-Z a-z 0-9 . _ -)", n->name);
-	for (size_t j = 0; j < i; j++)
-		if (strcmp(sc->nodes[j].name, n->name) == 0)
-			return sim_scn_fail(c, p, "duplicate node name '%s'", n->name);
+	if (sim_scn_find_node(sc, n->name) >= 0)
+		return sim_scn_fail(c, p, "duplicate node name '%s'", n->name);
+	if (sim_scn_add_node(sc, (uint32_t)i))
+		return sim_scn_fail(c, p, "out of memory");
 	if (sim_scn_array(c, o, path, "addresses", 1, SIM_ADDRS_MAX, &addrs, &na) < 0)
 		return -1;
 	sim_scn_sub(pa, path, "addresses");
@@ -115,8 +104,10 @@ static int parse_node(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, co
 		sim_scn_idx(pi, pa, k);
 		if (!cJSON_IsString(a) || sim_parse_addr(a->valuestring, &n->addrs[k]) != 0)
 			return sim_scn_fail(c, pi, "expected an IPv4 or IPv6 address literal");
-		if (addr_taken(sc, i, k, &n->addrs[k]))
+		if (sim_scn_addr_taken(sc, &n->addrs[k]))
 			return sim_scn_fail(c, pi, "address %s is already used", a->valuestring);
+		if (sim_scn_add_addr(sc, (uint32_t)i, (uint32_t)k))
+			return sim_scn_fail(c, pi, "out of memory");
 		n->n_addrs = (uint8_t)(k + 1);
 	}
 	return 0;
@@ -131,7 +122,10 @@ static int parse_nodes(sim_scn *c, sim_scenario *sc, const cJSON *root)
 		return -1;
 	if (n == 0)
 		return sim_scn_fail(c, "nodes", "a scenario needs at least one node");
-	if (!(sc->nodes = calloc(n, sizeof(*sc->nodes))))
+	sim_scn_owned *ow = sc->owned;
+	/* Sized once for all nodes (and one address each); more addresses grow the table. */
+	if (!(sc->nodes = calloc(n, sizeof(*sc->nodes))) || sim_index_reserve(&ow->names, n) ||
+	    sim_index_reserve(&ow->addrs, n))
 		return sim_scn_fail(c, "nodes", "out of memory");
 	sc->n_nodes = 0;
 	for (const cJSON *o = arr->child; o; o = o->next) {
@@ -157,13 +151,13 @@ static int parse_link(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, co
 	sim_scn_sub(p, path, "b");
 	if (a == b)
 		return sim_scn_fail(c, p, "a link needs two different nodes");
-	for (size_t j = 0; j < i; j++)
-		if ((sc->links[j].a == (uint32_t)a && sc->links[j].b == (uint32_t)b) ||
-		    (sc->links[j].a == (uint32_t)b && sc->links[j].b == (uint32_t)a))
-			return sim_scn_fail(c, path, "duplicate link between '%s' and '%s'", sc->nodes[a].name,
-					    sc->nodes[b].name);
+	if (sim_scn_find_link(sc, (uint32_t)a, (uint32_t)b) >= 0)
+		return sim_scn_fail(c, path, "duplicate link between '%s' and '%s'", sc->nodes[a].name,
+				    sc->nodes[b].name);
 	l->a = (uint32_t)a;
 	l->b = (uint32_t)b;
+	if (sim_scn_add_link(sc, (uint32_t)i))
+		return sim_scn_fail(c, path, "out of memory");
 	if (sim_scn_time(c, o, path, "latency", 0, &l->cfg.latency) < 0 ||
 	    sim_scn_time(c, o, path, "jitter", 0, &l->cfg.jitter) < 0 ||
 	    sim_scn_num(c, o, path, "loss", 0, 0.0, 1.0, &l->cfg.loss) < 0 ||
@@ -180,7 +174,8 @@ static int parse_links(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	char p[SIM_PATH_MAX];
 	if (sim_scn_array(c, root, "", "links", 0, 4 * (size_t)MAX_NODES, &arr, &n) <= 0)
 		return c->failed ? -1 : 0;
-	if (n && !(sc->links = calloc(n, sizeof(*sc->links))))
+	if (n && (!(sc->links = calloc(n, sizeof(*sc->links))) ||
+		  sim_index_reserve(&((sim_scn_owned *)sc->owned)->links, n)))
 		return sim_scn_fail(c, "links", "out of memory");
 	for (const cJSON *o = arr->child; o; o = o->next) {
 		sim_scn_idx(p, "links", sc->n_links);
@@ -271,6 +266,7 @@ sim_scenario *sim_scenario_parse(const char *file, const char *text, size_t len,
 		sim_scenario_free(sc);
 		return NULL;
 	}
+	sim_scn_drop_indexes(o);
 	return sc;
 }
 

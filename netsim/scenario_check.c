@@ -21,8 +21,13 @@ static int split_link_name(const sim_scenario *sc, const char *s, int32_t *a, in
 	if (strlen(s) >= sizeof(buf))
 		return -1;
 	for (const char *d = strchr(s, '-'); d; d = strchr(d + 1, '-')) {
+		/* Node names are at most 63 long: no need to hash the splits that cannot match. */
+		if (d - s > 63)
+			break;
+		if (strlen(d + 1) > 63)
+			continue;
 		snprintf(buf, sizeof(buf), "%.*s", (int)(d - s), s);
-		int32_t x = sim_scenario_node(sc, buf), y = sim_scenario_node(sc, d + 1);
+		int32_t x = sim_scn_find_node(sc, buf), y = sim_scn_find_node(sc, d + 1);
 		if (x >= 0 && y >= 0) {
 			*a = x;
 			*b = y;
@@ -52,12 +57,8 @@ static int parse_fault_link(sim_scn *c, const sim_scenario *sc, const cJSON *o, 
 		    (f->link_b = sim_scn_node_ref(c, sc, l, p, "b", 1)) < 0)
 			return -1;
 	}
-	for (size_t i = 0; i < sc->n_links; i++) {
-		const sim_link_spec *k = &sc->links[i];
-		if (((int32_t)k->a == f->link_a && (int32_t)k->b == f->link_b) ||
-		    ((int32_t)k->a == f->link_b && (int32_t)k->b == f->link_a))
-			return 0;
-	}
+	if (sim_scn_find_link(sc, (uint32_t)f->link_a, (uint32_t)f->link_b) >= 0)
+		return 0;
 	return sim_scn_fail(c, p, "there is no link between '%s' and '%s'", sc->nodes[f->link_a].name,
 			    sc->nodes[f->link_b].name);
 }
@@ -130,14 +131,13 @@ static int find_conn(sim_scn *c, const sim_scenario *sc, const cJSON *o, const c
 	if (node < 0 || sim_scn_str(c, o, path, "conn", 1, &name) < 0)
 		return -1;
 	e->node = (uint32_t)node;
-	const sim_node_spec *nd = &sc->nodes[node];
-	for (size_t i = 0; i < nd->n_conns; i++)
-		if (strcmp(nd->conns[i].name, name) == 0) {
-			e->conn = (uint32_t)i;
-			return 0;
-		}
+	const sim_scn_conn_ref *r = sim_scn_find_conn(sc, (uint32_t)node, name);
+	if (r) {
+		e->conn = r->slot;
+		return 0;
+	}
 	sim_scn_sub(p, path, "conn");
-	return sim_scn_fail(c, p, "node '%s' has no connection named '%.64s'", nd->name, name);
+	return sim_scn_fail(c, p, "node '%s' has no connection named '%.64s'", sc->nodes[node].name, name);
 }
 
 static int parse_expect(sim_scn *c, const sim_scenario *sc, const cJSON *o, const char *path, sim_expect_spec *e)

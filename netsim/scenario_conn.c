@@ -7,11 +7,13 @@
 
 #define MAX_CONNS 4000000u
 
-typedef struct flat_conn {
+/* One connection while it is parsed: cfg is its zeroed slot in its node's array, once the node is known. */
+typedef struct conn_draft {
 	uint32_t node;
 	int64_t at; /* -1 = respond only */
-	ike_conn_cfg cfg;
-} flat_conn;
+	ike_conn_cfg *cfg;
+	const uint32_t *room; /* slots per node, from make_room */
+} conn_draft;
 
 /* The first address of `node` with the wanted family (0 = any); NULL if none. */
 static const ike_addr *addr_of(const sim_node_spec *n, uint8_t family)
@@ -22,20 +24,20 @@ static const ike_addr *addr_of(const sim_node_spec *n, uint8_t family)
 	return NULL;
 }
 
-static int parse_endpoints(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, flat_conn *fc)
+static int parse_endpoints(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, conn_draft *fc)
 {
 	const char *local = NULL, *remote = NULL;
 	char p[SIM_PATH_MAX];
 	const sim_node_spec *n = &sc->nodes[fc->node];
 	if (sim_scn_str(c, o, path, "local", 0, &local) < 0 || sim_scn_str(c, o, path, "remote", 0, &remote) < 0)
 		return -1;
-	fc->cfg.local = *addr_of(n, 0);
+	fc->cfg->local = *addr_of(n, 0);
 	if (local) {
 		sim_scn_sub(p, path, "local");
 		size_t i = 0;
-		if (sim_parse_addr(local, &fc->cfg.local) != 0)
+		if (sim_parse_addr(local, &fc->cfg->local) != 0)
 			return sim_scn_fail(c, p, "expected an IP address literal");
-		while (i < n->n_addrs && memcmp(&n->addrs[i], &fc->cfg.local, sizeof(ike_addr)) != 0)
+		while (i < n->n_addrs && memcmp(&n->addrs[i], &fc->cfg->local, sizeof(ike_addr)) != 0)
 			i++;
 		if (i == n->n_addrs)
 			return sim_scn_fail(c, p, "%s is not an address of node '%s'", local, n->name);
@@ -45,20 +47,20 @@ static int parse_endpoints(sim_scn *c, sim_scenario *sc, const cJSON *o, const c
 		return sim_scn_fail(c, path, "give exactly one of 'remote_node' and 'remote'");
 	if (remote) {
 		sim_scn_sub(p, path, "remote");
-		if (sim_parse_addr(remote, &fc->cfg.remote) != 0)
+		if (sim_parse_addr(remote, &fc->cfg->remote) != 0)
 			return sim_scn_fail(c, p, "expected an IP address literal");
 	} else {
 		int32_t r = sim_scn_node_ref(c, sc, o, path, "remote_node", 1);
 		if (r < 0)
 			return -1;
-		const ike_addr *ra = addr_of(&sc->nodes[r], fc->cfg.local.family);
+		const ike_addr *ra = addr_of(&sc->nodes[r], fc->cfg->local.family);
 		sim_scn_sub(p, path, "remote_node");
 		if (!ra)
 			return sim_scn_fail(c, p, "node '%s' has no IPv%u address", sc->nodes[r].name,
-					    fc->cfg.local.family);
-		fc->cfg.remote = *ra;
+					    fc->cfg->local.family);
+		fc->cfg->remote = *ra;
 	}
-	if (fc->cfg.remote.family != fc->cfg.local.family)
+	if (fc->cfg->remote.family != fc->cfg->local.family)
 		return sim_scn_fail(c, path, "local and remote addresses are of different families");
 	return 0;
 }
@@ -84,7 +86,7 @@ static int hexval(char ch)
 }
 
 /* auth: {psk: "text" or "0x..hex"}; the key bytes are copied into the scenario. */
-static int parse_auth(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, flat_conn *fc)
+static int parse_auth(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, conn_draft *fc)
 {
 	static const char *const keys[] = { "psk", NULL };
 	char p[SIM_PATH_MAX], pk[SIM_PATH_MAX];
@@ -102,10 +104,10 @@ static int parse_auth(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *
 	uint8_t *key = sim_scn_keep(sc, malloc(n));
 	if (!key)
 		return sim_scn_fail(c, pk, "out of memory");
-	fc->cfg.psk = key;
+	fc->cfg->psk = key;
 	if (!hex) {
 		memcpy(key, psk, n);
-		fc->cfg.psk_len = n;
+		fc->cfg->psk_len = n;
 		return 0;
 	}
 	if ((n - 2) % 2)
@@ -116,7 +118,7 @@ static int parse_auth(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *
 			return sim_scn_fail(c, pk, "'%c%c' is not a hex byte", psk[i], psk[i + 1]);
 		key[(i - 2) / 2] = (uint8_t)(hi << 4 | lo);
 	}
-	fc->cfg.psk_len = (n - 2) / 2;
+	fc->cfg->psk_len = (n - 2) / 2;
 	return 0;
 }
 
@@ -193,7 +195,7 @@ static int parse_retransmit(sim_scn *c, const cJSON *o, const char *path, ike_re
 }
 
 /* version, initiate and "at": when this end starts IKE_SA_INIT, if ever. */
-static int parse_start(sim_scn *c, const cJSON *o, const char *path, flat_conn *fc)
+static int parse_start(sim_scn *c, const cJSON *o, const char *path, conn_draft *fc)
 {
 	int64_t version = 2;
 	int initiate = 0;
@@ -204,7 +206,7 @@ static int parse_start(sim_scn *c, const cJSON *o, const char *path, flat_conn *
 	sim_scn_sub(p, path, "version");
 	if (version != 2)
 		return sim_scn_fail(c, p, "only IKE version 2 is implemented");
-	fc->cfg.version = 2;
+	fc->cfg->version = 2;
 	fc->at = initiate ? 0 : -1;
 	int r = sim_scn_time(c, o, path, "at", 0, &fc->at);
 	sim_scn_sub(p, path, "at");
@@ -213,64 +215,99 @@ static int parse_start(sim_scn *c, const cJSON *o, const char *path, flat_conn *
 	return r < 0 ? -1 : 0;
 }
 
-static int parse_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, flat_conn *fc)
+static int parse_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, conn_draft *fc)
 {
 	static const char *const keys[] = { "name", "node", "remote_node", "remote", "local", "version", "initiate",
 					    "at", "ike", "esp", "auth", "local_id", "remote_id", "local_ts",
 					    "remote_ts", "ike_lifetime", "child_lifetime", "retransmit", NULL };
 	char p[SIM_PATH_MAX];
-	if (sim_scn_object(c, o, path, keys) || sim_scn_str(c, o, path, "name", 1, &fc->cfg.name) < 0)
+	const char *name;
+	if (sim_scn_object(c, o, path, keys) || sim_scn_str(c, o, path, "name", 1, &name) < 0)
 		return -1;
 	sim_scn_sub(p, path, "name");
-	if (!sim_valid_name(fc->cfg.name))
-		return sim_scn_fail(c, p, "'%.64s' is not a valid name (1-63 of A-Z a-z 0-9 . _ -)", fc->cfg.name);
+	if (!sim_valid_name(name))
+		return sim_scn_fail(c, p, "'%.64s' is not a valid name (1-63 of A-Z a-z 0-9 . _ -)", name);
 	int32_t node = sim_scn_node_ref(c, sc, o, path, "node", 1);
 	if (node < 0)
 		return -1;
 	fc->node = (uint32_t)node;
+	sim_node_spec *nd = &sc->nodes[node];
+	if (nd->n_conns >= fc->room[node])
+		return sim_scn_fail(c, path, "internal error: connection count changed");
+	fc->cfg = &nd->conns[nd->n_conns];
+	fc->cfg->name = name;
 	if (parse_endpoints(c, sc, o, path, fc) || parse_start(c, o, path, fc) ||
-	    parse_proposals(c, o, path, "ike", IKE_PROTO_IKE, "aes128gcm16-prfsha256-x25519", &fc->cfg.ike) ||
-	    parse_proposals(c, o, path, "esp", IKE_PROTO_ESP, "aes128gcm16", &fc->cfg.esp) ||
+	    parse_proposals(c, o, path, "ike", IKE_PROTO_IKE, "aes128gcm16-prfsha256-x25519", &fc->cfg->ike) ||
+	    parse_proposals(c, o, path, "esp", IKE_PROTO_ESP, "aes128gcm16", &fc->cfg->esp) ||
 	    parse_auth(c, sc, o, path, fc))
 		return -1;
-	fc->cfg.auth = IKE_AUTH_PSK;
-	fc->cfg.local_id.type = fc->cfg.local.family == 4 ? 1 : 5; /* default: our IP address */
-	fc->cfg.local_id.len = fc->cfg.local.family == 4 ? 4 : 16;
-	memcpy(fc->cfg.local_id.data, fc->cfg.local.ip, fc->cfg.local_id.len);
+	fc->cfg->auth = IKE_AUTH_PSK;
+	fc->cfg->local_id.type = fc->cfg->local.family == 4 ? 1 : 5; /* default: our IP address */
+	fc->cfg->local_id.len = fc->cfg->local.family == 4 ? 4 : 16;
+	memcpy(fc->cfg->local_id.data, fc->cfg->local.ip, fc->cfg->local_id.len);
 	const cJSON *lid = cJSON_GetObjectItemCaseSensitive(o, "local_id");
-	if ((lid && parse_id(c, o, path, "local_id", NULL, &fc->cfg.local_id)) ||
-	    parse_id(c, o, path, "remote_id", "%any", &fc->cfg.remote_id) ||
-	    parse_ts(c, o, path, "local_ts", &fc->cfg.local, &fc->cfg.n_local_ts, fc->cfg.local_ts) ||
-	    parse_ts(c, o, path, "remote_ts", &fc->cfg.remote, &fc->cfg.n_remote_ts, fc->cfg.remote_ts))
+	if ((lid && parse_id(c, o, path, "local_id", NULL, &fc->cfg->local_id)) ||
+	    parse_id(c, o, path, "remote_id", "%any", &fc->cfg->remote_id) ||
+	    parse_ts(c, o, path, "local_ts", &fc->cfg->local, &fc->cfg->n_local_ts, fc->cfg->local_ts) ||
+	    parse_ts(c, o, path, "remote_ts", &fc->cfg->remote, &fc->cfg->n_remote_ts, fc->cfg->remote_ts))
 		return -1;
-	fc->cfg.ike_lifetime = 4 * 3600 * IKE_NS_PER_SEC; /* strongSwan's default rekey times */
-	fc->cfg.child_lifetime = 3600 * IKE_NS_PER_SEC;
-	if (sim_scn_time(c, o, path, "ike_lifetime", 0, &fc->cfg.ike_lifetime) < 0 ||
-	    sim_scn_time(c, o, path, "child_lifetime", 0, &fc->cfg.child_lifetime) < 0)
+	fc->cfg->ike_lifetime = 4 * 3600 * IKE_NS_PER_SEC; /* strongSwan's default rekey times */
+	fc->cfg->child_lifetime = 3600 * IKE_NS_PER_SEC;
+	if (sim_scn_time(c, o, path, "ike_lifetime", 0, &fc->cfg->ike_lifetime) < 0 ||
+	    sim_scn_time(c, o, path, "child_lifetime", 0, &fc->cfg->child_lifetime) < 0)
 		return -1;
-	return parse_retransmit(c, o, path, &fc->cfg.retransmit);
+	return parse_retransmit(c, o, path, &fc->cfg->retransmit);
 }
 
-/* Copies the flat list into per-node arrays, keeping scenario order within each node. */
-static int distribute(sim_scn *c, sim_scenario *sc, const flat_conn *flat, size_t n)
+/*
+ * Gives each node arrays for as many connections as name it in `node`. The main pass resolves `node` the
+ * same way, so it fills exactly these; items the count skips fail there before they need a slot.
+ */
+static int make_room(sim_scenario *sc, const cJSON *arr, uint32_t *room)
 {
-	for (size_t i = 0; i < n; i++)
-		sc->nodes[flat[i].node].n_conns++;
+	for (const cJSON *o = arr->child; o; o = o->next) {
+		const cJSON *v = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, "node") : NULL;
+		int32_t k = cJSON_IsString(v) ? sim_scn_find_node(sc, v->valuestring) : -1;
+		if (k >= 0)
+			room[k]++;
+	}
+	size_t total = 0;
+	for (size_t k = 0; k < sc->n_nodes; k++)
+		total += room[k];
+	/* One block for all nodes: 10^5 separate 3 KiB callocs were a fifth of a large load. */
+	sim_scn_owned *ow = sc->owned;
+	ike_conn_cfg *cfg = sim_scn_keep(sc, calloc(total ? total : 1, sizeof(*cfg)));
+	int64_t *at = sim_scn_keep(sc, calloc(total ? total : 1, sizeof(*at)));
+	if (!cfg || !at)
+		return -1;
+	ow->conn_block = cfg;
+	ow->n_block = total;
 	for (size_t k = 0; k < sc->n_nodes; k++) {
-		sim_node_spec *nd = &sc->nodes[k];
-		if (!nd->n_conns)
+		if (!room[k])
 			continue;
-		nd->conns = calloc(nd->n_conns, sizeof(*nd->conns));
-		nd->initiate_at = calloc(nd->n_conns, sizeof(*nd->initiate_at));
-		if (!nd->conns || !nd->initiate_at)
-			return sim_scn_fail(c, "connections", "out of memory");
-		nd->n_conns = 0;
+		sc->nodes[k].conns = cfg;
+		sc->nodes[k].initiate_at = at;
+		cfg += room[k];
+		at += room[k];
 	}
-	for (size_t i = 0; i < n; i++) {
-		sim_node_spec *nd = &sc->nodes[flat[i].node];
-		nd->conns[nd->n_conns] = flat[i].cfg;
-		nd->initiate_at[nd->n_conns++] = flat[i].at;
-	}
+	return 0;
+}
+
+/* Parses connection i into its node's next slot, checks its name is new on that node, counts it. */
+static int add_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, const uint32_t *room)
+{
+	char p[SIM_PATH_MAX], pn[SIM_PATH_MAX];
+	conn_draft d = { .room = room }, *fc = &d;
+	sim_scn_idx(p, "connections", i);
+	if (parse_conn(c, sc, o, p, fc) != 0)
+		return -1;
+	sim_scn_sub(pn, p, "name");
+	sim_node_spec *nd = &sc->nodes[fc->node];
+	if (sim_scn_find_conn(sc, fc->node, fc->cfg->name))
+		return sim_scn_fail(c, pn, "node '%s' already has a connection named '%s'", nd->name, fc->cfg->name);
+	nd->initiate_at[nd->n_conns] = fc->at;
+	if (sim_scn_add_conn(sc, (uint32_t)i, fc->node, fc->cfg->name))
+		return sim_scn_fail(c, pn, "out of memory");
 	return 0;
 }
 
@@ -278,29 +315,14 @@ int sim_scn_connections(sim_scn *c, sim_scenario *sc, const cJSON *root)
 {
 	const cJSON *arr;
 	size_t n = 0, i = 0;
-	char p[SIM_PATH_MAX], pn[SIM_PATH_MAX];
 	int r = sim_scn_array(c, root, "", "connections", 0, MAX_CONNS, &arr, &n);
 	if (r <= 0 || n == 0)
 		return r;
-	flat_conn *flat = calloc(n, sizeof(*flat));
-	if (!flat)
-		return sim_scn_fail(c, "connections", "out of memory");
-	for (const cJSON *o = arr->child; o; o = o->next, i++) {
-		sim_scn_idx(p, "connections", i);
-		if (parse_conn(c, sc, o, p, &flat[i]) != 0)
-			break;
-		for (size_t j = 0; j < i; j++)
-			if (flat[j].node == flat[i].node && strcmp(flat[j].cfg.name, flat[i].cfg.name) == 0) {
-				sim_scn_sub(pn, p, "name");
-				sim_scn_fail(c, pn, "node '%s' already has a connection named '%s'",
-					     sc->nodes[flat[i].node].name, flat[i].cfg.name);
-				break;
-			}
-		if (c->failed)
-			break;
-	}
-	if (!c->failed)
-		distribute(c, sc, flat, n);
-	free(flat);
+	uint32_t *room = calloc(sc->n_nodes, sizeof(*room));
+	if (!room || sim_scn_reserve_conns(sc, n) || make_room(sc, arr, room))
+		sim_scn_fail(c, "connections", "out of memory");
+	for (const cJSON *o = arr->child; o && !c->failed; o = o->next, i++)
+		add_conn(c, sc, o, i, room);
+	free(room);
 	return c->failed ? -1 : 0;
 }

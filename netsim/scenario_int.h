@@ -3,13 +3,28 @@
 #define SIM_SCENARIO_INT_H
 
 #include "scenario.h"
+#include "scenario_index.h"
 #include "scenario_json.h"
 
-/* What a scenario owns besides its arrays: the JSON tree (strings point into it) and extra buffers. */
+/* A loaded connection by (node, name), and where it landed in its node's conns array. */
+typedef struct sim_scn_conn_ref {
+	const char *name;
+	uint32_t node, slot;
+} sim_scn_conn_ref;
+
+/* What a scenario owns besides its arrays: the JSON tree (strings point into it), extra buffers, indexes. */
 typedef struct sim_scn_owned {
 	cJSON *root;
 	void **blobs;
 	size_t n_blobs, cap_blobs;
+	ike_conn_cfg *conn_block; /* every loaded node's conns point into it (kept in blobs, as initiate_at) */
+	size_t n_block;
+	sim_index names; /* node name -> node; kept after loading for sim_scenario_node */
+	/* Loader-only, dropped once loading ends: */
+	sim_index addrs; /* node address -> node * SIM_ADDRS_MAX + k */
+	sim_index links; /* unordered endpoint pair -> link */
+	sim_index conns; /* (node, connection name) -> conn_refs entry */
+	sim_scn_conn_ref *conn_refs;
 } sim_scn_owned;
 
 /* Keeps p alive as long as the scenario; returns p, or NULL (and frees p) when out of memory. */
@@ -18,6 +33,24 @@ void *sim_scn_keep(sim_scenario *sc, void *p);
 int sim_scn_connections(sim_scn *c, sim_scenario *sc, const cJSON *root);
 int sim_scn_faults(sim_scn *c, sim_scenario *sc, const cJSON *root);
 int sim_scn_expects(sim_scn *c, sim_scenario *sc, const cJSON *root);
+
+/* Lookups and additions for the loader's indexes (scenario_lookup.c); adds give 0, or -1 out of memory. */
+int sim_scn_add_node(sim_scenario *sc, uint32_t node);
+/* Like sim_scenario_node, but over the nodes added so far only. */
+int32_t sim_scn_find_node(const sim_scenario *sc, const char *name);
+/* True if addr already belongs to a node added via sim_scn_add_addr. */
+int sim_scn_addr_taken(const sim_scenario *sc, const ike_addr *addr);
+int sim_scn_add_addr(sim_scenario *sc, uint32_t node, uint32_t k);
+/* The link between a and b in either direction; its index or -1. */
+int32_t sim_scn_find_link(const sim_scenario *sc, uint32_t a, uint32_t b);
+int sim_scn_add_link(sim_scenario *sc, uint32_t link);
+/* Room for n connections; then node's connection `name`, or NULL. */
+int sim_scn_reserve_conns(sim_scenario *sc, size_t n);
+const sim_scn_conn_ref *sim_scn_find_conn(const sim_scenario *sc, uint32_t node, const char *name);
+/* Records the ref-th connection (ref < the reserved n) as node's next one, counting it in n_conns. */
+int sim_scn_add_conn(sim_scenario *sc, uint32_t ref, uint32_t node, const char *name);
+/* Frees the loader-only indexes. */
+void sim_scn_drop_indexes(sim_scn_owned *o);
 
 /* A node name field that must name an existing node: its index, or -1 (error recorded). */
 int32_t sim_scn_node_ref(sim_scn *c, const sim_scenario *sc, const cJSON *o, const char *path, const char *key,
