@@ -70,9 +70,10 @@ ix_openssl_certs() {
 ix_certset() { case "$1" in ecdsa) echo ecdsa ;; *) echo rsa ;; esac; }
 
 # Emits one swanctl connection and its secret for one side.
-# ix_conn NAME ME(charon|ikesim) LOCAL_ADDR REMOTE_ADDR REMOTE_PORT IKE ESP AUTH CERTSET PSK
+# ix_conn NAME ME(charon|ikesim) LOCAL_ADDR REMOTE_ADDR REMOTE_PORT IKE ESP AUTH CERTSET PSK [CACERT]
+# CACERT pins the trust anchor for the remote's certificate (the self-test peer trusts all three CAs).
 ix_conn() {
-	local name=$1 me=$2 laddr=$3 raddr=$4 rport=$5 ike=$6 esp=$7 auth=$8 set=$9 psk=${10}
+	local name=$1 me=$2 laddr=$3 raddr=$4 rport=$5 ike=$6 esp=$7 auth=$8 set=$9 psk=${10} ca=${11:-}
 	local other lts rts lid rid
 	if [ "$me" = charon ]; then other=ikesim lts=$IX_TS_CHARON rts=$IX_TS_IKESIM; else other=charon lts=$IX_TS_IKESIM rts=$IX_TS_CHARON; fi
 	if [ "$auth" = psk ]; then
@@ -100,6 +101,7 @@ $([ "$auth" = psk ] || printf '\t\tcerts = %s-%s.pem\n' "$set" "$me")
 	remote {
 		auth = $([ "$auth" = psk ] && echo psk || echo pubkey)
 		id = $rid
+$([ "$auth" = psk ] || [ -z "$ca" ] || printf '\t\tcacerts = %s\n' "$ca")
 	}
 	children {
 		$name {

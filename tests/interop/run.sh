@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# tests/interop/run.sh: the ikesim <-> strongSwan interop matrix.
+#
+# One charon (Debian's strongSwan) runs on 127.0.0.1 inside a network namespace this script creates;
+# `ikesim peer` runs in the same namespace, once as initiator and once as responder for every case.
+# Each case checks that both sides report the expected outcome and that the SK_* and ESP keys in
+# charon's log equal the kdf values in ikesim's trace for the same IKE SPIs.
+#
+# Environment: IKESIM_BIN (default build/rel/ikesim), IX_PEER=charon (self-test: a second charon
+# stands in for ikesim), IX_ONLY=REGEX (run only matching cases), IX_KEEP=1 (keep the temp dir).
+# Last line: "interop: N passed, M failed[, K skipped]". Exit 1 if a case failed.
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+. "$HERE/lib.sh"
+. "$HERE/gen.sh"
+
+IKESIM_BIN=${IKESIM_BIN:-$ROOT/build/rel/ikesim}
+case $IKESIM_BIN in /*) ;; *) IKESIM_BIN=$PWD/$IKESIM_BIN ;; esac
+IX_PEER=${IX_PEER:-ikesim}
+IX_ONLY=${IX_ONLY:-}
+IX_HOLD=${IX_HOLD:-1}          # seconds ikesim stays up after success, so charon's SA can be listed
+IX_TIMEOUT=${IX_TIMEOUT:-6}    # seconds a side waits for the whole handshake
+
+ROLES="i r"
+# The peer's name in the table: ikesim, or charon2 for the self-test's stand-in.
+PEER_LABEL=$([ "$IX_PEER" = ikesim ] && echo ikesim || echo charon2)
+role_label() { if [ "$1" = i ]; then echo "$PEER_LABEL->charon"; else echo "charon->$PEER_LABEL"; fi; }
+
+# The selected cases, numbered by their place in the full list (the number picks the peer's address).
+selected_cases() {
+	ix_cases | awk -v only="$IX_ONLY" '{ n++ } only == "" || $1 ~ only { print n, $0 }'
+}
+
+# Nothing can run: every (case, role) is skipped, with the reason; exit 0 (not a failure of the code).
+skip_all() {
+	local n
+	n=$(($(selected_cases | wc -l) * 2))
+	echo "interop: 0 passed, 0 failed, $n skipped ($1)"
+	exit 0
+}
+
+# Setup itself broke (not the machine's limits): every case fails.
+fail_all() {
+	local n
+	n=$(($(selected_cases | wc -l) * 2))
+	echo "interop: setup failed: $1" >&2
+	IX_KEEP=1
+	echo "interop: 0 passed, $n failed"
+	exit 1
+}
+
+trap 'ix_teardown' EXIT
+trap 'exit 130' INT TERM
+
+if [ "$IX_PEER" = ikesim ]; then
+	[ -x "$IKESIM_BIN" ] || skip_all "no ikesim binary at $IKESIM_BIN"
+	"$IKESIM_BIN" peer --help >/dev/null 2>&1 || skip_all "$IKESIM_BIN has no 'peer' verb yet"
+fi
+ix_mktemp
+ix_install || skip_all "$IX_SKIP_REASON"
+ix_netns_up || skip_all "$IX_SKIP_REASON"
+ix_make_certs "$WORK/certs" "$IKESIM_BIN" || fail_all "could not make certificates"
+ix_charon_start ref "$IX_PORT" "$IX_PORT_NATT" || fail_all "$IX_SKIP_REASON"
+if [ "$IX_PEER" = charon ]; then
+	ix_charon_start peer "$IX_PEER_PORT" "$IX_PEER_PORT_NATT" || fail_all "$IX_SKIP_REASON"
+fi
+
+# Credentials: charon trusts only the rsa and ecdsa CAs (never "other"); the stand-in peer gets all three
+# and is pinned per connection.
+for set in rsa ecdsa other; do
+	if [ "$set" != other ]; then
+		cp "$WORK/certs/$set/ca.pem" "$WORK/ref/swanctl/x509ca/$set-ca.pem"
+		cp "$WORK/certs/$set/charon.test.pem" "$WORK/ref/swanctl/x509/$set-charon.pem"
+		cp "$WORK/certs/$set/charon.test.key" "$WORK/ref/swanctl/private/$set-charon.key"
+	fi
+	if [ "$IX_PEER" = charon ]; then
+		cp "$WORK/certs/$set/ca.pem" "$WORK/peer/swanctl/x509ca/$set-ca.pem"
+		cp "$WORK/certs/$set/ikesim.test.pem" "$WORK/peer/swanctl/x509/$set-ikesim.pem"
+		cp "$WORK/certs/$set/ikesim.test.key" "$WORK/peer/swanctl/private/$set-ikesim.key"
+	fi
+done
+
+# What the peer side of a case uses: its PSK, its certificate set, and charon's IKE proposals.
+peer_psk() { if [ "$1" = badpsk ]; then echo "$IX_WRONG_PSK"; else echo "$IX_PSK"; fi; }
+peer_set() { if [ "$1" = otherca ]; then echo other; else ix_certset "$2"; fi; }
+charon_ike() { if [ "$1" = noprop ]; then echo aes128-sha256-modp2048; else echo "$2"; fi; }
+
+# One swanctl.conf for charon (and one for the stand-in peer), a connection per case and role.
+: >"$WORK/ref/swanctl/swanctl.conf"
+while read -r n name kind ike esp auth; do
+	for role in $ROLES; do
+		addr=$(ix_peer_addr "$n" "$role")
+		ix_conn "$name-$role" charon "$IX_CHARON_ADDR" "$addr" "$IX_PEER_PORT" "$(charon_ike "$kind" "$ike")" \
+			"$esp" "$auth" "$(ix_certset "$auth")" "$IX_PSK" >>"$WORK/ref/swanctl/swanctl.conf"
+		if [ "$IX_PEER" = charon ]; then
+			set=$(peer_set "$kind" "$auth")
+			ix_conn "$name-$role" ikesim "$addr" "$IX_CHARON_ADDR" "$IX_PORT" "$ike" "$esp" "$auth" "$set" \
+				"$(peer_psk "$kind")" "$set-ca.pem" >>"$WORK/peer/swanctl/swanctl.conf"
+		fi
+	done
+done < <(selected_cases)
+SWAN ref --load-all >"$WORK/ref/load.log" 2>&1 || fail_all "swanctl --load-all failed for charon (see $WORK/ref/load.log)"
+if [ "$IX_PEER" = charon ]; then
+	SWAN peer --load-all >"$WORK/peer/load.log" 2>&1 || fail_all "swanctl --load-all failed for the peer charon"
+fi
+
+# charon's view of a connection: 0 if --list-sas shows its IKE SA ESTABLISHED with the CHILD SA INSTALLED.
+sa_listed() {
+	local out
+	out=$(SWAN "$1" --list-sas --ike "$2" 2>/dev/null) || return 1
+	grep -q ESTABLISHED <<<"$out" && grep -q INSTALLED <<<"$out"
+}
+
+# The log lines a charon wrote since byte offset OFF.
+log_since() { tail -c +"$(($2 + 1))" "$WORK/$1/charon.log"; }
+
+# Waits until a UDP socket is bound to ADDR:PORT in the namespace (the responder is ready).
+wait_bound() {
+	local i
+	for i in $(seq 1 100); do
+		ip netns exec "$NS" ss -Hlun "src $1 and sport = :$2" 2>/dev/null | grep -q . && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# ikesim peer for one case; extra arguments (--initiate) go first. Runs in the background, PID in PEER_PID.
+start_ikesim() {
+	local dir=$1 conn=$2 kind=$3 ike=$4 esp=$5 auth=$6 addr=$7
+	shift 7
+	local lid rid authargs set
+	if [ "$auth" = psk ]; then
+		lid="ikesim.$conn.test" rid="charon.$conn.test"
+		authargs=(--psk "$(peer_psk "$kind")")
+	else
+		set=$(peer_set "$kind" "$auth")
+		lid=ikesim.test rid=charon.test
+		authargs=(--cert "$WORK/certs/$set/ikesim.test.pem" --key "$WORK/certs/$set/ikesim.test.key"
+			--ca "$WORK/certs/$set/ca.pem")
+	fi
+	# timeout(1) bounds a peer that hangs; it is our child, so PEER_PID is ours to wait for.
+	timeout -k 2 $((IX_TIMEOUT + IX_HOLD + 5)) ip netns exec "$NS" "$IKESIM_BIN" peer "$@" \
+		--local "$addr:$IX_PEER_PORT" --remote "$IX_CHARON_ADDR:$IX_PORT" \
+		--proposals "$ike" --esp-proposals "$esp" --id "$lid" --remote-id "$rid" "${authargs[@]}" \
+		--local-ts "$IX_TS_IKESIM" --remote-ts "$IX_TS_CHARON" --timeout "$IX_TIMEOUT" --hold "$IX_HOLD" \
+		--trace "$dir/trace.jsonl" --reveal-keys >"$dir/ikesim.out" 2>&1 &
+	PEER_PID=$!
+}
+
+# Runs one (case, role). Sets PEER_OK/CHARON_OK (did each side reach what the case expects), KEYS, WHY.
+run_one() {
+	local n=$1 name=$2 kind=$3 ike=$4 esp=$5 auth=$6 role=$7
+	local conn="$name-$role" addr dir off poff=0 rc=0 listed=no i
+	addr=$(ix_peer_addr "$n" "$role")
+	dir="$WORK/cases/$conn"
+	mkdir -p "$dir"
+	off=$(stat -c %s "$WORK/ref/charon.log")
+	[ "$IX_PEER" = charon ] && poff=$(stat -c %s "$WORK/peer/charon.log")
+
+	if [ "$IX_PEER" = ikesim ]; then
+		if [ "$role" = i ]; then
+			start_ikesim "$dir" "$conn" "$kind" "$ike" "$esp" "$auth" "$addr" --initiate
+			# Look at charon's SA list while ikesim holds its SA up.
+			while kill -0 "$PEER_PID" 2>/dev/null; do
+				if [ "$kind" = ok ] && sa_listed ref "$conn"; then listed=yes; break; fi
+				sleep 0.05
+			done
+			wait "$PEER_PID"
+			rc=$?
+		else
+			start_ikesim "$dir" "$conn" "$kind" "$ike" "$esp" "$auth" "$addr"
+			wait_bound "$addr" "$IX_PEER_PORT" || echo "ikesim did not bind $addr:$IX_PEER_PORT" >>"$dir/why"
+			SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
+			[ "$kind" = ok ] && sa_listed ref "$conn" && listed=yes
+			wait "$PEER_PID"
+			rc=$?
+		fi
+	else
+		# Self-test: the second charon plays ikesim's part, driven through its own vici socket.
+		if [ "$role" = i ]; then
+			SWAN peer --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
+			rc=$?
+		else
+			SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
+			sa_listed peer "$conn" || rc=1
+		fi
+		[ "$kind" = ok ] && sa_listed ref "$conn" && listed=yes
+	fi
+	# Let late log lines (the other side's failure handling) land before slicing the logs.
+	[ "$kind" = ok ] || sleep 0.2
+	log_since ref "$off" >"$dir/charon.log"
+	[ "$IX_PEER" = charon ] && log_since peer "$poff" >"$dir/peer.log"
+
+	PEER_OK=no CHARON_OK=no KEYS="-" WHY=""
+	local want_charon want_peer peerlog
+	if [ "$IX_PEER" = ikesim ]; then peerlog="$dir/trace.jsonl"; else peerlog="$dir/peer.log"; fi
+	case $kind in
+	ok)
+		[ "$rc" = 0 ] && PEER_OK=yes || WHY="$IX_PEER exit $rc"
+		# charon established both SAs: seen in --list-sas, or (SA already deleted by the peer) in its log.
+		if [ "$listed" = yes ] || { grep -Eq "IKE_SA $conn\[[0-9]+\] established" "$dir/charon.log" &&
+			grep -Eq "CHILD_SA $conn\{[0-9]+\} established" "$dir/charon.log"; }; then
+			CHARON_OK=yes
+		else
+			WHY="${WHY:+$WHY; }charon did not establish $conn"
+		fi
+		check_keys "$dir"
+		return
+		;;
+	badpsk | otherca) want_charon='AUTH_FAILED|AUTHENTICATION_FAILED' want_peer='AUTH_FAILED|AUTHENTICATION_FAILED' ;;
+	noprop) want_charon='NO_PROP' want_peer='NO_PROP' ;;
+	esac
+	# A negative case: the handshake must fail, and each side must name the expected reason.
+	if [ "$rc" != 0 ] && grep -Eq "$want_peer" "$peerlog" 2>/dev/null; then PEER_OK=yes; else WHY="$IX_PEER: exit $rc, no ${want_peer%%|*}"; fi
+	if ! grep -Eq "IKE_SA $conn\[[0-9]+\] established" "$dir/charon.log" && grep -Eq "$want_charon" "$dir/charon.log"; then
+		CHARON_OK=yes
+	else
+		WHY="${WHY:+$WHY; }charon: no ${want_charon%%|*} or established"
+	fi
+}
+
+# Compares the peer's keys with charon's for the peer's IKE SPIs. Sets KEYS ("11/11 equal", "MISMATCH ...").
+check_keys() {
+	local dir=$1 spis
+	if [ "$IX_PEER" = ikesim ]; then
+		awk -f "$HERE/trace_keys.awk" "$dir/trace.jsonl" >"$dir/keys.peer" 2>/dev/null
+	else
+		awk -f "$HERE/charon_keys.awk" "$dir/peer.log" >"$dir/keys.peer"
+	fi
+	awk -f "$HERE/charon_keys.awk" "$dir/charon.log" >"$dir/keys.charon"
+	spis=$(awk 'NR == 1 { print $1, $2 }' "$dir/keys.peer")
+	if [ -z "$spis" ]; then
+		KEYS="no keys from $IX_PEER"
+		return
+	fi
+	# Only the IKE SA with the peer's SPIs counts; sort by name so the lists line up.
+	awk -v s="$spis" '$1 " " $2 == s { print $3, $4 }' "$dir/keys.peer" | sort >"$dir/k.peer"
+	awk -v s="$spis" '$1 " " $2 == s { print $3, $4 }' "$dir/keys.charon" | sort >"$dir/k.charon"
+	local np nc
+	np=$(wc -l <"$dir/k.peer")
+	nc=$(wc -l <"$dir/k.charon")
+	if [ "$nc" = 0 ]; then
+		KEYS="charon logged no keys for SPIs $spis"
+	elif cmp -s "$dir/k.peer" "$dir/k.charon"; then
+		KEYS="$np/$nc equal"
+	else
+		KEYS="MISMATCH: $(join -a1 -a2 -e none -o 0,1.2,2.2 "$dir/k.peer" "$dir/k.charon" |
+			awk '$2 != $3 { printf "%s%s", sep, $1; sep = "," }')"
+	fi
+}
+
+charon_version=$(ip netns exec "$NS" /usr/lib/ipsec/charon --version 2>/dev/null | head -1)
+echo "interop: $PEER_LABEL$([ "$IX_PEER" = charon ] && echo " (self-test stand-in)") vs charon (${charon_version:-strongSwan}); certificates by $IX_CERTS_BY"
+ROW='%-11s %-6s %-33s %-13s %-16s %-6s %s\n'
+printf "$ROW" case auth ike esp role result keys
+passed=0 failed=0
+while read -r n name kind ike esp auth; do
+	for role in $ROLES; do
+		run_one "$n" "$name" "$kind" "$ike" "$esp" "$auth" "$role"
+		if [ "$PEER_OK" = yes ] && [ "$CHARON_OK" = yes ] && { [ "$kind" != ok ] || [[ $KEYS == *equal ]]; }; then
+			result=PASS passed=$((passed + 1))
+		else
+			result=FAIL failed=$((failed + 1))
+		fi
+		printf "$ROW" "$(if [ "$kind" = ok ]; then echo "${name%%-*}"; else echo "$name"; fi)" "$auth" "$ike" "$esp" "$(role_label "$role")" "$result" "$KEYS"
+		[ "$result" = FAIL ] && [ -n "$WHY" ] && printf '    %s\n' "$WHY"
+	done
+done < <(selected_cases)
+
+if [ "$failed" -gt 0 ]; then
+	# Keep the logs, traces and configs of a failing run for a look.
+	IX_KEEP=1
+fi
+echo "interop: $passed passed, $failed failed"
+[ "$failed" = 0 ]
