@@ -15,6 +15,9 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err);
 /* `ikesim run SCENARIO [--trace FILE] [--seed N] [--reveal-keys] [--quiet]`. */
 int cli_run(int argc, char **argv, FILE *out, FILE *err);
 
+/* `ikesim peer --local A:P --remote A:P [--initiate] ...`: one engine peer on a real UDP socket (cli/cmd_peer.c). */
+int cli_peer(int argc, char **argv, FILE *out, FILE *err);
+
 /* `ikesim vectors FILE...`: defined in cli/vectors.c; unlike the others its argv holds only the file names. */
 int cli_vectors(int argc, char **argv, FILE *out, FILE *err);
 

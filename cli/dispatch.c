@@ -10,6 +10,7 @@ static const struct {
 	const char *what;
 } VERBS[] = {
 	{ "run", cli_run, "run a scenario over the simulator and check its expectations" },
+	{ "peer", cli_peer, "run one IKEv2 peer on real UDP sockets (against strongSwan or another ikesim)" },
 	{ "vectors", cli_vectors, "check the crypto against published test vector files" },
 };
 #define N_VERBS (sizeof(VERBS) / sizeof(VERBS[0]))

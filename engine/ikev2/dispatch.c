@@ -105,6 +105,32 @@ static void input_init_request(ike_peer *p, ike_time now, v2_inbound *in)
 	v2_init_r_recv(p, now, in);
 }
 
+/* RFC 7296 2.23: an authenticated message from a new address/port (NAT rebinding, charon moving to
+ * port_nat_t) moves the SA there, so responses and our later requests follow the peer. */
+static void follow_float(v2_ike_sa *sa, ike_time now, const ike_addr *from)
+{
+	if (v2_same_addr(&sa->remote, from))
+		return;
+	if (v2_tracing(sa->peer)) {
+		char a[64], b[64];
+		ike_jsonw w;
+		v2_addr_str(&sa->remote, a, sizeof(a));
+		v2_addr_str(from, b, sizeof(b));
+		ike_jsonw_init(&w);
+		ike_jsonw_str(&w, "from", a);
+		ike_jsonw_str(&w, "to", b);
+		if (sa->conn)
+			ike_jsonw_str(&w, "conn", sa->conn->name);
+		ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
+		ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
+		v2_emit(sa->peer, now, "ike.float", &w);
+	}
+	sa->remote = *from;
+	v2_conn_record *r = v2_rec(sa);
+	if (r)
+		r->remote = *from;
+}
+
 static void input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	bool response = in->hdr.flags & V2_F_RESPONSE;
@@ -115,8 +141,11 @@ static void input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		drop(sa->peer, now, sa, "no transition for this message in the SA's state");
 		return;
 	}
-	if (in->hdr.exchange != V2_IKE_SA_INIT && v2_open_sk(sa, now, in) != 0)
-		return;
+	if (in->hdr.exchange != V2_IKE_SA_INIT) {
+		if (v2_open_sk(sa, now, in) != 0)
+			return;
+		follow_float(sa, now, in->from);
+	}
 	v2_trace_msg(sa->peer, now, "ike.rx", &in->hdr, &in->outer, in->inner.n ? &in->inner : NULL, in->raw_len,
 		     in->from, in->to);
 	d->handler(sa, now, in);

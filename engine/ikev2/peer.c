@@ -231,7 +231,7 @@ v2_ike_sa *v2_find_local(ike_peer *p, uint64_t spi)
 	return NULL;
 }
 
-static bool same_addr(const ike_addr *a, const ike_addr *b)
+bool v2_same_addr(const ike_addr *a, const ike_addr *b)
 {
 	return a->family == b->family && a->port == b->port && memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16) == 0;
 }
@@ -241,7 +241,7 @@ v2_ike_sa *v2_find_half_open(ike_peer *p, uint64_t spi_i, const ike_addr *from)
 	if (!p->nbuckets)
 		return NULL;
 	for (v2_ike_sa *s = p->by_remote[bucket(spi_i, p->nbuckets)]; s; s = s->next_remote)
-		if (!s->initiator && s->spi_i == spi_i && same_addr(&s->remote, from))
+		if (!s->initiator && s->spi_i == spi_i && v2_same_addr(&s->remote, from))
 			return s;
 	return NULL;
 }

@@ -108,6 +108,8 @@ v2_conn_record *v2_rec(v2_ike_sa *sa);
 
 v2_ike_sa *v2_find_local(struct ike_peer *p, uint64_t spi);
 v2_ike_sa *v2_find_half_open(struct ike_peer *p, uint64_t spi_i, const ike_addr *from);
+/* Same family, IP and port. */
+bool v2_same_addr(const ike_addr *a, const ike_addr *b);
 
 /* ---- transitions.c: every state change goes through the tables ---- */
 void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail);

@@ -1,0 +1,449 @@
+/*
+ * `ikesim peer`: the engine (the very objects the simulator runs) on a real UDP socket. One loop waits
+ * in ppoll for a datagram, the engine's next deadline or a signal, feeds the engine, and repeats.
+ */
+#define _GNU_SOURCE /* ppoll(2): wait for the socket, a deadline or a signal without a lost-wakeup race */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common/jsonw.h"
+#include "peer.h"
+#include "scenario.h"
+#include "sim.h"
+#include "trace.h"
+
+#define PEER_MAX_DGRAM 65536
+#define PEER_RX_BURST 64                          /* datagrams read per wake-up before timers get a turn */
+#define PEER_SHUTDOWN_GRACE (2 * IKE_NS_PER_SEC) /* how long a final Delete may wait for its answer */
+
+/*
+ * The only global mutable state: a signal handler can reach nothing else, and it may only write a
+ * volatile sig_atomic_t. The loop reads it after every ppoll, where the signal is unblocked.
+ */
+static volatile sig_atomic_t peer_signal;
+
+static void peer_on_signal(int sig) { peer_signal = sig; }
+
+typedef struct peer_run {
+	const peer_args *a;
+	ike_conn_cfg conn;
+	peer_cred_files cf;
+	int fd;
+	ike_crypto *crypto;
+	ike_peer *peer;
+	sim_trace *tr;
+	struct timespec t0;
+	sigset_t waitmask; /* the mask ppoll waits with: SIGINT/SIGTERM unblocked */
+	ike_time now;
+	uint8_t *buf; /* receive buffer, then reused to frame sends */
+	uint8_t tx[PEER_MAX_DGRAM];
+	unsigned ike_up, child_up;
+	bool child_pending; /* an IKE SA came up and its CHILD SA has not (yet) */
+	bool failed, deleting, done;
+	int pending_deletes;
+	ike_time hold_until;
+	char why[300];
+	unsigned long n_esp, n_runt, n_keepalive, n_send_err;
+} peer_run;
+
+static ike_time clock_ns(const peer_run *r)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ike_time)(ts.tv_sec - r->t0.tv_sec) * IKE_NS_PER_SEC + (ts.tv_nsec - r->t0.tv_nsec);
+}
+
+static void trace_host(peer_run *r, const char *ev, ike_jsonw *w)
+{
+	if (r->tr)
+		sim_trace_event(r->tr, r->now, r->a->id, ev, w->buf);
+}
+
+static void fail(peer_run *r, const char *fmt_prefix, uint16_t notify, const char *why)
+{
+	char name[40];
+	if (r->failed)
+		return; /* the first failure is the cause; later ones follow from it */
+	r->failed = true;
+	if (notify)
+		snprintf(r->why, sizeof(r->why), "%s: %s (%s)", fmt_prefix, sim_notify_name(notify, name, sizeof(name)),
+			 why ? why : "no detail");
+	else
+		snprintf(r->why, sizeof(r->why), "%s: %s", fmt_prefix, why ? why : "no detail");
+}
+
+static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
+{
+	peer_run *r = ctx;
+	size_t n = peer_frame_wrap(peer_frame_marked(from->port, to->port), data, len, r->tx, sizeof(r->tx));
+	if (n && peer_udp_send(r->fd, to, r->tx, n) == 0)
+		return;
+	r->n_send_err++;
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "why", n ? strerror(errno) : "datagram too large");
+	ike_jsonw_int(&w, "size", (int64_t)len);
+	trace_host(r, "peer.send-error", &w);
+}
+
+static void host_trace(void *ctx, ike_time now, const char *ev, const char *fields)
+{
+	peer_run *r = ctx;
+	sim_trace_event(r->tr, now, r->a->id, ev, fields);
+}
+
+static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
+{
+	peer_run *r = ctx;
+	switch (ev->kind) {
+	case IKE_EV_IKE_UP:
+		r->ike_up++;
+		r->child_pending = true;
+		break;
+	case IKE_EV_CHILD_UP:
+		r->child_up++;
+		r->child_pending = false;
+		if (r->a->initiate && r->child_up == 1)
+			r->hold_until = now + r->a->hold;
+		break;
+	case IKE_EV_IKE_DOWN:
+		r->pending_deletes--;
+		r->done |= r->a->initiate; /* our Delete was answered, or the responder deleted first */
+		break;
+	case IKE_EV_IKE_FAILED:
+		r->pending_deletes--;
+		fail(r, "IKE SA failed", ev->notify, ev->why);
+		r->done |= r->a->initiate; /* an initiator holds just this one IKE SA */
+		break;
+	default:
+		break;
+	}
+}
+
+/* The engine reports no CHILD failure event: an IKE SA that came up without its CHILD SA is one. */
+static void check_child(peer_run *r)
+{
+	if (!r->child_pending)
+		return;
+	r->child_pending = false;
+	ike_conn_status st;
+	ike_peer_conn_status(r->peer, 0, &st);
+	fail(r, "CHILD SA failed", st.last_error, "IKE SA established without it");
+}
+
+static void drop_dgram(peer_run *r, const char *why, const ike_addr *from, size_t len)
+{
+	char a[64];
+	if (!r->tr)
+		return;
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "why", why);
+	sim_addr_format(from, a, sizeof(a));
+	ike_jsonw_str(&w, "from", a);
+	ike_jsonw_int(&w, "size", (int64_t)len);
+	trace_host(r, "peer.drop", &w);
+}
+
+/* Reads what is waiting (a bounded burst) and hands the IKE messages to the engine. */
+static void drain(peer_run *r)
+{
+	for (int i = 0; i < PEER_RX_BURST; i++) {
+		ike_addr from;
+		ssize_t n = peer_udp_recv(r->fd, r->buf, PEER_MAX_DGRAM, &from);
+		if (n < 0)
+			return;
+		size_t off, len = (size_t)n;
+		switch (peer_frame_classify(r->buf, len, peer_frame_marked(r->conn.local.port, from.port), &off)) {
+		case PEER_DG_IKE:
+			ike_peer_input(r->peer, r->now, &from, &r->conn.local, r->buf + off, len - off);
+			check_child(r);
+			break;
+		case PEER_DG_KEEPALIVE:
+			r->n_keepalive++;
+			break;
+		case PEER_DG_ESP:
+			r->n_esp++;
+			drop_dgram(r, "ESP-in-UDP (no non-ESP marker): this peer has no ESP data path", &from, len);
+			break;
+		case PEER_DG_RUNT:
+			r->n_runt++;
+			drop_dgram(r, "datagram too short to be IKE or ESP", &from, len);
+			break;
+		}
+	}
+}
+
+/* One turn: wait until a datagram, the engine's deadline, `until` or a signal; then serve what is due. */
+static int turn(peer_run *r, ike_time until)
+{
+	ike_time d = ike_peer_next_deadline(r->peer);
+	struct timespec ts, *tp = NULL;
+	if (until < d)
+		d = until;
+	r->now = clock_ns(r);
+	if (d != IKE_TIME_NEVER) {
+		ike_time w = d > r->now ? d - r->now : 0;
+		ts = (struct timespec){ (time_t)(w / IKE_NS_PER_SEC), (long)(w % IKE_NS_PER_SEC) };
+		tp = &ts;
+	}
+	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+	int n = ppoll(&pfd, 1, tp, &r->waitmask);
+	if (n < 0 && errno != EINTR)
+		return -1;
+	r->now = clock_ns(r);
+	if (n > 0)
+		drain(r);
+	if (ike_peer_next_deadline(r->peer) <= r->now) {
+		ike_peer_expire(r->peer, r->now);
+		check_child(r);
+	}
+	return 0;
+}
+
+/* Initiator: after --hold (or a CHILD failure that left the IKE SA up) delete it; done once it is gone. */
+static void initiator_step(peer_run *r)
+{
+	if (r->done || r->deleting || !(r->failed || (r->child_up && r->now >= r->hold_until)))
+		return;
+	r->deleting = true;
+	r->pending_deletes = ike_peer_delete(r->peer, r->now, 0);
+	if (r->pending_deletes <= 0)
+		r->done = true;
+}
+
+static void timed_out(peer_run *r)
+{
+	char why[160];
+	ike_conn_status st;
+	ike_peer_conn_status(r->peer, 0, &st);
+	snprintf(why, sizeof(why), "no result within --timeout %.3g s (IKE SA %s, CHILD SA %s)",
+		 (double)r->a->timeout / 1e9, st.ike_state, st.child_state);
+	fail(r, "timed out", 0, why);
+}
+
+static void serve(peer_run *r)
+{
+	ike_time end = r->a->timeout ? r->a->timeout : IKE_TIME_NEVER;
+	if (r->a->initiate && ike_peer_initiate(r->peer, clock_ns(r), 0) != 0)
+		fail(r, "cannot initiate", 0, "out of memory");
+	while (!peer_signal && !r->done) {
+		r->now = clock_ns(r);
+		if (r->a->initiate)
+			initiator_step(r);
+		if (r->done)
+			break;
+		if (r->now >= end) {
+			if (r->a->initiate)
+				timed_out(r);
+			break;
+		}
+		ike_time until = end;
+		if (r->a->initiate && r->child_up && !r->deleting && r->hold_until < until)
+			until = r->hold_until;
+		if (turn(r, until) != 0) {
+			fail(r, "waiting for datagrams failed", 0, strerror(errno));
+			break;
+		}
+	}
+	if (peer_signal && r->a->initiate && !r->child_up)
+		fail(r, "interrupted", 0, peer_signal == SIGINT ? "SIGINT before the SAs were up" : "SIGTERM before the SAs were up");
+}
+
+/* Deletes what is still established and waits briefly for the answers; a second signal cuts it short. */
+static void shutdown_sas(peer_run *r)
+{
+	peer_signal = 0;
+	r->now = clock_ns(r);
+	int n = ike_peer_delete(r->peer, r->now, 0);
+	if (n > 0) {
+		r->deleting = true;
+		r->pending_deletes = n;
+	} else if (r->done || !r->deleting) {
+		r->pending_deletes = 0;
+	}
+	ike_time end = r->now + PEER_SHUTDOWN_GRACE;
+	while (r->pending_deletes > 0 && !peer_signal && clock_ns(r) < end)
+		if (turn(r, end) != 0)
+			break;
+}
+
+static void trace_end(peer_run *r, const ike_conn_status *st)
+{
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "outcome", r->failed ? "failed" : r->child_up ? "established" : "nothing established");
+	if (r->failed)
+		ike_jsonw_str(&w, "why", r->why);
+	ike_jsonw_int(&w, "ike-sas", r->ike_up);
+	ike_jsonw_int(&w, "child-sas", r->child_up);
+	ike_jsonw_str(&w, "ike-state", st->ike_state);
+	ike_jsonw_str(&w, "child-state", st->child_state);
+	ike_jsonw_int(&w, "esp-dropped", (int64_t)r->n_esp);
+	ike_jsonw_int(&w, "runts-dropped", (int64_t)r->n_runt);
+	ike_jsonw_int(&w, "keepalives", (int64_t)r->n_keepalive);
+	ike_jsonw_int(&w, "send-errors", (int64_t)r->n_send_err);
+	r->now = clock_ns(r);
+	trace_host(r, "peer.end", &w);
+}
+
+static int report(peer_run *r, FILE *out, FILE *err)
+{
+	char a[64];
+	ike_conn_status st;
+	ike_peer_conn_status(r->peer, 0, &st);
+	trace_end(r, &st);
+	if (r->failed) {
+		fprintf(err, "ikesim peer: %s\n", r->why);
+		return CLI_ERR;
+	}
+	if (!r->child_up) {
+		fprintf(err, "ikesim peer: no IKE SA with a CHILD SA was established%s\n",
+			r->a->timeout ? " before --timeout" : "");
+		return CLI_ERR;
+	}
+	sim_addr_format(&st.remote, a, sizeof(a));
+	fprintf(out, "ikesim peer: %u IKE SA(s) with CHILD SA established, last with %s [%s] [%s]%s\n", r->child_up,
+		a, st.selected_ike, st.selected_esp, r->a->initiate ? ", deleted" : "");
+	if (r->n_esp || r->n_runt)
+		fprintf(out, "ikesim peer: dropped %lu ESP-in-UDP and %lu runt datagram(s)\n", r->n_esp, r->n_runt);
+	return CLI_OK;
+}
+
+static void trace_start(peer_run *r)
+{
+	char l[64], m[64];
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "role", r->a->initiate ? "initiator" : "responder");
+	sim_addr_format(&r->conn.local, l, sizeof(l));
+	sim_addr_format(&r->conn.remote, m, sizeof(m));
+	ike_jsonw_str(&w, "local", l);
+	ike_jsonw_str(&w, "remote", m);
+	ike_jsonw_bool(&w, "non-esp-marker", peer_frame_marked(r->conn.local.port, r->conn.remote.port));
+	r->now = 0;
+	trace_host(r, "peer.start", &w);
+}
+
+/* Crypto, seed, socket, trace, engine: 0, or -1 after one error line. */
+static int setup(peer_run *r, FILE *err)
+{
+	char msg[300];
+	uint8_t seed[32];
+	r->fd = -1;
+	if (!(r->crypto = ike_crypto_new())) {
+		fprintf(err, "ikesim peer: cannot initialise OpenSSL crypto\n");
+		return -1;
+	}
+	if (peer_os_random(seed, sizeof(seed)) != 0) {
+		fprintf(err, "ikesim peer: cannot read the OS random source: %s\n", strerror(errno));
+		return -1;
+	}
+	if ((r->fd = peer_udp_open(&r->conn.local, msg, sizeof(msg))) < 0 ||
+	    (r->a->trace && !(r->tr = sim_trace_open(r->a->trace, msg, sizeof(msg))))) {
+		fprintf(err, "ikesim peer: %s\n", msg);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	ike_host host = { r, host_send, r->tr ? host_trace : NULL, host_sa_event, NULL };
+	ike_peer_cfg pc = { r->a->id, r->crypto, seed, sizeof(seed), &r->conn, 1, r->a->reveal };
+	r->buf = malloc(PEER_MAX_DGRAM);
+	r->peer = r->buf ? ike_peer_new(&pc, &host) : NULL;
+	memset(seed, 0, sizeof(seed));
+	if (!r->peer) {
+		fprintf(err, "ikesim peer: out of memory\n");
+		return -1;
+	}
+	trace_start(r);
+	return 0;
+}
+
+static void teardown(peer_run *r)
+{
+	ike_peer_free(r->peer);
+	if (sim_trace_close(r->tr, 1) != 0)
+		fprintf(stderr, "ikesim peer: writing the trace %s failed\n", r->a->trace);
+	if (r->fd >= 0)
+		close(r->fd);
+	if (r->crypto)
+		ike_crypto_free(r->crypto);
+	peer_cred_files_free(&r->cf);
+	free(r->buf);
+	free(r);
+}
+
+typedef struct peer_sigstate {
+	struct sigaction old_int, old_term;
+	sigset_t old_mask;
+} peer_sigstate;
+
+/* SIGINT/SIGTERM stay blocked except inside ppoll, so a signal always ends the wait it arrives in. */
+static void signals_on(peer_run *r, peer_sigstate *s)
+{
+	struct sigaction sa;
+	sigset_t block;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = peer_on_signal;
+	sigemptyset(&sa.sa_mask);
+	peer_signal = 0;
+	sigaction(SIGINT, &sa, &s->old_int);
+	sigaction(SIGTERM, &sa, &s->old_term);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &s->old_mask);
+	r->waitmask = s->old_mask;
+	sigdelset(&r->waitmask, SIGINT);
+	sigdelset(&r->waitmask, SIGTERM);
+}
+
+static void signals_off(const peer_sigstate *s)
+{
+	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	sigaction(SIGINT, &s->old_int, NULL);
+	sigaction(SIGTERM, &s->old_term, NULL);
+}
+
+int cli_peer(int argc, char **argv, FILE *out, FILE *err)
+{
+	peer_args a;
+	char msg[300];
+	int rc = peer_args_parse(argc, argv, &a, err);
+	if (rc != 0) {
+		if (rc > 0)
+			peer_args_usage(out);
+		return rc > 0 ? CLI_OK : CLI_USAGE;
+	}
+	peer_run *r = calloc(1, sizeof(*r));
+	if (!r) {
+		fprintf(err, "ikesim peer: out of memory\n");
+		return CLI_ERR;
+	}
+	r->a = &a;
+	r->fd = -1;
+	if (peer_conn_build(&a, &r->conn, &r->cf, msg, sizeof(msg)) != 0) {
+		fprintf(err, "ikesim peer: %s\n", msg);
+		teardown(r);
+		return CLI_USAGE;
+	}
+	if (a.reveal)
+		fprintf(err, "WARNING: --reveal-keys: the trace will contain secret key material. Teaching use only.\n");
+	if (setup(r, err) != 0) {
+		teardown(r);
+		return CLI_ERR;
+	}
+	peer_sigstate ss;
+	signals_on(r, &ss);
+	serve(r);
+	shutdown_sas(r);
+	signals_off(&ss);
+	rc = report(r, out, err);
+	teardown(r);
+	return rc;
+}

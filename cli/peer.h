@@ -1,0 +1,71 @@
+/* `ikesim peer`: one engine peer on a real UDP socket. Internal to cli/ (cmd_peer.c, peer_args.c, peer_frame.c, udp_host.c). */
+#ifndef CLI_PEER_H
+#define CLI_PEER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "ike.h"
+
+/* ---- peer_args.c: the command line and the connection it describes ---- */
+typedef struct peer_args {
+	const char *local, *remote;
+	const char *proposals, *esp_proposals;
+	const char *id, *remote_id;
+	const char *psk, *cert, *key, *ca;
+	const char *local_ts, *remote_ts;
+	const char *trace;
+	bool initiate, reveal;
+	bool timeout_set;
+	ike_time timeout, hold; /* ns; timeout 0 = none */
+} peer_args;
+
+/* 0, 1 when --help was asked for, or -1 after one error line on err. */
+int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err);
+void peer_args_usage(FILE *f);
+
+/* "192.0.2.1:500" or "[2001:db8::1]:500"; 0, or -1 with a reason. */
+int peer_addr_parse(const char *text, ike_addr *out, char *err, size_t errlen);
+
+/* Certificate/key/CA file contents, read by the host; the engine only ever sees bytes. */
+typedef struct peer_cred_files {
+	uint8_t *cert, *key, *ca;
+	size_t cert_len, key_len, ca_len;
+	ike_cred *cred;
+} peer_cred_files;
+
+/* Fills c from the arguments (addresses, proposals, IDs, selectors, PSK or certificates). 0 or -1 + err. */
+int peer_conn_build(const peer_args *a, ike_conn_cfg *c, peer_cred_files *cf, char *err, size_t errlen);
+void peer_cred_files_free(peer_cred_files *cf);
+
+/* ---- peer_frame.c: RFC 3948 framing on the wire, a pure function of ports and bytes ---- */
+enum peer_dgram_kind {
+	PEER_DG_IKE,       /* an IKE message at *ike_off */
+	PEER_DG_KEEPALIVE, /* a NAT keepalive (one 0xFF byte): ignore */
+	PEER_DG_ESP,       /* ESP-in-UDP (no non-ESP marker on a marker port): not ours to handle */
+	PEER_DG_RUNT,      /* too short to be anything */
+};
+
+#define PEER_MARKER_LEN 4
+
+/* True when the datagram between these ports carries the non-ESP marker: neither port is 500. */
+bool peer_frame_marked(uint16_t local_port, uint16_t remote_port);
+/* Sorts a received datagram; for PEER_DG_IKE, *ike_off is where the IKE header starts. */
+enum peer_dgram_kind peer_frame_classify(const uint8_t *d, size_t len, bool marked, size_t *ike_off);
+/* Writes the datagram for an IKE message (marker first when marked) into out; its length, 0 if cap is short. */
+size_t peer_frame_wrap(bool marked, const uint8_t *ike, size_t len, uint8_t *out, size_t cap);
+
+/* ---- udp_host.c: one non-blocking UDP socket ---- */
+/* Bound to addr; returns the fd, or -1 with a reason. */
+int peer_udp_open(const ike_addr *addr, char *err, size_t errlen);
+/* 0, or -1 with errno set. */
+int peer_udp_send(int fd, const ike_addr *to, const uint8_t *data, size_t len);
+/* Bytes received (0 for an empty datagram), or -1 with errno (EAGAIN when nothing is waiting). */
+ssize_t peer_udp_recv(int fd, uint8_t *buf, size_t cap, ike_addr *from);
+/* 32 bytes (or len) from the OS's random source; 0 or -1. */
+int peer_os_random(uint8_t *out, size_t len);
+
+#endif

@@ -1,0 +1,305 @@
+/* `ikesim peer` arguments: flags as strongSwan users spell them, turned into one ike_conn_cfg. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "peer.h"
+
+void peer_args_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ikesim peer --local ADDR:PORT --remote ADDR:PORT [--initiate]\n"
+		"                   [--ike 2] --proposals LIST --esp-proposals LIST\n"
+		"                   --id ID --remote-id ID\n"
+		"                   (--psk SECRET | --cert FILE --key FILE --ca FILE)\n"
+		"                   --local-ts CIDR[,CIDR] --remote-ts CIDR[,CIDR]\n"
+		"                   [--timeout SECONDS] [--hold SECONDS] [--trace FILE] [--reveal-keys]\n\n"
+		"Runs one IKEv2 peer on a real UDP socket (docs/interop.md).\n"
+		"  --initiate       establish the IKE and CHILD SA, keep them --hold seconds, delete, exit\n"
+		"                   (without it: answer peers until --timeout or SIGINT/SIGTERM)\n"
+		"  --proposals      IKE proposals, strongSwan syntax (aes128gcm16-prfsha256-x25519,...)\n"
+		"  --esp-proposals  ESP proposals (aes128gcm16,...)\n"
+		"  --id/--remote-id identities as strongSwan types them (FQDN, user@host, IP, DN, %%any)\n"
+		"  --timeout S      give up (initiator, default 30) or stop serving (responder, default never)\n"
+		"  --trace FILE     JSON Lines trace (docs/trace.md); --reveal-keys adds key values\n"
+		"On ports other than 500 every IKE message carries the RFC 3948 non-ESP marker.\n"
+		"Exit: 0 SAs established (and deleted), 1 failure (one line says why), 2 bad arguments.\n");
+}
+
+/* Seconds as a decimal, >= 0, to nanoseconds. */
+static int parse_seconds(const char *s, ike_time *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > 1e7)
+		return -1;
+	*out = (ike_time)(v * 1e9);
+	return 0;
+}
+
+/* Where each value-taking flag lands; NULL target = handled specially. */
+static const char **string_slot(peer_args *a, const char *flag)
+{
+	static const char *const names[] = { "--local", "--remote", "--proposals", "--esp-proposals", "--id",
+					     "--remote-id", "--psk", "--cert", "--key", "--ca", "--local-ts",
+					     "--remote-ts", "--trace" };
+	const char **slots[] = { &a->local, &a->remote, &a->proposals, &a->esp_proposals, &a->id, &a->remote_id,
+				 &a->psk, &a->cert, &a->key, &a->ca, &a->local_ts, &a->remote_ts, &a->trace };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(flag, names[i]) == 0)
+			return slots[i];
+	return NULL;
+}
+
+static int take_value(peer_args *a, const char *flag, const char *val, FILE *err)
+{
+	const char **slot = string_slot(a, flag);
+	if (slot) {
+		*slot = val;
+		return 0;
+	}
+	if (strcmp(flag, "--ike") == 0) {
+		if (strcmp(val, "2") == 0)
+			return 0;
+		fprintf(err, "ikesim peer: --ike %s: only IKEv2 (--ike 2) is implemented\n", val);
+		return -1;
+	}
+	ike_time *t = strcmp(flag, "--timeout") == 0 ? &a->timeout : strcmp(flag, "--hold") == 0 ? &a->hold : NULL;
+	if (!t) {
+		fprintf(err, "ikesim peer: unknown option '%s' (try 'ikesim peer --help')\n", flag);
+		return -1;
+	}
+	if (parse_seconds(val, t) != 0) {
+		fprintf(err, "ikesim peer: %s wants seconds (a number >= 0), got '%s'\n", flag, val);
+		return -1;
+	}
+	a->timeout_set |= t == &a->timeout;
+	return 0;
+}
+
+static int check_required(const peer_args *a, FILE *err)
+{
+	const char *missing = !a->local ? "--local" : !a->remote ? "--remote" : !a->proposals ? "--proposals"
+			      : !a->esp_proposals ? "--esp-proposals" : !a->id ? "--id" : !a->remote_id ? "--remote-id"
+			      : !a->local_ts ? "--local-ts" : !a->remote_ts ? "--remote-ts" : NULL;
+	if (missing) {
+		fprintf(err, "ikesim peer: missing %s (try 'ikesim peer --help')\n", missing);
+		return -1;
+	}
+	bool certs = a->cert || a->key || a->ca;
+	if (a->psk && certs) {
+		fprintf(err, "ikesim peer: --psk and --cert/--key/--ca exclude each other\n");
+		return -1;
+	}
+	if (!a->psk && !(a->cert && a->key && a->ca)) {
+		fprintf(err, "ikesim peer: need --psk SECRET, or all of --cert FILE --key FILE --ca FILE\n");
+		return -1;
+	}
+	return 0;
+}
+
+int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 1; i < argc; i++) {
+		const char *v = argv[i];
+		if (strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0)
+			return 1;
+		if (strcmp(v, "--initiate") == 0) {
+			a->initiate = true;
+		} else if (strcmp(v, "--reveal-keys") == 0) {
+			a->reveal = true;
+		} else if (strncmp(v, "--", 2) == 0) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				fprintf(err, "ikesim peer: %s needs a value\n", v);
+				return -1;
+			}
+			if (take_value(a, v, argv[++i], err) != 0)
+				return -1;
+		} else {
+			fprintf(err, "ikesim peer: unexpected argument '%s' (try 'ikesim peer --help')\n", v);
+			return -1;
+		}
+	}
+	if (a->initiate && !a->timeout_set)
+		a->timeout = 30 * IKE_NS_PER_SEC;
+	return check_required(a, err);
+}
+
+int peer_addr_parse(const char *text, ike_addr *out, char *err, size_t errlen)
+{
+	char host[64];
+	const char *colon = text[0] == '[' ? strstr(text, "]:") : strrchr(text, ':');
+	size_t hl = colon ? (size_t)(colon - text) - (text[0] == '[') : 0;
+	memset(out, 0, sizeof(*out));
+	if (!colon || hl == 0 || hl >= sizeof(host)) {
+		snprintf(err, errlen, "'%s' is not ADDR:PORT (IPv6 as [ADDR]:PORT)", text);
+		return -1;
+	}
+	memcpy(host, text + (text[0] == '['), hl);
+	host[hl] = '\0';
+	const char *ps = colon + (text[0] == '[' ? 2 : 1);
+	char *end;
+	errno = 0;
+	unsigned long port = strtoul(ps, &end, 10);
+	if (errno || end == ps || *end || port > 65535) {
+		snprintf(err, errlen, "'%s': bad port", text);
+		return -1;
+	}
+	out->port = (uint16_t)port;
+	if (inet_pton(AF_INET, host, out->ip) == 1)
+		out->family = 4;
+	else if (inet_pton(AF_INET6, host, out->ip) == 1)
+		out->family = 6;
+	else {
+		snprintf(err, errlen, "'%s': '%s' is not an IPv4 or IPv6 address", text, host);
+		return -1;
+	}
+	return 0;
+}
+
+/* "10.1.0.0/16,10.3.0.0/16" into up to IKE_TS_MAX selectors. */
+static int parse_ts_list(const char *flag, const char *text, ike_ts *ts, uint8_t *n, char *err, size_t errlen)
+{
+	char buf[512], e[128];
+	if (strlen(text) >= sizeof(buf)) {
+		snprintf(err, errlen, "%s: list too long", flag);
+		return -1;
+	}
+	strcpy(buf, text);
+	*n = 0;
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (*n >= IKE_TS_MAX) {
+			snprintf(err, errlen, "%s: at most %d selectors", flag, IKE_TS_MAX);
+			return -1;
+		}
+		if (ike_ts_parse(tok, &ts[*n], e, sizeof(e)) != 0) {
+			snprintf(err, errlen, "%s '%s': %s", flag, tok, e);
+			return -1;
+		}
+		(*n)++;
+	}
+	if (*n == 0) {
+		snprintf(err, errlen, "%s: no selector given", flag);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whole file into a fresh buffer; 0 or -1 + err. */
+static int read_file(const char *flag, const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t n = 0, cap = 0;
+	if (!f) {
+		snprintf(err, errlen, "%s %s: %s", flag, path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (n == cap) {
+			uint8_t *nb = cap < (1u << 20) ? realloc(buf, cap ? cap * 2 : 4096) : NULL;
+			if (!nb)
+				break;
+			buf = nb;
+			cap = cap ? cap * 2 : 4096;
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	bool bad = ferror(f) || !feof(f);
+	fclose(f);
+	if (bad) {
+		free(buf);
+		snprintf(err, errlen, "%s %s: cannot read it (or larger than 1 MiB)", flag, path);
+		return -1;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/*
+ * Certificate authentication: the host reads the PEM files and the engine (engine/crypto/cert.h, on the
+ * certs branch) builds the credential from bytes. Until cert.h is merged this build refuses the flags.
+ */
+static int load_cred(const peer_args *a, ike_conn_cfg *c, peer_cred_files *cf, char *err, size_t errlen)
+{
+	if (read_file("--cert", a->cert, &cf->cert, &cf->cert_len, err, errlen) != 0 ||
+	    read_file("--key", a->key, &cf->key, &cf->key_len, err, errlen) != 0 ||
+	    read_file("--ca", a->ca, &cf->ca, &cf->ca_len, err, errlen) != 0)
+		return -1;
+	(void)c; /* with cert.h: ike_cred_from_pem(cf->cert.., &cf->cred, err, errlen), c->cred = cf->cred, c->auth = IKE_AUTH_PUBKEY */
+	snprintf(err, errlen, "certificate authentication not available in this build (use --psk)");
+	return -1;
+}
+
+void peer_cred_files_free(peer_cred_files *cf)
+{
+	/* with cert.h: ike_cred_free(cf->cred); */
+	free(cf->cert);
+	free(cf->key);
+	free(cf->ca);
+	memset(cf, 0, sizeof(*cf));
+}
+
+static int parse_ids(const peer_args *a, ike_conn_cfg *c, char *err, size_t errlen)
+{
+	char e[128];
+	if (ike_id_parse(a->id, &c->local_id, e, sizeof(e)) != 0 || c->local_id.type == 0) {
+		snprintf(err, errlen, "--id '%s': %s", a->id, c->local_id.type ? e : "our own ID cannot be %any");
+		return -1;
+	}
+	if (ike_id_parse(a->remote_id, &c->remote_id, e, sizeof(e)) != 0) {
+		snprintf(err, errlen, "--remote-id '%s': %s", a->remote_id, e);
+		return -1;
+	}
+	return 0;
+}
+
+int peer_conn_build(const peer_args *a, ike_conn_cfg *c, peer_cred_files *cf, char *err, size_t errlen)
+{
+	char e[160];
+	memset(c, 0, sizeof(*c));
+	memset(cf, 0, sizeof(*cf));
+	c->name = "peer";
+	c->version = 2;
+	if (peer_addr_parse(a->local, &c->local, e, sizeof(e)) != 0 ||
+	    peer_addr_parse(a->remote, &c->remote, e, sizeof(e)) != 0) {
+		snprintf(err, errlen, "%s", e);
+		return -1;
+	}
+	if (c->local.port == 0) {
+		snprintf(err, errlen, "--local needs a port other than 0 (the peer must know where to send)");
+		return -1;
+	}
+	if (c->local.family != c->remote.family) {
+		snprintf(err, errlen, "--local and --remote must both be IPv4 or both IPv6");
+		return -1;
+	}
+	if (ike_proposals_parse(a->proposals, IKE_PROTO_IKE, &c->ike, e, sizeof(e)) != 0) {
+		snprintf(err, errlen, "--proposals: %s", e);
+		return -1;
+	}
+	if (ike_proposals_parse(a->esp_proposals, IKE_PROTO_ESP, &c->esp, e, sizeof(e)) != 0) {
+		snprintf(err, errlen, "--esp-proposals: %s", e);
+		return -1;
+	}
+	if (parse_ids(a, c, err, errlen) != 0 ||
+	    parse_ts_list("--local-ts", a->local_ts, c->local_ts, &c->n_local_ts, err, errlen) != 0 ||
+	    parse_ts_list("--remote-ts", a->remote_ts, c->remote_ts, &c->n_remote_ts, err, errlen) != 0)
+		return -1;
+	/* charon's defaults are 4 s x 1.8^n, 5 tries; shorter here so a silent peer fails within the timeout */
+	c->retransmit = (ike_retransmit_cfg){ IKE_NS_PER_SEC, 1.8, 4 };
+	if (a->psk) {
+		c->auth = IKE_AUTH_PSK;
+		c->psk = (const uint8_t *)a->psk;
+		c->psk_len = strlen(a->psk);
+		return 0;
+	}
+	return load_cred(a, c, cf, err, errlen);
+}
