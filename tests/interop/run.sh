@@ -20,7 +20,7 @@ IKESIM_BIN=${IKESIM_BIN:-$ROOT/build/rel/ikesim}
 case $IKESIM_BIN in /*) ;; *) IKESIM_BIN=$PWD/$IKESIM_BIN ;; esac
 IX_PEER=${IX_PEER:-ikesim}
 IX_ONLY=${IX_ONLY:-}
-IX_HOLD=${IX_HOLD:-1}          # seconds ikesim stays up after success, so charon's SA can be listed
+IX_HOLD=${IX_HOLD:-0.5}        # seconds an ikesim initiator keeps its SAs up, so charon's SA can be listed
 IX_TIMEOUT=${IX_TIMEOUT:-6}    # seconds a side waits for the whole handshake
 
 ROLES="i r"
@@ -116,11 +116,13 @@ sa_listed() {
 # The log lines a charon wrote since byte offset OFF.
 log_since() { tail -c +"$(($2 + 1))" "$WORK/$1/charon.log"; }
 
-# Waits until a UDP socket is bound to ADDR:PORT in the namespace (the responder is ready).
+# Waits (up to ~3 s) until a UDP socket is bound to ADDR:PORT in the namespace: the responder is ready.
+# Gives up at once if the peer process PID has already exited.
 wait_bound() {
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 60); do
 		ip netns exec "$NS" ss -Hlun "src $1 and sport = :$2" 2>/dev/null | grep -q . && return 0
+		kill -0 "$3" 2>/dev/null || return 1
 		sleep 0.02
 	done
 	return 1
@@ -141,10 +143,10 @@ start_ikesim() {
 			--ca "$WORK/certs/$set/ca.pem")
 	fi
 	# timeout(1) bounds a peer that hangs; it is our child, so PEER_PID is ours to wait for.
-	timeout -k 2 $((IX_TIMEOUT + IX_HOLD + 5)) ip netns exec "$NS" "$IKESIM_BIN" peer "$@" \
+	timeout -k 2 $((IX_TIMEOUT + 8)) ip netns exec "$NS" "$IKESIM_BIN" peer "$@" \
 		--local "$addr:$IX_PEER_PORT" --remote "$IX_CHARON_ADDR:$IX_PORT" \
 		--proposals "$ike" --esp-proposals "$esp" --id "$lid" --remote-id "$rid" "${authargs[@]}" \
-		--local-ts "$IX_TS_IKESIM" --remote-ts "$IX_TS_CHARON" --timeout "$IX_TIMEOUT" --hold "$IX_HOLD" \
+		--local-ts "$IX_TS_IKESIM" --remote-ts "$IX_TS_CHARON" --timeout "$((IX_TIMEOUT + 3))" --hold "$IX_HOLD" \
 		--trace "$dir/trace.jsonl" --reveal-keys >"$dir/ikesim.out" 2>&1 &
 	PEER_PID=$!
 }
@@ -171,9 +173,14 @@ run_one() {
 			rc=$?
 		else
 			start_ikesim "$dir" "$conn" "$kind" "$ike" "$esp" "$auth" "$addr"
-			wait_bound "$addr" "$IX_PEER_PORT" || echo "ikesim did not bind $addr:$IX_PEER_PORT" >>"$dir/why"
-			SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
-			[ "$kind" = ok ] && sa_listed ref "$conn" && listed=yes
+			# Initiate only once ikesim listens; if it died (bad arguments), the case has failed already.
+			if wait_bound "$addr" "$IX_PEER_PORT" "$PEER_PID"; then
+				SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
+				[ "$kind" = ok ] && sa_listed ref "$conn" && listed=yes
+			fi
+			# A responder serves until told to stop: SIGTERM makes it delete its SAs and report.
+			# (timeout(1) passes the signal on to ikesim.)
+			kill -TERM "$PEER_PID" 2>/dev/null
 			wait "$PEER_PID"
 			rc=$?
 		fi
@@ -198,7 +205,7 @@ run_one() {
 	if [ "$IX_PEER" = ikesim ]; then peerlog="$dir/trace.jsonl"; else peerlog="$dir/peer.log"; fi
 	case $kind in
 	ok)
-		[ "$rc" = 0 ] && PEER_OK=yes || WHY="$IX_PEER exit $rc"
+		[ "$rc" = 0 ] && PEER_OK=yes || WHY="$IX_PEER exit $rc$([ -s "$dir/ikesim.out" ] && echo ": $(tail -n 1 "$dir/ikesim.out")")"
 		# charon established both SAs: seen in --list-sas, or (SA already deleted by the peer) in its log.
 		if [ "$listed" = yes ] || { grep -Eq "IKE_SA $conn\[[0-9]+\] established" "$dir/charon.log" &&
 			grep -Eq "CHILD_SA $conn\{[0-9]+\} established" "$dir/charon.log"; }; then
@@ -270,8 +277,9 @@ while read -r n name kind ike esp auth; do
 done < <(selected_cases)
 
 if [ "$failed" -gt 0 ]; then
-	# Keep the logs, traces and configs of a failing run for a look.
+	# Keep the logs, traces and configs of a failing run for a look (said before the summary line).
 	IX_KEEP=1
+	echo "interop: logs, traces and configs kept in $WORK (cases/NAME-ROLE/)"
 fi
 echo "interop: $passed passed, $failed failed"
 [ "$failed" = 0 ]
