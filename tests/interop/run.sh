@@ -108,20 +108,23 @@ fi
 
 # charon's view of a connection: 0 if --list-sas shows its IKE SA ESTABLISHED with the CHILD SA INSTALLED.
 sa_listed() {
-	local out
-	out=$(SWAN "$1" --list-sas --ike "$2" 2>/dev/null) || return 1
-	grep -q ESTABLISHED <<<"$out" && grep -q INSTALLED <<<"$out"
+	SWAN "$1" --list-sas --ike "$2" 2>/dev/null | awk '/ESTABLISHED/ { e = 1 } /INSTALLED/ { i = 1 } END { exit !(e && i) }'
 }
 
 # The log lines a charon wrote since byte offset OFF.
 log_since() { tail -c +"$(($2 + 1))" "$WORK/$1/charon.log"; }
 
 # Waits (up to ~3 s) until a UDP socket is bound to ADDR:PORT in the namespace: the responder is ready.
+# Reads the namespace's socket table through charon's /proc entry with builtins only (no process per poll).
 # Gives up at once if the peer process PID has already exited.
 wait_bound() {
-	local i
-	for i in $(seq 1 60); do
-		ip netns exec "$NS" ss -Hlun "src $1 and sport = :$2" 2>/dev/null | grep -q . && return 0
+	local i a b c d want table
+	IFS=. read -r a b c d <<<"$1"
+	# /proc/net/udp shows local addresses as little-endian hex, then the port in hex.
+	printf -v want '%02X%02X%02X%02X:%04X ' "$d" "$c" "$b" "$a" "$2"
+	for i in $(seq 1 150); do
+		read -r -d '' table <"/proc/${CHARON_PID[ref]}/net/udp"
+		[[ $table == *"$want"* ]] && return 0
 		kill -0 "$3" 2>/dev/null || return 1
 		sleep 0.02
 	done
@@ -230,32 +233,28 @@ run_one() {
 
 # Compares the peer's keys with charon's for the peer's IKE SPIs. Sets KEYS ("11/11 equal", "MISMATCH ...").
 check_keys() {
-	local dir=$1 spis
+	local dir=$1
 	if [ "$IX_PEER" = ikesim ]; then
 		awk -f "$HERE/trace_keys.awk" "$dir/trace.jsonl" >"$dir/keys.peer" 2>/dev/null
 	else
 		awk -f "$HERE/charon_keys.awk" "$dir/peer.log" >"$dir/keys.peer"
 	fi
 	awk -f "$HERE/charon_keys.awk" "$dir/charon.log" >"$dir/keys.charon"
-	spis=$(awk 'NR == 1 { print $1, $2 }' "$dir/keys.peer")
-	if [ -z "$spis" ]; then
-		KEYS="no keys from $IX_PEER"
-		return
-	fi
-	# Only the IKE SA with the peer's SPIs counts; sort by name so the lists line up.
-	awk -v s="$spis" '$1 " " $2 == s { print $3, $4 }' "$dir/keys.peer" | sort >"$dir/k.peer"
-	awk -v s="$spis" '$1 " " $2 == s { print $3, $4 }' "$dir/keys.charon" | sort >"$dir/k.charon"
-	local np nc
-	np=$(wc -l <"$dir/k.peer")
-	nc=$(wc -l <"$dir/k.charon")
-	if [ "$nc" = 0 ]; then
-		KEYS="charon logged no keys for SPIs $spis"
-	elif cmp -s "$dir/k.peer" "$dir/k.charon"; then
-		KEYS="$np/$nc equal"
-	else
-		KEYS="MISMATCH: $(join -a1 -a2 -e none -o 0,1.2,2.2 "$dir/k.peer" "$dir/k.charon" |
-			awk '$2 != $3 { printf "%s%s", sep, $1; sep = "," }')"
-	fi
+	# The peer's first IKE SA picks the SPIs; only charon's keys for those SPIs count. Every key name
+	# either side reports must be there on both sides with the same value.
+	KEYS=$(awk '
+		{ peer = FILENAME == ARGV[1] }
+		peer && spis == "" { spis = $1 " " $2 }
+		$1 " " $2 != spis { next }
+		peer { p[$3] = $4; np++ }
+		!peer { c[$3] = $4; nc++ }
+		END {
+			if (spis == "") { print "no keys from peer"; exit }
+			if (nc == 0) { print "charon logged no keys for SPIs " spis; exit }
+			for (k in p) if (!(k in c) || c[k] != p[k]) { bad = bad sep k (k in c ? "" : "(missing)"); sep = "," }
+			for (k in c) if (!(k in p)) { bad = bad sep k "(missing at peer)"; sep = "," }
+			if (bad != "") print "MISMATCH: " bad; else print np "/" nc " equal"
+		}' "$dir/keys.peer" "$dir/keys.charon")
 }
 
 charon_version=$(ip netns exec "$NS" /usr/lib/ipsec/charon --version 2>/dev/null | head -1)
