@@ -21,4 +21,7 @@ int cli_peer(int argc, char **argv, FILE *out, FILE *err);
 /* `ikesim vectors FILE...`: defined in cli/vectors.c; unlike the others its argv holds only the file names. */
 int cli_vectors(int argc, char **argv, FILE *out, FILE *err);
 
+/* `ikesim certs --out DIR [--rsa BITS | --ecdsa CURVE] [--days N] NAME...`: a test CA and certificates. */
+int cli_certs(int argc, char **argv, FILE *out, FILE *err);
+
 #endif

@@ -11,6 +11,7 @@ static const struct {
 } VERBS[] = {
 	{ "run", cli_run, "run a scenario over the simulator and check its expectations" },
 	{ "peer", cli_peer, "run one IKEv2 peer on real UDP sockets (against strongSwan or another ikesim)" },
+	{ "certs", cli_certs, "make a test CA and certificates (PEM) for public-key authentication" },
 	{ "vectors", cli_vectors, "check the crypto against published test vector files" },
 };
 #define N_VERBS (sizeof(VERBS) / sizeof(VERBS[0]))

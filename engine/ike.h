@@ -61,7 +61,10 @@ enum ike_charge_op {
 	IKE_CHARGE_PRF,
 	IKE_CHARGE_SK_SEAL,
 	IKE_CHARGE_SK_OPEN,
+	IKE_CHARGE_SIGN,   /* arg: key bits | IKE_CHARGE_KEY_EC for ECDSA keys; bytes: signed octets */
+	IKE_CHARGE_VERIFY, /* same */
 };
+#define IKE_CHARGE_KEY_EC 0x10000u
 
 enum ike_sa_event_kind {
 	IKE_EV_IKE_UP,

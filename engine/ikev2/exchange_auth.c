@@ -1,11 +1,13 @@
 /*
- * IKE_AUTH (RFC 7296 1.2, 2.15) with PSK, carrying the first CHILD SA (ESP, tunnel mode) and its
+ * IKE_AUTH (RFC 7296 1.2, 2.15) with PSK or signatures (auth_sig.c), carrying the first CHILD SA (ESP, tunnel mode) and its
  * traffic selectors (2.9). CHILD failures (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE) leave the IKE SA up.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/prf.h"
+#include "crypto/sig.h"
 #include "ikev2/sa.h"
 
 /* The ID payload body as it goes on the wire: type, three reserved bytes, data. */
@@ -57,13 +59,28 @@ static void child_installed(v2_ike_sa *sa, ike_time now)
 	v2_sa_event(sa, now, IKE_EV_CHILD_UP, 0, NULL);
 }
 
+/* Room for a PSK MAC or a signature (RFC 7427 prefix included). */
+#define V2_AUTH_MAX (IKE_SIG_MAX > IKE_PRF_MAX_OUT ? IKE_SIG_MAX : IKE_PRF_MAX_OUT)
+
+/* Our AUTH payload data and method: PSK MAC or signature, by the connection's auth setting. */
+static int our_auth(const v2_ike_sa *sa, bool initiator, const uint8_t *idb, size_t idlen, uint8_t *auth,
+		    size_t *alen, uint8_t *method, const char **why)
+{
+	if (sa->conn->auth == IKE_AUTH_PUBKEY)
+		return v2_sig_auth(sa, initiator, idb, idlen, auth, V2_AUTH_MAX, alen, method, why);
+	*method = V2_AUTH_SHARED_KEY_MIC;
+	*why = initiator ? "cannot compute AUTH (no PSK configured?)" : "cannot compute our AUTH";
+	return v2_psk_auth(sa, initiator, idb, idlen, auth, alen);
+}
+
 void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 {
 	const ike_conn_cfg *c = sa->conn;
-	uint8_t inner[V2_MAX_MSG], idb[4 + IKE_ID_MAX], auth[IKE_PRF_MAX_OUT], spi[4];
+	uint8_t inner[V2_MAX_MSG], idb[4 + IKE_ID_MAX], auth[V2_AUTH_MAX], spi[4], method;
 	size_t idlen = id_body(&c->local_id, idb), alen = 0;
-	if (v2_psk_auth(sa, true, idb, idlen, auth, &alen) != 0) {
-		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, "cannot compute AUTH (no PSK configured?)");
+	const char *why = NULL;
+	if (our_auth(sa, true, idb, idlen, auth, &alen, &method, &why) != 0) {
+		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, why);
 		return;
 	}
 	sa->has_child = true;
@@ -81,10 +98,12 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 	v2_builder b;
 	v2_begin_chain(&b, inner, sizeof(inner));
 	v2_add_id(&b, V2_PL_IDI, c->local_id.type, c->local_id.data, c->local_id.len);
+	v2_sig_add_certs(sa, &b);
 	v2_add_notify(&b, 0, NULL, 0, V2_N_INITIAL_CONTACT, NULL, 0);
+	v2_sig_add_certreq(sa, &b); /* where charon puts it: after INITIAL_CONTACT, before IDr */
 	if (c->remote_id.type)
 		v2_add_id(&b, V2_PL_IDR, c->remote_id.type, c->remote_id.data, c->remote_id.len);
-	v2_add_auth(&b, V2_AUTH_SHARED_KEY_MIC, auth, alen);
+	v2_add_auth(&b, method, auth, alen);
 	v2_sa_from_config(&c->esp, IKE_PROTO_ESP, spi, 4, true, prop);
 	v2_add_sa(&b, prop);
 	v2_ts_to_wire(c->local_ts, c->n_local_ts, ts);
@@ -101,33 +120,30 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 	v2_send_sk(sa, now, V2_IKE_AUTH, false, sa->msgid_next_req, inner, b.w.len, b.first);
 }
 
-static bool auth_ok(const v2_ike_sa *sa, bool initiator_auth, const v2_payload *pid, const v2_payload *pauth,
-		    const char **why)
+static bool auth_ok(const v2_ike_sa *sa, ike_time now, bool initiator_auth, const v2_chain *inner, const v2_payload *pid,
+		    const v2_payload *pauth, char *why, size_t cap)
 {
 	v2_id id;
 	v2_auth a;
 	uint8_t want[IKE_PRF_MAX_OUT];
 	size_t wlen = 0;
 	const ike_id *expect = &sa->conn->remote_id;
+	const char *w = NULL;
 	if (!pid || !pauth || v2_parse_id(pid->body, pid->len, &id) != V2_OK ||
-	    v2_parse_auth(pauth->body, pauth->len, &a) != V2_OK) {
-		*why = "missing or malformed ID or AUTH payload";
-		return false;
-	}
-	if (!ike_id_matches(expect, id.type, id.data, id.len)) {
-		*why = "peer's identity does not match the configured remote ID";
-		return false;
-	}
-	if (a.method != V2_AUTH_SHARED_KEY_MIC) {
-		*why = "peer used an authentication method other than PSK";
-		return false;
-	}
-	if (v2_psk_auth(sa, initiator_auth, pid->body, pid->len, want, &wlen) != 0 || a.len != wlen ||
-	    !ike_ct_equal(a.data, want, wlen)) {
-		*why = "AUTH payload does not verify (wrong pre-shared key?)";
-		return false;
-	}
-	return true;
+	    v2_parse_auth(pauth->body, pauth->len, &a) != V2_OK)
+		w = "missing or malformed ID or AUTH payload";
+	else if (!ike_id_matches(expect, id.type, id.data, id.len))
+		w = "peer's identity does not match the configured remote ID";
+	else if (sa->conn->auth == IKE_AUTH_PUBKEY)
+		return v2_sig_verify(sa, now, initiator_auth, inner, pid, &id, &a, why, cap);
+	else if (a.method != V2_AUTH_SHARED_KEY_MIC)
+		w = "peer used an authentication method other than PSK";
+	else if (v2_psk_auth(sa, initiator_auth, pid->body, pid->len, want, &wlen) != 0 || a.len != wlen ||
+		 !ike_ct_equal(a.data, want, wlen))
+		w = "AUTH payload does not verify (wrong pre-shared key?)";
+	if (w)
+		snprintf(why, cap, "%s", w);
+	return !w;
 }
 
 /* Responder side of the CHILD SA: pick ESP in our order, narrow TS; adds SA/TSi/TSr or an error notify. */
@@ -197,28 +213,31 @@ static void child_r(v2_ike_sa *sa, ike_time now, const v2_inbound *in, v2_builde
 
 void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
-	const char *why = NULL;
+	char why[160];
 	uint8_t inner[V2_MAX_MSG];
 	v2_builder b;
 	v2_begin_chain(&b, inner, sizeof(inner));
-	if (!auth_ok(sa, true, v2_chain_find(&in->inner, V2_PL_IDI), v2_chain_find(&in->inner, V2_PL_AUTH), &why)) {
+	if (!auth_ok(sa, now, true, &in->inner, v2_chain_find(&in->inner, V2_PL_IDI), v2_chain_find(&in->inner, V2_PL_AUTH),
+		     why, sizeof(why))) {
 		v2_add_notify(&b, 0, NULL, 0, V2_N_AUTHENTICATION_FAILED, NULL, 0);
 		v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first);
 		v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED, why);
 		return;
 	}
 	const ike_id *me = &sa->conn->local_id;
-	uint8_t idb[4 + IKE_ID_MAX], auth[IKE_PRF_MAX_OUT];
+	uint8_t idb[4 + IKE_ID_MAX], auth[V2_AUTH_MAX], method;
 	size_t idlen = id_body(me, idb), alen = 0;
-	if (v2_psk_auth(sa, false, idb, idlen, auth, &alen) != 0) {
-		v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, 0, "cannot compute our AUTH");
+	const char *w = NULL;
+	if (our_auth(sa, false, idb, idlen, auth, &alen, &method, &w) != 0) {
+		v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, 0, w);
 		return;
 	}
 	v2_sa_set_timer(sa, IKE_TIME_NEVER);
 	v2_ike_go(sa, now, V2_T_IKE_R_AUTH_OK, NULL);
 	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
 	v2_add_id(&b, V2_PL_IDR, me->type, me->data, me->len);
-	v2_add_auth(&b, V2_AUTH_SHARED_KEY_MIC, auth, alen);
+	v2_sig_add_certs(sa, &b);
+	v2_add_auth(&b, method, auth, alen);
 	child_r(sa, now, in, &b);
 	drop_handshake_state(sa);
 	v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first);
@@ -282,7 +301,7 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
 
 void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
-	const char *why = NULL;
+	char why[160];
 	const v2_payload *pid = v2_chain_find(&in->inner, V2_PL_IDR), *pauth = v2_chain_find(&in->inner, V2_PL_AUTH);
 	if (v2_chain_find_notify(&in->inner, V2_N_AUTHENTICATION_FAILED)) {
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED,
@@ -299,7 +318,7 @@ void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, err, "IKE_AUTH response without AUTH");
 		return;
 	}
-	if (!auth_ok(sa, false, pid, pauth, &why)) {
+	if (!auth_ok(sa, now, false, &in->inner, pid, pauth, why, sizeof(why))) {
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED, why);
 		return;
 	}

@@ -83,6 +83,7 @@ int v2_init_start(v2_ike_sa *sa, ike_time now)
 	v2_add_ke(&b, sa->ke_group, pub, pub_len);
 	v2_add_nonce(&b, sa->ni, sa->ni_len);
 	v2_add_natd(sa->peer->cfg.crypto, &b, sa->spi_i, 0, &sa->local, &sa->remote);
+	v2_sig_add_init(sa, &b, false);
 	size_t len = v2_finish(&b, 0);
 	if (!len)
 		return -1;
@@ -202,6 +203,7 @@ void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		return;
 	}
 	v2_natd_check(sa, now, &in->outer, sa->spi_r);
+	v2_sig_read_init(sa, &in->outer);
 	v2_conn_record *r = v2_rec(sa);
 	r->ike_algs = sa->algs;
 	r->ike_selected = true;
@@ -268,6 +270,7 @@ static int init_r_respond(v2_ike_sa *sa, ike_time now, uint8_t prop_num)
 	v2_add_ke(&b, sa->algs.dh, pub, pub_len);
 	v2_add_nonce(&b, sa->nr, sa->nr_len);
 	v2_add_natd(sa->peer->cfg.crypto, &b, sa->spi_i, sa->spi_r, &sa->local, &sa->remote);
+	v2_sig_add_init(sa, &b, true);
 	size_t len = v2_finish(&b, 0);
 	if (!len)
 		return -1;
@@ -348,6 +351,7 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	}
 	memset(gir, 0, sizeof(gir));
 	v2_natd_check(sa, now, &in->outer, 0); /* the request's hashes were made with SPIr = 0 */
+	v2_sig_read_init(sa, &in->outer);
 	p->rec[ci].ike_algs = algs;
 	p->rec[ci].ike_selected = true;
 	v2_trace_selected(sa, now, "ike", &algs);

@@ -9,6 +9,7 @@
 #include "common/jsonw.h"
 #include "crypto/dh.h"
 #include "crypto/drbg.h"
+#include "crypto/prf.h"
 #include "crypto/registry.h"
 #include "crypto/sk.h"
 #include "ike.h"
@@ -73,6 +74,7 @@ struct v2_ike_sa {
 	bool has_resp;
 	ike_time timer_at;       /* next timer (retransmit or half-open timeout), IKE_TIME_NEVER if none */
 	size_t heap_idx;
+	uint16_t peer_hashes;    /* SIGNATURE_HASH_ALGORITHMS the peer sent (bit h = hash id h), 0 if none */
 	v2_child_sa child;       /* the first CHILD SA */
 	bool has_child;
 };
@@ -198,8 +200,26 @@ void v2_add_natd(const ike_crypto *c, v2_builder *b, uint64_t spi_i, uint64_t sp
 void v2_natd_check(v2_ike_sa *sa, ike_time now, const v2_chain *ch, uint64_t spi_r_in_msg);
 
 /* ---- auth_psk.c ---- */
+/* The octets AUTH covers (2.15): IKE_SA_INIT message | peer's nonce | prf(SK_p, ID body); maced_id backs out[2]. */
+int v2_signed_octets(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body, size_t id_len,
+		     uint8_t maced_id[IKE_PRF_MAX_OUT], ike_iov out[3]);
 int v2_psk_auth(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body, size_t id_len, uint8_t *out,
 		size_t *out_len);
+
+/* ---- auth_sig.c: certificates and signatures (conn->auth == IKE_AUTH_PUBKEY) ---- */
+/* IKE_SA_INIT: CERTREQ (responder only) and N(SIGNATURE_HASH_ALGORITHMS). */
+void v2_sig_add_init(const v2_ike_sa *sa, v2_builder *b, bool response);
+/* Remembers the peer's SIGNATURE_HASH_ALGORITHMS from an IKE_SA_INIT message. */
+void v2_sig_read_init(v2_ike_sa *sa, const v2_chain *outer);
+/* Our AUTH data and method over our signed octets; 0 or -1 with why. */
+int v2_sig_auth(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body, size_t id_len, uint8_t *out,
+		size_t cap, size_t *len, uint8_t *method, const char **why);
+/* CERT payloads: our certificate, then any intermediates. */
+void v2_sig_add_certs(const v2_ike_sa *sa, v2_builder *b);
+void v2_sig_add_certreq(const v2_ike_sa *sa, v2_builder *b);
+/* Checks the peer's certificate chain, ID binding and AUTH signature; false with a one-line why. */
+bool v2_sig_verify(const v2_ike_sa *sa, ike_time now, bool initiator_auth, const v2_chain *inner, const v2_payload *pid,
+		   const v2_id *id, const v2_auth *a, char *why, size_t cap);
 
 /* ---- ts.c ---- */
 void v2_ts_to_wire(const ike_ts *ts, size_t n, v2_ts_list *out);

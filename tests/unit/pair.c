@@ -206,3 +206,14 @@ size_t pair_kdf_value(const pair *pr, int side, const char *name, char *out, siz
 	}
 	return 0;
 }
+
+void pair_set_creds(pair *pr, const ike_cred *c0, const ike_cred *c1)
+{
+	const ike_cred *c[2] = { c0, c1 };
+	for (int s = 0; s < 2; s++) {
+		pr->conn[s].auth = IKE_AUTH_PUBKEY;
+		pr->conn[s].psk = NULL;
+		pr->conn[s].psk_len = 0;
+		pr->conn[s].cred = c[s];
+	}
+}

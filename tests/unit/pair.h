@@ -56,6 +56,8 @@ void pair_free(pair *pr);
 size_t pair_count(const pair *pr, int side, const char *a, const char *b);
 /* The `value` hex of the first kdf event named `name` of `side`, copied into out; 0 if none. */
 size_t pair_kdf_value(const pair *pr, int side, const char *name, char *out, size_t cap);
+/* Switches both sides to public-key authentication with these credentials (before pair_start). */
+void pair_set_creds(pair *pr, const ike_cred *c0, const ike_cred *c1);
 /* Sets a proposal list or fails the test. */
 void pair_set_proposals(ike_proposal_list *pl, const char *text, uint8_t protocol);
 

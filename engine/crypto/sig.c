@@ -1,0 +1,280 @@
+/* AUTH signatures: RSA PKCS#1 v1.5 (method 1), ECDSA r|s (RFC 4754), RFC 7427 Digital Signature (14). */
+#include "crypto/sig.h"
+
+#include <string.h>
+
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
+#include "crypto/crypto_int.h"
+#include "ike.h"
+
+enum { M_RSA = 1, M_ECDSA256 = 9, M_ECDSA384 = 10, M_ECDSA521 = 11, M_DIGSIG = 14 };
+
+/* RFC 7427 Appendix A AlgorithmIdentifier encodings (public constants): OID, then NULL params for RSA. */
+typedef struct algid {
+	uint8_t hash;
+	bool rsa;
+	int nid;
+	uint8_t len;
+	uint8_t der[15];
+} algid;
+
+static const algid ALGIDS[] = {
+	{ IKE_SIGHASH_SHA256, true, NID_sha256WithRSAEncryption, 15,
+	  { 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00 } },
+	{ IKE_SIGHASH_SHA384, true, NID_sha384WithRSAEncryption, 15,
+	  { 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c, 0x05, 0x00 } },
+	{ IKE_SIGHASH_SHA512, true, NID_sha512WithRSAEncryption, 15,
+	  { 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d, 0x05, 0x00 } },
+	{ IKE_SIGHASH_SHA256, false, NID_ecdsa_with_SHA256, 12,
+	  { 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 } },
+	{ IKE_SIGHASH_SHA384, false, NID_ecdsa_with_SHA384, 12,
+	  { 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03 } },
+	{ IKE_SIGHASH_SHA512, false, NID_ecdsa_with_SHA512, 12,
+	  { 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04 } },
+};
+#define N_ALGIDS (sizeof(ALGIDS) / sizeof(ALGIDS[0]))
+
+static const algid *algid_for(uint8_t hash, bool rsa)
+{
+	for (size_t i = 0; i < N_ALGIDS; i++)
+		if (ALGIDS[i].hash == hash && ALGIDS[i].rsa == rsa)
+			return &ALGIDS[i];
+	return NULL;
+}
+
+static const EVP_MD *md_for(const ike_crypto *c, uint8_t hash)
+{
+	switch (hash) {
+	case IKE_SIGHASH_SHA1: return c->md[IKE_MD_SHA1];
+	case IKE_SIGHASH_SHA256: return c->md[IKE_MD_SHA256];
+	case IKE_SIGHASH_SHA384: return c->md[IKE_MD_SHA384];
+	case IKE_SIGHASH_SHA512: return c->md[IKE_MD_SHA512];
+	default: return NULL;
+	}
+}
+
+/* 256/384/521 for the NIST curves IKEv2 names, 0 for anything else (or RSA). */
+static int curve_bits(EVP_PKEY *k)
+{
+	char g[32];
+	size_t gl = 0;
+	if (!EVP_PKEY_is_a(k, "EC") || !EVP_PKEY_get_group_name(k, g, sizeof(g), &gl))
+		return 0;
+	return !strcmp(g, "prime256v1") ? 256 : !strcmp(g, "secp384r1") ? 384 : !strcmp(g, "secp521r1") ? 521 : 0;
+}
+
+/* RFC 4754: method, hash and r/s octet length belong to the curve. */
+static uint8_t ecdsa_method(int bits, uint8_t *hash, size_t *half)
+{
+	*hash = bits == 256 ? IKE_SIGHASH_SHA256 : bits == 384 ? IKE_SIGHASH_SHA384 : IKE_SIGHASH_SHA512;
+	*half = bits == 256 ? 32 : bits == 384 ? 48 : 66;
+	return bits == 256 ? M_ECDSA256 : bits == 384 ? M_ECDSA384 : bits == 521 ? M_ECDSA521 : 0;
+}
+
+int ike_sig_choose(EVP_PKEY *key, uint16_t peer_hashes, uint8_t *method, uint8_t *hash)
+{
+	int bits = curve_bits(key);
+	bool rsa = EVP_PKEY_is_a(key, "RSA");
+	size_t half;
+	if (!rsa && !bits)
+		return -1;
+	uint8_t legacy_hash, legacy = rsa ? M_RSA : ecdsa_method(bits, &legacy_hash, &half);
+	/* The curve's own hash first (RFC 4754 pairing), then SHA-256, 384, 512. */
+	uint8_t order[4] = { rsa ? IKE_SIGHASH_SHA256 : legacy_hash, IKE_SIGHASH_SHA256, IKE_SIGHASH_SHA384,
+			     IKE_SIGHASH_SHA512 };
+	uint16_t common = peer_hashes & IKE_SIG_OUR_HASHES;
+	for (size_t i = 0; i < 4; i++)
+		if (common & (1u << order[i])) {
+			*method = M_DIGSIG;
+			*hash = order[i];
+			return 0;
+		}
+	*method = legacy;
+	*hash = rsa ? IKE_SIGHASH_SHA1 : legacy_hash;
+	return 0;
+}
+
+/* Plain EVP signature over scattered data; DER for ECDSA. */
+static int evp_sign(const EVP_MD *md, EVP_PKEY *key, const ike_iov *data, size_t n, uint8_t *out, size_t *len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = ctx && EVP_DigestSignInit(ctx, NULL, md, NULL, key) == 1;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = EVP_DigestSignUpdate(ctx, data[i].p, data[i].len) == 1;
+	size_t need = 0;
+	ok = ok && EVP_DigestSignFinal(ctx, NULL, &need) == 1 && need <= *len &&
+	     EVP_DigestSignFinal(ctx, out, len) == 1;
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -IKE_CRYPTO_EOSSL;
+}
+
+static int evp_verify(const EVP_MD *md, EVP_PKEY *key, const ike_iov *data, size_t n, const uint8_t *sig,
+		      size_t len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, key) == 1;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = EVP_DigestVerifyUpdate(ctx, data[i].p, data[i].len) == 1;
+	int v = ok ? EVP_DigestVerifyFinal(ctx, sig, len) : -1;
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error(); /* a bad signature leaves decoding errors queued: do not leak them to the next caller */
+	return !ctx ? -IKE_CRYPTO_ENOMEM : v == 1 ? 0 : -IKE_CRYPTO_EAUTH;
+}
+
+/* DER ECDSA-Sig-Value -> r|s, each left-padded to half octets (RFC 4754 section 7). */
+static int der_to_rs(const uint8_t *der, size_t len, size_t half, uint8_t *out)
+{
+	const unsigned char *p = der;
+	ECDSA_SIG *s = d2i_ECDSA_SIG(NULL, &p, (long)len);
+	const BIGNUM *r = NULL, *ss = NULL;
+	if (s)
+		ECDSA_SIG_get0(s, &r, &ss);
+	int ok = s && BN_bn2binpad(r, out, (int)half) == (int)half && BN_bn2binpad(ss, out + half, (int)half) == (int)half;
+	ECDSA_SIG_free(s);
+	return ok ? 0 : -IKE_CRYPTO_EOSSL;
+}
+
+/* r|s -> DER, for OpenSSL's verifier; *len is the capacity in, the size out. */
+static int rs_to_der(const uint8_t *rs, size_t half, uint8_t *out, size_t *len)
+{
+	ECDSA_SIG *s = ECDSA_SIG_new();
+	BIGNUM *r = BN_bin2bn(rs, (int)half, NULL), *ss = BN_bin2bn(rs + half, (int)half, NULL);
+	int ok = s && r && ss && ECDSA_SIG_set0(s, r, ss);
+	if (!ok) {
+		BN_free(r);
+		BN_free(ss);
+	}
+	int n = ok ? i2d_ECDSA_SIG(s, NULL) : -1;
+	unsigned char *p = out;
+	ok = n > 0 && (size_t)n <= *len && i2d_ECDSA_SIG(s, &p) == n;
+	ECDSA_SIG_free(s);
+	*len = ok ? (size_t)n : 0;
+	return ok ? 0 : -IKE_CRYPTO_EINVAL;
+}
+
+int ike_sig_sign(const ike_crypto *c, EVP_PKEY *key, uint8_t method, uint8_t hash, const ike_iov *data, size_t n,
+		 uint8_t *out, size_t cap, size_t *len)
+{
+	bool rsa = EVP_PKEY_is_a(key, "RSA");
+	int bits = curve_bits(key);
+	uint8_t der[IKE_SIG_MAX];
+	size_t dlen = sizeof(der), half = 0;
+	if (method == M_DIGSIG) {
+		const algid *a = algid_for(hash, rsa);
+		if (!a || (!rsa && !bits) || cap < 1u + a->len)
+			return -IKE_CRYPTO_EUNSUPPORTED;
+		size_t slen = cap - 1 - a->len;
+		int rc = evp_sign(md_for(c, hash), key, data, n, out + 1 + a->len, &slen);
+		out[0] = a->len;
+		memcpy(out + 1, a->der, a->len);
+		*len = 1 + a->len + slen;
+		return rc;
+	}
+	if (method == M_RSA) {
+		if (!rsa)
+			return -IKE_CRYPTO_EUNSUPPORTED;
+		*len = cap;
+		return evp_sign(c->md[IKE_MD_SHA1], key, data, n, out, len);
+	}
+	uint8_t h;
+	if (!bits || ecdsa_method(bits, &h, &half) != method)
+		return -IKE_CRYPTO_EUNSUPPORTED; /* RFC 4754 ties each method to one curve */
+	if (cap < 2 * half)
+		return -IKE_CRYPTO_EINVAL;
+	int rc = evp_sign(md_for(c, h), key, data, n, der, &dlen);
+	if (rc == 0)
+		rc = der_to_rs(der, dlen, half, out);
+	*len = 2 * half;
+	return rc;
+}
+
+/* Method 14: the AlgorithmIdentifier names signature scheme and hash; it must fit the key. */
+static int verify_digsig(const ike_crypto *c, EVP_PKEY *pub, const uint8_t *auth, size_t len, const ike_iov *data,
+			 size_t n)
+{
+	if (len < 2 || (size_t)auth[0] + 1 >= len)
+		return -IKE_CRYPTO_EINVAL;
+	const unsigned char *p = auth + 1;
+	X509_ALGOR *alg = d2i_X509_ALGOR(NULL, &p, auth[0]);
+	const ASN1_OBJECT *obj = NULL;
+	int ptype = V_ASN1_UNDEF;
+	if (alg)
+		X509_ALGOR_get0(&obj, &ptype, NULL, alg);
+	int nid = obj && p == auth + 1 + auth[0] ? OBJ_obj2nid(obj) : NID_undef;
+	X509_ALGOR_free(alg);
+	ERR_clear_error();
+	const algid *a = NULL;
+	for (size_t i = 0; i < N_ALGIDS && !a; i++)
+		if (ALGIDS[i].nid == nid)
+			a = &ALGIDS[i];
+	bool rsa = EVP_PKEY_is_a(pub, "RSA");
+	/* Parameters are NULL or absent for these schemes (RFC 7427 section 3); RSA-PSS is not supported. */
+	if (!a || a->rsa != rsa || (!rsa && !curve_bits(pub)) || (ptype != V_ASN1_UNDEF && ptype != V_ASN1_NULL))
+		return -IKE_CRYPTO_EUNSUPPORTED;
+	size_t off = 1u + auth[0];
+	return evp_verify(md_for(c, a->hash), pub, data, n, auth + off, len - off);
+}
+
+int ike_sig_verify(const ike_crypto *c, EVP_PKEY *pub, uint8_t method, const uint8_t *auth, size_t len,
+		   const ike_iov *data, size_t n)
+{
+	if (!len || len > IKE_SIG_MAX)
+		return -IKE_CRYPTO_EINVAL;
+	if (method == M_DIGSIG)
+		return verify_digsig(c, pub, auth, len, data, n);
+	if (method == M_RSA)
+		return EVP_PKEY_is_a(pub, "RSA") ? evp_verify(c->md[IKE_MD_SHA1], pub, data, n, auth, len)
+						 : -IKE_CRYPTO_EUNSUPPORTED;
+	uint8_t h;
+	size_t half;
+	int bits = curve_bits(pub);
+	if (!bits || ecdsa_method(bits, &h, &half) != method)
+		return -IKE_CRYPTO_EUNSUPPORTED;
+	if (len != 2 * half)
+		return -IKE_CRYPTO_EAUTH;
+	uint8_t der[IKE_SIG_MAX];
+	size_t dlen = sizeof(der);
+	if (rs_to_der(auth, half, der, &dlen) != 0)
+		return -IKE_CRYPTO_EAUTH;
+	return evp_verify(md_for(c, h), pub, data, n, der, dlen);
+}
+
+const char *ike_sig_name(uint8_t method, uint8_t hash, bool rsa)
+{
+	static const char *const digsig[2][5] = {
+		{ "", "", "RFC 7427 ecdsa-with-SHA256", "RFC 7427 ecdsa-with-SHA384", "RFC 7427 ecdsa-with-SHA512" },
+		{ "", "", "RFC 7427 sha256WithRSAEncryption", "RFC 7427 sha384WithRSAEncryption",
+		  "RFC 7427 sha512WithRSAEncryption" },
+	};
+	switch (method) {
+	case M_RSA: return "RSA PKCS#1 v1.5 SHA-1";
+	case M_ECDSA256: return "ECDSA-256 SHA-256";
+	case M_ECDSA384: return "ECDSA-384 SHA-384";
+	case M_ECDSA521: return "ECDSA-521 SHA-512";
+	case M_DIGSIG: return hash >= 2 && hash <= 4 ? digsig[rsa][hash] : "RFC 7427 Digital Signature";
+	default: return "unknown";
+	}
+}
+
+uint32_t ike_sig_charge_arg(EVP_PKEY *key)
+{
+	uint32_t bits = (uint32_t)EVP_PKEY_get_bits(key);
+	return EVP_PKEY_is_a(key, "EC") ? bits | IKE_CHARGE_KEY_EC : bits;
+}
+
+bool ike_sig_is_rsa(EVP_PKEY *key)
+{
+	return EVP_PKEY_is_a(key, "RSA");
+}
+
+uint8_t ike_sig_hash_of(const uint8_t *auth, size_t len)
+{
+	for (size_t i = 0; len > 0 && i < N_ALGIDS; i++)
+		if (auth[0] == ALGIDS[i].len && len > 1u + auth[0] && !memcmp(auth + 1, ALGIDS[i].der, auth[0]))
+			return ALGIDS[i].hash;
+	return 0;
+}

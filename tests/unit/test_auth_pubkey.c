@@ -1,0 +1,188 @@
+/* Public-key authentication end to end between two in-process peers: RSA and ECDSA, legacy and RFC 7427. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "certfx.h"
+#include "pair.h"
+#include "test_list.h.in"
+#include "wire/v2.h"
+
+#define SEC (1000LL * 1000 * 1000)
+
+static void expect_state(pair *pr, int side, const char *ike, uint16_t err)
+{
+	ike_conn_status st;
+	assert_int_equal(ike_peer_conn_status(pr->peer[side], 0, &st), 0);
+	if (strcmp(st.ike_state, ike) || st.last_error != err)
+		fail_msg("side %d: ike %s error %u; wanted %s %u", side, st.ike_state, st.last_error, ike, err);
+}
+
+/* Runs a handshake between a (side 0) and b (side 1); rfc7427 off makes both use the legacy methods. */
+static void run(pair *pr, ike_cred *a, ike_cred *b, bool rfc7427)
+{
+	ike_cred_set_rfc7427(a, rfc7427);
+	ike_cred_set_rfc7427(b, rfc7427);
+	pair_init(pr, "aes128gcm16-prfsha256-ecp256", "aes128gcm16");
+	pair_set_creds(pr, a, b);
+	pair_start(pr, 3);
+	pair_run(pr, 60 * SEC);
+}
+
+static void establishes(char kind, bool rfc7427, const char *scheme)
+{
+	const certfx_set *s = certfx_get(kind);
+	ike_cred *a = certfx_cred(&s->a, &s->ca), *b = certfx_cred(&s->b, &s->ca);
+	pair pr;
+	run(&pr, a, b, rfc7427);
+	expect_state(&pr, 0, "ESTABLISHED", 0);
+	expect_state(&pr, 1, "ESTABLISHED", 0);
+	assert_int_equal(pair_count(&pr, 0, "ike.tx", rfc7427 ? "N(NATD_D_IP) N(HASH_ALG) ]" : "N(NATD_D_IP) ]"), 1);
+	assert_int_equal(pair_count(&pr, 1, "ike.tx", rfc7427 ? "N(NATD_D_IP) CERTREQ N(HASH_ALG) ]"
+							      : "N(NATD_D_IP) CERTREQ ]"), 1);
+	assert_int_equal(pair_count(&pr, 1, "ike.rx", "IKE_AUTH request 1 [ IDi CERT N(INIT_CONTACT) CERTREQ IDr AUTH SA TSi TSr ]"), 1);
+	assert_int_equal(pair_count(&pr, 0, "ike.rx", "IKE_AUTH response 1 [ IDr CERT AUTH SA TSi TSr ]"), 1);
+	assert_int_equal(pair_count(&pr, 0, "auth.verified", scheme), 1);
+	assert_int_equal(pair_count(&pr, 1, "auth.verified", scheme), 1);
+	assert_int_equal(pair_count(&pr, 1, "auth.verified", "CN=gw-a.example"), 1);
+	assert_int_equal(pair_count(&pr, 0, "auth.verified", "CN=gw-b.example"), 1);
+	pair_free(&pr);
+	ike_cred_free(a);
+	ike_cred_free(b);
+}
+
+static void rsa_method_1(void **state)
+{
+	(void)state;
+	establishes('r', false, "\"method\":1,\"scheme\":\"RSA PKCS#1 v1.5 SHA-1\"");
+}
+
+static void rsa_method_14(void **state)
+{
+	(void)state;
+	establishes('r', true, "\"method\":14,\"scheme\":\"RFC 7427 sha256WithRSAEncryption\"");
+}
+
+static void ecdsa_method_9(void **state)
+{
+	(void)state;
+	establishes('e', false, "\"method\":9,\"scheme\":\"ECDSA-256 SHA-256\"");
+}
+
+static void ecdsa_method_14(void **state)
+{
+	(void)state;
+	establishes('e', true, "\"method\":14,\"scheme\":\"RFC 7427 ecdsa-with-SHA256\"");
+}
+
+/* Mixed keys: an RSA initiator and an ECDSA responder trusting each other's CA. */
+static void rsa_initiator_ecdsa_responder(void **state)
+{
+	(void)state;
+	const certfx_set *r = certfx_get('r'), *e = certfx_get('e');
+	ike_cred *a = certfx_cred(&r->a, &e->ca), *b = certfx_cred(&e->b, &r->ca);
+	pair pr;
+	run(&pr, a, b, true);
+	expect_state(&pr, 0, "ESTABLISHED", 0);
+	expect_state(&pr, 1, "ESTABLISHED", 0);
+	assert_int_equal(pair_count(&pr, 1, "auth.verified", "sha256WithRSAEncryption"), 1);
+	assert_int_equal(pair_count(&pr, 0, "auth.verified", "ecdsa-with-SHA256"), 1);
+	pair_free(&pr);
+	ike_cred_free(a);
+	ike_cred_free(b);
+}
+
+static void untrusted_ca_fails_both_sides(void **state)
+{
+	(void)state;
+	const certfx_set *e = certfx_get('e'), *o = certfx_get('o');
+	ike_cred *a = certfx_cred(&o->a, &e->ca), *b = certfx_cred(&e->b, &e->ca);
+	pair pr;
+	run(&pr, a, b, true);
+	expect_state(&pr, 0, "NONE", V2_N_AUTHENTICATION_FAILED);
+	expect_state(&pr, 1, "NONE", V2_N_AUTHENTICATION_FAILED);
+	assert_int_equal(pair_count(&pr, 1, "error", "certificate not trusted"), 1);
+	assert_int_equal(pair_count(&pr, -1, "auth.verified", NULL), 0);
+	pair_free(&pr);
+	ike_cred_free(a);
+	ike_cred_free(b);
+}
+
+/* The responder's certificate is trusted but names gw-b while it claims to be gw-x (configured both ends). */
+static void id_mismatch_fails(void **state)
+{
+	(void)state;
+	const certfx_set *e = certfx_get('e');
+	ike_cred *a = certfx_cred(&e->a, &e->ca), *b = certfx_cred(&e->b, &e->ca);
+	pair pr;
+	ike_cred_set_rfc7427(a, true);
+	ike_cred_set_rfc7427(b, true);
+	pair_init(&pr, "aes128gcm16-prfsha256-ecp256", "aes128gcm16");
+	pair_set_creds(&pr, a, b);
+	char err[64];
+	assert_int_equal(ike_id_parse("gw-x.example", &pr.conn[1].local_id, err, sizeof(err)), 0);
+	assert_int_equal(ike_id_parse("gw-x.example", &pr.conn[0].remote_id, err, sizeof(err)), 0);
+	pair_start(&pr, 4);
+	pair_run(&pr, 60 * SEC);
+	expect_state(&pr, 0, "NONE", V2_N_AUTHENTICATION_FAILED);
+	assert_int_equal(pair_count(&pr, 0, "error", "ID does not match certificate"), 1);
+	pair_free(&pr);
+	ike_cred_free(a);
+	ike_cred_free(b);
+}
+
+/* A host that says it is the year 2000 rejects certificates not yet valid then. */
+static void check_time_is_the_hosts(void **state)
+{
+	(void)state;
+	const certfx_set *e = certfx_get('e');
+	ike_cred *a = certfx_cred(&e->a, &e->ca), *b = certfx_cred(&e->b, &e->ca);
+	ike_cred_set_check_time(b, 946684800);
+	pair pr;
+	run(&pr, a, b, true);
+	expect_state(&pr, 1, "NONE", V2_N_AUTHENTICATION_FAILED);
+	assert_int_equal(pair_count(&pr, 1, "error", "certificate is not yet valid"), 1);
+	pair_free(&pr);
+	ike_cred_free(a);
+	ike_cred_free(b);
+}
+
+/* PSK on one side, certificates on the other: refused, never a crash. */
+static void psk_against_pubkey_fails(void **state)
+{
+	(void)state;
+	const certfx_set *e = certfx_get('e');
+	ike_cred *b = certfx_cred(&e->b, &e->ca);
+	pair pr;
+	pair_init(&pr, "aes128gcm16-prfsha256-ecp256", "aes128gcm16");
+	pr.conn[1].auth = IKE_AUTH_PUBKEY;
+	pr.conn[1].cred = b;
+	pair_start(&pr, 5);
+	pair_run(&pr, 60 * SEC);
+	expect_state(&pr, 1, "NONE", V2_N_AUTHENTICATION_FAILED);
+	assert_int_equal(pair_count(&pr, 1, "error", "not a signature"), 1);
+	pair_free(&pr);
+	ike_cred_free(b);
+}
+
+size_t tests_auth_pubkey(const struct CMUnitTest **out)
+{
+	static const struct CMUnitTest t[] = {
+		cmocka_unit_test(rsa_method_1),
+		cmocka_unit_test(rsa_method_14),
+		cmocka_unit_test(ecdsa_method_9),
+		cmocka_unit_test(ecdsa_method_14),
+		cmocka_unit_test(rsa_initiator_ecdsa_responder),
+		cmocka_unit_test(untrusted_ca_fails_both_sides),
+		cmocka_unit_test(id_mismatch_fails),
+		cmocka_unit_test(check_time_is_the_hosts),
+		cmocka_unit_test(psk_against_pubkey_fails),
+	};
+	*out = t;
+	return sizeof(t) / sizeof(t[0]);
+}
