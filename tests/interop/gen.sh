@@ -36,10 +36,11 @@ ix_peer_addr() { if [ "$2" = i ]; then echo "127.0.1.$1"; else echo "127.0.2.$1"
 # Uses `ikesim certs` when the binary has it, else the openssl CLI.
 ix_make_certs() {
 	local dir=$1 bin=$2
+	mkdir -p "$dir/rsa" "$dir/ecdsa" "$dir/other"
 	if "$bin" certs --help >/dev/null 2>&1; then
-		"$bin" certs --out "$dir/rsa" --rsa 2048 charon.test ikesim.test &&
+		{ "$bin" certs --out "$dir/rsa" --rsa 2048 charon.test ikesim.test &&
 			"$bin" certs --out "$dir/ecdsa" --ecdsa P-256 charon.test ikesim.test &&
-			"$bin" certs --out "$dir/other" --rsa 2048 charon.test ikesim.test || return 1
+			"$bin" certs --out "$dir/other" --rsa 2048 charon.test ikesim.test; } >"$dir/certs.log" 2>&1 || return 1
 		IX_CERTS_BY="ikesim certs"
 	else
 		ix_openssl_certs "$dir/rsa" rsa && ix_openssl_certs "$dir/ecdsa" ecdsa &&
