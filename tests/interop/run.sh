@@ -51,7 +51,13 @@ fail_all() {
 	exit 1
 }
 
-trap 'ix_teardown' EXIT
+# On any exit: stop an ikesim we may still have running (by its PID), then charon, namespace, temp dir.
+PEER_PID=""
+on_exit() {
+	[ -n "$PEER_PID" ] && kill -TERM "$PEER_PID" 2>/dev/null && wait "$PEER_PID" 2>/dev/null
+	ix_teardown
+}
+trap on_exit EXIT
 trap 'exit 130' INT TERM
 
 if [ "$IX_PEER" = ikesim ]; then
@@ -174,6 +180,7 @@ run_one() {
 			done
 			wait "$PEER_PID"
 			rc=$?
+			PEER_PID=""
 		else
 			start_ikesim "$dir" "$conn" "$kind" "$ike" "$esp" "$auth" "$addr"
 			# Initiate only once ikesim listens; if it died (bad arguments), the case has failed already.
@@ -186,6 +193,7 @@ run_one() {
 			kill -TERM "$PEER_PID" 2>/dev/null
 			wait "$PEER_PID"
 			rc=$?
+			PEER_PID=""
 		fi
 	else
 		# Self-test: the second charon plays ikesim's part, driven through its own vici socket.
