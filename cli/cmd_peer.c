@@ -304,8 +304,11 @@ static int report(peer_run *r, FILE *out, FILE *err)
 		return CLI_ERR;
 	}
 	if (!r->child_up) {
-		fprintf(err, "ikesim peer: no IKE SA with a CHILD SA was established%s\n",
-			r->a->timeout ? " before --timeout" : "");
+		char name[40] = "";
+		if (st.last_error)
+			snprintf(name, sizeof(name), " (last error %s)", sim_notify_name(st.last_error, a, sizeof(a)));
+		fprintf(err, "ikesim peer: no IKE SA with a CHILD SA was established%s%s\n",
+			r->a->timeout ? " before --timeout" : "", name);
 		return CLI_ERR;
 	}
 	sim_addr_format(&st.remote, a, sizeof(a));
