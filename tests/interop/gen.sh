@@ -1,0 +1,120 @@
+# tests/interop/gen.sh: the case list, certificates and swanctl.conf generation (sourced by run.sh).
+
+# Peer under test (ikesim, or a second charon in self-test mode) uses this port on its per-case address.
+IX_PEER_PORT=4520
+IX_PEER_PORT_NATT=4521
+IX_PSK="interop shared secret 0123456789"
+IX_WRONG_PSK="not the secret charon has"
+
+IX_IKE_PROPS="aes128-sha256-modp2048 aes256gcm16-prfsha384-ecp384 aes128gcm16-prfsha256-x25519 chacha20poly1305-prfsha256-x25519"
+IX_ESP_PROPS="aes128gcm16 aes256-sha256"
+IX_AUTHS="psk rsa ecdsa"
+
+# Prints the cases, one a line: NAME KIND IKE ESP AUTH. KIND ok, or the negative case it is:
+# badpsk (the peer's PSK differs), noprop (charon only has another IKE proposal), otherca
+# (the peer's certificate and trust anchor come from a second CA).
+ix_cases() {
+	local ike esp auth n=0
+	for ike in $IX_IKE_PROPS; do
+		for esp in $IX_ESP_PROPS; do
+			for auth in $IX_AUTHS; do
+				n=$((n + 1))
+				echo "c$(printf %02d $n)-$auth-${ike%%-*}-${ike##*-}-$esp ok $ike $esp $auth"
+			done
+		done
+	done
+	echo "neg-badpsk badpsk aes128gcm16-prfsha256-x25519 aes128gcm16 psk"
+	echo "neg-noprop noprop chacha20poly1305-prfsha256-x25519 aes128gcm16 psk"
+	echo "neg-otherca otherca aes128gcm16-prfsha256-x25519 aes128gcm16 rsa"
+}
+
+# The peer's address for case number N and role (i: peer initiates, r: charon initiates).
+# A distinct remote address per connection lets charon pick the right config at IKE_SA_INIT.
+ix_peer_addr() { if [ "$2" = i ]; then echo "127.0.1.$1"; else echo "127.0.2.$1"; fi; }
+
+# Makes certificates in DIR/{rsa,ecdsa,other}: ca.pem, charon.test.{pem,key}, ikesim.test.{pem,key}.
+# Uses `ikesim certs` when the binary has it, else the openssl CLI.
+ix_make_certs() {
+	local dir=$1 bin=$2
+	mkdir -p "$dir/rsa" "$dir/ecdsa" "$dir/other"
+	if "$bin" certs --help >/dev/null 2>&1; then
+		{ "$bin" certs --out "$dir/rsa" --rsa 2048 charon.test ikesim.test &&
+			"$bin" certs --out "$dir/ecdsa" --ecdsa P-256 charon.test ikesim.test &&
+			"$bin" certs --out "$dir/other" --rsa 2048 charon.test ikesim.test; } >"$dir/certs.log" 2>&1 || return 1
+		IX_CERTS_BY="ikesim certs"
+	else
+		ix_openssl_certs "$dir/rsa" rsa && ix_openssl_certs "$dir/ecdsa" ecdsa &&
+			ix_openssl_certs "$dir/other" rsa || return 1
+		IX_CERTS_BY="openssl (ikesim certs not available)"
+	fi
+}
+
+# One CA and two end-entity certificates with the openssl CLI (fallback): DIR KIND(rsa|ecdsa).
+ix_openssl_certs() {
+	local dir=$1 kind=$2 name keyopt
+	mkdir -p "$dir"
+	if [ "$kind" = rsa ]; then keyopt="-algorithm RSA -pkeyopt rsa_keygen_bits:2048"; else keyopt="-algorithm EC -pkeyopt ec_paramgen_curve:P-256"; fi
+	openssl genpkey $keyopt -out "$dir/ca.key" 2>/dev/null &&
+		openssl req -x509 -new -key "$dir/ca.key" -subj "/O=ikesim interop/CN=$(basename "$dir") CA" -days 2 \
+			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+			-out "$dir/ca.pem" 2>/dev/null || return 1
+	for name in charon.test ikesim.test; do
+		openssl genpkey $keyopt -out "$dir/$name.key" 2>/dev/null &&
+			openssl req -new -key "$dir/$name.key" -subj "/O=ikesim interop/CN=$name" -out "$dir/$name.csr" 2>/dev/null &&
+			openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+				-extfile <(printf 'subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\n' "$name") \
+				-out "$dir/$name.pem" 2>/dev/null || return 1
+	done
+}
+
+# The certificate set a case uses: rsa, ecdsa, or (for the peer in otherca) other.
+ix_certset() { case "$1" in ecdsa) echo ecdsa ;; *) echo rsa ;; esac; }
+
+# Emits one swanctl connection and its secret for one side.
+# ix_conn NAME ME(charon|ikesim) LOCAL_ADDR REMOTE_ADDR REMOTE_PORT IKE ESP AUTH CERTSET PSK [CACERT]
+# CACERT pins the trust anchor for the remote's certificate (the self-test peer trusts all three CAs).
+ix_conn() {
+	local name=$1 me=$2 laddr=$3 raddr=$4 rport=$5 ike=$6 esp=$7 auth=$8 set=$9 psk=${10} ca=${11:-}
+	local other lts rts lid rid
+	if [ "$me" = charon ]; then other=ikesim lts=$IX_TS_CHARON rts=$IX_TS_IKESIM; else other=charon lts=$IX_TS_IKESIM rts=$IX_TS_CHARON; fi
+	if [ "$auth" = psk ]; then
+		# Per-case PSK identities: charon looks secrets up by ID, so each case needs its own pair.
+		lid="$me.$name.test" rid="$other.$name.test"
+	else
+		lid="$me.test" rid="$other.test"
+	fi
+	# Repeated top-level sections merge in strongSwan's settings parser: one block per connection is fine.
+	cat <<EOF
+connections { $name {
+	version = 2
+	local_addrs = $laddr
+	remote_addrs = $raddr
+	remote_port = $rport
+	proposals = $ike
+	mobike = no
+	dpd_delay = 0
+	rekey_time = 0
+	local {
+		auth = $([ "$auth" = psk ] && echo psk || echo pubkey)
+		id = $lid
+$([ "$auth" = psk ] || printf '\t\tcerts = %s-%s.pem\n' "$set" "$me")
+	}
+	remote {
+		auth = $([ "$auth" = psk ] && echo psk || echo pubkey)
+		id = $rid
+$([ "$auth" = psk ] || [ -z "$ca" ] || printf '\t\tcacerts = %s\n' "$ca")
+	}
+	children {
+		$name {
+			local_ts = $lts
+			remote_ts = $rts
+			esp_proposals = $esp
+			rekey_time = 0
+			start_action = none
+		}
+	}
+} }
+EOF
+	[ "$auth" = psk ] && printf 'secrets { ike-%s {\n\tsecret = "%s"\n\tid-a = %s\n\tid-b = %s\n} }\n' "$name" "$psk" "$lid" "$rid"
+	return 0
+}

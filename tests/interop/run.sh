@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# tests/interop/run.sh: the ikesim <-> strongSwan interop matrix.
+#
+# One charon (Debian's strongSwan) runs on 127.0.0.1 inside a network namespace this script creates;
+# `ikesim peer` runs in the same namespace, once as initiator and once as responder for every case.
+# Each case checks that both sides report the expected outcome and that the SK_* and ESP keys in
+# charon's log equal the kdf values in ikesim's trace for the same IKE SPIs.
+#
+# Environment: IKESIM_BIN (default build/rel/ikesim), IX_PEER=charon (self-test: a second charon
+# stands in for ikesim), IX_ONLY=REGEX (run only matching cases), IX_KEEP=1 (keep the temp dir).
+# Last line: "interop: N passed, M failed[, K skipped]". Exit 1 if a case failed.
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+. "$HERE/lib.sh"
+. "$HERE/gen.sh"
+
+IKESIM_BIN=${IKESIM_BIN:-$ROOT/build/rel/ikesim}
+case $IKESIM_BIN in /*) ;; *) IKESIM_BIN=$PWD/$IKESIM_BIN ;; esac
+IX_PEER=${IX_PEER:-ikesim}
+IX_ONLY=${IX_ONLY:-}
+IX_HOLD=${IX_HOLD:-0.5}        # seconds an ikesim initiator keeps its SAs up, so charon's SA can be listed
+IX_TIMEOUT=${IX_TIMEOUT:-6}    # seconds a side waits for the whole handshake
+
+ROLES="i r"
+# The peer's name in the table: ikesim, or charon2 for the self-test's stand-in.
+PEER_LABEL=$([ "$IX_PEER" = ikesim ] && echo ikesim || echo charon2)
+role_label() { if [ "$1" = i ]; then echo "$PEER_LABEL->charon"; else echo "charon->$PEER_LABEL"; fi; }
+
+# The selected cases, numbered by their place in the full list (the number picks the peer's address).
+selected_cases() {
+	ix_cases | awk -v only="$IX_ONLY" '{ n++ } only == "" || $1 ~ only { print n, $0 }'
+}
+
+# Nothing can run: every (case, role) is skipped, with the reason; exit 0 (not a failure of the code).
+skip_all() {
+	local n
+	n=$(($(selected_cases | wc -l) * 2))
+	echo "interop: 0 passed, 0 failed, $n skipped ($1)"
+	exit 0
+}
+
+# Setup itself broke (not the machine's limits): every case fails.
+fail_all() {
+	local n
+	n=$(($(selected_cases | wc -l) * 2))
+	echo "interop: setup failed: $1" >&2
+	IX_KEEP=1
+	echo "interop: 0 passed, $n failed"
+	exit 1
+}
+
+# On any exit: stop an ikesim we may still have running (by its PID), then charon, namespace, temp dir.
+PEER_PID=""
+on_exit() {
+	[ -n "$PEER_PID" ] && kill -TERM "$PEER_PID" 2>/dev/null && wait "$PEER_PID" 2>/dev/null
+	ix_teardown
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+if [ "$IX_PEER" = ikesim ]; then
+	[ -x "$IKESIM_BIN" ] || skip_all "no ikesim binary at $IKESIM_BIN"
+	"$IKESIM_BIN" peer --help >/dev/null 2>&1 || skip_all "$IKESIM_BIN has no 'peer' verb yet"
+fi
+ix_mktemp
+ix_install || skip_all "$IX_SKIP_REASON"
+ix_netns_up || skip_all "$IX_SKIP_REASON"
+ix_make_certs "$WORK/certs" "$IKESIM_BIN" || fail_all "could not make certificates"
+ix_charon_start ref "$IX_PORT" "$IX_PORT_NATT" || fail_all "$IX_SKIP_REASON"
+if [ "$IX_PEER" = charon ]; then
+	ix_charon_start peer "$IX_PEER_PORT" "$IX_PEER_PORT_NATT" || fail_all "$IX_SKIP_REASON"
+fi
+
+# Credentials: charon trusts only the rsa and ecdsa CAs (never "other"); the stand-in peer gets all three
+# and is pinned per connection.
+for set in rsa ecdsa other; do
+	if [ "$set" != other ]; then
+		cp "$WORK/certs/$set/ca.pem" "$WORK/ref/swanctl/x509ca/$set-ca.pem"
+		cp "$WORK/certs/$set/charon.test.pem" "$WORK/ref/swanctl/x509/$set-charon.pem"
+		cp "$WORK/certs/$set/charon.test.key" "$WORK/ref/swanctl/private/$set-charon.key"
+	fi
+	if [ "$IX_PEER" = charon ]; then
+		cp "$WORK/certs/$set/ca.pem" "$WORK/peer/swanctl/x509ca/$set-ca.pem"
+		cp "$WORK/certs/$set/ikesim.test.pem" "$WORK/peer/swanctl/x509/$set-ikesim.pem"
+		cp "$WORK/certs/$set/ikesim.test.key" "$WORK/peer/swanctl/private/$set-ikesim.key"
+	fi
+done
+
+# What the peer side of a case uses: its PSK, its certificate set, and charon's IKE proposals.
+peer_psk() { if [ "$1" = badpsk ]; then echo "$IX_WRONG_PSK"; else echo "$IX_PSK"; fi; }
+peer_set() { if [ "$1" = otherca ]; then echo other; else ix_certset "$2"; fi; }
+charon_ike() { if [ "$1" = noprop ]; then echo aes128-sha256-modp2048; else echo "$2"; fi; }
+
+# One swanctl.conf for charon (and one for the stand-in peer), a connection per case and role.
+: >"$WORK/ref/swanctl/swanctl.conf"
+while read -r n name kind ike esp auth; do
+	for role in $ROLES; do
+		addr=$(ix_peer_addr "$n" "$role")
+		ix_conn "$name-$role" charon "$IX_CHARON_ADDR" "$addr" "$IX_PEER_PORT" "$(charon_ike "$kind" "$ike")" \
+			"$esp" "$auth" "$(ix_certset "$auth")" "$IX_PSK" >>"$WORK/ref/swanctl/swanctl.conf"
+		if [ "$IX_PEER" = charon ]; then
+			set=$(peer_set "$kind" "$auth")
+			ix_conn "$name-$role" ikesim "$addr" "$IX_CHARON_ADDR" "$IX_PORT" "$ike" "$esp" "$auth" "$set" \
+				"$(peer_psk "$kind")" "$set-ca.pem" >>"$WORK/peer/swanctl/swanctl.conf"
+		fi
+	done
+done < <(selected_cases)
+SWAN ref --load-all >"$WORK/ref/load.log" 2>&1 || fail_all "swanctl --load-all failed for charon (see $WORK/ref/load.log)"
+if [ "$IX_PEER" = charon ]; then
+	SWAN peer --load-all >"$WORK/peer/load.log" 2>&1 || fail_all "swanctl --load-all failed for the peer charon"
+fi
+
+# charon's view of a connection: 0 if --list-sas shows its IKE SA ESTABLISHED with the CHILD SA INSTALLED.
+sa_listed() {
+	SWAN "$1" --list-sas --ike "$2" 2>/dev/null | awk '/ESTABLISHED/ { e = 1 } /INSTALLED/ { i = 1 } END { exit !(e && i) }'
+}
+
+# The log lines a charon wrote since byte offset OFF.
+log_since() { tail -c +"$(($2 + 1))" "$WORK/$1/charon.log"; }
+
+# Waits (up to ~3 s) until a UDP socket is bound to ADDR:PORT in the namespace: the responder is ready.
+# Reads the namespace's socket table through charon's /proc entry with builtins only (no process per poll).
+# Gives up at once if the peer process PID has already exited.
+wait_bound() {
+	local i a b c d want table
+	IFS=. read -r a b c d <<<"$1"
+	# /proc/net/udp shows local addresses as little-endian hex, then the port in hex.
+	printf -v want '%02X%02X%02X%02X:%04X ' "$d" "$c" "$b" "$a" "$2"
+	for i in $(seq 1 150); do
+		read -r -d '' table <"/proc/${CHARON_PID[ref]}/net/udp"
+		[[ $table == *"$want"* ]] && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
+# ikesim peer for one case; extra arguments (--initiate) go first. Runs in the background, PID in PEER_PID.
+start_ikesim() {
+	local dir=$1 conn=$2 kind=$3 ike=$4 esp=$5 auth=$6 addr=$7
+	shift 7
+	local lid rid authargs set
+	if [ "$auth" = psk ]; then
+		lid="ikesim.$conn.test" rid="charon.$conn.test"
+		authargs=(--psk "$(peer_psk "$kind")")
+	else
+		set=$(peer_set "$kind" "$auth")
+		lid=ikesim.test rid=charon.test
+		authargs=(--cert "$WORK/certs/$set/ikesim.test.pem" --key "$WORK/certs/$set/ikesim.test.key"
+			--ca "$WORK/certs/$set/ca.pem")
+	fi
+	# timeout(1) bounds a peer that hangs; it is our child, so PEER_PID is ours to wait for.
+	timeout -k 2 $((IX_TIMEOUT + 8)) ip netns exec "$NS" "$IKESIM_BIN" peer "$@" \
+		--local "$addr:$IX_PEER_PORT" --remote "$IX_CHARON_ADDR:$IX_PORT" \
+		--proposals "$ike" --esp-proposals "$esp" --id "$lid" --remote-id "$rid" "${authargs[@]}" \
+		--local-ts "$IX_TS_IKESIM" --remote-ts "$IX_TS_CHARON" --timeout "$((IX_TIMEOUT + 3))" --hold "$IX_HOLD" \
+		--trace "$dir/trace.jsonl" --reveal-keys >"$dir/ikesim.out" 2>&1 &
+	PEER_PID=$!
+}
+
+# Runs one (case, role). Sets PEER_OK/CHARON_OK (did each side reach what the case expects), KEYS, WHY.
+run_one() {
+	local n=$1 name=$2 kind=$3 ike=$4 esp=$5 auth=$6 role=$7
+	local conn="$name-$role" addr dir off poff=0 rc=0 listed=no i
+	addr=$(ix_peer_addr "$n" "$role")
+	dir="$WORK/cases/$conn"
+	mkdir -p "$dir"
+	off=$(stat -c %s "$WORK/ref/charon.log")
+	[ "$IX_PEER" = charon ] && poff=$(stat -c %s "$WORK/peer/charon.log")
+
+	if [ "$IX_PEER" = ikesim ]; then
+		if [ "$role" = i ]; then
+			start_ikesim "$dir" "$conn" "$kind" "$ike" "$esp" "$auth" "$addr" --initiate
+			# Look at charon's SA list while ikesim holds its SA up.
+			while kill -0 "$PEER_PID" 2>/dev/null; do
+				if [ "$kind" = ok ] && sa_listed ref "$conn"; then listed=yes; break; fi
+				sleep 0.05
+			done
+			wait "$PEER_PID"
+			rc=$?
+			PEER_PID=""
+		else
+			start_ikesim "$dir" "$conn" "$kind" "$ike" "$esp" "$auth" "$addr"
+			# Initiate only once ikesim listens; if it died (bad arguments), the case has failed already.
+			if wait_bound "$addr" "$IX_PEER_PORT" "$PEER_PID"; then
+				SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
+				[ "$kind" = ok ] && sa_listed ref "$conn" && listed=yes
+			fi
+			# A responder serves until told to stop: SIGTERM makes it delete its SAs and report.
+			# (timeout(1) passes the signal on to ikesim.)
+			kill -TERM "$PEER_PID" 2>/dev/null
+			wait "$PEER_PID"
+			rc=$?
+			PEER_PID=""
+		fi
+	else
+		# Self-test: the second charon plays ikesim's part, driven through its own vici socket.
+		if [ "$role" = i ]; then
+			SWAN peer --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
+			rc=$?
+		else
+			SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
+			sa_listed peer "$conn" || rc=1
+		fi
+		[ "$kind" = ok ] && sa_listed ref "$conn" && listed=yes
+	fi
+	# Let late log lines (the other side's failure handling) land before slicing the logs.
+	[ "$kind" = ok ] || sleep 0.2
+	log_since ref "$off" >"$dir/charon.log"
+	[ "$IX_PEER" = charon ] && log_since peer "$poff" >"$dir/peer.log"
+
+	PEER_OK=no CHARON_OK=no KEYS="-" WHY=""
+	local want_charon want_peer peerlog
+	if [ "$IX_PEER" = ikesim ]; then peerlog="$dir/trace.jsonl"; else peerlog="$dir/peer.log"; fi
+	case $kind in
+	ok)
+		[ "$rc" = 0 ] && PEER_OK=yes || WHY="$IX_PEER exit $rc$([ -s "$dir/ikesim.out" ] && echo ": $(tail -n 1 "$dir/ikesim.out")")"
+		# charon established both SAs: seen in --list-sas, or (SA already deleted by the peer) in its log.
+		if [ "$listed" = yes ] || { grep -Eq "IKE_SA $conn\[[0-9]+\] established" "$dir/charon.log" &&
+			grep -Eq "CHILD_SA $conn\{[0-9]+\} established" "$dir/charon.log"; }; then
+			CHARON_OK=yes
+		else
+			WHY="${WHY:+$WHY; }charon did not establish $conn"
+		fi
+		check_keys "$dir"
+		return
+		;;
+	badpsk | otherca) want_charon='AUTH_FAILED|AUTHENTICATION_FAILED' want_peer='AUTH_FAILED|AUTHENTICATION_FAILED' ;;
+	noprop) want_charon='NO_PROP' want_peer='NO_PROP' ;;
+	esac
+	# A negative case: the handshake must fail, and each side must name the expected reason.
+	if [ "$rc" != 0 ] && grep -Eq "$want_peer" "$peerlog" 2>/dev/null; then PEER_OK=yes; else WHY="$IX_PEER: exit $rc, no ${want_peer%%|*}"; fi
+	if ! grep -Eq "IKE_SA $conn\[[0-9]+\] established" "$dir/charon.log" && grep -Eq "$want_charon" "$dir/charon.log"; then
+		CHARON_OK=yes
+	else
+		WHY="${WHY:+$WHY; }charon: no ${want_charon%%|*} or established"
+	fi
+}
+
+# Compares the peer's keys with charon's for the peer's IKE SPIs. Sets KEYS ("11/11 equal", "MISMATCH ...").
+check_keys() {
+	local dir=$1
+	if [ "$IX_PEER" = ikesim ]; then
+		awk -f "$HERE/trace_keys.awk" "$dir/trace.jsonl" >"$dir/keys.peer" 2>/dev/null
+	else
+		awk -f "$HERE/charon_keys.awk" "$dir/peer.log" >"$dir/keys.peer"
+	fi
+	awk -f "$HERE/charon_keys.awk" "$dir/charon.log" >"$dir/keys.charon"
+	# The peer's first IKE SA picks the SPIs; only charon's keys for those SPIs count. Every key name
+	# either side reports must be there on both sides with the same value.
+	KEYS=$(awk '
+		{ peer = FILENAME == ARGV[1] }
+		peer && spis == "" { spis = $1 " " $2 }
+		$1 " " $2 != spis { next }
+		peer { p[$3] = $4; np++ }
+		!peer { c[$3] = $4; nc++ }
+		END {
+			if (spis == "") { print "no keys from peer"; exit }
+			if (nc == 0) { print "charon logged no keys for SPIs " spis; exit }
+			for (k in p) if (!(k in c) || c[k] != p[k]) { bad = bad sep k (k in c ? "" : "(missing)"); sep = "," }
+			for (k in c) if (!(k in p)) { bad = bad sep k "(missing at peer)"; sep = "," }
+			if (bad != "") print "MISMATCH: " bad; else print np "/" nc " equal"
+		}' "$dir/keys.peer" "$dir/keys.charon")
+}
+
+charon_version=$(ip netns exec "$NS" /usr/lib/ipsec/charon --version 2>/dev/null | head -1)
+echo "interop: $PEER_LABEL$([ "$IX_PEER" = charon ] && echo " (self-test stand-in)") vs charon (${charon_version:-strongSwan}); certificates by $IX_CERTS_BY"
+ROW='%-11s %-6s %-33s %-13s %-16s %-6s %s\n'
+printf "$ROW" case auth ike esp role result keys
+passed=0 failed=0
+while read -r n name kind ike esp auth; do
+	for role in $ROLES; do
+		run_one "$n" "$name" "$kind" "$ike" "$esp" "$auth" "$role"
+		if [ "$PEER_OK" = yes ] && [ "$CHARON_OK" = yes ] && { [ "$kind" != ok ] || [[ $KEYS == *equal ]]; }; then
+			result=PASS passed=$((passed + 1))
+		else
+			result=FAIL failed=$((failed + 1))
+		fi
+		printf "$ROW" "$(if [ "$kind" = ok ]; then echo "${name%%-*}"; else echo "$name"; fi)" "$auth" "$ike" "$esp" "$(role_label "$role")" "$result" "$KEYS"
+		[ "$result" = FAIL ] && [ -n "$WHY" ] && printf '    %s\n' "$WHY"
+	done
+done < <(selected_cases)
+
+if [ "$failed" -gt 0 ]; then
+	# Keep the logs, traces and configs of a failing run for a look (said before the summary line).
+	IX_KEEP=1
+	echo "interop: logs, traces and configs kept in $WORK (cases/NAME-ROLE/)"
+fi
+echo "interop: $passed passed, $failed failed"
+[ "$failed" = 0 ]
