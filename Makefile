@@ -3,20 +3,27 @@
 
 CC       ?= cc
 BUILD    ?= build
-PKGS     := libssl-dev libcjson-dev libcmocka-dev pkg-config gcc clang make
+PKGS     := libssl-dev libcjson-dev libcmocka-dev libgraphviz-dev libxml2-dev pkg-config gcc clang make
 CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-INCS     := -Iengine -Inetsim -Icli -Itests/unit
-LIBS     := -lssl -lcrypto -lcjson -lm
-TEST_LIBS:= -lcmocka
+# Graphviz (viz/): headers as system headers; the plugins are linked, not loaded from Graphviz's config.
+GV_DIR   := $(shell pkg-config --variable=libdir libgvc 2>/dev/null)/graphviz
+GV_CFLAGS:= $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libgvc 2>/dev/null))
+GV_LIBS  := $(shell pkg-config --libs libgvc 2>/dev/null) -L$(GV_DIR) -l:libgvplugin_core.so.6 \
+            -l:libgvplugin_dot_layout.so.6 -l:libgvplugin_pango.so.6 -Wl,-rpath,$(GV_DIR)
+XML_CFLAGS:= $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libxml-2.0 2>/dev/null))
+INCS     := -Iengine -Inetsim -Icli -Iviz -Itests/unit $(GV_CFLAGS) $(XML_CFLAGS)
+LIBS     := -lssl -lcrypto -lcjson -lm $(GV_LIBS)
+TEST_LIBS:= -lcmocka -lxml2
 
 ENGINE_SRC := $(sort $(shell find engine -name '*.c'))
 NETSIM_SRC := $(sort $(wildcard netsim/*.c))
 CLI_LIB_SRC:= $(sort $(filter-out cli/main.c,$(wildcard cli/*.c)))
+VIZ_SRC    := $(sort $(wildcard viz/*.c))
 TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 TEST_SUPPORT := $(sort $(filter-out tests/unit/main.c $(TEST_SRC),$(wildcard tests/unit/*.c)))
 BENCH_SRC  := $(sort $(wildcard bench/*.c))
-LIB_SRC    := $(ENGINE_SRC) $(NETSIM_SRC) $(CLI_LIB_SRC)
+LIB_SRC    := $(ENGINE_SRC) $(NETSIM_SRC) $(VIZ_SRC) $(CLI_LIB_SRC)
 
 # Variants: rel (optimised), asan (tests), clang (second compiler check).
 REL_DIR   := $(BUILD)/rel

@@ -18,4 +18,10 @@ int cli_run(int argc, char **argv, FILE *out, FILE *err);
 /* `ikesim vectors FILE...`: defined in cli/vectors.c; unlike the others its argv holds only the file names. */
 int cli_vectors(int argc, char **argv, FILE *out, FILE *err);
 
+/* `ikesim viz states|keys|ladder ... -o FILE` (cli/cmd_viz.c). */
+int cli_viz(int argc, char **argv, FILE *out, FILE *err);
+
+/* `ikesim report TRACE -o FILE.html` (cli/cmd_report.c). */
+int cli_report(int argc, char **argv, FILE *out, FILE *err);
+
 #endif

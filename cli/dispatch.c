@@ -11,6 +11,8 @@ static const struct {
 } VERBS[] = {
 	{ "run", cli_run, "run a scenario over the simulator and check its expectations" },
 	{ "vectors", cli_vectors, "check the crypto against published test vector files" },
+	{ "viz", cli_viz, "draw the state tables, a trace's key derivation or its message ladder" },
+	{ "report", cli_report, "write a self-contained HTML page about a trace" },
 };
 #define N_VERBS (sizeof(VERBS) / sizeof(VERBS[0]))
 
