@@ -1,5 +1,6 @@
 /* Graphviz in-process: a context with exactly the plugins we link, layout with dot, render to memory. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gvplugin.h>
@@ -10,6 +11,91 @@
 extern gvplugin_library_t gvplugin_core_LTX_library;
 extern gvplugin_library_t gvplugin_dot_layout_LTX_library;
 extern gvplugin_library_t gvplugin_pango_LTX_library;
+
+/*
+ * cgraph's default ID discipline uses string addresses as IDs, and keeps subgraphs ordered by ID, so the
+ * layout would depend on the heap. Ours numbers names in creation order: same graph, same IDs, same picture.
+ */
+typedef struct id_state {
+	char **names;
+	size_t n, cap;
+	IDTYPE anon;
+} id_state;
+
+static void *id_open(Agraph_t *g, Agdisc_t *disc)
+{
+	(void)g, (void)disc;
+	return calloc(1, sizeof(id_state));
+}
+
+static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createflag)
+{
+	id_state *st = state;
+	(void)objtype;
+	if (!str) {
+		*id = 2 * ++st->anon + 1; /* odd: anonymous */
+		return 1;
+	}
+	for (size_t i = 0; i < st->n; i++)
+		if (strcmp(st->names[i], str) == 0) {
+			*id = 2 * (IDTYPE)(i + 1); /* even: named, in creation order */
+			return 1;
+		}
+	if (!createflag)
+		return 0;
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 64;
+		char **p = realloc(st->names, cap * sizeof(*p));
+		if (!p)
+			return 0;
+		st->names = p, st->cap = cap;
+	}
+	if (!(st->names[st->n] = strdup(str)))
+		return 0;
+	*id = 2 * (IDTYPE)++st->n;
+	return 1;
+}
+
+static long id_alloc(void *state, int objtype, IDTYPE id)
+{
+	(void)state, (void)objtype, (void)id;
+	return 0; /* no caller-chosen IDs */
+}
+
+static void id_free(void *state, int objtype, IDTYPE id)
+{
+	(void)state, (void)objtype, (void)id; /* names live until the graph closes */
+}
+
+static char *id_print(void *state, int objtype, IDTYPE id)
+{
+	id_state *st = state;
+	(void)objtype;
+	return id % 2 == 0 && id / 2 - 1 < st->n ? st->names[id / 2 - 1] : NULL;
+}
+
+static void id_close(void *state)
+{
+	id_state *st = state;
+	for (size_t i = 0; st && i < st->n; i++)
+		free(st->names[i]);
+	if (st)
+		free(st->names);
+	free(st);
+}
+
+static void id_register(void *state, int objtype, void *obj)
+{
+	(void)state, (void)objtype, (void)obj;
+}
+
+static Agiddisc_t id_disc = { id_open, id_map, id_alloc, id_free, id_print, id_close, id_register };
+static Agdisc_t gv_disc = { &AgMemDisc, &id_disc, &AgIoDisc };
+
+Agraph_t *viz_gv_open(const char *name)
+{
+	return agopen((char *)name, Agdirected, &gv_disc);
+}
 
 /* memmem without _GNU_SOURCE: the first occurrence of needle in [s, end), or NULL. */
 static const char *find(const char *s, const char *end, const char *needle)
@@ -54,18 +140,38 @@ static void svg_clean(viz_buf *out, const char *s, size_t len)
 	}
 }
 
-int viz_gv_render(Agraph_t *g, viz_format fmt, viz_buf *out, char *msg, size_t msglen)
+/* A Graphviz context with the plugins we link: core and dot, plus pango (cairo) when PNG is wanted. */
+static GVC_t *context(int png)
 {
 	/* SVG and dot use Graphviz's built-in font metrics (no text-layout plugin): the same on every machine. */
-	lt_symlist_t syms[] = {
+	static const lt_symlist_t syms[] = {
 		{ "gvplugin_core_LTX_library", &gvplugin_core_LTX_library },
 		{ "gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library },
-		{ fmt == VIZ_FMT_PNG ? "gvplugin_pango_LTX_library" : NULL, &gvplugin_pango_LTX_library },
+		{ "gvplugin_pango_LTX_library", &gvplugin_pango_LTX_library },
 		{ NULL, NULL },
 	};
+	static const lt_symlist_t plain[] = {
+		{ "gvplugin_core_LTX_library", &gvplugin_core_LTX_library },
+		{ "gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library },
+		{ NULL, NULL },
+	};
+	/*
+	 * Graphviz 2.42's pango plugin caches a pointer to a font name its context frees: a second PNG from a
+	 * fresh context reads freed memory. So PNG uses one context for the life of the process.
+	 */
+	static GVC_t *png_gvc;
+	if (!png)
+		return gvContextPlugins(plain, 0);
+	if (!png_gvc)
+		png_gvc = gvContextPlugins(syms, 0);
+	return png_gvc;
+}
+
+int viz_gv_render(Agraph_t *g, viz_format fmt, viz_buf *out, char *msg, size_t msglen)
+{
 	const char *how = fmt == VIZ_FMT_SVG ? "svg" : fmt == VIZ_FMT_PNG ? "png" : "canon";
 	agseterr(AGERR);
-	GVC_t *gvc = gvContextPlugins(syms, 0);
+	GVC_t *gvc = context(fmt == VIZ_FMT_PNG);
 	if (!gvc) {
 		snprintf(msg, msglen, "graphviz: cannot create a context");
 		return -1;
@@ -90,7 +196,8 @@ int viz_gv_render(Agraph_t *g, viz_format fmt, viz_buf *out, char *msg, size_t m
 	}
 	if (data)
 		gvFreeRenderData(data);
-	gvFreeContext(gvc);
+	if (fmt != VIZ_FMT_PNG)
+		gvFreeContext(gvc);
 	return rc;
 }
 

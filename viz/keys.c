@@ -321,7 +321,7 @@ int viz_keys(const viz_keys_opts *o, viz_format fmt, viz_buf *out, char *msg, si
 		return -1;
 	}
 	int rc = collect(o, &k, &node, msg, msglen);
-	if (rc == 0 && !(k.g = agopen("ikev2_keys", Agdirected, NULL))) {
+	if (rc == 0 && !(k.g = viz_gv_open("ikev2_keys"))) {
 		snprintf(msg, msglen, "graphviz: cannot create a graph");
 		rc = -1;
 	}

@@ -331,7 +331,7 @@ static void msg_label(const lctx *c, const send *s, viz_buf *b)
 	viz_buf_xml(b, sum ? sum : "?");
 }
 
-/* One message: a line from sender to where it ended (receiver, loss, rejection), its label above. */
+/* One message: a line from sender to where it ended (receiver, loss, rejection), its label above its start. */
 static void draw_send(const lctx *c, const send *s, viz_buf *b)
 {
 	const char *col = msg_color(s);
@@ -353,7 +353,7 @@ static void draw_send(const lctx *c, const send *s, viz_buf *b)
 			       x2 - 5, y2 - 5, col, x2 + 9, y2 + 4, col, why ? why : "?");
 	viz_buf_printf(b, "<text class=\"msg\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"monospace\" "
 			  "font-size=\"11\" fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
-		       (x1 + xt) / 2, (y1 + y2) / 2 - 5, col);
+		       (x1 + xt) / 2, y1 - 5, col);
 	msg_label(c, s, b);
 	viz_buf_printf(b, "</text>%s</g>\n", s->fate == F_PENDING ? "<title>never received</title>" : "");
 }

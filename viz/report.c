@@ -12,7 +12,7 @@ static const char CSS[] =
 	"table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #d5d8dc;padding:.25em .6em;"
 	"text-align:left;font-size:.9em}th{background:#f4f6f7}code{font-size:.9em}"
 	".fig{overflow-x:auto;border:1px solid #eaecee;padding:.5em;margin:.5em 0}"
-	".fig svg{max-width:none}ol{font-size:.9em}.err{color:#c0392b}";
+	".fig svg{max-width:100%;height:auto}ol{font-size:.9em}.err{color:#c0392b}";
 
 static const viz_event *find_ev(const viz_trace *t, const char *ev)
 {
@@ -123,7 +123,7 @@ static void path_list(const viz_trace *t, const viz_event *sa, viz_buf *b)
 
 static void states_section(const viz_trace *t, viz_buf *b, const viz_event **sa, size_t nsa)
 {
-	char msg[256], prefix[16];
+	char msg[256], prefix[32];
 	viz_buf_puts(b, "<h2>State machines</h2>\n<p>Drawn from the engine's transition tables; the path each IKE "
 			"SA took is highlighted, its steps numbered.</p>\n");
 	for (size_t k = 0; k < nsa; k++) {
@@ -144,7 +144,7 @@ static void states_section(const viz_trace *t, viz_buf *b, const viz_event **sa,
 /* One key graph per IKE SA, as the first node that derived it saw it (both ends derive the same keys). */
 static void keys_section(const viz_trace *t, viz_buf *b, const viz_event **sa, size_t nsa)
 {
-	char msg[256], prefix[16];
+	char msg[256], prefix[32];
 	viz_buf_puts(b, "<h2>Key derivation</h2>\n");
 	size_t drawn = 0;
 	for (size_t k = 0; k < nsa; k++) {

@@ -225,7 +225,7 @@ int viz_states(const viz_states_opts *o, viz_format fmt, viz_buf *out, char *msg
 	if (o->trace && collect_path(o, &path, msg, msglen) != 0)
 		return -1;
 	const sa_path *p = o->trace ? &path : NULL;
-	Agraph_t *g = agopen("ikev2_states", Agdirected, NULL);
+	Agraph_t *g = viz_gv_open("ikev2_states");
 	if (!g) {
 		snprintf(msg, msglen, "graphviz: cannot create a graph");
 		return -1;

@@ -150,14 +150,13 @@ double viz_ev_num(const viz_event *e, const char *field, double dflt)
 
 void viz_time_str(int64_t ns, char *out, size_t cap)
 {
+	char f[16];
+	ns = ns < 0 ? 0 : ns;
+	snprintf(f, sizeof(f), "%09lld", (long long)(ns % 1000000000));
 	/* Milliseconds are the natural grain of the simulator; finer digits only when they carry something. */
-	int digits = 9;
-	int64_t frac = ns % 1000000000;
-	while (digits > 3 && frac % 10 == 0) {
-		frac /= 10;
-		digits--;
-	}
-	snprintf(out, cap, "%lld.%0*lld", (long long)(ns / 1000000000), digits, (long long)frac);
+	for (size_t n = 9; n > 3 && f[n - 1] == '0'; n--)
+		f[n - 1] = 0;
+	snprintf(out, cap, "%lld.%s", (long long)(ns / 1000000000), f);
 }
 
 viz_format viz_format_of(const char *path)

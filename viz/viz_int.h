@@ -6,6 +6,8 @@
 
 #include "viz.h"
 
+/* A new directed graph whose object IDs follow creation order (the layout must not depend on the heap). */
+Agraph_t *viz_gv_open(const char *name);
 /* Lays g out with dot and renders it in fmt into out; SVG is post-processed to be reproducible. */
 int viz_gv_render(Agraph_t *g, viz_format fmt, viz_buf *out, char *msg, size_t msglen);
 /* Sets a string attribute on a graph, node or edge (cgraph copies the value). */
