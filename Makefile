@@ -3,20 +3,27 @@
 
 CC       ?= cc
 BUILD    ?= build
-PKGS     := libssl-dev libcjson-dev libcmocka-dev pkg-config gcc clang make
+PKGS     := libssl-dev libcjson-dev libcmocka-dev libgraphviz-dev libxml2-dev pkg-config gcc clang make
 CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-INCS     := -Iengine -Inetsim -Icli -Itests/unit
-LIBS     := -lssl -lcrypto -lcjson -lm
-TEST_LIBS:= -lcmocka
+# Graphviz (viz/): headers as system headers; the plugins are linked, not loaded from Graphviz's config.
+GV_DIR   := $(shell pkg-config --variable=libdir libgvc 2>/dev/null)/graphviz
+GV_CFLAGS:= $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libgvc 2>/dev/null))
+GV_LIBS  := $(shell pkg-config --libs libgvc 2>/dev/null) -L$(GV_DIR) -l:libgvplugin_core.so.6 \
+            -l:libgvplugin_dot_layout.so.6 -l:libgvplugin_pango.so.6 -Wl,-rpath,$(GV_DIR)
+XML_CFLAGS:= $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libxml-2.0 2>/dev/null))
+INCS     := -Iengine -Inetsim -Icli -Iviz -Itests/unit $(GV_CFLAGS) $(XML_CFLAGS)
+LIBS     := -lssl -lcrypto -lcjson -lm $(GV_LIBS)
+TEST_LIBS:= -lcmocka -lxml2
 
 ENGINE_SRC := $(sort $(shell find engine -name '*.c'))
 NETSIM_SRC := $(sort $(wildcard netsim/*.c))
 CLI_LIB_SRC:= $(sort $(filter-out cli/main.c,$(wildcard cli/*.c)))
+VIZ_SRC    := $(sort $(wildcard viz/*.c))
 TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 TEST_SUPPORT := $(sort $(filter-out tests/unit/main.c $(TEST_SRC),$(wildcard tests/unit/*.c)))
 BENCH_SRC  := $(sort $(wildcard bench/*.c))
-LIB_SRC    := $(ENGINE_SRC) $(NETSIM_SRC) $(CLI_LIB_SRC)
+LIB_SRC    := $(ENGINE_SRC) $(NETSIM_SRC) $(VIZ_SRC) $(CLI_LIB_SRC)
 
 # Variants: rel (optimised), asan (tests), clang (second compiler check).
 REL_DIR   := $(BUILD)/rel
@@ -25,7 +32,7 @@ CLANG_DIR := $(BUILD)/clang
 REL_FLAGS  := -O2 -g
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PHONY: all deps demo test interop clang bench clean check-tools
+.PHONY: all deps demo test interop clang bench clean check-tools pictures pictures-check report-png
 all: $(REL_DIR)/ikesim
 
 deps:
@@ -88,6 +95,10 @@ demo: deps
 	@$(MAKE) --no-print-directory $(JOBS) all
 	@mkdir -p $(BUILD)/demo
 	$(REL_DIR)/ikesim run $(DEMO) --trace $(BUILD)/demo/trace.jsonl
+	@$(REL_DIR)/ikesim viz states --trace $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/states.svg
+	@$(REL_DIR)/ikesim viz keys $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/keys.svg
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/ladder.svg
+	@$(REL_DIR)/ikesim report $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/report.html
 
 test: deps
 	@$(MAKE) --no-print-directory $(JOBS) $(ASAN_DIR)/unit_tests $(ASAN_DIR)/ikesim
@@ -106,6 +117,38 @@ clang:
 
 bench: all $(REL_DIR)/bench_handshake
 	$(REL_DIR)/bench_handshake
+
+# README pictures: the demo at a fixed seed, keys revealed. Committed; `make pictures-check` proves they regenerate.
+PICTURES  := docs/img
+PIC_SEED  := 1
+PIC_TRACE := $(BUILD)/pictures/trace.jsonl
+pictures: all
+	@mkdir -p $(BUILD)/pictures $(PICTURES)
+	@$(REL_DIR)/ikesim run $(DEMO) --seed $(PIC_SEED) --reveal-keys --quiet --trace $(PIC_TRACE) 2>/dev/null
+	@$(REL_DIR)/ikesim viz states --trace $(PIC_TRACE) --node gw-a -o $(PICTURES)/states.svg
+	@$(REL_DIR)/ikesim viz keys $(PIC_TRACE) --node gw-a -o $(PICTURES)/keys.svg
+	@$(REL_DIR)/ikesim viz ladder $(PIC_TRACE) -o $(PICTURES)/ladder.svg
+
+pictures-check:
+	@$(MAKE) --no-print-directory pictures PICTURES=$(BUILD)/pictures/img >/dev/null
+	@for f in states keys ladder; do cmp $(BUILD)/pictures/img/$$f.svg docs/img/$$f.svg || exit 1; done
+	@echo "pictures-check: docs/img/*.svg regenerate byte-identically"
+
+# Renders the demo report with headless Chromium (Debian's package, installed here only: CI does not need it).
+CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync --enable-logging=stderr
+report-png: demo
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] || { echo "report-png: need root to install chromium" >&2; exit 1; }; \
+	  echo "report-png: installing chromium"; DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@rm -f $(BUILD)/demo/report.png; d=$$(mktemp -d); \
+	  chromium $(CHROMIUM_FLAGS) --user-data-dir=$$d --screenshot=$(BUILD)/demo/report.png --window-size=1280,2000 \
+	    file://$(CURDIR)/$(BUILD)/demo/report.html >$(BUILD)/demo/chromium.log 2>&1; rc=$$?; rm -rf $$d; \
+	  if [ $$rc != 0 ] || ! head -c 8 $(BUILD)/demo/report.png 2>/dev/null | grep -q PNG; then \
+	    echo "report-png: chromium failed (exit $$rc), see $(BUILD)/demo/chromium.log" >&2; exit 1; fi; \
+	  if grep -E 'CONSOLE|Uncaught|net::ERR' $(BUILD)/demo/chromium.log; then \
+	    echo "report-png: the page logged errors or fetched something" >&2; exit 1; fi
+	@echo "$(BUILD)/demo/report.png"
 
 clean:
 	rm -rf $(BUILD)

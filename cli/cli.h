@@ -24,4 +24,10 @@ int cli_vectors(int argc, char **argv, FILE *out, FILE *err);
 /* `ikesim certs --out DIR [--rsa BITS | --ecdsa CURVE] [--days N] NAME...`: a test CA and certificates. */
 int cli_certs(int argc, char **argv, FILE *out, FILE *err);
 
+/* `ikesim viz states|keys|ladder ... -o FILE` (cli/cmd_viz.c). */
+int cli_viz(int argc, char **argv, FILE *out, FILE *err);
+
+/* `ikesim report TRACE -o FILE.html` (cli/cmd_report.c). */
+int cli_report(int argc, char **argv, FILE *out, FILE *err);
+
 #endif

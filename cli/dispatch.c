@@ -13,6 +13,8 @@ static const struct {
 	{ "certs", cli_certs, "make a test CA and certificates (PEM) for public-key authentication" },
 	{ "peer", cli_peer, "run one IKEv2 peer on real UDP sockets (against strongSwan or another ikesim)" },
 	{ "vectors", cli_vectors, "check the crypto against published test vector files" },
+	{ "viz", cli_viz, "draw the state tables, a trace's key derivation or its message ladder" },
+	{ "report", cli_report, "write a self-contained HTML page about a trace" },
 };
 #define N_VERBS (sizeof(VERBS) / sizeof(VERBS[0]))
 

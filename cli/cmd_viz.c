@@ -1,0 +1,150 @@
+/* `ikesim viz states|keys|ladder`: pictures of the state tables, the key derivation and the messages. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "viz.h"
+
+typedef struct viz_args {
+	const char *what, *trace, *out, *node, *nodes, *spi, *ike;
+} viz_args;
+
+static void viz_usage(FILE *f)
+{
+	fprintf(f, "usage: ikesim viz states [--ike 2] [--trace FILE [--node NAME] [--sa SPI]] -o FILE.(svg|png|dot)\n"
+		   "       ikesim viz keys TRACE [--sa SPI] [--node NAME] -o FILE.(svg|png|dot)\n"
+		   "       ikesim viz ladder TRACE [--nodes A,B,...] -o FILE.svg\n\n"
+		   "  states   the IKE SA and CHILD SA state machines, from the engine's transition tables;\n"
+		   "           with --trace, the path one IKE SA took is highlighted (--node, --sa pick which)\n"
+		   "  keys     the key derivation of an IKE SA from the trace's kdf events (values need a trace\n"
+		   "           written with --reveal-keys); IKE SAs rekeyed from it follow\n"
+		   "  ladder   the messages over virtual time, one lifeline per node; losses and retransmissions\n"
+		   "The output format follows the -o extension. See docs/viz.md.\n");
+}
+
+/* Options that take a value: the flag and where in viz_args it goes. */
+static const char **opt_slot(viz_args *a, const char *v)
+{
+	if (strcmp(v, "-o") == 0 || strcmp(v, "--output") == 0)
+		return &a->out;
+	if (strcmp(v, "--trace") == 0)
+		return &a->trace;
+	if (strcmp(v, "--node") == 0)
+		return &a->node;
+	if (strcmp(v, "--nodes") == 0)
+		return &a->nodes;
+	if (strcmp(v, "--sa") == 0)
+		return &a->spi;
+	if (strcmp(v, "--ike") == 0)
+		return &a->ike;
+	return NULL;
+}
+
+/* 0, 1 for --help, or -1 after one error line. */
+static int parse_args(int argc, char **argv, viz_args *a, FILE *err)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 1; i < argc; i++) {
+		const char *v = argv[i];
+		const char **slot = opt_slot(a, v);
+		if (strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0)
+			return 1;
+		if (slot) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				fprintf(err, "ikesim viz: %s needs a value\n", v);
+				return -1;
+			}
+			*slot = argv[++i];
+		} else if (v[0] == '-' && v[1]) {
+			fprintf(err, "ikesim viz: unknown option '%s' (try 'ikesim viz --help')\n", v);
+			return -1;
+		} else if (!a->what) {
+			a->what = v;
+		} else if (!a->trace && strcmp(a->what, "states") != 0) {
+			a->trace = v;
+		} else {
+			fprintf(err, "ikesim viz: unexpected argument '%s'\n", v);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Checks the combination of verb, options and output name; 0 or -1 after one error line. */
+static int check_args(const viz_args *a, viz_format *fmt, FILE *err)
+{
+	int states = strcmp(a->what, "states") == 0, keys = strcmp(a->what, "keys") == 0;
+	int ladder = strcmp(a->what, "ladder") == 0;
+	if (!states && !keys && !ladder) {
+		fprintf(err, "ikesim viz: unknown picture '%s' (states, keys or ladder)\n", a->what);
+		return -1;
+	}
+	if (!a->out) {
+		fprintf(err, "ikesim viz %s: missing -o FILE\n", a->what);
+		return -1;
+	}
+	if (!states && !a->trace) {
+		fprintf(err, "ikesim viz %s: missing TRACE (a file written by 'ikesim run --trace')\n", a->what);
+		return -1;
+	}
+	if (a->ike && strcmp(a->ike, "2") != 0) {
+		fprintf(err, "ikesim viz: --ike %s: only the IKEv2 tables exist (--ike 2)\n", a->ike);
+		return -1;
+	}
+	if ((a->ike && !states) || (a->nodes && !ladder) || ((a->node || a->spi) && ladder) ||
+	    ((a->node || a->spi) && states && !a->trace)) {
+		fprintf(err, "ikesim viz %s: option not valid here (try 'ikesim viz --help')\n", a->what);
+		return -1;
+	}
+	*fmt = viz_format_of(a->out);
+	if (*fmt == VIZ_FMT_NONE || (ladder && *fmt != VIZ_FMT_SVG)) {
+		fprintf(err, "ikesim viz %s: -o %s: the name must end in %s\n", a->what, a->out,
+			ladder ? ".svg" : ".svg, .png or .dot");
+		return -1;
+	}
+	return 0;
+}
+
+static int draw(const viz_args *a, viz_format fmt, const viz_trace *t, viz_buf *b, char *msg, size_t n)
+{
+	if (a->what[0] == 's') {
+		viz_states_opts o = { t, a->node, a->spi };
+		return viz_states(&o, fmt, b, msg, n);
+	}
+	if (a->what[0] == 'k') {
+		viz_keys_opts o = { t, a->node, a->spi };
+		return viz_keys(&o, fmt, b, msg, n);
+	}
+	viz_ladder_opts o = { t, a->nodes };
+	return viz_ladder(&o, b, msg, n);
+}
+
+int cli_viz(int argc, char **argv, FILE *out, FILE *err)
+{
+	viz_args a;
+	viz_format fmt = VIZ_FMT_NONE;
+	char msg[512];
+	int r = parse_args(argc, argv, &a, err);
+	if (r > 0 || (r == 0 && !a.what)) {
+		viz_usage(r > 0 ? out : err);
+		return r > 0 ? CLI_OK : CLI_USAGE;
+	}
+	if (r < 0 || check_args(&a, &fmt, err) != 0)
+		return CLI_USAGE;
+	viz_trace *t = NULL;
+	if (a.trace && !(t = viz_trace_load(a.trace, msg, sizeof(msg)))) {
+		fprintf(err, "ikesim viz: %s\n", msg);
+		return CLI_USAGE;
+	}
+	viz_buf b = { 0 };
+	int rc = draw(&a, fmt, t, &b, msg, sizeof(msg));
+	if (rc == 0)
+		rc = viz_buf_write_file(&b, a.out, msg, sizeof(msg));
+	if (rc == 0)
+		fprintf(out, "%s\n", a.out);
+	else
+		fprintf(err, "ikesim viz %s: %s\n", a.what, msg);
+	viz_buf_free(&b);
+	viz_trace_free(t);
+	return rc == 0 ? CLI_OK : CLI_ERR;
+}

@@ -1,0 +1,188 @@
+/* viz: the state diagram is the engine's tables, key graphs and ladders say what the trace says, all well-formed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ikev2/states.h"
+#include "test_list.h.in"
+#include "vizutil.h"
+
+static const char *exchange(unsigned x)
+{
+	return x == 34 ? "IKE_SA_INIT" : x == 35 ? "IKE_AUTH" : x == 37 ? "INFORMATIONAL" : x == 0 ? "timer or local" : "?";
+}
+
+static const char *role(unsigned r)
+{
+	return r == V2_ROLE_INITIATOR ? "initiator" : r == V2_ROLE_RESPONDER ? "responder" : "either role";
+}
+
+static int in_set(char **set, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(set[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Node ids, edge ids, edge ends and labels of one machine against its table, both directions. */
+static void check_machine(xmlDocPtr d, const char *pre, const v2_transition *tr, size_t ntr, size_t nstates,
+			  const char *(*name)(uint8_t))
+{
+	char **nodes, **edges, expr[128], id[64], want[512];
+	snprintf(expr, sizeof(expr), "//s:g[@class='node' and starts-with(@id,'%s_')]/@id", pre);
+	size_t nn = vt_xpath(d, expr, &nodes);
+	snprintf(expr, sizeof(expr), "//s:g[@class='edge' and starts-with(@id,'%s_t')]/@id", pre);
+	size_t ne = vt_xpath(d, expr, &edges);
+	assert_int_equal(nn, nstates);
+	assert_int_equal(ne, ntr);
+	for (size_t s = 0; s < nstates; s++) {
+		snprintf(id, sizeof(id), "%s_%s", pre, name((uint8_t)s));
+		assert_true(in_set(nodes, nn, id));
+		char *text = vt_text_of(d, id);
+		assert_string_equal(text, name((uint8_t)s));
+		free(text);
+	}
+	for (size_t r = 0; r < ntr; r++) {
+		snprintf(id, sizeof(id), "%s_t%zu", pre, r);
+		assert_true(in_set(edges, ne, id));
+		char **title;
+		snprintf(expr, sizeof(expr), "//s:g[@id='%s']/s:title", id);
+		assert_int_equal(vt_xpath(d, expr, &title), 1);
+		snprintf(want, sizeof(want), "%s:%s->%s:%s", pre, name(tr[r].from), pre, name(tr[r].to));
+		assert_string_equal(title[0], want);
+		vt_strs_free(title, 1);
+		char *text = vt_text_of(d, id);
+		snprintf(want, sizeof(want), "#%zu %s, %s %s", r, exchange(tr[r].exchange), role(tr[r].role), tr[r].story);
+		assert_non_null(strstr(text, want));
+		free(text);
+	}
+	vt_strs_free(nodes, nn);
+	vt_strs_free(edges, ne);
+}
+
+/* The acceptance test: the drawn node and edge sets are exactly the tables' states and rows. */
+static void states_equal_tables(void **state)
+{
+	(void)state;
+	viz_states_opts o = { 0 };
+	viz_buf b = { 0 };
+	char msg[256];
+	assert_int_equal(viz_states(&o, VIZ_FMT_SVG, &b, msg, sizeof(msg)), 0);
+	xmlDocPtr d = vt_xml(&b);
+	check_machine(d, "ike", v2_ike_transitions, V2_T_IKE_NTRANS, V2_IKE_NSTATES, v2_ike_state_name);
+	check_machine(d, "child", v2_child_transitions, V2_T_CHILD_NTRANS, V2_CHILD_NSTATES, v2_child_state_name);
+	char **all;
+	size_t n = vt_xpath(d, "//s:g[@class='node' or @class='edge']", &all);
+	assert_int_equal(n, V2_IKE_NSTATES + V2_CHILD_NSTATES + V2_T_IKE_NTRANS + V2_T_CHILD_NTRANS);
+	vt_strs_free(all, n);
+	xmlFreeDoc(d);
+	viz_buf_free(&b);
+}
+
+/* Highlighted edges are exactly the rows the SA executed, in order. */
+static void check_path(const viz_trace *t, const char *node, const char *const *rows, size_t nrows)
+{
+	viz_states_opts o = { t, node, NULL };
+	viz_buf b = { 0 };
+	char msg[256], **hot;
+	assert_int_equal(viz_states(&o, VIZ_FMT_SVG, &b, msg, sizeof(msg)), 0);
+	xmlDocPtr d = vt_xml(&b);
+	size_t n = vt_xpath(d, "//s:g[@class='edge' and .//s:path[@stroke='#c0392b']]/@id", &hot);
+	assert_int_equal(n, nrows);
+	for (size_t i = 0; i < nrows; i++) {
+		assert_true(in_set(hot, n, rows[i]));
+		char *text = vt_text_of(d, rows[i]), want[32];
+		snprintf(want, sizeof(want), "[step %zu", i + 1);
+		assert_non_null(strstr(text, want));
+		free(text);
+	}
+	vt_strs_free(hot, n);
+	xmlFreeDoc(d);
+	viz_buf_free(&b);
+}
+
+static void states_path_highlighted(void **state)
+{
+	(void)state;
+	viz_trace *t = vt_run(DEMO_SCENARIO);
+	static const char *const init[] = { "ike_t0", "child_t0", "ike_t4", "child_t1" };
+	static const char *const resp[] = { "ike_t3", "ike_t5", "child_t0", "child_t1" };
+	check_path(t, "gw-a", init, 4);
+	check_path(t, "gw-b", resp, 4);
+	viz_states_opts o = { t, "gw-c", NULL };
+	viz_buf b = { 0 };
+	char msg[256];
+	assert_int_equal(viz_states(&o, VIZ_FMT_SVG, &b, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "no IKE SA on node gw-c"));
+	viz_buf_free(&b);
+	viz_trace_free(t);
+}
+
+/* A trace whose row index disagrees with the table is refused, naming file and line. */
+static void states_row_mismatch(void **state)
+{
+	(void)state;
+	static const char txt[] =
+		"{\"t\":0.0,\"node\":\"sim\",\"ev\":\"sim.start\"}\n"
+		"{\"t\":0.1,\"node\":\"a\",\"ev\":\"ike_sa.state\",\"from\":\"CREATED\",\"to\":\"ESTABLISHED\","
+		"\"transition\":0,\"initiator-spi\":\"01\"}\n";
+	char msg[256];
+	viz_trace *t = viz_trace_parse("x.jsonl", txt, sizeof(txt) - 1, msg, sizeof(msg));
+	assert_non_null(t);
+	viz_states_opts o = { t, NULL, NULL };
+	viz_buf b = { 0 };
+	assert_int_equal(viz_states(&o, VIZ_FMT_SVG, &b, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "x.jsonl:2: ike row 0 is CREATED -> CONNECTING"));
+	viz_buf_free(&b);
+	viz_trace_free(t);
+}
+
+static void trace_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "{\"t\":0,\"node\":\"a\",\"ev\":\"x\"}\n\n{\"t\":1,\"node\":", "x.jsonl:3: not a JSON object" },
+		{ "{\"t\":0,\"node\":\"a\",\"ev\":\"x\"}\n[1,2]\n", "x.jsonl:2: not a JSON object" },
+		{ "{\"t\":\"0\",\"node\":\"a\",\"ev\":\"x\"}\n", "x.jsonl:1: an event needs" },
+		{ "{\"t\":-1,\"node\":\"a\",\"ev\":\"x\"}\n", "x.jsonl:1: an event needs" },
+		{ "\n\n", "x.jsonl: no events" },
+	};
+	char msg[256];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		viz_trace *t = viz_trace_parse("x.jsonl", cases[i].text, strlen(cases[i].text), msg, sizeof(msg));
+		assert_null(t);
+		assert_non_null(strstr(msg, cases[i].want));
+	}
+	size_t big = VIZ_MAX_LINE + 10;
+	char *line = malloc(big + 1);
+	memset(line, ' ', big);
+	line[big] = 0;
+	assert_null(viz_trace_parse("x.jsonl", line, big, msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "x.jsonl:1: line longer than"));
+	free(line);
+	assert_null(viz_trace_load("/nonexistent/t.jsonl", msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "/nonexistent/t.jsonl: No such file"));
+}
+
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(states_equal_tables),
+	cmocka_unit_test(states_path_highlighted),
+	cmocka_unit_test(states_row_mismatch),
+	cmocka_unit_test(trace_errors),
+};
+
+size_t tests_viz(const struct CMUnitTest **out)
+{
+	*out = tests;
+	return sizeof(tests) / sizeof(tests[0]);
+}

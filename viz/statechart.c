@@ -1,0 +1,246 @@
+/* `viz states`: the IKE SA and CHILD SA machines drawn from the engine's own const transition tables. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ikev2/states.h"
+#include "viz_int.h"
+
+#define MAX_STEPS 256 /* steps of one SA's path that are numbered in the picture */
+
+typedef struct machine {
+	const char *prefix, *title, *ev;
+	const v2_transition *tr;
+	size_t ntr, nstates;
+	const char *(*name)(uint8_t);
+} machine;
+
+static const machine MACHINES[2] = {
+	{ "ike", "IKE SA: v2_ike_transitions", "ike_sa.state", v2_ike_transitions, V2_T_IKE_NTRANS, V2_IKE_NSTATES,
+	  v2_ike_state_name },
+	{ "child", "CHILD SA: v2_child_transitions", "child_sa.state", v2_child_transitions, V2_T_CHILD_NTRANS,
+	  V2_CHILD_NSTATES, v2_child_state_name },
+};
+
+/* The path one SA took: for each machine and row, the step numbers that executed it. */
+typedef struct sa_path {
+	const char *node, *ispi, *role;
+	int found;
+	size_t nsteps;
+	unsigned char mach[MAX_STEPS];
+	size_t row[MAX_STEPS];
+} sa_path;
+
+/* RFC 7296 3.1 exchange types; 0 in a table row means a timer or a local action. */
+static const char *exchange_name(unsigned x)
+{
+	switch (x) {
+	case 0: return "timer or local";
+	case 34: return "IKE_SA_INIT";
+	case 35: return "IKE_AUTH";
+	case 36: return "CREATE_CHILD_SA";
+	case 37: return "INFORMATIONAL";
+	default: return "?";
+	}
+}
+
+static const char *role_name(unsigned r)
+{
+	return r == V2_ROLE_INITIATOR ? "initiator" : r == V2_ROLE_RESPONDER ? "responder" : "either role";
+}
+
+/* Appends text for a Graphviz label: backslashes escaped, wrapped at spaces near width columns. */
+static void label_wrap(viz_buf *b, const char *s, size_t width)
+{
+	size_t col = 0;
+	for (; *s; s++) {
+		if (*s == ' ' && col > 0 && col + 1 + strcspn(s + 1, " ") > width) {
+			viz_buf_puts(b, "\\n");
+			col = 0;
+			continue;
+		}
+		if (*s == '\\')
+			viz_buf_puts(b, "\\\\");
+		else
+			viz_buf_put(b, s, 1);
+		col++;
+	}
+}
+
+/* Checks that a state event executed the row it names; 0, or -1 with FILE:LINE in msg. */
+static int check_row(const viz_trace *t, const viz_event *e, const machine *m, size_t *row, char *msg, size_t n)
+{
+	double tr = viz_ev_num(e, "transition", -1);
+	const char *from = viz_ev_str(e, "from"), *to = viz_ev_str(e, "to");
+	if (tr < 0 || tr >= (double)m->ntr || tr != (double)(size_t)tr) {
+		snprintf(msg, n, "%s:%zu: %s with no valid \"transition\" (the table has %zu rows)", t->file, e->line,
+			 e->ev, m->ntr);
+		return -1;
+	}
+	*row = (size_t)tr;
+	const v2_transition *r = &m->tr[*row];
+	if (!from || !to || strcmp(from, m->name(r->from)) != 0 || strcmp(to, m->name(r->to)) != 0) {
+		snprintf(msg, n, "%s:%zu: %s row %zu is %s -> %s in the table, the trace says %s -> %s", t->file,
+			 e->line, m->prefix, *row, m->name(r->from), m->name(r->to), from ? from : "?", to ? to : "?");
+		return -1;
+	}
+	return 0;
+}
+
+/* Picks the SA: the first ike_sa.state event matching node and SPI fixes the node and initiator SPI. */
+static int pick_sa(const viz_states_opts *o, sa_path *p, char *msg, size_t n)
+{
+	for (size_t i = 0; i < o->trace->n && !p->found; i++) {
+		const viz_event *e = &o->trace->ev[i];
+		const char *ispi = viz_ev_str(e, "initiator-spi"), *rspi = viz_ev_str(e, "responder-spi");
+		if (strcmp(e->ev, "ike_sa.state") != 0 || !ispi || (o->node && strcmp(o->node, e->node) != 0))
+			continue;
+		if (o->spi && strcmp(o->spi, ispi) != 0 && (!rspi || strcmp(o->spi, rspi) != 0))
+			continue;
+		p->node = e->node, p->ispi = ispi, p->role = viz_ev_str(e, "role"), p->found = 1;
+	}
+	if (!p->found)
+		snprintf(msg, n, "%s: no IKE SA%s%s%s%s in the trace", o->trace->file, o->node ? " on node " : "",
+			 o->node ? o->node : "", o->spi ? " with SPI " : "", o->spi ? o->spi : "");
+	return p->found ? 0 : -1;
+}
+
+static int collect_path(const viz_states_opts *o, sa_path *p, char *msg, size_t n)
+{
+	if (pick_sa(o, p, msg, n) != 0)
+		return -1;
+	for (size_t i = 0; i < o->trace->n; i++) {
+		const viz_event *e = &o->trace->ev[i];
+		const char *ispi = viz_ev_str(e, "initiator-spi");
+		for (unsigned char k = 0; k < 2; k++) {
+			if (strcmp(e->ev, MACHINES[k].ev) != 0 || strcmp(e->node, p->node) != 0 || !ispi ||
+			    strcmp(ispi, p->ispi) != 0)
+				continue;
+			size_t row;
+			if (check_row(o->trace, e, &MACHINES[k], &row, msg, n) != 0)
+				return -1;
+			if (p->nsteps < MAX_STEPS) {
+				p->mach[p->nsteps] = k;
+				p->row[p->nsteps++] = row;
+			}
+		}
+	}
+	return 0;
+}
+
+/* "step 1, 3" for the steps that executed row r of machine k; empty when none. */
+static void steps_of(const sa_path *p, unsigned char k, size_t r, viz_buf *b)
+{
+	for (size_t i = 0; p && i < p->nsteps; i++)
+		if (p->mach[i] == k && p->row[i] == r)
+			viz_buf_printf(b, "%s%zu", b->len ? ", " : "step ", i + 1);
+}
+
+static int state_visited(const sa_path *p, unsigned char k, size_t s)
+{
+	for (size_t i = 0; p && i < p->nsteps; i++)
+		if (p->mach[i] == k && (MACHINES[k].tr[p->row[i]].from == s || MACHINES[k].tr[p->row[i]].to == s))
+			return 1;
+	return 0;
+}
+
+static int state_used(const machine *m, size_t s)
+{
+	for (size_t r = 0; r < m->ntr; r++)
+		if (m->tr[r].from == s || m->tr[r].to == s)
+			return 1;
+	return 0;
+}
+
+static void add_states(Agraph_t *sub, unsigned char k, const sa_path *p)
+{
+	const machine *m = &MACHINES[k];
+	char name[64];
+	for (size_t s = 0; s < m->nstates; s++) {
+		snprintf(name, sizeof(name), "%s:%s", m->prefix, m->name((uint8_t)s));
+		Agnode_t *nd = viz_gv_node(sub, name, m->name((uint8_t)s));
+		snprintf(name, sizeof(name), "%s_%s", m->prefix, m->name((uint8_t)s));
+		viz_gv_set(nd, "id", name);
+		if (!state_used(m, s)) {
+			viz_gv_set(nd, "style", "rounded,dashed");
+			viz_gv_set(nd, "fontcolor", "gray40");
+			viz_gv_set(nd, "tooltip", "no row of the table reaches this state in this release");
+		} else if (state_visited(p, k, s)) {
+			viz_gv_set(nd, "style", "rounded,filled");
+			viz_gv_set(nd, "fillcolor", "#fde3c8");
+		}
+	}
+}
+
+static void add_rows(Agraph_t *sub, unsigned char k, const sa_path *p)
+{
+	const machine *m = &MACHINES[k];
+	char a[64], b[64], key[32];
+	for (size_t r = 0; r < m->ntr; r++) {
+		const v2_transition *t = &m->tr[r];
+		snprintf(a, sizeof(a), "%s:%s", m->prefix, m->name(t->from));
+		snprintf(b, sizeof(b), "%s:%s", m->prefix, m->name(t->to));
+		snprintf(key, sizeof(key), "%s_t%zu", m->prefix, r);
+		Agedge_t *e = agedge(sub, agnode(sub, a, 0), agnode(sub, b, 0), key, 1);
+		viz_buf steps = { 0 }, lab = { 0 };
+		steps_of(p, k, r, &steps);
+		if (steps.len)
+			viz_buf_printf(&lab, "[%s]\\n", steps.p);
+		viz_buf_printf(&lab, "#%zu %s, %s\\n", r, exchange_name(t->exchange), role_name(t->role));
+		label_wrap(&lab, t->story, 34);
+		viz_gv_set(e, "id", key);
+		viz_gv_set(e, "label", lab.oom ? "?" : lab.p);
+		viz_gv_set(e, "tooltip", t->trigger);
+		if (steps.len) {
+			viz_gv_set(e, "color", "#c0392b");
+			viz_gv_set(e, "fontcolor", "#c0392b");
+			viz_gv_set(e, "penwidth", "2.5");
+		}
+		viz_buf_free(&steps);
+		viz_buf_free(&lab);
+	}
+}
+
+static void set_defaults(Agraph_t *g, const sa_path *p)
+{
+	agattr(g, AGRAPH, "fontname", "Helvetica");
+	agattr(g, AGRAPH, "labelloc", "t");
+	agattr(g, AGNODE, "shape", "box");
+	agattr(g, AGNODE, "style", "rounded");
+	agattr(g, AGNODE, "fontname", "Helvetica");
+	agattr(g, AGNODE, "fontsize", "12");
+	agattr(g, AGEDGE, "fontname", "Helvetica");
+	agattr(g, AGEDGE, "fontsize", "9");
+	viz_buf t = { 0 };
+	viz_buf_puts(&t, "IKEv2 state machines, drawn from the engine's tables (engine/ikev2/states.c)");
+	if (p)
+		viz_buf_printf(&t, "\\nhighlighted: the path of %s's IKE SA %s (%s), %zu steps", p->node, p->ispi,
+			       p->role ? p->role : "?", p->nsteps);
+	viz_gv_set(g, "label", t.oom ? "" : t.p);
+	viz_buf_free(&t);
+}
+
+int viz_states(const viz_states_opts *o, viz_format fmt, viz_buf *out, char *msg, size_t msglen)
+{
+	sa_path path = { 0 };
+	if (o->trace && collect_path(o, &path, msg, msglen) != 0)
+		return -1;
+	const sa_path *p = o->trace ? &path : NULL;
+	Agraph_t *g = viz_gv_open("ikev2_states");
+	if (!g) {
+		snprintf(msg, msglen, "graphviz: cannot create a graph");
+		return -1;
+	}
+	set_defaults(g, p);
+	for (unsigned char k = 0; k < 2; k++) {
+		char cname[32];
+		snprintf(cname, sizeof(cname), "cluster_%s", MACHINES[k].prefix);
+		Agraph_t *sub = agsubg(g, cname, 1);
+		viz_gv_set(sub, "label", MACHINES[k].title);
+		viz_gv_set(sub, "id", cname);
+		add_states(sub, k, p);
+		add_rows(sub, k, p);
+	}
+	int rc = viz_gv_render(g, fmt, out, msg, msglen);
+	agclose(g);
+	return rc;
+}

@@ -1,0 +1,97 @@
+/*
+ * viz: pictures of a run. Reads JSON Lines traces (docs/trace.md) and the engine's published state
+ * tables (engine/ikev2/states.h); draws state machines and key graphs with Graphviz in-process,
+ * the message ladder as hand-written SVG, and the self-contained HTML report. Same input, same bytes.
+ */
+#ifndef VIZ_VIZ_H
+#define VIZ_VIZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+/* ---- growable byte buffer ---- */
+typedef struct viz_buf {
+	char *p;
+	size_t len, cap;
+	int oom; /* set once an allocation failed; later appends are ignored */
+} viz_buf;
+
+void viz_buf_put(viz_buf *b, const char *s, size_t n);
+void viz_buf_puts(viz_buf *b, const char *s);
+void viz_buf_printf(viz_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s with & < > " ' escaped for XML/HTML text and attribute values. */
+void viz_buf_xml(viz_buf *b, const char *s);
+void viz_buf_free(viz_buf *b);
+/* Writes the buffer to a temp file beside path and renames it into place (no partial files). 0 or -1. */
+int viz_buf_write_file(const viz_buf *b, const char *path, char *msg, size_t msglen);
+
+/* ---- traces ---- */
+typedef struct viz_event {
+	int64_t t;        /* virtual time in ns */
+	const char *node; /* points into json */
+	const char *ev;   /* points into json */
+	size_t line;      /* 1-based line in the file */
+	cJSON *json;
+} viz_event;
+
+typedef struct viz_trace {
+	char *file;
+	viz_event *ev;
+	size_t n;
+} viz_trace;
+
+#define VIZ_MAX_LINE 65536     /* longest accepted trace line in bytes */
+#define VIZ_MAX_EVENTS 1000000 /* most events accepted from one trace */
+
+/* Loads a trace; NULL with "FILE:LINE: what is wrong" in msg. */
+viz_trace *viz_trace_load(const char *path, char *msg, size_t msglen);
+/* Parses a trace already in memory (name is used in messages). */
+viz_trace *viz_trace_parse(const char *name, const char *text, size_t len, char *msg, size_t msglen);
+void viz_trace_free(viz_trace *t);
+/* A string field of an event, or NULL. */
+const char *viz_ev_str(const viz_event *e, const char *field);
+/* A numeric field of an event, or dflt. */
+double viz_ev_num(const viz_event *e, const char *field, double dflt);
+/* Formats ns as seconds with 3..9 decimals, trailing zeros past the millisecond dropped. */
+void viz_time_str(int64_t ns, char *out, size_t cap);
+
+/* ---- output formats ---- */
+typedef enum viz_format { VIZ_FMT_NONE, VIZ_FMT_SVG, VIZ_FMT_PNG, VIZ_FMT_DOT } viz_format;
+
+/* The format a file name asks for by its extension (.svg .png .dot), or VIZ_FMT_NONE. */
+viz_format viz_format_of(const char *path);
+
+/* ---- state machines ---- */
+typedef struct viz_states_opts {
+	const viz_trace *trace; /* NULL: the bare tables */
+	const char *node;       /* whose SA to follow; NULL: the first node with an IKE SA */
+	const char *spi;        /* which IKE SA (initiator or responder SPI); NULL: the node's first */
+} viz_states_opts;
+
+/* Draws the IKE SA and CHILD SA machines from v2_ike_transitions / v2_child_transitions. 0 or -1 with msg. */
+int viz_states(const viz_states_opts *o, viz_format fmt, viz_buf *out, char *msg, size_t msglen);
+
+/* ---- key derivation ---- */
+typedef struct viz_keys_opts {
+	const viz_trace *trace;
+	const char *node; /* whose derivations to draw; NULL: the first node that derived keys */
+	const char *spi;  /* which IKE SA; NULL: the node's first, and the SAs that rekey it */
+} viz_keys_opts;
+
+int viz_keys(const viz_keys_opts *o, viz_format fmt, viz_buf *out, char *msg, size_t msglen);
+
+/* ---- message ladder ---- */
+typedef struct viz_ladder_opts {
+	const viz_trace *trace;
+	const char *nodes; /* "A,B,C": lifelines to draw, in that order; NULL: every node of the run */
+} viz_ladder_opts;
+
+/* SVG only: drawn by hand, not by Graphviz. */
+int viz_ladder(const viz_ladder_opts *o, viz_buf *out, char *msg, size_t msglen);
+
+/* ---- report ---- */
+int viz_report(const viz_trace *t, viz_buf *out, char *msg, size_t msglen);
+
+#endif
