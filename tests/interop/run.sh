@@ -308,7 +308,7 @@ sock_stats() {
 # 0 if our ikesim is still running: timeout(1) (PEER_PID) is not a zombie and the socket is still bound.
 peer_alive() {
 	local pid comm state
-	read -r pid comm state _ <"/proc/$PEER_PID/stat" 2>/dev/null || return 1
+	read -r pid comm state _ 2>/dev/null <"/proc/$PEER_PID/stat" || return 1
 	[ "$state" != Z ] && sock_stats "$IX_FUZZ_ADDR" "$IX_FUZZ_PORT" >/dev/null
 }
 
