@@ -9,7 +9,7 @@
  * it refuses anything else. Each
  * datagram is 0..1500 bytes and one of: random bytes; the 4-byte non-ESP marker and a plausible IKEv2
  * header (random SPIs, exchange, flags, message ID, length), then random payload bytes; a single 0xFF
- * keepalive. After every BURST datagrams (default 32) it pauses PAUSE_US microseconds (default 500) and
+ * keepalive. After every BURST datagrams (default 16) it pauses PAUSE_US microseconds (default 1000) and
  * reads any answers. Last line: "udp_blast: sent N ...". Exit 0 when all were sent, 1 on a send error
  * (e.g. the port closed), 2 on bad arguments.
  */
@@ -176,7 +176,7 @@ static void ub_pause(long us)
 
 int main(int argc, char **argv)
 {
-	uint64_t port, count, seed, burst = 32, pause_us = 500;
+	uint64_t port, count, seed, burst = 16, pause_us = 1000;
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	if (argc < 6 || argc > 8 || inet_pton(AF_INET, argv[2], &to.sin_addr) != 1 || ub_number(argv[3], 65535, &port) ||
 	    port == 0 || ub_number(argv[4], UB_MAX_COUNT, &count) || ub_number(argv[5], UINT64_MAX, &seed) ||
