@@ -84,6 +84,11 @@ $(ASAN_DIR)/unit_tests: $(call objs,$(ASAN_DIR),$(LIB_SRC) $(TEST_SRC) $(TEST_SU
 	@echo "  LD  $@"
 	@$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
+# The interop run's junk sender (tests/interop/udp_blast.c): one file, libc only.
+$(REL_DIR)/udp_blast: $(REL_DIR)/tests/interop/udp_blast.o
+	@echo "  LD  $@"
+	@$(CC) $(REL_FLAGS) -o $@ $^
+
 $(REL_DIR)/bench_handshake: $(call objs,$(REL_DIR),$(LIB_SRC) $(BENCH_SRC))
 	@echo "  LD  $@"
 	@$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
@@ -109,8 +114,9 @@ test: deps
 # strongSwan interop matrix (tests/interop/README.md): needs root for packages and network namespaces, else skips.
 # `make test` runs it first and the cmocka suite even if it fails (cmocka's summary stays last; either fails the target).
 interop:
-	@$(MAKE) --no-print-directory $(JOBS) $(REL_DIR)/ikesim
-	@IKESIM_BIN=$(REL_DIR)/ikesim bash tests/interop/run.sh
+	@$(MAKE) --no-print-directory $(JOBS) $(REL_DIR)/ikesim $(ASAN_DIR)/ikesim $(REL_DIR)/udp_blast
+	@IKESIM_BIN=$(REL_DIR)/ikesim IKESIM_ASAN_BIN=$(ASAN_DIR)/ikesim UDP_BLAST_BIN=$(REL_DIR)/udp_blast \
+	  bash tests/interop/run.sh
 
 clang:
 	@$(MAKE) --no-print-directory $(JOBS) $(CLANG_DIR)/ikesim

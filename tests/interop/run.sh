@@ -6,8 +6,14 @@
 # Each case checks that both sides report the expected outcome and that the SK_* and ESP keys in
 # charon's log equal the kdf values in ikesim's trace for the same IKE SPIs.
 #
-# Environment: IKESIM_BIN (default build/rel/ikesim), IX_PEER=charon (self-test: a second charon
-# stands in for ikesim), IX_ONLY=REGEX (run only matching cases), IX_KEEP=1 (keep the temp dir).
+# One more row, fuzz-then-charon: the ASan build of `ikesim peer` as responder gets 10,000 junk datagrams
+# from udp_blast (tests/interop/udp_blast.c), must still be serving, then charon must establish with it,
+# and it must exit cleanly with no sanitizer report.
+#
+# Environment: IKESIM_BIN (default build/rel/ikesim), IKESIM_ASAN_BIN (default build/asan/ikesim),
+# UDP_BLAST_BIN (default build/rel/udp_blast), IX_FUZZ_COUNT (10000), IX_FUZZ_SEED (1), IX_PEER=charon
+# (self-test: a second charon stands in for ikesim), IX_ONLY=REGEX (run only matching cases),
+# IX_KEEP=1 (keep the temp dir).
 # Last line: "interop: N passed, M failed[, K skipped]". Exit 1 if a case failed.
 set -u
 
@@ -18,6 +24,21 @@ ROOT=$(cd "$HERE/../.." && pwd)
 
 IKESIM_BIN=${IKESIM_BIN:-$ROOT/build/rel/ikesim}
 case $IKESIM_BIN in /*) ;; *) IKESIM_BIN=$PWD/$IKESIM_BIN ;; esac
+IKESIM_ASAN_BIN=${IKESIM_ASAN_BIN:-$ROOT/build/asan/ikesim}
+case $IKESIM_ASAN_BIN in /*) ;; *) IKESIM_ASAN_BIN=$PWD/$IKESIM_ASAN_BIN ;; esac
+UDP_BLAST_BIN=${UDP_BLAST_BIN:-$ROOT/build/rel/udp_blast}
+case $UDP_BLAST_BIN in /*) ;; *) UDP_BLAST_BIN=$PWD/$UDP_BLAST_BIN ;; esac
+IX_FUZZ_COUNT=${IX_FUZZ_COUNT:-10000}
+IX_FUZZ_SEED=${IX_FUZZ_SEED:-1}
+# Paced so the kernel drops none even with charon busy on a 2-core machine: 16 datagrams, then 1 ms.
+IX_FUZZ_BURST=${IX_FUZZ_BURST:-16}
+IX_FUZZ_PAUSE_US=${IX_FUZZ_PAUSE_US:-1000}
+# The fuzzed responder listens on charon's own loopback address, on a port no other case uses.
+IX_FUZZ_ADDR=127.0.0.1
+IX_FUZZ_PORT=4530
+IX_FUZZ_CASE=fuzz-then-charon
+IX_FUZZ_IKE=aes128gcm16-prfsha256-x25519
+IX_FUZZ_ESP=aes128gcm16
 IX_PEER=${IX_PEER:-ikesim}
 IX_ONLY=${IX_ONLY:-}
 IX_HOLD=${IX_HOLD:-0.5}        # seconds an ikesim initiator keeps its SAs up, so charon's SA can be listed
@@ -32,22 +53,22 @@ role_label() { if [ "$1" = i ]; then echo "$PEER_LABEL->charon"; else echo "char
 selected_cases() {
 	ix_cases | awk -v only="$IX_ONLY" '{ n++ } only == "" || $1 ~ only { print n, $0 }'
 }
+# 0 if the fuzz-then-charon row is selected (same regex test as the cases).
+fuzz_selected() { echo "$IX_FUZZ_CASE" | awk -v only="$IX_ONLY" 'only == "" || $1 ~ only { f = 1 } END { exit !f }'; }
+# Rows the selection makes: every case in both roles, plus the fuzz row.
+selected_rows() { echo $(($(selected_cases | wc -l) * 2 + $(fuzz_selected && echo 1 || echo 0))); }
 
 # Nothing can run: every (case, role) is skipped, with the reason; exit 0 (not a failure of the code).
 skip_all() {
-	local n
-	n=$(($(selected_cases | wc -l) * 2))
-	echo "interop: 0 passed, 0 failed, $n skipped ($1)"
+	echo "interop: 0 passed, 0 failed, $(selected_rows) skipped ($1)"
 	exit 0
 }
 
 # Setup itself broke (not the machine's limits): every case fails.
 fail_all() {
-	local n
-	n=$(($(selected_cases | wc -l) * 2))
 	echo "interop: setup failed: $1" >&2
 	IX_KEEP=1
-	echo "interop: 0 passed, $n failed"
+	echo "interop: 0 passed, $(selected_rows) failed"
 	exit 1
 }
 
@@ -107,6 +128,11 @@ while read -r n name kind ike esp auth; do
 		fi
 	done
 done < <(selected_cases)
+# The fuzz row's connection: PSK, charon initiates to the fuzzed responder's address and port.
+if fuzz_selected; then
+	ix_conn "$IX_FUZZ_CASE-r" charon "$IX_CHARON_ADDR" "$IX_FUZZ_ADDR" "$IX_FUZZ_PORT" "$IX_FUZZ_IKE" "$IX_FUZZ_ESP" psk rsa \
+		"$IX_PSK" >>"$WORK/ref/swanctl/swanctl.conf"
+fi
 SWAN ref --load-all >"$WORK/ref/load.log" 2>&1 || fail_all "swanctl --load-all failed for charon (see $WORK/ref/load.log)"
 if [ "$IX_PEER" = charon ]; then
 	SWAN peer --load-all >"$WORK/peer/load.log" 2>&1 || fail_all "swanctl --load-all failed for the peer charon"
@@ -138,6 +164,8 @@ wait_bound() {
 }
 
 # ikesim peer for one case; extra arguments (--initiate) go first. Runs in the background, PID in PEER_PID.
+# PEER_BIN, PEER_PORT and PEER_ENV (VAR=value words) replace the binary, port and environment when set.
+PEER_BIN="" PEER_PORT="" PEER_ENV=()
 start_ikesim() {
 	local dir=$1 conn=$2 kind=$3 ike=$4 esp=$5 auth=$6 addr=$7
 	shift 7
@@ -152,12 +180,21 @@ start_ikesim() {
 			--ca "$WORK/certs/$set/ca.pem")
 	fi
 	# timeout(1) bounds a peer that hangs; it is our child, so PEER_PID is ours to wait for.
-	timeout -k 2 $((IX_TIMEOUT + 8)) ip netns exec "$NS" "$IKESIM_BIN" peer "$@" \
-		--local "$addr:$IX_PEER_PORT" --remote "$IX_CHARON_ADDR:$IX_PORT" \
+	timeout -k 2 $((IX_TIMEOUT + 8)) ip netns exec "$NS" env "${PEER_ENV[@]}" "${PEER_BIN:-$IKESIM_BIN}" peer "$@" \
+		--local "$addr:${PEER_PORT:-$IX_PEER_PORT}" --remote "$IX_CHARON_ADDR:$IX_PORT" \
 		--proposals "$ike" --esp-proposals "$esp" --id "$lid" --remote-id "$rid" "${authargs[@]}" \
 		--local-ts "$IX_TS_IKESIM" --remote-ts "$IX_TS_CHARON" --timeout "$((IX_TIMEOUT + 3))" --hold "$IX_HOLD" \
 		--trace "$dir/trace.jsonl" --reveal-keys >"$dir/ikesim.out" 2>&1 &
 	PEER_PID=$!
+}
+
+# SIGTERM to our ikesim itself, timeout(1)'s only child (ip netns exec and env exec it in place). Not to
+# timeout: it signals the child and then its whole group, and that second SIGTERM can arrive after ikesim
+# has restored the default action at its end, killing it (exit 143) after a clean shutdown.
+stop_peer() {
+	local child=""
+	read -r child _ 2>/dev/null <"/proc/$PEER_PID/task/$PEER_PID/children"
+	kill -TERM "${child:-$PEER_PID}" 2>/dev/null
 }
 
 # Runs one (case, role). Sets PEER_OK/CHARON_OK (did each side reach what the case expects), KEYS, WHY.
@@ -189,8 +226,7 @@ run_one() {
 				[ "$kind" = ok ] && sa_listed ref "$conn" && listed=yes
 			fi
 			# A responder serves until told to stop: SIGTERM makes it delete its SAs and report.
-			# (timeout(1) passes the signal on to ikesim.)
-			kill -TERM "$PEER_PID" 2>/dev/null
+			stop_peer
 			wait "$PEER_PID"
 			rc=$?
 			PEER_PID=""
@@ -265,9 +301,102 @@ check_keys() {
 		}' "$dir/keys.peer" "$dir/keys.charon")
 }
 
+# "RXQ DROPS" of the UDP socket bound to ADDR:PORT in the namespace (bytes queued, datagrams the kernel
+# dropped); returns 1 if no such socket. Read through charon's /proc entry, like wait_bound.
+sock_stats() {
+	local a b c d want sl laddr raddr st txrx rest
+	IFS=. read -r a b c d <<<"$1"
+	printf -v want '%02X%02X%02X%02X:%04X' "$d" "$c" "$b" "$a" "$2"
+	while read -r sl laddr raddr st txrx rest; do
+		if [ "$laddr" = "$want" ]; then
+			echo "$((16#${txrx#*:})) ${rest##* }"
+			return 0
+		fi
+	done <"/proc/${CHARON_PID[ref]}/net/udp"
+	return 1
+}
+
+# 0 if our ikesim is still running: timeout(1) (PEER_PID) is not a zombie and the socket is still bound.
+peer_alive() {
+	local pid comm state
+	read -r pid comm state _ 2>/dev/null <"/proc/$PEER_PID/stat" || return 1
+	[ "$state" != Z ] && sock_stats "$IX_FUZZ_ADDR" "$IX_FUZZ_PORT" >/dev/null
+}
+
+# The fuzz-then-charon row: junk into the ASan responder, then charon must still get an SA with it.
+# Sets FUZZ_RESULT (PASS, FAIL or SKIPPED), FUZZ_INFO (one line of what happened), KEYS and WHY.
+run_fuzz() {
+	local conn="$IX_FUZZ_CASE-r" dir="$WORK/cases/$IX_FUZZ_CASE-r" off rc=0 brc=1 listed=no alive=no
+	local lsan=1 lsan_note="LSan on" stats="" rxq=0 drops="?" i san charon_ok=no
+	KEYS="-" WHY="" FUZZ_INFO="" FUZZ_RESULT=SKIPPED
+	if [ "$IX_PEER" != ikesim ]; then
+		FUZZ_INFO="skipped: the self-test (IX_PEER=charon) has no ikesim to fuzz"
+		return
+	fi
+	if [ ! -x "$IKESIM_ASAN_BIN" ]; then
+		FUZZ_INFO="skipped: no ASan build at $IKESIM_ASAN_BIN (make build/asan/ikesim)"
+		return
+	fi
+	if ! "$IKESIM_ASAN_BIN" peer --help >/dev/null 2>&1; then
+		FUZZ_INFO="skipped: $IKESIM_ASAN_BIN has no 'peer' verb"
+		return
+	fi
+	if [ ! -x "$UDP_BLAST_BIN" ]; then
+		FUZZ_INFO="skipped: no junk sender at $UDP_BLAST_BIN (make build/rel/udp_blast)"
+		return
+	fi
+	mkdir -p "$dir"
+	# LeakSanitizer needs ptrace-like access at exit; probe it under ip netns exec before relying on it.
+	ip netns exec "$NS" env ASAN_OPTIONS=detect_leaks=1 "$IKESIM_ASAN_BIN" peer --help >"$dir/lsan-probe.out" 2>&1
+	if grep -Eq 'LeakSanitizer (has encountered a fatal error|does not work)' "$dir/lsan-probe.out"; then
+		lsan=0 lsan_note="LSan off: it cannot run under ip netns exec here (see lsan-probe.out)"
+	fi
+	off=$(stat -c %s "$WORK/ref/charon.log")
+	PEER_BIN=$IKESIM_ASAN_BIN PEER_PORT=$IX_FUZZ_PORT
+	PEER_ENV=("ASAN_OPTIONS=detect_leaks=$lsan:abort_on_error=0" "UBSAN_OPTIONS=print_stacktrace=1")
+	start_ikesim "$dir" "$conn" ok "$IX_FUZZ_IKE" "$IX_FUZZ_ESP" psk "$IX_FUZZ_ADDR"
+	PEER_BIN="" PEER_PORT="" PEER_ENV=()
+	if wait_bound "$IX_FUZZ_ADDR" "$IX_FUZZ_PORT" "$PEER_PID"; then
+		ip netns exec "$NS" "$UDP_BLAST_BIN" "$NS" "$IX_FUZZ_ADDR" "$IX_FUZZ_PORT" "$IX_FUZZ_COUNT" "$IX_FUZZ_SEED" \
+			"$IX_FUZZ_BURST" "$IX_FUZZ_PAUSE_US" >"$dir/blast.out" 2>&1
+		brc=$?
+		# Give ikesim (up to 3 s) to read what is still queued, so all junk is parsed before charon's turn.
+		for i in $(seq 1 150); do
+			stats=$(sock_stats "$IX_FUZZ_ADDR" "$IX_FUZZ_PORT") || break
+			read -r rxq drops <<<"$stats"
+			[ "$rxq" = 0 ] && break
+			sleep 0.02
+		done
+		if peer_alive; then
+			alive=yes
+			SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
+			sa_listed ref "$conn" && listed=yes
+		fi
+	fi
+	stop_peer
+	wait "$PEER_PID"
+	rc=$?
+	PEER_PID=""
+	log_since ref "$off" >"$dir/charon.log"
+	check_keys "$dir"
+	if [ "$listed" = yes ] || { grep -Eq "IKE_SA $conn\[[0-9]+\] established" "$dir/charon.log" &&
+		grep -Eq "CHILD_SA $conn\{[0-9]+\} established" "$dir/charon.log"; }; then
+		charon_ok=yes
+	fi
+	san=$(grep -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer' "$dir/ikesim.out")
+	FUZZ_INFO="$(tail -n 1 "$dir/blast.out" 2>/dev/null | sed 's/^udp_blast: //'); kernel drops ${drops}; ikesim $([ "$alive" = yes ] && echo "still serving" || echo "NOT serving") afterwards, exit $rc; sanitizer report: ${san:-none} ($lsan_note)"
+	[ "$brc" = 0 ] || WHY="udp_blast exit $brc"
+	[ "$alive" = yes ] || WHY="${WHY:+$WHY; }ikesim did not survive the junk (see ikesim.out)"
+	[ "$rc" = 0 ] || WHY="${WHY:+$WHY; }ikesim exit $rc$([ -s "$dir/ikesim.out" ] && echo ": $(tail -n 1 "$dir/ikesim.out")")"
+	[ "$charon_ok" = yes ] || WHY="${WHY:+$WHY; }charon did not establish $conn"
+	[[ $KEYS == *equal ]] || WHY="${WHY:+$WHY; }keys: $KEYS"
+	[ -z "$san" ] || WHY="${WHY:+$WHY; }sanitizer: $san"
+	if [ -z "$WHY" ]; then FUZZ_RESULT=PASS; else FUZZ_RESULT=FAIL; fi
+}
+
 charon_version=$(ip netns exec "$NS" /usr/lib/ipsec/charon --version 2>/dev/null | head -1)
 echo "interop: $PEER_LABEL$([ "$IX_PEER" = charon ] && echo " (self-test stand-in)") vs charon (${charon_version:-strongSwan}); certificates by $IX_CERTS_BY"
-ROW='%-11s %-6s %-33s %-13s %-16s %-6s %s\n'
+ROW='%-16s %-6s %-33s %-13s %-16s %-7s %s\n'
 printf "$ROW" case auth ike esp role result keys
 passed=0 failed=0
 while read -r n name kind ike esp auth; do
@@ -283,10 +412,19 @@ while read -r n name kind ike esp auth; do
 	done
 done < <(selected_cases)
 
+skipped=0
+if fuzz_selected; then
+	run_fuzz
+	printf "$ROW" "$IX_FUZZ_CASE" psk "$IX_FUZZ_IKE" "$IX_FUZZ_ESP" "$(role_label r)" "$FUZZ_RESULT" "$KEYS"
+	case $FUZZ_RESULT in PASS) passed=$((passed + 1)) ;; FAIL) failed=$((failed + 1)) ;; *) skipped=$((skipped + 1)) ;; esac
+	[ -n "$FUZZ_INFO" ] && printf '    %s\n' "$FUZZ_INFO"
+	[ "$FUZZ_RESULT" = FAIL ] && [ -n "$WHY" ] && printf '    %s\n' "$WHY"
+fi
+
 if [ "$failed" -gt 0 ]; then
 	# Keep the logs, traces and configs of a failing run for a look (said before the summary line).
 	IX_KEEP=1
 	echo "interop: logs, traces and configs kept in $WORK (cases/NAME-ROLE/)"
 fi
-echo "interop: $passed passed, $failed failed"
+echo "interop: $passed passed, $failed failed$([ "$skipped" = 0 ] || echo ", $skipped skipped")"
 [ "$failed" = 0 ]
