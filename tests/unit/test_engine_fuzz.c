@@ -18,6 +18,7 @@
 #include "crypto/sk.h"
 #include "hexutil.h"
 #include "pair.h"
+#include "fuzzrand.h"
 #include "test_list.h.in"
 #include "wire/v2.h"
 
@@ -32,16 +33,6 @@ typedef struct capture {
 	size_t n;
 } capture;
 
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
-static size_t below(uint64_t *s, size_t n) { return n ? (size_t)(rnd(s) % n) : 0; }
 
 /* Keys the responder derived, read back from its kdf trace events. */
 typedef struct victim {
@@ -89,33 +80,33 @@ static bool grab(pair *pr, int side, size_t n, const uint8_t *d, size_t len)
 
 static size_t mutate(uint64_t *rs, uint8_t *b, size_t len, size_t cap)
 {
-	switch (below(rs, 6)) {
+	switch (fuzz_below(rs, 6)) {
 	case 0: /* flip a few bits */
-		for (size_t k = 1 + below(rs, 4); k && len; k--)
-			b[below(rs, len)] ^= (uint8_t)(1u << below(rs, 8));
+		for (size_t k = 1 + fuzz_below(rs, 4); k && len; k--)
+			b[fuzz_below(rs, len)] ^= (uint8_t)(1u << fuzz_below(rs, 8));
 		return len;
 	case 1: /* truncate */
-		return below(rs, len + 1);
+		return fuzz_below(rs, len + 1);
 	case 2: /* extreme byte values, favouring length fields */
-		for (size_t k = 1 + below(rs, 3); k && len; k--)
-			b[below(rs, len)] = below(rs, 2) ? 0xff : 0x00;
+		for (size_t k = 1 + fuzz_below(rs, 3); k && len; k--)
+			b[fuzz_below(rs, len)] = fuzz_below(rs, 2) ? 0xff : 0x00;
 		return len;
 	case 3: { /* grow with junk */
-		size_t add = below(rs, 64);
+		size_t add = fuzz_below(rs, 64);
 		for (size_t i = 0; i < add && len < cap; i++)
-			b[len++] = (uint8_t)rnd(rs);
+			b[len++] = (uint8_t)fuzz_rnd(rs);
 		return len;
 	}
 	case 4: /* overwrite a 16-bit field with a random value */
 		if (len >= 2) {
-			size_t at = below(rs, len - 1);
-			uint16_t v = (uint16_t)rnd(rs);
+			size_t at = fuzz_below(rs, len - 1);
+			uint16_t v = (uint16_t)fuzz_rnd(rs);
 			ike_put_u16(b + at, v);
 		}
 		return len;
 	default: /* random bytes in the middle */
-		for (size_t k = 1 + below(rs, 8); k && len; k--)
-			b[below(rs, len)] = (uint8_t)rnd(rs);
+		for (size_t k = 1 + fuzz_below(rs, 8); k && len; k--)
+			b[fuzz_below(rs, len)] = (uint8_t)fuzz_rnd(rs);
 		return len;
 	}
 }
@@ -166,11 +157,11 @@ static void responder_survives_mutated_messages(void **state)
 	uint64_t spi_i = ike_get_u64(cap->msg[0]);
 
 	for (size_t it = 0; it < RAW_ITERATIONS; it++) {
-		size_t src = below(&rs, 4);
+		size_t src = fuzz_below(&rs, 4);
 		size_t len = cap->len[src];
 		memcpy(buf, cap->msg[src], len);
 		len = mutate(&rs, buf, len, V2_MAX_MSG_TEST);
-		if (below(&rs, 4) == 0)
+		if (fuzz_below(&rs, 4) == 0)
 			len = mutate(&rs, buf, len, V2_MAX_MSG_TEST);
 		ike_peer_input(resp, now, from, to, buf, len);
 		now += 2 * MS;
@@ -213,7 +204,7 @@ static void responder_survives_mutated_messages(void **state)
 			/* a fresh half-open SA whose keys the trace reveals, so each message meets a clean state */
 			uint8_t init[V2_MAX_MSG_TEST];
 			memcpy(init, cap->msg[0], cap->len[0]);
-			ike_put_u64(init, rnd(&rs) | 1); /* a fresh SPIi each time */
+			ike_put_u64(init, fuzz_rnd(&rs) | 1); /* a fresh SPIi each time */
 			spi_i = ike_get_u64(init);
 			v.sk_ei_len = 0;
 			ike_peer_input(resp, now, from, to, init, cap->len[0]);
@@ -221,7 +212,7 @@ static void responder_survives_mutated_messages(void **state)
 		}
 		memcpy(inner, good_inner, good_len);
 		size_t ilen = mutate(&rs, inner, good_len, 1024);
-		uint8_t first = below(&rs, 8) ? good_first : (uint8_t)rnd(&rs);
+		uint8_t first = fuzz_below(&rs, 8) ? good_first : (uint8_t)fuzz_rnd(&rs);
 		size_t n = seal_auth(pr.crypto, &rng, spi_i, &v, first, inner, ilen, buf, V2_MAX_MSG_TEST);
 		assert_true(n > 0);
 		size_t before = v.sends;

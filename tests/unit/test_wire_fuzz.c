@@ -9,23 +9,12 @@
 #include <cmocka.h>
 
 #include "wire/v2.h"
+#include "fuzzrand.h"
 #include "test_list.h.in"
 
 #define FUZZ_ITERATIONS 250000
 #define SEED_CAP 1024
 #define N_SEEDS 4
-
-/* xorshift64: tiny, deterministic, good enough to pick mutations. */
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
-static size_t rnd_below(uint64_t *s, size_t n) { return n ? (size_t)(rnd(s) % n) : 0; }
 
 typedef struct seed {
 	uint8_t b[SEED_CAP];
@@ -135,27 +124,27 @@ static const uint32_t extremes[] = { 0, 1, 2, 3, 4, 5, 7, 8, 15, 16, 27, 28, 29,
 
 static size_t mutate(uint64_t *r, uint8_t *m, size_t len, const seed *seeds)
 {
-	size_t ops = 1 + rnd_below(r, 4);
+	size_t ops = 1 + fuzz_below(r, 4);
 	for (size_t k = 0; k < ops; k++) {
-		uint32_t x = extremes[rnd_below(r, sizeof(extremes) / sizeof(extremes[0]))];
-		size_t at = rnd_below(r, len ? len : 1);
-		switch (rnd_below(r, 9)) {
+		uint32_t x = extremes[fuzz_below(r, sizeof(extremes) / sizeof(extremes[0]))];
+		size_t at = fuzz_below(r, len ? len : 1);
+		switch (fuzz_below(r, 9)) {
 		case 0: /* flip bits */
 			if (len)
-				m[at] ^= (uint8_t)(1u << rnd_below(r, 8));
+				m[at] ^= (uint8_t)(1u << fuzz_below(r, 8));
 			break;
 		case 1: /* random byte */
 			if (len)
-				m[at] = (uint8_t)rnd(r);
+				m[at] = (uint8_t)fuzz_rnd(r);
 			break;
 		case 2: /* truncate */
-			len = rnd_below(r, len + 1);
+			len = fuzz_below(r, len + 1);
 			break;
 		case 3: /* grow with random bytes */
 		{
-			size_t add = rnd_below(r, 64);
+			size_t add = fuzz_below(r, 64);
 			for (size_t i = 0; i < add && len < SEED_CAP; i++)
-				m[len++] = (uint8_t)rnd(r);
+				m[len++] = (uint8_t)fuzz_rnd(r);
 			break;
 		}
 		case 4: /* extreme 16-bit value (payload/selector/attribute lengths) */
@@ -168,8 +157,8 @@ static size_t mutate(uint64_t *r, uint8_t *m, size_t len, const seed *seeds)
 			break;
 		case 6: /* splice a piece of another seed in */
 		{
-			const seed *o = &seeds[rnd_below(r, N_SEEDS)];
-			size_t from = rnd_below(r, o->len), n = rnd_below(r, o->len - from + 1);
+			const seed *o = &seeds[fuzz_below(r, N_SEEDS)];
+			size_t from = fuzz_below(r, o->len), n = fuzz_below(r, o->len - from + 1);
 			if (at + n > SEED_CAP)
 				n = SEED_CAP - at;
 			memcpy(m + at, o->b + from, n);
@@ -183,7 +172,7 @@ static size_t mutate(uint64_t *r, uint8_t *m, size_t len, const seed *seeds)
 			break;
 		default: /* random payload type in a Next Payload-like position */
 			if (len)
-				m[at] = (uint8_t)(rnd_below(r, 2) ? 33 + rnd_below(r, 16) : 53);
+				m[at] = (uint8_t)(fuzz_below(r, 2) ? 33 + fuzz_below(r, 16) : 53);
 			break;
 		}
 	}
