@@ -80,7 +80,7 @@ static int make_cred(sim_scn *c, sim_scenario *sc, pem_file *f, char p[3][SIM_PA
 				   sizeof(err)) != 0) {
 		int i = part == IKE_CRED_PART_KEY ? 1 : part == IKE_CRED_PART_CA ? 2 : 0;
 		if (i == 1)
-			return sim_scn_fail(c, p[1], "%s: %s (certificate %s)", f[1].path, err, f[0].path);
+			return sim_scn_fail(c, p[1], "%s (for certificate %s): %s", f[1].path, f[0].path, err);
 		return sim_scn_fail(c, p[i], "%s: %s", f[i].path, err);
 	}
 	if (keep_cred(sc, cred) != 0) {
