@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/cert.h"
 #include "scenario_int.h"
 
 #define MAX_FILE (16u << 20)
@@ -55,6 +56,9 @@ void sim_scenario_free(sim_scenario *sc)
 		for (size_t i = 0; i < o->n_blobs; i++)
 			free(o->blobs[i]);
 		free(o->blobs);
+		for (size_t i = 0; i < o->n_creds; i++)
+			ike_cred_free(o->creds[i]);
+		free(o->creds);
 		sim_index_free(&o->names);
 		sim_scn_drop_indexes(o);
 		cJSON_Delete(o->root);
@@ -210,8 +214,8 @@ static int parse_seed(sim_scn *c, sim_scenario *sc, const cJSON *root)
 
 static int parse_root(sim_scn *c, sim_scenario *sc, const cJSON *root)
 {
-	static const char *const keys[] = { "description", "seed", "duration", "nodes", "links", "connections",
-					    "faults", "expect", NULL };
+	static const char *const keys[] = { "description", "seed", "duration", "cert_time", "nodes", "links",
+					    "connections", "faults", "expect", NULL };
 	const char *desc;
 	if (sim_scn_object(c, root, "", keys) || sim_scn_str(c, root, "", "description", 0, &desc) < 0 ||
 	    parse_seed(c, sc, root))
@@ -220,7 +224,7 @@ static int parse_root(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	if (sim_scn_time(c, root, "", "duration", 0, &sc->duration) < 0)
 		return -1;
 	if (parse_nodes(c, sc, root) || parse_links(c, sc, root) || sim_scn_connections(c, sc, root) ||
-	    sim_scn_faults(c, sc, root) || sim_scn_expects(c, sc, root))
+	    sim_scn_cert_time(c, sc, root) || sim_scn_faults(c, sc, root) || sim_scn_expects(c, sc, root))
 		return -1;
 	return 0;
 }

@@ -44,6 +44,7 @@ typedef struct sim_scenario {
 	const char *file;
 	uint64_t seed;
 	int64_t duration;
+	int64_t cert_time; /* Unix seconds at which certificates are checked; 0 when no connection uses them */
 	sim_node_spec *nodes;
 	size_t n_nodes;
 	sim_link_spec *links;

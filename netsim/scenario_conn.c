@@ -85,17 +85,28 @@ static int hexval(char ch)
 						 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
 }
 
-/* auth: {psk: "text" or "0x..hex"}; the key bytes are copied into the scenario. */
+/* auth: {psk: "text" or "0x..hex"} (the key bytes are copied into the scenario), or {cert, key, ca}. */
 static int parse_auth(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, conn_draft *fc)
 {
-	static const char *const keys[] = { "psk", NULL };
+	static const char *const keys[] = { "psk", "cert", "key", "ca", NULL };
 	char p[SIM_PATH_MAX], pk[SIM_PATH_MAX];
 	const char *psk;
 	sim_scn_sub(p, path, "auth");
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "auth");
 	if (!a)
 		return sim_scn_fail(c, p, "missing required field 'auth' (e.g. {\"psk\": \"secret\"})");
-	if (sim_scn_object(c, a, p, keys) || sim_scn_str(c, a, p, "psk", 1, &psk) < 0)
+	if (sim_scn_object(c, a, p, keys))
+		return -1;
+	int has_psk = cJSON_GetObjectItemCaseSensitive(a, "psk") != NULL;
+	int has_cert = cJSON_GetObjectItemCaseSensitive(a, "cert") || cJSON_GetObjectItemCaseSensitive(a, "key") ||
+		       cJSON_GetObjectItemCaseSensitive(a, "ca");
+	if (has_psk == has_cert)
+		return sim_scn_fail(c, p, "give either \"psk\" or \"cert\", \"key\" and \"ca\"%s",
+				    has_psk ? ", not both" : "");
+	if (has_cert)
+		return sim_scn_auth_cert(c, sc, a, p, fc->cfg);
+	fc->cfg->auth = IKE_AUTH_PSK;
+	if (sim_scn_str(c, a, p, "psk", 1, &psk) < 0)
 		return -1;
 	sim_scn_sub(pk, p, "psk");
 	size_t n = strlen(psk), hex = (n > 2 && psk[0] == '0' && (psk[1] == 'x' || psk[1] == 'X'));
@@ -241,7 +252,6 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *
 	    parse_proposals(c, o, path, "esp", IKE_PROTO_ESP, "aes128gcm16", &fc->cfg->esp) ||
 	    parse_auth(c, sc, o, path, fc))
 		return -1;
-	fc->cfg->auth = IKE_AUTH_PSK;
 	fc->cfg->local_id.type = fc->cfg->local.family == 4 ? 1 : 5; /* default: our IP address */
 	fc->cfg->local_id.len = fc->cfg->local.family == 4 ? 4 : 16;
 	memcpy(fc->cfg->local_id.data, fc->cfg->local.ip, fc->cfg->local_id.len);

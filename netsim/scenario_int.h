@@ -20,6 +20,8 @@ typedef struct sim_scn_owned {
 	ike_conn_cfg *conn_block; /* every loaded node's conns point into it (kept in blobs, as initiate_at) */
 	size_t n_block;
 	sim_index names; /* node name -> node; kept after loading for sim_scenario_node */
+	ike_cred **creds; /* every connection's credential (auth.cert), freed with the scenario */
+	size_t n_creds, cap_creds;
 	/* Loader-only, dropped once loading ends: */
 	sim_index addrs; /* node address -> node * SIM_ADDRS_MAX + k */
 	sim_index links; /* unordered endpoint pair -> link */
@@ -33,6 +35,13 @@ void *sim_scn_keep(sim_scenario *sc, void *p);
 int sim_scn_connections(sim_scn *c, sim_scenario *sc, const cJSON *root);
 int sim_scn_faults(sim_scn *c, sim_scenario *sc, const cJSON *root);
 int sim_scn_expects(sim_scn *c, sim_scenario *sc, const cJSON *root);
+
+/* auth {cert, key, ca} (scenario_cert.c): reads the PEM files, sets cfg's auth and cred. 0 or -1. */
+int sim_scn_auth_cert(sim_scn *c, sim_scenario *sc, const cJSON *a, const char *path, ike_conn_cfg *cfg);
+/* Top-level cert_time (or its default) into sc->cert_time and every credential; after the connections. */
+int sim_scn_cert_time(sim_scn *c, sim_scenario *sc, const cJSON *root);
+/* "2026-01-01T00:00:00Z" (exactly this shape, UTC, year >= 1970) to Unix seconds; 0 or -1. */
+int sim_parse_utc(const char *s, int64_t *out);
 
 /* Lookups and additions for the loader's indexes (scenario_lookup.c); adds give 0, or -1 out of memory. */
 int sim_scn_add_node(sim_scenario *sc, uint32_t node);

@@ -119,28 +119,63 @@ static int load_cas(ike_cred *c, const uint8_t *ca, size_t ca_len, char *err, si
 	return 0;
 }
 
-int ike_cred_from_pem(const uint8_t *cert, size_t cert_len, const uint8_t *key, size_t key_len, const uint8_t *ca,
-		      size_t ca_len, ike_cred **out, char *err, size_t errlen)
+int ike_cred_from_pem_part(const uint8_t *cert, size_t cert_len, const uint8_t *key, size_t key_len,
+			   const uint8_t *ca, size_t ca_len, ike_cred **out, int *part, char *err, size_t errlen)
 {
 	*out = NULL;
+	*part = IKE_CRED_PART_NONE;
 	ike_cred *c = calloc(1, sizeof(*c));
 	if (!c)
 		return fail(err, errlen, "out of memory");
 	int rc = load_own(c, cert, cert_len, err, errlen);
-	if (rc == 0 && !(c->key = read_key(key, key_len)))
+	if (rc != 0)
+		*part = IKE_CRED_PART_CERT;
+	else if (!(c->key = read_key(key, key_len)))
 		rc = fail(err, errlen, "key PEM holds no valid private key");
-	else if (rc == 0 && !key_supported(c->key))
+	else if (!key_supported(c->key))
 		rc = fail(err, errlen, "private key is neither RSA (>= 1024 bits) nor EC P-256/P-384/P-521");
-	else if (rc == 0 && X509_check_private_key(c->cert, c->key) != 1)
+	else if (X509_check_private_key(c->cert, c->key) != 1)
 		rc = fail(err, errlen, "private key does not match the certificate");
-	if (rc == 0)
-		rc = load_cas(c, ca, ca_len, err, errlen);
+	if (rc != 0 && !*part)
+		*part = IKE_CRED_PART_KEY;
+	if (rc == 0 && (rc = load_cas(c, ca, ca_len, err, errlen)) != 0)
+		*part = IKE_CRED_PART_CA;
 	if (rc != 0) {
 		ike_cred_free(c);
 		return -1;
 	}
 	*out = c;
 	return 0;
+}
+
+int ike_cred_from_pem(const uint8_t *cert, size_t cert_len, const uint8_t *key, size_t key_len, const uint8_t *ca,
+		      size_t ca_len, ike_cred **out, char *err, size_t errlen)
+{
+	int part;
+	return ike_cred_from_pem_part(cert, cert_len, key, key_len, ca, ca_len, out, &part, err, errlen);
+}
+
+/* Seconds from the epoch to x's notBefore (ASN1_TIME_diff avoids timegm, which C17/POSIX lack). */
+static int64_t not_before(X509 *x, const ASN1_TIME *epoch)
+{
+	int days = 0, secs = 0;
+	if (!ASN1_TIME_diff(&days, &secs, epoch, X509_get0_notBefore(x)))
+		return 0;
+	return (int64_t)days * 86400 + secs;
+}
+
+int64_t ike_cred_latest_not_before(const ike_cred *c)
+{
+	ASN1_TIME *epoch = ASN1_TIME_set(NULL, 0);
+	int64_t t = epoch ? not_before(c->cert, epoch) : 0, u;
+	for (size_t i = 0; epoch && i < c->n_chain; i++)
+		if ((u = not_before(c->chain[i], epoch)) > t)
+			t = u;
+	for (int i = 0; epoch && i < sk_X509_num(c->cas); i++)
+		if ((u = not_before(sk_X509_value(c->cas, i), epoch)) > t)
+			t = u;
+	ASN1_TIME_free(epoch);
+	return t;
 }
 
 void ike_cred_free(ike_cred *c)

@@ -31,6 +31,15 @@ int ike_cred_from_pem(const uint8_t *cert, size_t cert_len, const uint8_t *key, 
 		      size_t ca_len, ike_cred **out, char *err, size_t errlen);
 void ike_cred_free(ike_cred *c);
 
+/* Which input a failed ike_cred_from_pem_part() blames, so a host can name the file. */
+enum ike_cred_part { IKE_CRED_PART_NONE = 0, IKE_CRED_PART_CERT = 1, IKE_CRED_PART_KEY = 2, IKE_CRED_PART_CA = 3 };
+/* ike_cred_from_pem, also setting *part (enum ike_cred_part) to the input at fault (NONE on success). */
+int ike_cred_from_pem_part(const uint8_t *cert, size_t cert_len, const uint8_t *key, size_t key_len,
+			   const uint8_t *ca, size_t ca_len, ike_cred **out, int *part, char *err, size_t errlen);
+
+/* The latest notBefore (Unix seconds) among our certificate, our intermediates and the trusted CAs. */
+int64_t ike_cred_latest_not_before(const ike_cred *c);
+
 /* Unix time (seconds) at which peers' certificates must be valid; 0 = do not check validity periods. */
 void ike_cred_set_check_time(ike_cred *c, int64_t unix_seconds);
 

@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "crypto/crypto_int.h"
+#include "crypto/ecdsa_det.h"
 #include "ike.h"
 
 enum { M_RSA = 1, M_ECDSA256 = 9, M_ECDSA384 = 10, M_ECDSA521 = 11, M_DIGSIG = 14 };
@@ -46,15 +47,22 @@ static const algid *algid_for(uint8_t hash, bool rsa)
 	return NULL;
 }
 
-static const EVP_MD *md_for(const ike_crypto *c, uint8_t hash)
+/* The ike_crypto digest slot of an RFC 7427 hash id, -1 if none. */
+static int md_slot(uint8_t hash)
 {
 	switch (hash) {
-	case IKE_SIGHASH_SHA1: return c->md[IKE_MD_SHA1];
-	case IKE_SIGHASH_SHA256: return c->md[IKE_MD_SHA256];
-	case IKE_SIGHASH_SHA384: return c->md[IKE_MD_SHA384];
-	case IKE_SIGHASH_SHA512: return c->md[IKE_MD_SHA512];
-	default: return NULL;
+	case IKE_SIGHASH_SHA1: return IKE_MD_SHA1;
+	case IKE_SIGHASH_SHA256: return IKE_MD_SHA256;
+	case IKE_SIGHASH_SHA384: return IKE_MD_SHA384;
+	case IKE_SIGHASH_SHA512: return IKE_MD_SHA512;
+	default: return -1;
 	}
+}
+
+static const EVP_MD *md_for(const ike_crypto *c, uint8_t hash)
+{
+	int slot = md_slot(hash);
+	return slot < 0 ? NULL : c->md[slot];
 }
 
 /* 256/384/521 for the NIST curves IKEv2 names, 0 for anything else (or RSA). */
@@ -98,7 +106,7 @@ int ike_sig_choose(EVP_PKEY *key, uint16_t peer_hashes, uint8_t *method, uint8_t
 	return 0;
 }
 
-/* Plain EVP signature over scattered data; DER for ECDSA. */
+/* Plain EVP signature over scattered data (RSA PKCS#1 v1.5 only: it is deterministic). */
 static int evp_sign(const EVP_MD *md, EVP_PKEY *key, const ike_iov *data, size_t n, uint8_t *out, size_t *len)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -110,6 +118,24 @@ static int evp_sign(const EVP_MD *md, EVP_PKEY *key, const ike_iov *data, size_t
 	     EVP_DigestSignFinal(ctx, out, len) == 1;
 	EVP_MD_CTX_free(ctx);
 	return ok ? 0 : -IKE_CRYPTO_EOSSL;
+}
+
+/* ECDSA r|s (half octets each) with an RFC 6979 nonce: OpenSSL 3.0's EVP signing would draw k at random. */
+static int ecdsa_rs(const ike_crypto *c, EVP_PKEY *key, uint8_t hash, const ike_iov *data, size_t n, size_t half,
+		    uint8_t *rs)
+{
+	uint8_t h1[EVP_MAX_MD_SIZE];
+	unsigned int hl = 0;
+	const EVP_MD *md = md_for(c, hash);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = md && ctx && EVP_DigestInit_ex2(ctx, md, NULL) == 1;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = EVP_DigestUpdate(ctx, data[i].p, data[i].len) == 1;
+	ok = ok && EVP_DigestFinal_ex(ctx, h1, &hl) == 1;
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return -IKE_CRYPTO_EOSSL;
+	return ike_ecdsa_det_sign(c, key, md_slot(hash), h1, hl, rs, rs + half, half, NULL);
 }
 
 static int evp_verify(const EVP_MD *md, EVP_PKEY *key, const ike_iov *data, size_t n, const uint8_t *sig,
@@ -125,20 +151,7 @@ static int evp_verify(const EVP_MD *md, EVP_PKEY *key, const ike_iov *data, size
 	return !ctx ? -IKE_CRYPTO_ENOMEM : v == 1 ? 0 : -IKE_CRYPTO_EAUTH;
 }
 
-/* DER ECDSA-Sig-Value -> r|s, each left-padded to half octets (RFC 4754 section 7). */
-static int der_to_rs(const uint8_t *der, size_t len, size_t half, uint8_t *out)
-{
-	const unsigned char *p = der;
-	ECDSA_SIG *s = d2i_ECDSA_SIG(NULL, &p, (long)len);
-	const BIGNUM *r = NULL, *ss = NULL;
-	if (s)
-		ECDSA_SIG_get0(s, &r, &ss);
-	int ok = s && BN_bn2binpad(r, out, (int)half) == (int)half && BN_bn2binpad(ss, out + half, (int)half) == (int)half;
-	ECDSA_SIG_free(s);
-	return ok ? 0 : -IKE_CRYPTO_EOSSL;
-}
-
-/* r|s -> DER, for OpenSSL's verifier; *len is the capacity in, the size out. */
+/* r|s -> DER ECDSA-Sig-Value (for OpenSSL's verifier and RFC 7427); *len is the capacity in, the size out. */
 static int rs_to_der(const uint8_t *rs, size_t half, uint8_t *out, size_t *len)
 {
 	ECDSA_SIG *s = ECDSA_SIG_new();
@@ -156,40 +169,53 @@ static int rs_to_der(const uint8_t *rs, size_t half, uint8_t *out, size_t *len)
 	return ok ? 0 : -IKE_CRYPTO_EINVAL;
 }
 
-int ike_sig_sign(const ike_crypto *c, EVP_PKEY *key, uint8_t method, uint8_t hash, const ike_iov *data, size_t n,
-		 uint8_t *out, size_t cap, size_t *len)
+/* Method 14 (RFC 7427): length | AlgorithmIdentifier | PKCS#1 v1.5 or DER ECDSA-Sig-Value. */
+static int sign_digsig(const ike_crypto *c, EVP_PKEY *key, uint8_t hash, const ike_iov *data, size_t n,
+		       uint8_t *out, size_t cap, size_t *len)
 {
 	bool rsa = EVP_PKEY_is_a(key, "RSA");
 	int bits = curve_bits(key);
-	uint8_t der[IKE_SIG_MAX];
-	size_t dlen = sizeof(der), half = 0;
-	if (method == M_DIGSIG) {
-		const algid *a = algid_for(hash, rsa);
-		if (!a || (!rsa && !bits) || cap < 1u + a->len)
-			return -IKE_CRYPTO_EUNSUPPORTED;
-		size_t slen = cap - 1 - a->len;
-		int rc = evp_sign(md_for(c, hash), key, data, n, out + 1 + a->len, &slen);
-		out[0] = a->len;
-		memcpy(out + 1, a->der, a->len);
-		*len = 1 + a->len + slen;
-		return rc;
+	const algid *a = algid_for(hash, rsa);
+	uint8_t rs[2 * IKE_ECDSA_DET_MAX_HALF], h;
+	size_t half = 0;
+	if (!a || (!rsa && !bits) || cap < 1u + a->len)
+		return -IKE_CRYPTO_EUNSUPPORTED;
+	size_t slen = cap - 1 - a->len;
+	int rc;
+	if (rsa) {
+		rc = evp_sign(md_for(c, hash), key, data, n, out + 1 + a->len, &slen);
+	} else {
+		ecdsa_method(bits, &h, &half);
+		rc = ecdsa_rs(c, key, hash, data, n, half, rs);
+		if (rc == 0)
+			rc = rs_to_der(rs, half, out + 1 + a->len, &slen);
 	}
+	out[0] = a->len;
+	memcpy(out + 1, a->der, a->len);
+	*len = 1 + a->len + slen;
+	return rc;
+}
+
+int ike_sig_sign(const ike_crypto *c, EVP_PKEY *key, uint8_t method, uint8_t hash, const ike_iov *data, size_t n,
+		 uint8_t *out, size_t cap, size_t *len)
+{
+	if (method == M_DIGSIG)
+		return sign_digsig(c, key, hash, data, n, out, cap, len);
 	if (method == M_RSA) {
-		if (!rsa)
+		if (!EVP_PKEY_is_a(key, "RSA"))
 			return -IKE_CRYPTO_EUNSUPPORTED;
 		*len = cap;
 		return evp_sign(c->md[IKE_MD_SHA1], key, data, n, out, len);
 	}
 	uint8_t h;
+	size_t half = 0;
+	int bits = curve_bits(key);
 	if (!bits || ecdsa_method(bits, &h, &half) != method)
 		return -IKE_CRYPTO_EUNSUPPORTED; /* RFC 4754 ties each method to one curve */
 	if (cap < 2 * half)
 		return -IKE_CRYPTO_EINVAL;
-	int rc = evp_sign(md_for(c, h), key, data, n, der, &dlen);
-	if (rc == 0)
-		rc = der_to_rs(der, dlen, half, out);
 	*len = 2 * half;
-	return rc;
+	return ecdsa_rs(c, key, h, data, n, half, out);
 }
 
 /* Method 14: the AlgorithmIdentifier names signature scheme and hash; it must fit the key. */

@@ -2,6 +2,7 @@
  * Signatures over IKEv2 AUTH octets (RFC 7296 2.15, 3.8): RSA PKCS#1 v1.5 with SHA-1 (method 1),
  * ECDSA with fixed-length r|s (RFC 4754, methods 9/10/11) and RFC 7427 Digital Signature (method 14:
  * length byte | AlgorithmIdentifier DER | signature) with RSA PKCS#1 v1.5 or ECDSA (DER ECDSA-Sig-Value).
+ * Every signature is deterministic: ECDSA nonces follow RFC 6979 (crypto/ecdsa_det.h).
  */
 #ifndef IKE_CRYPTO_SIG_H
 #define IKE_CRYPTO_SIG_H

@@ -1,9 +1,13 @@
-/* Public-key authentication end to end between two in-process peers: RSA and ECDSA, legacy and RFC 7427. */
+/*
+ * Public-key authentication end to end between two in-process peers: RSA and ECDSA, legacy and RFC 7427;
+ * with ECDSA keys the same seeds give the same bytes on the wire (RFC 6979 nonces).
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -78,6 +82,66 @@ static void ecdsa_method_14(void **state)
 {
 	(void)state;
 	establishes('e', true, "\"method\":14,\"scheme\":\"RFC 7427 ecdsa-with-SHA256\"");
+}
+
+/* Every datagram both sides sent, concatenated in order (the pair's filter hook; drops nothing). */
+typedef struct wire_log {
+	uint8_t *bytes;
+	size_t len;
+} wire_log;
+
+static bool log_wire(pair *pr, int side, size_t n, const uint8_t *data, size_t len)
+{
+	(void)side;
+	(void)n;
+	wire_log *w = pr->user;
+	w->bytes = realloc(w->bytes, w->len + len);
+	assert_non_null(w->bytes);
+	memcpy(w->bytes + w->len, data, len);
+	w->len += len;
+	return true;
+}
+
+/* One ECDSA handshake at seed 7, keeping its wire bytes and trace lines. */
+static void ecdsa_run(ike_cred *a, ike_cred *b, bool rfc7427, wire_log *w, pair *pr)
+{
+	ike_cred_set_rfc7427(a, rfc7427);
+	ike_cred_set_rfc7427(b, rfc7427);
+	pair_init(pr, "aes128gcm16-prfsha256-ecp256", "aes128gcm16");
+	pair_set_creds(pr, a, b);
+	pr->filter = log_wire;
+	pr->user = w;
+	pair_start(pr, 7);
+	pair_run(pr, 60 * SEC);
+	expect_state(pr, 0, "ESTABLISHED", 0);
+	expect_state(pr, 1, "ESTABLISHED", 0);
+}
+
+/* RFC 6979 nonces: two runs with the same seeds send the same bytes (AUTH included) and trace the same lines. */
+static void ecdsa_same_seed_same_bytes(void **state)
+{
+	(void)state;
+	const certfx_set *s = certfx_get('e');
+	ike_cred *a = certfx_cred(&s->a, &s->ca), *b = certfx_cred(&s->b, &s->ca);
+	for (int rfc7427 = 0; rfc7427 < 2; rfc7427++) {
+		wire_log w[2] = { { NULL, 0 }, { NULL, 0 } };
+		pair pr[2];
+		for (int i = 0; i < 2; i++)
+			ecdsa_run(a, b, rfc7427, &w[i], &pr[i]);
+		assert_int_equal(pair_count(&pr[0], -1, "auth.verified", rfc7427 ? "\"method\":14" : "\"method\":9"), 2);
+		assert_true(w[0].len > 1000);
+		assert_int_equal(w[0].len, w[1].len);
+		assert_memory_equal(w[0].bytes, w[1].bytes, w[0].len);
+		assert_int_equal(pr[0].ntrace, pr[1].ntrace);
+		for (size_t i = 0; i < pr[0].ntrace; i++)
+			assert_string_equal(pr[0].trace[i], pr[1].trace[i]);
+		for (int i = 0; i < 2; i++) {
+			pair_free(&pr[i]);
+			free(w[i].bytes);
+		}
+	}
+	ike_cred_free(a);
+	ike_cred_free(b);
 }
 
 /* Mixed keys: an RSA initiator and an ECDSA responder trusting each other's CA. */
@@ -177,6 +241,7 @@ size_t tests_auth_pubkey(const struct CMUnitTest **out)
 		cmocka_unit_test(rsa_method_14),
 		cmocka_unit_test(ecdsa_method_9),
 		cmocka_unit_test(ecdsa_method_14),
+		cmocka_unit_test(ecdsa_same_seed_same_bytes),
 		cmocka_unit_test(rsa_initiator_ecdsa_responder),
 		cmocka_unit_test(untrusted_ca_fails_both_sides),
 		cmocka_unit_test(id_mismatch_fails),

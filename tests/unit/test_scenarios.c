@@ -1,7 +1,8 @@
 /*
  * Scenario files with `expect` lists, run on the built-in simulator: the lesson, every failure path
  * (wrong PSK, no proposal, TS mismatch, INVALID_KE retry, lost IKE_AUTH) and one file per DH group.
- * Also: the same scenario and seed give byte-identical traces; another seed gives other SPIs and nonces.
+ * Also: the same scenario and seed give byte-identical traces (with ECDSA certificates too); another seed
+ * gives other SPIs and nonces.
  */
 #include <glob.h>
 #include <setjmp.h>
@@ -55,8 +56,8 @@ static void every_scenario_meets_its_expectations(void **state)
 		}
 		globfree(&g);
 	}
-	/* 5 failure scenarios + 13 DH groups + the lesson */
-	assert_true(files >= 19);
+	/* 5 failure scenarios + 13 DH groups + 3 certificate scenarios + the lesson */
+	assert_true(files >= 22);
 	print_message("%zu scenarios, %zu expectations held\n", files, expects);
 }
 
@@ -124,11 +125,32 @@ static void same_seed_same_bytes_other_seed_other_spis(void **state)
 	unlink(a), unlink(b), unlink(c);
 }
 
+/* ECDSA certificates (RFC 6979 nonces): same scenario, same seed, same bytes, signatures included. */
+static void cert_ecdsa_same_seed_same_bytes(void **state)
+{
+	(void)state;
+	const char *sc = "tests/scenarios/cert_ecdsa.json";
+	char a[] = "/tmp/ikesim-cert-a-XXXXXX", b[] = "/tmp/ikesim-cert-b-XXXXXX";
+	int fa = mkstemp(a), fb = mkstemp(b);
+	assert_true(fa >= 0 && fb >= 0);
+	close(fa), close(fb);
+	traced_run(sc, a, 0, 0);
+	traced_run(sc, b, 0, 0);
+	size_t la, lb;
+	char *ta = slurp(a, &la), *tb = slurp(b, &lb);
+	assert_non_null(strstr(ta, "\"scheme\":\"RFC 7427 ecdsa-with-SHA256\""));
+	assert_int_equal(la, lb);
+	assert_memory_equal(ta, tb, la);
+	free(ta), free(tb);
+	unlink(a), unlink(b);
+}
+
 size_t tests_scenarios(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(every_scenario_meets_its_expectations),
 		cmocka_unit_test(same_seed_same_bytes_other_seed_other_spis),
+		cmocka_unit_test(cert_ecdsa_same_seed_same_bytes),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
