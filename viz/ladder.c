@@ -171,6 +171,22 @@ static send *pending_for(lctx *c, size_t i, int any)
 	return NULL;
 }
 
+/* The earliest pending request to ev i's node with ev i's message ID and IKE SA (for ike.dup). */
+static send *pending_request_for(lctx *c, size_t i)
+{
+	const viz_event *e = &c->t->ev[i];
+	for (size_t k = 0; k < c->ns; k++) {
+		send *s = &c->s[k];
+		const viz_event *o = &c->t->ev[s->orig];
+		const char *fl = viz_ev_str(o, "flags");
+		if (s->fate == F_PENDING && s->to == lane_of(c, e->node) && fl && !strchr(fl, 'R') &&
+		    viz_ev_num(o, "msgid", -1) == viz_ev_num(e, "msgid", -2) &&
+		    str_eq(viz_ev_str(o, "initiator-spi"), viz_ev_str(e, "initiator-spi")))
+			return s;
+	}
+	return NULL;
+}
+
 static void end_send(send *s, size_t i, enum fate f)
 {
 	if (s) {
@@ -189,6 +205,8 @@ static void match_sends(lctx *c)
 			add_send(c, i, i, K_TX);
 		} else if ((strcmp(e->ev, "ike.retransmit") == 0 || strcmp(e->ev, "ike.dup") == 0) && drawn) {
 			int dup = e->ev[4] == 'd';
+			if (dup) /* the retransmitted request did arrive: the cached answer is its reception */
+				end_send(pending_request_for(c, i), i, F_RECEIVED);
 			size_t o = original_of(c, i, dup);
 			if (o != NONE)
 				add_send(c, i, o, dup ? K_DUP : K_RETX);
