@@ -92,7 +92,7 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 			if (st->selected_ike[0])
 				fprintf(out, " [%s]", st->selected_ike);
 			fprintf(out, ", CHILD %s", child);
-			if (st->selected_esp[0])
+			if (st->selected_esp[0] && strcmp(child, "NONE") != 0) /* no algorithms for a CHILD SA not held */
 				fprintf(out, " [%s]", st->selected_esp);
 			if (st->last_error)
 				fprintf(out, ", error %s", sim_notify_name(st->last_error, e, sizeof(e)));
