@@ -194,7 +194,8 @@ void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_a
 	}
 	v2_ike_sa *sa = lookup(p, in);
 	if (!sa) {
-		drop(p, now, NULL, "no IKE SA for these SPIs");
+		drop(p, now, NULL, in->hdr.flags & V2_F_RESPONSE ? "response for an IKE SA we no longer have"
+								 : "no IKE SA for these SPIs");
 		return;
 	}
 	input_sa(sa, now, in);

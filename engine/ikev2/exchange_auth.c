@@ -286,6 +286,21 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
 	child_installed(sa, now);
 }
 
+/*
+ * The responder's AUTH did not verify: say so in an INFORMATIONAL exchange (RFC 7296 2.21.2 allows it,
+ * strongSwan does it), so the responder does not keep an IKE SA we abandon. Nobody waits for the answer.
+ */
+static void tell_auth_failed(v2_ike_sa *sa, ike_time now)
+{
+	uint8_t inner[16];
+	v2_builder b;
+	v2_request_done(sa);
+	v2_begin_chain(&b, inner, sizeof(inner));
+	v2_add_notify(&b, 0, NULL, 0, V2_N_AUTHENTICATION_FAILED, NULL, 0);
+	if (!b.w.err)
+		v2_send_sk(sa, now, V2_INFORMATIONAL, false, sa->msgid_next_req, inner, b.w.len, b.first);
+}
+
 void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	char why[160];
@@ -306,6 +321,7 @@ void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		return;
 	}
 	if (!auth_ok(sa, now, false, &in->inner, pid, pauth, why, sizeof(why))) {
+		tell_auth_failed(sa, now);
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED, why);
 		return;
 	}

@@ -37,6 +37,9 @@ const v2_transition v2_ike_transitions[V2_T_IKE_NTRANS] = {
 				   "recv INFORMATIONAL response (or timer)", "IKE SA deleted" },
 	[V2_T_IKE_DEAD] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, 0, V2_ROLE_ANY, "timer",
 			    "peer stopped answering: retransmissions exhausted" },
+	[V2_T_IKE_PEER_AUTH_FAILED] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V2_INFORMATIONAL, V2_ROLE_RESPONDER,
+					"recv INFORMATIONAL request with AUTHENTICATION_FAILED",
+					"the initiator rejected our AUTH after IKE_AUTH" },
 };
 
 const v2_transition v2_child_transitions[V2_T_CHILD_NTRANS] = {

@@ -378,6 +378,24 @@ static void nat_is_detected_from_natd_hashes(void **state)
 	pair_free(&pr);
 }
 
+static void initiator_rejecting_responder_tells_it(void **state)
+{
+	(void)state;
+	pair pr;
+	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	char err[64];
+	assert_int_equal(ike_id_parse("someone-else.example", &pr.conn[0].remote_id, err, sizeof(err)), 0);
+	pr.conn[1].remote_id = pr.conn[0].local_id;
+	pair_start(&pr, 16);
+	pair_run(&pr, 60 * SEC);
+	expect_state(&pr, 0, "NONE", "NONE", V2_N_AUTHENTICATION_FAILED);
+	expect_state(&pr, 1, "NONE", "NONE", V2_N_AUTHENTICATION_FAILED);
+	assert_int_equal(pair_count(&pr, 0, "ike.tx", "INFORMATIONAL request 2 [ N(AUTH_FAILED) ]"), 1);
+	assert_int_equal(pair_count(&pr, 1, "ike_sa.state", "the initiator rejected our authentication"), 1);
+	assert_int_equal(ike_peer_sa_count(pr.peer[0]) + ike_peer_sa_count(pr.peer[1]), 0);
+	pair_free(&pr);
+}
+
 size_t tests_ikev2(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -397,6 +415,7 @@ size_t tests_ikev2(const struct CMUnitTest **out)
 		cmocka_unit_test(every_dh_group_establishes),
 		cmocka_unit_test(unknown_critical_payload_is_refused),
 		cmocka_unit_test(nat_is_detected_from_natd_hashes),
+		cmocka_unit_test(initiator_rejecting_responder_tells_it),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
