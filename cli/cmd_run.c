@@ -163,8 +163,8 @@ int cli_run(int argc, char **argv, FILE *out, FILE *err)
 		return CLI_USAGE;
 	}
 	if (a.reveal)
-		fprintf(err, "WARNING: --reveal-keys: the trace%s will contain secret key material. Teaching use only.\n",
-			a.pcap ? " and the key table" : "");
+		fprintf(err, "WARNING: --reveal-keys: %s will contain secret key material. Teaching use only.\n",
+			!a.pcap ? "the trace" : a.trace ? "the trace and the key table" : "the key table");
 	sim_run_opts o = { a.seed, a.seed_set, a.trace, a.reveal, a.pcap };
 	sim_run_result res;
 	if (sim_run_scenario(sc, &o, &res, msg, sizeof(msg)) != 0) {
