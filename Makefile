@@ -32,7 +32,7 @@ CLANG_DIR := $(BUILD)/clang
 REL_FLAGS  := -O2 -g
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PHONY: all deps demo test interop clang bench clean check-tools pictures pictures-check report-png
+.PHONY: all deps demo test interop pcap-check clang bench clean check-tools pictures pictures-check report-png
 all: $(REL_DIR)/ikesim
 
 deps:
@@ -107,7 +107,7 @@ demo: deps
 
 test: deps
 	@$(MAKE) --no-print-directory $(JOBS) $(ASAN_DIR)/unit_tests $(ASAN_DIR)/ikesim
-	@st=0; $(MAKE) --no-print-directory interop || st=1; \
+	@st=0; $(MAKE) --no-print-directory interop || st=1; $(MAKE) --no-print-directory pcap-check || st=1; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  IKESIM_BIN=$(ASAN_DIR)/ikesim $(ASAN_DIR)/unit_tests || st=1; exit $$st
 
@@ -117,6 +117,12 @@ interop:
 	@$(MAKE) --no-print-directory $(JOBS) $(REL_DIR)/ikesim $(ASAN_DIR)/ikesim $(REL_DIR)/udp_blast
 	@IKESIM_BIN=$(REL_DIR)/ikesim IKESIM_ASAN_BIN=$(ASAN_DIR)/ikesim UDP_BLAST_BIN=$(REL_DIR)/udp_blast \
 	  bash tests/interop/run.sh
+
+# Wireshark decrypts our captures (tests/pcap/check.sh): installs tshark if missing and root, else skips.
+# `make test` runs it beside interop, before the cmocka suite.
+pcap-check:
+	@$(MAKE) --no-print-directory $(JOBS) $(REL_DIR)/ikesim
+	@IKESIM_BIN=$(REL_DIR)/ikesim bash tests/pcap/check.sh
 
 clang:
 	@$(MAKE) --no-print-directory $(JOBS) $(CLANG_DIR)/ikesim

@@ -2,23 +2,26 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "run.h"
 
 typedef struct run_args {
-	const char *scenario, *trace;
+	const char *scenario, *trace, *pcap;
 	uint64_t seed;
 	int seed_set, reveal, quiet;
 } run_args;
 
 static void run_usage(FILE *f)
 {
-	fprintf(f, "usage: ikesim run SCENARIO [--trace FILE] [--seed N] [--reveal-keys] [--quiet]\n\n"
+	fprintf(f, "usage: ikesim run SCENARIO [--trace FILE] [--pcap FILE] [--seed N] [--reveal-keys] [--quiet]\n\n"
 		   "Runs SCENARIO (JSON, see docs/scenario.md) and checks its 'expect' list.\n"
 		   "  --trace FILE    write the JSON Lines trace (docs/trace.md) to FILE\n"
+		   "  --pcap FILE     write every delivered datagram to FILE, a pcap for Wireshark (docs/pcap.md)\n"
 		   "  --seed N        override the scenario's seed (same seed, same run)\n"
-		   "  --reveal-keys   put derived keys into the trace's kdf events\n"
+		   "  --reveal-keys   put derived keys into the trace's kdf events, and with --pcap write\n"
+		   "                  Wireshark's key table to FILE.ikev2_decryption_table\n"
 		   "  --quiet         print nothing but errors\n"
 		   "Exit: 0 all expectations hold, 3 one failed, 2 bad input, 1 run error.\n");
 }
@@ -33,6 +36,22 @@ static int parse_seed(const char *s, uint64_t *out)
 	return errno || *end ? -1 : 0;
 }
 
+/* Output files must not collide, and a key table needs a regular pcap path to sit beside. */
+static int check_outputs(const run_args *a, FILE *err)
+{
+	struct stat st;
+	if (a->pcap && a->trace && strcmp(a->pcap, a->trace) == 0) {
+		fprintf(err, "ikesim run: --pcap and --trace name the same file '%s'\n", a->pcap);
+		return -1;
+	}
+	if (a->pcap && a->reveal && stat(a->pcap, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		fprintf(err, "ikesim run: --reveal-keys writes the key table beside the pcap: '%s' is not a regular file\n",
+			a->pcap);
+		return -1;
+	}
+	return 0;
+}
+
 /* 0, 1 when --help was asked for, or -1 after one error line. */
 static int parse_args(int argc, char **argv, run_args *a, FILE *err)
 {
@@ -45,13 +64,15 @@ static int parse_args(int argc, char **argv, run_args *a, FILE *err)
 			a->reveal = 1;
 		} else if (strcmp(v, "--quiet") == 0 || strcmp(v, "-q") == 0) {
 			a->quiet = 1;
-		} else if (strcmp(v, "--trace") == 0 || strcmp(v, "--seed") == 0) {
+		} else if (strcmp(v, "--trace") == 0 || strcmp(v, "--seed") == 0 || strcmp(v, "--pcap") == 0) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
 				fprintf(err, "ikesim run: %s needs a value\n", v);
 				return -1;
 			}
 			if (v[2] == 't') {
 				a->trace = argv[++i];
+			} else if (v[2] == 'p') {
+				a->pcap = argv[++i];
 			} else if (parse_seed(argv[++i], &a->seed) != 0) {
 				fprintf(err, "ikesim run: --seed wants an unsigned 64-bit integer, got '%s'\n", argv[i]);
 				return -1;
@@ -72,7 +93,7 @@ static int parse_args(int argc, char **argv, run_args *a, FILE *err)
 		fprintf(err, "ikesim run: missing SCENARIO (try 'ikesim run --help')\n");
 		return -1;
 	}
-	return 0;
+	return check_outputs(a, err);
 }
 
 static void print_summary(const sim_scenario *sc, const sim_run_result *res, const run_args *a, FILE *out)
@@ -103,6 +124,27 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 		(unsigned long long)res->total.delivered, (unsigned long long)res->total.dropped);
 	if (a->trace)
 		fprintf(out, "trace: %s\n", a->trace);
+	if (a->pcap)
+		fprintf(out, "pcap: %s\n", a->pcap);
+	if (a->pcap && a->reveal)
+		fprintf(out, "key table: %s.ikev2_decryption_table (%zu IKE SA%s)\n", a->pcap, res->keys.rows,
+			res->keys.rows == 1 ? "" : "s");
+}
+
+/* Says once what the capture lacks: no keys at all, SAs Wireshark cannot decrypt, ICVs it will not check. */
+static void capture_notes(const run_args *a, const sim_run_result *res, FILE *err)
+{
+	if (a->pcap && !a->reveal)
+		fprintf(err, "ikesim run: no key table without --reveal-keys (the pcap's encrypted payloads stay opaque)\n");
+	if (res->keys.undecryptable)
+		fprintf(err, "ikesim run: warning: %zu IKE SA(s) use algorithms Wireshark cannot decrypt (commented out in the key table)\n",
+			res->keys.undecryptable);
+	if (res->keys.unchecked)
+		fprintf(err, "ikesim run: warning: %zu IKE SA(s) use an integrity algorithm Wireshark lacks: it decrypts them without checking the ICV\n",
+			res->keys.unchecked);
+	if (res->pcap_skipped)
+		fprintf(err, "ikesim run: warning: %llu datagram(s) not captured (IPv4/IPv6 mixed)\n",
+			(unsigned long long)res->pcap_skipped);
 }
 
 int cli_run(int argc, char **argv, FILE *out, FILE *err)
@@ -121,8 +163,9 @@ int cli_run(int argc, char **argv, FILE *out, FILE *err)
 		return CLI_USAGE;
 	}
 	if (a.reveal)
-		fprintf(err, "WARNING: --reveal-keys: the trace will contain secret key material. Teaching use only.\n");
-	sim_run_opts o = { a.seed, a.seed_set, a.trace, a.reveal };
+		fprintf(err, "WARNING: --reveal-keys: %s will contain secret key material. Teaching use only.\n",
+			!a.pcap ? "the trace" : a.trace ? "the trace and the key table" : "the key table");
+	sim_run_opts o = { a.seed, a.seed_set, a.trace, a.reveal, a.pcap };
 	sim_run_result res;
 	if (sim_run_scenario(sc, &o, &res, msg, sizeof(msg)) != 0) {
 		fprintf(err, "%s\n", msg);
@@ -131,6 +174,7 @@ int cli_run(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (!a.quiet)
 		print_summary(sc, &res, &a, out);
+	capture_notes(&a, &res, err);
 	size_t failed = sim_check_expects(sc, &res, err);
 	if (!a.quiet && sc->n_expects)
 		fprintf(out, "expectations: %zu of %zu hold\n", sc->n_expects - failed, sc->n_expects);

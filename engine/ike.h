@@ -75,6 +75,16 @@ enum ike_sa_event_kind {
 	IKE_EV_CHILD_FAILED,
 };
 
+/*
+ * An IKE SA's SK_e/SK_a keys as views into the engine's own key buffer (no copies), for Wireshark's
+ * ikev2_decryption_table. ei/er include the salt of AEAD ciphers; ai/ar are NULL (a_len 0) for AEAD.
+ */
+typedef struct ike_sa_keys {
+	uint16_t encr, encr_keylen, integ; /* IANA ids (crypto/registry.h); integ 0 = none (AEAD) */
+	const uint8_t *ei, *er, *ai, *ar;
+	size_t e_len, a_len;
+} ike_sa_keys;
+
 /* An SA event; pointers are valid only during the callback. */
 typedef struct ike_sa_event {
 	uint8_t kind;
@@ -84,6 +94,9 @@ typedef struct ike_sa_event {
 	uint32_t child_spi_in, child_spi_out;
 	uint16_t notify;        /* failures: the notify type sent or received (0 if none, e.g. timeout) */
 	const char *why;        /* failures: one line */
+	/* IKE_EV_IKE_UP, and IKE_EV_IKE_FAILED once keys were derived: the IKE SA's keys, only when
+	 * the peer's reveal_keys is set; else NULL. */
+	const ike_sa_keys *keys;
 } ike_sa_event;
 
 typedef struct ike_host {
@@ -103,7 +116,7 @@ typedef struct ike_peer_cfg {
 	size_t seed_len;
 	const ike_conn_cfg *conns;  /* outlives the peer */
 	size_t n_conns;
-	bool reveal_keys;           /* put key values into kdf trace events */
+	bool reveal_keys;           /* put key values into kdf trace events and IKE SA events */
 } ike_peer_cfg;
 
 typedef struct ike_peer ike_peer;

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "crypto/drbg.h"
+#include "afile.h"
+#include "pcap.h"
 
 typedef struct runner runner;
 
@@ -28,10 +30,14 @@ struct runner {
 	sim *s;
 	sim_backend be;
 	sim_trace *tr;
+	sim_pcap *pcap;     /* NULL = no capture */
+	sim_keytab *keys;   /* NULL = keys not revealed or no capture */
+	sim_afile *keys_file;
 	rnode *nodes;
 	rstart *starts;
 	uint32_t *fault_seen; /* datagrams matched so far, per fault */
 	int64_t last_activity; /* virtual time of the last datagram or timer that did work */
+	int keys_failed;       /* a key table row could not be stored */
 };
 
 static void rearm(rnode *n);
@@ -74,6 +80,7 @@ static void on_deliver(void *ctx, int64_t now, const ike_addr *from, const ike_a
 {
 	rnode *n = ctx;
 	n->r->last_activity = now;
+	sim_pcap_ike(n->r->pcap, now, from, to, data, len); /* captured as delivered, at arrival time */
 	ike_peer_input(n->peer, now, from, to, data, len);
 	rearm(n);
 }
@@ -88,6 +95,15 @@ static void host_trace(void *ctx, ike_time now, const char *ev, const char *fiel
 {
 	rnode *n = ctx;
 	sim_trace_event(n->r->tr, now, n->r->sc->nodes[n->idx].name, ev, fields);
+}
+
+/* Collects the IKE SA keys a revealing engine shows with IKE_UP/IKE_FAILED, for the key table. */
+static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
+{
+	rnode *n = ctx;
+	(void)now;
+	if (ev->keys && sim_keytab_add(n->r->keys, ev->spi_i, ev->spi_r, ev->keys) != 0)
+		n->r->keys_failed = 1;
 }
 
 /* Fault hook: every fault counts the datagrams it matches and drops its chosen ones. */
@@ -133,7 +149,7 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		n->idx = i;
 		n->armed = IKE_TIME_NEVER;
 		node_seed(crypto, seed, ns->name, n->seed);
-		n->host = (ike_host){ n, host_send, r->tr ? host_trace : NULL, NULL, NULL };
+		n->host = (ike_host){ n, host_send, r->tr ? host_trace : NULL, r->keys ? host_sa_event : NULL, NULL };
 		n->cfg = (ike_peer_cfg){ ns->name, crypto, n->seed, sizeof(n->seed), ns->conns, ns->n_conns, reveal != 0 };
 		if (r->be.add_node(r->be.impl, ns->name, on_deliver, n) != (int32_t)i)
 			return -1;
@@ -209,6 +225,53 @@ static void trace_summary(runner *r, const sim_run_result *res)
 	free(buf);
 }
 
+/* The pcap and, when keys are revealed, the key table beside it: both temp files until the run succeeds. */
+static int open_capture(runner *r, const sim_run_opts *o, char *err, size_t errlen)
+{
+	if (!o->pcap_path)
+		return 0;
+	if (!(r->pcap = sim_pcap_open(o->pcap_path, err, errlen)))
+		return -1;
+	if (!o->reveal_keys)
+		return 0;
+	size_t len = strlen(o->pcap_path) + sizeof(SIM_KEYTAB_SUFFIX);
+	char *path = malloc(len);
+	if (!path || !(r->keys = sim_keytab_new())) {
+		free(path);
+		snprintf(err, errlen, "%s: out of memory", o->pcap_path);
+		return -1;
+	}
+	snprintf(path, len, "%s%s", o->pcap_path, SIM_KEYTAB_SUFFIX);
+	r->keys_file = sim_afile_open(path, "key table", err, errlen);
+	free(path);
+	return r->keys_file ? 0 : -1;
+}
+
+/* Writes the key table, then commits the pcap and the table; on failure neither is left behind. */
+static int close_capture(runner *r, const sim_run_opts *o, sim_run_result *res, char *err, size_t errlen)
+{
+	if (!r->pcap)
+		return 0;
+	res->pcap_skipped = sim_pcap_skipped(r->pcap);
+	if (r->keys_file && (r->keys_failed || sim_keytab_write(r->keys, sim_afile_stream(r->keys_file), &res->keys))) {
+		snprintf(err, errlen, "%s%s: writing the key table failed", o->pcap_path, SIM_KEYTAB_SUFFIX);
+		return -1;
+	}
+	int rc = sim_pcap_close(r->pcap, 1);
+	r->pcap = NULL;
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: writing the pcap failed", o->pcap_path);
+		return -1;
+	}
+	rc = sim_afile_close(r->keys_file, 1);
+	r->keys_file = NULL;
+	if (rc != 0) {
+		snprintf(err, errlen, "%s%s: writing the key table failed", o->pcap_path, SIM_KEYTAB_SUFFIX);
+		return -1;
+	}
+	return 0;
+}
+
 static void runner_free(runner *r)
 {
 	for (size_t i = 0; r->nodes && i < r->sc->n_nodes; i++)
@@ -217,6 +280,7 @@ static void runner_free(runner *r)
 	free(r->nodes);
 	free(r->starts);
 	free(r->fault_seen);
+	sim_keytab_free(r->keys);
 }
 
 int sim_run_scenario(const sim_scenario *sc, const sim_run_opts *o, sim_run_result *res, char *err, size_t errlen)
@@ -244,6 +308,8 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	}
 	if (o->trace_path && !(r.tr = sim_trace_open(o->trace_path, err, errlen)))
 		goto fail;
+	if (open_capture(&r, o, err, errlen) != 0)
+		goto fail;
 	r.be = sim_builtin_backend(r.s);
 	sim_set_trace(r.s, r.tr);
 	if (sc->n_faults)
@@ -270,12 +336,17 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		snprintf(err, errlen, "%s: writing the trace failed", o->trace_path);
 		goto fail;
 	}
+	r.tr = NULL;
+	if (close_capture(&r, o, res, err, errlen) != 0)
+		goto fail;
 	runner_free(&r);
 	if (crypto)
 		ike_crypto_free(crypto);
 	return 0;
 fail:
 	sim_trace_close(r.tr, 0);
+	sim_pcap_close(r.pcap, 0);
+	sim_afile_close(r.keys_file, 0);
 	runner_free(&r);
 	if (crypto)
 		ike_crypto_free(crypto);

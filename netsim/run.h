@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "keytab.h"
 #include "scenario.h"
 #include "sim.h"
 
@@ -18,6 +19,7 @@ typedef struct sim_run_opts {
 	int seed_set;
 	const char *trace_path; /* NULL = no trace (and no tracing cost) */
 	int reveal_keys;
+	const char *pcap_path;  /* NULL = no capture; with reveal_keys also writes pcap_path + SIM_KEYTAB_SUFFIX */
 } sim_run_opts;
 
 /* An observer called once per phase; it must not change the world. */
@@ -32,6 +34,8 @@ typedef struct sim_run_result {
 	sim_counts total;
 	ike_conn_status *status; /* every node's connections, node by node: status[first[node] + conn] */
 	size_t *first;
+	uint64_t pcap_skipped;   /* datagrams not captured (mixed address families) */
+	sim_keytab_stats keys;   /* what the key table holds (all zero without one) */
 } sim_run_result;
 
 /* Runs sc; 0 with res filled (free with sim_run_result_free), or -1 with one line in err. */

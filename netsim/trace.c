@@ -1,17 +1,14 @@
 /* The trace sink. Callers skip all formatting when the sink is NULL, so an untraced run pays nothing. */
 #include "trace.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "afile.h"
 
 struct sim_trace {
 	FILE *f;
-	int owned;      /* 1: we opened f and must rename/remove tmp_path; 2: we opened path itself */
-	char *tmp_path; /* where lines go until the run is committed */
-	char *path;
+	sim_afile *af;  /* NULL for a caller's stream */
 	int io_error;
 };
 
@@ -92,49 +89,16 @@ sim_trace *sim_trace_stream(FILE *f)
 sim_trace *sim_trace_open(const char *path, char *err, size_t errlen)
 {
 	sim_trace *t = calloc(1, sizeof(*t));
-	size_t len = strlen(path);
-	if (t) {
-		t->path = strdup(path);
-		t->tmp_path = malloc(len + 8);
-	}
-	if (!t || !t->path || !t->tmp_path) {
+	if (!t) {
 		snprintf(err, errlen, "%s: out of memory", path);
-		goto fail;
+		return NULL;
 	}
-	struct stat st;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: cannot create trace file: it is a directory", path);
-		goto fail;
-	}
-	/* A device or pipe (/dev/stdout, a FIFO) is written in place: renaming over it would replace it. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		if (!(t->f = fopen(path, "w"))) {
-			snprintf(err, errlen, "%s: cannot open trace output: %s", path, strerror(errno));
-			goto fail;
-		}
-		t->owned = 2;
-		return t;
-	}
-	memcpy(t->tmp_path, path, len);
-	memcpy(t->tmp_path + len, ".XXXXXX", 8);
-	int fd = mkstemp(t->tmp_path);
-	if (fd < 0 || !(t->f = fdopen(fd, "w"))) {
-		snprintf(err, errlen, "%s: cannot create trace file: %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(t->tmp_path);
-		}
-		goto fail;
-	}
-	t->owned = 1;
-	return t;
-fail:
-	if (t) {
-		free(t->path);
-		free(t->tmp_path);
+	if (!(t->af = sim_afile_open(path, "trace", err, errlen))) {
 		free(t);
+		return NULL;
 	}
-	return NULL;
+	t->f = sim_afile_stream(t->af);
+	return t;
 }
 
 int sim_trace_close(sim_trace *t, int commit)
@@ -144,18 +108,8 @@ int sim_trace_close(sim_trace *t, int commit)
 	int rc = t->io_error ? -1 : 0;
 	if (fflush(t->f) != 0)
 		rc = -1;
-	if (t->owned == 2 && fclose(t->f) != 0)
+	if (t->af && sim_afile_close(t->af, commit && rc == 0) != 0)
 		rc = -1;
-	if (t->owned == 1) {
-		if (fclose(t->f) != 0)
-			rc = -1;
-		if (commit && rc == 0 && rename(t->tmp_path, t->path) != 0)
-			rc = -1;
-		if (!commit || rc != 0)
-			unlink(t->tmp_path);
-	}
-	free(t->path);
-	free(t->tmp_path);
 	free(t);
 	return rc;
 }

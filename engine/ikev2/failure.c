@@ -1,10 +1,30 @@
 /* Ending an IKE SA that failed: record why for `expect`, tell the host, trace, free. */
 #include "ikev2/sa.h"
 
+/* The SK_e/SK_a views a revealing peer hands out with IKE_UP/IKE_FAILED; false when there is nothing to show. */
+static bool reveal_keys(const v2_ike_sa *sa, uint8_t kind, ike_sa_keys *k)
+{
+	if (!sa->peer->cfg.reveal_keys || !sa->keys || (kind != IKE_EV_IKE_UP && kind != IKE_EV_IKE_FAILED))
+		return false;
+	ike_sk_keys i, r;
+	v2_sk_keys_out(sa, sa->initiator ? &i : &r);
+	v2_sk_keys_in(sa, sa->initiator ? &r : &i);
+	*k = (ike_sa_keys){ .encr = sa->algs.encr, .encr_keylen = sa->algs.encr_keylen, .integ = sa->algs.integ,
+			    .ei = i.ekey, .er = r.ekey, .e_len = sa->encr_key_len };
+	if (sa->integ_key_len) {
+		k->ai = i.akey;
+		k->ar = r.akey;
+		k->a_len = sa->integ_key_len;
+	}
+	return true;
+}
+
 void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why)
 {
 	if (!sa->peer->host.sa_event)
 		return;
+	ike_sa_keys keys;
+	bool reveal = reveal_keys(sa, kind, &keys);
 	ike_sa_event ev = {
 		.kind = kind,
 		.conn = sa->conn ? sa->conn->name : NULL,
@@ -15,6 +35,7 @@ void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, con
 		.child_spi_out = sa->child.spi_out,
 		.notify = notify,
 		.why = why,
+		.keys = reveal ? &keys : NULL,
 	};
 	sa->peer->host.sa_event(sa->peer->host.ctx, now, &ev);
 }

@@ -106,6 +106,13 @@ static void host_trace(void *ctx, ike_time now, const char *ev, const char *fiel
 	pr->trace[pr->ntrace++] = line;
 }
 
+static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
+{
+	struct pair_side *ps = ctx;
+	(void)now;
+	ps->pr->sa_hook(ps->pr, ps->side, ev);
+}
+
 void pair_start(pair *pr, uint64_t seed)
 {
 	for (int s = 0; s < 2; s++) {
@@ -114,14 +121,15 @@ void pair_start(pair *pr, uint64_t seed)
 			sd[i] = (uint8_t)(seed >> (8 * i));
 		pr->side_ctx[s].pr = pr;
 		pr->side_ctx[s].side = s;
-		pr->host[s] = (ike_host){ .ctx = &pr->side_ctx[s], .send = host_send, .trace = host_trace };
+		pr->host[s] = (ike_host){ .ctx = &pr->side_ctx[s], .send = host_send, .trace = host_trace,
+					  .sa_event = pr->sa_hook ? host_sa_event : NULL };
 		ike_peer_cfg pc = { .name = s ? "resp" : "init",
 				    .crypto = pr->crypto,
 				    .seed = sd,
 				    .seed_len = sizeof(sd),
 				    .conns = &pr->conn[s],
 				    .n_conns = 1,
-				    .reveal_keys = true };
+				    .reveal_keys = !pr->hide_keys };
 		pr->peer[s] = ike_peer_new(&pc, &pr->host[s]);
 		assert_non_null(pr->peer[s]);
 	}
