@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "testfs.h"
 #include "test_list.h.in"
 
 /* A two-gateway scenario; SCN(...) splices text into it so each bad case differs in one place. */
@@ -70,21 +71,6 @@ static size_t count_lines(const char *s)
 	return n;
 }
 
-/* A fresh directory per test, so a leftover temp file of any name shows up in dir_entries. */
-typedef struct tdir {
-	char path[64];
-} tdir;
-
-static void tdir_make(tdir *d)
-{
-	snprintf(d->path, sizeof(d->path), "/tmp/ikesim-cli-XXXXXX");
-	assert_non_null(mkdtemp(d->path));
-}
-
-static void tdir_file(const tdir *d, const char *name, char *out, size_t cap)
-{
-	snprintf(out, cap, "%s/%s", d->path, name);
-}
 
 static void write_text(const char *path, const char *text)
 {
@@ -94,50 +80,8 @@ static void write_text(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
 
-static size_t dir_entries(const tdir *d)
-{
-	DIR *dir = opendir(d->path);
-	size_t n = 0;
-	assert_non_null(dir);
-	for (struct dirent *e; (e = readdir(dir));)
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(dir);
-	return n;
-}
 
-/* Removes every file (and empty directory) in d and d itself. */
-static void tdir_remove(const tdir *d)
-{
-	DIR *dir = opendir(d->path);
-	char p[512];
-	if (dir) {
-		for (struct dirent *e; (e = readdir(dir));)
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-				snprintf(p, sizeof(p), "%s/%s", d->path, e->d_name);
-				if (unlink(p) != 0)
-					rmdir(p);
-			}
-		closedir(dir);
-	}
-	rmdir(d->path);
-}
 
 static void help_and_version(void **state)
 {
@@ -220,18 +164,18 @@ static void bad_scenarios_leave_no_trace(void **state)
 		{ "state.json", SCN("", "", IKE_OK, "UP"), " expect[0].ike_state: unknown state 'UP'" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		tdir d;
+		tfs_dir d;
 		char scn[128], trace[128], old_trace[128], prefix[160];
-		tdir_make(&d);
-		tdir_file(&d, cases[i].name, scn, sizeof(scn));
-		tdir_file(&d, "trace.jsonl", trace, sizeof(trace));
-		tdir_file(&d, "old.jsonl", old_trace, sizeof(old_trace));
+		tfs_dir_make(&d, "cli");
+		tfs_dir_file(&d, cases[i].name, scn, sizeof(scn));
+		tfs_dir_file(&d, "trace.jsonl", trace, sizeof(trace));
+		tfs_dir_file(&d, "old.jsonl", old_trace, sizeof(old_trace));
 		if (strcmp(cases[i].name, "dir.json") == 0)
 			assert_int_equal(mkdir(scn, 0700), 0);
 		else if (cases[i].text)
 			write_text(scn, cases[i].text);
 		write_text(old_trace, "old\n");
-		size_t before = dir_entries(&d);
+		size_t before = tfs_dir_count(&d);
 		cli_result r = run_cli("run", scn, "--trace", trace, NULL);
 		snprintf(prefix, sizeof(prefix), "%s:", scn);
 		if (r.rc != CLI_USAGE || count_lines(r.err) != 1 || strncmp(r.err, prefix, strlen(prefix)) != 0 ||
@@ -239,25 +183,25 @@ static void bad_scenarios_leave_no_trace(void **state)
 			fail_msg("%s: rc %d, err '%s'; wanted 2 and one line '%s ...%s'", cases[i].name, r.rc, r.err, prefix,
 				 cases[i].want);
 		assert_int_equal(access(trace, F_OK), -1);
-		assert_int_equal(dir_entries(&d), before);
+		assert_int_equal(tfs_dir_count(&d), before);
 		result_free(&r);
 		r = run_cli("run", scn, "--trace", old_trace, NULL);
 		assert_int_equal(r.rc, CLI_USAGE);
-		char *old = read_text(old_trace);
+		char *old = tfs_read(old_trace, NULL);
 		assert_string_equal(old, "old\n");
 		free(old);
 		result_free(&r);
-		tdir_remove(&d);
+		tfs_dir_remove(&d);
 	}
 }
 
 static void failed_expect_exits_3(void **state)
 {
 	(void)state;
-	tdir d;
+	tfs_dir d;
 	char scn[128];
-	tdir_make(&d);
-	tdir_file(&d, "expect.json", scn, sizeof(scn));
+	tfs_dir_make(&d, "cli");
+	tfs_dir_file(&d, "expect.json", scn, sizeof(scn));
 	write_text(scn, SCN("", "", IKE_OK, "DELETING"));
 	cli_result r = run_cli("run", scn, NULL);
 	assert_int_equal(r.rc, CLI_EXPECT_FAILED);
@@ -270,7 +214,7 @@ static void failed_expect_exits_3(void **state)
 	assert_int_equal(r.rc, CLI_OK);
 	assert_int_equal(r.out_len + r.err_len, 0);
 	result_free(&r);
-	tdir_remove(&d);
+	tfs_dir_remove(&d);
 }
 
 /* The first "initiator-spi" value in a trace, or "" if none. */
@@ -285,13 +229,13 @@ static void first_spi(const char *trace, char out[17])
 static void same_seed_same_trace(void **state)
 {
 	(void)state;
-	tdir d;
+	tfs_dir d;
 	char scn[128], t1[128], t2[128], t3[128], s1[17], s3[17];
-	tdir_make(&d);
-	tdir_file(&d, "good.json", scn, sizeof(scn));
-	tdir_file(&d, "t1.jsonl", t1, sizeof(t1));
-	tdir_file(&d, "t2.jsonl", t2, sizeof(t2));
-	tdir_file(&d, "t3.jsonl", t3, sizeof(t3));
+	tfs_dir_make(&d, "cli");
+	tfs_dir_file(&d, "good.json", scn, sizeof(scn));
+	tfs_dir_file(&d, "t1.jsonl", t1, sizeof(t1));
+	tfs_dir_file(&d, "t2.jsonl", t2, sizeof(t2));
+	tfs_dir_file(&d, "t3.jsonl", t3, sizeof(t3));
 	write_text(scn, GOOD);
 	const char *traces[] = { t1, t2, t3 }, *seeds[] = { "7", "7", "8" };
 	for (size_t i = 0; i < 3; i++) {
@@ -302,7 +246,7 @@ static void same_seed_same_trace(void **state)
 		assert_non_null(strstr(r.out, seeds[i]));
 		result_free(&r);
 	}
-	char *a = read_text(t1), *b = read_text(t2), *c = read_text(t3);
+	char *a = tfs_read(t1, NULL), *b = tfs_read(t2, NULL), *c = tfs_read(t3, NULL);
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_non_null(c);
@@ -317,19 +261,19 @@ static void same_seed_same_trace(void **state)
 	free(a);
 	free(b);
 	free(c);
-	assert_int_equal(dir_entries(&d), 4); /* the scenario and three traces, no temp files */
-	tdir_remove(&d);
+	assert_int_equal(tfs_dir_count(&d), 4); /* the scenario and three traces, no temp files */
+	tfs_dir_remove(&d);
 }
 
 /* A trace that cannot be created is a run error (1) in one line, and nothing else is written. */
 static void unwritable_trace_is_one_line(void **state)
 {
 	(void)state;
-	tdir d;
+	tfs_dir d;
 	char scn[128], trace[160];
-	tdir_make(&d);
-	tdir_file(&d, "good.json", scn, sizeof(scn));
-	tdir_file(&d, "no/such/dir/t.jsonl", trace, sizeof(trace));
+	tfs_dir_make(&d, "cli");
+	tfs_dir_file(&d, "good.json", scn, sizeof(scn));
+	tfs_dir_file(&d, "no/such/dir/t.jsonl", trace, sizeof(trace));
 	write_text(scn, GOOD);
 	cli_result r = run_cli("run", scn, "--trace", trace, NULL);
 	assert_int_equal(r.rc, CLI_ERR);
@@ -337,20 +281,20 @@ static void unwritable_trace_is_one_line(void **state)
 	assert_non_null(strstr(r.err, trace));
 	assert_int_equal(r.out_len, 0);
 	result_free(&r);
-	tdir_remove(&d);
+	tfs_dir_remove(&d);
 }
 
 /* A directory is refused up front; a FIFO (like /dev/stdout in a pipe) is written in place, not renamed over. */
 static void trace_to_directory_or_fifo(void **state)
 {
 	(void)state;
-	tdir d;
+	tfs_dir d;
 	char scn[128], sub[128], fifo[128];
 	struct stat st;
-	tdir_make(&d);
-	tdir_file(&d, "good.json", scn, sizeof(scn));
-	tdir_file(&d, "sub", sub, sizeof(sub));
-	tdir_file(&d, "fifo", fifo, sizeof(fifo));
+	tfs_dir_make(&d, "cli");
+	tfs_dir_file(&d, "good.json", scn, sizeof(scn));
+	tfs_dir_file(&d, "sub", sub, sizeof(sub));
+	tfs_dir_file(&d, "fifo", fifo, sizeof(fifo));
 	write_text(scn, GOOD);
 	assert_int_equal(mkdir(sub, 0700), 0);
 	cli_result r = run_cli("run", scn, "--trace", sub, "--quiet", NULL);
@@ -372,8 +316,8 @@ static void trace_to_directory_or_fifo(void **state)
 	assert_true(read(fd, head, sizeof(head) - 1) > 0);
 	assert_non_null(strstr(head, "{\"t\":0.000000000"));
 	close(fd);
-	assert_int_equal(dir_entries(&d), 2);
-	tdir_remove(&d);
+	assert_int_equal(tfs_dir_count(&d), 2);
+	tfs_dir_remove(&d);
 }
 
 static void vectors_verb(void **state)
@@ -384,10 +328,10 @@ static void vectors_verb(void **state)
 		fail_msg("rc %d: %s%s", r.rc, r.out, r.err);
 	assert_non_null(strstr(r.out, "rfc4231_hmac_sha2.json: 7 passed, 0 failed"));
 	result_free(&r);
-	tdir d;
+	tfs_dir d;
 	char f[128];
-	tdir_make(&d);
-	tdir_file(&d, "kind.json", f, sizeof(f));
+	tfs_dir_make(&d, "cli");
+	tfs_dir_file(&d, "kind.json", f, sizeof(f));
 	write_text(f, "{\"kind\":\"rot13\",\"cases\":[]}");
 	r = run_cli("vectors", f, NULL);
 	assert_int_not_equal(r.rc, CLI_OK);
@@ -396,7 +340,7 @@ static void vectors_verb(void **state)
 	r = run_cli("vectors", "tests/vectors/rfc4231_hmac_sha2.json", f, NULL);
 	assert_int_not_equal(r.rc, CLI_OK);
 	result_free(&r);
-	tdir_remove(&d);
+	tfs_dir_remove(&d);
 }
 
 static const struct CMUnitTest tests[] = {

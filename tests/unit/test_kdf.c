@@ -14,6 +14,7 @@
 #include "crypto/prf.h"
 #include "crypto/registry.h"
 #include "hexutil.h"
+#include "testfs.h"
 #include "test_list.h.in"
 
 typedef struct kdf_case {
@@ -104,22 +105,6 @@ static void cavp_ikev2_one_case_per_hash(void **state)
 	ike_crypto_free(c);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *s = NULL;
-	if (fseek(f, 0, SEEK_END) == 0) {
-		long n = ftell(f);
-		if (n > 0 && fseek(f, 0, SEEK_SET) == 0 && (s = malloc((size_t)n + 1)) != NULL) {
-			size_t got = fread(s, 1, (size_t)n, f);
-			s[got] = '\0';
-		}
-	}
-	fclose(f);
-	return s;
-}
 
 static const char *str(const cJSON *o, const char *k)
 {
@@ -131,7 +116,7 @@ static const char *str(const cJSON *o, const char *k)
 static void cavp_ikev2_all_cases_from_json(void **state)
 {
 	(void)state;
-	char *text = slurp("tests/vectors/ikev2_kdf_cavp.json");
+	char *text = tfs_read("tests/vectors/ikev2_kdf_cavp.json", NULL);
 	if (!text) {
 		skip();
 		return;

@@ -19,6 +19,7 @@
 #include "pair.h"
 #include "pcap.h"
 #include "run.h"
+#include "testfs.h"
 #include "test_list.h.in"
 #include "ws_names.h"
 
@@ -27,45 +28,10 @@
 
 /* ---- small file helpers ---- */
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0, got;
-	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4096;
-			buf = realloc(buf, cap + 1);
-			assert_non_null(buf);
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-	} while (got);
-	fclose(f);
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}
 
-typedef struct tdir {
-	char path[64];
-} tdir;
-
-static void tdir_make(tdir *d)
-{
-	snprintf(d->path, sizeof(d->path), "/tmp/ikesim-pcap-XXXXXX");
-	assert_non_null(mkdtemp(d->path));
-}
-
-static void tdir_file(const tdir *d, const char *name, char *out, size_t cap)
-{
-	snprintf(out, cap, "%s/%s", d->path, name);
-}
 
 /* Names in the directory, sorted and joined with ' ' ("" if empty). */
-static void tdir_list(const tdir *d, char *out, size_t cap)
+static void tdir_list(const tfs_dir *d, char *out, size_t cap)
 {
 	char names[16][NAME_MAX + 1];
 	size_t n = 0;
@@ -81,19 +47,6 @@ static void tdir_list(const tdir *d, char *out, size_t cap)
 		snprintf(out + strlen(out), cap - strlen(out), "%s%s", i ? " " : "", names[i]);
 }
 
-static void tdir_remove(tdir *d)
-{
-	char p[sizeof(d->path) + NAME_MAX + 2];
-	DIR *dir = opendir(d->path);
-	assert_non_null(dir);
-	for (struct dirent *e; (e = readdir(dir));)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			snprintf(p, sizeof(p), "%s/%s", d->path, e->d_name);
-			unlink(p);
-		}
-	closedir(dir);
-	rmdir(d->path);
-}
 
 /* ---- an independent Internet checksum (RFC 1071), written apart from netsim/pcap_ip.c ---- */
 
@@ -130,17 +83,17 @@ static void assert_udp_checksum(const uint8_t *ip, int v6)
 static const ike_addr A4 = { 4, 500, { 192, 0, 2, 1 } }, B4 = { 4, 500, { 198, 51, 100, 1 } };
 
 /* Writes the given records to a fresh pcap and returns its bytes. */
-static uint8_t *write_pcap(const tdir *d, const ike_addr *from, const ike_addr *to, const uint8_t *msg, size_t len,
+static uint8_t *write_pcap(const tfs_dir *d, const ike_addr *from, const ike_addr *to, const uint8_t *msg, size_t len,
 			   int64_t now, size_t *flen)
 {
 	char path[128], err[256];
-	tdir_file(d, "t.pcap", path, sizeof(path));
+	tfs_dir_file(d, "t.pcap", path, sizeof(path));
 	sim_pcap *p = sim_pcap_open(path, err, sizeof(err));
 	assert_non_null(p);
 	sim_pcap_ike(p, now, from, to, msg, len);
 	sim_pcap_ike(p, now + 1, to, from, msg, len);
 	assert_int_equal(sim_pcap_close(p, 1), 0);
-	uint8_t *b = slurp(path, flen);
+	uint8_t *b = (uint8_t *)tfs_read(path, flen);
 	assert_non_null(b);
 	unlink(path);
 	return b;
@@ -159,8 +112,8 @@ static void file_header_layout(void **state)
 static void ipv4_record_layout_and_checksums(void **state)
 {
 	(void)state;
-	tdir d;
-	tdir_make(&d);
+	tfs_dir d;
+	tfs_dir_make(&d, "pcap");
 	uint8_t msg[29]; /* odd: the checksum pads a zero byte */
 	for (size_t i = 0; i < sizeof(msg); i++)
 		msg[i] = (uint8_t)(0xa0 + i);
@@ -192,14 +145,14 @@ static void ipv4_record_layout_and_checksums(void **state)
 	assert_true(sum_is_ffff(add_words(0, ip2, 20)));
 	assert_udp_checksum(ip2, 0);
 	free(b);
-	tdir_remove(&d);
+	tfs_dir_remove(&d);
 }
 
 static void ipv6_record_checksum(void **state)
 {
 	(void)state;
-	tdir d;
-	tdir_make(&d);
+	tfs_dir d;
+	tfs_dir_make(&d, "pcap");
 	ike_addr a = { 6, 500, { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } }, c = { 6, 500, { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 } };
 	uint8_t msg[40] = { 1, 2, 3 };
 	size_t n;
@@ -212,14 +165,14 @@ static void ipv6_record_checksum(void **state)
 	assert_memory_equal(ip + 8, a.ip, 16);
 	assert_udp_checksum(ip, 1);
 	free(b);
-	tdir_remove(&d);
+	tfs_dir_remove(&d);
 }
 
 static void non_esp_marker_off_port_500(void **state)
 {
 	(void)state;
-	tdir d;
-	tdir_make(&d);
+	tfs_dir d;
+	tfs_dir_make(&d, "pcap");
 	ike_addr a = A4, c = B4;
 	a.port = 4500;
 	c.port = 4500;
@@ -237,7 +190,7 @@ static void non_esp_marker_off_port_500(void **state)
 	assert_true(sim_pcap_marked(4500, 7000));
 	assert_false(sim_pcap_marked(500, 4500));
 	assert_false(sim_pcap_marked(4500, 500));
-	tdir_remove(&d);
+	tfs_dir_remove(&d);
 }
 
 static void mixed_families_are_skipped(void **state)
@@ -273,12 +226,12 @@ static void run_to(const sim_scenario *sc, uint64_t seed, const char *pcap, cons
 static void same_seed_same_bytes(void **state)
 {
 	(void)state;
-	tdir d;
-	tdir_make(&d);
+	tfs_dir d;
+	tfs_dir_make(&d, "pcap");
 	char p1[128], p2[128], p3[128], k1[160], k2[160];
-	tdir_file(&d, "1.pcap", p1, sizeof(p1));
-	tdir_file(&d, "2.pcap", p2, sizeof(p2));
-	tdir_file(&d, "3.pcap", p3, sizeof(p3));
+	tfs_dir_file(&d, "1.pcap", p1, sizeof(p1));
+	tfs_dir_file(&d, "2.pcap", p2, sizeof(p2));
+	tfs_dir_file(&d, "3.pcap", p3, sizeof(p3));
 	sim_scenario *sc = load(DEMO);
 	sim_run_result res;
 	for (int i = 0; i < 3; i++) {
@@ -286,10 +239,10 @@ static void same_seed_same_bytes(void **state)
 		sim_run_result_free(&res);
 	}
 	size_t n1, n2, n3, t1, t2;
-	uint8_t *b1 = slurp(p1, &n1), *b2 = slurp(p2, &n2), *b3 = slurp(p3, &n3);
+	uint8_t *b1 = (uint8_t *)tfs_read(p1, &n1), *b2 = (uint8_t *)tfs_read(p2, &n2), *b3 = (uint8_t *)tfs_read(p3, &n3);
 	snprintf(k1, sizeof(k1), "%s%s", p1, SIM_KEYTAB_SUFFIX);
 	snprintf(k2, sizeof(k2), "%s%s", p2, SIM_KEYTAB_SUFFIX);
-	uint8_t *tb1 = slurp(k1, &t1), *tb2 = slurp(k2, &t2);
+	uint8_t *tb1 = (uint8_t *)tfs_read(k1, &t1), *tb2 = (uint8_t *)tfs_read(k2, &t2);
 	assert_non_null(b1);
 	assert_non_null(b2);
 	assert_non_null(b3);
@@ -307,7 +260,7 @@ static void same_seed_same_bytes(void **state)
 	free(tb1);
 	free(tb2);
 	sim_scenario_free(sc);
-	tdir_remove(&d);
+	tfs_dir_remove(&d);
 }
 
 static int is_hex(const char *s, size_t len)
@@ -355,7 +308,7 @@ static void row_checker_accepts_wireshark_sample(void **state)
 {
 	(void)state;
 	size_t n, rows = 0;
-	char *t = (char *)slurp(SAMPLE_TABLE, &n), f[8][300];
+	char *t = tfs_read(SAMPLE_TABLE, &n), f[8][300];
 	assert_non_null(t);
 	for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n")) {
 		if (line[0] == '#')
@@ -373,7 +326,7 @@ static void names_cover_registry(void **state)
 	(void)state;
 	size_t n_all, n;
 	const ike_alg *all = ike_alg_all(&n_all);
-	char *sample = (char *)slurp(SAMPLE_TABLE, &n);
+	char *sample = tfs_read(SAMPLE_TABLE, &n);
 	assert_non_null(sample);
 	for (size_t i = 0; i < n_all; i++) {
 		bool checked;
@@ -419,7 +372,7 @@ static void names_cover_registry(void **state)
 static void trace_kdf(const char *trace, const char *node, const char *name, char *out, size_t cap)
 {
 	size_t n;
-	char *t = (char *)slurp(trace, &n), pat_node[64], pat_name[64];
+	char *t = tfs_read(trace, &n), pat_node[64], pat_name[64];
 	assert_non_null(t);
 	snprintf(pat_node, sizeof(pat_node), "\"node\":\"%s\"", node);
 	snprintf(pat_name, sizeof(pat_name), "\"ev\":\"kdf\",\"name\":\"%s\"", name);
@@ -440,15 +393,15 @@ static void trace_kdf(const char *trace, const char *node, const char *name, cha
 static void key_table_row_matches_kdf(void **state)
 {
 	(void)state;
-	tdir d;
-	tdir_make(&d);
+	tfs_dir d;
+	tfs_dir_make(&d, "pcap");
 	char scn[128], pcap[128], trace[128], table[160], f[8][300], v[300];
-	tdir_file(&d, "cbc.json", scn, sizeof(scn));
-	tdir_file(&d, "x.pcap", pcap, sizeof(pcap));
-	tdir_file(&d, "x.jsonl", trace, sizeof(trace));
+	tfs_dir_file(&d, "cbc.json", scn, sizeof(scn));
+	tfs_dir_file(&d, "x.pcap", pcap, sizeof(pcap));
+	tfs_dir_file(&d, "x.jsonl", trace, sizeof(trace));
 	snprintf(table, sizeof(table), "%s%s", pcap, SIM_KEYTAB_SUFFIX);
 	size_t n;
-	char *demo = (char *)slurp(DEMO, &n);
+	char *demo = tfs_read(DEMO, &n);
 	assert_non_null(demo);
 	FILE *o = fopen(scn, "w");
 	assert_non_null(o);
@@ -468,7 +421,7 @@ static void key_table_row_matches_kdf(void **state)
 	assert_int_equal(res.keys.undecryptable, 0);
 	sim_run_result_free(&res);
 	sim_scenario_free(sc);
-	char *t = (char *)slurp(table, &n);
+	char *t = tfs_read(table, &n);
 	assert_non_null(t);
 	assert_int_equal(t[0], '#');
 	char *row = strchr(t, '\n') + 1;
@@ -480,7 +433,7 @@ static void key_table_row_matches_kdf(void **state)
 	for (int i = 0; i < 2; i++) {
 		char pat[64];
 		snprintf(pat, sizeof(pat), "\"%s\":\"%s\"", names[i], f[i]);
-		char *tr = (char *)slurp(trace, &n);
+		char *tr = tfs_read(trace, &n);
 		assert_non_null(strstr(tr, pat));
 		free(tr);
 	}
@@ -492,7 +445,7 @@ static void key_table_row_matches_kdf(void **state)
 		assert_string_equal(f[2 + i], v);
 	}
 	free(t);
-	tdir_remove(&d);
+	tfs_dir_remove(&d);
 }
 
 /* ---- the engine's side: keys with IKE_UP only when reveal_keys is set ---- */
@@ -587,10 +540,10 @@ static size_t count(const char *hay, const char *needle)
 static void no_key_table_without_reveal(void **state)
 {
 	(void)state;
-	tdir d;
-	tdir_make(&d);
+	tfs_dir d;
+	tfs_dir_make(&d, "pcap");
 	char pcap[128], list[512];
-	tdir_file(&d, "run.pcap", pcap, sizeof(pcap));
+	tfs_dir_file(&d, "run.pcap", pcap, sizeof(pcap));
 	char *argv[] = { "ikesim", "run", DEMO, "--pcap", pcap, "--quiet" };
 	cli_out r = run_cli(argv, 6);
 	assert_int_equal(r.rc, CLI_OK);
@@ -607,18 +560,18 @@ static void no_key_table_without_reveal(void **state)
 	assert_string_equal(list, "run.pcap run.pcap.ikev2_decryption_table");
 	free(r.out);
 	free(r.err);
-	tdir_remove(&d);
+	tfs_dir_remove(&d);
 }
 
 static void no_partial_files_on_bad_input(void **state)
 {
 	(void)state;
-	tdir d;
-	tdir_make(&d);
+	tfs_dir d;
+	tfs_dir_make(&d, "pcap");
 	char scn[128], pcap[128], trace[128], list[512], missing[160];
-	tdir_file(&d, "bad.json", scn, sizeof(scn));
-	tdir_file(&d, "out.pcap", pcap, sizeof(pcap));
-	tdir_file(&d, "out.jsonl", trace, sizeof(trace));
+	tfs_dir_file(&d, "bad.json", scn, sizeof(scn));
+	tfs_dir_file(&d, "out.pcap", pcap, sizeof(pcap));
+	tfs_dir_file(&d, "out.jsonl", trace, sizeof(trace));
 	snprintf(missing, sizeof(missing), "%s/no/such/dir.pcap", d.path);
 	FILE *f = fopen(scn, "w");
 	assert_non_null(f);
@@ -649,7 +602,7 @@ static void no_partial_files_on_bad_input(void **state)
 		free(r.out);
 		free(r.err);
 	}
-	tdir_remove(&d);
+	tfs_dir_remove(&d);
 }
 
 size_t tests_pcap(const struct CMUnitTest **out)

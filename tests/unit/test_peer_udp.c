@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "testfs.h"
 #include "test_list.h.in"
 
 extern char **environ;
@@ -142,37 +143,22 @@ static int pu_wait(pu_proc *p, long limit_ms)
 	return WEXITSTATUS(st);
 }
 
-static char *pu_slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	static char empty[1];
-	if (!f)
-		return empty;
-	char *buf = malloc(1 << 20);
-	assert_non_null(buf);
-	size_t n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 static bool pu_file_has(const char *path, const char *needle)
 {
-	char *s = pu_slurp(path);
-	bool yes = strstr(s, needle) != NULL;
+	char *s = tfs_read(path, NULL);
+	bool yes = s && strstr(s, needle) != NULL;
 	if (!yes)
-		print_message("%s lacks '%s'; it holds:\n%.2000s\n", path, needle, s);
-	if (*s)
-		free(s);
+		print_message("%s lacks '%s'; it holds:\n%.2000s\n", path, needle, s ? s : "");
+	free(s);
 	return yes;
 }
 
 static void pu_show(const char *path)
 {
-	char *s = pu_slurp(path);
-	print_message("%s: %.2000s\n", path, s);
-	if (*s)
-		free(s);
+	char *s = tfs_read(path, NULL);
+	print_message("%s: %.2000s\n", path, s ? s : "");
+	free(s);
 }
 
 static void pu_cleanup(const pu_env *e)

@@ -13,6 +13,7 @@
 
 #include "run.h"
 #include "scenario.h"
+#include "testfs.h"
 #include "test_list.h.in"
 
 #define FZ_ITERATIONS 20000
@@ -246,21 +247,6 @@ typedef struct fz_seed {
 	size_t len;
 } fz_seed;
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	char *buf = NULL;
-	FILE *m = open_memstream(&buf, len);
-	char chunk[4096];
-	size_t n;
-	assert_non_null(m);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
 
 /* The lesson scenario and every JSON file in tests/scenarios, read from the repository root. */
 static size_t load_seeds(fz_seed *seeds)
@@ -274,7 +260,7 @@ static size_t load_seeds(fz_seed *seeds)
 	globfree(&g);
 	assert_true(n >= 10);
 	for (size_t i = 0; i < n; i++)
-		seeds[i].text = read_all(seeds[i].path, &seeds[i].len);
+		seeds[i].text = tfs_must_read(seeds[i].path, &seeds[i].len);
 	return n;
 }
 

@@ -18,6 +18,7 @@
 
 #include "run.h"
 #include "scenario.h"
+#include "testfs.h"
 #include "test_list.h.in"
 
 static size_t run_file(const char *path, const sim_run_opts *o)
@@ -61,20 +62,6 @@ static void every_scenario_meets_its_expectations(void **state)
 	print_message("%zu scenarios, %zu expectations held\n", files, expects);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *b = malloc((size_t)n + 1);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	b[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
 
 static void traced_run(const char *scenario, const char *trace, uint64_t seed, int seed_set)
 {
@@ -108,7 +95,7 @@ static void same_seed_same_bytes_other_seed_other_spis(void **state)
 	traced_run(sc, b, 0, 0);
 	traced_run(sc, c, 424242, 1);
 	size_t la, lb, lc;
-	char *ta = slurp(a, &la), *tb = slurp(b, &lb), *tc = slurp(c, &lc);
+	char *ta = tfs_must_read(a, &la), *tb = tfs_must_read(b, &lb), *tc = tfs_must_read(c, &lc);
 	assert_true(la > 1000);
 	assert_int_equal(la, lb);
 	assert_memory_equal(ta, tb, la);
@@ -137,7 +124,7 @@ static void cert_ecdsa_same_seed_same_bytes(void **state)
 	traced_run(sc, a, 0, 0);
 	traced_run(sc, b, 0, 0);
 	size_t la, lb;
-	char *ta = slurp(a, &la), *tb = slurp(b, &lb);
+	char *ta = tfs_must_read(a, &la), *tb = tfs_must_read(b, &lb);
 	assert_non_null(strstr(ta, "\"scheme\":\"RFC 7427 ecdsa-with-SHA256\""));
 	assert_int_equal(la, lb);
 	assert_memory_equal(ta, tb, la);
