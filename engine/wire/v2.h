@@ -144,7 +144,9 @@ typedef struct v2_chain {
 /* True for the payload types in enum v2_payload_type (the ones this decoder understands). */
 bool v2_payload_known(uint8_t type);
 
-/* Parses the 28-byte header; checks length field <= len and >= 28, major version. */
+/* Parses the 28-byte header; checks length field <= len and >= 28, major version.
+ * Order: < 28 bytes -> V2_DROP; major != 2 -> V2_BAD_VERSION; Length < 28 or > len -> V2_DROP.
+ * Bytes after Length are ignored: parse and authenticate msg[0..h->length) only. */
 v2_status v2_parse_header(const uint8_t *msg, size_t len, v2_header *h);
 
 /*
@@ -315,6 +317,7 @@ void v2_add_vid(v2_builder *b, const uint8_t *data, size_t len);
  * Appends the SK payload's generic header for an inner chain whose first payload is `inner_first`
  * and whose body will be body_len bytes; returns the offset where the body starts (the AAD length).
  * The caller then seals into the buffer at that offset and calls v2_finish with the body length.
+ * Returns 0 on overflow. Nothing may be added after it (the builder's err is set if tried).
  */
 size_t v2_add_sk_header(v2_builder *b, uint8_t inner_first, size_t body_len);
 

@@ -37,7 +37,7 @@ void v2_add_raw(v2_builder *b, uint8_t type, bool critical, const uint8_t *body,
 	size_t at = v2b_open(b, type, critical);
 	if (at == V2_NO_OFF)
 		return;
-	ike_wbuf_bytes(&b->w, body, len);
+	v2b_bytes(b, body, len);
 	v2b_close(b, at);
 }
 

@@ -9,8 +9,8 @@ static void add_prefixed(v2_builder *b, uint8_t type, const uint8_t *pre, size_t
 	size_t at = v2b_open(b, type, false);
 	if (at == V2_NO_OFF)
 		return;
-	ike_wbuf_bytes(&b->w, pre, pre_len);
-	ike_wbuf_bytes(&b->w, data, len);
+	v2b_bytes(b, pre, pre_len);
+	v2b_bytes(b, data, len);
 	v2b_close(b, at);
 }
 
@@ -57,8 +57,8 @@ void v2_add_notify(v2_builder *b, uint8_t protocol, const uint8_t *spi, uint8_t 
 	ike_wbuf_u8(&b->w, protocol);
 	ike_wbuf_u8(&b->w, spi_size);
 	ike_wbuf_u16(&b->w, type);
-	ike_wbuf_bytes(&b->w, spi, spi_size);
-	ike_wbuf_bytes(&b->w, data, len);
+	v2b_bytes(b, spi, spi_size);
+	v2b_bytes(b, data, len);
 	v2b_close(b, at);
 }
 
@@ -70,6 +70,6 @@ void v2_add_delete(v2_builder *b, uint8_t protocol, uint8_t spi_size, const uint
 	ike_wbuf_u8(&b->w, protocol);
 	ike_wbuf_u8(&b->w, spi_size);
 	ike_wbuf_u16(&b->w, n);
-	ike_wbuf_bytes(&b->w, spis, (size_t)n * spi_size);
+	v2b_bytes(b, spis, (size_t)n * spi_size);
 	v2b_close(b, at);
 }

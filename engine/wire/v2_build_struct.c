@@ -32,7 +32,7 @@ static void put_proposal(v2_builder *b, const v2_proposal *p, bool last)
 	ike_wbuf_u8(&b->w, p->protocol);
 	ike_wbuf_u8(&b->w, p->spi_size);
 	ike_wbuf_u8(&b->w, p->n);
-	ike_wbuf_bytes(&b->w, p->spi, p->spi_size);
+	v2b_bytes(b, p->spi, p->spi_size);
 	for (uint8_t i = 0; i < p->n; i++)
 		put_transform(b, &p->t[i], i + 1 == p->n);
 	v2b_close16(b, at, 2);
@@ -58,7 +58,7 @@ void v2_add_ts(v2_builder *b, uint8_t pl_type, const v2_ts_list *ts)
 	if (ts->n > V2_MAX_TS)
 		b->w.err = true;
 	ike_wbuf_u8(&b->w, ts->n);
-	ike_wbuf_bytes(&b->w, (const uint8_t[3]){ 0, 0, 0 }, 3);
+	v2b_bytes(b, (const uint8_t[3]){ 0, 0, 0 }, 3);
 	for (uint8_t i = 0; i < ts->n && !b->w.err; i++) {
 		const v2_ts *t = &ts->ts[i];
 		size_t alen = t->type == V2_TS_IPV4_ADDR_RANGE ? 4 : t->type == V2_TS_IPV6_ADDR_RANGE ? 16 : 0;
@@ -71,8 +71,8 @@ void v2_add_ts(v2_builder *b, uint8_t pl_type, const v2_ts_list *ts)
 		ike_wbuf_u16(&b->w, (uint16_t)(8 + 2 * alen));
 		ike_wbuf_u16(&b->w, t->start_port);
 		ike_wbuf_u16(&b->w, t->end_port);
-		ike_wbuf_bytes(&b->w, t->start, alen);
-		ike_wbuf_bytes(&b->w, t->end, alen);
+		v2b_bytes(b, t->start, alen);
+		v2b_bytes(b, t->end, alen);
 	}
 	v2b_close(b, at);
 }
@@ -85,11 +85,11 @@ void v2_add_cp(v2_builder *b, const v2_cp *cp)
 	if (cp->n > V2_MAX_CP_ATTRS)
 		b->w.err = true;
 	ike_wbuf_u8(&b->w, cp->type);
-	ike_wbuf_bytes(&b->w, (const uint8_t[3]){ 0, 0, 0 }, 3);
+	v2b_bytes(b, (const uint8_t[3]){ 0, 0, 0 }, 3);
 	for (uint8_t i = 0; i < cp->n && !b->w.err; i++) {
 		ike_wbuf_u16(&b->w, cp->attr[i].type & 0x7fff);
 		ike_wbuf_u16(&b->w, cp->attr[i].len);
-		ike_wbuf_bytes(&b->w, cp->attr[i].data, cp->attr[i].len);
+		v2b_bytes(b, cp->attr[i].data, cp->attr[i].len);
 	}
 	v2b_close(b, at);
 }
@@ -106,7 +106,7 @@ void v2_add_eap(v2_builder *b, const v2_eap *eap)
 	ike_wbuf_u16(&b->w, 0);
 	if (typed) {
 		ike_wbuf_u8(&b->w, eap->type);
-		ike_wbuf_bytes(&b->w, eap->data, eap->len);
+		v2b_bytes(b, eap->data, eap->len);
 	}
 	v2b_close16(b, at + V2_GENERIC_HDR_LEN, 2);
 	v2b_close(b, at);

@@ -28,6 +28,16 @@ static inline size_t v2b_open(v2_builder *b, uint8_t type, bool critical)
 	return at;
 }
 
+/* Appends n bytes from p; a NULL source with a non-zero length is a caller bug, reported as err. */
+static inline void v2b_bytes(v2_builder *b, const void *p, size_t n)
+{
+	if (n && !p) {
+		b->w.err = true;
+		return;
+	}
+	ike_wbuf_bytes(&b->w, p, n);
+}
+
 /* Patches a length field at `at` to cover everything written since; overflow of 16 bits is an error. */
 static inline void v2b_close16(v2_builder *b, size_t at, size_t field_off)
 {

@@ -305,6 +305,13 @@ static void builder_overflow_sets_error(void **state)
 	v2_begin_chain(&b, out, sizeof(out));
 	v2_add_sa(&b, &sa);
 	assert_true(b.w.err);
+	/* A NULL source with a length is refused rather than dereferenced. */
+	v2_begin_chain(&b, out, sizeof(out));
+	v2_add_notify(&b, 3, NULL, 4, V2_N_REKEY_SA, NULL, 0);
+	assert_true(b.w.err);
+	v2_begin_chain(&b, out, sizeof(out));
+	v2_add_nonce(&b, NULL, 16);
+	assert_true(b.w.err);
 }
 
 size_t tests_wire_build(const struct CMUnitTest **out)
