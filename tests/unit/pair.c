@@ -94,7 +94,6 @@ static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const
 
 static void host_trace(void *ctx, ike_time now, const char *ev, const char *fields)
 {
-	(void)now;
 	struct pair_side *ps = ctx;
 	pair *pr = ps->pr;
 	const int *side = &ps->side;
@@ -103,6 +102,7 @@ static void host_trace(void *ctx, ike_time now, const char *ev, const char *fiel
 	size_t n = strlen(ev) + strlen(fields) + 8;
 	char *line = malloc(n);
 	snprintf(line, n, "%d %s {%s}", *side, ev, fields);
+	pr->trace_t[pr->ntrace] = now;
 	pr->trace[pr->ntrace++] = line;
 }
 

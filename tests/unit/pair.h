@@ -40,6 +40,7 @@ struct pair {
 	pair_filter filter;
 	void *user;
 	char *trace[PAIR_MAX_TRACE]; /* "side ev {fields}" lines */
+	ike_time trace_t[PAIR_MAX_TRACE]; /* when each line was emitted */
 	size_t ntrace;
 	bool record_trace;
 	uint16_t nat_port; /* non-zero: side 0's source port is rewritten to this, as a NAT would */

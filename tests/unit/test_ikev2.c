@@ -396,6 +396,51 @@ static void initiator_rejecting_responder_tells_it(void **state)
 	pair_free(&pr);
 }
 
+static void responder_picks_in_its_own_order(void **state)
+{
+	(void)state;
+	pair pr;
+	pair_init(&pr, "aes128gcm16-prfsha256-x25519,aes256gcm16-prfsha384-x25519", "aes128gcm16,aes256gcm16");
+	pair_set_proposals(&pr.conn[1].ike, "aes256gcm16-prfsha384-x25519,aes128gcm16-prfsha256-x25519", 1);
+	pair_set_proposals(&pr.conn[1].esp, "aes256gcm16,aes128gcm16", 3);
+	pair_start(&pr, 17);
+	pair_run(&pr, 60 * SEC);
+	expect_state(&pr, 0, "ESTABLISHED", "INSTALLED", 0);
+	ike_conn_status st;
+	ike_peer_conn_status(pr.peer[0], 0, &st);
+	assert_string_equal(st.selected_ike, "AES_GCM_16_256/PRF_HMAC_SHA2_384/CURVE_25519");
+	assert_string_equal(st.selected_esp, "AES_GCM_16_256");
+	pair_free(&pr);
+}
+
+static void retransmissions_follow_the_configured_schedule(void **state)
+{
+	(void)state;
+	pair pr;
+	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	pr.filter = drop_everything_from_responder;
+	pr.conn[0].retransmit.base = 2 * SEC;
+	pr.conn[0].retransmit.factor = 2.0;
+	pr.conn[0].retransmit.tries = 3;
+	pair_start(&pr, 18);
+	pair_run(&pr, 600 * SEC);
+	/* sent at 0; retransmitted after 2, 4 and 8 s; given up 16 s after the last: t = 2, 6, 14, 30 */
+	static const ike_time at[] = { 2 * SEC, 6 * SEC, 14 * SEC };
+	size_t k = 0;
+	for (size_t i = 0; i < pr.ntrace; i++)
+		if (pr.trace[i][0] == '0' && strstr(pr.trace[i], " ike.retransmit ")) {
+			assert_true(k < 3);
+			assert_int_equal(pr.trace_t[i], at[k]);
+			k++;
+		}
+	assert_int_equal(k, 3);
+	for (size_t i = 0; i < pr.ntrace; i++)
+		if (pr.trace[i][0] == '0' && strstr(pr.trace[i], "\"to\":\"DESTROYING\""))
+			assert_int_equal(pr.trace_t[i], 30 * SEC);
+	assert_int_equal(pair_count(&pr, 0, "\"to\":\"DESTROYING\"", NULL), 1);
+	pair_free(&pr);
+}
+
 size_t tests_ikev2(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -416,6 +461,8 @@ size_t tests_ikev2(const struct CMUnitTest **out)
 		cmocka_unit_test(unknown_critical_payload_is_refused),
 		cmocka_unit_test(nat_is_detected_from_natd_hashes),
 		cmocka_unit_test(initiator_rejecting_responder_tells_it),
+		cmocka_unit_test(responder_picks_in_its_own_order),
+		cmocka_unit_test(retransmissions_follow_the_configured_schedule),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
