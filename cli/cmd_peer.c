@@ -355,7 +355,7 @@ static int setup(peer_run *r, FILE *err)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	ike_host host = { r, host_send, r->tr ? host_trace : NULL, host_sa_event, NULL };
-	ike_peer_cfg pc = { r->a->id, r->crypto, seed, sizeof(seed), &r->conn, 1, r->a->reveal };
+	ike_peer_cfg pc = { r->a->id, r->crypto, seed, sizeof(seed), &r->conn, 1, r->a->reveal, 0 /* no cookies */ };
 	r->buf = malloc(PEER_MAX_DGRAM);
 	r->peer = r->buf ? ike_peer_new(&pc, &host) : NULL;
 	memset(seed, 0, sizeof(seed));

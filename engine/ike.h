@@ -117,6 +117,8 @@ typedef struct ike_peer_cfg {
 	const ike_conn_cfg *conns;  /* outlives the peer */
 	size_t n_conns;
 	bool reveal_keys;           /* put key values into kdf trace events and IKE SA events */
+	/* Responder demands a COOKIE (RFC 7296 2.6) while it holds at least this many half-open IKE SAs; 0 = never. */
+	uint32_t cookie_threshold;
 } ike_peer_cfg;
 
 typedef struct ike_peer ike_peer;

@@ -82,9 +82,19 @@ int32_t sim_scn_node_ref(sim_scn *c, const sim_scenario *sc, const cJSON *o, con
 	return n;
 }
 
+/* Optional "cookie_threshold": half-open responder SAs at which the node demands cookies. */
+static int parse_cookie_threshold(sim_scn *c, sim_node_spec *n, const cJSON *o, const char *path)
+{
+	int64_t v = 0;
+	if (sim_scn_int(c, o, path, "cookie_threshold", 0, 0, UINT32_MAX, &v) < 0)
+		return -1;
+	n->cookie_threshold = (uint32_t)v;
+	return 0;
+}
+
 static int parse_node(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, const char *path)
 {
-	static const char *const keys[] = { "name", "addresses", NULL };
+	static const char *const keys[] = { "name", "addresses", "cookie_threshold", NULL };
 	sim_node_spec *n = &sc->nodes[i];
 	const cJSON *addrs;
 	size_t na;
@@ -114,7 +124,7 @@ static int parse_node(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, co
 			return sim_scn_fail(c, pi, "out of memory");
 		n->n_addrs = (uint8_t)(k + 1);
 	}
-	return 0;
+	return parse_cookie_threshold(c, n, o, path);
 }
 
 static int parse_nodes(sim_scn *c, sim_scenario *sc, const cJSON *root)

@@ -17,6 +17,7 @@ typedef struct sim_node_spec {
 	ike_conn_cfg *conns;  /* n_conns configs for ike_peer_new; outlive every peer */
 	int64_t *initiate_at; /* per connection: when to initiate, -1 = only respond */
 	size_t n_conns;
+	uint32_t cookie_threshold; /* ike_peer_cfg.cookie_threshold; 0 = never demand cookies */
 } sim_node_spec;
 
 typedef struct sim_link_spec {

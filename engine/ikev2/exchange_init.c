@@ -1,6 +1,6 @@
 /*
  * IKE_SA_INIT (RFC 7296 1.2, 2.6, 2.7, 2.10, 2.23): algorithms, KE, nonces, NAT detection,
- * INVALID_KE_PAYLOAD and COOKIE retries on the initiator side.
+ * INVALID_KE_PAYLOAD and COOKIE retries on the initiator side; responder cookies are in cookie.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -288,13 +288,15 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	v2_trace_msg(p, now, "ike.rx", &in->hdr, &in->outer, NULL, in->raw_len, in->from, in->to);
 	int ok = psa && pke && pno && v2_parse_sa(psa->body, psa->len, theirs) == V2_OK &&
 		 v2_parse_ke(pke->body, pke->len, &ke) == V2_OK && v2_parse_nonce(pno->body, pno->len) == V2_OK;
-	int sel = ok && ci >= 0 ? v2_select(&p->cfg.conns[ci].ike, theirs, IKE_PROTO_IKE, ke.group, false, &algs,
-					    &num, NULL)
-				: -1;
 	if (!ok) {
 		v2_init_r_refuse(p, now, in, ci, V2_N_INVALID_SYNTAX, NULL, 0, "request lacks a valid SA, KE or Nonce");
 		return;
 	}
+	/* Before any choice or DH work: under load an unproven source costs us one hash only. */
+	if (!v2_cookie_admit(p, now, in, pno))
+		return;
+	int sel = ci >= 0 ? v2_select(&p->cfg.conns[ci].ike, theirs, IKE_PROTO_IKE, ke.group, false, &algs, &num, NULL)
+			  : -1;
 	if (ci < 0 || sel != 0) {
 		v2_init_r_refuse(p, now, in, ci, V2_N_NO_PROPOSAL_CHOSEN, NULL, 0,
 			      ci < 0 ? "no connection configured for this peer" : "no acceptable proposal");

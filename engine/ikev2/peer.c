@@ -202,6 +202,7 @@ void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
 	if (remote_spi(sa))
 		unlink_chain(&p->by_remote[bucket(remote_spi(sa), p->nbuckets)], sa, false);
 	p->nsas--;
+	v2_half_open_track(sa, sa->state, V2_IKE_DESTROYING);
 	ike_dh_free(sa->dh);
 	if (sa->keys)
 		memset(sa->keys, 0, sa->keys_len);
@@ -215,6 +216,17 @@ void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
 	free(sa->resp);
 	free_child(&sa->child);
 	free(sa);
+}
+
+void v2_half_open_track(v2_ike_sa *sa, uint8_t from, uint8_t to)
+{
+	/* Only responders count: our own initiations are not what a flood of forged requests creates. */
+	if (sa->initiator || from == to)
+		return;
+	if (to == V2_IKE_CONNECTING)
+		sa->peer->half_open++;
+	else if (from == V2_IKE_CONNECTING)
+		sa->peer->half_open--;
 }
 
 v2_conn_record *v2_rec(v2_ike_sa *sa) { return sa->conn ? &sa->peer->rec[sa->conn_idx] : NULL; }
@@ -276,6 +288,7 @@ void ike_peer_free(ike_peer *p)
 	free(p->by_remote);
 	free(p->heap);
 	free(p->rec);
+	memset(p->cookie_secret, 0, sizeof(p->cookie_secret));
 	free(p);
 }
 

@@ -19,6 +19,7 @@
 #define V2_MAX_MSG 8192    /* largest IKE message we build or accept (no fragmentation yet) */
 #define V2_NONCE_LEN 32
 #define V2_HALF_OPEN_TIMEOUT (30 * IKE_NS_PER_SEC)
+#define V2_COOKIE_SECRET_LEN 32
 
 /* Algorithms agreed for an SA (IKE or CHILD). */
 typedef struct v2_algs {
@@ -98,6 +99,9 @@ struct ike_peer {
 	v2_ike_sa **heap;                  /* timers: min-heap on timer_at */
 	size_t heap_len, heap_cap;
 	v2_conn_record *rec;
+	size_t half_open;                  /* responder SAs in CONNECTING, for cookie_threshold */
+	uint8_t cookie_secret[V2_COOKIE_SECRET_LEN];
+	bool has_cookie_secret;            /* drawn from rng on first need, so peers without cookies draw nothing */
 };
 
 /* ---- peer.c: SA table, timers ---- */
@@ -107,6 +111,8 @@ void v2_sa_set_spi_r(v2_ike_sa *sa, uint64_t spi_r);
 void v2_sa_set_timer(v2_ike_sa *sa, ike_time at);
 uint64_t v2_new_spi(struct ike_peer *p);
 v2_conn_record *v2_rec(v2_ike_sa *sa);
+/* Keeps p->half_open in step with a responder SA's move between states. */
+void v2_half_open_track(v2_ike_sa *sa, uint8_t from, uint8_t to);
 
 v2_ike_sa *v2_find_local(struct ike_peer *p, uint64_t spi);
 v2_ike_sa *v2_find_half_open(struct ike_peer *p, uint64_t spi_i, const ike_addr *from);
@@ -191,6 +197,10 @@ void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 void v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+
+/* ---- cookie.c (RFC 7296 2.6) ---- */
+/* Responder: true if the IKE_SA_INIT request may go on; false once it was answered with N(COOKIE). */
+bool v2_cookie_admit(struct ike_peer *p, ike_time now, const v2_inbound *in, const v2_payload *nonce);
 
 /* ---- natd.c ---- */
 int v2_natd_hash(const ike_crypto *c, uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20]);

@@ -29,6 +29,7 @@ void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail
 	}
 	uint8_t from = sa->state;
 	sa->state = tr->to;
+	v2_half_open_track(sa, from, tr->to);
 	update_record(sa);
 	if (!v2_tracing(sa->peer))
 		return;

@@ -129,7 +129,8 @@ void pair_start(pair *pr, uint64_t seed)
 				    .seed_len = sizeof(sd),
 				    .conns = &pr->conn[s],
 				    .n_conns = 1,
-				    .reveal_keys = !pr->hide_keys };
+				    .reveal_keys = !pr->hide_keys,
+				    .cookie_threshold = pr->cookie_threshold[s] };
 		pr->peer[s] = ike_peer_new(&pc, &pr->host[s]);
 		assert_non_null(pr->peer[s]);
 	}

@@ -46,6 +46,7 @@ struct pair {
 	uint16_t nat_port; /* non-zero: side 0's source port is rewritten to this, as a NAT would */
 	bool hide_keys;    /* peers start with reveal_keys off (default on) */
 	void (*sa_hook)(pair *pr, int side, const ike_sa_event *ev); /* sees every SA event; NULL = none */
+	uint32_t cookie_threshold[2]; /* per side's ike_peer_cfg.cookie_threshold (default 0 = never) */
 };
 
 /* Fills both connections with working defaults: PSK "secret", x25519 AES-GCM, 10.1/16 <-> 10.2/16. */

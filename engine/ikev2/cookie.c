@@ -1,0 +1,68 @@
+/*
+ * Responder cookies (RFC 7296 2.6): under load (cookie_threshold half-open SAs) an IKE_SA_INIT
+ * request must carry N(COOKIE) first; we compute it statelessly from the request, so refusing
+ * costs one hash and no memory.
+ * Cookie = version (1 byte) | SHA-256(Ni | IPi | SPIi | secret).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "crypto/hash.h"
+#include "ikev2/sa.h"
+
+#define V2_COOKIE_VERSION 1
+#define V2_COOKIE_LEN (1 + IKE_SHA256_LEN)
+
+/* One secret per peer for its whole life; rotation (a new version byte each time) is not done yet. */
+static const uint8_t *cookie_secret(ike_peer *p)
+{
+	if (!p->has_cookie_secret) {
+		ike_drbg_bytes(&p->rng, p->cookie_secret, sizeof(p->cookie_secret));
+		p->has_cookie_secret = true;
+	}
+	return p->cookie_secret;
+}
+
+static int cookie_make(ike_peer *p, const v2_inbound *in, const v2_payload *nonce, uint8_t out[V2_COOKIE_LEN])
+{
+	uint8_t spi[8];
+	ike_put_u64(spi, in->hdr.spi_i);
+	ike_iov parts[4] = {
+		{ nonce->body, nonce->len },
+		{ in->from->ip, in->from->family == 4 ? 4 : 16 },
+		{ spi, sizeof(spi) },
+		{ cookie_secret(p), V2_COOKIE_SECRET_LEN },
+	};
+	out[0] = V2_COOKIE_VERSION;
+	return ike_sha256(p->cfg.crypto, parts, 4, out + 1);
+}
+
+/* The data of N(COOKIE) if it is the request's first payload (where 2.6 puts it), else NULL. */
+static const v2_notify *first_cookie(const v2_inbound *in, v2_notify *n)
+{
+	const v2_chain *ch = &in->outer;
+	if (!ch->n || ch->pl[0].type != V2_PL_NOTIFY || v2_parse_notify(ch->pl[0].body, ch->pl[0].len, n) != V2_OK)
+		return NULL;
+	return n->type == V2_N_COOKIE ? n : NULL;
+}
+
+bool v2_cookie_admit(ike_peer *p, ike_time now, const v2_inbound *in, const v2_payload *nonce)
+{
+	if (!p->cfg.cookie_threshold || p->half_open < p->cfg.cookie_threshold)
+		return true;
+	uint8_t want[V2_COOKIE_LEN];
+	if (cookie_make(p, in, nonce, want) != 0)
+		return false; /* cannot compute one: under load, drop rather than commit state */
+	v2_notify nb;
+	const v2_notify *got = first_cookie(in, &nb);
+	if (got && got->len == sizeof(want) && CRYPTO_memcmp(got->data, want, sizeof(want)) == 0)
+		return true;
+	/* A wrong or stale cookie counts as none (2.6): answer with the right one again. */
+	char why[80];
+	snprintf(why, sizeof(why), "cookie %s: %zu half-open SAs", got ? "invalid, sent a fresh one" : "demanded",
+		 p->half_open);
+	v2_init_r_refuse(p, now, in, -1, V2_N_COOKIE, want, sizeof(want), why);
+	return false;
+}
