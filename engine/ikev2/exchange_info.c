@@ -38,8 +38,10 @@ void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	}
 	/* The initiator rejected our AUTH right after IKE_AUTH (RFC 7296 2.21.2): the SA is dead. */
 	bool auth_failed = !sa->initiator && v2_chain_find_notify(&in->inner, V2_N_AUTHENTICATION_FAILED);
-	if (delete_ike || auth_failed)
-		b.w.len = 0, b.first = 0; /* the answer to an IKE SA Delete is empty */
+	if (delete_ike || auth_failed) { /* the answer to an IKE SA Delete is empty */
+		b.w.len = 0;
+		b.first = 0;
+	}
 	v2_send_sk(sa, now, V2_INFORMATIONAL, true, in->hdr.msg_id, inner, b.w.len, b.first);
 	if (auth_failed && sa->state == V2_IKE_ESTABLISHED) {
 		v2_fail(sa, now, V2_T_IKE_PEER_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED,

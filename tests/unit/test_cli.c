@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "testfs.h"
+#include "clirun.h"
 #include "test_list.h.in"
 
 /* A two-gateway scenario; SCN(...) splices text into it so each bad case differs in one place. */
@@ -31,14 +32,8 @@
 #define IKE_OK "aes128gcm16-prfsha256-x25519"
 #define GOOD SCN("", "", IKE_OK, "ESTABLISHED")
 
-typedef struct cli_result {
-	int rc;
-	char *out, *err;
-	size_t out_len, err_len;
-} cli_result;
-
 /* Runs `ikesim ARGS...` (NULL-terminated) in-process with both streams captured in memory. */
-static cli_result run_cli(const char *first, ...)
+static clirun run_cli(const char *first, ...)
 {
 	char *argv[16] = { "ikesim" };
 	int argc = 1;
@@ -47,20 +42,7 @@ static cli_result run_cli(const char *first, ...)
 	for (const char *a = first; a && argc < 15; a = va_arg(ap, const char *))
 		argv[argc++] = (char *)a;
 	va_end(ap);
-	cli_result r = { 0 };
-	FILE *out = open_memstream(&r.out, &r.out_len), *err = open_memstream(&r.err, &r.err_len);
-	assert_non_null(out);
-	assert_non_null(err);
-	r.rc = cli_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return r;
-}
-
-static void result_free(cli_result *r)
-{
-	free(r->out);
-	free(r->err);
+	return clirun_call(cli_main, argc, argv);
 }
 
 static size_t count_lines(const char *s)
@@ -86,28 +68,28 @@ static void write_text(const char *path, const char *text)
 static void help_and_version(void **state)
 {
 	(void)state;
-	cli_result r = run_cli("--help", NULL);
+	clirun r = run_cli("--help", NULL);
 	assert_int_equal(r.rc, CLI_OK);
 	assert_non_null(strstr(r.out, "usage: ikesim"));
 	assert_non_null(strstr(r.out, "vectors"));
 	assert_int_equal(r.err_len, 0);
-	result_free(&r);
+	clirun_free(&r);
 	r = run_cli("--version", NULL);
 	assert_int_equal(r.rc, CLI_OK);
 	assert_string_equal(r.out, "ikesim " CLI_VERSION "\n");
-	result_free(&r);
+	clirun_free(&r);
 	r = run_cli("run", "--help", NULL);
 	assert_int_equal(r.rc, CLI_OK);
 	assert_non_null(strstr(r.out, "--seed"));
-	result_free(&r);
+	clirun_free(&r);
 	r = run_cli("vectors", "--help", NULL);
 	assert_int_equal(r.rc, CLI_OK);
 	assert_non_null(strstr(r.out, "usage: ikesim vectors"));
-	result_free(&r);
+	clirun_free(&r);
 	r = run_cli(NULL);
 	assert_int_equal(r.rc, CLI_USAGE);
 	assert_non_null(strstr(r.err, "usage: ikesim"));
-	result_free(&r);
+	clirun_free(&r);
 }
 
 /* Each wrong command line: exit 2, nothing on out, one error line naming the culprit. */
@@ -130,11 +112,11 @@ static void wrong_flags_are_one_line(void **state)
 		{ { "vectors" }, "usage: ikesim vectors" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cli_result r = run_cli(cases[i].a[0], cases[i].a[1], cases[i].a[2], cases[i].a[3], NULL);
+		clirun r = run_cli(cases[i].a[0], cases[i].a[1], cases[i].a[2], cases[i].a[3], NULL);
 		if (r.rc != CLI_USAGE || count_lines(r.err) != 1 || !strstr(r.err, cases[i].want) || r.out_len)
 			fail_msg("case %zu: rc %d, out '%s', err '%s'; wanted 2 and one line with '%s'", i, r.rc, r.out,
 				 r.err, cases[i].want);
-		result_free(&r);
+		clirun_free(&r);
 	}
 }
 
@@ -176,7 +158,7 @@ static void bad_scenarios_leave_no_trace(void **state)
 			write_text(scn, cases[i].text);
 		write_text(old_trace, "old\n");
 		size_t before = tfs_dir_count(&d);
-		cli_result r = run_cli("run", scn, "--trace", trace, NULL);
+		clirun r = run_cli("run", scn, "--trace", trace, NULL);
 		snprintf(prefix, sizeof(prefix), "%s:", scn);
 		if (r.rc != CLI_USAGE || count_lines(r.err) != 1 || strncmp(r.err, prefix, strlen(prefix)) != 0 ||
 		    !strstr(r.err, cases[i].want) || r.out_len)
@@ -184,13 +166,13 @@ static void bad_scenarios_leave_no_trace(void **state)
 				 cases[i].want);
 		assert_int_equal(access(trace, F_OK), -1);
 		assert_int_equal(tfs_dir_count(&d), before);
-		result_free(&r);
+		clirun_free(&r);
 		r = run_cli("run", scn, "--trace", old_trace, NULL);
 		assert_int_equal(r.rc, CLI_USAGE);
 		char *old = tfs_read(old_trace, NULL);
 		assert_string_equal(old, "old\n");
 		free(old);
-		result_free(&r);
+		clirun_free(&r);
 		tfs_dir_remove(&d);
 	}
 }
@@ -203,17 +185,17 @@ static void failed_expect_exits_3(void **state)
 	tfs_dir_make(&d, "cli");
 	tfs_dir_file(&d, "expect.json", scn, sizeof(scn));
 	write_text(scn, SCN("", "", IKE_OK, "DELETING"));
-	cli_result r = run_cli("run", scn, NULL);
+	clirun r = run_cli("run", scn, NULL);
 	assert_int_equal(r.rc, CLI_EXPECT_FAILED);
 	assert_int_equal(count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "expect[0]: gw-a/site-a: ike_state wanted DELETING, got ESTABLISHED"));
 	assert_non_null(strstr(r.out, "expectations: 0 of 1 hold"));
-	result_free(&r);
+	clirun_free(&r);
 	write_text(scn, GOOD);
 	r = run_cli("run", scn, "--quiet", NULL);
 	assert_int_equal(r.rc, CLI_OK);
 	assert_int_equal(r.out_len + r.err_len, 0);
-	result_free(&r);
+	clirun_free(&r);
 	tfs_dir_remove(&d);
 }
 
@@ -239,12 +221,12 @@ static void same_seed_same_trace(void **state)
 	write_text(scn, GOOD);
 	const char *traces[] = { t1, t2, t3 }, *seeds[] = { "7", "7", "8" };
 	for (size_t i = 0; i < 3; i++) {
-		cli_result r = run_cli("run", scn, "--trace", traces[i], "--seed", seeds[i], NULL);
+		clirun r = run_cli("run", scn, "--trace", traces[i], "--seed", seeds[i], NULL);
 		if (r.rc != CLI_OK)
 			fail_msg("run %zu: rc %d: %s", i, r.rc, r.err);
 		assert_non_null(strstr(r.out, "(seed "));
 		assert_non_null(strstr(r.out, seeds[i]));
-		result_free(&r);
+		clirun_free(&r);
 	}
 	char *a = tfs_read(t1, NULL), *b = tfs_read(t2, NULL), *c = tfs_read(t3, NULL);
 	assert_non_null(a);
@@ -275,12 +257,12 @@ static void unwritable_trace_is_one_line(void **state)
 	tfs_dir_file(&d, "good.json", scn, sizeof(scn));
 	tfs_dir_file(&d, "no/such/dir/t.jsonl", trace, sizeof(trace));
 	write_text(scn, GOOD);
-	cli_result r = run_cli("run", scn, "--trace", trace, NULL);
+	clirun r = run_cli("run", scn, "--trace", trace, NULL);
 	assert_int_equal(r.rc, CLI_ERR);
 	assert_int_equal(count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, trace));
 	assert_int_equal(r.out_len, 0);
-	result_free(&r);
+	clirun_free(&r);
 	tfs_dir_remove(&d);
 }
 
@@ -297,11 +279,11 @@ static void trace_to_directory_or_fifo(void **state)
 	tfs_dir_file(&d, "fifo", fifo, sizeof(fifo));
 	write_text(scn, GOOD);
 	assert_int_equal(mkdir(sub, 0700), 0);
-	cli_result r = run_cli("run", scn, "--trace", sub, "--quiet", NULL);
+	clirun r = run_cli("run", scn, "--trace", sub, "--quiet", NULL);
 	assert_int_equal(r.rc, CLI_ERR);
 	assert_int_equal(count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "it is a directory"));
-	result_free(&r);
+	clirun_free(&r);
 	assert_int_equal(rmdir(sub), 0);
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	int fd = open(fifo, O_RDWR | O_NONBLOCK); /* our own end keeps the writer from blocking; the trace fits the pipe */
@@ -309,7 +291,7 @@ static void trace_to_directory_or_fifo(void **state)
 	r = run_cli("run", scn, "--trace", fifo, "--quiet", NULL);
 	if (r.rc != CLI_OK)
 		fail_msg("rc %d: %s", r.rc, r.err);
-	result_free(&r);
+	clirun_free(&r);
 	assert_int_equal(stat(fifo, &st), 0);
 	assert_true(S_ISFIFO(st.st_mode));
 	char head[32] = { 0 };
@@ -323,11 +305,11 @@ static void trace_to_directory_or_fifo(void **state)
 static void vectors_verb(void **state)
 {
 	(void)state;
-	cli_result r = run_cli("vectors", "tests/vectors/rfc4231_hmac_sha2.json", NULL);
+	clirun r = run_cli("vectors", "tests/vectors/rfc4231_hmac_sha2.json", NULL);
 	if (r.rc != CLI_OK)
 		fail_msg("rc %d: %s%s", r.rc, r.out, r.err);
 	assert_non_null(strstr(r.out, "rfc4231_hmac_sha2.json: 7 passed, 0 failed"));
-	result_free(&r);
+	clirun_free(&r);
 	tfs_dir d;
 	char f[128];
 	tfs_dir_make(&d, "cli");
@@ -336,10 +318,10 @@ static void vectors_verb(void **state)
 	r = run_cli("vectors", f, NULL);
 	assert_int_not_equal(r.rc, CLI_OK);
 	assert_non_null(strstr(r.err, "unknown kind \"rot13\""));
-	result_free(&r);
+	clirun_free(&r);
 	r = run_cli("vectors", "tests/vectors/rfc4231_hmac_sha2.json", f, NULL);
 	assert_int_not_equal(r.rc, CLI_OK);
-	result_free(&r);
+	clirun_free(&r);
 	tfs_dir_remove(&d);
 }
 

@@ -20,6 +20,7 @@
 #include "pcap.h"
 #include "run.h"
 #include "testfs.h"
+#include "clirun.h"
 #include "test_list.h.in"
 #include "ws_names.h"
 
@@ -511,23 +512,7 @@ static void engine_reveals_keys_only_when_asked(void **state)
 
 /* ---- the command line ---- */
 
-typedef struct cli_out {
-	int rc;
-	char *out, *err;
-	size_t out_len, err_len;
-} cli_out;
-
-static cli_out run_cli(char **argv, int argc)
-{
-	cli_out r = { 0 };
-	FILE *out = open_memstream(&r.out, &r.out_len), *err = open_memstream(&r.err, &r.err_len);
-	assert_non_null(out);
-	assert_non_null(err);
-	r.rc = cli_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return r;
-}
+static clirun run_cli(char **argv, int argc) { return clirun_call(cli_main, argc, argv); }
 
 static size_t count(const char *hay, const char *needle)
 {
@@ -545,21 +530,19 @@ static void no_key_table_without_reveal(void **state)
 	char pcap[128], list[512];
 	tfs_dir_file(&d, "run.pcap", pcap, sizeof(pcap));
 	char *argv[] = { "ikesim", "run", DEMO, "--pcap", pcap, "--quiet" };
-	cli_out r = run_cli(argv, 6);
+	clirun r = run_cli(argv, 6);
 	assert_int_equal(r.rc, CLI_OK);
 	assert_int_equal(count(r.err, "no key table without --reveal-keys"), 1);
 	tdir_list(&d, list, sizeof(list));
 	assert_string_equal(list, "run.pcap");
-	free(r.out);
-	free(r.err);
+	clirun_free(&r);
 	char *argv2[] = { "ikesim", "run", DEMO, "--pcap", pcap, "--quiet", "--reveal-keys" };
 	r = run_cli(argv2, 7);
 	assert_int_equal(r.rc, CLI_OK);
 	assert_int_equal(count(r.err, "no key table"), 0);
 	tdir_list(&d, list, sizeof(list));
 	assert_string_equal(list, "run.pcap run.pcap.ikev2_decryption_table");
-	free(r.out);
-	free(r.err);
+	clirun_free(&r);
 	tfs_dir_remove(&d);
 }
 
@@ -592,15 +575,14 @@ static void no_partial_files_on_bad_input(void **state)
 		{ { "ikesim", "run", DEMO, "--pcap", "/dev/null", "--reveal-keys" }, 6, CLI_USAGE, "not a regular file" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cli_out r = run_cli(cases[i].argv, cases[i].argc);
+		clirun r = run_cli(cases[i].argv, cases[i].argc);
 		assert_int_equal(r.rc, cases[i].rc);
 		assert_non_null(strstr(r.err, cases[i].err));
 		/* One error line; the --reveal-keys warning comes before it once the scenario loaded. */
 		assert_int_equal(count(r.err, "\n") - count(r.err, "WARNING: --reveal-keys"), 1);
 		tdir_list(&d, list, sizeof(list));
 		assert_string_equal(list, "bad.json");
-		free(r.out);
-		free(r.err);
+		clirun_free(&r);
 	}
 	tfs_dir_remove(&d);
 }

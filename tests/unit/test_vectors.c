@@ -10,42 +10,23 @@
 
 #include <cmocka.h>
 
+#include "clirun.h"
 #include "test_list.h.in"
 #include "vectors.h"
 
-typedef struct run_result {
-	int rc;
-	char *out;
-	char *err;
-} run_result;
-
 /* Runs cli_vectors on one file, capturing both streams. */
-static run_result run1(const char *path)
+static clirun run1(const char *path)
 {
-	run_result r = { 0, NULL, NULL };
-	size_t ol, el;
-	FILE *out = open_memstream(&r.out, &ol), *err = open_memstream(&r.err, &el);
-	assert_non_null(out);
-	assert_non_null(err);
 	char *argv[] = { "vectors", (char *)path };
-	r.rc = cli_vectors(2, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return r;
-}
-
-static void run_free(run_result *r)
-{
-	free(r->out);
-	free(r->err);
+	return clirun_call(cli_vectors, 2, argv);
 }
 
 static void expect(const char *path, int ok, const char *summary)
 {
-	run_result r = run1(path);
+	clirun r = run1(path);
 	if (!strstr(r.out, summary) || (r.rc == 0) != ok)
 		fail_msg("%s: rc %d, out \"%s\", err \"%s\"", path, r.rc, r.out, r.err);
-	run_free(&r);
+	clirun_free(&r);
 }
 
 static void repo_files_have_expected_outcomes(void **state)
@@ -91,11 +72,11 @@ static void expect_bad(const char *text, const char *needle)
 	size_t n = strlen(text);
 	assert_int_equal(write(fd, text, n), (ssize_t)n);
 	close(fd);
-	run_result r = run1(path);
+	clirun r = run1(path);
 	unlink(path);
 	if (r.rc == 0 || !strstr(r.err, needle))
 		fail_msg("input %s: rc %d, err \"%s\" lacks \"%s\"", text, r.rc, r.err, needle);
-	run_free(&r);
+	clirun_free(&r);
 }
 
 static void malformed_files_fail_cleanly(void **state)
@@ -128,10 +109,10 @@ static void malformed_files_fail_cleanly(void **state)
 		   "\"key\": \"00\", \"salt\": \"00\", \"ike_message\": \"00\", \"notify_payload\": \"\"}]}",
 		   "case 0: field key/salt/ike_message");
 	expect_bad("{\"kind\": \"x25519\", \"cases\": []}", ""); /* no case at all proves nothing */
-	run_result r = run1("/nonexistent/ikesim.json");
+	clirun r = run1("/nonexistent/ikesim.json");
 	assert_int_not_equal(r.rc, 0);
 	assert_non_null(strstr(r.err, "cannot open"));
-	run_free(&r);
+	clirun_free(&r);
 }
 
 size_t tests_vectors(const struct CMUnitTest **out)
