@@ -27,6 +27,9 @@ typedef struct ike_addr {
 
 enum ike_auth_method { IKE_AUTH_PSK = 1, IKE_AUTH_PUBKEY = 2 };
 
+/* Longest PSK the PRF accepts as a key (engine/crypto/prf.c); config loaders refuse longer ones. */
+#define IKE_PSK_MAX 65535u
+
 /* Our certificate chain, private key and trusted CA(s); built by engine/crypto/cert.h from PEM bytes. */
 typedef struct ike_cred ike_cred;
 
