@@ -46,6 +46,8 @@ typedef struct peer_run {
 	unsigned ike_up, child_up;
 	bool child_pending; /* an IKE SA came up and its CHILD SA has not (yet) */
 	bool failed, deleting, done;
+	uint16_t fail_notify;         /* responder: the notify of the failure kept in why */
+	unsigned long n_failed_attempts; /* responder: IKE/CHILD SAs that failed */
 	int pending_deletes;
 	ike_time hold_until;
 	char why[300];
@@ -98,6 +100,21 @@ static void host_trace(void *ctx, ike_time now, const char *ev, const char *fiel
 	sim_trace_event(r->tr, now, r->a->id, ev, fields);
 }
 
+/*
+ * A responder serves whoever comes: a failed attempt (a forged IKE_SA_INIT left half-open, a wrong
+ * PSK) is remembered, and decides the exit only if no CHILD SA was ever established. A failure that
+ * carries a notify explains more than a timeout, so it replaces one.
+ */
+static void responder_failed(peer_run *r, const char *prefix, uint16_t notify, const char *why)
+{
+	r->n_failed_attempts++;
+	if (r->failed && (r->fail_notify || !notify))
+		return;
+	r->failed = false;
+	fail(r, prefix, notify, why);
+	r->fail_notify = notify;
+}
+
 static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 {
 	peer_run *r = ctx;
@@ -118,8 +135,12 @@ static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 		break;
 	case IKE_EV_IKE_FAILED:
 		r->pending_deletes--;
-		fail(r, "IKE SA failed", ev->notify, ev->why);
-		r->done |= r->a->initiate; /* an initiator holds just this one IKE SA */
+		if (r->a->initiate) {
+			fail(r, "IKE SA failed", ev->notify, ev->why);
+			r->done = true; /* an initiator holds just this one IKE SA */
+		} else {
+			responder_failed(r, "IKE SA failed", ev->notify, ev->why);
+		}
 		break;
 	default:
 		break;
@@ -134,7 +155,10 @@ static void check_child(peer_run *r)
 	r->child_pending = false;
 	ike_conn_status st;
 	ike_peer_conn_status(r->peer, 0, &st);
-	fail(r, "CHILD SA failed", st.last_error, "IKE SA established without it");
+	if (r->a->initiate)
+		fail(r, "CHILD SA failed", st.last_error, "IKE SA established without it");
+	else
+		responder_failed(r, "CHILD SA failed", st.last_error, "IKE SA established without it");
 }
 
 static void drop_dgram(peer_run *r, const char *why, const ike_addr *from, size_t len)
@@ -278,9 +302,12 @@ static void trace_end(peer_run *r, const ike_conn_status *st)
 {
 	ike_jsonw w;
 	ike_jsonw_init(&w);
-	ike_jsonw_str(&w, "outcome", r->failed ? "failed" : r->child_up ? "established" : "nothing established");
-	if (r->failed)
+	bool failed = r->failed && (r->a->initiate || !r->child_up);
+	ike_jsonw_str(&w, "outcome", failed ? "failed" : r->child_up ? "established" : "nothing established");
+	if (failed)
 		ike_jsonw_str(&w, "why", r->why);
+	if (!r->a->initiate)
+		ike_jsonw_int(&w, "failed-attempts", (int64_t)r->n_failed_attempts);
 	ike_jsonw_int(&w, "ike-sas", r->ike_up);
 	ike_jsonw_int(&w, "child-sas", r->child_up);
 	ike_jsonw_str(&w, "ike-state", st->ike_state);
@@ -298,8 +325,9 @@ static int report(peer_run *r, FILE *out, FILE *err)
 	char a[64];
 	ike_conn_status st;
 	ike_peer_conn_status(r->peer, 0, &st);
+	ike_peer_flush(r->peer, clock_ns(r));
 	trace_end(r, &st);
-	if (r->failed) {
+	if (r->failed && (r->a->initiate || !r->child_up)) {
 		fprintf(err, "ikesim peer: %s\n", r->why);
 		return CLI_ERR;
 	}
@@ -316,6 +344,9 @@ static int report(peer_run *r, FILE *out, FILE *err)
 		a, st.selected_ike, st.selected_esp, r->a->initiate ? ", deleted" : "");
 	if (r->n_esp || r->n_runt)
 		fprintf(out, "ikesim peer: dropped %lu ESP-in-UDP and %lu runt datagram(s)\n", r->n_esp, r->n_runt);
+	if (r->n_failed_attempts)
+		fprintf(out, "ikesim peer: %lu other attempt(s) failed; the first one worth reporting: %s\n",
+			r->n_failed_attempts, r->why);
 	return CLI_OK;
 }
 
@@ -355,7 +386,10 @@ static int setup(peer_run *r, FILE *err)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	ike_host host = { r, host_send, r->tr ? host_trace : NULL, host_sa_event, NULL };
-	ike_peer_cfg pc = { r->a->id, r->crypto, seed, sizeof(seed), &r->conn, 1, r->a->reveal, 0 /* no cookies */ };
+	ike_peer_cfg pc = { .name = r->a->id, .crypto = r->crypto, .seed = seed, .seed_len = sizeof(seed),
+			    .conns = &r->conn, .n_conns = 1, .reveal_keys = r->a->reveal,
+			    .cookie_threshold = r->a->cookie_threshold, .cookie_threshold_ip = r->a->cookie_threshold_ip,
+			    .block_threshold = r->a->block_threshold, .half_open_limit = r->a->half_open_limit };
 	r->buf = malloc(PEER_MAX_DGRAM);
 	r->peer = r->buf ? ike_peer_new(&pc, &host) : NULL;
 	memset(seed, 0, sizeof(seed));
@@ -430,7 +464,8 @@ int cli_peer(int argc, char **argv, FILE *out, FILE *err)
 	}
 	r->a = &a;
 	r->fd = -1;
-	if (peer_conn_build(&a, &r->conn, &r->cf, msg, sizeof(msg)) != 0) {
+	if (peer_psk_load(&a, &r->cf, err, msg, sizeof(msg)) != 0 ||
+	    peer_conn_build(&a, &r->conn, &r->cf, msg, sizeof(msg)) != 0) {
 		fprintf(err, "ikesim peer: %s\n", msg);
 		teardown(r);
 		return CLI_USAGE;

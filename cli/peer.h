@@ -16,11 +16,15 @@ typedef struct peer_args {
 	const char *proposals, *esp_proposals;
 	const char *id, *remote_id;
 	const char *psk, *cert, *key, *ca;
+	const char *psk_file;
+	const char *psk_env; /* IKESIM_PSK when set and not empty */
 	const char *local_ts, *remote_ts;
 	const char *trace;
 	bool initiate, reveal;
 	bool timeout_set;
 	ike_time timeout, hold; /* ns; timeout 0 = none */
+	/* Responder DoS protection (ike_peer_cfg): strongSwan's defaults, --no-dos-protection zeroes the first three. */
+	uint32_t cookie_threshold, cookie_threshold_ip, block_threshold, half_open_limit;
 } peer_args;
 
 /* 0, 1 when --help was asked for, or -1 after one error line on err. */
@@ -35,9 +39,16 @@ typedef struct peer_cred_files {
 	uint8_t *cert, *key, *ca;
 	size_t cert_len, key_len, ca_len;
 	ike_cred *cred;
+	uint8_t *psk; /* from peer_psk_load; wiped when freed */
+	size_t psk_len;
 } peer_cred_files;
 
-/* Fills c from the arguments (addresses, proposals, IDs, selectors, PSK or certificates). 0 or -1 + err. */
+/* ---- peer_psk.c ---- */
+/* Loads the PSK from --psk-file, --psk or IKESIM_PSK into cf (warnings on warn); 0, or -1 with a reason. */
+int peer_psk_load(const peer_args *a, peer_cred_files *cf, FILE *warn, char *err, size_t errlen);
+
+/* Fills c from the arguments (addresses, proposals, IDs, selectors, the PSK peer_psk_load put in cf, or
+ * certificates read into cf, which starts zeroed). 0 or -1 + err. */
 int peer_conn_build(const peer_args *a, ike_conn_cfg *c, peer_cred_files *cf, char *err, size_t errlen);
 void peer_cred_files_free(peer_cred_files *cf);
 

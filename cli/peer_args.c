@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "crypto/cert.h"
 #include "peer.h"
 
@@ -14,9 +16,11 @@ void peer_args_usage(FILE *f)
 		"usage: ikesim peer --local ADDR:PORT --remote ADDR:PORT [--initiate]\n"
 		"                   [--ike 2] --proposals LIST --esp-proposals LIST\n"
 		"                   --id ID --remote-id ID\n"
-		"                   (--psk SECRET | --cert FILE --key FILE --ca FILE)\n"
+		"                   (--psk-file FILE | --psk SECRET | --cert FILE --key FILE --ca FILE)\n"
 		"                   --local-ts CIDR[,CIDR] --remote-ts CIDR[,CIDR]\n"
-		"                   [--timeout SECONDS] [--hold SECONDS] [--trace FILE] [--reveal-keys]\n\n"
+		"                   [--timeout SECONDS] [--hold SECONDS] [--trace FILE] [--reveal-keys]\n"
+		"                   [--cookie-threshold N] [--cookie-threshold-ip N] [--block-threshold N]\n"
+		"                   [--half-open-limit N] [--no-dos-protection]\n\n"
 		"Runs one IKEv2 peer on a real UDP socket (docs/interop.md).\n"
 		"  --initiate       establish the IKE and CHILD SA, keep them --hold seconds, delete, exit\n"
 		"                   (without it: answer peers until --timeout or SIGINT/SIGTERM)\n"
@@ -25,6 +29,13 @@ void peer_args_usage(FILE *f)
 		"  --id/--remote-id identities as strongSwan types them (FQDN, user@host, IP, DN, %%any)\n"
 		"  --timeout S      give up (initiator, default 30) or stop serving (responder, default never)\n"
 		"  --trace FILE     JSON Lines trace (docs/trace.md); --reveal-keys adds key values\n"
+		"  --psk-file FILE  the PSK: the file's bytes, one trailing newline dropped (keep it mode 600);\n"
+		"                   or set IKESIM_PSK; --psk SECRET works too, but `ps` shows it to everyone\n"
+		"  --cookie-threshold N     demand COOKIEs from N half-open IKE SAs (default 30; 0 = off)\n"
+		"  --cookie-threshold-ip N  ... or from N half-open SAs of one source IP (default 3)\n"
+		"  --block-threshold N      drop IKE_SA_INITs from an IP with N half-open SAs (default 5)\n"
+		"  --half-open-limit N      drop every new IKE_SA_INIT at N half-open SAs (default 1000)\n"
+		"  --no-dos-protection      cookie and block thresholds off (as charon's dos_protection = no)\n"
 		"On ports other than 500 every IKE message carries the RFC 3948 non-ESP marker.\n"
 		"Exit: 0 SAs established (and deleted), 1 failure (one line says why), 2 bad arguments.\n");
 }
@@ -46,13 +57,38 @@ static const char **string_slot(peer_args *a, const char *flag)
 {
 	static const char *const names[] = { "--local", "--remote", "--proposals", "--esp-proposals", "--id",
 					     "--remote-id", "--psk", "--cert", "--key", "--ca", "--local-ts",
-					     "--remote-ts", "--trace" };
+					     "--remote-ts", "--trace", "--psk-file" };
 	const char **slots[] = { &a->local, &a->remote, &a->proposals, &a->esp_proposals, &a->id, &a->remote_id,
-				 &a->psk, &a->cert, &a->key, &a->ca, &a->local_ts, &a->remote_ts, &a->trace };
+				 &a->psk, &a->cert, &a->key, &a->ca, &a->local_ts, &a->remote_ts, &a->trace,
+				 &a->psk_file };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(flag, names[i]) == 0)
 			return slots[i];
 	return NULL;
+}
+
+/* The DoS-protection counts (strongSwan's charon.* names in docs/interop.md). */
+static uint32_t *dos_slot(peer_args *a, const char *flag)
+{
+	return !strcmp(flag, "--cookie-threshold")      ? &a->cookie_threshold
+	       : !strcmp(flag, "--cookie-threshold-ip") ? &a->cookie_threshold_ip
+	       : !strcmp(flag, "--block-threshold")     ? &a->block_threshold
+	       : !strcmp(flag, "--half-open-limit")     ? &a->half_open_limit
+							: NULL;
+}
+
+static int parse_count(const char *flag, const char *val, uint32_t *out, FILE *err)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = val[0] >= '0' && val[0] <= '9' ? strtoull(val, &end, 10) : 0;
+	if (!(val[0] >= '0' && val[0] <= '9') || errno || *end || v > UINT32_MAX) {
+		fprintf(err, "ikesim peer: %s wants a whole number from 0 to %u (0 = off), got '%s'\n", flag, UINT32_MAX,
+			val);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
 }
 
 static int take_value(peer_args *a, const char *flag, const char *val, FILE *err)
@@ -68,6 +104,9 @@ static int take_value(peer_args *a, const char *flag, const char *val, FILE *err
 		fprintf(err, "ikesim peer: --ike %s: only IKEv2 (--ike 2) is implemented\n", val);
 		return -1;
 	}
+	uint32_t *n = dos_slot(a, flag);
+	if (n)
+		return parse_count(flag, val, n, err);
 	ike_time *t = strcmp(flag, "--timeout") == 0 ? &a->timeout : strcmp(flag, "--hold") == 0 ? &a->hold : NULL;
 	if (!t) {
 		fprintf(err, "ikesim peer: unknown option '%s' (try 'ikesim peer --help')\n", flag);
@@ -90,13 +129,14 @@ static int check_required(const peer_args *a, FILE *err)
 		fprintf(err, "ikesim peer: missing %s (try 'ikesim peer --help')\n", missing);
 		return -1;
 	}
-	bool certs = a->cert || a->key || a->ca;
-	if (a->psk && certs) {
-		fprintf(err, "ikesim peer: --psk and --cert/--key/--ca exclude each other\n");
+	bool certs = a->cert || a->key || a->ca, psk = a->psk || a->psk_file;
+	if (psk && certs) {
+		fprintf(err, "ikesim peer: --psk/--psk-file and --cert/--key/--ca exclude each other\n");
 		return -1;
 	}
-	if (!a->psk && !(a->cert && a->key && a->ca)) {
-		fprintf(err, "ikesim peer: need --psk SECRET, or all of --cert FILE --key FILE --ca FILE\n");
+	if (!psk && !a->psk_env && !(a->cert && a->key && a->ca)) {
+		fprintf(err, "ikesim peer: need --psk-file FILE (or IKESIM_PSK in the environment, or --psk SECRET), "
+			     "or all of --cert FILE --key FILE --ca FILE\n");
 		return -1;
 	}
 	return 0;
@@ -105,6 +145,14 @@ static int check_required(const peer_args *a, FILE *err)
 int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
 {
 	memset(a, 0, sizeof(*a));
+	/* strongSwan's charon defaults (cookie_threshold, cookie_threshold_ip, block_threshold); its
+	 * init_limit_half_open is off, ours bounds the memory a flood from many real addresses can take. */
+	a->cookie_threshold = 30;
+	a->cookie_threshold_ip = 3;
+	a->block_threshold = 5;
+	a->half_open_limit = 1000;
+	const char *env = getenv("IKESIM_PSK");
+	a->psk_env = env && *env ? env : NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *v = argv[i];
 		if (strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0)
@@ -113,6 +161,8 @@ int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
 			a->initiate = true;
 		} else if (strcmp(v, "--reveal-keys") == 0) {
 			a->reveal = true;
+		} else if (strcmp(v, "--no-dos-protection") == 0) {
+			a->cookie_threshold = a->cookie_threshold_ip = a->block_threshold = 0;
 		} else if (strncmp(v, "--", 2) == 0) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
 				fprintf(err, "ikesim peer: %s needs a value\n", v);
@@ -252,6 +302,9 @@ void peer_cred_files_free(peer_cred_files *cf)
 	free(cf->cert);
 	free(cf->key);
 	free(cf->ca);
+	if (cf->psk)
+		OPENSSL_cleanse(cf->psk, cf->psk_len);
+	free(cf->psk);
 	memset(cf, 0, sizeof(*cf));
 }
 
@@ -273,7 +326,6 @@ int peer_conn_build(const peer_args *a, ike_conn_cfg *c, peer_cred_files *cf, ch
 {
 	char e[160];
 	memset(c, 0, sizeof(*c));
-	memset(cf, 0, sizeof(*cf));
 	c->name = "peer";
 	c->version = 2;
 	if (peer_addr_parse(a->local, &c->local, e, sizeof(e)) != 0 ||
@@ -303,10 +355,10 @@ int peer_conn_build(const peer_args *a, ike_conn_cfg *c, peer_cred_files *cf, ch
 		return -1;
 	/* charon's defaults are 4 s x 1.8^n, 5 tries; shorter here so a silent peer fails within the timeout */
 	c->retransmit = (ike_retransmit_cfg){ IKE_NS_PER_SEC, 1.8, 4 };
-	if (a->psk) {
+	if (cf->psk) {
 		c->auth = IKE_AUTH_PSK;
-		c->psk = (const uint8_t *)a->psk;
-		c->psk_len = strlen(a->psk);
+		c->psk = cf->psk;
+		c->psk_len = cf->psk_len;
 		return 0;
 	}
 	return load_cred(a, c, cf, err, errlen);

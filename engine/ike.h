@@ -122,6 +122,12 @@ typedef struct ike_peer_cfg {
 	bool reveal_keys;           /* put key values into kdf trace events and IKE SA events */
 	/* Responder demands a COOKIE (RFC 7296 2.6) while it holds at least this many half-open IKE SAs; 0 = never. */
 	uint32_t cookie_threshold;
+	/* The same, counting only half-open SAs from the request's source IP (strongSwan's cookie_threshold_ip). */
+	uint32_t cookie_threshold_ip;
+	/* Silently drops IKE_SA_INITs from a source IP that holds this many half-open SAs (block_threshold); 0 = off. */
+	uint32_t block_threshold;
+	/* Silently drops every new IKE_SA_INIT while this many half-open SAs exist (init_limit_half_open); 0 = off. */
+	uint32_t half_open_limit;
 } ike_peer_cfg;
 
 typedef struct ike_peer ike_peer;
@@ -143,8 +149,11 @@ void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_a
 /* The earliest time ike_peer_expire must be called, IKE_TIME_NEVER if none. */
 ike_time ike_peer_next_deadline(const ike_peer *p);
 
-/* Runs every timer due at or before now (retransmissions, timeouts). */
+/* Runs every timer due at or before now (retransmissions, timeouts, the periodic count of refused requests). */
 void ike_peer_expire(ike_peer *p, ike_time now);
+
+/* Emits the pending count of refused/dropped unauthenticated messages now (hosts call it before freeing). */
+void ike_peer_flush(ike_peer *p, ike_time now);
 
 /* What a connection reached, for `expect` checks and summaries. */
 typedef struct ike_conn_status {

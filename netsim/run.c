@@ -150,8 +150,9 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		n->armed = IKE_TIME_NEVER;
 		node_seed(crypto, seed, ns->name, n->seed);
 		n->host = (ike_host){ n, host_send, r->tr ? host_trace : NULL, r->keys ? host_sa_event : NULL, NULL };
-		n->cfg = (ike_peer_cfg){ ns->name, crypto, n->seed, sizeof(n->seed), ns->conns, ns->n_conns, reveal != 0,
-					 ns->cookie_threshold };
+		n->cfg = (ike_peer_cfg){ .name = ns->name, .crypto = crypto, .seed = n->seed, .seed_len = sizeof(n->seed),
+					 .conns = ns->conns, .n_conns = ns->n_conns, .reveal_keys = reveal != 0,
+					 .cookie_threshold = ns->cookie_threshold };
 		if (r->be.add_node(r->be.impl, ns->name, on_deliver, n) != (int32_t)i)
 			return -1;
 		for (size_t k = 0; k < ns->n_addrs; k++)

@@ -1,5 +1,6 @@
 /*
- * Responder cookies (RFC 7296 2.6): under load (cookie_threshold half-open SAs) an IKE_SA_INIT
+ * Responder cookies (RFC 7296 2.6): under load (cookie_threshold half-open SAs in all, or
+ * cookie_threshold_ip from the request's source IP) an IKE_SA_INIT
  * request must carry N(COOKIE) first; we compute it statelessly from the request, so refusing
  * costs one hash and no memory.
  * Cookie = version (1 byte) | SHA-256(Ni | IPi | SPIi | secret).
@@ -50,7 +51,11 @@ static const v2_notify *first_cookie(const v2_inbound *in, v2_notify *n)
 
 bool v2_cookie_admit(ike_peer *p, ike_time now, const v2_inbound *in, const v2_payload *nonce)
 {
-	if (!p->cfg.cookie_threshold || p->half_open < p->cfg.cookie_threshold)
+	const ike_peer_cfg *c = &p->cfg;
+	uint32_t from_ip = c->cookie_threshold_ip ? v2_ho_count(p, in->from) : 0;
+	bool global = c->cookie_threshold && p->half_open >= c->cookie_threshold;
+	bool per_ip = c->cookie_threshold_ip && from_ip >= c->cookie_threshold_ip;
+	if (!global && !per_ip)
 		return true;
 	uint8_t want[V2_COOKIE_LEN];
 	if (cookie_make(p, in, nonce, want) != 0)
@@ -60,9 +65,13 @@ bool v2_cookie_admit(ike_peer *p, ike_time now, const v2_inbound *in, const v2_p
 	if (got && got->len == sizeof(want) && CRYPTO_memcmp(got->data, want, sizeof(want)) == 0)
 		return true;
 	/* A wrong or stale cookie counts as none (2.6): answer with the right one again. */
-	char why[80];
-	snprintf(why, sizeof(why), "cookie %s: %zu half-open SAs", got ? "invalid, sent a fresh one" : "demanded",
-		 p->half_open);
+	char why[120];
+	if (global)
+		snprintf(why, sizeof(why), "cookie %s: %zu half-open SAs", got ? "invalid, sent a fresh one" : "demanded",
+			 p->half_open);
+	else
+		snprintf(why, sizeof(why), "cookie %s: %u half-open SAs from this IP",
+			 got ? "invalid, sent a fresh one" : "demanded", from_ip);
 	v2_init_r_refuse(p, now, in, -1, V2_N_COOKIE, want, sizeof(want), why);
 	return false;
 }

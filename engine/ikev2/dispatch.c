@@ -40,9 +40,11 @@ static const v2_dispatch *find_row(const v2_ike_sa *sa, uint8_t exchange, bool r
 	return NULL;
 }
 
+/* Everything dropped here is unauthenticated: traced in full only within the refusal budget. */
 static void drop(ike_peer *p, ike_time now, const v2_ike_sa *sa, const char *why)
 {
-	v2_trace_error(p, now, sa, "drop", why, 0);
+	if (v2_refusal_trace(p, now, V2_REF_DROPPED))
+		v2_trace_error(p, now, sa, "drop", why, 0);
 }
 
 /* Requests: in-order ones run; the last one again gets the cached response; others are dropped. */
@@ -125,7 +127,13 @@ static void follow_float(v2_ike_sa *sa, ike_time now, const ike_addr *from)
 		ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
 		v2_emit(sa->peer, now, "ike.float", &w);
 	}
+	/* A half-open responder SA is counted under its source IP: move the count along. */
+	bool counted = !sa->initiator && sa->state == V2_IKE_CONNECTING;
+	if (counted)
+		v2_half_open_track(sa, V2_IKE_CONNECTING, V2_IKE_CREATED);
 	sa->remote = *from;
+	if (counted)
+		v2_half_open_track(sa, V2_IKE_CREATED, V2_IKE_CONNECTING);
 	v2_conn_record *r = v2_rec(sa);
 	if (r)
 		r->remote = *from;
@@ -174,6 +182,7 @@ void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_a
 	st = v2_parse_chain(in->hdr.next_payload, data + V2_HDR_LEN, in->hdr.length - V2_HDR_LEN, V2_HDR_LEN,
 			    &in->outer, &bad);
 	bool init_req = in->hdr.exchange == V2_IKE_SA_INIT && !(in->hdr.flags & V2_F_RESPONSE);
+	in->outer_ok = st == V2_OK;
 	if (st != V2_OK) {
 		/* RFC 7296 2.21.1: an unprotected IKE_SA_INIT request may get an unprotected error notify */
 		if (init_req && st == V2_UNSUPPORTED_CRITICAL)
@@ -186,7 +195,10 @@ void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_a
 		return;
 	}
 	if (init_req) {
-		if (in->hdr.spi_r != 0 || in->hdr.msg_id != 0 || !(in->hdr.flags & V2_F_INITIATOR))
+		/* RFC 7296 3.1: SPIi MUST NOT be zero (such an SA could never be found again by its SPIs). */
+		if (in->hdr.spi_i == 0)
+			drop(p, now, NULL, "IKE_SA_INIT request with a zero initiator SPI");
+		else if (in->hdr.spi_r != 0 || in->hdr.msg_id != 0 || !(in->hdr.flags & V2_F_INITIATOR))
 			drop(p, now, NULL, "IKE_SA_INIT request with SPIr, message ID or flags set");
 		else
 			input_init_request(p, now, in);

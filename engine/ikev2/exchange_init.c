@@ -2,6 +2,7 @@
  * IKE_SA_INIT (RFC 7296 1.2, 2.6, 2.7, 2.10, 2.23): algorithms, KE, nonces, NAT detection,
  * INVALID_KE_PAYLOAD and COOKIE retries on the initiator side; responder cookies are in cookie.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,6 +141,7 @@ static bool init_i_retry(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
 	}
 	v2_ike_go(sa, now, V2_T_IKE_I_RETRY, ck ? "responder demands a COOKIE: retry with it"
 						: "responder wants another DH group: retry with it");
+	sa->init_err = 0; /* a new request: earlier error notifies answered the old one */
 	free(sa->req);
 	sa->req = NULL;
 	v2_init_start(sa, now);
@@ -158,13 +160,47 @@ static uint16_t error_notify(const v2_chain *ch)
 	return 0;
 }
 
+/*
+ * RFC 7296 2.21.1: an error notify in IKE_SA_INIT is unauthenticated, so one alone must not end the
+ * attempt. We keep the request outstanding and give up only when the answer to a retransmission is an
+ * error again, or when the retransmissions run out (v2_init_i_gave_up).
+ */
+static void init_i_error(v2_ike_sa *sa, ike_time now, uint16_t err)
+{
+	if (sa->init_err && sa->retries > sa->init_err_try) {
+		v2_fail(sa, now, V2_T_IKE_I_INIT_FAILED, err,
+			"responder answered IKE_SA_INIT with an error notify, again after a retransmission");
+		return;
+	}
+	if (!sa->init_err) {
+		sa->init_err = err;
+		sa->init_err_try = sa->retries;
+	}
+	v2_trace_error(sa->peer, now, sa, "IKE_SA_INIT error notify",
+		       "unprotected and possibly forged: keep waiting for a valid response (RFC 7296 2.21.1)", err);
+}
+
+bool v2_init_i_gave_up(v2_ike_sa *sa, ike_time now)
+{
+	if (!sa->init_err || sa->req_exchange != V2_IKE_SA_INIT || sa->state != V2_IKE_CONNECTING)
+		return false;
+	char why[128];
+	snprintf(why, sizeof(why), "no valid IKE_SA_INIT response after %u retransmissions, only an unprotected error notify",
+		 sa->retries);
+	v2_conn_record *r = v2_rec(sa);
+	v2_fail(sa, now, V2_T_IKE_TIMEOUT, sa->init_err, why);
+	if (r)
+		r->timed_out = true;
+	return true;
+}
+
 void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	if (init_i_retry(sa, now, in))
 		return;
 	uint16_t err = error_notify(&in->outer);
 	if (err) {
-		v2_fail(sa, now, V2_T_IKE_I_INIT_FAILED, err, "responder answered IKE_SA_INIT with an error notify");
+		init_i_error(sa, now, err);
 		return;
 	}
 	const v2_payload *psa = v2_chain_find(&in->outer, V2_PL_SA), *pke = v2_chain_find(&in->outer, V2_PL_KE),
@@ -233,10 +269,14 @@ void v2_init_r_refuse(ike_peer *p, ike_time now, const v2_inbound *in, int conn,
 	size_t n = v2_finish(&b, 0);
 	if (conn >= 0 && notify != V2_N_INVALID_KE_PAYLOAD)
 		p->rec[conn].last_error = notify;
-	v2_trace_error(p, now, NULL, "IKE_SA_INIT refused", why, notify);
+	bool detail = in->rx_traced || v2_refusal_trace(p, now, notify == V2_N_COOKIE ? V2_REF_COOKIE : V2_REF_REFUSED);
+	if (detail && !in->rx_traced && in->outer_ok)
+		v2_trace_msg(p, now, "ike.rx", &in->hdr, &in->outer, NULL, in->raw_len, in->from, in->to);
+	if (detail)
+		v2_trace_error(p, now, NULL, "IKE_SA_INIT refused", why, notify);
 	if (!n)
 		return;
-	if (v2_tracing(p)) {
+	if (detail && v2_tracing(p)) {
 		v2_header hh;
 		v2_chain ch;
 		uint8_t bad;
@@ -276,6 +316,29 @@ static int init_r_respond(v2_ike_sa *sa, ike_time now, uint8_t prop_num)
 	return 0;
 }
 
+/* strongSwan's block_threshold and init_limit_half_open: past them a request is dropped without a word. */
+static bool init_r_within_limits(ike_peer *p, ike_time now, const v2_inbound *in)
+{
+	const ike_peer_cfg *c = &p->cfg;
+	char why[96];
+	enum v2_refusal r;
+	uint32_t n;
+	if (c->block_threshold && (n = v2_ho_count(p, in->from)) >= c->block_threshold) {
+		r = V2_REF_BLOCKED;
+		snprintf(why, sizeof(why), "%u half-open SAs from this IP (block threshold %u)", n, c->block_threshold);
+	} else if (c->half_open_limit && p->half_open >= c->half_open_limit) {
+		r = V2_REF_LIMIT;
+		snprintf(why, sizeof(why), "%zu half-open SAs (limit %u)", p->half_open, c->half_open_limit);
+	} else {
+		return true;
+	}
+	if (v2_refusal_trace(p, now, r)) {
+		v2_trace_msg(p, now, "ike.rx", &in->hdr, &in->outer, NULL, in->raw_len, in->from, in->to);
+		v2_trace_error(p, now, NULL, "IKE_SA_INIT dropped", why, 0);
+	}
+	return false;
+}
+
 void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 {
 	int ci = find_conn(p, in->to, in->from);
@@ -285,7 +348,6 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	v2_ke ke;
 	v2_algs algs;
 	uint8_t num = 0;
-	v2_trace_msg(p, now, "ike.rx", &in->hdr, &in->outer, NULL, in->raw_len, in->from, in->to);
 	int ok = psa && pke && pno && v2_parse_sa(psa->body, psa->len, theirs) == V2_OK &&
 		 v2_parse_ke(pke->body, pke->len, &ke) == V2_OK && v2_parse_nonce(pno->body, pno->len) == V2_OK;
 	if (!ok) {
@@ -293,7 +355,7 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 		return;
 	}
 	/* Before any choice or DH work: under load an unproven source costs us one hash only. */
-	if (!v2_cookie_admit(p, now, in, pno))
+	if (!v2_cookie_admit(p, now, in, pno) || !init_r_within_limits(p, now, in))
 		return;
 	int sel = ci >= 0 ? v2_select(&p->cfg.conns[ci].ike, theirs, IKE_PROTO_IKE, ke.group, false, &algs, &num, NULL)
 			  : -1;
@@ -308,6 +370,9 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 		v2_init_r_refuse(p, now, in, ci, V2_N_INVALID_KE_PAYLOAD, g, 2, "KE group is not the selected group");
 		return;
 	}
+	/* Only now, with an SA to follow, is the request traced unconditionally (refusals are budgeted). */
+	v2_trace_msg(p, now, "ike.rx", &in->hdr, &in->outer, NULL, in->raw_len, in->from, in->to);
+	in->rx_traced = true;
 	v2_ike_sa *sa = v2_sa_new(p, false, in->hdr.spi_i, v2_new_spi(p));
 	if (!sa)
 		return;

@@ -200,6 +200,8 @@ void v2_request_done(v2_ike_sa *sa)
 void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 {
 	if (sa->retries >= sa->conn->retransmit.tries) {
+		if (v2_init_i_gave_up(sa, now))
+			return;
 		char why[96];
 		snprintf(why, sizeof(why), "no response after %u retransmissions", sa->retries);
 		enum v2_ike_tr t = sa->state == V2_IKE_ESTABLISHED ? V2_T_IKE_DEAD

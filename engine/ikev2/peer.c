@@ -223,10 +223,13 @@ void v2_half_open_track(v2_ike_sa *sa, uint8_t from, uint8_t to)
 	/* Only responders count: our own initiations are not what a flood of forged requests creates. */
 	if (sa->initiator || from == to)
 		return;
-	if (to == V2_IKE_CONNECTING)
+	if (to == V2_IKE_CONNECTING) {
 		sa->peer->half_open++;
-	else if (from == V2_IKE_CONNECTING)
+		v2_ho_adjust(sa->peer, &sa->remote, +1);
+	} else if (from == V2_IKE_CONNECTING) {
 		sa->peer->half_open--;
+		v2_ho_adjust(sa->peer, &sa->remote, -1);
+	}
 }
 
 v2_conn_record *v2_rec(v2_ike_sa *sa) { return sa->conn ? &sa->peer->rec[sa->conn_idx] : NULL; }
@@ -288,6 +291,7 @@ void ike_peer_free(ike_peer *p)
 	free(p->by_remote);
 	free(p->heap);
 	free(p->rec);
+	free(p->ho);
 	memset(p->cookie_secret, 0, sizeof(p->cookie_secret));
 	free(p);
 }
@@ -308,7 +312,13 @@ int ike_peer_initiate(ike_peer *p, ike_time now, size_t conn)
 	return v2_init_start(sa, now);
 }
 
-ike_time ike_peer_next_deadline(const ike_peer *p) { return p->heap_len ? p->heap[0]->timer_at : IKE_TIME_NEVER; }
+ike_time ike_peer_next_deadline(const ike_peer *p)
+{
+	ike_time sa = p->heap_len ? p->heap[0]->timer_at : IKE_TIME_NEVER, ref = v2_refusal_deadline(p);
+	return sa < ref ? sa : ref;
+}
+
+void ike_peer_flush(ike_peer *p, ike_time now) { v2_refusal_report(p, now); }
 
 void ike_peer_expire(ike_peer *p, ike_time now)
 {
@@ -320,6 +330,8 @@ void ike_peer_expire(ike_peer *p, ike_time now)
 		else if (sa->state == V2_IKE_CONNECTING)
 			v2_fail(sa, now, V2_T_IKE_TIMEOUT, 0, "half-open IKE SA timed out");
 	}
+	if (v2_refusal_deadline(p) <= now)
+		v2_refusal_report(p, now);
 }
 
 size_t ike_peer_sa_count(const ike_peer *p) { return p->nsas; }

@@ -69,6 +69,8 @@ struct v2_ike_sa {
 	uint8_t req_exchange;
 	uint8_t retries;
 	uint8_t restarts;         /* IKE_SA_INIT restarts for COOKIE / INVALID_KE_PAYLOAD */
+	uint8_t init_err_try;     /* retransmission count when init_err arrived */
+	uint16_t init_err;        /* first unprotected error notify answering our IKE_SA_INIT, 0 if none */
 	uint8_t *resp;           /* our last response (answers a retransmitted request) */
 	uint16_t resp_len;
 	uint32_t resp_msgid;
@@ -78,6 +80,23 @@ struct v2_ike_sa {
 	uint16_t peer_hashes;    /* SIGNATURE_HASH_ALGORITHMS the peer sent (bit h = hash id h), 0 if none */
 	v2_child_sa child;       /* the first CHILD SA */
 	bool has_child;
+};
+
+/* Half-open responder SAs from one source IP (halfopen.c); count 0 = empty slot. */
+typedef struct v2_ho_slot {
+	uint32_t count;
+	uint8_t family;
+	uint8_t ip[16];
+} v2_ho_slot;
+
+/* Why an unauthenticated message got no detailed trace: counted and reported once a window (refusals.c). */
+enum v2_refusal {
+	V2_REF_COOKIE,    /* answered with N(COOKIE) */
+	V2_REF_BLOCKED,   /* silently dropped: block_threshold half-open SAs from its IP */
+	V2_REF_LIMIT,     /* silently dropped: half_open_limit reached */
+	V2_REF_REFUSED,   /* answered with another error notify (INVALID_SYNTAX, NO_PROPOSAL_CHOSEN...) */
+	V2_REF_DROPPED,   /* dropped before any SA matched or decrypted it (malformed, unknown SPI, ...) */
+	V2_REF_N
 };
 
 /* What a connection reached: kept beyond SA lifetimes so `expect` can be checked at the end. */
@@ -102,6 +121,13 @@ struct ike_peer {
 	size_t half_open;                  /* responder SAs in CONNECTING, for cookie_threshold */
 	uint8_t cookie_secret[V2_COOKIE_SECRET_LEN];
 	bool has_cookie_secret;            /* drawn from rng on first need, so peers without cookies draw nothing */
+	v2_ho_slot *ho;                    /* half-open responder SAs per source IP */
+	size_t ho_cap, ho_used;
+	/* Unauthenticated input is traced in detail V2_REFUSAL_BURST times a window, then only counted. */
+	ike_time ref_window_end;
+	uint32_t ref_traced;
+	uint64_t ref_count[V2_REF_N];
+	bool ref_pending;                  /* counts wait to be reported at ref_window_end */
 };
 
 /* ---- peer.c: SA table, timers ---- */
@@ -113,6 +139,19 @@ uint64_t v2_new_spi(struct ike_peer *p);
 v2_conn_record *v2_rec(v2_ike_sa *sa);
 /* Keeps p->half_open in step with a responder SA's move between states. */
 void v2_half_open_track(v2_ike_sa *sa, uint8_t from, uint8_t to);
+
+/* ---- halfopen.c: half-open responder SAs per source IP ---- */
+uint32_t v2_ho_count(const struct ike_peer *p, const ike_addr *a);
+void v2_ho_adjust(struct ike_peer *p, const ike_addr *a, int delta);
+
+/* ---- refusals.c: bounded tracing of unauthenticated input ---- */
+#define V2_REFUSAL_WINDOW IKE_NS_PER_SEC
+#define V2_REFUSAL_BURST 8
+/* True when this refusal/drop may be traced in detail; otherwise it is counted under `why`. */
+bool v2_refusal_trace(struct ike_peer *p, ike_time now, enum v2_refusal why);
+/* Emits the counts of the window if any were held back (at its end, or when the host flushes). */
+void v2_refusal_report(struct ike_peer *p, ike_time now);
+ike_time v2_refusal_deadline(const struct ike_peer *p);
 
 v2_ike_sa *v2_find_local(struct ike_peer *p, uint64_t spi);
 v2_ike_sa *v2_find_half_open(struct ike_peer *p, uint64_t spi_i, const ike_addr *from);
@@ -144,6 +183,8 @@ typedef struct v2_inbound {
 	size_t raw_len;
 	v2_chain outer;
 	v2_chain inner;          /* decrypted payloads (SK); empty for IKE_SA_INIT */
+	bool outer_ok;           /* outer chain parsed: the message can be summarised in a trace */
+	bool rx_traced;          /* its ike.rx event is out (refusals then add only their own events) */
 	uint8_t plain[V2_MAX_MSG];
 	const ike_addr *from, *to;
 } v2_inbound;
@@ -189,6 +230,8 @@ size_t v2_algs_format(const v2_algs *a, char *out, size_t cap);
 int v2_init_start(v2_ike_sa *sa, ike_time now);
 void v2_init_r_recv(struct ike_peer *p, ike_time now, v2_inbound *in);
 void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+/* Retransmissions ran out after an unprotected error notify: fails the SA with it; false if none came. */
+bool v2_init_i_gave_up(v2_ike_sa *sa, ike_time now);
 /* Answers an IKE_SA_INIT request with one unprotected notify, no state kept; conn >= 0 records the error. */
 void v2_init_r_refuse(struct ike_peer *p, ike_time now, const v2_inbound *in, int conn, uint16_t notify,
 		      const uint8_t *data, size_t len, const char *why);
