@@ -130,7 +130,10 @@ void pair_start(pair *pr, uint64_t seed)
 				    .conns = &pr->conn[s],
 				    .n_conns = 1,
 				    .reveal_keys = !pr->hide_keys,
-				    .cookie_threshold = pr->cookie_threshold[s] };
+				    .cookie_threshold = pr->cookie_threshold[s],
+				    .cookie_threshold_ip = pr->cookie_threshold_ip[s],
+				    .block_threshold = pr->block_threshold[s],
+				    .half_open_limit = pr->half_open_limit[s] };
 		pr->peer[s] = ike_peer_new(&pc, &pr->host[s]);
 		assert_non_null(pr->peer[s]);
 	}
