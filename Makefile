@@ -106,10 +106,10 @@ demo: deps
 	@$(REL_DIR)/ikesim report $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/report.html
 
 test: deps
-	@$(MAKE) --no-print-directory $(JOBS) $(ASAN_DIR)/unit_tests $(ASAN_DIR)/ikesim
+	@$(MAKE) --no-print-directory $(JOBS) $(ASAN_DIR)/unit_tests $(ASAN_DIR)/ikesim $(REL_DIR)/ikesim
 	@st=0; $(MAKE) --no-print-directory interop || st=1; $(MAKE) --no-print-directory pcap-check || st=1; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	  IKESIM_BIN=$(ASAN_DIR)/ikesim $(ASAN_DIR)/unit_tests || st=1; exit $$st
+	  IKESIM_BIN=$(ASAN_DIR)/ikesim IKESIM_REL_BIN=$(REL_DIR)/ikesim $(ASAN_DIR)/unit_tests || st=1; exit $$st
 
 # strongSwan interop matrix (tests/interop/README.md): needs root for packages and network namespaces, else skips.
 # `make test` runs it first and the cmocka suite even if it fails (cmocka's summary stays last; either fails the target).

@@ -389,7 +389,8 @@ static int setup(peer_run *r, FILE *err)
 	ike_peer_cfg pc = { .name = r->a->id, .crypto = r->crypto, .seed = seed, .seed_len = sizeof(seed),
 			    .conns = &r->conn, .n_conns = 1, .reveal_keys = r->a->reveal,
 			    .cookie_threshold = r->a->cookie_threshold, .cookie_threshold_ip = r->a->cookie_threshold_ip,
-			    .block_threshold = r->a->block_threshold, .half_open_limit = r->a->half_open_limit };
+			    .block_threshold = r->a->block_threshold, .half_open_limit = r->a->half_open_limit,
+			    .half_open_timeout = r->a->half_open_timeout };
 	r->buf = malloc(PEER_MAX_DGRAM);
 	r->peer = r->buf ? ike_peer_new(&pc, &host) : NULL;
 	memset(seed, 0, sizeof(seed));

@@ -25,6 +25,7 @@ typedef struct peer_args {
 	ike_time timeout, hold; /* ns; timeout 0 = none */
 	/* Responder DoS protection (ike_peer_cfg): strongSwan's defaults, --no-dos-protection zeroes the first three. */
 	uint32_t cookie_threshold, cookie_threshold_ip, block_threshold, half_open_limit;
+	ike_time half_open_timeout; /* 0 = the engine's 30 s */
 } peer_args;
 
 /* 0, 1 when --help was asked for, or -1 after one error line on err. */

@@ -20,7 +20,7 @@ void peer_args_usage(FILE *f)
 		"                   --local-ts CIDR[,CIDR] --remote-ts CIDR[,CIDR]\n"
 		"                   [--timeout SECONDS] [--hold SECONDS] [--trace FILE] [--reveal-keys]\n"
 		"                   [--cookie-threshold N] [--cookie-threshold-ip N] [--block-threshold N]\n"
-		"                   [--half-open-limit N] [--no-dos-protection]\n\n"
+		"                   [--half-open-limit N] [--half-open-timeout S] [--no-dos-protection]\n\n"
 		"Runs one IKEv2 peer on a real UDP socket (docs/interop.md).\n"
 		"  --initiate       establish the IKE and CHILD SA, keep them --hold seconds, delete, exit\n"
 		"                   (without it: answer peers until --timeout or SIGINT/SIGTERM)\n"
@@ -36,6 +36,7 @@ void peer_args_usage(FILE *f)
 		"  --block-threshold N      drop IKE_SA_INITs from an IP with N half-open SAs (default 5)\n"
 		"  --half-open-limit N      drop every new IKE_SA_INIT at N half-open SAs (default 1000)\n"
 		"  --no-dos-protection      cookie and block thresholds off (as charon's dos_protection = no)\n"
+		"  --half-open-timeout S    drop an IKE SA not authenticated within S seconds (default 30)\n"
 		"On ports other than 500 every IKE message carries the RFC 3948 non-ESP marker.\n"
 		"Exit: 0 SAs established (and deleted), 1 failure (one line says why), 2 bad arguments.\n");
 }
@@ -107,7 +108,8 @@ static int take_value(peer_args *a, const char *flag, const char *val, FILE *err
 	uint32_t *n = dos_slot(a, flag);
 	if (n)
 		return parse_count(flag, val, n, err);
-	ike_time *t = strcmp(flag, "--timeout") == 0 ? &a->timeout : strcmp(flag, "--hold") == 0 ? &a->hold : NULL;
+	ike_time *t = strcmp(flag, "--timeout") == 0 ? &a->timeout : strcmp(flag, "--hold") == 0 ? &a->hold
+		      : strcmp(flag, "--half-open-timeout") == 0 ? &a->half_open_timeout : NULL;
 	if (!t) {
 		fprintf(err, "ikesim peer: unknown option '%s' (try 'ikesim peer --help')\n", flag);
 		return -1;

@@ -128,6 +128,8 @@ typedef struct ike_peer_cfg {
 	uint32_t block_threshold;
 	/* Silently drops every new IKE_SA_INIT while this many half-open SAs exist (init_limit_half_open); 0 = off. */
 	uint32_t half_open_limit;
+	/* How long a responder keeps an IKE SA that is not authenticated yet; 0 = 30 s (strongSwan's default). */
+	ike_time half_open_timeout;
 } ike_peer_cfg;
 
 typedef struct ike_peer ike_peer;

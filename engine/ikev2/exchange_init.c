@@ -312,7 +312,8 @@ static int init_r_respond(v2_ike_sa *sa, ike_time now, uint8_t prop_num)
 	sa->init_r_len = (uint16_t)len;
 	v2_ike_go(sa, now, V2_T_IKE_R_INIT, NULL);
 	v2_send_plain(sa, now, buf, len, true);
-	v2_sa_set_timer(sa, now + V2_HALF_OPEN_TIMEOUT);
+	ike_time hot = sa->peer->cfg.half_open_timeout > 0 ? sa->peer->cfg.half_open_timeout : V2_HALF_OPEN_TIMEOUT;
+	v2_sa_set_timer(sa, hot < IKE_TIME_NEVER - now ? now + hot : IKE_TIME_NEVER);
 	return 0;
 }
 
