@@ -6,6 +6,7 @@
  * Cookie = version (1 byte) | SHA-256(Ni | IPi | SPIi | secret).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -49,6 +50,29 @@ static const v2_notify *first_cookie(const v2_inbound *in, v2_notify *n)
 	return n->type == V2_N_COOKIE ? n : NULL;
 }
 
+/*
+ * RFC 7296 2.21.4: limit the answers to unprotected messages. A source address:port that keeps sending
+ * IKE_SA_INITs without returning our cookie gets at most V2_COOKIE_RL_PER_SEC cookies a second; beyond
+ * that its requests are dropped before any hashing or sending, which keeps a flooded responder fast
+ * enough to read a genuine initiator's request. The table is lossy (one slot per hash) and allocated
+ * the first time a cookie is demanded, so peers that never demand one pay nothing.
+ */
+static bool cookie_reply_allowed(ike_peer *p, ike_time now, const ike_addr *from)
+{
+	if (!p->cookie_rl && !(p->cookie_rl = calloc(V2_COOKIE_RL_SLOTS, sizeof(*p->cookie_rl))))
+		return true;
+	uint64_t h = 0xcbf29ce484222325ULL ^ from->port;
+	for (size_t i = 0; i < (from->family == 4 ? 4u : 16u); i++)
+		h = (h ^ from->ip[i]) * 0x100000001b3ULL;
+	v2_rl_slot *s = &p->cookie_rl[(h ^ (h >> 29)) & (V2_COOKIE_RL_SLOTS - 1)];
+	uint32_t sec = (uint32_t)(now / IKE_NS_PER_SEC) + 1; /* 0 marks an unused slot */
+	if (s->sec != sec) {
+		s->sec = sec;
+		s->n = 0;
+	}
+	return s->n++ < V2_COOKIE_RL_PER_SEC;
+}
+
 bool v2_cookie_admit(ike_peer *p, ike_time now, const v2_inbound *in, const v2_payload *nonce)
 {
 	const ike_peer_cfg *c = &p->cfg;
@@ -58,10 +82,16 @@ bool v2_cookie_admit(ike_peer *p, ike_time now, const v2_inbound *in, const v2_p
 	if (!global && !per_ip)
 		return true;
 	uint8_t want[V2_COOKIE_LEN];
-	if (cookie_make(p, in, nonce, want) != 0)
-		return false; /* cannot compute one: under load, drop rather than commit state */
 	v2_notify nb;
 	const v2_notify *got = first_cookie(in, &nb);
+	if (!got && !cookie_reply_allowed(p, now, in->from)) {
+		if (v2_refusal_trace(p, now, V2_REF_COOKIE_LIMITED))
+			v2_trace_error(p, now, NULL, "IKE_SA_INIT dropped",
+				       "no cookie, and this address:port had its cookies for this second", 0);
+		return false;
+	}
+	if (cookie_make(p, in, nonce, want) != 0)
+		return false; /* cannot compute one: under load, drop rather than commit state */
 	if (got && got->len == sizeof(want) && CRYPTO_memcmp(got->data, want, sizeof(want)) == 0)
 		return true;
 	/* A wrong or stale cookie counts as none (2.6): answer with the right one again. */

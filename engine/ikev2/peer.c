@@ -292,6 +292,7 @@ void ike_peer_free(ike_peer *p)
 	free(p->heap);
 	free(p->rec);
 	free(p->ho);
+	free(p->cookie_rl);
 	memset(p->cookie_secret, 0, sizeof(p->cookie_secret));
 	free(p);
 }

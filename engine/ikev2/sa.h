@@ -89,11 +89,19 @@ typedef struct v2_ho_slot {
 	uint8_t ip[16];
 } v2_ho_slot;
 
+/* Cookies answered to one source address:port in one second (a lossy table: one slot per hash). */
+typedef struct v2_rl_slot {
+	uint32_t sec, n;
+} v2_rl_slot;
+#define V2_COOKIE_RL_SLOTS 65536
+#define V2_COOKIE_RL_PER_SEC 4
+
 /* Why an unauthenticated message got no detailed trace: counted and reported once a window (refusals.c). */
 enum v2_refusal {
 	V2_REF_COOKIE,    /* answered with N(COOKIE) */
 	V2_REF_BLOCKED,   /* silently dropped: block_threshold half-open SAs from its IP */
 	V2_REF_LIMIT,     /* silently dropped: half_open_limit reached */
+	V2_REF_COOKIE_LIMITED, /* silently dropped: its address:port had its cookies for this second */
 	V2_REF_REFUSED,   /* answered with another error notify (INVALID_SYNTAX, NO_PROPOSAL_CHOSEN...) */
 	V2_REF_DROPPED,   /* dropped before any SA matched or decrypted it (malformed, unknown SPI, ...) */
 	V2_REF_N
@@ -121,6 +129,7 @@ struct ike_peer {
 	size_t half_open;                  /* responder SAs in CONNECTING, for cookie_threshold */
 	uint8_t cookie_secret[V2_COOKIE_SECRET_LEN];
 	bool has_cookie_secret;            /* drawn from rng on first need, so peers without cookies draw nothing */
+	v2_rl_slot *cookie_rl;             /* cookies sent per source address:port and second (cookie.c) */
 	v2_ho_slot *ho;                    /* half-open responder SAs per source IP */
 	size_t ho_cap, ho_used;
 	/* Unauthenticated input is traced in detail V2_REFUSAL_BURST times a window, then only counted. */
