@@ -26,16 +26,6 @@ static void run_usage(FILE *f)
 		   "Exit: 0 all expectations hold, 3 one failed, 2 bad input, 1 run error.\n");
 }
 
-static int parse_seed(const char *s, uint64_t *out)
-{
-	char *end;
-	if (!s || !*s || *s == '-')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return errno || *end ? -1 : 0;
-}
-
 /* Output files must not collide, and a key table needs a regular pcap path to sit beside. */
 static int check_outputs(const run_args *a, FILE *err)
 {
@@ -73,7 +63,7 @@ static int parse_args(int argc, char **argv, run_args *a, FILE *err)
 				a->trace = argv[++i];
 			} else if (v[2] == 'p') {
 				a->pcap = argv[++i];
-			} else if (parse_seed(argv[++i], &a->seed) != 0) {
+			} else if (sim_parse_u64(argv[++i], &a->seed) != 0) {
 				fprintf(err, "ikesim run: --seed wants an unsigned 64-bit integer, got '%s'\n", argv[i]);
 				return -1;
 			} else {
@@ -150,7 +140,7 @@ static void capture_notes(const run_args *a, const sim_run_result *res, FILE *er
 int cli_run(int argc, char **argv, FILE *out, FILE *err)
 {
 	run_args a;
-	char msg[512];
+	char msg[512] = "";
 	int r = parse_args(argc, argv, &a, err);
 	if (r != 0) {
 		if (r > 0)
