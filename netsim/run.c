@@ -189,6 +189,18 @@ static int collect(runner *r, sim_run_result *res)
 		for (size_t c = 0; c < sc->nodes[i].n_conns; c++)
 			ike_peer_conn_status(r->nodes[i].peer, c, &res->status[res->first[i] + c]);
 	res->total = sim_total_counts(r->s);
+	if (!(res->mtu = calloc(sc->n_nodes ? sc->n_nodes : 1, sizeof(*res->mtu))))
+		return -1;
+	for (size_t i = 0; i < sc->n_links; i++) {
+		sim_mtu_drops d = sim_link_mtu_drops(r->s, i);
+		uint32_t ends[2] = { sc->links[i].a, sc->links[i].b };
+		for (int k = 0; k < 2 && d.count; k++) {
+			sim_mtu_note *m = &res->mtu[ends[k]];
+			m->count += d.count;
+			m->largest = d.largest > m->largest ? d.largest : m->largest;
+			m->mtu = !m->mtu || sc->links[i].cfg.mtu < m->mtu ? sc->links[i].cfg.mtu : m->mtu;
+		}
+	}
 	return 0;
 }
 
@@ -349,6 +361,8 @@ void sim_run_result_free(sim_run_result *res)
 {
 	free(res->status);
 	free(res->first);
+	free(res->mtu);
 	res->status = NULL;
 	res->first = NULL;
+	res->mtu = NULL;
 }

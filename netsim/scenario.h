@@ -54,6 +54,7 @@ typedef struct sim_scenario {
 	size_t n_faults;
 	sim_expect_spec *expects;
 	size_t n_expects;
+	size_t lifetimes_set; /* connections giving ike_lifetime or child_lifetime: parsed, not enforced yet */
 	void *owned; /* the JSON tree and buffers every string above points into */
 } sim_scenario;
 

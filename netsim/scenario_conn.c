@@ -269,9 +269,11 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *
 		return -1;
 	fc->cfg->ike_lifetime = 4 * 3600 * IKE_NS_PER_SEC; /* strongSwan's default rekey times */
 	fc->cfg->child_lifetime = 3600 * IKE_NS_PER_SEC;
-	if (sim_scn_time(c, o, path, "ike_lifetime", 0, &fc->cfg->ike_lifetime) < 0 ||
-	    sim_scn_time(c, o, path, "child_lifetime", 0, &fc->cfg->child_lifetime) < 0)
+	int li = sim_scn_time(c, o, path, "ike_lifetime", 0, &fc->cfg->ike_lifetime);
+	int lc = li < 0 ? -1 : sim_scn_time(c, o, path, "child_lifetime", 0, &fc->cfg->child_lifetime);
+	if (li < 0 || lc < 0)
 		return -1;
+	sc->lifetimes_set += li > 0 || lc > 0; /* the CLI warns: the engine does not enforce them yet */
 	return parse_retransmit(c, o, path, &fc->cfg->retransmit);
 }
 
