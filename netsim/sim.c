@@ -173,6 +173,7 @@ int sim_add_link(sim *s, uint32_t a, uint32_t b, const sim_link_cfg *cfg)
 	l->a = a;
 	l->b = b;
 	l->cfg = *cfg;
+	l->mtu = (sim_mtu_drops){ 0, 0 };
 	seed_direction(s, &l->rng[0], s->nodes[a].name, s->nodes[b].name);
 	seed_direction(s, &l->rng[1], s->nodes[b].name, s->nodes[a].name);
 	if (attach(&s->nodes[a], (uint32_t)s->n_links) || attach(&s->nodes[b], (uint32_t)s->n_links))
