@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "run.h"
+#include "run_paths.h"
 
 typedef struct run_args {
 	const char *scenario, *trace, *pcap;
@@ -26,24 +27,26 @@ static void run_usage(FILE *f)
 		   "Exit: 0 all expectations hold, 3 one failed, 2 bad input, 1 run error.\n");
 }
 
-static int parse_seed(const char *s, uint64_t *out)
-{
-	char *end;
-	if (!s || !*s || *s == '-')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return errno || *end ? -1 : 0;
-}
-
 /* Output files must not collide, and a key table needs a regular pcap path to sit beside. */
 static int check_outputs(const run_args *a, FILE *err)
 {
 	struct stat st;
-	if (a->pcap && a->trace && strcmp(a->pcap, a->trace) == 0) {
-		fprintf(err, "ikesim run: --pcap and --trace name the same file '%s'\n", a->pcap);
-		return -1;
+	char keys[4096];
+	cli_run_file f[4] = { { "the scenario", a->scenario, 0 } };
+	size_t n = 1;
+	if (a->trace)
+		f[n++] = (cli_run_file){ "--trace", a->trace, 1 };
+	if (a->pcap)
+		f[n++] = (cli_run_file){ "--pcap", a->pcap, 1 };
+	if (a->pcap && a->reveal) {
+		if (snprintf(keys, sizeof(keys), "%s%s", a->pcap, SIM_KEYTAB_SUFFIX) >= (int)sizeof(keys)) {
+			fprintf(err, "ikesim run: --pcap '%.64s...': path too long\n", a->pcap);
+			return -1;
+		}
+		f[n++] = (cli_run_file){ "the key table", keys, 1 };
 	}
+	if (cli_run_paths_check(f, n, err) != 0)
+		return -1;
 	if (a->pcap && a->reveal && stat(a->pcap, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		fprintf(err, "ikesim run: --reveal-keys writes the key table beside the pcap: '%s' is not a regular file\n",
 			a->pcap);
@@ -73,7 +76,7 @@ static int parse_args(int argc, char **argv, run_args *a, FILE *err)
 				a->trace = argv[++i];
 			} else if (v[2] == 'p') {
 				a->pcap = argv[++i];
-			} else if (parse_seed(argv[++i], &a->seed) != 0) {
+			} else if (sim_parse_u64(argv[++i], &a->seed) != 0) {
 				fprintf(err, "ikesim run: --seed wants an unsigned 64-bit integer, got '%s'\n", argv[i]);
 				return -1;
 			} else {
@@ -98,7 +101,7 @@ static int parse_args(int argc, char **argv, run_args *a, FILE *err)
 
 static void print_summary(const sim_scenario *sc, const sim_run_result *res, const run_args *a, FILE *out)
 {
-	char remote[64], e[32];
+	char remote[64], e[32], why[200];
 	fprintf(out, "%s (seed %llu)\n", sc->file, (unsigned long long)res->seed);
 	for (size_t i = 0; i < sc->n_nodes; i++)
 		for (size_t k = 0; k < sc->nodes[i].n_conns; k++) {
@@ -117,7 +120,10 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 				fprintf(out, " [%s]", st->selected_esp);
 			if (st->last_error)
 				fprintf(out, ", error %s", sim_notify_name(st->last_error, e, sizeof(e)));
-			fprintf(out, "%s\n", st->timed_out ? ", timed out" : "");
+			fprintf(out, "%s", st->timed_out ? ", timed out" : "");
+			if (sim_mtu_why(sc, res, i, st, why, sizeof(why)))
+				fprintf(out, " (%s)", why);
+			fputc('\n', out);
 		}
 	fprintf(out, "virtual time %.9f s; datagrams: %llu sent, %llu delivered, %llu dropped\n",
 		(double)res->end_time / 1e9, (unsigned long long)res->total.sent,
@@ -150,7 +156,7 @@ static void capture_notes(const run_args *a, const sim_run_result *res, FILE *er
 int cli_run(int argc, char **argv, FILE *out, FILE *err)
 {
 	run_args a;
-	char msg[512];
+	char msg[512] = "";
 	int r = parse_args(argc, argv, &a, err);
 	if (r != 0) {
 		if (r > 0)
@@ -162,6 +168,9 @@ int cli_run(int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, "%s\n", msg);
 		return CLI_USAGE;
 	}
+	if (sc->lifetimes_set)
+		fprintf(err, "ikesim run: warning: %zu connection(s) set ike_lifetime/child_lifetime, which are not enforced "
+			     "yet: no SA is rekeyed or expires during the run\n", sc->lifetimes_set);
 	if (a.reveal)
 		fprintf(err, "WARNING: --reveal-keys: %s will contain secret key material. Teaching use only.\n",
 			!a.pcap ? "the trace" : a.trace ? "the trace and the key table" : "the key table");

@@ -1,4 +1,5 @@
 /* After a run: checking expectations and writing the summary event's fields. */
+#include <stdio.h>
 #include <string.h>
 
 #include "run.h"
@@ -36,6 +37,24 @@ size_t sim_check_expects(const sim_scenario *sc, const sim_run_result *res, FILE
 	return failed;
 }
 
+/* A connection that never got up, or timed out: where dropped datagrams explain the outcome. */
+static int starved(const ike_conn_status *st)
+{
+	return st->timed_out || !st->ike_state || strcmp(st->ike_state, "ESTABLISHED") != 0;
+}
+
+int sim_mtu_why(const sim_scenario *sc, const sim_run_result *res, size_t node, const ike_conn_status *st, char *buf,
+		size_t cap)
+{
+	const sim_mtu_note *m = res->mtu ? &res->mtu[node] : NULL;
+	buf[0] = '\0';
+	if (!m || !m->count || !starved(st))
+		return 0;
+	snprintf(buf, cap, "%llu datagram%s of up to %zu bytes dropped on %s's links as larger than the link MTU %u",
+		 (unsigned long long)m->count, m->count == 1 ? "" : "s", m->largest, sc->nodes[node].name, m->mtu);
+	return 1;
+}
+
 static void put_str(FILE *f, const char *key, const char *v)
 {
 	char buf[256];
@@ -43,7 +62,7 @@ static void put_str(FILE *f, const char *key, const char *v)
 	fprintf(f, "\"%s\":%s", key, buf);
 }
 
-static void conn_fields(const ike_conn_status *st, const char *name, FILE *f)
+static void conn_fields(const ike_conn_status *st, const char *name, const sim_mtu_note *mtu, FILE *f)
 {
 	char err[32], remote[64];
 	fputc('{', f);
@@ -64,6 +83,9 @@ static void conn_fields(const ike_conn_status *st, const char *name, FILE *f)
 		fputc(',', f);
 		put_str(f, "remote", remote);
 	}
+	if (mtu && mtu->count && starved(st)) /* only then: traces without MTU drops stay byte-identical */
+		fprintf(f, ",\"mtu_drops\":{\"count\":%llu,\"largest\":%zu,\"mtu\":%u}", (unsigned long long)mtu->count,
+			mtu->largest, mtu->mtu);
 	fputc('}', f);
 }
 
@@ -82,7 +104,8 @@ void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const
 		for (size_t k = 0; k < sc->nodes[i].n_conns; k++) {
 			if (k)
 				fputc(',', f);
-			conn_fields(&res->status[res->first[i] + k], sc->nodes[i].conns[k].name, f);
+			conn_fields(&res->status[res->first[i] + k], sc->nodes[i].conns[k].name,
+				    res->mtu ? &res->mtu[i] : NULL, f);
 		}
 		fputs("]}", f);
 	}

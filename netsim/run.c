@@ -7,6 +7,7 @@
 #include "crypto/drbg.h"
 #include "afile.h"
 #include "pcap.h"
+#include "scenario_faultidx.h"
 
 typedef struct runner runner;
 
@@ -35,7 +36,7 @@ struct runner {
 	sim_afile *keys_file;
 	rnode *nodes;
 	rstart *starts;
-	uint32_t *fault_seen; /* datagrams matched so far, per fault */
+	sim_fault_index *faults; /* NULL without faults */
 	int64_t last_activity; /* virtual time of the last datagram or timer that did work */
 	int keys_failed;       /* a key table row could not be stored */
 };
@@ -106,24 +107,13 @@ static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 		n->r->keys_failed = 1;
 }
 
-/* Fault hook: every fault counts the datagrams it matches and drops its chosen ones. */
+/* Fault hook: the index counts each fault's matching datagrams and says whether one drops this one. */
 static const char *fault_filter(void *ctx, int64_t now, uint32_t from, uint32_t to, size_t len)
 {
 	runner *r = ctx;
-	const char *why = NULL;
 	(void)len;
-	for (size_t i = 0; i < r->sc->n_faults; i++) {
-		const sim_fault_spec *f = &r->sc->faults[i];
-		if (now < f->at || (f->node >= 0 && (uint32_t)f->node != from))
-			continue;
-		if (f->link_a >= 0 && !(((uint32_t)f->link_a == from && (uint32_t)f->link_b == to) ||
-					((uint32_t)f->link_b == from && (uint32_t)f->link_a == to)))
-			continue;
-		uint32_t k = ++r->fault_seen[i];
-		if (k >= f->nth && k - f->nth < f->count)
-			why = "fault";
-	}
-	return why;
+	int m = sim_fault_index_match(r->faults, now, from, to);
+	return m > 0 ? "fault" : m < 0 ? "out of memory" : NULL;
 }
 
 /* Per-node engine seed: 32 bytes from a DRBG keyed by the scenario seed and "node:<name>". */
@@ -200,6 +190,18 @@ static int collect(runner *r, sim_run_result *res)
 		for (size_t c = 0; c < sc->nodes[i].n_conns; c++)
 			ike_peer_conn_status(r->nodes[i].peer, c, &res->status[res->first[i] + c]);
 	res->total = sim_total_counts(r->s);
+	if (!(res->mtu = calloc(sc->n_nodes ? sc->n_nodes : 1, sizeof(*res->mtu))))
+		return -1;
+	for (size_t i = 0; i < sc->n_links; i++) {
+		sim_mtu_drops d = sim_link_mtu_drops(r->s, i);
+		uint32_t ends[2] = { sc->links[i].a, sc->links[i].b };
+		for (int k = 0; k < 2 && d.count; k++) {
+			sim_mtu_note *m = &res->mtu[ends[k]];
+			m->count += d.count;
+			m->largest = d.largest > m->largest ? d.largest : m->largest;
+			m->mtu = !m->mtu || sc->links[i].cfg.mtu < m->mtu ? sc->links[i].cfg.mtu : m->mtu;
+		}
+	}
 	return 0;
 }
 
@@ -281,7 +283,7 @@ static void runner_free(runner *r)
 	sim_free(r->s);
 	free(r->nodes);
 	free(r->starts);
-	free(r->fault_seen);
+	sim_fault_index_free(r->faults);
 	sim_keytab_free(r->keys);
 }
 
@@ -303,8 +305,8 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	r.s = sim_new(res->seed);
 	r.nodes = calloc(sc->n_nodes, sizeof(*r.nodes));
 	r.starts = calloc(n_starts ? n_starts : 1, sizeof(*r.starts));
-	r.fault_seen = calloc(sc->n_faults ? sc->n_faults : 1, sizeof(*r.fault_seen));
-	if (!crypto || !r.s || !r.nodes || !r.starts || !r.fault_seen) {
+	r.faults = sc->n_faults ? sim_fault_index_new(sc->faults, sc->n_faults) : NULL;
+	if (!crypto || !r.s || !r.nodes || !r.starts || (sc->n_faults && !r.faults)) {
 		snprintf(err, errlen, "%s: %s", sc->file, crypto ? "out of memory" : "cannot initialise OpenSSL crypto");
 		goto fail;
 	}
@@ -360,6 +362,8 @@ void sim_run_result_free(sim_run_result *res)
 {
 	free(res->status);
 	free(res->first);
+	free(res->mtu);
 	res->status = NULL;
 	res->first = NULL;
+	res->mtu = NULL;
 }

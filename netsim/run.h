@@ -28,6 +28,13 @@ typedef struct sim_run_observer {
 	void *ctx;
 } sim_run_observer;
 
+/* Datagrams dropped as larger than the MTU on one node's links (either direction). */
+typedef struct sim_mtu_note {
+	uint64_t count;
+	size_t largest; /* IP length of the largest */
+	uint32_t mtu;   /* the smallest MTU among the links that dropped */
+} sim_mtu_note;
+
 typedef struct sim_run_result {
 	uint64_t seed;
 	int64_t end_time;        /* virtual time of the last event run */
@@ -36,6 +43,7 @@ typedef struct sim_run_result {
 	size_t *first;
 	uint64_t pcap_skipped;   /* datagrams not captured (mixed address families) */
 	sim_keytab_stats keys;   /* what the key table holds (all zero without one) */
+	sim_mtu_note *mtu;       /* per node */
 } sim_run_result;
 
 /* Runs sc; 0 with res filled (free with sim_run_result_free), or -1 with one line in err. */
@@ -47,6 +55,11 @@ void sim_run_result_free(sim_run_result *res);
 
 /* Checks every expect; prints one line per failure to err ("expect[1]: gw-a/home: ..."); returns failures. */
 size_t sim_check_expects(const sim_scenario *sc, const sim_run_result *res, FILE *err);
+
+/* Why a connection timed out or never got up, when its node's links dropped datagrams over their MTU: writes
+ * "N datagram(s) of up to B bytes ..." into buf and returns 1; 0 (buf empty) otherwise. */
+int sim_mtu_why(const sim_scenario *sc, const sim_run_result *res, size_t node, const ike_conn_status *st, char *buf,
+		size_t cap);
 
 /* Writes the summary trace event's fields (JSON object body) to f. */
 void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim *s, FILE *f);

@@ -6,6 +6,7 @@
 
 #include "crypto/cert.h"
 #include "scenario_int.h"
+#include "scenario_lex.h"
 
 #define MAX_FILE (16u << 20)
 #define MAX_NODES 1000000u
@@ -203,7 +204,6 @@ static int parse_links(sim_scn *c, sim_scenario *sc, const cJSON *root)
 static int parse_seed(sim_scn *c, sim_scenario *sc, const cJSON *root)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "seed");
-	char *end;
 	sc->seed = 1;
 	if (!v)
 		return 0;
@@ -213,12 +213,11 @@ static int parse_seed(sim_scn *c, sim_scenario *sc, const cJSON *root)
 		sc->seed = (uint64_t)v->valuedouble;
 		return 0;
 	}
-	if (!cJSON_IsString(v) || !v->valuestring[0] || v->valuestring[0] == '-')
+	if (!cJSON_IsString(v))
 		return sim_scn_fail(c, "seed", "expected an unsigned integer (number or decimal/0x string)");
-	errno = 0;
-	sc->seed = strtoull(v->valuestring, &end, 0);
-	if (errno || *end)
-		return sim_scn_fail(c, "seed", "'%.40s' is not an unsigned 64-bit integer", v->valuestring);
+	if (sim_parse_u64(v->valuestring, &sc->seed) != 0)
+		return sim_scn_fail(c, "seed", "'%.40s' is not an unsigned 64-bit integer (decimal or 0x hex digits only)",
+				    v->valuestring);
 	return 0;
 }
 
@@ -239,19 +238,17 @@ static int parse_root(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	return 0;
 }
 
-/* "line L, column C" of the byte at `at`, for JSON syntax errors. */
-static void position(const char *text, const char *at, size_t *line, size_t *col)
+/* After the top-level value only whitespace may follow: "{...} x" is a mistake, not a scenario. */
+static int trailing(const char *file, const char *text, size_t len, const char *end, char *err, size_t errlen)
 {
-	*line = 1;
-	*col = 1;
-	for (const char *p = text; p < at; p++) {
-		if (*p == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
+	size_t at = (size_t)(end - text), line, col;
+	while (at < len && (text[at] == ' ' || text[at] == '\t' || text[at] == '\r' || text[at] == '\n'))
+		at++;
+	if (at == len)
+		return 0;
+	sim_scn_position(text, at, &line, &col);
+	snprintf(err, errlen, "%s:%zu:%zu: unexpected data after the top-level JSON value", file, line, col);
+	return -1;
 }
 
 sim_scenario *sim_scenario_parse(const char *file, const char *text, size_t len, char *err, size_t errlen)
@@ -268,15 +265,26 @@ sim_scenario *sim_scenario_parse(const char *file, const char *text, size_t len,
 	}
 	sc->owned = o;
 	sc->file = file;
+	sim_scn_lex_stats st;
+	if (sim_scn_lex(file, text, len, &st, err, errlen) != 0) {
+		sim_scenario_free(sc);
+		return NULL;
+	}
 	o->root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-	if (!o->root) {
+	if (!o->root || trailing(file, text, len, end, err, errlen)) {
 		size_t line, col;
-		position(text, end && end >= text && end <= text + len ? end : text + len, &line, &col);
-		snprintf(err, errlen, "%s:%zu:%zu: invalid JSON near line %zu, column %zu", file, line, col, line, col);
+		if (!o->root) {
+			sim_scn_position(text, end && end >= text && end <= text + len ? (size_t)(end - text) : len, &line,
+					 &col);
+			snprintf(err, errlen, "%s:%zu:%zu: invalid JSON near line %zu, column %zu", file, line, col, line,
+				 col);
+		}
 		sim_scenario_free(sc);
 		return NULL;
 	}
 	if (parse_root(&c, sc, o->root) != 0) {
+		if (!c.failed) /* every refusal must say why; an empty line would hide a loader bug */
+			snprintf(err, errlen, "%s: refused without a reason (a loader bug: please report it)", file);
 		sim_scenario_free(sc);
 		return NULL;
 	}

@@ -54,6 +54,7 @@ typedef struct sim_scenario {
 	size_t n_faults;
 	sim_expect_spec *expects;
 	size_t n_expects;
+	size_t lifetimes_set; /* connections giving ike_lifetime or child_lifetime: parsed, not enforced yet */
 	void *owned; /* the JSON tree and buffers every string above points into */
 } sim_scenario;
 
@@ -76,6 +77,9 @@ int sim_scenario_node_conns(sim_scenario *sc, uint32_t node, size_t n_conns);
 
 /* Finds a node by name; its index or -1. */
 int32_t sim_scenario_node(const sim_scenario *sc, const char *name);
+
+/* An unsigned 64-bit integer in decimal or "0x" hex, nothing else (no sign, space or octal). 0 or -1. */
+int sim_parse_u64(const char *s, uint64_t *out);
 
 /* Notify names (RFC 7296 error types) used by `expect.error` and the summary: number or -1 / name. */
 int32_t sim_notify_parse(const char *name);

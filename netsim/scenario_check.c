@@ -95,8 +95,8 @@ int sim_scn_faults(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	size_t n = 0;
 	char p[SIM_PATH_MAX];
 	int r = sim_scn_array(c, root, "", "faults", 0, MAX_ITEMS, &arr, &n);
-	if (r <= 0 || n == 0)
-		return r;
+	if (r <= 0 || n == 0) /* absent or empty: none */
+		return r < 0 ? -1 : 0;
 	if (!(sc->faults = calloc(n, sizeof(*sc->faults))))
 		return sim_scn_fail(c, "faults", "out of memory");
 	for (const cJSON *o = arr->child; o; o = o->next) {
@@ -172,8 +172,8 @@ int sim_scn_expects(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	size_t n = 0;
 	char p[SIM_PATH_MAX];
 	int r = sim_scn_array(c, root, "", "expect", 0, MAX_ITEMS, &arr, &n);
-	if (r <= 0 || n == 0)
-		return r;
+	if (r <= 0 || n == 0) /* absent or empty: none */
+		return r < 0 ? -1 : 0;
 	if (!(sc->expects = calloc(n, sizeof(*sc->expects))))
 		return sim_scn_fail(c, "expect", "out of memory");
 	for (const cJSON *o = arr->child; o; o = o->next) {

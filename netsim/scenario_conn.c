@@ -112,6 +112,12 @@ static int parse_auth(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *
 	size_t n = strlen(psk), hex = (n > 2 && psk[0] == '0' && (psk[1] == 'x' || psk[1] == 'X'));
 	if (n == 0)
 		return sim_scn_fail(c, pk, "the pre-shared key must not be empty");
+	/* The engine keys the PRF with it and refuses longer keys only when AUTH is computed: say so now. */
+	if (!hex && n > IKE_PSK_MAX)
+		return sim_scn_fail(c, pk, "the pre-shared key is %zu bytes, over the limit of %u bytes", n, IKE_PSK_MAX);
+	if (hex && (n - 2) / 2 > IKE_PSK_MAX)
+		return sim_scn_fail(c, pk, "the 0x key is %zu bytes (%zu hex digits), over the limit of %u bytes (%u digits)",
+				    (n - 2) / 2, n - 2, IKE_PSK_MAX, 2 * IKE_PSK_MAX);
 	uint8_t *key = sim_scn_keep(sc, malloc(n));
 	if (!key)
 		return sim_scn_fail(c, pk, "out of memory");
@@ -263,9 +269,11 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *
 		return -1;
 	fc->cfg->ike_lifetime = 4 * 3600 * IKE_NS_PER_SEC; /* strongSwan's default rekey times */
 	fc->cfg->child_lifetime = 3600 * IKE_NS_PER_SEC;
-	if (sim_scn_time(c, o, path, "ike_lifetime", 0, &fc->cfg->ike_lifetime) < 0 ||
-	    sim_scn_time(c, o, path, "child_lifetime", 0, &fc->cfg->child_lifetime) < 0)
+	int li = sim_scn_time(c, o, path, "ike_lifetime", 0, &fc->cfg->ike_lifetime);
+	int lc = li < 0 ? -1 : sim_scn_time(c, o, path, "child_lifetime", 0, &fc->cfg->child_lifetime);
+	if (li < 0 || lc < 0)
 		return -1;
+	sc->lifetimes_set += li > 0 || lc > 0; /* the CLI warns: the engine does not enforce them yet */
 	return parse_retransmit(c, o, path, &fc->cfg->retransmit);
 }
 
@@ -326,8 +334,8 @@ int sim_scn_connections(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	const cJSON *arr;
 	size_t n = 0, i = 0;
 	int r = sim_scn_array(c, root, "", "connections", 0, MAX_CONNS, &arr, &n);
-	if (r <= 0 || n == 0)
-		return r;
+	if (r <= 0 || n == 0) /* absent or empty: none */
+		return r < 0 ? -1 : 0;
 	uint32_t *room = calloc(sc->n_nodes, sizeof(*room));
 	if (!room || sim_scn_reserve_conns(sc, n) || make_room(sc, arr, room))
 		sim_scn_fail(c, "connections", "out of memory");

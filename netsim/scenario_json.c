@@ -1,7 +1,9 @@
 /* Path-aware cJSON accessors: every rejection becomes one "file: path: reason" line. */
 #include "scenario_json.h"
+#include "scenario.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -139,10 +141,28 @@ int sim_scn_num(sim_scn *c, const cJSON *o, const char *path, const char *key, i
 		return r;
 	if (!cJSON_IsNumber(v))
 		return sim_scn_fail(c, p, "expected a number, got %s", type_name(v));
-	if (!(v->valuedouble >= lo && v->valuedouble <= hi))
-		return sim_scn_fail(c, p, "%g is out of range [%g, %g]", v->valuedouble, lo, hi);
+	if (!(v->valuedouble >= lo && v->valuedouble <= hi)) {
+		char a[40], b[40], d[40];
+		return sim_scn_fail(c, p, "%s is out of range [%s, %s]", sim_fmt_num(a, sizeof(a), v->valuedouble),
+				    sim_fmt_num(b, sizeof(b), lo), sim_fmt_num(d, sizeof(d), hi));
+	}
 	*out = v->valuedouble;
 	return 1;
+}
+
+char *sim_fmt_num(char *out, size_t cap, double v)
+{
+	/* Whole numbers print every digit ("4294967296", not "4.29497e+09"); others the shortest exact form. */
+	if (v == floor(v) && fabs(v) < 1e18) {
+		snprintf(out, cap, "%.0f", v);
+		return out;
+	}
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(out, cap, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			break;
+	}
+	return out;
 }
 
 int sim_scn_int(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int64_t lo,
@@ -154,8 +174,10 @@ int sim_scn_int(sim_scn *c, const cJSON *o, const char *path, const char *key, i
 	if (r <= 0)
 		return r;
 	sim_scn_sub(p, path, key);
-	if (d != floor(d))
-		return sim_scn_fail(c, p, "expected a whole number, got %g", d);
+	if (d != floor(d)) {
+		char a[40];
+		return sim_scn_fail(c, p, "expected a whole number, got %s", sim_fmt_num(a, sizeof(a), d));
+	}
 	*out = (int64_t)d;
 	return 1;
 }
@@ -197,9 +219,19 @@ int sim_parse_duration(const char *s, int64_t *out)
 		double ns;
 	} U[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 } };
 	char *end;
-	if (!s || !((*s >= '0' && *s <= '9') || *s == '.'))
+	size_t digits = 0, k = 0;
+	if (!s)
+		return -1;
+	/* Plain decimal only: strtod alone would also take "0x10" (hex float), "1e3", "inf" and leading spaces. */
+	for (int dot = 0; (s[k] >= '0' && s[k] <= '9') || (s[k] == '.' && !dot); k++) {
+		dot |= s[k] == '.';
+		digits += s[k] != '.';
+	}
+	if (!digits)
 		return -1;
 	double v = strtod(s, &end);
+	if (end != s + k)
+		return -1;
 	for (size_t i = 0; i < sizeof(U) / sizeof(U[0]); i++) {
 		if (strcmp(end, U[i].unit) != 0)
 			continue;
@@ -220,10 +252,13 @@ int sim_scn_time(sim_scn *c, const cJSON *o, const char *path, const char *key, 
 	if (r <= 0)
 		return r;
 	if (cJSON_IsNumber(v)) {
+		char a[40];
 		if (!(v->valuedouble >= 0))
-			return sim_scn_fail(c, p, "a duration must not be negative, got %g", v->valuedouble);
+			return sim_scn_fail(c, p, "a duration must not be negative, got %s",
+					    sim_fmt_num(a, sizeof(a), v->valuedouble));
 		if (v->valuedouble > 9.0e9)
-			return sim_scn_fail(c, p, "duration %g s is too long", v->valuedouble);
+			return sim_scn_fail(c, p, "duration %s s is too long (at most 9000000000 s)",
+					    sim_fmt_num(a, sizeof(a), v->valuedouble));
 		*out = (int64_t)llround(v->valuedouble * 1e9);
 		return 1;
 	}
@@ -235,6 +270,23 @@ int sim_scn_time(sim_scn *c, const cJSON *o, const char *path, const char *key, 
 		return sim_scn_fail(c, p, "bad duration \"%.40s\" (use e.g. \"250ms\", \"10s\", \"1.5s\", \"2m\", \"1h\")",
 				    v->valuestring);
 	return 1;
+}
+
+int sim_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *d = hex ? s + 2 : s;
+	size_t i = 0;
+	/* Digits only: strtoull alone would skip spaces, take a sign (" -1" is 2^64-1) and read "010" as octal. */
+	while ((d[i] >= '0' && d[i] <= '9') ||
+	       (hex && ((d[i] >= 'a' && d[i] <= 'f') || (d[i] >= 'A' && d[i] <= 'F'))))
+		i++;
+	if (i == 0 || d[i])
+		return -1;
+	errno = 0;
+	*out = strtoull(d, &end, hex ? 16 : 10);
+	return errno || *end ? -1 : 0;
 }
 
 int sim_parse_addr(const char *s, ike_addr *addr)

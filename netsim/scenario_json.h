@@ -41,7 +41,9 @@ int sim_scn_array(sim_scn *c, const cJSON *o, const char *path, const char *key,
 		  const cJSON **out, size_t *n);
 /* Durations: a JSON number of seconds, or "250ms", "10s", "1.5s", "2m", "1h", "500us", "100ns"; >= 0. */
 int sim_scn_time(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int64_t *out);
-/* Parses a duration string; 0, or -1. */
+/* v as text for error messages: whole numbers with every digit, others in their shortest exact form. */
+char *sim_fmt_num(char *out, size_t cap, double v);
+/* Parses a duration string (plain decimal number and unit, e.g. "1.5s"); 0, or -1. */
 int sim_parse_duration(const char *s, int64_t *out);
 /* An IPv4/IPv6 literal into addr (port 500). 0 or -1. */
 int sim_parse_addr(const char *s, ike_addr *addr);

@@ -15,6 +15,7 @@ typedef struct sim_link {
 	uint32_t a, b;
 	sim_link_cfg cfg;
 	ike_drbg rng[2]; /* [0] for a->b, [1] for b->a: one stream a direction keeps runs reproducible */
+	sim_mtu_drops mtu; /* so the summary can say why a connection starved */
 } sim_link;
 
 typedef struct sim_node {
@@ -172,6 +173,7 @@ int sim_add_link(sim *s, uint32_t a, uint32_t b, const sim_link_cfg *cfg)
 	l->a = a;
 	l->b = b;
 	l->cfg = *cfg;
+	l->mtu = (sim_mtu_drops){ 0, 0 };
 	seed_direction(s, &l->rng[0], s->nodes[a].name, s->nodes[b].name);
 	seed_direction(s, &l->rng[1], s->nodes[b].name, s->nodes[a].name);
 	if (attach(&s->nodes[a], (uint32_t)s->n_links) || attach(&s->nodes[b], (uint32_t)s->n_links))
@@ -217,8 +219,11 @@ static const char *cross_link(sim *s, sim_link *l, uint32_t from_node, uint32_t 
 {
 	ike_drbg *rng = &l->rng[l->a == from_node ? 0 : 1];
 	size_t ip_len = len + (to->family == 6 ? 48 : 28); /* IP + UDP headers */
-	if (l->cfg.mtu && ip_len > l->cfg.mtu)
+	if (l->cfg.mtu && ip_len > l->cfg.mtu) {
+		l->mtu.count++;
+		l->mtu.largest = ip_len > l->mtu.largest ? ip_len : l->mtu.largest;
 		return "mtu";
+	}
 	if (l->cfg.loss > 0) {
 		const uint64_t scale = 1ull << 53;
 		if ((double)ike_drbg_uniform(rng, scale) < l->cfg.loss * (double)scale)
@@ -281,6 +286,11 @@ sim_counts sim_node_counts(const sim *s, uint32_t node)
 {
 	sim_counts zero = { 0, 0, 0 };
 	return node < s->n_nodes ? s->nodes[node].counts : zero;
+}
+
+sim_mtu_drops sim_link_mtu_drops(const sim *s, size_t link)
+{
+	return link < s->n_links ? s->links[link].mtu : (sim_mtu_drops){ 0, 0 };
 }
 
 sim_counts sim_total_counts(const sim *s)

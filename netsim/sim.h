@@ -12,6 +12,12 @@ typedef struct sim_counts {
 	uint64_t sent, delivered, dropped;
 } sim_counts;
 
+/* Datagrams a link dropped as larger than its MTU, and the largest (IP length, headers included). */
+typedef struct sim_mtu_drops {
+	uint64_t count;
+	size_t largest;
+} sim_mtu_drops;
+
 /* Fault hook: asked for every datagram before the link; returns a drop reason, or NULL to pass it. */
 typedef const char *(*sim_filter_fn)(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node,
 				     size_t len);
@@ -37,6 +43,8 @@ void sim_set_filter(sim *s, sim_filter_fn fn, void *ctx);
 const char *sim_node_name(const sim *s, uint32_t node);
 sim_counts sim_node_counts(const sim *s, uint32_t node);
 sim_counts sim_total_counts(const sim *s);
+/* MTU drops on the link-th link added (both directions). */
+sim_mtu_drops sim_link_mtu_drops(const sim *s, size_t link);
 
 /* The backend vtable over this simulator. */
 sim_backend sim_builtin_backend(sim *s);
