@@ -19,6 +19,7 @@ typedef struct peer_args {
 	const char *local_ts, *remote_ts;
 	const char *trace;
 	bool initiate, reveal;
+	bool rsa_pss; /* --rsa-pss: sign RFC 7427 AUTH with RSASSA-PSS */
 	bool timeout_set;
 	ike_time timeout, hold; /* ns; timeout 0 = none */
 } peer_args;
