@@ -178,6 +178,7 @@ start_ikesim() {
 		lid=ikesim.test rid=charon.test
 		authargs=(--cert "$WORK/certs/$set/ikesim.test.pem" --key "$WORK/certs/$set/ikesim.test.key"
 			--ca "$WORK/certs/$set/ca.pem")
+		[ "$auth" = pss ] && authargs+=(--rsa-pss)
 	fi
 	# timeout(1) bounds a peer that hangs; it is our child, so PEER_PID is ours to wait for.
 	timeout -k 2 $((IX_TIMEOUT + 8)) ip netns exec "$NS" env "${PEER_ENV[@]}" "${PEER_BIN:-$IKESIM_BIN}" peer "$@" \
@@ -261,6 +262,7 @@ run_one() {
 			WHY="${WHY:+$WHY; }charon did not establish $conn"
 		fi
 		check_keys "$dir"
+		[ "$auth" = pss ] && check_pss "$dir" "$ike"
 		return
 		;;
 	badpsk | otherca) want_charon='AUTH_FAILED|AUTHENTICATION_FAILED' want_peer='AUTH_FAILED|AUTHENTICATION_FAILED' ;;
@@ -272,6 +274,26 @@ run_one() {
 		CHARON_OK=yes
 	else
 		WHY="${WHY:+$WHY; }charon: no ${want_charon%%|*} or established"
+	fi
+}
+
+# PSS rows: both AUTH payloads must have been RSASSA-PSS, as each verifier saw them. charon's log names
+# the scheme it verified the peer with; the peer's trace (or the stand-in charon's log) names charon's.
+# Clears CHARON_OK / PEER_OK with a reason otherwise.
+check_pss() {
+	local dir=$1 bits
+	bits=$(ix_pss_hash "$2")
+	bits=${bits#sha}
+	if ! grep -Eq "authentication of 'ikesim\.test' with RSA_EMSA_PSS_SHA2_256_SALT_32 successful" "$dir/charon.log"; then
+		CHARON_OK=no WHY="${WHY:+$WHY; }charon did not verify an RSASSA-PSS SHA-256 signature from the peer"
+	fi
+	if [ "$IX_PEER" = ikesim ]; then
+		# The salt is as long as the hash (RFC 8247), in octets.
+		grep -Fq "\"scheme\":\"RFC 7427 RSASSA-PSS SHA-$bits salt $((bits / 8))\"" "$dir/trace.jsonl" ||
+			{ PEER_OK=no WHY="${WHY:+$WHY; }ikesim's trace has no auth.verified RSASSA-PSS SHA-$bits"; }
+	else
+		grep -Eq "with RSA_EMSA_PSS_SHA2_${bits}_SALT_$((bits / 8)) successful" "$dir/peer.log" ||
+			{ PEER_OK=no WHY="${WHY:+$WHY; }the stand-in charon did not verify RSASSA-PSS SHA-$bits"; }
 	fi
 }
 
