@@ -224,10 +224,14 @@ int ike_sig_sign(const ike_crypto *c, EVP_PKEY *key, uint8_t method, uint8_t has
 static void key_text(EVP_PKEY *k, char *out, size_t cap)
 {
 	int bits = curve_bits(k);
+	char g[32];
+	size_t gl = 0;
 	if (bits)
 		snprintf(out, cap, "an EC P-%d key", bits);
 	else if (EVP_PKEY_is_a(k, "RSA"))
 		snprintf(out, cap, "a %d-bit RSA key", EVP_PKEY_get_bits(k));
+	else if (EVP_PKEY_is_a(k, "EC") && EVP_PKEY_get_group_name(k, g, sizeof(g), &gl))
+		snprintf(out, cap, "an EC key on %s", g);
 	else
 		snprintf(out, cap, "a %s key", EVP_PKEY_get0_type_name(k) ? EVP_PKEY_get0_type_name(k) : "unknown");
 }

@@ -165,8 +165,10 @@ static int parse_fields(der *params, ike_pss_params *o, char *what, size_t cap)
 	int r;
 	if ((r = der_take(params, T_CTX0, &f)) < 0)
 		return bad(what, cap, "hashAlgorithm", params->off);
-	if (r && (hash_algid(&f, "hashAlgorithm", &oid, what, cap) || f.len))
+	if (r && hash_algid(&f, "hashAlgorithm", &oid, what, cap))
 		return -IKE_CRYPTO_EINVAL;
+	if (r && f.len)
+		return bad(what, cap, "hashAlgorithm (trailing octets)", f.off);
 	o->hash = r ? hash_of_oid(&oid) : IKE_SIGHASH_SHA1;
 	if (r && !o->hash) {
 		char t[64];
@@ -179,13 +181,18 @@ static int parse_fields(der *params, ike_pss_params *o, char *what, size_t cap)
 	o->mgf1 = true;
 	o->mgf_hash = IKE_SIGHASH_SHA1;
 	if (r) {
-		if (need(&f, T_SEQ, &mgf, "maskGenAlgorithm", what, cap) || f.len ||
-		    need(&mgf, T_OID, &mgf_oid, "maskGenAlgorithm", what, cap))
+		if (need(&f, T_SEQ, &mgf, "maskGenAlgorithm", what, cap))
+			return -IKE_CRYPTO_EINVAL;
+		if (f.len)
+			return bad(what, cap, "maskGenAlgorithm (trailing octets)", f.off);
+		if (need(&mgf, T_OID, &mgf_oid, "maskGenAlgorithm", what, cap))
 			return -IKE_CRYPTO_EINVAL;
 		o->mgf1 = oid_is(&mgf_oid, OID_MGF1, sizeof(OID_MGF1));
 		/* Only MGF1's parameter is known to be a hash AlgorithmIdentifier. */
-		if (o->mgf1 && (hash_algid(&mgf, "MGF1 hash", &oid, what, cap) || mgf.len))
+		if (o->mgf1 && hash_algid(&mgf, "MGF1 hash", &oid, what, cap))
 			return -IKE_CRYPTO_EINVAL;
+		if (o->mgf1 && mgf.len)
+			return bad(what, cap, "MGF1 hash (trailing octets)", mgf.off);
 		o->mgf_hash = o->mgf1 ? hash_of_oid(&oid) : 0;
 		if (!o->mgf1 || !o->mgf_hash) {
 			char t[64];

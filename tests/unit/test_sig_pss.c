@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -19,6 +20,7 @@
 #include "crypto/drbg.h"
 #include "crypto/sig.h"
 #include "crypto/sig_pss.h"
+#include "fuzzrand.h"
 #include "test_list.h.in"
 
 #define M14 14
@@ -390,6 +392,58 @@ static void malformed_params(void **state)
 	ike_crypto_free(c);
 }
 
+/*
+ * The parameter parser alone, 50,000 mutations of A.4.2, A.4.3 and our SHA-512 encoding (bit flips, random
+ * octets, truncation, growth, length octets set to extremes): every result is one of the three verdicts,
+ * the message says where or what, and whatever parses is a scheme we take. ASan watches the reads.
+ */
+static void parser_survives_mutations(void **state)
+{
+	(void)state;
+	uint8_t ours[IKE_PSS_ALGID_LEN];
+	assert_int_equal(ike_pss_algid(IKE_SIGHASH_SHA512, ours), 0);
+	const uint8_t *seeds[3] = { A42, A43, ours };
+	const size_t lens[3] = { sizeof(A42), sizeof(A43), sizeof(ours) };
+	uint64_t rs = 0x7427;
+	size_t verdicts[3] = { 0, 0, 0 };
+	for (int it = 0; it < 50000; it++) {
+		uint8_t b[96];
+		size_t si = fuzz_below(&rs, 3), len = lens[si];
+		memcpy(b, seeds[si], len);
+		for (size_t m = 1 + fuzz_below(&rs, 3); m; m--)
+			switch (fuzz_below(&rs, 5)) {
+			case 0: b[fuzz_below(&rs, len)] ^= (uint8_t)(1u << fuzz_below(&rs, 8)); break;
+			case 1: b[fuzz_below(&rs, len)] = (uint8_t)fuzz_rnd(&rs); break;
+			case 2: len = 1 + fuzz_below(&rs, len); break;
+			case 3: while (len < sizeof(b) && fuzz_below(&rs, 4)) b[len++] = (uint8_t)fuzz_rnd(&rs); break;
+			default: b[fuzz_below(&rs, len)] = fuzz_below(&rs, 2) ? 0x81 : 0x80; break;
+			}
+		/* An exact-size heap copy, so ASan sees any read past the end. */
+		uint8_t *h = malloc(len);
+		assert_non_null(h);
+		memcpy(h, b, len);
+		ike_pss_params pp;
+		char what[160] = "";
+		int rc = ike_pss_parse(h, len, 1, &pp, what, sizeof(what));
+		free(h);
+		if (rc == 0) {
+			assert_true(pp.hash >= IKE_SIGHASH_SHA256 && pp.hash <= IKE_SIGHASH_SHA512);
+			assert_int_equal(pp.mgf_hash, pp.hash);
+			assert_int_equal(pp.trailer, 1);
+			verdicts[0]++;
+		} else if (rc == -IKE_CRYPTO_EINVAL) {
+			assert_non_null(strstr(what, " at offset "));
+			verdicts[1]++;
+		} else {
+			assert_int_equal(rc, -IKE_CRYPTO_EUNSUPPORTED);
+			assert_non_null(strstr(what, "RSASSA-PSS with"));
+			verdicts[2]++;
+		}
+	}
+	/* All three verdicts occur: the mutations reach past the first check. */
+	assert_true(verdicts[0] > 0 && verdicts[1] > 0 && verdicts[2] > 0);
+}
+
 static int free_keys(void **state)
 {
 	(void)state;
@@ -409,6 +463,7 @@ size_t tests_sig_pss(const struct CMUnitTest **out)
 		cmocka_unit_test(our_algid_encodings),
 		cmocka_unit_test(our_signatures_deterministic_and_valid),
 		cmocka_unit_test(unsupported_schemes_named),
+		cmocka_unit_test(parser_survives_mutations),
 		cmocka_unit_test_teardown(malformed_params, free_keys),
 	};
 	*out = t;
