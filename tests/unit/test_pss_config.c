@@ -64,8 +64,12 @@ static void scenario_signs_pss_same_bytes(void **state)
 	unlink(a), unlink(b);
 }
 
-#define NODES "\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\",\"addresses\":[\"198.51.100.1\"]}],"
-#define SCN(auth) "{" NODES "\"connections\":[{\"name\":\"c\",\"node\":\"a\",\"remote_node\":\"b\",\"auth\":{" auth "}}]}"
+#define NODES                                                  \
+	"\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]}," \
+	"{\"name\":\"b\",\"addresses\":[\"198.51.100.1\"]}],"
+#define SCN(auth)                                                                        \
+	"{" NODES "\"connections\":[{\"name\":\"c\",\"node\":\"a\",\"remote_node\":\"b\"," \
+	"\"auth\":{" auth "}}]}"
 #define FILES(kind) "\"cert\":\"certs/" kind "/gw-a.example.pem\",\"key\":\"certs/" kind "/gw-a.example.key\"," \
 		    "\"ca\":\"certs/" kind "/ca.pem\""
 
