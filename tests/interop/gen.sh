@@ -14,7 +14,8 @@ IX_PSS_AUTH=pss
 
 # Prints the cases, one a line: NAME KIND IKE ESP AUTH. KIND ok, or the negative case it is:
 # badpsk (the peer's PSK differs), noprop (charon only has another IKE proposal), otherca
-# (the peer's certificate and trust anchor come from a second CA).
+# (the peer's certificate and trust anchor come from a second CA), nopss (charon demands RSASSA-PSS,
+# the peer signs PKCS#1 v1.5).
 ix_cases() {
 	local ike esp auth n=0
 	for ike in $IX_IKE_PROPS; do
@@ -34,6 +35,7 @@ ix_cases() {
 	echo "neg-badpsk badpsk aes128gcm16-prfsha256-x25519 aes128gcm16 psk"
 	echo "neg-noprop noprop chacha20poly1305-prfsha256-x25519 aes128gcm16 psk"
 	echo "neg-otherca otherca aes128gcm16-prfsha256-x25519 aes128gcm16 rsa"
+	echo "neg-nopss nopss aes128gcm16-prfsha256-x25519 aes128gcm16 pss"
 }
 
 # The peer's address for case number N and role (i: peer initiates, r: charon initiates).
@@ -85,13 +87,21 @@ ix_pss_hash() {
 }
 
 # swanctl's auth value for one end: psk; pubkey; or, for PSS rows, an IKE-only signature constraint
-# (ike: leaves the certificate chain alone, which is signed with PKCS#1 v1.5). Local: the scheme charon
-# signs with. Remote: charon accepts only a PSS signature from the peer (SHA-256 is what ikesim picks).
+# (ike: leaves the certificate chain alone, which is signed with PKCS#1 v1.5). charon signs with the row's
+# hash (local) and accepts only a PSS SHA-256 signature from the peer (remote: what ikesim picks); the
+# self-test's stand-in mirrors that. A remote constraint also limits the hashes charon announces.
 ix_auth_value() {
-	local auth=$1 side=$2 ike=$3
+	local auth=$1 side=$2 ike=$3 me=$4 hash
 	case $auth in
 	psk) echo psk ;;
-	pss) if [ "$side" = local ]; then echo "ike:rsa/pss-$(ix_pss_hash "$ike")"; else echo "ike:rsa/pss-sha256"; fi ;;
+	pss)
+		if { [ "$side" = local ] && [ "$me" = charon ]; } || { [ "$side" = remote ] && [ "$me" != charon ]; }; then
+			hash=$(ix_pss_hash "$ike")
+		else
+			hash=sha256
+		fi
+		echo "ike:rsa/pss-$hash"
+		;;
 	*) echo pubkey ;;
 	esac
 }
@@ -121,12 +131,12 @@ connections { $name {
 	dpd_delay = 0
 	rekey_time = 0
 	local {
-		auth = $(ix_auth_value "$auth" local "$ike")
+		auth = $(ix_auth_value "$auth" local "$ike" "$me")
 		id = $lid
 $([ "$auth" = psk ] || printf '\t\tcerts = %s-%s.pem\n' "$set" "$me")
 	}
 	remote {
-		auth = $(ix_auth_value "$auth" remote "$ike")
+		auth = $(ix_auth_value "$auth" remote "$ike" "$me")
 		id = $rid
 $([ "$auth" = psk ] || [ -z "$ca" ] || printf '\t\tcacerts = %s\n' "$ca")
 	}

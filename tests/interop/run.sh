@@ -113,6 +113,8 @@ done
 peer_psk() { if [ "$1" = badpsk ]; then echo "$IX_WRONG_PSK"; else echo "$IX_PSK"; fi; }
 peer_set() { if [ "$1" = otherca ]; then echo other; else ix_certset "$2"; fi; }
 charon_ike() { if [ "$1" = noprop ]; then echo aes128-sha256-modp2048; else echo "$2"; fi; }
+# nopss: the peer signs PKCS#1 v1.5 (no --rsa-pss; the stand-in gets plain pubkey) where charon demands PSS.
+peer_auth() { if [ "$1" = nopss ]; then echo rsa; else echo "$2"; fi; }
 
 # One swanctl.conf for charon (and one for the stand-in peer), a connection per case and role.
 : >"$WORK/ref/swanctl/swanctl.conf"
@@ -123,7 +125,7 @@ while read -r n name kind ike esp auth; do
 			"$esp" "$auth" "$(ix_certset "$auth")" "$IX_PSK" >>"$WORK/ref/swanctl/swanctl.conf"
 		if [ "$IX_PEER" = charon ]; then
 			set=$(peer_set "$kind" "$auth")
-			ix_conn "$name-$role" ikesim "$addr" "$IX_CHARON_ADDR" "$IX_PORT" "$ike" "$esp" "$auth" "$set" \
+			ix_conn "$name-$role" ikesim "$addr" "$IX_CHARON_ADDR" "$IX_PORT" "$ike" "$esp" "$(peer_auth "$kind" "$auth")" "$set" \
 				"$(peer_psk "$kind")" "$set-ca.pem" >>"$WORK/peer/swanctl/swanctl.conf"
 		fi
 	done
@@ -178,7 +180,7 @@ start_ikesim() {
 		lid=ikesim.test rid=charon.test
 		authargs=(--cert "$WORK/certs/$set/ikesim.test.pem" --key "$WORK/certs/$set/ikesim.test.key"
 			--ca "$WORK/certs/$set/ca.pem")
-		[ "$auth" = pss ] && authargs+=(--rsa-pss)
+		[ "$(peer_auth "$kind" "$auth")" = pss ] && authargs+=(--rsa-pss)
 	fi
 	# timeout(1) bounds a peer that hangs; it is our child, so PEER_PID is ours to wait for.
 	timeout -k 2 $((IX_TIMEOUT + 8)) ip netns exec "$NS" env "${PEER_ENV[@]}" "${PEER_BIN:-$IKESIM_BIN}" peer "$@" \
@@ -265,7 +267,7 @@ run_one() {
 		[ "$auth" = pss ] && check_pss "$dir" "$ike"
 		return
 		;;
-	badpsk | otherca) want_charon='AUTH_FAILED|AUTHENTICATION_FAILED' want_peer='AUTH_FAILED|AUTHENTICATION_FAILED' ;;
+	badpsk | otherca | nopss) want_charon='AUTH_FAILED|AUTHENTICATION_FAILED' want_peer='AUTH_FAILED|AUTHENTICATION_FAILED' ;;
 	noprop) want_charon='NO_PROP' want_peer='NO_PROP' ;;
 	esac
 	# A negative case: the handshake must fail, and each side must name the expected reason.
