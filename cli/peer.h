@@ -21,6 +21,7 @@ typedef struct peer_args {
 	const char *local_ts, *remote_ts;
 	const char *trace;
 	bool initiate, reveal;
+	bool rsa_pss; /* --rsa-pss: sign RFC 7427 AUTH with RSASSA-PSS */
 	bool timeout_set;
 	ike_time timeout, hold; /* ns; timeout 0 = none */
 	/* Responder DoS protection (ike_peer_cfg): strongSwan's defaults, --no-dos-protection zeroes the first three. */

@@ -16,7 +16,7 @@ void peer_args_usage(FILE *f)
 		"usage: ikesim peer --local ADDR:PORT --remote ADDR:PORT [--initiate]\n"
 		"                   [--ike 2] --proposals LIST --esp-proposals LIST\n"
 		"                   --id ID --remote-id ID\n"
-		"                   (--psk-file FILE | --psk SECRET | --cert FILE --key FILE --ca FILE)\n"
+		"                   (--psk-file FILE | --psk SECRET | --cert FILE --key FILE --ca FILE [--rsa-pss])\n"
 		"                   --local-ts CIDR[,CIDR] --remote-ts CIDR[,CIDR]\n"
 		"                   [--timeout SECONDS] [--hold SECONDS] [--trace FILE] [--reveal-keys]\n"
 		"                   [--cookie-threshold N] [--cookie-threshold-ip N] [--block-threshold N]\n"
@@ -27,6 +27,8 @@ void peer_args_usage(FILE *f)
 		"  --proposals      IKE proposals, strongSwan syntax (aes128gcm16-prfsha256-x25519,...)\n"
 		"  --esp-proposals  ESP proposals (aes128gcm16,...)\n"
 		"  --id/--remote-id identities as strongSwan types them (FQDN, user@host, IP, DN, %%any)\n"
+		"  --rsa-pss        sign with RSASSA-PSS (SHA-2, salt = hash length; RSA key, peer must\n"
+		"                   send SIGNATURE_HASH_ALGORITHMS) instead of PKCS#1 v1.5 (docs/certificates.md)\n"
 		"  --timeout S      give up (initiator, default 30) or stop serving (responder, default never)\n"
 		"  --trace FILE     JSON Lines trace (docs/trace.md); --reveal-keys adds key values\n"
 		"  --psk-file FILE  the PSK: the file's bytes, one trailing newline dropped (keep it mode 600);\n"
@@ -141,6 +143,10 @@ static int check_required(const peer_args *a, FILE *err)
 			     "or all of --cert FILE --key FILE --ca FILE\n");
 		return -1;
 	}
+	if (a->rsa_pss && (psk || (a->psk_env && !certs))) {
+		fprintf(err, "ikesim peer: --rsa-pss needs --cert/--key/--ca, not a PSK\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -165,6 +171,8 @@ int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
 			a->reveal = true;
 		} else if (strcmp(v, "--no-dos-protection") == 0) {
 			a->cookie_threshold = a->cookie_threshold_ip = a->block_threshold = 0;
+		} else if (strcmp(v, "--rsa-pss") == 0) {
+			a->rsa_pss = true;
 		} else if (strncmp(v, "--", 2) == 0) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
 				fprintf(err, "ikesim peer: %s needs a value\n", v);
@@ -292,6 +300,10 @@ static int load_cred(const peer_args *a, ike_conn_cfg *c, peer_cred_files *cf, c
 		return -1;
 	/* a real peer checks certificate validity against the wall clock (the engine itself reads none) */
 	ike_cred_set_check_time(cf->cred, (int64_t)time(NULL));
+	if (ike_cred_set_rsa_pss(cf->cred, a->rsa_pss) != 0) {
+		snprintf(err, errlen, "--rsa-pss: the key in %s is not an RSA key", a->key);
+		return -1;
+	}
 	c->cred = cf->cred;
 	c->auth = IKE_AUTH_PUBKEY;
 	return 0;

@@ -71,7 +71,7 @@ static int keep_cred(sim_scenario *sc, ike_cred *cred)
 }
 
 /* Builds the credential; a failure names the JSON field and the file at fault. */
-static int make_cred(sim_scn *c, sim_scenario *sc, pem_file *f, char p[3][SIM_PATH_MAX], ike_conn_cfg *cfg)
+static int make_cred(sim_scn *c, sim_scenario *sc, pem_file *f, char p[3][SIM_PATH_MAX], int pss, ike_conn_cfg *cfg)
 {
 	char err[256];
 	int part = 0;
@@ -82,6 +82,10 @@ static int make_cred(sim_scn *c, sim_scenario *sc, pem_file *f, char p[3][SIM_PA
 		if (i == 1)
 			return sim_scn_fail(c, p[1], "%s (for certificate %s): %s", f[1].path, f[0].path, err);
 		return sim_scn_fail(c, p[i], "%s: %s", f[i].path, err);
+	}
+	if (ike_cred_set_rsa_pss(cred, pss != 0) != 0) {
+		ike_cred_free(cred);
+		return sim_scn_fail(c, p[1], "%s: \"rsa_pss\" needs an RSA key, this is not one", f[1].path);
 	}
 	if (keep_cred(sc, cred) != 0) {
 		ike_cred_free(cred);
@@ -103,8 +107,11 @@ int sim_scn_auth_cert(sim_scn *c, sim_scenario *sc, const cJSON *a, const char *
 		sim_scn_sub(p[i], path, keys[i]);
 		rc = sim_scn_str(c, a, path, keys[i], 1, &f[i].name) < 0 ? -1 : read_pem(c, p[i], sc->file, &f[i]);
 	}
+	int pss = 0;
+	if (!rc && sim_scn_bool(c, a, path, "rsa_pss", 0, &pss) < 0)
+		rc = -1;
 	if (!rc)
-		rc = make_cred(c, sc, f, p, cfg);
+		rc = make_cred(c, sc, f, p, pss, cfg);
 	for (int i = 0; i < 3; i++)
 		free(f[i].data);
 	return rc;

@@ -85,10 +85,10 @@ static int hexval(char ch)
 						 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
 }
 
-/* auth: {psk: "text" or "0x..hex"} (the key bytes are copied into the scenario), or {cert, key, ca}. */
+/* auth: {psk: "text" or "0x..hex"} (the key bytes are copied into the scenario), or {cert, key, ca[, rsa_pss]}. */
 static int parse_auth(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, conn_draft *fc)
 {
-	static const char *const keys[] = { "psk", "cert", "key", "ca", NULL };
+	static const char *const keys[] = { "psk", "cert", "key", "ca", "rsa_pss", NULL };
 	char p[SIM_PATH_MAX], pk[SIM_PATH_MAX];
 	const char *psk;
 	sim_scn_sub(p, path, "auth");
@@ -103,6 +103,10 @@ static int parse_auth(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *
 	if (has_psk == has_cert)
 		return sim_scn_fail(c, p, "give either \"psk\" or \"cert\", \"key\" and \"ca\"%s",
 				    has_psk ? ", not both" : "");
+	if (has_psk && cJSON_GetObjectItemCaseSensitive(a, "rsa_pss")) {
+		sim_scn_sub(pk, p, "rsa_pss");
+		return sim_scn_fail(c, pk, "only for certificate authentication (\"cert\", \"key\", \"ca\")");
+	}
 	if (has_cert)
 		return sim_scn_auth_cert(c, sc, a, p, fc->cfg);
 	fc->cfg->auth = IKE_AUTH_PSK;

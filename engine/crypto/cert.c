@@ -209,6 +209,19 @@ bool ike_cred_rfc7427(const ike_cred *c)
 	return !c->no_rfc7427;
 }
 
+int ike_cred_set_rsa_pss(ike_cred *c, bool on)
+{
+	if (on && !EVP_PKEY_is_a(c->key, "RSA"))
+		return -1;
+	c->rsa_pss = on;
+	return 0;
+}
+
+bool ike_cred_rsa_pss(const ike_cred *c)
+{
+	return c->rsa_pss;
+}
+
 const uint8_t *ike_cred_cert_der(const ike_cred *c, size_t *len)
 {
 	*len = c->cert_der_len;

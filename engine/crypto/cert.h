@@ -47,6 +47,14 @@ void ike_cred_set_check_time(ike_cred *c, int64_t unix_seconds);
 void ike_cred_set_rfc7427(ike_cred *c, bool on);
 bool ike_cred_rfc7427(const ike_cred *c);
 
+/*
+ * Sign RFC 7427 AUTH with RSASSA-PSS (RFC 8247 3.2: SHA-2, MGF1 with the same hash, salt = hash length)
+ * instead of PKCS#1 v1.5; default off. Only for RSA keys: 0, or -1 (flag unchanged) for another key.
+ * Without the peer's SIGNATURE_HASH_ALGORITHMS we still sign with method 1 (PKCS#1 v1.5 SHA-1).
+ */
+int ike_cred_set_rsa_pss(ike_cred *c, bool on);
+bool ike_cred_rsa_pss(const ike_cred *c);
+
 /* Our end-entity certificate in DER (valid while c lives). */
 const uint8_t *ike_cred_cert_der(const ike_cred *c, size_t *len);
 /* Intermediate i (0-based) in DER, NULL past the end. */

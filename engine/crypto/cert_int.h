@@ -19,6 +19,7 @@ struct ike_cred {
 	STACK_OF(X509) *cas;
 	int64_t check_time; /* 0 = validity periods not checked */
 	bool no_rfc7427;    /* legacy signature methods only (tests, old peers) */
+	bool rsa_pss;       /* sign method 14 with RSASSA-PSS instead of PKCS#1 v1.5 */
 };
 
 struct ike_peer_cert {

@@ -1,6 +1,7 @@
-/* AUTH signatures: RSA PKCS#1 v1.5 (method 1), ECDSA r|s (RFC 4754), RFC 7427 Digital Signature (14). */
+/* AUTH signatures: RSA PKCS#1 v1.5 (method 1), ECDSA r|s (RFC 4754), RFC 7427 (14; RSASSA-PSS in sig_pss.c). */
 #include "crypto/sig.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/ec.h>
@@ -10,6 +11,7 @@
 
 #include "crypto/crypto_int.h"
 #include "crypto/ecdsa_det.h"
+#include "crypto/sig_pss.h"
 #include "ike.h"
 
 enum { M_RSA = 1, M_ECDSA256 = 9, M_ECDSA384 = 10, M_ECDSA521 = 11, M_DIGSIG = 14 };
@@ -218,48 +220,102 @@ int ike_sig_sign(const ike_crypto *c, EVP_PKEY *key, uint8_t method, uint8_t has
 	return ecdsa_rs(c, key, h, data, n, half, out);
 }
 
-/* Method 14: the AlgorithmIdentifier names signature scheme and hash; it must fit the key. */
-static int verify_digsig(const ike_crypto *c, EVP_PKEY *pub, const uint8_t *auth, size_t len, const ike_iov *data,
-			 size_t n)
+/* "an EC P-256 key" / "a 2048-bit RSA key", for messages about a scheme that does not fit the key. */
+static void key_text(EVP_PKEY *k, char *out, size_t cap)
 {
-	if (len < 2 || (size_t)auth[0] + 1 >= len)
-		return -IKE_CRYPTO_EINVAL;
-	const unsigned char *p = auth + 1;
-	X509_ALGOR *alg = d2i_X509_ALGOR(NULL, &p, auth[0]);
+	int bits = curve_bits(k);
+	char g[32];
+	size_t gl = 0;
+	if (bits)
+		snprintf(out, cap, "an EC P-%d key", bits);
+	else if (EVP_PKEY_is_a(k, "RSA"))
+		snprintf(out, cap, "a %d-bit RSA key", EVP_PKEY_get_bits(k));
+	else if (EVP_PKEY_is_a(k, "EC") && EVP_PKEY_get_group_name(k, g, sizeof(g), &gl))
+		snprintf(out, cap, "an EC key on %s", g);
+	else
+		snprintf(out, cap, "a %s key", EVP_PKEY_get0_type_name(k) ? EVP_PKEY_get0_type_name(k) : "unknown");
+}
+
+/* The ALGIDS entry an AlgorithmIdentifier names (NULL if none), its OID's name in oid[], its parameter type. */
+static const algid *algid_parse(const uint8_t *der, size_t len, char *oid, size_t cap, int *ptype, bool *ok)
+{
+	const unsigned char *p = der;
+	X509_ALGOR *alg = d2i_X509_ALGOR(NULL, &p, (long)len);
 	const ASN1_OBJECT *obj = NULL;
-	int ptype = V_ASN1_UNDEF;
+	*ptype = V_ASN1_UNDEF;
 	if (alg)
-		X509_ALGOR_get0(&obj, &ptype, NULL, alg);
-	int nid = obj && p == auth + 1 + auth[0] ? OBJ_obj2nid(obj) : NID_undef;
+		X509_ALGOR_get0(&obj, ptype, NULL, alg);
+	*ok = obj && p == der + len;
+	int nid = *ok ? OBJ_obj2nid(obj) : NID_undef;
+	if (!*ok || OBJ_obj2txt(oid, (int)cap, obj, 0) <= 0)
+		snprintf(oid, cap, "(unreadable OID)");
 	X509_ALGOR_free(alg);
 	ERR_clear_error();
-	const algid *a = NULL;
-	for (size_t i = 0; i < N_ALGIDS && !a; i++)
+	for (size_t i = 0; i < N_ALGIDS; i++)
 		if (ALGIDS[i].nid == nid)
-			a = &ALGIDS[i];
-	bool rsa = EVP_PKEY_is_a(pub, "RSA");
-	/* Parameters are NULL or absent for these schemes (RFC 7427 section 3); RSA-PSS is not supported. */
-	if (!a || a->rsa != rsa || (!rsa && !curve_bits(pub)) || (ptype != V_ASN1_UNDEF && ptype != V_ASN1_NULL))
-		return -IKE_CRYPTO_EUNSUPPORTED;
+			return &ALGIDS[i];
+	return NULL;
+}
+
+/* Method 14: the AlgorithmIdentifier names signature scheme and hash; it must fit the key. */
+static int verify_digsig(const ike_crypto *c, EVP_PKEY *pub, const uint8_t *auth, size_t len, const ike_iov *data,
+			 size_t n, char *what, size_t cap)
+{
+	if (len < 2 || (size_t)auth[0] + 1 >= len) {
+		snprintf(what, cap, "RFC 7427 AlgorithmIdentifier length %u leaves no signature in %zu octets",
+			 len ? auth[0] : 0u, len);
+		return -IKE_CRYPTO_EINVAL;
+	}
 	size_t off = 1u + auth[0];
+	if (ike_pss_is(auth + 1, auth[0]))
+		return ike_pss_verify(c, pub, auth + 1, auth[0], 1, auth + off, len - off, data, n, what, cap);
+	char oid[64], key[48];
+	int ptype;
+	bool parsed;
+	const algid *a = algid_parse(auth + 1, auth[0], oid, sizeof(oid), &ptype, &parsed);
+	bool rsa = EVP_PKEY_is_a(pub, "RSA");
+	if (!parsed) {
+		snprintf(what, cap, "RFC 7427 AlgorithmIdentifier (%u octets at offset 1) is not valid DER", auth[0]);
+		return -IKE_CRYPTO_EINVAL;
+	}
+	key_text(pub, key, sizeof(key));
+	/* Parameters are NULL or absent for these schemes (RFC 7427 section 3). */
+	if (!a || (ptype != V_ASN1_UNDEF && ptype != V_ASN1_NULL)) {
+		snprintf(what, cap, "%s%s", oid, a ? " with parameters" : "");
+		return -IKE_CRYPTO_EUNSUPPORTED;
+	}
+	if (a->rsa != rsa || (!rsa && !curve_bits(pub))) {
+		snprintf(what, cap, "%s with %s", oid, key);
+		return -IKE_CRYPTO_EUNSUPPORTED;
+	}
 	return evp_verify(md_for(c, a->hash), pub, data, n, auth + off, len - off);
 }
 
-int ike_sig_verify(const ike_crypto *c, EVP_PKEY *pub, uint8_t method, const uint8_t *auth, size_t len,
-		   const ike_iov *data, size_t n)
+int ike_sig_verify_why(const ike_crypto *c, EVP_PKEY *pub, uint8_t method, const uint8_t *auth, size_t len,
+		       const ike_iov *data, size_t n, char *what, size_t cap)
 {
-	if (!len || len > IKE_SIG_MAX)
+	char key[48];
+	if (!len || len > IKE_SIG_MAX) {
+		snprintf(what, cap, "AUTH data of %zu octets (1 to %d)", len, IKE_SIG_MAX);
 		return -IKE_CRYPTO_EINVAL;
+	}
 	if (method == M_DIGSIG)
-		return verify_digsig(c, pub, auth, len, data, n);
-	if (method == M_RSA)
-		return EVP_PKEY_is_a(pub, "RSA") ? evp_verify(c->md[IKE_MD_SHA1], pub, data, n, auth, len)
-						 : -IKE_CRYPTO_EUNSUPPORTED;
+		return verify_digsig(c, pub, auth, len, data, n, what, cap);
+	key_text(pub, key, sizeof(key));
+	if (method == M_RSA) {
+		if (EVP_PKEY_is_a(pub, "RSA"))
+			return evp_verify(c->md[IKE_MD_SHA1], pub, data, n, auth, len);
+		snprintf(what, cap, "%s with %s", ike_sig_name(method, 0, true), key);
+		return -IKE_CRYPTO_EUNSUPPORTED;
+	}
 	uint8_t h;
 	size_t half;
 	int bits = curve_bits(pub);
-	if (!bits || ecdsa_method(bits, &h, &half) != method)
+	if (!bits || ecdsa_method(bits, &h, &half) != method) {
+		/* RFC 4754 ties methods 9/10/11 to one curve each. */
+		snprintf(what, cap, "%s (method %u) with %s", ike_sig_name(method, 0, false), method, key);
 		return -IKE_CRYPTO_EUNSUPPORTED;
+	}
 	if (len != 2 * half)
 		return -IKE_CRYPTO_EAUTH;
 	uint8_t der[IKE_SIG_MAX];
@@ -267,6 +323,39 @@ int ike_sig_verify(const ike_crypto *c, EVP_PKEY *pub, uint8_t method, const uin
 	if (rs_to_der(auth, half, der, &dlen) != 0)
 		return -IKE_CRYPTO_EAUTH;
 	return evp_verify(md_for(c, h), pub, data, n, der, dlen);
+}
+
+int ike_sig_verify(const ike_crypto *c, EVP_PKEY *pub, uint8_t method, const uint8_t *auth, size_t len,
+		   const ike_iov *data, size_t n)
+{
+	char what[160];
+	return ike_sig_verify_why(c, pub, method, auth, len, data, n, what, sizeof(what));
+}
+
+int ike_sig_sign_pss(const ike_crypto *c, EVP_PKEY *key, uint8_t hash, ike_drbg *rng, const ike_iov *data,
+		     size_t n, uint8_t *out, size_t cap, size_t *len)
+{
+	if (cap < 1 + IKE_PSS_ALGID_LEN || ike_pss_algid(hash, out + 1) != 0)
+		return -IKE_CRYPTO_EUNSUPPORTED;
+	out[0] = IKE_PSS_ALGID_LEN;
+	size_t slen = 0;
+	int rc = ike_pss_sign(c, key, hash, rng, data, n, out + 1 + IKE_PSS_ALGID_LEN, cap - 1 - IKE_PSS_ALGID_LEN,
+			      &slen);
+	*len = rc ? 0 : 1 + IKE_PSS_ALGID_LEN + slen;
+	return rc;
+}
+
+void ike_sig_describe(uint8_t method, const uint8_t *auth, size_t len, bool rsa, char *out, size_t cap)
+{
+	ike_pss_params pp;
+	char what[160];
+	if (method == M_DIGSIG && len > 1u + auth[0] && ike_pss_is(auth + 1, auth[0]) &&
+	    ike_pss_parse(auth + 1, auth[0], 1, &pp, what, sizeof(what)) == 0)
+		snprintf(out, cap, "RFC 7427 RSASSA-PSS SHA-%d salt %u", pp.hash == IKE_SIGHASH_SHA256 ? 256
+								      : pp.hash == IKE_SIGHASH_SHA384 ? 384 : 512,
+			 (unsigned)pp.salt);
+	else
+		snprintf(out, cap, "%s", ike_sig_name(method, method == M_DIGSIG ? ike_sig_hash_of(auth, len) : 0, rsa));
 }
 
 const char *ike_sig_name(uint8_t method, uint8_t hash, bool rsa)

@@ -80,8 +80,15 @@ int v2_sig_auth(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body,
 	/* RFC 7427 section 3: method 14 only when both sides sent SIGNATURE_HASH_ALGORITHMS. */
 	uint16_t hashes = ike_cred_rfc7427(sa->conn->cred) ? sa->peer_hashes : 0;
 	if (ike_sig_choose(key, hashes, method, &hash) != 0 ||
-	    v2_signed_octets(sa, for_initiator, id_body, id_len, maced, so) != 0 ||
-	    ike_sig_sign(sa->peer->cfg.crypto, key, *method, hash, so, 3, out, cap, len) != 0) {
+	    v2_signed_octets(sa, for_initiator, id_body, id_len, maced, so) != 0) {
+		*why = "cannot sign our AUTH payload";
+		return -1;
+	}
+	/* PSS needs method 14 (its parameters travel in the AlgorithmIdentifier); the salt is the peer's DRBG's. */
+	bool pss = *method == V2_AUTH_DIGITAL_SIGNATURE && ike_cred_rsa_pss(sa->conn->cred) && ike_sig_is_rsa(key);
+	int rc = pss ? ike_sig_sign_pss(sa->peer->cfg.crypto, key, hash, &sa->peer->rng, so, 3, out, cap, len)
+		     : ike_sig_sign(sa->peer->cfg.crypto, key, *method, hash, so, 3, out, cap, len);
+	if (rc != 0) {
 		*why = "cannot sign our AUTH payload";
 		return -1;
 	}
@@ -122,17 +129,14 @@ static void trace_verified(const v2_ike_sa *sa, ike_time now, const ike_peer_cer
 	ike_peer *p = sa->peer;
 	if (!v2_tracing(p))
 		return;
-	char subject[256];
-	uint8_t hash = 0;
-	bool rsa = ike_sig_is_rsa(ike_peer_cert_pkey(pc));
-	if (a->method == V2_AUTH_DIGITAL_SIGNATURE)
-		hash = ike_sig_hash_of(a->data, a->len);
+	char subject[256], scheme[96];
+	ike_sig_describe(a->method, a->data, a->len, ike_sig_is_rsa(ike_peer_cert_pkey(pc)), scheme, sizeof(scheme));
 	ike_peer_cert_subject(pc, subject, sizeof(subject));
 	ike_jsonw w;
 	ike_jsonw_init(&w);
 	ike_jsonw_str(&w, "conn", sa->conn->name);
 	ike_jsonw_int(&w, "method", a->method);
-	ike_jsonw_str(&w, "scheme", ike_sig_name(a->method, hash, rsa));
+	ike_jsonw_str(&w, "scheme", scheme);
 	ike_jsonw_str(&w, "subject", subject);
 	v2_emit(p, now, "auth.verified", &w);
 }
@@ -160,12 +164,23 @@ bool v2_sig_verify(const v2_ike_sa *sa, ike_time now, bool initiator_auth, const
 	else {
 		uint8_t maced[IKE_PRF_MAX_OUT];
 		ike_iov so[3];
+		char what[160] = "";
 		EVP_PKEY *pub = ike_peer_cert_pkey(pc);
-		ok = v2_signed_octets(sa, initiator_auth, pid->body, pid->len, maced, so) == 0 &&
-		     ike_sig_verify(sa->peer->cfg.crypto, pub, a->method, a->data, a->len, so, 3) == 0;
+		int rc = v2_signed_octets(sa, initiator_auth, pid->body, pid->len, maced, so) != 0
+				 ? -IKE_CRYPTO_EOSSL
+				 : ike_sig_verify_why(sa->peer->cfg.crypto, pub, a->method, a->data, a->len, so, 3, what,
+						      sizeof(what));
 		v2_charge(sa->peer, IKE_CHARGE_VERIFY, ike_sig_charge_arg(pub), so[0].len + so[1].len + so[2].len);
-		if (!ok)
+		ok = rc == 0;
+		/* RFC 7427 section 5: a scheme we cannot check is AUTHENTICATION_FAILED too, but say which it was. */
+		if (rc == -IKE_CRYPTO_EUNSUPPORTED)
+			snprintf(why, cap, "unsupported signature scheme %s", what);
+		else if (rc == -IKE_CRYPTO_EINVAL)
+			snprintf(why, cap, "malformed AUTH data: %s", what);
+		else if (rc == -IKE_CRYPTO_EAUTH)
 			snprintf(why, cap, "signature does not verify");
+		else if (rc)
+			snprintf(why, cap, "cannot check the signature: %s", ike_crypto_strerror(rc));
 		else
 			trace_verified(sa, now, pc, a);
 	}

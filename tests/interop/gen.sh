@@ -9,10 +9,13 @@ IX_WRONG_PSK="not the secret charon has"
 IX_IKE_PROPS="aes128-sha256-modp2048 aes256gcm16-prfsha384-ecp384 aes128gcm16-prfsha256-x25519 chacha20poly1305-prfsha256-x25519"
 IX_ESP_PROPS="aes128gcm16 aes256-sha256"
 IX_AUTHS="psk rsa ecdsa"
+# RSASSA-PSS rows (RSA-2048 certificates, both ends sign with PSS): one per IKE x ESP proposal, after the rest.
+IX_PSS_AUTH=pss
 
 # Prints the cases, one a line: NAME KIND IKE ESP AUTH. KIND ok, or the negative case it is:
 # badpsk (the peer's PSK differs), noprop (charon only has another IKE proposal), otherca
-# (the peer's certificate and trust anchor come from a second CA).
+# (the peer's certificate and trust anchor come from a second CA), nopss (charon demands RSASSA-PSS,
+# the peer signs PKCS#1 v1.5).
 ix_cases() {
 	local ike esp auth n=0
 	for ike in $IX_IKE_PROPS; do
@@ -23,9 +26,16 @@ ix_cases() {
 			done
 		done
 	done
+	for ike in $IX_IKE_PROPS; do
+		for esp in $IX_ESP_PROPS; do
+			n=$((n + 1))
+			echo "c$(printf %02d $n)-$IX_PSS_AUTH-${ike%%-*}-${ike##*-}-$esp ok $ike $esp $IX_PSS_AUTH"
+		done
+	done
 	echo "neg-badpsk badpsk aes128gcm16-prfsha256-x25519 aes128gcm16 psk"
 	echo "neg-noprop noprop chacha20poly1305-prfsha256-x25519 aes128gcm16 psk"
 	echo "neg-otherca otherca aes128gcm16-prfsha256-x25519 aes128gcm16 rsa"
+	echo "neg-nopss nopss aes128gcm16-prfsha256-x25519 aes128gcm16 pss"
 }
 
 # The peer's address for case number N and role (i: peer initiates, r: charon initiates).
@@ -67,8 +77,34 @@ ix_openssl_certs() {
 	done
 }
 
-# The certificate set a case uses: rsa, ecdsa, or (for the peer in otherca) other.
+# The certificate set a case uses: rsa, ecdsa, or (for the peer in otherca) other. PSS rows use the RSA set.
 ix_certset() { case "$1" in ecdsa) echo ecdsa ;; *) echo rsa ;; esac; }
+
+# The hash charon signs PSS rows with: by the IKE PRF, so SHA-256, -384 and -512 all get exercised
+# (libreswan signs with SHA2-512 by default; the ChaCha20 rows stand in for it).
+ix_pss_hash() {
+	case $1 in *prfsha384*) echo sha384 ;; chacha20poly1305-*) echo sha512 ;; *) echo sha256 ;; esac
+}
+
+# swanctl's auth value for one end: psk; pubkey; or, for PSS rows, an IKE-only signature constraint
+# (ike: leaves the certificate chain alone, which is signed with PKCS#1 v1.5). charon signs with the row's
+# hash (local) and accepts only a PSS SHA-256 signature from the peer (remote: what ikesim picks); the
+# self-test's stand-in mirrors that. A remote constraint also limits the hashes charon announces.
+ix_auth_value() {
+	local auth=$1 side=$2 ike=$3 me=$4 hash
+	case $auth in
+	psk) echo psk ;;
+	pss)
+		if { [ "$side" = local ] && [ "$me" = charon ]; } || { [ "$side" = remote ] && [ "$me" != charon ]; }; then
+			hash=$(ix_pss_hash "$ike")
+		else
+			hash=sha256
+		fi
+		echo "ike:rsa/pss-$hash"
+		;;
+	*) echo pubkey ;;
+	esac
+}
 
 # Emits one swanctl connection and its secret for one side.
 # ix_conn NAME ME(charon|ikesim) LOCAL_ADDR REMOTE_ADDR REMOTE_PORT IKE ESP AUTH CERTSET PSK [CACERT]
@@ -95,12 +131,12 @@ connections { $name {
 	dpd_delay = 0
 	rekey_time = 0
 	local {
-		auth = $([ "$auth" = psk ] && echo psk || echo pubkey)
+		auth = $(ix_auth_value "$auth" local "$ike" "$me")
 		id = $lid
 $([ "$auth" = psk ] || printf '\t\tcerts = %s-%s.pem\n' "$set" "$me")
 	}
 	remote {
-		auth = $([ "$auth" = psk ] && echo psk || echo pubkey)
+		auth = $(ix_auth_value "$auth" remote "$ike" "$me")
 		id = $rid
 $([ "$auth" = psk ] || [ -z "$ca" ] || printf '\t\tcacerts = %s\n' "$ca")
 	}

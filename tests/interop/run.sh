@@ -113,6 +113,8 @@ done
 peer_psk() { if [ "$1" = badpsk ]; then echo "$IX_WRONG_PSK"; else echo "$IX_PSK"; fi; }
 peer_set() { if [ "$1" = otherca ]; then echo other; else ix_certset "$2"; fi; }
 charon_ike() { if [ "$1" = noprop ]; then echo aes128-sha256-modp2048; else echo "$2"; fi; }
+# nopss: the peer signs PKCS#1 v1.5 (no --rsa-pss; the stand-in gets plain pubkey) where charon demands PSS.
+peer_auth() { if [ "$1" = nopss ]; then echo rsa; else echo "$2"; fi; }
 
 # One swanctl.conf for charon (and one for the stand-in peer), a connection per case and role.
 : >"$WORK/ref/swanctl/swanctl.conf"
@@ -123,7 +125,7 @@ while read -r n name kind ike esp auth; do
 			"$esp" "$auth" "$(ix_certset "$auth")" "$IX_PSK" >>"$WORK/ref/swanctl/swanctl.conf"
 		if [ "$IX_PEER" = charon ]; then
 			set=$(peer_set "$kind" "$auth")
-			ix_conn "$name-$role" ikesim "$addr" "$IX_CHARON_ADDR" "$IX_PORT" "$ike" "$esp" "$auth" "$set" \
+			ix_conn "$name-$role" ikesim "$addr" "$IX_CHARON_ADDR" "$IX_PORT" "$ike" "$esp" "$(peer_auth "$kind" "$auth")" "$set" \
 				"$(peer_psk "$kind")" "$set-ca.pem" >>"$WORK/peer/swanctl/swanctl.conf"
 		fi
 	done
@@ -178,6 +180,7 @@ start_ikesim() {
 		lid=ikesim.test rid=charon.test
 		authargs=(--cert "$WORK/certs/$set/ikesim.test.pem" --key "$WORK/certs/$set/ikesim.test.key"
 			--ca "$WORK/certs/$set/ca.pem")
+		[ "$(peer_auth "$kind" "$auth")" = pss ] && authargs+=(--rsa-pss)
 	fi
 	# timeout(1) bounds a peer that hangs; it is our child, so PEER_PID is ours to wait for.
 	timeout -k 2 $((IX_TIMEOUT + 8)) ip netns exec "$NS" env "${PEER_ENV[@]}" "${PEER_BIN:-$IKESIM_BIN}" peer "$@" \
@@ -261,9 +264,10 @@ run_one() {
 			WHY="${WHY:+$WHY; }charon did not establish $conn"
 		fi
 		check_keys "$dir"
+		[ "$auth" = pss ] && check_pss "$dir" "$ike"
 		return
 		;;
-	badpsk | otherca) want_charon='AUTH_FAILED|AUTHENTICATION_FAILED' want_peer='AUTH_FAILED|AUTHENTICATION_FAILED' ;;
+	badpsk | otherca | nopss) want_charon='AUTH_FAILED|AUTHENTICATION_FAILED' want_peer='AUTH_FAILED|AUTHENTICATION_FAILED' ;;
 	noprop) want_charon='NO_PROP' want_peer='NO_PROP' ;;
 	esac
 	# A negative case: the handshake must fail, and each side must name the expected reason.
@@ -272,6 +276,26 @@ run_one() {
 		CHARON_OK=yes
 	else
 		WHY="${WHY:+$WHY; }charon: no ${want_charon%%|*} or established"
+	fi
+}
+
+# PSS rows: both AUTH payloads must have been RSASSA-PSS, as each verifier saw them. charon's log names
+# the scheme it verified the peer with; the peer's trace (or the stand-in charon's log) names charon's.
+# Clears CHARON_OK / PEER_OK with a reason otherwise.
+check_pss() {
+	local dir=$1 bits
+	bits=$(ix_pss_hash "$2")
+	bits=${bits#sha}
+	if ! grep -Eq "authentication of 'ikesim\.test' with RSA_EMSA_PSS_SHA2_256_SALT_32 successful" "$dir/charon.log"; then
+		CHARON_OK=no WHY="${WHY:+$WHY; }charon did not verify an RSASSA-PSS SHA-256 signature from the peer"
+	fi
+	if [ "$IX_PEER" = ikesim ]; then
+		# The salt is as long as the hash (RFC 8247), in octets.
+		grep -Fq "\"scheme\":\"RFC 7427 RSASSA-PSS SHA-$bits salt $((bits / 8))\"" "$dir/trace.jsonl" ||
+			{ PEER_OK=no WHY="${WHY:+$WHY; }ikesim's trace has no auth.verified RSASSA-PSS SHA-$bits"; }
+	else
+		grep -Eq "with RSA_EMSA_PSS_SHA2_${bits}_SALT_$((bits / 8)) successful" "$dir/peer.log" ||
+			{ PEER_OK=no WHY="${WHY:+$WHY; }the stand-in charon did not verify RSASSA-PSS SHA-$bits"; }
 	fi
 }
 

@@ -144,6 +144,78 @@ static void ecdsa_same_seed_same_bytes(void **state)
 	ike_cred_free(b);
 }
 
+/* One RSA handshake at `seed` with each side's RSASSA-PSS choice, keeping wire bytes (w may be NULL). */
+static void pss_run(pair *pr, bool pss_a, bool pss_b, bool rfc7427, uint64_t seed, wire_log *w, ike_cred *cr[2])
+{
+	const certfx_set *s = certfx_get('r');
+	ike_cred *a = cr[0] = certfx_cred(&s->a, &s->ca), *b = cr[1] = certfx_cred(&s->b, &s->ca);
+	assert_int_equal(ike_cred_set_rsa_pss(a, pss_a), 0);
+	assert_int_equal(ike_cred_set_rsa_pss(b, pss_b), 0);
+	ike_cred_set_rfc7427(a, rfc7427);
+	ike_cred_set_rfc7427(b, rfc7427);
+	pair_init(pr, "aes128gcm16-prfsha256-ecp256", "aes128gcm16");
+	pair_set_creds(pr, a, b);
+	pr->filter = w ? log_wire : NULL;
+	pr->user = w;
+	pair_start(pr, seed);
+	pair_run(pr, 60 * SEC);
+	expect_state(pr, 0, "ESTABLISHED", 0);
+	expect_state(pr, 1, "ESTABLISHED", 0);
+}
+
+/* pair_free, then the credentials its peers pointed to. */
+static void pss_done(pair *pr, ike_cred *cr[2])
+{
+	pair_free(pr);
+	ike_cred_free(cr[0]);
+	ike_cred_free(cr[1]);
+}
+
+#define PSS_SCHEME "\"method\":14,\"scheme\":\"RFC 7427 RSASSA-PSS SHA-256 salt 32\""
+
+/* Both sides sign with PSS; its salt comes from the peers' DRBGs, so the same seed sends the same bytes. */
+static void rsa_pss_same_seed_same_bytes(void **state)
+{
+	(void)state;
+	wire_log w[3] = { { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
+	pair pr[3];
+	ike_cred *cr[3][2];
+	for (int i = 0; i < 3; i++)
+		pss_run(&pr[i], true, true, true, i < 2 ? 7 : 8, &w[i], cr[i]);
+	assert_int_equal(pair_count(&pr[0], 0, "auth.verified", PSS_SCHEME), 1);
+	assert_int_equal(pair_count(&pr[0], 1, "auth.verified", PSS_SCHEME), 1);
+	assert_true(w[0].len > 1000);
+	assert_int_equal(w[0].len, w[1].len);
+	assert_memory_equal(w[0].bytes, w[1].bytes, w[0].len);
+	assert_true(w[2].len != w[0].len || memcmp(w[0].bytes, w[2].bytes, w[0].len) != 0);
+	for (int i = 0; i < 3; i++) {
+		pss_done(&pr[i], cr[i]);
+		free(w[i].bytes);
+	}
+}
+
+/* PSS is per side; without SIGNATURE_HASH_ALGORITHMS there is no method 14, so no PSS either (method 1). */
+static void rsa_pss_one_side_and_legacy(void **state)
+{
+	(void)state;
+	pair pr;
+	ike_cred *cr[2];
+	pss_run(&pr, true, false, true, 3, NULL, cr);
+	assert_int_equal(pair_count(&pr, 1, "auth.verified", PSS_SCHEME), 1);
+	assert_int_equal(pair_count(&pr, 0, "auth.verified", "RFC 7427 sha256WithRSAEncryption"), 1);
+	pss_done(&pr, cr);
+	pss_run(&pr, true, true, false, 3, NULL, cr);
+	assert_int_equal(pair_count(&pr, -1, "auth.verified", "\"method\":1,"), 2);
+	pss_done(&pr, cr);
+	/* An ECDSA credential refuses the flag. */
+	const certfx_set *e = certfx_get('e');
+	ike_cred *c = certfx_cred(&e->a, &e->ca);
+	assert_int_equal(ike_cred_set_rsa_pss(c, true), -1);
+	assert_false(ike_cred_rsa_pss(c));
+	assert_int_equal(ike_cred_set_rsa_pss(c, false), 0);
+	ike_cred_free(c);
+}
+
 /* Mixed keys: an RSA initiator and an ECDSA responder trusting each other's CA. */
 static void rsa_initiator_ecdsa_responder(void **state)
 {
@@ -242,6 +314,8 @@ size_t tests_auth_pubkey(const struct CMUnitTest **out)
 		cmocka_unit_test(ecdsa_method_9),
 		cmocka_unit_test(ecdsa_method_14),
 		cmocka_unit_test(ecdsa_same_seed_same_bytes),
+		cmocka_unit_test(rsa_pss_same_seed_same_bytes),
+		cmocka_unit_test(rsa_pss_one_side_and_legacy),
 		cmocka_unit_test(rsa_initiator_ecdsa_responder),
 		cmocka_unit_test(untrusted_ca_fails_both_sides),
 		cmocka_unit_test(id_mismatch_fails),
