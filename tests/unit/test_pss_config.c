@@ -127,7 +127,7 @@ static void peer_flag(void **state)
 	char err[256] = "";
 	const char *psk[] = { "--psk", "x", "--rsa-pss" };
 	assert_int_equal(parse_peer(psk, 3, &a, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "--rsa-pss needs --cert/--key/--ca, not --psk"));
+	assert_non_null(strstr(err, "--rsa-pss needs --cert/--key/--ca, not a PSK"));
 	const char *ec[] = { "--cert", "tests/scenarios/certs/ecdsa/gw-a.example.pem", "--key",
 			     "tests/scenarios/certs/ecdsa/gw-a.example.key", "--ca", "tests/scenarios/certs/ecdsa/ca.pem",
 			     "--rsa-pss" };
