@@ -112,9 +112,13 @@ demo: deps
 	@$(REL_DIR)/ikesim viz ladder $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/ladder.svg
 	@$(REL_DIR)/ikesim report $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/report.html
 
+# A short libFuzzer run of every target (FUZZ_TEST_SECONDS each) comes before the cmocka suite, so cmocka's
+# summary stays the last line; a crash fails the target.
+FUZZ_TEST_SECONDS ?= 5
 test: deps
 	@$(MAKE) --no-print-directory $(JOBS) $(ASAN_DIR)/unit_tests $(ASAN_DIR)/ikesim
 	@st=0; $(MAKE) --no-print-directory interop || st=1; $(MAKE) --no-print-directory pcap-check || st=1; \
+	  $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) || st=1; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  IKESIM_BIN=$(ASAN_DIR)/ikesim $(ASAN_DIR)/unit_tests || st=1; exit $$st
 
@@ -156,6 +160,11 @@ fuzz-seeds: $(FUZZ_DIR)/seeds
 
 fuzz-build:
 	@$(MAKE) --no-print-directory $(JOBS) $(FUZZ_BINS)
+
+# Memcheck over every lesson and test scenario and the viz commands (tests/valgrind/run.sh); not in `make test`.
+valgrind:
+	@$(MAKE) --no-print-directory $(JOBS) $(REL_DIR)/ikesim
+	@bash tests/valgrind/run.sh $(REL_DIR)/ikesim
 
 # Every target for FUZZ_SECONDS each on its corpus (new finds go to build/fuzz/corpus/, not the repo).
 fuzz: fuzz-build

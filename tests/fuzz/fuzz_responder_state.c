@@ -2,7 +2,8 @@
  * libFuzzer target: a message into a responder that is half-open (after the recorded IKE_SA_INIT) or
  * established (after the recorded IKE_AUTH too). Input: mode, exchange, first payload, flags, message ID,
  * then the body. Mode bit 0: established; bit 1: the body is an inner payload chain sealed with the real
- * SK_ei under the recorded SPIs (so the handlers behind decryption see it), else a whole datagram.
+ * SK_ei under the recorded SPIs (so the handlers behind decryption see it), else a whole datagram;
+ * bit 2: the responder demands cookies from one half-open SA on (so a new IKE_SA_INIT meets RFC 7296 2.6).
  */
 #include "fz.h"
 
@@ -25,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t mode = data[0];
 	ike_host host;
 	fz_sink sink = { 0 };
-	ike_peer *p = fz_peer(&world, FZ_RESP, &host, &sink, 0);
+	ike_peer *p = fz_peer(&world, FZ_RESP, &host, &sink, (mode & 4) ? 1 : 0);
 	ike_time now = 10 * MS;
 	fz_deliver(&world, p, FZ_RESP, now, world.m[0], world.m_len[0]);
 	if (mode & 1) {

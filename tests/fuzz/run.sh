@@ -3,6 +3,7 @@
 # crashes), then a total. Usage: run.sh SECONDS BIN...   (make fuzz FUZZ_SECONDS=N calls it)
 # Each target starts from its committed seeds (tests/fuzz/corpus/NAME) plus what earlier runs found
 # (build/fuzz/corpus/NAME, where new inputs go); crashes are kept under build/fuzz/artifacts/.
+# FUZZ_RUNS=N also stops each target after N executions (for runs that must reach a count).
 # Exit status 1 if any target crashed, leaked, hung or broke an invariant.
 set -u
 secs=${1:?usage: run.sh SECONDS BIN...}
@@ -25,7 +26,9 @@ for bin in "$@"; do
 	log=$out/logs/$name.log
 	rm -f "$out/artifacts/$name-"*
 	# one job, low priority: the machine is shared; a 10 s input counts as a hang
-	nice -n 15 "$bin" -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
+	runs=()
+	[ -n "${FUZZ_RUNS:-}" ] && runs=(-runs="$FUZZ_RUNS")
+	nice -n 15 "$bin" -max_total_time="$secs" "${runs[@]}" -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$out/artifacts/$name-" "${dict[@]}" "$work" "$seeds" </dev/null >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)

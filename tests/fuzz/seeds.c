@@ -51,8 +51,15 @@ int main(int argc, char **argv)
 	static const uint8_t del_ike[] = { 0, 0, 0, 8, 1, 0, 0, 0 };
 	static const uint8_t del_child[] = { 0, 0, 0, 12, 3, 4, 0, 1, 0xc0, 0, 0, 1 };
 
-	/* responder_state: mode bit 0 = established (else half-open), bit 1 = sealed (else plain body). */
+	/* responder_state: mode bit 0 = established (else half-open), bit 1 = sealed (else plain body), bit 2 = cookies. */
 	put_ctl(dir, "responder_state", "halfopen_auth_plain", 0, 0, 0, 0, 0, w.m[2], w.m_len[2]);
+	{
+		/* another initiator's IKE_SA_INIT (a new SPIi) while cookies are demanded */
+		uint8_t init[FZ_MSG_MAX];
+		memcpy(init, w.m[0], w.m_len[0]);
+		init[7] ^= 0x5a;
+		put_ctl(dir, "responder_state", "halfopen_new_init_cookie", 4, 0, 0, 0, 0, init, w.m_len[0]);
+	}
 	put_ctl(dir, "responder_state", "established_retransmit", 1, 0, 0, 0, 0, w.m[2], w.m_len[2]);
 	put_ctl(dir, "responder_state", "halfopen_auth_sealed", 2, V2_IKE_AUTH, w.inner_first[0], V2_F_INITIATOR, 1,
 		w.inner[0], w.inner_len[0]);
