@@ -3,7 +3,9 @@
 
 CC       ?= cc
 BUILD    ?= build
-PKGS     := libssl-dev libcjson-dev libcmocka-dev libgraphviz-dev libxml2-dev pkg-config gcc clang make
+# libclang-rt-14-dev: clang 14's libFuzzer runtime (make fuzz); valgrind: make valgrind.
+PKGS     := libssl-dev libcjson-dev libcmocka-dev libgraphviz-dev libxml2-dev pkg-config gcc clang make \
+            libclang-rt-14-dev valgrind
 CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Graphviz (viz/): headers as system headers; the plugins are linked, not loaded from Graphviz's config.
@@ -25,14 +27,17 @@ TEST_SUPPORT := $(sort $(filter-out tests/unit/main.c $(TEST_SRC),$(wildcard tes
 BENCH_SRC  := $(sort $(wildcard bench/*.c))
 LIB_SRC    := $(ENGINE_SRC) $(NETSIM_SRC) $(VIZ_SRC) $(CLI_LIB_SRC)
 
-# Variants: rel (optimised), asan (tests), clang (second compiler check).
+# Variants: rel (optimised), asan (tests), clang (second compiler check), fuzz (libFuzzer, clang).
 REL_DIR   := $(BUILD)/rel
 ASAN_DIR  := $(BUILD)/asan
 CLANG_DIR := $(BUILD)/clang
+FUZZ_DIR  := $(BUILD)/fuzz
 REL_FLAGS  := -O2 -g
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
-.PHONY: all deps demo test interop pcap-check clang bench clean check-tools pictures pictures-check report-png
+.PHONY: all deps demo test interop pcap-check clang bench clean check-tools pictures pictures-check report-png \
+        fuzz fuzz-build fuzz-seeds valgrind
 all: $(REL_DIR)/ikesim
 
 deps:
@@ -54,9 +59,11 @@ endef
 CC_$(REL_DIR)   = $(CC)
 CC_$(ASAN_DIR)  = $(CC)
 CC_$(CLANG_DIR) = clang
+CC_$(FUZZ_DIR)  = clang
 $(eval $(call variant,$(REL_DIR),$(REL_FLAGS)))
 $(eval $(call variant,$(ASAN_DIR),$(ASAN_FLAGS)))
 $(eval $(call variant,$(CLANG_DIR),$(REL_FLAGS)))
+$(eval $(call variant,$(FUZZ_DIR),$(FUZZ_FLAGS)))
 
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
@@ -105,9 +112,13 @@ demo: deps
 	@$(REL_DIR)/ikesim viz ladder $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/ladder.svg
 	@$(REL_DIR)/ikesim report $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/report.html
 
+# A short libFuzzer run of every target (FUZZ_TEST_SECONDS each) comes before the cmocka suite, so cmocka's
+# summary stays the last line; a crash fails the target.
+FUZZ_TEST_SECONDS ?= 5
 test: deps
 	@$(MAKE) --no-print-directory $(JOBS) $(ASAN_DIR)/unit_tests $(ASAN_DIR)/ikesim $(REL_DIR)/ikesim
 	@st=0; $(MAKE) --no-print-directory interop || st=1; $(MAKE) --no-print-directory pcap-check || st=1; \
+	  $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) || st=1; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  IKESIM_BIN=$(ASAN_DIR)/ikesim IKESIM_REL_BIN=$(REL_DIR)/ikesim $(ASAN_DIR)/unit_tests || st=1; exit $$st
 
@@ -126,6 +137,38 @@ pcap-check:
 
 clang:
 	@$(MAKE) --no-print-directory $(JOBS) $(CLANG_DIR)/ikesim
+
+# libFuzzer targets (docs/fuzzing.md): tests/fuzz/fuzz_NAME.c becomes $(FUZZ_DIR)/fuzz_NAME.
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SUPPORT := $(sort $(wildcard tests/fuzz/fz_*.c) $(wildcard tests/unit/statefz.c))
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 60
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/tests/fuzz/fuzz_%.o $(call objs,$(FUZZ_DIR),$(ENGINE_SRC) $(NETSIM_SRC) $(FUZZ_SUPPORT))
+	@echo "  LD  $@"
+	@clang $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ -lssl -lcrypto -lcjson -lm
+
+# Object files of the fuzz variant are kept between builds (pattern-rule intermediates otherwise vanish).
+.PRECIOUS: $(FUZZ_DIR)/%.o
+
+# Regenerates the engine targets' seeds (committed) from the harness's recorded handshake.
+$(FUZZ_DIR)/seeds: $(call objs,$(FUZZ_DIR),tests/fuzz/seeds.c $(ENGINE_SRC) $(FUZZ_SUPPORT))
+	@echo "  LD  $@"
+	@clang $(FUZZ_FLAGS) -o $@ $^ -lssl -lcrypto -lcjson -lm
+fuzz-seeds: $(FUZZ_DIR)/seeds
+	@mkdir -p $(addprefix tests/fuzz/corpus/,responder responder_state initiator wire)
+	@$(FUZZ_DIR)/seeds tests/fuzz/corpus
+
+fuzz-build:
+	@$(MAKE) --no-print-directory $(JOBS) $(FUZZ_BINS)
+
+# Memcheck over every lesson and test scenario and the viz commands (tests/valgrind/run.sh); not in `make test`.
+valgrind:
+	@$(MAKE) --no-print-directory $(JOBS) $(REL_DIR)/ikesim
+	@bash tests/valgrind/run.sh $(REL_DIR)/ikesim
+
+# Every target for FUZZ_SECONDS each on its corpus (new finds go to build/fuzz/corpus/, not the repo).
+fuzz: fuzz-build
+	@FUZZ_DIR=$(FUZZ_DIR) bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 bench: all $(REL_DIR)/bench_handshake
 	$(REL_DIR)/bench_handshake

@@ -1,0 +1,377 @@
+/* Byte-driven schedules of network events between two engine peers, with invariants after each step. */
+#include "statefz.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ikev2/sa.h"
+
+#define SFZ_QUEUE 32
+#define SFZ_HISTORY 8
+#define SFZ_SPIS 64
+#define SFZ_MS (1000LL * 1000)
+#define SFZ_MSG_MAX 8192
+
+typedef struct sfz_dgram {
+	int to;          /* side that receives it */
+	ike_addr from;
+	size_t len;
+	uint8_t *data;
+} sfz_dgram;
+
+typedef struct sfz {
+	ike_conn_cfg conn[2];
+	ike_peer *peer[2];
+	ike_host host[2];
+	struct sfz_ctx {
+		struct sfz *w;
+		int side;
+	} ctx[2];
+	ike_time now;
+	sfz_dgram q[SFZ_QUEUE];
+	size_t nq;
+	sfz_dgram hist[SFZ_HISTORY]; /* the last datagrams sent, for replays */
+	size_t nhist, hist_at;
+	/* distinct (SPIi, source port) of IKE_SA_INIT requests the responder was given (RFC 7296 2.1 keys on both) */
+	uint64_t init_spis[SFZ_SPIS];
+	uint16_t init_ports[SFZ_SPIS];
+	size_t n_init_spis;
+	size_t initiations;
+	size_t up[2]; /* IKE SAs each side saw established */
+	statefz_stats *st;
+	const uint8_t *s, *end; /* the schedule cursor */
+} sfz;
+
+static void set_addr(ike_addr *a, uint8_t last)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = 4;
+	a->port = 500;
+	a->ip[0] = 192;
+	a->ip[2] = 2;
+	a->ip[3] = last;
+}
+
+void statefz_conn_init(ike_conn_cfg *c, int s)
+{
+	char err[128];
+	memset(c, 0, sizeof(*c));
+	c->name = s ? "resp" : "init";
+	c->version = 2;
+	set_addr(&c->local, s ? 2 : 1);
+	set_addr(&c->remote, s ? 1 : 2);
+	/* The responder also accepts a CBC+HMAC suite over ECP-256, so fuzzed proposals reach a second path. */
+	const char *ike = s ? "aes128gcm16-prfsha256-x25519,aes128-sha256-ecp256" : "aes128gcm16-prfsha256-x25519";
+	int bad = ike_proposals_parse(ike, IKE_PROTO_IKE, &c->ike, err, sizeof(err)) ||
+		  ike_proposals_parse("aes128gcm16", IKE_PROTO_ESP, &c->esp, err, sizeof(err)) ||
+		  ike_id_parse(s ? "gw-b.example" : "gw-a.example", &c->local_id, err, sizeof(err)) ||
+		  ike_id_parse(s ? "gw-a.example" : "gw-b.example", &c->remote_id, err, sizeof(err)) ||
+		  ike_ts_parse(s ? "10.2.0.0/16" : "10.1.0.0/16", &c->local_ts[0], err, sizeof(err)) ||
+		  ike_ts_parse(s ? "10.1.0.0/16" : "10.2.0.0/16", &c->remote_ts[0], err, sizeof(err));
+	if (bad) {
+		fprintf(stderr, "statefz: built-in configuration refused: %s\n", err);
+		abort();
+	}
+	c->auth = IKE_AUTH_PSK;
+	c->psk = (const uint8_t *)"fuzz-secret";
+	c->psk_len = 11;
+	c->n_local_ts = c->n_remote_ts = 1;
+	c->retransmit.base = 1000 * SFZ_MS;
+	c->retransmit.factor = 1.8;
+	c->retransmit.tries = 2;
+}
+
+static uint8_t next(sfz *w)
+{
+	return w->s < w->end ? *w->s++ : 0;
+}
+
+static bool push(sfz_dgram *d, int to, const ike_addr *from, const uint8_t *data, size_t len)
+{
+	d->data = malloc(len ? len : 1);
+	if (!d->data)
+		return false;
+	memcpy(d->data, data, len);
+	d->len = len;
+	d->to = to;
+	d->from = *from;
+	return true;
+}
+
+static void enqueue(sfz *w, int to, const ike_addr *from, const uint8_t *data, size_t len)
+{
+	if (w->nq == SFZ_QUEUE) {
+		/* a full wire loses its oldest datagram */
+		free(w->q[0].data);
+		memmove(&w->q[0], &w->q[1], (SFZ_QUEUE - 1) * sizeof(w->q[0]));
+		w->nq--;
+		w->st->dropped++;
+	}
+	if (push(&w->q[w->nq], to, from, data, len))
+		w->nq++;
+}
+
+static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t n)
+{
+	(void)to;
+	struct sfz_ctx *c = ctx;
+	sfz *w = c->w;
+	enqueue(w, !c->side, from, d, n);
+	sfz_dgram *h = &w->hist[w->hist_at];
+	if (w->nhist == SFZ_HISTORY)
+		free(h->data);
+	else
+		w->nhist++;
+	if (!push(h, !c->side, from, d, n)) {
+		h->data = NULL;
+		h->len = 0;
+	}
+	w->hist_at = (w->hist_at + 1) % SFZ_HISTORY;
+}
+
+static void host_event(void *ctx, ike_time now, const ike_sa_event *ev)
+{
+	(void)now;
+	struct sfz_ctx *c = ctx;
+	if (ev->kind == IKE_EV_IKE_UP) {
+		c->w->st->established++;
+		c->w->up[c->side]++;
+	}
+}
+
+/* Remembers which IKE_SA_INIT requests the responder saw: each may leave at most one half-open SA. */
+static void note_init(sfz *w, const uint8_t *d, size_t len, uint16_t port)
+{
+	v2_header h;
+	if (v2_parse_header(d, len, &h) != V2_OK || h.exchange != V2_IKE_SA_INIT || (h.flags & V2_F_RESPONSE))
+		return;
+	for (size_t i = 0; i < w->n_init_spis; i++)
+		if (w->init_spis[i] == h.spi_i && w->init_ports[i] == port)
+			return;
+	if (w->n_init_spis < SFZ_SPIS) {
+		w->init_spis[w->n_init_spis] = h.spi_i;
+		w->init_ports[w->n_init_spis++] = port;
+	}
+}
+
+static void deliver(sfz *w, const sfz_dgram *d)
+{
+	w->now += SFZ_MS;
+	if (d->to == 1)
+		note_init(w, d->data, d->len, d->from.port);
+	ike_peer_input(w->peer[d->to], w->now, &d->from, &w->conn[d->to].local, d->data, d->len);
+	w->st->delivered++;
+}
+
+static void take(sfz *w, size_t i)
+{
+	sfz_dgram d = w->q[i];
+	memmove(&w->q[i], &w->q[i + 1], (w->nq - i - 1) * sizeof(w->q[0]));
+	w->nq--;
+	deliver(w, &d);
+	free(d.data);
+}
+
+static void expire_both(sfz *w)
+{
+	for (int s = 0; s < 2; s++)
+		if (ike_peer_next_deadline(w->peer[s]) <= w->now)
+			ike_peer_expire(w->peer[s], w->now);
+}
+
+static void step(sfz *w)
+{
+	uint8_t op = next(w);
+	size_t i = w->nq ? next(w) % w->nq : 0;
+	switch (op % 10) {
+	case 0: /* in order */
+	case 1:
+		if (w->nq)
+			take(w, 0);
+		break;
+	case 2: /* reordered */
+		if (w->nq)
+			take(w, i);
+		break;
+	case 3: /* duplicated by the network */
+		if (w->nq) {
+			/* a copy first: a full queue frees its oldest entry, which may be the one copied */
+			sfz_dgram c;
+			if (!push(&c, w->q[i].to, &w->q[i].from, w->q[i].data, w->q[i].len))
+				break;
+			enqueue(w, c.to, &c.from, c.data, c.len);
+			free(c.data);
+			w->st->duplicated++;
+		}
+		break;
+	case 4: /* lost */
+		if (w->nq) {
+			free(w->q[i].data);
+			memmove(&w->q[i], &w->q[i + 1], (w->nq - i - 1) * sizeof(w->q[0]));
+			w->nq--;
+			w->st->dropped++;
+		}
+		break;
+	case 5: { /* an attacker replays an old datagram */
+		size_t h = next(w) % SFZ_HISTORY;
+		sfz_dgram c;
+		/* delivered from a copy: the answer it provokes overwrites the history ring */
+		if (h < w->nhist && w->hist[h].data && push(&c, w->hist[h].to, &w->hist[h].from, w->hist[h].data,
+							    w->hist[h].len)) {
+			deliver(w, &c);
+			free(c.data);
+			w->st->replayed++;
+		}
+		break;
+	}
+	case 6: { /* an attacker forges: a queued datagram with one byte changed, maybe from another port */
+		if (!w->nq)
+			break;
+		sfz_dgram f;
+		if (!push(&f, w->q[i].to, &w->q[i].from, w->q[i].data, w->q[i].len))
+			break;
+		size_t at = ((size_t)next(w) << 8 | next(w)) % (f.len ? f.len : 1);
+		uint8_t v = next(w), port = next(w);
+		if (f.len)
+			f.data[at] = v;
+		if (port & 1)
+			f.from.port = (uint16_t)(1024 + port);
+		deliver(w, &f);
+		free(f.data);
+		w->st->forged++;
+		break;
+	}
+	case 7: { /* time passes up to the next deadline */
+		ike_time d = ike_peer_next_deadline(w->peer[0]), d1 = ike_peer_next_deadline(w->peer[1]);
+		d = d1 < d ? d1 : d;
+		w->now = d != IKE_TIME_NEVER && d > w->now ? d : w->now + 1000 * SFZ_MS;
+		expire_both(w);
+		break;
+	}
+	case 8: /* time passes a little */
+		w->now += (ike_time)(next(w) + 1) * 50 * SFZ_MS;
+		expire_both(w);
+		break;
+	default: /* the initiator starts again, or either side deletes what it holds */
+		if (i % 3 == 0) {
+			if (ike_peer_initiate(w->peer[0], w->now, 0) == 0)
+				w->initiations++;
+		} else {
+			(void)ike_peer_delete(w->peer[i % 3 - 1], w->now, 0);
+		}
+		break;
+	}
+}
+
+static int fail(char *why, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, cap, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The invariants: every SA well-formed and reachable, timers consistent, memory bounded by its causes. */
+static int check(const sfz *w, int side, char *why, size_t cap)
+{
+	const ike_peer *p = w->peer[side];
+	size_t n = 0, timed = 0, half_open = 0;
+	ike_time first = IKE_TIME_NEVER;
+	for (size_t b = 0; b < p->nbuckets; b++)
+		for (const v2_ike_sa *sa = p->by_local[b]; sa; sa = sa->next_local) {
+			n++;
+			if (sa->state >= V2_IKE_NSTATES || sa->state == V2_IKE_DESTROYING)
+				return fail(why, cap, "side %d: an SA in state %u is still held", side, sa->state);
+			if (sa->has_child && sa->child.state >= V2_CHILD_NSTATES)
+				return fail(why, cap, "side %d: CHILD SA in impossible state %u", side, sa->child.state);
+			if (sa->has_child && sa->child.state == V2_CHILD_INSTALLED &&
+			    (sa->state == V2_IKE_CREATED || sa->state == V2_IKE_CONNECTING))
+				return fail(why, cap, "side %d: CHILD SA installed under an IKE SA in %s", side,
+					    v2_ike_state_name(sa->state));
+			bool needs_timer = sa->state == V2_IKE_CREATED || sa->state == V2_IKE_CONNECTING || sa->req;
+			if (needs_timer && sa->timer_at == IKE_TIME_NEVER)
+				return fail(why, cap, "side %d: SA in %s%s has no deadline", side,
+					    v2_ike_state_name(sa->state), sa->req ? " with a request out" : "");
+			if (sa->timer_at != IKE_TIME_NEVER) {
+				timed++;
+				first = sa->timer_at < first ? sa->timer_at : first;
+				if (sa->heap_idx >= p->heap_len || p->heap[sa->heap_idx] != sa)
+					return fail(why, cap, "side %d: SA with a deadline is not in the timer heap", side);
+			}
+			half_open += !sa->initiator && sa->state == V2_IKE_CONNECTING;
+		}
+	if (n != p->nsas || n != ike_peer_sa_count(p))
+		return fail(why, cap, "side %d: %zu SAs reachable but %zu counted", side, n, p->nsas);
+	if (timed != p->heap_len)
+		return fail(why, cap, "side %d: %zu SAs with deadlines, %zu in the heap", side, timed, p->heap_len);
+	if (half_open != p->half_open)
+		return fail(why, cap, "side %d: %zu half-open SAs, %zu counted", side, half_open, p->half_open);
+	if (ike_peer_next_deadline(p) > first)
+		return fail(why, cap, "side %d: next deadline later than an SA's timer", side);
+	/*
+	 * Memory bounded by causes: the initiator holds at most one SA per initiation; the responder at most
+	 * one half-open SA per distinct request (a copy gets the cached answer), plus the SAs it established.
+	 * A replayed IKE_SA_INIT after establishment may open a new half-open SA: it times out like any other.
+	 */
+	if (side == 0 && n > w->initiations)
+		return fail(why, cap, "initiator holds %zu IKE SAs after %zu initiations", n, w->initiations);
+	if (side == 1 && w->n_init_spis < SFZ_SPIS && (half_open > w->n_init_spis || n > w->n_init_spis + w->up[1]))
+		return fail(why, cap, "responder holds %zu IKE SAs (%zu half-open) from %zu distinct requests", n,
+			    half_open, w->n_init_spis);
+	return 0;
+}
+
+int statefz_run(const ike_crypto *crypto, const uint8_t *sched, size_t len, statefz_stats *st, char *why,
+		size_t cap)
+{
+	static const char *const seeds[2] = { "statefz-initiator", "statefz-responder" };
+	sfz *w = calloc(1, sizeof(*w));
+	int rc = 0;
+	memset(st, 0, sizeof(*st));
+	why[0] = '\0';
+	if (!w)
+		return fail(why, cap, "out of memory");
+	w->st = st;
+	w->s = sched;
+	w->end = sched + len;
+	for (int s = 0; s < 2; s++) {
+		statefz_conn_init(&w->conn[s], s);
+		w->ctx[s] = (struct sfz_ctx){ w, s };
+		w->host[s] = (ike_host){ .ctx = &w->ctx[s], .send = host_send, .sa_event = host_event };
+		ike_peer_cfg pc = { .name = s ? "resp" : "init", .crypto = crypto, .seed = (const uint8_t *)seeds[s],
+				    .seed_len = strlen(seeds[s]), .conns = &w->conn[s], .n_conns = 1 };
+		w->peer[s] = ike_peer_new(&pc, &w->host[s]);
+	}
+	if (!w->peer[0] || !w->peer[1]) {
+		rc = fail(why, cap, "ike_peer_new failed");
+		goto out;
+	}
+	if (ike_peer_initiate(w->peer[0], w->now, 0) == 0)
+		w->initiations++;
+	while (w->s < w->end && rc == 0) {
+		step(w);
+		st->steps++;
+		for (int s = 0; s < 2 && rc == 0; s++) {
+			size_t n = ike_peer_sa_count(w->peer[s]);
+			st->max_sas = n > st->max_sas ? n : st->max_sas;
+			if (check(w, s, why, cap) != 0) {
+				size_t l = strlen(why);
+				snprintf(why + l, cap - l, " (after step %zu)", st->steps);
+				rc = -1;
+			}
+		}
+	}
+out:
+	for (int s = 0; s < 2; s++)
+		ike_peer_free(w->peer[s]);
+	for (size_t i = 0; i < w->nq; i++)
+		free(w->q[i].data);
+	for (size_t i = 0; i < w->nhist; i++)
+		free(w->hist[i].data);
+	free(w);
+	return rc;
+}

@@ -1,0 +1,34 @@
+/*
+ * Stateful fuzzing of two engine peers: a byte string is read as a schedule of network events
+ * (deliver in order, reorder, duplicate, drop, replay an old datagram, forge one, let time pass,
+ * initiate again, delete) between an initiator and a responder, and after every step the peers'
+ * invariants are checked. Used by the libFuzzer target tests/fuzz/fuzz_stateful.c and by the cmocka
+ * test test_stateful.c; no cmocka and no aborts in here: a broken invariant is returned with why.
+ */
+#ifndef IKE_TEST_STATEFZ_H
+#define IKE_TEST_STATEFZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike.h"
+
+/* What a run did, so callers can tell a schedule that reached something from one that idled. */
+typedef struct statefz_stats {
+	size_t steps;
+	size_t delivered, forged, replayed, duplicated, dropped;
+	size_t established;      /* IKE_EV_IKE_UP events seen, both sides */
+	size_t max_sas;          /* most IKE SAs one peer held at once */
+} statefz_stats;
+
+/* Fills a connection of side 0 (initiator) or 1 (responder) with the harness defaults (PSK, x25519). */
+void statefz_conn_init(ike_conn_cfg *c, int side);
+
+/*
+ * Runs the schedule. Returns 0 when every invariant held after every step, or -1 with the first broken
+ * invariant (and the step) in why. Everything allocated is freed either way.
+ */
+int statefz_run(const ike_crypto *crypto, const uint8_t *sched, size_t len, statefz_stats *st, char *why,
+		size_t cap);
+
+#endif
