@@ -47,6 +47,7 @@ typedef struct peer_run {
 	bool child_pending; /* an IKE SA came up and its CHILD SA has not (yet) */
 	bool failed, deleting, done;
 	uint16_t fail_notify;         /* responder: the notify of the failure kept in why */
+	uint64_t up_spi_i, up_spi_r;  /* the IKE SA of the last CHILD SA counted in child_up */
 	unsigned long n_failed_attempts; /* responder: IKE/CHILD SAs that failed */
 	int pending_deletes;
 	ike_time hold_until;
@@ -125,6 +126,8 @@ static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 		break;
 	case IKE_EV_CHILD_UP:
 		r->child_up++;
+		r->up_spi_i = ev->spi_i;
+		r->up_spi_r = ev->spi_r;
 		r->child_pending = false;
 		if (r->a->initiate && r->child_up == 1)
 			r->hold_until = now + r->a->hold;
@@ -139,6 +142,11 @@ static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 			fail(r, "IKE SA failed", ev->notify, ev->why);
 			r->done = true; /* an initiator holds just this one IKE SA */
 		} else {
+			/* The SA we counted as up failed after all (the initiator rejected our AUTH): not a success. */
+			if (r->child_up && ev->spi_i == r->up_spi_i && ev->spi_r == r->up_spi_r) {
+				r->child_up--;
+				r->up_spi_i = r->up_spi_r = 0;
+			}
 			responder_failed(r, "IKE SA failed", ev->notify, ev->why);
 		}
 		break;
