@@ -92,7 +92,7 @@ static int make_cred(sim_scn *c, sim_scenario *sc, pem_file *f, char p[3][SIM_PA
 	return 0;
 }
 
-int sim_scn_auth_cert(sim_scn *c, sim_scenario *sc, const cJSON *a, const char *path, ike_conn_cfg *cfg)
+int sim_scn_auth_cert(sim_scn *c, sim_scenario *sc, const sim_jv *a, const char *path, ike_conn_cfg *cfg)
 {
 	static const char *const keys[3] = { "cert", "key", "ca" };
 	pem_file f[3];
@@ -144,7 +144,7 @@ int sim_parse_utc(const char *s, int64_t *out)
 	return 0;
 }
 
-int sim_scn_cert_time(sim_scn *c, sim_scenario *sc, const cJSON *root)
+int sim_scn_cert_time(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	const sim_scn_owned *o = sc->owned;
 	const char *s = NULL;

@@ -162,8 +162,8 @@ static void dense_json_is_refused_before_the_tree(void **state)
 		memcpy(text + i, "0,", 2);
 	text[n - 2] = '0';
 	text[n - 1] = ']';
-	refused(text, n, "h.json: too dense to load: 2097152 JSON values would take about 160 MiB in memory, more than 16 "
-			 "times the file's size (4096 KiB) allows");
+	refused(text, n, "h.json: too dense to load: 2097152 JSON values would take 80 MiB in memory, more than 6 times "
+			 "the file's size (4096 KiB) allows");
 	/* A deep nest is refused by depth, and says so. */
 	memset(text, 0, n);
 	size_t k = 0;
