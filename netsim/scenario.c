@@ -53,6 +53,7 @@ void sim_scenario_free(sim_scenario *sc)
 	free(sc->links);
 	free(sc->faults);
 	free(sc->expects);
+	free(sc->inputs);
 	if (o) {
 		for (size_t i = 0; i < o->n_blobs; i++)
 			free(o->blobs[i]);

@@ -22,6 +22,7 @@ typedef struct sim_scn_owned {
 	sim_index names; /* node name -> node; kept after loading for sim_scenario_node */
 	ike_cred **creds; /* every connection's credential (auth.cert), freed with the scenario */
 	size_t n_creds, cap_creds;
+	size_t cap_inputs; /* of sc->inputs */
 	/* Loader-only, dropped once loading ends: */
 	sim_index addrs; /* node address -> node * SIM_ADDRS_MAX + k */
 	sim_index links; /* unordered endpoint pair -> link */

@@ -252,6 +252,8 @@ sim_jv *sim_jv_parse(const char *text, size_t len, size_t max_values, size_t *en
 		free(p.doc);
 		return NULL;
 	}
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		p.pos = 3; /* a UTF-8 byte order mark, as editors on Windows write it (cJSON skipped it too) */
 	sim_jv *root = value(&p);
 	if (!root) {
 		*err_at = p.pos;

@@ -56,6 +56,10 @@ static void values_and_escapes(void **state)
 	assert_non_null(v);
 	assert_int_equal(end, 1);
 	sim_jv_free(v);
+	v = jv("\xef\xbb\xbf[true]", 2, &end, &bad); /* a byte order mark is skipped */
+	assert_non_null(v);
+	assert_true(sim_jv_is_true(sim_jv_at(v, 0)));
+	sim_jv_free(v);
 	v = jv("1e400", 1, &end, &bad); /* out of double range: infinite, for the range checks to refuse */
 	assert_non_null(v);
 	assert_true(v->valuedouble > 1e308);
