@@ -55,6 +55,31 @@ static int check_outputs(const run_args *a, FILE *err)
 	return 0;
 }
 
+/* Outputs against the files the scenario read (certificates, keys, CAs), still before anything is written. */
+static int check_inputs(const run_args *a, const sim_scenario *sc, FILE *err)
+{
+	char keys[4096];
+	size_t n = 0;
+	if (!sc->n_inputs || (!a->trace && !a->pcap))
+		return 0;
+	cli_run_file *f = calloc(sc->n_inputs + 3, sizeof(*f));
+	if (!f) {
+		fprintf(err, "ikesim run: out of memory\n");
+		return -1;
+	}
+	if (a->trace)
+		f[n++] = (cli_run_file){ "--trace", a->trace, 1 };
+	if (a->pcap)
+		f[n++] = (cli_run_file){ "--pcap", a->pcap, 1 };
+	if (a->pcap && a->reveal && snprintf(keys, sizeof(keys), "%s%s", a->pcap, SIM_KEYTAB_SUFFIX) < (int)sizeof(keys))
+		f[n++] = (cli_run_file){ "the key table", keys, 1 };
+	for (size_t i = 0; i < sc->n_inputs; i++)
+		f[n++] = (cli_run_file){ "the scenario's input", sc->inputs[i], 0 };
+	int rc = cli_run_paths_check(f, n, err);
+	free(f);
+	return rc;
+}
+
 /* 0, 1 when --help was asked for, or -1 after one error line. */
 static int parse_args(int argc, char **argv, run_args *a, FILE *err)
 {
@@ -166,6 +191,10 @@ int cli_run(int argc, char **argv, FILE *out, FILE *err)
 	sim_scenario *sc = sim_scenario_load(a.scenario, msg, sizeof(msg));
 	if (!sc) {
 		fprintf(err, "%s\n", msg);
+		return CLI_USAGE;
+	}
+	if (check_inputs(&a, sc, err) != 0) {
+		sim_scenario_free(sc);
 		return CLI_USAGE;
 	}
 	if (sc->lifetimes_set)

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define RP_MAX 8
+#define RP_MAX 8 /* outputs at most */
 
 typedef struct rp_id {
 	int exists;
@@ -91,32 +91,43 @@ static int same(const rp_id *a, const rp_id *b)
 	return strcmp(a->norm, b->norm) == 0;
 }
 
+/* One line for a collision of output o with file x (an input, or another output). */
+static void say(const cli_run_file *o, const cli_run_file *x, FILE *err)
+{
+	if (!x->output)
+		fprintf(err, "ikesim run: %s '%s' would overwrite %s '%s'\n", o->what, o->path, x->what, x->path);
+	else
+		fprintf(err, "ikesim run: %s '%s' and %s '%s' name the same file\n", x->what, x->path, o->what, o->path);
+}
+
 int cli_run_paths_check(const cli_run_file *files, size_t n, FILE *err)
 {
-	rp_id *ids = calloc(n ? n : 1, sizeof(*ids));
-	int rc = 0;
-	if (!ids || n > RP_MAX) {
-		fprintf(err, "ikesim run: out of memory\n");
-		free(ids);
-		return -1;
-	}
-	for (size_t i = 0; i < n && rc == 0; i++)
-		if (identify(files[i].path, &ids[i]) != 0) {
+	rp_id outs[RP_MAX], in;
+	size_t no = 0;
+	const cli_run_file *of[RP_MAX];
+	/* Outputs are few (trace, pcap, key table); inputs may be many certificate files: O(outputs x files). */
+	for (size_t i = 0; i < n; i++) {
+		if (!files[i].output)
+			continue;
+		if (no == RP_MAX || identify(files[i].path, &outs[no]) != 0) {
 			fprintf(err, "ikesim run: %s '%s': path too long\n", files[i].what, files[i].path);
-			rc = -1;
+			return -1;
 		}
-	for (size_t i = 0; i < n && rc == 0; i++)
-		for (size_t j = i + 1; j < n && rc == 0; j++) {
-			if ((!files[i].output && !files[j].output) || !same(&ids[i], &ids[j]))
-				continue;
-			const cli_run_file *in = files[i].output ? &files[j] : &files[i], *o = in == &files[i] ? &files[j] : &files[i];
-			if (!in->output)
-				fprintf(err, "ikesim run: %s '%s' would overwrite %s '%s'\n", o->what, o->path, in->what, in->path);
-			else
-				fprintf(err, "ikesim run: %s '%s' and %s '%s' name the same file\n", files[i].what,
-					files[i].path, files[j].what, files[j].path);
-			rc = -1;
-		}
-	free(ids);
-	return rc;
+		for (size_t k = 0; k < no; k++)
+			if (same(&outs[k], &outs[no])) {
+				say(&files[i], of[k], err);
+				return -1;
+			}
+		of[no++] = &files[i];
+	}
+	for (size_t i = 0; i < n && no; i++) {
+		if (files[i].output || identify(files[i].path, &in) != 0)
+			continue; /* an input path too long to resolve cannot be written either */
+		for (size_t k = 0; k < no; k++)
+			if (same(&outs[k], &in)) {
+				say(of[k], &files[i], err);
+				return -1;
+			}
+	}
+	return 0;
 }

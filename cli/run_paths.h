@@ -11,9 +11,9 @@ typedef struct cli_run_file {
 } cli_run_file;
 
 /*
- * Refuses any two of the n files that are the same file, unless both are inputs: the same device and
- * inode where both exist, else the same normalised absolute path (symlinked directories resolved).
- * 0, or -1 after one "ikesim run: ..." line on err.
+ * Refuses any two of the n files that are the same file, unless both are inputs (at most 8 outputs): the
+ * same device and inode where both exist, else the same normalised absolute path (symlinked directories
+ * resolved). 0, or -1 after one "ikesim run: ..." line on err.
  */
 int cli_run_paths_check(const cli_run_file *files, size_t n, FILE *err);
 

@@ -53,6 +53,7 @@ void sim_scenario_free(sim_scenario *sc)
 	free(sc->links);
 	free(sc->faults);
 	free(sc->expects);
+	free(sc->inputs);
 	if (o) {
 		for (size_t i = 0; i < o->n_blobs; i++)
 			free(o->blobs[i]);
@@ -62,13 +63,13 @@ void sim_scenario_free(sim_scenario *sc)
 		free(o->creds);
 		sim_index_free(&o->names);
 		sim_scn_drop_indexes(o);
-		cJSON_Delete(o->root);
+		sim_jv_free(o->root);
 		free(o);
 	}
 	free(sc);
 }
 
-int32_t sim_scn_node_ref(sim_scn *c, const sim_scenario *sc, const cJSON *o, const char *path, const char *key,
+int32_t sim_scn_node_ref(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, const char *key,
 			 int required)
 {
 	const char *name;
@@ -84,7 +85,7 @@ int32_t sim_scn_node_ref(sim_scn *c, const sim_scenario *sc, const cJSON *o, con
 }
 
 /* Optional "cookie_threshold": half-open responder SAs at which the node demands cookies. */
-static int parse_cookie_threshold(sim_scn *c, sim_node_spec *n, const cJSON *o, const char *path)
+static int parse_cookie_threshold(sim_scn *c, sim_node_spec *n, const sim_jv *o, const char *path)
 {
 	int64_t v = 0;
 	if (sim_scn_int(c, o, path, "cookie_threshold", 0, 0, UINT32_MAX, &v) < 0)
@@ -93,11 +94,11 @@ static int parse_cookie_threshold(sim_scn *c, sim_node_spec *n, const cJSON *o, 
 	return 0;
 }
 
-static int parse_node(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, const char *path)
+static int parse_node(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, const char *path)
 {
 	static const char *const keys[] = { "name", "addresses", "cookie_threshold", NULL };
 	sim_node_spec *n = &sc->nodes[i];
-	const cJSON *addrs;
+	const sim_jv *addrs;
 	size_t na;
 	char p[SIM_PATH_MAX], pa[SIM_PATH_MAX], pi[SIM_PATH_MAX];
 	if (sim_scn_object(c, o, path, keys) || sim_scn_str(c, o, path, "name", 1, &n->name) < 0)
@@ -115,9 +116,9 @@ static int parse_node(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, co
 	if (na == 0)
 		return sim_scn_fail(c, pa, "a node needs at least one address");
 	for (size_t k = 0; k < na; k++) {
-		const cJSON *a = cJSON_GetArrayItem(addrs, (int)k);
+		const sim_jv *a = sim_jv_at(addrs, k);
 		sim_scn_idx(pi, pa, k);
-		if (!cJSON_IsString(a) || sim_parse_addr(a->valuestring, &n->addrs[k]) != 0)
+		if (!sim_jv_is_string(a) || sim_parse_addr(a->valuestring, &n->addrs[k]) != 0)
 			return sim_scn_fail(c, pi, "expected an IPv4 or IPv6 address literal");
 		if (sim_scn_addr_taken(sc, &n->addrs[k]))
 			return sim_scn_fail(c, pi, "address %s is already used", a->valuestring);
@@ -128,9 +129,9 @@ static int parse_node(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, co
 	return parse_cookie_threshold(c, n, o, path);
 }
 
-static int parse_nodes(sim_scn *c, sim_scenario *sc, const cJSON *root)
+static int parse_nodes(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
-	const cJSON *arr;
+	const sim_jv *arr;
 	size_t n;
 	char p[SIM_PATH_MAX];
 	if (sim_scn_array(c, root, "", "nodes", 1, MAX_NODES, &arr, &n) < 0)
@@ -143,7 +144,7 @@ static int parse_nodes(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	    sim_index_reserve(&ow->addrs, n))
 		return sim_scn_fail(c, "nodes", "out of memory");
 	sc->n_nodes = 0;
-	for (const cJSON *o = arr->child; o; o = o->next) {
+	for (const sim_jv *o = arr->child; o; o = o->next) {
 		sim_scn_idx(p, "nodes", sc->n_nodes);
 		sc->n_nodes++;
 		if (parse_node(c, sc, o, sc->n_nodes - 1, p) != 0)
@@ -152,7 +153,7 @@ static int parse_nodes(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	return 0;
 }
 
-static int parse_link(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, const char *path)
+static int parse_link(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, const char *path)
 {
 	static const char *const keys[] = { "a", "b", "latency", "jitter", "loss", "mtu", NULL };
 	sim_link_spec *l = &sc->links[i];
@@ -182,9 +183,9 @@ static int parse_link(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, co
 	return 0;
 }
 
-static int parse_links(sim_scn *c, sim_scenario *sc, const cJSON *root)
+static int parse_links(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
-	const cJSON *arr;
+	const sim_jv *arr;
 	size_t n = 0;
 	char p[SIM_PATH_MAX];
 	if (sim_scn_array(c, root, "", "links", 0, 4 * (size_t)MAX_NODES, &arr, &n) <= 0)
@@ -192,7 +193,7 @@ static int parse_links(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	if (n && (!(sc->links = calloc(n, sizeof(*sc->links))) ||
 		  sim_index_reserve(&((sim_scn_owned *)sc->owned)->links, n)))
 		return sim_scn_fail(c, "links", "out of memory");
-	for (const cJSON *o = arr->child; o; o = o->next) {
+	for (const sim_jv *o = arr->child; o; o = o->next) {
 		sim_scn_idx(p, "links", sc->n_links);
 		if (parse_link(c, sc, o, sc->n_links, p) != 0)
 			return -1;
@@ -201,19 +202,19 @@ static int parse_links(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	return 0;
 }
 
-static int parse_seed(sim_scn *c, sim_scenario *sc, const cJSON *root)
+static int parse_seed(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "seed");
+	const sim_jv *v = sim_jv_get(root, "seed");
 	sc->seed = 1;
 	if (!v)
 		return 0;
-	if (cJSON_IsNumber(v)) {
+	if (sim_jv_is_number(v)) {
 		if (!(v->valuedouble >= 0 && v->valuedouble <= 9007199254740992.0) || v->valuedouble != (double)(uint64_t)v->valuedouble)
 			return sim_scn_fail(c, "seed", "expected a whole number in [0, 2^53] (use a string for larger seeds)");
 		sc->seed = (uint64_t)v->valuedouble;
 		return 0;
 	}
-	if (!cJSON_IsString(v))
+	if (!sim_jv_is_string(v))
 		return sim_scn_fail(c, "seed", "expected an unsigned integer (number or decimal/0x string)");
 	if (sim_parse_u64(v->valuestring, &sc->seed) != 0)
 		return sim_scn_fail(c, "seed", "'%.40s' is not an unsigned 64-bit integer (decimal or 0x hex digits only)",
@@ -221,7 +222,7 @@ static int parse_seed(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	return 0;
 }
 
-static int parse_root(sim_scn *c, sim_scenario *sc, const cJSON *root)
+static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	static const char *const keys[] = { "description", "seed", "duration", "cert_time", "nodes", "links",
 					    "connections", "faults", "expect", NULL };
@@ -239,9 +240,9 @@ static int parse_root(sim_scn *c, sim_scenario *sc, const cJSON *root)
 }
 
 /* After the top-level value only whitespace may follow: "{...} x" is a mistake, not a scenario. */
-static int trailing(const char *file, const char *text, size_t len, const char *end, char *err, size_t errlen)
+static int trailing(const char *file, const char *text, size_t len, size_t at, char *err, size_t errlen)
 {
-	size_t at = (size_t)(end - text), line, col;
+	size_t line, col;
 	while (at < len && (text[at] == ' ' || text[at] == '\t' || text[at] == '\r' || text[at] == '\n'))
 		at++;
 	if (at == len)
@@ -256,7 +257,6 @@ sim_scenario *sim_scenario_parse(const char *file, const char *text, size_t len,
 	sim_scn c = { file, err, errlen, 0 };
 	sim_scenario *sc = calloc(1, sizeof(*sc));
 	sim_scn_owned *o = calloc(1, sizeof(*o));
-	const char *end = NULL;
 	if (!sc || !o) {
 		free(sc);
 		free(o);
@@ -270,15 +270,17 @@ sim_scenario *sim_scenario_parse(const char *file, const char *text, size_t len,
 		sim_scenario_free(sc);
 		return NULL;
 	}
-	o->root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	/* Nodes for exactly the values the pre-scan counted (a few spare: it does not check the syntax). */
+	size_t end = 0, bad = 0;
+	o->root = sim_jv_parse(text, len, st.values + 8, &end, &bad);
 	if (!o->root || trailing(file, text, len, end, err, errlen)) {
 		size_t line, col;
-		if (!o->root) {
-			sim_scn_position(text, end && end >= text && end <= text + len ? (size_t)(end - text) : len, &line,
-					 &col);
+		sim_scn_position(text, bad < len ? bad : len, &line, &col);
+		if (!o->root && bad == SIZE_MAX)
+			snprintf(err, errlen, "%s: out of memory", file);
+		else if (!o->root)
 			snprintf(err, errlen, "%s:%zu:%zu: invalid JSON near line %zu, column %zu", file, line, col, line,
 				 col);
-		}
 		sim_scenario_free(sc);
 		return NULL;
 	}

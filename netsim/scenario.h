@@ -55,6 +55,8 @@ typedef struct sim_scenario {
 	sim_expect_spec *expects;
 	size_t n_expects;
 	size_t lifetimes_set; /* connections giving ike_lifetime or child_lifetime: parsed, not enforced yet */
+	const char **inputs;  /* files the scenario read besides itself (auth cert, key, ca), as opened */
+	size_t n_inputs;
 	void *owned; /* the JSON tree and buffers every string above points into */
 } sim_scenario;
 

@@ -96,7 +96,29 @@ static int make_cred(sim_scn *c, sim_scenario *sc, pem_file *f, char p[3][SIM_PA
 	return 0;
 }
 
-int sim_scn_auth_cert(sim_scn *c, sim_scenario *sc, const cJSON *a, const char *path, ike_conn_cfg *cfg)
+/* Records a file read, so `ikesim run` can refuse to overwrite it; most connections share their CA. */
+static int keep_input(sim_scenario *sc, const char *path)
+{
+	sim_scn_owned *o = sc->owned;
+	for (size_t i = sc->n_inputs > 3 ? sc->n_inputs - 3 : 0; i < sc->n_inputs; i++)
+		if (strcmp(sc->inputs[i], path) == 0)
+			return 0;
+	if (sc->n_inputs == o->cap_inputs) {
+		size_t cap = o->cap_inputs ? 2 * o->cap_inputs : 8;
+		const char **n = realloc(sc->inputs, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		sc->inputs = n;
+		o->cap_inputs = cap;
+	}
+	const char *kept = sim_scenario_keep_str(sc, path);
+	if (!kept)
+		return -1;
+	sc->inputs[sc->n_inputs++] = kept;
+	return 0;
+}
+
+int sim_scn_auth_cert(sim_scn *c, sim_scenario *sc, const sim_jv *a, const char *path, ike_conn_cfg *cfg)
 {
 	static const char *const keys[3] = { "cert", "key", "ca" };
 	pem_file f[3];
@@ -106,6 +128,8 @@ int sim_scn_auth_cert(sim_scn *c, sim_scenario *sc, const cJSON *a, const char *
 	for (int i = 0; i < 3 && !rc; i++) {
 		sim_scn_sub(p[i], path, keys[i]);
 		rc = sim_scn_str(c, a, path, keys[i], 1, &f[i].name) < 0 ? -1 : read_pem(c, p[i], sc->file, &f[i]);
+		if (!rc && keep_input(sc, f[i].path))
+			rc = sim_scn_fail(c, p[i], "out of memory");
 	}
 	int pss = 0;
 	if (!rc && sim_scn_bool(c, a, path, "rsa_pss", 0, &pss) < 0)
@@ -151,7 +175,7 @@ int sim_parse_utc(const char *s, int64_t *out)
 	return 0;
 }
 
-int sim_scn_cert_time(sim_scn *c, sim_scenario *sc, const cJSON *root)
+int sim_scn_cert_time(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	const sim_scn_owned *o = sc->owned;
 	const char *s = NULL;

@@ -37,16 +37,16 @@ static int split_link_name(const sim_scenario *sc, const char *s, int32_t *a, in
 	return found == 1 ? 0 : -1;
 }
 
-static int parse_fault_link(sim_scn *c, const sim_scenario *sc, const cJSON *o, const char *path, sim_fault_spec *f)
+static int parse_fault_link(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
 {
 	static const char *const keys[] = { "a", "b", NULL };
 	char p[SIM_PATH_MAX];
-	const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "link");
+	const sim_jv *l = sim_jv_get(o, "link");
 	f->link_a = f->link_b = -1;
 	if (!l)
 		return 0;
 	sim_scn_sub(p, path, "link");
-	if (cJSON_IsString(l)) {
+	if (sim_jv_is_string(l)) {
 		if (split_link_name(sc, l->valuestring, &f->link_a, &f->link_b) != 0)
 			return sim_scn_fail(c, p, "'%.64s' does not name a link as \"A-B\" unambiguously (or use {\"a\":..,\"b\":..})",
 					    l->valuestring);
@@ -63,7 +63,7 @@ static int parse_fault_link(sim_scn *c, const sim_scenario *sc, const cJSON *o, 
 			    sc->nodes[f->link_b].name);
 }
 
-static int parse_fault(sim_scn *c, const sim_scenario *sc, const cJSON *o, const char *path, sim_fault_spec *f)
+static int parse_fault(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
 {
 	static const char *const keys[] = { "at", "node", "link", "drop_nth", "drop_next", NULL };
 	int64_t nth = 0, next = 0;
@@ -71,7 +71,7 @@ static int parse_fault(sim_scn *c, const sim_scenario *sc, const cJSON *o, const
 	if (sim_scn_object(c, o, path, keys) || sim_scn_time(c, o, path, "at", 0, &f->at) < 0)
 		return -1;
 	f->node = -1;
-	if (cJSON_GetObjectItemCaseSensitive(o, "node") && (f->node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0)
+	if (sim_jv_get(o, "node") && (f->node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0)
 		return -1;
 	if (parse_fault_link(c, sc, o, path, f))
 		return -1;
@@ -89,9 +89,9 @@ static int parse_fault(sim_scn *c, const sim_scenario *sc, const cJSON *o, const
 	return 0;
 }
 
-int sim_scn_faults(sim_scn *c, sim_scenario *sc, const cJSON *root)
+int sim_scn_faults(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
-	const cJSON *arr;
+	const sim_jv *arr;
 	size_t n = 0;
 	char p[SIM_PATH_MAX];
 	int r = sim_scn_array(c, root, "", "faults", 0, MAX_ITEMS, &arr, &n);
@@ -99,7 +99,7 @@ int sim_scn_faults(sim_scn *c, sim_scenario *sc, const cJSON *root)
 		return r < 0 ? -1 : 0;
 	if (!(sc->faults = calloc(n, sizeof(*sc->faults))))
 		return sim_scn_fail(c, "faults", "out of memory");
-	for (const cJSON *o = arr->child; o; o = o->next) {
+	for (const sim_jv *o = arr->child; o; o = o->next) {
 		sim_scn_idx(p, "faults", sc->n_faults);
 		if (parse_fault(c, sc, o, p, &sc->faults[sc->n_faults]) != 0)
 			return -1;
@@ -108,7 +108,7 @@ int sim_scn_faults(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	return 0;
 }
 
-static int one_of(sim_scn *c, const cJSON *o, const char *path, const char *key, const char *const *names,
+static int one_of(sim_scn *c, const sim_jv *o, const char *path, const char *key, const char *const *names,
 		  const char **out)
 {
 	char p[SIM_PATH_MAX];
@@ -123,7 +123,7 @@ static int one_of(sim_scn *c, const cJSON *o, const char *path, const char *key,
 }
 
 /* Which connection: `conn` names one of the node's connections. */
-static int find_conn(sim_scn *c, const sim_scenario *sc, const cJSON *o, const char *path, sim_expect_spec *e)
+static int find_conn(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e)
 {
 	const char *name;
 	char p[SIM_PATH_MAX];
@@ -140,7 +140,7 @@ static int find_conn(sim_scn *c, const sim_scenario *sc, const cJSON *o, const c
 	return sim_scn_fail(c, p, "node '%s' has no connection named '%.64s'", sc->nodes[node].name, name);
 }
 
-static int parse_expect(sim_scn *c, const sim_scenario *sc, const cJSON *o, const char *path, sim_expect_spec *e)
+static int parse_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e)
 {
 	static const char *const keys[] = { "node", "conn", "ike_state", "child_state", "error", "timed_out", NULL };
 	const char *err = NULL;
@@ -166,9 +166,9 @@ static int parse_expect(sim_scn *c, const sim_scenario *sc, const cJSON *o, cons
 	return 0;
 }
 
-int sim_scn_expects(sim_scn *c, sim_scenario *sc, const cJSON *root)
+int sim_scn_expects(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
-	const cJSON *arr;
+	const sim_jv *arr;
 	size_t n = 0;
 	char p[SIM_PATH_MAX];
 	int r = sim_scn_array(c, root, "", "expect", 0, MAX_ITEMS, &arr, &n);
@@ -176,7 +176,7 @@ int sim_scn_expects(sim_scn *c, sim_scenario *sc, const cJSON *root)
 		return r < 0 ? -1 : 0;
 	if (!(sc->expects = calloc(n, sizeof(*sc->expects))))
 		return sim_scn_fail(c, "expect", "out of memory");
-	for (const cJSON *o = arr->child; o; o = o->next) {
+	for (const sim_jv *o = arr->child; o; o = o->next) {
 		sim_scn_idx(p, "expect", sc->n_expects);
 		if (parse_expect(c, sc, o, p, &sc->expects[sc->n_expects]) != 0)
 			return -1;

@@ -24,7 +24,7 @@ static const ike_addr *addr_of(const sim_node_spec *n, uint8_t family)
 	return NULL;
 }
 
-static int parse_endpoints(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, conn_draft *fc)
+static int parse_endpoints(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, conn_draft *fc)
 {
 	const char *local = NULL, *remote = NULL;
 	char p[SIM_PATH_MAX];
@@ -42,7 +42,7 @@ static int parse_endpoints(sim_scn *c, sim_scenario *sc, const cJSON *o, const c
 		if (i == n->n_addrs)
 			return sim_scn_fail(c, p, "%s is not an address of node '%s'", local, n->name);
 	}
-	const cJSON *rn = cJSON_GetObjectItemCaseSensitive(o, "remote_node");
+	const sim_jv *rn = sim_jv_get(o, "remote_node");
 	if (!rn == !remote)
 		return sim_scn_fail(c, path, "give exactly one of 'remote_node' and 'remote'");
 	if (remote) {
@@ -65,7 +65,7 @@ static int parse_endpoints(sim_scn *c, sim_scenario *sc, const cJSON *o, const c
 	return 0;
 }
 
-static int parse_proposals(sim_scn *c, const cJSON *o, const char *path, const char *key, uint8_t proto,
+static int parse_proposals(sim_scn *c, const sim_jv *o, const char *path, const char *key, uint8_t proto,
 			   const char *dflt, ike_proposal_list *out)
 {
 	const char *text = dflt;
@@ -86,24 +86,24 @@ static int hexval(char ch)
 }
 
 /* auth: {psk: "text" or "0x..hex"} (the key bytes are copied into the scenario), or {cert, key, ca[, rsa_pss]}. */
-static int parse_auth(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, conn_draft *fc)
+static int parse_auth(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, conn_draft *fc)
 {
 	static const char *const keys[] = { "psk", "cert", "key", "ca", "rsa_pss", NULL };
 	char p[SIM_PATH_MAX], pk[SIM_PATH_MAX];
 	const char *psk;
 	sim_scn_sub(p, path, "auth");
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "auth");
+	const sim_jv *a = sim_jv_get(o, "auth");
 	if (!a)
 		return sim_scn_fail(c, p, "missing required field 'auth' (e.g. {\"psk\": \"secret\"})");
 	if (sim_scn_object(c, a, p, keys))
 		return -1;
-	int has_psk = cJSON_GetObjectItemCaseSensitive(a, "psk") != NULL;
-	int has_cert = cJSON_GetObjectItemCaseSensitive(a, "cert") || cJSON_GetObjectItemCaseSensitive(a, "key") ||
-		       cJSON_GetObjectItemCaseSensitive(a, "ca");
+	int has_psk = sim_jv_get(a, "psk") != NULL;
+	int has_cert = sim_jv_get(a, "cert") || sim_jv_get(a, "key") ||
+		       sim_jv_get(a, "ca");
 	if (has_psk == has_cert)
 		return sim_scn_fail(c, p, "give either \"psk\" or \"cert\", \"key\" and \"ca\"%s",
 				    has_psk ? ", not both" : "");
-	if (has_psk && cJSON_GetObjectItemCaseSensitive(a, "rsa_pss")) {
+	if (has_psk && sim_jv_get(a, "rsa_pss")) {
 		sim_scn_sub(pk, p, "rsa_pss");
 		return sim_scn_fail(c, pk, "only for certificate authentication (\"cert\", \"key\", \"ca\")");
 	}
@@ -143,7 +143,7 @@ static int parse_auth(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *
 	return 0;
 }
 
-static int parse_id(sim_scn *c, const cJSON *o, const char *path, const char *key, const char *dflt, ike_id *out)
+static int parse_id(sim_scn *c, const sim_jv *o, const char *path, const char *key, const char *dflt, ike_id *out)
 {
 	const char *text = dflt;
 	char p[SIM_PATH_MAX], why[160];
@@ -156,10 +156,10 @@ static int parse_id(sim_scn *c, const cJSON *o, const char *path, const char *ke
 }
 
 /* local_ts / remote_ts: 1..4 selectors; default: the single host address of that end. */
-static int parse_ts(sim_scn *c, const cJSON *o, const char *path, const char *key, const ike_addr *host,
+static int parse_ts(sim_scn *c, const sim_jv *o, const char *path, const char *key, const ike_addr *host,
 		    uint8_t *n_out, ike_ts *out)
 {
-	const cJSON *arr;
+	const sim_jv *arr;
 	size_t n;
 	char p[SIM_PATH_MAX], pi[SIM_PATH_MAX], why[160];
 	int r = sim_scn_array(c, o, path, key, 0, IKE_TS_MAX, &arr, &n);
@@ -178,9 +178,9 @@ static int parse_ts(sim_scn *c, const cJSON *o, const char *path, const char *ke
 	if (n == 0)
 		return sim_scn_fail(c, p, "at least one traffic selector is needed");
 	for (size_t i = 0; i < n; i++) {
-		const cJSON *v = cJSON_GetArrayItem(arr, (int)i);
+		const sim_jv *v = sim_jv_at(arr, i);
 		sim_scn_idx(pi, p, i);
-		if (!cJSON_IsString(v))
+		if (!sim_jv_is_string(v))
 			return sim_scn_fail(c, pi, "expected a string like \"10.1.0.0/16\"");
 		if (ike_ts_parse(v->valuestring, &out[i], why, sizeof(why)) != 0)
 			return sim_scn_fail(c, pi, "%s", why);
@@ -190,7 +190,7 @@ static int parse_ts(sim_scn *c, const cJSON *o, const char *path, const char *ke
 }
 
 /* retransmit: {timeout, factor, tries}; defaults follow strongSwan (4 s, 1.8, 5 tries). */
-static int parse_retransmit(sim_scn *c, const cJSON *o, const char *path, ike_retransmit_cfg *rt)
+static int parse_retransmit(sim_scn *c, const sim_jv *o, const char *path, ike_retransmit_cfg *rt)
 {
 	static const char *const keys[] = { "timeout", "factor", "tries", NULL };
 	char p[SIM_PATH_MAX];
@@ -198,7 +198,7 @@ static int parse_retransmit(sim_scn *c, const cJSON *o, const char *path, ike_re
 	rt->base = 4 * IKE_NS_PER_SEC;
 	rt->factor = 1.8;
 	rt->tries = 5;
-	const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "retransmit");
+	const sim_jv *r = sim_jv_get(o, "retransmit");
 	if (!r)
 		return 0;
 	sim_scn_sub(p, path, "retransmit");
@@ -216,7 +216,7 @@ static int parse_retransmit(sim_scn *c, const cJSON *o, const char *path, ike_re
 }
 
 /* version, initiate and "at": when this end starts IKE_SA_INIT, if ever. */
-static int parse_start(sim_scn *c, const cJSON *o, const char *path, conn_draft *fc)
+static int parse_start(sim_scn *c, const sim_jv *o, const char *path, conn_draft *fc)
 {
 	int64_t version = 2;
 	int initiate = 0;
@@ -236,7 +236,7 @@ static int parse_start(sim_scn *c, const cJSON *o, const char *path, conn_draft 
 	return r < 0 ? -1 : 0;
 }
 
-static int parse_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *path, conn_draft *fc)
+static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, conn_draft *fc)
 {
 	static const char *const keys[] = { "name", "node", "remote_node", "remote", "local", "version", "initiate",
 					    "at", "ike", "esp", "auth", "local_id", "remote_id", "local_ts",
@@ -265,7 +265,7 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *
 	fc->cfg->local_id.type = fc->cfg->local.family == 4 ? 1 : 5; /* default: our IP address */
 	fc->cfg->local_id.len = fc->cfg->local.family == 4 ? 4 : 16;
 	memcpy(fc->cfg->local_id.data, fc->cfg->local.ip, fc->cfg->local_id.len);
-	const cJSON *lid = cJSON_GetObjectItemCaseSensitive(o, "local_id");
+	const sim_jv *lid = sim_jv_get(o, "local_id");
 	if ((lid && parse_id(c, o, path, "local_id", NULL, &fc->cfg->local_id)) ||
 	    parse_id(c, o, path, "remote_id", "%any", &fc->cfg->remote_id) ||
 	    parse_ts(c, o, path, "local_ts", &fc->cfg->local, &fc->cfg->n_local_ts, fc->cfg->local_ts) ||
@@ -285,11 +285,11 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, const char *
  * Gives each node arrays for as many connections as name it in `node`. The main pass resolves `node` the
  * same way, so it fills exactly these; items the count skips fail there before they need a slot.
  */
-static int make_room(sim_scenario *sc, const cJSON *arr, uint32_t *room)
+static int make_room(sim_scenario *sc, const sim_jv *arr, uint32_t *room)
 {
-	for (const cJSON *o = arr->child; o; o = o->next) {
-		const cJSON *v = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, "node") : NULL;
-		int32_t k = cJSON_IsString(v) ? sim_scn_find_node(sc, v->valuestring) : -1;
+	for (const sim_jv *o = arr->child; o; o = o->next) {
+		const sim_jv *v = sim_jv_is_object(o) ? sim_jv_get(o, "node") : NULL;
+		int32_t k = sim_jv_is_string(v) ? sim_scn_find_node(sc, v->valuestring) : -1;
 		if (k >= 0)
 			room[k]++;
 	}
@@ -316,7 +316,7 @@ static int make_room(sim_scenario *sc, const cJSON *arr, uint32_t *room)
 }
 
 /* Parses connection i into its node's next slot, checks its name is new on that node, counts it. */
-static int add_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, const uint32_t *room)
+static int add_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, const uint32_t *room)
 {
 	char p[SIM_PATH_MAX], pn[SIM_PATH_MAX];
 	conn_draft d = { .room = room }, *fc = &d;
@@ -333,9 +333,9 @@ static int add_conn(sim_scn *c, sim_scenario *sc, const cJSON *o, size_t i, cons
 	return 0;
 }
 
-int sim_scn_connections(sim_scn *c, sim_scenario *sc, const cJSON *root)
+int sim_scn_connections(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
-	const cJSON *arr;
+	const sim_jv *arr;
 	size_t n = 0, i = 0;
 	int r = sim_scn_array(c, root, "", "connections", 0, MAX_CONNS, &arr, &n);
 	if (r <= 0 || n == 0) /* absent or empty: none */
@@ -343,7 +343,7 @@ int sim_scn_connections(sim_scn *c, sim_scenario *sc, const cJSON *root)
 	uint32_t *room = calloc(sc->n_nodes, sizeof(*room));
 	if (!room || sim_scn_reserve_conns(sc, n) || make_room(sc, arr, room))
 		sim_scn_fail(c, "connections", "out of memory");
-	for (const cJSON *o = arr->child; o && !c->failed; o = o->next, i++)
+	for (const sim_jv *o = arr->child; o && !c->failed; o = o->next, i++)
 		add_conn(c, sc, o, i, room);
 	free(room);
 	return c->failed ? -1 : 0;

@@ -14,7 +14,7 @@ typedef struct sim_scn_conn_ref {
 
 /* What a scenario owns besides its arrays: the JSON tree (strings point into it), extra buffers, indexes. */
 typedef struct sim_scn_owned {
-	cJSON *root;
+	sim_jv *root;
 	void **blobs;
 	size_t n_blobs, cap_blobs;
 	ike_conn_cfg *conn_block; /* every loaded node's conns point into it (kept in blobs, as initiate_at) */
@@ -22,6 +22,7 @@ typedef struct sim_scn_owned {
 	sim_index names; /* node name -> node; kept after loading for sim_scenario_node */
 	ike_cred **creds; /* every connection's credential (auth.cert), freed with the scenario */
 	size_t n_creds, cap_creds;
+	size_t cap_inputs; /* of sc->inputs */
 	/* Loader-only, dropped once loading ends: */
 	sim_index addrs; /* node address -> node * SIM_ADDRS_MAX + k */
 	sim_index links; /* unordered endpoint pair -> link */
@@ -32,14 +33,14 @@ typedef struct sim_scn_owned {
 /* Keeps p alive as long as the scenario; returns p, or NULL (and frees p) when out of memory. */
 void *sim_scn_keep(sim_scenario *sc, void *p);
 
-int sim_scn_connections(sim_scn *c, sim_scenario *sc, const cJSON *root);
-int sim_scn_faults(sim_scn *c, sim_scenario *sc, const cJSON *root);
-int sim_scn_expects(sim_scn *c, sim_scenario *sc, const cJSON *root);
+int sim_scn_connections(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+int sim_scn_faults(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+int sim_scn_expects(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 
 /* auth {cert, key, ca} (scenario_cert.c): reads the PEM files, sets cfg's auth and cred. 0 or -1. */
-int sim_scn_auth_cert(sim_scn *c, sim_scenario *sc, const cJSON *a, const char *path, ike_conn_cfg *cfg);
+int sim_scn_auth_cert(sim_scn *c, sim_scenario *sc, const sim_jv *a, const char *path, ike_conn_cfg *cfg);
 /* Top-level cert_time (or its default) into sc->cert_time and every credential; after the connections. */
-int sim_scn_cert_time(sim_scn *c, sim_scenario *sc, const cJSON *root);
+int sim_scn_cert_time(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 /* "2026-01-01T00:00:00Z" (exactly this shape, UTC, year >= 1970) to Unix seconds; 0 or -1. */
 int sim_parse_utc(const char *s, int64_t *out);
 
@@ -62,7 +63,7 @@ int sim_scn_add_conn(sim_scenario *sc, uint32_t ref, uint32_t node, const char *
 void sim_scn_drop_indexes(sim_scn_owned *o);
 
 /* A node name field that must name an existing node: its index, or -1 (error recorded). */
-int32_t sim_scn_node_ref(sim_scn *c, const sim_scenario *sc, const cJSON *o, const char *path, const char *key,
+int32_t sim_scn_node_ref(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, const char *key,
 			 int required);
 
 #endif

@@ -1,4 +1,4 @@
-/* Path-aware cJSON accessors: every rejection becomes one "file: path: reason" line. */
+/* Path-aware accessors over the loader's JSON tree: every rejection becomes one "file: path: reason" line. */
 #include "scenario_json.h"
 #include "scenario.h"
 
@@ -73,34 +73,34 @@ void sim_scn_idx(char *out, const char *path, size_t i)
 	append(out, &n, digits + d, sizeof(digits) - d);
 }
 
-static const char *type_name(const cJSON *v)
+static const char *type_name(const sim_jv *v)
 {
-	if (cJSON_IsString(v))
+	if (sim_jv_is_string(v))
 		return "a string";
-	if (cJSON_IsNumber(v))
+	if (sim_jv_is_number(v))
 		return "a number";
-	if (cJSON_IsBool(v))
+	if (sim_jv_is_bool(v))
 		return "a boolean";
-	if (cJSON_IsNull(v))
+	if (sim_jv_is_null(v))
 		return "null";
-	if (cJSON_IsArray(v))
+	if (sim_jv_is_array(v))
 		return "an array";
 	return "an object";
 }
 
-int sim_scn_object(sim_scn *c, const cJSON *o, const char *path, const char *const *allowed)
+int sim_scn_object(sim_scn *c, const sim_jv *o, const char *path, const char *const *allowed)
 {
 	char p[SIM_PATH_MAX];
-	if (!cJSON_IsObject(o))
+	if (!sim_jv_is_object(o))
 		return sim_scn_fail(c, path, "expected an object, got %s", type_name(o));
-	for (const cJSON *m = o->child; m; m = m->next) {
+	for (const sim_jv *m = o->child; m; m = m->next) {
 		sim_scn_sub(p, path, m->string);
 		size_t i = 0;
 		while (allowed[i] && strcmp(allowed[i], m->string) != 0)
 			i++;
 		if (!allowed[i])
 			return sim_scn_fail(c, p, "unknown field '%s'", m->string);
-		for (const cJSON *e = o->child; e != m; e = e->next)
+		for (const sim_jv *e = o->child; e != m; e = e->next)
 			if (strcmp(e->string, m->string) == 0)
 				return sim_scn_fail(c, p, "field '%s' appears twice", m->string);
 	}
@@ -108,38 +108,38 @@ int sim_scn_object(sim_scn *c, const cJSON *o, const char *path, const char *con
 }
 
 /* Looks key up; 1 found, 0 absent and optional, -1 absent and required. */
-static int member(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, const cJSON **v,
+static int member(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, const sim_jv **v,
 		  char *p)
 {
 	sim_scn_sub(p, path, key);
-	*v = cJSON_GetObjectItemCaseSensitive(o, key);
+	*v = sim_jv_get(o, key);
 	if (*v)
 		return 1;
 	return required ? sim_scn_fail(c, p, "missing required field '%s'", key) : 0;
 }
 
-int sim_scn_str(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, const char **out)
+int sim_scn_str(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, const char **out)
 {
 	char p[SIM_PATH_MAX];
-	const cJSON *v;
+	const sim_jv *v;
 	int r = member(c, o, path, key, required, &v, p);
 	if (r <= 0)
 		return r;
-	if (!cJSON_IsString(v))
+	if (!sim_jv_is_string(v))
 		return sim_scn_fail(c, p, "expected a string, got %s", type_name(v));
 	*out = v->valuestring;
 	return 1;
 }
 
-int sim_scn_num(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, double lo,
+int sim_scn_num(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, double lo,
 		double hi, double *out)
 {
 	char p[SIM_PATH_MAX];
-	const cJSON *v;
+	const sim_jv *v;
 	int r = member(c, o, path, key, required, &v, p);
 	if (r <= 0)
 		return r;
-	if (!cJSON_IsNumber(v))
+	if (!sim_jv_is_number(v))
 		return sim_scn_fail(c, p, "expected a number, got %s", type_name(v));
 	if (!(v->valuedouble >= lo && v->valuedouble <= hi)) {
 		char a[40], b[40], d[40];
@@ -165,7 +165,7 @@ char *sim_fmt_num(char *out, size_t cap, double v)
 	return out;
 }
 
-int sim_scn_int(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int64_t lo,
+int sim_scn_int(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, int64_t lo,
 		int64_t hi, int64_t *out)
 {
 	char p[SIM_PATH_MAX];
@@ -182,30 +182,30 @@ int sim_scn_int(sim_scn *c, const cJSON *o, const char *path, const char *key, i
 	return 1;
 }
 
-int sim_scn_bool(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int *out)
+int sim_scn_bool(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, int *out)
 {
 	char p[SIM_PATH_MAX];
-	const cJSON *v;
+	const sim_jv *v;
 	int r = member(c, o, path, key, required, &v, p);
 	if (r <= 0)
 		return r;
-	if (!cJSON_IsBool(v))
+	if (!sim_jv_is_bool(v))
 		return sim_scn_fail(c, p, "expected true or false, got %s", type_name(v));
-	*out = cJSON_IsTrue(v);
+	*out = sim_jv_is_true(v);
 	return 1;
 }
 
-int sim_scn_array(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, size_t max,
-		  const cJSON **out, size_t *n)
+int sim_scn_array(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, size_t max,
+		  const sim_jv **out, size_t *n)
 {
 	char p[SIM_PATH_MAX];
-	const cJSON *v;
+	const sim_jv *v;
 	int r = member(c, o, path, key, required, &v, p);
 	if (r <= 0)
 		return r;
-	if (!cJSON_IsArray(v))
+	if (!sim_jv_is_array(v))
 		return sim_scn_fail(c, p, "expected an array, got %s", type_name(v));
-	*n = (size_t)cJSON_GetArraySize(v);
+	*n = v->size;
 	if (*n > max)
 		return sim_scn_fail(c, p, "at most %zu entries allowed, got %zu", max, *n);
 	*out = v;
@@ -244,14 +244,14 @@ int sim_parse_duration(const char *s, int64_t *out)
 	return -1;
 }
 
-int sim_scn_time(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int64_t *out)
+int sim_scn_time(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, int64_t *out)
 {
 	char p[SIM_PATH_MAX];
-	const cJSON *v;
+	const sim_jv *v;
 	int r = member(c, o, path, key, required, &v, p);
 	if (r <= 0)
 		return r;
-	if (cJSON_IsNumber(v)) {
+	if (sim_jv_is_number(v)) {
 		char a[40];
 		if (!(v->valuedouble >= 0))
 			return sim_scn_fail(c, p, "a duration must not be negative, got %s",
@@ -262,7 +262,7 @@ int sim_scn_time(sim_scn *c, const cJSON *o, const char *path, const char *key, 
 		*out = (int64_t)llround(v->valuedouble * 1e9);
 		return 1;
 	}
-	if (!cJSON_IsString(v))
+	if (!sim_jv_is_string(v))
 		return sim_scn_fail(c, p, "expected a duration (\"250ms\", \"10s\" or seconds), got %s", type_name(v));
 	if (v->valuestring[0] == '-')
 		return sim_scn_fail(c, p, "a duration must not be negative, got \"%s\"", v->valuestring);

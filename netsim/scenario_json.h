@@ -1,11 +1,11 @@
-/* Typed, path-aware accessors over cJSON for the scenario loader: the first error wins and names its path. */
+/* Typed, path-aware accessors over the JSON tree (scenario_jv.h) for the scenario loader: the first error wins and names its path. */
 #ifndef SIM_SCENARIO_JSON_H
 #define SIM_SCENARIO_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cjson/cJSON.h>
+#include "scenario_jv.h"
 
 #include "ike.h"
 
@@ -27,20 +27,20 @@ void sim_scn_sub(char *out, const char *path, const char *key);
 void sim_scn_idx(char *out, const char *path, size_t i);
 
 /* Checks o is an object whose keys are all in `allowed` (NULL-terminated) and none repeats. 0 or -1. */
-int sim_scn_object(sim_scn *c, const cJSON *o, const char *path, const char *const *allowed);
+int sim_scn_object(sim_scn *c, const sim_jv *o, const char *path, const char *const *allowed);
 
 /* Accessors: 1 = present and valid, 0 = absent and optional, -1 = error recorded. */
-int sim_scn_str(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, const char **out);
-int sim_scn_num(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, double lo,
+int sim_scn_str(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, const char **out);
+int sim_scn_num(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, double lo,
 		double hi, double *out);
-int sim_scn_int(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int64_t lo,
+int sim_scn_int(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, int64_t lo,
 		int64_t hi, int64_t *out);
-int sim_scn_bool(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int *out);
+int sim_scn_bool(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, int *out);
 /* Array of at most max items. */
-int sim_scn_array(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, size_t max,
-		  const cJSON **out, size_t *n);
+int sim_scn_array(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, size_t max,
+		  const sim_jv **out, size_t *n);
 /* Durations: a JSON number of seconds, or "250ms", "10s", "1.5s", "2m", "1h", "500us", "100ns"; >= 0. */
-int sim_scn_time(sim_scn *c, const cJSON *o, const char *path, const char *key, int required, int64_t *out);
+int sim_scn_time(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, int64_t *out);
 /* v as text for error messages: whole numbers with every digit, others in their shortest exact form. */
 char *sim_fmt_num(char *out, size_t cap, double v);
 /* Parses a duration string (plain decimal number and unit, e.g. "1.5s"); 0, or -1. */

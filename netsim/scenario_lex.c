@@ -4,9 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "scenario_json.h"
+#include "scenario_jv.h"
 
 typedef struct frame {
 	char kind;      /* '{' or '[' */
@@ -37,13 +36,6 @@ void sim_scn_position(const char *text, size_t at, size_t *line, size_t *col)
 			(*col)++;
 		}
 	}
-}
-
-/* Bytes glibc's malloc hands out for a request of n: 16-byte granules with an 8-byte header, 32 at least. */
-static size_t chunk(size_t n)
-{
-	size_t c = (n + 8 + 15) & ~(size_t)15;
-	return c < 32 ? 32 : c;
 }
 
 /* Appends a raw member name, control bytes as \xHH so the error stays one printable line. */
@@ -88,7 +80,7 @@ static int fail_at(lexer *lx, size_t at, const char *path, const char *why)
 	return -1;
 }
 
-/* A string at text[i] == '"'; returns the offset after it (len when unterminated: cJSON reports that). */
+/* A string at text[i] == '"'; returns the offset after it (len when unterminated: the parser reports that). */
 static size_t scan_string(lexer *lx, size_t i, int *bad)
 {
 	size_t j = i + 1;
@@ -133,9 +125,7 @@ static int on_string(lexer *lx, size_t i)
 		top->want_key = 0;
 	} else {
 		lx->stats->values++;
-		lx->stats->tree_cost += chunk(sizeof(cJSON));
 	}
-	lx->stats->tree_cost += chunk(j - i); /* the unescaped copy: value string or member name */
 	return (int)(j < lx->len ? j + 1 - i : j - i);
 }
 
@@ -149,7 +139,6 @@ static int push(lexer *lx, size_t i)
 	}
 	lx->st[lx->depth++] = (frame){ lx->text[i], lx->text[i] == '{', 0, 0, 0 };
 	lx->stats->values++;
-	lx->stats->tree_cost += chunk(sizeof(cJSON));
 	return 0;
 }
 
@@ -186,7 +175,6 @@ static int scan(lexer *lx)
 			while (i + 1 < lx->len && !is_delim(lx->text[i + 1]))
 				i++; /* a number or literal: one value, no allocation of its own */
 			lx->stats->values++;
-			lx->stats->tree_cost += chunk(sizeof(cJSON));
 		}
 		i++;
 	}
@@ -199,10 +187,11 @@ int sim_scn_lex(const char *file, const char *text, size_t len, sim_scn_lex_stat
 	memset(st, 0, sizeof(*st));
 	if (scan(&lx))
 		return -1;
-	size_t bound = SIM_SCN_MEM_FACTOR * len + SIM_SCN_MEM_SLACK;
-	if (st->tree_cost > bound) {
+	/* Strings need at most the text's length again; the nodes are what density can blow up. */
+	st->tree_cost = SIM_JV_COST(st->values);
+	if (st->tree_cost > SIM_SCN_MEM_FACTOR * len + SIM_SCN_MEM_SLACK) {
 		snprintf(err, errlen,
-			 "%s: too dense to load: %zu JSON values would take about %zu MiB in memory, more than %u times the "
+			 "%s: too dense to load: %zu JSON values would take %zu MiB in memory, more than %u times the "
 			 "file's size (%zu KiB) allows",
 			 file, st->values, st->tree_cost >> 20, SIM_SCN_MEM_FACTOR, len >> 10);
 		return -1;

@@ -122,7 +122,7 @@ static const char *const FZ_KEYS[] = {
 };
 #define FZ_N_KEYS (sizeof(FZ_KEYS) / sizeof(FZ_KEYS[0]))
 
-/* A nested array or object of depth 1..2000 (cJSON refuses past 1000). */
+/* A nested array or object of depth 1..2000 (the loader refuses past 32). */
 static void fz_deep(fz_rng *r, fz_buf *out)
 {
 	size_t depth = 1 + fz_below(r, 2000);

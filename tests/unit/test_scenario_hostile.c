@@ -162,8 +162,8 @@ static void dense_json_is_refused_before_the_tree(void **state)
 		memcpy(text + i, "0,", 2);
 	text[n - 2] = '0';
 	text[n - 1] = ']';
-	refused(text, n, "h.json: too dense to load: 2097152 JSON values would take about 160 MiB in memory, more than 16 "
-			 "times the file's size (4096 KiB) allows");
+	refused(text, n, "h.json: too dense to load: 2097152 JSON values would take 80 MiB in memory, more than 6 times "
+			 "the file's size (4096 KiB) allows");
 	/* A deep nest is refused by depth, and says so. */
 	memset(text, 0, n);
 	size_t k = 0;
@@ -228,7 +228,7 @@ static void colliding_outputs_are_refused(void **state)
 {
 	(void)state;
 	tfs_dir d;
-	char scn[128], x[128], dotx[160], pcap[128], keys[192], sub[128], viasub[192], list[64];
+	char scn[128], x[128], dotx[160], pcap[128], keys[192], sub[128], viasub[192];
 	tfs_dir_make(&d, "hostile");
 	tfs_dir_file(&d, "s.json", scn, sizeof(scn));
 	tfs_dir_file(&d, "x", x, sizeof(x));
@@ -266,9 +266,66 @@ static void colliding_outputs_are_refused(void **state)
 		free(now);
 		assert_int_equal(tfs_dir_count(&d), 2);
 	}
-	(void)list;
 	free(text);
 	rmdir(sub);
+	tfs_dir_remove(&d);
+}
+
+/* Copies src to dst (small files only). */
+static void copy_file(const char *src, const char *dst)
+{
+	size_t len;
+	char *t = tfs_must_read(src, &len);
+	FILE *f = fopen(dst, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(t, 1, len, f), len);
+	fclose(f);
+	free(t);
+}
+
+/* The certificate, key and CA files a scenario reads are inputs too: no output may overwrite them. */
+static void outputs_never_overwrite_certificates(void **state)
+{
+	(void)state;
+	static const char *const pems[] = { "ca.pem", "gw-a.example.pem", "gw-a.example.key", "gw-b.example.pem",
+					    "gw-b.example.key" };
+	tfs_dir d;
+	char scn[128], src[128], dst[128], alias[192];
+	tfs_dir_make(&d, "hostile");
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(src, sizeof(src), "tests/scenarios/certs/rsa/%s", pems[i]);
+		tfs_dir_file(&d, pems[i], dst, sizeof(dst));
+		copy_file(src, dst);
+	}
+	/* The RSA scenario with its certificate paths made relative to the copy's directory. */
+	char *text = tfs_must_read("tests/scenarios/cert_rsa.json", NULL);
+	for (char *p; (p = strstr(text, "certs/rsa/"));)
+		memmove(p, p + 10, strlen(p + 10) + 1);
+	tfs_dir_file(&d, "s.json", scn, sizeof(scn));
+	FILE *f = fopen(scn, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(text);
+	tfs_dir_file(&d, "ca.pem", dst, sizeof(dst));
+	snprintf(alias, sizeof(alias), "%s/./gw-b.example.key", d.path);
+	char *ca = tfs_must_read(dst, NULL);
+	char *argv[] = { "ikesim", "run", scn, "--trace", dst, "-q" };
+	clirun r = clirun_call(cli_main, 6, argv);
+	assert_int_equal(r.rc, CLI_USAGE);
+	if (!strstr(r.err, "would overwrite the scenario's input"))
+		fail_msg("%s", r.err);
+	clirun_free(&r);
+	char *argv2[] = { "ikesim", "run", scn, "--pcap", alias, "-q" };
+	r = clirun_call(cli_main, 6, argv2);
+	assert_int_equal(r.rc, CLI_USAGE);
+	assert_non_null(strstr(r.err, "gw-b.example.key' would overwrite the scenario's input"));
+	clirun_free(&r);
+	char *now = tfs_must_read(dst, NULL);
+	assert_string_equal(now, ca);
+	free(now);
+	free(ca);
+	assert_int_equal(tfs_dir_count(&d), 6);
 	tfs_dir_remove(&d);
 }
 
@@ -322,6 +379,7 @@ size_t tests_scenario_hostile(const struct CMUnitTest **out)
 		cmocka_unit_test(mtu_drops_are_named_in_the_summary),
 		cmocka_unit_test(numbers_are_plain_and_errors_exact),
 		cmocka_unit_test(colliding_outputs_are_refused),
+		cmocka_unit_test(outputs_never_overwrite_certificates),
 		cmocka_unit_test(unenforced_lifetimes_warn_once),
 		cmocka_unit_test(cli_seed_is_plain),
 	};
