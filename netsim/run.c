@@ -142,7 +142,10 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		n->host = (ike_host){ n, host_send, r->tr ? host_trace : NULL, r->keys ? host_sa_event : NULL, NULL };
 		n->cfg = (ike_peer_cfg){ .name = ns->name, .crypto = crypto, .seed = n->seed, .seed_len = sizeof(n->seed),
 					 .conns = ns->conns, .n_conns = ns->n_conns, .reveal_keys = reveal != 0,
-					 .cookie_threshold = ns->cookie_threshold };
+					 .cookie_threshold = ns->cookie_threshold,
+					 .cookie_threshold_ip = ns->cookie_threshold_ip,
+					 .block_threshold = ns->block_threshold, .half_open_limit = ns->half_open_limit,
+					 .half_open_timeout = ns->half_open_timeout };
 		if (r->be.add_node(r->be.impl, ns->name, on_deliver, n) != (int32_t)i)
 			return -1;
 		for (size_t k = 0; k < ns->n_addrs; k++)

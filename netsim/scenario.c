@@ -84,19 +84,25 @@ int32_t sim_scn_node_ref(sim_scn *c, const sim_scenario *sc, const sim_jv *o, co
 	return n;
 }
 
-/* Optional "cookie_threshold": half-open responder SAs at which the node demands cookies. */
-static int parse_cookie_threshold(sim_scn *c, sim_node_spec *n, const sim_jv *o, const char *path)
+/* Optional responder DoS knobs (ike_peer_cfg): cookie and block thresholds, half-open limit and timeout. */
+static int parse_dos(sim_scn *c, sim_node_spec *n, const sim_jv *o, const char *path)
 {
-	int64_t v = 0;
-	if (sim_scn_int(c, o, path, "cookie_threshold", 0, 0, UINT32_MAX, &v) < 0)
-		return -1;
-	n->cookie_threshold = (uint32_t)v;
-	return 0;
+	static const char *const names[] = { "cookie_threshold", "cookie_threshold_ip", "block_threshold",
+					     "half_open_limit" };
+	uint32_t *slots[] = { &n->cookie_threshold, &n->cookie_threshold_ip, &n->block_threshold, &n->half_open_limit };
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		int64_t v = 0;
+		if (sim_scn_int(c, o, path, names[k], 0, 0, UINT32_MAX, &v) < 0)
+			return -1;
+		*slots[k] = (uint32_t)v;
+	}
+	return sim_scn_time(c, o, path, "half_open_timeout", 0, &n->half_open_timeout) < 0 ? -1 : 0;
 }
 
 static int parse_node(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, const char *path)
 {
-	static const char *const keys[] = { "name", "addresses", "cookie_threshold", NULL };
+	static const char *const keys[] = { "name", "addresses", "cookie_threshold", "cookie_threshold_ip",
+					    "block_threshold", "half_open_limit", "half_open_timeout", NULL };
 	sim_node_spec *n = &sc->nodes[i];
 	const sim_jv *addrs;
 	size_t na;
@@ -126,7 +132,7 @@ static int parse_node(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, c
 			return sim_scn_fail(c, pi, "out of memory");
 		n->n_addrs = (uint8_t)(k + 1);
 	}
-	return parse_cookie_threshold(c, n, o, path);
+	return parse_dos(c, n, o, path);
 }
 
 static int parse_nodes(sim_scn *c, sim_scenario *sc, const sim_jv *root)

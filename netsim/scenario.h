@@ -18,6 +18,8 @@ typedef struct sim_node_spec {
 	int64_t *initiate_at; /* per connection: when to initiate, -1 = only respond */
 	size_t n_conns;
 	uint32_t cookie_threshold; /* ike_peer_cfg.cookie_threshold; 0 = never demand cookies */
+	uint32_t cookie_threshold_ip, block_threshold, half_open_limit; /* the same knobs of ike_peer_cfg; 0 = off */
+	int64_t half_open_timeout; /* ns; 0 = the engine's 30 s */
 } sim_node_spec;
 
 typedef struct sim_link_spec {
