@@ -174,7 +174,9 @@ start_ikesim() {
 	local lid rid authargs set
 	if [ "$auth" = psk ]; then
 		lid="ikesim.$conn.test" rid="charon.$conn.test"
-		authargs=(--psk "$(peer_psk "$kind")")
+		# the secret goes in a private file, never on ikesim's command line (ps shows that to everyone)
+		(umask 077 && printf '%s' "$(peer_psk "$kind")" >"$dir/psk")
+		authargs=(--psk-file "$dir/psk")
 	else
 		set=$(peer_set "$kind" "$auth")
 		lid=ikesim.test rid=charon.test
