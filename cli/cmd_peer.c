@@ -21,6 +21,7 @@
 #define PEER_MAX_DGRAM 65536
 #define PEER_RX_BURST 64                          /* datagrams read per wake-up before timers get a turn */
 #define PEER_SHUTDOWN_GRACE (2 * IKE_NS_PER_SEC) /* how long a final Delete may wait for its answer */
+#define PEER_DROP_TRACE_BURST 8u
 
 /*
  * The only global mutable state: a signal handler can reach nothing else, and it may only write a
@@ -53,6 +54,8 @@ typedef struct peer_run {
 	ike_time hold_until;
 	char why[300];
 	unsigned long n_esp, n_runt, n_keepalive, n_send_err;
+	ike_time drop_window_end;
+	unsigned drop_traced;
 } peer_run;
 
 static ike_time clock_ns(const peer_run *r)
@@ -169,10 +172,20 @@ static void check_child(peer_run *r)
 		responder_failed(r, "CHILD SA failed", st.last_error, "IKE SA established without it");
 }
 
+/* Like the engine's refusals: 8 dropped datagrams a second are traced, the rest only counted (peer.end has the totals). */
+static bool drop_traced(peer_run *r)
+{
+	if (r->now >= r->drop_window_end) {
+		r->drop_window_end = r->now + IKE_NS_PER_SEC;
+		r->drop_traced = 0;
+	}
+	return r->drop_traced++ < PEER_DROP_TRACE_BURST;
+}
+
 static void drop_dgram(peer_run *r, const char *why, const ike_addr *from, size_t len)
 {
 	char a[64];
-	if (!r->tr)
+	if (!r->tr || !drop_traced(r))
 		return;
 	ike_jsonw w;
 	ike_jsonw_init(&w);
