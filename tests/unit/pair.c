@@ -229,3 +229,36 @@ void pair_set_creds(pair *pr, const ike_cred *c0, const ike_cred *c1)
 		pr->conn[s].cred = c[s];
 	}
 }
+
+typedef struct pair_capture {
+	uint8_t *out;
+	size_t cap, len;
+} pair_capture;
+
+static void capture_send(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t n)
+{
+	pair_capture *c = ctx;
+	(void)from;
+	(void)to;
+	assert_true(n <= c->cap);
+	memcpy(c->out, d, n);
+	c->len = n;
+}
+
+size_t pair_first_init(const ike_crypto *crypto, uint8_t *out, size_t cap)
+{
+	pair tmp;
+	static const uint8_t seed[] = "first-init";
+	pair_capture c = { out, cap, 0 };
+	pair_init(&tmp, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	ike_host h = { .ctx = &c, .send = capture_send };
+	ike_peer_cfg pc = { .name = "init", .crypto = crypto, .seed = seed, .seed_len = sizeof(seed),
+			    .conns = &tmp.conn[0], .n_conns = 1 };
+	ike_peer *g = ike_peer_new(&pc, &h);
+	assert_non_null(g);
+	assert_int_equal(ike_peer_initiate(g, 0, 0), 0);
+	ike_peer_free(g);
+	ike_crypto_free(tmp.crypto);
+	assert_true(c.len > 28);
+	return c.len;
+}

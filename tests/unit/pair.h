@@ -63,6 +63,8 @@ size_t pair_count(const pair *pr, int side, const char *a, const char *b);
 size_t pair_kdf_value(const pair *pr, int side, const char *name, char *out, size_t cap);
 /* Switches both sides to public-key authentication with these credentials (before pair_start). */
 void pair_set_creds(pair *pr, const ike_cred *c0, const ike_cred *c1);
+/* The IKE_SA_INIT request a default pair's initiator sends first, into out; its length (fails the test if cap is short). */
+size_t pair_first_init(const ike_crypto *crypto, uint8_t *out, size_t cap);
 /* Sets a proposal list or fails the test. */
 void pair_set_proposals(ike_proposal_list *pl, const char *text, uint8_t protocol);
 

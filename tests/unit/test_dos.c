@@ -96,30 +96,9 @@ typedef struct init_msg {
 	size_t len;
 } init_msg;
 
-static void cap_send(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t n)
-{
-	init_msg *m = ctx;
-	(void)from;
-	(void)to;
-	assert_true(n <= sizeof(m->data));
-	memcpy(m->data, d, n);
-	m->len = n;
-}
-
 static void make_init(victim *v, init_msg *m)
 {
-	pair tmp;
-	static const uint8_t seed[] = "flooder";
-	pair_init(&tmp, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
-	ike_host h = { .ctx = m, .send = cap_send };
-	ike_peer_cfg pc = { .name = "flooder", .crypto = v->crypto, .seed = seed, .seed_len = sizeof(seed),
-			    .conns = &tmp.conn[0], .n_conns = 1 };
-	ike_peer *g = ike_peer_new(&pc, &h);
-	assert_non_null(g);
-	assert_int_equal(ike_peer_initiate(g, 0, 0), 0);
-	ike_peer_free(g);
-	ike_crypto_free(tmp.crypto);
-	assert_true(m->len > V2_HDR_LEN);
+	m->len = pair_first_init(v->crypto, m->data, sizeof(m->data));
 }
 
 /* Sends m with SPIi = spi from ip:port (IPv4 192.0.2.x / any port). */
@@ -333,20 +312,26 @@ static bool forge_filter(pair *pr, int side, size_t n, const uint8_t *data, size
 	return *(const int *)pr->user != 2;
 }
 
+/* Runs a pair whose initiator is answered by a forger at once (mode 1), or only by the forger (mode 2). */
+static void run_forged(pair *pr, int *mode, uint64_t seed, ike_time limit, ike_conn_status *st)
+{
+	pair_init(pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	pr->latency = 20 * 1000 * 1000;
+	pr->filter = forge_filter;
+	pr->record_trace = true;
+	pr->user = mode;
+	pair_start(pr, seed);
+	pair_run(pr, limit);
+	assert_int_equal(ike_peer_conn_status(pr->peer[0], 0, st), 0);
+}
+
 static void forged_init_error_does_not_abort(void **state)
 {
 	(void)state;
 	pair pr;
-	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
-	pr.latency = 20 * 1000 * 1000;
-	pr.filter = forge_filter;
-	pr.record_trace = true;
-	int mode = 1;
-	pr.user = &mode;
-	pair_start(&pr, 77);
-	pair_run(&pr, 10 * SEC);
 	ike_conn_status st;
-	assert_int_equal(ike_peer_conn_status(pr.peer[0], 0, &st), 0);
+	int mode = 1;
+	run_forged(&pr, &mode, 77, 10 * SEC, &st);
 	assert_string_equal(st.ike_state, "ESTABLISHED");
 	assert_string_equal(st.child_state, "INSTALLED");
 	assert_int_equal(st.last_error, 0);
@@ -358,16 +343,9 @@ static void init_error_again_after_retransmission_fails(void **state)
 {
 	(void)state;
 	pair pr;
-	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
-	pr.latency = 20 * 1000 * 1000;
-	pr.filter = forge_filter;
-	pr.record_trace = true;
-	int mode = 2;
-	pr.user = &mode;
-	pair_start(&pr, 78);
-	pair_run(&pr, 60 * SEC);
 	ike_conn_status st;
-	assert_int_equal(ike_peer_conn_status(pr.peer[0], 0, &st), 0);
+	int mode = 2;
+	run_forged(&pr, &mode, 78, 60 * SEC, &st);
 	assert_string_equal(st.ike_state, "NONE");
 	assert_int_equal(st.last_error, V2_N_NO_PROPOSAL_CHOSEN);
 	/* it waited for the retransmission's answer: failed one retransmission timeout (1 s) later */
