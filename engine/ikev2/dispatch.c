@@ -53,7 +53,8 @@ static bool request_ok(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	uint32_t id = in->hdr.msg_id;
 	if (sa->has_resp && id == sa->resp_msgid) {
 		v2_send_raw(sa->peer, now, &sa->local, in->from, sa->resp, sa->resp_len);
-		if (v2_tracing(sa->peer)) {
+		/* unauthenticated (the cache answers before decrypting): a replay flood must not grow the trace */
+		if (v2_tracing(sa->peer) && v2_refusal_trace(sa->peer, now, V2_REF_DUP)) {
 			ike_jsonw w;
 			ike_jsonw_init(&w);
 			ike_jsonw_str(&w, "what", "retransmitted request");

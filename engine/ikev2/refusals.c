@@ -25,7 +25,8 @@ bool v2_refusal_trace(ike_peer *p, ike_time now, enum v2_refusal why)
 void v2_refusal_report(ike_peer *p, ike_time now)
 {
 	static const char *const names[V2_REF_N] = { "cookies-sent", "blocked-per-ip", "over-half-open-limit",
-						     "cookies-rate-limited", "refused", "dropped" };
+						     "cookies-rate-limited", "refused", "dropped",
+						     "answered-from-cache" };
 	if (!p->ref_pending)
 		return;
 	p->ref_pending = false;

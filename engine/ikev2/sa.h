@@ -104,6 +104,7 @@ enum v2_refusal {
 	V2_REF_COOKIE_LIMITED, /* silently dropped: its address:port had its cookies for this second */
 	V2_REF_REFUSED,   /* answered with another error notify (INVALID_SYNTAX, NO_PROPOSAL_CHOSEN...) */
 	V2_REF_DROPPED,   /* dropped before any SA matched or decrypted it (malformed, unknown SPI, ...) */
+	V2_REF_DUP,       /* a retransmitted request answered from the response cache */
 	V2_REF_N
 };
 

@@ -26,7 +26,7 @@ typedef struct victim {
 	ike_conn_cfg conn;
 	ike_peer *peer;
 	size_t n_sent, trace_bytes, n_events, n_refused_events;
-	uint64_t cookies_counted, blocked_counted, limit_counted, dropped_counted, rl_counted;
+	uint64_t cookies_counted, blocked_counted, limit_counted, dropped_counted, rl_counted, dup_counted;
 	uint8_t last[2048];
 	size_t last_len;
 } victim;
@@ -63,6 +63,7 @@ static void v_trace(void *ctx, ike_time now, const char *ev, const char *fields)
 		v->limit_counted += field_u64(fields, "over-half-open-limit");
 		v->dropped_counted += field_u64(fields, "dropped");
 		v->rl_counted += field_u64(fields, "cookies-rate-limited");
+		v->dup_counted += field_u64(fields, "answered-from-cache");
 	}
 }
 
@@ -268,6 +269,24 @@ static void many_ips_counted_and_released(void **state)
 	victim_free(&v);
 }
 
+static void replayed_init_answered_from_cache_quietly(void **state)
+{
+	(void)state;
+	victim v;
+	init_msg m;
+	victim_new(&v, 0, 0, 0, 0);
+	make_init(&v, &m);
+	for (int i = 0; i < 1000; i++)
+		send_from(&v, 0, &m, 0xb000, 7, 500);
+	/* one SA; every copy gets the cached response (RFC 7296 2.1), but only 8 are traced one by one */
+	assert_int_equal(ike_peer_sa_count(v.peer), 1);
+	assert_int_equal(v.n_sent, 1000);
+	ike_peer_flush(v.peer, 0);
+	assert_int_equal(v.dup_counted, 999 - 8);
+	assert_true(v.trace_bytes < 16 * 1024);
+	victim_free(&v);
+}
+
 static void zero_spi_i_is_dropped(void **state)
 {
 	(void)state;
@@ -362,6 +381,7 @@ size_t tests_dos(const struct CMUnitTest **out)
 		cmocka_unit_test(cookies_per_address_port_are_rate_limited),
 		cmocka_unit_test(half_open_limit_drops_silently),
 		cmocka_unit_test(many_ips_counted_and_released),
+		cmocka_unit_test(replayed_init_answered_from_cache_quietly),
 		cmocka_unit_test(zero_spi_i_is_dropped),
 		cmocka_unit_test(forged_init_error_does_not_abort),
 		cmocka_unit_test(init_error_again_after_retransmission_fails),
