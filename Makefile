@@ -36,7 +36,7 @@ REL_FLAGS  := -O2 -g
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
-.PHONY: all deps demo test interop pcap-check clang bench clean check-tools pictures pictures-check report-png \
+.PHONY: all deps demo test unit interop pcap-check clang bench clean check-tools pictures pictures-check report-png \
         fuzz fuzz-build fuzz-seeds valgrind
 all: $(REL_DIR)/ikesim
 
@@ -121,6 +121,13 @@ test: deps
 	  $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) || st=1; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  IKESIM_BIN=$(ASAN_DIR)/ikesim IKESIM_REL_BIN=$(REL_DIR)/ikesim $(ASAN_DIR)/unit_tests || st=1; exit $$st
+
+# Quick loop: build and run the cmocka suite only (no installs, no interop, no fuzzing). IKESIM_TEST_FILTER=substring
+# runs the tests whose names contain it.
+unit:
+	@$(MAKE) --no-print-directory $(JOBS) $(ASAN_DIR)/unit_tests $(ASAN_DIR)/ikesim $(REL_DIR)/ikesim
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  IKESIM_BIN=$(ASAN_DIR)/ikesim IKESIM_REL_BIN=$(REL_DIR)/ikesim $(ASAN_DIR)/unit_tests
 
 # strongSwan interop matrix (tests/interop/README.md): needs root for packages and network namespaces, else skips.
 # `make test` runs it first and the cmocka suite even if it fails (cmocka's summary stays last; either fails the target).
