@@ -177,7 +177,8 @@ static void input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 /*
  * RFC 7296 2.5: a request of a higher major version is dropped and answered, unprotected, with
  * INVALID_MAJOR_VERSION in a header carrying the version we speak (2.0: RFC 4306 3.10.1 puts it there).
- * Responses are dropped. Answers and traces go through the refusal budget, like every unauthenticated reply.
+ * Responses are dropped. 2.21.4 asks to limit answers to unprotected messages: only those within the
+ * refusal budget are answered (and traced); the rest are counted as dropped.
  */
 static void wrong_version(ike_peer *p, ike_time now, const v2_inbound *in)
 {
@@ -186,6 +187,8 @@ static void wrong_version(ike_peer *p, ike_time now, const v2_inbound *in)
 		drop(p, now, NULL, "unsupported major version");
 		return;
 	}
+	if (!v2_refusal_trace(p, now, V2_REF_DROPPED))
+		return;
 	uint8_t buf[64];
 	v2_header h = { .spi_i = q->spi_i, .spi_r = q->spi_r, .major = 2, .exchange = q->exchange,
 			.flags = (uint8_t)(V2_F_RESPONSE | (q->flags & V2_F_INITIATOR ? 0 : V2_F_INITIATOR)),
@@ -196,17 +199,15 @@ static void wrong_version(ike_peer *p, ike_time now, const v2_inbound *in)
 	size_t n = v2_finish(&b, 0);
 	if (!n)
 		return;
-	if (v2_refusal_trace(p, now, V2_REF_REFUSED)) {
-		char why[64];
-		v2_header hh;
-		v2_chain ch;
-		uint8_t bad;
-		snprintf(why, sizeof(why), "request of major version %u: we speak 2", q->major);
-		v2_trace_error(p, now, NULL, "version refused", why, V2_N_INVALID_MAJOR_VERSION);
-		if (v2_tracing(p) && v2_parse_header(buf, n, &hh) == V2_OK &&
-		    v2_parse_chain(hh.next_payload, buf + V2_HDR_LEN, n - V2_HDR_LEN, V2_HDR_LEN, &ch, &bad) == V2_OK)
-			v2_trace_msg(p, now, "ike.tx", &hh, &ch, NULL, n, in->to, in->from);
-	}
+	char why[64];
+	v2_header hh;
+	v2_chain ch;
+	uint8_t bad;
+	snprintf(why, sizeof(why), "request of major version %u: we speak 2", q->major);
+	v2_trace_error(p, now, NULL, "version refused", why, V2_N_INVALID_MAJOR_VERSION);
+	if (v2_tracing(p) && v2_parse_header(buf, n, &hh) == V2_OK &&
+	    v2_parse_chain(hh.next_payload, buf + V2_HDR_LEN, n - V2_HDR_LEN, V2_HDR_LEN, &ch, &bad) == V2_OK)
+		v2_trace_msg(p, now, "ike.tx", &hh, &ch, NULL, n, in->to, in->from);
 	v2_send_raw(p, now, in->to, in->from, buf, n);
 }
 

@@ -18,6 +18,7 @@
 #include "crypto/drbg.h"
 #include "crypto/registry.h"
 #include "crypto/sk.h"
+#include "fuzzrand.h"
 #include "hexutil.h"
 #include "pair.h"
 #include "test_list.h.in"
@@ -422,7 +423,7 @@ static void malformed_inner_chain_is_fatal_critical_payload_is_not(void **state)
 typedef struct lone {
 	uint8_t last[512];
 	size_t last_len, sends, refused_events;
-	uint64_t refused_counted;
+	uint64_t dropped_counted;
 } lone;
 
 static void lone_send(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t n)
@@ -440,9 +441,9 @@ static void lone_trace(void *ctx, ike_time now, const char *ev, const char *fiel
 	lone *l = ctx;
 	if (strcmp(ev, "error") == 0 && strstr(fields, "\"what\":\"version refused\""))
 		l->refused_events++;
-	const char *p = strcmp(ev, "ike.refused") == 0 ? strstr(fields, "\"refused\":") : NULL;
+	const char *p = strcmp(ev, "ike.refused") == 0 ? strstr(fields, "\"dropped\":") : NULL;
 	if (p)
-		l->refused_counted += strtoull(p + 10, NULL, 10);
+		l->dropped_counted += strtoull(p + 10, NULL, 10);
 }
 
 static void higher_major_version_gets_invalid_major_version(void **state)
@@ -491,14 +492,17 @@ static void higher_major_version_gets_invalid_major_version(void **state)
 	ike_peer_input(r, 0, from, to, msg, n);
 	assert_int_equal(l.sends, 2);
 
-	/* a flood is answered, but traced within the refusal budget (2.21.4): 8 in detail a second */
+	/* a flood is answered only within the refusal budget (2.21.4: 8 a second, the two drops took two) */
 	msg[17] = 0x30;
 	for (int i = 0; i < 100; i++)
 		ike_peer_input(r, 0, from, to, msg, n);
-	assert_int_equal(l.sends, 102);
+	assert_int_equal(l.sends, 2 + 4);
 	ike_peer_flush(r, 0);
-	assert_int_equal(l.refused_events, 6);      /* 2 + 4 within the first 8 (two drops took the others) */
-	assert_int_equal(l.refused_counted, 96);    /* the rest, counted in ike.refused */
+	assert_int_equal(l.refused_events, 2 + 4);
+	assert_int_equal(l.dropped_counted, 96); /* the rest, counted in ike.refused */
+	/* the next second answers again */
+	ike_peer_input(r, 1 * SEC, from, to, msg, n);
+	assert_int_equal(l.sends, 2 + 4 + 1);
 	ike_peer_free(r);
 	pair_free(&pr);
 }
@@ -617,6 +621,92 @@ static void ike_auth_without_tsr_is_invalid_syntax(void **state)
 	pair_free(&pr);
 }
 
+/* ---- the handlers behind decryption under mutated requests sealed with the real keys ---- */
+
+#define MUTATED 5000
+
+/* Flips bits, truncates, or writes random or extreme bytes (lengths and counts included). */
+static size_t mutate(uint64_t *rs, uint8_t *p, size_t len)
+{
+	switch (fuzz_below(rs, 4)) {
+	case 0:
+		for (size_t k = 1 + fuzz_below(rs, 3); k && len; k--)
+			p[fuzz_below(rs, len)] ^= (uint8_t)(1u << fuzz_below(rs, 8));
+		return len;
+	case 1:
+		return fuzz_below(rs, len + 1);
+	case 2:
+		for (size_t k = 1 + fuzz_below(rs, 3); k && len; k--)
+			p[fuzz_below(rs, len)] = fuzz_below(rs, 2) ? 0xff : 0x00;
+		return len;
+	default:
+		for (size_t k = 1 + fuzz_below(rs, 6); k && len; k--)
+			p[fuzz_below(rs, len)] = (uint8_t)fuzz_rnd(rs);
+		return len;
+	}
+}
+
+static void established_handlers_survive_mutated_requests(void **state)
+{
+	(void)state;
+	pair pr;
+	conf c;
+	sa_keys k;
+	uint8_t base[3][512], inner[512];
+	size_t base_len[3];
+	uint8_t base_first[3];
+	static const uint8_t exch[3] = { V2_CREATE_CHILD_SA, V2_INFORMATIONAL, 99 };
+	v2_builder b;
+	v2_begin_chain(&b, base[0], sizeof(base[0]));
+	add_child_payloads(&b, true);
+	base_len[0] = b.w.len, base_first[0] = b.first;
+	v2_begin_chain(&b, base[1], sizeof(base[1]));
+	uint8_t spi[4] = { 0xc0, 0xff, 0xee, 0x01 };
+	v2_add_delete(&b, 3, 4, spi, 1);
+	v2_add_notify(&b, 0, NULL, 0, V2_N_AUTHENTICATION_FAILED, NULL, 0);
+	base_len[1] = b.w.len, base_first[1] = b.first;
+	v2_begin_chain(&b, base[2], sizeof(base[2]));
+	v2_add_notify(&b, 0, NULL, 0, V2_N_INITIAL_CONTACT, NULL, 0);
+	base_len[2] = b.w.len, base_first[2] = b.first;
+	uint64_t rs = 0x5eed0fc0ffeeULL;
+	uint32_t msgid = 2;
+	size_t pairs = 0, kept = 0;
+	bool up = false;
+	for (size_t it = 0; it < MUTATED; it++) {
+		if (!up) {
+			if (pairs++)
+				pair_free(&pr);
+			memset(&c, 0, sizeof(c));
+			establish(&pr, &c, 100 + it);
+			pr.record_trace = false; /* the keys are read; the trace would only fill up */
+			read_keys(&pr, &k);
+			msgid = 2;
+			up = true;
+		}
+		size_t w = fuzz_below(&rs, 20);
+		size_t pick = w < 9 ? 0 : w < 18 ? 1 : 2;
+		memcpy(inner, base[pick], base_len[pick]);
+		size_t ilen = mutate(&rs, inner, base_len[pick]);
+		uint8_t first = fuzz_below(&rs, 8) ? base_first[pick] : (uint8_t)fuzz_rnd(&rs);
+		uint8_t msg[MSG_MAX];
+		size_t n = seal(&pr, &k, 0, exch[pick], false, msgid, first, inner, ilen, msg, sizeof(msg));
+		size_t sends = c.sends[1];
+		inject(&pr, 1, msg, n);
+		run_more(&pr, pr.now + 5 * SEC);
+		/* every request that decrypted is answered exactly once (2.21.3), whatever became of the SA */
+		assert_int_equal(c.sends[1], sends + 1);
+		ike_conn_status st;
+		assert_int_equal(ike_peer_conn_status(pr.peer[1], 0, &st), 0);
+		up = strcmp(st.ike_state, "ESTABLISHED") == 0;
+		kept += up;
+		msgid++;
+		assert_true(ike_peer_sa_count(pr.peer[1]) <= 1);
+	}
+	print_message("%d mutated requests: %zu pairs established, the SA survived %zu of them\n", MUTATED, pairs, kept);
+	assert_true(kept > 0 && pairs > 1);
+	pair_free(&pr);
+}
+
 size_t tests_conformance(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -628,6 +718,7 @@ size_t tests_conformance(const struct CMUnitTest **out)
 		cmocka_unit_test(higher_major_version_gets_invalid_major_version),
 		cmocka_unit_test(late_authentication_failed_is_ignored),
 		cmocka_unit_test(ike_auth_without_tsr_is_invalid_syntax),
+		cmocka_unit_test(established_handlers_survive_mutated_requests),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
