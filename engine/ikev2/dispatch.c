@@ -4,6 +4,7 @@
  * dispatch table names for (state, role, exchange, request/response).
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ikev2/sa.h"
@@ -27,6 +28,8 @@ static const v2_dispatch dispatch_table[] = {
 	{ V2_IKE_ESTABLISHED, V2_ROLE_ANY, V2_INFORMATIONAL, true, v2_info_i_recv },
 	{ V2_IKE_DELETING, V2_ROLE_ANY, V2_INFORMATIONAL, false, v2_info_r_recv },
 	{ V2_IKE_DELETING, V2_ROLE_ANY, V2_INFORMATIONAL, true, v2_info_i_recv },
+	{ V2_IKE_ESTABLISHED, V2_ROLE_ANY, V2_CREATE_CHILD_SA, false, v2_child_r_recv },
+	{ V2_IKE_DELETING, V2_ROLE_ANY, V2_CREATE_CHILD_SA, false, v2_child_r_recv },
 };
 
 static const v2_dispatch *find_row(const v2_ike_sa *sa, uint8_t exchange, bool response)
@@ -146,18 +149,66 @@ static void input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	if (response ? !response_ok(sa, now, in) : !request_ok(sa, now, in))
 		return;
 	const v2_dispatch *d = find_row(sa, in->hdr.exchange, response);
-	if (!d) {
+	bool protected = in->hdr.exchange != V2_IKE_SA_INIT;
+	/* Responses are never answered; a request without a row is answered, but only once it decrypted. */
+	if (!d && (response || !protected || !sa->keys)) {
 		drop(sa->peer, now, sa, "no transition for this message in the SA's state");
 		return;
 	}
-	if (in->hdr.exchange != V2_IKE_SA_INIT) {
+	if (protected) {
 		if (v2_open_sk(sa, now, in) != 0)
 			return;
 		follow_float(sa, now, in->from);
 	}
-	const v2_chain *inner = in->hdr.exchange != V2_IKE_SA_INIT ? &in->inner : NULL;
+	const v2_chain *inner = protected ? &in->inner : NULL;
 	v2_trace_msg(sa->peer, now, "ike.rx", &in->hdr, &in->outer, inner, in->raw_len, in->from, in->to);
+	if (!d) {
+		/* An unknown exchange type, or one out of place: 3.10.1 sends INVALID_SYNTAX for any error no other
+		 * notify covers, and 2.21.3 makes it fatal in both peers. The message ID was valid, the MAC too. */
+		v2_refuse_fatal(sa, now, in, V2_N_INVALID_SYNTAX, NULL, 0,
+				in->hdr.exchange < V2_IKE_SA_INIT || in->hdr.exchange > V2_INFORMATIONAL
+					? "request of an unknown exchange type"
+					: "request of an exchange not allowed in this state");
+		return;
+	}
 	d->handler(sa, now, in);
+}
+
+/*
+ * RFC 7296 2.5: a request of a higher major version is dropped and answered, unprotected, with
+ * INVALID_MAJOR_VERSION in a header carrying the version we speak (2.0: RFC 4306 3.10.1 puts it there).
+ * Responses are dropped. 2.21.4 asks to limit answers to unprotected messages: only those within the
+ * refusal budget are answered (and traced); the rest are counted as dropped.
+ */
+static void wrong_version(ike_peer *p, ike_time now, const v2_inbound *in)
+{
+	const v2_header *q = &in->hdr;
+	if (q->major < 2 || (q->flags & V2_F_RESPONSE)) {
+		drop(p, now, NULL, "unsupported major version");
+		return;
+	}
+	if (!v2_refusal_trace(p, now, V2_REF_DROPPED))
+		return;
+	uint8_t buf[64];
+	v2_header h = { .spi_i = q->spi_i, .spi_r = q->spi_r, .major = 2, .exchange = q->exchange,
+			.flags = (uint8_t)(V2_F_RESPONSE | (q->flags & V2_F_INITIATOR ? 0 : V2_F_INITIATOR)),
+			.msg_id = q->msg_id };
+	v2_builder b;
+	v2_begin(&b, buf, sizeof(buf), &h);
+	v2_add_notify(&b, 0, NULL, 0, V2_N_INVALID_MAJOR_VERSION, NULL, 0);
+	size_t n = v2_finish(&b, 0);
+	if (!n)
+		return;
+	char why[64];
+	v2_header hh;
+	v2_chain ch;
+	uint8_t bad;
+	snprintf(why, sizeof(why), "request of major version %u: we speak 2", q->major);
+	v2_trace_error(p, now, NULL, "version refused", why, V2_N_INVALID_MAJOR_VERSION);
+	if (v2_tracing(p) && v2_parse_header(buf, n, &hh) == V2_OK &&
+	    v2_parse_chain(hh.next_payload, buf + V2_HDR_LEN, n - V2_HDR_LEN, V2_HDR_LEN, &ch, &bad) == V2_OK)
+		v2_trace_msg(p, now, "ike.tx", &hh, &ch, NULL, n, in->to, in->from);
+	v2_send_raw(p, now, in->to, in->from, buf, n);
 }
 
 void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
@@ -175,8 +226,12 @@ void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_a
 	in->from = from;
 	in->to = to;
 	v2_status st = v2_parse_header(data, len, &in->hdr);
+	if (st == V2_BAD_VERSION) {
+		wrong_version(p, now, in);
+		return;
+	}
 	if (st != V2_OK) {
-		drop(p, now, NULL, st == V2_BAD_VERSION ? "unsupported major version" : "malformed IKE header");
+		drop(p, now, NULL, "malformed IKE header");
 		return;
 	}
 	uint8_t bad = 0;

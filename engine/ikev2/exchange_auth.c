@@ -139,31 +139,61 @@ static bool auth_ok(const v2_ike_sa *sa, ike_time now, bool initiator_auth, cons
 	return !w;
 }
 
+/* The CHILD SA payloads of an IKE_AUTH message, decoded. */
+typedef struct child_payloads {
+	v2_sa sa;
+	v2_ts_list tsi, tsr;
+} child_payloads;
+
+/*
+ * RFC 7296 1.2 makes SA, TSi and TSr part of every IKE_AUTH message; only RFC 6023 (childless IKE SAs,
+ * which we never announce) lets them all go. A missing or undecodable one makes the message malformed:
+ * INVALID_SYNTAX, not TS_UNACCEPTABLE, which is a policy answer to selectors that were read (2.9).
+ */
+static const char *child_payloads_read(const v2_chain *ch, child_payloads *out)
+{
+	const v2_payload *psa = v2_chain_find(ch, V2_PL_SA), *pti = v2_chain_find(ch, V2_PL_TSI),
+			 *ptr = v2_chain_find(ch, V2_PL_TSR);
+	if (!psa && !pti && !ptr)
+		return "IKE_AUTH without SA, TSi and TSr, but childless IKE SAs (RFC 6023) were not negotiated";
+	if (!psa || !pti || !ptr)
+		return "IKE_AUTH lacks one of SA, TSi and TSr (RFC 7296 1.2)";
+	if (v2_parse_sa(psa->body, psa->len, &out->sa) != V2_OK || v2_parse_ts(pti->body, pti->len, &out->tsi) != V2_OK ||
+	    v2_parse_ts(ptr->body, ptr->len, &out->tsr) != V2_OK)
+		return "malformed SA or traffic selectors in IKE_AUTH";
+	return NULL;
+}
+
+/* RFC 7296 2.21.2: a malformed IKE_AUTH request is refused whole with INVALID_SYNTAX, before AUTH is checked. */
+static const char *auth_request_syntax(const v2_chain *ch, child_payloads *out)
+{
+	const v2_payload *pid = v2_chain_find(ch, V2_PL_IDI), *pauth = v2_chain_find(ch, V2_PL_AUTH);
+	v2_id id;
+	v2_auth a;
+	if (!pid || v2_parse_id(pid->body, pid->len, &id) != V2_OK)
+		return "IKE_AUTH request without a valid IDi";
+	if (!pauth || v2_parse_auth(pauth->body, pauth->len, &a) != V2_OK)
+		return "IKE_AUTH request without a valid AUTH";
+	return child_payloads_read(ch, out);
+}
+
 /* Responder side of the CHILD SA: pick ESP in our order, narrow TS; adds SA/TSi/TSr or an error notify. */
-static void child_r(v2_ike_sa *sa, ike_time now, const v2_inbound *in, v2_builder *b)
+static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder *b)
 {
 	const ike_conn_cfg *c = sa->conn;
-	const v2_payload *psa = v2_chain_find(&in->inner, V2_PL_SA), *pti = v2_chain_find(&in->inner, V2_PL_TSI),
-			 *ptr = v2_chain_find(&in->inner, V2_PL_TSR);
-	if (!psa || !pti || !ptr)
-		return; /* no CHILD SA requested */
 	v2_child_sa *ch = &sa->child;
 	sa->has_child = true;
 	memset(ch, 0, sizeof(*ch));
 	ch->state = V2_CHILD_CREATED;
 	v2_child_go(sa, now, V2_T_CHILD_INSTALLING, NULL);
-	v2_sa theirs_buf, *theirs = &theirs_buf;
-	v2_ts_list tsi_buf, tsr_buf, *tsi = &tsi_buf, *tsr = &tsr_buf;
+	v2_sa *theirs = &cp->sa;
+	v2_ts_list *tsi = &cp->tsi, *tsr = &cp->tsr;
 	const v2_proposal *chosen = NULL;
 	uint8_t num = 0;
 	uint16_t err = 0;
 	const char *why = NULL;
-	if (v2_parse_sa(psa->body, psa->len, theirs) != V2_OK ||
-	    v2_parse_ts(pti->body, pti->len, tsi) != V2_OK || v2_parse_ts(ptr->body, ptr->len, tsr) != V2_OK) {
-		err = V2_N_INVALID_SYNTAX;
-		why = "malformed SA or traffic selectors";
-	} else if (v2_select(&c->esp, theirs, IKE_PROTO_ESP, 0, true, &ch->algs, &num, &chosen) != 0 ||
-		   chosen->spi_size != 4) {
+	if (v2_select(&c->esp, theirs, IKE_PROTO_ESP, 0, true, &ch->algs, &num, &chosen) != 0 ||
+	    chosen->spi_size != 4) {
 		err = V2_N_NO_PROPOSAL_CHOSEN;
 		why = "no acceptable ESP proposal";
 	} else {
@@ -205,6 +235,12 @@ void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	char why[160];
 	uint8_t inner[V2_MAX_MSG];
+	child_payloads cp_buf, *cp = &cp_buf;
+	const char *bad = auth_request_syntax(&in->inner, cp);
+	if (bad) {
+		v2_refuse_fatal(sa, now, in, V2_N_INVALID_SYNTAX, NULL, 0, bad);
+		return;
+	}
 	v2_builder b;
 	v2_begin_chain(&b, inner, sizeof(inner));
 	if (!auth_ok(sa, now, true, &in->inner, v2_chain_find(&in->inner, V2_PL_IDI), v2_chain_find(&in->inner, V2_PL_AUTH),
@@ -228,43 +264,38 @@ void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	v2_add_id(&b, V2_PL_IDR, me->type, me->data, me->len);
 	v2_sig_add_certs(sa, &b);
 	v2_add_auth(&b, method, auth, alen);
-	child_r(sa, now, in, &b);
+	child_r(sa, now, cp, &b);
 	drop_handshake_state(sa);
 	v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first);
 }
 
+/* The first error notify (type below 16384) of a chain, or 0. */
+static uint16_t first_error(const v2_chain *ch)
+{
+	for (uint8_t i = 0; i < ch->n; i++) {
+		v2_notify n;
+		if (ch->pl[i].type == V2_PL_NOTIFY && v2_parse_notify(ch->pl[i].body, ch->pl[i].len, &n) == V2_OK &&
+		    n.type < 16384)
+			return n.type;
+	}
+	return 0;
+}
+
 /* Initiator side of the CHILD SA: the answer must be one of our proposals and within our selectors. */
-static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
+static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in, child_payloads *cp)
 {
 	const ike_conn_cfg *c = sa->conn;
 	v2_child_sa *ch = &sa->child;
-	uint16_t err = 0;
-	const char *why = NULL;
-	for (uint8_t i = 0; i < in->inner.n && !err; i++) {
-		v2_notify n;
-		if (in->inner.pl[i].type == V2_PL_NOTIFY &&
-		    v2_parse_notify(in->inner.pl[i].body, in->inner.pl[i].len, &n) == V2_OK && n.type < 16384) {
-			err = n.type;
-			why = "responder refused the CHILD SA";
-		}
-	}
-	const v2_payload *psa = v2_chain_find(&in->inner, V2_PL_SA), *pti = v2_chain_find(&in->inner, V2_PL_TSI),
-			 *ptr = v2_chain_find(&in->inner, V2_PL_TSR);
-	v2_sa chosen_buf, *chosen = &chosen_buf;
-	v2_ts_list tsi_buf, tsr_buf, *tsi = &tsi_buf, *tsr = &tsr_buf;
+	uint16_t err = first_error(&in->inner);
+	const char *why = err ? "responder refused the CHILD SA" : NULL;
 	const v2_proposal *prop = NULL;
 	size_t ni = 0, nr = 0;
-	if (!err && (!psa || !pti || !ptr ||
-		     v2_parse_sa(psa->body, psa->len, chosen) != V2_OK || v2_parse_ts(pti->body, pti->len, tsi) != V2_OK ||
-		     v2_parse_ts(ptr->body, ptr->len, tsr) != V2_OK)) {
-		err = V2_N_INVALID_SYNTAX;
-		why = "missing or malformed SA/TSi/TSr in IKE_AUTH response";
-	} else if (!err && (v2_accept_choice(&c->esp, chosen, IKE_PROTO_ESP, true, &ch->algs, &prop) != 0 ||
-			    prop->spi_size != 4)) {
+	if (!err && (v2_accept_choice(&c->esp, &cp->sa, IKE_PROTO_ESP, true, &ch->algs, &prop) != 0 ||
+		     prop->spi_size != 4)) {
 		err = V2_N_NO_PROPOSAL_CHOSEN;
 		why = "responder chose an ESP proposal we did not offer";
-	} else if (!err && (!v2_ts_within(tsi, c->local_ts, c->n_local_ts, ch->ts_i, 2, &ni) ||
-			    !v2_ts_within(tsr, c->remote_ts, c->n_remote_ts, ch->ts_r, 2, &nr))) {
+	} else if (!err && (!v2_ts_within(&cp->tsi, c->local_ts, c->n_local_ts, ch->ts_i, 2, &ni) ||
+			    !v2_ts_within(&cp->tsr, c->remote_ts, c->n_remote_ts, ch->ts_r, 2, &nr))) {
 		err = V2_N_TS_UNACCEPTABLE;
 		why = "responder's traffic selectors are not within ours";
 	}
@@ -287,16 +318,17 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
 }
 
 /*
- * The responder's AUTH did not verify: say so in an INFORMATIONAL exchange (RFC 7296 2.21.2 allows it,
- * strongSwan does it), so the responder does not keep an IKE SA we abandon. Nobody waits for the answer.
+ * An error in the IKE_AUTH response (AUTH did not verify, the message is malformed): say so in an
+ * INFORMATIONAL exchange (RFC 7296 2.21.2 allows it, strongSwan does it), so the responder does not keep
+ * an IKE SA we abandon. Nobody waits for the answer.
  */
-static void tell_auth_failed(v2_ike_sa *sa, ike_time now)
+void v2_auth_i_tell(v2_ike_sa *sa, ike_time now, uint16_t notify)
 {
 	uint8_t inner[16];
 	v2_builder b;
 	v2_request_done(sa);
 	v2_begin_chain(&b, inner, sizeof(inner));
-	v2_add_notify(&b, 0, NULL, 0, V2_N_AUTHENTICATION_FAILED, NULL, 0);
+	v2_add_notify(&b, 0, NULL, 0, notify, NULL, 0);
 	if (!b.w.err)
 		v2_send_sk(sa, now, V2_INFORMATIONAL, false, sa->msgid_next_req, inner, b.w.len, b.first);
 }
@@ -310,24 +342,35 @@ void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 			"responder sent AUTHENTICATION_FAILED");
 		return;
 	}
+	/* 2.21.2: these two end the IKE SA too, even next to an AUTH payload */
+	uint16_t fatal = v2_chain_find_notify(&in->inner, V2_N_INVALID_SYNTAX) ? V2_N_INVALID_SYNTAX
+			 : v2_chain_find_notify(&in->inner, V2_N_UNSUPPORTED_CRITICAL_PAYLOAD)
+				 ? V2_N_UNSUPPORTED_CRITICAL_PAYLOAD
+				 : 0;
+	if (fatal) {
+		v2_fail(sa, now, V2_T_IKE_AUTH_SYNTAX, fatal, "responder found our IKE_AUTH request malformed");
+		return;
+	}
+	uint16_t err = first_error(&in->inner);
 	if (!pauth) {
-		v2_notify n;
-		uint16_t err = 0;
-		for (uint8_t i = 0; i < in->inner.n && !err; i++)
-			if (in->inner.pl[i].type == V2_PL_NOTIFY &&
-			    v2_parse_notify(in->inner.pl[i].body, in->inner.pl[i].len, &n) == V2_OK && n.type < 16384)
-				err = n.type;
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, err, "IKE_AUTH response without AUTH");
 		return;
 	}
+	/* Without an error notify the CHILD SA payloads must all be there (RFC 7296 1.2). */
+	child_payloads cp_buf, *cp = &cp_buf;
+	const char *bad = err ? NULL : child_payloads_read(&in->inner, cp);
+	if (bad) {
+		v2_bad_response(sa, now, in, bad);
+		return;
+	}
 	if (!auth_ok(sa, now, false, &in->inner, pid, pauth, why, sizeof(why))) {
-		tell_auth_failed(sa, now);
+		v2_auth_i_tell(sa, now, V2_N_AUTHENTICATION_FAILED);
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED, why);
 		return;
 	}
 	v2_request_done(sa);
 	v2_ike_go(sa, now, V2_T_IKE_I_AUTH_OK, NULL);
 	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
-	child_i(sa, now, in);
+	child_i(sa, now, in, cp);
 	drop_handshake_state(sa);
 }

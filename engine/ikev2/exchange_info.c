@@ -12,8 +12,53 @@ static void ike_deleted(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t)
 	v2_sa_destroy(sa, now);
 }
 
+/* RFC 7296 3.11 (checked by v2_parse_delete) and 3.10: a Delete or Notify that does not decode is malformed. */
+static const char *info_syntax(const v2_chain *ch)
+{
+	for (uint8_t i = 0; i < ch->n; i++) {
+		const v2_payload *pl = &ch->pl[i];
+		v2_delete d;
+		v2_notify n;
+		if (pl->type == V2_PL_DELETE && v2_parse_delete(pl->body, pl->len, &d) != V2_OK)
+			return "malformed Delete payload";
+		if (pl->type == V2_PL_NOTIFY && v2_parse_notify(pl->body, pl->len, &n) != V2_OK)
+			return "malformed Notify payload";
+	}
+	return NULL;
+}
+
+/* The notify that ends the IKE SA when it comes right after IKE_AUTH (RFC 7296 2.21.2), or 0. */
+static uint16_t fatal_notify(const v2_chain *ch)
+{
+	static const uint16_t fatal[] = { V2_N_AUTHENTICATION_FAILED, V2_N_INVALID_SYNTAX,
+					  V2_N_UNSUPPORTED_CRITICAL_PAYLOAD };
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		if (v2_chain_find_notify(ch, fatal[i]))
+			return fatal[i];
+	return 0;
+}
+
+/* True for the initiator's first request after IKE_AUTH: the last response we sent was IKE_AUTH's. */
+static bool right_after_auth(const v2_ike_sa *sa)
+{
+	return !sa->initiator && sa->resp && sa->resp_len > 18 && sa->resp[18] == V2_IKE_AUTH;
+}
+
 void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
+	const char *bad = info_syntax(&in->inner);
+	if (bad) { /* 2.21.3: INVALID_SYNTAX, and the IKE SA is gone on both sides */
+		v2_refuse_fatal(sa, now, in, V2_N_INVALID_SYNTAX, NULL, 0, bad);
+		return;
+	}
+	uint16_t fatal = fatal_notify(&in->inner);
+	if (fatal && !right_after_auth(sa)) {
+		/* 3.10.1: an error notify in a request is ignored; 2.21.2 gives these weight only after IKE_AUTH */
+		v2_trace_error(sa->peer, now, sa, "notify ignored",
+			       "counts only in IKE_AUTH or the INFORMATIONAL request right after it (RFC 7296 2.21.2)",
+			       fatal);
+		fatal = 0;
+	}
 	uint8_t inner[256];
 	v2_builder b;
 	v2_begin_chain(&b, inner, sizeof(inner));
@@ -36,16 +81,17 @@ void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 			}
 		}
 	}
-	/* The initiator rejected our AUTH right after IKE_AUTH (RFC 7296 2.21.2): the SA is dead. */
-	bool auth_failed = !sa->initiator && v2_chain_find_notify(&in->inner, V2_N_AUTHENTICATION_FAILED);
-	if (delete_ike || auth_failed) { /* the answer to an IKE SA Delete is empty */
+	if (delete_ike || fatal) { /* the answer to an IKE SA Delete is empty */
 		b.w.len = 0;
 		b.first = 0;
 	}
 	v2_send_sk(sa, now, V2_INFORMATIONAL, true, in->hdr.msg_id, inner, b.w.len, b.first);
-	if (auth_failed && sa->state == V2_IKE_ESTABLISHED) {
-		v2_fail(sa, now, V2_T_IKE_PEER_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED,
-			"the initiator rejected our authentication");
+	if (fatal == V2_N_AUTHENTICATION_FAILED && sa->state == V2_IKE_ESTABLISHED) {
+		v2_fail(sa, now, V2_T_IKE_PEER_AUTH_FAILED, fatal, "the initiator rejected our authentication");
+		return;
+	}
+	if (fatal) {
+		v2_fail_fatal(sa, now, fatal, "the initiator could not use our IKE_AUTH response");
 		return;
 	}
 	if (delete_ike && sa->state == V2_IKE_ESTABLISHED)
@@ -54,8 +100,12 @@ void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 
 void v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
-	(void)in;
 	v2_request_done(sa);
+	/* 2.21.3: the peer found our request malformed; INVALID_SYNTAX is fatal in both peers */
+	if (v2_chain_find_notify(&in->inner, V2_N_INVALID_SYNTAX)) {
+		v2_fail_fatal(sa, now, V2_N_INVALID_SYNTAX, "peer answered INVALID_SYNTAX");
+		return;
+	}
 	if (sa->state == V2_IKE_DELETING)
 		ike_deleted(sa, now, V2_T_IKE_DELETE_DONE);
 }

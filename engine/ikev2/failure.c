@@ -56,3 +56,33 @@ void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, con
 	v2_sa_event(sa, now, IKE_EV_IKE_FAILED, notify, why);
 	v2_sa_destroy(sa, now);
 }
+
+/* The row that ends an SA on a fatal notify (INVALID_SYNTAX, ...) in the state it is in. */
+static enum v2_ike_tr fatal_row(const v2_ike_sa *sa)
+{
+	if (sa->state == V2_IKE_CONNECTING)
+		return V2_T_IKE_AUTH_SYNTAX;
+	return sa->state == V2_IKE_DELETING ? V2_T_IKE_DELETE_DONE : V2_T_IKE_SYNTAX;
+}
+
+void v2_fail_fatal(v2_ike_sa *sa, ike_time now, uint16_t notify, const char *why)
+{
+	v2_fail(sa, now, fatal_row(sa), notify, why);
+}
+
+void v2_refuse_fatal(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t notify, const uint8_t *data,
+		     size_t len, const char *why)
+{
+	v2_answer_notify(sa, now, in, notify, data, len);
+	v2_fail_fatal(sa, now, notify, why);
+}
+
+void v2_bad_response(v2_ike_sa *sa, ike_time now, const v2_inbound *in, const char *why)
+{
+	/* 2.21.2: an initiator that cannot use the IKE_AUTH response MAY say so in an INFORMATIONAL request */
+	bool told = sa->state == V2_IKE_CONNECTING && in->hdr.exchange == V2_IKE_AUTH;
+	if (told)
+		v2_auth_i_tell(sa, now, V2_N_INVALID_SYNTAX);
+	/* 2.21: a response we cannot process is not answered, but the IKE SA is cleaned up */
+	v2_fail_fatal(sa, now, told ? V2_N_INVALID_SYNTAX : 0, why);
+}

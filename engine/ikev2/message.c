@@ -144,9 +144,7 @@ int v2_send_sk(v2_ike_sa *sa, ike_time now, uint8_t exchange, bool response, uin
 	return 0;
 }
 
-/* Answers an authenticated request we cannot process with an encrypted error notify. */
-static void notify_reply(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t type, const uint8_t *d,
-			 size_t n)
+void v2_answer_notify(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t type, const uint8_t *d, size_t n)
 {
 	uint8_t inner[64];
 	v2_builder b;
@@ -177,14 +175,17 @@ int v2_open_sk(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	v2_status st = v2_parse_chain(in->raw[sk->offset], in->plain, ptlen, 0, &in->inner, &bad);
 	if (st == V2_OK)
 		return 0;
-	bool request = !(in->hdr.flags & V2_F_RESPONSE);
-	if (request && st == V2_UNSUPPORTED_CRITICAL)
-		notify_reply(sa, now, in, V2_N_UNSUPPORTED_CRITICAL_PAYLOAD, &bad, 1);
-	else if (request)
-		notify_reply(sa, now, in, V2_N_INVALID_SYNTAX, NULL, 0);
-	v2_trace_error(sa->peer, now, sa, "drop",
-		       st == V2_UNSUPPORTED_CRITICAL ? "unsupported critical payload" : "malformed inner payloads",
-		       st == V2_UNSUPPORTED_CRITICAL ? V2_N_UNSUPPORTED_CRITICAL_PAYLOAD : V2_N_INVALID_SYNTAX);
+	bool critical = st == V2_UNSUPPORTED_CRITICAL;
+	const char *why = critical ? "unsupported critical payload" : "malformed inner payloads";
+	uint16_t notify = critical ? V2_N_UNSUPPORTED_CRITICAL_PAYLOAD : V2_N_INVALID_SYNTAX;
+	v2_trace_error(sa->peer, now, sa, "drop", why, notify);
+	if (in->hdr.flags & V2_F_RESPONSE)
+		v2_bad_response(sa, now, in, why);
+	/* 2.21.2: in IKE_AUTH both notifies end the attempt; 2.21.3: afterwards only INVALID_SYNTAX is fatal */
+	else if (!critical || sa->state == V2_IKE_CONNECTING)
+		v2_refuse_fatal(sa, now, in, notify, critical ? &bad : NULL, critical ? 1 : 0, why);
+	else
+		v2_answer_notify(sa, now, in, notify, &bad, 1);
 	return -1;
 }
 

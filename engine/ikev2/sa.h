@@ -185,6 +185,8 @@ void v2_charge(struct ike_peer *p, uint8_t op, uint32_t arg, size_t bytes);
 /* Records the failure, moves the SA along row t (to DESTROYING) and frees it: sa is gone after. */
 void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, const char *why);
 void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
+/* Fails the SA on a fatal notify (RFC 7296 2.21.2, 2.21.3) along the row for its state: sa is gone after. */
+void v2_fail_fatal(v2_ike_sa *sa, ike_time now, uint16_t notify, const char *why);
 
 /* ---- message.c: building, protecting, sending, retransmitting ---- */
 typedef struct v2_inbound {
@@ -205,8 +207,15 @@ void v2_send_plain(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, 
 /* Seals the inner chain into an SK message and sends it; stores it as request or response. */
 int v2_send_sk(v2_ike_sa *sa, ike_time now, uint8_t exchange, bool response, uint32_t msgid,
 	       const uint8_t *inner, size_t inner_len, uint8_t inner_first);
-/* Decrypts an SK message into in->inner; 0 or -1 (traced). */
+/* Decrypts an SK message into in->inner; 0, or -1 (traced; a malformed inner chain may end the SA). */
 int v2_open_sk(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+/* Answers an authenticated request with one encrypted error notify; the SA stays. */
+void v2_answer_notify(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t type, const uint8_t *d, size_t n);
+/* Answers an authenticated request with a fatal notify (INVALID_SYNTAX, ...), then fails the SA: sa is gone after. */
+void v2_refuse_fatal(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t notify, const uint8_t *data,
+		     size_t len, const char *why);
+/* An authenticated response we cannot use (malformed): no answer, the SA is cleaned up (2.21). sa is gone after. */
+void v2_bad_response(v2_ike_sa *sa, ike_time now, const v2_inbound *in, const char *why);
 void v2_trace_msg(struct ike_peer *p, ike_time now, const char *ev, const v2_header *h, const v2_chain *outer,
 		  const v2_chain *inner, size_t size, const ike_addr *from, const ike_addr *to);
 void v2_request_done(v2_ike_sa *sa);
@@ -248,6 +257,10 @@ void v2_init_r_refuse(struct ike_peer *p, ike_time now, const v2_inbound *in, in
 void v2_auth_i_send(v2_ike_sa *sa, ike_time now);
 void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+/* Initiator: reports an error in the IKE_AUTH response in an INFORMATIONAL request nobody waits for (2.21.2). */
+void v2_auth_i_tell(v2_ike_sa *sa, ike_time now, uint16_t notify);
+/* CREATE_CHILD_SA request (responder of the exchange): refused with NO_ADDITIONAL_SAS until it is implemented. */
+void v2_child_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 void v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 

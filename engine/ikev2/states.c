@@ -40,6 +40,12 @@ const v2_transition v2_ike_transitions[V2_T_IKE_NTRANS] = {
 	[V2_T_IKE_PEER_AUTH_FAILED] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V2_INFORMATIONAL, V2_ROLE_RESPONDER,
 					"recv INFORMATIONAL request with AUTHENTICATION_FAILED",
 					"the initiator rejected our AUTH after IKE_AUTH" },
+	[V2_T_IKE_AUTH_SYNTAX] = { V2_IKE_CONNECTING, V2_IKE_DESTROYING, V2_IKE_AUTH, V2_ROLE_ANY,
+				   "IKE_AUTH message malformed: INVALID_SYNTAX sent or received",
+				   "a malformed IKE_AUTH message: no IKE SA (RFC 7296 2.21.2)" },
+	[V2_T_IKE_SYNTAX] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V2_INFORMATIONAL, V2_ROLE_ANY,
+			      "malformed request in any exchange (send INVALID_SYNTAX), or INVALID_SYNTAX received",
+			      "INVALID_SYNTAX is fatal on both sides, no Delete (RFC 7296 2.21.3)" },
 };
 
 const v2_transition v2_child_transitions[V2_T_CHILD_NTRANS] = {
