@@ -158,6 +158,7 @@ static void child_r(v2_ike_sa *sa, ike_time now, const v2_inbound *in, v2_builde
 	uint8_t num = 0;
 	uint16_t err = 0;
 	const char *why = NULL;
+	char whybuf[320];
 	if (v2_parse_sa(psa->body, psa->len, theirs) != V2_OK ||
 	    v2_parse_ts(pti->body, pti->len, tsi) != V2_OK || v2_parse_ts(ptr->body, ptr->len, tsr) != V2_OK) {
 		err = V2_N_INVALID_SYNTAX;
@@ -165,7 +166,8 @@ static void child_r(v2_ike_sa *sa, ike_time now, const v2_inbound *in, v2_builde
 	} else if (v2_select(&c->esp, theirs, IKE_PROTO_ESP, 0, true, &ch->algs, &num, &chosen) != 0 ||
 		   chosen->spi_size != 4) {
 		err = V2_N_NO_PROPOSAL_CHOSEN;
-		why = "no acceptable ESP proposal";
+		why = chosen ? "the chosen ESP proposal has no 4-byte SPI"
+			     : v2_select_refusal(&c->esp, theirs, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
 	} else {
 		ch->n_ts_i = (uint8_t)v2_ts_narrow(tsi, c->remote_ts, c->n_remote_ts, ch->ts_i, 2);
 		ch->n_ts_r = (uint8_t)v2_ts_narrow(tsr, c->local_ts, c->n_local_ts, ch->ts_r, 2);
@@ -240,6 +242,7 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
 	v2_child_sa *ch = &sa->child;
 	uint16_t err = 0;
 	const char *why = NULL;
+	char whybuf[320];
 	for (uint8_t i = 0; i < in->inner.n && !err; i++) {
 		v2_notify n;
 		if (in->inner.pl[i].type == V2_PL_NOTIFY &&
@@ -262,7 +265,8 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
 	} else if (!err && (v2_accept_choice(&c->esp, chosen, IKE_PROTO_ESP, true, &ch->algs, &prop) != 0 ||
 			    prop->spi_size != 4)) {
 		err = V2_N_NO_PROPOSAL_CHOSEN;
-		why = "responder chose an ESP proposal we did not offer";
+		why = prop ? "the chosen ESP proposal has no 4-byte SPI"
+			   : v2_accept_refusal(&c->esp, chosen, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
 	} else if (!err && (!v2_ts_within(tsi, c->local_ts, c->n_local_ts, ch->ts_i, 2, &ni) ||
 			    !v2_ts_within(tsr, c->remote_ts, c->n_remote_ts, ch->ts_r, 2, &nr))) {
 		err = V2_N_TS_UNACCEPTABLE;

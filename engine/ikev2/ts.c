@@ -31,6 +31,7 @@ int v2_ts_from_wire(const v2_ts *w, ike_ts *out)
 	return 0;
 }
 
+/* Selectors of a type we do not know are skipped and the others narrowed (RFC 9478), never an error. */
 size_t v2_ts_narrow(const v2_ts_list *proposed, const ike_ts *ours, size_t n_ours, ike_ts *out, size_t max)
 {
 	size_t n = 0;
@@ -53,14 +54,15 @@ static bool same_ts(const ike_ts *a, const ike_ts *b)
 
 int v2_ts_within(const v2_ts_list *got, const ike_ts *ours, size_t n_ours, ike_ts *out, size_t max, size_t *n_out)
 {
+	size_t known = 0;
 	*n_out = 0;
-	if (got->n == 0)
-		return 0;
 	for (uint8_t i = 0; i < got->n; i++) {
 		ike_ts t, x;
 		bool inside = false;
+		/* A selector type we do not know is skipped, as on the responder's side (RFC 9478). */
 		if (v2_ts_from_wire(&got->ts[i], &t) != 0)
-			return 0;
+			continue;
+		known++;
 		for (size_t j = 0; j < n_ours && !inside; j++)
 			inside = ike_ts_intersect(&t, &ours[j], &x) && same_ts(&x, &t);
 		if (!inside)
@@ -68,5 +70,5 @@ int v2_ts_within(const v2_ts_list *got, const ike_ts *ours, size_t n_ours, ike_t
 		if (*n_out < max)
 			out[(*n_out)++] = t;
 	}
-	return 1;
+	return known > 0;
 }
