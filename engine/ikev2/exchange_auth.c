@@ -173,7 +173,7 @@ static void child_r(v2_ike_sa *sa, ike_time now, const v2_inbound *in, v2_builde
 		ch->n_ts_r = (uint8_t)v2_ts_narrow(tsr, c->local_ts, c->n_local_ts, ch->ts_r, 2);
 		if (!ch->n_ts_i || !ch->n_ts_r) {
 			err = V2_N_TS_UNACCEPTABLE;
-			why = "traffic selectors do not overlap ours";
+			why = v2_ts_refusal(tsi, tsr, whybuf, sizeof(whybuf));
 		}
 	}
 	if (!err) {

@@ -295,6 +295,8 @@ void v2_ts_to_wire(const ike_ts *ts, size_t n, v2_ts_list *out);
 int v2_ts_from_wire(const v2_ts *w, ike_ts *out);
 /* Narrows the proposed list against ours (responder); out gets up to max results; returns count. */
 size_t v2_ts_narrow(const v2_ts_list *proposed, const ike_ts *ours, size_t n_ours, ike_ts *out, size_t max);
+/* Why narrowing left nothing: "traffic selectors do not overlap ours", plus unknown TS types skipped; returns why. */
+const char *v2_ts_refusal(const v2_ts_list *tsi, const v2_ts_list *tsr, char *why, size_t cap);
 /* 1 if every selector of a type we know lies inside one of ours, and there is one (initiator's check). */
 int v2_ts_within(const v2_ts_list *got, const ike_ts *ours, size_t n_ours, ike_ts *out, size_t max, size_t *n_out);
 

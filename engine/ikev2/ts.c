@@ -1,4 +1,5 @@
 /* Traffic selectors on the wire and their narrowing (RFC 7296 2.9). */
+#include <stdio.h>
 #include <string.h>
 
 #include "ikev2/sa.h"
@@ -71,4 +72,35 @@ int v2_ts_within(const v2_ts_list *got, const ike_ts *ours, size_t n_ours, ike_t
 			out[(*n_out)++] = t;
 	}
 	return known > 0;
+}
+
+/* Appends "TSi skipped unknown TS type 10, 12" for selectors of types we do not know; returns the new end. */
+static size_t note_skipped(const char *name, const v2_ts_list *l, char *out, size_t cap, size_t at)
+{
+	unsigned n = 0;
+	for (uint8_t i = 0; i < l->n && at + 1 < cap; i++) {
+		if (l->ts[i].type == V2_TS_IPV4_ADDR_RANGE || l->ts[i].type == V2_TS_IPV6_ADDR_RANGE)
+			continue;
+		int k = n++ ? snprintf(out + at, cap - at, ", %u", l->ts[i].type)
+			    : snprintf(out + at, cap - at, "%s%s skipped unknown TS type %u", at ? "; " : "", name,
+				       l->ts[i].type);
+		if (k < 0 || (size_t)k >= cap - at)
+			return cap - 1; /* truncated: the text stays NUL-terminated */
+		at += (size_t)k;
+	}
+	return at;
+}
+
+const char *v2_ts_refusal(const v2_ts_list *tsi, const v2_ts_list *tsr, char *why, size_t cap)
+{
+	char skipped[96] = "";
+	size_t at = note_skipped("TSi", tsi, skipped, sizeof(skipped), 0);
+	note_skipped("TSr", tsr, skipped, sizeof(skipped), at);
+	if (!why || !cap)
+		return "";
+	if (skipped[0])
+		snprintf(why, cap, "traffic selectors do not overlap ours (%s, RFC 9478)", skipped);
+	else
+		snprintf(why, cap, "traffic selectors do not overlap ours");
+	return why;
 }

@@ -337,6 +337,16 @@ static void unknown_ts_type_skipped(void **state)
 	assert_int_equal(v2_parse_ts(b, len, &w2), V2_OK);
 	assert_int_equal(v2_ts_narrow(&w2, &ours, 1, out, 2), 0);
 	assert_int_equal(v2_ts_within(&w2, &ours, 1, out, 2, &n), 0);
+	/* The refusal says which types were skipped, per payload. */
+	char why[160];
+	v2_ts_refusal(&w2, &w, why, sizeof(why));
+	assert_string_equal(why, "traffic selectors do not overlap ours (TSi skipped unknown TS type 10; "
+				 "TSr skipped unknown TS type 10, RFC 9478)");
+	v2_ts_to_wire(&ours, 1, &w);
+	v2_ts_refusal(&w, &w, why, sizeof(why));
+	assert_string_equal(why, "traffic selectors do not overlap ours");
+	v2_ts_refusal(&w2, &w2, why, 20);
+	assert_int_equal(strlen(why), 19);
 }
 
 /* A responder refusing an IKE_SA_INIT whose only ENCR has an unknown attribute says so in its trace. */
