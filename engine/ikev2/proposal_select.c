@@ -142,11 +142,11 @@ static void type_why(const v2_proposal *tp, uint8_t type, char *why, size_t cap)
 		snprintf(why + at, cap - (size_t)at, ")");
 }
 
-/* Sets why (if given) to text and a number, and fails. */
-static bool refuse(char *why, size_t cap, const char *text, unsigned v)
+/* Sets why (if given) to text and fails. */
+static bool refuse(char *why, size_t cap, const char *text)
 {
 	if (why && cap)
-		snprintf(why, cap, "%s %u", text, v);
+		snprintf(why, cap, "%s", text);
 	return false;
 }
 
@@ -205,14 +205,14 @@ static bool match(const ike_proposal *op, const v2_proposal *tp, uint8_t protoco
 			return false;
 		a->integ = x.id;
 	} else if (has_type(tp, IKE_TT_INTEG)) {
-		return refuse(why, cap, "our proposal is AEAD, theirs has INTEG", IKE_TT_INTEG);
+		return refuse(why, cap, "an INTEG transform, but ours is AEAD and takes none");
 	}
 	if (protocol == IKE_PROTO_IKE || (!ignore_dh && op->n_dh)) {
 		if (!pick_type(op->dh, op->n_dh, tp, IKE_TT_DH, ke_group, &x, why, cap))
 			return false;
 		a->dh = x.id;
 	} else if (!ignore_dh && has_type(tp, IKE_TT_DH)) {
-		return refuse(why, cap, "our proposal takes no D-H group, theirs has transform type", IKE_TT_DH);
+		return refuse(why, cap, "a D-H group, but ours takes none");
 	}
 	if (protocol == IKE_PROTO_ESP) {
 		/* ESN is mandatory (3.3.3): the answer carries one of theirs, never one they did not offer. */
@@ -289,13 +289,15 @@ static int check_answer(const ike_proposal_list *ours, const v2_sa *chosen, uint
 	v2_sa sent;
 	char w[64];
 	if (chosen->n != 1 || chosen->prop[0].protocol != protocol) {
-		refuse(why, cap, "the answer must hold one proposal of our protocol; proposals:", chosen->n);
+		if (why && cap)
+			snprintf(why, cap, "the answer holds %u proposals or another protocol, not one of ours", chosen->n);
 		return -1;
 	}
 	const v2_proposal *tp = &chosen->prop[0];
 	v2_sa_from_config(ours, protocol, NULL, 0, ignore_dh, &sent);
 	if (tp->num == 0 || tp->num > sent.n) {
-		refuse(why, cap, "the answer names a proposal we did not send:", tp->num);
+		if (why && cap)
+			snprintf(why, cap, "the answer names proposal %u, which we did not send", tp->num);
 		return -1;
 	}
 	const v2_proposal *sp = &sent.prop[tp->num - 1];

@@ -160,6 +160,33 @@ static void key_length_rules_named(void **state)
 		       "transform 2 (PRF 5, Key Length 256) carries a Key Length its algorithm does not take");
 }
 
+/* 3.3.6: a transform type we do not know rules out the proposal; other mismatches are named too. */
+static void other_refusals_named(void **state)
+{
+	(void)state;
+	ike_proposal_list ours;
+	v2_sa sa;
+	uint8_t x[128], body[160];
+	size_t n = put_xform(x, false, IKE_TT_ENCR, IKE_ENCR_AES_GCM_16, KL128, sizeof(KL128));
+	n += put_xform(x + n, false, IKE_TT_PRF, IKE_PRF_HMAC_SHA2_256, NULL, 0);
+	n += put_xform(x + n, false, IKE_TT_INTEG, IKE_INTEG_HMAC_SHA2_256_128, NULL, 0);
+	n += put_xform(x + n, false, IKE_TT_DH, IKE_DH_CURVE25519, NULL, 0);
+	n += put_xform(x + n, true, 9, 1, NULL, 0);
+	assert_int_equal(v2_parse_sa(body, one_proposal(body, IKE_PROTO_IKE, 0, 5, x, n), &sa), V2_OK);
+	pair_set_proposals(&ours, "aes128gcm16-prfsha256-x25519", IKE_PROTO_IKE);
+	expect_refusal(&ours, &sa, IKE_PROTO_IKE, "proposal 1: unknown transform type 9 (RFC 7296 3.3.6)");
+	sa.prop[0].n = 4;
+	expect_refusal(&ours, &sa, IKE_PROTO_IKE, "an INTEG transform, but ours is AEAD and takes none");
+	sa.prop[0].n = 3;
+	sa.prop[0].t[2] = (v2_transform){ .type = IKE_TT_DH, .id = IKE_DH_MODP2048 };
+	expect_refusal(&ours, &sa, IKE_PROTO_IKE, "no DH transform we accept (offered: MODP_2048)");
+	/* Two proposals of ours: each is named. */
+	pair_set_proposals(&ours, "aes128gcm16-prfsha256-x25519,aes256gcm16-prfsha256-x25519", IKE_PROTO_IKE);
+	expect_refusal(&ours, &sa, IKE_PROTO_IKE,
+		       "proposal 1 (vs our 1): no DH transform we accept (offered: MODP_2048); proposal 1 (vs our 2): no "
+		       "ENCR transform we accept (offered: AES_GCM_16_128)");
+}
+
 /* An ESP proposal for IKE_AUTH: ENCR AES-GCM-16/128, then optional ESN transforms. */
 static void esp_sa(const uint16_t *esn, size_t n_esn, v2_sa *sa)
 {
@@ -237,7 +264,7 @@ static void initiator_refuses_answers_not_offered(void **state)
 	expect_answer_refused(&ours, &ans, "was not offered in our proposal 1");
 	/* A proposal number we never sent. */
 	v2_sa_from_algs(&a, IKE_PROTO_ESP, 3, spi, 4, &ans);
-	expect_answer_refused(&ours, &ans, "a proposal we did not send: 3");
+	expect_answer_refused(&ours, &ans, "the answer names proposal 3, which we did not send");
 	/* An unknown attribute on the chosen transform. */
 	v2_sa_from_algs(&a, IKE_PROTO_ESP, 2, spi, 4, &ans);
 	ans.prop[0].attr_unknown = 1;
@@ -393,6 +420,7 @@ size_t tests_rfc_sa_ts(const struct CMUnitTest **out)
 		cmocka_unit_test(unknown_attribute_makes_transform_unacceptable),
 		cmocka_unit_test(other_transforms_of_the_type_still_count),
 		cmocka_unit_test(key_length_rules_named),
+		cmocka_unit_test(other_refusals_named),
 		cmocka_unit_test(esp_proposal_without_esn_refused),
 		cmocka_unit_test(initiator_refuses_answers_not_offered),
 		cmocka_unit_test(opaque_ports_match),
