@@ -31,7 +31,7 @@ int ike_id_matches(const ike_id *want, const uint8_t got_type, const uint8_t *go
 typedef struct ike_ts {
 	uint8_t family; /* 4 or 6 */
 	uint8_t ip_proto;
-	uint16_t start_port, end_port;
+	uint16_t start_port, end_port; /* 0..65535 any; 65535..0 OPAQUE (RFC 7296 3.13.1, "%opaque") */
 	uint8_t start[16], end[16];
 } ike_ts;
 
@@ -43,7 +43,7 @@ int ike_ts_parse(const char *text, ike_ts *out, char *err, size_t errlen);
 /* "10.1.0.0/16" (or a range "a-b" when not a prefix), with "[proto/port]" when restricted. */
 size_t ike_ts_format(const ike_ts *ts, char *out, size_t cap);
 
-/* Intersection of two selectors; 1 and *out set if non-empty, 0 if disjoint. */
+/* Intersection of two selectors; 1 and *out set if non-empty, 0 if disjoint (OPAQUE meets OPAQUE and any). */
 int ike_ts_intersect(const ike_ts *a, const ike_ts *b, ike_ts *out);
 
 #endif

@@ -53,7 +53,13 @@ static int parse_proto(const char *s, const char *e, uint8_t *out)
 	return 0;
 }
 
-/* "500", "1000-2000", "%any" or empty (all ports). */
+/* OPAQUE ports (RFC 7296 3.13.1): start 65535, end 0, for traffic whose ports cannot be seen. */
+static bool ports_opaque(const ike_ts *ts)
+{
+	return ts->start_port == 65535 && ts->end_port == 0;
+}
+
+/* "500", "1000-2000", "%any" or empty (all ports), "%opaque" (strongSwan's word for OPAQUE). */
 static int parse_ports(const char *s, const char *e, ike_ts *ts)
 {
 	unsigned long a, b;
@@ -61,6 +67,11 @@ static int parse_ports(const char *s, const char *e, ike_ts *ts)
 	ts->end_port = 65535;
 	if (s == e || ((size_t)(e - s) == 4 && memcmp(s, "%any", 4) == 0))
 		return 0;
+	if ((size_t)(e - s) == 7 && memcmp(s, "%opaque", 7) == 0) {
+		ts->start_port = 65535;
+		ts->end_port = 0;
+		return 0;
+	}
 	const char *dash = memchr(s, '-', (size_t)(e - s));
 	if (parse_uint(s, dash ? dash : e, 65535, &a) != 0)
 		return -1;
@@ -211,12 +222,28 @@ size_t ike_ts_format(const ike_ts *ts, char *out, size_t cap)
 		APPEND("[%s", ts->ip_proto ? "" : "any");
 	if (!pn && ts->ip_proto)
 		APPEND("%u", ts->ip_proto);
-	if (!all_ports && ts->start_port == ts->end_port)
+	if (ports_opaque(ts))
+		APPEND("/%%opaque");
+	else if (!all_ports && ts->start_port == ts->end_port)
 		APPEND("/%u", ts->start_port);
 	else if (!all_ports)
 		APPEND("/%u-%u", ts->start_port, ts->end_port);
 	APPEND("]");
 	return n;
+}
+
+/* Where two port selectors meet: OPAQUE meets only OPAQUE and ANY, since ANY includes it (RFC 7296 3.13.1). */
+static bool ports_meet(const ike_ts *a, const ike_ts *b, uint16_t *lo, uint16_t *hi)
+{
+	if (ports_opaque(a) || ports_opaque(b)) {
+		const ike_ts *o = ports_opaque(a) ? b : a;
+		*lo = 65535;
+		*hi = 0;
+		return ports_opaque(o) || (o->start_port == 0 && o->end_port == 65535);
+	}
+	*lo = a->start_port > b->start_port ? a->start_port : b->start_port;
+	*hi = a->end_port < b->end_port ? a->end_port : b->end_port;
+	return *lo <= *hi;
 }
 
 int ike_ts_intersect(const ike_ts *a, const ike_ts *b, ike_ts *out)
@@ -229,9 +256,7 @@ int ike_ts_intersect(const ike_ts *a, const ike_ts *b, ike_ts *out)
 	memset(&r, 0, sizeof(r));
 	r.family = a->family;
 	r.ip_proto = a->ip_proto ? a->ip_proto : b->ip_proto;
-	r.start_port = a->start_port > b->start_port ? a->start_port : b->start_port;
-	r.end_port = a->end_port < b->end_port ? a->end_port : b->end_port;
-	if (r.start_port > r.end_port)
+	if (!ports_meet(a, b, &r.start_port, &r.end_port))
 		return 0;
 	memcpy(r.start, addr_cmp(a, a->start, b->start) >= 0 ? a->start : b->start, 16);
 	memcpy(r.end, addr_cmp(a, a->end, b->end) <= 0 ? a->end : b->end, 16);

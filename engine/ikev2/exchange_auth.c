@@ -192,16 +192,18 @@ static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder 
 	uint8_t num = 0;
 	uint16_t err = 0;
 	const char *why = NULL;
+	char whybuf[320];
 	if (v2_select(&c->esp, theirs, IKE_PROTO_ESP, 0, true, &ch->algs, &num, &chosen) != 0 ||
 	    chosen->spi_size != 4) {
 		err = V2_N_NO_PROPOSAL_CHOSEN;
-		why = "no acceptable ESP proposal";
+		why = chosen ? "the chosen ESP proposal has no 4-byte SPI"
+			     : v2_select_refusal(&c->esp, theirs, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
 	} else {
 		ch->n_ts_i = (uint8_t)v2_ts_narrow(tsi, c->remote_ts, c->n_remote_ts, ch->ts_i, 2);
 		ch->n_ts_r = (uint8_t)v2_ts_narrow(tsr, c->local_ts, c->n_local_ts, ch->ts_r, 2);
 		if (!ch->n_ts_i || !ch->n_ts_r) {
 			err = V2_N_TS_UNACCEPTABLE;
-			why = "traffic selectors do not overlap ours";
+			why = v2_ts_refusal(tsi, tsr, whybuf, sizeof(whybuf));
 		}
 	}
 	if (!err) {
@@ -288,12 +290,14 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in, child_pay
 	v2_child_sa *ch = &sa->child;
 	uint16_t err = first_error(&in->inner);
 	const char *why = err ? "responder refused the CHILD SA" : NULL;
+	char whybuf[320];
 	const v2_proposal *prop = NULL;
 	size_t ni = 0, nr = 0;
 	if (!err && (v2_accept_choice(&c->esp, &cp->sa, IKE_PROTO_ESP, true, &ch->algs, &prop) != 0 ||
 		     prop->spi_size != 4)) {
 		err = V2_N_NO_PROPOSAL_CHOSEN;
-		why = "responder chose an ESP proposal we did not offer";
+		why = prop ? "the chosen ESP proposal has no 4-byte SPI"
+			   : v2_accept_refusal(&c->esp, &cp->sa, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
 	} else if (!err && (!v2_ts_within(&cp->tsi, c->local_ts, c->n_local_ts, ch->ts_i, 2, &ni) ||
 			    !v2_ts_within(&cp->tsr, c->remote_ts, c->n_remote_ts, ch->ts_r, 2, &nr))) {
 		err = V2_N_TS_UNACCEPTABLE;

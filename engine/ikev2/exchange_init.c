@@ -209,13 +209,14 @@ void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	v2_ke ke;
 	const v2_proposal *prop;
 	const char *why = NULL;
+	char whybuf[320];
 	uint16_t notify = V2_N_INVALID_SYNTAX;
 	if (!psa || !pke || !pno || v2_parse_sa(psa->body, psa->len, chosen) != V2_OK ||
 	    v2_parse_ke(pke->body, pke->len, &ke) != V2_OK || v2_parse_nonce(pno->body, pno->len) != V2_OK ||
 	    in->hdr.spi_r == 0)
 		why = "IKE_SA_INIT response lacks a valid SA, KE, Nonce or SPIr";
 	else if (v2_accept_choice(&sa->conn->ike, chosen, IKE_PROTO_IKE, false, &sa->algs, &prop) != 0) {
-		why = "responder chose a proposal we did not offer";
+		why = v2_accept_refusal(&sa->conn->ike, chosen, IKE_PROTO_IKE, false, whybuf, sizeof(whybuf));
 		notify = V2_N_NO_PROPOSAL_CHOSEN;
 	} else if (ke.group != sa->algs.dh || ke.group != sa->ke_group)
 		why = "responder's KE group differs from the chosen one";
@@ -361,8 +362,11 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	int sel = ci >= 0 ? v2_select(&p->cfg.conns[ci].ike, theirs, IKE_PROTO_IKE, ke.group, false, &algs, &num, NULL)
 			  : -1;
 	if (ci < 0 || sel != 0) {
+		char whybuf[320];
 		v2_init_r_refuse(p, now, in, ci, V2_N_NO_PROPOSAL_CHOSEN, NULL, 0,
-			      ci < 0 ? "no connection configured for this peer" : "no acceptable proposal");
+			      ci < 0 ? "no connection configured for this peer"
+				     : v2_select_refusal(&p->cfg.conns[ci].ike, theirs, IKE_PROTO_IKE, false, whybuf,
+							 sizeof(whybuf)));
 		return;
 	}
 	if (ke.group != algs.dh) {

@@ -238,9 +238,15 @@ void v2_sa_from_config(const ike_proposal_list *pl, uint8_t protocol, const uint
 /* Responder: picks in our order; ke_group (0 = none) is preferred among acceptable groups. 0 or -1. */
 int v2_select(const ike_proposal_list *ours, const v2_sa *theirs, uint8_t protocol, uint16_t ke_group,
 	      bool ignore_dh, v2_algs *out, uint8_t *prop_num, const v2_proposal **chosen);
-/* Initiator: checks the responder's single proposal is one of ours. 0 or -1. */
+/* Initiator: checks the responder's single proposal against the one we sent with its number (3.3.6). 0 or -1. */
 int v2_accept_choice(const ike_proposal_list *ours, const v2_sa *chosen, uint8_t protocol, bool ignore_dh,
 		     v2_algs *out, const v2_proposal **prop);
+/* Why v2_select found nothing, per proposal of theirs ("proposal 1: no ESN transform, ..."); returns why. */
+const char *v2_select_refusal(const ike_proposal_list *ours, const v2_sa *theirs, uint8_t protocol, bool ignore_dh,
+			      char *why, size_t cap);
+/* Why v2_accept_choice refused the answer ("transform 3 (ESN 1) was not offered ..."); returns why. */
+const char *v2_accept_refusal(const ike_proposal_list *ours, const v2_sa *chosen, uint8_t protocol, bool ignore_dh,
+			      char *why, size_t cap);
 void v2_sa_from_algs(const v2_algs *a, uint8_t protocol, uint8_t prop_num, const uint8_t *spi, uint8_t spi_size,
 		     v2_sa *out);
 size_t v2_algs_format(const v2_algs *a, char *out, size_t cap);
@@ -302,7 +308,9 @@ void v2_ts_to_wire(const ike_ts *ts, size_t n, v2_ts_list *out);
 int v2_ts_from_wire(const v2_ts *w, ike_ts *out);
 /* Narrows the proposed list against ours (responder); out gets up to max results; returns count. */
 size_t v2_ts_narrow(const v2_ts_list *proposed, const ike_ts *ours, size_t n_ours, ike_ts *out, size_t max);
-/* 1 if every selector in got lies inside one of ours (initiator checking the narrowed answer). */
+/* Why narrowing left nothing: "traffic selectors do not overlap ours", plus unknown TS types skipped; returns why. */
+const char *v2_ts_refusal(const v2_ts_list *tsi, const v2_ts_list *tsr, char *why, size_t cap);
+/* 1 if every selector of a type we know lies inside one of ours, and there is one (initiator's check). */
 int v2_ts_within(const v2_ts_list *got, const ike_ts *ours, size_t n_ours, ike_ts *out, size_t max, size_t *n_out);
 
 #endif

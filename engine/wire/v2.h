@@ -181,7 +181,15 @@ typedef struct v2_proposal {
 	uint8_t spi[8];
 	uint8_t n;
 	v2_transform t[V2_MAX_TRANSFORMS];
+	uint32_t attr_unknown; /* bit i: t[i] has an attribute we do not understand, so is unacceptable (3.3.6) */
+	uint16_t unknown_attr[V2_MAX_TRANSFORMS]; /* the first such attribute's type (AF bit cleared) */
 } v2_proposal;
+
+/* True if transform i of p carries an attribute we do not understand. */
+static inline bool v2_attr_unknown(const v2_proposal *p, uint8_t i)
+{
+	return i < V2_MAX_TRANSFORMS && (p->attr_unknown >> i) & 1u;
+}
 
 typedef struct v2_sa {
 	uint8_t n;
@@ -225,10 +233,12 @@ typedef struct v2_delete {
 
 #define V2_MAX_TS 16
 typedef struct v2_ts {
-	uint8_t type; /* enum v2_ts_type */
+	uint8_t type; /* enum v2_ts_type, or a type we do not know (kept, so policy can skip it: RFC 9478) */
 	uint8_t ip_proto;
-	uint16_t start_port, end_port;
+	uint16_t start_port, end_port; /* 65535..0 is OPAQUE (RFC 7296 3.13.1) */
 	uint8_t start[16], end[16]; /* 4 or 16 bytes used */
+	const uint8_t *raw;         /* unknown type: the bytes after its 4-byte header (a view), else NULL */
+	uint16_t raw_len;
 } v2_ts;
 
 typedef struct v2_ts_list {

@@ -2,8 +2,9 @@
 #include "wire/v2.h"
 #include "wire/v2_build_util.h"
 
-static void put_transform(v2_builder *b, const v2_transform *t, bool last)
+static void put_transform(v2_builder *b, const v2_proposal *p, uint8_t i, bool last)
 {
+	const v2_transform *t = &p->t[i];
 	size_t at = b->w.len;
 	ike_wbuf_u8(&b->w, last ? 0 : 3);
 	ike_wbuf_u8(&b->w, 0);
@@ -14,6 +15,11 @@ static void put_transform(v2_builder *b, const v2_transform *t, bool last)
 	if (t->keylen) {
 		ike_wbuf_u16(&b->w, 0x8000 | 14); /* Key Length, TV form (3.3.5) */
 		ike_wbuf_u16(&b->w, t->keylen);
+	}
+	/* Tests and the fuzzer's round trip write an attribute we do not understand back (TV form, value 0). */
+	if (v2_attr_unknown(p, i) && p->unknown_attr[i] != 14) {
+		ike_wbuf_u16(&b->w, (uint16_t)(0x8000 | p->unknown_attr[i]));
+		ike_wbuf_u16(&b->w, 0);
 	}
 	v2b_close16(b, at, 2);
 }
@@ -34,7 +40,7 @@ static void put_proposal(v2_builder *b, const v2_proposal *p, bool last)
 	ike_wbuf_u8(&b->w, p->n);
 	v2b_bytes(b, p->spi, p->spi_size);
 	for (uint8_t i = 0; i < p->n; i++)
-		put_transform(b, &p->t[i], i + 1 == p->n);
+		put_transform(b, p, i, i + 1 == p->n);
 	v2b_close16(b, at, 2);
 }
 
@@ -63,8 +69,16 @@ void v2_add_ts(v2_builder *b, uint8_t pl_type, const v2_ts_list *ts)
 		const v2_ts *t = &ts->ts[i];
 		size_t alen = t->type == V2_TS_IPV4_ADDR_RANGE ? 4 : t->type == V2_TS_IPV6_ADDR_RANGE ? 16 : 0;
 		if (!alen) {
-			b->w.err = true; /* only the two address-range types are defined here */
-			return;
+			/* A type we do not know is written back as parsed (header, raw bytes); without them it cannot be. */
+			if (!t->raw || t->raw_len > 0xffff - 4) {
+				b->w.err = true;
+				return;
+			}
+			ike_wbuf_u8(&b->w, t->type);
+			ike_wbuf_u8(&b->w, t->ip_proto);
+			ike_wbuf_u16(&b->w, (uint16_t)(4 + t->raw_len));
+			v2b_bytes(b, t->raw, t->raw_len);
+			continue;
 		}
 		ike_wbuf_u8(&b->w, t->type);
 		ike_wbuf_u8(&b->w, t->ip_proto);

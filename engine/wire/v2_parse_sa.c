@@ -8,9 +8,19 @@
 #define ATTR_TV 0x8000
 #define ATTR_KEY_LENGTH 14
 
-/* Attributes of one transform; Key Length must use the TV form (3.3.5). */
-static v2_status parse_attrs(ike_cur *c, v2_transform *t)
+/* Notes the first attribute we do not understand: transform i is then unacceptable, not malformed (3.3.6). */
+static void note_unknown(v2_proposal *p, uint8_t i, uint16_t atype)
 {
+	if (!v2_attr_unknown(p, i)) {
+		p->attr_unknown |= 1u << i;
+		p->unknown_attr[i] = atype;
+	}
+}
+
+/* Attributes of transform i of p; Key Length must use the TV form (3.3.5). */
+static v2_status parse_attrs(ike_cur *c, v2_proposal *p, uint8_t i)
+{
+	v2_transform *t = &p->t[i];
 	while (ike_cur_left(c) > 0) {
 		uint16_t af_type = ike_cur_u16(c);
 		uint16_t v = ike_cur_u16(c);
@@ -20,10 +30,13 @@ static v2_status parse_attrs(ike_cur *c, v2_transform *t)
 		if (af_type & ATTR_TV) {
 			if (atype == ATTR_KEY_LENGTH)
 				t->keylen = v;
+			else
+				note_unknown(p, i, atype);
 			continue;
 		}
 		if (atype == ATTR_KEY_LENGTH || !ike_cur_take(c, v))
 			return V2_INVALID_SYNTAX;
+		note_unknown(p, i, atype);
 	}
 	return V2_OK;
 }
@@ -32,6 +45,8 @@ static v2_status parse_transforms(ike_cur *c, uint8_t count, v2_proposal *p)
 {
 	uint8_t more = MORE_TRANSFORMS;
 	p->n = 0;
+	p->attr_unknown = 0;
+	memset(p->unknown_attr, 0, sizeof(p->unknown_attr));
 	while (more == MORE_TRANSFORMS) {
 		more = ike_cur_u8(c);
 		(void)ike_cur_u8(c);
@@ -49,7 +64,7 @@ static v2_status parse_transforms(ike_cur *c, uint8_t count, v2_proposal *p)
 		(void)ike_cur_u8(&tc);
 		t->id = ike_cur_u16(&tc);
 		t->keylen = 0;
-		v2_status st = parse_attrs(&tc, t);
+		v2_status st = parse_attrs(&tc, p, (uint8_t)(p->n - 1));
 		if (st != V2_OK)
 			return st;
 	}

@@ -1,7 +1,7 @@
 /* Traffic Selector payloads TSi/TSr (RFC 7296 3.13). */
 #include "wire/v2.h"
 
-/* Selector length fixed by the TS type: 8 header/port bytes plus two addresses. */
+/* Selector length fixed by the TS type: 8 header/port bytes plus two addresses; 0 for types we do not know. */
 static size_t selector_len(uint8_t type)
 {
 	switch (type) {
@@ -12,6 +12,21 @@ static size_t selector_len(uint8_t type)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * A selector of a type we do not know (RFC 9478's TS_SECLABEL, say) is kept as a view of its bytes: it is
+ * not an error, policy skips it and narrows with the others. Its length must still cover its own header.
+ */
+static v2_status unknown_selector(ike_cur *c, uint16_t slen, v2_ts *t)
+{
+	if (slen < 4)
+		return V2_INVALID_SYNTAX;
+	t->raw_len = (uint16_t)(slen - 4);
+	t->raw = ike_cur_take(c, t->raw_len);
+	if (c->err)
+		return V2_INVALID_SYNTAX;
+	return V2_OK;
 }
 
 v2_status v2_parse_ts(const uint8_t *b, size_t len, v2_ts_list *out)
@@ -28,12 +43,21 @@ v2_status v2_parse_ts(const uint8_t *b, size_t len, v2_ts_list *out)
 		return V2_TOO_MANY;
 	for (uint8_t i = 0; i < count; i++) {
 		v2_ts *t = &out->ts[i];
+		memset(t, 0, sizeof(*t));
 		t->type = ike_cur_u8(&c);
 		t->ip_proto = ike_cur_u8(&c);
 		uint16_t slen = ike_cur_u16(&c);
 		size_t want = selector_len(t->type);
-		/* Unknown selector types cannot be represented; their length must still match ours. */
-		if (c.err || want == 0 || slen != want)
+		if (c.err)
+			return V2_INVALID_SYNTAX;
+		if (want == 0) {
+			if (unknown_selector(&c, slen, t) != V2_OK)
+				return V2_INVALID_SYNTAX;
+			out->n = (uint8_t)(i + 1);
+			continue;
+		}
+		/* A type we know must have its exact length. */
+		if (slen != want)
 			return V2_INVALID_SYNTAX;
 		t->start_port = ike_cur_u16(&c);
 		t->end_port = ike_cur_u16(&c);
@@ -42,8 +66,6 @@ v2_status v2_parse_ts(const uint8_t *b, size_t len, v2_ts_list *out)
 		const uint8_t *e = ike_cur_take(&c, alen);
 		if (c.err)
 			return V2_INVALID_SYNTAX;
-		memset(t->start, 0, sizeof(t->start));
-		memset(t->end, 0, sizeof(t->end));
 		memcpy(t->start, s, alen);
 		memcpy(t->end, e, alen);
 		out->n = (uint8_t)(i + 1);

@@ -412,15 +412,24 @@ static void ts_errors(void **state)
 	b[7] = 40;
 	assert_int_equal(v2_parse_ts(b, 44, &ts), V2_OK);
 	assert_int_equal(v2_parse_ts(b, 43, &ts), V2_INVALID_SYNTAX);
-	/* Count larger than the selectors present, count zero, bytes left over, unknown type. */
+	/* Count larger than the selectors present, count zero, bytes left over. */
 	b[0] = 2;
 	assert_int_equal(v2_parse_ts(b, 44, &ts), V2_INVALID_SYNTAX);
 	b[0] = 0;
 	assert_int_equal(v2_parse_ts(b, 44, &ts), V2_INVALID_SYNTAX);
 	b[0] = 1;
 	assert_int_equal(v2_parse_ts(b, 45, &ts), V2_INVALID_SYNTAX);
+	/* An unknown type is kept as its bytes (RFC 9478: skipped by policy, not an error); its length must fit. */
 	b[4] = 9;
+	assert_int_equal(v2_parse_ts(b, 44, &ts), V2_OK);
+	assert_int_equal(ts.n, 1);
+	assert_int_equal(ts.ts[0].raw_len, 36);
+	assert_ptr_equal(ts.ts[0].raw, b + 8);
+	b[7] = 3;
 	assert_int_equal(v2_parse_ts(b, 44, &ts), V2_INVALID_SYNTAX);
+	b[7] = 41;
+	assert_int_equal(v2_parse_ts(b, 44, &ts), V2_INVALID_SYNTAX);
+	b[7] = 40;
 	b[0] = V2_MAX_TS + 1;
 	assert_int_equal(v2_parse_ts(b, 44, &ts), V2_TOO_MANY);
 }
