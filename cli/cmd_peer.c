@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -414,7 +416,7 @@ static int setup(peer_run *r, FILE *err)
 			    .half_open_timeout = r->a->half_open_timeout };
 	r->buf = malloc(PEER_MAX_DGRAM);
 	r->peer = r->buf ? ike_peer_new(&pc, &host) : NULL;
-	memset(seed, 0, sizeof(seed));
+	OPENSSL_cleanse(seed, sizeof(seed));
 	if (!r->peer) {
 		fprintf(err, "ikesim peer: out of memory\n");
 		return -1;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "crypto/registry.h"
 #include "ws_names.h"
 
@@ -28,7 +30,7 @@ void sim_keytab_free(sim_keytab *kt)
 {
 	if (!kt)
 		return;
-	free(kt->rows);
+	OPENSSL_clear_free(kt->rows, kt->cap * sizeof(*kt->rows));
 	free(kt);
 }
 
@@ -39,9 +41,13 @@ int sim_keytab_add(sim_keytab *kt, uint64_t spi_i, uint64_t spi_r, const ike_sa_
 		return -1;
 	if (kt->n == kt->cap) {
 		size_t cap = kt->cap ? kt->cap * 2 : 16;
-		kt_row *r = realloc(kt->rows, cap * sizeof(*r));
+		/* Grown by hand, not realloc, so the old block's keys are wiped before it is freed. */
+		kt_row *r = malloc(cap * sizeof(*r));
 		if (!r)
 			return -1;
+		if (kt->n)
+			memcpy(r, kt->rows, kt->n * sizeof(*r));
+		OPENSSL_clear_free(kt->rows, kt->cap * sizeof(*kt->rows));
 		kt->rows = r;
 		kt->cap = cap;
 	}

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "crypto/drbg.h"
 #include "afile.h"
 #include "pcap.h"
@@ -127,6 +129,7 @@ static void node_seed(const ike_crypto *c, uint64_t seed, const char *name, uint
 	int n = snprintf(pers, sizeof(pers), "node:%s", name);
 	ike_drbg_init_with(&d, c, s, sizeof(s), pers, (size_t)n);
 	ike_drbg_bytes(&d, out, 32);
+	OPENSSL_cleanse(&d, sizeof(d));
 }
 
 static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int reveal)
@@ -284,6 +287,9 @@ static void runner_free(runner *r)
 	for (size_t i = 0; r->nodes && i < r->sc->n_nodes; i++)
 		ike_peer_free(r->nodes[i].peer);
 	sim_free(r->s);
+	/* Each node's engine seed determines all its keys. */
+	if (r->nodes)
+		OPENSSL_cleanse(r->nodes, r->sc->n_nodes * sizeof(*r->nodes));
 	free(r->nodes);
 	free(r->starts);
 	sim_fault_index_free(r->faults);

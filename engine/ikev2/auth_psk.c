@@ -5,6 +5,8 @@
  */
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "crypto/prf.h"
 #include "ikev2/sa.h"
 
@@ -45,7 +47,7 @@ int v2_psk_auth(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body,
 	if (ike_prf(c, prf, sa->conn->psk, sa->conn->psk_len, &pad, 1, inner_key) != 0)
 		return -1;
 	int rc = ike_prf(c, prf, inner_key, n, signed_octets, 3, out);
-	memset(inner_key, 0, sizeof(inner_key));
+	OPENSSL_cleanse(inner_key, sizeof(inner_key));
 	v2_charge(sa->peer, IKE_CHARGE_PRF, prf, signed_octets[0].len);
 	*out_len = n;
 	return rc;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "crypto/prf.h"
 #include "crypto/sig.h"
 #include "ikev2/sa.h"
@@ -84,6 +86,7 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 		return;
 	}
 	sa->has_child = true;
+	OPENSSL_clear_free(sa->child.keymat, sa->child.keymat_len);
 	memset(&sa->child, 0, sizeof(sa->child));
 	sa->child.state = V2_CHILD_CREATED;
 	sa->child.spi_in = new_child_spi(sa->peer);
@@ -183,6 +186,7 @@ static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder 
 	const ike_conn_cfg *c = sa->conn;
 	v2_child_sa *ch = &sa->child;
 	sa->has_child = true;
+	OPENSSL_clear_free(ch->keymat, ch->keymat_len);
 	memset(ch, 0, sizeof(*ch));
 	ch->state = V2_CHILD_CREATED;
 	v2_child_go(sa, now, V2_T_CHILD_INSTALLING, NULL);

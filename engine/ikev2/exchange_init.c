@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "crypto/dh.h"
 #include "ikev2/sa.h"
 
@@ -41,7 +43,7 @@ static int finish_dh(v2_ike_sa *sa, ike_time now, const v2_ke *ke)
 	sa->dh = NULL;
 	if (rc == 0)
 		rc = v2_derive_ike_keys(sa, now, gir, n);
-	memset(gir, 0, sizeof(gir));
+	OPENSSL_cleanse(gir, sizeof(gir));
 	return rc;
 }
 
@@ -407,12 +409,12 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	int rc = gl <= sizeof(gir) ? ike_dh_derive(p->cfg.crypto, kp, ke.data, ke.len, gir, sizeof(gir)) : -1;
 	v2_charge(p, IKE_CHARGE_DH_DERIVE, algs.dh, 0);
 	if (rc != 0 || v2_derive_ike_keys(sa, now, gir, gl) != 0) {
-		memset(gir, 0, sizeof(gir));
+		OPENSSL_cleanse(gir, sizeof(gir));
 		v2_init_r_refuse(p, now, in, ci, V2_N_INVALID_SYNTAX, NULL, 0, "peer's KE value failed RFC 6989 checks");
 		v2_sa_destroy(sa, now);
 		return;
 	}
-	memset(gir, 0, sizeof(gir));
+	OPENSSL_cleanse(gir, sizeof(gir));
 	v2_natd_check(sa, now, &in->outer, 0); /* the request's hashes were made with SPIr = 0 */
 	v2_sig_read_init(sa, &in->outer);
 	p->rec[ci].ike_algs = algs;

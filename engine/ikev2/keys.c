@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "crypto/kdf.h"
 #include "crypto/prf.h"
 #include "ikev2/sa.h"
@@ -48,17 +50,23 @@ int v2_derive_ike_keys(v2_ike_sa *sa, ike_time now, const uint8_t *gir, size_t g
 	v2_trace_kdf(sa, now, "Ni", "[]", sa->ni, sa->ni_len);
 	v2_trace_kdf(sa, now, "Nr", "[]", sa->nr, sa->nr_len);
 	v2_trace_kdf(sa, now, "g^ir", "[\"KEi\",\"KEr\"]", gir, gir_len);
-	if (ike_v2_skeyseed(c, sa->algs.prf, sa->ni, sa->ni_len, sa->nr, sa->nr_len, gir, gir_len, skeyseed) != 0)
+	if (ike_v2_skeyseed(c, sa->algs.prf, sa->ni, sa->ni_len, sa->nr, sa->nr_len, gir, gir_len, skeyseed) != 0) {
+		OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
 		return -1;
+	}
 	v2_trace_kdf(sa, now, "SKEYSEED", "[\"Ni\",\"Nr\",\"g^ir\"]", skeyseed, seed_len);
-	free(sa->keys);
+	/* Keys from an earlier derivation are wiped before their memory goes back to the allocator. */
+	OPENSSL_clear_free(sa->keys, sa->keys_len);
+	sa->keys_len = 0;
 	sa->keys = malloc(total);
-	if (!sa->keys)
+	if (!sa->keys) {
+		OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
 		return -1;
+	}
 	sa->keys_len = (uint16_t)total;
 	int rc = ike_v2_sa_keys(c, sa->algs.prf, skeyseed, seed_len, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
 				sa->spi_i, sa->spi_r, sa->keys, total);
-	memset(skeyseed, 0, sizeof(skeyseed));
+	OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
 	v2_charge(sa->peer, IKE_CHARGE_PRF, sa->algs.prf, total);
 	if (rc != 0)
 		return -1;
@@ -78,7 +86,8 @@ int v2_derive_child_keys(v2_ike_sa *sa, ike_time now)
 	if (!e || (ch->algs.integ && !a))
 		return -1;
 	size_t ek = e->key_bytes, ak = a ? a->key_bytes : 0, total = 2 * (ek + ak);
-	free(ch->keymat);
+	OPENSSL_clear_free(ch->keymat, ch->keymat_len);
+	ch->keymat_len = 0;
 	ch->keymat = malloc(total);
 	if (!ch->keymat)
 		return -1;

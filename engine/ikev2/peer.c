@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "ikev2/sa.h"
 
 #define V2_MIN_BUCKETS 16
@@ -187,9 +189,7 @@ void v2_sa_set_timer(v2_ike_sa *sa, ike_time at)
 
 static void free_child(v2_child_sa *c)
 {
-	if (c->keymat)
-		memset(c->keymat, 0, c->keymat_len);
-	free(c->keymat);
+	OPENSSL_clear_free(c->keymat, c->keymat_len);
 	c->keymat = NULL;
 }
 
@@ -204,9 +204,7 @@ void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
 	p->nsas--;
 	v2_half_open_track(sa, sa->state, V2_IKE_DESTROYING);
 	ike_dh_free(sa->dh);
-	if (sa->keys)
-		memset(sa->keys, 0, sa->keys_len);
-	free(sa->keys);
+	OPENSSL_clear_free(sa->keys, sa->keys_len);
 	free(sa->ni);
 	free(sa->nr);
 	free(sa->init_i);
@@ -293,8 +291,8 @@ void ike_peer_free(ike_peer *p)
 	free(p->rec);
 	free(p->ho);
 	free(p->cookie_rl);
-	memset(p->cookie_secret, 0, sizeof(p->cookie_secret));
-	free(p);
+	/* The cookie secret and the DRBG state both live in the peer object. */
+	OPENSSL_clear_free(p, sizeof(*p));
 }
 
 int ike_peer_initiate(ike_peer *p, ike_time now, size_t conn)
