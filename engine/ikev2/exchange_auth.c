@@ -109,11 +109,12 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 	v2_ts_to_wire(c->remote_ts, c->n_remote_ts, ts);
 	v2_add_ts(&b, V2_PL_TSR, ts);
 	if (b.w.err) {
-		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, "IKE_AUTH request does not fit");
+		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, "IKE_AUTH request does not fit in one message (" V2_MAX_MSG_TEXT " bytes)");
 		return;
 	}
 	v2_child_go(sa, now, V2_T_CHILD_INSTALLING, NULL);
-	v2_send_sk(sa, now, V2_IKE_AUTH, false, sa->msgid_next_req, inner, b.w.len, b.first);
+	if (v2_send_sk(sa, now, V2_IKE_AUTH, false, sa->msgid_next_req, inner, b.w.len, b.first) != 0)
+		v2_fail_local(sa, now, "could not seal our IKE_AUTH request");
 }
 
 static bool auth_ok(const v2_ike_sa *sa, ike_time now, bool initiator_auth, const v2_chain *inner, const v2_payload *pid,
@@ -252,7 +253,8 @@ void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	if (!auth_ok(sa, now, true, &in->inner, v2_chain_find(&in->inner, V2_PL_IDI), v2_chain_find(&in->inner, V2_PL_AUTH),
 		     why, sizeof(why))) {
 		v2_add_notify(&b, 0, NULL, 0, V2_N_AUTHENTICATION_FAILED, NULL, 0);
-		v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first);
+		/* The SA fails next either way; a failed answer has already traced its own error. */
+		(void)v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first);
 		v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED, why);
 		return;
 	}
@@ -272,7 +274,13 @@ void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	v2_add_auth(&b, method, auth, alen);
 	child_r(sa, now, cp, &b);
 	drop_handshake_state(sa);
-	v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first);
+	/* Certificates can overflow the builder: a truncated chain must not be sealed and sent. */
+	if (b.w.err) {
+		v2_fail_local(sa, now, "our IKE_AUTH response does not fit in one message (" V2_MAX_MSG_TEXT " bytes)");
+		return;
+	}
+	if (v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first) != 0)
+		v2_fail_local(sa, now, "could not seal our IKE_AUTH response");
 }
 
 /* The first error notify (type below 16384) of a chain, or 0. */
@@ -337,8 +345,9 @@ void v2_auth_i_tell(v2_ike_sa *sa, ike_time now, uint16_t notify)
 	v2_request_done(sa);
 	v2_begin_chain(&b, inner, sizeof(inner));
 	v2_add_notify(&b, 0, NULL, 0, notify, NULL, 0);
+	/* Every caller fails the SA right after: a failed seal has already traced its own error. */
 	if (!b.w.err)
-		v2_send_sk(sa, now, V2_INFORMATIONAL, false, sa->msgid_next_req, inner, b.w.len, b.first);
+		(void)v2_send_sk(sa, now, V2_INFORMATIONAL, false, sa->msgid_next_req, inner, b.w.len, b.first);
 }
 
 void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)

@@ -24,5 +24,6 @@ void v2_child_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		return;
 	}
 	v2_trace_error(sa->peer, now, sa, "request refused", asked_for(&in->inner), V2_N_NO_ADDITIONAL_SAS);
-	v2_answer_notify(sa, now, in, V2_N_NO_ADDITIONAL_SAS, NULL, 0);
+	if (v2_answer_notify(sa, now, in, V2_N_NO_ADDITIONAL_SAS, NULL, 0) != 0)
+		v2_fail_local(sa, now, "could not seal our NO_ADDITIONAL_SAS answer");
 }

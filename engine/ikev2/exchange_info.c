@@ -85,7 +85,10 @@ void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		b.w.len = 0;
 		b.first = 0;
 	}
-	v2_send_sk(sa, now, V2_INFORMATIONAL, true, in->hdr.msg_id, inner, b.w.len, b.first);
+	if (v2_send_sk(sa, now, V2_INFORMATIONAL, true, in->hdr.msg_id, inner, b.w.len, b.first) != 0 && !fatal) {
+		v2_fail_local(sa, now, "could not seal our INFORMATIONAL response");
+		return;
+	}
 	if (fatal == V2_N_AUTHENTICATION_FAILED && sa->state == V2_IKE_ESTABLISHED) {
 		v2_fail(sa, now, V2_T_IKE_PEER_AUTH_FAILED, fatal, "the initiator rejected our authentication");
 		return;
@@ -115,7 +118,8 @@ int ike_peer_delete(ike_peer *p, ike_time now, size_t conn)
 {
 	int n = 0;
 	for (size_t i = 0; i < p->nbuckets; i++)
-		for (v2_ike_sa *sa = p->by_local[i]; sa; sa = sa->next_local) {
+		for (v2_ike_sa *sa = p->by_local[i], *next; sa; sa = next) {
+			next = sa->next_local; /* a failed Delete destroys sa */
 			if (sa->conn_idx != conn || !sa->conn || sa->state != V2_IKE_ESTABLISHED || sa->req)
 				continue;
 			uint8_t inner[32], spi[1] = { 0 };
@@ -123,7 +127,8 @@ int ike_peer_delete(ike_peer *p, ike_time now, size_t conn)
 			v2_begin_chain(&b, inner, sizeof(inner));
 			v2_add_delete(&b, 1, 0, spi, 0);
 			v2_ike_go(sa, now, V2_T_IKE_DELETE_SENT, NULL);
-			v2_send_sk(sa, now, V2_INFORMATIONAL, false, sa->msgid_next_req, inner, b.w.len, b.first);
+			if (v2_send_sk(sa, now, V2_INFORMATIONAL, false, sa->msgid_next_req, inner, b.w.len, b.first) != 0)
+				v2_fail_local(sa, now, "could not seal our Delete request");
 			n++;
 		}
 	return n;

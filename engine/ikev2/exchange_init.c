@@ -47,6 +47,18 @@ static int finish_dh(v2_ike_sa *sa, ike_time now, const v2_ke *ke)
 	return rc;
 }
 
+/* A request that cannot go out: a new SA is dropped, a retrying one fails; either way the SA is gone. */
+static int init_start_failed(v2_ike_sa *sa, ike_time now, const char *why)
+{
+	if (sa->state != V2_IKE_CREATED) {
+		v2_fail_local(sa, now, why);
+		return -1;
+	}
+	v2_trace_error(sa->peer, now, sa, "initiate", why, 0);
+	v2_sa_destroy(sa, now);
+	return -1;
+}
+
 int v2_init_start(v2_ike_sa *sa, ike_time now)
 {
 	const ike_conn_cfg *c = sa->conn;
@@ -55,7 +67,7 @@ int v2_init_start(v2_ike_sa *sa, ike_time now)
 	if (!sa->ni) {
 		sa->ni = malloc(V2_NONCE_LEN);
 		if (!sa->ni)
-			return -1;
+			return init_start_failed(sa, now, "out of memory for our nonce");
 		sa->ni_len = V2_NONCE_LEN;
 		ike_drbg_bytes(&sa->peer->rng, sa->ni, V2_NONCE_LEN);
 	}
@@ -86,13 +98,16 @@ int v2_init_start(v2_ike_sa *sa, ike_time now)
 	v2_sig_add_init(sa, &b, false);
 	size_t len = v2_finish(&b, 0);
 	if (!len)
-		return -1;
+		return init_start_failed(sa, now, "our IKE_SA_INIT request does not fit in a message");
 	free(sa->init_i);
 	sa->init_i = dup_bytes(buf, len);
-	sa->init_i_len = (uint16_t)len;
+	sa->init_i_len = sa->init_i ? (uint16_t)len : 0;
+	if (!sa->init_i) /* AUTH signs this message later: without our copy the SA could never authenticate */
+		return init_start_failed(sa, now, "out of memory keeping our IKE_SA_INIT request");
 	if (sa->state == V2_IKE_CREATED)
 		v2_ike_go(sa, now, V2_T_IKE_I_START, NULL);
-	v2_send_plain(sa, now, buf, len, false);
+	if (v2_send_plain(sa, now, buf, len, false) != 0)
+		return init_start_failed(sa, now, "out of memory keeping our IKE_SA_INIT request");
 	return 0;
 }
 
@@ -146,7 +161,8 @@ static bool init_i_retry(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
 	sa->init_err = 0; /* a new request: earlier error notifies answered the old one */
 	free(sa->req);
 	sa->req = NULL;
-	v2_init_start(sa, now);
+	/* On failure the SA is already gone (failed with a why); there is nothing more to do here. */
+	(void)v2_init_start(sa, now);
 	return true;
 }
 
@@ -312,9 +328,12 @@ static int init_r_respond(v2_ike_sa *sa, ike_time now, uint8_t prop_num)
 	if (!len)
 		return -1;
 	sa->init_r = dup_bytes(buf, len);
+	if (!sa->init_r) /* our AUTH signs this response: without it the SA could never authenticate */
+		return -1;
 	sa->init_r_len = (uint16_t)len;
 	v2_ike_go(sa, now, V2_T_IKE_R_INIT, NULL);
-	v2_send_plain(sa, now, buf, len, true);
+	if (v2_send_plain(sa, now, buf, len, true) != 0)
+		return -1;
 	ike_time hot = sa->peer->cfg.half_open_timeout > 0 ? sa->peer->cfg.half_open_timeout : V2_HALF_OPEN_TIMEOUT;
 	v2_sa_set_timer(sa, hot < IKE_TIME_NEVER - now ? now + hot : IKE_TIME_NEVER);
 	return 0;
@@ -421,6 +440,7 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	p->rec[ci].ike_selected = true;
 	v2_trace_selected(sa, now, "ike", &algs);
 	if (init_r_respond(sa, now, num) != 0) {
+		v2_trace_error(p, now, sa, "ike_sa failed", "could not build or keep our IKE_SA_INIT response", 0);
 		v2_sa_destroy(sa, now);
 		return;
 	}

@@ -70,10 +70,21 @@ void v2_fail_fatal(v2_ike_sa *sa, ike_time now, uint16_t notify, const char *why
 	v2_fail(sa, now, fatal_row(sa), notify, why);
 }
 
+void v2_fail_local(v2_ike_sa *sa, ike_time now, const char *why)
+{
+	if (sa->state == V2_IKE_CONNECTING)
+		v2_fail(sa, now, V2_T_IKE_LOCAL_FAIL, 0, why);
+	else if (sa->state == V2_IKE_ESTABLISHED)
+		v2_fail(sa, now, V2_T_IKE_LOCAL_FAIL_UP, 0, why);
+	else /* DELETING: the Delete we could not send ends it as a completed delete would */
+		v2_fail(sa, now, V2_T_IKE_DELETE_DONE, 0, why);
+}
+
 void v2_refuse_fatal(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t notify, const uint8_t *data,
 		     size_t len, const char *why)
 {
-	v2_answer_notify(sa, now, in, notify, data, len);
+	/* The SA ends either way; a failed answer has already traced its own error. */
+	(void)v2_answer_notify(sa, now, in, notify, data, len);
 	v2_fail_fatal(sa, now, notify, why);
 }
 

@@ -85,12 +85,15 @@ static ike_time rtx_deadline(const v2_ike_sa *sa, ike_time now)
 }
 
 /* Keeps our copy: requests for retransmission, responses to answer retransmitted requests. */
-static void store(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bool response, uint8_t exchange,
-		  uint32_t msgid)
+static int store(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bool response, uint8_t exchange,
+		 uint32_t msgid)
 {
 	uint8_t *copy = malloc(len);
 	if (copy)
 		memcpy(copy, msg, len);
+	/* A request we cannot keep could never be retransmitted: the caller ends the SA. */
+	if (!copy && !response)
+		return -1;
 	if (response) {
 		free(sa->resp);
 		sa->resp = copy;
@@ -98,7 +101,7 @@ static void store(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, b
 		sa->resp_msgid = msgid;
 		sa->has_resp = copy != NULL;
 		sa->msgid_peer = msgid + 1;
-		return;
+		return 0;
 	}
 	free(sa->req);
 	sa->req = copy;
@@ -107,13 +110,18 @@ static void store(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, b
 	sa->retries = 0;
 	if (sa->conn)
 		v2_sa_set_timer(sa, rtx_deadline(sa, now));
+	return 0;
 }
 
-void v2_send_plain(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bool response)
+int v2_send_plain(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bool response)
 {
+	if (store(sa, now, msg, len, response, msg[18], ike_get_u32(msg + 20)) != 0) {
+		v2_trace_error(sa->peer, now, sa, "send", "out of memory keeping our request for retransmission", 0);
+		return -1;
+	}
 	trace_tx(sa, now, msg, len, NULL, 0, 0);
-	store(sa, now, msg, len, response, msg[18], ike_get_u32(msg + 20));
 	v2_send_raw(sa->peer, now, &sa->local, &sa->remote, msg, len);
+	return 0;
 }
 
 int v2_send_sk(v2_ike_sa *sa, ike_time now, uint8_t exchange, bool response, uint32_t msgid,
@@ -134,24 +142,31 @@ int v2_send_sk(v2_ike_sa *sa, ike_time now, uint8_t exchange, bool response, uin
 	    ike_sk_seal(sa->peer->cfg.crypto, &k, &sa->peer->rng, buf, aad, inner, inner_len, sizeof(buf),
 			&written) != 0 ||
 	    written != body) {
-		v2_trace_error(sa->peer, now, sa, "send", "could not build or seal the message", 0);
+		char why[96];
+		snprintf(why, sizeof(why), "could not build or seal the message (%zu bytes of payloads, limit %u bytes)",
+			 inner_len, V2_MAX_MSG);
+		v2_trace_error(sa->peer, now, sa, "send", why, 0);
 		return -1;
 	}
 	v2_charge(sa->peer, IKE_CHARGE_SK_SEAL, k.encr->id, inner_len);
+	if (store(sa, now, buf, total, response, exchange, msgid) != 0) {
+		v2_trace_error(sa->peer, now, sa, "send", "out of memory keeping our request for retransmission", 0);
+		return -1;
+	}
 	trace_tx(sa, now, buf, total, inner, inner_len, inner_first);
-	store(sa, now, buf, total, response, exchange, msgid);
 	v2_send_raw(sa->peer, now, &sa->local, &sa->remote, buf, total);
 	return 0;
 }
 
-void v2_answer_notify(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t type, const uint8_t *d, size_t n)
+int v2_answer_notify(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t type, const uint8_t *d, size_t n)
 {
 	uint8_t inner[64];
 	v2_builder b;
 	v2_begin_chain(&b, inner, sizeof(inner));
 	v2_add_notify(&b, 0, NULL, 0, type, d, n);
-	if (!b.w.err)
-		v2_send_sk(sa, now, in->hdr.exchange, true, in->hdr.msg_id, inner, b.w.len, b.first);
+	if (b.w.err)
+		return -1;
+	return v2_send_sk(sa, now, in->hdr.exchange, true, in->hdr.msg_id, inner, b.w.len, b.first);
 }
 
 int v2_open_sk(v2_ike_sa *sa, ike_time now, v2_inbound *in)
@@ -184,8 +199,8 @@ int v2_open_sk(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	/* 2.21.2: in IKE_AUTH both notifies end the attempt; 2.21.3: afterwards only INVALID_SYNTAX is fatal */
 	else if (!critical || sa->state == V2_IKE_CONNECTING)
 		v2_refuse_fatal(sa, now, in, notify, critical ? &bad : NULL, critical ? 1 : 0, why);
-	else
-		v2_answer_notify(sa, now, in, notify, &bad, 1);
+	else if (v2_answer_notify(sa, now, in, notify, &bad, 1) != 0)
+		v2_fail_local(sa, now, "could not seal our UNSUPPORTED_CRITICAL_PAYLOAD answer");
 	return -1;
 }
 

@@ -17,6 +17,7 @@
 #include "wire/v2.h"
 
 #define V2_MAX_MSG 8192    /* largest IKE message we build or accept (no fragmentation yet) */
+#define V2_MAX_MSG_TEXT "8192" /* the same, for messages that say why */
 #define V2_NONCE_LEN 32
 #define V2_HALF_OPEN_TIMEOUT (30 * IKE_NS_PER_SEC)
 #define V2_COOKIE_SECRET_LEN 32
@@ -187,6 +188,8 @@ void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, con
 void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
 /* Fails the SA on a fatal notify (RFC 7296 2.21.2, 2.21.3) along the row for its state: sa is gone after. */
 void v2_fail_fatal(v2_ike_sa *sa, ike_time now, uint16_t notify, const char *why);
+/* Ends the SA after a message of ours could not be built, sealed or kept (no request, no timer otherwise). */
+void v2_fail_local(v2_ike_sa *sa, ike_time now, const char *why);
 
 /* ---- message.c: building, protecting, sending, retransmitting ---- */
 typedef struct v2_inbound {
@@ -202,15 +205,15 @@ typedef struct v2_inbound {
 } v2_inbound;
 
 void v2_header_for(const v2_ike_sa *sa, uint8_t exchange, bool response, uint32_t msgid, v2_header *h);
-/* Sends an unencrypted message built in buf (IKE_SA_INIT); stores it as request or response. */
-void v2_send_plain(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bool response);
+/* Sends an unencrypted message built in buf (IKE_SA_INIT); stores it as request or response; -1 if it could not be stored. */
+int v2_send_plain(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bool response);
 /* Seals the inner chain into an SK message and sends it; stores it as request or response. */
 int v2_send_sk(v2_ike_sa *sa, ike_time now, uint8_t exchange, bool response, uint32_t msgid,
 	       const uint8_t *inner, size_t inner_len, uint8_t inner_first);
 /* Decrypts an SK message into in->inner; 0, or -1 (traced; a malformed inner chain may end the SA). */
 int v2_open_sk(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 /* Answers an authenticated request with one encrypted error notify; the SA stays. */
-void v2_answer_notify(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t type, const uint8_t *d, size_t n);
+int v2_answer_notify(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t type, const uint8_t *d, size_t n);
 /* Answers an authenticated request with a fatal notify (INVALID_SYNTAX, ...), then fails the SA: sa is gone after. */
 void v2_refuse_fatal(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t notify, const uint8_t *data,
 		     size_t len, const char *why);

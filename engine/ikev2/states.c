@@ -46,6 +46,12 @@ const v2_transition v2_ike_transitions[V2_T_IKE_NTRANS] = {
 	[V2_T_IKE_SYNTAX] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V2_INFORMATIONAL, V2_ROLE_ANY,
 			      "malformed request in any exchange (send INVALID_SYNTAX), or INVALID_SYNTAX received",
 			      "INVALID_SYNTAX is fatal on both sides, no Delete (RFC 7296 2.21.3)" },
+	[V2_T_IKE_LOCAL_FAIL] = { V2_IKE_CONNECTING, V2_IKE_DESTROYING, 0, V2_ROLE_ANY,
+				  "our next message could not be built or sealed",
+				  "a local failure (message too big, sealing failed): the SA cannot go on" },
+	[V2_T_IKE_LOCAL_FAIL_UP] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, 0, V2_ROLE_ANY,
+				     "our next message could not be built or sealed",
+				     "a local failure (message too big, sealing failed): the SA cannot go on" },
 };
 
 const v2_transition v2_child_transitions[V2_T_CHILD_NTRANS] = {
