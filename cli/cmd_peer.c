@@ -8,10 +8,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/crypto.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "cli.h"
 #include "common/jsonw.h"
@@ -378,6 +378,7 @@ static void trace_start(peer_run *r)
 	char l[64], m[64];
 	ike_jsonw w;
 	ike_jsonw_init(&w);
+	ike_jsonw_int(&w, "schema", SIM_TRACE_SCHEMA);
 	ike_jsonw_str(&w, "role", r->a->initiate ? "initiator" : "responder");
 	sim_addr_format(&r->conn.local, l, sizeof(l));
 	sim_addr_format(&r->conn.remote, m, sizeof(m));

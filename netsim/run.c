@@ -217,8 +217,8 @@ static void trace_start(runner *r, uint64_t seed)
 	if (!r->tr)
 		return;
 	sim_json_str(file, sizeof(file), r->sc->file);
-	snprintf(f, sizeof(f), "\"scenario\":%s,\"seed\":%llu,\"duration\":%.9f,\"nodes\":%zu,\"links\":%zu", file,
-		 (unsigned long long)seed, (double)r->sc->duration / 1e9, r->sc->n_nodes, r->sc->n_links);
+	snprintf(f, sizeof(f), "\"schema\":%d,\"scenario\":%s,\"seed\":%llu,\"duration\":%.9f,\"nodes\":%zu,\"links\":%zu",
+		 SIM_TRACE_SCHEMA, file, (unsigned long long)seed, (double)r->sc->duration / 1e9, r->sc->n_nodes, r->sc->n_links);
 	sim_trace_event(r->tr, 0, "sim", "sim.start", f);
 }
 

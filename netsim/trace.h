@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Version of the trace format, carried as "schema" by the first event (docs/trace.md); bumped on incompatible change. */
+#define SIM_TRACE_SCHEMA 1
+
 typedef struct sim_trace sim_trace;
 
 /* Opens a sink that writes to a temp file beside path, renamed onto path by sim_trace_close(.., 1). */

@@ -67,6 +67,26 @@ static int add_line(viz_trace *t, size_t *cap, const char *line, size_t len, siz
 	return 0;
 }
 
+/* The first event's "schema", if any, must be one we read: a newer format would be misdrawn silently. */
+static int check_schema(viz_trace *t, char *msg, size_t msglen)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(t->ev[0].json, "schema");
+	if (!s)
+		return 0;
+	double v = cJSON_IsNumber(s) ? s->valuedouble : 0;
+	if (!(v >= 1 && v <= 1e6 && v == (double)(int)v)) {
+		snprintf(msg, msglen, "%s:%zu: \"schema\" must be a whole number from 1", t->file, t->ev[0].line);
+		return -1;
+	}
+	if ((int)v > VIZ_TRACE_SCHEMA) {
+		snprintf(msg, msglen, "%s:%zu: trace \"schema\" %d is newer than this ikesim reads (%d): use a newer ikesim",
+			 t->file, t->ev[0].line, (int)v, VIZ_TRACE_SCHEMA);
+		return -1;
+	}
+	t->schema = (int)v;
+	return 0;
+}
+
 viz_trace *viz_trace_load(const char *path, char *msg, size_t msglen)
 {
 	FILE *f = fopen(path, "r");
@@ -93,6 +113,8 @@ viz_trace *viz_trace_load(const char *path, char *msg, size_t msglen)
 		snprintf(msg, msglen, "%s: no events (an empty trace)", path);
 		bad = 1;
 	}
+	if (!bad)
+		bad = check_schema(t, msg, msglen) != 0;
 	if (bad) {
 		viz_trace_free(t);
 		return NULL;
@@ -119,6 +141,10 @@ viz_trace *viz_trace_parse(const char *name, const char *text, size_t len, char 
 	}
 	if (t->n == 0) {
 		snprintf(msg, msglen, "%s: no events (an empty trace)", name);
+		viz_trace_free(t);
+		return NULL;
+	}
+	if (check_schema(t, msg, msglen) != 0) {
 		viz_trace_free(t);
 		return NULL;
 	}

@@ -234,6 +234,9 @@ static void same_seed_same_trace(void **state)
 	assert_non_null(c);
 	assert_true(strlen(a) > 100);
 	assert_string_equal(a, b);
+	/* The first event names the trace format (docs/trace.md). */
+	static const char first[] = "{\"t\":0.000000000,\"node\":\"sim\",\"ev\":\"sim.start\",\"schema\":1,";
+	assert_true(strncmp(a, first, sizeof(first) - 1) == 0);
 	first_spi(a, s1);
 	first_spi(c, s3);
 	assert_int_equal(strlen(s1), 16);

@@ -55,6 +55,7 @@ static void peer_processes_establish_and_delete(void **state)
 		assert_true(pu_file_has(t, "\"to\":\"INSTALLED\""));
 		assert_true(pu_file_has(t, "INFORMATIONAL request 2 [ D ]"));
 		assert_true(pu_file_has(t, "\"non-esp-marker\":true"));
+		assert_true(pu_file_has(t, "\"ev\":\"peer.start\",\"schema\":1,"));
 	}
 	pu_cleanup(&e);
 }

@@ -11,6 +11,7 @@
 
 #include "ikev2/states.h"
 #include "test_list.h.in"
+#include "trace.h"
 #include "vizutil.h"
 
 static const char *exchange(unsigned x)
@@ -155,6 +156,10 @@ static void trace_errors(void **state)
 		{ "{\"t\":\"0\",\"node\":\"a\",\"ev\":\"x\"}\n", "x.jsonl:1: an event needs" },
 		{ "{\"t\":-1,\"node\":\"a\",\"ev\":\"x\"}\n", "x.jsonl:1: an event needs" },
 		{ "\n\n", "x.jsonl: no events" },
+		{ "\n{\"t\":0,\"node\":\"sim\",\"ev\":\"sim.start\",\"schema\":2}\n", "x.jsonl:2: trace \"schema\" 2 is newer" },
+		{ "{\"t\":0,\"node\":\"a\",\"ev\":\"peer.start\",\"schema\":\"1\"}\n", "x.jsonl:1: \"schema\" must be" },
+		{ "{\"t\":0,\"node\":\"a\",\"ev\":\"peer.start\",\"schema\":1.5}\n", "x.jsonl:1: \"schema\" must be" },
+		{ "{\"t\":0,\"node\":\"a\",\"ev\":\"peer.start\",\"schema\":0}\n", "x.jsonl:1: \"schema\" must be" },
 	};
 	char msg[256];
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -173,12 +178,38 @@ static void trace_errors(void **state)
 	assert_non_null(strstr(msg, "/nonexistent/t.jsonl: No such file"));
 }
 
+/* Traces from before the schema field load as they did; the field is read only from the first event. */
+static void trace_schema_optional(void **state)
+{
+	(void)state;
+	static const char *const ok[] = {
+		"{\"t\":0,\"node\":\"sim\",\"ev\":\"sim.start\",\"seed\":1}\n",
+		"{\"t\":0,\"node\":\"sim\",\"ev\":\"sim.start\",\"schema\":1,\"seed\":1}\n",
+		"{\"t\":0,\"node\":\"a\",\"ev\":\"peer.start\",\"schema\":1}\n{\"t\":1,\"node\":\"a\",\"ev\":\"x\",\"schema\":9}\n",
+	};
+	static const int want[] = { 0, 1, 1 };
+	char msg[256];
+	for (size_t i = 0; i < 3; i++) {
+		viz_trace *t = viz_trace_parse("x.jsonl", ok[i], strlen(ok[i]), msg, sizeof(msg));
+		if (!t)
+			fail_msg("case %zu: %s", i, msg);
+		assert_int_equal(t->schema, want[i]);
+		viz_trace_free(t);
+	}
+	/* What the simulator writes is what viz reads. */
+	assert_int_equal(SIM_TRACE_SCHEMA, VIZ_TRACE_SCHEMA);
+	viz_trace *t = vt_run(DEMO_SCENARIO);
+	assert_int_equal(t->schema, SIM_TRACE_SCHEMA);
+	assert_string_equal(t->ev[0].ev, "sim.start");
+	viz_trace_free(t);
+}
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(states_equal_tables),
 	cmocka_unit_test(states_path_highlighted),
 	cmocka_unit_test(states_row_mismatch),
 	cmocka_unit_test(trace_errors),
+	cmocka_unit_test(trace_schema_optional),
 };
 
 size_t tests_viz(const struct CMUnitTest **out)
