@@ -113,8 +113,13 @@ static void path_list(const viz_trace *t, const viz_event *sa, viz_buf *b)
 		    strcmp(s, ispi) != 0 || strcmp(e->node, sa->node) != 0)
 			continue;
 		viz_time_str(e->t, ts, sizeof(ts));
-		viz_buf_printf(b, "<li>%s s, %s SA, row %.0f: %s -&gt; %s: ", ts, e->ev[0] == 'i' ? "IKE" : "CHILD",
-			       viz_ev_num(e, "transition", -1), viz_ev_str(e, "from"), viz_ev_str(e, "to"));
+		const char *name = viz_ev_str(e, "transition");
+		viz_buf_printf(b, "<li>%s s, %s SA, ", ts, e->ev[0] == 'i' ? "IKE" : "CHILD");
+		if (name) /* a row name; traces from before names carry the row index */
+			viz_buf_xml(b, name);
+		else
+			viz_buf_printf(b, "row %.0f", viz_ev_num(e, "transition", -1));
+		viz_buf_printf(b, ": %s -&gt; %s: ", viz_ev_str(e, "from"), viz_ev_str(e, "to"));
 		viz_buf_xml(b, viz_ev_str(e, "why"));
 		viz_buf_puts(b, "</li>\n");
 	}

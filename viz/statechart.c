@@ -66,21 +66,39 @@ static void label_wrap(viz_buf *b, const char *s, size_t width)
 	}
 }
 
+/* The row a state event names: by its stable name, or (traces without "schema") by its index. */
+static int find_row(const viz_trace *t, const viz_event *e, const machine *m, size_t *row, char *msg, size_t n)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(e->json, "transition");
+	if (cJSON_IsString(j)) {
+		for (*row = 0; *row < m->ntr; (*row)++)
+			if (strcmp(m->tr[*row].name, j->valuestring) == 0)
+				return 0;
+		snprintf(msg, n, "%s:%zu: %s names transition \"%.40s\", which is not a row of the %s table", t->file,
+			 e->line, e->ev, j->valuestring, m->prefix);
+		return -1;
+	}
+	/* Row indices shift when rows are added: only traces from before names (no schema) carry them. */
+	double d = cJSON_IsNumber(j) && t->schema == 0 ? j->valuedouble : -1;
+	if (d < 0 || d >= (double)m->ntr || d != (double)(size_t)d) {
+		snprintf(msg, n, "%s:%zu: %s with no valid \"transition\" (a row name of the %s table)", t->file, e->line,
+			 e->ev, m->prefix);
+		return -1;
+	}
+	*row = (size_t)d;
+	return 0;
+}
+
 /* Checks that a state event executed the row it names; 0, or -1 with FILE:LINE in msg. */
 static int check_row(const viz_trace *t, const viz_event *e, const machine *m, size_t *row, char *msg, size_t n)
 {
-	double tr = viz_ev_num(e, "transition", -1);
 	const char *from = viz_ev_str(e, "from"), *to = viz_ev_str(e, "to");
-	if (tr < 0 || tr >= (double)m->ntr || tr != (double)(size_t)tr) {
-		snprintf(msg, n, "%s:%zu: %s with no valid \"transition\" (the table has %zu rows)", t->file, e->line,
-			 e->ev, m->ntr);
+	if (find_row(t, e, m, row, msg, n) != 0)
 		return -1;
-	}
-	*row = (size_t)tr;
 	const v2_transition *r = &m->tr[*row];
 	if (!from || !to || strcmp(from, m->name(r->from)) != 0 || strcmp(to, m->name(r->to)) != 0) {
-		snprintf(msg, n, "%s:%zu: %s row %zu is %s -> %s in the table, the trace says %s -> %s", t->file,
-			 e->line, m->prefix, *row, m->name(r->from), m->name(r->to), from ? from : "?", to ? to : "?");
+		snprintf(msg, n, "%s:%zu: %s row %s is %s -> %s in the table, the trace says %s -> %s", t->file,
+			 e->line, m->prefix, r->name, m->name(r->from), m->name(r->to), from ? from : "?", to ? to : "?");
 		return -1;
 	}
 	return 0;
@@ -174,18 +192,18 @@ static void add_states(Agraph_t *sub, unsigned char k, const sa_path *p)
 static void add_rows(Agraph_t *sub, unsigned char k, const sa_path *p)
 {
 	const machine *m = &MACHINES[k];
-	char a[64], b[64], key[32];
+	char a[64], b[64], key[48];
 	for (size_t r = 0; r < m->ntr; r++) {
 		const v2_transition *t = &m->tr[r];
 		snprintf(a, sizeof(a), "%s:%s", m->prefix, m->name(t->from));
 		snprintf(b, sizeof(b), "%s:%s", m->prefix, m->name(t->to));
-		snprintf(key, sizeof(key), "%s_t%zu", m->prefix, r);
+		snprintf(key, sizeof(key), "%s_%s", m->prefix, t->name);
 		Agedge_t *e = agedge(sub, agnode(sub, a, 0), agnode(sub, b, 0), key, 1);
 		viz_buf steps = { 0 }, lab = { 0 };
 		steps_of(p, k, r, &steps);
 		if (steps.len)
 			viz_buf_printf(&lab, "[%s]\\n", steps.p);
-		viz_buf_printf(&lab, "#%zu %s, %s\\n", r, exchange_name(t->exchange), role_name(t->role));
+		viz_buf_printf(&lab, "%s: %s, %s\\n", t->name, exchange_name(t->exchange), role_name(t->role));
 		label_wrap(&lab, t->story, 34);
 		viz_gv_set(e, "id", key);
 		viz_gv_set(e, "label", lab.oom ? "?" : lab.p);

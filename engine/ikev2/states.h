@@ -41,6 +41,7 @@ typedef struct v2_transition {
 	uint8_t role;
 	const char *trigger; /* what happens: "recv IKE_AUTH response" */
 	const char *story;   /* the one-line why, shown in traces and diagrams */
+	const char *name;    /* stable short name ("i-auth-ok"), unique in its table: traces and pictures use it */
 } v2_transition;
 
 /* IKE SA transitions; indices are enum v2_ike_tr. */

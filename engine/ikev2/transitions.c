@@ -38,7 +38,7 @@ void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail
 	ike_jsonw_str(&w, "from", v2_ike_state_name(from));
 	ike_jsonw_str(&w, "to", v2_ike_state_name(tr->to));
 	ike_jsonw_str(&w, "why", detail ? detail : tr->story);
-	ike_jsonw_int(&w, "transition", t);
+	ike_jsonw_str(&w, "transition", tr->name);
 	ike_jsonw_str(&w, "role", sa->initiator ? "initiator" : "responder");
 	if (sa->conn)
 		ike_jsonw_str(&w, "conn", sa->conn->name);
@@ -66,7 +66,7 @@ void v2_child_go(v2_ike_sa *sa, ike_time now, enum v2_child_tr t, const char *de
 	ike_jsonw_str(&w, "from", v2_child_state_name(from));
 	ike_jsonw_str(&w, "to", v2_child_state_name(tr->to));
 	ike_jsonw_str(&w, "why", detail ? detail : tr->story);
-	ike_jsonw_int(&w, "transition", t);
+	ike_jsonw_str(&w, "transition", tr->name);
 	if (sa->conn)
 		ike_jsonw_str(&w, "conn", sa->conn->name);
 	snprintf(spi, sizeof(spi), "%08x", c->spi_in);
