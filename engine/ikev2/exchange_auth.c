@@ -109,7 +109,8 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 	v2_ts_to_wire(c->remote_ts, c->n_remote_ts, ts);
 	v2_add_ts(&b, V2_PL_TSR, ts);
 	if (b.w.err) {
-		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, "IKE_AUTH request does not fit in one message (" V2_MAX_MSG_TEXT " bytes)");
+		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0,
+			"IKE_AUTH request does not fit in one message (" V2_MAX_MSG_TEXT " bytes)");
 		return;
 	}
 	v2_child_go(sa, now, V2_T_CHILD_INSTALLING, NULL);
@@ -276,7 +277,8 @@ void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	drop_handshake_state(sa);
 	/* Certificates can overflow the builder: a truncated chain must not be sealed and sent. */
 	if (b.w.err) {
-		v2_fail_local(sa, now, "our IKE_AUTH response does not fit in one message (" V2_MAX_MSG_TEXT " bytes)");
+		v2_fail_local(sa, now,
+			      "our IKE_AUTH response does not fit in one message (" V2_MAX_MSG_TEXT " bytes)");
 		return;
 	}
 	if (v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first) != 0)

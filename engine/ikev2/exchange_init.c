@@ -307,12 +307,19 @@ void v2_init_r_refuse(ike_peer *p, ike_time now, const v2_inbound *in, int conn,
 }
 
 /* Builds and sends the IKE_SA_INIT response once the SA exists and keys are derived. */
+/* Our IKE_SA_INIT response could not be built or kept: say so before the caller drops the SA. */
+static int respond_failed(v2_ike_sa *sa, ike_time now)
+{
+	v2_trace_error(sa->peer, now, sa, "ike_sa failed", "could not build or keep our IKE_SA_INIT response", 0);
+	return -1;
+}
+
 static int init_r_respond(v2_ike_sa *sa, ike_time now, uint8_t prop_num)
 {
 	uint8_t buf[V2_MAX_MSG], pub[1024];
 	size_t pub_len = ike_dh_public_len(sa->algs.dh);
 	if (pub_len > sizeof(pub) || ike_dh_public(sa->dh, pub, sizeof(pub)) != 0)
-		return -1;
+		return respond_failed(sa, now);
 	v2_sa reply;
 	v2_sa_from_algs(&sa->algs, IKE_PROTO_IKE, prop_num, NULL, 0, &reply);
 	v2_header h;
@@ -326,14 +333,14 @@ static int init_r_respond(v2_ike_sa *sa, ike_time now, uint8_t prop_num)
 	v2_sig_add_init(sa, &b, true);
 	size_t len = v2_finish(&b, 0);
 	if (!len)
-		return -1;
+		return respond_failed(sa, now);
 	sa->init_r = dup_bytes(buf, len);
 	if (!sa->init_r) /* our AUTH signs this response: without it the SA could never authenticate */
-		return -1;
+		return respond_failed(sa, now);
 	sa->init_r_len = (uint16_t)len;
 	v2_ike_go(sa, now, V2_T_IKE_R_INIT, NULL);
 	if (v2_send_plain(sa, now, buf, len, true) != 0)
-		return -1;
+		return respond_failed(sa, now);
 	ike_time hot = sa->peer->cfg.half_open_timeout > 0 ? sa->peer->cfg.half_open_timeout : V2_HALF_OPEN_TIMEOUT;
 	v2_sa_set_timer(sa, hot < IKE_TIME_NEVER - now ? now + hot : IKE_TIME_NEVER);
 	return 0;
@@ -440,7 +447,6 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	p->rec[ci].ike_selected = true;
 	v2_trace_selected(sa, now, "ike", &algs);
 	if (init_r_respond(sa, now, num) != 0) {
-		v2_trace_error(p, now, sa, "ike_sa failed", "could not build or keep our IKE_SA_INIT response", 0);
 		v2_sa_destroy(sa, now);
 		return;
 	}

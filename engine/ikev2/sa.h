@@ -17,7 +17,9 @@
 #include "wire/v2.h"
 
 #define V2_MAX_MSG 8192    /* largest IKE message we build or accept (no fragmentation yet) */
-#define V2_MAX_MSG_TEXT "8192" /* the same, for messages that say why */
+#define V2_STR_(x) #x
+#define V2_STR(x) V2_STR_(x)
+#define V2_MAX_MSG_TEXT V2_STR(V2_MAX_MSG) /* "8192", for messages that say why */
 #define V2_NONCE_LEN 32
 #define V2_HALF_OPEN_TIMEOUT (30 * IKE_NS_PER_SEC)
 #define V2_COOKIE_SECRET_LEN 32
