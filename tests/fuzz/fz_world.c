@@ -73,7 +73,11 @@ static ike_peer *peer_with(const fz_world *w, int s, const ike_host *host, bool 
 			    .conns = &w->conn[s],
 			    .n_conns = 1,
 			    .reveal_keys = reveal,
-			    .cookie_threshold = cookie_threshold };
+			    .cookie_threshold = cookie_threshold,
+			    /* with cookies on, the per-IP rules and limits are on too, so their paths are fuzzed */
+			    .cookie_threshold_ip = cookie_threshold ? 1 : 0,
+			    .block_threshold = cookie_threshold ? 2 : 0,
+			    .half_open_limit = cookie_threshold ? 3 : 0 };
 	return ike_peer_new(&pc, host);
 }
 
