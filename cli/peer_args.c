@@ -31,7 +31,7 @@ void peer_args_usage(FILE *f)
 		"                   send SIGNATURE_HASH_ALGORITHMS) instead of PKCS#1 v1.5 (docs/certificates.md)\n"
 		"  --timeout S      give up (initiator, default 30) or stop serving (responder, default never)\n"
 		"  --trace FILE     JSON Lines trace (docs/trace.md); --reveal-keys adds key values\n"
-		"  --psk-file FILE  the PSK: the file's bytes, one trailing newline dropped (keep it mode 600);\n"
+		"  --psk-file FILE  the PSK: the file's (or pipe's) bytes, one trailing newline dropped (mode 600);\n"
 		"                   or set IKESIM_PSK; --psk SECRET works too, but `ps` shows it to everyone\n"
 		"  --cookie-threshold N     demand COOKIEs from N half-open IKE SAs (default 30; 0 = off)\n"
 		"  --cookie-threshold-ip N  ... or from N half-open SAs of one source IP (default 3)\n"

@@ -46,12 +46,13 @@ static int from_file(const char *path, peer_cred_files *cf, FILE *warn, char *er
 			close(fd);
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "--psk-file %s: not a regular file", path);
+	/* A pipe is fine too: `--psk-file <(pass show vpn)` keeps the secret off the disk as well. */
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+		snprintf(err, errlen, "--psk-file %s: not a regular file or a pipe", path);
 		close(fd);
 		return -1;
 	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO))
+	if (S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO)))
 		fprintf(warn, "ikesim peer: warning: --psk-file %s can be read or changed by other users (mode %04o); "
 			      "chmod 600 it\n", path, (unsigned)(st.st_mode & 07777));
 	for (;;) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -115,11 +116,31 @@ static void psk_file_errors(void **state)
 	assert_non_null(strstr(c.err, "--psk-file /nonexistent/ikesim-psk: No such file"));
 	c.a.psk_file = c.dir.path;
 	assert_int_equal(case_load(&c), -1);
-	assert_non_null(strstr(c.err, "not a regular file"));
+	assert_non_null(strstr(c.err, "not a regular file or a pipe"));
 	c.a.psk_file = c.file;
 	c.a.psk = "also";
 	assert_int_equal(case_load(&c), -1);
 	assert_non_null(strstr(c.err, "exclude each other"));
+	case_close(&c);
+}
+
+static void psk_from_a_pipe(void **state)
+{
+	(void)state;
+	psk_case c;
+	int fds[2];
+	char path[64];
+	case_open(&c, "x", 1, 0600);
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "piped secret\n", 13), 13);
+	close(fds[1]);
+	snprintf(path, sizeof(path), "/dev/fd/%d", fds[0]);
+	c.a.psk_file = path; /* what a shell's <(...) hands over */
+	assert_int_equal(case_load(&c), 0);
+	assert_int_equal(c.cf.psk_len, 12);
+	assert_memory_equal(c.cf.psk, "piped secret", 12);
+	assert_int_equal(c.warn_len, 0);
+	close(fds[0]);
 	case_close(&c);
 }
 
@@ -200,6 +221,7 @@ size_t tests_peer_psk(const struct CMUnitTest **out)
 		cmocka_unit_test(psk_file_binary_kept_whole),
 		cmocka_unit_test(psk_file_readable_by_others_warns),
 		cmocka_unit_test(psk_file_errors),
+		cmocka_unit_test(psk_from_a_pipe),
 		cmocka_unit_test(psk_from_env_and_command_line),
 		cmocka_unit_test(dos_flags_and_env),
 	};
