@@ -339,6 +339,9 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		obs->on_phase(obs->ctx, SIM_PHASE_DONE, r.s);
 	/* Stale timer wake-ups do no work; the run ends with the last event that did. */
 	res->end_time = r.last_activity;
+	/* refusals counted in a window the run did not reach the end of are reported, not lost */
+	for (uint32_t i = 0; i < sc->n_nodes; i++)
+		ike_peer_flush(r.nodes[i].peer, res->end_time);
 	if (collect(&r, res) != 0) {
 		snprintf(err, errlen, "%s: out of memory", sc->file);
 		goto fail;

@@ -285,24 +285,12 @@ void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		v2_fail_local(sa, now, "could not seal our IKE_AUTH response");
 }
 
-/* The first error notify (type below 16384) of a chain, or 0. */
-static uint16_t first_error(const v2_chain *ch)
-{
-	for (uint8_t i = 0; i < ch->n; i++) {
-		v2_notify n;
-		if (ch->pl[i].type == V2_PL_NOTIFY && v2_parse_notify(ch->pl[i].body, ch->pl[i].len, &n) == V2_OK &&
-		    n.type < 16384)
-			return n.type;
-	}
-	return 0;
-}
-
 /* Initiator side of the CHILD SA: the answer must be one of our proposals and within our selectors. */
 static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in, child_payloads *cp)
 {
 	const ike_conn_cfg *c = sa->conn;
 	v2_child_sa *ch = &sa->child;
-	uint16_t err = first_error(&in->inner);
+	uint16_t err = v2_chain_first_error(&in->inner);
 	const char *why = err ? "responder refused the CHILD SA" : NULL;
 	char whybuf[320];
 	const v2_proposal *prop = NULL;
@@ -370,7 +358,7 @@ void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		v2_fail(sa, now, V2_T_IKE_AUTH_SYNTAX, fatal, "responder found our IKE_AUTH request malformed");
 		return;
 	}
-	uint16_t err = first_error(&in->inner);
+	uint16_t err = v2_chain_first_error(&in->inner);
 	if (!pauth) {
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, err, "IKE_AUTH response without AUTH");
 		return;

@@ -166,18 +166,6 @@ static bool init_i_retry(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
 	return true;
 }
 
-/* The first error notify of a chain (types below 16384), or 0. */
-static uint16_t error_notify(const v2_chain *ch)
-{
-	for (uint8_t i = 0; i < ch->n; i++) {
-		v2_notify n;
-		if (ch->pl[i].type == V2_PL_NOTIFY && v2_parse_notify(ch->pl[i].body, ch->pl[i].len, &n) == V2_OK &&
-		    n.type < 16384)
-			return n.type;
-	}
-	return 0;
-}
-
 /*
  * RFC 7296 2.21.1: an error notify in IKE_SA_INIT is unauthenticated, so one alone must not end the
  * attempt. We keep the request outstanding and give up only when the answer to a retransmission is an
@@ -216,7 +204,7 @@ void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	if (init_i_retry(sa, now, in))
 		return;
-	uint16_t err = error_notify(&in->outer);
+	uint16_t err = v2_chain_first_error(&in->outer);
 	if (err) {
 		init_i_error(sa, now, err);
 		return;

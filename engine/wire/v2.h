@@ -162,6 +162,10 @@ v2_status v2_parse_chain(uint8_t first, const uint8_t *buf, size_t len, size_t b
 const v2_payload *v2_chain_find(const v2_chain *c, uint8_t type);
 /* First Notify of a given notify type in a chain, or NULL. */
 const v2_payload *v2_chain_find_notify(const v2_chain *c, uint16_t notify_type);
+/* Error notify types are below this (RFC 7296 3.10.1); status types start here. */
+#define V2_N_ERROR_MAX 16384
+/* The type of the chain's first well-formed error notify, or 0. */
+uint16_t v2_chain_first_error(const v2_chain *c);
 
 /* ---- typed payload bodies (views into the message; nothing is copied) ---- */
 

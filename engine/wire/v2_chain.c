@@ -60,6 +60,17 @@ const v2_payload *v2_chain_find(const v2_chain *c, uint8_t type)
 	return NULL;
 }
 
+uint16_t v2_chain_first_error(const v2_chain *c)
+{
+	for (size_t i = 0; c && i < c->n; i++) {
+		v2_notify n;
+		if (c->pl[i].type == V2_PL_NOTIFY && v2_parse_notify(c->pl[i].body, c->pl[i].len, &n) == V2_OK &&
+		    n.type < V2_N_ERROR_MAX)
+			return n.type;
+	}
+	return 0;
+}
+
 const v2_payload *v2_chain_find_notify(const v2_chain *c, uint16_t notify_type)
 {
 	for (size_t i = 0; c && i < c->n; i++) {

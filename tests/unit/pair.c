@@ -142,6 +142,11 @@ void pair_start(pair *pr, uint64_t seed)
 void pair_run(pair *pr, ike_time limit)
 {
 	assert_int_equal(ike_peer_initiate(pr->peer[0], pr->now, 0), 0);
+	pair_run_pending(pr, limit);
+}
+
+void pair_run_pending(pair *pr, ike_time limit)
+{
 	for (;;) {
 		ike_time next = IKE_TIME_NEVER;
 		int who = -1;

@@ -56,6 +56,8 @@ void pair_init(pair *pr, const char *ike, const char *esp);
 void pair_start(pair *pr, uint64_t seed);
 /* Initiates from side 0 and runs until nothing is pending or `limit` virtual ns passed. */
 void pair_run(pair *pr, ike_time limit);
+/* Delivers what is queued and runs the timers until nothing is pending or `limit`, without initiating. */
+void pair_run_pending(pair *pr, ike_time limit);
 void pair_free(pair *pr);
 /* Counts trace lines of side `side` (-1 both) containing every given substring (NULL-terminated). */
 size_t pair_count(const pair *pr, int side, const char *a, const char *b);

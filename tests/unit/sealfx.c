@@ -33,40 +33,6 @@ void sealfx_expect(pair *pr, int side, const char *ike, const char *child, uint1
 			 st.last_error, ike, child, err);
 }
 
-/* Runs what is queued and the timers, without initiating again (pair_run starts a new IKE SA). */
-void sealfx_run(pair *pr, ike_time limit)
-{
-	for (;;) {
-		ike_time next = IKE_TIME_NEVER;
-		int who = -1;
-		size_t qi = SIZE_MAX;
-		for (size_t i = 0; i < pr->nq; i++)
-			if (pr->q[i].at < next) {
-				next = pr->q[i].at;
-				qi = i;
-			}
-		for (int s = 0; s < 2; s++) {
-			ike_time d = ike_peer_next_deadline(pr->peer[s]);
-			if (d < next) {
-				next = d;
-				who = s;
-				qi = SIZE_MAX;
-			}
-		}
-		if (next == IKE_TIME_NEVER || next > limit)
-			return;
-		pr->now = next;
-		if (qi != SIZE_MAX) {
-			pair_dgram d = pr->q[qi];
-			pr->q[qi] = pr->q[--pr->nq];
-			ike_peer_input(pr->peer[d.to_peer], pr->now, &d.from, &d.to, d.data, d.len);
-			free(d.data);
-		} else {
-			ike_peer_expire(pr->peer[who], pr->now);
-		}
-	}
-}
-
 /* Queues a datagram from the other side to side `to`, as if the other side had sent it. */
 void sealfx_inject(pair *pr, int to, const uint8_t *data, size_t len)
 {
@@ -141,7 +107,7 @@ void sealfx_request(pair *pr, const sealfx_keys *k, uint8_t exchange, uint32_t m
 	assert_false(b->w.err);
 	size_t n = sealfx_seal(pr, k, 0, exchange, false, msgid, b->first, b->w.p, b->w.len, msg, sizeof(msg));
 	sealfx_inject(pr, 1, msg, n);
-	sealfx_run(pr, pr->now + 5 * SEALFX_SEC);
+	pair_run_pending(pr, pr->now + 5 * SEALFX_SEC);
 }
 
 void sealfx_establish(pair *pr, sealfx_conf *c, uint64_t seed)

@@ -37,8 +37,6 @@ typedef struct sealfx_keys {
 bool sealfx_filter(pair *pr, int side, size_t n, const uint8_t *d, size_t len);
 /* Fails the test unless side's connection 0 is in these states with this last error. */
 void sealfx_expect(pair *pr, int side, const char *ike, const char *child, uint16_t err);
-/* Runs what is queued and the timers up to limit, without initiating again (pair_run would). */
-void sealfx_run(pair *pr, ike_time limit);
 /* Queues a datagram to side `to` from the other side's address, due one latency from now. */
 void sealfx_inject(pair *pr, int to, const uint8_t *data, size_t len);
 /* Reads SK_ei, SK_er and the SPIs from side 0's kdf trace (the pair reveals keys by default). */

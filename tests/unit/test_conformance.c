@@ -119,14 +119,14 @@ static void unknown_exchange_is_refused_only_after_decryption(void **state)
 	msg[n - 1] ^= 1;
 	size_t sends = c.sends[1];
 	sealfx_inject(&pr, 1, msg, n);
-	sealfx_run(&pr, pr.now + 5 * SEC);
+	pair_run_pending(&pr, pr.now + 5 * SEC);
 	assert_int_equal(c.sends[1], sends);
 	assert_int_equal(pair_count(&pr, 1, "drop", "integrity check failed"), 1);
 
 	/* a response of an unknown exchange: never answered (3.1, R flag) */
 	n = sealfx_seal(&pr, &k, 0, 99, true, 0, b.first, inner, b.w.len, msg, sizeof(msg));
 	sealfx_inject(&pr, 1, msg, n);
-	sealfx_run(&pr, pr.now + 5 * SEC);
+	pair_run_pending(&pr, pr.now + 5 * SEC);
 	assert_int_equal(c.sends[1], sends);
 	sealfx_expect(&pr, 1, "ESTABLISHED", "INSTALLED", 0);
 
@@ -177,7 +177,7 @@ static void malformed_delete_is_fatal_on_both_sides(void **state)
 	sealfx_establish(&pr, &c, 35);
 	c.rewrite = bad_delete;
 	assert_int_equal(ike_peer_delete(pr.peer[0], pr.now, 0), 1);
-	sealfx_run(&pr, pr.now + 10 * SEC);
+	pair_run_pending(&pr, pr.now + 10 * SEC);
 	assert_int_equal(pair_count(&pr, 1, "ike.tx", "INFORMATIONAL response 2 [ N(INVAL_SYN) ]"), 1);
 	assert_int_equal(pair_count(&pr, 1, "ike_sa failed", "malformed Delete payload"), 1);
 	assert_int_equal(pair_count(&pr, 0, "ike_sa failed", "peer answered INVALID_SYNTAX"), 1);
@@ -202,7 +202,7 @@ static void malformed_inner_chain_is_fatal_critical_payload_is_not(void **state)
 	static const uint8_t broken[] = { 0, 0, 0, 40, 0, 0, 0x40, 0x00 };
 	size_t n = sealfx_seal(&pr, &k, 0, V2_INFORMATIONAL, false, 2, V2_PL_NOTIFY, broken, sizeof(broken), msg, sizeof(msg));
 	sealfx_inject(&pr, 1, msg, n);
-	sealfx_run(&pr, pr.now + 5 * SEC);
+	pair_run_pending(&pr, pr.now + 5 * SEC);
 	assert_int_equal(pair_count(&pr, 1, "ike.tx", "INFORMATIONAL response 2 [ N(INVAL_SYN) ]"), 1);
 	sealfx_expect(&pr, 1, "NONE", "NONE", V2_N_INVALID_SYNTAX);
 	pair_free(&pr);
@@ -292,7 +292,7 @@ static void established_handlers_survive_mutated_requests(void **state)
 		size_t n = sealfx_seal(&pr, &k, 0, exch[pick], false, msgid, first, inner, ilen, msg, sizeof(msg));
 		size_t sends = c.sends[1];
 		sealfx_inject(&pr, 1, msg, n);
-		sealfx_run(&pr, pr.now + 5 * SEC);
+		pair_run_pending(&pr, pr.now + 5 * SEC);
 		/* every request that decrypted is answered exactly once (2.21.3), whatever became of the SA */
 		assert_int_equal(c.sends[1], sends + 1);
 		ike_conn_status st;
