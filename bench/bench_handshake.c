@@ -53,8 +53,9 @@ static ike_addr node_addr(size_t k)
 }
 
 /* The connection template shared by every pair; addresses and IDs are filled per node. */
-static int conn_template(ike_conn_cfg *t)
+static int conn_template(ike_conn_cfg *t, ike_child_cfg *child)
 {
+	memset(child, 0, sizeof(*child));
 	static const uint8_t psk[] = "bench pre-shared key";
 	char err[128];
 	memset(t, 0, sizeof(*t));
@@ -63,15 +64,18 @@ static int conn_template(ike_conn_cfg *t)
 	t->auth = IKE_AUTH_PSK;
 	t->psk = psk;
 	t->psk_len = sizeof(psk) - 1;
-	t->ike_lifetime = 4 * 3600 * IKE_NS_PER_SEC;
-	t->child_lifetime = 3600 * IKE_NS_PER_SEC;
+	t->ike_life.rekey = 4 * 3600 * IKE_NS_PER_SEC;
+	t->children = child;
+	t->n_children = 1;
+	child->name = "bench";
+	child->life.rekey = 3600 * IKE_NS_PER_SEC;
 	t->retransmit = (ike_retransmit_cfg){ 4 * IKE_NS_PER_SEC, 1.8, 5 };
-	t->n_local_ts = t->n_remote_ts = 1;
+	child->n_local_ts = child->n_remote_ts = 1;
 	if (ike_proposals_parse("aes128gcm16-prfsha256-x25519", IKE_PROTO_IKE, &t->ike, err, sizeof(err)) ||
-	    ike_proposals_parse("aes128gcm16", IKE_PROTO_ESP, &t->esp, err, sizeof(err)) ||
+	    ike_proposals_parse("aes128gcm16", IKE_PROTO_ESP, &child->esp, err, sizeof(err)) ||
 	    ike_id_parse("%any", &t->remote_id, err, sizeof(err)) ||
-	    ike_ts_parse("10.1.0.0/16", &t->local_ts[0], err, sizeof(err)) ||
-	    ike_ts_parse("10.2.0.0/16", &t->remote_ts[0], err, sizeof(err))) {
+	    ike_ts_parse("10.1.0.0/16", &child->local_ts[0], err, sizeof(err)) ||
+	    ike_ts_parse("10.2.0.0/16", &child->remote_ts[0], err, sizeof(err))) {
 		fprintf(stderr, "bench: config: %s\n", err);
 		return -1;
 	}
@@ -79,7 +83,7 @@ static int conn_template(ike_conn_cfg *t)
 }
 
 /* One end of pair k: node 2k initiates at k * STAGGER, node 2k+1 responds. */
-static int add_end(sim_scenario *sc, const ike_conn_cfg *t, size_t k, int initiator)
+static int add_end(sim_scenario *sc, const ike_conn_cfg *t, const ike_child_cfg *child, size_t k, int initiator)
 {
 	char name[32];
 	uint32_t self = (uint32_t)(2 * k + !initiator);
@@ -95,23 +99,24 @@ static int add_end(sim_scenario *sc, const ike_conn_cfg *t, size_t k, int initia
 	c->remote = node_addr(2 * k + initiator);
 	c->local_id = (ike_id){ .type = 1, .len = 4 }; /* ID_IPV4_ADDR of our address */
 	memcpy(c->local_id.data, c->local.ip, 4);
-	if (!initiator) {
-		c->local_ts[0] = t->remote_ts[0];
-		c->remote_ts[0] = t->local_ts[0];
-	}
+	c->children = &child[!initiator]; /* shared by every pair: one copy per role */
 	if (initiator)
 		n->initiate_at[0] = (int64_t)k * STAGGER;
 	return 0;
 }
 
-static sim_scenario *build_world(size_t pairs)
+/* child[0] is the initiators' CHILD config, child[1] the responders' (selectors swapped); both outlive the run. */
+static sim_scenario *build_world(size_t pairs, ike_child_cfg child[2])
 {
 	ike_conn_cfg t;
 	int64_t duration = (int64_t)pairs * STAGGER + 60 * IKE_NS_PER_SEC;
-	sim_scenario *sc = conn_template(&t) ? NULL : sim_scenario_new("bench", 1, duration, 2 * pairs, pairs);
+	sim_scenario *sc = conn_template(&t, &child[0]) ? NULL : sim_scenario_new("bench", 1, duration, 2 * pairs, pairs);
+	child[1] = child[0];
+	child[1].local_ts[0] = child[0].remote_ts[0];
+	child[1].remote_ts[0] = child[0].local_ts[0];
 	for (size_t k = 0; sc && k < pairs; k++) {
 		sc->links[k] = (sim_link_spec){ (uint32_t)(2 * k), (uint32_t)(2 * k + 1), { LATENCY, 0, 0.0, 1500 } };
-		if (add_end(sc, &t, k, 1) || add_end(sc, &t, k, 0)) {
+		if (add_end(sc, &t, child, k, 1) || add_end(sc, &t, child, k, 0)) {
 			sim_scenario_free(sc);
 			return NULL;
 		}
@@ -187,7 +192,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	size_t heap0 = heap_in_use();
-	sim_scenario *sc = build_world(pairs);
+	ike_child_cfg child[2];
+	sim_scenario *sc = build_world(pairs, child);
 	if (!sc) {
 		fprintf(stderr, "bench: out of memory building %zu pairs\n", pairs);
 		return 1;

@@ -36,6 +36,7 @@ static void peer_on_signal(int sig) { peer_signal = sig; }
 typedef struct peer_run {
 	const peer_args *a;
 	ike_conn_cfg conn;
+	ike_child_cfg child;
 	peer_cred_files cf;
 	int fd;
 	ike_crypto *crypto;
@@ -490,7 +491,7 @@ int cli_peer(int argc, char **argv, FILE *out, FILE *err)
 	r->a = &a;
 	r->fd = -1;
 	if (peer_psk_load(&a, &r->cf, err, msg, sizeof(msg)) != 0 ||
-	    peer_conn_build(&a, &r->conn, &r->cf, msg, sizeof(msg)) != 0) {
+	    peer_conn_build(&a, &r->conn, &r->child, &r->cf, msg, sizeof(msg)) != 0) {
 		fprintf(err, "ikesim peer: %s\n", msg);
 		teardown(r);
 		return CLI_USAGE;

@@ -51,7 +51,7 @@ int peer_psk_load(const peer_args *a, peer_cred_files *cf, FILE *warn, char *err
 
 /* Fills c from the arguments (addresses, proposals, IDs, selectors, the PSK peer_psk_load put in cf, or
  * certificates read into cf, which starts zeroed). 0 or -1 + err. */
-int peer_conn_build(const peer_args *a, ike_conn_cfg *c, peer_cred_files *cf, char *err, size_t errlen);
+int peer_conn_build(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, peer_cred_files *cf, char *err, size_t errlen);
 void peer_cred_files_free(peer_cred_files *cf);
 
 /* ---- peer_frame.c: RFC 3948 framing on the wire, a pure function of ports and bytes ---- */

@@ -336,11 +336,15 @@ static int parse_ids(const peer_args *a, ike_conn_cfg *c, char *err, size_t errl
 	return 0;
 }
 
-int peer_conn_build(const peer_args *a, ike_conn_cfg *c, peer_cred_files *cf, char *err, size_t errlen)
+int peer_conn_build(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, peer_cred_files *cf, char *err,
+		    size_t errlen)
 {
 	char e[160];
 	memset(c, 0, sizeof(*c));
-	c->name = "peer";
+	memset(ch, 0, sizeof(*ch));
+	c->children = ch;
+	c->n_children = 1;
+	ch->name = c->name = "peer";
 	c->version = 2;
 	if (peer_addr_parse(a->local, &c->local, e, sizeof(e)) != 0 ||
 	    peer_addr_parse(a->remote, &c->remote, e, sizeof(e)) != 0) {
@@ -359,13 +363,13 @@ int peer_conn_build(const peer_args *a, ike_conn_cfg *c, peer_cred_files *cf, ch
 		snprintf(err, errlen, "--proposals: %s", e);
 		return -1;
 	}
-	if (ike_proposals_parse(a->esp_proposals, IKE_PROTO_ESP, &c->esp, e, sizeof(e)) != 0) {
+	if (ike_proposals_parse(a->esp_proposals, IKE_PROTO_ESP, &ch->esp, e, sizeof(e)) != 0) {
 		snprintf(err, errlen, "--esp-proposals: %s", e);
 		return -1;
 	}
 	if (parse_ids(a, c, err, errlen) != 0 ||
-	    parse_ts_list("--local-ts", a->local_ts, c->local_ts, &c->n_local_ts, err, errlen) != 0 ||
-	    parse_ts_list("--remote-ts", a->remote_ts, c->remote_ts, &c->n_remote_ts, err, errlen) != 0)
+	    parse_ts_list("--local-ts", a->local_ts, ch->local_ts, &ch->n_local_ts, err, errlen) != 0 ||
+	    parse_ts_list("--remote-ts", a->remote_ts, ch->remote_ts, &ch->n_remote_ts, err, errlen) != 0)
 		return -1;
 	/* charon's defaults are 4 s x 1.8^n, 5 tries; shorter here so a silent peer fails within the timeout */
 	c->retransmit = (ike_retransmit_cfg){ IKE_NS_PER_SEC, 1.8, 4 };

@@ -40,20 +40,60 @@ typedef struct ike_retransmit_cfg {
 	uint8_t tries;
 } ike_retransmit_cfg;
 
+/*
+ * Lifetimes of one SA, as strongSwan's swanctl.conf names them (libreswan's ikelifetime/salifetime,
+ * rekeymargin and rekeyfuzz map onto the same four numbers, see docs/scenario.md):
+ * the SA is rekeyed (or reauthenticated) at `rekey` (`reauth`) minus a random span in [0, rand],
+ * and dies at max(rekey, reauth) + over if that has not happened. 0 = never / none.
+ */
+typedef struct ike_life_cfg {
+	ike_time rekey;
+	ike_time reauth;          /* IKE SAs only: a new IKE SA with full authentication */
+	ike_time rand;
+	ike_time over;
+	uint64_t bytes, packets;  /* CHILD SAs: data limits (the ESP data plane), 0 = none */
+} ike_life_cfg;
+
+enum ike_child_start { IKE_CHILD_START_NONE, IKE_CHILD_START_START, IKE_CHILD_START_TRAP };
+enum ike_ipsec_mode { IKE_MODE_TUNNEL, IKE_MODE_TRANSPORT };
+
+/* One CHILD SA of a connection (swanctl's `children`); children[0] is negotiated in IKE_AUTH. */
+typedef struct ike_child_cfg {
+	const char *name;
+	ike_proposal_list esp;    /* a DH transform in it means PFS for CREATE_CHILD_SA (rekeys and later children) */
+	uint8_t n_local_ts, n_remote_ts;
+	ike_ts local_ts[IKE_TS_MAX], remote_ts[IKE_TS_MAX];
+	ike_life_cfg life;
+	uint8_t start;            /* enum ike_child_start: what the initiator does once its IKE SA is up */
+	uint8_t mode;             /* enum ike_ipsec_mode */
+} ike_child_cfg;
+
+/* What DPD (liveness checks) or a lost peer leads to (strongSwan's dpd_action / libreswan's dpdaction). */
+enum ike_dpd_action { IKE_DPD_CLEAR, IKE_DPD_RESTART, IKE_DPD_TRAP };
+
+/* RFC 7383 IKE fragmentation (strongSwan's `fragmentation`): no, yes (when needed and negotiated), force. */
+enum ike_frag_mode { IKE_FRAG_NO, IKE_FRAG_YES, IKE_FRAG_FORCE };
+
 /* One connection, shared read-only by every SA made from it; strings/arrays owned by the caller. */
 typedef struct ike_conn_cfg {
 	const char *name;
 	uint8_t version; /* 2 */
 	ike_addr local, remote;
-	ike_proposal_list ike, esp;
+	ike_proposal_list ike;
 	uint8_t auth; /* enum ike_auth_method */
 	const uint8_t *psk;
 	size_t psk_len;
 	const ike_cred *cred; /* IKE_AUTH_PUBKEY: shared read-only, outlives the peer */
 	ike_id local_id, remote_id;
-	uint8_t n_local_ts, n_remote_ts;
-	ike_ts local_ts[IKE_TS_MAX], remote_ts[IKE_TS_MAX];
-	ike_time ike_lifetime, child_lifetime; /* 0 = none */
+	const ike_child_cfg *children; /* at least one; children[0] comes up with IKE_AUTH */
+	size_t n_children;
+	ike_life_cfg ike_life;
+	bool reauth_mbb;          /* reauthentication: make-before-break (new IKE SA first) or break-before-make */
+	ike_time dpd_delay;       /* liveness check after this long without a message from the peer; 0 = off */
+	uint8_t dpd_action;       /* enum ike_dpd_action, also when retransmissions give up on an established SA */
+	bool initial_contact;     /* send INITIAL_CONTACT in our first IKE_AUTH to this peer (strongSwan: unless unique=never) */
+	uint8_t fragmentation;    /* enum ike_frag_mode */
+	uint16_t fragment_size;   /* largest IKE datagram payload before fragmenting (UDP payload bytes); 0 = 1232 */
 	ike_retransmit_cfg retransmit;
 } ike_conn_cfg;
 

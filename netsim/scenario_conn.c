@@ -257,9 +257,11 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 		return sim_scn_fail(c, path, "internal error: connection count changed");
 	fc->cfg = &nd->conns[nd->n_conns];
 	fc->cfg->name = name;
+	ike_child_cfg *ch = (ike_child_cfg *)fc->cfg->children; /* its own slot of the loader's child block */
+	ch->name = name;
 	if (parse_endpoints(c, sc, o, path, fc) || parse_start(c, o, path, fc) ||
 	    parse_proposals(c, o, path, "ike", IKE_PROTO_IKE, "aes128gcm16-prfsha256-x25519", &fc->cfg->ike) ||
-	    parse_proposals(c, o, path, "esp", IKE_PROTO_ESP, "aes128gcm16", &fc->cfg->esp) ||
+	    parse_proposals(c, o, path, "esp", IKE_PROTO_ESP, "aes128gcm16", &ch->esp) ||
 	    parse_auth(c, sc, o, path, fc))
 		return -1;
 	fc->cfg->local_id.type = fc->cfg->local.family == 4 ? 1 : 5; /* default: our IP address */
@@ -268,13 +270,13 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 	const sim_jv *lid = sim_jv_get(o, "local_id");
 	if ((lid && parse_id(c, o, path, "local_id", NULL, &fc->cfg->local_id)) ||
 	    parse_id(c, o, path, "remote_id", "%any", &fc->cfg->remote_id) ||
-	    parse_ts(c, o, path, "local_ts", &fc->cfg->local, &fc->cfg->n_local_ts, fc->cfg->local_ts) ||
-	    parse_ts(c, o, path, "remote_ts", &fc->cfg->remote, &fc->cfg->n_remote_ts, fc->cfg->remote_ts))
+	    parse_ts(c, o, path, "local_ts", &fc->cfg->local, &ch->n_local_ts, ch->local_ts) ||
+	    parse_ts(c, o, path, "remote_ts", &fc->cfg->remote, &ch->n_remote_ts, ch->remote_ts))
 		return -1;
-	fc->cfg->ike_lifetime = 4 * 3600 * IKE_NS_PER_SEC; /* strongSwan's default rekey times */
-	fc->cfg->child_lifetime = 3600 * IKE_NS_PER_SEC;
-	int li = sim_scn_time(c, o, path, "ike_lifetime", 0, &fc->cfg->ike_lifetime);
-	int lc = li < 0 ? -1 : sim_scn_time(c, o, path, "child_lifetime", 0, &fc->cfg->child_lifetime);
+	fc->cfg->ike_life.rekey = 4 * 3600 * IKE_NS_PER_SEC; /* strongSwan's default rekey times */
+	ch->life.rekey = 3600 * IKE_NS_PER_SEC;
+	int li = sim_scn_time(c, o, path, "ike_lifetime", 0, &fc->cfg->ike_life.rekey);
+	int lc = li < 0 ? -1 : sim_scn_time(c, o, path, "child_lifetime", 0, &ch->life.rekey);
 	if (li < 0 || lc < 0)
 		return -1;
 	sc->lifetimes_set += li > 0 || lc > 0; /* the CLI warns: the engine does not enforce them yet */
@@ -300,8 +302,13 @@ static int make_room(sim_scenario *sc, const sim_jv *arr, uint32_t *room)
 	sim_scn_owned *ow = sc->owned;
 	ike_conn_cfg *cfg = sim_scn_keep(sc, calloc(total ? total : 1, sizeof(*cfg)));
 	int64_t *at = sim_scn_keep(sc, calloc(total ? total : 1, sizeof(*at)));
-	if (!cfg || !at)
+	ike_child_cfg *child = sim_scn_keep(sc, calloc(total ? total : 1, sizeof(*child)));
+	if (!cfg || !at || !child)
 		return -1;
+	for (size_t i = 0; i < total; i++) { /* one CHILD SA per connection until scenarios name several */
+		cfg[i].children = &child[i];
+		cfg[i].n_children = 1;
+	}
 	ow->conn_block = cfg;
 	ow->n_block = total;
 	for (size_t k = 0; k < sc->n_nodes; k++) {

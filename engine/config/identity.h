@@ -35,7 +35,8 @@ typedef struct ike_ts {
 	uint8_t start[16], end[16];
 } ike_ts;
 
-#define IKE_TS_MAX 4
+/* Most selectors per side of a CHILD SA (configured and narrowed); loaders refuse more with a clear error. */
+#define IKE_TS_MAX 16
 
 /* Parses "10.1.0.0/16" or "10.1.0.0/16[udp/500]" style CIDRs (strongSwan syntax). 0 or -1 + err. */
 int ike_ts_parse(const char *text, ike_ts *out, char *err, size_t errlen);

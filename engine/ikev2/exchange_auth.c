@@ -102,11 +102,11 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 	if (c->remote_id.type)
 		v2_add_id(&b, V2_PL_IDR, c->remote_id.type, c->remote_id.data, c->remote_id.len);
 	v2_add_auth(&b, method, auth, alen);
-	v2_sa_from_config(&c->esp, IKE_PROTO_ESP, spi, 4, true, prop);
+	v2_sa_from_config(&c->children[0].esp, IKE_PROTO_ESP, spi, 4, true, prop);
 	v2_add_sa(&b, prop);
-	v2_ts_to_wire(c->local_ts, c->n_local_ts, ts);
+	v2_ts_to_wire(c->children[0].local_ts, c->children[0].n_local_ts, ts);
 	v2_add_ts(&b, V2_PL_TSI, ts);
-	v2_ts_to_wire(c->remote_ts, c->n_remote_ts, ts);
+	v2_ts_to_wire(c->children[0].remote_ts, c->children[0].n_remote_ts, ts);
 	v2_add_ts(&b, V2_PL_TSR, ts);
 	if (b.w.err) {
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0,
@@ -199,14 +199,14 @@ static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder 
 	uint16_t err = 0;
 	const char *why = NULL;
 	char whybuf[320];
-	if (v2_select(&c->esp, theirs, IKE_PROTO_ESP, 0, true, &ch->algs, &num, &chosen) != 0 ||
+	if (v2_select(&c->children[0].esp, theirs, IKE_PROTO_ESP, 0, true, &ch->algs, &num, &chosen) != 0 ||
 	    chosen->spi_size != 4) {
 		err = V2_N_NO_PROPOSAL_CHOSEN;
 		why = chosen ? "the chosen ESP proposal has no 4-byte SPI"
-			     : v2_select_refusal(&c->esp, theirs, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
+			     : v2_select_refusal(&c->children[0].esp, theirs, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
 	} else {
-		ch->n_ts_i = (uint8_t)v2_ts_narrow(tsi, c->remote_ts, c->n_remote_ts, ch->ts_i, 2);
-		ch->n_ts_r = (uint8_t)v2_ts_narrow(tsr, c->local_ts, c->n_local_ts, ch->ts_r, 2);
+		ch->n_ts_i = (uint8_t)v2_ts_narrow(tsi, c->children[0].remote_ts, c->children[0].n_remote_ts, ch->ts_i, 2);
+		ch->n_ts_r = (uint8_t)v2_ts_narrow(tsr, c->children[0].local_ts, c->children[0].n_local_ts, ch->ts_r, 2);
 		if (!ch->n_ts_i || !ch->n_ts_r) {
 			err = V2_N_TS_UNACCEPTABLE;
 			why = v2_ts_refusal(tsi, tsr, whybuf, sizeof(whybuf));
@@ -295,13 +295,13 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in, child_pay
 	char whybuf[320];
 	const v2_proposal *prop = NULL;
 	size_t ni = 0, nr = 0;
-	if (!err && (v2_accept_choice(&c->esp, &cp->sa, IKE_PROTO_ESP, true, &ch->algs, &prop) != 0 ||
+	if (!err && (v2_accept_choice(&c->children[0].esp, &cp->sa, IKE_PROTO_ESP, true, &ch->algs, &prop) != 0 ||
 		     prop->spi_size != 4)) {
 		err = V2_N_NO_PROPOSAL_CHOSEN;
 		why = prop ? "the chosen ESP proposal has no 4-byte SPI"
-			   : v2_accept_refusal(&c->esp, &cp->sa, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
-	} else if (!err && (!v2_ts_within(&cp->tsi, c->local_ts, c->n_local_ts, ch->ts_i, 2, &ni) ||
-			    !v2_ts_within(&cp->tsr, c->remote_ts, c->n_remote_ts, ch->ts_r, 2, &nr))) {
+			   : v2_accept_refusal(&c->children[0].esp, &cp->sa, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
+	} else if (!err && (!v2_ts_within(&cp->tsi, c->children[0].local_ts, c->children[0].n_local_ts, ch->ts_i, 2, &ni) ||
+			    !v2_ts_within(&cp->tsr, c->children[0].remote_ts, c->children[0].n_remote_ts, ch->ts_r, 2, &nr))) {
 		err = V2_N_TS_UNACCEPTABLE;
 		why = "responder's traffic selectors are not within ours";
 	}

@@ -19,6 +19,7 @@ enum fz_side { FZ_INIT = 0, FZ_RESP = 1 };
 typedef struct fz_world {
 	ike_crypto *crypto;
 	ike_conn_cfg conn[2];
+	ike_child_cfg child[2];
 	/* m[0] INIT request, m[1] INIT response, m[2] AUTH request, m[3] AUTH response. */
 	uint8_t m[4][FZ_MSG_MAX];
 	size_t m_len[4];

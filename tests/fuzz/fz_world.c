@@ -121,8 +121,8 @@ void fz_world_init(fz_world *w)
 	if (!w->crypto)
 		die("ike_crypto_new failed");
 	/* The same two connections as the stateful driver (tests/unit/statefz.c). */
-	statefz_conn_init(&w->conn[0], 0);
-	statefz_conn_init(&w->conn[1], 1);
+	statefz_conn_init(&w->conn[0], &w->child[0], 0);
+	statefz_conn_init(&w->conn[1], &w->child[1], 1);
 	rec r[2] = { { .w = w }, { .w = w } };
 	ike_host h[2];
 	ike_peer *p[2];

@@ -51,20 +51,23 @@ void pair_init(pair *pr, const char *ike, const char *esp)
 	pr->record_trace = true;
 	for (int s = 0; s < 2; s++) {
 		ike_conn_cfg *c = &pr->conn[s];
-		c->name = s ? "resp" : "init";
+		ike_child_cfg *ch = &pr->child[s];
+		c->children = ch;
+		c->n_children = 1;
+		ch->name = c->name = s ? "resp" : "init";
 		c->version = 2;
 		set_addr(&c->local, s ? 2 : 1);
 		set_addr(&c->remote, s ? 1 : 2);
 		pair_set_proposals(&c->ike, ike, 1);
-		pair_set_proposals(&c->esp, esp, 3);
+		pair_set_proposals(&ch->esp, esp, 3);
 		c->auth = IKE_AUTH_PSK;
 		c->psk = (const uint8_t *)"secret";
 		c->psk_len = 6;
 		set_id(&c->local_id, s ? "gw-b.example" : "gw-a.example");
 		set_id(&c->remote_id, s ? "gw-a.example" : "gw-b.example");
-		c->n_local_ts = c->n_remote_ts = 1;
-		set_ts(&c->local_ts[0], s ? "10.2.0.0/16" : "10.1.0.0/16");
-		set_ts(&c->remote_ts[0], s ? "10.1.0.0/16" : "10.2.0.0/16");
+		ch->n_local_ts = ch->n_remote_ts = 1;
+		set_ts(&ch->local_ts[0], s ? "10.2.0.0/16" : "10.1.0.0/16");
+		set_ts(&ch->remote_ts[0], s ? "10.1.0.0/16" : "10.2.0.0/16");
 		c->retransmit.base = 1000LL * 1000 * 1000;
 		c->retransmit.factor = 1.8;
 		c->retransmit.tries = 3;

@@ -27,6 +27,7 @@ typedef bool (*pair_filter)(pair *pr, int side, size_t n, const uint8_t *data, s
 struct pair {
 	ike_crypto *crypto;
 	ike_conn_cfg conn[2];
+	ike_child_cfg child[2]; /* conn[s].children */
 	ike_peer *peer[2];
 	ike_host host[2];
 	struct pair_side {

@@ -24,6 +24,7 @@ typedef struct sfz_dgram {
 
 typedef struct sfz {
 	ike_conn_cfg conn[2];
+	ike_child_cfg child[2];
 	ike_peer *peer[2];
 	ike_host host[2];
 	struct sfz_ctx {
@@ -55,10 +56,14 @@ static void set_addr(ike_addr *a, uint8_t last)
 	a->ip[3] = last;
 }
 
-void statefz_conn_init(ike_conn_cfg *c, int s)
+void statefz_conn_init(ike_conn_cfg *c, ike_child_cfg *ch, int s)
 {
 	char err[128];
 	memset(c, 0, sizeof(*c));
+	memset(ch, 0, sizeof(*ch));
+	c->children = ch;
+	c->n_children = 1;
+	ch->name = s ? "resp" : "init";
 	c->name = s ? "resp" : "init";
 	c->version = 2;
 	set_addr(&c->local, s ? 2 : 1);
@@ -66,11 +71,11 @@ void statefz_conn_init(ike_conn_cfg *c, int s)
 	/* The responder also accepts a CBC+HMAC suite over ECP-256, so fuzzed proposals reach a second path. */
 	const char *ike = s ? "aes128gcm16-prfsha256-x25519,aes128-sha256-ecp256" : "aes128gcm16-prfsha256-x25519";
 	int bad = ike_proposals_parse(ike, IKE_PROTO_IKE, &c->ike, err, sizeof(err)) ||
-		  ike_proposals_parse("aes128gcm16", IKE_PROTO_ESP, &c->esp, err, sizeof(err)) ||
+		  ike_proposals_parse("aes128gcm16", IKE_PROTO_ESP, &ch->esp, err, sizeof(err)) ||
 		  ike_id_parse(s ? "gw-b.example" : "gw-a.example", &c->local_id, err, sizeof(err)) ||
 		  ike_id_parse(s ? "gw-a.example" : "gw-b.example", &c->remote_id, err, sizeof(err)) ||
-		  ike_ts_parse(s ? "10.2.0.0/16" : "10.1.0.0/16", &c->local_ts[0], err, sizeof(err)) ||
-		  ike_ts_parse(s ? "10.1.0.0/16" : "10.2.0.0/16", &c->remote_ts[0], err, sizeof(err));
+		  ike_ts_parse(s ? "10.2.0.0/16" : "10.1.0.0/16", &ch->local_ts[0], err, sizeof(err)) ||
+		  ike_ts_parse(s ? "10.1.0.0/16" : "10.2.0.0/16", &ch->remote_ts[0], err, sizeof(err));
 	if (bad) {
 		fprintf(stderr, "statefz: built-in configuration refused: %s\n", err);
 		abort();
@@ -78,7 +83,7 @@ void statefz_conn_init(ike_conn_cfg *c, int s)
 	c->auth = IKE_AUTH_PSK;
 	c->psk = (const uint8_t *)"fuzz-secret";
 	c->psk_len = 11;
-	c->n_local_ts = c->n_remote_ts = 1;
+	ch->n_local_ts = ch->n_remote_ts = 1;
 	c->retransmit.base = 1000 * SFZ_MS;
 	c->retransmit.factor = 1.8;
 	c->retransmit.tries = 2;
@@ -339,7 +344,7 @@ int statefz_run(const ike_crypto *crypto, const uint8_t *sched, size_t len, stat
 	w->s = sched;
 	w->end = sched + len;
 	for (int s = 0; s < 2; s++) {
-		statefz_conn_init(&w->conn[s], s);
+		statefz_conn_init(&w->conn[s], &w->child[s], s);
 		w->ctx[s] = (struct sfz_ctx){ w, s };
 		w->host[s] = (ike_host){ .ctx = &w->ctx[s], .send = host_send, .sa_event = host_event };
 		ike_peer_cfg pc = { .name = s ? "resp" : "init", .crypto = crypto, .seed = (const uint8_t *)seeds[s],

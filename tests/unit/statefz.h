@@ -22,7 +22,7 @@ typedef struct statefz_stats {
 } statefz_stats;
 
 /* Fills a connection of side 0 (initiator) or 1 (responder) with the harness defaults (PSK, x25519). */
-void statefz_conn_init(ike_conn_cfg *c, int side);
+void statefz_conn_init(ike_conn_cfg *c, ike_child_cfg *ch, int side);
 
 /*
  * Runs the schedule. Returns 0 when every invariant held after every step, or -1 with the first broken

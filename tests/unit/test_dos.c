@@ -24,6 +24,7 @@
 typedef struct victim {
 	ike_crypto *crypto;
 	ike_conn_cfg conn;
+	ike_child_cfg child;
 	ike_peer *peer;
 	size_t n_sent, trace_bytes, n_events, n_refused_events;
 	uint64_t cookies_counted, blocked_counted, limit_counted, dropped_counted, rl_counted, dup_counted;
@@ -76,6 +77,8 @@ static void victim_new(victim *v, uint32_t cookie, uint32_t cookie_ip, uint32_t 
 	pair_init(&tmp, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
 	v->crypto = tmp.crypto;
 	v->conn = tmp.conn[1];
+	v->child = tmp.child[1];
+	v->conn.children = &v->child;
 	memset(v->conn.remote.ip, 0, sizeof(v->conn.remote.ip)); /* answers any address, as a road-warrior gateway */
 	ike_host h = { .ctx = v, .send = v_send, .trace = v_trace };
 	ike_peer_cfg pc = { .name = "victim", .crypto = v->crypto, .seed = seed, .seed_len = sizeof(seed),

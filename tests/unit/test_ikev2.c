@@ -108,7 +108,7 @@ static void no_common_esp_keeps_ike_sa(void **state)
 	(void)state;
 	pair pr;
 	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
-	pair_set_proposals(&pr.conn[1].esp, "aes256-sha384", 3);
+	pair_set_proposals(&pr.child[1].esp, "aes256-sha384", 3);
 	pair_start(&pr, 4);
 	pair_run(&pr, 60 * SEC);
 	expect_state(&pr, 0, "ESTABLISHED", "NONE", V2_N_NO_PROPOSAL_CHOSEN);
@@ -122,7 +122,7 @@ static void ts_mismatch_keeps_ike_sa(void **state)
 	pair pr;
 	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
 	char err[64];
-	assert_int_equal(ike_ts_parse("172.16.0.0/12", &pr.conn[1].remote_ts[0], err, sizeof(err)), 0);
+	assert_int_equal(ike_ts_parse("172.16.0.0/12", &pr.child[1].remote_ts[0], err, sizeof(err)), 0);
 	pair_start(&pr, 5);
 	pair_run(&pr, 60 * SEC);
 	expect_state(&pr, 0, "ESTABLISHED", "NONE", V2_N_TS_UNACCEPTABLE);
@@ -136,7 +136,7 @@ static void ts_narrowed_by_responder(void **state)
 	pair pr;
 	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
 	char err[64];
-	assert_int_equal(ike_ts_parse("10.1.5.0/24", &pr.conn[1].remote_ts[0], err, sizeof(err)), 0);
+	assert_int_equal(ike_ts_parse("10.1.5.0/24", &pr.child[1].remote_ts[0], err, sizeof(err)), 0);
 	pair_start(&pr, 6);
 	pair_run(&pr, 60 * SEC);
 	expect_state(&pr, 0, "ESTABLISHED", "INSTALLED", 0);
@@ -402,7 +402,7 @@ static void responder_picks_in_its_own_order(void **state)
 	pair pr;
 	pair_init(&pr, "aes128gcm16-prfsha256-x25519,aes256gcm16-prfsha384-x25519", "aes128gcm16,aes256gcm16");
 	pair_set_proposals(&pr.conn[1].ike, "aes256gcm16-prfsha384-x25519,aes128gcm16-prfsha256-x25519", 1);
-	pair_set_proposals(&pr.conn[1].esp, "aes256gcm16,aes128gcm16", 3);
+	pair_set_proposals(&pr.child[1].esp, "aes256gcm16,aes128gcm16", 3);
 	pair_start(&pr, 17);
 	pair_run(&pr, 60 * SEC);
 	expect_state(&pr, 0, "ESTABLISHED", "INSTALLED", 0);

@@ -134,10 +134,11 @@ static void peer_flag(void **state)
 	assert_int_equal(parse_peer(ec, 7, &a, err, sizeof(err)), 0);
 	assert_true(a.rsa_pss);
 	ike_conn_cfg c;
+	ike_child_cfg ch;
 	peer_cred_files cf;
 	memset(&c, 0, sizeof(c));
 	memset(&cf, 0, sizeof(cf));
-	assert_int_equal(peer_conn_build(&a, &c, &cf, err, sizeof(err)), -1);
+	assert_int_equal(peer_conn_build(&a, &c, &ch, &cf, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "--rsa-pss: the key in tests/scenarios/certs/ecdsa/gw-a.example.key is not an RSA key"));
 	peer_cred_files_free(&cf);
 	const char *rsa[] = { "--cert", "tests/scenarios/certs/rsa/gw-a.example.pem", "--key",
@@ -146,7 +147,7 @@ static void peer_flag(void **state)
 	assert_int_equal(parse_peer(rsa, 7, &a, err, sizeof(err)), 0);
 	memset(&c, 0, sizeof(c));
 	memset(&cf, 0, sizeof(cf));
-	if (peer_conn_build(&a, &c, &cf, err, sizeof(err)) != 0)
+	if (peer_conn_build(&a, &c, &ch, &cf, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_true(ike_cred_rsa_pss(c.cred));
 	peer_cred_files_free(&cf);
