@@ -184,6 +184,15 @@ int ike_peer_initiate(ike_peer *p, ike_time now, size_t conn);
 /* Deletes connection conns[conn]'s established IKE SAs with an INFORMATIONAL exchange; returns how many. */
 int ike_peer_delete(ike_peer *p, ike_time now, size_t conn);
 
+/*
+ * Lifecycle actions on connection conns[conn] (child: index into its children[]): each queues a task on the
+ * connection's established IKE SA(s), run when no other request of ours is outstanding. Return how many IKE
+ * SAs got the task (0: none established), or -1 if an index is bad.
+ */
+int ike_peer_rekey_child(ike_peer *p, ike_time now, size_t conn, size_t child);
+int ike_peer_rekey_ike(ike_peer *p, ike_time now, size_t conn);
+int ike_peer_delete_child(ike_peer *p, ike_time now, size_t conn, size_t child);
+
 /* Processes one received datagram (a bare IKE message; RFC 3948 framing is the host's business). */
 void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
 		    size_t len);

@@ -133,3 +133,22 @@ int ike_peer_delete(ike_peer *p, ike_time now, size_t conn)
 		}
 	return n;
 }
+
+/* Placeholders until CREATE_CHILD_SA rekeying and CHILD deletes land (issue 8): they queue nothing yet. */
+int ike_peer_rekey_child(ike_peer *p, ike_time now, size_t conn, size_t child)
+{
+	(void)now;
+	return conn >= p->cfg.n_conns || child >= p->cfg.conns[conn].n_children ? -1 : 0;
+}
+
+int ike_peer_rekey_ike(ike_peer *p, ike_time now, size_t conn)
+{
+	(void)now;
+	return conn >= p->cfg.n_conns ? -1 : 0;
+}
+
+int ike_peer_delete_child(ike_peer *p, ike_time now, size_t conn, size_t child)
+{
+	(void)now;
+	return conn >= p->cfg.n_conns || child >= p->cfg.conns[conn].n_children ? -1 : 0;
+}
