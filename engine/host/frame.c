@@ -7,7 +7,10 @@
 
 #include "host/frame.h"
 
-bool ike_host_frame_marked(uint16_t local_port, uint16_t remote_port) { return local_port != 500 && remote_port != 500; }
+bool ike_host_frame_marked(uint16_t local_port, uint16_t remote_port)
+{
+	return local_port != 500 && remote_port != 500;
+}
 
 enum ike_host_dgram_kind ike_host_frame_classify(const uint8_t *d, size_t len, bool marked, size_t *ike_off)
 {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Version of the trace format, carried as "schema" by the first event (docs/trace.md); bumped on incompatible change. */
+/* Trace format version, carried as "schema" by the first event (docs/trace.md); bumped on incompatible change. */
 #define IKE_HOST_TRACE_SCHEMA 1
 
 typedef struct ike_host_trace ike_host_trace;
