@@ -157,7 +157,7 @@ static void keys_section(const viz_trace *t, viz_buf *b, const viz_event **sa, s
 		int dup = 0;
 		for (size_t j = 0; j < k; j++)
 			dup |= strcmp(viz_ev_str(sa[j], "initiator-spi"), ispi) == 0;
-		viz_keys_opts o = { t, NULL, ispi };
+		viz_keys_opts o = { t, NULL, ispi, 0 };
 		viz_buf svg = { 0 };
 		if (dup || viz_keys(&o, VIZ_FMT_SVG, &svg, msg, sizeof(msg)) != 0) {
 			viz_buf_free(&svg);
@@ -184,7 +184,7 @@ int viz_report(const viz_trace *t, viz_buf *out, char *msg, size_t msglen)
 	viz_buf_puts(out, "</h1>\n");
 	summary_section(t, out);
 	viz_buf_puts(out, "<h2>Messages</h2>\n");
-	viz_ladder_opts lo = { t, NULL };
+	viz_ladder_opts lo = { t, NULL, 0, 0 };
 	viz_buf svg = { 0 };
 	int rc = viz_ladder(&lo, &svg, msg, msglen);
 	figure(out, rc, &svg, "ladder", msg);

@@ -24,7 +24,7 @@ static void assert_has(char **set, size_t n, const char *s)
 
 static void keys_svg(const viz_trace *t, const char *node, viz_buf *b)
 {
-	viz_keys_opts o = { t, node, NULL };
+	viz_keys_opts o = { t, node, NULL, 0 };
 	char msg[256];
 	if (viz_keys(&o, VIZ_FMT_SVG, b, msg, sizeof(msg)) != 0)
 		fail_msg("%s", msg);
@@ -103,7 +103,7 @@ static void keys_cbc(void **state)
 /* The ladder's message labels, in document order. */
 static size_t ladder_msgs(const viz_trace *t, const char *nodes, char ***msgs, viz_buf *b)
 {
-	viz_ladder_opts o = { t, nodes };
+	viz_ladder_opts o = { t, nodes, 0, 0 };
 	char msg[256];
 	if (viz_ladder(&o, b, msg, sizeof(msg)) != 0)
 		fail_msg("%s", msg);
@@ -149,7 +149,7 @@ static void ladder_loss(void **state)
 	assert_non_null(strstr(b.p, ">4.000 s later</text>"));
 	vt_strs_free(msgs, n);
 	viz_buf_free(&b);
-	viz_ladder_opts o = { t, "gw-a,nat-1" };
+	viz_ladder_opts o = { t, "gw-a,nat-1", 0, 0 };
 	char msg[256];
 	assert_int_equal(viz_ladder(&o, &b, msg, sizeof(msg)), -1);
 	assert_non_null(strstr(msg, "no node 'nat-1' in the trace"));
@@ -213,14 +213,14 @@ static int draw_states(const viz_trace *t, viz_format f, viz_buf *b, char *msg, 
 
 static int draw_keys(const viz_trace *t, viz_format f, viz_buf *b, char *msg, size_t n)
 {
-	viz_keys_opts o = { t, "gw-a", NULL };
+	viz_keys_opts o = { t, "gw-a", NULL, 0 };
 	return viz_keys(&o, f, b, msg, n);
 }
 
 static int draw_ladder(const viz_trace *t, viz_format f, viz_buf *b, char *msg, size_t n)
 {
 	(void)f;
-	viz_ladder_opts o = { t, NULL };
+	viz_ladder_opts o = { t, NULL, 0, 0 };
 	return viz_ladder(&o, b, msg, n);
 }
 
