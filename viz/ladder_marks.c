@@ -62,8 +62,11 @@ static const mark_style *state_text(const viz_event *e, viz_buf *t, viz_buf *tip
 		viz_buf_printf(t, "IKE %.8s %s", ispi, str_or(e, "to", "?"));
 		viz_buf_printf(tip, "IKE SA %s_i %s_r, ", ispi, str_or(e, "responder-spi", "?"));
 	} else {
+		size_t before = t->len;
 		viz_buf_puts(t, "CHILD");
 		child_id(t, e, "spi-in");
+		if (t->len == before + 5) /* no name, no SPI yet: say whose CHILD SA it is */
+			viz_buf_printf(t, " of IKE %.8s", ispi);
 		viz_buf_printf(t, " %s", str_or(e, "to", "?"));
 		viz_buf_printf(tip, "CHILD SA in %s out %s of IKE SA %s, ", str_or(e, "spi-in", "?"),
 			       str_or(e, "spi-out", "?"), ispi);
@@ -160,7 +163,7 @@ void lad_draw_mark(const lad_ctx *c, size_t i, viz_buf *b)
 	if (t.len > 84) /* long reasons are in the tooltip */
 		memcpy(t.p + 80, "...", 4), t.len = 83;
 	/* Kept right of the time column: a box on the first lifeline must not cover the times. */
-	double w = (double)t.len * 6.3 + 14, x = lad_lane_x(c, lad_lane_of(c, e->node));
+	double w = (double)t.len * 6.6 + 16, x = lad_lane_x(c, lad_lane_of(c, e->node));
 	double left = x - w / 2 < LAD_LEFT + 6 ? LAD_LEFT + 6 : x - w / 2;
 	viz_buf_printf(b, "<g class=\"%s\"><title>", st->cls);
 	viz_buf_xml(b, tip.p ? tip.p : "");

@@ -168,7 +168,7 @@ static void ladder_failure(void **state)
 	assert_int_equal(n, 4);
 	assert_string_equal(msgs[3], "IKE_AUTH response 1 [ N(AUTH_FAILED) ]");
 	assert_non_null(strstr(b.p, "error: AUTH payload does not verify"));
-	assert_non_null(strstr(b.p, ">IKE DESTROYING<"));
+	assert_non_null(strstr(b.p, ">IKE 80599283 DESTROYING<")); /* which SA: its initiator SPI */
 	vt_strs_free(msgs, n);
 	viz_buf_free(&b);
 	viz_trace_free(t);
@@ -330,6 +330,17 @@ static void cli_viz_and_report(void **state)
 	expect(CLI("viz", "keys", "/nonexistent.jsonl", "-o", svg), CLI_USAGE, "/nonexistent.jsonl: No such file");
 	expect(CLI("viz", "ladder", bad, "-o", svg), CLI_USAGE, "bad.jsonl:2: not a JSON object");
 	expect(CLI("viz", "keys", trace, "--sa", "0123456789abcdef", "-o", svg), CLI_ERR, "no kdf events for SPI");
+	expect(CLI("viz", "ladder", trace, "--from", "soon", "-o", svg), CLI_USAGE, "--from soon: not a time");
+	expect(CLI("viz", "ladder", trace, "--to", "-1", "-o", svg), CLI_USAGE, "--to -1: not a time");
+	expect(CLI("viz", "ladder", trace, "--from", "2s", "--to", "1500ms", "-o", svg), CLI_USAGE,
+	       "--to 1500ms must be later than --from 2s");
+	expect(CLI("viz", "keys", trace, "--from", "1", "-o", svg), CLI_USAGE, "option not valid here");
+	expect(CLI("viz", "ladder", trace, "--generation", "1", "-o", svg), CLI_USAGE, "option not valid here");
+	expect(CLI("viz", "keys", trace, "--generation", "0", "-o", svg), CLI_USAGE, "--generation 0: a number from 1");
+	expect(CLI("viz", "keys", trace, "--generation", "2", "-o", svg), CLI_ERR, "has 1 generation in this trace");
+	expect(CLI("viz", "ladder", trace, "--from", "10s", "-o", svg), CLI_ERR, "nothing to draw between 10.000 s");
+	expect(CLI("viz", "ladder", trace, "--from", "20ms", "--to", "0.05", "-o", svg), CLI_OK, NULL);
+	expect(CLI("viz", "keys", trace, "--generation", "1", "-o", svg), CLI_OK, NULL);
 	expect(CLI("report", trace), CLI_USAGE, "need TRACE and -o");
 	expect(CLI("viz", "states", "--ike", "2", "--trace", trace, "--node", "gw-b", "-o", svg), CLI_OK, NULL);
 	expect(CLI("viz", "keys", trace, "-o", svg), CLI_OK, NULL);
