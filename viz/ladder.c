@@ -129,7 +129,7 @@ static void add_send(lad_ctx *c, size_t i, size_t orig, enum lad_kind k)
 static lad_send *pending_for(lad_ctx *c, size_t i, int any)
 {
 	const viz_event *e = &c->t->ev[i];
-	for (size_t k = 0; k < c->ns; k++) {
+	for (size_t k = c->pend0; k < c->ns; k++) {
 		lad_send *s = &c->s[k];
 		if (s->fate != F_PENDING || strcmp(c->t->ev[s->ev].node, e->node) == 0)
 			continue;
@@ -143,7 +143,7 @@ static lad_send *pending_for(lad_ctx *c, size_t i, int any)
 static lad_send *pending_request_for(lad_ctx *c, size_t i)
 {
 	const viz_event *e = &c->t->ev[i];
-	for (size_t k = 0; k < c->ns; k++) {
+	for (size_t k = c->pend0; k < c->ns; k++) {
 		lad_send *s = &c->s[k];
 		const viz_event *o = &c->t->ev[s->orig];
 		const char *fl = viz_ev_str(o, "flags");
@@ -155,12 +155,15 @@ static lad_send *pending_request_for(lad_ctx *c, size_t i)
 	return NULL;
 }
 
-static void end_send(lad_send *s, size_t i, enum lad_fate f)
+static void end_send(lad_ctx *c, lad_send *s, size_t i, enum lad_fate f)
 {
 	if (s) {
 		s->end = i;
 		s->fate = f;
 	}
+	/* Sends before the first pending one are never looked at again: long runs stay linear. */
+	while (c->pend0 < c->ns && c->s[c->pend0].fate != F_PENDING)
+		c->pend0++;
 }
 
 /* Pairs every send with the event that ends it. Sends of nodes not drawn are left out. */
@@ -174,7 +177,7 @@ static void match_sends(lad_ctx *c)
 		} else if ((strcmp(e->ev, "ike.retransmit") == 0 || strcmp(e->ev, "ike.dup") == 0) && drawn) {
 			int dup = e->ev[4] == 'd';
 			if (dup) /* the retransmitted request did arrive: the cached answer is its reception */
-				end_send(pending_request_for(c, i), i, F_RECEIVED);
+				end_send(c, pending_request_for(c, i), i, F_RECEIVED);
 			size_t o = original_of(c, i, dup);
 			if (o != LAD_NONE)
 				add_send(c, i, o, dup ? K_DUP : K_RETX);
@@ -183,13 +186,13 @@ static void match_sends(lad_ctx *c)
 			for (size_t k = c->ns; k-- > 0;)
 				if (strcmp(c->t->ev[c->s[k].ev].node, e->node) == 0) {
 					if (c->s[k].fate == F_PENDING)
-						end_send(&c->s[k], i, F_LOST);
+						end_send(c, &c->s[k], i, F_LOST);
 					break;
 				}
 		} else if (strcmp(e->ev, "ike.rx") == 0) {
-			end_send(pending_for(c, i, 0), i, F_RECEIVED);
+			end_send(c, pending_for(c, i, 0), i, F_RECEIVED);
 		} else if (strcmp(e->ev, "error") == 0 && lad_str_eq(viz_ev_str(e, "what"), "drop")) {
-			end_send(pending_for(c, i, 1), i, F_REJECTED);
+			end_send(c, pending_for(c, i, 1), i, F_REJECTED);
 		}
 	}
 }
@@ -199,18 +202,23 @@ static int in_window(const lad_ctx *c, const viz_event *e)
 	return e->t >= c->from && (c->to <= 0 || e->t <= c->to);
 }
 
-/* Whether event i starts a drawn send, or ends one with a known receiver. */
+/* Whether event i starts a drawn send, or ends one with a known receiver (c->start_of, c->end_of). */
 static int send_row(const lad_ctx *c, size_t i, int *dup_start)
 {
-	int drawn = 0;
-	*dup_start = 0;
+	size_t st = c->start_of[i], en = c->end_of[i];
+	*dup_start = st != LAD_NONE && c->s[st].kind == K_DUP;
+	return (st != LAD_NONE && c->s[st].from != LAD_NONE) || (en != LAD_NONE && c->s[en].to != LAD_NONE);
+}
+
+static void index_sends(lad_ctx *c)
+{
+	for (size_t i = 0; i < c->t->n; i++)
+		c->start_of[i] = c->end_of[i] = LAD_NONE;
 	for (size_t k = 0; k < c->ns; k++) {
-		if (c->s[k].ev == i && c->s[k].from != LAD_NONE)
-			drawn = 1, *dup_start = c->s[k].kind == K_DUP;
-		else if (c->s[k].end == i && c->s[k].to != LAD_NONE)
-			drawn = 1;
+		c->start_of[c->s[k].ev] = k;
+		if (c->s[k].end != LAD_NONE)
+			c->end_of[c->s[k].end] = k;
 	}
-	return drawn;
 }
 
 /* One row per drawn event in the window, in trace order; a visible gap where virtual time jumps. */
@@ -234,10 +242,8 @@ static void assign_rows(lad_ctx *c)
 		c->row[i] = c->nrows++;
 		c->ys[i] = y;
 		/* A cached response leaves a row below the retransmission it answers, so neither covers the other. */
-		if (dup)
-			for (size_t k = 0; k < c->ns; k++)
-				if (c->s[k].end == i && c->s[k].fate == F_RECEIVED)
-					c->ys[i] = y + LAD_ROW_H, y += LAD_ROW_H;
+		if (dup && c->end_of[i] != LAD_NONE && c->s[c->end_of[i]].fate == F_RECEIVED)
+			c->ys[i] = y + LAD_ROW_H, y += LAD_ROW_H;
 		y += LAD_ROW_H;
 		prev = e->t;
 	}
@@ -252,12 +258,15 @@ int viz_ladder(const viz_ladder_opts *o, viz_buf *out, char *msg, size_t msglen)
 	c.row = calloc(o->trace->n, sizeof(*c.row));
 	c.y = calloc(o->trace->n, sizeof(*c.y));
 	c.ys = calloc(o->trace->n, sizeof(*c.ys));
+	c.start_of = calloc(o->trace->n, sizeof(*c.start_of));
+	c.end_of = calloc(o->trace->n, sizeof(*c.end_of));
 	c.from = o->from_ns, c.to = o->to_ns;
 	int rc = -1;
-	if (!c.s || !c.row || !c.y || !c.ys) {
+	if (!c.s || !c.row || !c.y || !c.ys || !c.start_of || !c.end_of) {
 		snprintf(msg, msglen, "out of memory");
 	} else {
 		match_sends(&c);
+		index_sends(&c);
 		assign_rows(&c);
 		rc = 0;
 		if (c.nrows == 0 && (c.from > 0 || c.to > 0)) {
@@ -275,5 +284,7 @@ int viz_ladder(const viz_ladder_opts *o, viz_buf *out, char *msg, size_t msglen)
 	free(c.row);
 	free(c.y);
 	free(c.ys);
+	free(c.start_of);
+	free(c.end_of);
 	return rc;
 }

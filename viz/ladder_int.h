@@ -34,6 +34,8 @@ typedef struct lad_ctx {
 	size_t *row;   /* row of each event, LAD_NONE when not drawn */
 	double *y;     /* y of each row */
 	double *ys;    /* y a send starting at this event starts from (below its row for ike.dup) */
+	size_t *start_of, *end_of; /* per event: the send it starts / ends, LAD_NONE */
+	size_t pend0;  /* sends before this one are all resolved */
 	size_t nrows;
 	double spacing;
 	int64_t from, to; /* the window in ns; to 0: to the end */

@@ -280,6 +280,44 @@ static void tolerant(void **state)
 	viz_trace_free(t);
 }
 
+/* A day of INFORMATIONAL exchanges every 90 s: every message drawn, every gap elided; an hour's window. */
+static void ladder_long_run(void **state)
+{
+	(void)state;
+	viz_buf text = { 0 };
+	viz_buf_puts(&text, "{\"t\":0,\"node\":\"sim\",\"ev\":\"sim.start\",\"schema\":1}\n");
+	static const char *const fmt = "{\"t\":%.9f,\"node\":\"%s\",\"ev\":\"ike.%s\",\"summary\":\"INFORMATIONAL %s "
+				       "%u [ ]\",\"msgid\":%u,\"flags\":\"%s\",\"initiator-spi\":\"0102030405060708\"}\n";
+	for (unsigned k = 0; k < 960; k++) {
+		double t0 = k * 90.0;
+		viz_buf_printf(&text, fmt, t0, "a", "tx", "request", k, k, "I");
+		viz_buf_printf(&text, fmt, t0 + 0.02, "b", "rx", "request", k, k, "I");
+		viz_buf_printf(&text, fmt, t0 + 0.02, "b", "tx", "response", k, k, "R");
+		viz_buf_printf(&text, fmt, t0 + 0.04, "a", "rx", "response", k, k, "R");
+	}
+	assert_false(text.oom);
+	char msg[256];
+	viz_trace *t = viz_trace_parse("day.jsonl", text.p, text.len, msg, sizeof(msg));
+	assert_non_null(t);
+	viz_buf_free(&text);
+	viz_buf b = { 0 };
+	xmlDocPtr d = ladder(t, 0, 0, &b);
+	assert_int_equal(count_xpath(d, "//s:text[@class='msg']"), 1920);
+	assert_int_equal(count_xpath(d, "//s:g[@class='elision']"), 959);
+	assert_int_equal(count_xpath(d, "//s:g[@class='message']/s:title"), 0); /* all delivered */
+	xmlFreeDoc(d);
+	viz_buf_free(&b);
+	d = ladder(t, 3600000000000LL, 7200000000000LL, &b);
+	assert_int_equal(count_xpath(d, "//s:text[@class='msg']"), 81); /* exchanges 40..79, and 80's request */
+	assert_int_equal(count_xpath(d, "//s:g[@class='elision']"), 40);
+	assert_true(has(d, "//s:g[@class='message']/s:title", "arrives after the window"));
+	assert_true(has(d, "//s:text[@class='msg']", "INFORMATIONAL request 40 [ ]"));
+	assert_false(has(d, "//s:text[@class='msg']", "INFORMATIONAL request 39 [ ]"));
+	xmlFreeDoc(d);
+	viz_buf_free(&b);
+	viz_trace_free(t);
+}
+
 static size_t occurrences(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -327,7 +365,7 @@ static void parse_time(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(ladder_lifecycle), cmocka_unit_test(ladder_window), cmocka_unit_test(keys_generations),
 	cmocka_unit_test(keys_pick),	    cmocka_unit_test(tolerant),	     cmocka_unit_test(parse_time),
-	cmocka_unit_test(report_one_chain),
+	cmocka_unit_test(report_one_chain), cmocka_unit_test(ladder_long_run),
 };
 
 size_t tests_viz_lifecycle(const struct CMUnitTest **out)
