@@ -5,7 +5,7 @@
 
 #include "viz_int.h"
 
-#define MAX_NAMES 128 /* distinct values named in one IKE SA generation */
+#define MAX_NAMES 512 /* values named in one IKE SA generation (16 CHILD SAs rekeyed a few times) */
 
 /* One IKE SA's derivations: its kdf events and what each name resolves to (the latest with that name). */
 typedef struct gen {
@@ -28,7 +28,15 @@ typedef struct kctx {
 	gen *gens;         /* the chain: gens[i + 1] was rekeyed from gens[i] */
 	size_t ngens, cur;
 	size_t first, last; /* the generations drawn */
+	int truncated;      /* more values or SAs than one picture holds: said in the title */
 } kctx;
+
+/* An edge, unless an end is missing because the generation was full. */
+static void edge(kctx *k, Agnode_t *from, Agnode_t *to)
+{
+	if (from && to)
+		agedge(k->g, from, to, NULL, 1);
+}
 
 static int is_public(const char *n)
 {
@@ -113,8 +121,10 @@ static Agnode_t *lookup(kctx *k, size_t gi, const char *name)
 static Agnode_t *define(kctx *k, const char *name, const char *label)
 {
 	gen *g = &k->gens[k->cur];
-	if (g->nnames >= MAX_NAMES)
+	if (g->nnames >= MAX_NAMES) {
+		k->truncated = 1;
 		return NULL;
+	}
 	size_t rep = 0;
 	for (size_t i = 0; i < g->nnames; i++)
 		rep += strcmp(g->name[i], name) == 0;
@@ -232,7 +242,7 @@ static Agnode_t *stream_of(kctx *k, const viz_event *e)
 	viz_gv_set(j, "style", "dashed");
 	for (const cJSON *x = in->child; x; x = x->next)
 		if (cJSON_IsString(x))
-			agedge(k->g, input_node(k, e, x->valuestring), j, NULL, 1);
+			edge(k, input_node(k, e, x->valuestring), j);
 	return j;
 }
 
@@ -286,7 +296,7 @@ static void draw_event(kctx *k, const viz_event *e)
 	else
 		for (const cJSON *x = in ? in->child : NULL; x; x = x->next)
 			if (cJSON_IsString(x))
-				agedge(k->g, input_node(k, e, x->valuestring), nd, NULL, 1);
+				edge(k, input_node(k, e, x->valuestring), nd);
 	if (esp_aead)
 		empty_slice(k, keymat, "ESP_INTEG_R");
 }
@@ -400,6 +410,8 @@ static int collect(const viz_keys_opts *o, kctx *k, const char **node, char *msg
 		gen *g = gen_for(k, ispi, rspi, 1);
 		if (g && g->nev < MAX_NAMES)
 			g->ev[g->nev++] = e;
+		else
+			k->truncated = 1;
 	}
 	if (!*node)
 		snprintf(msg, n, "%s: no kdf events%s%s%s%s in the trace", t->file, o->node ? " on node " : "",
@@ -417,6 +429,8 @@ static void graph_label(kctx *k, const char *node)
 	viz_buf_printf(&t, "Key derivation on %s (RFC 7296 2.14, 2.17%s)", node, k->ngens > 1 ? ", 2.18" : "");
 	if (!revealed)
 		viz_buf_puts(&t, "\\nkey values are not in this trace: run with --reveal-keys to see them");
+	if (k->truncated)
+		viz_buf_printf(&t, "\\nnot all drawn: at most %d values per IKE SA and %d IKE SAs", MAX_NAMES, MAX_GENS);
 	viz_gv_set(k->g, "label", t.oom ? "" : t.p);
 	viz_buf_free(&t);
 }
@@ -517,9 +531,9 @@ int viz_keys(const viz_keys_opts *o, viz_format fmt, viz_buf *out, char *msg, si
 		agattr(k.g, AGNODE, "shape", "box");
 		agattr(k.g, AGNODE, "fontname", "Helvetica");
 		agattr(k.g, AGNODE, "fontsize", "11");
-		graph_label(&k, node);
 		draw_generations(&k);
 		stack_generations(&k);
+		graph_label(&k, node); /* last: it says whether everything fitted */
 		rc = viz_gv_render(k.g, fmt, out, msg, msglen);
 		agclose(k.g);
 	}

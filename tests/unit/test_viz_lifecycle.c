@@ -318,6 +318,32 @@ static void ladder_long_run(void **state)
 	viz_trace_free(t);
 }
 
+/* A longer rekey chain than one picture holds: drawn up to the limit, said in the title, never a crash. */
+static void keys_truncated(void **state)
+{
+	(void)state;
+	viz_buf text = { 0 };
+	static const char *const fmt = "{\"t\":%u,\"node\":\"a\",\"ev\":\"kdf\",\"name\":\"%s\",\"inputs\":%s,\"len\":32,"
+				       "\"initiator-spi\":\"%016x\",\"responder-spi\":\"1112131415161718\"}\n";
+	for (unsigned i = 1; i <= 40; i++) {
+		viz_buf_printf(&text, fmt, i, "SKEYSEED", i == 1 ? "[\"Ni\",\"Nr\",\"g^ir\"]" : "[\"SK_d(old)\",\"g^ir\",\"Ni\",\"Nr\"]", i);
+		viz_buf_printf(&text, fmt, i, "SK_d", "[\"SKEYSEED\",\"Ni\",\"Nr\",\"SPIi\",\"SPIr\"]", i);
+	}
+	char msg[256];
+	viz_trace *t = viz_trace_parse("many.jsonl", text.p, text.len, msg, sizeof(msg));
+	assert_non_null(t);
+	viz_buf_free(&text);
+	viz_buf b = { 0 };
+	viz_keys_opts o = { t, NULL, NULL, 0 };
+	assert_int_equal(viz_keys(&o, VIZ_FMT_SVG, &b, msg, sizeof(msg)), 0);
+	xmlDocPtr d = vt_xml(&b);
+	assert_int_equal(count_xpath(d, "//s:g[@class='cluster']"), 32);
+	assert_non_null(strstr(b.p, "not all drawn: at most 512 values per IKE SA and 32 IKE SAs"));
+	xmlFreeDoc(d);
+	viz_buf_free(&b);
+	viz_trace_free(t);
+}
+
 static size_t occurrences(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -365,7 +391,7 @@ static void parse_time(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(ladder_lifecycle), cmocka_unit_test(ladder_window), cmocka_unit_test(keys_generations),
 	cmocka_unit_test(keys_pick),	    cmocka_unit_test(tolerant),	     cmocka_unit_test(parse_time),
-	cmocka_unit_test(report_one_chain), cmocka_unit_test(ladder_long_run),
+	cmocka_unit_test(report_one_chain), cmocka_unit_test(ladder_long_run),	     cmocka_unit_test(keys_truncated),
 };
 
 size_t tests_viz_lifecycle(const struct CMUnitTest **out)
