@@ -236,7 +236,7 @@ void lad_svg(lad_ctx *c, viz_buf *b)
 	c->spacing = c->spacing < 300 ? 300 : c->spacing > 1000 ? 1000 : c->spacing;
 	double last = c->nrows ? c->y[c->nrows - 1] : LAD_TOP;
 	double w = lad_lane_x(c, c->nlanes ? c->nlanes - 1 : 0) + 240, h = last + LAD_ROW_H + 50;
-	w = w < 900 ? 900 : w;
+	w = w < 960 ? 960 : w; /* the legend is 940 wide */
 	svg_head(c, b, w, h);
 	lad_draw_bands(c, b, w - 10, last + LAD_ROW_H);
 	draw_lanes(c, b, last + LAD_ROW_H);
