@@ -1,6 +1,7 @@
 /* The IKEv2 state tables (RFC 7296 1.2, 1.3, 1.4, 2.4; strongSwan's state names). */
 #include "ikev2/states.h"
 
+#include "ikev2/sa.h"
 #include "wire/v2.h"
 
 const v2_transition v2_ike_transitions[V2_T_IKE_NTRANS] = {
@@ -16,10 +17,12 @@ const v2_transition v2_ike_transitions[V2_T_IKE_NTRANS] = {
 			      "recv IKE_SA_INIT request, send response",
 			      "choose a proposal in our order, answer with KE and nonce, derive keys", "r-init" },
 	[V2_T_IKE_I_AUTH_OK] = { V2_IKE_CONNECTING, V2_IKE_ESTABLISHED, V2_IKE_AUTH, V2_ROLE_INITIATOR,
-				 "recv IKE_AUTH response", "responder's AUTH verified: IKE SA established", "i-auth-ok" },
+				 "recv IKE_AUTH response", "responder's AUTH verified: IKE SA established", "i-auth-ok",
+				 V2_MSG_RESPONSE, v2_auth_i_recv, 0 },
 	[V2_T_IKE_R_AUTH_OK] = { V2_IKE_CONNECTING, V2_IKE_ESTABLISHED, V2_IKE_AUTH, V2_ROLE_RESPONDER,
 				 "recv IKE_AUTH request, send response",
-				 "initiator's AUTH verified: IKE SA established", "r-auth-ok" },
+				 "initiator's AUTH verified: IKE SA established", "r-auth-ok",
+				 V2_MSG_REQUEST, v2_auth_r_recv, 0 },
 	[V2_T_IKE_I_AUTH_FAILED] = { V2_IKE_CONNECTING, V2_IKE_DESTROYING, V2_IKE_AUTH, V2_ROLE_INITIATOR,
 				     "recv IKE_AUTH response",
 				     "authentication failed (AUTHENTICATION_FAILED received or bad AUTH)", "i-auth-failed" },
@@ -34,7 +37,8 @@ const v2_transition v2_ike_transitions[V2_T_IKE_NTRANS] = {
 				   "recv INFORMATIONAL request with Delete, send response",
 				   "peer closed the IKE SA", "delete-recv" },
 	[V2_T_IKE_DELETE_DONE] = { V2_IKE_DELETING, V2_IKE_DESTROYING, V2_INFORMATIONAL, V2_ROLE_ANY,
-				   "recv INFORMATIONAL response (or timer)", "IKE SA deleted", "delete-done" },
+				   "recv INFORMATIONAL response (or timer)", "IKE SA deleted", "delete-done",
+				   V2_MSG_RESPONSE, v2_info_i_recv, 0 },
 	[V2_T_IKE_DEAD] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, 0, V2_ROLE_ANY, "timer",
 			    "peer stopped answering: retransmissions exhausted", "dead-peer" },
 	[V2_T_IKE_PEER_AUTH_FAILED] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V2_INFORMATIONAL, V2_ROLE_RESPONDER,
@@ -52,6 +56,25 @@ const v2_transition v2_ike_transitions[V2_T_IKE_NTRANS] = {
 	[V2_T_IKE_LOCAL_FAIL_UP] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, 0, V2_ROLE_ANY,
 				     "our next message could not be built or sealed",
 				     "a local failure (message too big, sealing failed): the SA cannot go on", "local-fail-up" },
+	/* Dispatch rows that do not move the IKE SA by themselves (quiet): their handlers take outcome rows. */
+	[V2_T_IKE_I_INIT_RX] = { V2_IKE_CONNECTING, V2_IKE_CONNECTING, V2_IKE_SA_INIT, V2_ROLE_INITIATOR,
+				 "recv IKE_SA_INIT response", "derive keys, then authenticate in IKE_AUTH", "i-init-rx",
+				 V2_MSG_RESPONSE, v2_init_i_recv, V2_TRF_QUIET },
+	[V2_T_IKE_INFO_R] = { V2_IKE_ESTABLISHED, V2_IKE_ESTABLISHED, V2_INFORMATIONAL, V2_ROLE_ANY,
+			      "recv INFORMATIONAL request", "Delete, notify or liveness check: answer it", "info-r",
+			      V2_MSG_REQUEST, v2_info_r_recv, V2_TRF_QUIET },
+	[V2_T_IKE_INFO_I] = { V2_IKE_ESTABLISHED, V2_IKE_ESTABLISHED, V2_INFORMATIONAL, V2_ROLE_ANY,
+			      "recv INFORMATIONAL response", "our INFORMATIONAL request was answered", "info-i",
+			      V2_MSG_RESPONSE, v2_info_i_recv, V2_TRF_QUIET },
+	[V2_T_IKE_DELETING_INFO_R] = { V2_IKE_DELETING, V2_IKE_DELETING, V2_INFORMATIONAL, V2_ROLE_ANY,
+				       "recv INFORMATIONAL request while deleting", "answer it (a Delete may cross ours)",
+				       "deleting-info-r", V2_MSG_REQUEST, v2_info_r_recv, V2_TRF_QUIET },
+	[V2_T_IKE_CHILD_R] = { V2_IKE_ESTABLISHED, V2_IKE_ESTABLISHED, V2_CREATE_CHILD_SA, V2_ROLE_ANY,
+			       "recv CREATE_CHILD_SA request", "a new or rekeyed CHILD SA, or an IKE SA rekey", "child-r",
+			       V2_MSG_REQUEST, v2_child_r_recv, V2_TRF_QUIET },
+	[V2_T_IKE_DELETING_CHILD_R] = { V2_IKE_DELETING, V2_IKE_DELETING, V2_CREATE_CHILD_SA, V2_ROLE_ANY,
+					"recv CREATE_CHILD_SA request while deleting", "refused: the IKE SA is going away",
+					"deleting-child-r", V2_MSG_REQUEST, v2_child_r_recv, V2_TRF_QUIET },
 };
 
 const v2_transition v2_child_transitions[V2_T_CHILD_NTRANS] = {
@@ -69,6 +92,13 @@ const v2_transition v2_child_transitions[V2_T_CHILD_NTRANS] = {
 				     "recv INFORMATIONAL request with Delete (ESP)", "peer closed the CHILD SA", "delete-recv" },
 	[V2_T_CHILD_IKE_DELETED] = { V2_CHILD_INSTALLED, V2_CHILD_DESTROYING, V2_INFORMATIONAL, V2_ROLE_ANY,
 				     "IKE SA deleted", "deleting an IKE SA deletes its CHILD SAs", "ike-deleted" },
+	[V2_T_CHILD_DELETE_SENT] = { V2_CHILD_INSTALLED, V2_CHILD_DELETING, V2_INFORMATIONAL, V2_ROLE_ANY,
+				     "send INFORMATIONAL request with Delete (ESP)", "closing the CHILD SA", "delete-sent" },
+	[V2_T_CHILD_DELETE_DONE] = { V2_CHILD_DELETING, V2_CHILD_DESTROYING, V2_INFORMATIONAL, V2_ROLE_ANY,
+				     "recv INFORMATIONAL response (or the peer's Delete of it)", "CHILD SA deleted",
+				     "delete-done" },
+	[V2_T_CHILD_DELETING_IKE_GONE] = { V2_CHILD_DELETING, V2_CHILD_DESTROYING, 0, V2_ROLE_ANY,
+					   "IKE SA deleted or failed", "the IKE SA carrying it is gone", "deleting-ike-gone" },
 };
 
 const char *v2_ike_state_name(uint8_t s)
@@ -83,4 +113,14 @@ const char *v2_child_state_name(uint8_t s)
 	static const char *const n[V2_CHILD_NSTATES] = { "CREATED", "INSTALLING", "INSTALLED", "REKEYING",
 							 "REKEYED", "DELETING",   "DESTROYING" };
 	return s < V2_CHILD_NSTATES ? n[s] : "?";
+}
+
+const v2_transition *v2_dispatch_row(uint8_t state, uint8_t role, uint8_t exchange, uint8_t msg)
+{
+	for (size_t i = 0; i < V2_T_IKE_NTRANS; i++) {
+		const v2_transition *t = &v2_ike_transitions[i];
+		if (t->handler && t->from == state && (t->role & role) && t->exchange == exchange && t->msg == msg)
+			return t;
+	}
+	return NULL;
 }
