@@ -20,6 +20,7 @@ typedef struct sim_node_spec {
 	uint32_t cookie_threshold; /* ike_peer_cfg.cookie_threshold; 0 = never demand cookies */
 	uint32_t cookie_threshold_ip, block_threshold, half_open_limit; /* the same knobs of ike_peer_cfg; 0 = off */
 	int64_t half_open_timeout; /* ns; 0 = the engine's 30 s */
+	uint8_t profile;           /* the node's "profile" (enum sim_profile_id), 0 = none given */
 } sim_node_spec;
 
 typedef struct sim_link_spec {
