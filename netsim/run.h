@@ -44,6 +44,10 @@ typedef struct sim_run_result {
 	uint64_t pcap_skipped;   /* datagrams not captured (mixed address families) */
 	sim_keytab_stats keys;   /* what the key table holds (all zero without one) */
 	sim_mtu_note *mtu;       /* per node */
+	uint64_t *counts;        /* per expect: EVENTS / MESSAGES counts (NULL without such expects) */
+	ike_conn_status *samples; /* per expect: AT samples (NULL without) */
+	uint8_t *sampled;        /* per expect: 1 once the AT sample was taken */
+	uint64_t *rekeys;        /* per connection as status[]: child_sa.rekeyed + ike_sa.rekeyed events seen */
 } sim_run_result;
 
 /* Runs sc; 0 with res filled (free with sim_run_result_free), or -1 with one line in err. */

@@ -258,7 +258,7 @@ void sim_send(sim *s, uint32_t node, const ike_addr *from, const ike_addr *to, c
 	s->nodes[node].counts.sent++;
 	uint32_t dst = sim_addrmap_get(&s->addrs, to);
 	uint32_t li = (dst == SIM_ADDRMAP_NONE || dst == node) ? NO_NODE : find_link(s, node, dst);
-	const char *why = s->filter ? s->filter(s->filter_ctx, s->now, node, li == NO_NODE ? NO_NODE : dst, len)
+	const char *why = s->filter ? s->filter(s->filter_ctx, s->now, node, li == NO_NODE ? NO_NODE : dst, from, to, data, len)
 				    : NULL;
 	if (!why && li == NO_NODE)
 		why = "no route";

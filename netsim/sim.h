@@ -18,9 +18,10 @@ typedef struct sim_mtu_drops {
 	size_t largest;
 } sim_mtu_drops;
 
-/* Fault hook: asked for every datagram before the link; returns a drop reason, or NULL to pass it. */
+/* Fault hook: asked for every datagram before the link (to_node UINT32_MAX: no route); returns a drop
+ * reason, or NULL to pass it. */
 typedef const char *(*sim_filter_fn)(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node,
-				     size_t len);
+				     const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len);
 
 /* Creates an empty world whose randomness derives from seed; NULL when out of memory. */
 sim *sim_new(uint64_t seed);
