@@ -146,6 +146,9 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 			if (st->last_error)
 				fprintf(out, ", error %s", sim_notify_name(st->last_error, e, sizeof(e)));
 			fprintf(out, "%s", st->timed_out ? ", timed out" : "");
+			if (res->rekeys && res->rekeys[res->first[i] + k]) /* counted from trace events: with --trace or expects */
+				fprintf(out, ", %llu rekey%s", (unsigned long long)res->rekeys[res->first[i] + k],
+					res->rekeys[res->first[i] + k] == 1 ? "" : "s");
 			if (sim_mtu_why(sc, res, i, st, why, sizeof(why)))
 				fprintf(out, " (%s)", why);
 			fputc('\n', out);

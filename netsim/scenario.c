@@ -53,6 +53,7 @@ void sim_scenario_free(sim_scenario *sc)
 	free(sc->links);
 	free(sc->faults);
 	free(sc->expects);
+	free(sc->actions);
 	free(sc->inputs);
 	if (o) {
 		for (size_t i = 0; i < o->n_blobs; i++)
@@ -244,7 +245,7 @@ static int parse_seed(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	static const char *const keys[] = { "description", "seed", "duration", "cert_time", "nodes", "links",
-					    "connections", "faults", "expect", NULL };
+					    "connections", "faults", "expect", "actions", NULL };
 	const char *desc;
 	if (sim_scn_object(c, root, "", keys) || sim_scn_str(c, root, "", "description", 0, &desc) < 0 ||
 	    parse_seed(c, sc, root))
@@ -253,7 +254,8 @@ static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 	if (sim_scn_time(c, root, "", "duration", 0, &sc->duration) < 0)
 		return -1;
 	if (parse_nodes(c, sc, root) || parse_links(c, sc, root) || sim_scn_connections(c, sc, root) ||
-	    sim_scn_cert_time(c, sc, root) || sim_scn_faults(c, sc, root) || sim_scn_expects(c, sc, root))
+	    sim_scn_cert_time(c, sc, root) || sim_scn_faults(c, sc, root) || sim_scn_expects(c, sc, root) ||
+	    sim_scn_actions(c, sc, root))
 		return -1;
 	return 0;
 }

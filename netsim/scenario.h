@@ -51,6 +51,16 @@ typedef struct sim_fault_spec {
 	int64_t restart_after;  /* REBOOT: delay before the node's initiating connections start again */
 } sim_fault_spec;
 
+/* What an action asks of a node's engine (ike.h's ike_peer_rekey_child ... ike_peer_initiate). */
+enum sim_action_do { SIM_DO_REKEY_CHILD, SIM_DO_REKEY_IKE, SIM_DO_DELETE_CHILD, SIM_DO_DELETE_IKE, SIM_DO_INITIATE };
+
+/* At `at`, node's connection conn (child: index into its children, for the *_CHILD actions) gets `what`. */
+typedef struct sim_action_spec {
+	int64_t at;
+	uint32_t node, conn, child;
+	uint8_t what; /* enum sim_action_do */
+} sim_action_spec;
+
 enum sim_expect_kind {
 	SIM_EXPECT_END,      /* a connection's state when the run ends */
 	SIM_EXPECT_AT,       /* the same, sampled at `at` */
@@ -87,6 +97,8 @@ typedef struct sim_scenario {
 	size_t n_faults;
 	sim_expect_spec *expects;
 	size_t n_expects;
+	sim_action_spec *actions;
+	size_t n_actions;
 	size_t lifetimes_set; /* connections giving ike_lifetime or child_lifetime: parsed, not enforced yet */
 	const char **inputs;  /* files the scenario read besides itself (auth cert, key, ca), as opened */
 	size_t n_inputs;
@@ -115,6 +127,9 @@ int32_t sim_scenario_node(const sim_scenario *sc, const char *name);
 
 /* An unsigned 64-bit integer in decimal or "0x" hex, nothing else (no sign, space or octal). 0 or -1. */
 int sim_parse_u64(const char *s, uint64_t *out);
+
+/* "rekey_child", ... by enum sim_action_do. */
+const char *sim_action_name(uint8_t what);
 
 /* IKE exchange types by RFC 7296 name ("CREATE_CHILD_SA") and back; -1 / NULL if unknown. */
 int sim_exchange_parse(const char *name);

@@ -36,6 +36,7 @@ void *sim_scn_keep(sim_scenario *sc, void *p);
 int sim_scn_connections(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_faults(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_expects(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+int sim_scn_actions(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 
 /* Peer profiles: the defaults one implementation uses (scenario_life.c; sources in docs/scenario.md). */
 enum sim_profile_id { SIM_PROFILE_NONE, SIM_PROFILE_STRONGSWAN, SIM_PROFILE_LIBRESWAN };

@@ -67,6 +67,19 @@ static void faults_and_expects_load(void **state)
 	assert_int_equal(sc->expects[4].response, 1);
 	assert_int_equal(sc->expects[5].kind, SIM_EXPECT_END);
 	sim_scenario_free(sc);
+	sc = parse("{" NODES "," LINK ",\"connections\":[" CONN("a", "b", ",\"children\":[{\"name\":\"x\"},{\"name\":\"y\"}]") "],"
+		   "\"actions\":[{\"at\":\"30s\",\"node\":\"a\",\"conn\":\"c\",\"do\":\"rekey_child\",\"child\":\"y\"},"
+		   "{\"at\":0,\"node\":\"a\",\"conn\":\"c\",\"do\":\"initiate\"}]}",
+		   err, sizeof(err));
+	if (!sc)
+		fail_msg("%s", err);
+	assert_int_equal(sc->n_actions, 2);
+	assert_int_equal(sc->actions[0].at, 30000000000LL);
+	assert_int_equal(sc->actions[0].what, SIM_DO_REKEY_CHILD);
+	assert_int_equal(sc->actions[0].child, 1);
+	assert_int_equal(sc->actions[1].what, SIM_DO_INITIATE);
+	assert_string_equal(sim_action_name(SIM_DO_DELETE_IKE), "delete_ike");
+	sim_scenario_free(sc);
 }
 
 typedef struct bad_case {
@@ -75,6 +88,7 @@ typedef struct bad_case {
 
 #define F(x) "{" WORLD ",\"faults\":[" x "]}"
 #define E(x) "{" WORLD ",\"expect\":[" x "]}"
+#define A(x) "{" WORLD ",\"actions\":[" x "]}"
 static const bad_case BAD[] = {
 	{ F("{\"link\":\"a-b\",\"down\":\"1s\",\"reboot\":\"2s\"}"), "faults[0]: give exactly one of 'drop_nth', 'drop_next', 'down', 'reboot' or 'exchange'" },
 	{ F("{\"down\":\"1s\"}"), "faults[0].link: missing required field 'link'" },
@@ -104,6 +118,16 @@ static const bad_case BAD[] = {
 	{ E("{\"node\":\"a\",\"exchange\":\"IKE_AUTH\"}"), "expect[0]: nothing to check: give 'messages'" },
 	{ E("{\"node\":\"a\",\"exchange\":\"NOPE\",\"messages\":1}"), "expect[0].exchange: unknown exchange 'NOPE'" },
 	{ E("{\"node\":\"a\",\"exchange\":\"IKE_AUTH\",\"messages\":1,\"conn\":\"c\"}"), "expect[0].conn: unknown field 'conn'" },
+	{ A("{\"node\":\"a\",\"conn\":\"c\",\"do\":\"rekey_ike\"}"), "actions[0].at: missing required field 'at'" },
+	{ A("{\"at\":\"61s\",\"node\":\"a\",\"conn\":\"c\",\"do\":\"rekey_ike\"}"), "actions[0].at: 61.000 s is after the run ends" },
+	{ A("{\"at\":1,\"node\":\"a\",\"conn\":\"x\",\"do\":\"rekey_ike\"}"), "actions[0].conn: node 'a' has no connection named 'x'" },
+	{ A("{\"at\":1,\"node\":\"a\",\"conn\":\"c\",\"do\":\"reboot\"}"), "actions[0].do: unknown action 'reboot'" },
+	{ A("{\"at\":1,\"node\":\"a\",\"conn\":\"c\",\"do\":\"rekey_child\"}"), "actions[0].child: missing required field 'child'" },
+	{ A("{\"at\":1,\"node\":\"a\",\"conn\":\"c\",\"do\":\"delete_child\",\"child\":\"d\"}"),
+	  "actions[0].child: connection 'c' has no child named 'd'" },
+	{ A("{\"at\":1,\"node\":\"a\",\"conn\":\"c\",\"do\":\"delete_ike\",\"child\":\"c\"}"),
+	  "actions[0].child: 'delete_ike' acts on the whole connection: no 'child'" },
+	{ A("{\"at\":1,\"node\":\"a\",\"conn\":\"c\",\"do\":\"initiate\",\"when\":1}"), "actions[0].when: unknown field 'when'" },
 };
 
 static void bad_faults_and_expects_name_their_path(void **state)
