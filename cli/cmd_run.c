@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "run.h"
 #include "run_paths.h"
+#include "sim.h" /* sim_addr_format */
 
 typedef struct run_args {
 	const char *scenario, *trace, *pcap;

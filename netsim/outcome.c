@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "run.h"
+#include "sim.h" /* sim_addr_format */
 
 /* One line naming the node, the connection, what was wanted and what was got. */
 static size_t check_state(const sim_scenario *sc, size_t i, const ike_conn_status *st, const char *when, FILE *err)
@@ -146,14 +147,14 @@ static void conn_fields(const ike_conn_status *st, const char *name, const sim_m
 	fputc('}', f);
 }
 
-void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim *s, FILE *f)
+void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim_backend *be, FILE *f)
 {
 	fprintf(f, "\"virtual_time\":%.9f,\"seed\":%llu,", (double)res->end_time / 1e9, (unsigned long long)res->seed);
 	fprintf(f, "\"datagrams\":{\"sent\":%llu,\"delivered\":%llu,\"dropped\":%llu},\"nodes\":[",
 		(unsigned long long)res->total.sent, (unsigned long long)res->total.delivered,
 		(unsigned long long)res->total.dropped);
 	for (size_t i = 0; i < sc->n_nodes; i++) {
-		sim_counts c = sim_node_counts(s, (uint32_t)i);
+		sim_counts c = be->node_counts(be->impl, (uint32_t)i);
 		fprintf(f, "%s{", i ? "," : "");
 		put_str(f, "name", sc->nodes[i].name);
 		fprintf(f, ",\"sent\":%llu,\"delivered\":%llu,\"dropped\":%llu,\"conns\":[", (unsigned long long)c.sent,

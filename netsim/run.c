@@ -176,11 +176,16 @@ static int collect(runner *r, sim_run_result *res)
 	for (size_t i = 0; i < sc->n_nodes; i++)
 		for (size_t c = 0; c < sc->nodes[i].n_conns; c++)
 			ike_peer_conn_status(r->nodes[i].peer, c, &res->status[res->first[i] + c]);
-	res->total = sim_total_counts(r->s);
+	for (uint32_t i = 0; i < sc->n_nodes; i++) {
+		sim_counts c = r->be.node_counts(r->be.impl, i);
+		res->total.sent += c.sent;
+		res->total.delivered += c.delivered;
+		res->total.dropped += c.dropped;
+	}
 	if (!(res->mtu = calloc(sc->n_nodes ? sc->n_nodes : 1, sizeof(*res->mtu))))
 		return -1;
 	for (size_t i = 0; i < sc->n_links; i++) {
-		sim_mtu_drops d = sim_link_mtu_drops(r->s, i);
+		sim_mtu_drops d = r->be.link_mtu_drops(r->be.impl, i);
 		uint32_t ends[2] = { sc->links[i].a, sc->links[i].b };
 		for (int k = 0; k < 2 && d.count; k++) {
 			sim_mtu_note *m = &res->mtu[ends[k]];
@@ -210,7 +215,7 @@ static void trace_summary(runner *r, const sim_run_result *res)
 	FILE *m;
 	if (!r->tr || !(m = open_memstream(&buf, &len)))
 		return;
-	sim_summary_fields(r->sc, res, r->s, m);
+	sim_summary_fields(r->sc, res, &r->be, m);
 	if (fclose(m) == 0)
 		sim_trace_event(r->tr, res->end_time, "sim", "summary", buf);
 	free(buf);
@@ -267,7 +272,8 @@ static void runner_free(runner *r)
 {
 	for (size_t i = 0; r->nodes && i < r->sc->n_nodes; i++)
 		ike_peer_free(r->nodes[i].peer);
-	sim_free(r->s);
+	if (r->be.impl)
+		r->be.destroy(r->be.impl);
 	/* Each node's engine seed determines all its keys. */
 	if (r->nodes)
 		OPENSSL_cleanse(r->nodes, r->sc->n_nodes * sizeof(*r->nodes));
@@ -283,8 +289,8 @@ static void runner_free(runner *r)
 /* Nodes, peers, links, starts, then the faults, actions and samples that act on them. 0, or -1 out of memory. */
 static int build_world(runner *r, const ike_crypto *crypto, uint64_t seed, int reveal)
 {
-	if (r->sc->n_faults)
-		sim_set_filter(r->s, sim_rf_filter, r);
+	if (r->sc->n_faults && r->be.add_hook(r->be.impl, SIM_ANY_NODE, sim_rf_filter, r))
+		return -1;
 	if (sim_rw_setup(r))
 		return -1;
 	trace_start(r, seed);
@@ -309,11 +315,12 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	size_t n_starts = 0;
 	for (size_t i = 0; i < sc->n_nodes; i++)
 		n_starts += sc->nodes[i].n_conns;
-	r.s = sim_new(res->seed);
+	if (sim_backend_builtin(res->seed, &r.be) != 0)
+		r.be.impl = NULL;
 	r.nodes = calloc(sc->n_nodes, sizeof(*r.nodes));
 	r.starts = calloc(n_starts ? n_starts : 1, sizeof(*r.starts));
 	r.faults = sc->n_faults ? sim_fault_index_new(sc->faults, sc->n_faults) : NULL;
-	if (!crypto || !r.s || !r.nodes || !r.starts || (sc->n_faults && !r.faults)) {
+	if (!crypto || !r.be.impl || !r.nodes || !r.starts || (sc->n_faults && !r.faults)) {
 		snprintf(err, errlen, "%s: %s", sc->file, crypto ? "out of memory" : "cannot initialise OpenSSL crypto");
 		goto fail;
 	}
@@ -321,17 +328,16 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		goto fail;
 	if (open_capture(&r, o, err, errlen) != 0)
 		goto fail;
-	r.be = sim_builtin_backend(r.s);
-	sim_set_trace(r.s, r.tr);
+	r.be.set_trace(r.be.impl, r.tr);
 	if (build_world(&r, crypto, res->seed, o->reveal_keys)) {
 		snprintf(err, errlen, "%s: out of memory while building the world", sc->file);
 		goto fail;
 	}
 	if (obs && obs->on_phase)
-		obs->on_phase(obs->ctx, SIM_PHASE_BUILT, r.s);
+		obs->on_phase(obs->ctx, SIM_PHASE_BUILT, &r.be);
 	(void)r.be.run(r.be.impl, sc->duration);
 	if (obs && obs->on_phase)
-		obs->on_phase(obs->ctx, SIM_PHASE_DONE, r.s);
+		obs->on_phase(obs->ctx, SIM_PHASE_DONE, &r.be);
 	/* Stale timer wake-ups do no work; the run ends with the last event that did. */
 	res->end_time = r.last_activity;
 	/* refusals counted in a window the run did not reach the end of are reported, not lost */

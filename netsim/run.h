@@ -6,7 +6,7 @@
 
 #include "keytab.h"
 #include "scenario.h"
-#include "sim.h"
+#include "backend.h"
 
 /* Points in a run where an observer may look (benchmarks measure time and memory there). */
 enum sim_run_phase {
@@ -24,7 +24,7 @@ typedef struct sim_run_opts {
 
 /* An observer called once per phase; it must not change the world. */
 typedef struct sim_run_observer {
-	void (*on_phase)(void *ctx, enum sim_run_phase phase, const sim *s);
+	void (*on_phase)(void *ctx, enum sim_run_phase phase, const sim_backend *be);
 	void *ctx;
 } sim_run_observer;
 
@@ -66,6 +66,6 @@ int sim_mtu_why(const sim_scenario *sc, const sim_run_result *res, size_t node, 
 		size_t cap);
 
 /* Writes the summary trace event's fields (JSON object body) to f. */
-void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim *s, FILE *f);
+void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim_backend *be, FILE *f);
 
 #endif

@@ -199,9 +199,10 @@ static int exchange_drop(runner *r, int64_t now, uint32_t node, const ike_addr *
 }
 
 const char *sim_rf_filter(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, const ike_addr *from,
-			  const ike_addr *to, const uint8_t *data, size_t len)
+			  const ike_addr *to, uint8_t *data, size_t *len, size_t cap)
 {
 	runner *r = ctx;
+	(void)cap; /* faults drop; they never rewrite */
 	const char *why = NULL;
 	if (r->faults) {
 		int m = sim_fault_index_match(r->faults, now, from_node, to_node);
@@ -211,7 +212,7 @@ const char *sim_rf_filter(void *ctx, int64_t now, uint32_t from_node, uint32_t t
 	}
 	if (!r->rf)
 		return why;
-	if (r->rf->n_xf && exchange_drop(r, now, from_node, from, to, data, len) && !why)
+	if (r->rf->n_xf && exchange_drop(r, now, from_node, from, to, data, *len) && !why)
 		why = "fault";
 	for (size_t i = 0; to_node != UINT32_MAX && i < r->rf->n_active; i++)
 		if (on_link(&r->sc->faults[r->rf->active[i]], from_node, to_node))

@@ -26,8 +26,7 @@ typedef struct sim_run_watch sim_run_watch;
 
 struct runner {
 	const sim_scenario *sc;
-	sim *s;
-	sim_backend be;
+	sim_backend be; /* the network: run.c and its helpers reach it through this only */
 	sim_trace *tr;
 	sim_pcap *pcap;     /* NULL = no capture */
 	sim_keytab *keys;   /* NULL = keys not revealed or no capture */
@@ -57,7 +56,7 @@ int sim_rf_setup(runner *r);
 void sim_rf_free(runner *r);
 /* The backend's drop hook: drop_nth/drop_next, a down link, an exchange's n-th message; a reason or NULL. */
 const char *sim_rf_filter(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, const ike_addr *from,
-			  const ike_addr *to, const uint8_t *data, size_t len);
+			  const ike_addr *to, uint8_t *data, size_t *len, size_t cap);
 
 /* run_watch.c: counters and samples for `expect` (events, states at a time, messages of an exchange). */
 int sim_rw_setup(runner *r);
