@@ -9,7 +9,7 @@ static const char *const COLORS[] = { "#1b2631", "#d35400", "#8e44ad", "#c0392b"
 
 double lad_lane_x(const lad_ctx *c, size_t lane)
 {
-	return LAD_LEFT + 130 + (double)lane * c->spacing;
+	return c->left + 130 + (double)lane * c->spacing;
 }
 
 static const char *msg_color(const lad_send *s)
@@ -123,12 +123,12 @@ static void draw_times(const lad_ctx *c, viz_buf *b, double right)
 				viz_buf_printf(b, "<line x1=\"10\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#bdc3c7\" "
 						  "stroke-dasharray=\"6 4\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#7f8c8d\" "
 						  "font-style=\"italic\">%s s later</text>\n",
-					       yb, right, yb, (double)LAD_LEFT, yb - 3, ts);
+					       yb, right, yb, c->left, yb - 3, ts);
 			}
 		}
 		viz_time_str(c->t->ev[i].t, ts, sizeof(ts));
-		viz_buf_printf(b, "<text class=\"time\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#566573\">%s s</text>\n",
-			       LAD_LEFT, c->y[r] + 4, ts);
+		viz_buf_printf(b, "<text class=\"time\" x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#566573\">%s s</text>\n",
+			       c->left, c->y[r] + 4, ts);
 		prev = c->t->ev[i].t;
 	}
 }
@@ -224,9 +224,24 @@ static int drawn(const lad_ctx *c, const lad_send *s)
 	       (c->row[s->ev] != LAD_NONE || (s->end != LAD_NONE && c->row[s->end] != LAD_NONE && s->to != LAD_NONE));
 }
 
+/* The time column is as wide as its longest time ("28.156506105 s"), and never narrower than LAD_LEFT. */
+static void time_column(lad_ctx *c)
+{
+	char ts[32];
+	size_t longest = 0;
+	for (size_t i = 0; i < c->t->n; i++)
+		if (c->row[i] != LAD_NONE) {
+			viz_time_str(c->t->ev[i].t, ts, sizeof(ts));
+			longest = strlen(ts) > longest ? strlen(ts) : longest;
+		}
+	c->left = (double)(longest + 2) * 7 + 10;
+	c->left = c->left < LAD_LEFT ? LAD_LEFT : c->left;
+}
+
 void lad_svg(lad_ctx *c, viz_buf *b)
 {
 	size_t longest = 0;
+	time_column(c);
 	for (size_t k = 0; k < c->ns; k++) {
 		const char *sum = viz_ev_str(&c->t->ev[c->s[k].orig], "summary");
 		size_t n = (sum ? strlen(sum) : 1) + (c->s[k].kind == K_TX ? 0 : 24);
@@ -237,16 +252,18 @@ void lad_svg(lad_ctx *c, viz_buf *b)
 	double last = c->nrows ? c->y[c->nrows - 1] : LAD_TOP;
 	double w = lad_lane_x(c, c->nlanes ? c->nlanes - 1 : 0) + 240, h = last + LAD_ROW_H + 50;
 	w = w < 960 ? 960 : w; /* the legend is 940 wide */
+	c->width = w;
 	svg_head(c, b, w, h);
 	lad_draw_bands(c, b, w - 10, last + LAD_ROW_H);
 	draw_lanes(c, b, last + LAD_ROW_H);
 	draw_times(c, b, w - 10);
-	for (size_t i = 0; i < c->t->n; i++)
-		if (c->row[i] != LAD_NONE && lad_is_mark(c, &c->t->ev[i]))
-			lad_draw_mark(c, i, b);
 	for (size_t k = 0; k < c->ns; k++)
 		if (drawn(c, &c->s[k]))
 			draw_send(c, &c->s[k], b);
+	/* Boxes last: an arrow that leaves its lifeline above a box passes behind it, not through its text. */
+	for (size_t i = 0; i < c->t->n; i++)
+		if (c->row[i] != LAD_NONE && lad_is_mark(c, &c->t->ev[i]))
+			lad_draw_mark(c, i, b);
 	draw_legend(b, h - 18);
 	viz_buf_puts(b, "</svg>\n");
 }
