@@ -159,6 +159,8 @@ void v2_child_dl_set(v2_ike_sa *sa, v2_child_sa *c, enum v2_child_dl which, ike_
 ike_time v2_time_after(ike_time now, ike_time span);
 /* Soft time of a lifetime: rekey - uniform[0, rand] drawn from the peer's DRBG (0 rekey = never). */
 ike_time v2_life_soft(struct ike_peer *p, ike_time now, const ike_life_cfg *l, ike_time rekey);
+/* When to retry an exchange refused with TEMPORARY_FAILURE: 1..3 s from now, drawn from the DRBG (2.25). */
+ike_time v2_retry_at(struct ike_peer *p, ike_time now);
 /* Hard time: max(rekey, reauth) + over after now (0 if both are 0 = never). */
 ike_time v2_life_hard(ike_time now, const ike_life_cfg *l);
 

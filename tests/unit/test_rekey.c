@@ -226,6 +226,22 @@ static void delete_during_rekey(void **state)
 	pair_free(&pr);
 }
 
+/* An IKE rekey crossing a CHILD rekey: each is refused with TEMPORARY_FAILURE (2.25.2), both retried later. */
+static void ike_rekey_crossing_child_rekey(void **state)
+{
+	(void)state;
+	pair pr;
+	up(&pr, "aes128gcm16", 86);
+	assert_int_equal(ike_peer_rekey_ike(pr.peer[0], pr.now, 0), 1);
+	assert_int_equal(ike_peer_rekey_child(pr.peer[1], pr.now, 0, 0), 1);
+	pair_run_pending(&pr, pr.now + 60 * SEC);
+	settled(&pr, 1);
+	assert_int_equal(pair_count(&pr, -1, "ike.tx", "N(TEMP_FAIL)"), 2);
+	assert_int_equal(pair_count(&pr, -1, "ike_sa.rekeyed", NULL), 2);
+	assert_int_equal(pair_count(&pr, -1, "child_sa.rekeyed", NULL), 2);
+	pair_free(&pr);
+}
+
 /* The peer lost the CHILD SA: our rekey is answered CHILD_SA_NOT_FOUND and we drop ours too (3.10.1). */
 static void child_sa_not_found(void **state)
 {
@@ -338,6 +354,7 @@ size_t tests_rekey(const struct CMUnitTest **out)
 		cmocka_unit_test(simultaneous_child_rekeys),
 		cmocka_unit_test(simultaneous_ike_rekeys),
 		cmocka_unit_test(delete_during_rekey),
+		cmocka_unit_test(ike_rekey_crossing_child_rekey),
 		cmocka_unit_test(child_sa_not_found),
 		cmocka_unit_test(invalid_ke_retry),
 		cmocka_unit_test(additional_child),
