@@ -88,7 +88,8 @@ int v2_child_rekey_start(v2_ike_sa *sa, ike_time now, const v2_task *t)
 	c->rekey_of = old->spi_in;
 	sa->rekey_reason = t->reason;
 	v2_child_go(sa, old, now, V2_T_CHILD_REKEYING, NULL);
-	int rc = send_request(sa, now, c, old->spi_in, t->group ? t->group : v2_child_pfs_group(&sa->conn->children[old->cfg]));
+	uint16_t group = t->group ? t->group : v2_child_pfs_group(&sa->conn->children[old->cfg]);
+	int rc = send_request(sa, now, c, old->spi_in, group);
 	if (rc == 1) {
 		v2_child_free(sa, c);
 		v2_child_go(sa, old, now, V2_T_CHILD_REKEY_FAILED, "the rekey request could not be built");

@@ -220,7 +220,7 @@ void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, con
 void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
 /* A CHILD SA event (up, down, failed) naming that CHILD SA's SPIs. */
 void v2_child_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_t kind, uint16_t notify, const char *why);
-/* The row ending an SA in its state: `connecting`/`established` for those two, the REKEYING/REKEYED/DELETING ones else. */
+/* The row that ends an SA in its state: `connecting` or `established` there, the REKEYING/REKEYED/DELETING rows else. */
 enum v2_ike_tr v2_end_row(const v2_ike_sa *sa, enum v2_ike_tr connecting, enum v2_ike_tr established);
 /* Moves every CHILD SA of an IKE SA that ends to DESTROYING along the row for its state. */
 void v2_children_end(v2_ike_sa *sa, ike_time now, const char *why);
