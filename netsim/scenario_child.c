@@ -24,7 +24,7 @@ static int keyword(sim_scn *c, const sim_jv *o, const char *path, const char *ke
 }
 
 static int parse_child(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, const ike_child_cfg *tmpl,
-		       ike_child_cfg *ch, int *set)
+		       ike_child_cfg *ch)
 {
 	static const char *const keys[] = { "name", "esp", "local_ts", "remote_ts", "rekey_time", "life_time", "over_time",
 					    "rand_time", "start_action", "mode", NULL };
@@ -40,14 +40,14 @@ static int parse_child(sim_scn *c, const sim_jv *o, const char *path, const sim_
 	if ((sim_jv_get(o, "esp") && sim_scn_proposals(c, o, path, "esp", IKE_PROTO_ESP, NULL, &ch->esp)) ||
 	    sim_scn_ts(c, o, path, "local_ts", &ch->n_local_ts, ch->local_ts) < 0 ||
 	    sim_scn_ts(c, o, path, "remote_ts", &ch->n_remote_ts, ch->remote_ts) < 0 ||
-	    sim_scn_child_life(c, o, path, 0, pf, &ch->life, set) || keyword(c, o, path, "start_action", starts, &ch->start) ||
+	    sim_scn_child_life(c, o, path, 0, pf, &ch->life) || keyword(c, o, path, "start_action", starts, &ch->start) ||
 	    keyword(c, o, path, "mode", modes, &ch->mode))
 		return -1;
 	return 0;
 }
 
 int sim_scn_children(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, const sim_profile *pf,
-		     const ike_child_cfg *tmpl, ike_conn_cfg *cfg, int *set)
+		     const ike_child_cfg *tmpl, ike_conn_cfg *cfg)
 {
 	const sim_jv *arr;
 	size_t n;
@@ -59,7 +59,7 @@ int sim_scn_children(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *
 	if (r == 0) {
 		*ch = *tmpl;
 		ch->name = cfg->name;
-		return sim_scn_child_life(c, o, path, 1, pf, &ch->life, set);
+		return sim_scn_child_life(c, o, path, 1, pf, &ch->life);
 	}
 	sim_scn_sub(p, path, "children");
 	if (sim_jv_get(o, "child_lifetime")) {
@@ -74,7 +74,7 @@ int sim_scn_children(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *
 		return sim_scn_fail(c, p, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		sim_scn_idx(pi, p, i);
-		if (parse_child(c, sim_jv_at(arr, i), pi, pf, tmpl, &ch[i], set))
+		if (parse_child(c, sim_jv_at(arr, i), pi, pf, tmpl, &ch[i]))
 			return -1;
 		sim_scn_sub(pn, pi, "name");
 		for (size_t k = 0; k < i; k++)

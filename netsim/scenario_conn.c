@@ -270,10 +270,10 @@ static int parse_conn_rest(sim_scn *c, sim_scenario *sc, const sim_jv *o, const 
 	if ((lid && parse_id(c, o, path, "local_id", NULL, &fc->cfg->local_id)) ||
 	    parse_id(c, o, path, "remote_id", "%any", &fc->cfg->remote_id) ||
 	    parse_child_template(c, o, path, fc, &tmpl) ||
-	    sim_scn_children(c, sc, o, path, pf, &tmpl, fc->cfg, &set) ||
+	    sim_scn_children(c, sc, o, path, pf, &tmpl, fc->cfg) ||
 	    sim_scn_ike_life(c, o, path, pf, &fc->cfg->ike_life, &set) || sim_scn_dpd(c, o, path, pf, fc->cfg))
 		return -1;
-	sc->lifetimes_set += set != 0; /* the CLI warns: the engine does not enforce them yet */
+	sc->reauth_set += set != 0; /* the CLI warns: reauthentication is not implemented yet */
 	return parse_retransmit(c, o, path, pf, &fc->cfg->retransmit);
 }
 

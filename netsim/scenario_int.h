@@ -63,7 +63,7 @@ int sim_scn_ike_life(sim_scn *c, const sim_jv *o, const char *path, const sim_pr
 		     int *set);
 /* CHILD lifetimes: rekey_time, life_time or over_time, rand_time; implicit: a connection's child_lifetime. */
 int sim_scn_child_life(sim_scn *c, const sim_jv *o, const char *path, int implicit, const sim_profile *pf,
-		       ike_life_cfg *l, int *set);
+		       ike_life_cfg *l);
 /* dpd_delay, dpd_action, initial_contact, make_before_break. 0 or -1. */
 int sim_scn_dpd(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_conn_cfg *cfg);
 
@@ -81,7 +81,7 @@ int sim_scn_ts(sim_scn *c, const sim_jv *o, const char *path, const char *key, u
  * entry starts from tmpl. Sets cfg->children/n_children. 0 or -1.
  */
 int sim_scn_children(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, const sim_profile *pf,
-		     const ike_child_cfg *tmpl, ike_conn_cfg *cfg, int *set);
+		     const ike_child_cfg *tmpl, ike_conn_cfg *cfg);
 
 /* auth {cert, key, ca} (scenario_cert.c): reads the PEM files, sets cfg's auth and cred. 0 or -1. */
 int sim_scn_auth_cert(sim_scn *c, sim_scenario *sc, const sim_jv *a, const char *path, ike_conn_cfg *cfg);

@@ -329,8 +329,8 @@ static void outputs_never_overwrite_certificates(void **state)
 	tfs_dir_remove(&d);
 }
 
-/* Item 13: lifetimes are parsed but not enforced yet: one warning, however many connections set them. */
-static void unenforced_lifetimes_warn_once(void **state)
+/* Item 13: reauth_time is parsed but reauthentication is not implemented: one warning, however many set it. */
+static void unimplemented_reauth_warns_once(void **state)
 {
 	(void)state;
 	tfs_dir d;
@@ -340,16 +340,15 @@ static void unenforced_lifetimes_warn_once(void **state)
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("{\"duration\":\"1s\"," H_NODES "," H_LINK ",\"connections\":[{\"name\":\"c\",\"node\":\"a\",\"remote_node\":"
-	      "\"b\",\"initiate\":true,\"ike_lifetime\":\"1h\",\"auth\":{\"psk\":\"k\"}},{\"name\":\"c\",\"node\":\"b\","
-	      "\"remote_node\":\"a\",\"child_lifetime\":\"10m\",\"auth\":{\"psk\":\"k\"}}]}",
+	      "\"b\",\"initiate\":true,\"reauth_time\":\"1h\",\"auth\":{\"psk\":\"k\"}},{\"name\":\"c\",\"node\":\"b\","
+	      "\"remote_node\":\"a\",\"reauth_time\":\"2h\",\"child_lifetime\":\"10m\",\"auth\":{\"psk\":\"k\"}}]}",
 	      f);
 	fclose(f);
 	char *argv[] = { "ikesim", "run", path, "--quiet" };
 	clirun r = clirun_call(cli_main, 4, argv);
 	assert_int_equal(r.rc, CLI_OK);
-	assert_string_equal(r.err, "ikesim run: warning: 2 connection(s) set lifetimes (rekey_time, reauth_time, rand_time, "
-				   "over_time, life_time, ike_lifetime, child_lifetime), which are not enforced yet: no SA is "
-				   "rekeyed or expires during the run\n");
+	assert_string_equal(r.err, "ikesim run: warning: 2 connection(s) set reauth_time, but reauthentication is not "
+				   "implemented yet: those IKE SAs are only rekeyed (rekey_time) or expire\n");
 	clirun_free(&r);
 	char *argv2[] = { "ikesim", "run", "tests/scenarios/lost_auth_retransmit.json", "--quiet" };
 	r = clirun_call(cli_main, 4, argv2);
@@ -381,7 +380,7 @@ size_t tests_scenario_hostile(const struct CMUnitTest **out)
 		cmocka_unit_test(numbers_are_plain_and_errors_exact),
 		cmocka_unit_test(colliding_outputs_are_refused),
 		cmocka_unit_test(outputs_never_overwrite_certificates),
-		cmocka_unit_test(unenforced_lifetimes_warn_once),
+		cmocka_unit_test(unimplemented_reauth_warns_once),
 		cmocka_unit_test(cli_seed_is_plain),
 	};
 	*out = t;
