@@ -27,6 +27,8 @@ typedef struct peer_args {
 	/* Responder DoS protection (ike_peer_cfg): strongSwan's defaults, --no-dos-protection zeroes the first three. */
 	uint32_t cookie_threshold, cookie_threshold_ip, block_threshold, half_open_limit;
 	ike_time half_open_timeout; /* 0 = the engine's 30 s */
+	uint8_t fragmentation;      /* --fragmentation: enum ike_frag_mode, default yes (strongSwan's) */
+	uint32_t fragment_size;     /* --fragment-size: UDP payload bytes, 0 = a 1280-byte IP datagram's */
 } peer_args;
 
 /* 0, 1 when --help was asked for, or -1 after one error line on err. */

@@ -17,7 +17,7 @@
 #define V2_FRAG_MAX_FRAGMENTS 64  /* most fragments of one message, sent or accepted */
 #define V2_FRAG_MAX_BYTES 65536   /* largest reassembled plaintext (RFC 7383 5: not above 64 KB) */
 #define V2_FRAG_SIZE_DEFAULT 1232 /* 1280-byte IPv6 minimum MTU - 40 (IPv6) - 8 (UDP) */
-#define V2_FRAG_SIZE_MIN 128      /* below this a fragment could carry no data with the largest IV+ICV+padding */
+#define V2_FRAG_SIZE_MIN IKE_FRAG_SIZE_MIN
 /* An SKF message's bytes besides its sealed body: IKE header, generic header, Fragment Number/Total. */
 #define V2_FRAG_OVERHEAD (V2_HDR_LEN + V2_GENERIC_HDR_LEN + V2_SKF_HDR_LEN)
 
