@@ -14,18 +14,32 @@ GV_CFLAGS:= $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libgvc 2>/dev/
 GV_LIBS  := $(shell pkg-config --libs libgvc 2>/dev/null) -L$(GV_DIR) -l:libgvplugin_core.so.6 \
             -l:libgvplugin_dot_layout.so.6 -l:libgvplugin_pango.so.6 -Wl,-rpath,$(GV_DIR)
 XML_CFLAGS:= $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libxml-2.0 2>/dev/null))
-INCS     := -Iengine -Inetsim -Icli -Iviz -Itests/unit $(GV_CFLAGS) $(XML_CFLAGS)
+# Include paths per directory: the layers are enforced by what each directory can see (docs/architecture.md).
+# engine/ (libike) and engine/host/ (libikehost) see only engine/; netsim/ adds itself; cli/ sees netsim/ only in
+# the files that drive `ikesim run` (CLI_RUN_SRC); viz/ never sees netsim/ or cli/; tests and benches see all.
+ENGINE_INCS := -Iengine
+NETSIM_INCS := -Iengine -Inetsim
+CLI_INCS    := -Iengine -Icli -Iviz
+VIZ_INCS    := -Iengine -Iviz $(GV_CFLAGS)
+INCS        := -Iengine -Inetsim -Icli -Iviz -Itests/unit $(GV_CFLAGS) $(XML_CFLAGS)
+CLI_RUN_SRC := cli/cmd_run.c
+# $(call incs_for,SOURCE,VARIANT_DIR): the include flags SOURCE is compiled with.
+incs_for = $(strip $(if $(filter engine/%,$(1)),$(ENGINE_INCS),$(if $(filter netsim/%,$(1)),$(NETSIM_INCS),\
+  $(if $(filter $(CLI_RUN_SRC),$(1)),$(CLI_INCS) -Inetsim,$(if $(filter cli/%,$(1)),$(CLI_INCS),\
+  $(if $(filter viz/%,$(1)),$(VIZ_INCS),$(INCS) -I$(2)))))))
 LIBS     := -lssl -lcrypto -lcjson -lm $(GV_LIBS)
 TEST_LIBS:= -lcmocka -lxml2
 
-ENGINE_SRC := $(sort $(shell find engine -name '*.c'))
+HOST_SRC   := $(sort $(wildcard engine/host/*.c))
+ENGINE_SRC := $(sort $(filter-out $(HOST_SRC),$(shell find engine -name '*.c')))
 NETSIM_SRC := $(sort $(wildcard netsim/*.c))
 CLI_LIB_SRC:= $(sort $(filter-out cli/main.c,$(wildcard cli/*.c)))
 VIZ_SRC    := $(sort $(wildcard viz/*.c))
 TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 TEST_SUPPORT := $(sort $(filter-out tests/unit/main.c $(TEST_SRC),$(wildcard tests/unit/*.c)))
 BENCH_SRC  := $(sort $(wildcard bench/*.c))
-LIB_SRC    := $(ENGINE_SRC) $(NETSIM_SRC) $(VIZ_SRC) $(CLI_LIB_SRC)
+# What links libikehost.a and libike.a (built per variant below) besides its own objects.
+LIB_SRC    := $(NETSIM_SRC) $(VIZ_SRC) $(CLI_LIB_SRC)
 
 # Variants: rel (optimised), asan (tests), clang (second compiler check), fuzz (libFuzzer, clang).
 REL_DIR   := $(BUILD)/rel
@@ -49,12 +63,27 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
 	else echo "deps: all Debian packages present"; fi
 
-# ---- object rules, one set per variant ----
+# ---- object rules and libraries, one set per variant ----
+objs = $(patsubst %.c,$(1)/%.o,$(2))
+# The two libraries of a variant, in link order: libikehost may use libike, never the reverse.
+libs = $(1)/libikehost.a $(1)/libike.a
 define variant
 $(1)/%.o: %.c
 	@mkdir -p $$(dir $$@)
 	@echo "  CC  $$@"
-	@$$(CC_$(1)) $$(CSTD) $$(WARN) $(2) $$(INCS) -I$(1) -MMD -MP -c $$< -o $$@
+	@$$(CC_$(1)) $$(CSTD) $$(WARN) $(2) $$(call incs_for,$$<,$(1)) -MMD -MP -c $$< -o $$@
+
+# libike: the engine alone. It must not call libikehost (code for its hosts), so no ike_host_ symbol may be undefined.
+$(1)/libike.a: $$(call objs,$(1),$$(ENGINE_SRC))
+	@echo "  AR  $$@"
+	@rm -f $$@ && ar rcs $$@ $$^
+	@if nm -u $$@ | grep -q ' ike_host_'; then echo "$$@: libike calls libikehost:" >&2; \
+	  nm -A -u $$@ | grep ' ike_host_' >&2; rm -f $$@; exit 1; fi
+
+# libikehost: what every host of libike shares (trace writer, names, RFC 3948 framing, atomic output files).
+$(1)/libikehost.a: $$(call objs,$(1),$$(HOST_SRC))
+	@echo "  AR  $$@"
+	@rm -f $$@ && ar rcs $$@ $$^
 endef
 CC_$(REL_DIR)   = $(CC)
 CC_$(ASAN_DIR)  = $(CC)
@@ -65,17 +94,15 @@ $(eval $(call variant,$(ASAN_DIR),$(ASAN_FLAGS)))
 $(eval $(call variant,$(CLANG_DIR),$(REL_FLAGS)))
 $(eval $(call variant,$(FUZZ_DIR),$(FUZZ_FLAGS)))
 
-objs = $(patsubst %.c,$(1)/%.o,$(2))
-
-$(REL_DIR)/ikesim: $(call objs,$(REL_DIR),$(LIB_SRC) cli/main.c)
+$(REL_DIR)/ikesim: $(call objs,$(REL_DIR),$(LIB_SRC) cli/main.c) $(call libs,$(REL_DIR))
 	@echo "  LD  $@"
 	@$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
-$(CLANG_DIR)/ikesim: $(call objs,$(CLANG_DIR),$(LIB_SRC) cli/main.c)
+$(CLANG_DIR)/ikesim: $(call objs,$(CLANG_DIR),$(LIB_SRC) cli/main.c) $(call libs,$(CLANG_DIR))
 	@echo "  LD  $@"
 	@clang $(REL_FLAGS) -o $@ $^ $(LIBS)
 
-$(ASAN_DIR)/ikesim: $(call objs,$(ASAN_DIR),$(LIB_SRC) cli/main.c)
+$(ASAN_DIR)/ikesim: $(call objs,$(ASAN_DIR),$(LIB_SRC) cli/main.c) $(call libs,$(ASAN_DIR))
 	@echo "  LD  $@"
 	@$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
 
@@ -87,7 +114,8 @@ $(ASAN_DIR)/test_list.h: $(TEST_SRC) Makefile
 
 $(call objs,$(ASAN_DIR),$(TEST_SRC) tests/unit/main.c): $(ASAN_DIR)/test_list.h
 
-$(ASAN_DIR)/unit_tests: $(call objs,$(ASAN_DIR),$(LIB_SRC) $(TEST_SRC) $(TEST_SUPPORT) tests/unit/main.c)
+$(ASAN_DIR)/unit_tests: $(call objs,$(ASAN_DIR),$(LIB_SRC) $(TEST_SRC) $(TEST_SUPPORT) tests/unit/main.c) \
+		       $(call libs,$(ASAN_DIR))
 	@echo "  LD  $@"
 	@$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
@@ -96,7 +124,7 @@ $(REL_DIR)/udp_blast: $(REL_DIR)/tests/interop/udp_blast.o
 	@echo "  LD  $@"
 	@$(CC) $(REL_FLAGS) -o $@ $^
 
-$(REL_DIR)/bench_handshake: $(call objs,$(REL_DIR),$(LIB_SRC) $(BENCH_SRC))
+$(REL_DIR)/bench_handshake: $(call objs,$(REL_DIR),$(LIB_SRC) $(BENCH_SRC)) $(call libs,$(REL_DIR))
 	@echo "  LD  $@"
 	@$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
@@ -150,7 +178,8 @@ FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SUPPORT := $(sort $(wildcard tests/fuzz/fz_*.c) $(wildcard tests/unit/statefz.c))
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
-$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/tests/fuzz/fuzz_%.o $(call objs,$(FUZZ_DIR),$(ENGINE_SRC) $(NETSIM_SRC) $(FUZZ_SUPPORT))
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/tests/fuzz/fuzz_%.o $(call objs,$(FUZZ_DIR),$(NETSIM_SRC) $(FUZZ_SUPPORT)) \
+		    $(call libs,$(FUZZ_DIR))
 	@echo "  LD  $@"
 	@clang $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ -lssl -lcrypto -lcjson -lm
 
@@ -158,7 +187,7 @@ $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/tests/fuzz/fuzz_%.o $(call objs,$(FUZZ_DIR),$(EN
 .PRECIOUS: $(FUZZ_DIR)/%.o
 
 # Regenerates the engine targets' seeds (committed) from the harness's recorded handshake.
-$(FUZZ_DIR)/seeds: $(call objs,$(FUZZ_DIR),tests/fuzz/seeds.c $(ENGINE_SRC) $(FUZZ_SUPPORT))
+$(FUZZ_DIR)/seeds: $(call objs,$(FUZZ_DIR),tests/fuzz/seeds.c $(FUZZ_SUPPORT)) $(call libs,$(FUZZ_DIR))
 	@echo "  LD  $@"
 	@clang $(FUZZ_FLAGS) -o $@ $^ -lssl -lcrypto -lcjson -lm
 fuzz-seeds: $(FUZZ_DIR)/seeds

@@ -15,10 +15,10 @@
 
 #include "cli.h"
 #include "common/jsonw.h"
+#include "host/frame.h"
+#include "host/names.h"
+#include "host/trace.h"
 #include "peer.h"
-#include "scenario.h"
-#include "sim.h"
-#include "trace.h"
 
 #define PEER_MAX_DGRAM 65536
 #define PEER_RX_BURST 64                          /* datagrams read per wake-up before timers get a turn */
@@ -41,7 +41,7 @@ typedef struct peer_run {
 	int fd;
 	ike_crypto *crypto;
 	ike_peer *peer;
-	sim_trace *tr;
+	ike_host_trace *tr;
 	struct timespec t0;
 	sigset_t waitmask; /* the mask ppoll waits with: SIGINT/SIGTERM unblocked */
 	ike_time now;
@@ -71,7 +71,7 @@ static ike_time clock_ns(const peer_run *r)
 static void trace_host(peer_run *r, const char *ev, ike_jsonw *w)
 {
 	if (r->tr)
-		sim_trace_event(r->tr, r->now, r->a->id, ev, w->buf);
+		ike_host_trace_event(r->tr, r->now, r->a->id, ev, w->buf);
 }
 
 static void fail(peer_run *r, const char *fmt_prefix, uint16_t notify, const char *why)
@@ -81,7 +81,7 @@ static void fail(peer_run *r, const char *fmt_prefix, uint16_t notify, const cha
 		return; /* the first failure is the cause; later ones follow from it */
 	r->failed = true;
 	if (notify)
-		snprintf(r->why, sizeof(r->why), "%s: %s (%s)", fmt_prefix, sim_notify_name(notify, name, sizeof(name)),
+		snprintf(r->why, sizeof(r->why), "%s: %s (%s)", fmt_prefix, ike_host_notify_name(notify, name, sizeof(name)),
 			 why ? why : "no detail");
 	else
 		snprintf(r->why, sizeof(r->why), "%s: %s", fmt_prefix, why ? why : "no detail");
@@ -90,7 +90,7 @@ static void fail(peer_run *r, const char *fmt_prefix, uint16_t notify, const cha
 static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
 {
 	peer_run *r = ctx;
-	size_t n = peer_frame_wrap(peer_frame_marked(from->port, to->port), data, len, r->tx, sizeof(r->tx));
+	size_t n = ike_host_frame_wrap(ike_host_frame_marked(from->port, to->port), data, len, r->tx, sizeof(r->tx));
 	if (n && peer_udp_send(r->fd, to, r->tx, n) == 0)
 		return;
 	r->n_send_err++;
@@ -104,7 +104,7 @@ static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const
 static void host_trace(void *ctx, ike_time now, const char *ev, const char *fields)
 {
 	peer_run *r = ctx;
-	sim_trace_event(r->tr, now, r->a->id, ev, fields);
+	ike_host_trace_event(r->tr, now, r->a->id, ev, fields);
 }
 
 /*
@@ -193,7 +193,7 @@ static void drop_dgram(peer_run *r, const char *why, const ike_addr *from, size_
 	ike_jsonw w;
 	ike_jsonw_init(&w);
 	ike_jsonw_str(&w, "why", why);
-	sim_addr_format(from, a, sizeof(a));
+	ike_host_addr_format(from, a, sizeof(a));
 	ike_jsonw_str(&w, "from", a);
 	ike_jsonw_int(&w, "size", (int64_t)len);
 	trace_host(r, "peer.drop", &w);
@@ -208,19 +208,19 @@ static void drain(peer_run *r)
 		if (n < 0)
 			return;
 		size_t off, len = (size_t)n;
-		switch (peer_frame_classify(r->buf, len, peer_frame_marked(r->conn.local.port, from.port), &off)) {
-		case PEER_DG_IKE:
+		switch (ike_host_frame_classify(r->buf, len, ike_host_frame_marked(r->conn.local.port, from.port), &off)) {
+		case IKE_HOST_DG_IKE:
 			ike_peer_input(r->peer, r->now, &from, &r->conn.local, r->buf + off, len - off);
 			check_child(r);
 			break;
-		case PEER_DG_KEEPALIVE:
+		case IKE_HOST_DG_KEEPALIVE:
 			r->n_keepalive++;
 			break;
-		case PEER_DG_ESP:
+		case IKE_HOST_DG_ESP:
 			r->n_esp++;
 			drop_dgram(r, "ESP-in-UDP (no non-ESP marker): this peer has no ESP data path", &from, len);
 			break;
-		case PEER_DG_RUNT:
+		case IKE_HOST_DG_RUNT:
 			r->n_runt++;
 			drop_dgram(r, "datagram too short to be IKE or ESP", &from, len);
 			break;
@@ -358,12 +358,12 @@ static int report(peer_run *r, FILE *out, FILE *err)
 	if (!r->child_up) {
 		char name[40] = "";
 		if (st.last_error)
-			snprintf(name, sizeof(name), " (last error %s)", sim_notify_name(st.last_error, a, sizeof(a)));
+			snprintf(name, sizeof(name), " (last error %s)", ike_host_notify_name(st.last_error, a, sizeof(a)));
 		fprintf(err, "ikesim peer: no IKE SA with a CHILD SA was established%s%s\n",
 			r->a->timeout ? " before --timeout" : "", name);
 		return CLI_ERR;
 	}
-	sim_addr_format(&st.remote, a, sizeof(a));
+	ike_host_addr_format(&st.remote, a, sizeof(a));
 	fprintf(out, "ikesim peer: %u IKE SA(s) with CHILD SA established, last with %s [%s] [%s]%s\n", r->child_up,
 		a, st.selected_ike, st.selected_esp, r->a->initiate ? ", deleted" : "");
 	if (r->n_esp || r->n_runt)
@@ -379,13 +379,13 @@ static void trace_start(peer_run *r)
 	char l[64], m[64];
 	ike_jsonw w;
 	ike_jsonw_init(&w);
-	ike_jsonw_int(&w, "schema", SIM_TRACE_SCHEMA);
+	ike_jsonw_int(&w, "schema", IKE_HOST_TRACE_SCHEMA);
 	ike_jsonw_str(&w, "role", r->a->initiate ? "initiator" : "responder");
-	sim_addr_format(&r->conn.local, l, sizeof(l));
-	sim_addr_format(&r->conn.remote, m, sizeof(m));
+	ike_host_addr_format(&r->conn.local, l, sizeof(l));
+	ike_host_addr_format(&r->conn.remote, m, sizeof(m));
 	ike_jsonw_str(&w, "local", l);
 	ike_jsonw_str(&w, "remote", m);
-	ike_jsonw_bool(&w, "non-esp-marker", peer_frame_marked(r->conn.local.port, r->conn.remote.port));
+	ike_jsonw_bool(&w, "non-esp-marker", ike_host_frame_marked(r->conn.local.port, r->conn.remote.port));
 	r->now = 0;
 	trace_host(r, "peer.start", &w);
 }
@@ -405,7 +405,7 @@ static int setup(peer_run *r, FILE *err)
 		return -1;
 	}
 	if ((r->fd = peer_udp_open(&r->conn.local, msg, sizeof(msg))) < 0 ||
-	    (r->a->trace && !(r->tr = sim_trace_open(r->a->trace, msg, sizeof(msg))))) {
+	    (r->a->trace && !(r->tr = ike_host_trace_open(r->a->trace, msg, sizeof(msg))))) {
 		fprintf(err, "ikesim peer: %s\n", msg);
 		return -1;
 	}
@@ -430,7 +430,7 @@ static int setup(peer_run *r, FILE *err)
 static void teardown(peer_run *r)
 {
 	ike_peer_free(r->peer);
-	if (sim_trace_close(r->tr, 1) != 0)
+	if (ike_host_trace_close(r->tr, 1) != 0)
 		fprintf(stderr, "ikesim peer: writing the trace %s failed\n", r->a->trace);
 	if (r->fd >= 0)
 		close(r->fd);

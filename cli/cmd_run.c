@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "host/names.h"
 #include "run.h"
 #include "run_paths.h"
 
@@ -135,7 +136,7 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 			const char *child = st->child_state ? st->child_state : "NONE";
 			fprintf(out, "  %s/%s: IKE %s", sc->nodes[i].name, sc->nodes[i].conns[k].name, ike);
 			if (st->remote.family) {
-				sim_addr_format(&st->remote, remote, sizeof(remote));
+				ike_host_addr_format(&st->remote, remote, sizeof(remote));
 				fprintf(out, " with %s", remote);
 			}
 			if (st->selected_ike[0])
@@ -144,7 +145,7 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 			if (st->selected_esp[0] && strcmp(child, "NONE") != 0) /* no algorithms for a CHILD SA not held */
 				fprintf(out, " [%s]", st->selected_esp);
 			if (st->last_error)
-				fprintf(out, ", error %s", sim_notify_name(st->last_error, e, sizeof(e)));
+				fprintf(out, ", error %s", ike_host_notify_name(st->last_error, e, sizeof(e)));
 			fprintf(out, "%s", st->timed_out ? ", timed out" : "");
 			if (sim_mtu_why(sc, res, i, st, why, sizeof(why)))
 				fprintf(out, " (%s)", why);

@@ -1,4 +1,4 @@
-/* `ikesim peer`: one engine peer on a real UDP socket. Internal to cli/ (cmd_peer.c, peer_args.c, peer_frame.c, udp_host.c). */
+/* `ikesim peer`: one engine peer on a real UDP socket. Internal to cli/ (cmd_peer.c, peer_args.c, peer_psk.c, udp_host.c). */
 #ifndef CLI_PEER_H
 #define CLI_PEER_H
 
@@ -55,23 +55,6 @@ int peer_psk_load(const peer_args *a, peer_cred_files *cf, FILE *warn, char *err
  * certificates read into cf, which starts zeroed). 0 or -1 + err. */
 int peer_conn_build(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, peer_cred_files *cf, char *err, size_t errlen);
 void peer_cred_files_free(peer_cred_files *cf);
-
-/* ---- peer_frame.c: RFC 3948 framing on the wire, a pure function of ports and bytes ---- */
-enum peer_dgram_kind {
-	PEER_DG_IKE,       /* an IKE message at *ike_off */
-	PEER_DG_KEEPALIVE, /* a NAT keepalive (one 0xFF byte): ignore */
-	PEER_DG_ESP,       /* ESP-in-UDP (no non-ESP marker on a marker port): not ours to handle */
-	PEER_DG_RUNT,      /* too short to be anything */
-};
-
-#define PEER_MARKER_LEN 4
-
-/* True when the datagram between these ports carries the non-ESP marker: neither port is 500. */
-bool peer_frame_marked(uint16_t local_port, uint16_t remote_port);
-/* Sorts a received datagram; for PEER_DG_IKE, *ike_off is where the IKE header starts. */
-enum peer_dgram_kind peer_frame_classify(const uint8_t *d, size_t len, bool marked, size_t *ike_off);
-/* Writes the datagram for an IKE message (marker first when marked) into out; its length, 0 if cap is short. */
-size_t peer_frame_wrap(bool marked, const uint8_t *ike, size_t len, uint8_t *out, size_t cap);
 
 /* ---- udp_host.c: one non-blocking UDP socket ---- */
 /* Bound to addr; returns the fd, or -1 with a reason. */

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "host/names.h"
 #include "run.h"
 
 /* One line naming the node, the connection, what was wanted and what was got. */
@@ -19,8 +20,8 @@ static size_t check_one(const sim_scenario *sc, size_t i, const ike_conn_status 
 			       e->child_state, st->child_state ? st->child_state : "NONE") > 0;
 	if (e->error >= 0 && (uint16_t)e->error != st->last_error)
 		bad += fprintf(err, "expect[%zu]: %s/%s: error wanted %s, got %s\n", i, node, conn,
-			       sim_notify_name((uint16_t)e->error, b1, sizeof(b1)),
-			       sim_notify_name(st->last_error, b2, sizeof(b2))) > 0;
+			       ike_host_notify_name((uint16_t)e->error, b1, sizeof(b1)),
+			       ike_host_notify_name(st->last_error, b2, sizeof(b2))) > 0;
 	if (e->timed_out >= 0 && e->timed_out != (int8_t)st->timed_out)
 		bad += fprintf(err, "expect[%zu]: %s/%s: timed_out wanted %s, got %s\n", i, node, conn,
 			       e->timed_out ? "true" : "false", st->timed_out ? "true" : "false") > 0;
@@ -58,7 +59,7 @@ int sim_mtu_why(const sim_scenario *sc, const sim_run_result *res, size_t node, 
 static void put_str(FILE *f, const char *key, const char *v)
 {
 	char buf[256];
-	sim_json_str(buf, sizeof(buf), v ? v : "");
+	ike_host_json_str(buf, sizeof(buf), v ? v : "");
 	fprintf(f, "\"%s\":%s", key, buf);
 }
 
@@ -76,10 +77,10 @@ static void conn_fields(const ike_conn_status *st, const char *name, const sim_m
 	fputc(',', f);
 	put_str(f, "esp", st->selected_esp);
 	fputc(',', f);
-	put_str(f, "error", sim_notify_name(st->last_error, err, sizeof(err)));
+	put_str(f, "error", ike_host_notify_name(st->last_error, err, sizeof(err)));
 	fprintf(f, ",\"timed_out\":%s", st->timed_out ? "true" : "false");
 	if (st->remote.family) {
-		sim_addr_format(&st->remote, remote, sizeof(remote));
+		ike_host_addr_format(&st->remote, remote, sizeof(remote));
 		fputc(',', f);
 		put_str(f, "remote", remote);
 	}

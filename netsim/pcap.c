@@ -4,12 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "afile.h"
+#include "host/afile.h"
+#include "host/frame.h"
 
 #define PKT_MAX (40 + 8 + SIM_PCAP_MAX_UDP)
 
 struct sim_pcap {
-	sim_afile *af;
+	ike_host_afile *af;
 	FILE *f;
 	uint16_t ip_id;   /* IPv4 Identification: counts records, deterministic */
 	uint64_t skipped;
@@ -31,11 +32,11 @@ sim_pcap *sim_pcap_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
-	if (!(p->af = sim_afile_open(path, "pcap", err, errlen))) {
+	if (!(p->af = ike_host_afile_open(path, "pcap", err, errlen))) {
 		free(p);
 		return NULL;
 	}
-	p->f = sim_afile_stream(p->af);
+	p->f = ike_host_afile_stream(p->af);
 	uint8_t hdr[SIM_PCAP_FILE_HDR];
 	sim_pcap_file_header(hdr);
 	if (fwrite(hdr, 1, sizeof(hdr), p->f) != sizeof(hdr))
@@ -50,7 +51,7 @@ int sim_pcap_close(sim_pcap *p, int commit)
 	int rc = p->io_error ? -1 : 0;
 	if (fflush(p->f) != 0)
 		rc = -1;
-	if (sim_afile_close(p->af, commit && rc == 0) != 0)
+	if (ike_host_afile_close(p->af, commit && rc == 0) != 0)
 		rc = -1;
 	free(p);
 	return rc;
@@ -84,16 +85,14 @@ void sim_pcap_ike(sim_pcap *p, int64_t now, const ike_addr *from, const ike_addr
 {
 	if (!p)
 		return;
-	if (!sim_pcap_marked(from->port, to->port)) {
+	if (!ike_host_frame_marked(from->port, to->port)) {
 		sim_pcap_udp(p, now, from, to, msg, len);
 		return;
 	}
-	if (len > sizeof(p->frame) - SIM_PCAP_MARKER_LEN) {
+	size_t n = ike_host_frame_wrap(true, msg, len, p->frame, sizeof(p->frame));
+	if (!n) { /* too big for one record */
 		p->skipped++;
 		return;
 	}
-	memset(p->frame, 0, SIM_PCAP_MARKER_LEN);
-	if (len)
-		memcpy(p->frame + SIM_PCAP_MARKER_LEN, msg, len);
-	sim_pcap_udp(p, now, from, to, p->frame, SIM_PCAP_MARKER_LEN + len);
+	sim_pcap_udp(p, now, from, to, p->frame, n);
 }

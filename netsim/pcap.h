@@ -17,7 +17,6 @@
 #define SIM_PCAP_SNAPLEN 65535u
 #define SIM_PCAP_FILE_HDR 24
 #define SIM_PCAP_REC_HDR 16
-#define SIM_PCAP_MARKER_LEN 4      /* RFC 3948 non-ESP marker */
 #define SIM_PCAP_MAX_UDP 65000u    /* largest UDP payload we write (fits an IPv4 total length) */
 
 typedef struct sim_pcap sim_pcap;
@@ -38,8 +37,6 @@ uint64_t sim_pcap_skipped(const sim_pcap *p);
 
 /* ---- pure helpers (pcap_ip.c), exposed for tests ---- */
 
-/* True where RFC 3948 framing applies, as charon does it: neither port is 500. */
-bool sim_pcap_marked(uint16_t sport, uint16_t dport);
 /* The 24-byte file header, little-endian. */
 void sim_pcap_file_header(uint8_t out[SIM_PCAP_FILE_HDR]);
 /*

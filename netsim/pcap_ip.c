@@ -9,8 +9,6 @@
 #define IP_TTL 64
 #define IPPROTO_UDP_NUM 17
 
-bool sim_pcap_marked(uint16_t sport, uint16_t dport) { return sport != 500 && dport != 500; }
-
 static void put16be(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);

@@ -7,7 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "crypto/drbg.h"
-#include "afile.h"
+#include "host/afile.h"
 #include "pcap.h"
 #include "scenario_faultidx.h"
 
@@ -32,10 +32,10 @@ struct runner {
 	const sim_scenario *sc;
 	sim *s;
 	sim_backend be;
-	sim_trace *tr;
+	ike_host_trace *tr;
 	sim_pcap *pcap;     /* NULL = no capture */
 	sim_keytab *keys;   /* NULL = keys not revealed or no capture */
-	sim_afile *keys_file;
+	ike_host_afile *keys_file;
 	rnode *nodes;
 	rstart *starts;
 	sim_fault_index *faults; /* NULL without faults */
@@ -97,7 +97,7 @@ static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const
 static void host_trace(void *ctx, ike_time now, const char *ev, const char *fields)
 {
 	rnode *n = ctx;
-	sim_trace_event(n->r->tr, now, n->r->sc->nodes[n->idx].name, ev, fields);
+	ike_host_trace_event(n->r->tr, now, n->r->sc->nodes[n->idx].name, ev, fields);
 }
 
 /* Collects the IKE SA keys a revealing engine shows with IKE_UP/IKE_FAILED, for the key table. */
@@ -216,10 +216,10 @@ static void trace_start(runner *r, uint64_t seed)
 	char f[512], file[300];
 	if (!r->tr)
 		return;
-	sim_json_str(file, sizeof(file), r->sc->file);
+	ike_host_json_str(file, sizeof(file), r->sc->file);
 	snprintf(f, sizeof(f), "\"schema\":%d,\"scenario\":%s,\"seed\":%llu,\"duration\":%.9f,\"nodes\":%zu,\"links\":%zu",
-		 SIM_TRACE_SCHEMA, file, (unsigned long long)seed, (double)r->sc->duration / 1e9, r->sc->n_nodes, r->sc->n_links);
-	sim_trace_event(r->tr, 0, "sim", "sim.start", f);
+		 IKE_HOST_TRACE_SCHEMA, file, (unsigned long long)seed, (double)r->sc->duration / 1e9, r->sc->n_nodes, r->sc->n_links);
+	ike_host_trace_event(r->tr, 0, "sim", "sim.start", f);
 }
 
 static void trace_summary(runner *r, const sim_run_result *res)
@@ -231,7 +231,7 @@ static void trace_summary(runner *r, const sim_run_result *res)
 		return;
 	sim_summary_fields(r->sc, res, r->s, m);
 	if (fclose(m) == 0)
-		sim_trace_event(r->tr, res->end_time, "sim", "summary", buf);
+		ike_host_trace_event(r->tr, res->end_time, "sim", "summary", buf);
 	free(buf);
 }
 
@@ -252,7 +252,7 @@ static int open_capture(runner *r, const sim_run_opts *o, char *err, size_t errl
 		return -1;
 	}
 	snprintf(path, len, "%s%s", o->pcap_path, SIM_KEYTAB_SUFFIX);
-	r->keys_file = sim_afile_open(path, "key table", err, errlen);
+	r->keys_file = ike_host_afile_open(path, "key table", err, errlen);
 	free(path);
 	return r->keys_file ? 0 : -1;
 }
@@ -263,7 +263,7 @@ static int close_capture(runner *r, const sim_run_opts *o, sim_run_result *res, 
 	if (!r->pcap)
 		return 0;
 	res->pcap_skipped = sim_pcap_skipped(r->pcap);
-	if (r->keys_file && (r->keys_failed || sim_keytab_write(r->keys, sim_afile_stream(r->keys_file), &res->keys))) {
+	if (r->keys_file && (r->keys_failed || sim_keytab_write(r->keys, ike_host_afile_stream(r->keys_file), &res->keys))) {
 		snprintf(err, errlen, "%s%s: writing the key table failed", o->pcap_path, SIM_KEYTAB_SUFFIX);
 		return -1;
 	}
@@ -273,7 +273,7 @@ static int close_capture(runner *r, const sim_run_opts *o, sim_run_result *res, 
 		snprintf(err, errlen, "%s: writing the pcap failed", o->pcap_path);
 		return -1;
 	}
-	rc = sim_afile_close(r->keys_file, 1);
+	rc = ike_host_afile_close(r->keys_file, 1);
 	r->keys_file = NULL;
 	if (rc != 0) {
 		snprintf(err, errlen, "%s%s: writing the key table failed", o->pcap_path, SIM_KEYTAB_SUFFIX);
@@ -319,7 +319,7 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		snprintf(err, errlen, "%s: %s", sc->file, crypto ? "out of memory" : "cannot initialise OpenSSL crypto");
 		goto fail;
 	}
-	if (o->trace_path && !(r.tr = sim_trace_open(o->trace_path, err, errlen)))
+	if (o->trace_path && !(r.tr = ike_host_trace_open(o->trace_path, err, errlen)))
 		goto fail;
 	if (open_capture(&r, o, err, errlen) != 0)
 		goto fail;
@@ -347,7 +347,7 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		goto fail;
 	}
 	trace_summary(&r, res);
-	if (sim_trace_close(r.tr, 1) != 0) {
+	if (ike_host_trace_close(r.tr, 1) != 0) {
 		r.tr = NULL;
 		snprintf(err, errlen, "%s: writing the trace failed", o->trace_path);
 		goto fail;
@@ -360,9 +360,9 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		ike_crypto_free(crypto);
 	return 0;
 fail:
-	sim_trace_close(r.tr, 0);
+	ike_host_trace_close(r.tr, 0);
 	sim_pcap_close(r.pcap, 0);
-	sim_afile_close(r.keys_file, 0);
+	ike_host_afile_close(r.keys_file, 0);
 	runner_free(&r);
 	if (crypto)
 		ike_crypto_free(crypto);

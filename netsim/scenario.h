@@ -85,8 +85,4 @@ int32_t sim_scenario_node(const sim_scenario *sc, const char *name);
 /* An unsigned 64-bit integer in decimal or "0x" hex, nothing else (no sign, space or octal). 0 or -1. */
 int sim_parse_u64(const char *s, uint64_t *out);
 
-/* Notify names (RFC 7296 error types) used by `expect.error` and the summary: number or -1 / name. */
-int32_t sim_notify_parse(const char *name);
-const char *sim_notify_name(uint16_t type, char *buf, size_t cap);
-
 #endif

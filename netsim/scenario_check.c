@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/names.h"
 #include "scenario_int.h"
 
 #define MAX_ITEMS 1000000u
@@ -158,7 +159,7 @@ static int parse_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, con
 	e->error = -1;
 	if (err) {
 		sim_scn_sub(p, path, "error");
-		if ((e->error = sim_notify_parse(err)) < 0)
+		if ((e->error = ike_host_notify_parse(err)) < 0)
 			return sim_scn_fail(c, p, "unknown error notify '%.48s' (e.g. AUTHENTICATION_FAILED, NONE)", err);
 	}
 	if (!e->ike_state && !e->child_state && e->error < 0 && e->timed_out < 0)

@@ -1,12 +1,12 @@
 /* The built-in simulator: nodes own addresses, links join node pairs, datagrams become timed events. */
 #include "sim.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/drbg.h"
+#include "host/names.h"
 #include "sim_addrmap.h"
 
 #define NO_NODE UINT32_MAX
@@ -36,7 +36,7 @@ struct sim {
 	sim_link *links;
 	size_t n_links, cap_links;
 	sim_addrmap addrs;
-	sim_trace *trace;
+	ike_host_trace *trace;
 	sim_filter_fn filter;
 	void *filter_ctx;
 };
@@ -89,7 +89,7 @@ int sim_schedule(sim *s, int64_t t, sim_fn fn, void *arg)
 	return sim_queue_push(&s->q, t < s->now ? s->now : t, fn, arg);
 }
 
-void sim_set_trace(sim *s, sim_trace *t) { s->trace = t; }
+void sim_set_trace(sim *s, ike_host_trace *t) { s->trace = t; }
 
 void sim_set_filter(sim *s, sim_filter_fn fn, void *ctx)
 {
@@ -182,14 +182,6 @@ int sim_add_link(sim *s, uint32_t a, uint32_t b, const sim_link_cfg *cfg)
 	return 0;
 }
 
-size_t sim_addr_format(const ike_addr *a, char *out, size_t cap)
-{
-	char ip[INET6_ADDRSTRLEN] = "?";
-	if (a->family == 4 || a->family == 6)
-		inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->ip, ip, sizeof(ip));
-	return (size_t)snprintf(out, cap, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, a->port);
-}
-
 static void trace_drop(sim *s, uint32_t node, const char *why, const ike_addr *from, const ike_addr *to,
 		       size_t len)
 {
@@ -197,10 +189,10 @@ static void trace_drop(sim *s, uint32_t node, const char *why, const ike_addr *f
 	s->nodes[node].counts.dropped++;
 	if (!s->trace)
 		return;
-	sim_addr_format(from, f, sizeof(f));
-	sim_addr_format(to, t, sizeof(t));
+	ike_host_addr_format(from, f, sizeof(f));
+	ike_host_addr_format(to, t, sizeof(t));
 	snprintf(fields, sizeof(fields), "\"why\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"size\":%zu", why, f, t, len);
-	sim_trace_event(s->trace, s->now, s->nodes[node].name, "link.drop", fields);
+	ike_host_trace_event(s->trace, s->now, s->nodes[node].name, "link.drop", fields);
 }
 
 static void deliver_pkt(void *arg)

@@ -3,7 +3,7 @@
 #define SIM_SIM_H
 
 #include "backend.h"
-#include "trace.h"
+#include "host/trace.h"
 
 typedef struct sim sim;
 
@@ -37,7 +37,7 @@ void sim_send(sim *s, uint32_t node, const ike_addr *from, const ike_addr *to, c
 int64_t sim_run(sim *s, int64_t until);
 
 /* Optional: trace sink for link.drop (not owned), fault filter. */
-void sim_set_trace(sim *s, sim_trace *t);
+void sim_set_trace(sim *s, ike_host_trace *t);
 void sim_set_filter(sim *s, sim_filter_fn fn, void *ctx);
 
 const char *sim_node_name(const sim *s, uint32_t node);
@@ -48,8 +48,5 @@ sim_mtu_drops sim_link_mtu_drops(const sim *s, size_t link);
 
 /* The backend vtable over this simulator. */
 sim_backend sim_builtin_backend(sim *s);
-
-/* "192.0.2.1:500" / "[2001:db8::1]:500"; returns the length needed. */
-size_t sim_addr_format(const ike_addr *a, char *out, size_t cap);
 
 #endif

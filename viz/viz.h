@@ -43,7 +43,7 @@ typedef struct viz_trace {
 	int schema; /* the first event's "schema"; 0 for traces written before it existed (read as 1) */
 } viz_trace;
 
-#define VIZ_TRACE_SCHEMA 1     /* newest trace format viz reads (netsim/trace.h SIM_TRACE_SCHEMA) */
+#define VIZ_TRACE_SCHEMA 1     /* newest trace format viz reads (IKE_HOST_TRACE_SCHEMA in engine/host/trace.h) */
 #define VIZ_MAX_LINE 65536     /* longest accepted trace line in bytes */
 #define VIZ_MAX_EVENTS 1000000 /* most events accepted from one trace */
 

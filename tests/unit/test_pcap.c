@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "crypto/registry.h"
+#include "host/frame.h"
 #include "keytab.h"
 #include "pair.h"
 #include "pcap.h"
@@ -187,10 +188,10 @@ static void non_esp_marker_off_port_500(void **state)
 	assert_memory_equal(udp + 12, msg, sizeof(msg));
 	assert_udp_checksum(b + 24 + 16, 0);
 	free(b);
-	assert_true(sim_pcap_marked(4500, 4500));
-	assert_true(sim_pcap_marked(4500, 7000));
-	assert_false(sim_pcap_marked(500, 4500));
-	assert_false(sim_pcap_marked(4500, 500));
+	assert_true(ike_host_frame_marked(4500, 4500));
+	assert_true(ike_host_frame_marked(4500, 7000));
+	assert_false(ike_host_frame_marked(500, 4500));
+	assert_false(ike_host_frame_marked(4500, 500));
 	tfs_dir_remove(&d);
 }
 

@@ -110,7 +110,7 @@ static void mtu_and_routing_drops_are_traced(void **state)
 	char *buf = NULL;
 	size_t blen = 0;
 	FILE *f = open_memstream(&buf, &blen);
-	sim_trace *tr = sim_trace_stream(f);
+	ike_host_trace *tr = ike_host_trace_stream(f);
 	sim *s = world(1, &cfg, log);
 	sim_set_trace(s, tr);
 	ike_addr a = v4(192, 0, 2, 1), b = v4(198, 51, 100, 1), nowhere = v4(203, 0, 113, 9);
@@ -122,7 +122,7 @@ static void mtu_and_routing_drops_are_traced(void **state)
 	sim_run(s, IKE_TIME_NEVER);
 	assert_int_equal(log->n, 1);
 	assert_int_equal(log->len[0], 1472);
-	sim_trace_close(tr, 1);
+	ike_host_trace_close(tr, 1);
 	fclose(f);
 	assert_non_null(strstr(buf, "{\"t\":0.000000000,\"node\":\"a\",\"ev\":\"link.drop\",\"why\":\"mtu\","
 				    "\"from\":\"192.0.2.1:500\",\"to\":\"198.51.100.1:500\",\"size\":1473}\n"));

@@ -10,33 +10,33 @@
 
 #include <cmocka.h>
 
-#include "trace.h"
+#include "host/trace.h"
 #include "test_list.h.in"
 
 static void line_format(void **state)
 {
 	(void)state;
 	char out[256];
-	size_t n = sim_trace_format(out, sizeof(out), 1250000000LL, "gw-a", "ike.tx", "\"msgid\":0,\"size\":312");
+	size_t n = ike_host_trace_format(out, sizeof(out), 1250000000LL, "gw-a", "ike.tx", "\"msgid\":0,\"size\":312");
 	assert_string_equal(out, "{\"t\":1.250000000,\"node\":\"gw-a\",\"ev\":\"ike.tx\",\"msgid\":0,\"size\":312}\n");
 	assert_int_equal(n, strlen(out));
-	sim_trace_format(out, sizeof(out), 7, "q\"\\\n\x01", "sim.start", "");
+	ike_host_trace_format(out, sizeof(out), 7, "q\"\\\n\x01", "sim.start", "");
 	assert_string_equal(out, "{\"t\":0.000000007,\"node\":\"q\\\"\\\\\\n\\u0001\",\"ev\":\"sim.start\"}\n");
-	sim_trace_format(out, sizeof(out), 0, "n", "x", NULL);
+	ike_host_trace_format(out, sizeof(out), 0, "n", "x", NULL);
 	assert_string_equal(out, "{\"t\":0.000000000,\"node\":\"n\",\"ev\":\"x\"}\n");
 	char small[8];
-	n = sim_trace_format(small, sizeof(small), 0, "n", "x", NULL);
+	n = ike_host_trace_format(small, sizeof(small), 0, "n", "x", NULL);
 	assert_int_equal(n, strlen(out));
 	assert_int_equal(strlen(small), 7);
-	sim_time_format(out, sizeof(out), 123456789012345LL);
+	ike_host_time_format(out, sizeof(out), 123456789012345LL);
 	assert_string_equal(out, "123456.789012345");
 }
 
 static void null_sink_is_a_no_op(void **state)
 {
 	(void)state;
-	sim_trace_event(NULL, 0, "a", "b", "\"c\":1");
-	assert_int_equal(sim_trace_close(NULL, 1), 0);
+	ike_host_trace_event(NULL, 0, "a", "b", "\"c\":1");
+	assert_int_equal(ike_host_trace_close(NULL, 1), 0);
 }
 
 static void long_fields_are_not_truncated(void **state)
@@ -45,13 +45,13 @@ static void long_fields_are_not_truncated(void **state)
 	char *buf = NULL, *fields = malloc(5000);
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	sim_trace *t = sim_trace_stream(f);
+	ike_host_trace *t = ike_host_trace_stream(f);
 	memset(fields, 'x', 4999);
 	memcpy(fields, "\"v\":\"", 5);
 	fields[4998] = '"';
 	fields[4999] = '\0';
-	sim_trace_event(t, 0, "n", "kdf", fields);
-	assert_int_equal(sim_trace_close(t, 1), 0);
+	ike_host_trace_event(t, 0, "n", "kdf", fields);
+	assert_int_equal(ike_host_trace_close(t, 1), 0);
 	fclose(f);
 	assert_int_equal(len, strlen("{\"t\":0.000000000,\"node\":\"n\",\"ev\":\"kdf\",") + 4999 + 2);
 	free(buf);
@@ -65,18 +65,18 @@ static void file_appears_only_on_commit(void **state)
 	int fd = mkstemp(path);
 	close(fd);
 	unlink(path);
-	sim_trace *t = sim_trace_open(path, err, sizeof(err));
+	ike_host_trace *t = ike_host_trace_open(path, err, sizeof(err));
 	assert_non_null(t);
-	sim_trace_event(t, 0, "n", "e", NULL);
+	ike_host_trace_event(t, 0, "n", "e", NULL);
 	assert_int_equal(access(path, F_OK), -1);
-	assert_int_equal(sim_trace_close(t, 0), 0);
+	assert_int_equal(ike_host_trace_close(t, 0), 0);
 	assert_int_equal(access(path, F_OK), -1);
-	t = sim_trace_open(path, err, sizeof(err));
-	sim_trace_event(t, 0, "n", "e", NULL);
-	assert_int_equal(sim_trace_close(t, 1), 0);
+	t = ike_host_trace_open(path, err, sizeof(err));
+	ike_host_trace_event(t, 0, "n", "e", NULL);
+	assert_int_equal(ike_host_trace_close(t, 1), 0);
 	assert_int_equal(access(path, F_OK), 0);
 	unlink(path);
-	assert_null(sim_trace_open("/nonexistent/dir/t.jsonl", err, sizeof(err)));
+	assert_null(ike_host_trace_open("/nonexistent/dir/t.jsonl", err, sizeof(err)));
 	assert_non_null(strstr(err, "cannot create trace file"));
 }
 

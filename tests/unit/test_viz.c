@@ -11,7 +11,7 @@
 
 #include "ikev2/states.h"
 #include "test_list.h.in"
-#include "trace.h"
+#include "host/trace.h"
 #include "vizutil.h"
 
 static const char *exchange(unsigned x)
@@ -242,9 +242,9 @@ static void trace_schema_optional(void **state)
 		viz_trace_free(t);
 	}
 	/* What the simulator writes is what viz reads. */
-	assert_int_equal(SIM_TRACE_SCHEMA, VIZ_TRACE_SCHEMA);
+	assert_int_equal(IKE_HOST_TRACE_SCHEMA, VIZ_TRACE_SCHEMA);
 	viz_trace *t = vt_run(DEMO_SCENARIO);
-	assert_int_equal(t->schema, SIM_TRACE_SCHEMA);
+	assert_int_equal(t->schema, IKE_HOST_TRACE_SCHEMA);
 	assert_string_equal(t->ev[0].ev, "sim.start");
 	viz_trace_free(t);
 }

@@ -1,20 +1,20 @@
 /* The trace sink. Callers skip all formatting when the sink is NULL, so an untraced run pays nothing. */
-#include "trace.h"
+#include "host/trace.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "afile.h"
+#include "host/afile.h"
 
-struct sim_trace {
+struct ike_host_trace {
 	FILE *f;
-	sim_afile *af;  /* NULL for a caller's stream */
+	ike_host_afile *af;  /* NULL for a caller's stream */
 	int io_error;
 };
 
 #define APPEND(...) n += (size_t)snprintf(n < cap ? out + n : NULL, n < cap ? cap - n : 0, __VA_ARGS__)
 
-size_t sim_time_format(char *out, size_t cap, int64_t ns)
+size_t ike_host_time_format(char *out, size_t cap, int64_t ns)
 {
 	size_t n = 0;
 	uint64_t u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
@@ -23,7 +23,7 @@ size_t sim_time_format(char *out, size_t cap, int64_t ns)
 	return n;
 }
 
-size_t sim_json_str(char *out, size_t cap, const char *s)
+size_t ike_host_json_str(char *out, size_t cap, const char *s)
 {
 	size_t n = 0;
 	APPEND("\"");
@@ -41,27 +41,27 @@ size_t sim_json_str(char *out, size_t cap, const char *s)
 	return n;
 }
 
-size_t sim_trace_format(char *out, size_t cap, int64_t now, const char *node, const char *ev, const char *fields)
+size_t ike_host_trace_format(char *out, size_t cap, int64_t now, const char *node, const char *ev, const char *fields)
 {
 	size_t n = 0;
 	APPEND("{\"t\":");
-	n += sim_time_format(n < cap ? out + n : NULL, n < cap ? cap - n : 0, now);
+	n += ike_host_time_format(n < cap ? out + n : NULL, n < cap ? cap - n : 0, now);
 	APPEND(",\"node\":");
-	n += sim_json_str(n < cap ? out + n : NULL, n < cap ? cap - n : 0, node);
+	n += ike_host_json_str(n < cap ? out + n : NULL, n < cap ? cap - n : 0, node);
 	APPEND(",\"ev\":");
-	n += sim_json_str(n < cap ? out + n : NULL, n < cap ? cap - n : 0, ev);
+	n += ike_host_json_str(n < cap ? out + n : NULL, n < cap ? cap - n : 0, ev);
 	if (fields && *fields)
 		APPEND(",%s", fields);
 	APPEND("}\n");
 	return n;
 }
 
-void sim_trace_event(sim_trace *t, int64_t now, const char *node, const char *ev, const char *fields)
+void ike_host_trace_event(ike_host_trace *t, int64_t now, const char *node, const char *ev, const char *fields)
 {
 	char line[1024];
 	if (!t)
 		return;
-	size_t n = sim_trace_format(line, sizeof(line), now, node, ev, fields);
+	size_t n = ike_host_trace_format(line, sizeof(line), now, node, ev, fields);
 	if (n < sizeof(line)) {
 		if (fwrite(line, 1, n, t->f) != n)
 			t->io_error = 1;
@@ -72,43 +72,43 @@ void sim_trace_event(sim_trace *t, int64_t now, const char *node, const char *ev
 		t->io_error = 1;
 		return;
 	}
-	sim_trace_format(big, n + 1, now, node, ev, fields);
+	ike_host_trace_format(big, n + 1, now, node, ev, fields);
 	if (fwrite(big, 1, n, t->f) != n)
 		t->io_error = 1;
 	free(big);
 }
 
-sim_trace *sim_trace_stream(FILE *f)
+ike_host_trace *ike_host_trace_stream(FILE *f)
 {
-	sim_trace *t = calloc(1, sizeof(*t));
+	ike_host_trace *t = calloc(1, sizeof(*t));
 	if (t)
 		t->f = f;
 	return t;
 }
 
-sim_trace *sim_trace_open(const char *path, char *err, size_t errlen)
+ike_host_trace *ike_host_trace_open(const char *path, char *err, size_t errlen)
 {
-	sim_trace *t = calloc(1, sizeof(*t));
+	ike_host_trace *t = calloc(1, sizeof(*t));
 	if (!t) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
-	if (!(t->af = sim_afile_open(path, "trace", err, errlen))) {
+	if (!(t->af = ike_host_afile_open(path, "trace", err, errlen))) {
 		free(t);
 		return NULL;
 	}
-	t->f = sim_afile_stream(t->af);
+	t->f = ike_host_afile_stream(t->af);
 	return t;
 }
 
-int sim_trace_close(sim_trace *t, int commit)
+int ike_host_trace_close(ike_host_trace *t, int commit)
 {
 	if (!t)
 		return 0;
 	int rc = t->io_error ? -1 : 0;
 	if (fflush(t->f) != 0)
 		rc = -1;
-	if (t->af && sim_afile_close(t->af, commit && rc == 0) != 0)
+	if (t->af && ike_host_afile_close(t->af, commit && rc == 0) != 0)
 		rc = -1;
 	free(t);
 	return rc;

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scenario.h"
+#include "host/names.h"
 
 static const struct {
 	uint16_t type;
@@ -35,7 +35,7 @@ static const struct {
 };
 #define N_NOTIFIES (sizeof(NOTIFIES) / sizeof(NOTIFIES[0]))
 
-int32_t sim_notify_parse(const char *name)
+int32_t ike_host_notify_parse(const char *name)
 {
 	for (size_t i = 0; i < N_NOTIFIES; i++)
 		if (strcmp(NOTIFIES[i].name, name) == 0)
@@ -43,7 +43,7 @@ int32_t sim_notify_parse(const char *name)
 	return -1;
 }
 
-const char *sim_notify_name(uint16_t type, char *buf, size_t cap)
+const char *ike_host_notify_name(uint16_t type, char *buf, size_t cap)
 {
 	for (size_t i = 0; i < N_NOTIFIES; i++)
 		if (NOTIFIES[i].type == type)

@@ -1,5 +1,5 @@
 /* Atomic output files, shared by the trace, the pcap and the key tables. */
-#include "afile.h"
+#include "host/afile.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -7,16 +7,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct sim_afile {
+struct ike_host_afile {
 	FILE *f;
 	int in_place;   /* a device or pipe: written directly, never renamed or removed */
 	char *tmp_path; /* where bytes go until commit */
 	char *path;
 };
 
-sim_afile *sim_afile_open(const char *path, const char *what, char *err, size_t errlen)
+ike_host_afile *ike_host_afile_open(const char *path, const char *what, char *err, size_t errlen)
 {
-	sim_afile *a = calloc(1, sizeof(*a));
+	ike_host_afile *a = calloc(1, sizeof(*a));
 	size_t len = strlen(path);
 	if (a) {
 		a->path = strdup(path);
@@ -61,9 +61,9 @@ fail:
 	return NULL;
 }
 
-FILE *sim_afile_stream(sim_afile *a) { return a->f; }
+FILE *ike_host_afile_stream(ike_host_afile *a) { return a->f; }
 
-int sim_afile_close(sim_afile *a, int commit)
+int ike_host_afile_close(ike_host_afile *a, int commit)
 {
 	if (!a)
 		return 0;
