@@ -196,9 +196,18 @@ int ike_peer_rekey_child(ike_peer *p, ike_time now, size_t conn, size_t child);
 int ike_peer_rekey_ike(ike_peer *p, ike_time now, size_t conn);
 int ike_peer_delete_child(ike_peer *p, ike_time now, size_t conn, size_t child);
 
+/* What ike_peer_input did with a datagram. */
+enum ike_input_result {
+	IKE_INPUT_PROCESSED,  /* a request or response was authenticated (or an IKE_SA_INIT accepted) and acted on */
+	IKE_INPUT_CACHED,     /* a retransmitted request: answered with our cached response */
+	IKE_INPUT_DROPPED,    /* ignored: malformed, unknown SPIs, out of window, failed integrity, ... */
+	IKE_INPUT_REFUSED,    /* answered with an error notify (COOKIE, NO_PROPOSAL_CHOSEN, INVALID_MAJOR_VERSION...) */
+	IKE_INPUT_UNSUPPORTED /* an IKE version this engine does not speak (IKEv1) */
+};
+
 /* Processes one received datagram (a bare IKE message; RFC 3948 framing is the host's business). */
-void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
-		    size_t len);
+enum ike_input_result ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to,
+				     const uint8_t *data, size_t len);
 
 /* The earliest time ike_peer_expire must be called, IKE_TIME_NEVER if none. */
 ike_time ike_peer_next_deadline(const ike_peer *p);

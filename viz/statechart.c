@@ -164,7 +164,7 @@ static int state_visited(const sa_path *p, unsigned char k, size_t s)
 static int state_used(const machine *m, size_t s)
 {
 	for (size_t r = 0; r < m->ntr; r++)
-		if (m->tr[r].from == s || m->tr[r].to == s)
+		if (!(m->tr[r].flags & V2_TRF_QUIET) && (m->tr[r].from == s || m->tr[r].to == s))
 			return 1;
 	return 0;
 }
@@ -195,6 +195,8 @@ static void add_rows(Agraph_t *sub, unsigned char k, const sa_path *p)
 	char a[64], b[64], key[48];
 	for (size_t r = 0; r < m->ntr; r++) {
 		const v2_transition *t = &m->tr[r];
+		if (t->flags & V2_TRF_QUIET) /* dispatch-only rows: they never change a state, nothing to draw */
+			continue;
 		snprintf(a, sizeof(a), "%s:%s", m->prefix, m->name(t->from));
 		snprintf(b, sizeof(b), "%s:%s", m->prefix, m->name(t->to));
 		snprintf(key, sizeof(key), "%s_%s", m->prefix, t->name);

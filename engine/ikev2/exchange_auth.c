@@ -21,17 +21,6 @@ static size_t id_body(const ike_id *id, uint8_t *out)
 	return 4u + id->len;
 }
 
-static uint32_t new_child_spi(ike_peer *p)
-{
-	uint8_t b[4];
-	uint32_t spi;
-	do {
-		ike_drbg_bytes(&p->rng, b, 4);
-		spi = ike_get_u32(b);
-	} while (spi < 256); /* 1-255 are reserved by IANA, 0 is invalid */
-	return spi;
-}
-
 /* Once IKE_AUTH is over, nonces and IKE_SA_INIT copies are no longer needed: keep the SA lean. */
 static void drop_handshake_state(v2_ike_sa *sa)
 {
@@ -46,19 +35,28 @@ static void drop_handshake_state(v2_ike_sa *sa)
 
 static void child_record_error(v2_ike_sa *sa, uint16_t notify)
 {
-	v2_conn_record *r = v2_rec(sa);
+	ike_conn_rec *r = v2_rec(sa);
 	if (r)
 		r->last_error = notify;
 }
 
-static void child_installed(v2_ike_sa *sa, ike_time now)
+static void child_installed(v2_ike_sa *sa, v2_child_sa *c, ike_time now)
 {
-	v2_conn_record *r = v2_rec(sa);
-	r->esp_algs = sa->child.algs;
+	ike_conn_rec *r = v2_rec(sa);
+	r->esp_algs = c->algs;
 	r->esp_selected = true;
-	v2_trace_selected(sa, now, "esp", &sa->child.algs);
-	v2_child_go(sa, now, V2_T_CHILD_INSTALLED, NULL);
-	v2_sa_event(sa, now, IKE_EV_CHILD_UP, 0, NULL);
+	v2_trace_selected(sa, now, "esp", &c->algs);
+	v2_child_go(sa, c, now, V2_T_CHILD_INSTALLED, NULL);
+	v2_child_event(sa, c, now, IKE_EV_CHILD_UP, 0, NULL);
+}
+
+/* A CHILD SA that could not be agreed: traced, moved to DESTROYING and dropped from the list. */
+static void child_refused(v2_ike_sa *sa, v2_child_sa *c, ike_time now, const char *what, uint16_t err, const char *why)
+{
+	child_record_error(sa, err);
+	v2_trace_error(sa->peer, now, sa, what, why, err);
+	v2_child_go(sa, c, now, V2_T_CHILD_REFUSED, why);
+	v2_child_free(sa, c);
 }
 
 /* Room for a PSK MAC or a signature (RFC 7427 prefix included). */
@@ -85,12 +83,14 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, why);
 		return;
 	}
-	sa->has_child = true;
-	OPENSSL_clear_free(sa->child.keymat, sa->child.keymat_len);
-	memset(&sa->child, 0, sizeof(sa->child));
-	sa->child.state = V2_CHILD_CREATED;
-	sa->child.spi_in = new_child_spi(sa->peer);
-	ike_put_u32(spi, sa->child.spi_in);
+	v2_child_free_all(sa);
+	v2_child_sa *ch = v2_child_new(sa, 0);
+	if (!ch) {
+		v2_fail_local(sa, now, "out of memory for the first CHILD SA");
+		return;
+	}
+	ch->spi_in = v2_child_new_spi(sa);
+	ike_put_u32(spi, ch->spi_in);
 	v2_sa prop_buf, *prop = &prop_buf;
 	v2_ts_list ts_buf, *ts = &ts_buf;
 	v2_builder b;
@@ -113,9 +113,8 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 			"IKE_AUTH request does not fit in one message (" V2_MAX_MSG_TEXT " bytes)");
 		return;
 	}
-	v2_child_go(sa, now, V2_T_CHILD_INSTALLING, NULL);
-	if (v2_send_sk(sa, now, V2_IKE_AUTH, false, sa->msgid_next_req, inner, b.w.len, b.first) != 0)
-		v2_fail_local(sa, now, "could not seal our IKE_AUTH request");
+	v2_child_go(sa, ch, now, V2_T_CHILD_INSTALLING, NULL);
+	(void)v2_send_request(sa, now, V2_IKE_AUTH, inner, b.w.len, b.first, "could not seal our IKE_AUTH request");
 }
 
 static bool auth_ok(const v2_ike_sa *sa, ike_time now, bool initiator_auth, const v2_chain *inner, const v2_payload *pid,
@@ -185,13 +184,14 @@ static const char *auth_request_syntax(const v2_chain *ch, child_payloads *out)
 /* Responder side of the CHILD SA: pick ESP in our order, narrow TS; adds SA/TSi/TSr or an error notify. */
 static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder *b)
 {
-	const ike_conn_cfg *c = sa->conn;
-	v2_child_sa *ch = &sa->child;
-	sa->has_child = true;
-	OPENSSL_clear_free(ch->keymat, ch->keymat_len);
-	memset(ch, 0, sizeof(*ch));
-	ch->state = V2_CHILD_CREATED;
-	v2_child_go(sa, now, V2_T_CHILD_INSTALLING, NULL);
+	const ike_child_cfg *cc = &sa->conn->children[0];
+	v2_child_sa *ch = v2_child_new(sa, 0);
+	if (!ch) {
+		v2_add_notify(b, 0, NULL, 0, V2_N_NO_ADDITIONAL_SAS, NULL, 0);
+		v2_trace_error(sa->peer, now, sa, "child_sa refused", "out of memory for a CHILD SA", V2_N_NO_ADDITIONAL_SAS);
+		return;
+	}
+	v2_child_go(sa, ch, now, V2_T_CHILD_INSTALLING, NULL);
 	v2_sa *theirs = &cp->sa;
 	v2_ts_list *tsi = &cp->tsi, *tsr = &cp->tsr;
 	const v2_proposal *chosen = NULL;
@@ -199,47 +199,49 @@ static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder 
 	uint16_t err = 0;
 	const char *why = NULL;
 	char whybuf[320];
-	if (v2_select(&c->children[0].esp, theirs, IKE_PROTO_ESP, 0, true, &ch->algs, &num, &chosen) != 0 ||
-	    chosen->spi_size != 4) {
+	ike_ts ti[IKE_TS_MAX + 1], tr[IKE_TS_MAX + 1];
+	size_t ni = 0, nr = 0;
+	if (v2_select(&cc->esp, theirs, IKE_PROTO_ESP, 0, true, &ch->algs, &num, &chosen) != 0 || chosen->spi_size != 4) {
 		err = V2_N_NO_PROPOSAL_CHOSEN;
 		why = chosen ? "the chosen ESP proposal has no 4-byte SPI"
-			     : v2_select_refusal(&c->children[0].esp, theirs, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
+			     : v2_select_refusal(&cc->esp, theirs, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
 	} else {
-		ch->n_ts_i = (uint8_t)v2_ts_narrow(tsi, c->children[0].remote_ts, c->children[0].n_remote_ts, ch->ts_i, 2);
-		ch->n_ts_r = (uint8_t)v2_ts_narrow(tsr, c->children[0].local_ts, c->children[0].n_local_ts, ch->ts_r, 2);
-		if (!ch->n_ts_i || !ch->n_ts_r) {
+		ni = v2_ts_narrow(tsi, cc->remote_ts, cc->n_remote_ts, ti, IKE_TS_MAX + 1);
+		nr = v2_ts_narrow(tsr, cc->local_ts, cc->n_local_ts, tr, IKE_TS_MAX + 1);
+		if (!ni || !nr) {
 			err = V2_N_TS_UNACCEPTABLE;
 			why = v2_ts_refusal(tsi, tsr, whybuf, sizeof(whybuf));
+		} else if (ni > IKE_TS_MAX || nr > IKE_TS_MAX) {
+			err = V2_N_TS_UNACCEPTABLE;
+			why = "narrowing gives more than " V2_STR(IKE_TS_MAX) " traffic selectors on a side (our limit)";
 		}
 	}
 	if (!err) {
 		ch->spi_out = ike_get_u32(chosen->spi);
-		ch->spi_in = new_child_spi(sa->peer);
-		if (v2_derive_child_keys(sa, now) != 0) {
+		ch->spi_in = v2_child_new_spi(sa);
+		if (v2_child_set_ts(ch, ti, ni, tr, nr) != 0 || v2_derive_child_keys(sa, ch, now) != 0) {
 			err = V2_N_NO_PROPOSAL_CHOSEN;
 			why = "cannot derive CHILD SA keys";
 		}
 	}
 	if (err) {
 		v2_add_notify(b, 0, NULL, 0, err, NULL, 0);
-		child_record_error(sa, err);
-		v2_trace_error(sa->peer, now, sa, "child_sa refused", why, err);
-		v2_child_go(sa, now, V2_T_CHILD_REFUSED, why);
-	} else {
-		uint8_t spi[4];
-		v2_sa reply;
-		ike_put_u32(spi, ch->spi_in);
-		v2_sa_from_algs(&ch->algs, IKE_PROTO_ESP, num, spi, 4, &reply);
-		v2_add_sa(b, &reply);
-		v2_ts_to_wire(ch->ts_i, ch->n_ts_i, tsi);
-		v2_add_ts(b, V2_PL_TSI, tsi);
-		v2_ts_to_wire(ch->ts_r, ch->n_ts_r, tsr);
-		v2_add_ts(b, V2_PL_TSR, tsr);
-		child_installed(sa, now);
+		child_refused(sa, ch, now, "child_sa refused", err, why);
+		return;
 	}
+	uint8_t spi[4];
+	v2_sa reply;
+	ike_put_u32(spi, ch->spi_in);
+	v2_sa_from_algs(&ch->algs, IKE_PROTO_ESP, num, spi, 4, &reply);
+	v2_add_sa(b, &reply);
+	v2_ts_to_wire(ch->ts, ch->n_ts_i, tsi);
+	v2_add_ts(b, V2_PL_TSI, tsi);
+	v2_ts_to_wire(ch->ts + ch->n_ts_i, ch->n_ts_r, tsr);
+	v2_add_ts(b, V2_PL_TSR, tsr);
+	child_installed(sa, ch, now);
 }
 
-void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+int v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	char why[160];
 	uint8_t inner[V2_MAX_MSG];
@@ -247,7 +249,7 @@ void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	const char *bad = auth_request_syntax(&in->inner, cp);
 	if (bad) {
 		v2_refuse_fatal(sa, now, in, V2_N_INVALID_SYNTAX, NULL, 0, bad);
-		return;
+		return V2_H_GONE;
 	}
 	v2_builder b;
 	v2_begin_chain(&b, inner, sizeof(inner));
@@ -257,7 +259,7 @@ void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		/* The SA fails next either way; a failed answer has already traced its own error. */
 		(void)v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first);
 		v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED, why);
-		return;
+		return V2_H_GONE;
 	}
 	const ike_id *me = &sa->conn->local_id;
 	uint8_t idb[4 + IKE_ID_MAX], auth[V2_AUTH_MAX], method;
@@ -265,9 +267,9 @@ void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	const char *w = NULL;
 	if (our_auth(sa, false, idb, idlen, auth, &alen, &method, &w) != 0) {
 		v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, 0, w);
-		return;
+		return V2_H_GONE;
 	}
-	v2_sa_set_timer(sa, IKE_TIME_NEVER);
+	v2_dl_set(sa, V2_DL_HALF_OPEN, IKE_TIME_NEVER);
 	v2_ike_go(sa, now, V2_T_IKE_R_AUTH_OK, NULL);
 	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
 	v2_add_id(&b, V2_PL_IDR, me->type, me->data, me->len);
@@ -279,48 +281,50 @@ void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	if (b.w.err) {
 		v2_fail_local(sa, now,
 			      "our IKE_AUTH response does not fit in one message (" V2_MAX_MSG_TEXT " bytes)");
-		return;
+		return V2_H_GONE;
 	}
-	if (v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first) != 0)
+	if (v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first) != 0) {
 		v2_fail_local(sa, now, "could not seal our IKE_AUTH response");
+		return V2_H_GONE;
+	}
+	return V2_H_OK;
 }
 
 /* Initiator side of the CHILD SA: the answer must be one of our proposals and within our selectors. */
 static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in, child_payloads *cp)
 {
-	const ike_conn_cfg *c = sa->conn;
-	v2_child_sa *ch = &sa->child;
+	const ike_child_cfg *cc = &sa->conn->children[0];
+	v2_child_sa *ch = sa->children;
+	if (!ch)
+		return;
 	uint16_t err = v2_chain_first_error(&in->inner);
 	const char *why = err ? "responder refused the CHILD SA" : NULL;
 	char whybuf[320];
 	const v2_proposal *prop = NULL;
+	ike_ts ti[IKE_TS_MAX], tr[IKE_TS_MAX];
 	size_t ni = 0, nr = 0;
-	if (!err && (v2_accept_choice(&c->children[0].esp, &cp->sa, IKE_PROTO_ESP, true, &ch->algs, &prop) != 0 ||
+	if (!err && (v2_accept_choice(&cc->esp, &cp->sa, IKE_PROTO_ESP, true, &ch->algs, &prop) != 0 ||
 		     prop->spi_size != 4)) {
 		err = V2_N_NO_PROPOSAL_CHOSEN;
 		why = prop ? "the chosen ESP proposal has no 4-byte SPI"
-			   : v2_accept_refusal(&c->children[0].esp, &cp->sa, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
-	} else if (!err && (!v2_ts_within(&cp->tsi, c->children[0].local_ts, c->children[0].n_local_ts, ch->ts_i, 2, &ni) ||
-			    !v2_ts_within(&cp->tsr, c->children[0].remote_ts, c->children[0].n_remote_ts, ch->ts_r, 2, &nr))) {
+			   : v2_accept_refusal(&cc->esp, &cp->sa, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
+	} else if (!err && (!v2_ts_within(&cp->tsi, cc->local_ts, cc->n_local_ts, ti, IKE_TS_MAX, &ni) ||
+			    !v2_ts_within(&cp->tsr, cc->remote_ts, cc->n_remote_ts, tr, IKE_TS_MAX, &nr))) {
 		err = V2_N_TS_UNACCEPTABLE;
 		why = "responder's traffic selectors are not within ours";
 	}
 	if (!err) {
-		ch->n_ts_i = (uint8_t)ni;
-		ch->n_ts_r = (uint8_t)nr;
 		ch->spi_out = ike_get_u32(prop->spi);
-		if (v2_derive_child_keys(sa, now) != 0) {
+		if (v2_child_set_ts(ch, ti, ni, tr, nr) != 0 || v2_derive_child_keys(sa, ch, now) != 0) {
 			err = V2_N_NO_PROPOSAL_CHOSEN;
 			why = "cannot derive CHILD SA keys";
 		}
 	}
 	if (err) {
-		child_record_error(sa, err);
-		v2_trace_error(sa->peer, now, sa, "child_sa failed", why, err);
-		v2_child_go(sa, now, V2_T_CHILD_REFUSED, why);
+		child_refused(sa, ch, now, "child_sa failed", err, why);
 		return;
 	}
-	child_installed(sa, now);
+	child_installed(sa, ch, now);
 }
 
 /*
@@ -340,14 +344,14 @@ void v2_auth_i_tell(v2_ike_sa *sa, ike_time now, uint16_t notify)
 		(void)v2_send_sk(sa, now, V2_INFORMATIONAL, false, sa->msgid_next_req, inner, b.w.len, b.first);
 }
 
-void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+int v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	char why[160];
 	const v2_payload *pid = v2_chain_find(&in->inner, V2_PL_IDR), *pauth = v2_chain_find(&in->inner, V2_PL_AUTH);
 	if (v2_chain_find_notify(&in->inner, V2_N_AUTHENTICATION_FAILED)) {
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED,
 			"responder sent AUTHENTICATION_FAILED");
-		return;
+		return V2_H_GONE;
 	}
 	/* 2.21.2: these two end the IKE SA too, even next to an AUTH payload */
 	uint16_t fatal = v2_chain_find_notify(&in->inner, V2_N_INVALID_SYNTAX) ? V2_N_INVALID_SYNTAX
@@ -356,28 +360,29 @@ void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 				 : 0;
 	if (fatal) {
 		v2_fail(sa, now, V2_T_IKE_AUTH_SYNTAX, fatal, "responder found our IKE_AUTH request malformed");
-		return;
+		return V2_H_GONE;
 	}
 	uint16_t err = v2_chain_first_error(&in->inner);
 	if (!pauth) {
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, err, "IKE_AUTH response without AUTH");
-		return;
+		return V2_H_GONE;
 	}
 	/* Without an error notify the CHILD SA payloads must all be there (RFC 7296 1.2). */
 	child_payloads cp_buf, *cp = &cp_buf;
 	const char *bad = err ? NULL : child_payloads_read(&in->inner, cp);
 	if (bad) {
 		v2_bad_response(sa, now, in, bad);
-		return;
+		return V2_H_GONE;
 	}
 	if (!auth_ok(sa, now, false, &in->inner, pid, pauth, why, sizeof(why))) {
 		v2_auth_i_tell(sa, now, V2_N_AUTHENTICATION_FAILED);
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED, why);
-		return;
+		return V2_H_GONE;
 	}
 	v2_request_done(sa);
 	v2_ike_go(sa, now, V2_T_IKE_I_AUTH_OK, NULL);
 	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
 	child_i(sa, now, in, cp);
 	drop_handshake_state(sa);
+	return V2_H_OK;
 }

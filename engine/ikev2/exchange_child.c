@@ -16,14 +16,17 @@ static const char *asked_for(const v2_chain *ch)
 	return "CREATE_CHILD_SA (IKE SA rekey) refused: not implemented yet";
 }
 
-void v2_child_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+int v2_child_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	/* Every form carries SA and Ni: without them the request is malformed (2.21.3). */
 	if (!v2_chain_find(&in->inner, V2_PL_SA) || !v2_chain_find(&in->inner, V2_PL_NONCE)) {
 		v2_refuse_fatal(sa, now, in, V2_N_INVALID_SYNTAX, NULL, 0, "CREATE_CHILD_SA request without SA or Nonce");
-		return;
+		return V2_H_GONE;
 	}
 	v2_trace_error(sa->peer, now, sa, "request refused", asked_for(&in->inner), V2_N_NO_ADDITIONAL_SAS);
-	if (v2_answer_notify(sa, now, in, V2_N_NO_ADDITIONAL_SAS, NULL, 0) != 0)
+	if (v2_answer_notify(sa, now, in, V2_N_NO_ADDITIONAL_SAS, NULL, 0) != 0) {
 		v2_fail_local(sa, now, "could not seal our NO_ADDITIONAL_SAS answer");
+		return V2_H_GONE;
+	}
+	return V2_H_OK;
 }

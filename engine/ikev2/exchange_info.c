@@ -5,8 +5,7 @@
 
 static void ike_deleted(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t)
 {
-	if (sa->has_child && sa->child.state == V2_CHILD_INSTALLED)
-		v2_child_go(sa, now, V2_T_CHILD_IKE_DELETED, NULL);
+	v2_children_end(sa, now, NULL);
 	v2_ike_go(sa, now, t, NULL);
 	v2_sa_event(sa, now, IKE_EV_IKE_DOWN, 0, NULL);
 	v2_sa_destroy(sa, now);
@@ -44,12 +43,36 @@ static bool right_after_auth(const v2_ike_sa *sa)
 	return !sa->initiator && sa->resp && sa->resp_len > 18 && sa->resp[18] == V2_IKE_AUTH;
 }
 
-void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+/*
+ * The peer deletes one of our CHILD SAs (by its outbound SPI, our spi_out). RFC 7296 1.4.1: we answer with
+ * the inbound SPI of our side; if we were deleting the same SA (crossing Deletes) it goes now, and our own
+ * response names nothing.
+ */
+static void child_delete_recv(v2_ike_sa *sa, ike_time now, uint32_t spi, v2_builder *b)
+{
+	v2_child_sa *c = v2_child_find_out(sa, spi);
+	if (!c)
+		return; /* 1.4.1: an SPI we do not know is ignored (it may be gone already) */
+	if (c->state == V2_CHILD_INSTALLED) {
+		uint8_t ours[4];
+		ike_put_u32(ours, c->spi_in);
+		v2_add_delete(b, 3, 4, ours, 1);
+		v2_child_go(sa, c, now, V2_T_CHILD_DELETE_RECV, NULL);
+	} else if (c->state == V2_CHILD_DELETING) {
+		v2_child_go(sa, c, now, V2_T_CHILD_DELETE_DONE, "the peer deleted it too (Deletes crossed)");
+	} else {
+		return;
+	}
+	v2_child_event(sa, c, now, IKE_EV_CHILD_DOWN, 0, NULL);
+	v2_child_free(sa, c);
+}
+
+int v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	const char *bad = info_syntax(&in->inner);
 	if (bad) { /* 2.21.3: INVALID_SYNTAX, and the IKE SA is gone on both sides */
 		v2_refuse_fatal(sa, now, in, V2_N_INVALID_SYNTAX, NULL, 0, bad);
-		return;
+		return V2_H_GONE;
 	}
 	uint16_t fatal = fatal_notify(&in->inner);
 	if (fatal && !right_after_auth(sa)) {
@@ -70,16 +93,8 @@ void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 			continue;
 		if (d.protocol == 1)
 			delete_ike = true;
-		for (uint16_t k = 0; d.protocol == 3 && d.spi_size == 4 && k < d.n; k++) {
-			v2_child_sa *ch = &sa->child;
-			if (sa->has_child && ch->state == V2_CHILD_INSTALLED && ike_get_u32(d.spis + 4u * k) == ch->spi_out) {
-				uint8_t spi[4];
-				ike_put_u32(spi, ch->spi_in);
-				v2_add_delete(&b, 3, 4, spi, 1);
-				v2_child_go(sa, now, V2_T_CHILD_DELETE_RECV, NULL);
-				v2_sa_event(sa, now, IKE_EV_CHILD_DOWN, 0, NULL);
-			}
-		}
+		for (uint16_t k = 0; d.protocol == 3 && d.spi_size == 4 && k < d.n; k++)
+			child_delete_recv(sa, now, ike_get_u32(d.spis + 4u * k), &b);
 	}
 	if (delete_ike || fatal) { /* the answer to an IKE SA Delete is empty */
 		b.w.len = 0;
@@ -87,68 +102,49 @@ void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	}
 	if (v2_send_sk(sa, now, V2_INFORMATIONAL, true, in->hdr.msg_id, inner, b.w.len, b.first) != 0 && !fatal) {
 		v2_fail_local(sa, now, "could not seal our INFORMATIONAL response");
-		return;
+		return V2_H_GONE;
 	}
 	if (fatal == V2_N_AUTHENTICATION_FAILED && sa->state == V2_IKE_ESTABLISHED) {
 		v2_fail(sa, now, V2_T_IKE_PEER_AUTH_FAILED, fatal, "the initiator rejected our authentication");
-		return;
+		return V2_H_GONE;
 	}
 	if (fatal) {
 		v2_fail_fatal(sa, now, fatal, "the initiator could not use our IKE_AUTH response");
-		return;
+		return V2_H_GONE;
 	}
-	if (delete_ike && sa->state == V2_IKE_ESTABLISHED)
+	if (delete_ike && sa->state == V2_IKE_ESTABLISHED) {
 		ike_deleted(sa, now, V2_T_IKE_DELETE_RECV);
+		return V2_H_GONE;
+	}
+	return V2_H_OK;
 }
 
-void v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+/* Our CHILD SA Delete was answered: the CHILD SA is gone (whatever the answer names, RFC 7296 1.4.1). */
+static void child_delete_done(v2_ike_sa *sa, ike_time now, uint32_t spi_in)
 {
+	v2_child_sa *c = v2_child_find_in(sa, spi_in);
+	if (!c || c->state != V2_CHILD_DELETING)
+		return; /* the peer's crossing Delete took it already */
+	v2_child_go(sa, c, now, V2_T_CHILD_DELETE_DONE, NULL);
+	v2_child_event(sa, c, now, IKE_EV_CHILD_DOWN, 0, NULL);
+	v2_child_free(sa, c);
+}
+
+int v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+{
+	v2_task done = sa->active;
 	v2_request_done(sa);
+	v2_task_done(sa);
 	/* 2.21.3: the peer found our request malformed; INVALID_SYNTAX is fatal in both peers */
 	if (v2_chain_find_notify(&in->inner, V2_N_INVALID_SYNTAX)) {
 		v2_fail_fatal(sa, now, V2_N_INVALID_SYNTAX, "peer answered INVALID_SYNTAX");
-		return;
+		return V2_H_GONE;
 	}
-	if (sa->state == V2_IKE_DELETING)
+	if (sa->state == V2_IKE_DELETING) {
 		ike_deleted(sa, now, V2_T_IKE_DELETE_DONE);
-}
-
-/* Local request to close connection `conn`: Delete its established IKE SAs. */
-int ike_peer_delete(ike_peer *p, ike_time now, size_t conn)
-{
-	int n = 0;
-	for (size_t i = 0; i < p->nbuckets; i++)
-		for (v2_ike_sa *sa = p->by_local[i], *next; sa; sa = next) {
-			next = sa->next_local; /* a failed Delete destroys sa */
-			if (sa->conn_idx != conn || !sa->conn || sa->state != V2_IKE_ESTABLISHED || sa->req)
-				continue;
-			uint8_t inner[32], spi[1] = { 0 };
-			v2_builder b;
-			v2_begin_chain(&b, inner, sizeof(inner));
-			v2_add_delete(&b, 1, 0, spi, 0);
-			v2_ike_go(sa, now, V2_T_IKE_DELETE_SENT, NULL);
-			if (v2_send_sk(sa, now, V2_INFORMATIONAL, false, sa->msgid_next_req, inner, b.w.len, b.first) != 0)
-				v2_fail_local(sa, now, "could not seal our Delete request");
-			n++;
-		}
-	return n;
-}
-
-/* Placeholders until CREATE_CHILD_SA rekeying and CHILD deletes land (issue 8): they queue nothing yet. */
-int ike_peer_rekey_child(ike_peer *p, ike_time now, size_t conn, size_t child)
-{
-	(void)now;
-	return conn >= p->cfg.n_conns || child >= p->cfg.conns[conn].n_children ? -1 : 0;
-}
-
-int ike_peer_rekey_ike(ike_peer *p, ike_time now, size_t conn)
-{
-	(void)now;
-	return conn >= p->cfg.n_conns ? -1 : 0;
-}
-
-int ike_peer_delete_child(ike_peer *p, ike_time now, size_t conn, size_t child)
-{
-	(void)now;
-	return conn >= p->cfg.n_conns || child >= p->cfg.conns[conn].n_children ? -1 : 0;
+		return V2_H_GONE;
+	}
+	if (done.kind == V2_TASK_CHILD_DELETE)
+		child_delete_done(sa, now, done.spi);
+	return V2_H_OK;
 }

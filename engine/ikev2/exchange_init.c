@@ -193,21 +193,21 @@ bool v2_init_i_gave_up(v2_ike_sa *sa, ike_time now)
 	char why[128];
 	snprintf(why, sizeof(why), "no valid IKE_SA_INIT response after %u retransmissions, only an unprotected error notify",
 		 sa->retries);
-	v2_conn_record *r = v2_rec(sa);
+	ike_conn_rec *r = v2_rec(sa);
 	v2_fail(sa, now, V2_T_IKE_TIMEOUT, sa->init_err, why);
 	if (r)
 		r->timed_out = true;
 	return true;
 }
 
-void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+int v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
-	if (init_i_retry(sa, now, in))
-		return;
+	if (init_i_retry(sa, now, in)) /* the SA may have failed meanwhile: the completion step checks */
+		return V2_H_OK;
 	uint16_t err = v2_chain_first_error(&in->outer);
 	if (err) {
 		init_i_error(sa, now, err);
-		return;
+		return V2_H_OK;
 	}
 	const v2_payload *psa = v2_chain_find(&in->outer, V2_PL_SA), *pke = v2_chain_find(&in->outer, V2_PL_KE),
 			 *pno = v2_chain_find(&in->outer, V2_PL_NONCE);
@@ -228,7 +228,7 @@ void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		why = "responder's KE group differs from the chosen one";
 	if (why) {
 		v2_fail(sa, now, V2_T_IKE_I_INIT_FAILED, notify, why);
-		return;
+		return V2_H_GONE;
 	}
 	sa->nr = dup_bytes(pno->body, pno->len);
 	sa->nr_len = pno->len;
@@ -237,16 +237,17 @@ void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	v2_sa_set_spi_r(sa, in->hdr.spi_r);
 	if (!sa->nr || !sa->init_r || finish_dh(sa, now, &ke) != 0) {
 		v2_fail(sa, now, V2_T_IKE_I_INIT_FAILED, V2_N_INVALID_SYNTAX, "key exchange failed (RFC 6989 checks)");
-		return;
+		return V2_H_GONE;
 	}
 	v2_natd_check(sa, now, &in->outer, sa->spi_r);
 	v2_sig_read_init(sa, &in->outer);
-	v2_conn_record *r = v2_rec(sa);
+	ike_conn_rec *r = v2_rec(sa);
 	r->ike_algs = sa->algs;
 	r->ike_selected = true;
 	v2_trace_selected(sa, now, "ike", &sa->algs);
 	v2_request_done(sa);
 	v2_auth_i_send(sa, now);
+	return V2_H_OK;
 }
 
 /* Responder: the first configured connection whose addresses fit the datagram's. */
@@ -330,7 +331,7 @@ static int init_r_respond(v2_ike_sa *sa, ike_time now, uint8_t prop_num)
 	if (v2_send_plain(sa, now, buf, len, true) != 0)
 		return respond_failed(sa, now);
 	ike_time hot = sa->peer->cfg.half_open_timeout > 0 ? sa->peer->cfg.half_open_timeout : V2_HALF_OPEN_TIMEOUT;
-	v2_sa_set_timer(sa, hot < IKE_TIME_NEVER - now ? now + hot : IKE_TIME_NEVER);
+	v2_dl_set(sa, V2_DL_HALF_OPEN, v2_time_after(now, hot));
 	return 0;
 }
 
@@ -357,7 +358,7 @@ static bool init_r_within_limits(ike_peer *p, ike_time now, const v2_inbound *in
 	return false;
 }
 
-void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
+enum ike_input_result v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 {
 	int ci = find_conn(p, in->to, in->from);
 	const v2_payload *psa = v2_chain_find(&in->outer, V2_PL_SA), *pke = v2_chain_find(&in->outer, V2_PL_KE),
@@ -370,11 +371,13 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 		 v2_parse_ke(pke->body, pke->len, &ke) == V2_OK && v2_parse_nonce(pno->body, pno->len) == V2_OK;
 	if (!ok) {
 		v2_init_r_refuse(p, now, in, ci, V2_N_INVALID_SYNTAX, NULL, 0, "request lacks a valid SA, KE or Nonce");
-		return;
+		return IKE_INPUT_REFUSED;
 	}
 	/* Before any choice or DH work: under load an unproven source costs us one hash only. */
-	if (!v2_cookie_admit(p, now, in, pno) || !init_r_within_limits(p, now, in))
-		return;
+	if (!v2_cookie_admit(p, now, in, pno))
+		return IKE_INPUT_REFUSED; /* answered with N(COOKIE), or rate-limited */
+	if (!init_r_within_limits(p, now, in))
+		return IKE_INPUT_DROPPED;
 	int sel = ci >= 0 ? v2_select(&p->cfg.conns[ci].ike, theirs, IKE_PROTO_IKE, ke.group, false, &algs, &num, NULL)
 			  : -1;
 	if (ci < 0 || sel != 0) {
@@ -383,22 +386,21 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 			      ci < 0 ? "no connection configured for this peer"
 				     : v2_select_refusal(&p->cfg.conns[ci].ike, theirs, IKE_PROTO_IKE, false, whybuf,
 							 sizeof(whybuf)));
-		return;
+		return IKE_INPUT_REFUSED;
 	}
 	if (ke.group != algs.dh) {
 		uint8_t g[2];
 		ike_put_u16(g, algs.dh);
 		v2_init_r_refuse(p, now, in, ci, V2_N_INVALID_KE_PAYLOAD, g, 2, "KE group is not the selected group");
-		return;
+		return IKE_INPUT_REFUSED;
 	}
 	/* Only now, with an SA to follow, is the request traced unconditionally (refusals are budgeted). */
 	v2_trace_msg(p, now, "ike.rx", &in->hdr, &in->outer, NULL, in->raw_len, in->from, in->to);
 	in->rx_traced = true;
 	v2_ike_sa *sa = v2_sa_new(p, false, in->hdr.spi_i, v2_new_spi(p));
 	if (!sa)
-		return;
-	sa->conn = &p->cfg.conns[ci];
-	sa->conn_idx = (uint16_t)ci;
+		return IKE_INPUT_DROPPED;
+	v2_sa_set_conn(sa, (size_t)ci);
 	sa->local = *in->to;
 	sa->remote = *in->from;
 	sa->algs = algs;
@@ -413,7 +415,7 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	size_t pub_len;
 	if (!sa->ni || !sa->nr || !sa->init_i || make_ke(sa, algs.dh, pub, sizeof(pub), &pub_len) != 0) {
 		v2_sa_destroy(sa, now);
-		return;
+		return IKE_INPUT_DROPPED;
 	}
 	ike_drbg_bytes(&p->rng, sa->nr, V2_NONCE_LEN);
 	/* Keep our key pair until the response is built, then derive. */
@@ -426,7 +428,7 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 		OPENSSL_cleanse(gir, sizeof(gir));
 		v2_init_r_refuse(p, now, in, ci, V2_N_INVALID_SYNTAX, NULL, 0, "peer's KE value failed RFC 6989 checks");
 		v2_sa_destroy(sa, now);
-		return;
+		return IKE_INPUT_REFUSED;
 	}
 	OPENSSL_cleanse(gir, sizeof(gir));
 	v2_natd_check(sa, now, &in->outer, 0); /* the request's hashes were made with SPIr = 0 */
@@ -436,8 +438,9 @@ void v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	v2_trace_selected(sa, now, "ike", &algs);
 	if (init_r_respond(sa, now, num) != 0) {
 		v2_sa_destroy(sa, now);
-		return;
+		return IKE_INPUT_DROPPED;
 	}
 	ike_dh_free(sa->dh);
 	sa->dh = NULL;
+	return IKE_INPUT_PROCESSED;
 }

@@ -19,7 +19,8 @@ static bool reveal_keys(const v2_ike_sa *sa, uint8_t kind, ike_sa_keys *k)
 	return true;
 }
 
-void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why)
+static void send_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_t kind, uint16_t notify,
+		       const char *why)
 {
 	if (!sa->peer->host.sa_event)
 		return;
@@ -31,8 +32,8 @@ void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, con
 		.remote = &sa->remote,
 		.spi_i = sa->spi_i,
 		.spi_r = sa->spi_r,
-		.child_spi_in = sa->child.spi_in,
-		.child_spi_out = sa->child.spi_out,
+		.child_spi_in = c ? c->spi_in : 0,
+		.child_spi_out = c ? c->spi_out : 0,
 		.notify = notify,
 		.why = why,
 		.keys = reveal ? &keys : NULL,
@@ -40,18 +41,37 @@ void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, con
 	sa->peer->host.sa_event(sa->peer->host.ctx, now, &ev);
 }
 
+void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why)
+{
+	send_event(sa, sa->children, now, kind, notify, why);
+}
+
+void v2_child_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_t kind, uint16_t notify, const char *why)
+{
+	send_event(sa, c, now, kind, notify, why);
+}
+
+void v2_children_end(v2_ike_sa *sa, ike_time now, const char *why)
+{
+	for (v2_child_sa *c = sa->children; c; c = c->next) {
+		if (c->state == V2_CHILD_INSTALLING)
+			v2_child_go(sa, c, now, V2_T_CHILD_IKE_GONE, NULL);
+		else if (c->state == V2_CHILD_INSTALLED)
+			v2_child_go(sa, c, now, V2_T_CHILD_IKE_DELETED, why);
+		else if (c->state == V2_CHILD_DELETING)
+			v2_child_go(sa, c, now, V2_T_CHILD_DELETING_IKE_GONE, NULL);
+	}
+}
+
 void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, const char *why)
 {
-	v2_conn_record *r = v2_rec(sa);
+	ike_conn_rec *r = v2_rec(sa);
 	if (r && (notify || t == V2_T_IKE_TIMEOUT || t == V2_T_IKE_DEAD)) {
 		r->last_error = notify;
 		r->timed_out = !notify;
 	}
 	v2_trace_error(sa->peer, now, sa, "ike_sa failed", why, notify);
-	if (sa->has_child && sa->child.state == V2_CHILD_INSTALLING)
-		v2_child_go(sa, now, V2_T_CHILD_IKE_GONE, NULL);
-	else if (sa->has_child && sa->child.state == V2_CHILD_INSTALLED)
-		v2_child_go(sa, now, V2_T_CHILD_IKE_DELETED, why);
+	v2_children_end(sa, now, why);
 	v2_ike_go(sa, now, t, why);
 	v2_sa_event(sa, now, IKE_EV_IKE_FAILED, notify, why);
 	v2_sa_destroy(sa, now);

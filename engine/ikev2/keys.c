@@ -78,9 +78,8 @@ int v2_derive_ike_keys(v2_ike_sa *sa, ike_time now, const uint8_t *gir, size_t g
 	return 0;
 }
 
-int v2_derive_child_keys(v2_ike_sa *sa, ike_time now)
+int v2_derive_child_keys(v2_ike_sa *sa, v2_child_sa *ch, ike_time now)
 {
-	v2_child_sa *ch = &sa->child;
 	const ike_alg *e = ike_alg_find(IKE_TT_ENCR, ch->algs.encr, ch->algs.encr_keylen);
 	const ike_alg *a = ch->algs.integ ? ike_alg_find(IKE_TT_INTEG, ch->algs.integ, 0) : NULL;
 	if (!e || (ch->algs.integ && !a))

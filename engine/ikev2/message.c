@@ -1,5 +1,4 @@
 /* Outbound messages: headers, SK protection, sending, the request/response caches and retransmission. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,13 +74,12 @@ static void trace_tx(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len
 	free(outer);
 }
 
-/* now + base * factor^retries, saturated: a large factor^tries must overflow neither the cast nor the sum. */
+/* now + base * factor^retries from the connection's table (integers only), saturated at IKE_TIME_NEVER. */
 static ike_time rtx_deadline(const v2_ike_sa *sa, ike_time now)
 {
-	const ike_retransmit_cfg *r = &sa->conn->retransmit;
-	double t = (double)r->base * pow(r->factor > 0 ? r->factor : 1.0, sa->retries);
-	double room = (double)(IKE_TIME_NEVER - (now > 0 ? now : 0));
-	return t >= room ? IKE_TIME_NEVER : now + (ike_time)t;
+	uint8_t n = sa->retries <= sa->conn->retransmit.tries ? sa->retries : sa->conn->retransmit.tries;
+	ike_time t = sa->peer->rtx[sa->conn_idx][n];
+	return t > 0 ? v2_time_after(now, t) : now;
 }
 
 /* Keeps our copy: requests for retransmission, responses to answer retransmitted requests. */
@@ -109,7 +107,7 @@ static int store(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bo
 	sa->req_exchange = exchange;
 	sa->retries = 0;
 	if (sa->conn)
-		v2_sa_set_timer(sa, rtx_deadline(sa, now));
+		v2_dl_set(sa, V2_DL_RETRANSMIT, rtx_deadline(sa, now));
 	return 0;
 }
 
@@ -210,7 +208,7 @@ void v2_request_done(v2_ike_sa *sa)
 	sa->req = NULL;
 	sa->req_len = 0;
 	sa->msgid_next_req++;
-	v2_sa_set_timer(sa, IKE_TIME_NEVER);
+	v2_dl_set(sa, V2_DL_RETRANSMIT, IKE_TIME_NEVER);
 }
 
 void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
@@ -241,5 +239,5 @@ void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 		v2_emit(sa->peer, now, "ike.retransmit", &w);
 	}
 	v2_send_raw(sa->peer, now, &sa->local, &sa->remote, sa->req, sa->req_len);
-	v2_sa_set_timer(sa, rtx_deadline(sa, now));
+	v2_dl_set(sa, V2_DL_RETRANSMIT, rtx_deadline(sa, now));
 }

@@ -14,6 +14,7 @@
 #include "crypto/sk.h"
 #include "ike.h"
 #include "ikev2/states.h"
+#include "peer/peer.h"
 #include "wire/v2.h"
 
 #define V2_MAX_MSG 8192    /* largest IKE message we build or accept (no fragmentation yet) */
@@ -22,34 +23,74 @@
 #define V2_MAX_MSG_TEXT V2_STR(V2_MAX_MSG) /* "8192", for messages that say why */
 #define V2_NONCE_LEN 32
 #define V2_HALF_OPEN_TIMEOUT (30 * IKE_NS_PER_SEC)
-#define V2_COOKIE_SECRET_LEN 32
 
-/* Algorithms agreed for an SA (IKE or CHILD). */
-typedef struct v2_algs {
-	uint16_t encr, encr_keylen, prf, integ, dh, esn;
-} v2_algs;
+/*
+ * Typed deadlines of an IKE SA (what runs when each is due: deadline.c). The SA sits in the peer's heap at
+ * the earliest of these and of its CHILD SAs' own (enum v2_child_dl); ike_peer_expire runs exactly the due ones.
+ */
+enum v2_dl {
+	V2_DL_RETRANSMIT,   /* our outstanding request: resend, or give up after the configured tries */
+	V2_DL_HALF_OPEN,    /* a responder SA not authenticated in time */
+	V2_DL_REKEY,        /* soft lifetime: queue an IKE rekey */
+	V2_DL_REAUTH,       /* queue a reauthentication */
+	V2_DL_EXPIRE,       /* hard lifetime: the SA is deleted */
+	V2_DL_DPD,          /* no message from the peer for dpd_delay: queue a liveness check */
+	V2_DL_DELETE_GRACE, /* a rekeyed (old) SA waits this long before its Delete, or is destroyed */
+	V2_DL_KEEPALIVE,    /* NAT-T keepalive (RFC 3948) */
+	V2_DL_N
+};
+enum v2_child_dl { V2_CDL_REKEY, V2_CDL_EXPIRE, V2_CDL_N };
 
-typedef struct v2_child_sa {
+/* Lifecycle tasks waiting for the one outstanding request (window 1), run in order by task.c. */
+enum v2_task_kind {
+	V2_TASK_NONE,
+	V2_TASK_CHILD_CREATE, /* an additional CHILD SA (children[child]) */
+	V2_TASK_CHILD_REKEY,  /* rekey the CHILD SA with our inbound SPI `spi` */
+	V2_TASK_CHILD_DELETE, /* delete the CHILD SA with our inbound SPI `spi` */
+	V2_TASK_IKE_REKEY,
+	V2_TASK_IKE_DELETE,
+	V2_TASK_IKE_REAUTH,
+	V2_TASK_DPD,          /* an empty INFORMATIONAL request (liveness) */
+	V2_TASK_NKINDS
+};
+/* Why a task was queued, for traces ("reason" of *.rekeyed). */
+enum v2_task_reason { V2_WHY_MANUAL, V2_WHY_LIFETIME, V2_WHY_REAUTH, V2_WHY_COLLISION };
+
+typedef struct v2_task {
+	uint8_t kind;   /* enum v2_task_kind */
+	uint8_t reason; /* enum v2_task_reason */
+	uint16_t child; /* CHILD_CREATE: index into conn->children */
+	uint32_t spi;   /* CHILD_REKEY / CHILD_DELETE: our inbound SPI of that CHILD SA */
+} v2_task;
+#define V2_TASK_QUEUE 8 /* tasks waiting per IKE SA; more are refused (traced) */
+
+typedef struct v2_child_sa v2_child_sa;
+
+/* One CHILD SA, in its IKE SA's list; found by our inbound SPI. */
+struct v2_child_sa {
+	v2_child_sa *next;
 	uint8_t state;
-	uint8_t n_ts_i, n_ts_r;
+	uint16_t cfg;              /* index into conn->children */
+	uint8_t n_ts_i, n_ts_r;    /* at most IKE_TS_MAX each */
 	uint32_t spi_in, spi_out;
 	v2_algs algs;
-	ike_ts ts_i[2], ts_r[2];  /* narrowed selectors: initiator's and responder's side */
+	ike_ts *ts;                /* narrowed selectors: n_ts_i of the initiator's side, then n_ts_r, exact size */
 	uint8_t *keymat;           /* ei | ai | er | ar, exact size */
 	uint16_t keymat_len;
-} v2_child_sa;
-
-typedef struct v2_ike_sa v2_ike_sa;
+	ike_time dl[V2_CDL_N];     /* IKE_TIME_NEVER = not armed */
+};
 
 struct v2_ike_sa {
 	v2_ike_sa *next_local;   /* hash chain by our SPI */
 	v2_ike_sa *next_remote;  /* hash chain by the peer's SPI (responders: half-open lookups) */
+	v2_ike_sa *conn_next;    /* the connection's SAs (ike_conn_rec.sas) */
 	struct ike_peer *peer;
 	const ike_conn_cfg *conn; /* NULL until a responder matched one */
 	uint16_t conn_idx;
 	uint8_t state;
 	bool initiator;
 	bool nat_local, nat_remote; /* NAT detected in front of us / the peer */
+	uint64_t born;           /* creation order in the peer */
 	uint64_t spi_i, spi_r;
 	ike_addr local, remote;
 	v2_algs algs;
@@ -78,102 +119,75 @@ struct v2_ike_sa {
 	uint16_t resp_len;
 	uint32_t resp_msgid;
 	bool has_resp;
-	ike_time timer_at;       /* next timer (retransmit or half-open timeout), IKE_TIME_NEVER if none */
+	ike_time dl[V2_DL_N];    /* typed deadlines, IKE_TIME_NEVER = not armed */
+	ike_time timer_at;       /* earliest of dl[] and the children's dl[]: the heap's key */
 	size_t heap_idx;
 	uint16_t peer_hashes;    /* SIGNATURE_HASH_ALGORITHMS the peer sent (bit h = hash id h), 0 if none */
-	v2_child_sa child;       /* the first CHILD SA */
-	bool has_child;
+	v2_child_sa *children;   /* CHILD SAs, oldest first; old and new coexist during a rekey */
+	v2_task active;          /* the task whose request is outstanding (kind NONE: none, or the handshake) */
+	v2_task tasks[V2_TASK_QUEUE];
+	uint8_t ntasks;
 };
 
-/* Half-open responder SAs from one source IP (halfopen.c); count 0 = empty slot. */
-typedef struct v2_ho_slot {
-	uint32_t count;
-	uint8_t family;
-	uint8_t ip[16];
-} v2_ho_slot;
-
-/* Cookies answered to one source address:port in one second (a lossy table: one slot per hash). */
-typedef struct v2_rl_slot {
-	uint32_t sec, n;
-} v2_rl_slot;
-#define V2_COOKIE_RL_SLOTS 65536
-#define V2_COOKIE_RL_PER_SEC 4
-
-/* Why an unauthenticated message got no detailed trace: counted and reported once a window (refusals.c). */
-enum v2_refusal {
-	V2_REF_COOKIE,    /* answered with N(COOKIE) */
-	V2_REF_BLOCKED,   /* silently dropped: block_threshold half-open SAs from its IP */
-	V2_REF_LIMIT,     /* silently dropped: half_open_limit reached */
-	V2_REF_COOKIE_LIMITED, /* silently dropped: its address:port had its cookies for this second */
-	V2_REF_REFUSED,   /* answered with another error notify (INVALID_SYNTAX, NO_PROPOSAL_CHOSEN...) */
-	V2_REF_DROPPED,   /* dropped before any SA matched or decrypted it (malformed, unknown SPI, ...) */
-	V2_REF_DUP,       /* a retransmitted request answered from the response cache */
-	V2_REF_N
-};
-
-/* What a connection reached: kept beyond SA lifetimes so `expect` can be checked at the end. */
-typedef struct v2_conn_record {
-	uint8_t ike_state, child_state;
-	bool has_ike, has_child, timed_out;
-	uint16_t last_error;
-	ike_addr remote;
-	v2_algs ike_algs, esp_algs;
-	bool ike_selected, esp_selected;
-} v2_conn_record;
-
-struct ike_peer {
-	ike_peer_cfg cfg;
-	ike_host host;
-	ike_drbg rng;
-	v2_ike_sa **by_local, **by_remote; /* hash buckets */
-	size_t nbuckets, nsas;
-	v2_ike_sa **heap;                  /* timers: min-heap on timer_at */
-	size_t heap_len, heap_cap;
-	v2_conn_record *rec;
-	size_t half_open;                  /* responder SAs in CONNECTING, for cookie_threshold */
-	uint8_t cookie_secret[V2_COOKIE_SECRET_LEN];
-	bool has_cookie_secret;            /* drawn from rng on first need, so peers without cookies draw nothing */
-	v2_rl_slot *cookie_rl;             /* cookies sent per source address:port and second (cookie.c) */
-	v2_ho_slot *ho;                    /* half-open responder SAs per source IP */
-	size_t ho_cap, ho_used;
-	/* Unauthenticated input is traced in detail V2_REFUSAL_BURST times a window, then only counted. */
-	ike_time ref_window_end;
-	uint32_t ref_traced;
-	uint64_t ref_count[V2_REF_N];
-	bool ref_pending;                  /* counts wait to be reported at ref_window_end */
-};
-
-/* ---- peer.c: SA table, timers ---- */
-v2_ike_sa *v2_sa_new(struct ike_peer *p, bool initiator, uint64_t spi_i, uint64_t spi_r);
-void v2_sa_destroy(v2_ike_sa *sa, ike_time now);
-void v2_sa_set_spi_r(v2_ike_sa *sa, uint64_t spi_r);
-void v2_sa_set_timer(v2_ike_sa *sa, ike_time at);
-uint64_t v2_new_spi(struct ike_peer *p);
-v2_conn_record *v2_rec(v2_ike_sa *sa);
+/* Counts held per-connection now live in ike_conn_rec (peer/peer.h). */
+ike_conn_rec *v2_rec(v2_ike_sa *sa);
 /* Keeps p->half_open in step with a responder SA's move between states. */
 void v2_half_open_track(v2_ike_sa *sa, uint8_t from, uint8_t to);
+
+/* ---- deadline.c: typed deadlines (documented for the exchange files that arm them) ---- */
+/* Arms (or with IKE_TIME_NEVER disarms) deadline `which` of the IKE SA and re-keys the peer's heap. */
+void v2_dl_set(v2_ike_sa *sa, enum v2_dl which, ike_time at);
+/* Recomputes timer_at from dl[] and the children's deadlines, and re-keys the heap. */
+void v2_dl_refresh(v2_ike_sa *sa);
+/* The same for one of its CHILD SAs. */
+void v2_child_dl_set(v2_ike_sa *sa, v2_child_sa *c, enum v2_child_dl which, ike_time at);
+/* now + span, saturating at IKE_TIME_NEVER; span <= 0 means "never". */
+ike_time v2_time_after(ike_time now, ike_time span);
+/* Soft time of a lifetime: rekey - uniform[0, rand] drawn from the peer's DRBG (0 rekey = never). */
+ike_time v2_life_soft(struct ike_peer *p, ike_time now, const ike_life_cfg *l, ike_time rekey);
+/* Hard time: max(rekey, reauth) + over after now (0 if both are 0 = never). */
+ike_time v2_life_hard(ike_time now, const ike_life_cfg *l);
+
+/* Runs the SA's due deadlines in enum order, then its CHILD SAs'; the SA may be gone after (peer/peer.h). */
+/* void v2_expire_sa(v2_ike_sa *sa, ike_time now); */
+/* Our SPI of the SA (the key of the peer's by_local table). */
+static inline uint64_t v2_our_spi(const v2_ike_sa *sa) { return sa->initiator ? sa->spi_i : sa->spi_r; }
+
+/* ---- task.c: the task queue (strongSwan's task manager, window 1) ---- */
+/* Queues a task (an identical one already waiting is not doubled); 0, or -1 if the queue is full. */
+int v2_task_queue(v2_ike_sa *sa, ike_time now, const v2_task *t);
+/* Starts queued tasks while no request of ours is outstanding and the SA can carry them. */
+void v2_task_kick(v2_ike_sa *sa, ike_time now);
+/* Our request of the active task was answered (or given up): the task is over. */
+void v2_task_done(v2_ike_sa *sa);
+/* The one completion step after a handler or timer ran on an SA still held: next task, heap key. */
+void v2_settle(v2_ike_sa *sa, ike_time now);
+/* Starts one task now (a request goes out); 0 sent, 1 nothing to do (skipped), -1 the SA is gone. */
+int v2_task_start(v2_ike_sa *sa, ike_time now, const v2_task *t);
+
+/* ---- child.c: the CHILD SA list ---- */
+/* A new CHILD SA (CREATED) for children[cfg] appended to the list, SPIs 0; NULL on failure. */
+v2_child_sa *v2_child_new(v2_ike_sa *sa, uint16_t cfg);
+/* A fresh inbound SPI from the DRBG: not 0-255 (IANA reserved) and not used by a sibling. */
+uint32_t v2_child_new_spi(v2_ike_sa *sa);
+v2_child_sa *v2_child_find_in(const v2_ike_sa *sa, uint32_t spi_in);
+v2_child_sa *v2_child_find_out(const v2_ike_sa *sa, uint32_t spi_out);
+/* Unlinks and frees a CHILD SA (keys wiped). */
+void v2_child_free(v2_ike_sa *sa, v2_child_sa *c);
+/* Frees every CHILD SA of the IKE SA. */
+void v2_child_free_all(v2_ike_sa *sa);
+/* Stores narrowed selectors (exact size); 0, or -1 on allocation failure or more than IKE_TS_MAX a side. */
+int v2_child_set_ts(v2_child_sa *c, const ike_ts *tsi, size_t ni, const ike_ts *tsr, size_t nr);
+/* The CHILD SA the connection status shows: the newest INSTALLED one, else the newest; NULL if none. */
+const v2_child_sa *v2_child_current(const v2_ike_sa *sa);
 
 /* ---- halfopen.c: half-open responder SAs per source IP ---- */
 uint32_t v2_ho_count(const struct ike_peer *p, const ike_addr *a);
 void v2_ho_adjust(struct ike_peer *p, const ike_addr *a, int delta);
 
-/* ---- refusals.c: bounded tracing of unauthenticated input ---- */
-#define V2_REFUSAL_WINDOW IKE_NS_PER_SEC
-#define V2_REFUSAL_BURST 8
-/* True when this refusal/drop may be traced in detail; otherwise it is counted under `why`. */
-bool v2_refusal_trace(struct ike_peer *p, ike_time now, enum v2_refusal why);
-/* Emits the counts of the window if any were held back (at its end, or when the host flushes). */
-void v2_refusal_report(struct ike_peer *p, ike_time now);
-ike_time v2_refusal_deadline(const struct ike_peer *p);
-
-v2_ike_sa *v2_find_local(struct ike_peer *p, uint64_t spi);
-v2_ike_sa *v2_find_half_open(struct ike_peer *p, uint64_t spi_i, const ike_addr *from);
-/* Same family, IP and port. */
-bool v2_same_addr(const ike_addr *a, const ike_addr *b);
-
 /* ---- transitions.c: every state change goes through the tables ---- */
 void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail);
-void v2_child_go(v2_ike_sa *sa, ike_time now, enum v2_child_tr t, const char *detail);
+void v2_child_go(v2_ike_sa *sa, v2_child_sa *c, ike_time now, enum v2_child_tr t, const char *detail);
 
 /* ---- trace.c ---- */
 bool v2_tracing(const struct ike_peer *p);
@@ -188,6 +202,10 @@ void v2_charge(struct ike_peer *p, uint8_t op, uint32_t arg, size_t bytes);
 /* Records the failure, moves the SA along row t (to DESTROYING) and frees it: sa is gone after. */
 void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, const char *why);
 void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
+/* A CHILD SA event (up, down, failed) naming that CHILD SA's SPIs. */
+void v2_child_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_t kind, uint16_t notify, const char *why);
+/* Moves every CHILD SA of an IKE SA that ends to DESTROYING along the row for its state. */
+void v2_children_end(v2_ike_sa *sa, ike_time now, const char *why);
 /* Fails the SA on a fatal notify (RFC 7296 2.21.2, 2.21.3) along the row for its state: sa is gone after. */
 void v2_fail_fatal(v2_ike_sa *sa, ike_time now, uint16_t notify, const char *why);
 /* Ends the SA after a message of ours could not be built, sealed or kept (no request, no timer otherwise). */
@@ -224,13 +242,17 @@ void v2_bad_response(v2_ike_sa *sa, ike_time now, const v2_inbound *in, const ch
 void v2_trace_msg(struct ike_peer *p, ike_time now, const char *ev, const v2_header *h, const v2_chain *outer,
 		  const v2_chain *inner, size_t size, const ike_addr *from, const ike_addr *to);
 void v2_request_done(v2_ike_sa *sa);
+/* The retransmission deadline is due: resend, or give up (the SA may be gone after). */
 void v2_retransmit_due(v2_ike_sa *sa, ike_time now);
+/* Sends a request built in inner as the active task's (message ID msgid_next_req); 0, or -1 (the SA is gone). */
+int v2_send_request(v2_ike_sa *sa, ike_time now, uint8_t exchange, const uint8_t *inner, size_t inner_len,
+		    uint8_t inner_first, const char *what);
 void v2_send_raw(struct ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *msg,
 		 size_t len);
 
 /* ---- keys.c ---- */
 int v2_derive_ike_keys(v2_ike_sa *sa, ike_time now, const uint8_t *gir, size_t gir_len);
-int v2_derive_child_keys(v2_ike_sa *sa, ike_time now);
+int v2_derive_child_keys(v2_ike_sa *sa, v2_child_sa *c, ike_time now);
 const uint8_t *v2_key_d(const v2_ike_sa *sa);
 const uint8_t *v2_key_pi(const v2_ike_sa *sa);
 const uint8_t *v2_key_pr(const v2_ike_sa *sa);
@@ -258,22 +280,22 @@ size_t v2_algs_format(const v2_algs *a, char *out, size_t cap);
 
 /* ---- exchanges ---- */
 int v2_init_start(v2_ike_sa *sa, ike_time now);
-void v2_init_r_recv(struct ike_peer *p, ike_time now, v2_inbound *in);
-void v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+enum ike_input_result v2_init_r_recv(struct ike_peer *p, ike_time now, v2_inbound *in);
+int v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 /* Retransmissions ran out after an unprotected error notify: fails the SA with it; false if none came. */
 bool v2_init_i_gave_up(v2_ike_sa *sa, ike_time now);
 /* Answers an IKE_SA_INIT request with one unprotected notify, no state kept; conn >= 0 records the error. */
 void v2_init_r_refuse(struct ike_peer *p, ike_time now, const v2_inbound *in, int conn, uint16_t notify,
 		      const uint8_t *data, size_t len, const char *why);
 void v2_auth_i_send(v2_ike_sa *sa, ike_time now);
-void v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
-void v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+int v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+int v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 /* Initiator: reports an error in the IKE_AUTH response in an INFORMATIONAL request nobody waits for (2.21.2). */
 void v2_auth_i_tell(v2_ike_sa *sa, ike_time now, uint16_t notify);
 /* CREATE_CHILD_SA request (responder of the exchange): refused with NO_ADDITIONAL_SAS until it is implemented. */
-void v2_child_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
-void v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
-void v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+int v2_child_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+int v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+int v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 
 /* ---- cookie.c (RFC 7296 2.6) ---- */
 /* Responder: true if the IKE_SA_INIT request may go on; false once it was answered with N(COOKIE). */

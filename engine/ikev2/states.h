@@ -34,7 +34,24 @@ enum v2_child_state {
 
 enum v2_role { V2_ROLE_INITIATOR = 1, V2_ROLE_RESPONDER = 2, V2_ROLE_ANY = 3 };
 
-/* One edge of a state machine: in `from`, on `exchange` (0: a timer or a local action) as `role`, go to `to`. */
+/* Which message a row is about: none (a timer, a local action or an outcome), a request or a response. */
+enum v2_msg_kind { V2_MSG_NONE, V2_MSG_REQUEST, V2_MSG_RESPONSE };
+
+/* Row flags. QUIET: a dispatch row that does not change the state by itself (from == to, no trace event);
+ * the handler's outcome rows do. Pictures leave quiet rows out. */
+#define V2_TRF_QUIET 1u
+
+struct v2_ike_sa;
+struct v2_inbound;
+/* Runs for an authenticated message; returns enum v2_hres (V2_H_OK: the SA is still held, V2_H_GONE: freed). */
+typedef int (*v2_handler)(struct v2_ike_sa *sa, int64_t now, struct v2_inbound *in);
+enum v2_hres { V2_H_OK, V2_H_GONE };
+
+/*
+ * One edge of a state machine: in `from`, on `exchange` (0: a timer or a local action) as `role`, go to `to`.
+ * Rows with a handler are also the dispatch table: an authenticated message of (exchange, request or
+ * response) arriving at an SA in `from` with our role in `role` runs the handler of the first such row.
+ */
 typedef struct v2_transition {
 	uint8_t from, to;
 	uint8_t exchange;
@@ -42,6 +59,9 @@ typedef struct v2_transition {
 	const char *trigger; /* what happens: "recv IKE_AUTH response" */
 	const char *story;   /* the one-line why, shown in traces and diagrams */
 	const char *name;    /* stable short name ("i-auth-ok"), unique in its table: traces and pictures use it */
+	uint8_t msg;         /* enum v2_msg_kind: with a handler, which message dispatches here */
+	v2_handler handler;  /* NULL: an outcome row, taken by a handler or a timer */
+	uint8_t flags;       /* V2_TRF_* */
 } v2_transition;
 
 /* IKE SA transitions; indices are enum v2_ike_tr. */
@@ -64,6 +84,12 @@ enum v2_ike_tr {
 	V2_T_IKE_SYNTAX,
 	V2_T_IKE_LOCAL_FAIL,
 	V2_T_IKE_LOCAL_FAIL_UP,
+	V2_T_IKE_I_INIT_RX,
+	V2_T_IKE_INFO_R,
+	V2_T_IKE_INFO_I,
+	V2_T_IKE_DELETING_INFO_R,
+	V2_T_IKE_CHILD_R,
+	V2_T_IKE_DELETING_CHILD_R,
 	V2_T_IKE_NTRANS,
 };
 
@@ -75,6 +101,9 @@ enum v2_child_tr {
 	V2_T_CHILD_IKE_GONE,
 	V2_T_CHILD_DELETE_RECV,
 	V2_T_CHILD_IKE_DELETED,
+	V2_T_CHILD_DELETE_SENT,
+	V2_T_CHILD_DELETE_DONE,
+	V2_T_CHILD_DELETING_IKE_GONE,
 	V2_T_CHILD_NTRANS,
 };
 
@@ -84,5 +113,8 @@ extern const v2_transition v2_child_transitions[V2_T_CHILD_NTRANS];
 /* State names ("ESTABLISHED"); "?" for out-of-range values. */
 const char *v2_ike_state_name(uint8_t s);
 const char *v2_child_state_name(uint8_t s);
+
+/* The dispatch row for a message: first row with a handler for (state, role bit, exchange, msg); NULL if none. */
+const v2_transition *v2_dispatch_row(uint8_t state, uint8_t role, uint8_t exchange, uint8_t msg);
 
 #endif

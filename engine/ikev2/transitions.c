@@ -3,21 +3,12 @@
 
 #include "ikev2/sa.h"
 
+/* The connection's record keeps what outlives the SA: where it went (the current SA speaks for itself). */
 static void update_record(v2_ike_sa *sa)
 {
-	v2_conn_record *r = v2_rec(sa);
-	if (!r)
-		return;
-	/* A destroyed SA is no longer held: `expect` then sees NONE plus the recorded error. */
-	r->has_ike = sa->state != V2_IKE_DESTROYING;
-	r->ike_state = sa->state;
-	r->remote = sa->remote;
-	if (sa->has_child) {
-		r->has_child = sa->child.state != V2_CHILD_DESTROYING && r->has_ike;
-		r->child_state = sa->child.state;
-	} else if (!r->has_ike) {
-		r->has_child = false;
-	}
+	ike_conn_rec *r = v2_rec(sa);
+	if (r)
+		r->remote = sa->remote;
 }
 
 void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail)
@@ -47,17 +38,15 @@ void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail
 	v2_emit(sa->peer, now, "ike_sa.state", &w);
 }
 
-void v2_child_go(v2_ike_sa *sa, ike_time now, enum v2_child_tr t, const char *detail)
+void v2_child_go(v2_ike_sa *sa, v2_child_sa *c, ike_time now, enum v2_child_tr t, const char *detail)
 {
 	const v2_transition *tr = &v2_child_transitions[t];
-	v2_child_sa *c = &sa->child;
-	if (!sa->has_child || c->state != tr->from) {
+	if (!c || c->state != tr->from) {
 		v2_trace_error(sa->peer, now, sa, "state machine", "CHILD transition not allowed from this state", 0);
 		return;
 	}
 	uint8_t from = c->state;
 	c->state = tr->to;
-	update_record(sa);
 	if (!v2_tracing(sa->peer))
 		return;
 	char spi[12];
@@ -67,8 +56,11 @@ void v2_child_go(v2_ike_sa *sa, ike_time now, enum v2_child_tr t, const char *de
 	ike_jsonw_str(&w, "to", v2_child_state_name(tr->to));
 	ike_jsonw_str(&w, "why", detail ? detail : tr->story);
 	ike_jsonw_str(&w, "transition", tr->name);
-	if (sa->conn)
+	if (sa->conn) {
 		ike_jsonw_str(&w, "conn", sa->conn->name);
+		if (c->cfg < sa->conn->n_children && sa->conn->children[c->cfg].name)
+			ike_jsonw_str(&w, "child", sa->conn->children[c->cfg].name);
+	}
 	snprintf(spi, sizeof(spi), "%08x", c->spi_in);
 	ike_jsonw_str(&w, "spi-in", spi);
 	snprintf(spi, sizeof(spi), "%08x", c->spi_out);

@@ -291,16 +291,22 @@ static int check(const sfz *w, int side, char *why, size_t cap)
 			n++;
 			if (sa->state >= V2_IKE_NSTATES || sa->state == V2_IKE_DESTROYING)
 				return fail(why, cap, "side %d: an SA in state %u is still held", side, sa->state);
-			if (sa->has_child && sa->child.state >= V2_CHILD_NSTATES)
-				return fail(why, cap, "side %d: CHILD SA in impossible state %u", side, sa->child.state);
-			if (sa->has_child && sa->child.state == V2_CHILD_INSTALLED &&
-			    (sa->state == V2_IKE_CREATED || sa->state == V2_IKE_CONNECTING))
-				return fail(why, cap, "side %d: CHILD SA installed under an IKE SA in %s", side,
-					    v2_ike_state_name(sa->state));
+			for (const v2_child_sa *c = sa->children; c; c = c->next) {
+				if (c->state >= V2_CHILD_NSTATES || c->state == V2_CHILD_DESTROYING)
+					return fail(why, cap, "side %d: CHILD SA in state %u still held", side, c->state);
+				if (c->state == V2_CHILD_INSTALLED &&
+				    (sa->state == V2_IKE_CREATED || sa->state == V2_IKE_CONNECTING))
+					return fail(why, cap, "side %d: CHILD SA installed under an IKE SA in %s", side,
+						    v2_ike_state_name(sa->state));
+			}
 			bool needs_timer = sa->state == V2_IKE_CREATED || sa->state == V2_IKE_CONNECTING || sa->req;
 			if (needs_timer && sa->timer_at == IKE_TIME_NEVER)
 				return fail(why, cap, "side %d: SA in %s%s has no deadline", side,
 					    v2_ike_state_name(sa->state), sa->req ? " with a request out" : "");
+			if (sa->req && sa->dl[V2_DL_RETRANSMIT] == IKE_TIME_NEVER)
+				return fail(why, cap, "side %d: a request out without a retransmission deadline", side);
+			if (sa->ntasks && !sa->req && sa->state == V2_IKE_ESTABLISHED)
+				return fail(why, cap, "side %d: tasks wait on an idle established SA", side);
 			if (sa->timer_at != IKE_TIME_NEVER) {
 				timed++;
 				first = sa->timer_at < first ? sa->timer_at : first;

@@ -1,10 +1,11 @@
-/* The peer: owns its SAs (two SPI hash tables), a timer heap and its DRBG; the public ike_peer_* API. */
+/* The peer's SA tables: two SPI hash tables, the heap on each SA's earliest deadline, per-connection lists. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include "ikev2/sa.h"
+#include "peer/peer.h"
 
 #define V2_MIN_BUCKETS 16
 
@@ -93,6 +94,9 @@ v2_ike_sa *v2_sa_new(ike_peer *p, bool initiator, uint64_t spi_i, uint64_t spi_r
 	sa->spi_i = spi_i;
 	sa->spi_r = spi_r;
 	sa->state = V2_IKE_CREATED;
+	sa->born = ++p->born;
+	for (int i = 0; i < V2_DL_N; i++)
+		sa->dl[i] = IKE_TIME_NEVER;
 	sa->timer_at = IKE_TIME_NEVER;
 	sa->heap_idx = SIZE_MAX;
 	v2_ike_sa **l = local_slot(p, local_spi(sa));
@@ -163,11 +167,10 @@ static void heap_remove(ike_peer *p, v2_ike_sa *sa)
 	heap_fix(p, i);
 }
 
-void v2_sa_set_timer(v2_ike_sa *sa, ike_time at)
+void v2_heap_update(v2_ike_sa *sa)
 {
 	ike_peer *p = sa->peer;
-	sa->timer_at = at;
-	if (at == IKE_TIME_NEVER) {
+	if (sa->timer_at == IKE_TIME_NEVER) {
 		heap_remove(p, sa);
 		return;
 	}
@@ -187,10 +190,24 @@ void v2_sa_set_timer(v2_ike_sa *sa, ike_time at)
 	heap_fix(p, sa->heap_idx);
 }
 
-static void free_child(v2_child_sa *c)
+void v2_sa_set_conn(v2_ike_sa *sa, size_t idx)
 {
-	OPENSSL_clear_free(c->keymat, c->keymat_len);
-	c->keymat = NULL;
+	ike_conn_rec *r = &sa->peer->rec[idx];
+	sa->conn = &sa->peer->cfg.conns[idx];
+	sa->conn_idx = (uint16_t)idx;
+	sa->conn_next = r->sas;
+	r->sas = sa;
+}
+
+static void conn_unlink(v2_ike_sa *sa)
+{
+	if (!sa->conn)
+		return;
+	for (v2_ike_sa **pp = &sa->peer->rec[sa->conn_idx].sas; *pp; pp = &(*pp)->conn_next)
+		if (*pp == sa) {
+			*pp = sa->conn_next;
+			return;
+		}
 }
 
 void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
@@ -202,6 +219,7 @@ void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
 	if (remote_spi(sa))
 		unlink_chain(&p->by_remote[bucket(remote_spi(sa), p->nbuckets)], sa, false);
 	p->nsas--;
+	conn_unlink(sa);
 	v2_half_open_track(sa, sa->state, V2_IKE_DESTROYING);
 	ike_dh_free(sa->dh);
 	OPENSSL_clear_free(sa->keys, sa->keys_len);
@@ -212,7 +230,7 @@ void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
 	free(sa->cookie);
 	free(sa->req);
 	free(sa->resp);
-	free_child(&sa->child);
+	v2_child_free_all(sa);
 	free(sa);
 }
 
@@ -230,7 +248,7 @@ void v2_half_open_track(v2_ike_sa *sa, uint8_t from, uint8_t to)
 	}
 }
 
-v2_conn_record *v2_rec(v2_ike_sa *sa) { return sa->conn ? &sa->peer->rec[sa->conn_idx] : NULL; }
+ike_conn_rec *v2_rec(v2_ike_sa *sa) { return sa->conn ? &sa->peer->rec[sa->conn_idx] : NULL; }
 
 /* ---- lookups used by dispatch ---- */
 
@@ -259,96 +277,4 @@ v2_ike_sa *v2_find_half_open(ike_peer *p, uint64_t spi_i, const ike_addr *from)
 	return NULL;
 }
 
-/* ---- public API ---- */
-
-ike_peer *ike_peer_new(const ike_peer_cfg *cfg, const ike_host *host)
-{
-	ike_peer *p = calloc(1, sizeof(*p));
-	if (!p)
-		return NULL;
-	p->cfg = *cfg;
-	p->host = *host;
-	p->rec = calloc(cfg->n_conns ? cfg->n_conns : 1, sizeof(*p->rec));
-	if (!p->rec) {
-		free(p);
-		return NULL;
-	}
-	ike_drbg_init_with(&p->rng, cfg->crypto, cfg->seed, cfg->seed_len, cfg->name,
-			   cfg->name ? strlen(cfg->name) : 0);
-	return p;
-}
-
-void ike_peer_free(ike_peer *p)
-{
-	if (!p)
-		return;
-	for (size_t i = 0; i < p->nbuckets; i++)
-		while (p->by_local[i])
-			v2_sa_destroy(p->by_local[i], 0);
-	free(p->by_local);
-	free(p->by_remote);
-	free(p->heap);
-	free(p->rec);
-	free(p->ho);
-	free(p->cookie_rl);
-	/* The cookie secret and the DRBG state both live in the peer object. */
-	OPENSSL_clear_free(p, sizeof(*p));
-}
-
-int ike_peer_initiate(ike_peer *p, ike_time now, size_t conn)
-{
-	if (conn >= p->cfg.n_conns || p->cfg.conns[conn].version != 2)
-		return -1;
-	v2_ike_sa *sa = v2_sa_new(p, true, v2_new_spi(p), 0);
-	if (!sa)
-		return -1;
-	sa->conn = &p->cfg.conns[conn];
-	sa->conn_idx = (uint16_t)conn;
-	sa->local = sa->conn->local;
-	sa->remote = sa->conn->remote;
-	p->rec[conn].has_ike = true;
-	p->rec[conn].ike_state = V2_IKE_CREATED;
-	return v2_init_start(sa, now);
-}
-
-ike_time ike_peer_next_deadline(const ike_peer *p)
-{
-	ike_time sa = p->heap_len ? p->heap[0]->timer_at : IKE_TIME_NEVER, ref = v2_refusal_deadline(p);
-	return sa < ref ? sa : ref;
-}
-
-void ike_peer_flush(ike_peer *p, ike_time now) { v2_refusal_report(p, now); }
-
-void ike_peer_expire(ike_peer *p, ike_time now)
-{
-	while (p->heap_len && p->heap[0]->timer_at <= now) {
-		v2_ike_sa *sa = p->heap[0];
-		v2_sa_set_timer(sa, IKE_TIME_NEVER);
-		if (sa->req)
-			v2_retransmit_due(sa, now);
-		else if (sa->state == V2_IKE_CONNECTING)
-			v2_fail(sa, now, V2_T_IKE_TIMEOUT, 0, "half-open IKE SA timed out");
-	}
-	if (v2_refusal_deadline(p) <= now)
-		v2_refusal_report(p, now);
-}
-
-size_t ike_peer_sa_count(const ike_peer *p) { return p->nsas; }
-
-int ike_peer_conn_status(const ike_peer *p, size_t conn, ike_conn_status *st)
-{
-	if (conn >= p->cfg.n_conns)
-		return -1;
-	const v2_conn_record *r = &p->rec[conn];
-	memset(st, 0, sizeof(*st));
-	st->ike_state = r->has_ike ? v2_ike_state_name(r->ike_state) : "NONE";
-	st->child_state = r->has_child ? v2_child_state_name(r->child_state) : "NONE";
-	st->last_error = r->last_error;
-	st->timed_out = r->timed_out;
-	st->remote = r->remote;
-	if (r->ike_selected)
-		v2_algs_format(&r->ike_algs, st->selected_ike, sizeof(st->selected_ike));
-	if (r->esp_selected)
-		v2_algs_format(&r->esp_algs, st->selected_esp, sizeof(st->selected_esp));
-	return 0;
-}
+bool v2_sa_alive(ike_peer *p, uint64_t spi, const v2_ike_sa *sa) { return v2_find_local(p, spi) == sa; }

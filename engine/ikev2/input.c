@@ -1,7 +1,7 @@
 /*
- * Input: parse the header and outer chain, find the SA, check message IDs (RFC 7296 2.2),
- * answer retransmitted requests from the cache, decrypt, then run the handler that the
- * dispatch table names for (state, role, exchange, request/response).
+ * IKEv2 input: parse the header and outer chain, find the SA, check message IDs (RFC 7296 2.2), answer
+ * retransmitted requests from the cache, decrypt and authenticate, and only then run the handler that the
+ * state table (states.c) names for (state, role, exchange, request/response); v2_settle completes.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -9,49 +9,16 @@
 
 #include "ikev2/sa.h"
 
-typedef void (*v2_handler)(v2_ike_sa *sa, ike_time now, v2_inbound *in);
-
-/* Which handler runs for a message, given the SA's state and our role in the IKE SA. */
-typedef struct v2_dispatch {
-	uint8_t state;
-	uint8_t role;
-	uint8_t exchange;
-	bool response;
-	v2_handler handler;
-} v2_dispatch;
-
-static const v2_dispatch dispatch_table[] = {
-	{ V2_IKE_CONNECTING, V2_ROLE_INITIATOR, V2_IKE_SA_INIT, true, v2_init_i_recv },
-	{ V2_IKE_CONNECTING, V2_ROLE_RESPONDER, V2_IKE_AUTH, false, v2_auth_r_recv },
-	{ V2_IKE_CONNECTING, V2_ROLE_INITIATOR, V2_IKE_AUTH, true, v2_auth_i_recv },
-	{ V2_IKE_ESTABLISHED, V2_ROLE_ANY, V2_INFORMATIONAL, false, v2_info_r_recv },
-	{ V2_IKE_ESTABLISHED, V2_ROLE_ANY, V2_INFORMATIONAL, true, v2_info_i_recv },
-	{ V2_IKE_DELETING, V2_ROLE_ANY, V2_INFORMATIONAL, false, v2_info_r_recv },
-	{ V2_IKE_DELETING, V2_ROLE_ANY, V2_INFORMATIONAL, true, v2_info_i_recv },
-	{ V2_IKE_ESTABLISHED, V2_ROLE_ANY, V2_CREATE_CHILD_SA, false, v2_child_r_recv },
-	{ V2_IKE_DELETING, V2_ROLE_ANY, V2_CREATE_CHILD_SA, false, v2_child_r_recv },
-};
-
-static const v2_dispatch *find_row(const v2_ike_sa *sa, uint8_t exchange, bool response)
-{
-	uint8_t role = sa->initiator ? V2_ROLE_INITIATOR : V2_ROLE_RESPONDER;
-	for (size_t i = 0; i < sizeof(dispatch_table) / sizeof(dispatch_table[0]); i++) {
-		const v2_dispatch *d = &dispatch_table[i];
-		if (d->state == sa->state && (d->role & role) && d->exchange == exchange && d->response == response)
-			return d;
-	}
-	return NULL;
-}
-
 /* Everything dropped here is unauthenticated: traced in full only within the refusal budget. */
-static void drop(ike_peer *p, ike_time now, const v2_ike_sa *sa, const char *why)
+static enum ike_input_result drop(ike_peer *p, ike_time now, const v2_ike_sa *sa, const char *why)
 {
 	if (v2_refusal_trace(p, now, V2_REF_DROPPED))
 		v2_trace_error(p, now, sa, "drop", why, 0);
+	return IKE_INPUT_DROPPED;
 }
 
-/* Requests: in-order ones run; the last one again gets the cached response; others are dropped. */
-static bool request_ok(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+/* Requests: in-order ones run (PROCESSED: go on); the last one again gets the cached response; others are dropped. */
+static enum ike_input_result request_ok(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	uint32_t id = in->hdr.msg_id;
 	if (sa->has_resp && id == sa->resp_msgid) {
@@ -69,13 +36,11 @@ static bool request_ok(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 			ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
 			v2_emit(sa->peer, now, "ike.dup", &w);
 		}
-		return false;
+		return IKE_INPUT_CACHED;
 	}
-	if (id != sa->msgid_peer) {
-		drop(sa->peer, now, sa, "request message ID out of window");
-		return false;
-	}
-	return true;
+	if (id != sa->msgid_peer)
+		return drop(sa->peer, now, sa, "request message ID out of window");
+	return IKE_INPUT_PROCESSED;
 }
 
 static bool response_ok(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
@@ -98,17 +63,15 @@ static v2_ike_sa *lookup(ike_peer *p, const v2_inbound *in)
 	return sa;
 }
 
-static void input_init_request(ike_peer *p, ike_time now, v2_inbound *in)
+static enum ike_input_result input_init_request(ike_peer *p, ike_time now, v2_inbound *in)
 {
 	v2_ike_sa *old = v2_find_half_open(p, in->hdr.spi_i, in->from);
 	if (old) {
 		if (old->has_resp && old->resp_msgid == 0)
-			(void)request_ok(old, now, in);
-		else
-			drop(p, now, old, "IKE_SA_INIT request for an existing IKE SA");
-		return;
+			return request_ok(old, now, in) == IKE_INPUT_CACHED ? IKE_INPUT_CACHED : IKE_INPUT_DROPPED;
+		return drop(p, now, old, "IKE_SA_INIT request for an existing IKE SA");
 	}
-	v2_init_r_recv(p, now, in);
+	return v2_init_r_recv(p, now, in);
 }
 
 /* RFC 7296 2.23: an authenticated message from a new address/port (NAT rebinding, charon moving to
@@ -138,40 +101,57 @@ static void follow_float(v2_ike_sa *sa, ike_time now, const ike_addr *from)
 	sa->remote = *from;
 	if (counted)
 		v2_half_open_track(sa, V2_IKE_CREATED, V2_IKE_CONNECTING);
-	v2_conn_record *r = v2_rec(sa);
+	ike_conn_rec *r = v2_rec(sa);
 	if (r)
 		r->remote = *from;
 }
 
-static void input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+/* The handler's outcome, completed in one place: a held SA gets its next task and its heap key. */
+static enum ike_input_result complete(ike_peer *p, ike_time now, v2_ike_sa *sa, uint64_t spi, int hres)
 {
+	if (hres != V2_H_GONE && v2_sa_alive(p, spi, sa))
+		v2_settle(sa, now);
+	return IKE_INPUT_PROCESSED;
+}
+
+static enum ike_input_result input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+{
+	ike_peer *p = sa->peer;
+	uint64_t spi = v2_our_spi(sa);
 	bool response = in->hdr.flags & V2_F_RESPONSE;
-	if (response ? !response_ok(sa, now, in) : !request_ok(sa, now, in))
-		return;
-	const v2_dispatch *d = find_row(sa, in->hdr.exchange, response);
+	enum ike_input_result r = response ? (response_ok(sa, now, in) ? IKE_INPUT_PROCESSED : IKE_INPUT_DROPPED)
+					   : request_ok(sa, now, in);
+	if (r != IKE_INPUT_PROCESSED)
+		return r;
 	bool protected = in->hdr.exchange != V2_IKE_SA_INIT;
-	/* Responses are never answered; a request without a row is answered, but only once it decrypted. */
-	if (!d && (response || !protected || !sa->keys)) {
-		drop(sa->peer, now, sa, "no transition for this message in the SA's state");
-		return;
-	}
+	if (protected && !sa->keys)
+		return drop(p, now, sa, "no transition for this message in the SA's state");
+	/* Authenticated first: nothing below looks at a message whose integrity was not checked. */
 	if (protected) {
 		if (v2_open_sk(sa, now, in) != 0)
-			return;
+			return IKE_INPUT_DROPPED;
 		follow_float(sa, now, in->from);
 	}
-	const v2_chain *inner = protected ? &in->inner : NULL;
-	v2_trace_msg(sa->peer, now, "ike.rx", &in->hdr, &in->outer, inner, in->raw_len, in->from, in->to);
-	if (!d) {
+	uint8_t role = sa->initiator ? V2_ROLE_INITIATOR : V2_ROLE_RESPONDER;
+	const v2_transition *row = v2_dispatch_row(sa->state, role, in->hdr.exchange,
+						   response ? V2_MSG_RESPONSE : V2_MSG_REQUEST);
+	/* An unprotected message without a row (an IKE_SA_INIT response out of place) is not traced as received. */
+	if (!row && !protected)
+		return drop(p, now, sa, "no transition for this message in the SA's state");
+	v2_trace_msg(p, now, "ike.rx", &in->hdr, &in->outer, protected ? &in->inner : NULL, in->raw_len, in->from,
+		     in->to);
+	if (!row && response)
+		return drop(p, now, sa, "no transition for this message in the SA's state");
+	if (!row) {
 		/* An unknown exchange type, or one out of place: 3.10.1 sends INVALID_SYNTAX for any error no other
 		 * notify covers, and 2.21.3 makes it fatal in both peers. The message ID was valid, the MAC too. */
 		v2_refuse_fatal(sa, now, in, V2_N_INVALID_SYNTAX, NULL, 0,
 				in->hdr.exchange < V2_IKE_SA_INIT || in->hdr.exchange > V2_INFORMATIONAL
 					? "request of an unknown exchange type"
 					: "request of an exchange not allowed in this state");
-		return;
+		return IKE_INPUT_REFUSED;
 	}
-	d->handler(sa, now, in);
+	return complete(p, now, sa, spi, row->handler(sa, now, in));
 }
 
 /*
@@ -180,15 +160,13 @@ static void input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *in)
  * Responses are dropped. 2.21.4 asks to limit answers to unprotected messages: only those within the
  * refusal budget are answered (and traced); the rest are counted as dropped.
  */
-static void wrong_version(ike_peer *p, ike_time now, const v2_inbound *in)
+static enum ike_input_result wrong_version(ike_peer *p, ike_time now, const v2_inbound *in)
 {
 	const v2_header *q = &in->hdr;
-	if (q->major < 2 || (q->flags & V2_F_RESPONSE)) {
-		drop(p, now, NULL, "unsupported major version");
-		return;
-	}
+	if (q->major < 2 || (q->flags & V2_F_RESPONSE))
+		return drop(p, now, NULL, "unsupported major version");
 	if (!v2_refusal_trace(p, now, V2_REF_DROPPED))
-		return;
+		return IKE_INPUT_DROPPED;
 	uint8_t buf[64];
 	v2_header h = { .spi_i = q->spi_i, .spi_r = q->spi_r, .major = 2, .exchange = q->exchange,
 			.flags = (uint8_t)(V2_F_RESPONSE | (q->flags & V2_F_INITIATOR ? 0 : V2_F_INITIATOR)),
@@ -198,7 +176,7 @@ static void wrong_version(ike_peer *p, ike_time now, const v2_inbound *in)
 	v2_add_notify(&b, 0, NULL, 0, V2_N_INVALID_MAJOR_VERSION, NULL, 0);
 	size_t n = v2_finish(&b, 0);
 	if (!n)
-		return;
+		return IKE_INPUT_DROPPED;
 	char why[64];
 	v2_header hh;
 	v2_chain ch;
@@ -209,15 +187,14 @@ static void wrong_version(ike_peer *p, ike_time now, const v2_inbound *in)
 	    v2_parse_chain(hh.next_payload, buf + V2_HDR_LEN, n - V2_HDR_LEN, V2_HDR_LEN, &ch, &bad) == V2_OK)
 		v2_trace_msg(p, now, "ike.tx", &hh, &ch, NULL, n, in->to, in->from);
 	v2_send_raw(p, now, in->to, in->from, buf, n);
+	return IKE_INPUT_REFUSED;
 }
 
-void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
-		    size_t len)
+enum ike_input_result v2_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to,
+			       const uint8_t *data, size_t len)
 {
-	if (len > 65535) {
-		drop(p, now, NULL, "datagram longer than any IKE message over UDP");
-		return;
-	}
+	if (len > 65535)
+		return drop(p, now, NULL, "datagram longer than any IKE message over UDP");
 	/* On the stack (about 10 KiB, most of it the plaintext buffer, which is written only as far as needed). */
 	v2_inbound in_buf, *in = &in_buf;
 	memset(in, 0, offsetof(v2_inbound, plain));
@@ -226,14 +203,10 @@ void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_a
 	in->from = from;
 	in->to = to;
 	v2_status st = v2_parse_header(data, len, &in->hdr);
-	if (st == V2_BAD_VERSION) {
-		wrong_version(p, now, in);
-		return;
-	}
-	if (st != V2_OK) {
-		drop(p, now, NULL, "malformed IKE header");
-		return;
-	}
+	if (st == V2_BAD_VERSION)
+		return wrong_version(p, now, in);
+	if (st != V2_OK)
+		return drop(p, now, NULL, "malformed IKE header");
 	uint8_t bad = 0;
 	st = v2_parse_chain(in->hdr.next_payload, data + V2_HDR_LEN, in->hdr.length - V2_HDR_LEN, V2_HDR_LEN,
 			    &in->outer, &bad);
@@ -241,30 +214,26 @@ void ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_a
 	in->outer_ok = st == V2_OK;
 	if (st != V2_OK) {
 		/* RFC 7296 2.21.1: an unprotected IKE_SA_INIT request may get an unprotected error notify */
-		if (init_req && st == V2_UNSUPPORTED_CRITICAL)
+		if (!init_req)
+			return drop(p, now, NULL, "malformed payload chain");
+		if (st == V2_UNSUPPORTED_CRITICAL)
 			v2_init_r_refuse(p, now, in, -1, V2_N_UNSUPPORTED_CRITICAL_PAYLOAD, &bad, 1,
 					 "unsupported critical payload");
-		else if (init_req)
-			v2_init_r_refuse(p, now, in, -1, V2_N_INVALID_SYNTAX, NULL, 0, "malformed payload chain");
 		else
-			drop(p, now, NULL, "malformed payload chain");
-		return;
+			v2_init_r_refuse(p, now, in, -1, V2_N_INVALID_SYNTAX, NULL, 0, "malformed payload chain");
+		return IKE_INPUT_REFUSED;
 	}
 	if (init_req) {
 		/* RFC 7296 3.1: SPIi MUST NOT be zero (such an SA could never be found again by its SPIs). */
 		if (in->hdr.spi_i == 0)
-			drop(p, now, NULL, "IKE_SA_INIT request with a zero initiator SPI");
-		else if (in->hdr.spi_r != 0 || in->hdr.msg_id != 0 || !(in->hdr.flags & V2_F_INITIATOR))
-			drop(p, now, NULL, "IKE_SA_INIT request with SPIr, message ID or flags set");
-		else
-			input_init_request(p, now, in);
-		return;
+			return drop(p, now, NULL, "IKE_SA_INIT request with a zero initiator SPI");
+		if (in->hdr.spi_r != 0 || in->hdr.msg_id != 0 || !(in->hdr.flags & V2_F_INITIATOR))
+			return drop(p, now, NULL, "IKE_SA_INIT request with SPIr, message ID or flags set");
+		return input_init_request(p, now, in);
 	}
 	v2_ike_sa *sa = lookup(p, in);
-	if (!sa) {
-		drop(p, now, NULL, in->hdr.flags & V2_F_RESPONSE ? "response for an IKE SA we no longer have"
-								 : "no IKE SA for these SPIs");
-		return;
-	}
-	input_sa(sa, now, in);
+	if (!sa)
+		return drop(p, now, NULL, in->hdr.flags & V2_F_RESPONSE ? "response for an IKE SA we no longer have"
+									: "no IKE SA for these SPIs");
+	return input_sa(sa, now, in);
 }

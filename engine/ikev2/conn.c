@@ -1,0 +1,62 @@
+/* IKEv2 per connection: initiating one, and which of its IKE SAs is the current one for its status. */
+#include "ikev2/sa.h"
+
+int v2_initiate(ike_peer *p, ike_time now, size_t conn)
+{
+	v2_ike_sa *sa = v2_sa_new(p, true, v2_new_spi(p), 0);
+	if (!sa)
+		return -1;
+	v2_sa_set_conn(sa, conn);
+	sa->local = sa->conn->local;
+	sa->remote = sa->conn->remote;
+	return v2_init_start(sa, now);
+}
+
+/* How much an SA in this state speaks for its connection: the established one first, a dying one last. */
+static int rank(uint8_t state)
+{
+	switch (state) {
+	case V2_IKE_ESTABLISHED:
+	case V2_IKE_REKEYING:
+		return 4;
+	case V2_IKE_CONNECTING:
+		return 3;
+	case V2_IKE_CREATED:
+		return 2;
+	case V2_IKE_REKEYED:
+	case V2_IKE_DELETING:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The connection's current IKE SA: the best ranked, the newest among equals (after a rekey, the new one). */
+static const v2_ike_sa *current(const ike_peer *p, size_t conn)
+{
+	const v2_ike_sa *best = NULL;
+	for (const v2_ike_sa *sa = p->rec[conn].sas; sa; sa = sa->conn_next) {
+		int r = rank(sa->state), b = best ? rank(best->state) : -1;
+		if (r > b || (r == b && sa->born > best->born))
+			best = sa;
+	}
+	return best;
+}
+
+bool v2_conn_status(const ike_peer *p, size_t conn, ike_conn_status *st)
+{
+	const v2_ike_sa *sa = current(p, conn);
+	if (!sa)
+		return false;
+	st->ike_state = v2_ike_state_name(sa->state);
+	st->remote = sa->remote;
+	if (sa->keys)
+		v2_algs_format(&sa->algs, st->selected_ike, sizeof(st->selected_ike));
+	const v2_child_sa *c = v2_child_current(sa);
+	if (c) {
+		st->child_state = v2_child_state_name(c->state);
+		if (c->state == V2_CHILD_INSTALLED)
+			v2_algs_format(&c->algs, st->selected_esp, sizeof(st->selected_esp));
+	}
+	return true;
+}

@@ -1,0 +1,170 @@
+/*
+ * The task queue of an IKE SA (strongSwan's task manager, message-ID window 1): lifecycle work waits here
+ * while one request of ours is outstanding and starts, in order, once the SA is ESTABLISHED and idle.
+ * v2_settle is the one completion step every handler and timer goes through.
+ */
+#include <string.h>
+
+#include "ikev2/sa.h"
+
+static const char *const task_names[V2_TASK_NKINDS] = { "none",       "child-create", "child-rekey", "child-delete",
+							"ike-rekey",  "ike-delete",   "ike-reauth",  "dpd" };
+
+static void trace_task(v2_ike_sa *sa, ike_time now, const v2_task *t, const char *action, const char *why)
+{
+	if (!v2_tracing(sa->peer))
+		return;
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "task", t->kind < V2_TASK_NKINDS ? task_names[t->kind] : "?");
+	ike_jsonw_str(&w, "action", action);
+	if (why)
+		ike_jsonw_str(&w, "why", why);
+	if (sa->conn)
+		ike_jsonw_str(&w, "conn", sa->conn->name);
+	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
+	ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
+	v2_emit(sa->peer, now, "ike.task", &w);
+}
+
+int v2_task_queue(v2_ike_sa *sa, ike_time now, const v2_task *t)
+{
+	for (uint8_t i = 0; i < sa->ntasks; i++)
+		if (sa->tasks[i].kind == t->kind && sa->tasks[i].spi == t->spi && sa->tasks[i].child == t->child)
+			return 0;
+	if (t->kind == V2_TASK_IKE_DELETE) {
+		/* deleting the IKE SA makes everything else waiting pointless */
+		sa->tasks[0] = *t;
+		sa->ntasks = 1;
+		return 0;
+	}
+	if (sa->ntasks >= V2_TASK_QUEUE) {
+		trace_task(sa, now, t, "refused", "task queue full");
+		return -1;
+	}
+	sa->tasks[sa->ntasks++] = *t;
+	return 0;
+}
+
+void v2_task_done(v2_ike_sa *sa) { memset(&sa->active, 0, sizeof(sa->active)); }
+
+void v2_task_kick(v2_ike_sa *sa, ike_time now)
+{
+	ike_peer *p = sa->peer;
+	uint64_t spi = v2_our_spi(sa);
+	while (sa->ntasks && !sa->req && sa->state == V2_IKE_ESTABLISHED) {
+		v2_task t = sa->tasks[0];
+		memmove(sa->tasks, sa->tasks + 1, (size_t)(sa->ntasks - 1) * sizeof(sa->tasks[0]));
+		sa->ntasks--;
+		if (v2_task_start(sa, now, &t) < 0 || !v2_sa_alive(p, spi, sa))
+			return;
+	}
+	if (sa->state == V2_IKE_DELETING || sa->state == V2_IKE_DESTROYING)
+		sa->ntasks = 0; /* nothing else goes out on an IKE SA being deleted */
+}
+
+void v2_settle(v2_ike_sa *sa, ike_time now)
+{
+	ike_peer *p = sa->peer;
+	uint64_t spi = v2_our_spi(sa);
+	v2_task_kick(sa, now);
+	if (v2_sa_alive(p, spi, sa))
+		v2_dl_refresh(sa);
+}
+
+int v2_send_request(v2_ike_sa *sa, ike_time now, uint8_t exchange, const uint8_t *inner, size_t inner_len,
+		    uint8_t inner_first, const char *what)
+{
+	if (v2_send_sk(sa, now, exchange, false, sa->msgid_next_req, inner, inner_len, inner_first) == 0)
+		return 0;
+	v2_fail_local(sa, now, what);
+	return -1;
+}
+
+static int start_ike_delete(v2_ike_sa *sa, ike_time now)
+{
+	uint8_t inner[32], spi[1] = { 0 };
+	v2_builder b;
+	v2_begin_chain(&b, inner, sizeof(inner));
+	v2_add_delete(&b, 1, 0, spi, 0);
+	v2_ike_go(sa, now, V2_T_IKE_DELETE_SENT, NULL);
+	return v2_send_request(sa, now, V2_INFORMATIONAL, inner, b.w.len, b.first, "could not seal our Delete request");
+}
+
+static int start_child_delete(v2_ike_sa *sa, ike_time now, const v2_task *t)
+{
+	v2_child_sa *c = v2_child_find_in(sa, t->spi);
+	if (!c || c->state != V2_CHILD_INSTALLED)
+		return 1; /* gone or busy meanwhile (deleted by the peer, rekeyed): nothing to do */
+	uint8_t inner[32], spi[4];
+	v2_builder b;
+	ike_put_u32(spi, c->spi_in);
+	v2_begin_chain(&b, inner, sizeof(inner));
+	v2_add_delete(&b, 3, 4, spi, 1);
+	v2_child_go(sa, c, now, V2_T_CHILD_DELETE_SENT, NULL);
+	return v2_send_request(sa, now, V2_INFORMATIONAL, inner, b.w.len, b.first,
+			       "could not seal our CHILD SA Delete request");
+}
+
+/* An empty INFORMATIONAL request: the peer's answer proves it alive (RFC 7296 1.4). */
+static int start_dpd(v2_ike_sa *sa, ike_time now)
+{
+	static const uint8_t none[1];
+	return v2_send_request(sa, now, V2_INFORMATIONAL, none, 0, 0, "could not seal our liveness check");
+}
+
+int v2_task_start(v2_ike_sa *sa, ike_time now, const v2_task *t)
+{
+	int rc;
+	sa->active = *t;
+	switch (t->kind) {
+	case V2_TASK_IKE_DELETE:
+		rc = start_ike_delete(sa, now);
+		break;
+	case V2_TASK_CHILD_DELETE:
+		rc = start_child_delete(sa, now, t);
+		break;
+	case V2_TASK_DPD:
+		rc = start_dpd(sa, now);
+		break;
+	default:
+		trace_task(sa, now, t, "skipped", "not implemented yet");
+		rc = 1;
+		break;
+	}
+	if (rc != 0 && rc != -1)
+		v2_task_done(sa);
+	return rc;
+}
+
+/* The CHILD SA a CHILD task of a connection's child config aims at: the newest INSTALLED one. */
+static const v2_child_sa *child_of_cfg(const v2_ike_sa *sa, size_t cfg)
+{
+	const v2_child_sa *best = NULL;
+	for (const v2_child_sa *c = sa->children; c; c = c->next)
+		if (c->cfg == cfg && c->state == V2_CHILD_INSTALLED)
+			best = c;
+	return best;
+}
+
+int v2_queue_on_conn(ike_peer *p, ike_time now, size_t conn, uint8_t kind, size_t child)
+{
+	int n = 0;
+	for (v2_ike_sa *sa = p->rec[conn].sas, *next; sa; sa = next) {
+		next = sa->conn_next; /* settling may end sa */
+		if (sa->state != V2_IKE_ESTABLISHED)
+			continue;
+		v2_task t = { .kind = kind, .reason = V2_WHY_MANUAL, .child = (uint16_t)child };
+		if (kind == V2_TASK_CHILD_REKEY || kind == V2_TASK_CHILD_DELETE) {
+			const v2_child_sa *c = child_of_cfg(sa, child);
+			if (!c)
+				continue;
+			t.spi = c->spi_in;
+		}
+		if (v2_task_queue(sa, now, &t) != 0)
+			continue;
+		n++;
+		v2_settle(sa, now);
+	}
+	return n;
+}
