@@ -218,10 +218,12 @@ void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 			return;
 		char why[96];
 		snprintf(why, sizeof(why), "no response after %u retransmissions", sa->retries);
-		enum v2_ike_tr t = sa->state == V2_IKE_ESTABLISHED ? V2_T_IKE_DEAD
-				   : sa->state == V2_IKE_DELETING  ? V2_T_IKE_DELETE_DONE
-								   : V2_T_IKE_TIMEOUT;
-		v2_fail(sa, now, t, 0, why);
+		if (sa->state == V2_IKE_ESTABLISHED)
+			v2_live_dead(sa, now, why);
+		else if (sa->state == V2_IKE_DELETING)
+			v2_live_delete_timeout(sa, now, why);
+		else
+			v2_fail(sa, now, V2_T_IKE_TIMEOUT, 0, why);
 		return;
 	}
 	sa->retries++;
