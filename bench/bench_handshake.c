@@ -29,10 +29,10 @@ static size_t heap_in_use(void)
 	return m.uordblks + m.hblkhd; /* arena chunks in use + mmapped blocks */
 }
 
-static void on_phase(void *ctx, enum sim_run_phase phase, const sim *s)
+static void on_phase(void *ctx, enum sim_run_phase phase, const sim_backend *be)
 {
 	probe *p = ctx;
-	(void)s;
+	(void)be;
 	if (phase == SIM_PHASE_BUILT) {
 		p->heap_built = heap_in_use();
 		p->cpu_built = bench_cpu_seconds();

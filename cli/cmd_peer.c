@@ -55,6 +55,8 @@ typedef struct peer_run {
 	unsigned long n_failed_attempts; /* responder: IKE/CHILD SAs that failed */
 	int pending_deletes;
 	ike_time hold_until;
+	peer_acts acts;               /* --rekey-child-after, --rekey-ike-after, --delete-after */
+	uint64_t cur_spi_i, cur_spi_r; /* initiator: the IKE SA that is current (a rekey replaces it) */
 	char why[300];
 	unsigned long n_esp, n_runt, n_keepalive, n_send_err;
 	ike_time drop_window_end;
@@ -122,9 +124,23 @@ static void responder_failed(peer_run *r, const char *prefix, uint16_t notify, c
 	r->fail_notify = notify;
 }
 
+/* Initiator: an IKE SA going down that is not the current one was replaced by a rekey; the run goes on. */
+static bool replaced_sa(const peer_run *r, const ike_sa_event *ev)
+{
+	return r->a->initiate && r->cur_spi_i && (ev->spi_i != r->cur_spi_i || ev->spi_r != r->cur_spi_r);
+}
+
 static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 {
 	peer_run *r = ctx;
+	if (ev->kind == IKE_EV_IKE_UP) {
+		r->cur_spi_i = ev->spi_i;
+		r->cur_spi_r = ev->spi_r;
+	}
+	if (ev->kind == IKE_EV_IKE_DOWN && replaced_sa(r, ev))
+		return;
+	if (peer_acts_event(&r->acts, ev->kind))
+		return; /* the new SA of a rekey we asked for: not another tunnel */
 	switch (ev->kind) {
 	case IKE_EV_IKE_UP:
 		r->ike_up++;
@@ -135,6 +151,8 @@ static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 		r->up_spi_i = ev->spi_i;
 		r->up_spi_r = ev->spi_r;
 		r->child_pending = false;
+		if (r->child_up == 1)
+			peer_acts_arm(&r->acts, r->a, now);
 		if (r->a->initiate && r->child_up == 1)
 			r->hold_until = now + r->a->hold;
 		break;
@@ -169,6 +187,8 @@ static void check_child(peer_run *r)
 	r->child_pending = false;
 	ike_conn_status st;
 	ike_peer_conn_status(r->peer, 0, &st);
+	if (strcmp(st.child_state, "INSTALLED") == 0) /* a rekeyed IKE SA: its CHILD SAs moved over */
+		return;
 	if (r->a->initiate)
 		fail(r, "CHILD SA failed", st.last_error, "IKE SA established without it");
 	else
@@ -258,7 +278,8 @@ static int turn(peer_run *r, ike_time until)
 /* Initiator: after --hold (or a CHILD failure that left the IKE SA up) delete it; done once it is gone. */
 static void initiator_step(peer_run *r)
 {
-	if (r->done || r->deleting || !(r->failed || (r->child_up && r->now >= r->hold_until)))
+	if (r->done || r->deleting ||
+	    !(r->failed || (r->child_up && r->now >= r->hold_until && !peer_acts_pending(&r->acts, NULL))))
 		return;
 	r->deleting = true;
 	r->pending_deletes = ike_peer_delete(r->peer, r->now, 0);
@@ -266,13 +287,37 @@ static void initiator_step(peer_run *r)
 		r->done = true;
 }
 
+/* The timed actions that are due; a delete makes an initiator wait for its answer, then exit. */
+static void run_actions(peer_run *r)
+{
+	char why[200];
+	int deletes = 0;
+	if (peer_acts_next(&r->acts) > r->now)
+		return;
+	if (peer_acts_run(&r->acts, r->peer, r->now, &deletes, why, sizeof(why)) != 0) {
+		if (r->a->initiate)
+			fail(r, "action failed", 0, why);
+		else
+			responder_failed(r, "action failed", 0, why);
+	}
+	if (deletes > 0) {
+		r->deleting = r->a->initiate;
+		r->pending_deletes = deletes;
+	}
+}
+
 static void timed_out(peer_run *r)
 {
 	char why[160];
 	ike_conn_status st;
 	ike_peer_conn_status(r->peer, 0, &st);
-	snprintf(why, sizeof(why), "no result within --timeout %.3g s (IKE SA %s, CHILD SA %s)",
-		 (double)r->a->timeout / 1e9, st.ike_state, st.child_state);
+	const char *act = NULL;
+	if (r->child_up && peer_acts_pending(&r->acts, &act))
+		snprintf(why, sizeof(why), "%s did not complete within --timeout %.3g s (IKE SA %s, CHILD SA %s)", act,
+			 (double)r->a->timeout / 1e9, st.ike_state, st.child_state);
+	else
+		snprintf(why, sizeof(why), "no result within --timeout %.3g s (IKE SA %s, CHILD SA %s)",
+			 (double)r->a->timeout / 1e9, st.ike_state, st.child_state);
 	fail(r, "timed out", 0, why);
 }
 
@@ -283,6 +328,7 @@ static void serve(peer_run *r)
 		fail(r, "cannot initiate", 0, "out of memory");
 	while (!peer_signal && !r->done) {
 		r->now = clock_ns(r);
+		run_actions(r);
 		if (r->a->initiate)
 			initiator_step(r);
 		if (r->done)
@@ -295,6 +341,8 @@ static void serve(peer_run *r)
 		ike_time until = end;
 		if (r->a->initiate && r->child_up && !r->deleting && r->hold_until < until)
 			until = r->hold_until;
+		if (peer_acts_next(&r->acts) < until)
+			until = peer_acts_next(&r->acts);
 		if (turn(r, until) != 0) {
 			fail(r, "waiting for datagrams failed", 0, strerror(errno));
 			break;

@@ -27,7 +27,38 @@ typedef struct peer_args {
 	/* Responder DoS protection (ike_peer_cfg): strongSwan's defaults, --no-dos-protection zeroes the first three. */
 	uint32_t cookie_threshold, cookie_threshold_ip, block_threshold, half_open_limit;
 	ike_time half_open_timeout; /* 0 = the engine's 30 s */
+	/* Lifecycle (swanctl's names; peer_life.c): 0 = never / off; *_set when the flag was given. */
+	ike_time rekey_time, ike_rekey_time, reauth_time, rand_time, over_time, dpd_delay;
+	bool rand_set, over_set, no_initial_contact;
+	uint8_t dpd_action; /* enum ike_dpd_action */
+	/* Timed actions, seconds after the first CHILD SA is up; IKE_TIME_NEVER = not asked. */
+	ike_time act_after[3]; /* enum peer_act */
 } peer_args;
+
+/* ---- peer_life.c: lifetimes, DPD and timed lifecycle actions ---- */
+enum peer_act { PEER_ACT_REKEY_CHILD, PEER_ACT_REKEY_IKE, PEER_ACT_DELETE, PEER_ACT_N };
+
+/* The lifecycle flags that take a value ("--rekey-time" ...): 1 taken, 0 not one of them, -1 bad value. */
+int peer_life_flag(peer_args *a, const char *flag, const char *val, FILE *err);
+/* Lifetimes, DPD, INITIAL_CONTACT and the child's start/mode into c and ch. 0, or -1 + err. */
+int peer_life_apply(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, char *err, size_t errlen);
+
+/* The timed actions of one run: each asked, then due, requested, done. */
+typedef struct peer_acts {
+	ike_time due[PEER_ACT_N]; /* IKE_TIME_NEVER until armed */
+	uint8_t state[PEER_ACT_N]; /* enum peer_act_state in peer_life.c */
+} peer_acts;
+
+/* The asked actions become due `after` seconds past `up` (the first CHILD SA's time). */
+void peer_acts_arm(peer_acts *x, const peer_args *a, ike_time up);
+/* Requests the due actions of p; -1 with why when the engine took one on no SA. *deletes: SAs a delete asked. */
+int peer_acts_run(peer_acts *x, ike_peer *p, ike_time now, int *deletes, char *why, size_t cap);
+/* When the next action is due (IKE_TIME_NEVER: none). */
+ike_time peer_acts_next(const peer_acts *x);
+/* An SA event that completes a requested action; true if it did (a rekey's new SA is not a new tunnel). */
+bool peer_acts_event(peer_acts *x, uint8_t kind);
+/* Any action asked and not done yet; its name in *name. */
+bool peer_acts_pending(const peer_acts *x, const char **name);
 
 /* 0, 1 when --help was asked for, or -1 after one error line on err. */
 int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err);

@@ -20,7 +20,11 @@ void peer_args_usage(FILE *f)
 		"                   --local-ts CIDR[,CIDR] --remote-ts CIDR[,CIDR]\n"
 		"                   [--timeout SECONDS] [--hold SECONDS] [--trace FILE] [--reveal-keys]\n"
 		"                   [--cookie-threshold N] [--cookie-threshold-ip N] [--block-threshold N]\n"
-		"                   [--half-open-limit N] [--half-open-timeout S] [--no-dos-protection]\n\n"
+		"                   [--half-open-limit N] [--half-open-timeout S] [--no-dos-protection]\n"
+		"                   [--rekey-time S] [--ike-rekey-time S] [--reauth-time S] [--rand-time S]\n"
+		"                   [--over-time S] [--dpd-delay S] [--dpd-action clear|restart|trap]\n"
+		"                   [--no-initial-contact] [--rekey-child-after S] [--rekey-ike-after S]\n"
+		"                   [--delete-after S]\n\n"
 		"Runs one IKEv2 peer on a real UDP socket (docs/interop.md).\n"
 		"  --initiate       establish the IKE and CHILD SA, keep them --hold seconds, delete, exit\n"
 		"                   (without it: answer peers until --timeout or SIGINT/SIGTERM)\n"
@@ -39,6 +43,19 @@ void peer_args_usage(FILE *f)
 		"  --half-open-limit N      drop every new IKE_SA_INIT at N half-open SAs (default 1000)\n"
 		"  --no-dos-protection      cookie and block thresholds off (as charon's dos_protection = no)\n"
 		"  --half-open-timeout S    drop an IKE SA not authenticated within S seconds (default 30)\n"
+		"Lifetimes (swanctl's names; 0 = never, the default):\n"
+		"  --rekey-time S       rekey the CHILD SA after S (minus up to --rand-time); it dies at S + --over-time\n"
+		"  --ike-rekey-time S   rekey the IKE SA after S       --reauth-time S  reauthenticate after S\n"
+		"  --rand-time S        jitter (default: as swanctl, 10 %% of the rekey time; IKE: min(over, rekey / 2))\n"
+		"  --over-time S        hard expiry after the rekey time (default 10 %% of it)\n"
+		"  --dpd-delay S        liveness check after S without a message (default 0 = off)\n"
+		"  --dpd-action A       clear (default), restart or trap when the peer is found dead\n"
+		"  --no-initial-contact do not send INITIAL_CONTACT in IKE_AUTH (sent by default, as charon does)\n"
+		"  PFS: put a DH group in --esp-proposals (aes128gcm16-x25519), as swanctl does\n"
+		"Actions, S seconds after the first CHILD SA is up (an initiator exits once they completed):\n"
+		"  --rekey-child-after S  CREATE_CHILD_SA rekeying the CHILD SA\n"
+		"  --rekey-ike-after S    CREATE_CHILD_SA rekeying the IKE SA\n"
+		"  --delete-after S       delete the IKE SA (INFORMATIONAL)\n"
 		"On ports other than 500 every IKE message carries the RFC 3948 non-ESP marker.\n"
 		"Exit: 0 SAs established (and deleted), 1 failure (one line says why), 2 bad arguments.\n");
 }
@@ -110,6 +127,9 @@ static int take_value(peer_args *a, const char *flag, const char *val, FILE *err
 	uint32_t *n = dos_slot(a, flag);
 	if (n)
 		return parse_count(flag, val, n, err);
+	int life = peer_life_flag(a, flag, val, err);
+	if (life)
+		return life < 0 ? -1 : 0;
 	ike_time *t = strcmp(flag, "--timeout") == 0 ? &a->timeout : strcmp(flag, "--hold") == 0 ? &a->hold
 		      : strcmp(flag, "--half-open-timeout") == 0 ? &a->half_open_timeout : NULL;
 	if (!t) {
@@ -159,6 +179,8 @@ int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
 	a->cookie_threshold_ip = 3;
 	a->block_threshold = 5;
 	a->half_open_limit = 1000;
+	for (int i = 0; i < PEER_ACT_N; i++)
+		a->act_after[i] = IKE_TIME_NEVER;
 	const char *env = getenv("IKESIM_PSK");
 	a->psk_env = env && *env ? env : NULL;
 	for (int i = 1; i < argc; i++) {
@@ -173,6 +195,8 @@ int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
 			a->cookie_threshold = a->cookie_threshold_ip = a->block_threshold = 0;
 		} else if (strcmp(v, "--rsa-pss") == 0) {
 			a->rsa_pss = true;
+		} else if (strcmp(v, "--no-initial-contact") == 0) {
+			a->no_initial_contact = true;
 		} else if (strncmp(v, "--", 2) == 0) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
 				fprintf(err, "ikesim peer: %s needs a value\n", v);
@@ -373,6 +397,8 @@ int peer_conn_build(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, peer
 		return -1;
 	/* charon's defaults are 4 s x 1.8^n, 5 tries; shorter here so a silent peer fails within the timeout */
 	c->retransmit = (ike_retransmit_cfg){ IKE_NS_PER_SEC, 1.8, 4 };
+	if (peer_life_apply(a, c, ch, err, errlen) != 0)
+		return -1;
 	if (cf->psk) {
 		c->auth = IKE_AUTH_PSK;
 		c->psk = cf->psk;

@@ -1,6 +1,7 @@
 /*
- * The network backend seen by the scenario runner: small enough that an ns-3 shim can implement
- * it. The built-in discrete-event simulator (sim.h) is the default implementation.
+ * The network backend seen by the scenario runner (run.c and its helpers call the network only through
+ * this): nodes, addresses, links, datagrams, timers, per-node packet hooks, run/stop/destroy. Small enough
+ * that an ns-3 shim can implement it; the built-in discrete-event simulator (sim.h) is the default.
  */
 #ifndef SIM_BACKEND_H
 #define SIM_BACKEND_H
@@ -10,6 +11,7 @@
 
 #include "ike.h"
 #include "queue.h"
+#include "host/trace.h"
 
 /* Called when a datagram reaches a node; data is valid only during the call. */
 typedef void (*sim_deliver_fn)(void *ctx, int64_t now, const ike_addr *from, const ike_addr *to,
@@ -21,6 +23,28 @@ typedef struct sim_link_cfg {
 	double loss;             /* 0..1 */
 	uint32_t mtu;            /* bytes of IP packet (datagram + IP/UDP headers); 0 = unlimited */
 } sim_link_cfg;
+
+/* Datagram counters, for the summary. */
+typedef struct sim_counts {
+	uint64_t sent, delivered, dropped;
+} sim_counts;
+
+/* Datagrams a link dropped as larger than its MTU, and the largest (IP length, headers included). */
+typedef struct sim_mtu_drops {
+	uint64_t count;
+	size_t largest;
+} sim_mtu_drops;
+
+/* Hooks on every node: add_hook's node argument. */
+#define SIM_ANY_NODE UINT32_MAX
+
+/*
+ * A packet hook, asked for each datagram its node sends before the network sees it (to_node UINT32_MAX:
+ * no node owns the destination). It may rewrite the datagram in place (at most cap bytes, *len updated)
+ * and returns a drop reason, or NULL to pass it on.
+ */
+typedef const char *(*sim_hook_fn)(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node,
+				   const ike_addr *from, const ike_addr *to, uint8_t *data, size_t *len, size_t cap);
 
 typedef struct sim_backend {
 	void *impl;
@@ -34,8 +58,23 @@ typedef struct sim_backend {
 	int32_t (*add_node)(void *impl, const char *name, sim_deliver_fn deliver, void *ctx);
 	int (*add_addr)(void *impl, uint32_t node, const ike_addr *addr);
 	int (*add_link)(void *impl, uint32_t a, uint32_t b, const sim_link_cfg *cfg);
-	/* Runs events up to and including `until`; returns the time of the last event run. */
+	/* Where the backend traces its own events (link.drop); not owned, NULL = nowhere. */
+	void (*set_trace)(void *impl, ike_host_trace *t);
+	/* Adds a packet hook for the datagrams `node` (or SIM_ANY_NODE: every node) sends; hooks run in the
+	 * order added, every-node ones first, until one drops. 0, or -1 when out of memory. */
+	int (*add_hook)(void *impl, uint32_t node, sim_hook_fn fn, void *ctx);
+	/* Runs events up to and including `until` (or until stop); returns the time of the last event run. */
 	int64_t (*run)(void *impl, int64_t until);
+	/* Makes run return once the event in progress is done. */
+	void (*stop)(void *impl);
+	/* What the network did: per node, and MTU drops per link (in add_link order, both directions). */
+	sim_counts (*node_counts)(const void *impl, uint32_t node);
+	sim_mtu_drops (*link_mtu_drops)(const void *impl, size_t link);
+	/* Frees the world, datagrams still in flight included. */
+	void (*destroy)(void *impl);
 } sim_backend;
+
+/* The built-in simulator (sim.h) as a backend, its randomness derived from seed. 0, or -1 out of memory. */
+int sim_backend_builtin(uint64_t seed, sim_backend *out);
 
 #endif

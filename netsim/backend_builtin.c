@@ -23,10 +23,44 @@ static int b_add_link(void *impl, uint32_t a, uint32_t b, const sim_link_cfg *cf
 	return sim_add_link(impl, a, b, cfg);
 }
 
+static void b_set_trace(void *impl, ike_host_trace *t) { sim_set_trace(impl, t); }
+
+static int b_add_hook(void *impl, uint32_t node, sim_hook_fn fn, void *ctx) { return sim_add_hook(impl, node, fn, ctx); }
+
 static int64_t b_run(void *impl, int64_t until) { return sim_run(impl, until); }
+
+static void b_stop(void *impl) { sim_stop(impl); }
+
+static sim_counts b_node_counts(const void *impl, uint32_t node) { return sim_node_counts(impl, node); }
+
+static sim_mtu_drops b_link_mtu_drops(const void *impl, size_t link) { return sim_link_mtu_drops(impl, link); }
+
+static void b_destroy(void *impl) { sim_free(impl); }
 
 sim_backend sim_builtin_backend(sim *s)
 {
-	sim_backend b = { s, b_now, b_schedule, b_send, b_add_node, b_add_addr, b_add_link, b_run };
+	sim_backend b = { .impl = s,
+			  .now = b_now,
+			  .schedule = b_schedule,
+			  .send = b_send,
+			  .add_node = b_add_node,
+			  .add_addr = b_add_addr,
+			  .add_link = b_add_link,
+			  .set_trace = b_set_trace,
+			  .add_hook = b_add_hook,
+			  .run = b_run,
+			  .stop = b_stop,
+			  .node_counts = b_node_counts,
+			  .link_mtu_drops = b_link_mtu_drops,
+			  .destroy = b_destroy };
 	return b;
+}
+
+int sim_backend_builtin(uint64_t seed, sim_backend *out)
+{
+	sim *s = sim_new(seed);
+	if (!s)
+		return -1;
+	*out = sim_builtin_backend(s);
+	return 0;
 }

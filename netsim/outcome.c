@@ -4,28 +4,64 @@
 
 #include "host/names.h"
 #include "run.h"
+#include "sim.h" /* ike_host_addr_format */
 
 /* One line naming the node, the connection, what was wanted and what was got. */
-static size_t check_one(const sim_scenario *sc, size_t i, const ike_conn_status *st, FILE *err)
+static size_t check_state(const sim_scenario *sc, size_t i, const ike_conn_status *st, const char *when, FILE *err)
 {
 	const sim_expect_spec *e = &sc->expects[i];
 	const char *node = sc->nodes[e->node].name, *conn = sc->nodes[e->node].conns[e->conn].name;
 	char b1[32], b2[32];
 	size_t bad = 0;
 	if (e->ike_state && strcmp(e->ike_state, st->ike_state ? st->ike_state : "NONE") != 0)
-		bad += fprintf(err, "expect[%zu]: %s/%s: ike_state wanted %s, got %s\n", i, node, conn, e->ike_state,
+		bad += fprintf(err, "expect[%zu]: %s/%s: ike_state%s wanted %s, got %s\n", i, node, conn, when, e->ike_state,
 			       st->ike_state ? st->ike_state : "NONE") > 0;
 	if (e->child_state && strcmp(e->child_state, st->child_state ? st->child_state : "NONE") != 0)
-		bad += fprintf(err, "expect[%zu]: %s/%s: child_state wanted %s, got %s\n", i, node, conn,
+		bad += fprintf(err, "expect[%zu]: %s/%s: child_state%s wanted %s, got %s\n", i, node, conn, when,
 			       e->child_state, st->child_state ? st->child_state : "NONE") > 0;
 	if (e->error >= 0 && (uint16_t)e->error != st->last_error)
-		bad += fprintf(err, "expect[%zu]: %s/%s: error wanted %s, got %s\n", i, node, conn,
+		bad += fprintf(err, "expect[%zu]: %s/%s: error%s wanted %s, got %s\n", i, node, conn, when,
 			       ike_host_notify_name((uint16_t)e->error, b1, sizeof(b1)),
 			       ike_host_notify_name(st->last_error, b2, sizeof(b2))) > 0;
 	if (e->timed_out >= 0 && e->timed_out != (int8_t)st->timed_out)
-		bad += fprintf(err, "expect[%zu]: %s/%s: timed_out wanted %s, got %s\n", i, node, conn,
+		bad += fprintf(err, "expect[%zu]: %s/%s: timed_out%s wanted %s, got %s\n", i, node, conn, when,
 			       e->timed_out ? "true" : "false", st->timed_out ? "true" : "false") > 0;
 	return bad ? 1 : 0;
+}
+
+/* "3", "2..5", "at least 2", "at most 5" */
+static void fmt_range(const sim_expect_spec *e, char *out, size_t cap)
+{
+	if (e->min == e->max)
+		snprintf(out, cap, "%llu", (unsigned long long)e->min);
+	else if (e->max == (uint64_t)INT64_MAX)
+		snprintf(out, cap, "at least %llu", (unsigned long long)e->min);
+	else if (e->min == 0)
+		snprintf(out, cap, "at most %llu", (unsigned long long)e->max);
+	else
+		snprintf(out, cap, "%llu..%llu", (unsigned long long)e->min, (unsigned long long)e->max);
+}
+
+/* Counted expectations: trace events in a range, or messages of an exchange. */
+static size_t check_count(const sim_scenario *sc, size_t i, uint64_t got, FILE *err)
+{
+	const sim_expect_spec *e = &sc->expects[i];
+	char want[64], from[32], to[32] = "end";
+	if (got >= e->min && got <= e->max)
+		return 0;
+	fmt_range(e, want, sizeof(want));
+	if (e->kind == SIM_EXPECT_MESSAGES) {
+		fprintf(err, "expect[%zu]: %s: %s %s sent wanted %s, got %llu\n", i, sc->nodes[e->node].name,
+			sim_exchange_name(e->exchange), e->response < 0 ? "messages" : e->response ? "responses" : "requests",
+			want, (unsigned long long)got);
+		return 1;
+	}
+	ike_host_time_format(from, sizeof(from), e->from);
+	if (e->to != INT64_MAX)
+		ike_host_time_format(to, sizeof(to), e->to);
+	fprintf(err, "expect[%zu]: %s%s%s: %s events in [%s, %s] wanted %s, got %llu\n", i, sc->nodes[e->node].name,
+		e->conn_name ? "/" : "", e->conn_name ? e->conn_name : "", e->event, from, to, want, (unsigned long long)got);
+	return 1;
 }
 
 size_t sim_check_expects(const sim_scenario *sc, const sim_run_result *res, FILE *err)
@@ -33,7 +69,26 @@ size_t sim_check_expects(const sim_scenario *sc, const sim_run_result *res, FILE
 	size_t failed = 0;
 	for (size_t i = 0; i < sc->n_expects; i++) {
 		const sim_expect_spec *e = &sc->expects[i];
-		failed += check_one(sc, i, &res->status[res->first[e->node] + e->conn], err);
+		char when[48], t[32];
+		switch (e->kind) {
+		case SIM_EXPECT_EVENTS:
+		case SIM_EXPECT_MESSAGES:
+			failed += check_count(sc, i, res->counts ? res->counts[i] : 0, err);
+			break;
+		case SIM_EXPECT_AT:
+			ike_host_time_format(t, sizeof(t), e->at);
+			snprintf(when, sizeof(when), " at %s s", t);
+			if (res->sampled && res->sampled[i]) {
+				failed += check_state(sc, i, &res->samples[i], when, err);
+				break;
+			}
+			fprintf(err, "expect[%zu]: %s/%s: not sampled: the run ended before %s s\n", i, sc->nodes[e->node].name,
+				sc->nodes[e->node].conns[e->conn].name, t);
+			failed++;
+			break;
+		default:
+			failed += check_state(sc, i, &res->status[res->first[e->node] + e->conn], "", err);
+		}
 	}
 	return failed;
 }
@@ -63,7 +118,8 @@ static void put_str(FILE *f, const char *key, const char *v)
 	fprintf(f, "\"%s\":%s", key, buf);
 }
 
-static void conn_fields(const ike_conn_status *st, const char *name, const sim_mtu_note *mtu, FILE *f)
+static void conn_fields(const ike_conn_status *st, const char *name, const sim_mtu_note *mtu, uint64_t rekeys,
+			FILE *f)
 {
 	char err[32], remote[64];
 	fputc('{', f);
@@ -84,20 +140,22 @@ static void conn_fields(const ike_conn_status *st, const char *name, const sim_m
 		fputc(',', f);
 		put_str(f, "remote", remote);
 	}
+	if (rekeys) /* only then, as mtu_drops below */
+		fprintf(f, ",\"rekeys\":%llu", (unsigned long long)rekeys);
 	if (mtu && mtu->count && starved(st)) /* only then: traces without MTU drops stay byte-identical */
 		fprintf(f, ",\"mtu_drops\":{\"count\":%llu,\"largest\":%zu,\"mtu\":%u}", (unsigned long long)mtu->count,
 			mtu->largest, mtu->mtu);
 	fputc('}', f);
 }
 
-void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim *s, FILE *f)
+void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim_backend *be, FILE *f)
 {
 	fprintf(f, "\"virtual_time\":%.9f,\"seed\":%llu,", (double)res->end_time / 1e9, (unsigned long long)res->seed);
 	fprintf(f, "\"datagrams\":{\"sent\":%llu,\"delivered\":%llu,\"dropped\":%llu},\"nodes\":[",
 		(unsigned long long)res->total.sent, (unsigned long long)res->total.delivered,
 		(unsigned long long)res->total.dropped);
 	for (size_t i = 0; i < sc->n_nodes; i++) {
-		sim_counts c = sim_node_counts(s, (uint32_t)i);
+		sim_counts c = be->node_counts(be->impl, (uint32_t)i);
 		fprintf(f, "%s{", i ? "," : "");
 		put_str(f, "name", sc->nodes[i].name);
 		fprintf(f, ",\"sent\":%llu,\"delivered\":%llu,\"dropped\":%llu,\"conns\":[", (unsigned long long)c.sent,
@@ -106,7 +164,7 @@ void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const
 			if (k)
 				fputc(',', f);
 			conn_fields(&res->status[res->first[i] + k], sc->nodes[i].conns[k].name,
-				    res->mtu ? &res->mtu[i] : NULL, f);
+				    res->mtu ? &res->mtu[i] : NULL, res->rekeys ? res->rekeys[res->first[i] + k] : 0, f);
 		}
 		fputs("]}", f);
 	}

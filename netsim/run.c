@@ -7,43 +7,14 @@
 #include <openssl/crypto.h>
 
 #include "crypto/drbg.h"
-#include "host/afile.h"
-#include "pcap.h"
-#include "scenario_faultidx.h"
-
-typedef struct runner runner;
-
-typedef struct rnode {
-	runner *r;
-	uint32_t idx;
-	ike_peer *peer;
-	ike_host host;
-	ike_peer_cfg cfg;
-	uint8_t seed[32];
-	int64_t armed; /* time of the pending timer event, IKE_TIME_NEVER if none */
-} rnode;
+#include "run_int.h"
 
 typedef struct rstart {
 	rnode *node;
 	size_t conn;
 } rstart;
 
-struct runner {
-	const sim_scenario *sc;
-	sim *s;
-	sim_backend be;
-	ike_host_trace *tr;
-	sim_pcap *pcap;     /* NULL = no capture */
-	sim_keytab *keys;   /* NULL = keys not revealed or no capture */
-	ike_host_afile *keys_file;
-	rnode *nodes;
-	rstart *starts;
-	sim_fault_index *faults; /* NULL without faults */
-	int64_t last_activity; /* virtual time of the last datagram or timer that did work */
-	int keys_failed;       /* a key table row could not be stored */
-};
-
-static void rearm(rnode *n);
+#define rearm sim_rn_rearm
 
 static void on_timer(void *arg)
 {
@@ -61,8 +32,7 @@ static void on_timer(void *arg)
 	rearm(n);
 }
 
-/* Keeps exactly one timer event at the peer's earliest deadline. */
-static void rearm(rnode *n)
+void sim_rn_rearm(rnode *n)
 {
 	int64_t d = ike_peer_next_deadline(n->peer);
 	if (d == IKE_TIME_NEVER || (n->armed != IKE_TIME_NEVER && n->armed <= d))
@@ -71,11 +41,16 @@ static void rearm(rnode *n)
 		n->armed = d;
 }
 
+void sim_rn_initiate(rnode *n, size_t conn)
+{
+	ike_peer_initiate(n->peer, n->r->be.now(n->r->be.impl), conn);
+	rearm(n);
+}
+
 static void on_start(void *arg)
 {
 	rstart *st = arg;
-	ike_peer_initiate(st->node->peer, st->node->r->be.now(st->node->r->be.impl), st->conn);
-	rearm(st->node);
+	sim_rn_initiate(st->node, st->conn);
 }
 
 static void on_deliver(void *ctx, int64_t now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
@@ -91,6 +66,8 @@ static void on_deliver(void *ctx, int64_t now, const ike_addr *from, const ike_a
 static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
 {
 	rnode *n = ctx;
+	if (n->r->watch)
+		sim_rw_sent(n->r, n->idx, from, to, data, len);
 	n->r->be.send(n->r->be.impl, n->idx, from, to, data, len);
 }
 
@@ -98,6 +75,15 @@ static void host_trace(void *ctx, ike_time now, const char *ev, const char *fiel
 {
 	rnode *n = ctx;
 	ike_host_trace_event(n->r->tr, now, n->r->sc->nodes[n->idx].name, ev, fields);
+	if (n->r->watch)
+		sim_rw_event(n->r, now, n->idx, ev, fields);
+}
+
+void sim_rn_event(runner *r, int64_t now, uint32_t node, const char *ev, const char *fields)
+{
+	ike_host_trace_event(r->tr, now, node == UINT32_MAX ? "sim" : r->sc->nodes[node].name, ev, fields);
+	if (r->watch)
+		sim_rw_event(r, now, node, ev, fields);
 }
 
 /* Collects the IKE SA keys a revealing engine shows with IKE_UP/IKE_FAILED, for the key table. */
@@ -107,15 +93,6 @@ static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 	(void)now;
 	if (ev->keys && sim_keytab_add(n->r->keys, ev->spi_i, ev->spi_r, ev->keys) != 0)
 		n->r->keys_failed = 1;
-}
-
-/* Fault hook: the index counts each fault's matching datagrams and says whether one drops this one. */
-static const char *fault_filter(void *ctx, int64_t now, uint32_t from, uint32_t to, size_t len)
-{
-	runner *r = ctx;
-	(void)len;
-	int m = sim_fault_index_match(r->faults, now, from, to);
-	return m > 0 ? "fault" : m < 0 ? "out of memory" : NULL;
 }
 
 /* Per-node engine seed: 32 bytes from a DRBG keyed by the scenario seed and "node:<name>". */
@@ -132,6 +109,8 @@ static void node_seed(const ike_crypto *c, uint64_t seed, const char *name, uint
 	OPENSSL_cleanse(&d, sizeof(d));
 }
 
+int sim_rn_peer_new(rnode *n) { return (n->peer = ike_peer_new(&n->cfg, &n->host)) ? 0 : -1; }
+
 static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int reveal)
 {
 	const sim_scenario *sc = r->sc;
@@ -141,8 +120,10 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		n->r = r;
 		n->idx = i;
 		n->armed = IKE_TIME_NEVER;
-		node_seed(crypto, seed, ns->name, n->seed);
-		n->host = (ike_host){ n, host_send, r->tr ? host_trace : NULL, r->keys ? host_sa_event : NULL, NULL };
+		node_seed(crypto, seed, ns->name, n->seed0);
+		memcpy(n->seed, n->seed0, sizeof(n->seed));
+		n->host = (ike_host){ n, host_send, r->tr || r->watch ? host_trace : NULL, r->keys ? host_sa_event : NULL,
+				      NULL };
 		n->cfg = (ike_peer_cfg){ .name = ns->name, .crypto = crypto, .seed = n->seed, .seed_len = sizeof(n->seed),
 					 .conns = ns->conns, .n_conns = ns->n_conns, .reveal_keys = reveal != 0,
 					 .cookie_threshold = ns->cookie_threshold,
@@ -154,7 +135,7 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		for (size_t k = 0; k < ns->n_addrs; k++)
 			if (r->be.add_addr(r->be.impl, i, &ns->addrs[k]) != 0)
 				return -1;
-		if (!(n->peer = ike_peer_new(&n->cfg, &n->host)))
+		if (sim_rn_peer_new(n))
 			return -1;
 	}
 	for (size_t i = 0; i < sc->n_links; i++)
@@ -195,11 +176,16 @@ static int collect(runner *r, sim_run_result *res)
 	for (size_t i = 0; i < sc->n_nodes; i++)
 		for (size_t c = 0; c < sc->nodes[i].n_conns; c++)
 			ike_peer_conn_status(r->nodes[i].peer, c, &res->status[res->first[i] + c]);
-	res->total = sim_total_counts(r->s);
+	for (uint32_t i = 0; i < sc->n_nodes; i++) {
+		sim_counts c = r->be.node_counts(r->be.impl, i);
+		res->total.sent += c.sent;
+		res->total.delivered += c.delivered;
+		res->total.dropped += c.dropped;
+	}
 	if (!(res->mtu = calloc(sc->n_nodes ? sc->n_nodes : 1, sizeof(*res->mtu))))
 		return -1;
 	for (size_t i = 0; i < sc->n_links; i++) {
-		sim_mtu_drops d = sim_link_mtu_drops(r->s, i);
+		sim_mtu_drops d = r->be.link_mtu_drops(r->be.impl, i);
 		uint32_t ends[2] = { sc->links[i].a, sc->links[i].b };
 		for (int k = 0; k < 2 && d.count; k++) {
 			sim_mtu_note *m = &res->mtu[ends[k]];
@@ -229,7 +215,7 @@ static void trace_summary(runner *r, const sim_run_result *res)
 	FILE *m;
 	if (!r->tr || !(m = open_memstream(&buf, &len)))
 		return;
-	sim_summary_fields(r->sc, res, r->s, m);
+	sim_summary_fields(r->sc, res, &r->be, m);
 	if (fclose(m) == 0)
 		ike_host_trace_event(r->tr, res->end_time, "sim", "summary", buf);
 	free(buf);
@@ -286,14 +272,32 @@ static void runner_free(runner *r)
 {
 	for (size_t i = 0; r->nodes && i < r->sc->n_nodes; i++)
 		ike_peer_free(r->nodes[i].peer);
-	sim_free(r->s);
+	if (r->be.impl)
+		r->be.destroy(r->be.impl);
 	/* Each node's engine seed determines all its keys. */
 	if (r->nodes)
 		OPENSSL_cleanse(r->nodes, r->sc->n_nodes * sizeof(*r->nodes));
 	free(r->nodes);
 	free(r->starts);
 	sim_fault_index_free(r->faults);
+	sim_rf_free(r);
+	sim_rw_free(r);
+	sim_ra_free(r);
 	sim_keytab_free(r->keys);
+}
+
+/* Nodes, peers, links, starts, then the faults, actions and samples that act on them. 0, or -1 out of memory. */
+static int build_world(runner *r, const ike_crypto *crypto, uint64_t seed, int reveal)
+{
+	if (r->sc->n_faults && r->be.add_hook(r->be.impl, SIM_ANY_NODE, sim_rf_filter, r))
+		return -1;
+	if (sim_rw_setup(r))
+		return -1;
+	trace_start(r, seed);
+	/* Faults first: a link down or a reboot at t acts before connections that start at the same t. */
+	if (build_nodes(r, crypto, seed, reveal) || sim_rf_setup(r) || schedule_starts(r) || sim_ra_setup(r))
+		return -1;
+	return 0;
 }
 
 int sim_run_scenario(const sim_scenario *sc, const sim_run_opts *o, sim_run_result *res, char *err, size_t errlen)
@@ -311,11 +315,12 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	size_t n_starts = 0;
 	for (size_t i = 0; i < sc->n_nodes; i++)
 		n_starts += sc->nodes[i].n_conns;
-	r.s = sim_new(res->seed);
+	if (sim_backend_builtin(res->seed, &r.be) != 0)
+		r.be.impl = NULL;
 	r.nodes = calloc(sc->n_nodes, sizeof(*r.nodes));
 	r.starts = calloc(n_starts ? n_starts : 1, sizeof(*r.starts));
 	r.faults = sc->n_faults ? sim_fault_index_new(sc->faults, sc->n_faults) : NULL;
-	if (!crypto || !r.s || !r.nodes || !r.starts || (sc->n_faults && !r.faults)) {
+	if (!crypto || !r.be.impl || !r.nodes || !r.starts || (sc->n_faults && !r.faults)) {
 		snprintf(err, errlen, "%s: %s", sc->file, crypto ? "out of memory" : "cannot initialise OpenSSL crypto");
 		goto fail;
 	}
@@ -323,26 +328,22 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		goto fail;
 	if (open_capture(&r, o, err, errlen) != 0)
 		goto fail;
-	r.be = sim_builtin_backend(r.s);
-	sim_set_trace(r.s, r.tr);
-	if (sc->n_faults)
-		sim_set_filter(r.s, fault_filter, &r);
-	trace_start(&r, res->seed);
-	if (build_nodes(&r, crypto, res->seed, o->reveal_keys) || schedule_starts(&r)) {
+	r.be.set_trace(r.be.impl, r.tr);
+	if (build_world(&r, crypto, res->seed, o->reveal_keys)) {
 		snprintf(err, errlen, "%s: out of memory while building the world", sc->file);
 		goto fail;
 	}
 	if (obs && obs->on_phase)
-		obs->on_phase(obs->ctx, SIM_PHASE_BUILT, r.s);
+		obs->on_phase(obs->ctx, SIM_PHASE_BUILT, &r.be);
 	(void)r.be.run(r.be.impl, sc->duration);
 	if (obs && obs->on_phase)
-		obs->on_phase(obs->ctx, SIM_PHASE_DONE, r.s);
+		obs->on_phase(obs->ctx, SIM_PHASE_DONE, &r.be);
 	/* Stale timer wake-ups do no work; the run ends with the last event that did. */
 	res->end_time = r.last_activity;
 	/* refusals counted in a window the run did not reach the end of are reported, not lost */
 	for (uint32_t i = 0; i < sc->n_nodes; i++)
 		ike_peer_flush(r.nodes[i].peer, res->end_time);
-	if (collect(&r, res) != 0) {
+	if (r.failed || collect(&r, res) != 0 || sim_rw_collect(&r, res) != 0) {
 		snprintf(err, errlen, "%s: out of memory", sc->file);
 		goto fail;
 	}
@@ -375,6 +376,14 @@ void sim_run_result_free(sim_run_result *res)
 	free(res->status);
 	free(res->first);
 	free(res->mtu);
+	free(res->counts);
+	free(res->samples);
+	free(res->sampled);
+	free(res->rekeys);
+	res->counts = NULL;
+	res->samples = NULL;
+	res->sampled = NULL;
+	res->rekeys = NULL;
 	res->status = NULL;
 	res->first = NULL;
 	res->mtu = NULL;

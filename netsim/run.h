@@ -6,7 +6,7 @@
 
 #include "keytab.h"
 #include "scenario.h"
-#include "sim.h"
+#include "backend.h"
 
 /* Points in a run where an observer may look (benchmarks measure time and memory there). */
 enum sim_run_phase {
@@ -24,7 +24,7 @@ typedef struct sim_run_opts {
 
 /* An observer called once per phase; it must not change the world. */
 typedef struct sim_run_observer {
-	void (*on_phase)(void *ctx, enum sim_run_phase phase, const sim *s);
+	void (*on_phase)(void *ctx, enum sim_run_phase phase, const sim_backend *be);
 	void *ctx;
 } sim_run_observer;
 
@@ -44,6 +44,10 @@ typedef struct sim_run_result {
 	uint64_t pcap_skipped;   /* datagrams not captured (mixed address families) */
 	sim_keytab_stats keys;   /* what the key table holds (all zero without one) */
 	sim_mtu_note *mtu;       /* per node */
+	uint64_t *counts;        /* per expect: EVENTS / MESSAGES counts (NULL without such expects) */
+	ike_conn_status *samples; /* per expect: AT samples (NULL without) */
+	uint8_t *sampled;        /* per expect: 1 once the AT sample was taken */
+	uint64_t *rekeys;        /* per connection as status[]: child_sa.rekeyed + ike_sa.rekeyed events seen */
 } sim_run_result;
 
 /* Runs sc; 0 with res filled (free with sim_run_result_free), or -1 with one line in err. */
@@ -62,6 +66,6 @@ int sim_mtu_why(const sim_scenario *sc, const sim_run_result *res, size_t node, 
 		size_t cap);
 
 /* Writes the summary trace event's fields (JSON object body) to f. */
-void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim *s, FILE *f);
+void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim_backend *be, FILE *f);
 
 #endif

@@ -53,6 +53,7 @@ void sim_scenario_free(sim_scenario *sc)
 	free(sc->links);
 	free(sc->faults);
 	free(sc->expects);
+	free(sc->actions);
 	free(sc->inputs);
 	if (o) {
 		for (size_t i = 0; i < o->n_blobs; i++)
@@ -84,14 +85,27 @@ int32_t sim_scn_node_ref(sim_scn *c, const sim_scenario *sc, const sim_jv *o, co
 	return n;
 }
 
-/* Optional responder DoS knobs (ike_peer_cfg): cookie and block thresholds, half-open limit and timeout. */
+/*
+ * Optional responder DoS knobs (ike_peer_cfg): cookie and block thresholds, half-open limit and timeout.
+ * Off without a node "profile"; a profile sets its implementation's numbers, each still overridable.
+ */
 static int parse_dos(sim_scn *c, sim_node_spec *n, const sim_jv *o, const char *path)
 {
+	if (sim_scn_profile(c, o, path, &n->profile) < 0)
+		return -1;
+	if (n->profile) {
+		const sim_profile *pf = sim_profile_get(n->profile);
+		n->cookie_threshold = pf->cookie_threshold;
+		n->cookie_threshold_ip = pf->cookie_threshold_ip;
+		n->block_threshold = pf->block_threshold;
+		n->half_open_limit = pf->half_open_limit;
+		n->half_open_timeout = pf->half_open_timeout;
+	}
 	static const char *const names[] = { "cookie_threshold", "cookie_threshold_ip", "block_threshold",
 					     "half_open_limit" };
 	uint32_t *slots[] = { &n->cookie_threshold, &n->cookie_threshold_ip, &n->block_threshold, &n->half_open_limit };
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-		int64_t v = 0;
+		int64_t v = *slots[k];
 		if (sim_scn_int(c, o, path, names[k], 0, 0, UINT32_MAX, &v) < 0)
 			return -1;
 		*slots[k] = (uint32_t)v;
@@ -102,7 +116,7 @@ static int parse_dos(sim_scn *c, sim_node_spec *n, const sim_jv *o, const char *
 static int parse_node(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, const char *path)
 {
 	static const char *const keys[] = { "name", "addresses", "cookie_threshold", "cookie_threshold_ip",
-					    "block_threshold", "half_open_limit", "half_open_timeout", NULL };
+					    "block_threshold", "half_open_limit", "half_open_timeout", "profile", NULL };
 	sim_node_spec *n = &sc->nodes[i];
 	const sim_jv *addrs;
 	size_t na;
@@ -231,7 +245,7 @@ static int parse_seed(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	static const char *const keys[] = { "description", "seed", "duration", "cert_time", "nodes", "links",
-					    "connections", "faults", "expect", NULL };
+					    "connections", "faults", "expect", "actions", NULL };
 	const char *desc;
 	if (sim_scn_object(c, root, "", keys) || sim_scn_str(c, root, "", "description", 0, &desc) < 0 ||
 	    parse_seed(c, sc, root))
@@ -240,7 +254,8 @@ static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 	if (sim_scn_time(c, root, "", "duration", 0, &sc->duration) < 0)
 		return -1;
 	if (parse_nodes(c, sc, root) || parse_links(c, sc, root) || sim_scn_connections(c, sc, root) ||
-	    sim_scn_cert_time(c, sc, root) || sim_scn_faults(c, sc, root) || sim_scn_expects(c, sc, root))
+	    sim_scn_cert_time(c, sc, root) || sim_scn_faults(c, sc, root) || sim_scn_expects(c, sc, root) ||
+	    sim_scn_actions(c, sc, root))
 		return -1;
 	return 0;
 }

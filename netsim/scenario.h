@@ -20,6 +20,7 @@ typedef struct sim_node_spec {
 	uint32_t cookie_threshold; /* ike_peer_cfg.cookie_threshold; 0 = never demand cookies */
 	uint32_t cookie_threshold_ip, block_threshold, half_open_limit; /* the same knobs of ike_peer_cfg; 0 = off */
 	int64_t half_open_timeout; /* ns; 0 = the engine's 30 s */
+	uint8_t profile;           /* the node's "profile" (enum sim_profile_id), 0 = none given */
 } sim_node_spec;
 
 typedef struct sim_link_spec {
@@ -27,20 +28,60 @@ typedef struct sim_link_spec {
 	sim_link_cfg cfg;
 } sim_link_spec;
 
-/* Drops datagrams number nth .. nth+count-1 among those matching (sent at >= at, by node, over link). */
+enum sim_fault_kind {
+	SIM_FAULT_DROP,      /* drop_nth / drop_next: datagrams by count */
+	SIM_FAULT_LINK_DOWN, /* every datagram over link in [at, until) */
+	SIM_FAULT_REBOOT,    /* node loses its engine state at `at` */
+	SIM_FAULT_EXCHANGE,  /* the nth IKE message of one exchange type node sends */
+};
+
+/*
+ * SIM_FAULT_DROP (0, what zeroed specs are): drops datagrams number nth .. nth+count-1 among those matching
+ * (sent at >= at, by node, over link). The other kinds use the fields their comments name.
+ */
 typedef struct sim_fault_spec {
 	int64_t at;
-	int32_t node;           /* sending node, -1 = any */
-	int32_t link_a, link_b; /* link endpoints, -1 = any link */
-	uint32_t nth, count;
+	int32_t node;           /* sending node, -1 = any; REBOOT: the node; EXCHANGE: the sender */
+	int32_t link_a, link_b; /* link endpoints, -1 = any link; LINK_DOWN: the link */
+	uint32_t nth, count;    /* EXCHANGE: nth */
+	uint8_t kind;           /* enum sim_fault_kind */
+	uint8_t exchange;       /* EXCHANGE: IKE exchange type (34 IKE_SA_INIT, ... 37 INFORMATIONAL) */
+	int8_t response;        /* EXCHANGE: 1 responses only, 0 requests only, -1 either */
+	int64_t until;          /* LINK_DOWN: when the link comes back, -1 = never */
+	int64_t restart_after;  /* REBOOT: delay before the node's initiating connections start again */
 } sim_fault_spec;
 
-/* One end-of-run check on node's connection; NULL/-1 fields are not checked. */
+/* What an action asks of a node's engine (ike.h's ike_peer_rekey_child ... ike_peer_initiate). */
+enum sim_action_do { SIM_DO_REKEY_CHILD, SIM_DO_REKEY_IKE, SIM_DO_DELETE_CHILD, SIM_DO_DELETE_IKE, SIM_DO_INITIATE };
+
+/* At `at`, node's connection conn (child: index into its children, for the *_CHILD actions) gets `what`. */
+typedef struct sim_action_spec {
+	int64_t at;
+	uint32_t node, conn, child;
+	uint8_t what; /* enum sim_action_do */
+} sim_action_spec;
+
+enum sim_expect_kind {
+	SIM_EXPECT_END,      /* a connection's state when the run ends */
+	SIM_EXPECT_AT,       /* the same, sampled at `at` */
+	SIM_EXPECT_EVENTS,   /* how many trace events of a node in [from, to] */
+	SIM_EXPECT_MESSAGES, /* how many IKE messages of one exchange a node sent */
+};
+
+/* One check; NULL/-1 fields are not checked. */
 typedef struct sim_expect_spec {
 	uint32_t node, conn;
 	const char *ike_state, *child_state;
 	int32_t error;     /* notify type wanted as last_error (0 = none), -1 = unchecked */
 	int8_t timed_out;  /* 0/1, -1 = unchecked */
+	uint8_t kind;      /* enum sim_expect_kind; 0 (END) in zeroed specs */
+	int8_t response;   /* MESSAGES: 1 responses, 0 requests, -1 both */
+	uint8_t exchange;  /* MESSAGES */
+	int64_t at;        /* AT */
+	const char *event; /* EVENTS: the event name */
+	const char *conn_name; /* EVENTS: only events whose "conn" is this, NULL = any */
+	int64_t from, to;  /* EVENTS: the range, inclusive; to = INT64_MAX for the run's end */
+	uint64_t min, max; /* EVENTS, MESSAGES: the count wanted */
 } sim_expect_spec;
 
 typedef struct sim_scenario {
@@ -56,6 +97,8 @@ typedef struct sim_scenario {
 	size_t n_faults;
 	sim_expect_spec *expects;
 	size_t n_expects;
+	sim_action_spec *actions;
+	size_t n_actions;
 	size_t lifetimes_set; /* connections giving ike_lifetime or child_lifetime: parsed, not enforced yet */
 	const char **inputs;  /* files the scenario read besides itself (auth cert, key, ca), as opened */
 	size_t n_inputs;
@@ -84,5 +127,12 @@ int32_t sim_scenario_node(const sim_scenario *sc, const char *name);
 
 /* An unsigned 64-bit integer in decimal or "0x" hex, nothing else (no sign, space or octal). 0 or -1. */
 int sim_parse_u64(const char *s, uint64_t *out);
+
+/* "rekey_child", ... by enum sim_action_do. */
+const char *sim_action_name(uint8_t what);
+
+/* IKE exchange types by RFC 7296 name ("CREATE_CHILD_SA") and back; -1 / NULL if unknown. */
+int sim_exchange_parse(const char *name);
+const char *sim_exchange_name(uint8_t type);
 
 #endif

@@ -1,4 +1,4 @@
-/* Scenario faults (datagrams to drop) and expectations (what each connection must reach). */
+/* Scenario expectations (what each connection must reach). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,101 +13,6 @@ static const char *const IKE_STATES[] = { "NONE", "CREATED", "CONNECTING", "ESTA
 static const char *const CHILD_STATES[] = { "NONE", "CREATED", "ROUTED", "INSTALLING", "INSTALLED", "UPDATING",
 					    "REKEYING", "REKEYED", "RETRYING", "DELETING", "DELETED", "DESTROYING",
 					    NULL };
-
-/* "gw-a-gw-b": the split point is the one '-' that leaves two known node names on either side. */
-static int split_link_name(const sim_scenario *sc, const char *s, int32_t *a, int32_t *b)
-{
-	char buf[160];
-	int found = 0;
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	for (const char *d = strchr(s, '-'); d; d = strchr(d + 1, '-')) {
-		/* Node names are at most 63 long: no need to hash the splits that cannot match. */
-		if (d - s > 63)
-			break;
-		if (strlen(d + 1) > 63)
-			continue;
-		snprintf(buf, sizeof(buf), "%.*s", (int)(d - s), s);
-		int32_t x = sim_scn_find_node(sc, buf), y = sim_scn_find_node(sc, d + 1);
-		if (x >= 0 && y >= 0) {
-			*a = x;
-			*b = y;
-			found++;
-		}
-	}
-	return found == 1 ? 0 : -1;
-}
-
-static int parse_fault_link(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
-{
-	static const char *const keys[] = { "a", "b", NULL };
-	char p[SIM_PATH_MAX];
-	const sim_jv *l = sim_jv_get(o, "link");
-	f->link_a = f->link_b = -1;
-	if (!l)
-		return 0;
-	sim_scn_sub(p, path, "link");
-	if (sim_jv_is_string(l)) {
-		if (split_link_name(sc, l->valuestring, &f->link_a, &f->link_b) != 0)
-			return sim_scn_fail(c, p, "'%.64s' does not name a link as \"A-B\" unambiguously (or use {\"a\":..,\"b\":..})",
-					    l->valuestring);
-	} else {
-		if (sim_scn_object(c, l, p, keys))
-			return -1;
-		if ((f->link_a = sim_scn_node_ref(c, sc, l, p, "a", 1)) < 0 ||
-		    (f->link_b = sim_scn_node_ref(c, sc, l, p, "b", 1)) < 0)
-			return -1;
-	}
-	if (sim_scn_find_link(sc, (uint32_t)f->link_a, (uint32_t)f->link_b) >= 0)
-		return 0;
-	return sim_scn_fail(c, p, "there is no link between '%s' and '%s'", sc->nodes[f->link_a].name,
-			    sc->nodes[f->link_b].name);
-}
-
-static int parse_fault(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
-{
-	static const char *const keys[] = { "at", "node", "link", "drop_nth", "drop_next", NULL };
-	int64_t nth = 0, next = 0;
-	char p[SIM_PATH_MAX];
-	if (sim_scn_object(c, o, path, keys) || sim_scn_time(c, o, path, "at", 0, &f->at) < 0)
-		return -1;
-	f->node = -1;
-	if (sim_jv_get(o, "node") && (f->node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0)
-		return -1;
-	if (parse_fault_link(c, sc, o, path, f))
-		return -1;
-	sim_scn_sub(p, path, "node");
-	if (f->node >= 0 && f->link_a >= 0 && f->node != f->link_a && f->node != f->link_b)
-		return sim_scn_fail(c, p, "node '%s' is not an end of the fault's link", sc->nodes[f->node].name);
-	int r1 = sim_scn_int(c, o, path, "drop_nth", 0, 1, UINT32_MAX, &nth);
-	int r2 = r1 < 0 ? -1 : sim_scn_int(c, o, path, "drop_next", 0, 1, UINT32_MAX, &next);
-	if (r1 < 0 || r2 < 0)
-		return -1;
-	if (r1 == r2)
-		return sim_scn_fail(c, path, "give exactly one of 'drop_nth' and 'drop_next'");
-	f->nth = r1 ? (uint32_t)nth : 1;
-	f->count = r1 ? 1 : (uint32_t)next;
-	return 0;
-}
-
-int sim_scn_faults(sim_scn *c, sim_scenario *sc, const sim_jv *root)
-{
-	const sim_jv *arr;
-	size_t n = 0;
-	char p[SIM_PATH_MAX];
-	int r = sim_scn_array(c, root, "", "faults", 0, MAX_ITEMS, &arr, &n);
-	if (r <= 0 || n == 0) /* absent or empty: none */
-		return r < 0 ? -1 : 0;
-	if (!(sc->faults = calloc(n, sizeof(*sc->faults))))
-		return sim_scn_fail(c, "faults", "out of memory");
-	for (const sim_jv *o = arr->child; o; o = o->next) {
-		sim_scn_idx(p, "faults", sc->n_faults);
-		if (parse_fault(c, sc, o, p, &sc->faults[sc->n_faults]) != 0)
-			return -1;
-		sc->n_faults++;
-	}
-	return 0;
-}
 
 static int one_of(sim_scn *c, const sim_jv *o, const char *path, const char *key, const char *const *names,
 		  const char **out)
@@ -141,9 +46,93 @@ static int find_conn(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const 
 	return sim_scn_fail(c, p, "node '%s' has no connection named '%.64s'", sc->nodes[node].name, name);
 }
 
-static int parse_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e)
+/* Events an expectation may count: the engine's (docs/trace.md) and the runner's own. */
+static const char *const EVENTS[] = { "ike_sa.state", "child_sa.state", "ike.tx", "ike.rx", "ike.retransmit",
+				      "ike.dup", "ike.natd", "ike.float", "ike.refused", "ike.frag", "auth.verified",
+				      "sa.selected", "kdf", "error", "ike_sa.rekeyed", "child_sa.rekeyed", "dpd",
+				      "fault", "action", NULL };
+
+/* count: N, or min and/or max; into e->min/max. `key` is "count" or "messages". 0 or -1. */
+static int parse_range(sim_scn *c, const sim_jv *o, const char *path, const char *key, sim_expect_spec *e)
 {
-	static const char *const keys[] = { "node", "conn", "ike_state", "child_state", "error", "timed_out", NULL };
+	int64_t n = 0, lo = 0, hi = INT64_MAX;
+	char p[SIM_PATH_MAX];
+	int r = sim_scn_int(c, o, path, key, 0, 0, INT64_MAX, &n);
+	int r1 = r < 0 ? -1 : sim_scn_int(c, o, path, "min", 0, 0, INT64_MAX, &lo);
+	int r2 = r1 < 0 ? -1 : sim_scn_int(c, o, path, "max", 0, 0, INT64_MAX, &hi);
+	if (r2 < 0)
+		return -1;
+	if (r > 0 && (r1 > 0 || r2 > 0)) {
+		sim_scn_sub(p, path, r1 > 0 ? "min" : "max");
+		return sim_scn_fail(c, p, "give '%s' or 'min'/'max', not both", key);
+	}
+	if (!r && !r1 && !r2)
+		return sim_scn_fail(c, path, "nothing to check: give '%s' (or 'min' and/or 'max')", key);
+	sim_scn_sub(p, path, "max");
+	if (hi < lo)
+		return sim_scn_fail(c, p, "max is below min");
+	e->min = (uint64_t)(r > 0 ? n : lo);
+	e->max = (uint64_t)(r > 0 ? n : hi);
+	return 0;
+}
+
+/* { "node", "event", "count" | "min"/"max", "from", "to", "conn" } */
+static int parse_events(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e)
+{
+	static const char *const keys[] = { "node", "event", "count", "min", "max", "from", "to", "conn", NULL };
+	char p[SIM_PATH_MAX];
+	int32_t node;
+	e->kind = SIM_EXPECT_EVENTS;
+	e->to = INT64_MAX;
+	if (sim_scn_object(c, o, path, keys) || (node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0 ||
+	    sim_scn_str(c, o, path, "event", 1, &e->event) < 0 || sim_scn_str(c, o, path, "conn", 0, &e->conn_name) < 0 ||
+	    sim_scn_time(c, o, path, "from", 0, &e->from) < 0 || sim_scn_time(c, o, path, "to", 0, &e->to) < 0 ||
+	    parse_range(c, o, path, "count", e))
+		return -1;
+	e->node = (uint32_t)node;
+	size_t i = 0;
+	while (EVENTS[i] && strcmp(EVENTS[i], e->event) != 0)
+		i++;
+	sim_scn_sub(p, path, "event");
+	if (!EVENTS[i])
+		return sim_scn_fail(c, p, "unknown event '%.40s' (e.g. child_sa.rekeyed, ike_sa.state, ike.retransmit)",
+				    e->event);
+	sim_scn_sub(p, path, "conn");
+	if (e->conn_name && !sim_scn_find_conn(sc, e->node, e->conn_name))
+		return sim_scn_fail(c, p, "node '%s' has no connection named '%.64s'", sc->nodes[node].name, e->conn_name);
+	sim_scn_sub(p, path, "to");
+	if (e->to < e->from)
+		return sim_scn_fail(c, p, "the range ends before it starts ('from' is later)");
+	return 0;
+}
+
+/* { "node", "exchange", "messages" | "min"/"max", "response" } */
+static int parse_messages(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e)
+{
+	static const char *const keys[] = { "node", "exchange", "messages", "min", "max", "response", NULL };
+	const char *name;
+	char p[SIM_PATH_MAX];
+	int32_t node;
+	int resp = 0, r;
+	e->kind = SIM_EXPECT_MESSAGES;
+	if (sim_scn_object(c, o, path, keys) || (node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0 ||
+	    sim_scn_str(c, o, path, "exchange", 1, &name) < 0 || (r = sim_scn_bool(c, o, path, "response", 0, &resp)) < 0 ||
+	    parse_range(c, o, path, "messages", e))
+		return -1;
+	e->node = (uint32_t)node;
+	e->response = r ? (int8_t)resp : -1;
+	int x = sim_exchange_parse(name);
+	sim_scn_sub(p, path, "exchange");
+	if (x < 0)
+		return sim_scn_fail(c, p, "unknown exchange '%.40s' (IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA, INFORMATIONAL, ...)",
+				    name);
+	e->exchange = (uint8_t)x;
+	return 0;
+}
+
+static int parse_state(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e)
+{
+	static const char *const keys[] = { "node", "conn", "ike_state", "child_state", "error", "timed_out", "at", NULL };
 	const char *err = NULL;
 	int to = 0;
 	char p[SIM_PATH_MAX];
@@ -164,7 +153,23 @@ static int parse_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, con
 	}
 	if (!e->ike_state && !e->child_state && e->error < 0 && e->timed_out < 0)
 		return sim_scn_fail(c, path, "nothing to check: give ike_state, child_state, error or timed_out");
+	if ((r = sim_scn_time(c, o, path, "at", 0, &e->at)) <= 0)
+		return r;
+	e->kind = SIM_EXPECT_AT;
+	sim_scn_sub(p, path, "at");
+	if (e->at > sc->duration)
+		return sim_scn_fail(c, p, "%.3f s is after the run ends (duration %.3f s)", (double)e->at / 1e9,
+				    (double)sc->duration / 1e9);
 	return 0;
+}
+
+static int parse_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e)
+{
+	if (sim_jv_is_object(o) && sim_jv_get(o, "event"))
+		return parse_events(c, sc, o, path, e);
+	if (sim_jv_is_object(o) && sim_jv_get(o, "exchange"))
+		return parse_messages(c, sc, o, path, e);
+	return parse_state(c, sc, o, path, e);
 }
 
 int sim_scn_expects(sim_scn *c, sim_scenario *sc, const sim_jv *root)

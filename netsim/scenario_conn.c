@@ -65,8 +65,8 @@ static int parse_endpoints(sim_scn *c, sim_scenario *sc, const sim_jv *o, const 
 	return 0;
 }
 
-static int parse_proposals(sim_scn *c, const sim_jv *o, const char *path, const char *key, uint8_t proto,
-			   const char *dflt, ike_proposal_list *out)
+int sim_scn_proposals(sim_scn *c, const sim_jv *o, const char *path, const char *key, uint8_t proto,
+		      const char *dflt, ike_proposal_list *out)
 {
 	const char *text = dflt;
 	char p[SIM_PATH_MAX], why[200];
@@ -155,26 +155,16 @@ static int parse_id(sim_scn *c, const sim_jv *o, const char *path, const char *k
 	return 0;
 }
 
-/* local_ts / remote_ts: 1..4 selectors; default: the single host address of that end. */
-static int parse_ts(sim_scn *c, const sim_jv *o, const char *path, const char *key, const ike_addr *host,
-		    uint8_t *n_out, ike_ts *out)
+/* local_ts / remote_ts: 1..IKE_TS_MAX selectors. */
+int sim_scn_ts(sim_scn *c, const sim_jv *o, const char *path, const char *key, uint8_t *n_out, ike_ts *out)
 {
 	const sim_jv *arr;
 	size_t n;
 	char p[SIM_PATH_MAX], pi[SIM_PATH_MAX], why[160];
 	int r = sim_scn_array(c, o, path, key, 0, IKE_TS_MAX, &arr, &n);
-	if (r < 0)
-		return -1;
+	if (r <= 0)
+		return r;
 	sim_scn_sub(p, path, key);
-	if (r == 0) {
-		memset(out, 0, sizeof(*out));
-		out->family = host->family;
-		out->end_port = 65535;
-		memcpy(out->start, host->ip, 16);
-		memcpy(out->end, host->ip, 16);
-		*n_out = 1;
-		return 0;
-	}
 	if (n == 0)
 		return sim_scn_fail(c, p, "at least one traffic selector is needed");
 	for (size_t i = 0; i < n; i++) {
@@ -186,18 +176,33 @@ static int parse_ts(sim_scn *c, const sim_jv *o, const char *path, const char *k
 			return sim_scn_fail(c, pi, "%s", why);
 	}
 	*n_out = (uint8_t)n;
+	return 1;
+}
+
+/* The same with the default of a connection's own selectors: the single host address of that end. */
+static int parse_ts(sim_scn *c, const sim_jv *o, const char *path, const char *key, const ike_addr *host,
+		    uint8_t *n_out, ike_ts *out)
+{
+	int r = sim_scn_ts(c, o, path, key, n_out, out);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	memset(out, 0, sizeof(*out));
+	out->family = host->family;
+	out->end_port = 65535;
+	memcpy(out->start, host->ip, 16);
+	memcpy(out->end, host->ip, 16);
+	*n_out = 1;
 	return 0;
 }
 
-/* retransmit: {timeout, factor, tries}; defaults follow strongSwan (4 s, 1.8, 5 tries). */
-static int parse_retransmit(sim_scn *c, const sim_jv *o, const char *path, ike_retransmit_cfg *rt)
+/* retransmit: {timeout, factor, tries}; defaults from the profile (strongSwan: 4 s, 1.8, 5 tries). */
+static int parse_retransmit(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf,
+			    ike_retransmit_cfg *rt)
 {
 	static const char *const keys[] = { "timeout", "factor", "tries", NULL };
 	char p[SIM_PATH_MAX];
-	int64_t tries = 5;
-	rt->base = 4 * IKE_NS_PER_SEC;
-	rt->factor = 1.8;
-	rt->tries = 5;
+	*rt = pf->rt;
+	int64_t tries = rt->tries;
 	const sim_jv *r = sim_jv_get(o, "retransmit");
 	if (!r)
 		return 0;
@@ -236,11 +241,50 @@ static int parse_start(sim_scn *c, const sim_jv *o, const char *path, conn_draft
 	return r < 0 ? -1 : 0;
 }
 
+/* The connection's own esp/local_ts/remote_ts: its one child, or what each of its `children` starts from. */
+static int parse_child_template(sim_scn *c, const sim_jv *o, const char *path, const conn_draft *fc, ike_child_cfg *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->start = fc->at >= 0 ? IKE_CHILD_START_START : IKE_CHILD_START_NONE;
+	t->mode = IKE_MODE_TUNNEL;
+	if (sim_scn_proposals(c, o, path, "esp", IKE_PROTO_ESP, "aes128gcm16", &t->esp) ||
+	    parse_ts(c, o, path, "local_ts", &fc->cfg->local, &t->n_local_ts, t->local_ts) ||
+	    parse_ts(c, o, path, "remote_ts", &fc->cfg->remote, &t->n_remote_ts, t->remote_ts))
+		return -1;
+	return 0;
+}
+
+/* Everything after the endpoints, start and auth: identities, children, lifetimes, DPD, retransmission. */
+static int parse_conn_rest(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, conn_draft *fc)
+{
+	uint8_t prof = sc->nodes[fc->node].profile;
+	ike_child_cfg tmpl;
+	int set = 0;
+	if (sim_scn_profile(c, o, path, &prof) < 0)
+		return -1;
+	const sim_profile *pf = sim_profile_get(prof);
+	fc->cfg->local_id.type = fc->cfg->local.family == 4 ? 1 : 5; /* default: our IP address */
+	fc->cfg->local_id.len = fc->cfg->local.family == 4 ? 4 : 16;
+	memcpy(fc->cfg->local_id.data, fc->cfg->local.ip, fc->cfg->local_id.len);
+	const sim_jv *lid = sim_jv_get(o, "local_id");
+	if ((lid && parse_id(c, o, path, "local_id", NULL, &fc->cfg->local_id)) ||
+	    parse_id(c, o, path, "remote_id", "%any", &fc->cfg->remote_id) ||
+	    parse_child_template(c, o, path, fc, &tmpl) ||
+	    sim_scn_children(c, sc, o, path, pf, &tmpl, fc->cfg, &set) ||
+	    sim_scn_ike_life(c, o, path, pf, &fc->cfg->ike_life, &set) || sim_scn_dpd(c, o, path, pf, fc->cfg))
+		return -1;
+	sc->lifetimes_set += set != 0; /* the CLI warns: the engine does not enforce them yet */
+	return parse_retransmit(c, o, path, pf, &fc->cfg->retransmit);
+}
+
 static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, conn_draft *fc)
 {
 	static const char *const keys[] = { "name", "node", "remote_node", "remote", "local", "version", "initiate",
 					    "at", "ike", "esp", "auth", "local_id", "remote_id", "local_ts",
-					    "remote_ts", "ike_lifetime", "child_lifetime", "retransmit", NULL };
+					    "remote_ts", "ike_lifetime", "child_lifetime", "retransmit",
+					    /* the lifecycle (swanctl's names) */
+					    "profile", "children", "rekey_time", "reauth_time", "rand_time", "over_time",
+					    "dpd_delay", "dpd_action", "initial_contact", "make_before_break", NULL };
 	char p[SIM_PATH_MAX];
 	const char *name;
 	if (sim_scn_object(c, o, path, keys) || sim_scn_str(c, o, path, "name", 1, &name) < 0)
@@ -257,30 +301,11 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 		return sim_scn_fail(c, path, "internal error: connection count changed");
 	fc->cfg = &nd->conns[nd->n_conns];
 	fc->cfg->name = name;
-	ike_child_cfg *ch = (ike_child_cfg *)fc->cfg->children; /* its own slot of the loader's child block */
-	ch->name = name;
 	if (parse_endpoints(c, sc, o, path, fc) || parse_start(c, o, path, fc) ||
-	    parse_proposals(c, o, path, "ike", IKE_PROTO_IKE, "aes128gcm16-prfsha256-x25519", &fc->cfg->ike) ||
-	    parse_proposals(c, o, path, "esp", IKE_PROTO_ESP, "aes128gcm16", &ch->esp) ||
+	    sim_scn_proposals(c, o, path, "ike", IKE_PROTO_IKE, "aes128gcm16-prfsha256-x25519", &fc->cfg->ike) ||
 	    parse_auth(c, sc, o, path, fc))
 		return -1;
-	fc->cfg->local_id.type = fc->cfg->local.family == 4 ? 1 : 5; /* default: our IP address */
-	fc->cfg->local_id.len = fc->cfg->local.family == 4 ? 4 : 16;
-	memcpy(fc->cfg->local_id.data, fc->cfg->local.ip, fc->cfg->local_id.len);
-	const sim_jv *lid = sim_jv_get(o, "local_id");
-	if ((lid && parse_id(c, o, path, "local_id", NULL, &fc->cfg->local_id)) ||
-	    parse_id(c, o, path, "remote_id", "%any", &fc->cfg->remote_id) ||
-	    parse_ts(c, o, path, "local_ts", &fc->cfg->local, &ch->n_local_ts, ch->local_ts) ||
-	    parse_ts(c, o, path, "remote_ts", &fc->cfg->remote, &ch->n_remote_ts, ch->remote_ts))
-		return -1;
-	fc->cfg->ike_life.rekey = 4 * 3600 * IKE_NS_PER_SEC; /* strongSwan's default rekey times */
-	ch->life.rekey = 3600 * IKE_NS_PER_SEC;
-	int li = sim_scn_time(c, o, path, "ike_lifetime", 0, &fc->cfg->ike_life.rekey);
-	int lc = li < 0 ? -1 : sim_scn_time(c, o, path, "child_lifetime", 0, &ch->life.rekey);
-	if (li < 0 || lc < 0)
-		return -1;
-	sc->lifetimes_set += li > 0 || lc > 0; /* the CLI warns: the engine does not enforce them yet */
-	return parse_retransmit(c, o, path, &fc->cfg->retransmit);
+	return parse_conn_rest(c, sc, o, path, fc);
 }
 
 /*
@@ -305,7 +330,7 @@ static int make_room(sim_scenario *sc, const sim_jv *arr, uint32_t *room)
 	ike_child_cfg *child = sim_scn_keep(sc, calloc(total ? total : 1, sizeof(*child)));
 	if (!cfg || !at || !child)
 		return -1;
-	for (size_t i = 0; i < total; i++) { /* one CHILD SA per connection until scenarios name several */
+	for (size_t i = 0; i < total; i++) { /* the implicit child; `children` brings its own array */
 		cfg[i].children = &child[i];
 		cfg[i].n_children = 1;
 	}

@@ -187,6 +187,8 @@ int sim_fault_index_match(sim_fault_index *x, int64_t now, uint32_t from, uint32
 	for (; x->next < x->n && x->f[x->order[x->next]].at <= now; x->next++) {
 		uint32_t i = x->order[x->next];
 		group *g = &x->g[x->gof[i]];
+		if (x->f[i].kind != SIM_FAULT_DROP) /* the runner handles link-down, reboot and exchange faults */
+			continue;
 		if (heap_push(&g->pending, (heap_ent){ g->count + x->f[i].nth, x->f[i].count }))
 			return -1;
 	}

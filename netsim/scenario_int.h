@@ -36,6 +36,52 @@ void *sim_scn_keep(sim_scenario *sc, void *p);
 int sim_scn_connections(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_faults(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_expects(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+int sim_scn_actions(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+
+/* Peer profiles: the defaults one implementation uses (scenario_life.c; sources in docs/scenario.md). */
+enum sim_profile_id { SIM_PROFILE_NONE, SIM_PROFILE_STRONGSWAN, SIM_PROFILE_LIBRESWAN };
+
+typedef struct sim_profile {
+	const char *name;
+	ike_time ike_rekey, ike_reauth, child_rekey;
+	ike_time margin; /* 0: swanctl's rule (over and rand 10 % of rekey); else pluto's rekeymargin */
+	ike_retransmit_cfg rt;
+	ike_time dpd_delay;
+	uint8_t dpd_action;
+	bool initial_contact, reauth_mbb;
+	uint32_t cookie_threshold, cookie_threshold_ip, block_threshold, half_open_limit; /* node knobs */
+	ike_time half_open_timeout;
+} sim_profile;
+
+/* The profile's defaults (SIM_PROFILE_NONE gives strongSwan's). */
+const sim_profile *sim_profile_get(uint8_t id);
+/* Optional "profile" field: 1 with *out set, 0 absent, -1 error. */
+int sim_scn_profile(sim_scn *c, const sim_jv *o, const char *path, uint8_t *out);
+/* IKE lifetimes of a connection (rekey_time alias ike_lifetime, reauth_time, over_time, rand_time); *set
+ * counts a connection that gave any. 0 or -1. */
+int sim_scn_ike_life(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_life_cfg *l,
+		     int *set);
+/* CHILD lifetimes: rekey_time, life_time or over_time, rand_time; implicit: a connection's child_lifetime. */
+int sim_scn_child_life(sim_scn *c, const sim_jv *o, const char *path, int implicit, const sim_profile *pf,
+		       ike_life_cfg *l, int *set);
+/* dpd_delay, dpd_action, initial_contact, make_before_break. 0 or -1. */
+int sim_scn_dpd(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_conn_cfg *cfg);
+
+/* Proposals (scenario_conn.c): o[key] or dflt in strongSwan syntax into out. 0 or -1. */
+int sim_scn_proposals(sim_scn *c, const sim_jv *o, const char *path, const char *key, uint8_t proto,
+		      const char *dflt, ike_proposal_list *out);
+/* Traffic selectors o[key]: 1 given, 0 absent (out untouched), -1 error. */
+int sim_scn_ts(sim_scn *c, const sim_jv *o, const char *path, const char *key, uint8_t *n_out, ike_ts *out);
+
+/* At most this many CHILD SAs per connection (`children`). */
+#define SIM_CHILDREN_MAX 16
+/*
+ * A connection's children: without a `children` array, one child named like the connection from tmpl
+ * (the connection's own esp/local_ts/remote_ts; child_lifetime is its rekey_time alias); with one, each
+ * entry starts from tmpl. Sets cfg->children/n_children. 0 or -1.
+ */
+int sim_scn_children(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, const sim_profile *pf,
+		     const ike_child_cfg *tmpl, ike_conn_cfg *cfg, int *set);
 
 /* auth {cert, key, ca} (scenario_cert.c): reads the PEM files, sets cfg's auth and cred. 0 or -1. */
 int sim_scn_auth_cert(sim_scn *c, sim_scenario *sc, const sim_jv *a, const char *path, ike_conn_cfg *cfg);

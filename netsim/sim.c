@@ -1,12 +1,13 @@
 /* The built-in simulator: nodes own addresses, links join node pairs, datagrams become timed events. */
+#include "host/names.h"
 #include "sim.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/drbg.h"
-#include "host/names.h"
 #include "sim_addrmap.h"
 
 #define NO_NODE UINT32_MAX
@@ -37,9 +38,20 @@ struct sim {
 	size_t n_links, cap_links;
 	sim_addrmap addrs;
 	ike_host_trace *trace;
-	sim_filter_fn filter;
-	void *filter_ctx;
+	struct sim_hook *hooks; /* in the order added */
+	size_t n_hooks;
+	uint8_t *scratch; /* SIM_HOOK_CAP bytes, where hooks see (and may rewrite) a datagram */
+	int stopped;
 };
+
+/* Largest datagram a hook may write: a UDP payload. */
+#define SIM_HOOK_CAP 65535u
+
+typedef struct sim_hook {
+	uint32_t node; /* SIM_ANY_NODE or the sender it watches */
+	sim_hook_fn fn;
+	void *ctx;
+} sim_hook;
 
 /* A datagram in flight; freed when delivered or when the world is freed. */
 typedef struct sim_pkt {
@@ -78,6 +90,8 @@ void sim_free(sim *s)
 	}
 	free(s->nodes);
 	free(s->links);
+	free(s->hooks);
+	free(s->scratch);
 	sim_addrmap_free(&s->addrs);
 	free(s);
 }
@@ -91,10 +105,37 @@ int sim_schedule(sim *s, int64_t t, sim_fn fn, void *arg)
 
 void sim_set_trace(sim *s, ike_host_trace *t) { s->trace = t; }
 
-void sim_set_filter(sim *s, sim_filter_fn fn, void *ctx)
+int sim_add_hook(sim *s, uint32_t node, sim_hook_fn fn, void *ctx)
 {
-	s->filter = fn;
-	s->filter_ctx = ctx;
+	sim_hook *h = realloc(s->hooks, (s->n_hooks + 1) * sizeof(*h));
+	if (!h)
+		return -1;
+	s->hooks = h;
+	if (!s->scratch && !(s->scratch = malloc(SIM_HOOK_CAP)))
+		return -1;
+	s->hooks[s->n_hooks++] = (sim_hook){ node, fn, ctx };
+	return 0;
+}
+
+void sim_stop(sim *s) { s->stopped = 1; }
+
+/* Every-node hooks, then the sender's, on a copy of the datagram; the first drop reason, or NULL. */
+static const char *run_hooks(sim *s, uint32_t node, uint32_t dst, const ike_addr *from, const ike_addr *to,
+			     const uint8_t *data, size_t *len)
+{
+	if (*len > SIM_HOOK_CAP)
+		return "too large";
+	memcpy(s->scratch, data, *len);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < s->n_hooks; i++) {
+			const sim_hook *h = &s->hooks[i];
+			if ((pass == 0) != (h->node == SIM_ANY_NODE) || (pass == 1 && h->node != node))
+				continue;
+			const char *why = h->fn(h->ctx, s->now, node, dst, from, to, s->scratch, len, SIM_HOOK_CAP);
+			if (why)
+				return why;
+		}
+	return NULL;
 }
 
 int32_t sim_add_node(sim *s, const char *name, sim_deliver_fn deliver, void *ctx)
@@ -182,6 +223,14 @@ int sim_add_link(sim *s, uint32_t a, uint32_t b, const sim_link_cfg *cfg)
 	return 0;
 }
 
+size_t ike_host_addr_format(const ike_addr *a, char *out, size_t cap)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	if (a->family == 4 || a->family == 6)
+		inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->ip, ip, sizeof(ip));
+	return (size_t)snprintf(out, cap, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, a->port);
+}
+
 static void trace_drop(sim *s, uint32_t node, const char *why, const ike_addr *from, const ike_addr *to,
 		       size_t len)
 {
@@ -250,8 +299,11 @@ void sim_send(sim *s, uint32_t node, const ike_addr *from, const ike_addr *to, c
 	s->nodes[node].counts.sent++;
 	uint32_t dst = sim_addrmap_get(&s->addrs, to);
 	uint32_t li = (dst == SIM_ADDRMAP_NONE || dst == node) ? NO_NODE : find_link(s, node, dst);
-	const char *why = s->filter ? s->filter(s->filter_ctx, s->now, node, li == NO_NODE ? NO_NODE : dst, len)
-				    : NULL;
+	const char *why = NULL;
+	if (s->n_hooks) {
+		why = run_hooks(s, node, li == NO_NODE ? NO_NODE : dst, from, to, data, &len);
+		data = s->scratch;
+	}
 	if (!why && li == NO_NODE)
 		why = "no route";
 	if (!why)
@@ -264,7 +316,8 @@ int64_t sim_run(sim *s, int64_t until)
 {
 	sim_event e;
 	const sim_event *next;
-	while ((next = sim_queue_peek(&s->q)) && next->t <= until) {
+	s->stopped = 0;
+	while (!s->stopped && (next = sim_queue_peek(&s->q)) && next->t <= until) {
 		sim_queue_pop(&s->q, &e);
 		s->now = e.t;
 		e.fn(e.arg);

@@ -7,21 +7,6 @@
 
 typedef struct sim sim;
 
-/* Datagram counters, for the summary. */
-typedef struct sim_counts {
-	uint64_t sent, delivered, dropped;
-} sim_counts;
-
-/* Datagrams a link dropped as larger than its MTU, and the largest (IP length, headers included). */
-typedef struct sim_mtu_drops {
-	uint64_t count;
-	size_t largest;
-} sim_mtu_drops;
-
-/* Fault hook: asked for every datagram before the link; returns a drop reason, or NULL to pass it. */
-typedef const char *(*sim_filter_fn)(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node,
-				     size_t len);
-
 /* Creates an empty world whose randomness derives from seed; NULL when out of memory. */
 sim *sim_new(uint64_t seed);
 /* Frees the world, including datagrams still in flight. */
@@ -36,9 +21,12 @@ int sim_add_link(sim *s, uint32_t a, uint32_t b, const sim_link_cfg *cfg);
 void sim_send(sim *s, uint32_t node, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len);
 int64_t sim_run(sim *s, int64_t until);
 
-/* Optional: trace sink for link.drop (not owned), fault filter. */
+/* Optional: trace sink for link.drop (not owned). */
 void sim_set_trace(sim *s, ike_host_trace *t);
-void sim_set_filter(sim *s, sim_filter_fn fn, void *ctx);
+/* A packet hook for the datagrams `node` (SIM_ANY_NODE: every node) sends (backend.h). 0, or -1. */
+int sim_add_hook(sim *s, uint32_t node, sim_hook_fn fn, void *ctx);
+/* Makes sim_run return once the event in progress is done. */
+void sim_stop(sim *s);
 
 const char *sim_node_name(const sim *s, uint32_t node);
 sim_counts sim_node_counts(const sim *s, uint32_t node);
@@ -48,5 +36,8 @@ sim_mtu_drops sim_link_mtu_drops(const sim *s, size_t link);
 
 /* The backend vtable over this simulator. */
 sim_backend sim_builtin_backend(sim *s);
+
+/* "192.0.2.1:500" / "[2001:db8::1]:500"; returns the length needed. */
+size_t ike_host_addr_format(const ike_addr *a, char *out, size_t cap);
 
 #endif

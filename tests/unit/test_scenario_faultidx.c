@@ -102,7 +102,8 @@ static void index_matches_the_plain_rule(void **state)
 static void extreme_counts(void **state)
 {
 	(void)state;
-	sim_fault_spec f[2] = { { 0, -1, -1, -1, UINT32_MAX, UINT32_MAX }, { 5, 0, -1, -1, 2, UINT32_MAX } };
+	sim_fault_spec f[2] = { { .at = 0, .node = -1, .link_a = -1, .link_b = -1, .nth = UINT32_MAX, .count = UINT32_MAX },
+				{ .at = 5, .node = 0, .link_a = -1, .link_b = -1, .nth = 2, .count = UINT32_MAX } };
 	sim_fault_index *x = sim_fault_index_new(f, 2);
 	assert_non_null(x);
 	assert_int_equal(sim_fault_index_match(x, 0, 0, 1), 0);

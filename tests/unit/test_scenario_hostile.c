@@ -347,8 +347,9 @@ static void unenforced_lifetimes_warn_once(void **state)
 	char *argv[] = { "ikesim", "run", path, "--quiet" };
 	clirun r = clirun_call(cli_main, 4, argv);
 	assert_int_equal(r.rc, CLI_OK);
-	assert_string_equal(r.err, "ikesim run: warning: 2 connection(s) set ike_lifetime/child_lifetime, which are not "
-				   "enforced yet: no SA is rekeyed or expires during the run\n");
+	assert_string_equal(r.err, "ikesim run: warning: 2 connection(s) set lifetimes (rekey_time, reauth_time, rand_time, "
+				   "over_time, life_time, ike_lifetime, child_lifetime), which are not enforced yet: no SA is "
+				   "rekeyed or expires during the run\n");
 	clirun_free(&r);
 	char *argv2[] = { "ikesim", "run", "tests/scenarios/lost_auth_retransmit.json", "--quiet" };
 	r = clirun_call(cli_main, 4, argv2);

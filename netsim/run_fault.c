@@ -1,0 +1,221 @@
+/*
+ * Faults that act while the run goes: links down for a span, nodes that reboot with empty engine state, the
+ * n-th IKE message of one exchange type dropped. Each traces a `fault` event when it takes effect.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "crypto/drbg.h"
+#include "ikepeek.h"
+#include "run_int.h"
+
+typedef struct rf_arg {
+	runner *r;
+	uint32_t fault;
+	int64_t reboot_at; /* REBOOT: when the node went down, for its restart */
+} rf_arg;
+
+struct sim_run_faults {
+	rf_arg *args;      /* one per scenario fault, the argument of its events */
+	uint32_t *active;  /* LINK_DOWN faults in effect now */
+	size_t n_active;
+	uint32_t *xf;      /* EXCHANGE faults */
+	uint64_t *xseen;   /* per EXCHANGE fault: matching messages so far */
+	size_t n_xf;
+};
+
+static int64_t now_of(runner *r) { return r->be.now(r->be.impl); }
+
+static void link_name(const runner *r, const sim_fault_spec *f, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s-%s", r->sc->nodes[f->link_a].name, r->sc->nodes[f->link_b].name);
+}
+
+static void on_down(void *arg)
+{
+	rf_arg *a = arg;
+	runner *r = a->r;
+	const sim_fault_spec *f = &r->sc->faults[a->fault];
+	char l[140], fields[256];
+	r->rf->active[r->rf->n_active++] = a->fault;
+	link_name(r, f, l, sizeof(l));
+	snprintf(fields, sizeof(fields), "\"kind\":\"link-down\",\"fault\":%u,\"link\":\"%s\"", a->fault, l);
+	sim_rn_event(r, now_of(r), UINT32_MAX, "fault", fields);
+}
+
+static void on_up(void *arg)
+{
+	rf_arg *a = arg;
+	runner *r = a->r;
+	sim_run_faults *rf = r->rf;
+	char l[140], fields[256];
+	for (size_t i = 0; i < rf->n_active; i++)
+		if (rf->active[i] == a->fault) {
+			memmove(&rf->active[i], &rf->active[i + 1], (rf->n_active - i - 1) * sizeof(*rf->active));
+			rf->n_active--;
+			break;
+		}
+	link_name(r, &r->sc->faults[a->fault], l, sizeof(l));
+	snprintf(fields, sizeof(fields), "\"kind\":\"link-up\",\"fault\":%u,\"link\":\"%s\"", a->fault, l);
+	sim_rn_event(r, now_of(r), UINT32_MAX, "fault", fields);
+}
+
+/* The connections that had started before the reboot start again (later ones still have their start event). */
+static void on_restart(void *arg)
+{
+	rf_arg *a = arg;
+	const sim_fault_spec *f = &a->r->sc->faults[a->fault];
+	const sim_node_spec *ns = &a->r->sc->nodes[f->node];
+	for (size_t c = 0; c < ns->n_conns; c++)
+		if (ns->initiate_at[c] >= 0 && ns->initiate_at[c] < a->reboot_at)
+			sim_rn_initiate(&a->r->nodes[f->node], c);
+}
+
+/* This boot's engine seed: a DRBG keyed by the node's own seed and "boot:<n>". */
+static void boot_seed(rnode *n)
+{
+	char pers[32];
+	ike_drbg d;
+	int len = snprintf(pers, sizeof(pers), "boot:%u", n->boots);
+	ike_drbg_init(&d, n->seed0, sizeof(n->seed0), pers, (size_t)len);
+	ike_drbg_bytes(&d, n->seed, sizeof(n->seed));
+	OPENSSL_cleanse(&d, sizeof(d));
+}
+
+static void on_reboot(void *arg)
+{
+	rf_arg *a = arg;
+	runner *r = a->r;
+	const sim_fault_spec *f = &r->sc->faults[a->fault];
+	rnode *n = &r->nodes[f->node];
+	ike_peer *old = n->peer;
+	int64_t now = now_of(r);
+	char fields[200];
+	ike_peer_flush(old, now);
+	n->boots++;
+	boot_seed(n);
+	if (sim_rn_peer_new(n) != 0) { /* keep the old peer: the run ends in an error, not a crash */
+		n->peer = old;
+		r->failed = 1;
+		return;
+	}
+	ike_peer_free(old);
+	n->armed = IKE_TIME_NEVER; /* the old peer's timer event, if any, finds nothing to do */
+	r->last_activity = now;
+	int restart = 0;
+	for (size_t c = 0; c < r->sc->nodes[f->node].n_conns; c++)
+		restart |= r->sc->nodes[f->node].initiate_at[c] >= 0 && r->sc->nodes[f->node].initiate_at[c] < now;
+	int k = snprintf(fields, sizeof(fields), "\"kind\":\"reboot\",\"fault\":%u,\"boot\":%u", a->fault, n->boots);
+	if (restart)
+		snprintf(fields + k, sizeof(fields) - (size_t)k, ",\"restart_at\":%.9f",
+			 (double)(now + f->restart_after) / 1e9);
+	sim_rn_event(r, now, f->node, "fault", fields);
+	a->reboot_at = now;
+	if (restart && r->be.schedule(r->be.impl, now + f->restart_after, on_restart, a) != 0)
+		r->failed = 1;
+}
+
+static int schedule_fault(runner *r, uint32_t i)
+{
+	const sim_fault_spec *f = &r->sc->faults[i];
+	rf_arg *a = &r->rf->args[i];
+	*a = (rf_arg){ r, i, 0 };
+	switch (f->kind) {
+	case SIM_FAULT_LINK_DOWN:
+		if (r->be.schedule(r->be.impl, f->at, on_down, a))
+			return -1;
+		return f->until >= 0 ? r->be.schedule(r->be.impl, f->until, on_up, a) : 0;
+	case SIM_FAULT_REBOOT:
+		return r->be.schedule(r->be.impl, f->at, on_reboot, a);
+	case SIM_FAULT_EXCHANGE:
+		r->rf->xf[r->rf->n_xf++] = i;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int sim_rf_setup(runner *r)
+{
+	const sim_scenario *sc = r->sc;
+	size_t n = sc->n_faults, runtime = 0;
+	for (size_t i = 0; i < n; i++)
+		runtime += sc->faults[i].kind != SIM_FAULT_DROP;
+	if (!runtime)
+		return 0;
+	sim_run_faults *rf = r->rf = calloc(1, sizeof(*rf));
+	if (!rf || !(rf->args = calloc(n, sizeof(*rf->args))) || !(rf->active = calloc(n, sizeof(*rf->active))) ||
+	    !(rf->xf = calloc(n, sizeof(*rf->xf))) || !(rf->xseen = calloc(n, sizeof(*rf->xseen))))
+		return -1;
+	for (uint32_t i = 0; i < n; i++)
+		if (schedule_fault(r, i))
+			return -1;
+	return 0;
+}
+
+void sim_rf_free(runner *r)
+{
+	if (!r->rf)
+		return;
+	free(r->rf->args);
+	free(r->rf->active);
+	free(r->rf->xf);
+	free(r->rf->xseen);
+	free(r->rf);
+	r->rf = NULL;
+}
+
+static int on_link(const sim_fault_spec *f, uint32_t a, uint32_t b)
+{
+	return ((uint32_t)f->link_a == a && (uint32_t)f->link_b == b) || ((uint32_t)f->link_a == b && (uint32_t)f->link_b == a);
+}
+
+/* Counts the message against every exchange fault of its sender; 1 if one of them drops it. */
+static int exchange_drop(runner *r, int64_t now, uint32_t node, const ike_addr *from, const ike_addr *to,
+			 const uint8_t *data, size_t len)
+{
+	sim_run_faults *rf = r->rf;
+	uint8_t x, flags;
+	int drop = 0;
+	if (sim_ike_peek(from, to, data, len, &x, &flags) != 0)
+		return 0;
+	int resp = (flags & SIM_IKE_FLAG_RESPONSE) != 0;
+	for (size_t k = 0; k < rf->n_xf; k++) {
+		const sim_fault_spec *f = &r->sc->faults[rf->xf[k]];
+		if ((uint32_t)f->node != node || f->exchange != x || f->at > now || (f->response >= 0 && f->response != resp))
+			continue;
+		if (++rf->xseen[k] != f->nth)
+			continue;
+		char fields[200];
+		snprintf(fields, sizeof(fields), "\"kind\":\"drop-nth\",\"fault\":%u,\"exchange\":\"%s\",\"nth\":%u,\"response\":%s",
+			 rf->xf[k], sim_exchange_name(x), f->nth, resp ? "true" : "false");
+		sim_rn_event(r, now, node, "fault", fields);
+		drop = 1;
+	}
+	return drop;
+}
+
+const char *sim_rf_filter(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, const ike_addr *from,
+			  const ike_addr *to, uint8_t *data, size_t *len, size_t cap)
+{
+	runner *r = ctx;
+	(void)cap; /* faults drop; they never rewrite */
+	const char *why = NULL;
+	if (r->faults) {
+		int m = sim_fault_index_match(r->faults, now, from_node, to_node);
+		if (m < 0)
+			return "out of memory";
+		why = m ? "fault" : NULL;
+	}
+	if (!r->rf)
+		return why;
+	if (r->rf->n_xf && exchange_drop(r, now, from_node, from, to, data, *len) && !why)
+		why = "fault";
+	for (size_t i = 0; to_node != UINT32_MAX && i < r->rf->n_active; i++)
+		if (on_link(&r->sc->faults[r->rf->active[i]], from_node, to_node))
+			return "link-down"; /* the link is gone: that is why, whatever else counted the datagram */
+	return why;
+}

@@ -1,0 +1,75 @@
+/* Shared between the scenario runner's files only (run.c, run_fault.c, run_watch.c, run_action.c). */
+#ifndef SIM_RUN_INT_H
+#define SIM_RUN_INT_H
+
+#include "host/afile.h"
+#include "pcap.h"
+#include "run.h"
+#include "scenario_faultidx.h"
+
+typedef struct runner runner;
+
+typedef struct rnode {
+	runner *r;
+	uint32_t idx;
+	ike_peer *peer;
+	ike_host host;
+	ike_peer_cfg cfg;
+	uint8_t seed[32];  /* this boot's engine seed */
+	uint8_t seed0[32]; /* the node's own seed, from which every boot's derives */
+	uint32_t boots;    /* reboots so far */
+	int64_t armed;     /* time of the pending timer event, IKE_TIME_NEVER if none */
+} rnode;
+
+typedef struct sim_run_faults sim_run_faults;
+typedef struct sim_run_watch sim_run_watch;
+
+struct runner {
+	const sim_scenario *sc;
+	sim_backend be; /* the network: run.c and its helpers reach it through this only */
+	ike_host_trace *tr;
+	sim_pcap *pcap;     /* NULL = no capture */
+	sim_keytab *keys;   /* NULL = keys not revealed or no capture */
+	ike_host_afile *keys_file;
+	rnode *nodes;
+	struct rstart *starts;
+	sim_fault_index *faults; /* NULL without drop_nth/drop_next faults */
+	sim_run_faults *rf;      /* link-down, reboot and exchange faults; NULL without */
+	sim_run_watch *watch;    /* what the expectations count and sample; NULL without */
+	void *actions;           /* scheduled actions (run_action.c); NULL without */
+	int64_t last_activity; /* virtual time of the last datagram or timer that did work */
+	int keys_failed;       /* a key table row could not be stored */
+	int failed;            /* out of memory in an event (a reboot's new peer, a restart): the run errs */
+};
+
+/* run.c: (re)creates n's engine peer from n->cfg and n->host; 0 or -1. */
+int sim_rn_peer_new(rnode *n);
+/* Keeps exactly one timer event at the peer's earliest deadline. */
+void sim_rn_rearm(rnode *n);
+/* Initiates conns[conn] of node n now. */
+void sim_rn_initiate(rnode *n, size_t conn);
+/* One trace event of the runner's own (node UINT32_MAX = "sim"), also seen by the expectations' counters. */
+void sim_rn_event(runner *r, int64_t now, uint32_t node, const char *ev, const char *fields);
+
+/* run_fault.c: link-down, reboot and exchange faults. 0, or -1 out of memory. */
+int sim_rf_setup(runner *r);
+void sim_rf_free(runner *r);
+/* The backend's drop hook: drop_nth/drop_next, a down link, an exchange's n-th message; a reason or NULL. */
+const char *sim_rf_filter(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, const ike_addr *from,
+			  const ike_addr *to, uint8_t *data, size_t *len, size_t cap);
+
+/* run_watch.c: counters and samples for `expect` (events, states at a time, messages of an exchange). */
+int sim_rw_setup(runner *r);
+void sim_rw_free(runner *r);
+/* An event of node (UINT32_MAX = sim) as it is produced; fields is the JSON object body. */
+void sim_rw_event(runner *r, int64_t now, uint32_t node, const char *ev, const char *fields);
+/* A datagram node sends. */
+void sim_rw_sent(runner *r, uint32_t node, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len);
+/* Hands the counts and samples over to res (after the run). 0 or -1. */
+int sim_rw_collect(runner *r, sim_run_result *res);
+
+/* run_action.c: scenario actions at their times. 0 or -1. */
+int sim_ra_setup(runner *r);
+void sim_ra_free(runner *r);
+
+#endif

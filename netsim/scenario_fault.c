@@ -1,0 +1,237 @@
+/* Scenario faults: datagrams to drop by count, links going down, nodes rebooting, one exchange's n-th message. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario_int.h"
+
+#define MAX_ITEMS 1000000u
+
+/* "gw-a-gw-b": the split point is the one '-' that leaves two known node names on either side. */
+static int split_link_name(const sim_scenario *sc, const char *s, int32_t *a, int32_t *b)
+{
+	char buf[160];
+	int found = 0;
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	for (const char *d = strchr(s, '-'); d; d = strchr(d + 1, '-')) {
+		/* Node names are at most 63 long: no need to hash the splits that cannot match. */
+		if (d - s > 63)
+			break;
+		if (strlen(d + 1) > 63)
+			continue;
+		snprintf(buf, sizeof(buf), "%.*s", (int)(d - s), s);
+		int32_t x = sim_scn_find_node(sc, buf), y = sim_scn_find_node(sc, d + 1);
+		if (x >= 0 && y >= 0) {
+			*a = x;
+			*b = y;
+			found++;
+		}
+	}
+	return found == 1 ? 0 : -1;
+}
+
+static int parse_fault_link(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
+{
+	static const char *const keys[] = { "a", "b", NULL };
+	char p[SIM_PATH_MAX];
+	const sim_jv *l = sim_jv_get(o, "link");
+	f->link_a = f->link_b = -1;
+	if (!l)
+		return 0;
+	sim_scn_sub(p, path, "link");
+	if (sim_jv_is_string(l)) {
+		if (split_link_name(sc, l->valuestring, &f->link_a, &f->link_b) != 0)
+			return sim_scn_fail(c, p, "'%.64s' does not name a link as \"A-B\" unambiguously (or use {\"a\":..,\"b\":..})",
+					    l->valuestring);
+	} else {
+		if (sim_scn_object(c, l, p, keys))
+			return -1;
+		if ((f->link_a = sim_scn_node_ref(c, sc, l, p, "a", 1)) < 0 ||
+		    (f->link_b = sim_scn_node_ref(c, sc, l, p, "b", 1)) < 0)
+			return -1;
+	}
+	if (sim_scn_find_link(sc, (uint32_t)f->link_a, (uint32_t)f->link_b) >= 0)
+		return 0;
+	return sim_scn_fail(c, p, "there is no link between '%s' and '%s'", sc->nodes[f->link_a].name,
+			    sc->nodes[f->link_b].name);
+}
+
+/* Which kind a fault object is: by the one field that names it. */
+static int fault_kind(sim_scn *c, const sim_jv *o, const char *path, uint8_t *kind)
+{
+	static const char *const marks[] = { "drop_nth", "drop_next", "down", "reboot", "exchange" };
+	static const uint8_t kinds[] = { SIM_FAULT_DROP, SIM_FAULT_DROP, SIM_FAULT_LINK_DOWN, SIM_FAULT_REBOOT,
+					 SIM_FAULT_EXCHANGE };
+	int n = 0;
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (sim_jv_get(o, marks[i])) {
+			*kind = kinds[i];
+			n++;
+		}
+	if (n != 1)
+		return sim_scn_fail(c, path, "give exactly one of 'drop_nth', 'drop_next', 'down', 'reboot' or 'exchange'");
+	return 0;
+}
+
+/* Fields another kind of fault uses are refused by name, not ignored. */
+static int only_fields(sim_scn *c, const sim_jv *o, const char *path, const char *const *allowed, const char *what)
+{
+	char p[SIM_PATH_MAX];
+	for (const sim_jv *m = o->child; m; m = m->next) {
+		size_t i = 0;
+		while (allowed[i] && strcmp(allowed[i], m->string) != 0)
+			i++;
+		sim_scn_sub(p, path, m->string);
+		if (!allowed[i])
+			return sim_scn_fail(c, p, "not a field of a %s fault", what);
+	}
+	return 0;
+}
+
+static int parse_drop(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
+{
+	static const char *const keys[] = { "at", "node", "link", "drop_nth", "drop_next", NULL };
+	int64_t nth = 0, next = 0;
+	char p[SIM_PATH_MAX];
+	if (only_fields(c, o, path, keys, "drop_nth/drop_next"))
+		return -1;
+	if (sim_jv_get(o, "node") && (f->node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0)
+		return -1;
+	if (parse_fault_link(c, sc, o, path, f))
+		return -1;
+	sim_scn_sub(p, path, "node");
+	if (f->node >= 0 && f->link_a >= 0 && f->node != f->link_a && f->node != f->link_b)
+		return sim_scn_fail(c, p, "node '%s' is not an end of the fault's link", sc->nodes[f->node].name);
+	int r1 = sim_scn_int(c, o, path, "drop_nth", 0, 1, UINT32_MAX, &nth);
+	int r2 = r1 < 0 ? -1 : sim_scn_int(c, o, path, "drop_next", 0, 1, UINT32_MAX, &next);
+	if (r1 < 0 || r2 < 0)
+		return -1;
+	f->nth = r1 ? (uint32_t)nth : 1;
+	f->count = r1 ? 1 : (uint32_t)next;
+	return 0;
+}
+
+/* { "link": "a-b", "down": "10s", "up": "40s" }: `up` optional, after `down`. */
+static int parse_down(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
+{
+	static const char *const keys[] = { "link", "down", "up", NULL };
+	char p[SIM_PATH_MAX];
+	if (only_fields(c, o, path, keys, "link down"))
+		return -1;
+	sim_scn_sub(p, path, "link");
+	if (!sim_jv_get(o, "link"))
+		return sim_scn_fail(c, p, "missing required field 'link' (the link that goes down)");
+	f->until = -1;
+	if (parse_fault_link(c, sc, o, path, f) || sim_scn_time(c, o, path, "down", 1, &f->at) < 0 ||
+	    sim_scn_time(c, o, path, "up", 0, &f->until) < 0)
+		return -1;
+	sim_scn_sub(p, path, "up");
+	if (f->until >= 0 && f->until <= f->at)
+		return sim_scn_fail(c, p, "the link must come up after it went down");
+	return 0;
+}
+
+/* { "node": "gw-b", "reboot": "60s", "restart_after": "5s" } */
+static int parse_reboot(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
+{
+	static const char *const keys[] = { "node", "reboot", "restart_after", NULL };
+	if (only_fields(c, o, path, keys, "reboot"))
+		return -1;
+	if ((f->node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0 ||
+	    sim_scn_time(c, o, path, "reboot", 1, &f->at) < 0 ||
+	    sim_scn_time(c, o, path, "restart_after", 0, &f->restart_after) < 0)
+		return -1;
+	return 0;
+}
+
+/* { "node": "gw-a", "exchange": "CREATE_CHILD_SA", "nth": 2, "response": false, "at": "0s" } */
+static int parse_exchange(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
+{
+	static const char *const keys[] = { "at", "node", "exchange", "nth", "response", NULL };
+	const char *name;
+	int64_t nth = 1;
+	int resp = 0;
+	char p[SIM_PATH_MAX];
+	if (only_fields(c, o, path, keys, "exchange"))
+		return -1;
+	if ((f->node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0 ||
+	    sim_scn_str(c, o, path, "exchange", 1, &name) < 0 || sim_scn_int(c, o, path, "nth", 0, 1, UINT32_MAX, &nth) < 0)
+		return -1;
+	int r = sim_scn_bool(c, o, path, "response", 0, &resp);
+	if (r < 0)
+		return -1;
+	sim_scn_sub(p, path, "exchange");
+	int x = sim_exchange_parse(name);
+	if (x < 0)
+		return sim_scn_fail(c, p, "unknown exchange '%.40s' (IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA, INFORMATIONAL, ...)",
+				    name);
+	f->exchange = (uint8_t)x;
+	f->nth = (uint32_t)nth;
+	f->count = 1;
+	f->response = r ? (int8_t)resp : -1;
+	return 0;
+}
+
+static int parse_fault(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
+{
+	static const char *const keys[] = { "at", "node", "link", "drop_nth", "drop_next", "down", "up", "reboot",
+					    "restart_after", "exchange", "nth", "response", NULL };
+	if (sim_scn_object(c, o, path, keys) || fault_kind(c, o, path, &f->kind) ||
+	    sim_scn_time(c, o, path, "at", 0, &f->at) < 0)
+		return -1;
+	f->node = f->link_a = f->link_b = -1;
+	switch (f->kind) {
+	case SIM_FAULT_LINK_DOWN:
+		return parse_down(c, sc, o, path, f);
+	case SIM_FAULT_REBOOT:
+		return parse_reboot(c, sc, o, path, f);
+	case SIM_FAULT_EXCHANGE:
+		return parse_exchange(c, sc, o, path, f);
+	default:
+		return parse_drop(c, sc, o, path, f);
+	}
+}
+
+int sim_scn_faults(sim_scn *c, sim_scenario *sc, const sim_jv *root)
+{
+	const sim_jv *arr;
+	size_t n = 0;
+	char p[SIM_PATH_MAX];
+	int r = sim_scn_array(c, root, "", "faults", 0, MAX_ITEMS, &arr, &n);
+	if (r <= 0 || n == 0) /* absent or empty: none */
+		return r < 0 ? -1 : 0;
+	if (!(sc->faults = calloc(n, sizeof(*sc->faults))))
+		return sim_scn_fail(c, "faults", "out of memory");
+	for (const sim_jv *o = arr->child; o; o = o->next) {
+		sim_scn_idx(p, "faults", sc->n_faults);
+		if (parse_fault(c, sc, o, p, &sc->faults[sc->n_faults]) != 0)
+			return -1;
+		sc->n_faults++;
+	}
+	return 0;
+}
+
+/* RFC 7296 3.1 exchange types, and the later ones an IKEv2 peer may send (RFC 5723, 9242, 9370). */
+static const struct {
+	uint8_t type;
+	const char *name;
+} EXCHANGES[] = { { 34, "IKE_SA_INIT" },        { 35, "IKE_AUTH" },         { 36, "CREATE_CHILD_SA" },
+		  { 37, "INFORMATIONAL" },      { 38, "IKE_SESSION_RESUME" }, { 43, "IKE_INTERMEDIATE" },
+		  { 44, "IKE_FOLLOWUP_KE" } };
+
+int sim_exchange_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(EXCHANGES) / sizeof(EXCHANGES[0]); i++)
+		if (strcmp(name, EXCHANGES[i].name) == 0)
+			return EXCHANGES[i].type;
+	return -1;
+}
+
+const char *sim_exchange_name(uint8_t type)
+{
+	for (size_t i = 0; i < sizeof(EXCHANGES) / sizeof(EXCHANGES[0]); i++)
+		if (EXCHANGES[i].type == type)
+			return EXCHANGES[i].name;
+	return NULL;
+}

@@ -1,0 +1,157 @@
+/* `ikesim peer` lifecycle flags: lifetimes as swanctl derives them, DPD, INITIAL_CONTACT, timed actions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "peer.h"
+#include "peerproc.h"
+#include "test_list.h.in"
+
+#define S(x) ((ike_time)(x) * IKE_NS_PER_SEC)
+
+/* Parses the fixed arguments plus extra (NULL-terminated); rc of peer_args_parse, stderr into err. */
+static int parse(peer_args *a, char *err, size_t cap, const char *const *extra)
+{
+	const char *argv[64] = { "peer", "--local", "127.0.0.1:4500", "--remote", "127.0.0.1:4501", "--proposals",
+				 "aes128gcm16-prfsha256-x25519", "--esp-proposals", "aes128gcm16", "--id", "a.example",
+				 "--remote-id", "b.example", "--local-ts", "10.1.0.0/16", "--remote-ts", "10.2.0.0/16",
+				 "--psk", "s" };
+	int argc = 19;
+	for (size_t i = 0; extra[i]; i++)
+		argv[argc++] = extra[i];
+	FILE *f = fmemopen(err, cap, "w");
+	assert_non_null(f);
+	int rc = peer_args_parse(argc, (char **)argv, a, f);
+	fclose(f);
+	return rc;
+}
+
+static void defaults_are_never_and_initial_contact(void **state)
+{
+	(void)state;
+	peer_args a;
+	char err[300] = "", e[200];
+	ike_conn_cfg c;
+	ike_child_cfg ch;
+	peer_cred_files cf = { 0 };
+	static const char *const none[] = { "--initiate", NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), none), 0);
+	cf.psk = (uint8_t *)"s";
+	cf.psk_len = 1;
+	assert_int_equal(peer_conn_build(&a, &c, &ch, &cf, e, sizeof(e)), 0);
+	assert_int_equal(c.ike_life.rekey, 0);
+	assert_int_equal(c.ike_life.rand, 0);
+	assert_int_equal(ch.life.rekey, 0);
+	assert_int_equal(c.dpd_delay, 0);
+	assert_true(c.initial_contact);
+	assert_int_equal(ch.start, IKE_CHILD_START_START);
+	for (int i = 0; i < PEER_ACT_N; i++)
+		assert_true(a.act_after[i] == IKE_TIME_NEVER);
+}
+
+static void lifetimes_dpd_and_actions(void **state)
+{
+	(void)state;
+	peer_args a;
+	char err[300] = "", e[200];
+	ike_conn_cfg c;
+	ike_child_cfg ch;
+	peer_cred_files cf = { .psk = (uint8_t *)"s", .psk_len = 1 };
+	static const char *const flags[] = { "--rekey-time", "60", "--ike-rekey-time", "300", "--reauth-time", "3600",
+					     "--dpd-delay", "10", "--dpd-action", "restart", "--no-initial-contact",
+					     "--rekey-child-after", "2.5", "--rekey-ike-after", "5", "--delete-after", "8",
+					     NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), flags), 0);
+	assert_int_equal(peer_conn_build(&a, &c, &ch, &cf, e, sizeof(e)), 0);
+	assert_int_equal(ch.life.rekey, S(60));
+	assert_int_equal(ch.life.over, S(6)); /* life_time = rekey_time + 10 % */
+	assert_int_equal(ch.life.rand, S(6));
+	assert_int_equal(c.ike_life.rekey, S(300));
+	assert_int_equal(c.ike_life.reauth, S(3600));
+	assert_int_equal(c.ike_life.over, S(360)); /* 10 % of max(rekey, reauth) */
+	assert_int_equal(c.ike_life.rand, S(150)); /* min(over, ...) cut to half the shorter of rekey and reauth */
+	assert_int_equal(c.dpd_delay, S(10));
+	assert_int_equal(c.dpd_action, IKE_DPD_RESTART);
+	assert_false(c.initial_contact);
+	assert_int_equal(ch.start, IKE_CHILD_START_NONE); /* a responder */
+	peer_acts x = { 0 };
+	assert_true(peer_acts_next(&x) == IKE_TIME_NEVER);
+	assert_false(peer_acts_pending(&x, NULL));
+	peer_acts_arm(&x, &a, S(100));
+	const char *name = NULL;
+	assert_true(peer_acts_pending(&x, &name));
+	assert_string_equal(name, "--rekey-child-after");
+	assert_int_equal(peer_acts_next(&x), S(100) + S(5) / 2);
+	/* A CHILD_UP completes only a rekey that was requested. */
+	assert_false(peer_acts_event(&x, IKE_EV_CHILD_UP));
+}
+
+static void bad_lifecycle_flags(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *flag, *val, *want;
+	} bad[] = {
+		{ "--rekey-time", "-1", "--rekey-time wants seconds" },
+		{ "--dpd-delay", "soon", "--dpd-delay wants seconds" },
+		{ "--dpd-action", "hold", "--dpd-action wants clear, restart or trap, got 'hold'" },
+		{ "--delete-after", "1e12", "--delete-after wants seconds" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		peer_args a;
+		char err[300] = "";
+		const char *const extra[] = { bad[i].flag, bad[i].val, NULL };
+		assert_int_equal(parse(&a, err, sizeof(err), extra), -1);
+		if (!strstr(err, bad[i].want))
+			fail_msg("case %zu: got '%s', want '%s'", i, err, bad[i].want);
+	}
+	peer_args a;
+	char err[300] = "", e[200];
+	ike_conn_cfg c;
+	ike_child_cfg ch;
+	peer_cred_files cf = { .psk = (uint8_t *)"s", .psk_len = 1 };
+	static const char *const jitter[] = { "--rekey-time", "60", "--rand-time", "60", NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), jitter), 0);
+	assert_int_equal(peer_conn_build(&a, &c, &ch, &cf, e, sizeof(e)), -1);
+	assert_non_null(strstr(e, "--rand-time 60.000 s must be shorter than every rekey time it jitters (60.000 s)"));
+}
+
+/* --delete-after ends an initiator's run early, though --hold asks for a minute. */
+static void delete_after_ends_the_initiator(void **state)
+{
+	(void)state;
+	pu_env e;
+	pu_proc r, i;
+	pu_args ra, ia;
+	static const char *const extra[] = { "--hold", "60", "--delete-after", "0.3", "--rekey-time", "30", NULL };
+	if (!pu_setup(&e))
+		skip();
+	pu_start_responder(&r, &e, &ra, "sesame", "5", true, NULL);
+	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "20", true, extra));
+	int irc = pu_wait(&i, 4000);
+	int rrc = pu_wait(&r, 10000);
+	if (irc != 0 || rrc != 0)
+		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(r.err);
+	assert_int_equal(irc, 0);
+	assert_int_equal(rrc, 0);
+	assert_true(pu_file_has(i.out, "deleted"));
+	pu_cleanup(&e);
+}
+
+size_t tests_peer_life(const struct CMUnitTest **out)
+{
+	static const struct CMUnitTest t[] = {
+		cmocka_unit_test(defaults_are_never_and_initial_contact),
+		cmocka_unit_test(lifetimes_dpd_and_actions),
+		cmocka_unit_test(bad_lifecycle_flags),
+		cmocka_unit_test(delete_after_ends_the_initiator),
+	};
+	*out = t;
+	return sizeof(t) / sizeof(t[0]);
+}
