@@ -54,6 +54,9 @@ void v2_live_heard(v2_ike_sa *sa, ike_time now)
 
 void v2_live_up(v2_ike_sa *sa, ike_time now)
 {
+	ike_conn_rec *r = v2_rec(sa);
+	if (r) /* the connection's latest attempt worked: an earlier timeout (a dead peer, say) is history */
+		r->timed_out = false;
 	if (sa->dl[V2_DL_DPD] == IKE_TIME_NEVER)
 		v2_live_heard(sa, now);
 }
