@@ -184,7 +184,7 @@ typedef struct bset {
 } bset;
 
 /* One batch of `ops` rekeys over the set's pairs in turn, sides alternating per pass; CPU us per rekey. */
-static double engine_batch(bset *b, uint8_t kind, int ops)
+__attribute__((noinline)) static double engine_batch(bset *b, uint8_t kind, int ops)
 {
 	double t0 = bench_cpu_seconds();
 	for (int i = 0; i < ops; i++, b->turn++)
@@ -193,7 +193,7 @@ static double engine_batch(bset *b, uint8_t kind, int ops)
 	return (bench_cpu_seconds() - t0) * 1e6 / ops;
 }
 
-static double floor_batch(fl_ctx *f, const fl_op *op, int ops)
+__attribute__((noinline)) static double floor_batch(fl_ctx *f, const fl_op *op, int ops)
 {
 	double t0 = bench_cpu_seconds();
 	for (int i = 0; i < ops; i++)
@@ -205,17 +205,23 @@ static double floor_batch(fl_ctx *f, const fl_op *op, int ops)
 typedef struct bopts {
 	size_t pairs;
 	int batches, ops;
+	int only;  /* --only K: time kind K alone (for profiling), -1 = all */
+	int floor; /* --floor 0: skip the floor batches (profiling the engine alone) */
 } bopts;
 
 static int parse(int argc, char **argv, bopts *o)
 {
-	*o = (bopts){ 32, 15, 200 };
+	*o = (bopts){ 32, 15, 200, -1, 1 };
 	for (int i = 1; i + 1 < argc; i += 2) {
 		char *end;
 		unsigned long v = strtoul(argv[i + 1], &end, 10);
-		if (*end || v == 0 || v > 100000)
+		if (!strcmp(argv[i], "--only") && !*end && v < FL_N)
+			o->only = (int)v;
+		else if (!strcmp(argv[i], "--floor") && !*end && v <= 1)
+			o->floor = (int)v;
+		else if (*end || v == 0 || v > 100000)
 			return -1;
-		if (!strcmp(argv[i], "--pairs"))
+		else if (!strcmp(argv[i], "--pairs"))
 			o->pairs = v;
 		else if (!strcmp(argv[i], "--batches"))
 			o->batches = (int)v;
@@ -250,6 +256,8 @@ static void report(const fl_op op[FL_N], const double eng[FL_N], const double fl
 	printf("%-26s %9s %9s %7s %11s %7s  %s\n", "operation", "engine", "floor", "ratio", "notes floor", "ratio",
 	       "SK plaintext bytes per message");
 	for (int k = 0; k < FL_N; k++) {
+		if (o->only >= 0 && k != o->only)
+			continue;
 		char sizes[96] = "";
 		for (size_t i = 0, w = 0; i < op[k].n_msgs && w < sizeof(sizes); i++)
 			w += (size_t)snprintf(sizes + w, sizeof(sizes) - w, "%s%zu", i ? " " : "", op[k].pt_len[i]);
@@ -271,7 +279,10 @@ static int run(fl_ctx *f, bset set[2], const bopts *o)
 	/* Engine and floor batches interleaved, so load from other jobs hits both alike; the minimum is kept. */
 	for (int b = 0; b < o->batches; b++)
 		for (uint8_t k = 0; k < FL_N; k++) {
-			double e = engine_batch(&set[k == FL_CHILD_PFS], k, o->ops), fl = floor_batch(f, &op[k], o->ops);
+			if (o->only >= 0 && k != o->only)
+				continue;
+			double e = engine_batch(&set[k == FL_CHILD_PFS], k, o->ops);
+			double fl = o->floor ? floor_batch(f, &op[k], o->ops) : 1;
 			if (e < 0 || fl < 0) {
 				fprintf(stderr, "bench_rekey: %s failed in batch %d (%s)\n", op_name[k], b, e < 0 ? "engine" : "floor");
 				return 1;
@@ -291,7 +302,7 @@ int main(int argc, char **argv)
 {
 	bopts o;
 	if (parse(argc, argv, &o) != 0) {
-		fprintf(stderr, "usage: bench_rekey [--pairs N] [--batches B] [--ops M]   (defaults 32, 15, 200)\n");
+		fprintf(stderr, "usage: bench_rekey [--pairs N] [--batches B] [--ops M] [--only 0|1|2] [--floor 0|1]   (defaults 32, 15, 200, all, 1)\n");
 		return 2;
 	}
 	static const char *const esp[2] = { "aes128gcm16", "aes128gcm16-x25519" };

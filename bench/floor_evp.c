@@ -121,11 +121,12 @@ static int prf(fl_ctx *f, const uint8_t *key, size_t klen, const uint8_t *const 
 	return ok ? 0 : -1;
 }
 
-/* One SK payload of pt_len plaintext bytes sealed by one side (fresh IV) and opened by the other. */
-static int seal_open(fl_ctx *f, int dir, size_t pt_len)
+/* One SK payload of pt_len plaintext bytes sealed by one side (IV already drawn) and opened by the other. */
+static int seal_open(fl_ctx *f, int dir, const uint8_t iv[IV], size_t pt_len)
 {
 	uint8_t msg[AAD + IV + MAX_PT + ICV] = { 0 }, back[MAX_PT], nonce[12];
-	int n = 0, ok = pt_len <= MAX_PT && draw(f, msg + AAD, IV) == 0;
+	int n = 0, ok = pt_len <= MAX_PT;
+	memcpy(msg + AAD, iv, IV);
 	uint8_t *ct = msg + AAD + IV, *tag = ct + pt_len;
 	memset(back, 0, pt_len <= MAX_PT ? pt_len : 0);
 	memcpy(nonce, f->sk_e[dir] + 16, 4);
@@ -185,24 +186,25 @@ static int side_keys(fl_ctx *f, uint8_t kind, const uint8_t *gir, const uint8_t 
 }
 
 /*
- * Initiator: draws Ni and its new SPI (and an X25519 key), seals the request. Responder: opens it, draws Nr and
- * its SPI (and a key), derives g^ir and its keys, seals the response. Initiator: opens it, derives. Every
- * further message (the Delete of the old SA and its answer) is one more draw of an IV, seal and open.
+ * Initiator: draws Ni, its new SPI and the request's IV at once (and makes an X25519 key), seals the request.
+ * Responder: opens it, draws Nr, SPI and IV (and a key), seals the response; both derive g^ir and their keys.
+ * Every further message (the Delete of the old SA and its answer) is one more draw of an IV, seal and open.
  */
 int fl_run_op(fl_ctx *f, const fl_op *op)
 {
-	uint8_t rnd[2][NONCE + 8] = { { 0 } }, pub[2][X25519_LEN], gir[2][X25519_LEN], keys[2][IKE_KEYS_LEN], spis[16];
+	uint8_t rnd[2][NONCE + 8 + IV] = { { 0 } }, pub[2][X25519_LEN], gir[2][X25519_LEN], keys[2][IKE_KEYS_LEN],
+		spis[16], iv[IV];
 	bool dh = op->kind != FL_CHILD;
 	size_t spi = op->kind == FL_IKE ? 8 : 4;
 	EVP_PKEY *k[2] = { NULL, NULL };
 	int rc = op->n_msgs >= 2 ? 0 : -1;
 	for (int s = 0; rc == 0 && s < 2; s++) {
-		rc = draw(f, rnd[s], NONCE + spi);
+		rc = draw(f, rnd[s], NONCE + spi + IV);
 		if (rc == 0 && dh && !(k[s] = keygen(f, pub[s])))
 			rc = -1;
-		rc |= seal_open(f, s, op->pt_len[s]);
+		rc |= seal_open(f, s, rnd[s] + NONCE + spi, op->pt_len[s]);
 	}
-	memcpy(spis, rnd[0] + NONCE, 8);
+	memcpy(spis, rnd[0] + NONCE, 8); /* IKE rekey: the new SPIi | SPIr (CHILD rekeys do not use them) */
 	memcpy(spis + 8, rnd[1] + NONCE, 8);
 	for (int s = 0; rc == 0 && s < 2; s++) {
 		if (dh)
@@ -210,7 +212,7 @@ int fl_run_op(fl_ctx *f, const fl_op *op)
 		rc |= side_keys(f, op->kind, gir[s], rnd[0], rnd[1], spis, keys[s]);
 	}
 	for (size_t i = 2; rc == 0 && i < op->n_msgs; i++)
-		rc = seal_open(f, (int)(i & 1), op->pt_len[i]);
+		rc = draw(f, iv, IV) | seal_open(f, (int)(i & 1), iv, op->pt_len[i]);
 	EVP_PKEY_free(k[0]);
 	EVP_PKEY_free(k[1]);
 	rc |= dh && memcmp(gir[0], gir[1], X25519_LEN) != 0;
