@@ -7,9 +7,10 @@
  * The bounds. Both ends arm their own rekey timer when an SA is installed, at rekey_time - U[0, rand_time]
  * drawn from their own DRBG; the earlier timer starts the rekey and the new SA re-arms both ends (a CHILD SA
  * keeps its timers when an IKE rekey moves it). So consecutive rekeys of one pair are d apart with
- * rekey_time - rand_time <= d <= rekey_time + delta, where delta covers one round trip (20 ms here), a wait
- * behind the other kind's exchange in the task queue (one round trip) and a TEMPORARY_FAILURE retry (2 s):
- * delta < 3 s. The first CHILD SA is up at t0 < 1.1 s (starts staggered over 0.99 s, two round trips).
+ * rekey_time - rand_time <= d <= rekey_time + delta, where delta is a few seconds at most: one round trip
+ * (20 ms here), a wait behind the other kind's exchange in the task queue, a retry 1-3 s after a
+ * TEMPORARY_FAILURE (RFC 7296 2.25). The lower bounds below hold for any delta under 156 s (CHILD) and
+ * 40 min (IKE). The first CHILD SA is up at t0 < 1.1 s (starts staggered over 0.99 s, two round trips).
  * Rekeys (rounds) in [0, 24 h]:
  *   CHILD: at least floor((24 h - t0) / (60 min + delta)) = 23, at most floor(24 h / 54 min) = 26;
  *   IKE:   at least floor((24 h - t0) / (4 h + delta)) = 5,   at most floor(24 h / 3 h 36 min) = 6.
