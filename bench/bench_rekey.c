@@ -302,7 +302,8 @@ int main(int argc, char **argv)
 {
 	bopts o;
 	if (parse(argc, argv, &o) != 0) {
-		fprintf(stderr, "usage: bench_rekey [--pairs N] [--batches B] [--ops M] [--only 0|1|2] [--floor 0|1]   (defaults 32, 15, 200, all, 1)\n");
+		fprintf(stderr, "usage: bench_rekey [--pairs N] [--batches B] [--ops M] [--only 0|1|2] [--floor 0|1]\n"
+				"       (defaults 32, 15, 200, all, 1)\n");
 		return 2;
 	}
 	static const char *const esp[2] = { "aes128gcm16", "aes128gcm16-x25519" };

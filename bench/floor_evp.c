@@ -132,11 +132,13 @@ static int seal_open(fl_ctx *f, int dir, const uint8_t iv[IV], size_t pt_len)
 	memcpy(nonce, f->sk_e[dir] + 16, 4);
 	memcpy(nonce + 4, msg + AAD, IV);
 	ok = ok && EVP_EncryptInit_ex2(f->cctx, f->gcm, f->sk_e[dir], nonce, NULL) == 1 &&
-	     EVP_EncryptUpdate(f->cctx, NULL, &n, msg, AAD) == 1 && EVP_EncryptUpdate(f->cctx, ct, &n, back, (int)pt_len) == 1 &&
+	     EVP_EncryptUpdate(f->cctx, NULL, &n, msg, AAD) == 1 &&
+	     EVP_EncryptUpdate(f->cctx, ct, &n, back, (int)pt_len) == 1 &&
 	     EVP_EncryptFinal_ex(f->cctx, ct + n, &n) == 1 &&
 	     EVP_CIPHER_CTX_ctrl(f->cctx, EVP_CTRL_AEAD_GET_TAG, ICV, tag) == 1;
 	ok = ok && EVP_DecryptInit_ex2(f->cctx, f->gcm, f->sk_e[dir], nonce, NULL) == 1 &&
-	     EVP_DecryptUpdate(f->cctx, NULL, &n, msg, AAD) == 1 && EVP_DecryptUpdate(f->cctx, back, &n, ct, (int)pt_len) == 1 &&
+	     EVP_DecryptUpdate(f->cctx, NULL, &n, msg, AAD) == 1 &&
+	     EVP_DecryptUpdate(f->cctx, back, &n, ct, (int)pt_len) == 1 &&
 	     EVP_CIPHER_CTX_ctrl(f->cctx, EVP_CTRL_AEAD_SET_TAG, ICV, tag) == 1 &&
 	     EVP_DecryptFinal_ex(f->cctx, back + n, &n) == 1;
 	return ok ? 0 : -1;
