@@ -89,7 +89,34 @@ typedef struct end_tally {
 	char ike_live[LIVE_MAX][KEYLEN];       /* "initiator-spi/responder-spi" of the IKE SAs up */
 	char child_live[LIVE_MAX][KEYLEN];     /* "spi-in/spi-out" of the CHILD SAs installed */
 	size_t n_ike, n_child;
+	/* Time between rounds as this end sees them ([0] CHILD, [1] IKE): from its first SA up to each rekey,
+	 * the second event of a collision (same round, within a second) not counted as a round. */
+	double last[2], sum[2], lo[2], hi[2];
+	size_t gaps[2];
 } end_tally;
+
+/* A round of kind (0 CHILD, 1 IKE) seen at t: the time since the previous one joins the statistics. */
+static void round_at(end_tally *e, int kind, double t, bool first)
+{
+	double gap = t - e->last[kind];
+	if (first || gap < 1.0) {
+		e->last[kind] = first ? t : e->last[kind];
+		return;
+	}
+	e->lo[kind] = e->gaps[kind] && e->lo[kind] < gap ? e->lo[kind] : gap;
+	e->hi[kind] = e->gaps[kind] && e->hi[kind] > gap ? e->hi[kind] : gap;
+	e->sum[kind] += gap;
+	e->gaps[kind]++;
+	e->last[kind] = t;
+}
+
+/* The "t" of a trace line, in seconds. */
+static double line_time(const char *line)
+{
+	const char *p = strstr(line, "\"t\":");
+	assert_non_null(p);
+	return strtod(p + 4, NULL);
+}
 
 /* Copies the string value of "key" in a trace line into out ("" if absent). */
 static const char *field(const char *line, const char *key, char *out, size_t cap)
@@ -141,14 +168,18 @@ static void tally_line(end_tally *e, const char *line, const char *ev)
 	char a[20], b[20], key[KEYLEN], to[24], tr[40];
 	if (!strcmp(ev, "child_sa.rekeyed") || !strcmp(ev, "ike_sa.rekeyed")) {
 		(ev[0] == 'c' ? e->child : e->ike)[reason_index(field(line, "reason", a, sizeof(a)))]++;
+		round_at(e, ev[0] == 'i', line_time(line), false);
 		return;
 	}
 	bool ike = !strcmp(ev, "ike_sa.state");
 	if (!ike && strcmp(ev, "child_sa.state"))
 		return;
 	field(line, "to", to, sizeof(to));
-	if (!strcmp(field(line, "transition", tr, sizeof(tr)), "delete-sent"))
+	field(line, "transition", tr, sizeof(tr));
+	if (!strcmp(tr, "delete-sent"))
 		++*(ike ? &e->ike_deletes : &e->child_deletes);
+	if (!strcmp(tr, "installed") || !strcmp(tr, "i-auth-ok") || !strcmp(tr, "r-auth-ok"))
+		round_at(e, ike, line_time(line), true); /* the first SA of each kind: the clock starts */
 	field(line, ike ? "initiator-spi" : "spi-in", a, sizeof(a));
 	field(line, ike ? "responder-spi" : "spi-out", b, sizeof(b));
 	snprintf(key, sizeof(key), "%s/%s", a, b);
@@ -221,6 +252,22 @@ static void check_pair(int k, const end_tally *i, const end_tally *r, size_t tot
 		tot[j] += add[j];
 }
 
+/*
+ * Rounds as one end saw them: every gap within [rekey_time - rand_time, rekey_time] (give or take the
+ * round trips and a retry) and the gaps' sums added to acc for the mean.
+ */
+static void check_gaps(int k, const end_tally *e, double acc[2][2])
+{
+	static const double lo[2] = { 54 * 60 - 1, 216 * 60 - 1 }, hi[2] = { 60 * 60 + 5, 240 * 60 + 5 };
+	for (int kind = 0; kind < 2; kind++) {
+		if (!e->gaps[kind] || e->lo[kind] < lo[kind] || e->hi[kind] > hi[kind])
+			fail_msg("pair %d: %s rekeys %.3f to %.3f s apart (%zu gaps), want %.0f to %.0f s", k,
+				 kind ? "IKE" : "CHILD", e->lo[kind], e->hi[kind], e->gaps[kind], lo[kind], hi[kind]);
+		acc[kind][0] += e->sum[kind];
+		acc[kind][1] += (double)e->gaps[kind];
+	}
+}
+
 /* The profile gives the numbers the bounds were derived from. */
 static void profile_as_derived(const sim_scenario *sc)
 {
@@ -266,14 +313,24 @@ static void hundred_pairs_for_24_hours(void **state)
 	assert_non_null(ends);
 	tally_trace(trace, ends, &errors);
 	size_t tot[6] = { 0 };
-	for (int k = 0; k < PAIRS; k++)
+	double acc[2][2] = { { 0 } };
+	for (int k = 0; k < PAIRS; k++) {
 		check_pair(k, &ends[2 * k], &ends[2 * k + 1], tot);
+		check_gaps(k, &ends[2 * k], acc);
+		check_gaps(k, &ends[2 * k + 1], acc);
+	}
+	/* The earlier of two draws: rekey_time - E[max of two U[0, rand_time]] = rekey_time - 2/3 rand_time,
+	 * 56 min and 3 h 44 min (one timer alone would give 57 min and 3 h 48 min). */
+	double child_mean = acc[0][0] / acc[0][1] / 60, ike_mean = acc[1][0] / acc[1][1] / 60;
+	if (child_mean < 55.5 || child_mean > 56.5 || ike_mean < 222 || ike_mean > 226)
+		fail_msg("mean gaps %.2f min (CHILD, want 56) and %.2f min (IKE, want 224)", child_mean, ike_mean);
 	/* both ends' timers run: each side starts about half of the rekeys (expected 50 %, binomial sd ~1 %) */
 	size_t started = tot[2] + tot[3];
 	assert_true(tot[2] * 10 > started * 3 && tot[3] * 10 > started * 3);
 	print_message("longrun: %d pairs, 24 h: %zu CHILD and %zu IKE rekeys; started by the IKE initiator %zu, by the "
-		      "responder %zu; collisions %zu CHILD, %zu IKE; %zu TEMPORARY_FAILURE; %.2f s wall (run %.2f s)\n",
-		      PAIRS, tot[0], tot[1], tot[2], tot[3], tot[4], tot[5], errors, wall_seconds() - t0, t_run);
+		      "responder %zu; collisions %zu CHILD, %zu IKE; %zu TEMPORARY_FAILURE; mean gaps %.2f min CHILD, "
+		      "%.2f min IKE; %.2f s wall (run %.2f s)\n", PAIRS, tot[0], tot[1], tot[2], tot[3], tot[4], tot[5],
+		      errors, child_mean, ike_mean, wall_seconds() - t0, t_run);
 	free(ends);
 	sim_run_result_free(&res);
 	sim_scenario_free(sc);
