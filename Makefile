@@ -38,6 +38,9 @@ VIZ_SRC    := $(sort $(wildcard viz/*.c))
 TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 TEST_SUPPORT := $(sort $(filter-out tests/unit/main.c $(TEST_SRC),$(wildcard tests/unit/*.c)))
 BENCH_SRC  := $(sort $(wildcard bench/*.c))
+# Each bench/bench_NAME.c with a main() becomes build/rel/bench_NAME, linked with the other bench/ files.
+BENCH_MAIN := bench/bench_handshake.c bench/bench_rekey.c
+BENCH_LIB  := $(filter-out $(BENCH_MAIN),$(BENCH_SRC))
 # What links libikehost.a and libike.a (built per variant below) besides its own objects.
 LIB_SRC    := $(NETSIM_SRC) $(VIZ_SRC) $(CLI_LIB_SRC)
 
@@ -124,9 +127,10 @@ $(REL_DIR)/udp_blast: $(REL_DIR)/tests/interop/udp_blast.o
 	@echo "  LD  $@"
 	@$(CC) $(REL_FLAGS) -o $@ $^
 
-$(REL_DIR)/bench_handshake: $(call objs,$(REL_DIR),$(LIB_SRC) $(BENCH_SRC)) $(call libs,$(REL_DIR))
+$(REL_DIR)/bench_%: $(REL_DIR)/bench/bench_%.o $(call objs,$(REL_DIR),$(LIB_SRC) $(BENCH_LIB)) $(call libs,$(REL_DIR))
 	@echo "  LD  $@"
 	@$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+.PRECIOUS: $(REL_DIR)/bench/%.o
 
 DEMO := lessons/01-first-tunnel/scenario.json
 JOBS := -j$(shell nproc 2>/dev/null || echo 2)
@@ -206,8 +210,9 @@ valgrind:
 fuzz: fuzz-build
 	@FUZZ_DIR=$(FUZZ_DIR) bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
-bench: all $(REL_DIR)/bench_handshake
+bench: all $(REL_DIR)/bench_handshake $(REL_DIR)/bench_rekey
 	$(REL_DIR)/bench_handshake
+	$(REL_DIR)/bench_rekey
 
 # README pictures: the demo at a fixed seed, keys revealed. Committed; `make pictures-check` proves they regenerate.
 PICTURES  := docs/img

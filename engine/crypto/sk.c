@@ -10,6 +10,7 @@
 
 #define MAX_ICV 32
 #define CTR_BLOCK 16
+#define AEAD_DEFAULT_NONCE 12 /* AES-GCM and ChaCha20-Poly1305 in OpenSSL */
 
 /* The prefetched cipher for an ENCR transform, or NULL. */
 static const EVP_CIPHER *cipher_for(const ike_crypto *c, const ike_alg *e)
@@ -83,7 +84,14 @@ static int run_cipher(const ike_crypto *c, const ike_alg *e, const uint8_t *ekey
 	if (!ctx)
 		return -IKE_CRYPTO_ENOMEM;
 	int ok = 1, n = 0, rc = 0;
-	if (e->aead) {
+	if (e->aead && nlen == AEAD_DEFAULT_NONCE) {
+		/* salt | IV is the ciphers' default 12-byte nonce: one init, no IV-length parameter to look up */
+		ok = EVP_CipherInit_ex2(ctx, ci, ekey, nonce, enc, NULL);
+		if (ok && !enc)
+			ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, e->icv_bytes, tag) > 0;
+		if (ok && aad_len)
+			ok = EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len);
+	} else if (e->aead) {
 		size_t ivlen = nlen;
 		OSSL_PARAM p[2] = { OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
 				    OSSL_PARAM_construct_end() };

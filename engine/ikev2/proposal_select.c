@@ -304,17 +304,17 @@ static int check_answer(const ike_proposal_list *ours, const v2_sa *chosen, uint
 	uint8_t count[IKE_TT_ESN + 1] = { 0 };
 	for (uint8_t i = 0; i < tp->n; i++) {
 		const v2_transform *t = &tp->t[i];
-		xform_words(tp, i, w, sizeof(w));
-		if (t->type < IKE_TT_ENCR || t->type > IKE_TT_ESN || ++count[t->type] > 1) {
-			if (why && cap)
+		bool twice = t->type < IKE_TT_ENCR || t->type > IKE_TT_ESN || ++count[t->type] > 1;
+		if (!twice && !v2_attr_unknown(tp, i) && offers(sp, t->type, t->id, t->keylen))
+			continue;
+		if (why && cap) { /* the transform's words only when they are reported */
+			xform_words(tp, i, w, sizeof(w));
+			if (twice)
 				snprintf(why, cap, "%s: an answer carries one transform of each type we offered", w);
-			return -1;
-		}
-		if (v2_attr_unknown(tp, i) || !offers(sp, t->type, t->id, t->keylen)) {
-			if (why && cap)
+			else
 				snprintf(why, cap, "%s was not offered in our proposal %u", w, tp->num);
-			return -1;
 		}
+		return -1;
 	}
 	for (uint8_t i = 0; i < sp->n; i++)
 		if (!count[sp->t[i].type]) {
