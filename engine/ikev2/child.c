@@ -55,6 +55,7 @@ static void child_release(v2_child_sa *c)
 {
 	OPENSSL_clear_free(c->keymat, c->keymat_len);
 	free(c->ts);
+	free(c->nonce_min);
 	free(c);
 }
 

@@ -48,6 +48,18 @@ static void child_installed(v2_ike_sa *sa, v2_child_sa *c, ike_time now)
 	v2_trace_selected(sa, now, "esp", &c->algs);
 	v2_child_go(sa, c, now, V2_T_CHILD_INSTALLED, NULL);
 	v2_child_event(sa, c, now, IKE_EV_CHILD_UP, 0, NULL);
+	v2_child_arm_life(sa, c, now);
+}
+
+/* Once up: lifetimes armed; the initiator queues the connection's further CHILD SAs (start = START). */
+static void ike_up(v2_ike_sa *sa, ike_time now)
+{
+	v2_ike_arm_life(sa, now);
+	for (size_t i = 1; sa->initiator && i < sa->conn->n_children; i++)
+		if (sa->conn->children[i].start == IKE_CHILD_START_START) {
+			v2_task t = { .kind = V2_TASK_CHILD_CREATE, .reason = V2_WHY_MANUAL, .child = (uint16_t)i };
+			(void)v2_task_queue(sa, now, &t);
+		}
 }
 
 /* A CHILD SA that could not be agreed: traced, moved to DESTROYING and dropped from the list. */
@@ -219,7 +231,7 @@ static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder 
 	if (!err) {
 		ch->spi_out = ike_get_u32(chosen->spi);
 		ch->spi_in = v2_child_new_spi(sa);
-		if (v2_child_set_ts(ch, ti, ni, tr, nr) != 0 || v2_derive_child_keys(sa, ch, now) != 0) {
+		if (v2_child_set_ts(ch, ti, ni, tr, nr) != 0 || v2_derive_child_keys(sa, ch, now, sa->ni, sa->ni_len, sa->nr, sa->nr_len, NULL, 0) != 0) {
 			err = V2_N_NO_PROPOSAL_CHOSEN;
 			why = "cannot derive CHILD SA keys";
 		}
@@ -272,6 +284,7 @@ int v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	v2_dl_set(sa, V2_DL_HALF_OPEN, IKE_TIME_NEVER);
 	v2_ike_go(sa, now, V2_T_IKE_R_AUTH_OK, NULL);
 	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
+	ike_up(sa, now);
 	v2_add_id(&b, V2_PL_IDR, me->type, me->data, me->len);
 	v2_sig_add_certs(sa, &b);
 	v2_add_auth(&b, method, auth, alen);
@@ -315,7 +328,7 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in, child_pay
 	}
 	if (!err) {
 		ch->spi_out = ike_get_u32(prop->spi);
-		if (v2_child_set_ts(ch, ti, ni, tr, nr) != 0 || v2_derive_child_keys(sa, ch, now) != 0) {
+		if (v2_child_set_ts(ch, ti, ni, tr, nr) != 0 || v2_derive_child_keys(sa, ch, now, sa->ni, sa->ni_len, sa->nr, sa->nr_len, NULL, 0) != 0) {
 			err = V2_N_NO_PROPOSAL_CHOSEN;
 			why = "cannot derive CHILD SA keys";
 		}
@@ -382,6 +395,7 @@ int v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	v2_request_done(sa);
 	v2_ike_go(sa, now, V2_T_IKE_I_AUTH_OK, NULL);
 	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
+	ike_up(sa, now);
 	child_i(sa, now, in, cp);
 	drop_handshake_state(sa);
 	return V2_H_OK;

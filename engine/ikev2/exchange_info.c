@@ -53,11 +53,20 @@ static void child_delete_recv(v2_ike_sa *sa, ike_time now, uint32_t spi, v2_buil
 	v2_child_sa *c = v2_child_find_out(sa, spi);
 	if (!c)
 		return; /* 1.4.1: an SPI we do not know is ignored (it may be gone already) */
-	if (c->state == V2_CHILD_INSTALLED) {
+	static const struct {
+		uint8_t state;
+		enum v2_child_tr row;
+	} answered[] = { { V2_CHILD_INSTALLED, V2_T_CHILD_DELETE_RECV },
+			 { V2_CHILD_REKEYED, V2_T_CHILD_REKEYED_DELETE_RECV },
+			 { V2_CHILD_REKEYING, V2_T_CHILD_REKEYING_DELETE_RECV } };
+	size_t k = 0;
+	while (k < sizeof(answered) / sizeof(answered[0]) && answered[k].state != c->state)
+		k++;
+	if (k < sizeof(answered) / sizeof(answered[0])) {
 		uint8_t ours[4];
 		ike_put_u32(ours, c->spi_in);
 		v2_add_delete(b, 3, 4, ours, 1);
-		v2_child_go(sa, c, now, V2_T_CHILD_DELETE_RECV, NULL);
+		v2_child_go(sa, c, now, answered[k].row, NULL);
 	} else if (c->state == V2_CHILD_DELETING) {
 		v2_child_go(sa, c, now, V2_T_CHILD_DELETE_DONE, "the peer deleted it too (Deletes crossed)");
 	} else {
@@ -112,8 +121,10 @@ int v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		v2_fail_fatal(sa, now, fatal, "the initiator could not use our IKE_AUTH response");
 		return V2_H_GONE;
 	}
-	if (delete_ike && sa->state == V2_IKE_ESTABLISHED) {
-		ike_deleted(sa, now, V2_T_IKE_DELETE_RECV);
+	if (delete_ike && (sa->state == V2_IKE_ESTABLISHED || sa->state == V2_IKE_REKEYING || sa->state == V2_IKE_REKEYED)) {
+		ike_deleted(sa, now, sa->state == V2_IKE_ESTABLISHED ? V2_T_IKE_DELETE_RECV
+				     : sa->state == V2_IKE_REKEYING  ? V2_T_IKE_REKEYING_DELETE_RECV
+								     : V2_T_IKE_REKEYED_DELETE_RECV);
 		return V2_H_GONE;
 	}
 	return V2_H_OK;

@@ -60,6 +60,10 @@ void v2_children_end(v2_ike_sa *sa, ike_time now, const char *why)
 			v2_child_go(sa, c, now, V2_T_CHILD_IKE_DELETED, why);
 		else if (c->state == V2_CHILD_DELETING)
 			v2_child_go(sa, c, now, V2_T_CHILD_DELETING_IKE_GONE, NULL);
+		else if (c->state == V2_CHILD_REKEYING)
+			v2_child_go(sa, c, now, V2_T_CHILD_REKEYING_IKE_GONE, NULL);
+		else if (c->state == V2_CHILD_REKEYED)
+			v2_child_go(sa, c, now, V2_T_CHILD_REKEYED_IKE_GONE, NULL);
 	}
 }
 
@@ -77,27 +81,31 @@ void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, con
 	v2_sa_destroy(sa, now);
 }
 
-/* The row that ends an SA on a fatal notify (INVALID_SYNTAX, ...) in the state it is in. */
-static enum v2_ike_tr fatal_row(const v2_ike_sa *sa)
+/* The row that ends an SA in the state it is in, for a failure whose row in CONNECTING/ESTABLISHED is given. */
+enum v2_ike_tr v2_end_row(const v2_ike_sa *sa, enum v2_ike_tr connecting, enum v2_ike_tr established)
 {
-	if (sa->state == V2_IKE_CONNECTING)
-		return V2_T_IKE_AUTH_SYNTAX;
-	return sa->state == V2_IKE_DELETING ? V2_T_IKE_DELETE_DONE : V2_T_IKE_SYNTAX;
+	switch (sa->state) {
+	case V2_IKE_CONNECTING:
+		return connecting;
+	case V2_IKE_ESTABLISHED:
+		return established;
+	case V2_IKE_REKEYING:
+		return V2_T_IKE_REKEYING_FAIL;
+	case V2_IKE_REKEYED:
+		return V2_T_IKE_REKEYED_FAIL;
+	default: /* DELETING: the Delete we could not finish ends it as a completed delete would */
+		return V2_T_IKE_DELETE_DONE;
+	}
 }
 
 void v2_fail_fatal(v2_ike_sa *sa, ike_time now, uint16_t notify, const char *why)
 {
-	v2_fail(sa, now, fatal_row(sa), notify, why);
+	v2_fail(sa, now, v2_end_row(sa, V2_T_IKE_AUTH_SYNTAX, V2_T_IKE_SYNTAX), notify, why);
 }
 
 void v2_fail_local(v2_ike_sa *sa, ike_time now, const char *why)
 {
-	if (sa->state == V2_IKE_CONNECTING)
-		v2_fail(sa, now, V2_T_IKE_LOCAL_FAIL, 0, why);
-	else if (sa->state == V2_IKE_ESTABLISHED)
-		v2_fail(sa, now, V2_T_IKE_LOCAL_FAIL_UP, 0, why);
-	else /* DELETING: the Delete we could not send ends it as a completed delete would */
-		v2_fail(sa, now, V2_T_IKE_DELETE_DONE, 0, why);
+	v2_fail(sa, now, v2_end_row(sa, V2_T_IKE_LOCAL_FAIL, V2_T_IKE_LOCAL_FAIL_UP), 0, why);
 }
 
 void v2_refuse_fatal(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t notify, const uint8_t *data,

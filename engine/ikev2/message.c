@@ -218,9 +218,7 @@ void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 			return;
 		char why[96];
 		snprintf(why, sizeof(why), "no response after %u retransmissions", sa->retries);
-		enum v2_ike_tr t = sa->state == V2_IKE_ESTABLISHED ? V2_T_IKE_DEAD
-				   : sa->state == V2_IKE_DELETING  ? V2_T_IKE_DELETE_DONE
-								   : V2_T_IKE_TIMEOUT;
+		enum v2_ike_tr t = v2_end_row(sa, V2_T_IKE_TIMEOUT, V2_T_IKE_DEAD);
 		v2_fail(sa, now, t, 0, why);
 		return;
 	}

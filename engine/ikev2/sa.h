@@ -54,13 +54,15 @@ enum v2_task_kind {
 	V2_TASK_NKINDS
 };
 /* Why a task was queued, for traces ("reason" of *.rekeyed). */
-enum v2_task_reason { V2_WHY_MANUAL, V2_WHY_LIFETIME, V2_WHY_REAUTH, V2_WHY_COLLISION };
+/* PEER: we answered the peer's rekey (its reason is not on the wire). */
+enum v2_task_reason { V2_WHY_MANUAL, V2_WHY_LIFETIME, V2_WHY_REAUTH, V2_WHY_COLLISION, V2_WHY_PEER };
 
 typedef struct v2_task {
 	uint8_t kind;   /* enum v2_task_kind */
 	uint8_t reason; /* enum v2_task_reason */
 	uint16_t child; /* CHILD_CREATE: index into conn->children */
 	uint32_t spi;   /* CHILD_REKEY / CHILD_DELETE: our inbound SPI of that CHILD SA */
+	uint16_t group; /* a D-H group the peer asked for (INVALID_KE_PAYLOAD retry), 0 = our first */
 } v2_task;
 #define V2_TASK_QUEUE 8 /* tasks waiting per IKE SA; more are refused (traced) */
 
@@ -78,6 +80,11 @@ struct v2_child_sa {
 	uint8_t *keymat;           /* ei | ai | er | ar, exact size */
 	uint16_t keymat_len;
 	ike_time dl[V2_CDL_N];     /* IKE_TIME_NEVER = not armed */
+	uint32_t rekey_of;         /* made by a rekey: spi_in of the CHILD SA it replaces (0: a new one) */
+	uint32_t peer_rekey;       /* the peer rekeyed this one while we did too: spi_in of the CHILD SA it made */
+	uint8_t *nonce_min;        /* lowest nonce of the exchange that made it, kept until a collision is settled */
+	uint16_t nonce_min_len;
+	uint16_t pfs;              /* D-H group used for its KEYMAT, 0 none */
 };
 
 struct v2_ike_sa {
@@ -125,6 +132,13 @@ struct v2_ike_sa {
 	uint16_t peer_hashes;    /* SIGNATURE_HASH_ALGORITHMS the peer sent (bit h = hash id h), 0 if none */
 	v2_child_sa *children;   /* CHILD SAs, oldest first; old and new coexist during a rekey */
 	v2_task active;          /* the task whose request is outstanding (kind NONE: none, or the handshake) */
+	uint32_t pending_child;  /* our outstanding CREATE_CHILD_SA: spi_in of the CHILD SA it makes */
+	uint8_t *xn;             /* our nonce in the outstanding CREATE_CHILD_SA request (sa->dh: its D-H key) */
+	uint16_t xn_len;
+	uint16_t xgroup;         /* its D-H group, 0 none */
+	uint64_t rekey_spi;      /* our outstanding IKE rekey: the SPI we offered for the new IKE SA */
+	uint64_t peer_rekey_spi; /* we rekey and the peer did too (2.8.2): our SPI of the IKE SA the peer's rekey made */
+	uint8_t rekey_reason;    /* enum v2_task_reason of the rekey in progress */
 	v2_task tasks[V2_TASK_QUEUE];
 	uint8_t ntasks;
 };
@@ -204,6 +218,8 @@ void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, con
 void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
 /* A CHILD SA event (up, down, failed) naming that CHILD SA's SPIs. */
 void v2_child_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_t kind, uint16_t notify, const char *why);
+/* The row ending an SA in its state: `connecting`/`established` for those two, the REKEYING/REKEYED/DELETING ones else. */
+enum v2_ike_tr v2_end_row(const v2_ike_sa *sa, enum v2_ike_tr connecting, enum v2_ike_tr established);
 /* Moves every CHILD SA of an IKE SA that ends to DESTROYING along the row for its state. */
 void v2_children_end(v2_ike_sa *sa, ike_time now, const char *why);
 /* Fails the SA on a fatal notify (RFC 7296 2.21.2, 2.21.3) along the row for its state: sa is gone after. */
@@ -252,7 +268,11 @@ void v2_send_raw(struct ike_peer *p, ike_time now, const ike_addr *from, const i
 
 /* ---- keys.c ---- */
 int v2_derive_ike_keys(v2_ike_sa *sa, ike_time now, const uint8_t *gir, size_t gir_len);
-int v2_derive_child_keys(v2_ike_sa *sa, v2_child_sa *c, ike_time now);
+/* KEYMAT = prf+(SK_d, [g^ir |] Ni | Nr) into c->keymat, traced (gir NULL: no PFS). */
+int v2_derive_child_keys(v2_ike_sa *sa, v2_child_sa *c, ike_time now, const uint8_t *ni, size_t ni_len,
+			 const uint8_t *nr, size_t nr_len, const uint8_t *gir, size_t gir_len);
+/* A rekeyed IKE SA's keys: SKEYSEED = prf_old(SK_d(old), g^ir | Ni | Nr) (RFC 7296 2.18); nsa->ni/nr set. */
+int v2_derive_rekeyed_keys(v2_ike_sa *nsa, const v2_ike_sa *old, ike_time now, const uint8_t *gir, size_t gir_len);
 const uint8_t *v2_key_d(const v2_ike_sa *sa);
 const uint8_t *v2_key_pi(const v2_ike_sa *sa);
 const uint8_t *v2_key_pr(const v2_ike_sa *sa);
@@ -294,6 +314,42 @@ int v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 void v2_auth_i_tell(v2_ike_sa *sa, ike_time now, uint16_t notify);
 /* CREATE_CHILD_SA request (responder of the exchange): refused with NO_ADDITIONAL_SAS until it is implemented. */
 int v2_child_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+/* CREATE_CHILD_SA response to our request (child_create.c, ike_rekey.c). */
+int v2_ccsa_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+
+/* ---- child_create.c: CHILD SAs made or rekeyed with CREATE_CHILD_SA, our side as initiator ---- */
+int v2_child_create_start(v2_ike_sa *sa, ike_time now, const v2_task *t);
+int v2_child_rekey_start(v2_ike_sa *sa, ike_time now, const v2_task *t);
+int v2_child_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+/* The CHILD SA's D-H group for PFS: the first group of its esp proposals, 0 if none. */
+uint16_t v2_child_pfs_group(const ike_child_cfg *cc);
+/* Arms a CHILD SA's rekey and hard-expiry deadlines from its config (lifecycle_vocab jitter rule). */
+void v2_child_arm_life(v2_ike_sa *sa, v2_child_sa *c, ike_time now);
+/* Traces child_sa.rekeyed for old -> new. */
+void v2_trace_child_rekeyed(v2_ike_sa *sa, ike_time now, const v2_child_sa *old, const v2_child_sa *nw, uint8_t reason);
+/* After both rekeys of one CHILD SA completed (2.8.1): deletes what this side must; see child_collide.c. */
+void v2_child_collision(v2_ike_sa *sa, ike_time now, v2_child_sa *old, v2_child_sa *ours);
+/* Orders the lowest nonces of two exchanges: <0 if a's is lower (chunk order: bytes, then length). */
+int v2_nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+/* Keeps min(n1, n2) as the CHILD SA's nonce_min; 0 or -1. */
+int v2_child_keep_nonce(v2_child_sa *c, const uint8_t *n1, size_t l1, const uint8_t *n2, size_t l2);
+/* Our nonce (sa->xn) and, for group != 0, D-H key (sa->dh) and public value for a CREATE_CHILD_SA request; 0 or -1. */
+int v2_ccsa_scratch_new(v2_ike_sa *sa, uint16_t group, uint8_t *pub, size_t cap, size_t *pub_len);
+/* Traces ike_sa.rekeyed for old -> nsa. */
+void v2_trace_ike_rekeyed(const v2_ike_sa *old, const v2_ike_sa *nsa, ike_time now, uint8_t reason);
+/* Puts a task first in the queue (a retry with the group the peer asked for); 0 or -1. */
+int v2_task_retry(v2_ike_sa *sa, ike_time now, const v2_task *t);
+/* Drops our outstanding CREATE_CHILD_SA scratch (nonce, D-H key). */
+void v2_ccsa_scratch_free(v2_ike_sa *sa);
+/* A D-H shared secret g^ir from our key and their KE value; 0 and *len, or -1. */
+int v2_dh_shared(v2_ike_sa *sa, ike_dh *ours, const v2_ke *ke, uint8_t *out, size_t cap, size_t *len);
+
+/* ---- ike_rekey.c: IKE SA rekeying (RFC 7296 1.3.2, 2.18, 2.8.2) ---- */
+int v2_ike_rekey_start(v2_ike_sa *sa, ike_time now, const v2_task *t);
+int v2_ike_rekey_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+int v2_ike_rekey_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in, const v2_sa *theirs);
+/* Arms the IKE SA's rekey and hard-expiry deadlines from conn->ike_life. */
+void v2_ike_arm_life(v2_ike_sa *sa, ike_time now);
 int v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 int v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 

@@ -46,13 +46,27 @@ int v2_task_queue(v2_ike_sa *sa, ike_time now, const v2_task *t)
 	return 0;
 }
 
+int v2_task_retry(v2_ike_sa *sa, ike_time now, const v2_task *t)
+{
+	if (sa->ntasks >= V2_TASK_QUEUE) {
+		trace_task(sa, now, t, "refused", "task queue full");
+		return -1;
+	}
+	memmove(sa->tasks + 1, sa->tasks, (size_t)sa->ntasks * sizeof(sa->tasks[0]));
+	sa->tasks[0] = *t;
+	sa->ntasks++;
+	return 0;
+}
+
 void v2_task_done(v2_ike_sa *sa) { memset(&sa->active, 0, sizeof(sa->active)); }
 
 void v2_task_kick(v2_ike_sa *sa, ike_time now)
 {
 	ike_peer *p = sa->peer;
 	uint64_t spi = v2_our_spi(sa);
-	while (sa->ntasks && !sa->req && sa->state == V2_IKE_ESTABLISHED) {
+	/* a rekeyed (old) IKE SA still sends its own Delete, nothing else */
+	while (sa->ntasks && !sa->req &&
+	       (sa->state == V2_IKE_ESTABLISHED || (sa->state == V2_IKE_REKEYED && sa->tasks[0].kind == V2_TASK_IKE_DELETE))) {
 		v2_task t = sa->tasks[0];
 		memmove(sa->tasks, sa->tasks + 1, (size_t)(sa->ntasks - 1) * sizeof(sa->tasks[0]));
 		sa->ntasks--;
@@ -87,21 +101,22 @@ static int start_ike_delete(v2_ike_sa *sa, ike_time now)
 	v2_builder b;
 	v2_begin_chain(&b, inner, sizeof(inner));
 	v2_add_delete(&b, 1, 0, spi, 0);
-	v2_ike_go(sa, now, V2_T_IKE_DELETE_SENT, NULL);
+	v2_ike_go(sa, now, sa->state == V2_IKE_REKEYED ? V2_T_IKE_REKEYED_DELETE_SENT : V2_T_IKE_DELETE_SENT, NULL);
 	return v2_send_request(sa, now, V2_INFORMATIONAL, inner, b.w.len, b.first, "could not seal our Delete request");
 }
 
 static int start_child_delete(v2_ike_sa *sa, ike_time now, const v2_task *t)
 {
 	v2_child_sa *c = v2_child_find_in(sa, t->spi);
-	if (!c || c->state != V2_CHILD_INSTALLED)
-		return 1; /* gone or busy meanwhile (deleted by the peer, rekeyed): nothing to do */
+	if (!c || (c->state != V2_CHILD_INSTALLED && c->state != V2_CHILD_REKEYED))
+		return 1; /* gone or busy meanwhile (deleted by the peer, being rekeyed): nothing to do */
 	uint8_t inner[32], spi[4];
 	v2_builder b;
 	ike_put_u32(spi, c->spi_in);
 	v2_begin_chain(&b, inner, sizeof(inner));
 	v2_add_delete(&b, 3, 4, spi, 1);
-	v2_child_go(sa, c, now, V2_T_CHILD_DELETE_SENT, NULL);
+	v2_child_go(sa, c, now, c->state == V2_CHILD_REKEYED ? V2_T_CHILD_REKEYED_DELETE_SENT : V2_T_CHILD_DELETE_SENT,
+		    NULL);
 	return v2_send_request(sa, now, V2_INFORMATIONAL, inner, b.w.len, b.first,
 			       "could not seal our CHILD SA Delete request");
 }
@@ -126,6 +141,15 @@ int v2_task_start(v2_ike_sa *sa, ike_time now, const v2_task *t)
 		break;
 	case V2_TASK_DPD:
 		rc = start_dpd(sa, now);
+		break;
+	case V2_TASK_CHILD_CREATE:
+		rc = v2_child_create_start(sa, now, t);
+		break;
+	case V2_TASK_CHILD_REKEY:
+		rc = v2_child_rekey_start(sa, now, t);
+		break;
+	case V2_TASK_IKE_REKEY:
+		rc = v2_ike_rekey_start(sa, now, t);
 		break;
 	default:
 		trace_task(sa, now, t, "skipped", "not implemented yet");
@@ -152,7 +176,8 @@ int v2_queue_on_conn(ike_peer *p, ike_time now, size_t conn, uint8_t kind, size_
 	int n = 0;
 	for (v2_ike_sa *sa = p->rec[conn].sas, *next; sa; sa = next) {
 		next = sa->conn_next; /* settling may end sa */
-		if (sa->state != V2_IKE_ESTABLISHED)
+		/* an IKE delete also waits behind a rekey in progress (it then applies to the new IKE SA) */
+		if (sa->state != V2_IKE_ESTABLISHED && !(kind == V2_TASK_IKE_DELETE && sa->state == V2_IKE_REKEYING))
 			continue;
 		v2_task t = { .kind = kind, .reason = V2_WHY_MANUAL, .child = (uint16_t)child };
 		if (kind == V2_TASK_CHILD_REKEY || kind == V2_TASK_CHILD_DELETE) {

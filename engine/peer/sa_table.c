@@ -230,6 +230,7 @@ void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
 	free(sa->cookie);
 	free(sa->req);
 	free(sa->resp);
+	free(sa->xn);
 	v2_child_free_all(sa);
 	free(sa);
 }

@@ -205,12 +205,12 @@ size_t pair_count(const pair *pr, int side, const char *a, const char *b)
 	return n;
 }
 
-size_t pair_kdf_value(const pair *pr, int side, const char *name, char *out, size_t cap)
+static size_t kdf_value(const pair *pr, int side, const char *name, char *out, size_t cap, bool last)
 {
 	char want[64];
 	snprintf(want, sizeof(want), "\"name\":\"%s\"", name);
-	for (size_t i = 0; i < pr->ntrace; i++) {
-		const char *l = pr->trace[i];
+	for (size_t k = 0; k < pr->ntrace; k++) {
+		const char *l = pr->trace[last ? pr->ntrace - 1 - k : k];
 		if (l[0] != (char)('0' + side) || !strstr(l, " kdf ") || !strstr(l, want))
 			continue;
 		const char *v = strstr(l, "\"value\":\"");
@@ -225,6 +225,16 @@ size_t pair_kdf_value(const pair *pr, int side, const char *name, char *out, siz
 		return n;
 	}
 	return 0;
+}
+
+size_t pair_kdf_value(const pair *pr, int side, const char *name, char *out, size_t cap)
+{
+	return kdf_value(pr, side, name, out, cap, false);
+}
+
+size_t pair_kdf_last(const pair *pr, int side, const char *name, char *out, size_t cap)
+{
+	return kdf_value(pr, side, name, out, cap, true);
 }
 
 void pair_set_creds(pair *pr, const ike_cred *c0, const ike_cred *c1)

@@ -9,7 +9,7 @@
 #include "ike.h"
 
 #define PAIR_MAX_QUEUE 64
-#define PAIR_MAX_TRACE 512
+#define PAIR_MAX_TRACE 4096
 
 typedef struct pair_dgram {
 	ike_time at;
@@ -64,6 +64,8 @@ void pair_free(pair *pr);
 size_t pair_count(const pair *pr, int side, const char *a, const char *b);
 /* The `value` hex of the first kdf event named `name` of `side`, copied into out; 0 if none. */
 size_t pair_kdf_value(const pair *pr, int side, const char *name, char *out, size_t cap);
+/* The same for the last such kdf event (after rekeys). */
+size_t pair_kdf_last(const pair *pr, int side, const char *name, char *out, size_t cap);
 /* Switches both sides to public-key authentication with these credentials (before pair_start). */
 void pair_set_creds(pair *pr, const ike_cred *c0, const ike_cred *c1);
 /* The IKE_SA_INIT request a default pair's initiator sends first, into out; its length (fails the test if cap is short). */

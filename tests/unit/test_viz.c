@@ -16,7 +16,8 @@
 
 static const char *exchange(unsigned x)
 {
-	return x == 34 ? "IKE_SA_INIT" : x == 35 ? "IKE_AUTH" : x == 37 ? "INFORMATIONAL" : x == 0 ? "timer or local" : "?";
+	return x == 34 ? "IKE_SA_INIT" : x == 35 ? "IKE_AUTH" : x == 36 ? "CREATE_CHILD_SA" : x == 37 ? "INFORMATIONAL"
+	       : x == 0 ? "timer or local" : "?";
 }
 
 static const char *role(unsigned r)
