@@ -33,6 +33,8 @@ typedef struct peer_args {
 	uint8_t dpd_action; /* enum ike_dpd_action */
 	/* Timed actions, seconds after the first CHILD SA is up; IKE_TIME_NEVER = not asked. */
 	ike_time act_after[3]; /* enum peer_act */
+	uint8_t fragmentation;      /* --fragmentation: enum ike_frag_mode, default yes (strongSwan's) */
+	uint32_t fragment_size;     /* --fragment-size: UDP payload bytes, 0 = a 1280-byte IP datagram's */
 } peer_args;
 
 /* ---- peer_life.c: lifetimes, DPD and timed lifecycle actions ---- */

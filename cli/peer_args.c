@@ -24,7 +24,8 @@ void peer_args_usage(FILE *f)
 		"                   [--rekey-time S] [--ike-rekey-time S] [--reauth-time S] [--rand-time S]\n"
 		"                   [--over-time S] [--dpd-delay S] [--dpd-action clear|restart|trap]\n"
 		"                   [--no-initial-contact] [--rekey-child-after S] [--rekey-ike-after S]\n"
-		"                   [--delete-after S]\n\n"
+		"                   [--delete-after S]\n"
+		"                   [--fragmentation yes|no|force|accept] [--fragment-size N]\n\n"
 		"Runs one IKEv2 peer on a real UDP socket (docs/interop.md).\n"
 		"  --initiate       establish the IKE and CHILD SA, keep them --hold seconds, delete, exit\n"
 		"                   (without it: answer peers until --timeout or SIGINT/SIGTERM)\n"
@@ -43,6 +44,9 @@ void peer_args_usage(FILE *f)
 		"  --half-open-limit N      drop every new IKE_SA_INIT at N half-open SAs (default 1000)\n"
 		"  --no-dos-protection      cookie and block thresholds off (as charon's dos_protection = no)\n"
 		"  --half-open-timeout S    drop an IKE SA not authenticated within S seconds (default 30)\n"
+		"  --fragmentation M        RFC 7383 IKE fragmentation (default yes: announce, fragment what exceeds\n"
+		"                           the size; force: every encrypted message; accept: announce only; no)\n"
+		"  --fragment-size N        largest UDP payload of a fragment (default: 1280-byte IP datagrams)\n"
 		"Lifetimes (swanctl's names; 0 = never, the default):\n"
 		"  --rekey-time S       rekey the CHILD SA after S (minus up to --rand-time); it dies at S + --over-time\n"
 		"  --ike-rekey-time S   rekey the IKE SA after S       --reauth-time S  reauthenticate after S\n"
@@ -124,6 +128,24 @@ static int take_value(peer_args *a, const char *flag, const char *val, FILE *err
 		fprintf(err, "ikesim peer: --ike %s: only IKEv2 (--ike 2) is implemented\n", val);
 		return -1;
 	}
+	if (strcmp(flag, "--fragmentation") == 0) {
+		static const char *const modes[] = { "no", "yes", "force", "accept" }; /* enum ike_frag_mode's order */
+		for (uint8_t m = 0; m < 4; m++)
+			if (strcmp(val, modes[m]) == 0) {
+				a->fragmentation = m;
+				return 0;
+			}
+		fprintf(err, "ikesim peer: --fragmentation wants yes, no, force or accept, got '%s'\n", val);
+		return -1;
+	}
+	if (strcmp(flag, "--fragment-size") == 0) {
+		if (parse_count(flag, val, &a->fragment_size, err) != 0)
+			return -1;
+		if (a->fragment_size >= IKE_FRAG_SIZE_MIN && a->fragment_size <= 65507)
+			return 0;
+		fprintf(err, "ikesim peer: --fragment-size wants %u to 65507 bytes, got '%s'\n", IKE_FRAG_SIZE_MIN, val);
+		return -1;
+	}
 	uint32_t *n = dos_slot(a, flag);
 	if (n)
 		return parse_count(flag, val, n, err);
@@ -181,6 +203,7 @@ int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
 	a->half_open_limit = 1000;
 	for (int i = 0; i < PEER_ACT_N; i++)
 		a->act_after[i] = IKE_TIME_NEVER;
+	a->fragmentation = IKE_FRAG_YES;
 	const char *env = getenv("IKESIM_PSK");
 	a->psk_env = env && *env ? env : NULL;
 	for (int i = 1; i < argc; i++) {
@@ -399,6 +422,11 @@ int peer_conn_build(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, peer
 	c->retransmit = (ike_retransmit_cfg){ IKE_NS_PER_SEC, 1.8, 4 };
 	if (peer_life_apply(a, c, ch, err, errlen) != 0)
 		return -1;
+	/* The engine counts IKE message bytes: the non-ESP marker off ports 500 comes out of the UDP payload. */
+	uint32_t frag = a->fragment_size ? a->fragment_size : 1280u - (c->local.family == 6 ? 48u : 28u);
+	uint32_t marker = c->local.port != 500 ? 4 : 0;
+	c->fragmentation = a->fragmentation;
+	c->fragment_size = (uint16_t)(frag - marker >= IKE_FRAG_SIZE_MIN ? frag - marker : IKE_FRAG_SIZE_MIN);
 	if (cf->psk) {
 		c->auth = IKE_AUTH_PSK;
 		c->psk = cf->psk;

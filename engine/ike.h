@@ -71,8 +71,11 @@ typedef struct ike_child_cfg {
 /* What DPD (liveness checks) or a lost peer leads to (strongSwan's dpd_action / libreswan's dpdaction). */
 enum ike_dpd_action { IKE_DPD_CLEAR, IKE_DPD_RESTART, IKE_DPD_TRAP };
 
-/* RFC 7383 IKE fragmentation (strongSwan's `fragmentation`): no, yes (when needed and negotiated), force. */
-enum ike_frag_mode { IKE_FRAG_NO, IKE_FRAG_YES, IKE_FRAG_FORCE };
+/* RFC 7383 IKE fragmentation (strongSwan's `fragmentation`): no, yes (when needed and negotiated), force
+ * (every encrypted message once negotiated), accept (announce and reassemble, never fragment our own). */
+enum ike_frag_mode { IKE_FRAG_NO, IKE_FRAG_YES, IKE_FRAG_FORCE, IKE_FRAG_ACCEPT };
+/* Smallest fragment_size (UDP payload bytes) the engine can always fill: header, IV, ICV, padding and data. */
+#define IKE_FRAG_SIZE_MIN 128
 
 /* One connection, shared read-only by every SA made from it; strings/arrays owned by the caller. */
 typedef struct ike_conn_cfg {

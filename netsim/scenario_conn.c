@@ -220,6 +220,40 @@ static int parse_retransmit(sim_scn *c, const sim_jv *o, const char *path, const
 	return 0;
 }
 
+/* Largest UDP payload that crosses every link of `node` in one IP packet, as strongSwan never above a
+ * 1280-byte IP datagram (charon.fragment_size); 28 (IPv4) or 48 (IPv6) bytes of IP and UDP headers. */
+static uint16_t default_frag_size(const sim_scenario *sc, uint32_t node, uint8_t family)
+{
+	uint32_t mtu = 1280, hdr = family == 6 ? 48 : 28;
+	for (size_t i = 0; i < sc->n_links; i++)
+		if ((sc->links[i].a == node || sc->links[i].b == node) && sc->links[i].cfg.mtu < mtu)
+			mtu = sc->links[i].cfg.mtu;
+	return (uint16_t)(mtu < hdr + IKE_FRAG_SIZE_MIN ? IKE_FRAG_SIZE_MIN : mtu - hdr);
+}
+
+/* fragmentation: strongSwan's "yes" (default), "no", "force", "accept"; fragment_size: UDP payload bytes. */
+static int parse_frag(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, conn_draft *fc)
+{
+	static const char *const modes[] = { "no", "yes", "force", "accept" }; /* enum ike_frag_mode's order */
+	const char *mode = NULL;
+	int64_t size = 0;
+	char p[SIM_PATH_MAX];
+	if (sim_scn_str(c, o, path, "fragmentation", 0, &mode) < 0 ||
+	    sim_scn_int(c, o, path, "fragment_size", 0, IKE_FRAG_SIZE_MIN, 65507, &size) < 0)
+		return -1;
+	uint8_t m = IKE_FRAG_YES;
+	if (mode) {
+		for (m = 0; m < 4 && strcmp(mode, modes[m]); m++)
+			;
+		sim_scn_sub(p, path, "fragmentation");
+		if (m == 4)
+			return sim_scn_fail(c, p, "'%.40s' is not one of \"yes\", \"no\", \"force\", \"accept\"", mode);
+	}
+	fc->cfg->fragmentation = m;
+	fc->cfg->fragment_size = size ? (uint16_t)size : default_frag_size(sc, fc->node, fc->cfg->local.family);
+	return 0;
+}
+
 /* version, initiate and "at": when this end starts IKE_SA_INIT, if ever. */
 static int parse_start(sim_scn *c, const sim_jv *o, const char *path, conn_draft *fc)
 {
@@ -274,6 +308,8 @@ static int parse_conn_rest(sim_scn *c, sim_scenario *sc, const sim_jv *o, const 
 	    sim_scn_ike_life(c, o, path, pf, &fc->cfg->ike_life, &set) || sim_scn_dpd(c, o, path, pf, fc->cfg))
 		return -1;
 	sc->lifetimes_set += set != 0; /* the CLI warns: the engine does not enforce them yet */
+	if (parse_frag(c, sc, o, path, fc))
+		return -1;
 	return parse_retransmit(c, o, path, pf, &fc->cfg->retransmit);
 }
 
@@ -284,7 +320,8 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 					    "remote_ts", "ike_lifetime", "child_lifetime", "retransmit",
 					    /* the lifecycle (swanctl's names) */
 					    "profile", "children", "rekey_time", "reauth_time", "rand_time", "over_time",
-					    "dpd_delay", "dpd_action", "initial_contact", "make_before_break", NULL };
+					    "dpd_delay", "dpd_action", "initial_contact", "make_before_break",
+					    "fragmentation", "fragment_size", NULL };
 	char p[SIM_PATH_MAX];
 	const char *name;
 	if (sim_scn_object(c, o, path, keys) || sim_scn_str(c, o, path, "name", 1, &name) < 0)

@@ -275,9 +275,11 @@ typedef struct v2_eap {
 	size_t len;
 } v2_eap;
 
+/* Encrypted Fragment payload (RFC 7383 2.5): the 4 bytes after the generic header, then IV | encrypted | ICV. */
+#define V2_SKF_HDR_LEN 4
 typedef struct v2_skf {
-	uint16_t frag_num, total;
-	const uint8_t *data; /* IV | encrypted | ICV */
+	uint16_t frag_num, total; /* 1 <= frag_num <= total */
+	const uint8_t *data;      /* IV | encrypted | ICV */
 	size_t len;
 } v2_skf;
 
@@ -292,6 +294,8 @@ v2_status v2_parse_ts(const uint8_t *b, size_t len, v2_ts_list *out);
 v2_status v2_parse_cert(const uint8_t *b, size_t len, v2_cert *out);
 v2_status v2_parse_cp(const uint8_t *b, size_t len, v2_cp *out);
 v2_status v2_parse_eap(const uint8_t *b, size_t len, v2_eap *out);
+/* SKF body: V2_INVALID_SYNTAX when shorter than 4 bytes or Fragment Number is 0 or above Total Fragments
+ * (RFC 7383 2.6: such a message is silently discarded). */
 v2_status v2_parse_skf(const uint8_t *b, size_t len, v2_skf *out);
 
 /* ---- building ---- */
@@ -334,6 +338,13 @@ void v2_add_vid(v2_builder *b, const uint8_t *data, size_t len);
  * Returns 0 on overflow. Nothing may be added after it (the builder's err is set if tried).
  */
 size_t v2_add_sk_header(v2_builder *b, uint8_t inner_first, size_t body_len);
+
+/*
+ * The same for one Encrypted Fragment (SKF, RFC 7383 2.5): Next Payload is inner_first in fragment 1 and
+ * must be 0 in the others; writes Fragment Number and Total Fragments; returns the offset where the IV
+ * starts (the AAD length: header .. Total Fragments), 0 on overflow or numbers outside 1 <= num <= total.
+ */
+size_t v2_add_skf_header(v2_builder *b, uint8_t inner_first, uint16_t frag_num, uint16_t total, size_t body_len);
 
 /* Patches the header length (after `extra` bytes written outside the builder); returns total length, 0 on overflow. */
 size_t v2_finish(v2_builder *b, size_t extra);

@@ -1,4 +1,4 @@
-/* Configuration, EAP and Encrypted Fragment payloads (RFC 7296 3.15-3.16, RFC 7383 2.5). */
+/* Configuration and EAP payloads (RFC 7296 3.15-3.16); SKF lives in v2_frag.c. */
 #include "wire/v2.h"
 
 v2_status v2_parse_cp(const uint8_t *b, size_t len, v2_cp *out)
@@ -61,18 +61,4 @@ v2_status v2_parse_eap(const uint8_t *b, size_t len, v2_eap *out)
 	default:
 		return V2_INVALID_SYNTAX;
 	}
-}
-
-v2_status v2_parse_skf(const uint8_t *b, size_t len, v2_skf *out)
-{
-	if (!out || !b || len < 4)
-		return V2_INVALID_SYNTAX;
-	out->frag_num = ike_get_u16(b);
-	out->total = ike_get_u16(b + 2);
-	/* RFC 7383 2.5: fragments are numbered from 1 up to Total Fragments. */
-	if (out->frag_num == 0 || out->frag_num > out->total)
-		return V2_INVALID_SYNTAX;
-	out->data = b + 4;
-	out->len = len - 4;
-	return V2_OK;
 }
