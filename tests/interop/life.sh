@@ -340,7 +340,7 @@ life_run_all() {
 		printf "$ROW" "$name" "$([ "$auth" = chain ] && echo rsa-chain || echo "$auth")" "$IX_LIFE_IKE" "$esp" \
 			"$(role_label "$role")" "$LIFE_RESULT" "$KEYS"
 		case $LIFE_RESULT in PASS) passed=$((passed + 1)) ;; FAIL) failed=$((failed + 1)) ;; *) skipped=$((skipped + 1)) ;; esac
-		[ -n "$LIFE_INFO" ] && printf '    %s\n' "$LIFE_INFO"
+		[ "$LIFE_RESULT" != FAIL ] && [ -n "$LIFE_INFO" ] && printf '    %s\n' "$LIFE_INFO"
 		[ "$LIFE_RESULT" = FAIL ] && [ -n "$WHY" ] && printf '    %s\n' "$WHY"
 	done < <(life_selected)
 }
