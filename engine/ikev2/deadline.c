@@ -26,6 +26,13 @@ ike_time v2_life_soft(ike_peer *p, ike_time now, const ike_life_cfg *l, ike_time
 	return v2_time_after(now, rekey - jitter > 0 ? rekey - jitter : 1);
 }
 
+ike_time v2_retry_at(ike_peer *p, ike_time now)
+{
+	/* 1 s plus up to 2 s drawn: two peers refused by each other's crossing exchanges do not meet again */
+	static const ike_life_cfg retry = { .rekey = 3 * IKE_NS_PER_SEC, .rand = 2 * IKE_NS_PER_SEC };
+	return v2_life_soft(p, now, &retry, retry.rekey);
+}
+
 ike_time v2_life_hard(ike_time now, const ike_life_cfg *l)
 {
 	ike_time base = l->rekey > l->reauth ? l->rekey : l->reauth;

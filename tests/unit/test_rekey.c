@@ -221,8 +221,24 @@ static void delete_during_rekey(void **state)
 	assert_int_equal(ike_peer_delete_child(pr.peer[1], pr.now, 0, 0), 1);
 	pair_run_pending(&pr, pr.now + 10 * SEC);
 	settled(&pr, 0);
-	assert_int_equal(pair_count(&pr, 1, "ike.tx", "N(TEMP_FAIL)") + pair_count(&pr, 1, "ike.tx", "N(TEMPORARY_FAILURE)"), 1);
+	assert_int_equal(pair_count(&pr, 1, "ike.tx", "N(TEMP_FAIL)"), 1);
 	assert_int_equal(pair_count(&pr, 0, "child_sa.state", "\"transition\":\"rekeying-delete-recv\""), 1);
+	pair_free(&pr);
+}
+
+/* An IKE rekey crossing a CHILD rekey: each is refused with TEMPORARY_FAILURE (2.25.2), both retried later. */
+static void ike_rekey_crossing_child_rekey(void **state)
+{
+	(void)state;
+	pair pr;
+	up(&pr, "aes128gcm16", 86);
+	assert_int_equal(ike_peer_rekey_ike(pr.peer[0], pr.now, 0), 1);
+	assert_int_equal(ike_peer_rekey_child(pr.peer[1], pr.now, 0, 0), 1);
+	pair_run_pending(&pr, pr.now + 60 * SEC);
+	settled(&pr, 1);
+	assert_int_equal(pair_count(&pr, -1, "ike.tx", "N(TEMP_FAIL)"), 2);
+	assert_int_equal(pair_count(&pr, -1, "ike_sa.rekeyed", NULL), 2);
+	assert_int_equal(pair_count(&pr, -1, "child_sa.rekeyed", NULL), 2);
 	pair_free(&pr);
 }
 
@@ -253,7 +269,7 @@ static void invalid_ke_retry(void **state)
 	assert_int_equal(ike_peer_rekey_child(pr.peer[0], pr.now, 0, 0), 1);
 	pair_run_pending(&pr, pr.now + 10 * SEC);
 	settled(&pr, 1);
-	assert_int_equal(pair_count(&pr, 1, "ike.tx", "N(INVAL_KE)") + pair_count(&pr, 1, "ike.tx", "N(INVALID_KE_PAYLOAD)"), 1);
+	assert_int_equal(pair_count(&pr, 1, "ike.tx", "N(INVAL_KE)"), 1);
 	assert_int_equal(pair_count(&pr, -1, "child_sa.rekeyed", "\"pfs\":\"CURVE_25519\""), 2);
 	pair_free(&pr);
 }
@@ -308,9 +324,7 @@ static void lifetimes_with_jitter(void **state)
 	size_t n = 0;
 	for (size_t i = 0; i < pr.ntrace; i++) {
 		const char *l = pr.trace[i];
-		if (l[0] != '0' || !strstr(l, "child_sa.state") || !strstr(l, "-> INSTALLED") == !strstr(l, "\"to\":\"INSTALLED\""))
-			continue;
-		if (!strstr(l, "\"to\":\"INSTALLED\""))
+		if (l[0] != '0' || !strstr(l, "child_sa.state") || !strstr(l, "\"to\":\"INSTALLED\""))
 			continue;
 		if (last >= 0 && !strstr(l, "\"transition\":\"installed\"")) {
 			ike_time d = pr.trace_t[i] - last;
@@ -338,6 +352,7 @@ size_t tests_rekey(const struct CMUnitTest **out)
 		cmocka_unit_test(simultaneous_child_rekeys),
 		cmocka_unit_test(simultaneous_ike_rekeys),
 		cmocka_unit_test(delete_during_rekey),
+		cmocka_unit_test(ike_rekey_crossing_child_rekey),
 		cmocka_unit_test(child_sa_not_found),
 		cmocka_unit_test(invalid_ke_retry),
 		cmocka_unit_test(additional_child),
