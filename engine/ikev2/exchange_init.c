@@ -95,6 +95,8 @@ int v2_init_start(v2_ike_sa *sa, ike_time now)
 	v2_add_ke(&b, sa->ke_group, pub, pub_len);
 	v2_add_nonce(&b, sa->ni, sa->ni_len);
 	v2_add_natd(sa->peer->cfg.crypto, &b, sa->spi_i, 0, &sa->local, &sa->remote);
+	if (v2_frag_announce(c))
+		v2_frag_add_supported(&b); /* RFC 7383 2.3 */
 	v2_sig_add_init(sa, &b, false);
 	size_t len = v2_finish(&b, 0);
 	if (!len)
@@ -241,6 +243,7 @@ int v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	}
 	v2_natd_check(sa, now, &in->outer, sa->spi_r);
 	v2_sig_read_init(sa, &in->outer);
+	v2_frag_negotiate(sa, &in->outer);
 	ike_conn_rec *r = v2_rec(sa);
 	r->ike_algs = sa->algs;
 	r->ike_selected = true;
@@ -319,6 +322,8 @@ static int init_r_respond(v2_ike_sa *sa, ike_time now, uint8_t prop_num)
 	v2_add_ke(&b, sa->algs.dh, pub, pub_len);
 	v2_add_nonce(&b, sa->nr, sa->nr_len);
 	v2_add_natd(sa->peer->cfg.crypto, &b, sa->spi_i, sa->spi_r, &sa->local, &sa->remote);
+	if (sa->frag)
+		v2_frag_add_supported(&b); /* RFC 7383 2.3: only when the initiator announced it too */
 	v2_sig_add_init(sa, &b, true);
 	size_t len = v2_finish(&b, 0);
 	if (!len)
@@ -433,6 +438,7 @@ enum ike_input_result v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	OPENSSL_cleanse(gir, sizeof(gir));
 	v2_natd_check(sa, now, &in->outer, 0); /* the request's hashes were made with SPIr = 0 */
 	v2_sig_read_init(sa, &in->outer);
+	v2_frag_negotiate(sa, &in->outer);
 	p->rec[ci].ike_algs = algs;
 	p->rec[ci].ike_selected = true;
 	v2_trace_selected(sa, now, "ike", &algs);

@@ -5,7 +5,10 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "ikev2/sa.h"
 
@@ -22,7 +25,9 @@ static enum ike_input_result request_ok(v2_ike_sa *sa, ike_time now, v2_inbound 
 {
 	uint32_t id = in->hdr.msg_id;
 	if (sa->has_resp && id == sa->resp_msgid) {
-		v2_send_raw(sa->peer, now, &sa->local, in->from, sa->resp, sa->resp_len);
+		if (v2_frag_ignore_dup(sa, now, in))
+			return IKE_INPUT_DROPPED;
+		size_t n = v2_send_cached(sa, now, true, in->from);
 		/* unauthenticated (the cache answers before decrypting): a replay flood must not grow the trace */
 		if (v2_tracing(sa->peer) && v2_refusal_trace(sa->peer, now, V2_REF_DUP)) {
 			ike_jsonw w;
@@ -30,6 +35,8 @@ static enum ike_input_result request_ok(v2_ike_sa *sa, ike_time now, v2_inbound 
 			ike_jsonw_str(&w, "what", "retransmitted request");
 			ike_jsonw_int(&w, "msgid", id);
 			ike_jsonw_str(&w, "action", "resent cached response");
+			if (n > 1)
+				ike_jsonw_int(&w, "fragments", (int64_t)n);
 			if (sa->conn)
 				ike_jsonw_str(&w, "conn", sa->conn->name);
 			ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
@@ -128,8 +135,9 @@ static enum ike_input_result input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *i
 		return drop(p, now, sa, "no transition for this message in the SA's state");
 	/* Authenticated first: nothing below looks at a message whose integrity was not checked. */
 	if (protected) {
-		if (v2_open_sk(sa, now, in) != 0)
-			return IKE_INPUT_DROPPED;
+		int o = v2_open_sk(sa, now, in);
+		if (o != 0) /* 1: an authenticated fragment was stored (RFC 7383), more are needed */
+			return o > 0 ? IKE_INPUT_PROCESSED : IKE_INPUT_DROPPED;
 		follow_float(sa, now, in->from);
 	}
 	uint8_t role = sa->initiator ? V2_ROLE_INITIATOR : V2_ROLE_RESPONDER;
@@ -138,8 +146,9 @@ static enum ike_input_result input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *i
 	/* An unprotected message without a row (an IKE_SA_INIT response out of place) is not traced as received. */
 	if (!row && !protected)
 		return drop(p, now, sa, "no transition for this message in the SA's state");
-	v2_trace_msg(p, now, "ike.rx", &in->hdr, &in->outer, protected ? &in->inner : NULL, in->raw_len, in->from,
-		     in->to);
+	if (!in->rx_traced) /* a reassembled message's fragments were traced one by one */
+		v2_trace_msg(p, now, "ike.rx", &in->hdr, &in->outer, protected ? &in->inner : NULL, in->raw_len, in->from,
+			     in->to);
 	if (!row && response)
 		return drop(p, now, sa, "no transition for this message in the SA's state");
 	if (!row) {
@@ -235,5 +244,10 @@ enum ike_input_result v2_input(ike_peer *p, ike_time now, const ike_addr *from, 
 	if (!sa)
 		return drop(p, now, NULL, in->hdr.flags & V2_F_RESPONSE ? "response for an IKE SA we no longer have"
 									: "no IKE SA for these SPIs");
-	return input_sa(sa, now, in);
+	enum ike_input_result r = input_sa(sa, now, in);
+	if (in->reassembled) {
+		OPENSSL_cleanse(in->reassembled, in->reassembled_len);
+		free(in->reassembled);
+	}
+	return r;
 }

@@ -82,16 +82,31 @@ static ike_time rtx_deadline(const v2_ike_sa *sa, ike_time now)
 	return t > 0 ? v2_time_after(now, t) : now;
 }
 
-/* Keeps our copy: requests for retransmission, responses to answer retransmitted requests. */
+/*
+ * Keeps our copy: requests for retransmission, responses to answer retransmitted requests. A message sent
+ * in fragments keeps them all in `train` (taken over, emptied) and its first fragment as the message.
+ */
 static int store(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bool response, uint8_t exchange,
-		 uint32_t msgid)
+		 uint32_t msgid, v2_train *train)
 {
 	uint8_t *copy = malloc(len);
 	if (copy)
 		memcpy(copy, msg, len);
+	v2_train kept = { 0 };
+	if (train) {
+		kept = *train;
+		memset(train, 0, sizeof(*train));
+	}
 	/* A request we cannot keep could never be retransmitted: the caller ends the SA. */
-	if (!copy && !response)
+	if (!copy && !response) {
+		v2_train_free(&kept);
 		return -1;
+	}
+	v2_train *slot = response ? &sa->resp_train : &sa->req_train;
+	v2_train_free(slot);
+	*slot = copy ? kept : (v2_train){ 0 };
+	if (!copy)
+		v2_train_free(&kept);
 	if (response) {
 		free(sa->resp);
 		sa->resp = copy;
@@ -113,12 +128,57 @@ static int store(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bo
 
 int v2_send_plain(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, bool response)
 {
-	if (store(sa, now, msg, len, response, msg[18], ike_get_u32(msg + 20)) != 0) {
+	if (store(sa, now, msg, len, response, msg[18], ike_get_u32(msg + 20), NULL) != 0) {
 		v2_trace_error(sa->peer, now, sa, "send", "out of memory keeping our request for retransmission", 0);
 		return -1;
 	}
 	trace_tx(sa, now, msg, len, NULL, 0, 0);
 	v2_send_raw(sa->peer, now, &sa->local, &sa->remote, msg, len);
+	return 0;
+}
+
+/* RFC 7383 2.5: the inner chain split and each part sealed on its own; every fragment kept and sent. */
+static int send_fragments(v2_ike_sa *sa, ike_time now, const v2_header *h, const uint8_t *inner, size_t inner_len,
+			  uint8_t inner_first)
+{
+	ike_sk_keys k;
+	v2_sk_keys_out(sa, &k);
+	v2_frag_sealer s = { sa->peer->cfg.crypto, &k, &sa->peer->rng };
+	v2_train t;
+	const char *why = NULL;
+	if (v2_frag_split(&s, h, inner, inner_len, inner_first, v2_frag_size(sa->conn), &t, &why) != 0) {
+		char line[160];
+		snprintf(line, sizeof(line), "could not fragment the message (%zu bytes of payloads): %s", inner_len, why);
+		v2_trace_error(sa->peer, now, sa, "send", line, 0);
+		return -1;
+	}
+	if (v2_tracing(sa->peer)) {
+		char sum[512];
+		v2_chain *in = malloc(sizeof(*in));
+		uint8_t bad;
+		if (in && v2_parse_chain(inner_first, inner, inner_len, 0, in, &bad) == V2_OK) {
+			v2_chain outer = { .n = 1, .pl = { { .type = V2_PL_SK } } };
+			v2_summary(h, &outer, in, sum, sizeof(sum));
+			v2_frag_trace(sa, now, "split", h, t.n, inner_len, sum, NULL);
+		}
+		free(in);
+	}
+	size_t pos = 0, len;
+	const uint8_t *m;
+	while (v2_train_next(&t, &pos, &m, &len))
+		v2_charge(sa->peer, IKE_CHARGE_SK_SEAL, k.encr->id, len);
+	pos = 0;
+	if (!v2_train_next(&t, &pos, &m, &len) ||
+	    store(sa, now, m, len, h->flags & V2_F_RESPONSE, h->exchange, h->msg_id, &t) != 0) {
+		v2_train_free(&t);
+		v2_trace_error(sa->peer, now, sa, "send", "out of memory keeping our request for retransmission", 0);
+		return -1;
+	}
+	const v2_train *kept = h->flags & V2_F_RESPONSE ? &sa->resp_train : &sa->req_train;
+	for (pos = 0; v2_train_next(kept, &pos, &m, &len);) {
+		trace_tx(sa, now, m, len, NULL, 0, 0);
+		v2_send_raw(sa->peer, now, &sa->local, &sa->remote, m, len);
+	}
 	return 0;
 }
 
@@ -131,6 +191,9 @@ int v2_send_sk(v2_ike_sa *sa, ike_time now, uint8_t exchange, bool response, uin
 	size_t body = ike_sk_body_len(&k, inner_len);
 	v2_header h;
 	v2_header_for(sa, exchange, response, msgid, &h);
+	size_t whole = V2_HDR_LEN + V2_GENERIC_HDR_LEN + body;
+	if (body && v2_frag_use(sa, exchange, whole))
+		return send_fragments(sa, now, &h, inner, inner_len, inner_first);
 	v2_builder b;
 	v2_begin(&b, buf, sizeof(buf), &h);
 	size_t aad = v2_add_sk_header(&b, inner_first, body);
@@ -147,7 +210,7 @@ int v2_send_sk(v2_ike_sa *sa, ike_time now, uint8_t exchange, bool response, uin
 		return -1;
 	}
 	v2_charge(sa->peer, IKE_CHARGE_SK_SEAL, k.encr->id, inner_len);
-	if (store(sa, now, buf, total, response, exchange, msgid) != 0) {
+	if (store(sa, now, buf, total, response, exchange, msgid, NULL) != 0) {
 		v2_trace_error(sa->peer, now, sa, "send", "out of memory keeping our request for retransmission", 0);
 		return -1;
 	}
@@ -170,6 +233,8 @@ int v2_answer_notify(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t
 int v2_open_sk(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	const v2_payload *sk = in->outer.n ? &in->outer.pl[in->outer.n - 1] : NULL;
+	if (sa->keys && sk && sk->type == V2_PL_SKF)
+		return v2_frag_open(sa, now, in);
 	if (!sa->keys || !sk || sk->type != V2_PL_SK) {
 		v2_trace_error(sa->peer, now, sa, "drop", "expected an Encrypted (SK) payload last", 0);
 		return -1;
@@ -184,8 +249,13 @@ int v2_open_sk(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 										   : "undecryptable SK payload", 0);
 		return -1;
 	}
+	return v2_open_inner(sa, now, in, in->plain, ptlen, in->raw[sk->offset]);
+}
+
+int v2_open_inner(v2_ike_sa *sa, ike_time now, v2_inbound *in, const uint8_t *pt, size_t len, uint8_t first)
+{
 	uint8_t bad = 0;
-	v2_status st = v2_parse_chain(in->raw[sk->offset], in->plain, ptlen, 0, &in->inner, &bad);
+	v2_status st = v2_parse_chain(first, pt, len, 0, &in->inner, &bad);
 	if (st == V2_OK)
 		return 0;
 	bool critical = st == V2_UNSUPPORTED_CRITICAL;
@@ -202,8 +272,25 @@ int v2_open_sk(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	return -1;
 }
 
+size_t v2_send_cached(v2_ike_sa *sa, ike_time now, bool response, const ike_addr *to)
+{
+	const v2_train *t = response ? &sa->resp_train : &sa->req_train;
+	size_t pos = 0, len, n = 0;
+	const uint8_t *m;
+	while (v2_train_next(t, &pos, &m, &len)) {
+		v2_send_raw(sa->peer, now, &sa->local, to, m, len);
+		n++;
+	}
+	if (n)
+		return n;
+	v2_send_raw(sa->peer, now, &sa->local, to, response ? sa->resp : sa->req, response ? sa->resp_len : sa->req_len);
+	return 1;
+}
+
 void v2_request_done(v2_ike_sa *sa)
 {
+	v2_train_free(&sa->req_train);
+	v2_reasm_free(&sa->reasm[1]); /* fragments of an answer we no longer wait for */
 	free(sa->req);
 	sa->req = NULL;
 	sa->req_len = 0;
@@ -229,13 +316,15 @@ void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 		ike_jsonw_str(&w, "exchange", v2_exchange_name(sa->req_exchange));
 		ike_jsonw_int(&w, "msgid", sa->msgid_next_req);
 		ike_jsonw_int(&w, "attempt", sa->retries);
-		ike_jsonw_int(&w, "size", sa->req_len);
+		ike_jsonw_int(&w, "size", sa->req_train.n ? (int64_t)(sa->req_train.len - 2u * sa->req_train.n) : sa->req_len);
+		if (sa->req_train.n)
+			ike_jsonw_int(&w, "fragments", sa->req_train.n);
 		if (sa->conn)
 			ike_jsonw_str(&w, "conn", sa->conn->name);
 		ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
 		ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
 		v2_emit(sa->peer, now, "ike.retransmit", &w);
 	}
-	v2_send_raw(sa->peer, now, &sa->local, &sa->remote, sa->req, sa->req_len);
+	v2_send_cached(sa, now, false, &sa->remote);
 	v2_dl_set(sa, V2_DL_RETRANSMIT, rtx_deadline(sa, now));
 }

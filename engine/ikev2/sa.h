@@ -13,11 +13,12 @@
 #include "crypto/registry.h"
 #include "crypto/sk.h"
 #include "ike.h"
+#include "ikev2/fragment.h"
 #include "ikev2/states.h"
 #include "peer/peer.h"
 #include "wire/v2.h"
 
-#define V2_MAX_MSG 8192    /* largest IKE message we build or accept (no fragmentation yet) */
+#define V2_MAX_MSG 8192    /* largest unfragmented IKE message we build or accept (RFC 7383 fragments: 64 KiB) */
 #define V2_STR_(x) #x
 #define V2_STR(x) V2_STR_(x)
 #define V2_MAX_MSG_TEXT V2_STR(V2_MAX_MSG) /* "8192", for messages that say why */
@@ -130,6 +131,10 @@ struct v2_ike_sa {
 	ike_time timer_at;       /* earliest of dl[] and the children's dl[]: the heap's key */
 	size_t heap_idx;
 	uint16_t peer_hashes;    /* SIGNATURE_HASH_ALGORITHMS the peer sent (bit h = hash id h), 0 if none */
+	bool frag;               /* RFC 7383: both sides announced IKEV2_FRAGMENTATION_SUPPORTED */
+	v2_train req_train;      /* our outstanding request when sent in fragments (req holds fragment 1) */
+	v2_train resp_train;     /* our last response when sent in fragments (resp holds fragment 1) */
+	v2_reasm *reasm[2];      /* fragments being collected: [0] of the peer's request, [1] of its response */
 	v2_child_sa *children;   /* CHILD SAs, oldest first; old and new coexist during a rekey */
 	v2_task active;          /* the task whose request is outstanding (kind NONE: none, or the handshake) */
 	uint32_t pending_child;  /* our outstanding CREATE_CHILD_SA: spi_in of the CHILD SA it makes */
@@ -238,6 +243,8 @@ typedef struct v2_inbound {
 	v2_chain inner;          /* decrypted payloads (SK); empty for IKE_SA_INIT */
 	bool outer_ok;           /* outer chain parsed: the message can be summarised in a trace */
 	bool rx_traced;          /* its ike.rx event is out (refusals then add only their own events) */
+	uint8_t *reassembled;    /* RFC 7383: the inner chain of a reassembled message (heap, freed by v2_input) */
+	size_t reassembled_len;
 	uint8_t plain[V2_MAX_MSG];
 	const ike_addr *from, *to;
 } v2_inbound;
@@ -248,8 +255,15 @@ int v2_send_plain(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, b
 /* Seals the inner chain into an SK message and sends it; stores it as request or response. */
 int v2_send_sk(v2_ike_sa *sa, ike_time now, uint8_t exchange, bool response, uint32_t msgid,
 	       const uint8_t *inner, size_t inner_len, uint8_t inner_first);
-/* Decrypts an SK message into in->inner; 0, or -1 (traced; a malformed inner chain may end the SA). */
+/* Decrypts an SK message into in->inner (an SKF one goes to v2_frag_open); 0, 1 (a fragment was stored,
+ * more are needed), or -1 (traced; a malformed inner chain may end the SA). */
 int v2_open_sk(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+/* Parses decrypted inner payloads pt[0..len) (first type `first`) into in->inner, handling a malformed chain
+ * as RFC 7296 2.21 says; 0 or -1 (the SA may be gone). */
+int v2_open_inner(v2_ike_sa *sa, ike_time now, v2_inbound *in, const uint8_t *pt, size_t len, uint8_t first);
+/* Sends our cached request (retransmission) or response (to a retransmitted request): every fragment if
+ * it went out in fragments; returns how many datagrams. */
+size_t v2_send_cached(v2_ike_sa *sa, ike_time now, bool response, const ike_addr *to);
 /* Answers an authenticated request with one encrypted error notify; the SA stays. */
 int v2_answer_notify(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t type, const uint8_t *d, size_t n);
 /* Answers an authenticated request with a fatal notify (INVALID_SYNTAX, ...), then fails the SA: sa is gone after. */
@@ -267,6 +281,21 @@ int v2_send_request(v2_ike_sa *sa, ike_time now, uint8_t exchange, const uint8_t
 		    uint8_t inner_first, const char *what);
 void v2_send_raw(struct ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *msg,
 		 size_t len);
+
+/* ---- frag_io.c: RFC 7383 in the message path (fragment.h has the self-contained parts) ---- */
+/* Sets sa->frag from our connection and the peer's IKE_SA_INIT message (its outer chain). */
+void v2_frag_negotiate(v2_ike_sa *sa, const v2_chain *outer);
+/* True if an encrypted message of msg_len bytes goes out in fragments (negotiated, our mode and size). */
+bool v2_frag_use(const v2_ike_sa *sa, uint8_t exchange, size_t msg_len);
+/* An SKF message for the SA (message ID already checked): 0 reassembled into in->inner, 1 stored, -1 dropped. */
+int v2_frag_open(v2_ike_sa *sa, ike_time now, v2_inbound *in);
+/* A fragment of a request we already answered: true if it must be ignored (not fragment 1, RFC 7383 2.6.1). */
+bool v2_frag_ignore_dup(v2_ike_sa *sa, ike_time now, const v2_inbound *in);
+/* An `ike.frag` event: action "split" | "reassembled" | "dropped"; summary and why may be NULL. */
+void v2_frag_trace(v2_ike_sa *sa, ike_time now, const char *action, const v2_header *h, uint16_t fragments,
+		   size_t size, const char *summary, const char *why);
+/* Frees the SA's trains and reassembly contexts (SA destroy, request done). */
+void v2_frag_free(v2_ike_sa *sa);
 
 /* ---- keys.c ---- */
 int v2_derive_ike_keys(v2_ike_sa *sa, ike_time now, const uint8_t *gir, size_t gir_len);

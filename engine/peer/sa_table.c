@@ -231,6 +231,7 @@ void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
 	free(sa->req);
 	free(sa->resp);
 	free(sa->xn);
+	v2_frag_free(sa);
 	v2_child_free_all(sa);
 	free(sa);
 }

@@ -359,6 +359,12 @@ static int check(const sfz *w, int side, char *why, size_t cap)
 int statefz_run(const ike_crypto *crypto, const uint8_t *sched, size_t len, statefz_stats *st, char *why,
 		size_t cap)
 {
+	return statefz_run_frag(crypto, sched, len, IKE_FRAG_NO, 0, st, why, cap);
+}
+
+int statefz_run_frag(const ike_crypto *crypto, const uint8_t *sched, size_t len, uint8_t frag_mode,
+		     uint16_t frag_size, statefz_stats *st, char *why, size_t cap)
+{
 	static const char *const seeds[2] = { "statefz-initiator", "statefz-responder" };
 	sfz *w = calloc(1, sizeof(*w));
 	int rc = 0;
@@ -371,6 +377,8 @@ int statefz_run(const ike_crypto *crypto, const uint8_t *sched, size_t len, stat
 	w->end = sched + len;
 	for (int s = 0; s < 2; s++) {
 		statefz_conn_init(&w->conn[s], &w->child[s], s);
+		w->conn[s].fragmentation = frag_mode;
+		w->conn[s].fragment_size = frag_size;
 		w->ctx[s] = (struct sfz_ctx){ w, s };
 		w->host[s] = (ike_host){ .ctx = &w->ctx[s], .send = host_send, .sa_event = host_event };
 		ike_peer_cfg pc = { .name = s ? "resp" : "init", .crypto = crypto, .seed = (const uint8_t *)seeds[s],

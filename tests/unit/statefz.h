@@ -30,5 +30,9 @@ void statefz_conn_init(ike_conn_cfg *c, ike_child_cfg *ch, int side);
  */
 int statefz_run(const ike_crypto *crypto, const uint8_t *sched, size_t len, statefz_stats *st, char *why,
 		size_t cap);
+/* The same with RFC 7383 fragmentation (enum ike_frag_mode, fragment_size) on both connections; statefz_run
+ * leaves it off so the recorded handshakes of the fuzz targets stay one datagram a message. */
+int statefz_run_frag(const ike_crypto *crypto, const uint8_t *sched, size_t len, uint8_t frag_mode,
+		     uint16_t frag_size, statefz_stats *st, char *why, size_t cap);
 
 #endif

@@ -1,0 +1,122 @@
+/*
+ * RFC 7383 in the SA's message path: negotiation, fragments in (each authenticated before it is stored,
+ * then the whole content parsed as if it had come in one SK payload), duplicates of answered requests,
+ * and the `ike.frag` trace events. Splitting and reassembly themselves live in fragment.c/frag_reasm.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ikev2/sa.h"
+
+void v2_frag_negotiate(v2_ike_sa *sa, const v2_chain *outer)
+{
+	sa->frag = v2_frag_announce(sa->conn) && v2_frag_peer_supports(outer);
+}
+
+bool v2_frag_use(const v2_ike_sa *sa, uint8_t exchange, size_t msg_len)
+{
+	return sa->conn &&
+	       v2_frag_wanted(sa->conn->fragmentation, sa->frag, exchange, msg_len, v2_frag_size(sa->conn));
+}
+
+void v2_frag_trace(v2_ike_sa *sa, ike_time now, const char *action, const v2_header *h, uint16_t fragments,
+		   size_t size, const char *summary, const char *why)
+{
+	if (!v2_tracing(sa->peer))
+		return;
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "action", action);
+	ike_jsonw_str(&w, "exchange", v2_exchange_name(h->exchange));
+	ike_jsonw_int(&w, "msgid", h->msg_id);
+	ike_jsonw_str(&w, "flags", (h->flags & V2_F_RESPONSE) ? (h->flags & V2_F_INITIATOR ? "IR" : "R")
+							      : (h->flags & V2_F_INITIATOR ? "I" : ""));
+	ike_jsonw_int(&w, "fragments", fragments);
+	ike_jsonw_int(&w, "size", (int64_t)size);
+	if (summary)
+		ike_jsonw_str(&w, "summary", summary);
+	if (why)
+		ike_jsonw_str(&w, "why", why);
+	if (sa->conn)
+		ike_jsonw_str(&w, "conn", sa->conn->name);
+	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
+	ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
+	v2_emit(sa->peer, now, "ike.frag", &w);
+}
+
+/* A fragment let go (2.6: silently): traced within the refusal budget, like every unauthenticated drop. */
+static int dropped(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t fragments, const char *why)
+{
+	if (v2_refusal_trace(sa->peer, now, V2_REF_DROPPED))
+		v2_frag_trace(sa, now, "dropped", &in->hdr, fragments, in->raw_len, NULL, why);
+	return -1;
+}
+
+/* The reassembled message's summary, traced before anything acts on it (a malformed one may end the SA). */
+static void trace_whole(v2_ike_sa *sa, ike_time now, const v2_inbound *in, const v2_frag_result *r)
+{
+	if (!v2_tracing(sa->peer))
+		return;
+	char sum[512];
+	uint8_t bad;
+	v2_chain *inner = malloc(2 * sizeof(*inner));
+	if (!inner)
+		return;
+	v2_chain *outer = inner + 1;
+	memset(outer, 0, sizeof(*outer));
+	outer->n = 1;
+	outer->pl[0].type = V2_PL_SK; /* shown as the payloads it carried */
+	bool ok = v2_parse_chain(r->first, r->plain, r->len, 0, inner, &bad) == V2_OK;
+	if (ok)
+		v2_summary(&in->hdr, outer, inner, sum, sizeof(sum));
+	v2_frag_trace(sa, now, "reassembled", &in->hdr, r->fragments, r->len, ok ? sum : NULL, NULL);
+	free(inner);
+}
+
+int v2_frag_open(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+{
+	const v2_payload *skf = &in->outer.pl[in->outer.n - 1];
+	/* 2.4: fragmentation MUST NOT be used unless both sides announced it. */
+	if (!sa->frag)
+		return dropped(sa, now, in, 0, "Encrypted Fragment payload, but fragmentation was not negotiated");
+	ike_sk_keys k;
+	v2_sk_keys_in(sa, &k);
+	bool response = in->hdr.flags & V2_F_RESPONSE;
+	v2_frag_result r;
+	v2_frag_rc rc = v2_reasm_add(&sa->reasm[response], sa->peer->cfg.crypto, &k, in->raw, &in->hdr, skf, &r);
+	if (r.opened)
+		v2_charge(sa->peer, IKE_CHARGE_SK_OPEN, k.encr->id, r.opened);
+	if (rc == V2_FRAG_DROPPED)
+		return dropped(sa, now, in, r.fragments, r.why);
+	/* authenticated: traced in full, one ike.rx per datagram as ike.tx was on the sender */
+	v2_trace_msg(sa->peer, now, "ike.rx", &in->hdr, &in->outer, NULL, in->raw_len, in->from, in->to);
+	if (rc == V2_FRAG_STORED)
+		return 1;
+	in->rx_traced = true;
+	in->reassembled = r.plain; /* freed by v2_input once the handler ran */
+	in->reassembled_len = r.len;
+	trace_whole(sa, now, in, &r);
+	return v2_open_inner(sa, now, in, r.plain, r.len, r.first);
+}
+
+bool v2_frag_ignore_dup(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
+{
+	const v2_payload *last = in->outer.n ? &in->outer.pl[in->outer.n - 1] : NULL;
+	v2_skf f = { 0 };
+	if (!last || last->type != V2_PL_SKF)
+		return false;
+	if (v2_parse_skf(last->body, last->len, &f) == V2_OK && f.frag_num == 1)
+		return false;
+	if (v2_refusal_trace(sa->peer, now, V2_REF_DUP))
+		v2_frag_trace(sa, now, "dropped", &in->hdr, f.total, in->raw_len, NULL,
+			      "fragment of a request already answered: only fragment 1 brings the response again");
+	return true;
+}
+
+void v2_frag_free(v2_ike_sa *sa)
+{
+	v2_train_free(&sa->req_train);
+	v2_train_free(&sa->resp_train);
+	v2_reasm_free(&sa->reasm[0]);
+	v2_reasm_free(&sa->reasm[1]);
+}
