@@ -139,6 +139,7 @@ static enum ike_input_result input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *i
 		if (o != 0) /* 1: an authenticated fragment was stored (RFC 7383), more are needed */
 			return o > 0 ? IKE_INPUT_PROCESSED : IKE_INPUT_DROPPED;
 		follow_float(sa, now, in->from);
+		v2_live_heard(sa, now);
 	}
 	uint8_t role = sa->initiator ? V2_ROLE_INITIATOR : V2_ROLE_RESPONDER;
 	const v2_transition *row = v2_dispatch_row(sa->state, role, in->hdr.exchange,
