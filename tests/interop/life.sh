@@ -265,6 +265,10 @@ life_check() {
 		grep -Eq 'splitting IKE message .* into [0-9]+ fragments' "$log" && grep -q 'reassembled fragmented IKE message' "$log" ||
 			{ charon_ok=no; why_add "charon's log lacks splitting and reassembling IKE_AUTH"; }
 		grep -Eq "CHILD_SA $conn\{[0-9]+\} established" "$log" || { charon_ok=no; why_add "charon has no CHILD SA"; }
+		# Both IKE_AUTH messages carry the chain: end entity and intermediate, two CERT payloads.
+		grep -Eq '"ev":"ike.frag","action":"split","exchange":"IKE_AUTH"[^}]*"summary":"IKE_AUTH [a-z]+ 1 \[[^]]*CERT [^]]*CERT ' "$tr" ||
+			{ peer_ok=no; why_add "ikesim did not send its certificate chain (two CERT payloads) in fragments"; }
+		grep -Eq "generating IKE_AUTH [a-z]+ 1 \[[^]]*CERT CERT " "$log" || { charon_ok=no; why_add "charon did not send its chain"; }
 		LIFE_INFO="IKE_AUTH with an RSA chain: charon split it into $(grep -Eo 'into [0-9]+ fragments' "$log" | head -n 1 | cut -d' ' -f2) fragments, ikesim into $(grep -F '"action":"split"' "$tr" | grep -o '"fragments":[0-9]*' | head -n 1 | cut -d: -f2)"
 		;;
 	esac

@@ -175,7 +175,7 @@ PEER_BIN="" PEER_PORT="" PEER_ENV=() PEER_SET="" PEER_REMOTE_PORT=""
 start_ikesim() {
 	local dir=$1 conn=$2 kind=$3 ike=$4 esp=$5 auth=$6 addr=$7
 	shift 7
-	local lid rid authargs set
+	local lid rid authargs set cert
 	if [ "$auth" = psk ]; then
 		lid="ikesim.$conn.test" rid="charon.$conn.test"
 		# the secret goes in a private file, never on ikesim's command line (ps shows that to everyone)
@@ -184,7 +184,10 @@ start_ikesim() {
 	else
 		set=${PEER_SET:-$(peer_set "$kind" "$auth")}
 		lid=ikesim.test rid=charon.test
-		authargs=(--cert "$WORK/certs/$set/ikesim.test.pem" --key "$WORK/certs/$set/ikesim.test.key"
+		# a set with an intermediate CA (life.sh's chain) has NAME.chain.pem: the certificate, then the intermediate
+		cert=$WORK/certs/$set/ikesim.test.pem
+		[ -f "$WORK/certs/$set/ikesim.test.chain.pem" ] && cert=$WORK/certs/$set/ikesim.test.chain.pem
+		authargs=(--cert "$cert" --key "$WORK/certs/$set/ikesim.test.key"
 			--ca "$WORK/certs/$set/ca.pem")
 		[ "$(peer_auth "$kind" "$auth")" = pss ] && authargs+=(--rsa-pss)
 	fi
