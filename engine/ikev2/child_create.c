@@ -172,6 +172,14 @@ static bool retry_group(v2_ike_sa *sa, ike_time now, const v2_inbound *in, const
 	return false;
 }
 
+/* A CHILD SA creation refused with TEMPORARY_FAILURE: a CREATED placeholder whose rekey deadline brings it back. */
+static void retry_later(v2_ike_sa *sa, ike_time now, uint16_t cfg)
+{
+	v2_child_sa *w = v2_child_new(sa, cfg);
+	if (w)
+		v2_child_dl_set(sa, w, V2_CDL_REKEY, v2_retry_at(sa->peer, now));
+}
+
 /* The rekeyed CHILD SA's fate once its replacement is installed: deleted by us, unless a collision says otherwise. */
 static void old_replaced(v2_ike_sa *sa, ike_time now, v2_child_sa *old, v2_child_sa *c, uint8_t reason)
 {
@@ -245,7 +253,10 @@ int v2_child_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 			old_kept(sa, now, old, c, err);
 		else if (old)
 			v2_child_go(sa, old, now, V2_T_CHILD_REKEY_FAILED, "retry with another D-H group");
+		uint16_t cfg = c->cfg;
 		v2_child_free(sa, c);
+		if (err == V2_N_TEMPORARY_FAILURE && t.kind == V2_TASK_CHILD_CREATE)
+			retry_later(sa, now, cfg);
 		v2_ccsa_scratch_free(sa);
 		return V2_H_OK;
 	}

@@ -114,6 +114,12 @@ static bool run_ike(v2_ike_sa *sa, ike_time now, enum v2_dl which)
 /* Runs one due CHILD SA deadline: both queue a task on the IKE SA (rekey, or delete at hard expiry). */
 static void run_child(v2_ike_sa *sa, ike_time now, v2_child_sa *c, enum v2_child_dl which)
 {
+	if (c->state == V2_CHILD_CREATED) { /* a placeholder for a creation to retry (child_create.c) */
+		v2_task r = { .kind = V2_TASK_CHILD_CREATE, .reason = V2_WHY_MANUAL, .child = c->cfg };
+		v2_child_free(sa, c);
+		(void)v2_task_queue(sa, now, &r);
+		return;
+	}
 	v2_task t = { .kind = which == V2_CDL_REKEY ? V2_TASK_CHILD_REKEY : V2_TASK_CHILD_DELETE,
 		      .reason = V2_WHY_LIFETIME, .child = c->cfg, .spi = c->spi_in };
 	(void)v2_task_queue(sa, now, &t);
@@ -136,6 +142,7 @@ void v2_expire_sa(v2_ike_sa *sa, ike_time now)
 			if (c->dl[i] <= now) {
 				c->dl[i] = IKE_TIME_NEVER;
 				run_child(sa, now, c, (enum v2_child_dl)i);
+				break; /* c may be gone; a second due deadline of it comes up in the next round */
 			}
 	}
 	if (v2_sa_alive(p, spi, sa))
