@@ -247,10 +247,12 @@ static int parse_frag(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const
 			;
 		sim_scn_sub(p, path, "fragmentation");
 		if (m == 4)
-			return sim_scn_fail(c, p, "'%.40s' is not one of \"yes\", \"no\", \"force\", \"accept\"", mode);
+			return sim_scn_fail(c, p, "'%.40s' is not one of \"yes\", \"no\", \"force\", \"accept\"",
+					    mode);
 	}
 	fc->cfg->fragmentation = m;
-	fc->cfg->fragment_size = size ? (uint16_t)size : default_frag_size(sc, fc->node, fc->cfg->local.family);
+	fc->cfg->fragment_size =
+		size ? (uint16_t)size : default_frag_size(sc, fc->node, fc->cfg->local.family);
 	return 0;
 }
 

@@ -88,7 +88,7 @@ typedef struct v2_frag_result {
 	uint8_t *plain;     /* DONE: the reassembled SK content, malloc'ed, the caller wipes and frees it */
 	size_t len;
 	uint8_t first;      /* DONE: the first inner payload type (fragment 1's Next Payload) */
-	uint16_t fragments; /* DONE: how many fragments it took; else the Total Fragments of this one (0 if unparsable) */
+	uint16_t fragments; /* DONE: how many it took; else this one's Total Fragments (0 if unparsable) */
 	uint16_t frag_num;  /* this fragment's number (0 if unparsable) */
 	size_t opened;      /* bytes decrypted for this call (for the CPU model), 0 if none */
 	bool duplicate;     /* DROPPED as a fragment already stored (a retransmission) */

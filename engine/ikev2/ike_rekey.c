@@ -80,6 +80,7 @@ static v2_ike_sa *new_sa(v2_ike_sa *old, ike_time now, bool initiator, uint64_t 
 	n->nat_local = old->nat_local;
 	n->nat_remote = old->nat_remote;
 	n->peer_hashes = old->peer_hashes;
+	n->frag = old->frag; /* RFC 7383 was negotiated for the IKE SA, which the rekeyed one continues */
 	n->algs = *algs;
 	n->ni = dup_bytes(ni, ni_len);
 	n->nr = dup_bytes(nr, nr_len);

@@ -148,8 +148,8 @@ static enum ike_input_result input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *i
 	if (!row && !protected)
 		return drop(p, now, sa, "no transition for this message in the SA's state");
 	if (!in->rx_traced) /* a reassembled message's fragments were traced one by one */
-		v2_trace_msg(p, now, "ike.rx", &in->hdr, &in->outer, protected ? &in->inner : NULL, in->raw_len, in->from,
-			     in->to);
+		v2_trace_msg(p, now, "ike.rx", &in->hdr, &in->outer, protected ? &in->inner : NULL, in->raw_len,
+			     in->from, in->to);
 	if (!row && response)
 		return drop(p, now, sa, "no transition for this message in the SA's state");
 	if (!row) {

@@ -148,7 +148,8 @@ static int send_fragments(v2_ike_sa *sa, ike_time now, const v2_header *h, const
 	const char *why = NULL;
 	if (v2_frag_split(&s, h, inner, inner_len, inner_first, v2_frag_size(sa->conn), &t, &why) != 0) {
 		char line[160];
-		snprintf(line, sizeof(line), "could not fragment the message (%zu bytes of payloads): %s", inner_len, why);
+		snprintf(line, sizeof(line), "could not fragment the message (%zu bytes of payloads): %s", inner_len,
+			 why);
 		v2_trace_error(sa->peer, now, sa, "send", line, 0);
 		return -1;
 	}
@@ -283,7 +284,10 @@ size_t v2_send_cached(v2_ike_sa *sa, ike_time now, bool response, const ike_addr
 	}
 	if (n)
 		return n;
-	v2_send_raw(sa->peer, now, &sa->local, to, response ? sa->resp : sa->req, response ? sa->resp_len : sa->req_len);
+	if (response)
+		v2_send_raw(sa->peer, now, &sa->local, to, sa->resp, sa->resp_len);
+	else
+		v2_send_raw(sa->peer, now, &sa->local, to, sa->req, sa->req_len);
 	return 1;
 }
 
@@ -320,7 +324,9 @@ void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 		ike_jsonw_str(&w, "exchange", v2_exchange_name(sa->req_exchange));
 		ike_jsonw_int(&w, "msgid", sa->msgid_next_req);
 		ike_jsonw_int(&w, "attempt", sa->retries);
-		ike_jsonw_int(&w, "size", sa->req_train.n ? (int64_t)(sa->req_train.len - 2u * sa->req_train.n) : sa->req_len);
+		/* in fragments: the sum of their datagrams (the train adds 2 length bytes to each) */
+		size_t sz = sa->req_train.n ? sa->req_train.len - 2u * sa->req_train.n : sa->req_len;
+		ike_jsonw_int(&w, "size", (int64_t)sz);
 		if (sa->req_train.n)
 			ike_jsonw_int(&w, "fragments", sa->req_train.n);
 		if (sa->conn)

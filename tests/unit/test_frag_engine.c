@@ -220,6 +220,33 @@ static void frag_engine_forged_fragments(void **state)
 	pair_free(&pr);
 }
 
+/* With "force", CREATE_CHILD_SA and INFORMATIONAL go in fragments too, and a rekeyed IKE SA keeps the
+ * fragmentation its predecessor negotiated (no IKE_SA_INIT announces it again). */
+static void frag_engine_rekeys_in_fragments(void **state)
+{
+	(void)state;
+	pair pr;
+	start(&pr, IKE_FRAG_FORCE, IKE_FRAG_FORCE, 0, NULL);
+	established(&pr);
+	assert_int_equal(ike_peer_rekey_child(pr.peer[0], pr.now, 0, 0), 1);
+	pair_run_pending(&pr, pr.now + 10 * SEC);
+	assert_int_equal(pair_count(&pr, 0, "ike.tx", "CREATE_CHILD_SA request 2 [ EF(1/1) ]"), 1);
+	assert_int_equal(pair_count(&pr, 1, "ike.frag", "\"summary\":\"CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No TSi TSr ]\""), 1);
+	assert_int_equal(pair_count(&pr, 0, "child_sa.rekeyed", NULL), 1);
+	assert_int_equal(ike_peer_rekey_ike(pr.peer[1], pr.now, 0), 1);
+	pair_run_pending(&pr, pr.now + 10 * SEC);
+	assert_int_equal(pair_count(&pr, -1, "ike_sa.rekeyed", NULL), 2);
+	assert_int_equal(pair_count(&pr, 1, "ike.tx", "CREATE_CHILD_SA request 0 [ EF(1/1) ]"), 1);
+	/* the new IKE SA's own first request (the delete below, message ID 0 on side 0's new SA) */
+	size_t before = pair_count(&pr, 0, "ike.tx", "INFORMATIONAL request 0 [ EF(1/1) ]");
+	assert_int_equal(ike_peer_delete(pr.peer[0], pr.now, 0), 1);
+	pair_run_pending(&pr, pr.now + 10 * SEC);
+	assert_int_equal(pair_count(&pr, 0, "ike.tx", "INFORMATIONAL request 0 [ EF(1/1) ]"), before + 1);
+	assert_int_equal(pair_count(&pr, 1, "ike.frag", "\"summary\":\"INFORMATIONAL request 0 [ D ]\""), 1);
+	assert_int_equal(pair_count(&pr, -1, "ike.frag", "dropped"), 0);
+	pair_free(&pr);
+}
+
 /* The stateful driver's schedules (loss, reordering, duplicates, replays, forged bytes) with IKE_AUTH in
  * three fragments each way: every invariant holds after every step, and handshakes still complete. */
 static void frag_engine_stateful_schedules(void **state)
@@ -255,6 +282,7 @@ size_t tests_frag_engine(const struct CMUnitTest **out)
 		cmocka_unit_test(frag_engine_lost_request_fragment),
 		cmocka_unit_test(frag_engine_lost_response_fragment),
 		cmocka_unit_test(frag_engine_forged_fragments),
+		cmocka_unit_test(frag_engine_rekeys_in_fragments),
 		cmocka_unit_test(frag_engine_stateful_schedules),
 	};
 	*out = t;
