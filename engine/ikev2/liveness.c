@@ -52,6 +52,15 @@ void v2_live_heard(v2_ike_sa *sa, ike_time now)
 		v2_dl_set(sa, V2_DL_DPD, v2_time_after(now, sa->conn->dpd_delay));
 }
 
+void v2_live_up(v2_ike_sa *sa, ike_time now)
+{
+	ike_conn_rec *r = v2_rec(sa);
+	if (r) /* the connection's latest attempt worked: an earlier timeout (a dead peer, say) is history */
+		r->timed_out = false;
+	if (sa->dl[V2_DL_DPD] == IKE_TIME_NEVER)
+		v2_live_heard(sa, now);
+}
+
 void v2_live_due(v2_ike_sa *sa, ike_time now)
 {
 	if (!sa->conn || sa->conn->dpd_delay <= 0)
@@ -113,7 +122,7 @@ void v2_live_dead(v2_ike_sa *sa, ike_time now, const char *why)
 	}
 	/* RFC 7296 2.4: the peer is gone, its SAs with it; no Delete goes to a dead peer. */
 	v2_children_end(sa, now, why);
-	v2_ike_go(sa, now, V2_T_IKE_DEAD, why);
+	v2_ike_go(sa, now, v2_end_row(sa, V2_T_IKE_TIMEOUT, V2_T_IKE_DEAD), why);
 	v2_sa_event(sa, now, IKE_EV_IKE_DOWN, 0, why);
 	v2_sa_destroy(sa, now);
 	if (act == IKE_DPD_RESTART)

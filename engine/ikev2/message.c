@@ -309,8 +309,8 @@ void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 			return;
 		char why[96];
 		snprintf(why, sizeof(why), "no response after %u retransmissions", sa->retries);
-		if (sa->state == V2_IKE_ESTABLISHED)
-			v2_live_dead(sa, now, why);
+		if (sa->state == V2_IKE_ESTABLISHED || sa->state == V2_IKE_REKEYING)
+			v2_live_dead(sa, now, why); /* any request of an established SA: the peer is dead */
 		else if (sa->state == V2_IKE_DELETING)
 			v2_live_delete_timeout(sa, now, why);
 		else

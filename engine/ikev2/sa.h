@@ -193,6 +193,8 @@ int v2_task_start(v2_ike_sa *sa, ike_time now, const v2_task *t);
 /* ---- liveness.c: DPD (RFC 7296 2.4) and what a dead peer leads to ---- */
 /* An authenticated message from the peer arrived: the SA is alive; re-arms the DPD deadline. */
 void v2_live_heard(v2_ike_sa *sa, ike_time now);
+/* The SA became ESTABLISHED (IKE_AUTH, a rekey, a failed rekey): DPD is armed if it is not yet. */
+void v2_live_up(v2_ike_sa *sa, ike_time now);
 /* The DPD deadline is due: queue a liveness check if we have heard nothing and are idle, else re-arm. */
 void v2_live_due(v2_ike_sa *sa, ike_time now);
 /* Starts the DPD task: an empty INFORMATIONAL request; 0, or -1 (the SA is gone). */

@@ -102,7 +102,8 @@ static int start_ike_delete(v2_ike_sa *sa, ike_time now, const v2_task *t)
 	v2_begin_chain(&b, inner, sizeof(inner));
 	v2_add_delete(&b, 1, 0, spi, 0);
 	v2_ike_go(sa, now, sa->state == V2_IKE_REKEYED ? V2_T_IKE_REKEYED_DELETE_SENT : V2_T_IKE_DELETE_SENT,
-		  t->reason == V2_WHY_COLLISION ? "this SA lost a collision with a simultaneous one (lowest nonce)" : NULL);
+		  t->reason == V2_WHY_COLLISION ? "this SA lost a collision: it holds the lowest nonce (RFC 7296 2.8.2)"
+						: NULL);
 	return v2_send_request(sa, now, V2_INFORMATIONAL, inner, b.w.len, b.first, "could not seal our Delete request");
 }
 

@@ -40,6 +40,8 @@ void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail
 	update_record(sa);
 	if (v2_tracing(sa->peer))
 		trace_ike(sa, now, tr, from, detail);
+	if (tr->to == V2_IKE_ESTABLISHED)
+		v2_live_up(sa, now);
 	v2_collide_step(sa, now, from, tr->to);
 }
 
