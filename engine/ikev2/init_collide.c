@@ -6,7 +6,8 @@
  * four nonces, so they agree on the loser; only the loser's initiator acts, so no second agreement is needed.
  *
  * Overlap, on one side: an SA enters CONNECTING while a sibling (same connection or identities,
- * v2_same_peer) is CREATED or CONNECTING; both get the same clash id. A deliberate second SA (make-before-break
+ * v2_same_peer) is CONNECTING; both get the same clash id (a CREATED sibling is a rekey's new SA
+ * being built, not a handshake). A deliberate second SA (make-before-break
  * reauthentication, a second initiate after the first is up) never overlaps and is left alone.
  */
 #include <stdlib.h>
@@ -28,7 +29,7 @@ static void note_overlap(v2_ike_sa *sa)
 	ike_peer *p = sa->peer;
 	for (size_t i = 0; i < p->cfg.n_conns; i++)
 		for (v2_ike_sa *o = p->rec[i].sas; o; o = o->conn_next) {
-			if (o == sa || !v2_same_peer(o, sa) || (o->state != V2_IKE_CREATED && o->state != V2_IKE_CONNECTING))
+			if (o == sa || o->state != V2_IKE_CONNECTING || !v2_same_peer(o, sa))
 				continue;
 			if (!o->clash)
 				o->clash = o->born;

@@ -1,9 +1,10 @@
 /*
  * INITIAL_CONTACT (RFC 7296 2.4, 3.10.1): "this IKE SA is the only one between the authenticated
  * identities". We send it in our IKE_AUTH request only when the connection allows it and we hold no
- * other IKE SA with that peer in any state (so two handshakes that overlap never carry it); when a peer's
- * authenticated IKE_AUTH request carries it, every other established IKE SA with the same identities is
- * stale (the peer restarted) and is deleted silently, with its CHILD SAs: a Delete could only go unanswered.
+ * other IKE SA with that peer in any state (a handshake that knows of another never carries it); when a peer's
+ * authenticated IKE_AUTH request carries it, every other IKE SA that is up (or rekeying) with the same
+ * identities is stale (the peer restarted) and is deleted silently, with its CHILD SAs: a Delete could only
+ * go unanswered.
  */
 #include <string.h>
 
@@ -48,11 +49,12 @@ bool v2_ic_wanted(const v2_ike_sa *sa)
 
 static void stale(v2_ike_sa *o, ike_time now, size_t *n)
 {
-	if (o->state != V2_IKE_ESTABLISHED)
+	if (o->state != V2_IKE_ESTABLISHED && o->state != V2_IKE_REKEYING && o->state != V2_IKE_REKEYED)
 		return; /* half-open ones time out; deleting ones are on their way */
 	const char *why = "the peer sent INITIAL_CONTACT on a new IKE SA: it restarted";
+	enum v2_ike_tr row = v2_end_row(o, V2_T_IKE_TIMEOUT, V2_T_IKE_INITIAL_CONTACT);
 	v2_children_end(o, now, why);
-	v2_ike_go(o, now, V2_T_IKE_INITIAL_CONTACT, NULL);
+	v2_ike_go(o, now, row, row == V2_T_IKE_INITIAL_CONTACT ? NULL : why);
 	v2_sa_event(o, now, IKE_EV_IKE_DOWN, 0, why);
 	v2_sa_destroy(o, now);
 	(*n)++;

@@ -88,7 +88,7 @@ static ike_addr restart_remote(const v2_ike_sa *sa)
 {
 	static const uint8_t zero[16];
 	const ike_addr *c = &sa->conn->remote;
-	bool any = !c->family || !memcmp(c->ip, zero, sizeof(c->ip)) || !c->port;
+	bool any = !c->family || !memcmp(c->ip, zero, sizeof(c->ip));
 	return any ? sa->remote : *c;
 }
 

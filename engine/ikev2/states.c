@@ -138,7 +138,8 @@ const v2_transition v2_ike_transitions[V2_T_IKE_NTRANS] = {
 		"usually the peer's Delete of it", "rekeyed-info-r", V2_MSG_REQUEST, v2_info_r_recv, V2_TRF_QUIET },
 	[V2_T_IKE_REKEYED_CHILD_R] = { V2_IKE_REKEYED, V2_IKE_REKEYED, V2_CREATE_CHILD_SA, V2_ROLE_ANY,
 		"recv CREATE_CHILD_SA request on a rekeyed IKE SA",
-		"refused with TEMPORARY_FAILURE: the SA is being replaced", "rekeyed-child-r", V2_MSG_REQUEST, v2_child_r_recv, V2_TRF_QUIET },
+		"refused with TEMPORARY_FAILURE: the SA is being replaced", "rekeyed-child-r",
+		V2_MSG_REQUEST, v2_child_r_recv, V2_TRF_QUIET },
 	/* liveness.c, initial_contact.c */
 	[V2_T_IKE_INITIAL_CONTACT] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V2_IKE_AUTH, V2_ROLE_ANY,
 				       "recv INITIAL_CONTACT in another IKE SA's IKE_AUTH with the same peer",
