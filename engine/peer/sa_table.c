@@ -231,8 +231,8 @@ void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
 	free(sa->low_nonce);
 	free(sa->req);
 	free(sa->resp);
-	v2_frag_free(sa);
 	free(sa->xn);
+	v2_frag_free(sa);
 	v2_child_free_all(sa);
 	free(sa);
 }

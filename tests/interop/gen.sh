@@ -106,7 +106,8 @@ ix_auth_value() {
 	esac
 }
 
-# Emits one swanctl connection and its secret for one side.
+# Emits one swanctl connection and its secret for one side. IX_CONN_IKE_OPTS / IX_CONN_CHILD_OPTS, when
+# set, replace the connection's and the child's lifetime and DPD lines (the lifecycle rows, life.sh).
 # ix_conn NAME ME(charon|ikesim) LOCAL_ADDR REMOTE_ADDR REMOTE_PORT IKE ESP AUTH CERTSET PSK [CACERT]
 # CACERT pins the trust anchor for the remote's certificate (the self-test peer trusts all three CAs).
 ix_conn() {
@@ -128,8 +129,8 @@ connections { $name {
 	remote_port = $rport
 	proposals = $ike
 	mobike = no
-	dpd_delay = 0
-	rekey_time = 0
+${IX_CONN_IKE_OPTS:-	dpd_delay = 0
+	rekey_time = 0}
 	local {
 		auth = $(ix_auth_value "$auth" local "$ike" "$me")
 		id = $lid
@@ -145,7 +146,7 @@ $([ "$auth" = psk ] || [ -z "$ca" ] || printf '\t\tcacerts = %s\n' "$ca")
 			local_ts = $lts
 			remote_ts = $rts
 			esp_proposals = $esp
-			rekey_time = 0
+${IX_CONN_CHILD_OPTS:-			rekey_time = 0}
 			start_action = none
 		}
 	}

@@ -21,6 +21,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/lib.sh"
 . "$HERE/gen.sh"
+. "$HERE/life.sh"
 
 IKESIM_BIN=${IKESIM_BIN:-$ROOT/build/rel/ikesim}
 case $IKESIM_BIN in /*) ;; *) IKESIM_BIN=$PWD/$IKESIM_BIN ;; esac
@@ -55,8 +56,8 @@ selected_cases() {
 }
 # 0 if the fuzz-then-charon row is selected (same regex test as the cases).
 fuzz_selected() { echo "$IX_FUZZ_CASE" | awk -v only="$IX_ONLY" 'only == "" || $1 ~ only { f = 1 } END { exit !f }'; }
-# Rows the selection makes: every case in both roles, plus the fuzz row.
-selected_rows() { echo $(($(selected_cases | wc -l) * 2 + $(fuzz_selected && echo 1 || echo 0))); }
+# Rows the selection makes: every case in both roles, the lifecycle rows (life.sh), the fuzz row.
+selected_rows() { echo $(($(selected_cases | wc -l) * 2 + $(life_selected | wc -l) + $(fuzz_selected && echo 1 || echo 0))); }
 
 # Nothing can run: every (case, role) is skipped, with the reason; exit 0 (not a failure of the code).
 skip_all() {
@@ -130,6 +131,8 @@ while read -r n name kind ike esp auth; do
 		fi
 	done
 done < <(selected_cases)
+# The lifecycle rows' connections on this charon (the fragmentation rows' charon gets its own, life.sh).
+[ "$IX_PEER" = ikesim ] && life_conns ref
 # The fuzz row's connection: PSK, charon initiates to the fuzzed responder's address and port.
 if fuzz_selected; then
 	ix_conn "$IX_FUZZ_CASE-r" charon "$IX_CHARON_ADDR" "$IX_FUZZ_ADDR" "$IX_FUZZ_PORT" "$IX_FUZZ_IKE" "$IX_FUZZ_ESP" psk rsa \
@@ -166,27 +169,31 @@ wait_bound() {
 }
 
 # ikesim peer for one case; extra arguments (--initiate) go first. Runs in the background, PID in PEER_PID.
-# PEER_BIN, PEER_PORT and PEER_ENV (VAR=value words) replace the binary, port and environment when set.
-PEER_BIN="" PEER_PORT="" PEER_ENV=()
+# PEER_BIN, PEER_PORT and PEER_ENV (VAR=value words) replace the binary, port and environment when set;
+# PEER_SET the certificate set, PEER_REMOTE_PORT charon's port (the lifecycle rows' second charon).
+PEER_BIN="" PEER_PORT="" PEER_ENV=() PEER_SET="" PEER_REMOTE_PORT=""
 start_ikesim() {
 	local dir=$1 conn=$2 kind=$3 ike=$4 esp=$5 auth=$6 addr=$7
 	shift 7
-	local lid rid authargs set
+	local lid rid authargs set cert
 	if [ "$auth" = psk ]; then
 		lid="ikesim.$conn.test" rid="charon.$conn.test"
 		# the secret goes in a private file, never on ikesim's command line (ps shows that to everyone)
 		(umask 077 && printf '%s' "$(peer_psk "$kind")" >"$dir/psk")
 		authargs=(--psk-file "$dir/psk")
 	else
-		set=$(peer_set "$kind" "$auth")
+		set=${PEER_SET:-$(peer_set "$kind" "$auth")}
 		lid=ikesim.test rid=charon.test
-		authargs=(--cert "$WORK/certs/$set/ikesim.test.pem" --key "$WORK/certs/$set/ikesim.test.key"
+		# a set with an intermediate CA (life.sh's chain) has NAME.chain.pem: the certificate, then the intermediate
+		cert=$WORK/certs/$set/ikesim.test.pem
+		[ -f "$WORK/certs/$set/ikesim.test.chain.pem" ] && cert=$WORK/certs/$set/ikesim.test.chain.pem
+		authargs=(--cert "$cert" --key "$WORK/certs/$set/ikesim.test.key"
 			--ca "$WORK/certs/$set/ca.pem")
 		[ "$(peer_auth "$kind" "$auth")" = pss ] && authargs+=(--rsa-pss)
 	fi
 	# timeout(1) bounds a peer that hangs; it is our child, so PEER_PID is ours to wait for.
 	timeout -k 2 $((IX_TIMEOUT + 8)) ip netns exec "$NS" env "${PEER_ENV[@]}" "${PEER_BIN:-$IKESIM_BIN}" peer "$@" \
-		--local "$addr:${PEER_PORT:-$IX_PEER_PORT}" --remote "$IX_CHARON_ADDR:$IX_PORT" \
+		--local "$addr:${PEER_PORT:-$IX_PEER_PORT}" --remote "$IX_CHARON_ADDR:${PEER_REMOTE_PORT:-$IX_PORT}" \
 		--proposals "$ike" --esp-proposals "$esp" --id "$lid" --remote-id "$rid" "${authargs[@]}" \
 		--local-ts "$IX_TS_IKESIM" --remote-ts "$IX_TS_CHARON" --timeout "$((IX_TIMEOUT + 3))" --hold "$IX_HOLD" \
 		--trace "$dir/trace.jsonl" --reveal-keys >"$dir/ikesim.out" 2>&1 &
@@ -422,9 +429,9 @@ run_fuzz() {
 
 charon_version=$(ip netns exec "$NS" /usr/lib/ipsec/charon --version 2>/dev/null | head -1)
 echo "interop: $PEER_LABEL$([ "$IX_PEER" = charon ] && echo " (self-test stand-in)") vs charon (${charon_version:-strongSwan}); certificates by $IX_CERTS_BY"
-ROW='%-16s %-6s %-33s %-13s %-16s %-7s %s\n'
+ROW='%-16s %-9s %-33s %-22s %-16s %-7s %s\n'
 printf "$ROW" case auth ike esp role result keys
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 while read -r n name kind ike esp auth; do
 	for role in $ROLES; do
 		run_one "$n" "$name" "$kind" "$ike" "$esp" "$auth" "$role"
@@ -438,7 +445,8 @@ while read -r n name kind ike esp auth; do
 	done
 done < <(selected_cases)
 
-skipped=0
+life_run_all
+
 if fuzz_selected; then
 	run_fuzz
 	printf "$ROW" "$IX_FUZZ_CASE" psk "$IX_FUZZ_IKE" "$IX_FUZZ_ESP" "$(role_label r)" "$FUZZ_RESULT" "$KEYS"
