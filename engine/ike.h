@@ -227,6 +227,8 @@ typedef struct ike_conn_status {
 	char selected_ike[96];    /* "AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519", "" if none */
 	char selected_esp[96];
 	ike_addr remote;          /* the peer it is established with (responders: who came in) */
+	uint32_t ike_sas;         /* IKE SAs the connection holds now, any state (2 while a rekey overlaps) */
+	uint32_t child_sas;       /* CHILD SAs those IKE SAs hold, any state */
 } ike_conn_status;
 
 /* Fills st for conns[conn]; 0, or -1 if the index is bad. */

@@ -23,6 +23,12 @@ static size_t check_state(const sim_scenario *sc, size_t i, const ike_conn_statu
 		bad += fprintf(err, "expect[%zu]: %s/%s: error%s wanted %s, got %s\n", i, node, conn, when,
 			       ike_host_notify_name((uint16_t)e->error, b1, sizeof(b1)),
 			       ike_host_notify_name(st->last_error, b2, sizeof(b2))) > 0;
+	if ((e->want_sas & 1) && (uint64_t)e->ike_sas != st->ike_sas)
+		bad += fprintf(err, "expect[%zu]: %s/%s: ike_sas%s wanted %lld, got %u\n", i, node, conn, when,
+			       (long long)e->ike_sas, (unsigned)st->ike_sas) > 0;
+	if ((e->want_sas & 2) && (uint64_t)e->child_sas != st->child_sas)
+		bad += fprintf(err, "expect[%zu]: %s/%s: child_sas%s wanted %lld, got %u\n", i, node, conn, when,
+			       (long long)e->child_sas, (unsigned)st->child_sas) > 0;
 	if (e->timed_out >= 0 && e->timed_out != (int8_t)st->timed_out)
 		bad += fprintf(err, "expect[%zu]: %s/%s: timed_out%s wanted %s, got %s\n", i, node, conn, when,
 			       e->timed_out ? "true" : "false", st->timed_out ? "true" : "false") > 0;

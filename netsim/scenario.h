@@ -74,6 +74,8 @@ typedef struct sim_expect_spec {
 	const char *ike_state, *child_state;
 	int32_t error;     /* notify type wanted as last_error (0 = none), -1 = unchecked */
 	int8_t timed_out;  /* 0/1, -1 = unchecked */
+	int64_t ike_sas, child_sas; /* SAs the connection holds, checked when want_sas has bit 0 / bit 1 */
+	uint8_t want_sas;  /* zeroed specs check neither */
 	uint8_t kind;      /* enum sim_expect_kind; 0 (END) in zeroed specs */
 	int8_t response;   /* MESSAGES: 1 responses, 0 requests, -1 both */
 	uint8_t exchange;  /* MESSAGES */

@@ -132,7 +132,8 @@ static int parse_messages(sim_scn *c, const sim_scenario *sc, const sim_jv *o, c
 
 static int parse_state(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e)
 {
-	static const char *const keys[] = { "node", "conn", "ike_state", "child_state", "error", "timed_out", "at", NULL };
+	static const char *const keys[] = { "node", "conn", "ike_state", "child_state", "error", "timed_out", "at",
+					    "ike_sas", "child_sas", NULL };
 	const char *err = NULL;
 	int to = 0;
 	char p[SIM_PATH_MAX];
@@ -142,8 +143,11 @@ static int parse_state(sim_scn *c, const sim_scenario *sc, const sim_jv *o, cons
 	    sim_scn_str(c, o, path, "error", 0, &err) < 0)
 		return -1;
 	int r = sim_scn_bool(c, o, path, "timed_out", 0, &to);
-	if (r < 0)
+	int ri = r < 0 ? -1 : sim_scn_int(c, o, path, "ike_sas", 0, 0, 1000000, &e->ike_sas);
+	int rc = ri < 0 ? -1 : sim_scn_int(c, o, path, "child_sas", 0, 0, 1000000, &e->child_sas);
+	if (rc < 0)
 		return -1;
+	e->want_sas = (uint8_t)((ri > 0 ? 1 : 0) | (rc > 0 ? 2 : 0));
 	e->timed_out = r ? (int8_t)to : -1;
 	e->error = -1;
 	if (err) {
@@ -151,8 +155,9 @@ static int parse_state(sim_scn *c, const sim_scenario *sc, const sim_jv *o, cons
 		if ((e->error = ike_host_notify_parse(err)) < 0)
 			return sim_scn_fail(c, p, "unknown error notify '%.48s' (e.g. AUTHENTICATION_FAILED, NONE)", err);
 	}
-	if (!e->ike_state && !e->child_state && e->error < 0 && e->timed_out < 0)
-		return sim_scn_fail(c, path, "nothing to check: give ike_state, child_state, error or timed_out");
+	if (!e->ike_state && !e->child_state && e->error < 0 && e->timed_out < 0 && !e->want_sas)
+		return sim_scn_fail(c, path,
+				    "nothing to check: give ike_state, child_state, error, timed_out, ike_sas or child_sas");
 	if ((r = sim_scn_time(c, o, path, "at", 0, &e->at)) <= 0)
 		return r;
 	e->kind = SIM_EXPECT_AT;

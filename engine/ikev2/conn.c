@@ -45,6 +45,11 @@ static const v2_ike_sa *current(const ike_peer *p, size_t conn)
 
 bool v2_conn_status(const ike_peer *p, size_t conn, ike_conn_status *st)
 {
+	for (const v2_ike_sa *s = p->rec[conn].sas; s; s = s->conn_next) {
+		st->ike_sas++;
+		for (const v2_child_sa *c = s->children; c; c = c->next)
+			st->child_sas++;
+	}
 	const v2_ike_sa *sa = current(p, conn);
 	if (!sa)
 		return false;

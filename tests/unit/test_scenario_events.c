@@ -204,6 +204,37 @@ static void failed_counts_print_one_line_each(void **state)
 	sim_scenario_free(sc);
 }
 
+/* ike_sas/child_sas count what a connection holds: one of each when up, none after the IKE SA is deleted. */
+static void sa_counts_are_checked(void **state)
+{
+	(void)state;
+	char err[512], *buf = NULL;
+	size_t len = 0;
+	sim_scenario *sc = parse("{\"duration\":\"4s\"," WORLD ",\"expect\":["
+				 "{\"node\":\"a\",\"conn\":\"c\",\"at\":\"2s\",\"ike_sas\":1,\"child_sas\":1},"
+				 "{\"node\":\"a\",\"conn\":\"c\",\"ike_sas\":2},"
+				 "{\"node\":\"b\",\"conn\":\"c\",\"child_sas\":0}]}",
+				 err, sizeof(err));
+	if (!sc)
+		fail_msg("%s", err);
+	assert_int_equal(sc->expects[0].want_sas, 3);
+	assert_int_equal(sc->expects[1].want_sas, 1);
+	assert_int_equal(sc->expects[2].want_sas, 2);
+	sim_run_opts o = { 0 };
+	sim_run_result res;
+	assert_int_equal(sim_run_scenario(sc, &o, &res, err, sizeof(err)), 0);
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(sim_check_expects(sc, &res, f), 2); /* failures */
+	fclose(f);
+	assert_null(strstr(buf, "expect[0]"));
+	assert_non_null(strstr(buf, "expect[1]: a/c: ike_sas wanted 2, got 1\n"));
+	assert_non_null(strstr(buf, "expect[2]: b/c: child_sas wanted 0, got 1\n"));
+	free(buf);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+}
+
 size_t tests_scenario_events(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -211,6 +242,7 @@ size_t tests_scenario_events(const struct CMUnitTest **out)
 		cmocka_unit_test(bad_faults_and_expects_name_their_path),
 		cmocka_unit_test(ike_peek_reads_the_header),
 		cmocka_unit_test(failed_counts_print_one_line_each),
+		cmocka_unit_test(sa_counts_are_checked),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
