@@ -6,19 +6,23 @@
 #include "viz.h"
 
 typedef struct viz_args {
-	const char *what, *trace, *out, *node, *nodes, *spi, *ike;
+	const char *what, *trace, *out, *node, *nodes, *spi, *ike, *from_s, *to_s, *gen_s;
+	int64_t from, to; /* --from/--to parsed, ns (to 0: to the end) */
+	unsigned generation; /* --generation parsed; 0: every generation */
 } viz_args;
 
 static void viz_usage(FILE *f)
 {
 	fprintf(f, "usage: ikesim viz states [--ike 2] [--trace FILE [--node NAME] [--sa SPI]] -o FILE.(svg|png|dot)\n"
-		   "       ikesim viz keys TRACE [--sa SPI] [--node NAME] -o FILE.(svg|png|dot)\n"
-		   "       ikesim viz ladder TRACE [--nodes A,B,...] -o FILE.svg\n\n"
+		   "       ikesim viz keys TRACE [--sa SPI] [--node NAME] [--generation N] -o FILE.(svg|png|dot)\n"
+		   "       ikesim viz ladder TRACE [--nodes A,B,...] [--from T] [--to T] -o FILE.svg\n\n"
 		   "  states   the IKE SA and CHILD SA state machines, from the engine's transition tables;\n"
 		   "           with --trace, the path one IKE SA took is highlighted (--node, --sa pick which)\n"
 		   "  keys     the key derivation of an IKE SA from the trace's kdf events (values need a trace\n"
-		   "           written with --reveal-keys); IKE SAs rekeyed from it follow\n"
-		   "  ladder   the messages over virtual time, one lifeline per node; losses and retransmissions\n"
+		   "           written with --reveal-keys); IKE SAs rekeyed from it follow, one generation each\n"
+		   "           (--generation N draws only the Nth)\n"
+		   "  ladder   the messages over virtual time, one lifeline per node; losses and retransmissions,\n"
+		   "           rekeys, DPD, fragments, faults; --from/--to cut a window (T: 90, 1.5s, 250ms, 30min, 4h)\n"
 		   "The output format follows the -o extension. See docs/viz.md.\n");
 }
 
@@ -37,6 +41,12 @@ static const char **opt_slot(viz_args *a, const char *v)
 		return &a->spi;
 	if (strcmp(v, "--ike") == 0)
 		return &a->ike;
+	if (strcmp(v, "--from") == 0)
+		return &a->from_s;
+	if (strcmp(v, "--to") == 0)
+		return &a->to_s;
+	if (strcmp(v, "--generation") == 0)
+		return &a->gen_s;
 	return NULL;
 }
 
@@ -70,8 +80,35 @@ static int parse_args(int argc, char **argv, viz_args *a, FILE *err)
 	return 0;
 }
 
+/* --from, --to and --generation into numbers; 0 or -1 after one error line. */
+static int check_numbers(viz_args *a, FILE *err)
+{
+	const char *bad = a->from_s && viz_parse_time(a->from_s, &a->from) != 0 ? "--from"
+			  : a->to_s && viz_parse_time(a->to_s, &a->to) != 0	  ? "--to"
+										  : NULL;
+	if (bad) {
+		fprintf(err, "ikesim viz %s: %s %s: not a time (seconds, or with ms, s, min, h, d)\n", a->what, bad,
+			strcmp(bad, "--to") == 0 ? a->to_s : a->from_s);
+		return -1;
+	}
+	if (a->to_s && a->to <= a->from) {
+		fprintf(err, "ikesim viz %s: --to %s must be later than --from%s%s\n", a->what, a->to_s,
+			a->from_s ? " " : " (0)", a->from_s ? a->from_s : "");
+		return -1;
+	}
+	char *end = NULL;
+	unsigned long g = a->gen_s ? strtoul(a->gen_s, &end, 10) : 0;
+	if (a->gen_s && (!*a->gen_s || *end || g < 1 || g > 1000 || a->gen_s[0] == '-' || a->gen_s[0] == '+')) {
+		fprintf(err, "ikesim viz %s: --generation %s: a number from 1 (the first IKE SA of the chain)\n", a->what,
+			a->gen_s);
+		return -1;
+	}
+	a->generation = (unsigned)g;
+	return 0;
+}
+
 /* Checks the combination of verb, options and output name; 0 or -1 after one error line. */
-static int check_args(const viz_args *a, viz_format *fmt, FILE *err)
+static int check_args(viz_args *a, viz_format *fmt, FILE *err)
 {
 	int states = strcmp(a->what, "states") == 0, keys = strcmp(a->what, "keys") == 0;
 	int ladder = strcmp(a->what, "ladder") == 0;
@@ -91,11 +128,13 @@ static int check_args(const viz_args *a, viz_format *fmt, FILE *err)
 		fprintf(err, "ikesim viz: --ike %s: only the IKEv2 tables exist (--ike 2)\n", a->ike);
 		return -1;
 	}
-	if ((a->ike && !states) || (a->nodes && !ladder) || ((a->node || a->spi) && ladder) ||
-	    ((a->node || a->spi) && states && !a->trace)) {
+	if ((a->ike && !states) || ((a->nodes || a->from_s || a->to_s) && !ladder) || ((a->node || a->spi) && ladder) ||
+	    ((a->node || a->spi) && states && !a->trace) || (a->gen_s && !keys)) {
 		fprintf(err, "ikesim viz %s: option not valid here (try 'ikesim viz --help')\n", a->what);
 		return -1;
 	}
+	if (check_numbers(a, err) != 0)
+		return -1;
 	*fmt = viz_format_of(a->out);
 	if (*fmt == VIZ_FMT_NONE || (ladder && *fmt != VIZ_FMT_SVG)) {
 		fprintf(err, "ikesim viz %s: -o %s: the name must end in %s\n", a->what, a->out,
@@ -112,10 +151,10 @@ static int draw(const viz_args *a, viz_format fmt, const viz_trace *t, viz_buf *
 		return viz_states(&o, fmt, b, msg, n);
 	}
 	if (a->what[0] == 'k') {
-		viz_keys_opts o = { t, a->node, a->spi };
+		viz_keys_opts o = { t, a->node, a->spi, a->generation };
 		return viz_keys(&o, fmt, b, msg, n);
 	}
-	viz_ladder_opts o = { t, a->nodes };
+	viz_ladder_opts o = { t, a->nodes, a->from, a->to };
 	return viz_ladder(&o, b, msg, n);
 }
 

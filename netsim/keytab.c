@@ -140,6 +140,6 @@ int sim_keytab_write(const sim_keytab *kt, FILE *f, sim_keytab_stats *st)
 			st->undecryptable++;
 		st->unchecked += (size_t)unchecked;
 	}
-	free(rows);
+	OPENSSL_clear_free(rows, kt->n * sizeof(*rows)); /* the copy holds keys too */
 	return ferror(f) ? -1 : 0;
 }

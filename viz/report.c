@@ -14,6 +14,11 @@ static const char CSS[] =
 	".fig{overflow-x:auto;border:1px solid #eaecee;padding:.5em;margin:.5em 0}"
 	".fig svg{max-width:100%;height:auto}ol{font-size:.9em}.err{color:#c0392b}";
 
+static int str_is(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
 static const viz_event *find_ev(const viz_trace *t, const char *ev)
 {
 	for (size_t i = 0; i < t->n; i++)
@@ -157,7 +162,10 @@ static void keys_section(const viz_trace *t, viz_buf *b, const viz_event **sa, s
 		int dup = 0;
 		for (size_t j = 0; j < k; j++)
 			dup |= strcmp(viz_ev_str(sa[j], "initiator-spi"), ispi) == 0;
-		viz_keys_opts o = { t, NULL, ispi };
+		/* An SA that rekeyed another is drawn in that SA's chain, as its next generation. */
+		for (size_t j = 0; j < t->n && !dup; j++)
+			dup = strcmp(t->ev[j].ev, "ike_sa.rekeyed") == 0 && str_is(viz_ev_str(&t->ev[j], "initiator-spi"), ispi);
+		viz_keys_opts o = { t, NULL, ispi, 0 };
 		viz_buf svg = { 0 };
 		if (dup || viz_keys(&o, VIZ_FMT_SVG, &svg, msg, sizeof(msg)) != 0) {
 			viz_buf_free(&svg);
@@ -184,7 +192,7 @@ int viz_report(const viz_trace *t, viz_buf *out, char *msg, size_t msglen)
 	viz_buf_puts(out, "</h1>\n");
 	summary_section(t, out);
 	viz_buf_puts(out, "<h2>Messages</h2>\n");
-	viz_ladder_opts lo = { t, NULL };
+	viz_ladder_opts lo = { t, NULL, 0, 0 };
 	viz_buf svg = { 0 };
 	int rc = viz_ladder(&lo, &svg, msg, msglen);
 	figure(out, rc, &svg, "ladder", msg);

@@ -198,3 +198,28 @@ viz_format viz_format_of(const char *path)
 		return VIZ_FMT_DOT;
 	return VIZ_FMT_NONE;
 }
+
+int viz_parse_time(const char *s, int64_t *ns)
+{
+	static const struct {
+		const char *unit;
+		double scale;
+	} units[] = { { "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "min", 60e9 }, { "h", 3600e9 }, { "d", 86400e9 } };
+	char *end = NULL;
+	if (!s || !*s || !((*s >= '0' && *s <= '9') || *s == '.'))
+		return -1;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s)
+		return -1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		double ns_v = v * units[i].scale;
+		if (strcmp(end, units[i].unit) != 0)
+			continue;
+		if (!(ns_v >= 0 && ns_v <= 3650 * 86400e9))
+			return -1;
+		*ns = llround(ns_v);
+		return 0;
+	}
+	return -1;
+}

@@ -56,6 +56,9 @@ void viz_trace_free(viz_trace *t);
 const char *viz_ev_str(const viz_event *e, const char *field);
 /* A numeric field of an event, or dflt. */
 double viz_ev_num(const viz_event *e, const char *field, double dflt);
+/* Parses a virtual time for --from/--to: seconds ("3600", "0.25") or with a unit (ms, s, min, h, d).
+ * 0, or -1 when it is not a time >= 0 (at most ten years). */
+int viz_parse_time(const char *s, int64_t *ns);
 /* Formats ns as seconds with 3..9 decimals, trailing zeros past the millisecond dropped. */
 void viz_time_str(int64_t ns, char *out, size_t cap);
 
@@ -80,6 +83,7 @@ typedef struct viz_keys_opts {
 	const viz_trace *trace;
 	const char *node; /* whose derivations to draw; NULL: the first node that derived keys */
 	const char *spi;  /* which IKE SA; NULL: the node's first, and the SAs that rekey it */
+	unsigned generation; /* 1: only that SA, 2: only the SA that rekeyed it, ...; 0: the whole chain */
 } viz_keys_opts;
 
 int viz_keys(const viz_keys_opts *o, viz_format fmt, viz_buf *out, char *msg, size_t msglen);
@@ -88,6 +92,8 @@ int viz_keys(const viz_keys_opts *o, viz_format fmt, viz_buf *out, char *msg, si
 typedef struct viz_ladder_opts {
 	const viz_trace *trace;
 	const char *nodes; /* "A,B,C": lifelines to draw, in that order; NULL: every node of the run */
+	int64_t from_ns;   /* draw only events at or after this virtual time */
+	int64_t to_ns;     /* ... and at or before this one; 0: to the end */
 } viz_ladder_opts;
 
 /* SVG only: drawn by hand, not by Graphviz. */

@@ -24,7 +24,7 @@ static void assert_has(char **set, size_t n, const char *s)
 
 static void keys_svg(const viz_trace *t, const char *node, viz_buf *b)
 {
-	viz_keys_opts o = { t, node, NULL };
+	viz_keys_opts o = { t, node, NULL, 0 };
 	char msg[256];
 	if (viz_keys(&o, VIZ_FMT_SVG, b, msg, sizeof(msg)) != 0)
 		fail_msg("%s", msg);
@@ -103,7 +103,7 @@ static void keys_cbc(void **state)
 /* The ladder's message labels, in document order. */
 static size_t ladder_msgs(const viz_trace *t, const char *nodes, char ***msgs, viz_buf *b)
 {
-	viz_ladder_opts o = { t, nodes };
+	viz_ladder_opts o = { t, nodes, 0, 0 };
 	char msg[256];
 	if (viz_ladder(&o, b, msg, sizeof(msg)) != 0)
 		fail_msg("%s", msg);
@@ -149,7 +149,7 @@ static void ladder_loss(void **state)
 	assert_non_null(strstr(b.p, ">4.000 s later</text>"));
 	vt_strs_free(msgs, n);
 	viz_buf_free(&b);
-	viz_ladder_opts o = { t, "gw-a,nat-1" };
+	viz_ladder_opts o = { t, "gw-a,nat-1", 0, 0 };
 	char msg[256];
 	assert_int_equal(viz_ladder(&o, &b, msg, sizeof(msg)), -1);
 	assert_non_null(strstr(msg, "no node 'nat-1' in the trace"));
@@ -168,7 +168,7 @@ static void ladder_failure(void **state)
 	assert_int_equal(n, 4);
 	assert_string_equal(msgs[3], "IKE_AUTH response 1 [ N(AUTH_FAILED) ]");
 	assert_non_null(strstr(b.p, "error: AUTH payload does not verify"));
-	assert_non_null(strstr(b.p, ">IKE DESTROYING<"));
+	assert_non_null(strstr(b.p, ">IKE 80599283 DESTROYING<")); /* which SA: its initiator SPI */
 	vt_strs_free(msgs, n);
 	viz_buf_free(&b);
 	viz_trace_free(t);
@@ -213,14 +213,14 @@ static int draw_states(const viz_trace *t, viz_format f, viz_buf *b, char *msg, 
 
 static int draw_keys(const viz_trace *t, viz_format f, viz_buf *b, char *msg, size_t n)
 {
-	viz_keys_opts o = { t, "gw-a", NULL };
+	viz_keys_opts o = { t, "gw-a", NULL, 0 };
 	return viz_keys(&o, f, b, msg, n);
 }
 
 static int draw_ladder(const viz_trace *t, viz_format f, viz_buf *b, char *msg, size_t n)
 {
 	(void)f;
-	viz_ladder_opts o = { t, NULL };
+	viz_ladder_opts o = { t, NULL, 0, 0 };
 	return viz_ladder(&o, b, msg, n);
 }
 
@@ -330,6 +330,17 @@ static void cli_viz_and_report(void **state)
 	expect(CLI("viz", "keys", "/nonexistent.jsonl", "-o", svg), CLI_USAGE, "/nonexistent.jsonl: No such file");
 	expect(CLI("viz", "ladder", bad, "-o", svg), CLI_USAGE, "bad.jsonl:2: not a JSON object");
 	expect(CLI("viz", "keys", trace, "--sa", "0123456789abcdef", "-o", svg), CLI_ERR, "no kdf events for SPI");
+	expect(CLI("viz", "ladder", trace, "--from", "soon", "-o", svg), CLI_USAGE, "--from soon: not a time");
+	expect(CLI("viz", "ladder", trace, "--to", "-1", "-o", svg), CLI_USAGE, "--to -1: not a time");
+	expect(CLI("viz", "ladder", trace, "--from", "2s", "--to", "1500ms", "-o", svg), CLI_USAGE,
+	       "--to 1500ms must be later than --from 2s");
+	expect(CLI("viz", "keys", trace, "--from", "1", "-o", svg), CLI_USAGE, "option not valid here");
+	expect(CLI("viz", "ladder", trace, "--generation", "1", "-o", svg), CLI_USAGE, "option not valid here");
+	expect(CLI("viz", "keys", trace, "--generation", "0", "-o", svg), CLI_USAGE, "--generation 0: a number from 1");
+	expect(CLI("viz", "keys", trace, "--generation", "2", "-o", svg), CLI_ERR, "has 1 generation in this trace");
+	expect(CLI("viz", "ladder", trace, "--from", "10s", "-o", svg), CLI_ERR, "nothing to draw between 10.000 s");
+	expect(CLI("viz", "ladder", trace, "--from", "20ms", "--to", "0.05", "-o", svg), CLI_OK, NULL);
+	expect(CLI("viz", "keys", trace, "--generation", "1", "-o", svg), CLI_OK, NULL);
 	expect(CLI("report", trace), CLI_USAGE, "need TRACE and -o");
 	expect(CLI("viz", "states", "--ike", "2", "--trace", trace, "--node", "gw-b", "-o", svg), CLI_OK, NULL);
 	expect(CLI("viz", "keys", trace, "-o", svg), CLI_OK, NULL);

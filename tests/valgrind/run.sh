@@ -46,5 +46,11 @@ check viz_states_png viz states --trace "$trace" -o "$out/states.png"
 check viz_keys viz keys "$trace" --node gw-a -o "$out/keys.svg"
 check viz_ladder viz ladder "$trace" -o "$out/ladder.svg"
 check viz_report report "$trace" -o "$out/report.html"
+# the hand-written lifecycle trace: rekey generations, a window, every kind of box and band
+check viz_keys_rekey viz keys tests/viz/rekey.jsonl -o "$out/keys_rekey.svg"
+check viz_keys_generation viz keys tests/viz/rekey.jsonl --generation 2 -o "$out/keys_gen2.svg"
+check viz_ladder_rekey viz ladder tests/viz/rekey.jsonl -o "$out/ladder_rekey.svg"
+check viz_ladder_window viz ladder tests/viz/rekey.jsonl --from 40s --to 1h -o "$out/ladder_window.svg"
+check viz_report_rekey report tests/viz/rekey.jsonl -o "$out/report_rekey.html"
 echo "valgrind: $runs runs, $bad with errors or leaks of ours, $((runs - bad)) clean ($suppressed third-party blocks suppressed)"
 [ "$bad" = 0 ]

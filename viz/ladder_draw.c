@@ -1,0 +1,252 @@
+/* `viz ladder`, drawing: lifelines, the time column and its elisions, message arrows, the legend. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ladder_int.h"
+
+static const char *const COLORS[] = { "#1b2631", "#d35400", "#8e44ad", "#c0392b", "#7f8c8d" };
+#define NCOLORS (sizeof(COLORS) / sizeof(COLORS[0]))
+
+double lad_lane_x(const lad_ctx *c, size_t lane)
+{
+	return LAD_LEFT + 130 + (double)lane * c->spacing;
+}
+
+static const char *msg_color(const lad_send *s)
+{
+	if (s->fate == F_LOST || s->fate == F_REJECTED)
+		return COLORS[3];
+	if (s->fate == F_PENDING)
+		return COLORS[4];
+	return COLORS[s->kind == K_RETX ? 1 : s->kind == K_DUP ? 2 : 0];
+}
+
+static size_t marker_of(const char *color)
+{
+	for (size_t i = 0; i < NCOLORS; i++)
+		if (strcmp(COLORS[i], color) == 0)
+			return i;
+	return 0;
+}
+
+static void svg_head(const lad_ctx *c, viz_buf *b, double w, double h)
+{
+	viz_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+			  "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+			  "font-family=\"Helvetica,Arial,sans-serif\" font-size=\"12\">\n<defs>\n", w, h, w, h);
+	for (size_t i = 0; i < NCOLORS; i++)
+		viz_buf_printf(b, "<marker id=\"ah%zu\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" "
+				  "markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"%s\"/></marker>\n",
+			       i, COLORS[i]);
+	viz_buf_puts(b, "</defs>\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+	const char *scn = NULL;
+	double seed = -1;
+	for (size_t i = 0; i < c->t->n && !scn; i++)
+		if (strcmp(c->t->ev[i].ev, "sim.start") == 0)
+			scn = viz_ev_str(&c->t->ev[i], "scenario"), seed = viz_ev_num(&c->t->ev[i], "seed", -1);
+	viz_buf_puts(b, "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">Message ladder");
+	if (scn) {
+		viz_buf_puts(b, ": ");
+		viz_buf_xml(b, scn);
+		viz_buf_printf(b, " (seed %.0f)", seed);
+	}
+	if (c->from > 0 || c->to > 0) {
+		char f[32], t[32];
+		viz_time_str(c->from, f, sizeof(f));
+		viz_time_str(c->to, t, sizeof(t));
+		viz_buf_printf(b, ", from %s s to %s", f, c->to > 0 ? t : "the end");
+		viz_buf_puts(b, c->to > 0 ? " s" : "");
+	}
+	viz_buf_puts(b, "</text>\n");
+}
+
+static void draw_lanes(const lad_ctx *c, viz_buf *b, double bottom)
+{
+	for (size_t i = 0; i < c->nlanes; i++) {
+		double x = lad_lane_x(c, i), w = (double)strlen(c->lane[i]) * 7.5 + 24;
+		viz_buf_printf(b, "<g class=\"lane\"><line x1=\"%.1f\" y1=\"52\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#95a5a6\" "
+				  "stroke-width=\"1.5\"/>", x, x, bottom);
+		viz_buf_printf(b, "<rect x=\"%.1f\" y=\"30\" width=\"%.1f\" height=\"22\" rx=\"4\" fill=\"#ecf0f1\" "
+				  "stroke=\"#2c3e50\"/><text x=\"%.1f\" y=\"46\" text-anchor=\"middle\" font-weight=\"bold\">",
+			       x - w / 2, w, x);
+		viz_buf_xml(b, c->lane[i]);
+		viz_buf_puts(b, "</text></g>\n");
+	}
+}
+
+/* "56 min 1 s", "4 h 2 min", "1 d 3 h": how long a quiet stretch lasted, for people. */
+static void human_span(int64_t ns, char *out, size_t cap)
+{
+	long long s = (long long)(ns / 1000000000);
+	if (s >= 86400)
+		snprintf(out, cap, "%lld d %lld h", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(out, cap, "%lld h %lld min", s / 3600, s % 3600 / 60);
+	else
+		snprintf(out, cap, "%lld min %lld s", s / 60, s % 60);
+}
+
+/* A long quiet stretch: a grey band and a break mark on every lifeline, so hours fold into one gap. */
+static void draw_elision(const lad_ctx *c, viz_buf *b, double yb, double right, int64_t span)
+{
+	char ts[32], hs[32];
+	viz_time_str(span, ts, sizeof(ts));
+	human_span(span, hs, sizeof(hs));
+	viz_buf_printf(b, "<g class=\"elision\"><rect x=\"10\" y=\"%.1f\" width=\"%.1f\" height=\"18\" fill=\"#f4f6f7\"/>",
+		       yb - 9, right - 10);
+	for (size_t i = 0; i < c->nlanes; i++) {
+		double x = lad_lane_x(c, i);
+		viz_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"10\" fill=\"#f4f6f7\"/>"
+				  "<path d=\"M%.1f,%.1f l12,-4 m-12,10 l12,-4\" stroke=\"#95a5a6\" stroke-width=\"1.5\"/>",
+			       x - 6, yb - 5, x - 6, yb - 1);
+	}
+	/* Right of the first lifeline's break mark, where no lifeline crosses the text. */
+	viz_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#7f8c8d\" font-style=\"italic\">%s s later "
+			  "(%s of quiet)</text></g>\n", lad_lane_x(c, 0) + 14, yb + 4, ts, hs);
+}
+
+/* Virtual time at the left of each row where it advanced, and a dashed band where it jumped. */
+static void draw_times(const lad_ctx *c, viz_buf *b, double right)
+{
+	int64_t prev = -1;
+	char ts[32];
+	for (size_t i = 0; i < c->t->n; i++) {
+		size_t r = c->row[i];
+		if (r == LAD_NONE || c->t->ev[i].t == prev)
+			continue;
+		if (r > 0 && c->y[r] - c->y[r - 1] - LAD_ROW_H >= LAD_GAP_H) {
+			double yb = c->y[r] - LAD_ROW_H / 2.0 - LAD_GAP_H / 2.0;
+			if (c->t->ev[i].t - prev >= LAD_QUIET_NS) {
+				draw_elision(c, b, yb, right, c->t->ev[i].t - prev);
+			} else {
+				viz_time_str(c->t->ev[i].t - prev, ts, sizeof(ts));
+				viz_buf_printf(b, "<line x1=\"10\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#bdc3c7\" "
+						  "stroke-dasharray=\"6 4\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#7f8c8d\" "
+						  "font-style=\"italic\">%s s later</text>\n",
+					       yb, right, yb, (double)LAD_LEFT, yb - 3, ts);
+			}
+		}
+		viz_time_str(c->t->ev[i].t, ts, sizeof(ts));
+		viz_buf_printf(b, "<text class=\"time\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#566573\">%s s</text>\n",
+			       LAD_LEFT, c->y[r] + 4, ts);
+		prev = c->t->ev[i].t;
+	}
+}
+
+static void msg_label(const lad_ctx *c, const lad_send *s, viz_buf *b)
+{
+	const char *sum = viz_ev_str(&c->t->ev[s->orig], "summary");
+	if (s->kind == K_RETX)
+		viz_buf_printf(b, "retransmit #%.0f: ", viz_ev_num(&c->t->ev[s->ev], "attempt", 0));
+	else if (s->kind == K_DUP)
+		viz_buf_puts(b, "cached response again: ");
+	viz_buf_xml(b, sum ? sum : "?");
+	if (s->kind != K_DUP)
+		lad_frag_suffix(c, s->ev, b);
+	if (c->row[s->ev] == LAD_NONE) { /* a stub: sent before the window */
+		char ts[32];
+		viz_time_str(c->t->ev[s->ev].t, ts, sizeof(ts));
+		viz_buf_printf(b, " (sent at %s s)", ts);
+	}
+}
+
+/* Where a lost datagram's X goes: short of the lane it was meant for, so the target stays plain. */
+static double lost_x(const lad_ctx *c, double x1, double xt, size_t to)
+{
+	if (to == LAD_NONE)
+		return x1 + (xt - x1) * 0.55;
+	double d = 0.35 * c->spacing;
+	return xt > x1 ? xt - d : xt + d;
+}
+
+static void draw_lost(const lad_ctx *c, const lad_send *s, viz_buf *b, double x1, double x2, double y2, size_t to)
+{
+	const char *col = COLORS[3], *why = viz_ev_str(&c->t->ev[s->end], "why");
+	int right = x2 >= x1;
+	viz_buf_printf(b, "<path d=\"M%.1f,%.1f l10,10 m0,-10 l-10,10\" stroke=\"%s\" stroke-width=\"2.5\"/>"
+			  "<text class=\"fate\" x=\"%.1f\" y=\"%.1f\" fill=\"%s\"%s>lost (",
+		       x2 - 5, y2 - 5, col, right ? x2 + 9 : x2 - 9, y2 + 4, col, right ? "" : " text-anchor=\"end\"");
+	viz_buf_xml(b, why ? why : "?");
+	viz_buf_puts(b, ")");
+	if (to == LAD_NONE) { /* the receiver is not drawn: name the address instead */
+		viz_buf_puts(b, " on the way to ");
+		viz_buf_xml(b, viz_ev_str(&c->t->ev[s->orig], "to"));
+	}
+	viz_buf_puts(b, "</text>");
+}
+
+/* One message: a line from sender to where it ended (receiver, loss, rejection), its label above its start. */
+static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b)
+{
+	const char *col = msg_color(s);
+	size_t er = s->end != LAD_NONE ? c->row[s->end] : LAD_NONE;
+	size_t to = s->fate == F_RECEIVED || s->fate == F_REJECTED ? lad_lane_of(c, c->t->ev[s->end].node) : s->to;
+	double x1 = lad_lane_x(c, s->from);
+	double xt = to != LAD_NONE ? lad_lane_x(c, to)
+				   : x1 + (s->from + 1 < c->nlanes || s->from == 0 ? 1 : -1) * c->spacing / 2;
+	double y1 = c->row[s->ev] != LAD_NONE ? c->ys[s->ev] : c->y[er] - LAD_ROW_H * 0.8;
+	double y2 = er != LAD_NONE ? c->y[er] : y1 + LAD_ROW_H * 0.8;
+	double x2 = s->fate == F_LOST ? lost_x(c, x1, xt, s->to) : xt;
+	int late = s->end != LAD_NONE && er == LAD_NONE && s->fate != F_LOST && c->to > 0 && c->t->ev[s->end].t > c->to;
+	viz_buf_printf(b, "<g class=\"message\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+			  "stroke-width=\"1.6\"%s", x1, y1, x2, y2, col,
+		       s->fate == F_REJECTED || s->fate == F_PENDING || late ? " stroke-dasharray=\"5 3\"" : "");
+	if (s->fate != F_LOST)
+		viz_buf_printf(b, " marker-end=\"url(#ah%zu)\"", marker_of(col));
+	viz_buf_puts(b, "/>");
+	if (s->fate == F_LOST)
+		draw_lost(c, s, b, x1, x2, y2, s->to);
+	viz_buf_printf(b, "<text class=\"msg\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"monospace\" "
+			  "font-size=\"11\" fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
+		       (x1 + xt) / 2, y1 - 5, col);
+	msg_label(c, s, b);
+	viz_buf_printf(b, "</text>%s</g>\n", s->fate == F_PENDING ? "<title>never received</title>"
+					     : late			? "<title>arrives after the window</title>"
+									: "");
+}
+
+static void draw_legend(viz_buf *b, double y)
+{
+	static const char *const items[] = { "delivered", "retransmission", "cached response resent",
+					     "lost on the link (X) or discarded by the receiver (dashed)", "never received" };
+	double x = 10;
+	for (size_t i = 0; i < NCOLORS; i++) {
+		viz_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>"
+				  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s</text>\n",
+			       x, y, x + 24, y, COLORS[i], x + 30, y + 4, items[i]);
+		x += 40 + (double)strlen(items[i]) * 6.2;
+	}
+}
+
+static int drawn(const lad_ctx *c, const lad_send *s)
+{
+	return s->from != LAD_NONE &&
+	       (c->row[s->ev] != LAD_NONE || (s->end != LAD_NONE && c->row[s->end] != LAD_NONE && s->to != LAD_NONE));
+}
+
+void lad_svg(lad_ctx *c, viz_buf *b)
+{
+	size_t longest = 0;
+	for (size_t k = 0; k < c->ns; k++) {
+		const char *sum = viz_ev_str(&c->t->ev[c->s[k].orig], "summary");
+		size_t n = (sum ? strlen(sum) : 1) + (c->s[k].kind == K_TX ? 0 : 24);
+		longest = n > longest && drawn(c, &c->s[k]) ? n : longest;
+	}
+	c->spacing = (double)longest * LAD_CHAR_W + 60;
+	c->spacing = c->spacing < 300 ? 300 : c->spacing > 1000 ? 1000 : c->spacing;
+	double last = c->nrows ? c->y[c->nrows - 1] : LAD_TOP;
+	double w = lad_lane_x(c, c->nlanes ? c->nlanes - 1 : 0) + 240, h = last + LAD_ROW_H + 50;
+	w = w < 960 ? 960 : w; /* the legend is 940 wide */
+	svg_head(c, b, w, h);
+	lad_draw_bands(c, b, w - 10, last + LAD_ROW_H);
+	draw_lanes(c, b, last + LAD_ROW_H);
+	draw_times(c, b, w - 10);
+	for (size_t i = 0; i < c->t->n; i++)
+		if (c->row[i] != LAD_NONE && lad_is_mark(c, &c->t->ev[i]))
+			lad_draw_mark(c, i, b);
+	for (size_t k = 0; k < c->ns; k++)
+		if (drawn(c, &c->s[k]))
+			draw_send(c, &c->s[k], b);
+	draw_legend(b, h - 18);
+	viz_buf_puts(b, "</svg>\n");
+}
