@@ -202,11 +202,6 @@ int cli_run(int argc, char **argv, FILE *out, FILE *err)
 		sim_scenario_free(sc);
 		return CLI_USAGE;
 	}
-	if (sc->lifetimes_set)
-		/* TODO(issue 8): drop this warning when the engine enforces lifetimes (the lifecycle engine branch). */
-		fprintf(err, "ikesim run: warning: %zu connection(s) set lifetimes (rekey_time, reauth_time, rand_time, "
-			     "over_time, life_time, ike_lifetime, child_lifetime), which are not enforced yet: no SA is "
-			     "rekeyed or expires during the run\n", sc->lifetimes_set);
 	if (a.reveal)
 		fprintf(err, "WARNING: --reveal-keys: %s will contain secret key material. Teaching use only.\n",
 			!a.pcap ? "the trace" : a.trace ? "the trace and the key table" : "the key table");

@@ -99,7 +99,7 @@ typedef struct sim_scenario {
 	size_t n_expects;
 	sim_action_spec *actions;
 	size_t n_actions;
-	size_t lifetimes_set; /* connections giving ike_lifetime or child_lifetime: parsed, not enforced yet */
+	size_t lifetimes_set; /* connections giving any lifetime field (counted for tests) */
 	const char **inputs;  /* files the scenario read besides itself (auth cert, key, ca), as opened */
 	size_t n_inputs;
 	void *owned; /* the JSON tree and buffers every string above points into */

@@ -273,7 +273,7 @@ static int parse_conn_rest(sim_scn *c, sim_scenario *sc, const sim_jv *o, const 
 	    sim_scn_children(c, sc, o, path, pf, &tmpl, fc->cfg, &set) ||
 	    sim_scn_ike_life(c, o, path, pf, &fc->cfg->ike_life, &set) || sim_scn_dpd(c, o, path, pf, fc->cfg))
 		return -1;
-	sc->lifetimes_set += set != 0; /* the CLI warns: the engine does not enforce them yet */
+	sc->lifetimes_set += set != 0; /* how many connections set a lifetime */
 	return parse_retransmit(c, o, path, pf, &fc->cfg->retransmit);
 }
 
