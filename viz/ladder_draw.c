@@ -9,7 +9,7 @@ static const char *const COLORS[] = { "#1b2631", "#d35400", "#8e44ad", "#c0392b"
 
 double lad_lane_x(const lad_ctx *c, size_t lane)
 {
-	return LAD_LEFT + 130 + (double)lane * c->spacing;
+	return c->left + 130 + (double)lane * c->spacing;
 }
 
 static const char *msg_color(const lad_send *s)
@@ -123,12 +123,12 @@ static void draw_times(const lad_ctx *c, viz_buf *b, double right)
 				viz_buf_printf(b, "<line x1=\"10\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#bdc3c7\" "
 						  "stroke-dasharray=\"6 4\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#7f8c8d\" "
 						  "font-style=\"italic\">%s s later</text>\n",
-					       yb, right, yb, (double)LAD_LEFT, yb - 3, ts);
+					       yb, right, yb, c->left, yb - 3, ts);
 			}
 		}
 		viz_time_str(c->t->ev[i].t, ts, sizeof(ts));
-		viz_buf_printf(b, "<text class=\"time\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#566573\">%s s</text>\n",
-			       LAD_LEFT, c->y[r] + 4, ts);
+		viz_buf_printf(b, "<text class=\"time\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#566573\">%s s</text>\n",
+			       c->left, c->y[r] + 4, ts);
 		prev = c->t->ev[i].t;
 	}
 }
@@ -224,8 +224,24 @@ static int drawn(const lad_ctx *c, const lad_send *s)
 	       (c->row[s->ev] != LAD_NONE || (s->end != LAD_NONE && c->row[s->end] != LAD_NONE && s->to != LAD_NONE));
 }
 
+/* The time column grows past LAD_LEFT when a drawn time is long ("218.65613449 s"), so no label is cut. */
+static double time_column(const lad_ctx *c)
+{
+	size_t longest = 0;
+	char ts[32];
+	for (size_t i = 0; i < c->t->n; i++) {
+		if (c->row[i] == LAD_NONE)
+			continue;
+		viz_time_str(c->t->ev[i].t, ts, sizeof(ts));
+		longest = strlen(ts) > longest ? strlen(ts) : longest;
+	}
+	double need = 12 + (double)(longest + 2) * 6.8; /* 12px digits are ~6.7 wide; " s" follows */
+	return need > LAD_LEFT ? need : LAD_LEFT;
+}
+
 void lad_svg(lad_ctx *c, viz_buf *b)
 {
+	c->left = time_column(c);
 	size_t longest = 0;
 	for (size_t k = 0; k < c->ns; k++) {
 		const char *sum = viz_ev_str(&c->t->ev[c->s[k].orig], "summary");

@@ -164,7 +164,7 @@ void lad_draw_mark(const lad_ctx *c, size_t i, viz_buf *b)
 		memcpy(t.p + 80, "...", 4), t.len = 83;
 	/* Kept right of the time column: a box on the first lifeline must not cover the times. */
 	double w = (double)t.len * 6.6 + 16, x = lad_lane_x(c, lad_lane_of(c, e->node));
-	double left = x - w / 2 < LAD_LEFT + 6 ? LAD_LEFT + 6 : x - w / 2;
+	double left = x - w / 2 < c->left + 6 ? c->left + 6 : x - w / 2;
 	viz_buf_printf(b, "<g class=\"%s\"><title>", st->cls);
 	viz_buf_xml(b, tip.p ? tip.p : "");
 	viz_buf_printf(b, "</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" rx=\"9\" fill=\"%s\" "
@@ -194,7 +194,7 @@ static size_t link_up_of(const lad_ctx *c, size_t i)
 /* The x range of a link "A-B" between two drawn lanes; the whole ladder when the names do not resolve. */
 static void link_span(const lad_ctx *c, const char *link, double *x0, double *x1, double right)
 {
-	*x0 = LAD_LEFT + 10, *x1 = right;
+	*x0 = c->left + 10, *x1 = right;
 	for (size_t a = 0; link && a < c->nlanes; a++)
 		for (size_t z = 0; z < c->nlanes; z++) {
 			size_t n = strlen(c->lane[a]);
