@@ -127,8 +127,8 @@ static void draw_times(const lad_ctx *c, viz_buf *b, double right)
 			}
 		}
 		viz_time_str(c->t->ev[i].t, ts, sizeof(ts));
-		viz_buf_printf(b, "<text class=\"time\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#566573\">%s s</text>\n",
-			       c->left, c->y[r] + 4, ts);
+		viz_buf_printf(b, "<text class=\"time\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#566573\">%s s</text>\n",
+			       (int)c->left, c->y[r] + 4, ts);
 		prev = c->t->ev[i].t;
 	}
 }
@@ -235,7 +235,7 @@ static double time_column(const lad_ctx *c)
 		viz_time_str(c->t->ev[i].t, ts, sizeof(ts));
 		longest = strlen(ts) > longest ? strlen(ts) : longest;
 	}
-	double need = 12 + (double)(longest + 2) * 6.8; /* 12px digits are ~6.7 wide; " s" follows */
+	int need = 12 + (int)(longest + 2) * 7; /* 12px digits are ~6.7 wide; " s" follows; whole pixels */
 	return need > LAD_LEFT ? need : LAD_LEFT;
 }
 
