@@ -12,7 +12,6 @@
 #include "crypto/dh.h"
 #include "ikev2/sa.h"
 
-#define V2_REKEY_RETRY (2 * IKE_NS_PER_SEC) /* after TEMPORARY_FAILURE (RFC 7296 2.25: retry "later") */
 
 /* Builds and sends the request for CHILD SA c (CREATED); 0 sent, 1 could not build (nothing sent), -1 SA gone. */
 static int send_request(v2_ike_sa *sa, ike_time now, v2_child_sa *c, uint32_t rekey_spi, uint16_t group)
@@ -89,7 +88,8 @@ int v2_child_rekey_start(v2_ike_sa *sa, ike_time now, const v2_task *t)
 	c->rekey_of = old->spi_in;
 	sa->rekey_reason = t->reason;
 	v2_child_go(sa, old, now, V2_T_CHILD_REKEYING, NULL);
-	int rc = send_request(sa, now, c, old->spi_in, t->group ? t->group : v2_child_pfs_group(&sa->conn->children[old->cfg]));
+	uint16_t group = t->group ? t->group : v2_child_pfs_group(&sa->conn->children[old->cfg]);
+	int rc = send_request(sa, now, c, old->spi_in, group);
 	if (rc == 1) {
 		v2_child_free(sa, c);
 		v2_child_go(sa, old, now, V2_T_CHILD_REKEY_FAILED, "the rekey request could not be built");
@@ -172,6 +172,14 @@ static bool retry_group(v2_ike_sa *sa, ike_time now, const v2_inbound *in, const
 	return false;
 }
 
+/* A CHILD SA creation refused with TEMPORARY_FAILURE: a CREATED placeholder whose rekey deadline brings it back. */
+static void retry_later(v2_ike_sa *sa, ike_time now, uint16_t cfg)
+{
+	v2_child_sa *w = v2_child_new(sa, cfg);
+	if (w)
+		v2_child_dl_set(sa, w, V2_CDL_REKEY, v2_retry_at(sa->peer, now));
+}
+
 /* The rekeyed CHILD SA's fate once its replacement is installed: deleted by us, unless a collision says otherwise. */
 static void old_replaced(v2_ike_sa *sa, ike_time now, v2_child_sa *old, v2_child_sa *c, uint8_t reason)
 {
@@ -202,7 +210,7 @@ static void old_kept(v2_ike_sa *sa, ike_time now, v2_child_sa *old, v2_child_sa 
 	} else {
 		v2_child_go(sa, old, now, V2_T_CHILD_REKEY_FAILED, NULL);
 		if (err == V2_N_TEMPORARY_FAILURE)
-			v2_child_dl_set(sa, old, V2_CDL_REKEY, v2_time_after(now, V2_REKEY_RETRY));
+			v2_child_dl_set(sa, old, V2_CDL_REKEY, v2_retry_at(sa->peer, now));
 	}
 }
 
@@ -245,7 +253,10 @@ int v2_child_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 			old_kept(sa, now, old, c, err);
 		else if (old)
 			v2_child_go(sa, old, now, V2_T_CHILD_REKEY_FAILED, "retry with another D-H group");
+		uint16_t cfg = c->cfg;
 		v2_child_free(sa, c);
+		if (err == V2_N_TEMPORARY_FAILURE && t.kind == V2_TASK_CHILD_CREATE)
+			retry_later(sa, now, cfg);
 		v2_ccsa_scratch_free(sa);
 		return V2_H_OK;
 	}

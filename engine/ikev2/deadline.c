@@ -26,6 +26,13 @@ ike_time v2_life_soft(ike_peer *p, ike_time now, const ike_life_cfg *l, ike_time
 	return v2_time_after(now, rekey - jitter > 0 ? rekey - jitter : 1);
 }
 
+ike_time v2_retry_at(ike_peer *p, ike_time now)
+{
+	/* 1 s plus up to 2 s drawn: two peers refused by each other's crossing exchanges do not meet again */
+	static const ike_life_cfg retry = { .rekey = 3 * IKE_NS_PER_SEC, .rand = 2 * IKE_NS_PER_SEC };
+	return v2_life_soft(p, now, &retry, retry.rekey);
+}
+
 ike_time v2_life_hard(ike_time now, const ike_life_cfg *l)
 {
 	ike_time base = l->rekey > l->reauth ? l->rekey : l->reauth;
@@ -108,6 +115,12 @@ static bool run_ike(v2_ike_sa *sa, ike_time now, enum v2_dl which)
 /* Runs one due CHILD SA deadline: both queue a task on the IKE SA (rekey, or delete at hard expiry). */
 static void run_child(v2_ike_sa *sa, ike_time now, v2_child_sa *c, enum v2_child_dl which)
 {
+	if (c->state == V2_CHILD_CREATED) { /* a placeholder for a creation to retry (child_create.c) */
+		v2_task r = { .kind = V2_TASK_CHILD_CREATE, .reason = V2_WHY_MANUAL, .child = c->cfg };
+		v2_child_free(sa, c);
+		(void)v2_task_queue(sa, now, &r);
+		return;
+	}
 	v2_task t = { .kind = which == V2_CDL_REKEY ? V2_TASK_CHILD_REKEY : V2_TASK_CHILD_DELETE,
 		      .reason = V2_WHY_LIFETIME, .child = c->cfg, .spi = c->spi_in };
 	(void)v2_task_queue(sa, now, &t);
@@ -130,6 +143,7 @@ void v2_expire_sa(v2_ike_sa *sa, ike_time now)
 			if (c->dl[i] <= now) {
 				c->dl[i] = IKE_TIME_NEVER;
 				run_child(sa, now, c, (enum v2_child_dl)i);
+				break; /* c may be gone; a second due deadline of it comes up in the next round */
 			}
 	}
 	if (v2_sa_alive(p, spi, sa))

@@ -71,6 +71,12 @@ static void child_refused(v2_ike_sa *sa, v2_child_sa *c, ike_time now, const cha
 	v2_child_free(sa, c);
 }
 
+/* The first CHILD SA's KEYMAT: from IKE_SA_INIT's nonces, no PFS (RFC 7296 2.17). */
+static int first_child_keys(v2_ike_sa *sa, v2_child_sa *ch, ike_time now)
+{
+	return v2_derive_child_keys(sa, ch, now, sa->ni, sa->ni_len, sa->nr, sa->nr_len, NULL, 0);
+}
+
 /* Room for a PSK MAC or a signature (RFC 7427 prefix included). */
 #define V2_AUTH_MAX (IKE_SIG_MAX > IKE_PRF_MAX_OUT ? IKE_SIG_MAX : IKE_PRF_MAX_OUT)
 
@@ -231,7 +237,7 @@ static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder 
 	if (!err) {
 		ch->spi_out = ike_get_u32(chosen->spi);
 		ch->spi_in = v2_child_new_spi(sa);
-		if (v2_child_set_ts(ch, ti, ni, tr, nr) != 0 || v2_derive_child_keys(sa, ch, now, sa->ni, sa->ni_len, sa->nr, sa->nr_len, NULL, 0) != 0) {
+		if (v2_child_set_ts(ch, ti, ni, tr, nr) != 0 || first_child_keys(sa, ch, now) != 0) {
 			err = V2_N_NO_PROPOSAL_CHOSEN;
 			why = "cannot derive CHILD SA keys";
 		}
@@ -328,7 +334,7 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in, child_pay
 	}
 	if (!err) {
 		ch->spi_out = ike_get_u32(prop->spi);
-		if (v2_child_set_ts(ch, ti, ni, tr, nr) != 0 || v2_derive_child_keys(sa, ch, now, sa->ni, sa->ni_len, sa->nr, sa->nr_len, NULL, 0) != 0) {
+		if (v2_child_set_ts(ch, ti, ni, tr, nr) != 0 || first_child_keys(sa, ch, now) != 0) {
 			err = V2_N_NO_PROPOSAL_CHOSEN;
 			why = "cannot derive CHILD SA keys";
 		}

@@ -248,6 +248,12 @@ int v2_child_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		return refuse(sa, now, in, ike || v2_chain_find_notify(&in->inner, V2_N_REKEY_SA) ? V2_N_TEMPORARY_FAILURE
 												 : V2_N_NO_ADDITIONAL_SAS,
 			      NULL, 0, "the IKE SA is being deleted or replaced (RFC 7296 2.25)");
+	/* 2.25.2: no IKE rekey under another exchange of ours (its answer would reach a replaced SA), and no
+	 * CHILD SA work while we rekey the IKE SA; a crossing IKE rekey is a collision (2.8.2), answered */
+	if ((ike && sa->req && sa->state != V2_IKE_REKEYING) || (!ike && sa->state == V2_IKE_REKEYING))
+		return refuse(sa, now, in, V2_N_TEMPORARY_FAILURE, NULL, 0,
+			      ike ? "an exchange of ours is in progress on this IKE SA"
+				  : "the IKE SA is being rekeyed (RFC 7296 2.25.2)");
 	if (ike)
 		return v2_ike_rekey_r_recv(sa, now, in, &q->sa);
 	const char *bad = read_child_req(&in->inner, q);

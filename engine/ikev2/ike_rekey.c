@@ -12,7 +12,6 @@
 #include "crypto/dh.h"
 #include "ikev2/sa.h"
 
-#define V2_REKEY_RETRY (2 * IKE_NS_PER_SEC)
 #define V2_REKEYED_GRACE (30 * IKE_NS_PER_SEC) /* a replaced IKE SA whose Delete does not come is deleted by us */
 
 static uint16_t our_group(const v2_ike_sa *sa, uint16_t asked)
@@ -172,7 +171,7 @@ static int rekey_failed(v2_ike_sa *sa, ike_time now, uint16_t err, const char *w
 	}
 	v2_ike_go(sa, now, V2_T_IKE_REKEY_FAILED, why);
 	if (err == V2_N_TEMPORARY_FAILURE)
-		v2_dl_set(sa, V2_DL_REKEY, v2_time_after(now, V2_REKEY_RETRY));
+		v2_dl_set(sa, V2_DL_REKEY, v2_retry_at(sa->peer, now));
 	return V2_H_OK;
 }
 

@@ -159,6 +159,8 @@ void v2_child_dl_set(v2_ike_sa *sa, v2_child_sa *c, enum v2_child_dl which, ike_
 ike_time v2_time_after(ike_time now, ike_time span);
 /* Soft time of a lifetime: rekey - uniform[0, rand] drawn from the peer's DRBG (0 rekey = never). */
 ike_time v2_life_soft(struct ike_peer *p, ike_time now, const ike_life_cfg *l, ike_time rekey);
+/* When to retry an exchange refused with TEMPORARY_FAILURE: 1..3 s from now, drawn from the DRBG (2.25). */
+ike_time v2_retry_at(struct ike_peer *p, ike_time now);
 /* Hard time: max(rekey, reauth) + over after now (0 if both are 0 = never). */
 ike_time v2_life_hard(ike_time now, const ike_life_cfg *l);
 
@@ -218,7 +220,7 @@ void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, con
 void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
 /* A CHILD SA event (up, down, failed) naming that CHILD SA's SPIs. */
 void v2_child_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_t kind, uint16_t notify, const char *why);
-/* The row ending an SA in its state: `connecting`/`established` for those two, the REKEYING/REKEYED/DELETING ones else. */
+/* The row that ends an SA in its state: `connecting` or `established` there, the REKEYING/REKEYED/DELETING rows else. */
 enum v2_ike_tr v2_end_row(const v2_ike_sa *sa, enum v2_ike_tr connecting, enum v2_ike_tr established);
 /* Moves every CHILD SA of an IKE SA that ends to DESTROYING along the row for its state. */
 void v2_children_end(v2_ike_sa *sa, ike_time now, const char *why);

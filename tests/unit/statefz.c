@@ -41,6 +41,7 @@ typedef struct sfz {
 	uint16_t init_ports[SFZ_SPIS];
 	size_t n_init_spis;
 	size_t initiations;
+	size_t rekeys; /* IKE rekeys asked for on either side: each may add one IKE SA on both sides */
 	size_t up[2]; /* IKE SAs each side saw established */
 	statefz_stats *st;
 	const uint8_t *s, *end; /* the schedule cursor */
@@ -260,12 +261,28 @@ static void step(sfz *w)
 		w->now += (ike_time)(next(w) + 1) * 50 * SFZ_MS;
 		expire_both(w);
 		break;
-	default: /* the initiator starts again, or either side deletes what it holds */
+	default: /* the initiator starts again, either side deletes what it holds, or rekeys or deletes a part */
 		if (i % 3 == 0) {
 			if (ike_peer_initiate(w->peer[0], w->now, 0) == 0)
 				w->initiations++;
 		} else {
-			(void)ike_peer_delete(w->peer[i % 3 - 1], w->now, 0);
+			ike_peer *p = w->peer[i % 3 - 1];
+			switch (next(w) % 4) {
+			case 0:
+				(void)ike_peer_delete(p, w->now, 0);
+				break;
+			case 1:
+				(void)ike_peer_rekey_child(p, w->now, 0, 0);
+				break;
+			case 2: {
+				int n = ike_peer_rekey_ike(p, w->now, 0);
+				w->rekeys += n > 0 ? (size_t)n : 0;
+				break;
+			}
+			default:
+				(void)ike_peer_delete_child(p, w->now, 0, 0);
+				break;
+			}
 		}
 		break;
 	}
@@ -327,10 +344,13 @@ static int check(const sfz *w, int side, char *why, size_t cap)
 	 * Memory bounded by causes: the initiator holds at most one SA per initiation; the responder at most
 	 * one half-open SA per distinct request (a copy gets the cached answer), plus the SAs it established.
 	 * A replayed IKE_SA_INIT after establishment may open a new half-open SA: it times out like any other.
+	 * Each IKE rekey asked for may add one more (the new IKE SA) on both sides until the old one is deleted.
 	 */
-	if (side == 0 && n > w->initiations)
-		return fail(why, cap, "initiator holds %zu IKE SAs after %zu initiations", n, w->initiations);
-	if (side == 1 && w->n_init_spis < SFZ_SPIS && (half_open > w->n_init_spis || n > w->n_init_spis + w->up[1]))
+	if (side == 0 && n > w->initiations + w->rekeys)
+		return fail(why, cap, "initiator holds %zu IKE SAs after %zu initiations and %zu rekeys", n, w->initiations,
+			    w->rekeys);
+	if (side == 1 && w->n_init_spis < SFZ_SPIS &&
+	    (half_open > w->n_init_spis || n > w->n_init_spis + w->up[1] + w->rekeys))
 		return fail(why, cap, "responder holds %zu IKE SAs (%zu half-open) from %zu distinct requests", n,
 			    half_open, w->n_init_spis);
 	return 0;

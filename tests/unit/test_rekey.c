@@ -221,8 +221,24 @@ static void delete_during_rekey(void **state)
 	assert_int_equal(ike_peer_delete_child(pr.peer[1], pr.now, 0, 0), 1);
 	pair_run_pending(&pr, pr.now + 10 * SEC);
 	settled(&pr, 0);
-	assert_int_equal(pair_count(&pr, 1, "ike.tx", "N(TEMP_FAIL)") + pair_count(&pr, 1, "ike.tx", "N(TEMPORARY_FAILURE)"), 1);
+	assert_int_equal(pair_count(&pr, 1, "ike.tx", "N(TEMP_FAIL)"), 1);
 	assert_int_equal(pair_count(&pr, 0, "child_sa.state", "\"transition\":\"rekeying-delete-recv\""), 1);
+	pair_free(&pr);
+}
+
+/* An IKE rekey crossing a CHILD rekey: each is refused with TEMPORARY_FAILURE (2.25.2), both retried later. */
+static void ike_rekey_crossing_child_rekey(void **state)
+{
+	(void)state;
+	pair pr;
+	up(&pr, "aes128gcm16", 86);
+	assert_int_equal(ike_peer_rekey_ike(pr.peer[0], pr.now, 0), 1);
+	assert_int_equal(ike_peer_rekey_child(pr.peer[1], pr.now, 0, 0), 1);
+	pair_run_pending(&pr, pr.now + 60 * SEC);
+	settled(&pr, 1);
+	assert_int_equal(pair_count(&pr, -1, "ike.tx", "N(TEMP_FAIL)"), 2);
+	assert_int_equal(pair_count(&pr, -1, "ike_sa.rekeyed", NULL), 2);
+	assert_int_equal(pair_count(&pr, -1, "child_sa.rekeyed", NULL), 2);
 	pair_free(&pr);
 }
 
@@ -253,7 +269,7 @@ static void invalid_ke_retry(void **state)
 	assert_int_equal(ike_peer_rekey_child(pr.peer[0], pr.now, 0, 0), 1);
 	pair_run_pending(&pr, pr.now + 10 * SEC);
 	settled(&pr, 1);
-	assert_int_equal(pair_count(&pr, 1, "ike.tx", "N(INVAL_KE)") + pair_count(&pr, 1, "ike.tx", "N(INVALID_KE_PAYLOAD)"), 1);
+	assert_int_equal(pair_count(&pr, 1, "ike.tx", "N(INVAL_KE)"), 1);
 	assert_int_equal(pair_count(&pr, -1, "child_sa.rekeyed", "\"pfs\":\"CURVE_25519\""), 2);
 	pair_free(&pr);
 }
@@ -289,6 +305,31 @@ static void additional_child(void **state)
 	pair_free(&pr);
 }
 
+/* An IKE rekey from the responder crossing the initiator's creation of a second CHILD SA: both refused with
+ * TEMPORARY_FAILURE, both done on retry. */
+static void ike_rekey_crossing_child_create(void **state)
+{
+	(void)state;
+	pair pr;
+	ike_child_cfg two[2][2];
+	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	for (int s = 0; s < 2; s++) {
+		two[s][0] = two[s][1] = pr.child[s];
+		two[s][1].name = "second";
+		two[s][1].start = IKE_CHILD_START_START;
+		pr.conn[s].children = two[s];
+		pr.conn[s].n_children = 2;
+	}
+	pair_start(&pr, 87);
+	pair_run(&pr, 35 * 1000 * 1000); /* the responder is up (30 ms), the initiator not yet (40 ms) */
+	assert_int_equal(ike_peer_rekey_ike(pr.peer[1], pr.now, 0), 1);
+	pair_run_pending(&pr, pr.now + 60 * SEC);
+	settled(&pr, 2);
+	assert_int_equal(pair_count(&pr, -1, "ike.tx", "N(TEMP_FAIL)"), 2);
+	assert_int_equal(pair_count(&pr, -1, "ike_sa.rekeyed", NULL), 2);
+	pair_free(&pr);
+}
+
 /* Lifetimes: rekeys at rekey - uniform[0, rand], never a hard expiry while rekeys succeed. */
 static void lifetimes_with_jitter(void **state)
 {
@@ -308,9 +349,7 @@ static void lifetimes_with_jitter(void **state)
 	size_t n = 0;
 	for (size_t i = 0; i < pr.ntrace; i++) {
 		const char *l = pr.trace[i];
-		if (l[0] != '0' || !strstr(l, "child_sa.state") || !strstr(l, "-> INSTALLED") == !strstr(l, "\"to\":\"INSTALLED\""))
-			continue;
-		if (!strstr(l, "\"to\":\"INSTALLED\""))
+		if (l[0] != '0' || !strstr(l, "child_sa.state") || !strstr(l, "\"to\":\"INSTALLED\""))
 			continue;
 		if (last >= 0 && !strstr(l, "\"transition\":\"installed\"")) {
 			ike_time d = pr.trace_t[i] - last;
@@ -338,9 +377,11 @@ size_t tests_rekey(const struct CMUnitTest **out)
 		cmocka_unit_test(simultaneous_child_rekeys),
 		cmocka_unit_test(simultaneous_ike_rekeys),
 		cmocka_unit_test(delete_during_rekey),
+		cmocka_unit_test(ike_rekey_crossing_child_rekey),
 		cmocka_unit_test(child_sa_not_found),
 		cmocka_unit_test(invalid_ke_retry),
 		cmocka_unit_test(additional_child),
+		cmocka_unit_test(ike_rekey_crossing_child_create),
 		cmocka_unit_test(lifetimes_with_jitter),
 	};
 	*out = t;
