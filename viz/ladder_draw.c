@@ -127,8 +127,8 @@ static void draw_times(const lad_ctx *c, viz_buf *b, double right)
 			}
 		}
 		viz_time_str(c->t->ev[i].t, ts, sizeof(ts));
-		viz_buf_printf(b, "<text class=\"time\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#566573\">%s s</text>\n",
-			       (int)c->left, c->y[r] + 4, ts);
+		viz_buf_printf(b, "<text class=\"time\" x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#566573\">%s s</text>\n",
+			       c->left, c->y[r] + 4, ts);
 		prev = c->t->ev[i].t;
 	}
 }
@@ -224,25 +224,24 @@ static int drawn(const lad_ctx *c, const lad_send *s)
 	       (c->row[s->ev] != LAD_NONE || (s->end != LAD_NONE && c->row[s->end] != LAD_NONE && s->to != LAD_NONE));
 }
 
-/* The time column grows past LAD_LEFT when a drawn time is long ("218.65613449 s"), so no label is cut. */
-static double time_column(const lad_ctx *c)
+/* The time column is as wide as its longest time ("28.156506105 s"), and never narrower than LAD_LEFT. */
+static void time_column(lad_ctx *c)
 {
-	size_t longest = 0;
 	char ts[32];
-	for (size_t i = 0; i < c->t->n; i++) {
-		if (c->row[i] == LAD_NONE)
-			continue;
-		viz_time_str(c->t->ev[i].t, ts, sizeof(ts));
-		longest = strlen(ts) > longest ? strlen(ts) : longest;
-	}
-	int need = 12 + (int)(longest + 2) * 7; /* 12px digits are ~6.7 wide; " s" follows; whole pixels */
-	return need > LAD_LEFT ? need : LAD_LEFT;
+	size_t longest = 0;
+	for (size_t i = 0; i < c->t->n; i++)
+		if (c->row[i] != LAD_NONE) {
+			viz_time_str(c->t->ev[i].t, ts, sizeof(ts));
+			longest = strlen(ts) > longest ? strlen(ts) : longest;
+		}
+	c->left = (double)(longest + 2) * 7 + 10;
+	c->left = c->left < LAD_LEFT ? LAD_LEFT : c->left;
 }
 
 void lad_svg(lad_ctx *c, viz_buf *b)
 {
-	c->left = time_column(c);
 	size_t longest = 0;
+	time_column(c);
 	for (size_t k = 0; k < c->ns; k++) {
 		const char *sum = viz_ev_str(&c->t->ev[c->s[k].orig], "summary");
 		size_t n = (sum ? strlen(sum) : 1) + (c->s[k].kind == K_TX ? 0 : 24);
@@ -253,16 +252,18 @@ void lad_svg(lad_ctx *c, viz_buf *b)
 	double last = c->nrows ? c->y[c->nrows - 1] : LAD_TOP;
 	double w = lad_lane_x(c, c->nlanes ? c->nlanes - 1 : 0) + 240, h = last + LAD_ROW_H + 50;
 	w = w < 960 ? 960 : w; /* the legend is 940 wide */
+	c->width = w;
 	svg_head(c, b, w, h);
 	lad_draw_bands(c, b, w - 10, last + LAD_ROW_H);
 	draw_lanes(c, b, last + LAD_ROW_H);
 	draw_times(c, b, w - 10);
-	for (size_t i = 0; i < c->t->n; i++)
-		if (c->row[i] != LAD_NONE && lad_is_mark(c, &c->t->ev[i]))
-			lad_draw_mark(c, i, b);
 	for (size_t k = 0; k < c->ns; k++)
 		if (drawn(c, &c->s[k]))
 			draw_send(c, &c->s[k], b);
+	/* Boxes last: an arrow that leaves its lifeline above a box passes behind it, not through its text. */
+	for (size_t i = 0; i < c->t->n; i++)
+		if (c->row[i] != LAD_NONE && lad_is_mark(c, &c->t->ev[i]))
+			lad_draw_mark(c, i, b);
 	draw_legend(b, h - 18);
 	viz_buf_puts(b, "</svg>\n");
 }

@@ -9,7 +9,7 @@
 #define LAD_ROW_H 26
 #define LAD_GAP_H 30  /* extra room where virtual time jumps */
 #define LAD_TOP 70    /* lane name boxes above the first row */
-#define LAD_LEFT 90   /* time column, at least (wider when times need it: lad_ctx.left) */
+#define LAD_LEFT 90   /* time column, at least: wider for nanosecond times */
 #define LAD_CHAR_W 6.7 /* monospace 11px advance, for sizing */
 #define LAD_GAP_NS 500000000LL
 #define LAD_QUIET_NS 60000000000LL /* a gap this long is drawn as an elision: nothing happened */
@@ -38,8 +38,8 @@ typedef struct lad_ctx {
 	size_t pend0;  /* sends before this one are all resolved */
 	size_t nrows;
 	double spacing;
-	double left;   /* right edge of the time column: LAD_LEFT, or more for long times */
 	int64_t from, to; /* the window in ns; to 0: to the end */
+	double left, width; /* right edge of the time column; picture width */
 } lad_ctx;
 
 /* Draws the whole picture once sends are paired and rows assigned (ladder_draw.c). */

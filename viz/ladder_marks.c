@@ -162,9 +162,10 @@ void lad_draw_mark(const lad_ctx *c, size_t i, viz_buf *b)
 	}
 	if (t.len > 84) /* long reasons are in the tooltip */
 		memcpy(t.p + 80, "...", 4), t.len = 83;
-	/* Kept right of the time column: a box on the first lifeline must not cover the times. */
+	/* Kept inside the picture and right of the time column: a box must not cover the times. */
 	double w = (double)t.len * 6.6 + 16, x = lad_lane_x(c, lad_lane_of(c, e->node));
-	double left = x - w / 2 < c->left + 6 ? c->left + 6 : x - w / 2;
+	double left = x - w / 2 + w > c->width - 6 ? c->width - 6 - w : x - w / 2;
+	left = left < c->left + 6 ? c->left + 6 : left;
 	viz_buf_printf(b, "<g class=\"%s\"><title>", st->cls);
 	viz_buf_xml(b, tip.p ? tip.p : "");
 	viz_buf_printf(b, "</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" rx=\"9\" fill=\"%s\" "

@@ -9,6 +9,9 @@
 
 #include <cmocka.h>
 
+#include <unistd.h>
+
+#include "cli.h"
 #include "test_list.h.in"
 #include "vizutil.h"
 
@@ -344,6 +347,105 @@ static void keys_truncated(void **state)
 	viz_trace_free(t);
 }
 
+/* Real fault traces from the simulator: the link-down band with the losses inside it, the reboot box. */
+static void ladder_real_faults(void **state)
+{
+	(void)state;
+	viz_trace *t = vt_run("tests/scenarios/fault_link_down.json");
+	viz_buf b = { 0 };
+	xmlDocPtr d = ladder(t, 0, 0, &b);
+	assert_int_equal(count_xpath(d, "//s:rect[@class='link-down']"), 1);
+	assert_int_equal(count_xpath(d, "//s:g[@class='fault']"), 2);
+	assert_int_equal(count_xpath(d, "//s:text[@class='fate']"), 2);
+	xmlFreeDoc(d);
+	viz_buf_free(&b);
+	viz_trace_free(t);
+	t = vt_run("tests/scenarios/fault_reboot.json");
+	d = ladder(t, 0, 0, &b);
+	assert_true(has(d, "//s:g[@class='fault']/s:text", "REBOOT (boot 1): all state lost"));
+	xmlFreeDoc(d);
+	viz_buf_free(&b);
+	viz_trace_free(t);
+}
+
+/* Runs tests/viz/rekey_run.json with --pcap --reveal-keys; returns the trace, the key table's text in *table. */
+static viz_trace *run_with_keys(char **table)
+{
+	char dir[] = "/tmp/ikesim-vizrk-XXXXXX", trace[64], pcap[64], keys[96];
+	assert_non_null(mkdtemp(dir));
+	snprintf(trace, sizeof(trace), "%s/t.jsonl", dir);
+	snprintf(pcap, sizeof(pcap), "%s/t.pcap", dir);
+	snprintf(keys, sizeof(keys), "%s.ikev2_decryption_table", pcap);
+	char *argv[] = { "ikesim", "run", "tests/viz/rekey_run.json", "--trace", trace, "--pcap", pcap, "--reveal-keys",
+			 "--quiet", NULL };
+	char *o = NULL, *e = NULL;
+	size_t ol = 0, el = 0;
+	FILE *out = open_memstream(&o, &ol), *err = open_memstream(&e, &el);
+	int rc = cli_main(9, argv, out, err);
+	fclose(out);
+	fclose(err);
+	if (rc != CLI_OK)
+		fail_msg("ikesim run: %d: %s", rc, e);
+	free(o), free(e);
+	char msg[256];
+	viz_trace *t = viz_trace_load(trace, msg, sizeof(msg));
+	*table = vt_read_file(keys, NULL);
+	unlink(trace), unlink(pcap), unlink(keys), rmdir(dir);
+	if (!t || !*table)
+		fail_msg("%s", t ? "no key table" : msg);
+	return t;
+}
+
+/*
+ * A real run with rekeys: the key table has a line for every IKE SA (the first and each rekeyed one),
+ * the key graph a generation for each, chained by SK_d; CHILD rekeys with PFS hang off their SA's SK_d.
+ */
+static void real_rekeys(void **state)
+{
+	(void)state;
+	char *table;
+	viz_trace *t = run_with_keys(&table);
+	size_t rekeys = 0, rows = 0, child_rekeys = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		rekeys += strcmp(t->ev[i].ev, "ike_sa.rekeyed") == 0 && strcmp(t->ev[i].node, "gw-a") == 0;
+		child_rekeys += strcmp(t->ev[i].ev, "child_sa.rekeyed") == 0 && strcmp(t->ev[i].node, "gw-a") == 0;
+	}
+	assert_true(rekeys >= 2); /* ~70 s lifetimes over 200 s */
+	assert_true(child_rekeys >= 4);
+	for (const char *p = table; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		rows += *p != '#' && *p != '\n';
+	assert_int_equal(rows, rekeys + 1);
+	for (size_t i = 0; i < t->n; i++) /* each rekeyed SA's SPI pair has its line */
+		if (strcmp(t->ev[i].ev, "ike_sa.rekeyed") == 0) {
+			char pair[40];
+			snprintf(pair, sizeof(pair), "\n%s,%s,", viz_ev_str(&t->ev[i], "initiator-spi"),
+				 viz_ev_str(&t->ev[i], "responder-spi"));
+			assert_non_null(strstr(table, pair));
+		}
+	free(table);
+	viz_buf b = { 0 };
+	xmlDocPtr d = keys(t, NULL, 0, &b);
+	assert_int_equal(count_xpath(d, "//s:g[@class='cluster']"), rekeys + 1);
+	for (size_t g = 1; g <= rekeys; g++) {
+		char e[64];
+		snprintf(e, sizeof(e), EDGE("k%zu_SK_d->k%zu_SKEYSEED"), g, g + 1);
+		assert_int_equal(count_xpath(d, e), 1);
+	}
+	assert_int_equal(count_xpath(d, "//s:g[@class='node' and contains(@id,'_KEYMAT')]"), 1 + child_rekeys);
+	assert_int_equal(count_xpath(d, "//s:g[@class='node' and contains(@id,'_g_ir__PFS_')]"), child_rekeys);
+	xmlFreeDoc(d);
+	viz_buf_free(&b);
+	d = ladder(t, 0, 0, &b);
+	size_t tx = 0;
+	for (size_t i = 0; i < t->n; i++)
+		tx += strcmp(t->ev[i].ev, "ike.tx") == 0;
+	assert_int_equal(count_xpath(d, "//s:text[@class='msg']"), tx);
+	assert_int_equal(count_xpath(d, "//s:g[@class='rekey']"), 2 * (rekeys + child_rekeys)); /* both ends */
+	xmlFreeDoc(d);
+	viz_buf_free(&b);
+	viz_trace_free(t);
+}
+
 static size_t occurrences(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -392,6 +494,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(ladder_lifecycle), cmocka_unit_test(ladder_window), cmocka_unit_test(keys_generations),
 	cmocka_unit_test(keys_pick),	    cmocka_unit_test(tolerant),	     cmocka_unit_test(parse_time),
 	cmocka_unit_test(report_one_chain), cmocka_unit_test(ladder_long_run),	     cmocka_unit_test(keys_truncated),
+	cmocka_unit_test(ladder_real_faults), cmocka_unit_test(real_rekeys),
 };
 
 size_t tests_viz_lifecycle(const struct CMUnitTest **out)
