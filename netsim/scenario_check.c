@@ -50,7 +50,7 @@ static int find_conn(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const 
 static const char *const EVENTS[] = { "ike_sa.state", "child_sa.state", "ike.tx", "ike.rx", "ike.retransmit",
 				      "ike.dup", "ike.natd", "ike.float", "ike.refused", "ike.frag", "auth.verified",
 				      "sa.selected", "kdf", "error", "ike_sa.rekeyed", "child_sa.rekeyed", "dpd",
-				      "fault", "action", NULL };
+				      "ike.initial_contact", "ike.collision", "fault", "action", NULL };
 
 /* count: N, or min and/or max; into e->min/max. `key` is "count" or "messages". 0 or -1. */
 static int parse_range(sim_scn *c, const sim_jv *o, const char *path, const char *key, sim_expect_spec *e)

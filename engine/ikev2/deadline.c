@@ -98,8 +98,7 @@ static bool run_ike(v2_ike_sa *sa, ike_time now, enum v2_dl which)
 		(void)v2_task_queue(sa, now, &t);
 		break;
 	case V2_DL_DPD:
-		t.kind = V2_TASK_DPD;
-		(void)v2_task_queue(sa, now, &t);
+		v2_live_due(sa, now);
 		break;
 	case V2_DL_DELETE_GRACE:
 		t.kind = V2_TASK_IKE_DELETE;

@@ -115,7 +115,8 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 	v2_begin_chain(&b, inner, sizeof(inner));
 	v2_add_id(&b, V2_PL_IDI, c->local_id.type, c->local_id.data, c->local_id.len);
 	v2_sig_add_certs(sa, &b);
-	v2_add_notify(&b, 0, NULL, 0, V2_N_INITIAL_CONTACT, NULL, 0);
+	if (v2_ic_wanted(sa))
+		v2_add_notify(&b, 0, NULL, 0, V2_N_INITIAL_CONTACT, NULL, 0);
 	v2_sig_add_certreq(sa, &b); /* where charon puts it: after INITIAL_CONTACT, before IDr */
 	if (c->remote_id.type)
 		v2_add_id(&b, V2_PL_IDR, c->remote_id.type, c->remote_id.data, c->remote_id.len);
@@ -291,6 +292,8 @@ int v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	v2_ike_go(sa, now, V2_T_IKE_R_AUTH_OK, NULL);
 	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
 	ike_up(sa, now);
+	if (v2_chain_find_notify(&in->inner, V2_N_INITIAL_CONTACT))
+		v2_ic_received(sa, now);
 	v2_add_id(&b, V2_PL_IDR, me->type, me->data, me->len);
 	v2_sig_add_certs(sa, &b);
 	v2_add_auth(&b, method, auth, alen);

@@ -157,5 +157,7 @@ int v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	}
 	if (done.kind == V2_TASK_CHILD_DELETE)
 		child_delete_done(sa, now, done.spi);
+	if (done.kind == V2_TASK_DPD)
+		v2_live_answered(sa, now);
 	return V2_H_OK;
 }

@@ -131,6 +131,7 @@ static enum ike_input_result input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *i
 		if (v2_open_sk(sa, now, in) != 0)
 			return IKE_INPUT_DROPPED;
 		follow_float(sa, now, in->from);
+		v2_live_heard(sa, now);
 	}
 	uint8_t role = sa->initiator ? V2_ROLE_INITIATOR : V2_ROLE_RESPONDER;
 	const v2_transition *row = v2_dispatch_row(sa->state, role, in->hdr.exchange,

@@ -218,8 +218,12 @@ void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 			return;
 		char why[96];
 		snprintf(why, sizeof(why), "no response after %u retransmissions", sa->retries);
-		enum v2_ike_tr t = v2_end_row(sa, V2_T_IKE_TIMEOUT, V2_T_IKE_DEAD);
-		v2_fail(sa, now, t, 0, why);
+		if (sa->state == V2_IKE_ESTABLISHED || sa->state == V2_IKE_REKEYING)
+			v2_live_dead(sa, now, why); /* any request of an established SA: the peer is dead */
+		else if (sa->state == V2_IKE_DELETING)
+			v2_live_delete_timeout(sa, now, why);
+		else
+			v2_fail(sa, now, v2_end_row(sa, V2_T_IKE_TIMEOUT, V2_T_IKE_DEAD), 0, why);
 		return;
 	}
 	sa->retries++;

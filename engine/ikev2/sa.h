@@ -141,6 +141,10 @@ struct v2_ike_sa {
 	uint8_t rekey_reason;    /* enum v2_task_reason of the rekey in progress */
 	v2_task tasks[V2_TASK_QUEUE];
 	uint8_t ntasks;
+	ike_time heard, heard_prev; /* last authenticated message from the peer, and the one before (liveness.c) */
+	uint64_t clash;          /* non-zero: handshakes overlapped with a sibling of the same id (init_collide.c) */
+	uint8_t *low_nonce;      /* clash SAs: the lower of Ni and Nr, kept past IKE_AUTH for the collision rule */
+	uint16_t low_nonce_len;
 };
 
 /* Counts held per-connection now live in ike_conn_rec (peer/peer.h). */
@@ -180,6 +184,34 @@ void v2_task_done(v2_ike_sa *sa);
 void v2_settle(v2_ike_sa *sa, ike_time now);
 /* Starts one task now (a request goes out); 0 sent, 1 nothing to do (skipped), -1 the SA is gone. */
 int v2_task_start(v2_ike_sa *sa, ike_time now, const v2_task *t);
+
+/* ---- liveness.c: DPD (RFC 7296 2.4) and what a dead peer leads to ---- */
+/* An authenticated message from the peer arrived: the SA is alive; re-arms the DPD deadline. */
+void v2_live_heard(v2_ike_sa *sa, ike_time now);
+/* The SA became ESTABLISHED (IKE_AUTH, a rekey, a failed rekey): DPD is armed if it is not yet. */
+void v2_live_up(v2_ike_sa *sa, ike_time now);
+/* The DPD deadline is due: queue a liveness check if we have heard nothing and are idle, else re-arm. */
+void v2_live_due(v2_ike_sa *sa, ike_time now);
+/* Starts the DPD task: an empty INFORMATIONAL request; 0, or -1 (the SA is gone). */
+int v2_live_start(v2_ike_sa *sa, ike_time now);
+/* Our liveness check was answered. */
+void v2_live_answered(v2_ike_sa *sa, ike_time now);
+/* Retransmissions of a request of an established SA ran out: the peer is dead; dpd_action follows. sa is gone after. */
+void v2_live_dead(v2_ike_sa *sa, ike_time now, const char *why);
+/* Our Delete(IKE) was never answered: the SA goes anyway. sa is gone after. */
+void v2_live_delete_timeout(v2_ike_sa *sa, ike_time now, const char *why);
+
+/* ---- initial_contact.c: INITIAL_CONTACT (RFC 7296 2.4, 3.10.1) ---- */
+/* True if our IKE_AUTH request carries INITIAL_CONTACT: configured, and no other IKE SA with this peer. */
+bool v2_ic_wanted(const v2_ike_sa *sa);
+/* The peer's authenticated IKE_AUTH request carried it: every other IKE SA with the same identities goes, silently. */
+void v2_ic_received(v2_ike_sa *sa, ike_time now);
+/* Same connection, or the same local and remote identities. */
+bool v2_same_peer(const v2_ike_sa *a, const v2_ike_sa *b);
+
+/* ---- init_collide.c: simultaneous IKE_SA_INIT from both sides (docs/architecture.md) ---- */
+/* The SA moved between states: notes overlapping handshakes, and on ESTABLISHED resolves a collision. */
+void v2_collide_step(v2_ike_sa *sa, ike_time now, uint8_t from, uint8_t to);
 
 /* ---- child.c: the CHILD SA list ---- */
 /* A new CHILD SA (CREATED) for children[cfg] appended to the list, SPIs 0; NULL on failure. */

@@ -140,6 +140,14 @@ const v2_transition v2_ike_transitions[V2_T_IKE_NTRANS] = {
 		"recv CREATE_CHILD_SA request on a rekeyed IKE SA",
 		"refused with TEMPORARY_FAILURE: the SA is being replaced", "rekeyed-child-r",
 		V2_MSG_REQUEST, v2_child_r_recv, V2_TRF_QUIET },
+	/* liveness.c, initial_contact.c */
+	[V2_T_IKE_INITIAL_CONTACT] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V2_IKE_AUTH, V2_ROLE_ANY,
+				       "recv INITIAL_CONTACT in another IKE SA's IKE_AUTH with the same peer",
+				       "the peer restarted and forgot this SA: gone without a Delete (RFC 7296 2.4)",
+				       "initial-contact", V2_MSG_NONE, NULL, 0 },
+	[V2_T_IKE_DELETE_TIMEOUT] = { V2_IKE_DELETING, V2_IKE_DESTROYING, 0, V2_ROLE_ANY, "timer",
+				      "our Delete was never answered: the IKE SA goes anyway (RFC 7296 2.4)",
+				      "delete-timeout", V2_MSG_NONE, NULL, 0 },
 };
 
 const v2_transition v2_child_transitions[V2_T_CHILD_NTRANS] = {

@@ -95,13 +95,15 @@ int v2_send_request(v2_ike_sa *sa, ike_time now, uint8_t exchange, const uint8_t
 	return -1;
 }
 
-static int start_ike_delete(v2_ike_sa *sa, ike_time now)
+static int start_ike_delete(v2_ike_sa *sa, ike_time now, const v2_task *t)
 {
 	uint8_t inner[32], spi[1] = { 0 };
 	v2_builder b;
 	v2_begin_chain(&b, inner, sizeof(inner));
 	v2_add_delete(&b, 1, 0, spi, 0);
-	v2_ike_go(sa, now, sa->state == V2_IKE_REKEYED ? V2_T_IKE_REKEYED_DELETE_SENT : V2_T_IKE_DELETE_SENT, NULL);
+	v2_ike_go(sa, now, sa->state == V2_IKE_REKEYED ? V2_T_IKE_REKEYED_DELETE_SENT : V2_T_IKE_DELETE_SENT,
+		  t->reason == V2_WHY_COLLISION ? "this SA lost a collision: it holds the lowest nonce (RFC 7296 2.8.2)"
+						: NULL);
 	return v2_send_request(sa, now, V2_INFORMATIONAL, inner, b.w.len, b.first, "could not seal our Delete request");
 }
 
@@ -121,26 +123,19 @@ static int start_child_delete(v2_ike_sa *sa, ike_time now, const v2_task *t)
 			       "could not seal our CHILD SA Delete request");
 }
 
-/* An empty INFORMATIONAL request: the peer's answer proves it alive (RFC 7296 1.4). */
-static int start_dpd(v2_ike_sa *sa, ike_time now)
-{
-	static const uint8_t none[1];
-	return v2_send_request(sa, now, V2_INFORMATIONAL, none, 0, 0, "could not seal our liveness check");
-}
-
 int v2_task_start(v2_ike_sa *sa, ike_time now, const v2_task *t)
 {
 	int rc;
 	sa->active = *t;
 	switch (t->kind) {
 	case V2_TASK_IKE_DELETE:
-		rc = start_ike_delete(sa, now);
+		rc = start_ike_delete(sa, now, t);
 		break;
 	case V2_TASK_CHILD_DELETE:
 		rc = start_child_delete(sa, now, t);
 		break;
 	case V2_TASK_DPD:
-		rc = start_dpd(sa, now);
+		rc = v2_live_start(sa, now);
 		break;
 	case V2_TASK_CHILD_CREATE:
 		rc = v2_child_create_start(sa, now, t);

@@ -11,19 +11,8 @@ static void update_record(v2_ike_sa *sa)
 		r->remote = sa->remote;
 }
 
-void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail)
+static void trace_ike(const v2_ike_sa *sa, ike_time now, const v2_transition *tr, uint8_t from, const char *detail)
 {
-	const v2_transition *tr = &v2_ike_transitions[t];
-	if (sa->state != tr->from) {
-		v2_trace_error(sa->peer, now, sa, "state machine", "transition not allowed from this state", 0);
-		return;
-	}
-	uint8_t from = sa->state;
-	sa->state = tr->to;
-	v2_half_open_track(sa, from, tr->to);
-	update_record(sa);
-	if (!v2_tracing(sa->peer))
-		return;
 	ike_jsonw w;
 	ike_jsonw_init(&w);
 	ike_jsonw_str(&w, "from", v2_ike_state_name(from));
@@ -36,6 +25,24 @@ void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail
 	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
 	ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
 	v2_emit(sa->peer, now, "ike_sa.state", &w);
+}
+
+void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail)
+{
+	const v2_transition *tr = &v2_ike_transitions[t];
+	if (sa->state != tr->from) {
+		v2_trace_error(sa->peer, now, sa, "state machine", "transition not allowed from this state", 0);
+		return;
+	}
+	uint8_t from = sa->state;
+	sa->state = tr->to;
+	v2_half_open_track(sa, from, tr->to);
+	update_record(sa);
+	if (v2_tracing(sa->peer))
+		trace_ike(sa, now, tr, from, detail);
+	if (tr->to == V2_IKE_ESTABLISHED)
+		v2_live_up(sa, now);
+	v2_collide_step(sa, now, from, tr->to);
 }
 
 void v2_child_go(v2_ike_sa *sa, v2_child_sa *c, ike_time now, enum v2_child_tr t, const char *detail)

@@ -71,6 +71,7 @@ void pair_init(pair *pr, const char *ike, const char *esp)
 		c->retransmit.base = 1000LL * 1000 * 1000;
 		c->retransmit.factor = 1.8;
 		c->retransmit.tries = 3;
+		c->initial_contact = true; /* as the scenario and CLI loaders default it */
 	}
 }
 
@@ -116,30 +117,48 @@ static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 	ps->pr->sa_hook(ps->pr, ps->side, ev);
 }
 
+static void start_side(pair *pr, int s, uint64_t seed)
+{
+	uint8_t sd[8];
+	for (int i = 0; i < 8; i++)
+		sd[i] = (uint8_t)(seed >> (8 * i));
+	pr->side_ctx[s].pr = pr;
+	pr->side_ctx[s].side = s;
+	pr->host[s] = (ike_host){ .ctx = &pr->side_ctx[s], .send = host_send, .trace = host_trace,
+				  .sa_event = pr->sa_hook ? host_sa_event : NULL };
+	ike_peer_cfg pc = { .name = s ? "resp" : "init",
+			    .crypto = pr->crypto,
+			    .seed = sd,
+			    .seed_len = sizeof(sd),
+			    .conns = &pr->conn[s],
+			    .n_conns = 1,
+			    .reveal_keys = !pr->hide_keys,
+			    .cookie_threshold = pr->cookie_threshold[s],
+			    .cookie_threshold_ip = pr->cookie_threshold_ip[s],
+			    .block_threshold = pr->block_threshold[s],
+			    .half_open_limit = pr->half_open_limit[s] };
+	pr->peer[s] = ike_peer_new(&pc, &pr->host[s]);
+	assert_non_null(pr->peer[s]);
+}
+
 void pair_start(pair *pr, uint64_t seed)
 {
-	for (int s = 0; s < 2; s++) {
-		uint8_t sd[8];
-		for (int i = 0; i < 8; i++)
-			sd[i] = (uint8_t)(seed >> (8 * i));
-		pr->side_ctx[s].pr = pr;
-		pr->side_ctx[s].side = s;
-		pr->host[s] = (ike_host){ .ctx = &pr->side_ctx[s], .send = host_send, .trace = host_trace,
-					  .sa_event = pr->sa_hook ? host_sa_event : NULL };
-		ike_peer_cfg pc = { .name = s ? "resp" : "init",
-				    .crypto = pr->crypto,
-				    .seed = sd,
-				    .seed_len = sizeof(sd),
-				    .conns = &pr->conn[s],
-				    .n_conns = 1,
-				    .reveal_keys = !pr->hide_keys,
-				    .cookie_threshold = pr->cookie_threshold[s],
-				    .cookie_threshold_ip = pr->cookie_threshold_ip[s],
-				    .block_threshold = pr->block_threshold[s],
-				    .half_open_limit = pr->half_open_limit[s] };
-		pr->peer[s] = ike_peer_new(&pc, &pr->host[s]);
-		assert_non_null(pr->peer[s]);
+	for (int s = 0; s < 2; s++)
+		start_side(pr, s, seed);
+}
+
+void pair_reboot(pair *pr, int side, uint64_t seed)
+{
+	ike_peer_free(pr->peer[side]);
+	for (size_t i = 0; i < pr->nq;) { /* what was on its way to the old peer is lost with it */
+		if (pr->q[i].to_peer == side) {
+			free(pr->q[i].data);
+			pr->q[i] = pr->q[--pr->nq];
+		} else {
+			i++;
+		}
 	}
+	start_side(pr, side, seed);
 }
 
 void pair_run(pair *pr, ike_time limit)

@@ -55,6 +55,8 @@ struct pair {
 void pair_init(pair *pr, const char *ike, const char *esp);
 /* Creates the peers (after the caller adjusted conn[]) with seed `seed`. */
 void pair_start(pair *pr, uint64_t seed);
+/* Side `side` loses all state: its peer is freed (with datagrams queued to it) and created anew with `seed`. */
+void pair_reboot(pair *pr, int side, uint64_t seed);
 /* Initiates from side 0 and runs until nothing is pending or `limit` virtual ns passed. */
 void pair_run(pair *pr, ike_time limit);
 /* Delivers what is queued and runs the timers until nothing is pending or `limit`, without initiating. */

@@ -1,0 +1,78 @@
+/*
+ * INITIAL_CONTACT (RFC 7296 2.4, 3.10.1): "this IKE SA is the only one between the authenticated
+ * identities". We send it in our IKE_AUTH request only when the connection allows it and we hold no
+ * other IKE SA with that peer in any state (a handshake that knows of another never carries it); when a peer's
+ * authenticated IKE_AUTH request carries it, every other IKE SA that is up (or rekeying) with the same
+ * identities is stale (the peer restarted) and is deleted silently, with its CHILD SAs: a Delete could only
+ * go unanswered.
+ */
+#include <string.h>
+
+#include "ikev2/sa.h"
+
+static bool same_id(const ike_id *a, const ike_id *b)
+{
+	return a->type == b->type && a->len == b->len && !memcmp(a->data, b->data, a->len);
+}
+
+bool v2_same_peer(const v2_ike_sa *a, const v2_ike_sa *b)
+{
+	if (!a->conn || !b->conn)
+		return false;
+	return a->conn == b->conn ||
+	       (same_id(&a->conn->local_id, &b->conn->local_id) && same_id(&a->conn->remote_id, &b->conn->remote_id));
+}
+
+/* Calls fn on every other IKE SA with the same peer as sa (fn may destroy the SA it is given). */
+static void each_sibling(v2_ike_sa *sa, ike_time now, void (*fn)(v2_ike_sa *o, ike_time now, size_t *n), size_t *n)
+{
+	ike_peer *p = sa->peer;
+	for (size_t i = 0; i < p->cfg.n_conns; i++)
+		for (v2_ike_sa *o = p->rec[i].sas, *next; o; o = next) {
+			next = o->conn_next;
+			if (o != sa && v2_same_peer(o, sa))
+				fn(o, now, n);
+		}
+}
+
+bool v2_ic_wanted(const v2_ike_sa *sa)
+{
+	if (!sa->conn || !sa->conn->initial_contact)
+		return false;
+	const ike_peer *p = sa->peer;
+	for (size_t i = 0; i < p->cfg.n_conns; i++)
+		for (const v2_ike_sa *o = p->rec[i].sas; o; o = o->conn_next)
+			if (o != sa && o->state != V2_IKE_DESTROYING && v2_same_peer(o, sa))
+				return false;
+	return true;
+}
+
+static void stale(v2_ike_sa *o, ike_time now, size_t *n)
+{
+	if (o->state != V2_IKE_ESTABLISHED && o->state != V2_IKE_REKEYING && o->state != V2_IKE_REKEYED)
+		return; /* half-open ones time out; deleting ones are on their way */
+	const char *why = "the peer sent INITIAL_CONTACT on a new IKE SA: it restarted";
+	enum v2_ike_tr row = v2_end_row(o, V2_T_IKE_TIMEOUT, V2_T_IKE_INITIAL_CONTACT);
+	v2_children_end(o, now, why);
+	v2_ike_go(o, now, row, row == V2_T_IKE_INITIAL_CONTACT ? NULL : why);
+	v2_sa_event(o, now, IKE_EV_IKE_DOWN, 0, why);
+	v2_sa_destroy(o, now);
+	(*n)++;
+}
+
+void v2_ic_received(v2_ike_sa *sa, ike_time now)
+{
+	size_t n = 0;
+	each_sibling(sa, now, stale, &n);
+	if (!v2_tracing(sa->peer))
+		return;
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "what", "INITIAL_CONTACT received");
+	ike_jsonw_int(&w, "deleted", (int64_t)n);
+	if (sa->conn)
+		ike_jsonw_str(&w, "conn", sa->conn->name);
+	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
+	ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
+	v2_emit(sa->peer, now, "ike.initial_contact", &w);
+}

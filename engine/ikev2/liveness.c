@@ -1,0 +1,138 @@
+/*
+ * Liveness (RFC 7296 2.4): after dpd_delay without an authenticated message from the peer, an idle IKE SA
+ * sends an empty INFORMATIONAL request; any answer proves the peer alive. When the retransmissions of any
+ * request of an established IKE SA run out, the peer is dead and the connection's dpd_action follows:
+ * clear (the SAs go), restart (initiate the connection again, whichever role we had, as strongSwan does) or
+ * trap (like clear until the data plane exists: the trap policy would wait for traffic).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ikev2/sa.h"
+
+static const char *const action_names[] = { "clear", "restart", "trap" };
+
+static const char *action_name(uint8_t a) { return a < 3 ? action_names[a] : "clear"; }
+
+/* "after": seconds (with milliseconds) since `since`, as a JSON number. */
+static void put_after(ike_jsonw *w, ike_time now, ike_time since)
+{
+	ike_time d = now > since ? now - since : 0;
+	int64_t ms = d / (IKE_NS_PER_SEC / 1000);
+	char num[32];
+	snprintf(num, sizeof(num), "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000));
+	ike_jsonw_raw(w, "after", num);
+}
+
+static void trace_dpd(const v2_ike_sa *sa, ike_time now, const char *action, ike_time since, const char *then,
+		      const char *note)
+{
+	if (!v2_tracing(sa->peer))
+		return;
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "action", action);
+	put_after(&w, now, since);
+	if (then)
+		ike_jsonw_str(&w, "dpd-action", then);
+	if (note)
+		ike_jsonw_str(&w, "note", note);
+	if (sa->conn)
+		ike_jsonw_str(&w, "conn", sa->conn->name);
+	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
+	ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
+	v2_emit(sa->peer, now, "dpd", &w);
+}
+
+void v2_live_heard(v2_ike_sa *sa, ike_time now)
+{
+	sa->heard_prev = sa->heard;
+	sa->heard = now;
+	if (sa->conn && sa->conn->dpd_delay > 0)
+		v2_dl_set(sa, V2_DL_DPD, v2_time_after(now, sa->conn->dpd_delay));
+}
+
+void v2_live_up(v2_ike_sa *sa, ike_time now)
+{
+	ike_conn_rec *r = v2_rec(sa);
+	if (r) /* the connection's latest attempt worked: an earlier timeout (a dead peer, say) is history */
+		r->timed_out = false;
+	if (sa->dl[V2_DL_DPD] == IKE_TIME_NEVER)
+		v2_live_heard(sa, now);
+}
+
+void v2_live_due(v2_ike_sa *sa, ike_time now)
+{
+	if (!sa->conn || sa->conn->dpd_delay <= 0)
+		return;
+	/* Busy (a request of ours is out, or work waits) or not up: that request tests liveness itself. */
+	if (sa->state != V2_IKE_ESTABLISHED || sa->req || sa->ntasks) {
+		v2_dl_set(sa, V2_DL_DPD, v2_time_after(now, sa->conn->dpd_delay));
+		return;
+	}
+	v2_task t = { .kind = V2_TASK_DPD, .reason = V2_WHY_LIFETIME };
+	(void)v2_task_queue(sa, now, &t);
+}
+
+int v2_live_start(v2_ike_sa *sa, ike_time now)
+{
+	static const uint8_t none[1];
+	trace_dpd(sa, now, "sent", sa->heard, NULL, NULL);
+	return v2_send_request(sa, now, V2_INFORMATIONAL, none, 0, 0, "could not seal our liveness check");
+}
+
+void v2_live_answered(v2_ike_sa *sa, ike_time now) { trace_dpd(sa, now, "answered", sa->heard_prev, NULL, NULL); }
+
+/* Where a restart goes: the configured peer, or where the dead SA's peer was if the connection takes any. */
+static ike_addr restart_remote(const v2_ike_sa *sa)
+{
+	static const uint8_t zero[16];
+	const ike_addr *c = &sa->conn->remote;
+	bool any = !c->family || !memcmp(c->ip, zero, sizeof(c->ip));
+	return any ? sa->remote : *c;
+}
+
+/* A new IKE SA of connection conn towards remote, as its initiator. */
+static void restart(ike_peer *p, ike_time now, size_t conn, const ike_addr *remote)
+{
+	v2_ike_sa *sa = v2_sa_new(p, true, v2_new_spi(p), 0);
+	if (!sa) {
+		v2_trace_error(p, now, NULL, "dpd restart", "out of memory for the new IKE SA", 0);
+		return;
+	}
+	v2_sa_set_conn(sa, conn);
+	sa->local = sa->conn->local;
+	sa->remote = *remote;
+	(void)v2_init_start(sa, now);
+}
+
+void v2_live_dead(v2_ike_sa *sa, ike_time now, const char *why)
+{
+	ike_peer *p = sa->peer;
+	uint8_t act = sa->conn->dpd_action;
+	size_t conn = sa->conn_idx;
+	ike_addr remote = restart_remote(sa);
+	trace_dpd(sa, now, "dead", sa->heard, action_name(act),
+		  act == IKE_DPD_TRAP ? "trap policy installed: it waits for traffic (the data plane is issue 9)"
+				      : NULL);
+	ike_conn_rec *r = v2_rec(sa);
+	if (r) {
+		r->timed_out = true;
+		r->last_error = 0;
+	}
+	/* RFC 7296 2.4: the peer is gone, its SAs with it; no Delete goes to a dead peer. */
+	v2_children_end(sa, now, why);
+	v2_ike_go(sa, now, v2_end_row(sa, V2_T_IKE_TIMEOUT, V2_T_IKE_DEAD), why);
+	v2_sa_event(sa, now, IKE_EV_IKE_DOWN, 0, why);
+	v2_sa_destroy(sa, now);
+	if (act == IKE_DPD_RESTART)
+		restart(p, now, conn, &remote);
+}
+
+void v2_live_delete_timeout(v2_ike_sa *sa, ike_time now, const char *why)
+{
+	v2_children_end(sa, now, why);
+	v2_ike_go(sa, now, V2_T_IKE_DELETE_TIMEOUT, NULL);
+	v2_sa_event(sa, now, IKE_EV_IKE_DOWN, 0, why);
+	v2_sa_destroy(sa, now);
+}
