@@ -227,11 +227,13 @@ pictures: all
 	@$(REL_DIR)/ikesim viz keys $(BUILD)/pictures/l3.jsonl --node gw-a -o $(L3_IMG)/keys.svg
 	@$(REL_DIR)/ikesim run $(L3)/collision.json --quiet --trace $(BUILD)/pictures/l3c.jsonl
 	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l3c.jsonl --from 120 --to 121 -o $(L3_IMG)/collision-ladder.svg
+	@$(REL_DIR)/ikesim run $(L3)/dpd.json --quiet --trace $(BUILD)/pictures/l3d.jsonl
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l3d.jsonl --from 9 -o $(L3_IMG)/dpd-ladder.svg
 
 pictures-check:
 	@$(MAKE) --no-print-directory pictures PICTURES=$(BUILD)/pictures/img L3_IMG=$(BUILD)/pictures/l3img >/dev/null
 	@for f in states keys ladder; do cmp $(BUILD)/pictures/img/$$f.svg docs/img/$$f.svg || exit 1; done
-	@for f in rekey-ladder keys collision-ladder; do cmp $(BUILD)/pictures/l3img/$$f.svg $(L3)/img/$$f.svg || exit 1; done
+	@for f in rekey-ladder keys collision-ladder dpd-ladder; do cmp $(BUILD)/pictures/l3img/$$f.svg $(L3)/img/$$f.svg || exit 1; done
 	@echo "pictures-check: docs/img/*.svg and $(L3)/img/*.svg regenerate byte-identically"
 
 # Renders the demo report with headless Chromium (Debian's package, installed here only: CI does not need it).

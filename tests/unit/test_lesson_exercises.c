@@ -201,6 +201,12 @@ static void lesson03_rules_are_checked(void **state)
 		  "exercise 2: gw-b keeps PFS" },
 		{ "lessons/03-rekeying/instructor/exercise-2.json", "\"rekey_time\": \"2m\"", "\"rekey_time\": \"10m\"", 0,
 		  "exercise 2: gw-a keeps rekeying every 2 minutes" },
+		{ "lessons/03-rekeying/instructor/exercise-4.json", "\"dpd_delay\": \"10s\"", "\"dpd_delay\": \"5s\"", 0,
+		  "exercise 4: liveness checks stay 10 s apart" },
+		{ "lessons/03-rekeying/instructor/exercise-4.json", "\"dpd_action\": \"restart\"",
+		  "\"dpd_action\": \"clear\", \"at\": \"41s\"", 0, "exercise 4: a late start is not a restart" },
+		{ "lessons/03-rekeying/instructor/exercise-4.json", "\"faults\": [",
+		  "\"faults\": [ { \"node\": \"gw-a\", \"reboot\": \"41s\" },", 0, "exercise 4: no reboot to start over" },
 		{ "lessons/03-rekeying/instructor/exercise-3.json", "\"rekey_time\": \"2m\" }", "\"rekey_time\": \"3m\" }", 0,
 		  "exercise 3: rekeys stay every 2 minutes" },
 	};
