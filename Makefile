@@ -218,17 +218,28 @@ bench: all $(REL_DIR)/bench_handshake $(REL_DIR)/bench_rekey
 PICTURES  := docs/img
 PIC_SEED  := 1
 PIC_TRACE := $(BUILD)/pictures/trace.jsonl
+L3        := lessons/03-rekeying
+L3_IMG    := $(L3)/img
 pictures: all
 	@mkdir -p $(BUILD)/pictures $(PICTURES)
 	@$(REL_DIR)/ikesim run $(DEMO) --seed $(PIC_SEED) --reveal-keys --quiet --trace $(PIC_TRACE) 2>/dev/null
 	@$(REL_DIR)/ikesim viz states --trace $(PIC_TRACE) --node gw-a -o $(PICTURES)/states.svg
 	@$(REL_DIR)/ikesim viz keys $(PIC_TRACE) --node gw-a -o $(PICTURES)/keys.svg
 	@$(REL_DIR)/ikesim viz ladder $(PIC_TRACE) -o $(PICTURES)/ladder.svg
+	@mkdir -p $(L3_IMG)
+	@$(REL_DIR)/ikesim run $(L3)/scenario.json --reveal-keys --quiet --trace $(BUILD)/pictures/l3.jsonl 2>/dev/null
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l3.jsonl --from 218 --to 219 -o $(L3_IMG)/rekey-ladder.svg
+	@$(REL_DIR)/ikesim viz keys $(BUILD)/pictures/l3.jsonl --node gw-a -o $(L3_IMG)/keys.svg
+	@$(REL_DIR)/ikesim run $(L3)/collision.json --quiet --trace $(BUILD)/pictures/l3c.jsonl
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l3c.jsonl --from 120 --to 121 -o $(L3_IMG)/collision-ladder.svg
+	@$(REL_DIR)/ikesim run $(L3)/dpd.json --quiet --trace $(BUILD)/pictures/l3d.jsonl
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l3d.jsonl --from 9 -o $(L3_IMG)/dpd-ladder.svg
 
 pictures-check:
-	@$(MAKE) --no-print-directory pictures PICTURES=$(BUILD)/pictures/img >/dev/null
+	@$(MAKE) --no-print-directory pictures PICTURES=$(BUILD)/pictures/img L3_IMG=$(BUILD)/pictures/l3img >/dev/null
 	@for f in states keys ladder; do cmp $(BUILD)/pictures/img/$$f.svg docs/img/$$f.svg || exit 1; done
-	@echo "pictures-check: docs/img/*.svg regenerate byte-identically"
+	@for f in rekey-ladder keys collision-ladder dpd-ladder; do cmp $(BUILD)/pictures/l3img/$$f.svg $(L3)/img/$$f.svg || exit 1; done
+	@echo "pictures-check: docs/img/*.svg and $(L3)/img/*.svg regenerate byte-identically"
 
 # Renders the demo report with headless Chromium (Debian's package, installed here only: CI does not need it).
 CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \

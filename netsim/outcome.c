@@ -65,8 +65,15 @@ static size_t check_count(const sim_scenario *sc, size_t i, uint64_t got, FILE *
 	ike_host_time_format(from, sizeof(from), e->from);
 	if (e->to != INT64_MAX)
 		ike_host_time_format(to, sizeof(to), e->to);
-	fprintf(err, "expect[%zu]: %s%s%s: %s events in [%s, %s] wanted %s, got %llu\n", i, sc->nodes[e->node].name,
-		e->conn_name ? "/" : "", e->conn_name ? e->conn_name : "", e->event, from, to, want, (unsigned long long)got);
+	char span[80] = "";
+	if (e->window > 0) {
+		char w[32];
+		ike_host_time_format(w, sizeof(w), e->window);
+		snprintf(span, sizeof(span), " (most in any %s s)", w);
+	}
+	fprintf(err, "expect[%zu]: %s%s%s: %s events in [%s, %s]%s wanted %s, got %llu\n", i, sc->nodes[e->node].name,
+		e->conn_name ? "/" : "", e->conn_name ? e->conn_name : "", e->event, from, to, span, want,
+		(unsigned long long)got);
 	return 1;
 }
 

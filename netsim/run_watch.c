@@ -14,6 +14,12 @@ typedef struct rw_sample {
 	uint32_t expect;
 } rw_sample;
 
+/* The matching events of a windowed expectation that are at most `window` old (a queue in one array). */
+typedef struct rw_window {
+	int64_t *t;
+	size_t head, n, cap;
+} rw_window;
+
 struct sim_run_watch {
 	size_t *first;      /* per node + 1: its EVENTS/MESSAGES expects are ids[first[n] .. first[n+1]) */
 	uint32_t *ids;
@@ -23,6 +29,7 @@ struct sim_run_watch {
 	rw_sample *args;
 	uint64_t *rekeys;   /* per connection, as sim_run_result.status */
 	size_t *conn_first; /* per node: index of its first connection in rekeys */
+	rw_window *win;     /* per expect: times of the events still inside its sliding window */
 };
 
 static int counted(const sim_expect_spec *e) { return e->kind == SIM_EXPECT_EVENTS || e->kind == SIM_EXPECT_MESSAGES; }
@@ -70,7 +77,8 @@ int sim_rw_setup(runner *r)
 	size_t ne = sc->n_expects ? sc->n_expects : 1;
 	if (!w || index_expects(w, sc) || !(w->counts = calloc(ne, sizeof(*w->counts))) ||
 	    !(w->samples = calloc(ne, sizeof(*w->samples))) || !(w->sampled = calloc(ne, 1)) ||
-	    !(w->args = calloc(ne, sizeof(*w->args))) || !(w->conn_first = calloc(sc->n_nodes + 1, sizeof(size_t))))
+	    !(w->args = calloc(ne, sizeof(*w->args))) || !(w->conn_first = calloc(sc->n_nodes + 1, sizeof(size_t))) ||
+	    !(w->win = calloc(ne, sizeof(*w->win))))
 		return -1;
 	for (size_t n = 0; n < sc->n_nodes; n++) {
 		w->conn_first[n] = conns;
@@ -101,6 +109,9 @@ void sim_rw_free(runner *r)
 	free(w->args);
 	free(w->rekeys);
 	free(w->conn_first);
+	for (size_t i = 0; w->win && i < r->sc->n_expects; i++)
+		free(w->win[i].t);
+	free(w->win);
 	free(w);
 	r->watch = NULL;
 }
@@ -124,6 +135,28 @@ static void count_rekey(runner *r, uint32_t node, const char *fields)
 		}
 }
 
+/* One more event for a windowed expectation: drop those older than the window, keep the largest count seen. */
+static int window_add(rw_window *q, int64_t window, int64_t now, uint64_t *best)
+{
+	while (q->head < q->n && q->t[q->head] < now - window)
+		q->head++;
+	if (q->head > 0 && q->n == q->cap) { /* reuse the room of the dropped ones first */
+		memmove(q->t, q->t + q->head, (q->n - q->head) * sizeof(*q->t));
+		q->n -= q->head, q->head = 0;
+	}
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 16;
+		int64_t *t = realloc(q->t, cap * sizeof(*t));
+		if (!t)
+			return -1;
+		q->t = t, q->cap = cap;
+	}
+	q->t[q->n++] = now;
+	if (q->n - q->head > *best)
+		*best = q->n - q->head;
+	return 0;
+}
+
 void sim_rw_event(runner *r, int64_t now, uint32_t node, const char *ev, const char *fields)
 {
 	sim_run_watch *w = r->watch;
@@ -133,9 +166,13 @@ void sim_rw_event(runner *r, int64_t now, uint32_t node, const char *ev, const c
 		count_rekey(r, node, fields);
 	for (size_t k = w->first[node]; k < w->first[node + 1]; k++) {
 		const sim_expect_spec *e = &r->sc->expects[w->ids[k]];
-		if (e->kind == SIM_EXPECT_EVENTS && now >= e->from && now <= e->to && strcmp(e->event, ev) == 0 &&
-		    (!e->conn_name || conn_is(fields, e->conn_name)))
+		if (e->kind != SIM_EXPECT_EVENTS || now < e->from || now > e->to || strcmp(e->event, ev) != 0 ||
+		    (e->conn_name && !conn_is(fields, e->conn_name)))
+			continue;
+		if (!e->window)
 			w->counts[w->ids[k]]++;
+		else if (window_add(&w->win[w->ids[k]], e->window, now, &w->counts[w->ids[k]]) != 0)
+			w->counts[w->ids[k]] = UINT64_MAX; /* out of memory: reported as unbounded, so a "max" check fails */
 	}
 }
 

@@ -83,6 +83,7 @@ typedef struct sim_expect_spec {
 	const char *event; /* EVENTS: the event name */
 	const char *conn_name; /* EVENTS: only events whose "conn" is this, NULL = any */
 	int64_t from, to;  /* EVENTS: the range, inclusive; to = INT64_MAX for the run's end */
+	int64_t window;    /* EVENTS: > 0: what is counted is the most events in any span this long within [from, to] */
 	uint64_t min, max; /* EVENTS, MESSAGES: the count wanted */
 } sim_expect_spec;
 

@@ -76,19 +76,23 @@ static int parse_range(sim_scn *c, const sim_jv *o, const char *path, const char
 	return 0;
 }
 
-/* { "node", "event", "count" | "min"/"max", "from", "to", "conn" } */
+/* { "node", "event", "count" | "min"/"max", "from", "to", "conn", "window" } */
 static int parse_events(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e)
 {
-	static const char *const keys[] = { "node", "event", "count", "min", "max", "from", "to", "conn", NULL };
+	static const char *const keys[] = { "node", "event", "count", "min", "max", "from", "to", "conn", "window", NULL };
 	char p[SIM_PATH_MAX];
 	int32_t node;
+	int win = 0;
 	e->kind = SIM_EXPECT_EVENTS;
 	e->to = INT64_MAX;
 	if (sim_scn_object(c, o, path, keys) || (node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0 ||
 	    sim_scn_str(c, o, path, "event", 1, &e->event) < 0 || sim_scn_str(c, o, path, "conn", 0, &e->conn_name) < 0 ||
 	    sim_scn_time(c, o, path, "from", 0, &e->from) < 0 || sim_scn_time(c, o, path, "to", 0, &e->to) < 0 ||
-	    parse_range(c, o, path, "count", e))
+	    (win = sim_scn_time(c, o, path, "window", 0, &e->window)) < 0 || parse_range(c, o, path, "count", e))
 		return -1;
+	sim_scn_sub(p, path, "window");
+	if (win > 0 && e->window <= 0)
+		return sim_scn_fail(c, p, "a window must be longer than 0");
 	e->node = (uint32_t)node;
 	size_t i = 0;
 	while (EVENTS[i] && strcmp(EVENTS[i], e->event) != 0)

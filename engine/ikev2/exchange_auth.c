@@ -136,10 +136,10 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 	(void)v2_send_request(sa, now, V2_IKE_AUTH, inner, b.w.len, b.first, "could not seal our IKE_AUTH request");
 }
 
-static bool auth_ok(const v2_ike_sa *sa, ike_time now, bool initiator_auth, const v2_chain *inner, const v2_payload *pid,
-		    const v2_payload *pauth, char *why, size_t cap)
+static bool auth_check(const v2_ike_sa *sa, ike_time now, bool initiator_auth, const v2_chain *inner,
+		       const v2_payload *pid, const v2_payload *pauth, v2_id *idp, char *why, size_t cap)
 {
-	v2_id id;
+	v2_id id = { 0 };
 	v2_auth a;
 	uint8_t want[IKE_PRF_MAX_OUT];
 	size_t wlen = 0;
@@ -150,8 +150,10 @@ static bool auth_ok(const v2_ike_sa *sa, ike_time now, bool initiator_auth, cons
 		w = "missing or malformed ID or AUTH payload";
 	else if (!ike_id_matches(expect, id.type, id.data, id.len))
 		w = "peer's identity does not match the configured remote ID";
-	else if (sa->conn->auth == IKE_AUTH_PUBKEY)
+	else if (sa->conn->auth == IKE_AUTH_PUBKEY) {
+		*idp = id;
 		return v2_sig_verify(sa, now, initiator_auth, inner, pid, &id, &a, why, cap);
+	}
 	else if (a.method != V2_AUTH_SHARED_KEY_MIC)
 		w = "peer used an authentication method other than PSK";
 	else if (v2_psk_auth(sa, initiator_auth, pid->body, pid->len, want, &wlen) != 0 || a.len != wlen ||
@@ -159,7 +161,20 @@ static bool auth_ok(const v2_ike_sa *sa, ike_time now, bool initiator_auth, cons
 		w = "AUTH payload does not verify (wrong pre-shared key?)";
 	if (w)
 		snprintf(why, cap, "%s", w);
+	*idp = id;
 	return !w;
+}
+
+/* The peer's ID and AUTH checked; on success its ID is kept for INITIAL_CONTACT (initial_contact.c). */
+static bool auth_ok(v2_ike_sa *sa, ike_time now, bool initiator_auth, const v2_chain *inner, const v2_payload *pid,
+		    const v2_payload *pauth, char *why, size_t cap)
+{
+	v2_id id = { 0 };
+	if (!auth_check(sa, now, initiator_auth, inner, pid, pauth, &id, why, cap))
+		return false;
+	/* out of memory: the SA just cannot tell later whether another one is from the same peer */
+	(void)v2_ic_remember(sa, id.type, id.data, id.len);
+	return true;
 }
 
 /* The CHILD SA payloads of an IKE_AUTH message, decoded. */

@@ -81,6 +81,10 @@ static v2_ike_sa *new_sa(v2_ike_sa *old, ike_time now, bool initiator, uint64_t 
 	n->nat_remote = old->nat_remote;
 	n->peer_hashes = old->peer_hashes;
 	n->frag = old->frag; /* RFC 7383 was negotiated for the IKE SA, which the rekeyed one continues */
+	if (old->peer_id && v2_ic_remember(n, old->peer_id[0], old->peer_id + 1, old->peer_id_len - 1u) != 0) {
+		v2_sa_destroy(n, now);
+		return NULL;
+	}
 	n->algs = *algs;
 	n->ni = dup_bytes(ni, ni_len);
 	n->nr = dup_bytes(nr, nr_len);

@@ -6,6 +6,8 @@
  * identities is stale (the peer restarted) and is deleted silently, with its CHILD SAs: a Delete could only
  * go unanswered.
  */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ikev2/sa.h"
@@ -23,14 +25,38 @@ bool v2_same_peer(const v2_ike_sa *a, const v2_ike_sa *b)
 	       (same_id(&a->conn->local_id, &b->conn->local_id) && same_id(&a->conn->remote_id, &b->conn->remote_id));
 }
 
-/* Calls fn on every other IKE SA with the same peer as sa (fn may destroy the SA it is given). */
+int v2_ic_remember(v2_ike_sa *sa, uint8_t type, const uint8_t *data, size_t len)
+{
+	if (len >= UINT16_MAX)
+		return -1;
+	uint8_t *id = malloc(len + 1);
+	if (!id)
+		return -1;
+	id[0] = type;
+	if (len)
+		memcpy(id + 1, data, len);
+	free(sa->peer_id);
+	sa->peer_id = id;
+	sa->peer_id_len = (uint16_t)(len + 1);
+	return 0;
+}
+
+/* Both SAs authenticated the same peer ID with the same local ID: one connection may serve many peers
+ * (a hub's `remote_id` "*.example"), so the configuration alone does not say who the peer is. */
+static bool same_identities(const v2_ike_sa *a, const v2_ike_sa *b)
+{
+	return a->conn && b->conn && a->peer_id && b->peer_id && a->peer_id_len == b->peer_id_len &&
+	       !memcmp(a->peer_id, b->peer_id, a->peer_id_len) && same_id(&a->conn->local_id, &b->conn->local_id);
+}
+
+/* Calls fn on every other IKE SA with the same authenticated identities as sa (fn may destroy the SA it is given). */
 static void each_sibling(v2_ike_sa *sa, ike_time now, void (*fn)(v2_ike_sa *o, ike_time now, size_t *n), size_t *n)
 {
 	ike_peer *p = sa->peer;
 	for (size_t i = 0; i < p->cfg.n_conns; i++)
 		for (v2_ike_sa *o = p->rec[i].sas, *next; o; o = next) {
 			next = o->conn_next;
-			if (o != sa && v2_same_peer(o, sa))
+			if (o != sa && same_identities(o, sa))
 				fn(o, now, n);
 		}
 }

@@ -150,6 +150,8 @@ struct v2_ike_sa {
 	uint64_t clash;          /* non-zero: handshakes overlapped with a sibling of the same id (init_collide.c) */
 	uint8_t *low_nonce;      /* clash SAs: the lower of Ni and Nr, kept past IKE_AUTH for the collision rule */
 	uint16_t low_nonce_len;
+	uint8_t *peer_id;        /* the peer's authenticated ID (type octet, then data), for INITIAL_CONTACT; NULL before */
+	uint16_t peer_id_len;
 };
 
 /* Counts held per-connection now live in ike_conn_rec (peer/peer.h). */
@@ -213,6 +215,8 @@ bool v2_ic_wanted(const v2_ike_sa *sa);
 void v2_ic_received(v2_ike_sa *sa, ike_time now);
 /* Same connection, or the same local and remote identities. */
 bool v2_same_peer(const v2_ike_sa *a, const v2_ike_sa *b);
+/* Remembers the peer's authenticated ID on sa (copied to its rekeyed successors); -1 when out of memory. */
+int v2_ic_remember(v2_ike_sa *sa, uint8_t type, const uint8_t *data, size_t len);
 
 /* ---- init_collide.c: simultaneous IKE_SA_INIT from both sides (docs/architecture.md) ---- */
 /* The SA moved between states: notes overlapping handshakes, and on ESTABLISHED resolves a collision. */

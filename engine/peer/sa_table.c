@@ -229,6 +229,7 @@ void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
 	free(sa->init_r);
 	free(sa->cookie);
 	free(sa->low_nonce);
+	free(sa->peer_id);
 	free(sa->req);
 	free(sa->resp);
 	free(sa->xn);

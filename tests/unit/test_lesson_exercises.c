@@ -1,6 +1,7 @@
 /*
  * Lesson exercises stay exercises: every lessons/<lesson>/exercise-N.json must fail at least one of its
- * expectations as shipped, and every lessons/<lesson>/solutions/exercise-N.json must meet all of its own.
+ * expectations as shipped (`ikesim run` exits 3), and every reference solution, in
+ * lessons/<lesson>/solutions/ or lessons/<lesson>/instructor/, must meet all of its own (exit 0).
  * Each exercise needs its solution and the reverse, so neither side can disappear unnoticed. A change to
  * the engine that makes a broken configuration work (or a fixed one fail) shows up here.
  */
@@ -16,9 +17,26 @@
 
 #include <cmocka.h>
 
+#include "cli.h"
+#include "clirun.h"
 #include "run.h"
 #include "scenario.h"
+#include "testfs.h"
 #include "test_list.h.in"
+
+/* Where reference solutions live: lesson 02's solutions/, later lessons' instructor/. */
+static const char *const SOLUTION_DIRS[] = { "solutions", "instructor" };
+#define N_SOLUTION_DIRS (sizeof(SOLUTION_DIRS) / sizeof(SOLUTION_DIRS[0]))
+
+/* What a student sees: the exit status of `ikesim run FILE --quiet`. */
+static int cli_status(const char *path)
+{
+	char *argv[] = { "ikesim", "run", (char *)path, "--quiet" };
+	clirun r = clirun_call(cli_main, 4, argv);
+	int rc = r.rc;
+	clirun_free(&r);
+	return rc;
+}
 
 /* Runs path without a trace; returns how many expectations failed and sets *n_expects. */
 static size_t failed_expects(const char *path, size_t *n_expects)
@@ -41,20 +59,29 @@ static size_t failed_expects(const char *path, size_t *n_expects)
 	return failed;
 }
 
-/* "lessons/02-x/exercise-3.json" <-> "lessons/02-x/solutions/exercise-3.json" */
-static void solution_path(const char *exercise, char *out, size_t cap)
+/* "lessons/02-x/exercise-3.json" -> "lessons/02-x/<dir>/exercise-3.json" for the first dir that has it. */
+static int solution_path(const char *exercise, char *out, size_t cap)
 {
 	const char *slash = strrchr(exercise, '/');
 	assert_non_null(slash);
-	int n = snprintf(out, cap, "%.*s/solutions%s", (int)(slash - exercise), exercise, slash);
-	assert_true(n > 0 && (size_t)n < cap);
+	for (size_t d = 0; d < N_SOLUTION_DIRS; d++) {
+		int n = snprintf(out, cap, "%.*s/%s%s", (int)(slash - exercise), exercise, SOLUTION_DIRS[d], slash);
+		assert_true(n > 0 && (size_t)n < cap);
+		if (access(out, R_OK) == 0)
+			return 0;
+	}
+	return -1;
 }
 
 static void exercise_path(const char *solution, char *out, size_t cap)
 {
-	const char *sol = strstr(solution, "/solutions/");
-	assert_non_null(sol);
-	int n = snprintf(out, cap, "%.*s%s", (int)(sol - solution), solution, sol + strlen("/solutions"));
+	const char *slash = strrchr(solution, '/');
+	assert_non_null(slash);
+	const char *dir = slash;
+	while (dir > solution && dir[-1] != '/')
+		dir--;
+	assert_true(dir > solution);
+	int n = snprintf(out, cap, "%.*s%s", (int)(dir - 1 - solution), solution, slash);
 	assert_true(n > 0 && (size_t)n < cap);
 }
 
@@ -71,13 +98,15 @@ static void every_exercise_fails_as_shipped(void **state)
 			fail_msg("%s: an exercise without expectations checks nothing", path);
 		if (failed == 0)
 			fail_msg("%s: already solved as shipped", path);
+		int rc = cli_status(path);
+		if (rc != CLI_EXPECT_FAILED)
+			fail_msg("%s: ikesim run exits %d as shipped, wanted %d", path, rc, CLI_EXPECT_FAILED);
 		char sol[1024];
-		solution_path(path, sol, sizeof(sol));
-		if (access(sol, R_OK) != 0)
-			fail_msg("%s: no reference solution %s", path, sol);
+		if (solution_path(path, sol, sizeof(sol)) != 0)
+			fail_msg("%s: no reference solution in solutions/ or instructor/", path);
 	}
-	/* lesson 02 alone ships five */
-	assert_true(g.gl_pathc >= 5);
+	/* lesson 02 ships five, lesson 03 three */
+	assert_true(g.gl_pathc >= 8);
 	globfree(&g);
 }
 
@@ -85,7 +114,10 @@ static void every_solution_meets_its_expectations(void **state)
 {
 	(void)state;
 	glob_t g;
-	assert_int_equal(glob("lessons/*/solutions/exercise-*.json", 0, NULL, &g), 0);
+	int r1 = glob("lessons/*/solutions/exercise-*.json", 0, NULL, &g);
+	assert_true(r1 == 0 || r1 == GLOB_NOMATCH);
+	int r2 = glob("lessons/*/instructor/exercise-*.json", r1 == 0 ? GLOB_APPEND : 0, NULL, &g);
+	assert_true(r2 == 0 || r2 == GLOB_NOMATCH);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		const char *path = g.gl_pathv[i];
 		size_t n = 0, failed = failed_expects(path, &n);
@@ -94,13 +126,124 @@ static void every_solution_meets_its_expectations(void **state)
 			fail_msg("%s: a solution without expectations proves nothing", path);
 		if (failed)
 			fail_msg("%s: %zu of %zu expectation(s) fail", path, failed, n);
+		int rc = cli_status(path);
+		if (rc != CLI_OK)
+			fail_msg("%s: ikesim run exits %d, wanted %d", path, rc, CLI_OK);
 		char ex[1024];
 		exercise_path(path, ex, sizeof(ex));
 		if (access(ex, R_OK) != 0)
 			fail_msg("%s: solves no exercise (%s is missing)", path, ex);
 	}
-	assert_true(g.gl_pathc >= 5);
+	assert_true(g.gl_pathc >= 8);
 	globfree(&g);
+}
+
+/* A reference solution with one rule broken (text `from` replaced by `to`, `times` times) must fail again. */
+typedef struct broken_rule {
+	const char *solution, *from, *to;
+	int times; /* 0: every occurrence */
+	const char *rule;
+} broken_rule;
+
+static size_t failed_with(const char *file, const char *text)
+{
+	char err[512];
+	sim_scenario *sc = sim_scenario_parse(file, text, strlen(text), err, sizeof(err));
+	if (!sc)
+		fail_msg("%s", err);
+	sim_run_opts o = { 0 };
+	sim_run_result res;
+	if (sim_run_scenario(sc, &o, &res, err, sizeof(err)) != 0)
+		fail_msg("%s: %s", file, err);
+	FILE *quiet = fopen("/dev/null", "w");
+	assert_non_null(quiet);
+	size_t failed = sim_check_expects(sc, &res, quiet);
+	fclose(quiet);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+	return failed;
+}
+
+/* Replaces `from` by `to` (every occurrence when times is 0); NULL when `from` does not occur. */
+static char *replace(const char *text, const char *from, const char *to, int times)
+{
+	size_t lf = strlen(from), lt = strlen(to), cap = strlen(text) + 1, n = 0;
+	for (const char *p = text; (p = strstr(p, from)); p += lf)
+		cap += lt, n++;
+	if (!n)
+		return NULL;
+	char *out = malloc(cap), *w = out;
+	assert_non_null(out);
+	int done = 0;
+	for (const char *p = text;;) {
+		const char *hit = strstr(p, from);
+		if (!hit || (times && done == times)) {
+			strcpy(w, p);
+			break;
+		}
+		memcpy(w, p, (size_t)(hit - p));
+		w += hit - p;
+		memcpy(w, to, lt);
+		w += lt, p = hit + lf, done++;
+	}
+	return out;
+}
+
+static void lesson03_rules_are_checked(void **state)
+{
+	(void)state;
+	static const broken_rule cases[] = {
+		{ "lessons/03-rekeying/instructor/exercise-1.json", "\"rekey_time\": \"10m\"", "\"rekey_time\": \"20m\"", 0,
+		  "exercise 1: the branches keep rekey_time 10m" },
+		{ "lessons/03-rekeying/instructor/exercise-1.json", "\"rekey_time\": \"10m\"",
+		  "\"rekey_time\": \"570s\", \"rand_time\": \"0s\"", 0, "exercise 1: a storm moved earlier is still a storm" },
+		{ "lessons/03-rekeying/instructor/exercise-2.json", "\"esp\": \"aes128gcm16-x25519\"", "\"esp\": \"aes128gcm16\"", 0,
+		  "exercise 2: gw-b keeps PFS" },
+		{ "lessons/03-rekeying/instructor/exercise-2.json", "\"rekey_time\": \"2m\"", "\"rekey_time\": \"10m\"", 0,
+		  "exercise 2: gw-a keeps rekeying every 2 minutes" },
+		{ "lessons/03-rekeying/instructor/exercise-4.json", "\"dpd_delay\": \"10s\"", "\"dpd_delay\": \"5s\"", 0,
+		  "exercise 4: liveness checks stay 10 s apart" },
+		{ "lessons/03-rekeying/instructor/exercise-4.json", "\"dpd_action\": \"restart\"",
+		  "\"dpd_action\": \"clear\", \"at\": \"41s\"", 0, "exercise 4: a late start is not a restart" },
+		{ "lessons/03-rekeying/instructor/exercise-4.json", "\"faults\": [",
+		  "\"faults\": [ { \"node\": \"gw-a\", \"reboot\": \"41s\" },", 0, "exercise 4: no reboot to start over" },
+		{ "lessons/03-rekeying/instructor/exercise-3.json", "\"rekey_time\": \"2m\" }", "\"rekey_time\": \"3m\" }", 0,
+		  "exercise 3: rekeys stay every 2 minutes" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *sol = tfs_must_read(cases[i].solution, NULL);
+		char *bad = replace(sol, cases[i].from, cases[i].to, cases[i].times);
+		if (!bad)
+			fail_msg("%s: '%s' not found", cases[i].solution, cases[i].from);
+		size_t failed = failed_with(cases[i].solution, bad);
+		print_message("%s: %zu expectation(s) fail\n", cases[i].rule, failed);
+		if (!failed)
+			fail_msg("%s: breaking the rule still passes", cases[i].rule);
+		free(bad);
+		free(sol);
+	}
+}
+
+/* Exercise 3 on one side only: gw-a jittered, gw-b (longer lifetimes, no jitter) never starts a rekey. */
+static void lesson03_one_sided_rekeying_fails(void **state)
+{
+	(void)state;
+	const char *path = "lessons/03-rekeying/instructor/exercise-3.json";
+	char *sol = tfs_must_read(path, NULL);
+	/* gw-b's three children come after gw-a's in the file: give them 3m and no jitter */
+	const char *b = strstr(sol, "\"node\": \"gw-b\"");
+	assert_non_null(b);
+	size_t head = (size_t)(b - sol);
+	char *tail = replace(b, "\"rekey_time\": \"2m\" }", "\"rekey_time\": \"3m\", \"rand_time\": \"0s\" }", 0);
+	assert_non_null(tail);
+	char *bad = malloc(head + strlen(tail) + 1);
+	assert_non_null(bad);
+	memcpy(bad, sol, head);
+	strcpy(bad + head, tail);
+	assert_true(failed_with(path, bad) > 0);
+	free(bad);
+	free(tail);
+	free(sol);
 }
 
 size_t tests_lesson_exercises(const struct CMUnitTest **out)
@@ -108,6 +251,8 @@ size_t tests_lesson_exercises(const struct CMUnitTest **out)
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(every_exercise_fails_as_shipped),
 		cmocka_unit_test(every_solution_meets_its_expectations),
+		cmocka_unit_test(lesson03_rules_are_checked),
+		cmocka_unit_test(lesson03_one_sided_rekeying_fails),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);

@@ -112,6 +112,8 @@ static const bad_case BAD[] = {
 	{ E("{\"node\":\"a\",\"event\":\"dpd\",\"count\":-1}"), "expect[0].count: -1 is out of range" },
 	{ E("{\"node\":\"a\",\"event\":\"dpd\",\"count\":1,\"from\":\"5s\",\"to\":\"4s\"}"), "expect[0].to: the range ends before it starts" },
 	{ E("{\"node\":\"a\",\"event\":\"dpd\",\"count\":1,\"conn\":\"x\"}"), "expect[0].conn: node 'a' has no connection named 'x'" },
+	{ E("{\"node\":\"a\",\"event\":\"dpd\",\"max\":1,\"window\":0}"), "expect[0].window: a window must be longer than 0" },
+	{ E("{\"node\":\"a\",\"event\":\"dpd\",\"max\":1,\"window\":\"-1s\"}"), "expect[0].window: a duration must not be negative" },
 	{ E("{\"node\":\"a\",\"event\":\"dpd\",\"count\":1,\"ike_state\":\"NONE\"}"), "expect[0].ike_state: unknown field 'ike_state'" },
 	{ E("{\"node\":\"a\",\"conn\":\"c\",\"at\":\"61s\",\"ike_state\":\"NONE\"}"), "expect[0].at: 61.000 s is after the run ends (duration 60.000 s)" },
 	{ E("{\"node\":\"a\",\"conn\":\"c\",\"at\":\"6s\"}"), "expect[0]: nothing to check: give ike_state" },
@@ -235,6 +237,35 @@ static void sa_counts_are_checked(void **state)
 	sim_scenario_free(sc);
 }
 
+/* "window": the most matching events in any span that long. a sends at 0 s (IKE_SA_INIT) and 0.040 s (IKE_AUTH). */
+static void window_counts_the_busiest_span(void **state)
+{
+	(void)state;
+	char err[512], *buf = NULL;
+	size_t len = 0;
+	sim_scenario *sc = parse("{\"duration\":\"2s\"," WORLD ",\"expect\":["
+				 "{\"node\":\"a\",\"event\":\"ike.tx\",\"count\":2},"
+				 "{\"node\":\"a\",\"event\":\"ike.tx\",\"window\":\"39ms\",\"count\":1},"
+				 "{\"node\":\"a\",\"event\":\"ike.tx\",\"window\":\"40ms\",\"count\":2},"
+				 "{\"node\":\"a\",\"event\":\"ike.tx\",\"window\":\"1s\",\"from\":\"10ms\",\"count\":1},"
+				 "{\"node\":\"a\",\"event\":\"ike.tx\",\"window\":\"1s\",\"max\":1}]}",
+				 err, sizeof(err));
+	if (!sc)
+		fail_msg("%s", err);
+	assert_int_equal(sc->expects[1].window, 39000000);
+	sim_run_opts o = { 0 };
+	sim_run_result res;
+	assert_int_equal(sim_run_scenario(sc, &o, &res, err, sizeof(err)), 0);
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(sim_check_expects(sc, &res, f), 1);
+	fclose(f);
+	assert_string_equal(buf, "expect[4]: a: ike.tx events in [0.000000000, end] (most in any 1.000000000 s) wanted at most 1, got 2\n");
+	free(buf);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+}
+
 size_t tests_scenario_events(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -243,6 +274,7 @@ size_t tests_scenario_events(const struct CMUnitTest **out)
 		cmocka_unit_test(ike_peek_reads_the_header),
 		cmocka_unit_test(failed_counts_print_one_line_each),
 		cmocka_unit_test(sa_counts_are_checked),
+		cmocka_unit_test(window_counts_the_busiest_span),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);

@@ -42,12 +42,16 @@ static size_t run_file(const char *path, const sim_run_opts *o)
 static void every_scenario_meets_its_expectations(void **state)
 {
 	(void)state;
-	static const char *const patterns[] = { "tests/scenarios/*.json", "lessons/*/scenario.json" };
+	/* every lesson scenario but the exercises (exit 3 as shipped: test_lesson_exercises.c checks those) */
+	static const char *const patterns[] = { "tests/scenarios/*.json", "lessons/*/*.json" };
 	size_t files = 0, expects = 0;
 	for (size_t p = 0; p < 2; p++) {
 		glob_t g;
 		assert_int_equal(glob(patterns[p], 0, NULL, &g), 0);
 		for (size_t i = 0; i < g.gl_pathc; i++) {
+			const char *base = strrchr(g.gl_pathv[i], '/');
+			if (p == 1 && strncmp(base + 1, "exercise-", 9) == 0)
+				continue;
 			sim_run_opts o = { 0 };
 			print_message("scenario %s\n", g.gl_pathv[i]);
 			size_t n = run_file(g.gl_pathv[i], &o);

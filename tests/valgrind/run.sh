@@ -33,7 +33,7 @@ check() {
 		echo "valgrind: $name: ${errs:-?} errors (exit $rc), see $log"
 	fi
 }
-for f in lessons/*/*.json lessons/*/solutions/*.json tests/scenarios/*.json; do
+for f in lessons/*/*.json lessons/*/solutions/*.json lessons/*/instructor/*.json tests/scenarios/*.json; do
 	[ -f "$f" ] || continue
 	name=run_$(echo "${f%.json}" | tr '/' '_')
 	check "$name" run "$f" --quiet --trace "$out/$name.jsonl"
