@@ -82,6 +82,27 @@ check_case cert_rsa tests/scenarios/cert_rsa.json ok
 check_case cert_ecdsa tests/scenarios/cert_ecdsa.json ok
 check_case wrong_psk tests/scenarios/wrong_psk.json authfail
 
+# After rekeys: the key table holds every IKE SA (the rekeyed one too), so each SK message decrypts. Undecrypted,
+# tshark shows an SK message's chain as "46,<first inner>"; decrypted, the inner chain follows, ending in 0.
+check_rekeyed() {
+	local name=rekeyed base="$TMP/rekeyed" lines exch resp chain n=0 n_ccsa=0
+	"$BIN" run tests/scenarios/rekey_ike_then_child.json --quiet --pcap "$base.pcap" --reveal-keys \
+		2>"$base.err" >/dev/null || { fail "$name: run failed ($(head -c 200 "$base.err"))"; return; }
+	local tables
+	tables=$(grep -vc '^#' "$base.pcap.ikev2_decryption_table")
+	[ "$tables" -eq 2 ] || { fail "$name: $tables IKE SA(s) in the key table, want 2 (original and rekeyed)"; return; }
+	lines=$(ts_keys "$base" -T fields -E occurrence=a -e isakmp.exchangetype -e isakmp.flag_r -e isakmp.nextpayload)
+	while IFS=$'\t' read -r exch resp chain; do
+		[[ "$chain" == 46,* ]] || continue
+		n=$((n + 1))
+		[ "$exch" = 36 ] && n_ccsa=$((n_ccsa + 1))
+		[[ "$chain" == 46,*,0* || "$chain" == 46,0 ]] || { fail "$name: exchange $exch (response $resp) not decrypted ($chain)"; return; }
+	done <<<"$lines"
+	[ "$n_ccsa" -ge 4 ] || { fail "$name: $n_ccsa CREATE_CHILD_SA message(s), want 4"; return; }
+	say "ok   $name: all $n SK messages decrypted ($n_ccsa CREATE_CHILD_SA) with both IKE SAs in the key table"
+}
+check_rekeyed
+
 # What a student sees in Wireshark's packet details, and the negative control without the key table.
 if ts_keys "$TMP/demo-aes128gcm16" -V | grep -q "Payload: Identification - Initiator"; then
 	say "ok   demo with key table: tshark -V shows 'Payload: Identification - Initiator'"
