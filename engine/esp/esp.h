@@ -107,6 +107,7 @@ size_t esp_overhead(const esp_sa *sa, size_t len);
  * Seals one packet into out (SPI | seq | IV | ciphertext | pad | pad length | next header | ICV).
  * Tunnel: in is a whole IPv4/IPv6 packet and next_hdr is ignored (4 or 41 from its version).
  * Transport: in is the upper-layer payload and next_hdr its protocol. *out_len gets the ESP length.
+ * next_hdr 59 (any mode) sends a dummy packet carrying in as filler (RFC 4303 2.6); in may lie at out + 8 + IV.
  * ESP_E_SEQ when the counter is used up, ESP_E_LIFETIME past the hard limit, ESP_E_SPACE if cap is short.
  */
 esp_status esp_encap(esp_sa *sa, uint8_t next_hdr, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
@@ -120,8 +121,9 @@ typedef struct esp_rx {
 } esp_rx;
 
 /*
- * Verifies and opens one ESP packet (from SPI to ICV) into out. On ESP_OK rx is filled and the window moves;
- * on any other status nothing is written that matters, the window is unchanged and the drop is counted.
+ * Verifies and opens one ESP packet (from SPI to ICV) into out (cap >= len suffices). On ESP_OK rx is filled.
+ * Any other status is counted in drops[]; the window moves only once the ICV verified (so also for ESP_E_PAD,
+ * ESP_E_NEXT_HDR, ESP_DUMMY). Transport mode: pad/dummy per next_hdr 59 in any mode.
  */
 esp_status esp_decap(esp_sa *sa, const uint8_t *in, size_t len, uint8_t *out, size_t cap, esp_rx *rx);
 

@@ -13,12 +13,17 @@ typedef struct esp_replay {
 	uint64_t top;      /* highest authenticated sequence number (64 bits with ESN) */
 	uint32_t size;     /* window size; 0 = anti-replay off */
 	bool esn;          /* 64-bit sequence numbers */
-	bool any;          /* something was authenticated (top is meaningful) */
-	uint64_t bits[ESP_REPLAY_WINDOW_MAX / 64];
+	uint64_t *bits;    /* esp_replay_words(size) words owned by the caller */
 } esp_replay;
 
-/* Sets up an empty window; first = the lowest sequence number that will be accepted (normally 1). */
-void esp_replay_init(esp_replay *w, uint32_t size, bool esn, uint64_t first);
+/* Words of bitmap a window of size packets needs (at least 1). */
+size_t esp_replay_words(uint32_t size);
+
+/*
+ * Sets up a window over caller storage bits[esp_replay_words(size)]; first = the lowest sequence number that
+ * will be accepted (normally 1): everything below it counts as already received.
+ */
+void esp_replay_init(esp_replay *w, uint64_t *bits, uint32_t size, bool esn, uint64_t first);
 
 /* The full sequence number a received low 32 bits stand for (RFC 4303 Appendix A2.2; identity without ESN). */
 uint64_t esp_replay_infer(const esp_replay *w, uint32_t seq_lo);
