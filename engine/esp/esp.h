@@ -105,7 +105,8 @@ size_t esp_overhead(const esp_sa *sa, size_t len);
 
 /*
  * Seals one packet into out (SPI | seq | IV | ciphertext | pad | pad length | next header | ICV).
- * Tunnel: in is a whole IPv4/IPv6 packet and next_hdr is ignored (4 or 41 from its version).
+ * Tunnel: in is one whole IPv4/IPv6 packet (its length field == len, else ESP_E_ARG); next_hdr is ignored
+ * (4 or 41 from its version).
  * Transport: in is the upper-layer payload and next_hdr its protocol. *out_len gets the ESP length.
  * next_hdr 59 (any mode) sends a dummy packet carrying in as filler (RFC 4303 2.6); in may lie at out + 8 + IV.
  * ESP_E_SEQ when the counter is used up, ESP_E_LIFETIME past the hard limit, ESP_E_SPACE if cap is short.

@@ -3,6 +3,7 @@
 
 #include "common/buf.h"
 #include "esp/esp_int.h"
+#include "esp/ip.h"
 
 /* The next sequence number, or ESP_E_SEQ if the counter would cycle (RFC 4303 3.3.3). */
 static esp_status next_seq(esp_sa *sa, uint64_t *seq)
@@ -39,12 +40,11 @@ static esp_status inner_next_hdr(const esp_sa *sa, uint8_t next_hdr, const uint8
 	*nh = next_hdr;
 	if (sa->mode != ESP_MODE_TUNNEL || next_hdr == ESP_IPPROTO_NONE)
 		return ESP_OK;
-	if (!len)
+	/* A whole IP packet, exactly: the receiver trusts its length field to strip TFC padding. */
+	esp_ip ip;
+	if (esp_ip_parse(in, len, &ip) != ESP_OK || ip.total_len != len)
 		return ESP_E_ARG;
-	uint8_t v = in[0] >> 4;
-	if (v != 4 && v != 6)
-		return ESP_E_ARG;
-	*nh = v == 4 ? ESP_IPPROTO_IPV4 : ESP_IPPROTO_IPV6;
+	*nh = ip.family == 4 ? ESP_IPPROTO_IPV4 : ESP_IPPROTO_IPV6;
 	return ESP_OK;
 }
 
