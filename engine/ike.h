@@ -160,6 +160,7 @@ typedef struct ike_sa_event {
 	uint8_t kind;
 	const char *conn;       /* connection name, or NULL if none matched */
 	const ike_addr *remote;
+	const ike_addr *local;  /* our address of the IKE SA (the outer source of what we send) */
 	uint64_t spi_i, spi_r;  /* IKE SPIs */
 	uint32_t child_spi_in, child_spi_out;
 	uint16_t notify;        /* failures: the notify type sent or received (0 if none, e.g. timeout) */

@@ -33,6 +33,7 @@ static void send_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_
 		.kind = kind,
 		.conn = sa->conn ? sa->conn->name : NULL,
 		.remote = &sa->remote,
+		.local = &sa->local,
 		.spi_i = sa->spi_i,
 		.spi_r = sa->spi_r,
 		.child_spi_in = c ? c->spi_in : 0,
