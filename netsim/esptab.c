@@ -135,7 +135,7 @@ int sim_esptab_line(FILE *f, const sim_esp_dir *d, int *unchecked)
 	fprintf(f, "\"0x%08x\",\"%s\",", (unsigned)d->spi, encr);
 	put_key(f, d->ekey, d->e_len);
 	fprintf(f, ",\"%s\",", integ);
-	put_key(f, d->akey, d->a_len);
+	put_key(f, d->akey, checked ? d->a_len : 0); /* a "no checking" entry needs no key */
 	fputc('\n', f);
 	return 1;
 }
