@@ -143,6 +143,7 @@ typedef struct ike_child_keys {
 	uint8_t mode;              /* enum ike_ipsec_mode */
 	bool initiator;            /* we initiated the exchange that made this CHILD SA */
 	bool esn;                  /* extended sequence numbers (RFC 4304) negotiated */
+	bool nat;                  /* NAT detected on the IKE SA (RFC 7296 2.23): ESP goes in UDP (RFC 3948) */
 	uint32_t spi_in, spi_out;  /* ours (the peer puts it in what it sends us), the peer's */
 	uint16_t encr, encr_keylen, integ; /* IANA ids (crypto/registry.h); integ 0 = none (AEAD) */
 	const uint8_t *ei, *ai, *er, *ar;  /* e_len / a_len bytes; AEAD keys include the salt; ai/ar NULL if a_len 0 */

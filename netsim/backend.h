@@ -13,8 +13,17 @@
 #include "queue.h"
 #include "host/trace.h"
 
+/*
+ * Datagrams are IP packets of protocol `proto`: SIM_PROTO_UDP (data = the UDP payload, ports in the addresses;
+ * IKE, and ESP-in-UDP per RFC 3948) or SIM_PROTO_ESP / SIM_PROTO_AH (data = the IP payload from the SPI on,
+ * ports ignored).
+ */
+#define SIM_PROTO_UDP 17
+#define SIM_PROTO_ESP 50
+#define SIM_PROTO_AH 51
+
 /* Called when a datagram reaches a node; data is valid only during the call. */
-typedef void (*sim_deliver_fn)(void *ctx, int64_t now, const ike_addr *from, const ike_addr *to,
+typedef void (*sim_deliver_fn)(void *ctx, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to,
 			       const uint8_t *data, size_t len);
 
 /* Per link, per direction: delay = latency + uniform[0, jitter]; loss probability; MTU of IP packets. */
@@ -43,7 +52,7 @@ typedef struct sim_mtu_drops {
  * no node owns the destination). It may rewrite the datagram in place (at most cap bytes, *len updated)
  * and returns a drop reason, or NULL to pass it on.
  */
-typedef const char *(*sim_hook_fn)(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node,
+typedef const char *(*sim_hook_fn)(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, uint8_t proto,
 				   const ike_addr *from, const ike_addr *to, uint8_t *data, size_t *len, size_t cap);
 
 /*
@@ -52,17 +61,20 @@ typedef const char *(*sim_hook_fn)(void *ctx, int64_t now, uint32_t from_node, u
  * reason ("loss", "mtu", a hook's reason...) or NULL when it goes on towards delivery. Datagrams with no
  * link to go on ("no route") are not tapped.
  */
-typedef void (*sim_tap_fn)(void *ctx, int64_t now, size_t link, int dir, const ike_addr *from, const ike_addr *to,
-			   const uint8_t *data, size_t len, const char *why);
+typedef void (*sim_tap_fn)(void *ctx, int64_t now, size_t link, int dir, uint8_t proto, const ike_addr *from,
+			   const ike_addr *to, const uint8_t *data, size_t len, const char *why);
 
 typedef struct sim_backend {
 	void *impl;
 	int64_t (*now)(void *impl);
 	/* Runs fn(arg) at absolute time t (>= now); 0, or -1 when out of memory. */
 	int (*schedule)(void *impl, int64_t t, sim_fn fn, void *arg);
-	/* Sends a datagram from node `node`; the backend routes, delays, drops or delivers it. */
+	/* Sends a UDP datagram from node `node`; the backend routes, delays, drops or delivers it. */
 	void (*send)(void *impl, uint32_t node, const ike_addr *from, const ike_addr *to, const uint8_t *data,
 		     size_t len);
+	/* The same for an IP packet of any protocol (SIM_PROTO_*): send is send_ip with SIM_PROTO_UDP. */
+	void (*send_ip)(void *impl, uint32_t node, uint8_t proto, const ike_addr *from, const ike_addr *to,
+			const uint8_t *data, size_t len);
 	/* Topology: a node with its receive callback (returns its id or -1), its addresses, its links. */
 	int32_t (*add_node)(void *impl, const char *name, sim_deliver_fn deliver, void *ctx);
 	int (*add_addr)(void *impl, uint32_t node, const ike_addr *addr);

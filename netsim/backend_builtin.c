@@ -11,6 +11,12 @@ static void b_send(void *impl, uint32_t node, const ike_addr *from, const ike_ad
 	sim_send(impl, node, from, to, data, len);
 }
 
+static void b_send_ip(void *impl, uint32_t node, uint8_t proto, const ike_addr *from, const ike_addr *to,
+		      const uint8_t *data, size_t len)
+{
+	sim_send_ip(impl, node, proto, from, to, data, len);
+}
+
 static int32_t b_add_node(void *impl, const char *name, sim_deliver_fn deliver, void *ctx)
 {
 	return sim_add_node(impl, name, deliver, ctx);
@@ -45,6 +51,7 @@ sim_backend sim_builtin_backend(sim *s)
 			  .now = b_now,
 			  .schedule = b_schedule,
 			  .send = b_send,
+			  .send_ip = b_send_ip,
 			  .add_node = b_add_node,
 			  .add_addr = b_add_addr,
 			  .add_link = b_add_link,

@@ -71,10 +71,40 @@ static size_t check_count(const sim_scenario *sc, size_t i, uint64_t got, FILE *
 		ike_host_time_format(w, sizeof(w), e->window);
 		snprintf(span, sizeof(span), " (most in any %s s)", w);
 	}
-	fprintf(err, "expect[%zu]: %s%s%s: %s events in [%s, %s]%s wanted %s, got %llu\n", i, sc->nodes[e->node].name,
-		e->conn_name ? "/" : "", e->conn_name ? e->conn_name : "", e->event, from, to, span, want,
-		(unsigned long long)got);
+	fprintf(err, "expect[%zu]: %s%s%s: %s%s%s%s events in [%s, %s]%s wanted %s, got %llu\n", i, sc->nodes[e->node].name,
+		e->conn_name ? "/" : "", e->conn_name ? e->conn_name : "", e->event, e->why ? " (why " : "",
+		e->why ? e->why : "", e->why ? ")" : "", from, to, span, want, (unsigned long long)got);
 	return 1;
+}
+
+/* A flow's counters and latency against what the expectation wants. */
+static size_t check_flow(const sim_scenario *sc, size_t i, const sim_run_result *res, FILE *err)
+{
+	static const char *const names[SIM_FC_N] = { "sent", "delivered", "lost" };
+	const sim_expect_spec *e = &sc->expects[i];
+	const sim_flow_result *f = res->flows ? &res->flows[e->flow] : NULL;
+	sim_flow_result zero = { 0 };
+	if (!f)
+		f = &zero;
+	uint64_t got[SIM_FC_N] = { f->sent, f->delivered, f->sent - f->delivered };
+	size_t bad = 0;
+	for (int k = 0; k < SIM_FC_N; k++) {
+		if (!(e->fwant & (1u << k)) || (got[k] >= e->fmin[k] && got[k] <= e->fmax[k]))
+			continue;
+		sim_expect_spec r = { .min = e->fmin[k], .max = e->fmax[k] };
+		char want[64];
+		fmt_range(&r, want, sizeof(want));
+		bad += fprintf(err, "expect[%zu]: flow %s: %s wanted %s, got %llu\n", i, sc->flows[e->flow].name, names[k], want,
+			       (unsigned long long)got[k]) > 0;
+	}
+	if (e->latency_max >= 0 && f->lat_max > e->latency_max) {
+		char w[32], g[32];
+		ike_host_time_format(w, sizeof(w), e->latency_max);
+		ike_host_time_format(g, sizeof(g), f->lat_max);
+		bad += fprintf(err, "expect[%zu]: flow %s: latency at most %s s wanted, got %s s\n", i, sc->flows[e->flow].name,
+			       w, g) > 0;
+	}
+	return bad ? 1 : 0;
 }
 
 size_t sim_check_expects(const sim_scenario *sc, const sim_run_result *res, FILE *err)
@@ -87,6 +117,9 @@ size_t sim_check_expects(const sim_scenario *sc, const sim_run_result *res, FILE
 		case SIM_EXPECT_EVENTS:
 		case SIM_EXPECT_MESSAGES:
 			failed += check_count(sc, i, res->counts ? res->counts[i] : 0, err);
+			break;
+		case SIM_EXPECT_FLOW:
+			failed += check_flow(sc, i, res, err);
 			break;
 		case SIM_EXPECT_AT:
 			ike_host_time_format(t, sizeof(t), e->at);
@@ -161,6 +194,43 @@ static void conn_fields(const ike_conn_status *st, const char *name, const sim_m
 	fputc('}', f);
 }
 
+/* A node's data plane: ESP packets sent, accepted, dropped (by why), acquires. */
+static void esp_fields(const sim_esp_node_result *e, FILE *f)
+{
+	if (!e->tx && !e->rx && !e->drops)
+		return;
+	fprintf(f, ",\"esp\":{\"tx\":%llu,\"rx\":%llu,\"acquires\":%llu,\"drops\":{", (unsigned long long)e->tx,
+		(unsigned long long)e->rx, (unsigned long long)e->acquires);
+	int first = 1;
+	for (size_t k = 0; k < SIM_XD_N; k++)
+		if (e->why[k]) {
+			fprintf(f, "%s\"%s\":%llu", first ? "" : ",", sim_ip_why_name(k), (unsigned long long)e->why[k]);
+			first = 0;
+		}
+	fputs("}}", f);
+}
+
+/* Per flow: packets sent, delivered, lost, answers back, one-way latency in seconds. */
+static void flow_fields(const sim_scenario *sc, const sim_run_result *res, FILE *f)
+{
+	if (!res->flows)
+		return;
+	fputs(",\"flows\":[", f);
+	for (size_t i = 0; i < sc->n_flows; i++) {
+		const sim_flow_result *r = &res->flows[i];
+		fprintf(f, "%s{", i ? "," : "");
+		put_str(f, "name", sc->flows[i].name);
+		fprintf(f, ",\"sent\":%llu,\"delivered\":%llu,\"lost\":%llu,\"replies\":%llu", (unsigned long long)r->sent,
+			(unsigned long long)r->delivered, (unsigned long long)(r->sent - r->delivered),
+			(unsigned long long)r->replies);
+		if (r->delivered)
+			fprintf(f, ",\"latency\":{\"min\":%.9f,\"avg\":%.9f,\"max\":%.9f}", (double)r->lat_min / 1e9,
+				(double)r->lat_sum / 1e9 / (double)r->delivered, (double)r->lat_max / 1e9);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
 void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim_backend *be, FILE *f)
 {
 	fprintf(f, "\"virtual_time\":%.9f,\"seed\":%llu,", (double)res->end_time / 1e9, (unsigned long long)res->seed);
@@ -179,7 +249,11 @@ void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const
 			conn_fields(&res->status[res->first[i] + k], sc->nodes[i].conns[k].name,
 				    res->mtu ? &res->mtu[i] : NULL, res->rekeys ? res->rekeys[res->first[i] + k] : 0, f);
 		}
-		fputs("]}", f);
+		fputs("]", f);
+		if (res->esp_nodes)
+			esp_fields(&res->esp_nodes[i], f);
+		fputs("}", f);
 	}
 	fputc(']', f);
+	flow_fields(sc, res, f);
 }

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "crypto/drbg.h"
+#include "host/frame.h"
 #include "run_int.h"
 
 typedef struct rstart {
@@ -53,12 +54,32 @@ static void on_start(void *arg)
 	sim_rn_initiate(st->node, st->conn);
 }
 
-static void on_deliver(void *ctx, int64_t now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
-		       size_t len)
+/* What reaches a node: ESP for its data plane; UDP sorted by RFC 3948 where neither port is 500. */
+static void on_deliver(void *ctx, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to,
+		       const uint8_t *data, size_t len)
 {
 	rnode *n = ctx;
+	size_t off = 0;
 	n->r->last_activity = now;
-	ike_peer_input(n->peer, now, from, to, data, len);
+	if (proto == SIM_PROTO_ESP) {
+		sim_ip_input(n->r, n->idx, now, data, len);
+		return;
+	}
+	if (proto != SIM_PROTO_UDP)
+		return; /* AH is not negotiated yet */
+	if (ike_host_frame_marked(to->port, from->port)) {
+		switch (ike_host_frame_classify(data, len, true, &off)) {
+		case IKE_HOST_DG_ESP: {
+			sim_ip_input(n->r, n->idx, now, data, len);
+			return;
+		}
+		case IKE_HOST_DG_IKE:
+			break;
+		default:
+			return; /* a keepalive or a runt */
+		}
+	}
+	ike_peer_input(n->peer, now, from, to, data + off, len - off);
 	rearm(n);
 }
 
@@ -67,7 +88,18 @@ static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const
 	rnode *n = ctx;
 	if (n->r->watch)
 		sim_rw_sent(n->r, n->idx, from, to, data, len);
-	n->r->be.send(n->r->be.impl, n->idx, from, to, data, len);
+	if (!ike_host_frame_marked(from->port, to->port)) {
+		n->r->be.send(n->r->be.impl, n->idx, from, to, data, len);
+		return;
+	}
+	/* RFC 3948 2.2: IKE beside ESP-in-UDP carries the non-ESP marker on the wire */
+	uint8_t *buf = malloc(len + IKE_HOST_MARKER_LEN);
+	size_t m = buf ? ike_host_frame_wrap(true, data, len, buf, len + IKE_HOST_MARKER_LEN) : 0;
+	if (m)
+		n->r->be.send(n->r->be.impl, n->idx, from, to, buf, m);
+	else
+		n->r->failed = 1;
+	free(buf);
 }
 
 static void host_trace(void *ctx, ike_time now, const char *ev, const char *fields)
@@ -85,12 +117,13 @@ void sim_rn_event(runner *r, int64_t now, uint32_t node, const char *ev, const c
 		sim_rw_event(r, now, node, ev, fields);
 }
 
-/* Keys for Wireshark's tables (run_capture.c). */
+/* Keys for Wireshark's tables (run_capture.c) and SAs for the node's data plane (node_ipsec.c). */
 static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 {
 	rnode *n = ctx;
-	(void)now;
-	sim_rc_sa_event(n->r, ev);
+	if (n->r->keys)
+		sim_rc_sa_event(n->r, ev);
+	sim_ip_sa_event(n->r, n->idx, now, ev);
 }
 
 /* Per-node engine seed: 32 bytes from a DRBG keyed by the scenario seed and "node:<name>". */
@@ -120,8 +153,8 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		n->armed = IKE_TIME_NEVER;
 		node_seed(crypto, seed, ns->name, n->seed0);
 		memcpy(n->seed, n->seed0, sizeof(n->seed));
-		n->host = (ike_host){ n, host_send, r->tr || r->watch ? host_trace : NULL, r->keys ? host_sa_event : NULL,
-				      NULL };
+		n->host = (ike_host){ n, host_send, r->tr || r->watch ? host_trace : NULL,
+				      r->keys || sc->n_hosts ? host_sa_event : NULL, NULL };
 		n->cfg = (ike_peer_cfg){ .name = ns->name, .crypto = crypto, .seed = n->seed, .seed_len = sizeof(n->seed),
 					 .conns = ns->conns, .n_conns = ns->n_conns, .reveal_keys = reveal != 0,
 					 .cookie_threshold = ns->cookie_threshold,
@@ -195,6 +228,17 @@ static int collect(runner *r, sim_run_result *res)
 	return 0;
 }
 
+static int collect_esp(runner *r, sim_run_result *res)
+{
+	if (!r->ipsec)
+		return 0;
+	if (!(res->esp_nodes = calloc(r->sc->n_nodes, sizeof(*res->esp_nodes))))
+		return -1;
+	for (uint32_t i = 0; i < r->sc->n_nodes; i++)
+		res->esp_nodes[i] = *sim_ip_stats(r, i);
+	return 0;
+}
+
 static void trace_start(runner *r, uint64_t seed)
 {
 	char f[512], file[300];
@@ -235,6 +279,8 @@ static void runner_free(runner *r)
 	sim_rw_free(r);
 	sim_ra_free(r);
 	sim_rc_free(r);
+	sim_ip_free(r);
+	sim_rt_free(r);
 }
 
 /* Nodes, peers, links, starts, then the faults, actions and samples that act on them. 0, or -1 out of memory. */
@@ -246,7 +292,8 @@ static int build_world(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		return -1;
 	trace_start(r, seed);
 	/* Faults first: a link down or a reboot at t acts before connections that start at the same t. */
-	if (build_nodes(r, crypto, seed, reveal) || sim_rf_setup(r) || schedule_starts(r) || sim_ra_setup(r))
+	if (build_nodes(r, crypto, seed, reveal) || sim_rf_setup(r) || schedule_starts(r) || sim_ra_setup(r) ||
+	    sim_ip_setup(r) || sim_rt_setup(r))
 		return -1;
 	return 0;
 }
@@ -263,6 +310,7 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	memset(res, 0, sizeof(*res));
 	res->seed = o->seed_set ? o->seed : sc->seed;
 	ike_crypto *crypto = ike_crypto_new();
+	r.crypto = crypto;
 	size_t n_starts = 0;
 	for (size_t i = 0; i < sc->n_nodes; i++)
 		n_starts += sc->nodes[i].n_conns;
@@ -294,7 +342,8 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	/* refusals counted in a window the run did not reach the end of are reported, not lost */
 	for (uint32_t i = 0; i < sc->n_nodes; i++)
 		ike_peer_flush(r.nodes[i].peer, res->end_time);
-	if (r.failed || collect(&r, res) != 0 || sim_rw_collect(&r, res) != 0) {
+	if (r.failed || collect(&r, res) != 0 || sim_rw_collect(&r, res) != 0 || sim_rt_collect(&r, res) != 0 ||
+	    collect_esp(&r, res) != 0) {
 		snprintf(err, errlen, "%s: out of memory", sc->file);
 		goto fail;
 	}
@@ -330,6 +379,10 @@ void sim_run_result_free(sim_run_result *res)
 	free(res->samples);
 	free(res->sampled);
 	free(res->rekeys);
+	free(res->flows);
+	free(res->esp_nodes);
+	res->flows = NULL;
+	res->esp_nodes = NULL;
 	res->counts = NULL;
 	res->samples = NULL;
 	res->sampled = NULL;

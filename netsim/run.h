@@ -39,6 +39,34 @@ typedef struct sim_mtu_note {
 	uint32_t mtu;   /* the smallest MTU among the links that dropped */
 } sim_mtu_note;
 
+/* One flow's packets (both directions: requests and their answers) and one-way latency of those delivered. */
+typedef struct sim_flow_result {
+	uint64_t sent, delivered; /* lost = sent - delivered (in flight at the end counts as lost) */
+	uint64_t replies;         /* ping, reqresp: answers that came back to the sender */
+	int64_t lat_min, lat_max, lat_sum; /* ns */
+} sim_flow_result;
+
+/* Why a node's data plane dropped a packet: esp_status values (esp/esp.h), then these. */
+enum sim_esp_why {
+	SIM_XD_NO_POLICY = 14,   /* ESP_STATUS_COUNT: outbound, no SPD entry covers it */
+	SIM_XD_ACQUIRE,          /* outbound, hit a trap policy: dropped while its SA is negotiated */
+	SIM_XD_DISCARD,          /* outbound, a policy with no SA */
+	SIM_XD_POLICY_IN,        /* inbound, decrypted but outside the SA's selectors */
+	SIM_XD_NO_HOST,          /* inbound, no host of this gateway has the inner destination */
+	SIM_XD_MODE,             /* a host's packet and a transport-mode SA */
+	SIM_XD_INNER,            /* the inner packet does not parse */
+	SIM_XD_N
+};
+
+/* A node's data plane counters. */
+typedef struct sim_esp_node_result {
+	uint64_t tx, rx, drops, acquires;
+	uint64_t why[SIM_XD_N]; /* drops by enum sim_esp_why */
+} sim_esp_node_result;
+
+/* "no policy", "replay", ... for a drop reason. */
+const char *sim_ip_why_name(size_t why);
+
 typedef struct sim_run_result {
 	uint64_t seed;
 	int64_t end_time;        /* virtual time of the last event run */
@@ -53,6 +81,8 @@ typedef struct sim_run_result {
 	ike_conn_status *samples; /* per expect: AT samples (NULL without) */
 	uint8_t *sampled;        /* per expect: 1 once the AT sample was taken */
 	uint64_t *rekeys;        /* per connection as status[]: child_sa.rekeyed + ike_sa.rekeyed events seen */
+	sim_flow_result *flows;  /* per scenario flow (NULL without flows) */
+	sim_esp_node_result *esp_nodes; /* per node (NULL without hosts) */
 } sim_run_result;
 
 /* Runs sc; 0 with res filled (free with sim_run_result_free), or -1 with one line in err. */

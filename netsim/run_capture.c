@@ -25,29 +25,35 @@ static ike_host_afile *open_beside(const char *pcap_path, const char *suffix, co
 }
 
 /* Why a datagram died or was changed, as its packet comment; NULL for one that goes on untouched. */
-static const char *comment_for(const runner *r, size_t link, size_t len, int v6, const char *why, char *buf,
+static const char *comment_for(const runner *r, size_t link, size_t len, size_t hdrs, const char *why, char *buf,
 			       size_t cap)
 {
 	if (!why)
 		return NULL;
 	if (strcmp(why, "mtu") == 0)
 		snprintf(buf, cap, "dropped: larger than MTU %u (IP packet of %zu bytes)", r->sc->links[link].cfg.mtu,
-			 len + (v6 ? 48 : 28));
+			 len + hdrs);
 	else
 		snprintf(buf, cap, "dropped: %s", why);
 	return buf;
 }
 
 /* The backend's tap: each datagram on the interface of the link end that sent it, at the time it was sent. */
-static void on_tap(void *ctx, int64_t now, size_t link, int dir, const ike_addr *from, const ike_addr *to,
-		   const uint8_t *data, size_t len, const char *why)
+static void on_tap(void *ctx, int64_t now, size_t link, int dir, uint8_t proto, const ike_addr *from,
+		   const ike_addr *to, const uint8_t *data, size_t len, const char *why)
 {
 	runner *r = ctx;
 	char buf[160];
 	if (why && sim_pcap_format_of(r->pcap) == SIM_PCAP_CLASSIC)
 		return; /* classic pcap cannot say why: it holds what crossed the links */
-	const char *c = comment_for(r, link, len, to->family == 6, why, buf, sizeof(buf));
-	sim_pcap_ike(r->pcap, (uint32_t)(2 * link + (size_t)dir), now, from, to, data, len, c);
+	size_t hdrs = (to->family == 6 ? 40 : 20) + (proto == SIM_PROTO_UDP ? 8 : 0);
+	const char *c = comment_for(r, link, len, hdrs, why, buf, sizeof(buf));
+	uint32_t iface = (uint32_t)(2 * link + (size_t)dir);
+	/* The runner frames IKE per RFC 3948 itself (run.c), so a UDP payload is captured exactly as carried. */
+	if (proto == SIM_PROTO_UDP)
+		sim_pcap_udp(r->pcap, iface, now, from, to, data, len, c);
+	else
+		sim_pcap_packet(r->pcap, iface, now, proto, from, to, data, len, c);
 }
 
 /* pcapng: interfaces 2i and 2i+1 are link i's ends, a->b and b->a, named "sender>receiver". */

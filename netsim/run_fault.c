@@ -103,6 +103,7 @@ static void on_reboot(void *arg)
 		return;
 	}
 	ike_peer_free(old);
+	sim_ip_reset(r, f->node);
 	n->armed = IKE_TIME_NEVER; /* the old peer's timer event, if any, finds nothing to do */
 	r->last_activity = now;
 	int restart = 0;
@@ -198,8 +199,8 @@ static int exchange_drop(runner *r, int64_t now, uint32_t node, const ike_addr *
 	return drop;
 }
 
-const char *sim_rf_filter(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, const ike_addr *from,
-			  const ike_addr *to, uint8_t *data, size_t *len, size_t cap)
+const char *sim_rf_filter(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, uint8_t proto,
+			  const ike_addr *from, const ike_addr *to, uint8_t *data, size_t *len, size_t cap)
 {
 	runner *r = ctx;
 	(void)cap; /* faults drop; they never rewrite */
@@ -212,7 +213,7 @@ const char *sim_rf_filter(void *ctx, int64_t now, uint32_t from_node, uint32_t t
 	}
 	if (!r->rf)
 		return why;
-	if (r->rf->n_xf && exchange_drop(r, now, from_node, from, to, data, *len) && !why)
+	if (r->rf->n_xf && proto == SIM_PROTO_UDP && exchange_drop(r, now, from_node, from, to, data, *len) && !why)
 		why = "fault";
 	for (size_t i = 0; to_node != UINT32_MAX && i < r->rf->n_active; i++)
 		if (on_link(&r->sc->faults[r->rf->active[i]], from_node, to_node))

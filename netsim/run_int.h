@@ -23,10 +23,13 @@ typedef struct rnode {
 } rnode;
 
 typedef struct sim_run_faults sim_run_faults;
+typedef struct sim_ipsec sim_ipsec;
+typedef struct sim_traffic sim_traffic;
 typedef struct sim_run_watch sim_run_watch;
 
 struct runner {
 	const sim_scenario *sc;
+	const ike_crypto *crypto;
 	sim_backend be; /* the network: run.c and its helpers reach it through this only */
 	ike_host_trace *tr;
 	sim_pcap *pcap;     /* NULL = no capture */
@@ -40,6 +43,8 @@ struct runner {
 	sim_run_faults *rf;      /* link-down, reboot and exchange faults; NULL without */
 	sim_run_watch *watch;    /* what the expectations count and sample; NULL without */
 	void *actions;           /* scheduled actions (run_action.c); NULL without */
+	sim_ipsec *ipsec;        /* per node: the data plane (node_ipsec.c); NULL without hosts */
+	sim_traffic *traffic;    /* the flows (run_traffic.c); NULL without */
 	int64_t last_activity; /* virtual time of the last datagram or timer that did work */
 	int keys_failed;       /* a key table row could not be stored */
 	int failed;            /* out of memory in an event (a reboot's new peer, a restart): the run errs */
@@ -68,8 +73,8 @@ void sim_rc_free(runner *r);
 int sim_rf_setup(runner *r);
 void sim_rf_free(runner *r);
 /* The backend's drop hook: drop_nth/drop_next, a down link, an exchange's n-th message; a reason or NULL. */
-const char *sim_rf_filter(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, const ike_addr *from,
-			  const ike_addr *to, uint8_t *data, size_t *len, size_t cap);
+const char *sim_rf_filter(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, uint8_t proto,
+			  const ike_addr *from, const ike_addr *to, uint8_t *data, size_t *len, size_t cap);
 
 /* run_watch.c: counters and samples for `expect` (events, states at a time, messages of an exchange). */
 int sim_rw_setup(runner *r);
@@ -80,6 +85,30 @@ void sim_rw_event(runner *r, int64_t now, uint32_t node, const char *ev, const c
 void sim_rw_sent(runner *r, uint32_t node, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len);
 /* Hands the counts and samples over to res (after the run). 0 or -1. */
 int sim_rw_collect(runner *r, sim_run_result *res);
+
+/* node_ipsec.c: every node's SAD and SPD (trap policies from start_action trap). 0, or -1 out of memory. */
+int sim_ip_setup(runner *r);
+void sim_ip_free(runner *r);
+/* An SA event of node: CHILD_UP installs both SAs and the outbound policies first in line, CHILD_DOWN removes. */
+void sim_ip_sa_event(runner *r, uint32_t node, int64_t now, const ike_sa_event *ev);
+/* A reboot: the node's data plane forgets every SA (the kernel's state goes with it). */
+void sim_ip_reset(runner *r, uint32_t node);
+/* An inner packet from a host behind node (flow: its name for traces, or NULL): SPD, ESP, the link. */
+void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, size_t len, const char *flow);
+/* An ESP packet (proto 50, or the payload of ESP-in-UDP) arriving at node. */
+void sim_ip_input(runner *r, uint32_t node, int64_t now, const uint8_t *esp, size_t len);
+/* The node's counters (NULL without hosts). */
+const sim_esp_node_result *sim_ip_stats(const runner *r, uint32_t node);
+
+/* run_traffic.c: the flows' send events. 0, or -1 out of memory. */
+int sim_rt_setup(runner *r);
+void sim_rt_free(runner *r);
+/* An inner packet node's data plane decrypted: 1 when one of node's hosts took it, 0 when none has its address. */
+int sim_rt_deliver(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, size_t len);
+/* The flow an inner packet belongs to (its tag), NULL if none. */
+const char *sim_rt_flow_name(const runner *r, const uint8_t *pkt, size_t len);
+/* Hands the flows' counters to res. 0 or -1. */
+int sim_rt_collect(runner *r, sim_run_result *res);
 
 /* run_action.c: scenario actions at their times. 0 or -1. */
 int sim_ra_setup(runner *r);

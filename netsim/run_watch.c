@@ -124,6 +124,14 @@ static int conn_is(const char *fields, const char *name)
 	return p && strncmp(p + 8, name, n) == 0 && p[8 + n] == '"';
 }
 
+/* The same for the "why" field (esp.drop, link.drop...). */
+static int why_is(const char *fields, const char *why)
+{
+	const char *p = fields ? strstr(fields, "\"why\":\"") : NULL;
+	size_t n = strlen(why);
+	return p && strncmp(p + 7, why, n) == 0 && p[7 + n] == '"';
+}
+
 /* ike_sa.rekeyed / child_sa.rekeyed: counted against the connection the event names. */
 static void count_rekey(runner *r, uint32_t node, const char *fields)
 {
@@ -167,7 +175,7 @@ void sim_rw_event(runner *r, int64_t now, uint32_t node, const char *ev, const c
 	for (size_t k = w->first[node]; k < w->first[node + 1]; k++) {
 		const sim_expect_spec *e = &r->sc->expects[w->ids[k]];
 		if (e->kind != SIM_EXPECT_EVENTS || now < e->from || now > e->to || strcmp(e->event, ev) != 0 ||
-		    (e->conn_name && !conn_is(fields, e->conn_name)))
+		    (e->conn_name && !conn_is(fields, e->conn_name)) || (e->why && !why_is(fields, e->why)))
 			continue;
 		if (!e->window)
 			w->counts[w->ids[k]]++;

@@ -54,6 +54,8 @@ void sim_scenario_free(sim_scenario *sc)
 	free(sc->faults);
 	free(sc->expects);
 	free(sc->actions);
+	free(sc->hosts);
+	free(sc->flows);
 	free(sc->inputs);
 	if (o) {
 		for (size_t i = 0; i < o->n_blobs; i++)
@@ -116,7 +118,7 @@ static int parse_dos(sim_scn *c, sim_node_spec *n, const sim_jv *o, const char *
 static int parse_node(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, const char *path)
 {
 	static const char *const keys[] = { "name", "addresses", "cookie_threshold", "cookie_threshold_ip",
-					    "block_threshold", "half_open_limit", "half_open_timeout", "profile", NULL };
+					    "block_threshold", "half_open_limit", "half_open_timeout", "profile", "encap", NULL };
 	sim_node_spec *n = &sc->nodes[i];
 	const sim_jv *addrs;
 	size_t na;
@@ -146,6 +148,10 @@ static int parse_node(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, c
 			return sim_scn_fail(c, pi, "out of memory");
 		n->n_addrs = (uint8_t)(k + 1);
 	}
+	int encap = 0;
+	if (sim_scn_bool(c, o, path, "encap", 0, &encap) < 0)
+		return -1;
+	n->esp_encap = (uint8_t)encap;
 	return parse_dos(c, n, o, path);
 }
 
@@ -245,7 +251,7 @@ static int parse_seed(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	static const char *const keys[] = { "description", "seed", "duration", "cert_time", "nodes", "links",
-					    "connections", "faults", "expect", "actions", NULL };
+					    "connections", "hosts", "flows", "faults", "expect", "actions", NULL };
 	const char *desc;
 	if (sim_scn_object(c, root, "", keys) || sim_scn_str(c, root, "", "description", 0, &desc) < 0 ||
 	    parse_seed(c, sc, root))
@@ -254,6 +260,7 @@ static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 	if (sim_scn_time(c, root, "", "duration", 0, &sc->duration) < 0)
 		return -1;
 	if (parse_nodes(c, sc, root) || parse_links(c, sc, root) || sim_scn_connections(c, sc, root) ||
+	    sim_scn_hosts(c, sc, root) || sim_scn_flows(c, sc, root) ||
 	    sim_scn_cert_time(c, sc, root) || sim_scn_faults(c, sc, root) || sim_scn_expects(c, sc, root) ||
 	    sim_scn_actions(c, sc, root))
 		return -1;

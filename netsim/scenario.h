@@ -21,6 +21,7 @@ typedef struct sim_node_spec {
 	uint32_t cookie_threshold_ip, block_threshold, half_open_limit; /* the same knobs of ike_peer_cfg; 0 = off */
 	int64_t half_open_timeout; /* ns; 0 = the engine's 30 s */
 	uint8_t profile;           /* the node's "profile" (enum sim_profile_id), 0 = none given */
+	uint8_t esp_encap;         /* "encap": ESP in UDP (RFC 3948) even without NAT, like swanctl's encap = yes */
 } sim_node_spec;
 
 typedef struct sim_link_spec {
@@ -33,6 +34,14 @@ enum sim_fault_kind {
 	SIM_FAULT_LINK_DOWN, /* every datagram over link in [at, until) */
 	SIM_FAULT_REBOOT,    /* node loses its engine state at `at` */
 	SIM_FAULT_EXCHANGE,  /* the nth IKE message of one exchange type node sends */
+	SIM_FAULT_ESP,       /* the nth ESP packet node sends (from `at` on) is replayed, corrupted or held back */
+};
+
+/* What an ESP fault does to its packet (the "esp" field). */
+enum sim_esp_impair {
+	SIM_ESP_REPLAY,  /* sent as usual, and an identical copy again after `after` more ESP packets */
+	SIM_ESP_CORRUPT, /* one ciphertext byte flipped: the receiver's ICV check fails */
+	SIM_ESP_REORDER, /* held back and sent after `after` more ESP packets (beyond the window: too old) */
 };
 
 /*
@@ -49,7 +58,32 @@ typedef struct sim_fault_spec {
 	int8_t response;        /* EXCHANGE: 1 responses only, 0 requests only, -1 either */
 	int64_t until;          /* LINK_DOWN: when the link comes back, -1 = never */
 	int64_t restart_after;  /* REBOOT: delay before the node's initiating connections start again */
+	uint8_t esp;            /* ESP: enum sim_esp_impair */
+	uint32_t after;         /* ESP: REPLAY/REORDER: after how many more of node's ESP packets */
 } sim_fault_spec;
+
+/* A host on a gateway's inside subnet: where inner traffic starts and ends ("hosts"). */
+typedef struct sim_host_spec {
+	const char *name;
+	ike_addr addr; /* port unused */
+	uint32_t gw;   /* the node that forwards between this host and its tunnels */
+} sim_host_spec;
+
+enum sim_flow_kind { SIM_FLOW_PING, SIM_FLOW_UDP, SIM_FLOW_REQRESP };
+
+/* Inner traffic between two hosts ("flows"); one send = `burst` packets, every `interval` from `start`. */
+typedef struct sim_flow_spec {
+	const char *name;
+	uint32_t from, to;  /* hosts */
+	uint8_t kind;       /* enum sim_flow_kind */
+	int64_t start, stop; /* stop: no send at or after it (INT64_MAX: none) */
+	uint64_t count;     /* packets (ping: echo requests; reqresp: requests) to send; 0 = until stop */
+	int64_t interval;
+	uint32_t size;      /* bytes of each inner IP packet (reqresp: of the request) */
+	uint32_t resp_size; /* reqresp: bytes of each response */
+	uint32_t burst;     /* packets per send, >= 1 */
+	uint16_t port;      /* udp, reqresp: destination port */
+} sim_flow_spec;
 
 /* What an action asks of a node's engine (ike.h's ike_peer_rekey_child ... ike_peer_initiate). */
 enum sim_action_do { SIM_DO_REKEY_CHILD, SIM_DO_REKEY_IKE, SIM_DO_DELETE_CHILD, SIM_DO_DELETE_IKE, SIM_DO_INITIATE };
@@ -66,7 +100,11 @@ enum sim_expect_kind {
 	SIM_EXPECT_AT,       /* the same, sampled at `at` */
 	SIM_EXPECT_EVENTS,   /* how many trace events of a node in [from, to] */
 	SIM_EXPECT_MESSAGES, /* how many IKE messages of one exchange a node sent */
+	SIM_EXPECT_FLOW,     /* a flow's packets sent, delivered, lost and latency */
 };
+
+/* SIM_EXPECT_FLOW counters, in sim_expect_spec.fmin/fmax. */
+enum sim_flow_count { SIM_FC_SENT, SIM_FC_DELIVERED, SIM_FC_LOST, SIM_FC_N };
 
 /* One check; NULL/-1 fields are not checked. */
 typedef struct sim_expect_spec {
@@ -85,6 +123,11 @@ typedef struct sim_expect_spec {
 	int64_t from, to;  /* EVENTS: the range, inclusive; to = INT64_MAX for the run's end */
 	int64_t window;    /* EVENTS: > 0: what is counted is the most events in any span this long within [from, to] */
 	uint64_t min, max; /* EVENTS, MESSAGES: the count wanted */
+	const char *why;   /* EVENTS: only events whose "why" is this, NULL = any */
+	uint32_t flow;     /* FLOW: index into flows */
+	uint8_t fwant;     /* FLOW: bit k set = check counter k (enum sim_flow_count) against fmin[k]..fmax[k] */
+	uint64_t fmin[SIM_FC_N], fmax[SIM_FC_N];
+	int64_t latency_max; /* FLOW: the largest one-way latency allowed, -1 = unchecked */
 } sim_expect_spec;
 
 typedef struct sim_scenario {
@@ -102,6 +145,10 @@ typedef struct sim_scenario {
 	size_t n_expects;
 	sim_action_spec *actions;
 	size_t n_actions;
+	sim_host_spec *hosts;
+	size_t n_hosts;
+	sim_flow_spec *flows;
+	size_t n_flows;
 	size_t reauth_set; /* connections giving a reauth_time: parsed, reauthentication not implemented yet */
 	const char **inputs;  /* files the scenario read besides itself (auth cert, key, ca), as opened */
 	size_t n_inputs;

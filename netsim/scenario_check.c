@@ -50,7 +50,8 @@ static int find_conn(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const 
 static const char *const EVENTS[] = { "ike_sa.state", "child_sa.state", "ike.tx", "ike.rx", "ike.retransmit",
 				      "ike.dup", "ike.natd", "ike.float", "ike.refused", "ike.frag", "auth.verified",
 				      "sa.selected", "kdf", "error", "ike_sa.rekeyed", "child_sa.rekeyed", "dpd",
-				      "ike.initial_contact", "ike.collision", "fault", "action", NULL };
+				      "ike.initial_contact", "ike.collision", "fault", "action", "esp.tx", "esp.rx",
+				      "esp.drop", "esp.acquire", "esp.impair", "flow.start", "flow.stop", NULL };
 
 /* count: N, or min and/or max; into e->min/max. `key` is "count" or "messages". 0 or -1. */
 static int parse_range(sim_scn *c, const sim_jv *o, const char *path, const char *key, sim_expect_spec *e)
@@ -79,7 +80,8 @@ static int parse_range(sim_scn *c, const sim_jv *o, const char *path, const char
 /* { "node", "event", "count" | "min"/"max", "from", "to", "conn", "window" } */
 static int parse_events(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e)
 {
-	static const char *const keys[] = { "node", "event", "count", "min", "max", "from", "to", "conn", "window", NULL };
+	static const char *const keys[] = { "node", "event", "count", "min", "max", "from", "to", "conn", "window", "why",
+					    NULL };
 	char p[SIM_PATH_MAX];
 	int32_t node;
 	int win = 0;
@@ -87,6 +89,7 @@ static int parse_events(sim_scn *c, const sim_scenario *sc, const sim_jv *o, con
 	e->to = INT64_MAX;
 	if (sim_scn_object(c, o, path, keys) || (node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0 ||
 	    sim_scn_str(c, o, path, "event", 1, &e->event) < 0 || sim_scn_str(c, o, path, "conn", 0, &e->conn_name) < 0 ||
+	    sim_scn_str(c, o, path, "why", 0, &e->why) < 0 ||
 	    sim_scn_time(c, o, path, "from", 0, &e->from) < 0 || sim_scn_time(c, o, path, "to", 0, &e->to) < 0 ||
 	    (win = sim_scn_time(c, o, path, "window", 0, &e->window)) < 0 || parse_range(c, o, path, "count", e))
 		return -1;
@@ -178,6 +181,8 @@ static int parse_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, con
 		return parse_events(c, sc, o, path, e);
 	if (sim_jv_is_object(o) && sim_jv_get(o, "exchange"))
 		return parse_messages(c, sc, o, path, e);
+	if (sim_jv_is_object(o) && sim_jv_get(o, "flow"))
+		return sim_scn_flow_expect(c, sc, o, path, e);
 	return parse_state(c, sc, o, path, e);
 }
 

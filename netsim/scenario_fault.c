@@ -60,9 +60,9 @@ static int parse_fault_link(sim_scn *c, const sim_scenario *sc, const sim_jv *o,
 /* Which kind a fault object is: by the one field that names it. */
 static int fault_kind(sim_scn *c, const sim_jv *o, const char *path, uint8_t *kind)
 {
-	static const char *const marks[] = { "drop_nth", "drop_next", "down", "reboot", "exchange" };
+	static const char *const marks[] = { "drop_nth", "drop_next", "down", "reboot", "exchange", "esp" };
 	static const uint8_t kinds[] = { SIM_FAULT_DROP, SIM_FAULT_DROP, SIM_FAULT_LINK_DOWN, SIM_FAULT_REBOOT,
-					 SIM_FAULT_EXCHANGE };
+					 SIM_FAULT_EXCHANGE, SIM_FAULT_ESP };
 	int n = 0;
 	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
 		if (sim_jv_get(o, marks[i])) {
@@ -70,7 +70,7 @@ static int fault_kind(sim_scn *c, const sim_jv *o, const char *path, uint8_t *ki
 			n++;
 		}
 	if (n != 1)
-		return sim_scn_fail(c, path, "give exactly one of 'drop_nth', 'drop_next', 'down', 'reboot' or 'exchange'");
+		return sim_scn_fail(c, path, "give exactly one of 'drop_nth', 'drop_next', 'down', 'reboot', 'exchange' or 'esp'");
 	return 0;
 }
 
@@ -173,10 +173,42 @@ static int parse_exchange(sim_scn *c, const sim_scenario *sc, const sim_jv *o, c
 	return 0;
 }
 
+/* { "node": "gw-a", "esp": "replay" | "corrupt" | "reorder", "nth": 5, "after": 3, "at": "0s" } */
+static int parse_esp(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
+{
+	static const char *const keys[] = { "at", "node", "esp", "nth", "after", NULL };
+	static const char *const what[] = { "replay", "corrupt", "reorder", NULL }; /* enum sim_esp_impair */
+	const char *name;
+	int64_t nth = 1, after = 0;
+	char p[SIM_PATH_MAX];
+	if (only_fields(c, o, path, keys, "esp"))
+		return -1;
+	if ((f->node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0 || sim_scn_str(c, o, path, "esp", 1, &name) < 0 ||
+	    sim_scn_int(c, o, path, "nth", 0, 1, UINT32_MAX, &nth) < 0 ||
+	    sim_scn_int(c, o, path, "after", 0, 0, 1000000, &after) < 0)
+		return -1;
+	uint8_t k = 0;
+	while (what[k] && strcmp(what[k], name) != 0)
+		k++;
+	sim_scn_sub(p, path, "esp");
+	if (!what[k])
+		return sim_scn_fail(c, p, "unknown ESP impairment '%.40s' (replay, corrupt or reorder)", name);
+	sim_scn_sub(p, path, "after");
+	if (k == SIM_ESP_CORRUPT && sim_jv_get(o, "after"))
+		return sim_scn_fail(c, p, "a corrupted packet is sent at once: 'after' is for replay and reorder");
+	if (k == SIM_ESP_REORDER && after < 1)
+		return sim_scn_fail(c, p, "reorder needs 'after' >= 1 (how many later packets overtake it)");
+	f->esp = k;
+	f->nth = (uint32_t)nth;
+	f->count = 1;
+	f->after = (uint32_t)after;
+	return 0;
+}
+
 static int parse_fault(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
 {
 	static const char *const keys[] = { "at", "node", "link", "drop_nth", "drop_next", "down", "up", "reboot",
-					    "restart_after", "exchange", "nth", "response", NULL };
+					    "restart_after", "exchange", "nth", "response", "esp", "after", NULL };
 	if (sim_scn_object(c, o, path, keys) || fault_kind(c, o, path, &f->kind) ||
 	    sim_scn_time(c, o, path, "at", 0, &f->at) < 0)
 		return -1;
@@ -188,6 +220,8 @@ static int parse_fault(sim_scn *c, const sim_scenario *sc, const sim_jv *o, cons
 		return parse_reboot(c, sc, o, path, f);
 	case SIM_FAULT_EXCHANGE:
 		return parse_exchange(c, sc, o, path, f);
+	case SIM_FAULT_ESP:
+		return parse_esp(c, sc, o, path, f);
 	default:
 		return parse_drop(c, sc, o, path, f);
 	}

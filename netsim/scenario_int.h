@@ -37,6 +37,10 @@ int sim_scn_connections(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_faults(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_expects(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_actions(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+/* scenario_traffic.c: "hosts", "flows" (after nodes), and one { "flow": .. } expectation. 0 or -1. */
+int sim_scn_hosts(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+int sim_scn_flows(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+int sim_scn_flow_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e);
 
 /* Peer profiles: the defaults one implementation uses (scenario_life.c; sources in docs/scenario.md). */
 enum sim_profile_id { SIM_PROFILE_NONE, SIM_PROFILE_STRONGSWAN, SIM_PROFILE_LIBRESWAN };

@@ -59,6 +59,7 @@ typedef struct sim_hook {
 typedef struct sim_pkt {
 	sim *s;
 	uint32_t to_node;
+	uint8_t proto;
 	ike_addr from, to;
 	size_t len;
 	uint8_t data[];
@@ -128,8 +129,8 @@ void sim_set_tap(sim *s, sim_tap_fn fn, void *ctx)
 }
 
 /* Every-node hooks, then the sender's, on a copy of the datagram; the first drop reason, or NULL. */
-static const char *run_hooks(sim *s, uint32_t node, uint32_t dst, const ike_addr *from, const ike_addr *to,
-			     const uint8_t *data, size_t *len)
+static const char *run_hooks(sim *s, uint32_t node, uint32_t dst, uint8_t proto, const ike_addr *from,
+			     const ike_addr *to, const uint8_t *data, size_t *len)
 {
 	if (*len > SIM_HOOK_CAP)
 		return "too large";
@@ -139,7 +140,7 @@ static const char *run_hooks(sim *s, uint32_t node, uint32_t dst, const ike_addr
 			const sim_hook *h = &s->hooks[i];
 			if ((pass == 0) != (h->node == SIM_ANY_NODE) || (pass == 1 && h->node != node))
 				continue;
-			const char *why = h->fn(h->ctx, s->now, node, dst, from, to, s->scratch, len, SIM_HOOK_CAP);
+			const char *why = h->fn(h->ctx, s->now, node, dst, proto, from, to, s->scratch, len, SIM_HOOK_CAP);
 			if (why)
 				return why;
 		}
@@ -239,8 +240,8 @@ size_t ike_host_addr_format(const ike_addr *a, char *out, size_t cap)
 	return (size_t)snprintf(out, cap, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, a->port);
 }
 
-static void trace_drop(sim *s, uint32_t node, const char *why, const ike_addr *from, const ike_addr *to,
-		       size_t len)
+static void trace_drop(sim *s, uint32_t node, const char *why, uint8_t proto, const ike_addr *from,
+		       const ike_addr *to, size_t len)
 {
 	char f[64], t[64], fields[256];
 	s->nodes[node].counts.dropped++;
@@ -248,7 +249,13 @@ static void trace_drop(sim *s, uint32_t node, const char *why, const ike_addr *f
 		return;
 	ike_host_addr_format(from, f, sizeof(f));
 	ike_host_addr_format(to, t, sizeof(t));
-	snprintf(fields, sizeof(fields), "\"why\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"size\":%zu", why, f, t, len);
+	if (proto != SIM_PROTO_UDP) { /* ESP/AH have no ports: addresses only, and the protocol named */
+		inet_ntop(from->family == 6 ? AF_INET6 : AF_INET, from->ip, f, sizeof(f));
+		inet_ntop(to->family == 6 ? AF_INET6 : AF_INET, to->ip, t, sizeof(t));
+		snprintf(fields, sizeof(fields), "\"why\":\"%s\",\"proto\":%u,\"from\":\"%s\",\"to\":\"%s\",\"size\":%zu",
+			 why, proto, f, t, len);
+	} else
+		snprintf(fields, sizeof(fields), "\"why\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"size\":%zu", why, f, t, len);
 	ike_host_trace_event(s->trace, s->now, s->nodes[node].name, "link.drop", fields);
 }
 
@@ -258,16 +265,16 @@ static void deliver_pkt(void *arg)
 	sim_node *n = &p->s->nodes[p->to_node];
 	n->counts.delivered++;
 	if (n->deliver)
-		n->deliver(n->ctx, p->s->now, &p->from, &p->to, p->data, p->len);
+		n->deliver(n->ctx, p->s->now, p->proto, &p->from, &p->to, p->data, p->len);
 	free(p);
 }
 
 /* Applies the link's MTU, loss and delay; returns a drop reason or NULL once the delivery is queued. */
-static const char *cross_link(sim *s, sim_link *l, uint32_t from_node, uint32_t to_node, const ike_addr *from,
-			      const ike_addr *to, const uint8_t *data, size_t len)
+static const char *cross_link(sim *s, sim_link *l, uint32_t from_node, uint32_t to_node, uint8_t proto,
+			      const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
 {
 	ike_drbg *rng = &l->rng[l->a == from_node ? 0 : 1];
-	size_t ip_len = len + (to->family == 6 ? 48 : 28); /* IP + UDP headers */
+	size_t ip_len = len + (to->family == 6 ? 40 : 20) + (proto == SIM_PROTO_UDP ? 8 : 0); /* IP (+ UDP) headers */
 	if (l->cfg.mtu && ip_len > l->cfg.mtu) {
 		l->mtu.count++;
 		l->mtu.largest = ip_len > l->mtu.largest ? ip_len : l->mtu.largest;
@@ -288,6 +295,7 @@ static const char *cross_link(sim *s, sim_link *l, uint32_t from_node, uint32_t 
 		return "out of memory";
 	p->s = s;
 	p->to_node = to_node;
+	p->proto = proto;
 	p->from = *from;
 	p->to = *to;
 	p->len = len;
@@ -302,6 +310,12 @@ static const char *cross_link(sim *s, sim_link *l, uint32_t from_node, uint32_t 
 
 void sim_send(sim *s, uint32_t node, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
 {
+	sim_send_ip(s, node, SIM_PROTO_UDP, from, to, data, len);
+}
+
+void sim_send_ip(sim *s, uint32_t node, uint8_t proto, const ike_addr *from, const ike_addr *to, const uint8_t *data,
+		 size_t len)
+{
 	if (node >= s->n_nodes)
 		return;
 	s->nodes[node].counts.sent++;
@@ -309,17 +323,17 @@ void sim_send(sim *s, uint32_t node, const ike_addr *from, const ike_addr *to, c
 	uint32_t li = (dst == SIM_ADDRMAP_NONE || dst == node) ? NO_NODE : find_link(s, node, dst);
 	const char *why = NULL;
 	if (s->n_hooks) {
-		why = run_hooks(s, node, li == NO_NODE ? NO_NODE : dst, from, to, data, &len);
+		why = run_hooks(s, node, li == NO_NODE ? NO_NODE : dst, proto, from, to, data, &len);
 		data = s->scratch;
 	}
 	if (!why && li == NO_NODE)
 		why = "no route";
 	if (!why)
-		why = cross_link(s, &s->links[li], node, dst, from, to, data, len);
+		why = cross_link(s, &s->links[li], node, dst, proto, from, to, data, len);
 	if (s->tap && li != NO_NODE) /* on the link: captured where it was sent, lost or not */
-		s->tap(s->tap_ctx, s->now, li, s->links[li].a == node ? 0 : 1, from, to, data, len, why);
+		s->tap(s->tap_ctx, s->now, li, s->links[li].a == node ? 0 : 1, proto, from, to, data, len, why);
 	if (why)
-		trace_drop(s, node, why, from, to, len);
+		trace_drop(s, node, why, proto, from, to, len);
 }
 
 int64_t sim_run(sim *s, int64_t until)

@@ -18,7 +18,11 @@ int32_t sim_add_node(sim *s, const char *name, sim_deliver_fn deliver, void *ctx
 int sim_add_addr(sim *s, uint32_t node, const ike_addr *addr);
 /* Adds a bidirectional link a<->b; each direction gets its own DRBG stream. 0, or -1 (bad/duplicate). */
 int sim_add_link(sim *s, uint32_t a, uint32_t b, const sim_link_cfg *cfg);
+/* A UDP datagram (sim_send_ip with SIM_PROTO_UDP). */
 void sim_send(sim *s, uint32_t node, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len);
+/* An IP packet of protocol proto (backend.h): the MTU counts its IP header (and UDP's for SIM_PROTO_UDP). */
+void sim_send_ip(sim *s, uint32_t node, uint8_t proto, const ike_addr *from, const ike_addr *to, const uint8_t *data,
+		 size_t len);
 int64_t sim_run(sim *s, int64_t until);
 
 /* Optional: trace sink for link.drop (not owned). */

@@ -59,6 +59,10 @@ void v2_child_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_t k
 void v2_children_end(v2_ike_sa *sa, ike_time now, const char *why)
 {
 	for (v2_child_sa *c = sa->children; c; c = c->next) {
+		/* A host's data plane removes what it installed with CHILD_UP: every state after INSTALLING. */
+		if (c->state == V2_CHILD_INSTALLED || c->state == V2_CHILD_DELETING || c->state == V2_CHILD_REKEYING ||
+		    c->state == V2_CHILD_REKEYED)
+			v2_child_event(sa, c, now, IKE_EV_CHILD_DOWN, 0, why);
 		if (c->state == V2_CHILD_INSTALLING)
 			v2_child_go(sa, c, now, V2_T_CHILD_IKE_GONE, NULL);
 		else if (c->state == V2_CHILD_INSTALLED)

@@ -17,9 +17,10 @@ typedef struct seen {
 	int64_t at;
 } seen;
 
-static void deliver(void *ctx, int64_t now, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
+static void deliver(void *ctx, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
 {
 	seen *s = ctx;
+	assert_int_equal(proto, SIM_PROTO_UDP);
 	(void)from;
 	(void)to;
 	s->n++;
@@ -29,11 +30,12 @@ static void deliver(void *ctx, int64_t now, const ike_addr *from, const ike_addr
 }
 
 /* Node 0's hook: rewrites the first octet, cuts the datagram to 3 octets; drops datagrams starting with 'x'. */
-static const char *rewrite(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, const ike_addr *from,
+static const char *rewrite(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, uint8_t proto, const ike_addr *from,
 			   const ike_addr *to, uint8_t *data, size_t *len, size_t cap)
 {
 	int *calls = ctx;
 	(void)now;
+	(void)proto;
 	(void)from;
 	(void)to;
 	(*calls)++;
@@ -48,13 +50,14 @@ static const char *rewrite(void *ctx, int64_t now, uint32_t from_node, uint32_t 
 }
 
 /* Every node's hook runs first: it sees the original octets. */
-static const char *watch_all(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, const ike_addr *from,
+static const char *watch_all(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, uint8_t proto, const ike_addr *from,
 			     const ike_addr *to, uint8_t *data, size_t *len, size_t cap)
 {
 	int *calls = ctx;
 	(void)now;
 	(void)from_node;
 	(void)to_node;
+	(void)proto;
 	(void)from;
 	(void)to;
 	(void)len;

@@ -20,10 +20,10 @@ typedef struct rx_log {
 	size_t len[2000];
 } rx_log;
 
-static void on_rx(void *ctx, int64_t now, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
+static void on_rx(void *ctx, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
 {
 	rx_log *l = ctx;
-	(void)from, (void)to, (void)data;
+	(void)from, (void)to, (void)data, (void)proto;
 	if (l->n < 2000) {
 		l->t[l->n] = now;
 		l->len[l->n++] = len;

@@ -1,0 +1,508 @@
+/*
+ * Each simulated node's IPsec data plane, as a kernel keeps it beside its IKE daemon: a SAD and an SPD
+ * (engine/esp) filled from the engine's CHILD_UP/CHILD_DOWN events. Inner packets from the node's hosts go
+ * out through the SPD (protect, trap, or dropped for want of a policy); ESP arriving is decapsulated, checked
+ * against the SA's selectors and handed to the host it is for (run_traffic.c).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "crypto/drbg.h"
+#include "esp/ip.h"
+#include "esp/sad.h"
+#include "esp/spd.h"
+#include "run_int.h"
+
+_Static_assert((int)SIM_XD_NO_POLICY == (int)ESP_STATUS_COUNT, "drop reasons follow esp_status");
+
+#define PKT_MAX 10000          /* inner packets are at most 9000 bytes (scenario_traffic.c) */
+#define TRAP_ID (1ull << 40)   /* SPD ids: PROTECT policies use the SA's inbound SPI, traps this | conn << 8 | child */
+#define ENCAP_PORT 4500
+
+/* One installed CHILD SA: both directions, its selectors and where its ESP goes. */
+typedef struct ip_child {
+	uint32_t spi_in, spi_out;
+	size_t conn;
+	uint8_t mode;
+	bool encap;
+	ike_addr local, remote;
+	uint8_t n_l, n_r;
+	ike_ts l[IKE_TS_MAX], r[IKE_TS_MAX];
+} ip_child;
+
+/* A copy of an ESP packet an impairment sends later (replay) or instead of now (reorder). */
+typedef struct ip_held {
+	uint32_t left; /* more ESP packets of the node before it goes */
+	uint8_t proto;
+	ike_addr from, to;
+	size_t len;
+	uint8_t *data;
+	uint32_t fault;
+} ip_held;
+
+struct sim_ipsec {
+	esp_sad *sad;
+	esp_spd *spd;
+	ip_child *kids;
+	size_t n_kids, cap_kids;
+	ike_drbg iv;          /* CBC IV seeds, from the node's seed: runs stay reproducible */
+	uint8_t *acquiring;   /* per connection: an acquire started its IKE SA, not up yet */
+	uint64_t esp_sent;    /* ESP packets sent, for the ESP faults' nth */
+	ip_held *held;
+	size_t n_held, cap_held;
+	sim_esp_node_result st;
+	uint8_t buf[PKT_MAX + 512];
+};
+
+const char *sim_ip_why_name(size_t why)
+{
+	static const char *const extra[] = { "no policy", "acquire", "discard", "inbound policy", "no host",
+					     "transport mode", "malformed inner packet" };
+	if (why < ESP_STATUS_COUNT)
+		return esp_status_name((esp_status)why);
+	why -= ESP_STATUS_COUNT;
+	return why < sizeof(extra) / sizeof(extra[0]) ? extra[why] : "?";
+}
+
+static int tracing(const runner *r) { return r->tr || r->watch; }
+
+static void ip_str(const ike_addr *a, char *out, size_t cap)
+{
+	if (!inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, out, (socklen_t)cap))
+		snprintf(out, cap, "?");
+}
+
+/* esp.drop with why, direction, SPI (0: none known) and the flow (NULL: unknown); counted per node. */
+static void drop(runner *r, uint32_t node, int64_t now, size_t why, const char *dir, uint32_t spi, const char *flow)
+{
+	sim_ipsec *ip = &r->ipsec[node];
+	ip->st.drops++;
+	ip->st.why[why]++;
+	if (!tracing(r))
+		return;
+	char f[200];
+	int k = snprintf(f, sizeof(f), "\"why\":\"%s\",\"dir\":\"%s\"", sim_ip_why_name(why), dir);
+	if (spi)
+		k += snprintf(f + k, sizeof(f) - (size_t)k, ",\"spi\":\"0x%08x\"", spi);
+	if (flow)
+		snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+	sim_rn_event(r, now, node, "esp.drop", f);
+}
+
+int sim_ip_setup(runner *r)
+{
+	const sim_scenario *sc = r->sc;
+	if (!sc->n_hosts)
+		return 0;
+	if (!(r->ipsec = calloc(sc->n_nodes, sizeof(*r->ipsec))))
+		return -1;
+	for (uint32_t i = 0; i < sc->n_nodes; i++) {
+		sim_ipsec *ip = &r->ipsec[i];
+		if (!(ip->sad = esp_sad_new()) || !(ip->spd = esp_spd_new()) ||
+		    !(ip->acquiring = calloc(sc->nodes[i].n_conns + 1, 1)))
+			return -1;
+		ike_drbg_init(&ip->iv, r->nodes[i].seed0, sizeof(r->nodes[i].seed0), "esp-iv", 6);
+		/* start_action trap: the child's configured selectors, each pair a TRAP policy (a kernel's acquire). */
+		for (size_t c = 0; c < sc->nodes[i].n_conns; c++) {
+			const ike_conn_cfg *cc = &sc->nodes[i].conns[c];
+			for (size_t k = 0; k < cc->n_children; k++) {
+				const ike_child_cfg *ch = &cc->children[k];
+				if (ch->start != IKE_CHILD_START_TRAP)
+					continue;
+				for (size_t a = 0; a < ch->n_local_ts; a++)
+					for (size_t b = 0; b < ch->n_remote_ts; b++) {
+						esp_policy p = { .id = TRAP_ID | c << 8 | k, .dir = ESP_DIR_OUT,
+								 .action = ESP_ACT_TRAP, .local = ch->local_ts[a],
+								 .remote = ch->remote_ts[b] };
+						if (esp_spd_add(ip->spd, &p))
+							return -1;
+					}
+			}
+		}
+	}
+	return 0;
+}
+
+static void free_held(sim_ipsec *ip)
+{
+	for (size_t i = 0; i < ip->n_held; i++)
+		free(ip->held[i].data);
+	free(ip->held);
+	ip->held = NULL;
+	ip->n_held = ip->cap_held = 0;
+}
+
+void sim_ip_free(runner *r)
+{
+	for (size_t i = 0; r->ipsec && i < r->sc->n_nodes; i++) {
+		sim_ipsec *ip = &r->ipsec[i];
+		esp_spd_free(ip->spd); /* policies borrow the SAD's SAs: first */
+		esp_sad_free(ip->sad);
+		free(ip->kids);
+		free(ip->acquiring);
+		free_held(ip);
+		OPENSSL_cleanse(&ip->iv, sizeof(ip->iv));
+	}
+	free(r->ipsec);
+	r->ipsec = NULL;
+}
+
+static size_t conn_index(const runner *r, uint32_t node, const char *name)
+{
+	const sim_node_spec *ns = &r->sc->nodes[node];
+	for (size_t c = 0; name && c < ns->n_conns; c++)
+		if (strcmp(ns->conns[c].name, name) == 0)
+			return c;
+	return ns->n_conns;
+}
+
+/* One direction of the CHILD SA from the engine's view; the SA or NULL (why filled). */
+static esp_sa *make_sa(runner *r, sim_ipsec *ip, const ike_child_keys *k, uint8_t dir, bool encap, const ike_sa_event *ev,
+		       char *why, size_t cap)
+{
+	bool ours = (dir == ESP_DIR_OUT) == k->initiator; /* the exchange initiator's keys are ei/ai */
+	uint8_t seed[32];
+	ike_drbg_bytes(&ip->iv, seed, sizeof(seed));
+	esp_sa_params p = { .spi = dir == ESP_DIR_OUT ? k->spi_out : k->spi_in, .dir = dir,
+			    .mode = k->mode == IKE_MODE_TRANSPORT ? ESP_MODE_TRANSPORT : ESP_MODE_TUNNEL, .esn = k->esn,
+			    .encr_id = k->encr, .encr_keylen = k->encr_keylen, .integ_id = k->integ,
+			    .encr_key = ours ? k->ei : k->er, .encr_key_len = k->e_len, .integ_key = ours ? k->ai : k->ar,
+			    .integ_key_len = k->a_len,
+			    .replay_window = dir == ESP_DIR_IN ? ESP_REPLAY_WINDOW_DEFAULT : 0,
+			    .iv_seed = seed, .iv_seed_len = sizeof(seed) };
+	if (encap) {
+		p.encap_sport = ev->local->port != 500 ? ev->local->port : ENCAP_PORT;
+		p.encap_dport = ev->remote->port != 500 ? ev->remote->port : ENCAP_PORT;
+	}
+	if (k->cfg) {
+		p.hard.packets = k->cfg->life.packets;
+		p.hard.bytes = k->cfg->life.bytes;
+	}
+	esp_sa *sa = esp_sa_new(r->crypto, &p, why, cap);
+	OPENSSL_cleanse(seed, sizeof(seed));
+	return sa;
+}
+
+static int add_kid(sim_ipsec *ip, const ip_child *c)
+{
+	if (ip->n_kids == ip->cap_kids) {
+		size_t cap = ip->cap_kids ? 2 * ip->cap_kids : 4;
+		ip_child *k = realloc(ip->kids, cap * sizeof(*k));
+		if (!k)
+			return -1;
+		ip->kids = k;
+		ip->cap_kids = cap;
+	}
+	ip->kids[ip->n_kids++] = *c;
+	return 0;
+}
+
+/* The newest SA's outbound policies go first: after a rekey traffic moves to it at once (make-before-break). */
+static int child_up(runner *r, uint32_t node, int64_t now, const ike_sa_event *ev)
+{
+	sim_ipsec *ip = &r->ipsec[node];
+	const ike_child_keys *k = ev->child;
+	char why[160], f[300];
+	bool encap = k->nat || r->sc->nodes[node].esp_encap;
+	esp_sa *out = make_sa(r, ip, k, ESP_DIR_OUT, encap, ev, why, sizeof(why)), *in = NULL;
+	if (out)
+		in = make_sa(r, ip, k, ESP_DIR_IN, encap, ev, why, sizeof(why));
+	if (!out || !in || esp_sad_add(ip->sad, out) != ESP_OK) {
+		esp_sa_free(out);
+		esp_sa_free(in);
+		snprintf(f, sizeof(f), "\"what\":\"esp install\",\"spi\":\"0x%08x\",\"why\":\"%s\"", k->spi_in,
+			 out && in ? "SPI already installed" : why);
+		sim_rn_event(r, now, node, "error", f);
+		return -1;
+	}
+	if (esp_sad_add(ip->sad, in) != ESP_OK) {
+		esp_sa_free(in);
+		esp_sad_del(ip->sad, ESP_DIR_OUT, k->spi_out);
+		return -1;
+	}
+	ip_child c = { .spi_in = k->spi_in, .spi_out = k->spi_out, .conn = conn_index(r, node, ev->conn), .mode = k->mode,
+		       .encap = encap, .local = *ev->local, .remote = *ev->remote,
+		       .n_l = (uint8_t)(k->n_ts_local < IKE_TS_MAX ? k->n_ts_local : IKE_TS_MAX),
+		       .n_r = (uint8_t)(k->n_ts_remote < IKE_TS_MAX ? k->n_ts_remote : IKE_TS_MAX) };
+	memcpy(c.l, k->ts_local, c.n_l * sizeof(ike_ts));
+	memcpy(c.r, k->ts_remote, c.n_r * sizeof(ike_ts));
+	size_t pos = 0;
+	for (size_t a = 0; a < c.n_l; a++)
+		for (size_t b = 0; b < c.n_r; b++) {
+			esp_policy p = { .id = k->spi_in, .dir = ESP_DIR_OUT, .action = ESP_ACT_PROTECT, .local = c.l[a],
+					 .remote = c.r[b], .sa = out };
+			if (esp_spd_insert(ip->spd, pos++, &p))
+				return -1;
+		}
+	if (c.conn < r->sc->nodes[node].n_conns)
+		ip->acquiring[c.conn] = 0;
+	return add_kid(ip, &c);
+}
+
+static void child_down(runner *r, uint32_t node, uint32_t spi_in)
+{
+	sim_ipsec *ip = &r->ipsec[node];
+	for (size_t i = 0; i < ip->n_kids; i++) {
+		if (ip->kids[i].spi_in != spi_in)
+			continue;
+		esp_spd_remove(ip->spd, spi_in); /* before the SA the policies point at */
+		esp_sad_del(ip->sad, ESP_DIR_IN, spi_in);
+		esp_sad_del(ip->sad, ESP_DIR_OUT, ip->kids[i].spi_out);
+		ip->kids[i] = ip->kids[--ip->n_kids];
+		return;
+	}
+}
+
+void sim_ip_sa_event(runner *r, uint32_t node, int64_t now, const ike_sa_event *ev)
+{
+	if (!r->ipsec)
+		return;
+	sim_ipsec *ip = &r->ipsec[node];
+	size_t c = conn_index(r, node, ev->conn);
+	switch (ev->kind) {
+	case IKE_EV_CHILD_UP:
+		if (ev->child && ev->local && ev->remote)
+			(void)child_up(r, node, now, ev); /* a refusal is traced as an error; the run goes on */
+		break;
+	case IKE_EV_CHILD_DOWN:
+		child_down(r, node, ev->child_spi_in);
+		break;
+	case IKE_EV_IKE_FAILED:
+	case IKE_EV_IKE_DOWN:
+	case IKE_EV_CHILD_FAILED:
+		if (c < r->sc->nodes[node].n_conns)
+			ip->acquiring[c] = 0; /* the next packet on a trap asks again */
+		break;
+	default:
+		break;
+	}
+}
+
+void sim_ip_reset(runner *r, uint32_t node)
+{
+	if (!r->ipsec)
+		return;
+	sim_ipsec *ip = &r->ipsec[node];
+	while (ip->n_kids)
+		child_down(r, node, ip->kids[0].spi_in);
+	memset(ip->acquiring, 0, r->sc->nodes[node].n_conns + 1);
+	free_held(ip);
+}
+
+static ip_child *kid_by_spi(sim_ipsec *ip, uint32_t spi_in)
+{
+	for (size_t i = 0; i < ip->n_kids; i++)
+		if (ip->kids[i].spi_in == spi_in)
+			return &ip->kids[i];
+	return NULL;
+}
+
+/* A trap policy was hit: start the connection once (the kernel's acquire); the packet is dropped meanwhile. */
+static void acquire(runner *r, uint32_t node, int64_t now, uint64_t id, const char *flow)
+{
+	sim_ipsec *ip = &r->ipsec[node];
+	size_t conn = (size_t)((id & (TRAP_ID - 1)) >> 8);
+	drop(r, node, now, SIM_XD_ACQUIRE, "out", 0, flow);
+	if (conn >= r->sc->nodes[node].n_conns || ip->acquiring[conn])
+		return;
+	ip->acquiring[conn] = 1;
+	ip->st.acquires++;
+	if (tracing(r)) {
+		char f[120];
+		snprintf(f, sizeof(f), "\"conn\":\"%s\"", r->sc->nodes[node].conns[conn].name);
+		sim_rn_event(r, now, node, "esp.acquire", f);
+	}
+	sim_rn_initiate(&r->nodes[node], conn);
+}
+
+static void put_on_wire(runner *r, uint32_t node, uint8_t proto, const ike_addr *from, const ike_addr *to,
+			const uint8_t *d, size_t len)
+{
+	if (proto == SIM_PROTO_UDP)
+		r->be.send(r->be.impl, node, from, to, d, len);
+	else
+		r->be.send_ip(r->be.impl, node, proto, from, to, d, len);
+}
+
+/* Held copies whose turn came: each one more of the node's ESP packets has gone. */
+static void release_held(runner *r, uint32_t node)
+{
+	sim_ipsec *ip = &r->ipsec[node];
+	for (size_t i = 0; i < ip->n_held;) {
+		ip_held *h = &ip->held[i];
+		if (h->left && --h->left) {
+			i++;
+			continue;
+		}
+		ip_held done = *h;
+		ip->held[i] = ip->held[--ip->n_held];
+		put_on_wire(r, node, done.proto, &done.from, &done.to, done.data, done.len);
+		free(done.data);
+	}
+}
+
+static int hold(sim_ipsec *ip, uint32_t after, uint8_t proto, const ike_addr *from, const ike_addr *to,
+		const uint8_t *d, size_t len, uint32_t fault)
+{
+	if (ip->n_held == ip->cap_held) {
+		size_t cap = ip->cap_held ? 2 * ip->cap_held : 4;
+		ip_held *h = realloc(ip->held, cap * sizeof(*h));
+		if (!h)
+			return -1;
+		ip->held = h;
+		ip->cap_held = cap;
+	}
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		return -1;
+	memcpy(copy, d, len);
+	ip->held[ip->n_held++] = (ip_held){ after, proto, *from, *to, len, copy, fault };
+	return 0;
+}
+
+/* ESP faults of this node matching its n-th ESP packet: 1 when the packet is held back (not sent now). */
+static int impair(runner *r, uint32_t node, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to,
+		  uint8_t *d, size_t len, size_t esp_off, uint32_t spi)
+{
+	sim_ipsec *ip = &r->ipsec[node];
+	int held = 0;
+	for (uint32_t i = 0; i < r->sc->n_faults; i++) {
+		const sim_fault_spec *f = &r->sc->faults[i];
+		if (f->kind != SIM_FAULT_ESP || (uint32_t)f->node != node || f->at > now || ip->esp_sent != f->nth)
+			continue;
+		static const char *const what[] = { "replay", "corrupt", "reorder" };
+		char fields[200];
+		snprintf(fields, sizeof(fields), "\"kind\":\"%s\",\"fault\":%u,\"nth\":%u,\"spi\":\"0x%08x\",\"after\":%u",
+			 what[f->esp], i, f->nth, spi, f->after);
+		sim_rn_event(r, now, node, "esp.impair", fields);
+		if (f->esp == SIM_ESP_CORRUPT) /* a byte in the middle of IV|ciphertext|ICV: the ICV no longer verifies */
+			d[esp_off + ESP_HDR_LEN + (len - esp_off - ESP_HDR_LEN) / 2] ^= 0x5a;
+		else if (hold(ip, f->after + 1, proto, from, to, d, len, i) != 0)
+			r->failed = 1;
+		else
+			held |= f->esp == SIM_ESP_REORDER;
+	}
+	return held;
+}
+
+/* Sends one ESP packet (in UDP when the SA says so), with the node's ESP faults applied. */
+static void send_esp(runner *r, uint32_t node, int64_t now, const ip_child *c, uint8_t *esp, size_t n, uint32_t spi,
+		     uint64_t seq, size_t inner, const char *flow)
+{
+	sim_ipsec *ip = &r->ipsec[node];
+	ike_addr from = c->local, to = c->remote;
+	uint8_t proto = SIM_PROTO_ESP;
+	if (c->encap) { /* RFC 3948: the ESP packet is the UDP payload, SPI first (never the non-ESP marker) */
+		proto = SIM_PROTO_UDP;
+		from.port = c->local.port != 500 ? c->local.port : ENCAP_PORT;
+		to.port = c->remote.port != 500 ? c->remote.port : ENCAP_PORT;
+	}
+	ip->esp_sent++;
+	ip->st.tx++;
+	if (tracing(r)) {
+		char f[300], dst[64];
+		ip_str(&to, dst, sizeof(dst));
+		int k = snprintf(f, sizeof(f), "\"spi\":\"0x%08x\",\"seq\":%llu,\"size\":%zu,\"inner\":%zu,\"to\":\"%s\"", spi,
+				 (unsigned long long)seq, n, inner, dst);
+		if (c->encap)
+			k += snprintf(f + k, sizeof(f) - (size_t)k, ",\"encap\":%u", to.port);
+		if (flow)
+			snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+		sim_rn_event(r, now, node, "esp.tx", f);
+	}
+	int held = r->sc->n_faults && impair(r, node, now, proto, &from, &to, esp, n, 0, spi);
+	if (!held)
+		put_on_wire(r, node, proto, &from, &to, esp, n);
+	release_held(r, node);
+}
+
+void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, size_t len, const char *flow)
+{
+	sim_ipsec *ip = &r->ipsec[node];
+	esp_flow fl;
+	size_t n = 0;
+	if (esp_flow_of(pkt, len, &fl) != ESP_OK) {
+		drop(r, node, now, SIM_XD_INNER, "out", 0, flow);
+		return;
+	}
+	esp_policy *p = esp_spd_lookup(ip->spd, ESP_DIR_OUT, &fl);
+	if (!p) {
+		drop(r, node, now, SIM_XD_NO_POLICY, "out", 0, flow);
+		return;
+	}
+	if (p->action == ESP_ACT_TRAP) {
+		acquire(r, node, now, p->id, flow);
+		return;
+	}
+	const ip_child *c = p->action == ESP_ACT_PROTECT && p->sa ? kid_by_spi(ip, (uint32_t)p->id) : NULL;
+	if (!c) {
+		drop(r, node, now, SIM_XD_DISCARD, "out", 0, flow);
+		return;
+	}
+	if (c->mode == IKE_MODE_TRANSPORT) /* a gateway forwards for hosts: that takes tunnel mode */ {
+		drop(r, node, now, SIM_XD_MODE, "out", c->spi_out, flow);
+		return;
+	}
+	esp_status s = esp_encap(p->sa, 0, pkt, len, ip->buf, sizeof(ip->buf), &n);
+	if (s != ESP_OK) {
+		drop(r, node, now, (size_t)s, "out", c->spi_out, flow);
+		return;
+	}
+	send_esp(r, node, now, c, ip->buf, n, c->spi_out, esp_sa_stats_of(p->sa)->seq, len, flow);
+}
+
+/* The inbound policy check (RFC 4301 5.2): the inner packet must fall within the SA's selectors. */
+static int selectors_allow(const ip_child *c, const esp_flow *f)
+{
+	for (size_t a = 0; a < c->n_l; a++)
+		for (size_t b = 0; b < c->n_r; b++)
+			if (esp_ts_match(&c->l[a], &c->r[b], ESP_DIR_IN, f))
+				return 1;
+	return 0;
+}
+
+void sim_ip_input(runner *r, uint32_t node, int64_t now, const uint8_t *esp, size_t len)
+{
+	if (!r->ipsec)
+		return;
+	sim_ipsec *ip = &r->ipsec[node];
+	esp_rx rx;
+	esp_sa *sa = NULL;
+	esp_flow fl;
+	uint32_t spi = esp_packet_spi(esp, len);
+	esp_status s = esp_sad_decap(ip->sad, esp, len, ip->buf, sizeof(ip->buf), &rx, &sa);
+	if (s != ESP_OK) {
+		drop(r, node, now, (size_t)s, "in", spi, NULL);
+		return;
+	}
+	const char *flow = sim_rt_flow_name(r, ip->buf, rx.len);
+	ip_child *c = kid_by_spi(ip, spi);
+	if (!c || c->mode == IKE_MODE_TRANSPORT) {
+		drop(r, node, now, SIM_XD_MODE, "in", spi, flow);
+		return;
+	}
+	if (esp_flow_of(ip->buf, rx.len, &fl) != ESP_OK || !selectors_allow(c, &fl)) {
+		drop(r, node, now, SIM_XD_POLICY_IN, "in", spi, flow);
+		return;
+	}
+	ip->st.rx++;
+	if (tracing(r)) {
+		char f[200];
+		int k = snprintf(f, sizeof(f), "\"spi\":\"0x%08x\",\"seq\":%llu,\"size\":%zu,\"inner\":%zu", spi,
+				 (unsigned long long)rx.seq, len, rx.len);
+		if (flow)
+			snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+		sim_rn_event(r, now, node, "esp.rx", f);
+	}
+	if (!sim_rt_deliver(r, node, now, ip->buf, rx.len))
+		drop(r, node, now, SIM_XD_NO_HOST, "in", spi, flow);
+}
+
+const sim_esp_node_result *sim_ip_stats(const runner *r, uint32_t node)
+{
+	return r->ipsec ? &r->ipsec[node].st : NULL;
+}
