@@ -58,8 +58,8 @@ static void l4_build(const sim_inner *p, uint8_t *l4, size_t l4_len)
 	} else if (p->kind == SIM_IN_TCP) {
 		put16(l4, p->src.port);
 		put16(l4 + 2, p->dst.port);
-		put32(l4 + 4, p->seq * 1000u + 1); /* a request/response each: byte counts do not matter here */
-		put32(l4 + 8, p->seq * 1000u + 1);
+		put32(l4 + 4, p->tcp_seq);
+		put32(l4 + 8, p->tcp_ack);
 		l4[12] = 5 << 4;   /* data offset: 20 bytes, no options */
 		l4[13] = 0x18;     /* PSH | ACK */
 		put16(l4 + 14, 65535);
@@ -142,6 +142,10 @@ int sim_inner_parse(const uint8_t *pkt, size_t len, sim_inner *p, const char **w
 	if (k == SIM_IN_UDP || k == SIM_IN_TCP) {
 		p->src.port = get16(l4);
 		p->dst.port = get16(l4 + 2);
+		if (k == SIM_IN_TCP) {
+			p->tcp_seq = get32(l4 + 4);
+			p->tcp_ack = get32(l4 + 8);
+		}
 	} else {
 		p->echo_id = get16(l4 + 4);
 	}

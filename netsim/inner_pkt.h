@@ -23,6 +23,7 @@ typedef struct sim_inner {
 	uint8_t reply;         /* the tag: 1 for the answer to a request (ping reply, reqresp response) */
 	int64_t sent;          /* the tag: virtual time the first byte left the host */
 	uint16_t echo_id;      /* ICMP identifier */
+	uint32_t tcp_seq, tcp_ack; /* TCP sequence and acknowledgment numbers */
 } sim_inner;
 
 /* Builds the packet of total length len (IP header included) into out; len, or 0 if too small or cap short. */

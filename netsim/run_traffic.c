@@ -54,6 +54,11 @@ static void emit(rt_flow *f, int64_t now, uint8_t kind, uint32_t from, uint32_t 
 	sim_inner p = { .kind = kind, .src = a->addr, .dst = b->addr, .flow = f->idx, .seq = seq, .reply = reply,
 			.sent = now, .echo_id = (uint16_t)(f->idx + 1) };
 	uint16_t eph = (uint16_t)(32768 + f->idx % 28000); /* the client's port, fixed per flow */
+	if (kind == SIM_IN_TCP) { /* one connection: each request and response continues the byte streams */
+		uint32_t iph = a->addr.family == 6 ? 40 : 20, req = s->size - iph - 20, resp = s->resp_size - iph - 20;
+		p.tcp_seq = 1 + (seq - 1) * (reply ? resp : req);
+		p.tcp_ack = 1 + (reply ? seq * req : (seq - 1) * resp);
+	}
 	p.src.port = reply ? s->port : eph;
 	p.dst.port = reply ? eph : s->port;
 	size_t n = sim_inner_build(&p, size, r->traffic->pkt, sizeof(r->traffic->pkt));

@@ -135,7 +135,7 @@ static int parse_sizes(sim_scn *c, const sim_scenario *sc, const sim_jv *o, cons
 {
 	uint8_t fam = sc->hosts[f->from].addr.family;
 	int64_t size = f->kind == SIM_FLOW_PING ? (fam == 6 ? 104 : 84) : 128, resp = 512, burst = 1;
-	int64_t port = f->kind == SIM_FLOW_REQRESP ? 80 : 9;
+	int64_t port = f->kind == SIM_FLOW_REQRESP ? 7777 : 9; /* no well-known protocol: Wireshark shows plain TCP/UDP */
 	char p[SIM_PATH_MAX];
 	int64_t lo = min_size(f->kind, fam);
 	if (sim_scn_int(c, o, path, "size", 0, lo, SIZE_MAX_INNER, &size) < 0 ||
