@@ -1,0 +1,229 @@
+/*
+ * Traffic through the simulated tunnels: inner packets built and parsed for real (checksums checked), flows
+ * counted end to end, every ESP impairment dropped or accepted as RFC 4303 3.4.3 says, trap policies, the
+ * SPD's "no policy" drops, IPv6 inside IPv4, and the loader's refusals.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "esp/esp.h"
+#include "inner_pkt.h"
+#include "run.h"
+#include "scenario.h"
+#include "test_list.h.in"
+
+static sim_inner sample(uint8_t kind, uint8_t family)
+{
+	sim_inner p = { .kind = kind, .flow = 3, .seq = 77, .reply = kind == SIM_IN_ECHO_REPLY, .sent = 123456789012LL,
+			.echo_id = 9, .tcp_seq = 1001, .tcp_ack = 2002 };
+	p.src.family = p.dst.family = family;
+	if (family == 4) {
+		memcpy(p.src.ip, (uint8_t[]){ 10, 1, 0, 10 }, 4);
+		memcpy(p.dst.ip, (uint8_t[]){ 10, 2, 0, 20 }, 4);
+	} else {
+		memcpy(p.src.ip, (uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 10 }, 16);
+		memcpy(p.dst.ip, (uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 20 }, 16);
+	}
+	p.src.port = 40000;
+	p.dst.port = 5001;
+	return p;
+}
+
+/* Every kind and family: parse(build(p)) == p; one flipped bit anywhere past the IP header is caught. */
+static void inner_round_trip_and_checksums(void **state)
+{
+	(void)state;
+	uint8_t buf[2000];
+	const char *why;
+	for (uint8_t fam = 4; fam <= 6; fam += 2)
+		for (uint8_t k = SIM_IN_ECHO_REQ; k <= SIM_IN_TCP; k++) {
+			sim_inner p = sample(k, fam), q;
+			size_t n = sim_inner_build(&p, 301, buf, sizeof(buf)); /* odd: checksum padding */
+			assert_int_equal(n, 301);
+			assert_int_equal(sim_inner_parse(buf, n, &q, &why), 0);
+			assert_int_equal(q.kind, k);
+			assert_int_equal(q.flow, 3);
+			assert_int_equal(q.seq, 77);
+			assert_int_equal(q.sent, 123456789012LL);
+			assert_memory_equal(q.src.ip, p.src.ip, 16);
+			if (k == SIM_IN_UDP || k == SIM_IN_TCP)
+				assert_int_equal(q.dst.port, 5001);
+			if (k == SIM_IN_TCP)
+				assert_int_equal(q.tcp_ack, 2002);
+			size_t iph = fam == 4 ? 20 : 40;
+			for (size_t at = iph; at < n; at += 37) {
+				buf[at] ^= 0x01;
+				assert_int_equal(sim_inner_parse(buf, n, &q, &why), -1);
+				buf[at] ^= 0x01;
+			}
+			if (fam == 4) { /* the IPv4 header checksum */
+				buf[8] ^= 0x10;
+				assert_int_equal(sim_inner_parse(buf, n, &q, &why), -1);
+				assert_string_equal(why, "IPv4 header checksum");
+				buf[8] ^= 0x10;
+			}
+			assert_int_equal(sim_inner_build(&p, iph + 8 + SIM_TAG_LEN - 1 + (k == SIM_IN_TCP ? 12 : 0), buf,
+							 sizeof(buf)),
+					 0);
+		}
+}
+
+static sim_scenario *load(const char *path)
+{
+	char err[512];
+	sim_scenario *sc = sim_scenario_load(path, err, sizeof(err));
+	if (!sc)
+		fail_msg("%s", err);
+	return sc;
+}
+
+static void run(const sim_scenario *sc, sim_run_result *res)
+{
+	char err[512];
+	sim_run_opts o = { 0 };
+	if (sim_run_scenario(sc, &o, res, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+}
+
+/* The impairment scenario, counted directly: which status each impaired packet got at gw-b. */
+static void impairments_counted_by_status(void **state)
+{
+	(void)state;
+	sim_scenario *sc = load("tests/scenarios/esp_impairments.json");
+	sim_run_result res;
+	run(sc, &res);
+	const sim_esp_node_result *b = &res.esp_nodes[1];
+	assert_int_equal(b->why[ESP_E_REPLAY], 1);     /* packet 5 again at once */
+	assert_int_equal(b->why[ESP_E_ICV], 1);        /* packet 10, one byte flipped */
+	assert_int_equal(b->why[ESP_E_OLD], 2);        /* packet 40 after 70 more; packet 120's copy after 75 */
+	assert_int_equal(b->drops, 4);
+	assert_int_equal(b->rx, 198);                  /* packet 20, 10 late, is inside the window: accepted */
+	assert_int_equal(res.esp_nodes[0].tx, 200);
+	assert_int_equal(res.flows[0].delivered, 198);
+	assert_int_equal(sim_check_expects(sc, &res, stderr), 0);
+	sim_run_result_free(&res);
+	/* Without the faults, all 200 arrive: the drops above are the impairments' doing. */
+	sc->n_faults = 0;
+	run(sc, &res);
+	assert_int_equal(res.esp_nodes[1].rx, 200);
+	assert_int_equal(res.esp_nodes[1].drops, 0);
+	assert_int_equal(res.flows[0].delivered, 200);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+}
+
+/* Reordering exactly at the window's edge: 63 later packets still leave it inside (top - 63), 64 do not. */
+static void reorder_at_the_window_edge(void **state)
+{
+	(void)state;
+	sim_scenario *sc = load("tests/scenarios/esp_impairments.json");
+	sim_fault_spec *f = &sc->faults[2];
+	sim_run_result res;
+	sc->n_faults = 3;
+	for (uint32_t after = 63; after <= 64; after++) {
+		f->after = after;
+		run(sc, &res);
+		assert_int_equal(res.esp_nodes[1].why[ESP_E_OLD], after == 64);
+		assert_int_equal(res.flows[0].delivered, after == 64 ? 198 : 199); /* packet 10 fails its ICV either way */
+		sim_run_result_free(&res);
+	}
+	sim_scenario_free(sc);
+}
+
+/* A link down costs the packets sent meanwhile; a make-before-break rekey costs none. */
+static void down_loses_rekey_does_not(void **state)
+{
+	(void)state;
+	sim_scenario *sc = load("tests/scenarios/esp_down_then_rekey.json");
+	sim_run_result res;
+	run(sc, &res);
+	assert_int_equal(res.flows[0].sent - res.flows[0].delivered, 10);
+	assert_int_equal(res.flows[1].sent, 80);
+	assert_int_equal(res.flows[1].delivered, 80);
+	assert_int_equal(res.flows[1].replies, 40);
+	assert_int_equal(sim_check_expects(sc, &res, stderr), 0);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+}
+
+static const char V6[] =
+	"{\"duration\":\"4s\",\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\",\"addresses\":[\"198.51.100.1\"]}],"
+	"\"links\":[{\"a\":\"a\",\"b\":\"b\",\"latency\":\"5ms\"}],"
+	"\"connections\":[{\"name\":\"x\",\"node\":\"a\",\"remote_node\":\"b\",\"initiate\":true,\"auth\":{\"psk\":\"k\"},"
+	"\"esp\":\"aes256-sha256\",\"local_ts\":[\"2001:db8:1::/48\"],\"remote_ts\":[\"2001:db8:2::/48\"]},"
+	"{\"name\":\"y\",\"node\":\"b\",\"remote_node\":\"a\",\"auth\":{\"psk\":\"k\"},\"esp\":\"aes256-sha256\","
+	"\"local_ts\":[\"2001:db8:2::/48\"],\"remote_ts\":[\"2001:db8:1::/48\"]}],"
+	"\"hosts\":[{\"name\":\"h1\",\"address\":\"2001:db8:1::10\",\"gateway\":\"a\"},"
+	"{\"name\":\"h2\",\"address\":\"2001:db8:2::20\",\"gateway\":\"b\"}],"
+	"\"flows\":[{\"name\":\"p\",\"from\":\"h1\",\"to\":\"h2\",\"start\":\"1s\",\"count\":5,\"interval\":\"100ms\"},"
+	"{\"name\":\"r\",\"from\":\"h2\",\"to\":\"h1\",\"kind\":\"reqresp\",\"start\":\"1s\",\"count\":4,\"interval\":\"100ms\",\"size\":300,\"resp_size\":1300}],"
+	"\"expect\":[{\"flow\":\"p\",\"delivered\":10,\"lost\":0,\"latency_max\":\"5ms\"},{\"flow\":\"r\",\"sent\":8,\"delivered\":{\"min\":8}}]}";
+
+/* IPv6 hosts inside an IPv4 tunnel, AES-CBC with HMAC-SHA-256, both directions start flows. */
+static void ipv6_inside_ipv4_cbc(void **state)
+{
+	(void)state;
+	char err[512];
+	sim_scenario *sc = sim_scenario_parse("v6.json", V6, sizeof(V6) - 1, err, sizeof(err));
+	if (!sc)
+		fail_msg("%s", err);
+	sim_run_result res;
+	run(sc, &res);
+	assert_int_equal(sim_check_expects(sc, &res, stderr), 0);
+	assert_int_equal(res.flows[0].replies, 5);
+	assert_int_equal(res.flows[1].replies, 4);
+	assert_int_equal(res.flows[0].lat_min, 5000000);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+}
+
+/* Loader refusals name the field. */
+static void loader_refusals(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *patch, *from, *to, *want;
+	} cases[] = {
+		{ "same gateway", "\"gateway\":\"b\"}],", "\"gateway\":\"a\"}],", "behind the same gateway" },
+		{ "unknown host", "\"to\":\"h2\",\"start\"", "\"to\":\"h9\",\"start\"", "flows[0].to: no host named 'h9'" },
+		{ "rate+interval", "\"count\":5,", "\"count\":5,\"rate\":10,", "flows[0].rate: give 'interval' or 'rate'" },
+		{ "bad kind", "\"kind\":\"reqresp\"", "\"kind\":\"tcp\"", "unknown flow kind 'tcp'" },
+		{ "tiny", "\"size\":300", "\"size\":40", "flows[1].size" },
+		{ "no flow", "{\"flow\":\"p\",", "{\"flow\":\"q\",", "no flow named 'q'" },
+		{ "reorder", "\"expect\":", "\"faults\":[{\"node\":\"a\",\"esp\":\"reorder\",\"nth\":3}],\"expect\":",
+		  "reorder needs 'after' >= 1" },
+		{ "esp kind", "\"expect\":", "\"faults\":[{\"node\":\"a\",\"esp\":\"drop\"}],\"expect\":",
+		  "unknown ESP impairment 'drop'" },
+		{ "host addr", "\"2001:db8:2::20\"", "\"198.51.100.1\"", "belongs to node 'b'" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[sizeof(V6) + 200], err[512];
+		const char *at = strstr(V6, cases[i].from);
+		assert_non_null(at);
+		int n = snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - V6), V6, cases[i].to, at + strlen(cases[i].from));
+		sim_scenario *sc = sim_scenario_parse("t.json", text, (size_t)n, err, sizeof(err));
+		if (sc || !strstr(err, cases[i].want))
+			fail_msg("%s: got '%s'", cases[i].patch, sc ? "accepted" : err);
+	}
+}
+
+size_t tests_traffic(const struct CMUnitTest **out)
+{
+	static const struct CMUnitTest t[] = {
+		cmocka_unit_test(inner_round_trip_and_checksums),
+		cmocka_unit_test(impairments_counted_by_status),
+		cmocka_unit_test(reorder_at_the_window_edge),
+		cmocka_unit_test(down_loses_rekey_does_not),
+		cmocka_unit_test(ipv6_inside_ipv4_cbc),
+		cmocka_unit_test(loader_refusals),
+	};
+	*out = t;
+	return sizeof(t) / sizeof(t[0]);
+}
