@@ -55,6 +55,7 @@ struct sim_ipsec {
 	ip_held *held;
 	size_t n_held, cap_held;
 	sim_esp_node_result st;
+	char note[120];       /* the capture comment of the packet being sent, "" = none */
 	uint8_t buf[PKT_MAX + 512];
 };
 
@@ -340,7 +341,12 @@ static void release_held(runner *r, uint32_t node)
 		}
 		ip_held done = *h;
 		ip->held[i] = ip->held[--ip->n_held];
+		char note[160];
+		snprintf(note, sizeof(note), "impaired: %s (fault %u)",
+			 r->sc->faults[done.fault].esp == SIM_ESP_REPLAY ? "replayed copy" : "held back, now sent late", done.fault);
+		r->tap_note = note;
 		put_on_wire(r, node, done.proto, &done.from, &done.to, done.data, done.len);
+		r->tap_note = NULL;
 		free(done.data);
 	}
 }
@@ -366,7 +372,7 @@ static int hold(sim_ipsec *ip, uint32_t after, uint8_t proto, const ike_addr *fr
 
 /* ESP faults of this node matching its n-th ESP packet: 1 when the packet is held back (not sent now). */
 static int impair(runner *r, uint32_t node, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to,
-		  uint8_t *d, size_t len, size_t esp_off, uint32_t spi)
+		  uint8_t *d, size_t len, uint32_t spi)
 {
 	sim_ipsec *ip = &r->ipsec[node];
 	int held = 0;
@@ -379,8 +385,10 @@ static int impair(runner *r, uint32_t node, int64_t now, uint8_t proto, const ik
 		snprintf(fields, sizeof(fields), "\"kind\":\"%s\",\"fault\":%u,\"nth\":%u,\"spi\":\"0x%08x\",\"after\":%u",
 			 what[f->esp], i, f->nth, spi, f->after);
 		sim_rn_event(r, now, node, "esp.impair", fields);
-		if (f->esp == SIM_ESP_CORRUPT) /* a byte in the middle of IV|ciphertext|ICV: the ICV no longer verifies */
-			d[esp_off + ESP_HDR_LEN + (len - esp_off - ESP_HDR_LEN) / 2] ^= 0x5a;
+		if (f->esp == SIM_ESP_CORRUPT) { /* a byte in the middle of IV|ciphertext|ICV: the ICV no longer verifies */
+			d[ESP_HDR_LEN + (len - ESP_HDR_LEN) / 2] ^= 0x5a;
+			snprintf(ip->note, sizeof(ip->note), "impaired: one byte flipped, the ICV will fail (fault %u)", i);
+		}
 		else if (hold(ip, f->after + 1, proto, from, to, d, len, i) != 0)
 			r->failed = 1;
 		else
@@ -414,9 +422,13 @@ static void send_esp(runner *r, uint32_t node, int64_t now, const ip_child *c, u
 			snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
 		sim_rn_event(r, now, node, "esp.tx", f);
 	}
-	int held = r->sc->n_faults && impair(r, node, now, proto, &from, &to, esp, n, 0, spi);
-	if (!held)
+	int held = r->sc->n_faults && impair(r, node, now, proto, &from, &to, esp, n, spi);
+	if (!held) {
+		r->tap_note = ip->note[0] ? ip->note : NULL;
 		put_on_wire(r, node, proto, &from, &to, esp, n);
+		r->tap_note = NULL;
+		ip->note[0] = '\0';
+	}
 	release_held(r, node);
 }
 

@@ -48,6 +48,8 @@ static void on_tap(void *ctx, int64_t now, size_t link, int dir, uint8_t proto, 
 		return; /* classic pcap cannot say why: it holds what crossed the links */
 	size_t hdrs = (to->family == 6 ? 40 : 20) + (proto == SIM_PROTO_UDP ? 8 : 0);
 	const char *c = comment_for(r, link, len, hdrs, why, buf, sizeof(buf));
+	if (!c && r->tap_note) /* it goes on, but not as its sender sealed it or not when it should have */
+		c = r->tap_note;
 	uint32_t iface = (uint32_t)(2 * link + (size_t)dir);
 	/* The runner frames IKE per RFC 3948 itself (run.c), so a UDP payload is captured exactly as carried. */
 	if (proto == SIM_PROTO_UDP)

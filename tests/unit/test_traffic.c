@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -119,6 +120,44 @@ static void impairments_counted_by_status(void **state)
 	sim_scenario_free(sc);
 }
 
+static int contains(const char *hay, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(hay + i, needle, k) == 0)
+			return 1;
+	return 0;
+}
+
+/* The capture holds every impaired ESP packet with a comment saying what was done to it. */
+static void impaired_packets_commented_in_the_capture(void **state)
+{
+	(void)state;
+	char err[512], path[] = "/tmp/ikesim-traffic-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	sim_scenario *sc = load("tests/scenarios/esp_impairments.json");
+	sim_run_result res;
+	sim_run_opts o = { .pcap_path = path };
+	if (sim_run_scenario(sc, &o, &res, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static char buf[1 << 20];
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	unlink(path);
+	static const char *const notes[] = { "impaired: replayed copy (fault 0)", "impaired: one byte flipped, the ICV will fail (fault 1)",
+					     "impaired: held back, now sent late (fault 2)", "impaired: held back, now sent late (fault 3)",
+					     "impaired: replayed copy (fault 4)" };
+	for (size_t i = 0; i < 5; i++)
+		if (!contains(buf, n, notes[i]))
+			fail_msg("no comment '%s' in the capture", notes[i]);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+}
+
 /* Reordering exactly at the window's edge: 63 later packets still leave it inside (top - 63), 64 do not. */
 static void reorder_at_the_window_edge(void **state)
 {
@@ -220,6 +259,7 @@ size_t tests_traffic(const struct CMUnitTest **out)
 		cmocka_unit_test(inner_round_trip_and_checksums),
 		cmocka_unit_test(impairments_counted_by_status),
 		cmocka_unit_test(reorder_at_the_window_edge),
+		cmocka_unit_test(impaired_packets_commented_in_the_capture),
 		cmocka_unit_test(down_loses_rekey_does_not),
 		cmocka_unit_test(ipv6_inside_ipv4_cbc),
 		cmocka_unit_test(loader_refusals),
