@@ -143,6 +143,7 @@ demo: deps
 	@$(REL_DIR)/ikesim viz keys $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/keys.svg
 	@$(REL_DIR)/ikesim viz ladder $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/ladder.svg
 	@$(REL_DIR)/ikesim report $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/report.html
+	$(REL_DIR)/ikesim run tests/scenarios/esp_two_sites.json --trace $(BUILD)/demo/traffic.jsonl --pcap $(BUILD)/demo/traffic.pcapng
 
 # A short libFuzzer run of every target (FUZZ_TEST_SECONDS each) comes before the cmocka suite, so cmocka's
 # summary stays the last line; a crash fails the target.

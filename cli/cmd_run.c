@@ -170,6 +170,15 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 				fprintf(out, " (%s)", why);
 			fputc('\n', out);
 		}
+	for (size_t f = 0; res->flows && f < sc->n_flows; f++) {
+		const sim_flow_result *fr = &res->flows[f];
+		fprintf(out, "  flow %s: %llu sent, %llu delivered, %llu lost", sc->flows[f].name, (unsigned long long)fr->sent,
+			(unsigned long long)fr->delivered, (unsigned long long)(fr->sent - fr->delivered));
+		if (fr->delivered)
+			fprintf(out, ", one-way latency %.3f/%.3f/%.3f ms (min/avg/max)", (double)fr->lat_min / 1e6,
+				(double)fr->lat_sum / 1e6 / (double)fr->delivered, (double)fr->lat_max / 1e6);
+		fputc('\n', out);
+	}
 	fprintf(out, "virtual time %.9f s; datagrams: %llu sent, %llu delivered, %llu dropped\n",
 		(double)res->end_time / 1e9, (unsigned long long)res->total.sent,
 		(unsigned long long)res->total.delivered, (unsigned long long)res->total.dropped);
