@@ -386,6 +386,8 @@ static void esp_decrypts(const char *scn_text_from, const char *scn_text_to)
 	assert_int_equal(tsx_count_lines(out, "8"), 0);
 	free(out);
 	free(e);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", ws);
+	assert_int_equal(system(cmd), 0);
 	tfs_dir_remove(&d);
 }
 
