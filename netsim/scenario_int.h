@@ -57,10 +57,8 @@ typedef struct sim_profile {
 const sim_profile *sim_profile_get(uint8_t id);
 /* Optional "profile" field: 1 with *out set, 0 absent, -1 error. */
 int sim_scn_profile(sim_scn *c, const sim_jv *o, const char *path, uint8_t *out);
-/* IKE lifetimes of a connection (rekey_time alias ike_lifetime, reauth_time, over_time, rand_time); *set
- * counts a connection that gave any. 0 or -1. */
-int sim_scn_ike_life(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_life_cfg *l,
-		     int *set);
+/* IKE lifetimes of a connection (rekey_time alias ike_lifetime, reauth_time, over_time, rand_time); 0 or -1. */
+int sim_scn_ike_life(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_life_cfg *l);
 /* CHILD lifetimes: rekey_time, life_time or over_time, rand_time; implicit: a connection's child_lifetime. */
 int sim_scn_child_life(sim_scn *c, const sim_jv *o, const char *path, int implicit, const sim_profile *pf,
 		       ike_life_cfg *l);

@@ -111,7 +111,7 @@ static int check_rand(sim_scn *c, const char *path, int given, ike_time *rand, i
 	return 0;
 }
 
-int sim_scn_ike_life(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_life_cfg *l, int *set)
+int sim_scn_ike_life(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_life_cfg *l)
 {
 	ike_time rk = pf->ike_rekey, ra = 0, over = 0, rand = 0;
 	int r1 = aliased(c, o, path, "rekey_time", "ike_lifetime", &rk);
@@ -128,7 +128,6 @@ int sim_scn_ike_life(sim_scn *c, const sim_jv *o, const char *path, const sim_pr
 	if (check_rand(c, path, r4 > 0, &rand, jittered(rk, ra)))
 		return -1;
 	*l = (ike_life_cfg){ .rekey = rk, .reauth = ra, .rand = rand, .over = over };
-	*set += ra > 0; /* reauthentication is not implemented yet: the CLI warns */
 	return 0;
 }
 

@@ -92,6 +92,7 @@ void v2_ike_arm_life(v2_ike_sa *sa, ike_time now)
 {
 	const ike_life_cfg *l = &sa->conn->ike_life;
 	sa->dl[V2_DL_REKEY] = v2_life_soft(sa->peer, now, l, l->rekey);
+	sa->dl[V2_DL_REAUTH] = v2_life_soft(sa->peer, now, l, l->reauth);
 	sa->dl[V2_DL_EXPIRE] = l->over > 0 ? v2_life_hard(now, l) : IKE_TIME_NEVER;
 	v2_dl_refresh(sa);
 }

@@ -55,6 +55,10 @@ static void child_installed(v2_ike_sa *sa, v2_child_sa *c, ike_time now)
 static void ike_up(v2_ike_sa *sa, ike_time now)
 {
 	v2_ike_arm_life(sa, now);
+	if (sa->initiator && sa->reauth_old_i) {
+		v2_reauth_up(sa, now); /* a reauthentication re-creates the CHILD SAs the old IKE SA held */
+		return;
+	}
 	for (size_t i = 1; sa->initiator && i < sa->conn->n_children; i++)
 		if (sa->conn->children[i].start == IKE_CHILD_START_START) {
 			v2_task t = { .kind = V2_TASK_CHILD_CREATE, .reason = V2_WHY_MANUAL, .child = (uint16_t)i };

@@ -75,6 +75,8 @@ void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, con
 		r->timed_out = !notify;
 	}
 	v2_trace_error(sa->peer, now, sa, "ike_sa failed", why, notify);
+	if (sa->reauth_old_i)
+		v2_reauth_failed(sa, now, why);
 	v2_children_end(sa, now, why);
 	v2_ike_go(sa, now, t, why);
 	v2_sa_event(sa, now, IKE_EV_IKE_FAILED, notify, why);

@@ -6,7 +6,6 @@
  * trap (like clear until the data plane exists: the trap policy would wait for traffic).
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "ikev2/sa.h"
 
@@ -83,26 +82,14 @@ int v2_live_start(v2_ike_sa *sa, ike_time now)
 
 void v2_live_answered(v2_ike_sa *sa, ike_time now) { trace_dpd(sa, now, "answered", sa->heard_prev, NULL, NULL); }
 
-/* Where a restart goes: the configured peer, or where the dead SA's peer was if the connection takes any. */
-static ike_addr restart_remote(const v2_ike_sa *sa)
-{
-	static const uint8_t zero[16];
-	const ike_addr *c = &sa->conn->remote;
-	bool any = !c->family || !memcmp(c->ip, zero, sizeof(c->ip));
-	return any ? sa->remote : *c;
-}
-
 /* A new IKE SA of connection conn towards remote, as its initiator. */
 static void restart(ike_peer *p, ike_time now, size_t conn, const ike_addr *remote)
 {
-	v2_ike_sa *sa = v2_sa_new(p, true, v2_new_spi(p), 0);
+	v2_ike_sa *sa = v2_initiator_new(p, conn, remote);
 	if (!sa) {
 		v2_trace_error(p, now, NULL, "dpd restart", "out of memory for the new IKE SA", 0);
 		return;
 	}
-	v2_sa_set_conn(sa, conn);
-	sa->local = sa->conn->local;
-	sa->remote = *remote;
 	(void)v2_init_start(sa, now);
 }
 
@@ -111,7 +98,7 @@ void v2_live_dead(v2_ike_sa *sa, ike_time now, const char *why)
 	ike_peer *p = sa->peer;
 	uint8_t act = sa->conn->dpd_action;
 	size_t conn = sa->conn_idx;
-	ike_addr remote = restart_remote(sa);
+	ike_addr remote = v2_initiate_remote(sa);
 	trace_dpd(sa, now, "dead", sa->heard, action_name(act),
 		  act == IKE_DPD_TRAP ? "trap policy installed: it waits for traffic (the data plane is issue 9)"
 				      : NULL);
@@ -131,8 +118,12 @@ void v2_live_dead(v2_ike_sa *sa, ike_time now, const char *why)
 
 void v2_live_delete_timeout(v2_ike_sa *sa, ike_time now, const char *why)
 {
+	ike_peer *p = sa->peer;
+	v2_reauth_next nx;
+	v2_reauth_capture(sa, &nx);
 	v2_children_end(sa, now, why);
 	v2_ike_go(sa, now, V2_T_IKE_DELETE_TIMEOUT, NULL);
 	v2_sa_event(sa, now, IKE_EV_IKE_DOWN, 0, why);
 	v2_sa_destroy(sa, now);
+	v2_reauth_follow(p, now, &nx); /* break-before-make goes on even if the old SA's Delete was lost */
 }

@@ -52,6 +52,7 @@ enum v2_task_kind {
 	V2_TASK_IKE_DELETE,
 	V2_TASK_IKE_REAUTH,
 	V2_TASK_DPD,          /* an empty INFORMATIONAL request (liveness) */
+	V2_TASK_REAUTH_DONE,  /* a reauthenticating IKE SA is up with its CHILD SAs: the old one goes (reauth.c) */
 	V2_TASK_NKINDS
 };
 /* Why a task was queued, for traces ("reason" of *.rekeyed). */
@@ -150,6 +151,11 @@ struct v2_ike_sa {
 	uint64_t clash;          /* non-zero: handshakes overlapped with a sibling of the same id (init_collide.c) */
 	uint8_t *low_nonce;      /* clash SAs: the lower of Ni and Nr, kept past IKE_AUTH for the collision rule */
 	uint16_t low_nonce_len;
+	/* reauth.c: a new IKE SA reauthenticating an old one carries the old SPIs (0: not a reauthentication) */
+	uint64_t reauth_old_i, reauth_old_r;
+	uint64_t reauth_of;      /* make-before-break: our SPI of the old IKE SA, deleted once this one is complete */
+	uint64_t reauth_children; /* bit i: children[i] (i >= 1) is re-created by CREATE_CHILD_SA once up */
+	bool reauth_next;        /* old SA, break-before-make: once its Delete is done, the new IKE SA is initiated */
 };
 
 /* Counts held per-connection now live in ike_conn_rec (peer/peer.h). */
@@ -213,6 +219,33 @@ bool v2_ic_wanted(const v2_ike_sa *sa);
 void v2_ic_received(v2_ike_sa *sa, ike_time now);
 /* Same connection, or the same local and remote identities. */
 bool v2_same_peer(const v2_ike_sa *a, const v2_ike_sa *b);
+
+/* ---- reauth.c: reauthentication (RFC 7296 2.8.3), make-before-break or break-before-make ---- */
+/* The IKE_REAUTH task on the old SA: a new IKE SA is initiated (make-before-break) or the old one deleted first;
+ * 0 a request went out on sa, 1 nothing went out on sa, -1 sa is gone. */
+int v2_reauth_start(v2_ike_sa *sa, ike_time now);
+/* A reauthenticating SA reached ESTABLISHED as initiator: queues its further CHILD SAs, then REAUTH_DONE. */
+void v2_reauth_up(v2_ike_sa *sa, ike_time now);
+/* The REAUTH_DONE task: traces ike_sa.rekeyed (reason reauth) and deletes the old SA (make-before-break); 1. */
+int v2_reauth_done(v2_ike_sa *sa, ike_time now);
+/* What a break-before-make SA needs once gone: captured before it is destroyed. */
+typedef struct v2_reauth_next {
+	bool go;
+	size_t conn;
+	ike_addr remote;
+	uint64_t old_i, old_r, children;
+} v2_reauth_next;
+void v2_reauth_capture(const v2_ike_sa *sa, v2_reauth_next *nx);
+/* After the old SA is destroyed: initiates its replacement if nx->go. */
+void v2_reauth_follow(struct ike_peer *p, ike_time now, const v2_reauth_next *nx);
+/* old was rekeyed into nsa: a reauthentication of old (in progress, or of which old is the new SA) follows nsa. */
+void v2_reauth_moved(v2_ike_sa *old, v2_ike_sa *nsa);
+/* A reauthenticating IKE SA failed before it was complete: traced; the old one (if any) stays. */
+void v2_reauth_failed(v2_ike_sa *sa, ike_time now, const char *why);
+/* Where a new initiation of sa's connection goes: the configured peer, or sa's peer if the connection takes any. */
+ike_addr v2_initiate_remote(const v2_ike_sa *sa);
+/* A new IKE SA of conns[conn] as initiator towards remote, not started (v2_init_start sends); NULL without memory. */
+v2_ike_sa *v2_initiator_new(struct ike_peer *p, size_t conn, const ike_addr *remote);
 
 /* ---- init_collide.c: simultaneous IKE_SA_INIT from both sides (docs/architecture.md) ---- */
 /* The SA moved between states: notes overlapping handshakes, and on ESTABLISHED resolves a collision. */

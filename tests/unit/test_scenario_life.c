@@ -51,7 +51,6 @@ static void strongswan_defaults_as_swanctl_computes_them(void **state)
 	assert_true(c->initial_contact);
 	assert_int_equal(c->retransmit.base, S(4));
 	assert_int_equal(sc->nodes[0].cookie_threshold, 0); /* no node profile: DoS knobs stay off */
-	assert_int_equal(sc->reauth_set, 0);
 	sim_scenario_free(sc);
 	/* A responder's children do not start anything; rekey_time given alone moves rand/over with it. */
 	sc = must("{" NODES "," CONNS(",\"rekey_time\":\"1h\",\"reauth_time\":\"2h\",\"child_lifetime\":\"20m\"") "}");
@@ -61,7 +60,7 @@ static void strongswan_defaults_as_swanctl_computes_them(void **state)
 	assert_int_equal(c->ike_life.rand, S(12 * 60));
 	assert_int_equal(c->children[0].life.rekey, S(20 * 60));
 	assert_int_equal(c->children[0].life.over, S(2 * 60));
-	assert_int_equal(sc->reauth_set, 1);
+	assert_int_equal(c->ike_life.reauth, S(2 * 60 * 60));
 	sim_scenario_free(sc);
 }
 
