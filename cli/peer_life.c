@@ -136,12 +136,12 @@ ike_time peer_acts_next(const peer_acts *x)
 
 bool peer_acts_event(peer_acts *x, uint8_t kind)
 {
-	int act = kind == IKE_EV_CHILD_UP ? PEER_ACT_REKEY_CHILD : kind == IKE_EV_IKE_UP ? PEER_ACT_REKEY_IKE
+	int act = kind == IKE_EV_CHILD_REKEYED ? PEER_ACT_REKEY_CHILD : kind == IKE_EV_IKE_REKEYED ? PEER_ACT_REKEY_IKE
 					  : kind == IKE_EV_IKE_DOWN ? PEER_ACT_DELETE : -1;
 	if (act < 0 || x->state[act] != ACT_REQUESTED)
 		return false;
 	x->state[act] = ACT_DONE;
-	return act != PEER_ACT_DELETE; /* a delete's IKE_DOWN still ends the run as before */
+	return true;
 }
 
 bool peer_acts_pending(const peer_acts *x, const char **name)

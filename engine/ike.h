@@ -119,6 +119,8 @@ enum ike_sa_event_kind {
 	IKE_EV_CHILD_UP,
 	IKE_EV_CHILD_DOWN,
 	IKE_EV_CHILD_FAILED,
+	IKE_EV_IKE_REKEYED,   /* an IKE rekey (or a reauthentication) completed: old_spi_* -> spi_* */
+	IKE_EV_CHILD_REKEYED, /* a CHILD rekey completed: old_child_spi_* -> child_spi_* (spi_*: its IKE SA) */
 };
 
 /*
@@ -143,6 +145,11 @@ typedef struct ike_sa_event {
 	/* IKE_EV_IKE_UP, and IKE_EV_IKE_FAILED once keys were derived: the IKE SA's keys, only when
 	 * the peer's reveal_keys is set; else NULL. */
 	const ike_sa_keys *keys;
+	/* The SA this one replaces, 0 if none: IKE_EV_IKE_UP of an IKE SA made by a rekey or a reauthentication and
+	 * IKE_EV_IKE_REKEYED carry the old IKE SPIs; IKE_EV_CHILD_UP of a rekeyed CHILD SA and IKE_EV_CHILD_REKEYED
+	 * the old CHILD SPIs. A host can so tell a replacement from a new tunnel. */
+	uint64_t old_spi_i, old_spi_r;
+	uint32_t old_child_spi_in, old_child_spi_out;
 } ike_sa_event;
 
 typedef struct ike_host {

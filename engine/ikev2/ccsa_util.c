@@ -117,6 +117,7 @@ static void spi_str(ike_jsonw *w, const char *key, uint32_t spi)
 
 void v2_trace_child_rekeyed(v2_ike_sa *sa, ike_time now, const v2_child_sa *old, const v2_child_sa *nw, uint8_t reason)
 {
+	v2_replaced_event(sa, now, IKE_EV_CHILD_REKEYED, 0, 0, old, nw);
 	if (!v2_tracing(sa->peer))
 		return;
 	ike_jsonw w;
@@ -137,8 +138,9 @@ void v2_trace_child_rekeyed(v2_ike_sa *sa, ike_time now, const v2_child_sa *old,
 	v2_emit(sa->peer, now, "child_sa.rekeyed", &w);
 }
 
-void v2_trace_ike_rekeyed(const v2_ike_sa *old, const v2_ike_sa *nsa, ike_time now, uint8_t reason)
+void v2_trace_ike_rekeyed(const v2_ike_sa *old, v2_ike_sa *nsa, ike_time now, uint8_t reason)
 {
+	v2_replaced_event(nsa, now, IKE_EV_IKE_REKEYED, old->spi_i, old->spi_r, NULL, NULL);
 	if (!v2_tracing(old->peer))
 		return;
 	ike_jsonw w;

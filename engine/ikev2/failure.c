@@ -19,11 +19,12 @@ static bool reveal_keys(const v2_ike_sa *sa, uint8_t kind, ike_sa_keys *k)
 	return true;
 }
 
-static void send_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_t kind, uint16_t notify,
-		       const char *why)
+/* ev carries kind, notify, why and the old SPIs; the rest comes from sa and c. */
+static void send_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, const ike_sa_event *o)
 {
 	if (!sa->peer->host.sa_event)
 		return;
+	uint8_t kind = o->kind;
 	ike_sa_keys keys;
 	bool reveal = reveal_keys(sa, kind, &keys);
 	ike_sa_event ev = {
@@ -34,21 +35,47 @@ static void send_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_
 		.spi_r = sa->spi_r,
 		.child_spi_in = c ? c->spi_in : 0,
 		.child_spi_out = c ? c->spi_out : 0,
-		.notify = notify,
-		.why = why,
+		.notify = o->notify,
+		.why = o->why,
 		.keys = reveal ? &keys : NULL,
+		.old_spi_i = o->old_spi_i,
+		.old_spi_r = o->old_spi_r,
+		.old_child_spi_in = o->old_child_spi_in,
+		.old_child_spi_out = o->old_child_spi_out,
 	};
 	sa->peer->host.sa_event(sa->peer->host.ctx, now, &ev);
 }
 
 void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why)
 {
-	send_event(sa, sa->children, now, kind, notify, why);
+	ike_sa_event o = { .kind = kind, .notify = notify, .why = why };
+	if (kind == IKE_EV_IKE_UP) { /* a reauthentication's new IKE SA (ike_rekey.c reports rekeyed ones) */
+		o.old_spi_i = sa->reauth_old_i;
+		o.old_spi_r = sa->reauth_old_r;
+	}
+	send_event(sa, sa->children, now, &o);
 }
 
 void v2_child_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_t kind, uint16_t notify, const char *why)
 {
-	send_event(sa, c, now, kind, notify, why);
+	ike_sa_event o = { .kind = kind, .notify = notify, .why = why };
+	const v2_child_sa *old = kind == IKE_EV_CHILD_UP && c->rekey_of ? v2_child_find_in(sa, c->rekey_of) : NULL;
+	if (old) {
+		o.old_child_spi_in = old->spi_in;
+		o.old_child_spi_out = old->spi_out;
+	}
+	send_event(sa, c, now, &o);
+}
+
+void v2_replaced_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint64_t old_i, uint64_t old_r,
+		       const v2_child_sa *old_c, const v2_child_sa *new_c)
+{
+	ike_sa_event o = { .kind = kind, .old_spi_i = old_i, .old_spi_r = old_r };
+	if (old_c) {
+		o.old_child_spi_in = old_c->spi_in;
+		o.old_child_spi_out = old_c->spi_out;
+	}
+	send_event(sa, new_c ? new_c : sa->children, now, &o);
 }
 
 void v2_children_end(v2_ike_sa *sa, ike_time now, const char *why)

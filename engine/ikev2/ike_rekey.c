@@ -91,7 +91,7 @@ static v2_ike_sa *new_sa(v2_ike_sa *old, ike_time now, bool initiator, uint64_t 
 		return NULL;
 	}
 	v2_ike_go(n, now, V2_T_IKE_REKEY_NEW, NULL);
-	v2_sa_event(n, now, IKE_EV_IKE_UP, 0, NULL);
+	v2_replaced_event(n, now, IKE_EV_IKE_UP, old->spi_i, old->spi_r, NULL, NULL);
 	return n;
 }
 

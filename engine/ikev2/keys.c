@@ -133,6 +133,10 @@ int v2_derive_child_keys(v2_ike_sa *sa, v2_child_sa *ch, ike_time now, const uin
 				ni, ni_len, nr, nr_len, ch->keymat, total) != 0)
 		return -1;
 	v2_charge(sa->peer, IKE_CHARGE_PRF, sa->algs.prf, total);
+	if (ni != sa->ni) { /* CREATE_CHILD_SA's own nonces (IKE_SA_INIT's were traced with the IKE SA's keys) */
+		v2_trace_kdf(sa, now, "Ni", "[]", ni, ni_len);
+		v2_trace_kdf(sa, now, "Nr", "[]", nr, nr_len);
+	}
 	if (gir)
 		v2_trace_kdf(sa, now, "g^ir (PFS)", "[\"KEi\",\"KEr\"]", gir, gir_len);
 	v2_trace_kdf(sa, now, "KEYMAT", gir ? "[\"SK_d\",\"g^ir (PFS)\",\"Ni\",\"Nr\"]" : "[\"SK_d\",\"Ni\",\"Nr\"]",

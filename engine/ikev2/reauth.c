@@ -104,6 +104,7 @@ static void trace_rekeyed(const v2_ike_sa *sa, ike_time now)
 
 int v2_reauth_done(v2_ike_sa *sa, ike_time now)
 {
+	v2_replaced_event(sa, now, IKE_EV_IKE_REKEYED, sa->reauth_old_i, sa->reauth_old_r, NULL, NULL);
 	trace_rekeyed(sa, now);
 	v2_ike_sa *old = sa->reauth_of ? v2_find_local(sa->peer, sa->reauth_of) : NULL;
 	sa->reauth_of = sa->reauth_old_i = sa->reauth_old_r = 0; /* complete: from now on an SA like any other */

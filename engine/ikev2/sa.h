@@ -288,7 +288,11 @@ void v2_charge(struct ike_peer *p, uint8_t op, uint32_t arg, size_t bytes);
 /* Records the failure, moves the SA along row t (to DESTROYING) and frees it: sa is gone after. */
 void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, const char *why);
 void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
-/* A CHILD SA event (up, down, failed) naming that CHILD SA's SPIs. */
+/* An event of an SA that replaces another (kind IKE_UP of a rekey's new IKE SA, IKE_REKEYED, CHILD_REKEYED), sa
+ * being the new IKE SA (or the CHILD SAs' IKE SA), with the old IKE SPIs and for CHILD SAs the old and new one. */
+void v2_replaced_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint64_t old_i, uint64_t old_r,
+		       const v2_child_sa *old_c, const v2_child_sa *new_c);
+/* A CHILD SA event (up, down, failed) naming that CHILD SA's SPIs (CHILD_UP of a rekey: the old one's too). */
 void v2_child_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_t kind, uint16_t notify, const char *why);
 /* The row that ends an SA in its state: `connecting` or `established` there, the REKEYING/REKEYED/DELETING rows else. */
 enum v2_ike_tr v2_end_row(const v2_ike_sa *sa, enum v2_ike_tr connecting, enum v2_ike_tr established);
@@ -364,7 +368,8 @@ void v2_frag_free(v2_ike_sa *sa);
 
 /* ---- keys.c ---- */
 int v2_derive_ike_keys(v2_ike_sa *sa, ike_time now, const uint8_t *gir, size_t gir_len);
-/* KEYMAT = prf+(SK_d, [g^ir |] Ni | Nr) into c->keymat, traced (gir NULL: no PFS). */
+/* KEYMAT = prf+(SK_d, [g^ir |] Ni | Nr) into c->keymat, traced (gir NULL: no PFS); nonces other than IKE_SA_INIT's
+ * (sa->ni) are traced first as kdf "Ni" and "Nr", so the KEYMAT hangs off them. */
 int v2_derive_child_keys(v2_ike_sa *sa, v2_child_sa *c, ike_time now, const uint8_t *ni, size_t ni_len,
 			 const uint8_t *nr, size_t nr_len, const uint8_t *gir, size_t gir_len);
 /* A rekeyed IKE SA's keys: SKEYSEED = prf_old(SK_d(old), g^ir | Ni | Nr) (RFC 7296 2.18); nsa->ni/nr set. */
@@ -421,7 +426,7 @@ int v2_child_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 uint16_t v2_child_pfs_group(const ike_child_cfg *cc);
 /* Arms a CHILD SA's rekey and hard-expiry deadlines from its config (lifecycle_vocab jitter rule). */
 void v2_child_arm_life(v2_ike_sa *sa, v2_child_sa *c, ike_time now);
-/* Traces child_sa.rekeyed for old -> new. */
+/* Traces child_sa.rekeyed for old -> new and reports IKE_EV_CHILD_REKEYED. */
 void v2_trace_child_rekeyed(v2_ike_sa *sa, ike_time now, const v2_child_sa *old, const v2_child_sa *nw, uint8_t reason);
 /* After both rekeys of one CHILD SA completed (2.8.1): deletes what this side must; see child_collide.c. */
 void v2_child_collision(v2_ike_sa *sa, ike_time now, v2_child_sa *old, v2_child_sa *ours);
@@ -431,8 +436,8 @@ int v2_nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 int v2_child_keep_nonce(v2_child_sa *c, const uint8_t *n1, size_t l1, const uint8_t *n2, size_t l2);
 /* Our nonce (sa->xn) and, for group != 0, D-H key (sa->dh) and public value for a CREATE_CHILD_SA request; 0 or -1. */
 int v2_ccsa_scratch_new(v2_ike_sa *sa, uint16_t group, uint8_t *pub, size_t cap, size_t *pub_len);
-/* Traces ike_sa.rekeyed for old -> nsa. */
-void v2_trace_ike_rekeyed(const v2_ike_sa *old, const v2_ike_sa *nsa, ike_time now, uint8_t reason);
+/* Traces ike_sa.rekeyed for old -> nsa and reports IKE_EV_IKE_REKEYED. */
+void v2_trace_ike_rekeyed(const v2_ike_sa *old, v2_ike_sa *nsa, ike_time now, uint8_t reason);
 /* Puts a task first in the queue (a retry with the group the peer asked for); 0 or -1. */
 int v2_task_retry(v2_ike_sa *sa, ike_time now, const v2_task *t);
 /* Drops our outstanding CREATE_CHILD_SA scratch (nonce, D-H key). */
