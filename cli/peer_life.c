@@ -78,6 +78,7 @@ int peer_life_apply(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, char
 		c->ike_life.rand = ike_lo / 2;
 	c->dpd_delay = a->dpd_delay;
 	c->dpd_action = a->dpd_action;
+	c->keyingtries = 1; /* swanctl's default: a restart makes one attempt */
 	c->initial_contact = !a->no_initial_contact;
 	ch->start = a->initiate ? IKE_CHILD_START_START : IKE_CHILD_START_NONE;
 	ch->mode = IKE_MODE_TUNNEL;

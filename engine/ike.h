@@ -94,6 +94,9 @@ typedef struct ike_conn_cfg {
 	bool reauth_mbb;          /* reauthentication: make-before-break (new IKE SA first) or break-before-make */
 	ike_time dpd_delay;       /* liveness check after this long without a message from the peer; 0 = off */
 	uint8_t dpd_action;       /* enum ike_dpd_action, also when retransmissions give up on an established SA */
+	/* dpd_action restart: how many attempts a restart makes before it gives up (strongSwan's keyingtries,
+	 * swanctl default 1); 0 = forever. Loaders set the default: a zeroed config retries for ever. */
+	uint32_t keyingtries;
 	bool initial_contact;     /* send INITIAL_CONTACT in our first IKE_AUTH to this peer (strongSwan: unless unique=never) */
 	uint8_t fragmentation;    /* enum ike_frag_mode */
 	uint16_t fragment_size;   /* largest IKE datagram payload before fragmenting (UDP payload bytes); 0 = 1232 */

@@ -320,7 +320,7 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 					    "remote_ts", "ike_lifetime", "child_lifetime", "retransmit",
 					    /* the lifecycle (swanctl's names) */
 					    "profile", "children", "rekey_time", "reauth_time", "rand_time", "over_time",
-					    "dpd_delay", "dpd_action", "initial_contact", "make_before_break",
+					    "dpd_delay", "dpd_action", "keyingtries", "initial_contact", "make_before_break",
 					    "fragmentation", "fragment_size", NULL };
 	char p[SIM_PATH_MAX];
 	const char *name;

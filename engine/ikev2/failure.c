@@ -96,6 +96,11 @@ void v2_children_end(v2_ike_sa *sa, ike_time now, const char *why)
 
 void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, const char *why)
 {
+	ike_peer *p = sa->peer;
+	/* a restart attempt that did not come up: keyingtries decide on the next (after this SA is gone) */
+	uint32_t tried = sa->state == V2_IKE_CONNECTING && sa->conn ? sa->restart_try : 0;
+	size_t conn = sa->conn_idx;
+	ike_addr remote = sa->remote;
 	ike_conn_rec *r = v2_rec(sa);
 	if (r && (notify || t == V2_T_IKE_TIMEOUT || t == V2_T_IKE_DEAD)) {
 		r->last_error = notify;
@@ -108,6 +113,8 @@ void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, con
 	v2_ike_go(sa, now, t, why);
 	v2_sa_event(sa, now, IKE_EV_IKE_FAILED, notify, why);
 	v2_sa_destroy(sa, now);
+	if (tried)
+		v2_live_restart_failed(p, now, conn, &remote, tried, why);
 }
 
 /* The row that ends an SA in the state it is in, for a failure whose row in CONNECTING/ESTABLISHED is given. */

@@ -82,15 +82,40 @@ int v2_live_start(v2_ike_sa *sa, ike_time now)
 
 void v2_live_answered(v2_ike_sa *sa, ike_time now) { trace_dpd(sa, now, "answered", sa->heard_prev, NULL, NULL); }
 
-/* A new IKE SA of connection conn towards remote, as its initiator. */
-static void restart(ike_peer *p, ike_time now, size_t conn, const ike_addr *remote)
+/* Attempt `try` (from 1) of a restart: a new IKE SA of connection conn towards remote, as its initiator. */
+static void restart(ike_peer *p, ike_time now, size_t conn, const ike_addr *remote, uint32_t try)
 {
 	v2_ike_sa *sa = v2_initiator_new(p, conn, remote);
 	if (!sa) {
 		v2_trace_error(p, now, NULL, "dpd restart", "out of memory for the new IKE SA", 0);
 		return;
 	}
+	sa->restart_try = try;
 	(void)v2_init_start(sa, now);
+}
+
+void v2_live_restart_failed(ike_peer *p, ike_time now, size_t conn, const ike_addr *remote, uint32_t tried,
+			    const char *why)
+{
+	uint32_t tries = p->cfg.conns[conn].keyingtries;
+	bool again = tries == 0 || tried < tries;
+	if (v2_tracing(p)) {
+		char n[48], line[256];
+		if (tries)
+			snprintf(n, sizeof(n), "attempt %u of %u", tried, tries);
+		else
+			snprintf(n, sizeof(n), "attempt %u (keyingtries 0: for ever)", tried);
+		snprintf(line, sizeof(line), "%s failed (%s): %s", n, why ? why : "no reason given",
+			 again ? "trying again" : "giving up (keyingtries)");
+		ike_jsonw w;
+		ike_jsonw_init(&w);
+		ike_jsonw_str(&w, "what", "dpd restart");
+		ike_jsonw_str(&w, "why", line);
+		ike_jsonw_str(&w, "conn", p->cfg.conns[conn].name);
+		v2_emit(p, now, "error", &w);
+	}
+	if (again)
+		restart(p, now, conn, remote, tried < UINT32_MAX ? tried + 1 : tried);
 }
 
 void v2_live_dead(v2_ike_sa *sa, ike_time now, const char *why)
@@ -113,7 +138,7 @@ void v2_live_dead(v2_ike_sa *sa, ike_time now, const char *why)
 	v2_sa_event(sa, now, IKE_EV_IKE_DOWN, 0, why);
 	v2_sa_destroy(sa, now);
 	if (act == IKE_DPD_RESTART)
-		restart(p, now, conn, &remote);
+		restart(p, now, conn, &remote, 1);
 }
 
 void v2_live_delete_timeout(v2_ike_sa *sa, ike_time now, const char *why)

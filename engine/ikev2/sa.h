@@ -38,6 +38,7 @@ enum v2_dl {
 	V2_DL_DPD,          /* no message from the peer for dpd_delay: queue a liveness check */
 	V2_DL_DELETE_GRACE, /* a rekeyed (old) SA waits this long before its Delete, or is destroyed */
 	V2_DL_KEEPALIVE,    /* NAT-T keepalive (RFC 3948) */
+	V2_DL_REASM,        /* RFC 7383: an incomplete set of the peer's fragments is dropped (frag_io.c) */
 	V2_DL_N
 };
 enum v2_child_dl { V2_CDL_REKEY, V2_CDL_EXPIRE, V2_CDL_N };
@@ -136,6 +137,7 @@ struct v2_ike_sa {
 	v2_train req_train;      /* our outstanding request when sent in fragments (req holds fragment 1) */
 	v2_train resp_train;     /* our last response when sent in fragments (resp holds fragment 1) */
 	v2_reasm *reasm[2];      /* fragments being collected: [0] of the peer's request, [1] of its response */
+	ike_time reasm_since[2]; /* when the first fragment of each set came (V2_DL_REASM) */
 	v2_child_sa *children;   /* CHILD SAs, oldest first; old and new coexist during a rekey */
 	v2_task active;          /* the task whose request is outstanding (kind NONE: none, or the handshake) */
 	uint32_t pending_child;  /* our outstanding CREATE_CHILD_SA: spi_in of the CHILD SA it makes */
@@ -155,6 +157,7 @@ struct v2_ike_sa {
 	uint64_t reauth_old_i, reauth_old_r;
 	uint64_t reauth_of;      /* make-before-break: our SPI of the old IKE SA, deleted once this one is complete */
 	uint64_t reauth_children; /* bit i: children[i] (i >= 1) is re-created by CREATE_CHILD_SA once up */
+	uint32_t restart_try;    /* liveness.c: this SA is attempt n of a dpd_action restart (0: not a restart) */
 	bool reauth_next;        /* old SA, break-before-make: once its Delete is done, the new IKE SA is initiated */
 };
 
@@ -209,6 +212,9 @@ int v2_live_start(v2_ike_sa *sa, ike_time now);
 void v2_live_answered(v2_ike_sa *sa, ike_time now);
 /* Retransmissions of a request of an established SA ran out: the peer is dead; dpd_action follows. sa is gone after. */
 void v2_live_dead(v2_ike_sa *sa, ike_time now, const char *why);
+/* A restart attempt (sa->restart_try) failed and is gone: the next one, unless keyingtries are used up. */
+void v2_live_restart_failed(struct ike_peer *p, ike_time now, size_t conn, const ike_addr *remote, uint32_t tried,
+			    const char *why);
 /* Our Delete(IKE) was never answered: the SA goes anyway. sa is gone after. */
 void v2_live_delete_timeout(v2_ike_sa *sa, ike_time now, const char *why);
 
@@ -363,6 +369,10 @@ bool v2_frag_ignore_dup(v2_ike_sa *sa, ike_time now, const v2_inbound *in);
 /* An `ike.frag` event: action "split" | "reassembled" | "dropped"; summary and why may be NULL. */
 void v2_frag_trace(v2_ike_sa *sa, ike_time now, const char *action, const v2_header *h, uint16_t fragments,
 		   size_t size, const char *summary, const char *why);
+/* The reassembly deadline is due: incomplete sets older than V2_FRAG_REASM_TIMEOUT are dropped (traced). */
+void v2_frag_reasm_due(v2_ike_sa *sa, ike_time now);
+/* Room for an encrypted message's payloads we build: 64 KiB when it may go in fragments, else V2_MAX_MSG. */
+size_t v2_build_cap(const v2_ike_sa *sa, uint8_t exchange);
 /* Frees the SA's trains and reassembly contexts (SA destroy, request done). */
 void v2_frag_free(v2_ike_sa *sa);
 
