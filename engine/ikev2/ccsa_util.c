@@ -88,6 +88,19 @@ void v2_child_arm_life(v2_ike_sa *sa, v2_child_sa *c, ike_time now)
 	v2_dl_refresh(sa);
 }
 
+void v2_child_up(v2_ike_sa *sa, v2_child_sa *c, ike_time now, enum v2_child_tr t)
+{
+	ike_conn_rec *r = v2_rec(sa);
+	if (r) {
+		r->esp_algs = c->algs;
+		r->esp_selected = true;
+	}
+	v2_trace_selected(sa, now, "esp", &c->algs);
+	v2_child_go(sa, c, now, t, NULL);
+	v2_child_event(sa, c, now, IKE_EV_CHILD_UP, 0, NULL);
+	v2_child_arm_life(sa, c, now);
+}
+
 void v2_ike_arm_life(v2_ike_sa *sa, ike_time now)
 {
 	const ike_life_cfg *l = &sa->conn->ike_life;

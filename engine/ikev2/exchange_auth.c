@@ -40,17 +40,6 @@ static void child_record_error(v2_ike_sa *sa, uint16_t notify)
 		r->last_error = notify;
 }
 
-static void child_installed(v2_ike_sa *sa, v2_child_sa *c, ike_time now)
-{
-	ike_conn_rec *r = v2_rec(sa);
-	r->esp_algs = c->algs;
-	r->esp_selected = true;
-	v2_trace_selected(sa, now, "esp", &c->algs);
-	v2_child_go(sa, c, now, V2_T_CHILD_INSTALLED, NULL);
-	v2_child_event(sa, c, now, IKE_EV_CHILD_UP, 0, NULL);
-	v2_child_arm_life(sa, c, now);
-}
-
 /* Once up: lifetimes armed; the initiator queues the connection's further CHILD SAs (start = START). */
 static void ike_up(v2_ike_sa *sa, ike_time now)
 {
@@ -276,7 +265,7 @@ static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder 
 	v2_add_ts(b, V2_PL_TSI, tsi);
 	v2_ts_to_wire(ch->ts + ch->n_ts_i, ch->n_ts_r, tsr);
 	v2_add_ts(b, V2_PL_TSR, tsr);
-	child_installed(sa, ch, now);
+	v2_child_up(sa, ch, now, V2_T_CHILD_INSTALLED);
 }
 
 /* Answers the peer's IKE_AUTH request, building the response in inner[0..cap). */
@@ -379,7 +368,7 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in, child_pay
 		child_refused(sa, ch, now, "child_sa failed", err, why);
 		return;
 	}
-	child_installed(sa, ch, now);
+	v2_child_up(sa, ch, now, V2_T_CHILD_INSTALLED);
 }
 
 /*

@@ -1,4 +1,4 @@
-/* Ending an IKE SA that failed: record why for `expect`, tell the host, trace, free. */
+/* Ending an IKE SA (v2_ike_end, the one place), and one that failed: record why for `expect`, tell the host, trace, free. */
 #include "ikev2/sa.h"
 
 /* The SK_e/SK_a views a revealing peer hands out with IKE_UP/IKE_FAILED; false when there is nothing to show. */
@@ -94,13 +94,27 @@ void v2_children_end(v2_ike_sa *sa, ike_time now, const char *why)
 	}
 }
 
-void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, const char *why)
+void v2_ike_end(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint8_t kind, uint16_t notify, const char *why,
+		const char *detail)
 {
 	ike_peer *p = sa->peer;
+	v2_reauth_next nx;
+	v2_reauth_capture(sa, &nx);
 	/* a restart attempt that did not come up: keyingtries decide on the next (after this SA is gone) */
-	uint32_t tried = sa->state == V2_IKE_CONNECTING && sa->conn ? sa->restart_try : 0;
+	uint32_t tried = kind == IKE_EV_IKE_FAILED && sa->state == V2_IKE_CONNECTING && sa->conn ? sa->restart_try : 0;
 	size_t conn = sa->conn_idx;
 	ike_addr remote = sa->remote;
+	v2_children_end(sa, now, why);
+	v2_ike_go(sa, now, t, detail);
+	v2_sa_event(sa, now, kind, notify, why);
+	v2_sa_destroy(sa, now);
+	v2_reauth_follow(p, now, &nx); /* break-before-make: the new IKE SA once the old one is gone */
+	if (tried)
+		v2_live_restart_failed(p, now, conn, &remote, tried, why);
+}
+
+void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, const char *why)
+{
 	ike_conn_rec *r = v2_rec(sa);
 	if (r && (notify || t == V2_T_IKE_TIMEOUT || t == V2_T_IKE_DEAD)) {
 		r->last_error = notify;
@@ -109,12 +123,7 @@ void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, con
 	v2_trace_error(sa->peer, now, sa, "ike_sa failed", why, notify);
 	if (sa->reauth_old_i)
 		v2_reauth_failed(sa, now, why);
-	v2_children_end(sa, now, why);
-	v2_ike_go(sa, now, t, why);
-	v2_sa_event(sa, now, IKE_EV_IKE_FAILED, notify, why);
-	v2_sa_destroy(sa, now);
-	if (tried)
-		v2_live_restart_failed(p, now, conn, &remote, tried, why);
+	v2_ike_end(sa, now, t, IKE_EV_IKE_FAILED, notify, why, why);
 }
 
 /* The row that ends an SA in the state it is in, for a failure whose row in CONNECTING/ESTABLISHED is given. */

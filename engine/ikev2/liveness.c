@@ -133,22 +133,13 @@ void v2_live_dead(v2_ike_sa *sa, ike_time now, const char *why)
 		r->last_error = 0;
 	}
 	/* RFC 7296 2.4: the peer is gone, its SAs with it; no Delete goes to a dead peer. */
-	v2_children_end(sa, now, why);
-	v2_ike_go(sa, now, v2_end_row(sa, V2_T_IKE_TIMEOUT, V2_T_IKE_DEAD), why);
-	v2_sa_event(sa, now, IKE_EV_IKE_DOWN, 0, why);
-	v2_sa_destroy(sa, now);
+	v2_ike_end(sa, now, v2_end_row(sa, V2_T_IKE_TIMEOUT, V2_T_IKE_DEAD), IKE_EV_IKE_DOWN, 0, why, why);
 	if (act == IKE_DPD_RESTART)
 		restart(p, now, conn, &remote, 1);
 }
 
 void v2_live_delete_timeout(v2_ike_sa *sa, ike_time now, const char *why)
 {
-	ike_peer *p = sa->peer;
-	v2_reauth_next nx;
-	v2_reauth_capture(sa, &nx);
-	v2_children_end(sa, now, why);
-	v2_ike_go(sa, now, V2_T_IKE_DELETE_TIMEOUT, NULL);
-	v2_sa_event(sa, now, IKE_EV_IKE_DOWN, 0, why);
-	v2_sa_destroy(sa, now);
-	v2_reauth_follow(p, now, &nx); /* break-before-make goes on even if the old SA's Delete was lost */
+	/* a break-before-make reauthentication goes on even if the old SA's Delete was lost (v2_ike_end) */
+	v2_ike_end(sa, now, V2_T_IKE_DELETE_TIMEOUT, IKE_EV_IKE_DOWN, 0, why, NULL);
 }

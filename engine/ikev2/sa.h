@@ -291,6 +291,13 @@ void v2_trace_kdf(v2_ike_sa *sa, ike_time now, const char *name, const char *inp
 void v2_trace_selected(v2_ike_sa *sa, ike_time now, const char *what, const v2_algs *a);
 void v2_addr_str(const ike_addr *a, char *out, size_t cap);
 void v2_charge(struct ike_peer *p, uint8_t op, uint32_t arg, size_t bytes);
+/*
+ * The one way an IKE SA ends: its CHILD SAs along their end rows (why), the SA along row t (detail as the trace's
+ * why, NULL: the row's story), the host told (kind IKE_DOWN or IKE_FAILED, with notify and why), the SA freed;
+ * then what its end starts: a break-before-make successor, the next attempt of a failed restart. sa is gone after.
+ */
+void v2_ike_end(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint8_t kind, uint16_t notify, const char *why,
+		const char *detail);
 /* Records the failure, moves the SA along row t (to DESTROYING) and frees it: sa is gone after. */
 void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, const char *why);
 void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
@@ -434,6 +441,9 @@ int v2_child_rekey_start(v2_ike_sa *sa, ike_time now, const v2_task *t);
 int v2_child_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 /* The CHILD SA's D-H group for PFS: the first group of its esp proposals, 0 if none. */
 uint16_t v2_child_pfs_group(const ike_child_cfg *cc);
+/* A CHILD SA agreed (row t: IKE_AUTH's or CREATE_CHILD_SA's): the connection's record, sa.selected, its state,
+ * CHILD_UP to the host and its lifetimes, in that order, in one place. */
+void v2_child_up(v2_ike_sa *sa, v2_child_sa *c, ike_time now, enum v2_child_tr t);
 /* Arms a CHILD SA's rekey and hard-expiry deadlines from its config (lifecycle_vocab jitter rule). */
 void v2_child_arm_life(v2_ike_sa *sa, v2_child_sa *c, ike_time now);
 /* Traces child_sa.rekeyed for old -> new and reports IKE_EV_CHILD_REKEYED. */
