@@ -99,7 +99,7 @@ void v2_ike_end(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint8_t kind, uin
 {
 	ike_peer *p = sa->peer;
 	v2_reauth_next nx;
-	v2_reauth_capture(sa, &nx);
+	v2_reauth_capture(sa, kind, &nx);
 	/* a restart attempt that did not come up: keyingtries decide on the next (after this SA is gone) */
 	uint32_t tried = kind == IKE_EV_IKE_FAILED && sa->state == V2_IKE_CONNECTING && sa->conn ? sa->restart_try : 0;
 	size_t conn = sa->conn_idx;

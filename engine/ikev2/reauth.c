@@ -11,6 +11,8 @@
  * SA is initiated. Either way `ike_sa.rekeyed` (reason "reauth") names the old and new SPIs once the new
  * IKE SA holds its CHILD SAs.
  */
+#include <stdio.h>
+
 #include "ikev2/sa.h"
 
 /* Bit i for every child config i >= 1 of which the SA holds a CHILD SA (children[0] comes with IKE_AUTH). */
@@ -24,9 +26,9 @@ static uint64_t held_children(const v2_ike_sa *sa)
 	return m;
 }
 
-/* The new IKE SA replacing old (whose SPIs it keeps for the trace); started, or NULL (traced). */
+/* Attempt `try` of the new IKE SA replacing old (whose SPIs it keeps for the trace); started, or NULL (traced). */
 static v2_ike_sa *initiate(ike_peer *p, ike_time now, size_t conn, const ike_addr *remote, uint64_t old_i,
-			   uint64_t old_r, uint64_t children)
+			   uint64_t old_r, uint64_t children, uint32_t try)
 {
 	v2_ike_sa *n = v2_initiator_new(p, conn, remote);
 	if (!n) {
@@ -36,6 +38,7 @@ static v2_ike_sa *initiate(ike_peer *p, ike_time now, size_t conn, const ike_add
 	n->reauth_old_i = old_i;
 	n->reauth_old_r = old_r;
 	n->reauth_children = children;
+	n->reauth_try = try;
 	uint64_t spi = v2_our_spi(n);
 	if (v2_init_start(n, now) != 0 || !v2_sa_alive(p, spi, n))
 		return NULL; /* v2_init_start traced why and dropped it */
@@ -65,7 +68,7 @@ int v2_reauth_start(v2_ike_sa *sa, ike_time now)
 		return v2_task_start(sa, now, &del);
 	}
 	ike_addr remote = v2_initiate_remote(sa);
-	v2_ike_sa *n = initiate(p, now, sa->conn_idx, &remote, sa->spi_i, sa->spi_r, held_children(sa));
+	v2_ike_sa *n = initiate(p, now, sa->conn_idx, &remote, sa->spi_i, sa->spi_r, held_children(sa), 1);
 	if (!v2_sa_alive(p, spi, sa))
 		return -1;
 	if (n) /* else nothing was started: the old SA stays until its hard expiry */
@@ -116,22 +119,39 @@ int v2_reauth_done(v2_ike_sa *sa, ike_time now)
 	return 1;
 }
 
-void v2_reauth_capture(const v2_ike_sa *sa, v2_reauth_next *nx)
+/* A reauthenticating SA failed: true if keyingtries allow another attempt (and its old SA, if any, is still held). */
+static bool retry_left(const v2_ike_sa *sa)
 {
-	*nx = (v2_reauth_next){ .go = sa->reauth_next && sa->conn };
-	if (!nx->go)
+	uint32_t tries = sa->conn->keyingtries;
+	if (tries && sa->reauth_try >= tries)
+		return false;
+	return !sa->reauth_of || v2_find_local(sa->peer, sa->reauth_of) != NULL;
+}
+
+void v2_reauth_capture(const v2_ike_sa *sa, uint8_t kind, v2_reauth_next *nx)
+{
+	*nx = (v2_reauth_next){ .go = false };
+	if (!sa->conn)
 		return;
+	if (sa->reauth_next) { /* break-before-make: the old SA is gone, its replacement follows */
+		*nx = (v2_reauth_next){ .go = true, .old_i = sa->spi_i, .old_r = sa->spi_r,
+					.children = sa->reauth_children, .try = 1 };
+	} else if (kind == IKE_EV_IKE_FAILED && sa->reauth_old_i && retry_left(sa)) {
+		/* a failed attempt: the next one, as keyingtries allow */
+		*nx = (v2_reauth_next){ .go = true, .old_i = sa->reauth_old_i, .old_r = sa->reauth_old_r,
+					.of = sa->reauth_of, .children = sa->reauth_children, .try = sa->reauth_try + 1 };
+	}
 	nx->conn = sa->conn_idx;
 	nx->remote = v2_initiate_remote(sa);
-	nx->old_i = sa->spi_i;
-	nx->old_r = sa->spi_r;
-	nx->children = sa->reauth_children;
 }
 
 void v2_reauth_follow(ike_peer *p, ike_time now, const v2_reauth_next *nx)
 {
-	if (nx->go)
-		(void)initiate(p, now, nx->conn, &nx->remote, nx->old_i, nx->old_r, nx->children);
+	if (!nx->go)
+		return;
+	v2_ike_sa *n = initiate(p, now, nx->conn, &nx->remote, nx->old_i, nx->old_r, nx->children, nx->try);
+	if (n)
+		n->reauth_of = nx->of;
 }
 
 void v2_reauth_moved(v2_ike_sa *old, v2_ike_sa *nsa)
@@ -140,6 +160,7 @@ void v2_reauth_moved(v2_ike_sa *old, v2_ike_sa *nsa)
 	nsa->reauth_old_r = old->reauth_old_r;
 	nsa->reauth_of = old->reauth_of;
 	nsa->reauth_children = old->reauth_children;
+	nsa->reauth_try = old->reauth_try;
 	old->reauth_of = 0;
 	/* the old SA of a make-before-break reauthentication rekeyed meanwhile: its successor goes instead */
 	uint64_t from = v2_our_spi(old), to = v2_our_spi(nsa);
@@ -150,8 +171,13 @@ void v2_reauth_moved(v2_ike_sa *old, v2_ike_sa *nsa)
 
 void v2_reauth_failed(v2_ike_sa *sa, ike_time now, const char *why)
 {
-	if (!sa->reauth_old_i)
+	if (!sa->reauth_old_i || !v2_tracing(sa->peer))
 		return;
-	v2_trace_error(sa->peer, now, sa, "reauthentication failed", why ? why : "the new IKE SA failed",
-		       0);
+	char line[256], of[24] = "for ever";
+	if (sa->conn->keyingtries)
+		snprintf(of, sizeof(of), "%u", sa->conn->keyingtries);
+	snprintf(line, sizeof(line), "attempt %u of %s: %s; %s", sa->reauth_try, of, why ? why : "the new IKE SA failed",
+		 retry_left(sa) ? "trying again" : sa->reauth_of ? "giving up (keyingtries): the old IKE SA stays"
+								 : "giving up (keyingtries)");
+	v2_trace_error(sa->peer, now, sa, "reauthentication failed", line, 0);
 }

@@ -158,6 +158,7 @@ struct v2_ike_sa {
 	uint64_t reauth_of;      /* make-before-break: our SPI of the old IKE SA, deleted once this one is complete */
 	uint64_t reauth_children; /* bit i: children[i] (i >= 1) is re-created by CREATE_CHILD_SA once up */
 	uint32_t restart_try;    /* liveness.c: this SA is attempt n of a dpd_action restart (0: not a restart) */
+	uint32_t reauth_try;     /* reauth.c: this SA is attempt n of a reauthentication */
 	bool reauth_next;        /* old SA, break-before-make: once its Delete is done, the new IKE SA is initiated */
 };
 
@@ -240,13 +241,16 @@ typedef struct v2_reauth_next {
 	size_t conn;
 	ike_addr remote;
 	uint64_t old_i, old_r, children;
+	uint64_t of;  /* make-before-break: our SPI of the old SA the next attempt replaces */
+	uint32_t try; /* the next attempt's number */
 } v2_reauth_next;
-void v2_reauth_capture(const v2_ike_sa *sa, v2_reauth_next *nx);
-/* After the old SA is destroyed: initiates its replacement if nx->go. */
+/* An SA about to end with event kind: a break-before-make old SA, or a failed attempt keyingtries let retry. */
+void v2_reauth_capture(const v2_ike_sa *sa, uint8_t kind, v2_reauth_next *nx);
+/* After the SA is destroyed: initiates the replacement (or the next attempt of it) if nx->go. */
 void v2_reauth_follow(struct ike_peer *p, ike_time now, const v2_reauth_next *nx);
 /* old was rekeyed into nsa: a reauthentication of old (in progress, or of which old is the new SA) follows nsa. */
 void v2_reauth_moved(v2_ike_sa *old, v2_ike_sa *nsa);
-/* A reauthenticating IKE SA failed before it was complete: traced; the old one (if any) stays. */
+/* A reauthenticating IKE SA failed before it was complete: traced, saying whether keyingtries allow another. */
 void v2_reauth_failed(v2_ike_sa *sa, ike_time now, const char *why);
 /* Where a new initiation of sa's connection goes: the configured peer, or sa's peer if the connection takes any. */
 ike_addr v2_initiate_remote(const v2_ike_sa *sa);

@@ -194,7 +194,75 @@ static void failed_reauth_keeps_old(void **state)
 	settled(&pr, 1);
 	assert_int_equal(only_sa(pr.peer[0])->spi_i, old_i);
 	assert_int_equal(pair_count(&pr, 0, "error", "reauthentication failed"), 1);
+	assert_int_equal(pair_count(&pr, 0, "reauthentication failed", "attempt 1 of 1: "), 1);
+	assert_int_equal(pair_count(&pr, 0, "reauthentication failed", "giving up (keyingtries): the old IKE SA stays"), 1);
 	assert_int_equal(pair_count(&pr, -1, "ike_sa.rekeyed", NULL), 0);
+	pair_free(&pr);
+}
+
+static const uint8_t wrong_psk[] = "not the secret";
+
+/* Side 1 gets its right PSK back once side 0 saw `n` reauthentication attempts fail (pr->user: the count). */
+static void fix_psk_after(pair *pr, int side, const ike_sa_event *ev)
+{
+	size_t *failed = pr->user;
+	if (side == 0 && ev->kind == IKE_EV_IKE_FAILED && --*failed == 0) {
+		pr->conn[1].psk = (const uint8_t *)"secret";
+		pr->conn[1].psk_len = 6;
+	}
+}
+
+/* keyingtries: a failed reauthentication is tried again at once, up to that many attempts in all. */
+static void reauth_keyingtries(uint32_t tries, size_t fail_first, bool done)
+{
+	pair pr;
+	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	pr.conn[0].ike_life = (ike_life_cfg){ .reauth = 100 * SEC };
+	pr.conn[0].reauth_mbb = true;
+	pr.conn[0].keyingtries = tries;
+	size_t left = fail_first;
+	pr.user = &left;
+	pr.sa_hook = fix_psk_after;
+	pair_start(&pr, 107);
+	pair_run(&pr, 10 * SEC);
+	assert_string_equal((const char *)pr.conn[1].psk, "secret");
+	uint64_t old_i = only_sa(pr.peer[0])->spi_i;
+	pr.conn[1].psk = wrong_psk;
+	pr.conn[1].psk_len = sizeof(wrong_psk) - 1;
+	pair_run_pending(&pr, 150 * SEC);
+	settled(&pr, 1);
+	assert_true((only_sa(pr.peer[0])->spi_i != old_i) == done);
+	size_t failures = done ? fail_first : tries;
+	assert_int_equal(pair_count(&pr, 0, "error", "reauthentication failed"), failures);
+	assert_int_equal(pair_count(&pr, 0, "reauthentication failed", "trying again"), done ? failures : failures - 1);
+	assert_int_equal(pair_count(&pr, 0, "ike_sa.rekeyed", "\"reason\":\"reauth\""), done);
+	pair_free(&pr);
+}
+
+static void failed_reauth_tried_again(void **state)
+{
+	(void)state;
+	reauth_keyingtries(3, 3, false); /* three attempts, all refused: the old SA stays */
+	reauth_keyingtries(3, 2, true);  /* the third attempt goes through */
+	reauth_keyingtries(0, 5, true);  /* for ever */
+}
+
+/* Both sides reauthenticate at the same moment (make-before-break): the two new IKE SAs' handshakes overlap and
+ * the simultaneous IKE_SA_INIT rule keeps one; both old SAs go; one IKE SA with both CHILD SAs remains. */
+static void both_sides_at_once(void **state)
+{
+	(void)state;
+	pair pr;
+	ike_child_cfg two[2][2];
+	two_children(&pr, two);
+	for (int s = 0; s < 2; s++) {
+		pr.conn[s].ike_life = (ike_life_cfg){ .reauth = 100 * SEC };
+		pr.conn[s].reauth_mbb = true;
+	}
+	pair_start(&pr, 106);
+	pair_run(&pr, 150 * SEC);
+	settled(&pr, 2);
+	assert_int_equal(pair_count(&pr, -1, "ike.collision", NULL), 2); /* both sides name the same loser */
 	pair_free(&pr);
 }
 
@@ -206,6 +274,8 @@ size_t tests_reauth(const struct CMUnitTest **out)
 		cmocka_unit_test(break_before_make),
 		cmocka_unit_test(reauth_time_survives_rekeys),
 		cmocka_unit_test(failed_reauth_keeps_old),
+		cmocka_unit_test(failed_reauth_tried_again),
+		cmocka_unit_test(both_sides_at_once),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
