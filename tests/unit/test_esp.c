@@ -485,6 +485,20 @@ static void esp_encap_in_place(void **state)
 	assert_int_equal(esp_encap(o, 0, buf + ESP_HDR_LEN + 16, sizeof(ip), buf, sizeof(buf), &n), ESP_OK);
 	assert_int_equal(esp_decap(i, buf, n, back, sizeof(back), &rx), ESP_OK);
 	assert_memory_equal(back, ip, sizeof(ip));
+	/* ... and decap may write the inner packet over the ciphertext, for every transform. */
+	size_t na;
+	const espfx_alg *algs = espfx_algs(&na);
+	for (size_t k = 0; k < na; k++) {
+		esp_sa *o2, *i2;
+		espfx_pair(*state, &algs[k], ESP_MODE_TUNNEL, 1, 64, 14, &o2, &i2);
+		assert_int_equal(esp_encap(o2, 0, ip, sizeof(ip), buf, sizeof(buf), &n), ESP_OK);
+		size_t iv = algs[k].encr == IKE_ENCR_NULL ? 0 : algs[k].encr == IKE_ENCR_AES_CBC ? 16 : 8;
+		uint8_t *at = buf + ESP_HDR_LEN + iv;
+		assert_int_equal(esp_decap(i2, buf, n, at, sizeof(buf) - ESP_HDR_LEN - iv, &rx), ESP_OK);
+		assert_memory_equal(at, ip, sizeof(ip));
+		esp_sa_free(o2);
+		esp_sa_free(i2);
+	}
 	esp_sa_free(o);
 	esp_sa_free(i);
 }
