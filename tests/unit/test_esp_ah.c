@@ -14,7 +14,7 @@
 #include "esp/ah.h"
 #include "esp/ip.h"
 #include "esp/sad.h"
-#include "espfx.h"
+#include "esppair.h"
 #include "test_list.h.in"
 
 static const uint16_t integs[] = { IKE_INTEG_HMAC_SHA1_96, IKE_INTEG_HMAC_SHA2_256_128, IKE_INTEG_HMAC_SHA2_384_192,
@@ -61,7 +61,7 @@ static void ah_round_trips(void **state)
 					ah_sa *o, *i;
 					pair(c, w, mode, esn, &o, &i);
 					uint8_t in[300], pkt[600], back[600];
-					size_t len = v6 ? espfx_ipv6_udp(in, 200, 3) : espfx_ipv4_udp(in, 200, 3), n;
+					size_t len = v6 ? esppair_ipv6_udp(in, 200, 3) : esppair_ipv4_udp(in, 200, 3), n;
 					esp_rx rx;
 					assert_int_equal(ah_encap(o, v6 ? &outer6 : &outer4, in, len, pkt, sizeof(pkt), &n),
 							 ESP_OK);
@@ -100,7 +100,7 @@ static void ah_mutable_and_immutable(void **state)
 		ah_sa *o, *i;
 		pair(c, 1, ESP_MODE_TUNNEL, 0, &o, &i);
 		uint8_t in[100], pkt[300], bad[300], back[300];
-		size_t len = v6 ? espfx_ipv6_udp(in, 100, 1) : espfx_ipv4_udp(in, 100, 1), n;
+		size_t len = v6 ? esppair_ipv6_udp(in, 100, 1) : esppair_ipv4_udp(in, 100, 1), n;
 		esp_rx rx;
 		/* Mutable: IPv4 TOS, flags/offset, TTL, checksum; IPv6 class, flow label, hop limit. */
 		static const size_t mut4[] = { 1, 6, 7, 8, 10, 11 }, mut6[] = { 1, 2, 3, 7 };
@@ -154,7 +154,7 @@ static void ah_esn_and_params(void **state)
 	assert_non_null(i);
 	assert_non_null(fresh);
 	uint8_t in[80], pkt[200], back[200];
-	size_t len = espfx_ipv4_udp(in, 80, 2), n;
+	size_t len = esppair_ipv4_udp(in, 80, 2), n;
 	esp_rx rx;
 	assert_int_equal(ah_encap(o, NULL, in, len, pkt, sizeof(pkt), &n), ESP_OK);
 	assert_int_equal(ike_get_u32(pkt + 20 + 8), 1);
@@ -200,7 +200,7 @@ static void ah_icv_by_hand(void **state)
 	unsigned mdlen = 0;
 	for (int j = 0; j < 20; j++)
 		key[j] = (uint8_t)(0xa0 + j);
-	size_t len = espfx_ipv4_udp(in, 64, 5), n;
+	size_t len = esppair_ipv4_udp(in, 64, 5), n;
 	in[1] = 0x2e;               /* DSCP: must not matter */
 	ike_put_u16(in + 6, 0x4000); /* DF */
 	ike_put_u16(in + 10, esp_ipv4_checksum(in, 20));

@@ -1,4 +1,4 @@
-/* Test fixture for engine/esp (see espfx.h). */
+/* Test fixture for engine/esp (see esppair.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,9 +9,9 @@
 #include "common/buf.h"
 #include "crypto/registry.h"
 #include "esp/ip.h"
-#include "espfx.h"
+#include "esppair.h"
 
-static const espfx_alg algs[] = {
+static const esppair_alg algs[] = {
 	{ "aes128gcm16", IKE_ENCR_AES_GCM_16, 128, 0 },
 	{ "aes192gcm12", IKE_ENCR_AES_GCM_12, 192, 0 },
 	{ "aes256gcm8", IKE_ENCR_AES_GCM_8, 256, 0 },
@@ -30,13 +30,13 @@ static const espfx_alg algs[] = {
 	{ "aes128-noauth", IKE_ENCR_AES_CBC, 128, 0 },
 };
 
-const espfx_alg *espfx_algs(size_t *n)
+const esppair_alg *esppair_algs(size_t *n)
 {
 	*n = sizeof(algs) / sizeof(algs[0]);
 	return algs;
 }
 
-static size_t encr_key_len(const espfx_alg *a)
+static size_t encr_key_len(const esppair_alg *a)
 {
 	switch (a->encr) {
 	case IKE_ENCR_NULL: return 0;
@@ -54,10 +54,10 @@ static size_t integ_key_len(uint16_t integ)
 										      : 0;
 }
 
-static const uint8_t ivseed[32] = "espfx iv seed, deterministic...";
+static const uint8_t ivseed[32] = "esppair iv seed, deterministic";
 
-esp_sa_params espfx_params(const espfx_alg *a, uint8_t dir, uint8_t mode, int esn, uint32_t window, uint8_t seed,
-			   espfx_keys *k)
+esp_sa_params esppair_params(const esppair_alg *a, uint8_t dir, uint8_t mode, int esn, uint32_t window, uint8_t seed,
+			   esppair_keys *k)
 {
 	for (int i = 0; i < 64; i++) {
 		k->e[i] = (uint8_t)(seed * 7 + i);
@@ -71,13 +71,13 @@ esp_sa_params espfx_params(const espfx_alg *a, uint8_t dir, uint8_t mode, int es
 	return p;
 }
 
-void espfx_pair(const ike_crypto *c, const espfx_alg *a, uint8_t mode, int esn, uint32_t window, uint8_t seed,
+void esppair_pair(const ike_crypto *c, const esppair_alg *a, uint8_t mode, int esn, uint32_t window, uint8_t seed,
 		esp_sa **out, esp_sa **in)
 {
 	char why[160] = "";
-	espfx_keys k;
-	esp_sa_params po = espfx_params(a, ESP_DIR_OUT, mode, esn, window, seed, &k);
-	esp_sa_params pi = espfx_params(a, ESP_DIR_IN, mode, esn, window, seed, &k);
+	esppair_keys k;
+	esp_sa_params po = esppair_params(a, ESP_DIR_OUT, mode, esn, window, seed, &k);
+	esp_sa_params pi = esppair_params(a, ESP_DIR_IN, mode, esn, window, seed, &k);
 	*out = esp_sa_new(c, &po, why, sizeof(why));
 	if (!*out)
 		fail_msg("%s out: %s", a->name, why);
@@ -86,7 +86,7 @@ void espfx_pair(const ike_crypto *c, const espfx_alg *a, uint8_t mode, int esn, 
 		fail_msg("%s in: %s", a->name, why);
 }
 
-size_t espfx_ipv4_udp(uint8_t *buf, size_t len, uint8_t fill)
+size_t esppair_ipv4_udp(uint8_t *buf, size_t len, uint8_t fill)
 {
 	esp_ip h = { .family = 4, .proto = ESP_IPPROTO_UDP, .ttl = 64, .id = 0x1234,
 		     .src = { 10, 1, 0, 1 }, .dst = { 10, 2, 0, 1 } };
@@ -96,7 +96,7 @@ size_t espfx_ipv4_udp(uint8_t *buf, size_t len, uint8_t fill)
 	return len;
 }
 
-size_t espfx_ipv6_udp(uint8_t *buf, size_t len, uint8_t fill)
+size_t esppair_ipv6_udp(uint8_t *buf, size_t len, uint8_t fill)
 {
 	esp_ip h = { .family = 6, .proto = ESP_IPPROTO_UDP, .ttl = 64,
 		     .src = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 1 }, .dst = { 0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 1 } };
