@@ -42,6 +42,7 @@ typedef struct peer_run {
 	ike_crypto *crypto;
 	ike_peer *peer;
 	ike_host_trace *tr;
+	peer_cap *cap;     /* --pcap, NULL without */
 	struct timespec t0;
 	sigset_t waitmask; /* the mask ppoll waits with: SIGINT/SIGTERM unblocked */
 	ike_time now;
@@ -57,6 +58,8 @@ typedef struct peer_run {
 	ike_time hold_until;
 	peer_acts acts;               /* --rekey-child-after, --rekey-ike-after, --delete-after */
 	uint64_t cur_spi_i, cur_spi_r; /* initiator: the IKE SA that is current (a rekey replaces it) */
+	uint64_t repl_spi_i, repl_spi_r; /* the last IKE SA that came up replacing another (reauthentication) */
+	unsigned long rekeys;         /* IKE and CHILD rekeys and reauthentications completed, by either side */
 	char why[300];
 	unsigned long n_esp, n_runt, n_keepalive, n_send_err;
 	ike_time drop_window_end;
@@ -93,8 +96,14 @@ static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const
 {
 	peer_run *r = ctx;
 	size_t n = ike_host_frame_wrap(ike_host_frame_marked(from->port, to->port), data, len, r->tx, sizeof(r->tx));
-	if (n && peer_udp_send(r->fd, to, r->tx, n) == 0)
+	if (n && peer_udp_send(r->fd, to, r->tx, n) == 0) {
+		peer_cap_udp(r->cap, from, to, r->tx, n, NULL);
 		return;
+	}
+	char why[120];
+	snprintf(why, sizeof(why), "not sent: %s", n ? strerror(errno) : "datagram too large");
+	if (n)
+		peer_cap_udp(r->cap, from, to, r->tx, n, why);
 	r->n_send_err++;
 	ike_jsonw w;
 	ike_jsonw_init(&w);
@@ -130,17 +139,51 @@ static bool replaced_sa(const peer_run *r, const ike_sa_event *ev)
 	return r->a->initiate && r->cur_spi_i && (ev->spi_i != r->cur_spi_i || ev->spi_r != r->cur_spi_r);
 }
 
+/*
+ * A rekey or reauthentication, whichever side started it, is no new tunnel: the engine names the SA a new one
+ * replaces (old SPIs in IKE_UP/CHILD_UP) and reports the completed replacement (IKE_REKEYED, CHILD_REKEYED).
+ * The CHILD SAs a reauthentication re-creates come up in the replacing IKE SA. True if ev is one of those.
+ */
+static bool replacement(peer_run *r, const ike_sa_event *ev)
+{
+	switch (ev->kind) {
+	case IKE_EV_IKE_REKEYED:
+		r->cur_spi_i = ev->spi_i; /* the survivor, also after a collision */
+		r->cur_spi_r = ev->spi_r;
+		r->rekeys++;
+		(void)peer_acts_event(&r->acts, ev->kind); /* our --rekey-ike-after is done */
+		return true;
+	case IKE_EV_CHILD_REKEYED:
+		r->rekeys++;
+		(void)peer_acts_event(&r->acts, ev->kind);
+		return true;
+	case IKE_EV_IKE_UP:
+		if (!ev->old_spi_i && !ev->old_spi_r)
+			return false;
+		r->repl_spi_i = ev->spi_i;
+		r->repl_spi_r = ev->spi_r;
+		return true;
+	case IKE_EV_CHILD_UP:
+		return ev->old_child_spi_in || ev->old_child_spi_out ||
+		       (r->repl_spi_i && ev->spi_i == r->repl_spi_i && ev->spi_r == r->repl_spi_r);
+	default:
+		return false;
+	}
+}
+
 static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 {
 	peer_run *r = ctx;
+	peer_cap_sa_event(r->cap, ev);
 	if (ev->kind == IKE_EV_IKE_UP) {
 		r->cur_spi_i = ev->spi_i;
 		r->cur_spi_r = ev->spi_r;
 	}
+	if (replacement(r, ev))
+		return;
 	if (ev->kind == IKE_EV_IKE_DOWN && replaced_sa(r, ev))
 		return;
-	if (peer_acts_event(&r->acts, ev->kind))
-		return; /* the new SA of a rekey we asked for: not another tunnel */
+	(void)peer_acts_event(&r->acts, ev->kind); /* a Delete we asked for: its IKE_DOWN still ends the run */
 	switch (ev->kind) {
 	case IKE_EV_IKE_UP:
 		r->ike_up++;
@@ -228,7 +271,12 @@ static void drain(peer_run *r)
 		if (n < 0)
 			return;
 		size_t off, len = (size_t)n;
-		switch (ike_host_frame_classify(r->buf, len, ike_host_frame_marked(r->conn.local.port, from.port), &off)) {
+		enum ike_host_dgram_kind kind = ike_host_frame_classify(r->buf, len, ike_host_frame_marked(r->conn.local.port, from.port), &off);
+		/* Captured before the engine sees it, so an answer comes after its request in the file. */
+		peer_cap_udp(r->cap, &from, &r->conn.local, r->buf, len,
+			     kind == IKE_HOST_DG_ESP ? "dropped: ESP-in-UDP, this peer has no ESP data path"
+			     : kind == IKE_HOST_DG_RUNT ? "dropped: too short to be IKE or ESP" : NULL);
+		switch (kind) {
 		case IKE_HOST_DG_IKE:
 			ike_peer_input(r->peer, r->now, &from, &r->conn.local, r->buf + off, len - off);
 			check_child(r);
@@ -382,6 +430,7 @@ static void trace_end(peer_run *r, const ike_conn_status *st)
 		ike_jsonw_int(&w, "failed-attempts", (int64_t)r->n_failed_attempts);
 	ike_jsonw_int(&w, "ike-sas", r->ike_up);
 	ike_jsonw_int(&w, "child-sas", r->child_up);
+	ike_jsonw_int(&w, "rekeys", (int64_t)r->rekeys);
 	ike_jsonw_str(&w, "ike-state", st->ike_state);
 	ike_jsonw_str(&w, "child-state", st->child_state);
 	ike_jsonw_int(&w, "esp-dropped", (int64_t)r->n_esp);
@@ -453,7 +502,9 @@ static int setup(peer_run *r, FILE *err)
 		return -1;
 	}
 	if ((r->fd = peer_udp_open(&r->conn.local, msg, sizeof(msg))) < 0 ||
-	    (r->a->trace && !(r->tr = ike_host_trace_open(r->a->trace, msg, sizeof(msg))))) {
+	    (r->a->trace && !(r->tr = ike_host_trace_open(r->a->trace, msg, sizeof(msg)))) ||
+	    (r->a->pcap && !(r->cap = peer_cap_open(r->a->pcap, r->a->pcap_classic, r->a->reveal, &r->conn.local, msg,
+						    sizeof(msg))))) {
 		fprintf(err, "ikesim peer: %s\n", msg);
 		return -1;
 	}
@@ -475,9 +526,13 @@ static int setup(peer_run *r, FILE *err)
 	return 0;
 }
 
-static void teardown(peer_run *r)
+static void teardown(peer_run *r, bool ran)
 {
+	char msg[300];
 	ike_peer_free(r->peer);
+	/* A failed run's capture is kept too: it shows what went wrong. */
+	if (peer_cap_close(r->cap, ran, stderr, msg, sizeof(msg)) != 0)
+		fprintf(stderr, "ikesim peer: %s\n", msg);
 	if (ike_host_trace_close(r->tr, 1) != 0)
 		fprintf(stderr, "ikesim peer: writing the trace %s failed\n", r->a->trace);
 	if (r->fd >= 0)
@@ -541,13 +596,14 @@ int cli_peer(int argc, char **argv, FILE *out, FILE *err)
 	if (peer_psk_load(&a, &r->cf, err, msg, sizeof(msg)) != 0 ||
 	    peer_conn_build(&a, &r->conn, &r->child, &r->cf, msg, sizeof(msg)) != 0) {
 		fprintf(err, "ikesim peer: %s\n", msg);
-		teardown(r);
+		teardown(r, false);
 		return CLI_USAGE;
 	}
 	if (a.reveal)
-		fprintf(err, "WARNING: --reveal-keys: the trace will contain secret key material. Teaching use only.\n");
+		fprintf(err, "WARNING: --reveal-keys: %s will contain secret key material. Teaching use only.\n",
+			a.pcap && a.trace ? "the trace and the key tables" : a.pcap ? "the key tables" : "the trace");
 	if (setup(r, err) != 0) {
-		teardown(r);
+		teardown(r, false);
 		return CLI_ERR;
 	}
 	peer_sigstate ss;
@@ -556,6 +612,6 @@ int cli_peer(int argc, char **argv, FILE *out, FILE *err)
 	shutdown_sas(r);
 	signals_off(&ss);
 	rc = report(r, out, err);
-	teardown(r);
+	teardown(r, true);
 	return rc;
 }
