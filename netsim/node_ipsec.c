@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "crypto/drbg.h"
+#include "esp/child.h"
 #include "esp/ip.h"
 #include "esp/sad.h"
 #include "esp/spd.h"
@@ -161,20 +162,21 @@ static size_t conn_index(const runner *r, uint32_t node, const char *name)
 	return ns->n_conns;
 }
 
-/* One direction of the CHILD SA from the engine's view; the SA or NULL (why filled). */
+/* One direction of the CHILD SA from the engine's view (esp/child.h); the SA or NULL (why filled). */
 static esp_sa *make_sa(runner *r, sim_ipsec *ip, const ike_child_keys *k, uint8_t dir, bool encap, const ike_sa_event *ev,
 		       char *why, size_t cap)
 {
-	bool ours = (dir == ESP_DIR_OUT) == k->initiator; /* the exchange initiator's keys are ei/ai */
+	esp_sa_params p;
 	uint8_t seed[32];
+	if (k->protocol != IKE_PROTO_ESP) {
+		snprintf(why, cap, "protocol: only ESP carries the hosts' traffic");
+		return NULL;
+	}
+	if (esp_params_from_child(k, dir, &p, why, cap) != 0)
+		return NULL;
 	ike_drbg_bytes(&ip->iv, seed, sizeof(seed));
-	esp_sa_params p = { .spi = dir == ESP_DIR_OUT ? k->spi_out : k->spi_in, .dir = dir,
-			    .mode = k->mode == IKE_MODE_TRANSPORT ? ESP_MODE_TRANSPORT : ESP_MODE_TUNNEL, .esn = k->esn,
-			    .encr_id = k->encr, .encr_keylen = k->encr_keylen, .integ_id = k->integ,
-			    .encr_key = ours ? k->ei : k->er, .encr_key_len = k->e_len, .integ_key = ours ? k->ai : k->ar,
-			    .integ_key_len = k->a_len,
-			    .replay_window = dir == ESP_DIR_IN ? ESP_REPLAY_WINDOW_DEFAULT : 0,
-			    .iv_seed = seed, .iv_seed_len = sizeof(seed) };
+	p.iv_seed = seed;
+	p.iv_seed_len = sizeof(seed);
 	if (encap) {
 		p.encap_sport = ev->local->port != 500 ? ev->local->port : ENCAP_PORT;
 		p.encap_dport = ev->remote->port != 500 ? ev->remote->port : ENCAP_PORT;
