@@ -158,6 +158,48 @@ static void impaired_packets_commented_in_the_capture(void **state)
 	sim_scenario_free(sc);
 }
 
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char *buf = malloc(4 << 20);
+	assert_non_null(buf);
+	*n = fread(buf, 1, 4 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+/* Same scenario and seed, same trace and capture bytes, with ESP traffic, CBC IVs and impairments in them. */
+static void same_seed_same_bytes(void **state)
+{
+	(void)state;
+	char err[512], t[2][40], c[2][40];
+	sim_scenario *sc = load("tests/scenarios/esp_impairments.json");
+	for (int i = 0; i < 2; i++) {
+		snprintf(t[i], sizeof(t[i]), "/tmp/ikesim-trf-t%d-XXXXXX", i);
+		snprintf(c[i], sizeof(c[i]), "/tmp/ikesim-trf-c%d-XXXXXX", i);
+		int a = mkstemp(t[i]), b = mkstemp(c[i]);
+		assert_true(a >= 0 && b >= 0);
+		close(a), close(b);
+		sim_run_opts o = { .trace_path = t[i], .pcap_path = c[i] };
+		sim_run_result res;
+		if (sim_run_scenario(sc, &o, &res, err, sizeof(err)) != 0)
+			fail_msg("%s", err);
+		sim_run_result_free(&res);
+	}
+	for (int k = 0; k < 2; k++) {
+		size_t n0, n1;
+		char *a = slurp(k ? c[0] : t[0], &n0), *b = slurp(k ? c[1] : t[1], &n1);
+		assert_true(n0 > 10000);
+		assert_int_equal(n0, n1);
+		assert_memory_equal(a, b, n0);
+		free(a), free(b);
+	}
+	for (int i = 0; i < 2; i++)
+		unlink(t[i]), unlink(c[i]);
+	sim_scenario_free(sc);
+}
+
 /* Reordering exactly at the window's edge: 63 later packets still leave it inside (top - 63), 64 do not. */
 static void reorder_at_the_window_edge(void **state)
 {
@@ -260,6 +302,7 @@ size_t tests_traffic(const struct CMUnitTest **out)
 		cmocka_unit_test(impairments_counted_by_status),
 		cmocka_unit_test(reorder_at_the_window_edge),
 		cmocka_unit_test(impaired_packets_commented_in_the_capture),
+		cmocka_unit_test(same_seed_same_bytes),
 		cmocka_unit_test(down_loses_rekey_does_not),
 		cmocka_unit_test(ipv6_inside_ipv4_cbc),
 		cmocka_unit_test(loader_refusals),
