@@ -6,7 +6,7 @@
 #include "esp/ip.h"
 #include "pcap.h" /* sim_pcap_sum / sim_pcap_fold: the Internet checksum */
 
-static const uint8_t MAGIC[4] = { 'I', 'K', 'S', 'F' };
+static const uint8_t MAGIC[4] = { 'i', 'k', 's', 'f' }; /* lower case: "IK" reads as an ISO CLTP header to Wireshark's heuristics */
 
 static void put16(uint8_t *p, uint16_t v)
 {

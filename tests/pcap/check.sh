@@ -132,6 +132,31 @@ check_rekeyed() {
 }
 check_rekeyed
 
+# The data plane: every ESP packet of the hosts' flows decrypts with our esp_sa table, its ICV checks, and the inner
+# IPv4 header, ICMP, UDP and TCP checksums are good; impaired packets carry their comment, the flipped one a bad ICV.
+check_esp() {
+	local name=$1 scn=$2 want_bad=$3 base="$TMP/$1" lines n=0 n_bad_icv=0 ipck icv icmp udp tcp
+	"$BIN" run "$scn" --quiet --pcap "$base.pcapng" --trace "$base.jsonl" --reveal-keys 2>"$base.err" >/dev/null ||
+		{ fail "$name: run failed ($(head -c 200 "$base.err"))"; return; }
+	lines=$(ts_keys "$base" -o tcp.check_checksum:TRUE -Y esp -T fields -E occurrence=l -e ip.checksum.status \
+		-e esp.icv_good -e icmp.checksum.status -e udp.checksum.status -e tcp.checksum.status)
+	while IFS=$'\t' read -r ipck icv icmp udp tcp; do
+		n=$((n + 1))
+		if [ "$icv" != 1 ]; then n_bad_icv=$((n_bad_icv + 1)); continue; fi
+		[ "$ipck" = 1 ] && [ "$icmp$udp$tcp" = 1 ] || { fail "$name: record $n: ip=$ipck icmp=$icmp udp=$udp tcp=$tcp"; return; }
+	done <<<"$lines"
+	local n_tx
+	n_tx=$(($(grep -c '"ev":"esp.tx"' "$base.jsonl") + $(grep -c '"kind":"replay"' "$base.jsonl")))
+	[ "$n" = "$n_tx" ] || { fail "$name: $n ESP records for $n_tx sent"; return; }
+	[ "$n_bad_icv" = "$want_bad" ] || { fail "$name: $n_bad_icv bad ICV(s), want $want_bad"; return; }
+	[ "$(ts_count "$base" "_ws.malformed")" = 0 ] || { fail "$name: malformed records (a heuristic dissector?)"; return; }
+	say "ok   $name: $n ESP packets decrypted to hosts' ICMP/UDP/TCP with good checksums, $n_bad_icv bad ICV as impaired"
+}
+check_esp esp_two_sites tests/scenarios/esp_two_sites.json 0
+check_esp esp_impairments tests/scenarios/esp_impairments.json 1
+[ "$(ts_count "$TMP/esp_impairments" 'frame.comment contains "impaired: "')" = 5 ] ||
+	fail "esp_impairments: not 5 'impaired:' comments"
+
 # What a student sees in Wireshark's packet details, and the negative control without the key table.
 if ts_keys "$TMP/demo-aes128gcm16" -V | grep -q "Payload: Identification - Initiator"; then
 	say "ok   demo with key table: tshark -V shows 'Payload: Identification - Initiator'"
