@@ -16,6 +16,7 @@
 
 #include "esp/esp.h"
 #include "inner_pkt.h"
+#include "pair.h"
 #include "run.h"
 #include "scenario.h"
 #include "test_list.h.in"
@@ -265,6 +266,33 @@ static void ipv6_inside_ipv4_cbc(void **state)
 	sim_scenario_free(sc);
 }
 
+static void nat_seen(pair *pr, int side, const ike_sa_event *ev)
+{
+	int *nat = pr->user;
+	if (ev->kind == IKE_EV_CHILD_UP)
+		nat[side] = ev->child->nat ? 1 : 0;
+}
+
+/* ike_child_keys.nat (what makes a gateway put its ESP in UDP): set on both ends when a NAT rewrote side 0's
+ * source port from the first datagram on (RFC 7296 2.23 NAT detection), clear without one. */
+static void child_keys_say_nat(void **state)
+{
+	(void)state;
+	for (int natted = 0; natted < 2; natted++) {
+		pair pr;
+		int nat[2] = { -1, -1 };
+		pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+		pr.user = nat;
+		pr.sa_hook = nat_seen;
+		pr.nat_port = natted ? 4501 : 0;
+		pair_start(&pr, 5);
+		pair_run(&pr, 10 * IKE_NS_PER_SEC);
+		assert_int_equal(nat[0], natted);
+		assert_int_equal(nat[1], natted);
+		pair_free(&pr);
+	}
+}
+
 /* Loader refusals name the field. */
 static void loader_refusals(void **state)
 {
@@ -306,6 +334,7 @@ size_t tests_traffic(const struct CMUnitTest **out)
 		cmocka_unit_test(down_loses_rekey_does_not),
 		cmocka_unit_test(ipv6_inside_ipv4_cbc),
 		cmocka_unit_test(loader_refusals),
+		cmocka_unit_test(child_keys_say_nat),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
