@@ -312,6 +312,10 @@ static void acquire(runner *r, uint32_t node, int64_t now, uint64_t id, const ch
 	drop(r, node, now, SIM_XD_ACQUIRE, "out", 0, flow);
 	if (conn >= r->sc->nodes[node].n_conns || ip->acquiring[conn])
 		return;
+	ike_conn_status st;
+	/* An IKE SA already held (connecting, or up with narrower selectors than the trap's): no second one. */
+	if (ike_peer_conn_status(r->nodes[node].peer, conn, &st) == 0 && st.ike_state && strcmp(st.ike_state, "NONE") != 0)
+		return;
 	ip->acquiring[conn] = 1;
 	ip->st.acquires++;
 	if (tracing(r)) {
