@@ -17,7 +17,7 @@ typedef struct rt_flow {
 	runner *r;
 	uint32_t idx;
 	uint64_t pkts;   /* packets of the sender so far (requests for ping/reqresp): the next seq is pkts + 1 */
-	int started, stopped;
+	int started;
 	sim_flow_result st;
 } rt_flow;
 
@@ -28,7 +28,8 @@ struct sim_traffic {
 
 static const sim_flow_spec *spec(const rt_flow *f) { return &f->r->sc->flows[f->idx]; }
 
-static void flow_event(rt_flow *f, int64_t now, const char *ev)
+/* flow.start (start = 1) or flow.stop, on the sender's gateway. */
+static void flow_event(rt_flow *f, int64_t now, int start)
 {
 	const runner *r = f->r;
 	const sim_flow_spec *s = spec(f);
@@ -36,12 +37,12 @@ static void flow_event(rt_flow *f, int64_t now, const char *ev)
 	char fields[300];
 	if (!r->tr && !r->watch)
 		return;
-	if (ev[5] == 's' && ev[6] == 't' && ev[7] == 'a')
+	if (start)
 		snprintf(fields, sizeof(fields), "\"flow\":\"%s\",\"kind\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"size\":%u",
 			 s->name, kinds[s->kind], r->sc->hosts[s->from].name, r->sc->hosts[s->to].name, s->size);
 	else
 		snprintf(fields, sizeof(fields), "\"flow\":\"%s\",\"sent\":%llu", s->name, (unsigned long long)f->pkts);
-	sim_rn_event(f->r, now, r->sc->hosts[s->from].gw, ev, fields);
+	sim_rn_event(f->r, now, r->sc->hosts[s->from].gw, start ? "flow.start" : "flow.stop", fields);
 }
 
 /* One packet from host `from` to host `to` of the flow, handed to from's gateway. */
@@ -78,7 +79,7 @@ static void on_send(void *arg)
 	static const uint8_t kinds[] = { SIM_IN_ECHO_REQ, SIM_IN_UDP, SIM_IN_TCP };
 	if (!f->started) {
 		f->started = 1;
-		flow_event(f, now, "flow.start");
+		flow_event(f, now, 1);
 	}
 	for (uint32_t b = 0; b < s->burst && (!s->count || f->pkts < s->count); b++) {
 		f->pkts++;
@@ -86,8 +87,7 @@ static void on_send(void *arg)
 	}
 	int64_t next = now > INT64_MAX - s->interval ? INT64_MAX : now + s->interval;
 	if ((s->count && f->pkts >= s->count) || next >= s->stop || next > r->sc->duration) {
-		f->stopped = 1;
-		flow_event(f, now, "flow.stop");
+		flow_event(f, now, 0);
 		return;
 	}
 	if (r->be.schedule(r->be.impl, next, on_send, f) != 0)

@@ -18,6 +18,7 @@
 #include "inner_pkt.h"
 #include "pair.h"
 #include "run.h"
+#include "sim.h"
 #include "scenario.h"
 #include "test_list.h.in"
 
@@ -266,6 +267,50 @@ static void ipv6_inside_ipv4_cbc(void **state)
 	sim_scenario_free(sc);
 }
 
+typedef struct got_ip {
+	size_t n;
+	uint8_t proto[4];
+	size_t len[4];
+} got_ip;
+
+static void on_ip(void *ctx, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to, const uint8_t *data,
+		  size_t len)
+{
+	got_ip *g = ctx;
+	(void)now, (void)from, (void)to, (void)data;
+	if (g->n < 4) {
+		g->proto[g->n] = proto;
+		g->len[g->n++] = len;
+	}
+}
+
+/* Links carry ESP as IP protocol 50: delivered with its protocol, the MTU counting 20 header bytes, not 28. */
+static void esp_crosses_links_as_protocol_50(void **state)
+{
+	(void)state;
+	sim *s = sim_new(1);
+	ike_addr a = { .family = 4, .ip = { 192, 0, 2, 1 } }, b = { .family = 4, .ip = { 198, 51, 100, 1 } };
+	sim_link_cfg cfg = { .latency = 1000, .mtu = 1500 };
+	got_ip g = { 0 };
+	static uint8_t pkt[1500];
+	assert_int_equal(sim_add_node(s, "a", NULL, NULL), 0);
+	assert_int_equal(sim_add_node(s, "b", on_ip, &g), 1);
+	assert_int_equal(sim_add_addr(s, 0, &a), 0);
+	assert_int_equal(sim_add_addr(s, 1, &b), 0);
+	assert_int_equal(sim_add_link(s, 0, 1, &cfg), 0);
+	sim_send_ip(s, 0, SIM_PROTO_ESP, &a, &b, pkt, 1480); /* 20 + 1480 = 1500: fits */
+	sim_send_ip(s, 0, SIM_PROTO_ESP, &a, &b, pkt, 1481);
+	sim_send(s, 0, &a, &b, pkt, 1472);                  /* UDP: 28 + 1472 */
+	sim_send(s, 0, &a, &b, pkt, 1473);
+	sim_run(s, IKE_TIME_NEVER);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.proto[0], SIM_PROTO_ESP);
+	assert_int_equal(g.len[0], 1480);
+	assert_int_equal(g.proto[1], SIM_PROTO_UDP);
+	assert_int_equal(sim_link_mtu_drops(s, 0).count, 2);
+	sim_free(s);
+}
+
 static void nat_seen(pair *pr, int side, const ike_sa_event *ev)
 {
 	int *nat = pr->user;
@@ -335,6 +380,7 @@ size_t tests_traffic(const struct CMUnitTest **out)
 		cmocka_unit_test(ipv6_inside_ipv4_cbc),
 		cmocka_unit_test(loader_refusals),
 		cmocka_unit_test(child_keys_say_nat),
+		cmocka_unit_test(esp_crosses_links_as_protocol_50),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
