@@ -57,8 +57,10 @@ struct sim_ipsec {
 	size_t n_held, cap_held;
 	sim_esp_node_result st;
 	char note[120];       /* the capture comment of the packet being sent, "" = none */
-	uint8_t buf[PKT_MAX + 512];
 };
+
+/* One buffer for every node's encap and decap: a packet is done with before the next one (links always queue). */
+#define BUF_LEN (PKT_MAX + 512)
 
 const char *sim_ip_why_name(size_t why)
 {
@@ -100,7 +102,7 @@ int sim_ip_setup(runner *r)
 	const sim_scenario *sc = r->sc;
 	if (!sc->n_hosts)
 		return 0;
-	if (!(r->ipsec = calloc(sc->n_nodes, sizeof(*r->ipsec))))
+	if (!(r->ipsec = calloc(sc->n_nodes, sizeof(*r->ipsec))) || !(r->esp_buf = malloc(BUF_LEN)))
 		return -1;
 	for (uint32_t i = 0; i < sc->n_nodes; i++) {
 		sim_ipsec *ip = &r->ipsec[i];
@@ -150,7 +152,9 @@ void sim_ip_free(runner *r)
 		OPENSSL_cleanse(&ip->iv, sizeof(ip->iv));
 	}
 	free(r->ipsec);
+	free(r->esp_buf);
 	r->ipsec = NULL;
+	r->esp_buf = NULL;
 }
 
 static size_t conn_index(const runner *r, uint32_t node, const char *name)
@@ -465,12 +469,12 @@ void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, si
 		drop(r, node, now, SIM_XD_MODE, "out", c->spi_out, flow);
 		return;
 	}
-	esp_status s = esp_encap(p->sa, 0, pkt, len, ip->buf, sizeof(ip->buf), &n);
+	esp_status s = esp_encap(p->sa, 0, pkt, len, r->esp_buf, BUF_LEN, &n);
 	if (s != ESP_OK) {
 		drop(r, node, now, (size_t)s, "out", c->spi_out, flow);
 		return;
 	}
-	send_esp(r, node, now, c, ip->buf, n, c->spi_out, esp_sa_stats_of(p->sa)->seq, len, flow);
+	send_esp(r, node, now, c, r->esp_buf, n, c->spi_out, esp_sa_stats_of(p->sa)->seq, len, flow);
 }
 
 /* The inbound policy check (RFC 4301 5.2): the inner packet must fall within the SA's selectors. */
@@ -492,18 +496,18 @@ void sim_ip_input(runner *r, uint32_t node, int64_t now, const uint8_t *esp, siz
 	esp_sa *sa = NULL;
 	esp_flow fl;
 	uint32_t spi = esp_packet_spi(esp, len);
-	esp_status s = esp_sad_decap(ip->sad, esp, len, ip->buf, sizeof(ip->buf), &rx, &sa);
+	esp_status s = esp_sad_decap(ip->sad, esp, len, r->esp_buf, BUF_LEN, &rx, &sa);
 	if (s != ESP_OK) {
 		drop(r, node, now, (size_t)s, "in", spi, NULL);
 		return;
 	}
-	const char *flow = sim_rt_flow_name(r, ip->buf, rx.len);
+	const char *flow = sim_rt_flow_name(r, r->esp_buf, rx.len);
 	ip_child *c = kid_by_spi(ip, spi);
 	if (!c || c->mode == IKE_MODE_TRANSPORT) {
 		drop(r, node, now, SIM_XD_MODE, "in", spi, flow);
 		return;
 	}
-	if (esp_flow_of(ip->buf, rx.len, &fl) != ESP_OK || !selectors_allow(c, &fl)) {
+	if (esp_flow_of(r->esp_buf, rx.len, &fl) != ESP_OK || !selectors_allow(c, &fl)) {
 		drop(r, node, now, SIM_XD_POLICY_IN, "in", spi, flow);
 		return;
 	}
@@ -516,7 +520,7 @@ void sim_ip_input(runner *r, uint32_t node, int64_t now, const uint8_t *esp, siz
 			snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
 		sim_rn_event(r, now, node, "esp.rx", f);
 	}
-	if (!sim_rt_deliver(r, node, now, ip->buf, rx.len))
+	if (!sim_rt_deliver(r, node, now, r->esp_buf, rx.len))
 		drop(r, node, now, SIM_XD_NO_HOST, "in", spi, flow);
 }
 
