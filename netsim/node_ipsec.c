@@ -52,7 +52,6 @@ struct sim_ipsec {
 	size_t n_kids, cap_kids;
 	ike_drbg iv;          /* CBC IV seeds, from the node's seed: runs stay reproducible */
 	uint8_t *acquiring;   /* per connection: an acquire started its IKE SA, not up yet */
-	uint64_t esp_sent;    /* ESP packets sent, for the ESP faults' nth */
 	ip_held *held;
 	size_t n_held, cap_held;
 	sim_esp_node_result st;
@@ -102,7 +101,8 @@ int sim_ip_setup(runner *r)
 	const sim_scenario *sc = r->sc;
 	if (!sc->n_hosts)
 		return 0;
-	if (!(r->ipsec = calloc(sc->n_nodes, sizeof(*r->ipsec))) || !(r->esp_buf = malloc(BUF_LEN)))
+	if (!(r->ipsec = calloc(sc->n_nodes, sizeof(*r->ipsec))) || !(r->esp_buf = malloc(BUF_LEN)) ||
+	    !(r->esp_seen = calloc(sc->n_faults + 1, sizeof(*r->esp_seen))))
 		return -1;
 	for (uint32_t i = 0; i < sc->n_nodes; i++) {
 		sim_ipsec *ip = &r->ipsec[i];
@@ -153,6 +153,8 @@ void sim_ip_free(runner *r)
 	}
 	free(r->ipsec);
 	free(r->esp_buf);
+	free(r->esp_seen);
+	r->esp_seen = NULL;
 	r->ipsec = NULL;
 	r->esp_buf = NULL;
 }
@@ -388,7 +390,7 @@ static int impair(runner *r, uint32_t node, int64_t now, uint8_t proto, const ik
 	int held = 0;
 	for (uint32_t i = 0; i < r->sc->n_faults; i++) {
 		const sim_fault_spec *f = &r->sc->faults[i];
-		if (f->kind != SIM_FAULT_ESP || (uint32_t)f->node != node || f->at > now || ip->esp_sent != f->nth)
+		if (f->kind != SIM_FAULT_ESP || (uint32_t)f->node != node || f->at > now || ++r->esp_seen[i] != f->nth)
 			continue;
 		static const char *const what[] = { "replay", "corrupt", "reorder" };
 		char fields[200];
@@ -419,7 +421,6 @@ static void send_esp(runner *r, uint32_t node, int64_t now, const ip_child *c, u
 		from.port = c->local.port != 500 ? c->local.port : ENCAP_PORT;
 		to.port = c->remote.port != 500 ? c->remote.port : ENCAP_PORT;
 	}
-	ip->esp_sent++;
 	ip->st.tx++;
 	if (tracing(r)) {
 		char f[300], dst[64];

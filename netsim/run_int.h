@@ -46,6 +46,7 @@ struct runner {
 	sim_ipsec *ipsec;        /* per node: the data plane (node_ipsec.c); NULL without hosts */
 	sim_traffic *traffic;    /* the flows (run_traffic.c); NULL without */
 	uint8_t *esp_buf;        /* node_ipsec.c's packet buffer */
+	uint64_t *esp_seen;      /* per fault: ESP packets its node sent since its `at` (ESP faults count them) */
 	const char *tap_note;    /* the capture's comment for the datagram being sent now (an impaired ESP packet) */
 	int64_t last_activity; /* virtual time of the last datagram or timer that did work */
 	int keys_failed;       /* a key table row could not be stored */

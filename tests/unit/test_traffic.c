@@ -220,6 +220,24 @@ static void reorder_at_the_window_edge(void **state)
 	sim_scenario_free(sc);
 }
 
+/* An ESP fault counts its node's packets from its `at` on: "the first packet sent at or after 2 s". */
+static void esp_fault_counts_from_at(void **state)
+{
+	(void)state;
+	sim_scenario *sc = load("tests/scenarios/esp_impairments.json");
+	sim_fault_spec corrupt = sc->faults[1];
+	corrupt.at = 2 * IKE_NS_PER_SEC; /* packets go every 10 ms from 1 s: the 101st is the first at 2 s */
+	corrupt.nth = 1;
+	sc->faults[0] = corrupt;
+	sc->n_faults = 1;
+	sim_run_result res;
+	run(sc, &res);
+	assert_int_equal(res.esp_nodes[1].why[ESP_E_ICV], 1);
+	assert_int_equal(res.esp_nodes[1].drops, 1);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+}
+
 /* A link down costs the packets sent meanwhile; a make-before-break rekey costs none. */
 static void down_loses_rekey_does_not(void **state)
 {
@@ -376,6 +394,7 @@ size_t tests_traffic(const struct CMUnitTest **out)
 		cmocka_unit_test(reorder_at_the_window_edge),
 		cmocka_unit_test(impaired_packets_commented_in_the_capture),
 		cmocka_unit_test(same_seed_same_bytes),
+		cmocka_unit_test(esp_fault_counts_from_at),
 		cmocka_unit_test(down_loses_rekey_does_not),
 		cmocka_unit_test(ipv6_inside_ipv4_cbc),
 		cmocka_unit_test(loader_refusals),
