@@ -25,7 +25,6 @@ typedef struct cli_vcase {
 	uint8_t *bufs[CLI_V_MAX_BUFS]; /* freed when the case ends */
 	int nbufs;
 	int failed;      /* a field was missing/bad or a value mismatched */
-	int esp_pending; /* the case also holds an ESP-packet check we cannot run yet */
 } cli_vcase;
 
 /* Prints "FILE: case I: field F: message" and marks the case failed; returns CLI_V_FAIL. */
@@ -68,5 +67,9 @@ int cli_v_aes_cbc(cli_vcase *vc);
 int cli_v_aes_ctr(cli_vcase *vc);
 int cli_v_aes_gcm_esp(cli_vcase *vc);
 int cli_v_chacha_ikev2(cli_vcase *vc);
+/* Whole ESP packets through engine/esp (vectors_esp.c). */
+int cli_v_esp_aes_cbc(cli_vcase *vc);
+int cli_v_esp_aes_gcm(cli_vcase *vc);
+int cli_v_esp_chacha(cli_vcase *vc);
 
 #endif
