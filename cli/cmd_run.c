@@ -14,17 +14,21 @@ typedef struct run_args {
 	const char *scenario, *trace, *pcap;
 	uint64_t seed;
 	int seed_set, reveal, quiet;
+	int pcap_format; /* enum sim_pcap_format */
 } run_args;
 
 static void run_usage(FILE *f)
 {
-	fprintf(f, "usage: ikesim run SCENARIO [--trace FILE] [--pcap FILE] [--seed N] [--reveal-keys] [--quiet]\n\n"
+	fprintf(f, "usage: ikesim run SCENARIO [--trace FILE] [--pcap FILE [--pcap-format pcapng|pcap]] [--seed N]\n"
+		   "                  [--reveal-keys] [--quiet]\n\n"
 		   "Runs SCENARIO (JSON, see docs/scenario.md) and checks its 'expect' list.\n"
 		   "  --trace FILE    write the JSON Lines trace (docs/trace.md) to FILE\n"
-		   "  --pcap FILE     write every delivered datagram to FILE, a pcap for Wireshark (docs/pcap.md)\n"
+		   "  --pcap FILE     capture every datagram where it is sent on a link (lost ones too, with a\n"
+		   "                  comment saying why) to FILE, a pcapng for Wireshark (docs/pcap.md)\n"
+		   "  --pcap-format F pcapng (default) or pcap (classic: no comments, only what crossed the links)\n"
 		   "  --seed N        override the scenario's seed (same seed, same run)\n"
 		   "  --reveal-keys   put derived keys into the trace's kdf events, and with --pcap write\n"
-		   "                  Wireshark's key table to FILE.ikev2_decryption_table\n"
+		   "                  Wireshark's key tables to FILE.ikev2_decryption_table and FILE.esp_sa\n"
 		   "  --quiet         print nothing but errors\n"
 		   "Exit: 0 all expectations hold, 3 one failed, 2 bad input, 1 run error.\n");
 }
@@ -33,19 +37,21 @@ static void run_usage(FILE *f)
 static int check_outputs(const run_args *a, FILE *err)
 {
 	struct stat st;
-	char keys[4096];
-	cli_run_file f[4] = { { "the scenario", a->scenario, 0 } };
+	char keys[4096], esp[4096];
+	cli_run_file f[5] = { { "the scenario", a->scenario, 0 } };
 	size_t n = 1;
 	if (a->trace)
 		f[n++] = (cli_run_file){ "--trace", a->trace, 1 };
 	if (a->pcap)
 		f[n++] = (cli_run_file){ "--pcap", a->pcap, 1 };
 	if (a->pcap && a->reveal) {
-		if (snprintf(keys, sizeof(keys), "%s%s", a->pcap, SIM_KEYTAB_SUFFIX) >= (int)sizeof(keys)) {
+		if (snprintf(keys, sizeof(keys), "%s%s", a->pcap, SIM_KEYTAB_SUFFIX) >= (int)sizeof(keys) ||
+		    snprintf(esp, sizeof(esp), "%s%s", a->pcap, SIM_ESPTAB_SUFFIX) >= (int)sizeof(esp)) {
 			fprintf(err, "ikesim run: --pcap '%.64s...': path too long\n", a->pcap);
 			return -1;
 		}
 		f[n++] = (cli_run_file){ "the key table", keys, 1 };
+		f[n++] = (cli_run_file){ "the esp_sa table", esp, 1 };
 	}
 	if (cli_run_paths_check(f, n, err) != 0)
 		return -1;
@@ -60,11 +66,11 @@ static int check_outputs(const run_args *a, FILE *err)
 /* Outputs against the files the scenario read (certificates, keys, CAs), still before anything is written. */
 static int check_inputs(const run_args *a, const sim_scenario *sc, FILE *err)
 {
-	char keys[4096];
+	char keys[4096], esp[4096];
 	size_t n = 0;
 	if (!sc->n_inputs || (!a->trace && !a->pcap))
 		return 0;
-	cli_run_file *f = calloc(sc->n_inputs + 3, sizeof(*f));
+	cli_run_file *f = calloc(sc->n_inputs + 4, sizeof(*f));
 	if (!f) {
 		fprintf(err, "ikesim run: out of memory\n");
 		return -1;
@@ -75,6 +81,8 @@ static int check_inputs(const run_args *a, const sim_scenario *sc, FILE *err)
 		f[n++] = (cli_run_file){ "--pcap", a->pcap, 1 };
 	if (a->pcap && a->reveal && snprintf(keys, sizeof(keys), "%s%s", a->pcap, SIM_KEYTAB_SUFFIX) < (int)sizeof(keys))
 		f[n++] = (cli_run_file){ "the key table", keys, 1 };
+	if (a->pcap && a->reveal && snprintf(esp, sizeof(esp), "%s%s", a->pcap, SIM_ESPTAB_SUFFIX) < (int)sizeof(esp))
+		f[n++] = (cli_run_file){ "the esp_sa table", esp, 1 };
 	for (size_t i = 0; i < sc->n_inputs; i++)
 		f[n++] = (cli_run_file){ "the scenario's input", sc->inputs[i], 0 };
 	int rc = cli_run_paths_check(f, n, err);
@@ -94,6 +102,13 @@ static int parse_args(int argc, char **argv, run_args *a, FILE *err)
 			a->reveal = 1;
 		} else if (strcmp(v, "--quiet") == 0 || strcmp(v, "-q") == 0) {
 			a->quiet = 1;
+		} else if (strcmp(v, "--pcap-format") == 0) {
+			const char *fmt = i + 1 < argc ? argv[++i] : "";
+			if (strcmp(fmt, "pcapng") != 0 && strcmp(fmt, "pcap") != 0) {
+				fprintf(err, "ikesim run: --pcap-format wants pcapng or pcap, got '%s'\n", fmt);
+				return -1;
+			}
+			a->pcap_format = strcmp(fmt, "pcap") == 0 ? SIM_PCAP_CLASSIC : SIM_PCAP_PCAPNG;
 		} else if (strcmp(v, "--trace") == 0 || strcmp(v, "--seed") == 0 || strcmp(v, "--pcap") == 0) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
 				fprintf(err, "ikesim run: %s needs a value\n", v);
@@ -165,6 +180,9 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 	if (a->pcap && a->reveal)
 		fprintf(out, "key table: %s.ikev2_decryption_table (%zu IKE SA%s)\n", a->pcap, res->keys.rows,
 			res->keys.rows == 1 ? "" : "s");
+	if (a->pcap && a->reveal)
+		fprintf(out, "esp_sa table: %s.esp_sa (%zu CHILD SA direction%s)\n", a->pcap, res->esp.rows,
+			res->esp.rows == 1 ? "" : "s");
 }
 
 /* Says once what the capture lacks: no keys at all, SAs Wireshark cannot decrypt, ICVs it will not check. */
@@ -178,6 +196,13 @@ static void capture_notes(const run_args *a, const sim_run_result *res, FILE *er
 	if (res->keys.unchecked)
 		fprintf(err, "ikesim run: warning: %zu IKE SA(s) use an integrity algorithm Wireshark lacks: it decrypts them without checking the ICV\n",
 			res->keys.unchecked);
+	if (res->esp.undecryptable)
+		fprintf(err, "ikesim run: note: %zu CHILD SA direction(s) use ChaCha20-Poly1305 or another cipher Wireshark 4.0's "
+			     "ESP dissector lacks: commented out in the esp_sa table, that ESP stays encrypted\n",
+			res->esp.undecryptable);
+	if (res->esp.unchecked)
+		fprintf(err, "ikesim run: warning: %zu CHILD SA direction(s) use an integrity algorithm Wireshark lacks: "
+			     "it decrypts that ESP without checking the ICV\n", res->esp.unchecked);
 	if (res->pcap_skipped)
 		fprintf(err, "ikesim run: warning: %llu datagram(s) not captured (IPv4/IPv6 mixed)\n",
 			(unsigned long long)res->pcap_skipped);
@@ -207,8 +232,8 @@ int cli_run(int argc, char **argv, FILE *out, FILE *err)
 			     "implemented yet: those IKE SAs are only rekeyed (rekey_time) or expire\n", sc->reauth_set);
 	if (a.reveal)
 		fprintf(err, "WARNING: --reveal-keys: %s will contain secret key material. Teaching use only.\n",
-			!a.pcap ? "the trace" : a.trace ? "the trace and the key table" : "the key table");
-	sim_run_opts o = { a.seed, a.seed_set, a.trace, a.reveal, a.pcap };
+			!a.pcap ? "the trace" : a.trace ? "the trace and the key tables" : "the key tables");
+	sim_run_opts o = { a.seed, a.seed_set, a.trace, a.reveal, a.pcap, a.pcap_format };
 	sim_run_result res;
 	if (sim_run_scenario(sc, &o, &res, msg, sizeof(msg)) != 0) {
 		fprintf(err, "%s\n", msg);

@@ -131,11 +131,36 @@ typedef struct ike_sa_keys {
 	size_t e_len, a_len;
 } ike_sa_keys;
 
+/*
+ * One CHILD SA as the host's data plane (ESP/AH) needs it: handed over with every IKE_EV_CHILD_UP, whatever
+ * reveal_keys says (the host cannot protect traffic without keys). Keys are the KEYMAT slices of RFC 7296
+ * 2.17 as views into the engine's own buffer (no copies): ei/ai protect what the INITIATOR OF THE EXCHANGE
+ * THAT MADE THE SA (IKE_AUTH or CREATE_CHILD_SA, `initiator` says whether that was us) sends, er/ar what
+ * the responder sends. So our outbound keys (used with spi_out) are ei/ai when initiator, else er/ar.
+ */
+typedef struct ike_child_keys {
+	uint8_t protocol;          /* enum ike_protocol: IKE_PROTO_ESP (AH is not negotiated yet) */
+	uint8_t mode;              /* enum ike_ipsec_mode */
+	bool initiator;            /* we initiated the exchange that made this CHILD SA */
+	bool esn;                  /* extended sequence numbers (RFC 4304) negotiated */
+	uint32_t spi_in, spi_out;  /* ours (the peer puts it in what it sends us), the peer's */
+	uint16_t encr, encr_keylen, integ; /* IANA ids (crypto/registry.h); integ 0 = none (AEAD) */
+	const uint8_t *ei, *ai, *er, *ar;  /* e_len / a_len bytes; AEAD keys include the salt; ai/ar NULL if a_len 0 */
+	size_t e_len, a_len;
+	const ike_ts *ts_local, *ts_remote; /* the narrowed traffic selectors, our side and the peer's */
+	size_t n_ts_local, n_ts_remote;
+	size_t child;              /* index into the connection's children[] */
+	const ike_child_cfg *cfg;  /* that child's configuration */
+	uint32_t rekey_of;         /* made by a rekey: our spi_in of the CHILD SA it replaces; 0 for a new one */
+	uint16_t pfs;              /* D-H group used for its KEYMAT, 0 none */
+} ike_child_keys;
+
 /* An SA event; pointers are valid only during the callback. */
 typedef struct ike_sa_event {
 	uint8_t kind;
 	const char *conn;       /* connection name, or NULL if none matched */
 	const ike_addr *remote;
+	const ike_addr *local;  /* our address of the IKE SA (the outer source of what we send) */
 	uint64_t spi_i, spi_r;  /* IKE SPIs */
 	uint32_t child_spi_in, child_spi_out;
 	uint16_t notify;        /* failures: the notify type sent or received (0 if none, e.g. timeout) */
@@ -143,6 +168,8 @@ typedef struct ike_sa_event {
 	/* IKE_EV_IKE_UP, and IKE_EV_IKE_FAILED once keys were derived: the IKE SA's keys, only when
 	 * the peer's reveal_keys is set; else NULL. */
 	const ike_sa_keys *keys;
+	/* IKE_EV_CHILD_UP: always the CHILD SA's parameters and keys; NULL with every other kind. */
+	const ike_child_keys *child;
 } ike_sa_event;
 
 typedef struct ike_host {

@@ -46,6 +46,15 @@ typedef struct sim_mtu_drops {
 typedef const char *(*sim_hook_fn)(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node,
 				   const ike_addr *from, const ike_addr *to, uint8_t *data, size_t *len, size_t cap);
 
+/*
+ * The capture tap: called for every datagram a node puts on a link, after the packet hooks (so as rewritten)
+ * and whether or not it arrives: link is the add_link index, dir 0 for a->b and 1 for b->a, why the drop
+ * reason ("loss", "mtu", a hook's reason...) or NULL when it goes on towards delivery. Datagrams with no
+ * link to go on ("no route") are not tapped.
+ */
+typedef void (*sim_tap_fn)(void *ctx, int64_t now, size_t link, int dir, const ike_addr *from, const ike_addr *to,
+			   const uint8_t *data, size_t len, const char *why);
+
 typedef struct sim_backend {
 	void *impl;
 	int64_t (*now)(void *impl);
@@ -63,6 +72,8 @@ typedef struct sim_backend {
 	/* Adds a packet hook for the datagrams `node` (or SIM_ANY_NODE: every node) sends; hooks run in the
 	 * order added, every-node ones first, until one drops. 0, or -1 when out of memory. */
 	int (*add_hook)(void *impl, uint32_t node, sim_hook_fn fn, void *ctx);
+	/* Sets the capture tap (NULL: none). */
+	void (*set_tap)(void *impl, sim_tap_fn fn, void *ctx);
 	/* Runs events up to and including `until` (or until stop); returns the time of the last event run. */
 	int64_t (*run)(void *impl, int64_t until);
 	/* Makes run return once the event in progress is done. */

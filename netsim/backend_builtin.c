@@ -27,6 +27,8 @@ static void b_set_trace(void *impl, ike_host_trace *t) { sim_set_trace(impl, t);
 
 static int b_add_hook(void *impl, uint32_t node, sim_hook_fn fn, void *ctx) { return sim_add_hook(impl, node, fn, ctx); }
 
+static void b_set_tap(void *impl, sim_tap_fn fn, void *ctx) { sim_set_tap(impl, fn, ctx); }
+
 static int64_t b_run(void *impl, int64_t until) { return sim_run(impl, until); }
 
 static void b_stop(void *impl) { sim_stop(impl); }
@@ -48,6 +50,7 @@ sim_backend sim_builtin_backend(sim *s)
 			  .add_link = b_add_link,
 			  .set_trace = b_set_trace,
 			  .add_hook = b_add_hook,
+			  .set_tap = b_set_tap,
 			  .run = b_run,
 			  .stop = b_stop,
 			  .node_counts = b_node_counts,

@@ -85,14 +85,16 @@ int sim_keytab_line(FILE *f, uint64_t spi_i, uint64_t spi_r, const ike_sa_keys *
 		return 0;
 	}
 	*unchecked = !checked;
+	/* Wireshark's "no checking" entries take no key: it refuses ("Error loading table") a line with one. */
+	size_t a_len = checked ? k->a_len : 0;
 	fprintf(f, "%016llx,%016llx,", (unsigned long long)spi_i, (unsigned long long)spi_r);
 	put_hex(f, k->ei, k->e_len);
 	fputc(',', f);
 	put_hex(f, k->er, k->e_len);
 	fprintf(f, ",\"%s\",", encr);
-	put_hex(f, k->ai, k->a_len);
+	put_hex(f, k->ai, a_len);
 	fputc(',', f);
-	put_hex(f, k->ar, k->a_len);
+	put_hex(f, k->ar, a_len);
 	fprintf(f, ",\"%s\"\n", integ);
 	return 1;
 }

@@ -1,4 +1,4 @@
-/* IPv4/IPv6 + UDP headers for the capture: exact lengths, the IPv4 header checksum, the UDP checksum. */
+/* IPv4/IPv6 (+ UDP) headers for the capture: exact lengths, the IPv4 header checksum, the UDP checksum. */
 #include <string.h>
 
 #include "pcap.h"
@@ -68,39 +68,59 @@ static void udp_checksum(uint8_t *udp, size_t udp_len, const ike_addr *from, con
 	put16be(udp + 6, c ? c : 0xffff); /* 0 means "no checksum" in UDP: send all ones instead */
 }
 
-size_t sim_pcap_ip_udp(uint8_t *out, size_t cap, const ike_addr *from, const ike_addr *to, const uint8_t *data,
-		       size_t len, uint16_t ip_id)
+/* The IPv4 (20 bytes, DF, TTL 64) or IPv6 (40 bytes, hop limit 64) header for payload_len bytes of proto. */
+static void ip_header(uint8_t *ip, uint8_t proto, const ike_addr *from, const ike_addr *to, size_t payload_len,
+		      uint16_t ip_id)
 {
-	if (from->family != to->family || (from->family != 4 && from->family != 6) || len > SIM_PCAP_MAX_UDP)
-		return 0;
-	size_t ip_len = from->family == 4 ? IP4_HDR : IP6_HDR, udp_len = UDP_HDR + len;
-	if (cap < ip_len + udp_len)
-		return 0;
-	uint8_t *ip = out, *udp = out + ip_len;
-	memset(out, 0, ip_len + UDP_HDR);
 	if (from->family == 4) {
+		memset(ip, 0, IP4_HDR);
 		ip[0] = 0x45; /* version 4, 5 words of header */
-		put16be(ip + 2, (uint16_t)(ip_len + udp_len));
+		put16be(ip + 2, (uint16_t)(IP4_HDR + payload_len));
 		put16be(ip + 4, ip_id);
 		ip[6] = 0x40; /* DF: the simulator drops what exceeds the MTU rather than fragmenting */
 		ip[8] = IP_TTL;
-		ip[9] = IPPROTO_UDP_NUM;
+		ip[9] = proto;
 		memcpy(ip + 12, from->ip, 4);
 		memcpy(ip + 16, to->ip, 4);
 		put16be(ip + 10, sim_pcap_fold(sim_pcap_sum(0, ip, IP4_HDR)));
 	} else {
+		memset(ip, 0, IP6_HDR);
 		ip[0] = 0x60;
-		put16be(ip + 4, (uint16_t)udp_len);
-		ip[6] = IPPROTO_UDP_NUM;
+		put16be(ip + 4, (uint16_t)payload_len);
+		ip[6] = proto;
 		ip[7] = IP_TTL;
 		memcpy(ip + 8, from->ip, 16);
 		memcpy(ip + 24, to->ip, 16);
 	}
-	put16be(udp, from->port);
-	put16be(udp + 2, to->port);
-	put16be(udp + 4, (uint16_t)udp_len);
+}
+
+size_t sim_pcap_ip(uint8_t *out, size_t cap, uint8_t proto, const ike_addr *from, const ike_addr *to,
+		   const uint8_t *data, size_t len, uint16_t ip_id)
+{
+	if (from->family != to->family || (from->family != 4 && from->family != 6) || len > SIM_PCAP_MAX_UDP)
+		return 0;
+	size_t ip_len = from->family == 4 ? IP4_HDR : IP6_HDR, pl_len = (proto == IPPROTO_UDP_NUM ? UDP_HDR : 0) + len;
+	if (cap < ip_len + pl_len)
+		return 0;
+	ip_header(out, proto, from, to, pl_len, ip_id);
+	uint8_t *pl = out + ip_len;
+	if (proto != IPPROTO_UDP_NUM) {
+		if (len)
+			memcpy(pl, data, len);
+		return ip_len + pl_len;
+	}
+	memset(pl, 0, UDP_HDR);
+	put16be(pl, from->port);
+	put16be(pl + 2, to->port);
+	put16be(pl + 4, (uint16_t)pl_len);
 	if (len)
-		memcpy(udp + UDP_HDR, data, len);
-	udp_checksum(udp, udp_len, from, to);
-	return ip_len + udp_len;
+		memcpy(pl + UDP_HDR, data, len);
+	udp_checksum(pl, pl_len, from, to);
+	return ip_len + pl_len;
+}
+
+size_t sim_pcap_ip_udp(uint8_t *out, size_t cap, const ike_addr *from, const ike_addr *to, const uint8_t *data,
+		       size_t len, uint16_t ip_id)
+{
+	return sim_pcap_ip(out, cap, IPPROTO_UDP_NUM, from, to, data, len, ip_id);
 }

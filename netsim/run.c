@@ -58,7 +58,6 @@ static void on_deliver(void *ctx, int64_t now, const ike_addr *from, const ike_a
 {
 	rnode *n = ctx;
 	n->r->last_activity = now;
-	sim_pcap_ike(n->r->pcap, now, from, to, data, len); /* captured as delivered, at arrival time */
 	ike_peer_input(n->peer, now, from, to, data, len);
 	rearm(n);
 }
@@ -86,13 +85,12 @@ void sim_rn_event(runner *r, int64_t now, uint32_t node, const char *ev, const c
 		sim_rw_event(r, now, node, ev, fields);
 }
 
-/* Collects the IKE SA keys a revealing engine shows with IKE_UP/IKE_FAILED, for the key table. */
+/* Keys for Wireshark's tables (run_capture.c). */
 static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 {
 	rnode *n = ctx;
 	(void)now;
-	if (ev->keys && sim_keytab_add(n->r->keys, ev->spi_i, ev->spi_r, ev->keys) != 0)
-		n->r->keys_failed = 1;
+	sim_rc_sa_event(n->r, ev);
 }
 
 /* Per-node engine seed: 32 bytes from a DRBG keyed by the scenario seed and "node:<name>". */
@@ -221,53 +219,6 @@ static void trace_summary(runner *r, const sim_run_result *res)
 	free(buf);
 }
 
-/* The pcap and, when keys are revealed, the key table beside it: both temp files until the run succeeds. */
-static int open_capture(runner *r, const sim_run_opts *o, char *err, size_t errlen)
-{
-	if (!o->pcap_path)
-		return 0;
-	if (!(r->pcap = sim_pcap_open(o->pcap_path, err, errlen)))
-		return -1;
-	if (!o->reveal_keys)
-		return 0;
-	size_t len = strlen(o->pcap_path) + sizeof(SIM_KEYTAB_SUFFIX);
-	char *path = malloc(len);
-	if (!path || !(r->keys = sim_keytab_new())) {
-		free(path);
-		snprintf(err, errlen, "%s: out of memory", o->pcap_path);
-		return -1;
-	}
-	snprintf(path, len, "%s%s", o->pcap_path, SIM_KEYTAB_SUFFIX);
-	r->keys_file = ike_host_afile_open(path, "key table", err, errlen);
-	free(path);
-	return r->keys_file ? 0 : -1;
-}
-
-/* Writes the key table, then commits the pcap and the table; on failure neither is left behind. */
-static int close_capture(runner *r, const sim_run_opts *o, sim_run_result *res, char *err, size_t errlen)
-{
-	if (!r->pcap)
-		return 0;
-	res->pcap_skipped = sim_pcap_skipped(r->pcap);
-	if (r->keys_file && (r->keys_failed || sim_keytab_write(r->keys, ike_host_afile_stream(r->keys_file), &res->keys))) {
-		snprintf(err, errlen, "%s%s: writing the key table failed", o->pcap_path, SIM_KEYTAB_SUFFIX);
-		return -1;
-	}
-	int rc = sim_pcap_close(r->pcap, 1);
-	r->pcap = NULL;
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: writing the pcap failed", o->pcap_path);
-		return -1;
-	}
-	rc = ike_host_afile_close(r->keys_file, 1);
-	r->keys_file = NULL;
-	if (rc != 0) {
-		snprintf(err, errlen, "%s%s: writing the key table failed", o->pcap_path, SIM_KEYTAB_SUFFIX);
-		return -1;
-	}
-	return 0;
-}
-
 static void runner_free(runner *r)
 {
 	for (size_t i = 0; r->nodes && i < r->sc->n_nodes; i++)
@@ -283,7 +234,7 @@ static void runner_free(runner *r)
 	sim_rf_free(r);
 	sim_rw_free(r);
 	sim_ra_free(r);
-	sim_keytab_free(r->keys);
+	sim_rc_free(r);
 }
 
 /* Nodes, peers, links, starts, then the faults, actions and samples that act on them. 0, or -1 out of memory. */
@@ -326,7 +277,7 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	}
 	if (o->trace_path && !(r.tr = ike_host_trace_open(o->trace_path, err, errlen)))
 		goto fail;
-	if (open_capture(&r, o, err, errlen) != 0)
+	if (sim_rc_open(&r, o, err, errlen) != 0)
 		goto fail;
 	r.be.set_trace(r.be.impl, r.tr);
 	if (build_world(&r, crypto, res->seed, o->reveal_keys)) {
@@ -354,7 +305,7 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		goto fail;
 	}
 	r.tr = NULL;
-	if (close_capture(&r, o, res, err, errlen) != 0)
+	if (sim_rc_close(&r, o, res, err, errlen) != 0)
 		goto fail;
 	runner_free(&r);
 	if (crypto)
@@ -362,8 +313,7 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	return 0;
 fail:
 	ike_host_trace_close(r.tr, 0);
-	sim_pcap_close(r.pcap, 0);
-	ike_host_afile_close(r.keys_file, 0);
+	sim_rc_abort(&r);
 	runner_free(&r);
 	if (crypto)
 		ike_crypto_free(crypto);

@@ -4,7 +4,9 @@
 
 #include <stdio.h>
 
+#include "esptab.h"
 #include "keytab.h"
+#include "pcap.h"
 #include "scenario.h"
 #include "backend.h"
 
@@ -19,7 +21,9 @@ typedef struct sim_run_opts {
 	int seed_set;
 	const char *trace_path; /* NULL = no trace (and no tracing cost) */
 	int reveal_keys;
-	const char *pcap_path;  /* NULL = no capture; with reveal_keys also writes pcap_path + SIM_KEYTAB_SUFFIX */
+	const char *pcap_path;  /* NULL = no capture; with reveal_keys also writes pcap_path + SIM_KEYTAB_SUFFIX
+				 * and pcap_path + SIM_ESPTAB_SUFFIX */
+	int pcap_format;        /* enum sim_pcap_format: 0 = pcapng (the default) */
 } sim_run_opts;
 
 /* An observer called once per phase; it must not change the world. */
@@ -42,7 +46,8 @@ typedef struct sim_run_result {
 	ike_conn_status *status; /* every node's connections, node by node: status[first[node] + conn] */
 	size_t *first;
 	uint64_t pcap_skipped;   /* datagrams not captured (mixed address families) */
-	sim_keytab_stats keys;   /* what the key table holds (all zero without one) */
+	sim_keytab_stats keys;   /* what the IKEv2 key table holds (all zero without one) */
+	sim_esptab_stats esp;    /* what the esp_sa table holds (all zero without one) */
 	sim_mtu_note *mtu;       /* per node */
 	uint64_t *counts;        /* per expect: EVENTS / MESSAGES counts (NULL without such expects) */
 	ike_conn_status *samples; /* per expect: AT samples (NULL without) */

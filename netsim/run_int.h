@@ -2,6 +2,7 @@
 #ifndef SIM_RUN_INT_H
 #define SIM_RUN_INT_H
 
+#include "esptab.h"
 #include "host/afile.h"
 #include "pcap.h"
 #include "run.h"
@@ -31,6 +32,8 @@ struct runner {
 	sim_pcap *pcap;     /* NULL = no capture */
 	sim_keytab *keys;   /* NULL = keys not revealed or no capture */
 	ike_host_afile *keys_file;
+	sim_esptab *esp;    /* NULL = keys not revealed or no capture */
+	ike_host_afile *esp_file;
 	rnode *nodes;
 	struct rstart *starts;
 	sim_fault_index *faults; /* NULL without drop_nth/drop_next faults */
@@ -50,6 +53,16 @@ void sim_rn_rearm(rnode *n);
 void sim_rn_initiate(rnode *n, size_t conn);
 /* One trace event of the runner's own (node UINT32_MAX = "sim"), also seen by the expectations' counters. */
 void sim_rn_event(runner *r, int64_t now, uint32_t node, const char *ev, const char *fields);
+
+/* run_capture.c: the pcap and the key tables beside it. Open: 0, or -1 with err. */
+int sim_rc_open(runner *r, const sim_run_opts *o, char *err, size_t errlen);
+/* An SA event: keys into the tables (keys_failed set when one cannot be stored). */
+void sim_rc_sa_event(runner *r, const ike_sa_event *ev);
+/* Writes the tables and commits every capture file; 0, or -1 with err (nothing left behind then). */
+int sim_rc_close(runner *r, const sim_run_opts *o, sim_run_result *res, char *err, size_t errlen);
+/* Removes whatever capture files are still open. */
+void sim_rc_abort(runner *r);
+void sim_rc_free(runner *r);
 
 /* run_fault.c: link-down, reboot and exchange faults. 0, or -1 out of memory. */
 int sim_rf_setup(runner *r);

@@ -41,6 +41,8 @@ struct sim {
 	struct sim_hook *hooks; /* in the order added */
 	size_t n_hooks;
 	uint8_t *scratch; /* SIM_HOOK_CAP bytes, where hooks see (and may rewrite) a datagram */
+	sim_tap_fn tap;   /* the capture, NULL = none */
+	void *tap_ctx;
 	int stopped;
 };
 
@@ -118,6 +120,12 @@ int sim_add_hook(sim *s, uint32_t node, sim_hook_fn fn, void *ctx)
 }
 
 void sim_stop(sim *s) { s->stopped = 1; }
+
+void sim_set_tap(sim *s, sim_tap_fn fn, void *ctx)
+{
+	s->tap = fn;
+	s->tap_ctx = ctx;
+}
 
 /* Every-node hooks, then the sender's, on a copy of the datagram; the first drop reason, or NULL. */
 static const char *run_hooks(sim *s, uint32_t node, uint32_t dst, const ike_addr *from, const ike_addr *to,
@@ -308,6 +316,8 @@ void sim_send(sim *s, uint32_t node, const ike_addr *from, const ike_addr *to, c
 		why = "no route";
 	if (!why)
 		why = cross_link(s, &s->links[li], node, dst, from, to, data, len);
+	if (s->tap && li != NO_NODE) /* on the link: captured where it was sent, lost or not */
+		s->tap(s->tap_ctx, s->now, li, s->links[li].a == node ? 0 : 1, from, to, data, len, why);
 	if (why)
 		trace_drop(s, node, why, from, to, len);
 }

@@ -25,6 +25,8 @@ int64_t sim_run(sim *s, int64_t until);
 void sim_set_trace(sim *s, ike_host_trace *t);
 /* A packet hook for the datagrams `node` (SIM_ANY_NODE: every node) sends (backend.h). 0, or -1. */
 int sim_add_hook(sim *s, uint32_t node, sim_hook_fn fn, void *ctx);
+/* The capture tap (backend.h); NULL = none. */
+void sim_set_tap(sim *s, sim_tap_fn fn, void *ctx);
 /* Makes sim_run return once the event in progress is done. */
 void sim_stop(sim *s);
 

@@ -66,3 +66,42 @@ const char *sim_ws_ikev2_integ(uint16_t id, bool *checked)
 	*checked = false;
 	return NULL;
 }
+
+/* esp_sa (Wireshark 4.0's ESP preferences): one name per cipher, the key length comes from the key itself. */
+static const ws_encr esp_encr_names[] = {
+	{ IKE_ENCR_NULL, 0, "NULL" },
+	{ IKE_ENCR_AES_CBC, 0, "AES-CBC [RFC3602]" },
+	{ IKE_ENCR_AES_CTR, 0, "AES-CTR [RFC3686]" },
+	{ IKE_ENCR_AES_GCM_8, 0, "AES-GCM with 8 octet ICV [RFC4106]" },
+	{ IKE_ENCR_AES_GCM_12, 0, "AES-GCM with 12 octet ICV [RFC4106]" },
+	{ IKE_ENCR_AES_GCM_16, 0, "AES-GCM with 16 octet ICV [RFC4106]" },
+};
+
+static const ws_integ esp_integ_names[] = {
+	{ IKE_INTEG_NONE, true, "NULL" },
+	{ IKE_INTEG_HMAC_SHA1_96, true, "HMAC-SHA-1-96 [RFC2404]" },
+	{ IKE_INTEG_HMAC_SHA2_256_128, true, "HMAC-SHA-256-128 [RFC4868]" },
+	{ IKE_INTEG_HMAC_SHA2_384_192, true, "HMAC-SHA-384-192 [RFC4868]" },
+	{ IKE_INTEG_HMAC_SHA2_512_256, true, "HMAC-SHA-512-256 [RFC4868]" },
+	{ IKE_INTEG_AES_XCBC_96, false, "ANY 96 bit authentication [no checking]" },
+	{ IKE_INTEG_AES_CMAC_96, false, "ANY 96 bit authentication [no checking]" },
+};
+
+const char *sim_ws_esp_encr(uint16_t id)
+{
+	for (size_t i = 0; i < sizeof(esp_encr_names) / sizeof(esp_encr_names[0]); i++)
+		if (esp_encr_names[i].id == id)
+			return esp_encr_names[i].name;
+	return NULL;
+}
+
+const char *sim_ws_esp_integ(uint16_t id, bool *checked)
+{
+	for (size_t i = 0; i < sizeof(esp_integ_names) / sizeof(esp_integ_names[0]); i++)
+		if (esp_integ_names[i].id == id) {
+			*checked = esp_integ_names[i].checked;
+			return esp_integ_names[i].name;
+		}
+	*checked = false;
+	return NULL;
+}

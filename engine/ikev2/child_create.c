@@ -146,6 +146,7 @@ static int keymat(v2_ike_sa *sa, ike_time now, v2_child_sa *c, const uint8_t *nr
 	int rc = 0;
 	if (sa->xgroup)
 		rc = v2_dh_shared(sa, sa->dh, ke, gir, sizeof(gir), &gl);
+	c->exch_initiator = true; /* our CREATE_CHILD_SA request made it */
 	if (rc == 0)
 		rc = v2_derive_child_keys(sa, c, now, sa->xn, sa->xn_len, nr, nr_len, sa->xgroup ? gir : NULL, gl);
 	OPENSSL_cleanse(gir, sizeof(gir));

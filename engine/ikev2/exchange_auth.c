@@ -74,6 +74,7 @@ static void child_refused(v2_ike_sa *sa, v2_child_sa *c, ike_time now, const cha
 /* The first CHILD SA's KEYMAT: from IKE_SA_INIT's nonces, no PFS (RFC 7296 2.17). */
 static int first_child_keys(v2_ike_sa *sa, v2_child_sa *ch, ike_time now)
 {
+	ch->exch_initiator = sa->initiator; /* IKE_AUTH's CHILD SA: the IKE SA's initiator starts the exchange */
 	return v2_derive_child_keys(sa, ch, now, sa->ni, sa->ni_len, sa->nr, sa->nr_len, NULL, 0);
 }
 

@@ -119,6 +119,7 @@ static int answer(v2_ike_sa *sa, ike_time now, const ccsa_req *q, v2_child_sa *c
 			rc = v2_dh_shared(sa, *dh, &q->ke, gir, sizeof(gir), &gl);
 	}
 	c->pfs = c->algs.dh;
+	c->exch_initiator = false; /* the peer's CREATE_CHILD_SA request made it */
 	if (rc == 0)
 		rc = v2_derive_child_keys(sa, c, now, q->ni, q->ni_len, nr, V2_NONCE_LEN, c->algs.dh ? gir : NULL, gl);
 	OPENSSL_cleanse(gir, sizeof(gir));

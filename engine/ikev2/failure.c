@@ -25,11 +25,15 @@ static void send_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_
 	if (!sa->peer->host.sa_event)
 		return;
 	ike_sa_keys keys;
+	ike_child_keys child;
 	bool reveal = reveal_keys(sa, kind, &keys);
+	/* The data plane needs a CHILD SA's keys whatever reveal_keys says. */
+	bool view = c && kind == IKE_EV_CHILD_UP && v2_child_view(sa, c, &child);
 	ike_sa_event ev = {
 		.kind = kind,
 		.conn = sa->conn ? sa->conn->name : NULL,
 		.remote = &sa->remote,
+		.local = &sa->local,
 		.spi_i = sa->spi_i,
 		.spi_r = sa->spi_r,
 		.child_spi_in = c ? c->spi_in : 0,
@@ -37,6 +41,7 @@ static void send_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_
 		.notify = notify,
 		.why = why,
 		.keys = reveal ? &keys : NULL,
+		.child = view ? &child : NULL,
 	};
 	sa->peer->host.sa_event(sa->peer->host.ctx, now, &ev);
 }

@@ -86,6 +86,7 @@ struct v2_child_sa {
 	uint8_t *nonce_min;        /* lowest nonce of the exchange that made it, kept until a collision is settled */
 	uint16_t nonce_min_len;
 	uint16_t pfs;              /* D-H group used for its KEYMAT, 0 none */
+	bool exch_initiator;       /* we initiated the exchange that made it: KEYMAT's ei/ai protect what we send */
 };
 
 struct v2_ike_sa {
@@ -237,6 +238,10 @@ void v2_child_free_all(v2_ike_sa *sa);
 int v2_child_set_ts(v2_child_sa *c, const ike_ts *tsi, size_t ni, const ike_ts *tsr, size_t nr);
 /* The CHILD SA the connection status shows: the newest INSTALLED one, else the newest; NULL if none. */
 const v2_child_sa *v2_child_current(const v2_ike_sa *sa);
+
+/* ---- child_view.c ---- */
+/* Fills k for the host (IKE_EV_CHILD_UP); false if c has no KEYMAT of the size its transforms need. */
+bool v2_child_view(const v2_ike_sa *sa, const v2_child_sa *c, ike_child_keys *k);
 
 /* ---- halfopen.c: half-open responder SAs per source IP ---- */
 uint32_t v2_ho_count(const struct ike_peer *p, const ike_addr *a);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make pcap-check`: runs scenarios with --pcap --reveal-keys and asks the real tshark (Wireshark 4.0)
-# whether it decrypts every IKE_AUTH message with our key table, and whether our IP/UDP checksums hold.
-# Installs tshark when missing and root; otherwise prints one SKIPPED line and exits 0.
+# `make pcap-check`: runs scenarios with --pcap --reveal-keys and asks the real tshark (Wireshark 4.0) whether
+# it reads our pcapng with no malformed packet and no expert error, decrypts every IKEv2 SK payload with our
+# ikev2_decryption_table, loads our esp_sa table, shows a comment on every dropped datagram, and whether our
+# IP/UDP checksums hold. Installs tshark when missing and root; otherwise prints one SKIPPED line and exits 0.
 set -u
 cd "$(dirname "$0")/../.."
 BIN=${IKESIM_BIN:-build/rel/ikesim}
@@ -31,23 +32,29 @@ ensure_tshark
 [ -x "$BIN" ] || { say "no ikesim binary at $BIN"; exit 1; }
 TMP=$(mktemp -d /tmp/ikesim-pcap-check.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+mkdir -p "$TMP/empty"
 
 fail() { say "FAIL $*"; fails=$((fails + 1)); }
 
-# tshark with the key table of $1.pcap installed as Wireshark's ikev2_decryption_table; extra args follow.
+# tshark with the key tables of $1.pcapng installed in a fresh profile; extra args follow. stderr goes to $1.ts.err.
 ts_keys() {
 	local base=$1; shift
 	rm -rf "$TMP/ws" && mkdir -p "$TMP/ws"
-	cp "$base.pcap.ikev2_decryption_table" "$TMP/ws/ikev2_decryption_table"
-	WIRESHARK_CONFIG_DIR="$TMP/ws" tshark -r "$base.pcap" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE "$@" 2>/dev/null
+	cp "$base.pcapng.ikev2_decryption_table" "$TMP/ws/ikev2_decryption_table"
+	cp "$base.pcapng.esp_sa" "$TMP/ws/esp_sa"
+	WIRESHARK_CONFIG_DIR="$TMP/ws" tshark -r "$base.pcapng" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE \
+		-o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE "$@" 2>"$base.ts.err"
 }
+
+# Records matching display filter $2 in capture $1 (with its key tables).
+ts_count() { ts_keys "$1" -Y "$2" | wc -l; }
 
 # Scenario $2 (a file) under name $1: run it, check the capture; $3 = "ok" (IKE up) or "authfail" (IKE_AUTH refused).
 check_case() {
 	local name=$1 scn=$2 kind=$3 base="$TMP/$1" out
-	"$BIN" run "$scn" --quiet --pcap "$base.pcap" --reveal-keys 2>"$base.err" >/dev/null || true
-	if [ ! -s "$base.pcap" ] || [ ! -f "$base.pcap.ikev2_decryption_table" ]; then
-		fail "$name: no pcap or key table ($(head -c 200 "$base.err"))"; return
+	"$BIN" run "$scn" --quiet --pcap "$base.pcapng" --trace "$base.jsonl" --reveal-keys 2>"$base.err" >/dev/null || true
+	if [ ! -s "$base.pcapng" ] || [ ! -f "$base.pcapng.ikev2_decryption_table" ] || [ ! -f "$base.pcapng.esp_sa" ]; then
+		fail "$name: no pcapng or key tables ($(head -c 200 "$base.err"))"; return
 	fi
 	# One tshark pass: per record the IP and UDP checksum status, exchange type, response flag, payload
 	# chain and notify types. Unencrypted, an SK message's chain is just "46,<first inner>": AUTH (39) or a
@@ -56,6 +63,9 @@ check_case() {
 	lines=$(ts_keys "$base" -T fields -E occurrence=a -e ip.checksum.status -e udp.checksum.status \
 		-e isakmp.exchangetype -e isakmp.flag_r -e isakmp.nextpayload -e isakmp.notify.msgtype)
 	[ -n "$lines" ] || { fail "$name: tshark read no records"; return; }
+	if grep -q "Error loading table" "$base.ts.err"; then
+		fail "$name: tshark rejects a key table: $(grep -m1 'Error loading' "$base.ts.err")"; return
+	fi
 	while IFS=$'\t' read -r ipck udpck exch resp chain notes; do
 		# Status 1 = Good: our IPv4 header checksum and UDP checksum verify.
 		[ "$ipck,$udpck" = "1,1" ] || { fail "$name: checksum status ip=$ipck udp=$udpck (want 1,1)"; return; }
@@ -68,7 +78,18 @@ check_case() {
 		esac
 	done <<<"$lines"
 	[ "$n_auth" -ge 2 ] || { fail "$name: $n_auth IKE_AUTH message(s) in the capture, want 2"; return; }
-	say "ok   $name: $n_auth IKE_AUTH message(s) decrypted, checksums good ($(grep -v '^#' "$base.pcap.ikev2_decryption_table" | cut -d, -f5))"
+	# Every SK payload decrypted (tshark adds "Decrypted Data" only then), nothing malformed, no expert error
+	# (severity >= Error, 0x00800000); every dropped datagram (link.drop in the trace) carries its comment.
+	local n_sk n_dec n_bad n_drop n_comment
+	n_sk=$(ts_count "$base" "isakmp.enc.iv")
+	n_dec=$(ts_count "$base" "isakmp.enc.decrypted")
+	n_bad=$(ts_count "$base" "_ws.malformed || _ws.expert.severity >= 8388608")
+	n_drop=$(grep -c '"ev":"link.drop"' "$base.jsonl")
+	n_comment=$(ts_count "$base" 'frame.comment contains "dropped: "')
+	[ "$n_sk" -ge 2 ] && [ "$n_dec" = "$n_sk" ] || { fail "$name: $n_dec of $n_sk SK payloads decrypted"; return; }
+	[ "$n_bad" = 0 ] || { fail "$name: $n_bad record(s) malformed or with an expert error"; return; }
+	[ "$n_comment" = "$n_drop" ] || { fail "$name: $n_comment drop comment(s) for $n_drop link.drop event(s)"; return; }
+	say "ok   $name: $n_dec/$n_sk SK payloads decrypted, $n_comment drop comment(s), 0 malformed, checksums good ($(grep -v '^#' "$base.pcapng.ikev2_decryption_table" | cut -d, -f5))"
 }
 
 # The demo (AES-GCM-16) and proposal variants of it: CBC+HMAC, CTR, every GCM ICV length, XCBC (ICV unchecked).
@@ -81,6 +102,14 @@ done
 check_case cert_rsa tests/scenarios/cert_rsa.json ok
 check_case cert_ecdsa tests/scenarios/cert_ecdsa.json ok
 check_case wrong_psk tests/scenarios/wrong_psk.json authfail
+# Lost datagrams in the capture, each with why: a link down, MTU drops (then fragments), a fault, a rekey.
+check_case fault_link_down tests/scenarios/fault_link_down.json ok
+check_case cert_rsa_mtu1280 tests/scenarios/cert_rsa_mtu1280.json ok
+check_case lost_auth_retransmit tests/scenarios/lost_auth_retransmit.json ok
+check_case rekey_child_pfs tests/scenarios/rekey_child_pfs.json ok
+for n in fault_link_down cert_rsa_mtu1280 lost_auth_retransmit; do
+	[ "$(ts_count "$TMP/$n" 'frame.comment contains "dropped: "')" -gt 0 ] || fail "$n: no drop comment at all"
+done
 
 # After rekeys: the key table holds every IKE SA (the rekeyed one too), so each SK message decrypts. Undecrypted,
 # tshark shows an SK message's chain as "46,<first inner>"; decrypted, the inner chain follows, ending in 0.
@@ -109,29 +138,45 @@ if ts_keys "$TMP/demo-aes128gcm16" -V | grep -q "Payload: Identification - Initi
 else
 	fail "demo: tshark -V shows no IDi payload"
 fi
-if tshark -r "$TMP/demo-aes128gcm16.pcap" -V 2>/dev/null | grep -q "Payload: Identification - Initiator"; then
+if WIRESHARK_CONFIG_DIR="$TMP/empty" tshark -r "$TMP/demo-aes128gcm16.pcapng" -V 2>/dev/null | grep -q "Payload: Identification - Initiator"; then
 	fail "demo: IDi visible without a key table (the check proves nothing)"
 else
 	say "ok   demo without key table: IKE_AUTH stays encrypted"
 fi
 
-# ChaCha20-Poly1305: Wireshark 4.0 cannot decrypt it in IKEv2; the table says so in a comment, ikesim warns.
-sed "s/aes128gcm16-prfsha256-x25519/chacha20poly1305-prfsha256-x25519/g" "$DEMO" >"$TMP/chacha.json"
-"$BIN" run "$TMP/chacha.json" --quiet --pcap "$TMP/chacha.pcap" --reveal-keys 2>"$TMP/chacha.err" >/dev/null
-if grep -q 'cannot decrypt' "$TMP/chacha.err" && grep -q '^# .*CHACHA20_POLY1305' "$TMP/chacha.pcap.ikev2_decryption_table"; then
-	say "ok   chacha20poly1305: commented out in the key table, warned on stderr"
+# ChaCha20-Poly1305: Wireshark 4.0 cannot decrypt it in IKEv2 nor in ESP; the tables say so in a comment, ikesim warns.
+sed "s/aes128gcm16/chacha20poly1305/g" "$DEMO" >"$TMP/chacha.json"
+"$BIN" run "$TMP/chacha.json" --quiet --pcap "$TMP/chacha.pcapng" --reveal-keys 2>"$TMP/chacha.err" >/dev/null
+if grep -q 'cannot decrypt' "$TMP/chacha.err" && grep -q '^# .*CHACHA20_POLY1305' "$TMP/chacha.pcapng.ikev2_decryption_table" &&
+   grep -q 'ChaCha20-Poly1305 or another cipher' "$TMP/chacha.err" && grep -q '^# .*CHACHA20_POLY1305' "$TMP/chacha.pcapng.esp_sa" &&
+   ! grep -qv '^#' "$TMP/chacha.pcapng.esp_sa"; then
+	ts_keys "$TMP/chacha" -c 1 >/dev/null
+	if grep -q "Error loading table" "$TMP/chacha.ts.err"; then
+		fail "chacha20poly1305: tshark rejects a table"
+	else
+		say "ok   chacha20poly1305: commented out in both key tables, noted on stderr, tables load"
+	fi
 else
-	fail "chacha20poly1305: no comment line or no warning"
+	fail "chacha20poly1305: no comment line or no note"
+fi
+
+# The classic format on request: a pcap (not pcapng) that still decrypts, without the lost datagrams.
+"$BIN" run tests/scenarios/fault_link_down.json --quiet --pcap "$TMP/classic.pcapng" --pcap-format pcap --reveal-keys \
+	2>/dev/null >/dev/null
+if [ "$(head -c 4 "$TMP/classic.pcapng" | od -An -tx1 | tr -d ' ')" = 4d3cb2a1 ] &&
+   [ "$(ts_count "$TMP/classic" "isakmp.enc.decrypted")" = 2 ] && [ "$(ts_count "$TMP/classic" "frame.comment")" = 0 ] &&
+   [ "$(ts_keys "$TMP/classic" | wc -l)" = "$(($(ts_keys "$TMP/fault_link_down" | wc -l) - 2))" ]; then
+	say "ok   --pcap-format pcap: classic pcap, decrypted, the 2 lost datagrams left out"
+else
+	fail "--pcap-format pcap: not a classic pcap, or records/decryption differ"
 fi
 
 # Same seed, same bytes.
-"$BIN" run "$DEMO" --quiet --pcap "$TMP/again.pcap" --reveal-keys 2>/dev/null >/dev/null
-if cmp -s "$TMP/again.pcap" "$TMP/demo-aes128gcm16.pcap" &&
-   cmp -s "$TMP/again.pcap.ikev2_decryption_table" "$TMP/demo-aes128gcm16.pcap.ikev2_decryption_table"; then
-	say "ok   demo twice: byte-identical pcap and key table"
-else
-	fail "demo twice: the pcap or key table differs"
-fi
+"$BIN" run "$DEMO" --quiet --pcap "$TMP/again.pcapng" --reveal-keys 2>/dev/null >/dev/null
+for suffix in "" .ikev2_decryption_table .esp_sa; do
+	cmp -s "$TMP/again.pcapng$suffix" "$TMP/demo-aes128gcm16.pcapng$suffix" || fail "demo twice: $suffix differs"
+done
+say "ok   demo twice: byte-identical pcapng and key tables"
 
 if [ "$fails" != 0 ]; then
 	say "FAILED ($fails check(s)) with $(tshark --version 2>/dev/null | head -1)"

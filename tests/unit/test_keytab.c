@@ -85,9 +85,30 @@ static void keytab_pair_is_the_key(void **state)
 	sim_keytab_free(kt);
 }
 
+/* AES-XCBC-96: Wireshark's "no checking" entry takes no SK_a (with one, tshark says "Error loading table"). */
+static void keytab_unchecked_integrity_has_no_key(void **state)
+{
+	(void)state;
+	uint8_t a[96];
+	sim_keytab *kt = sim_keytab_new();
+	assert_non_null(kt);
+	ike_sa_keys k = cbc_keys(a, 0x33);
+	k.integ = 5; /* AUTH_AES_XCBC_96 */
+	k.a_len = 16;
+	assert_int_equal(sim_keytab_add(kt, 1, 2, &k), 0);
+	sim_keytab_stats st;
+	char *text = write_table(kt, &st);
+	assert_int_equal(st.rows, 1);
+	assert_int_equal(st.unchecked, 1);
+	assert_non_null(strstr(text, ",\"AES-CBC-128 [RFC3602]\",,,\"ANY 96-bits of Authentication [No Checking]\"\n"));
+	free(text);
+	sim_keytab_free(kt);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(keytab_rekeyed_sa_gets_a_row),
 	cmocka_unit_test(keytab_pair_is_the_key),
+	cmocka_unit_test(keytab_unchecked_integrity_has_no_key),
 };
 
 size_t tests_keytab(const struct CMUnitTest **out)

@@ -90,10 +90,11 @@ static uint8_t *write_pcap(const tfs_dir *d, const ike_addr *from, const ike_add
 {
 	char path[128], err[256];
 	tfs_dir_file(d, "t.pcap", path, sizeof(path));
-	sim_pcap *p = sim_pcap_open(path, err, sizeof(err));
+	sim_pcap *p = sim_pcap_open(path, SIM_PCAP_CLASSIC, err, sizeof(err));
 	assert_non_null(p);
-	sim_pcap_ike(p, now, from, to, msg, len);
-	sim_pcap_ike(p, now + 1, to, from, msg, len);
+	assert_int_equal(sim_pcap_iface(p, "a>b", NULL), 0); /* classic: counted, not written */
+	sim_pcap_ike(p, 0, now, from, to, msg, len, "a comment classic pcap cannot hold");
+	sim_pcap_ike(p, 0, now + 1, to, from, msg, len, NULL);
 	assert_int_equal(sim_pcap_close(p, 1), 0);
 	uint8_t *b = (uint8_t *)tfs_read(path, flen);
 	assert_non_null(b);
@@ -221,7 +222,8 @@ static void run_to(const sim_scenario *sc, uint64_t seed, const char *pcap, cons
 		   sim_run_result *res)
 {
 	char err[512];
-	sim_run_opts o = { .seed = seed, .seed_set = 1, .trace_path = trace, .reveal_keys = reveal, .pcap_path = pcap };
+	sim_run_opts o = { .seed = seed, .seed_set = 1, .trace_path = trace, .reveal_keys = reveal, .pcap_path = pcap,
+			   .pcap_format = SIM_PCAP_CLASSIC };
 	assert_int_equal(sim_run_scenario(sc, &o, res, err, sizeof(err)), 0);
 }
 
@@ -542,7 +544,7 @@ static void no_key_table_without_reveal(void **state)
 	assert_int_equal(r.rc, CLI_OK);
 	assert_int_equal(count(r.err, "no key table"), 0);
 	tdir_list(&d, list, sizeof(list));
-	assert_string_equal(list, "run.pcap run.pcap.ikev2_decryption_table");
+	assert_string_equal(list, "run.pcap run.pcap.esp_sa run.pcap.ikev2_decryption_table");
 	clirun_free(&r);
 	tfs_dir_remove(&d);
 }
