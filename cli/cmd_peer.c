@@ -43,6 +43,7 @@ typedef struct peer_run {
 	ike_crypto *crypto;
 	ike_peer *peer;
 	ike_host_trace *tr;
+	peer_cap *cap;     /* --pcap, NULL without */
 	struct timespec t0;
 	sigset_t waitmask; /* the mask ppoll waits with: SIGINT/SIGTERM unblocked */
 	ike_time now;
@@ -97,8 +98,14 @@ static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const
 {
 	peer_run *r = ctx;
 	size_t n = ike_host_frame_wrap(ike_host_frame_marked(from->port, to->port), data, len, r->tx, sizeof(r->tx));
-	if (n && peer_udp_send(r->fd, to, r->tx, n) == 0)
+	if (n && peer_udp_send(r->fd, to, r->tx, n) == 0) {
+		peer_cap_udp(r->cap, from, to, r->tx, n, NULL);
 		return;
+	}
+	char why[120];
+	snprintf(why, sizeof(why), "not sent: %s", n ? strerror(errno) : "datagram too large");
+	if (n)
+		peer_cap_udp(r->cap, from, to, r->tx, n, why);
 	r->n_send_err++;
 	ike_jsonw w;
 	ike_jsonw_init(&w);
@@ -137,6 +144,7 @@ static bool replaced_sa(const peer_run *r, const ike_sa_event *ev)
 static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 {
 	peer_run *r = ctx;
+	peer_cap_sa_event(r->cap, ev);
 	if (r->dp_up)
 		peer_dp_event(&r->dp, now, ev);
 	if (ev->kind == IKE_EV_IKE_UP) {
@@ -234,7 +242,13 @@ static void drain(peer_run *r)
 		if (n < 0)
 			return;
 		size_t off, len = (size_t)n;
-		switch (ike_host_frame_classify(r->buf, len, ike_host_frame_marked(r->conn.local.port, from.port), &off)) {
+		enum ike_host_dgram_kind kind = ike_host_frame_classify(r->buf, len, ike_host_frame_marked(r->conn.local.port, from.port), &off);
+		/* Captured before the engine sees it, so an answer comes after its request in the file (the data
+		 * plane captures ESP itself, once it knows whether the packet was dropped). */
+		if (kind != IKE_HOST_DG_ESP)
+			peer_cap_udp(r->cap, &from, &r->conn.local, r->buf, len,
+				     kind == IKE_HOST_DG_RUNT ? "dropped: too short to be IKE or ESP" : NULL);
+		switch (kind) {
 		case IKE_HOST_DG_IKE:
 			ike_peer_input(r->peer, r->now, &from, &r->conn.local, r->buf + off, len - off);
 			check_child(r);
@@ -244,7 +258,7 @@ static void drain(peer_run *r)
 			break;
 		case IKE_HOST_DG_ESP:
 			r->n_esp++;
-			peer_dp_esp_in(&r->dp, r->now, r->buf, len);
+			peer_dp_esp_in(&r->dp, r->now, r->buf, len, &from);
 			break;
 		case IKE_HOST_DG_RUNT:
 			r->n_runt++;
@@ -471,7 +485,9 @@ static int setup(peer_run *r, FILE *out, FILE *err)
 		return -1;
 	}
 	if ((r->fd = peer_udp_open(&r->conn.local, msg, sizeof(msg))) < 0 ||
-	    (r->a->trace && !(r->tr = ike_host_trace_open(r->a->trace, msg, sizeof(msg))))) {
+	    (r->a->trace && !(r->tr = ike_host_trace_open(r->a->trace, msg, sizeof(msg)))) ||
+	    (r->a->pcap && !(r->cap = peer_cap_open(r->a->pcap, r->a->pcap_classic, r->a->reveal, &r->conn.local, msg,
+						    sizeof(msg))))) {
 		fprintf(err, "ikesim peer: %s\n", msg);
 		return -1;
 	}
@@ -480,6 +496,7 @@ static int setup(peer_run *r, FILE *out, FILE *err)
 		return -1;
 	}
 	r->dp_up = true;
+	r->dp.cap = r->cap;
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	ike_host host = { r, host_send, r->tr ? host_trace : NULL, host_sa_event, NULL };
 	ike_peer_cfg pc = { .name = r->a->id, .crypto = r->crypto, .seed = seed, .seed_len = sizeof(seed),
@@ -498,11 +515,15 @@ static int setup(peer_run *r, FILE *out, FILE *err)
 	return 0;
 }
 
-static void teardown(peer_run *r)
+static void teardown(peer_run *r, bool ran)
 {
+	char msg[300];
 	ike_peer_free(r->peer);
 	if (r->dp_up)
 		peer_dp_free(&r->dp);
+	/* A failed run's capture is kept too: it shows what went wrong. */
+	if (peer_cap_close(r->cap, ran, stderr, msg, sizeof(msg)) != 0)
+		fprintf(stderr, "ikesim peer: %s\n", msg);
 	if (ike_host_trace_close(r->tr, 1) != 0)
 		fprintf(stderr, "ikesim peer: writing the trace %s failed\n", r->a->trace);
 	if (r->fd >= 0)
@@ -566,13 +587,14 @@ int cli_peer(int argc, char **argv, FILE *out, FILE *err)
 	if (peer_psk_load(&a, &r->cf, err, msg, sizeof(msg)) != 0 ||
 	    peer_conn_build(&a, &r->conn, &r->child, &r->cf, msg, sizeof(msg)) != 0) {
 		fprintf(err, "ikesim peer: %s\n", msg);
-		teardown(r);
+		teardown(r, false);
 		return CLI_USAGE;
 	}
 	if (a.reveal)
-		fprintf(err, "WARNING: --reveal-keys: the trace will contain secret key material. Teaching use only.\n");
+		fprintf(err, "WARNING: --reveal-keys: %s will contain secret key material. Teaching use only.\n",
+			a.pcap && a.trace ? "the trace and the key tables" : a.pcap ? "the key tables" : "the trace");
 	if (setup(r, out, err) != 0) {
-		teardown(r);
+		teardown(r, false);
 		return CLI_ERR;
 	}
 	peer_sigstate ss;
@@ -581,6 +603,6 @@ int cli_peer(int argc, char **argv, FILE *out, FILE *err)
 	shutdown_sas(r);
 	signals_off(&ss);
 	rc = report(r, out, err);
-	teardown(r);
+	teardown(r, true);
 	return rc;
 }

@@ -20,6 +20,8 @@ typedef struct peer_args {
 	const char *psk_env; /* IKESIM_PSK when set and not empty */
 	const char *local_ts, *remote_ts;
 	const char *trace;
+	const char *pcap;    /* --pcap FILE: what the socket sends and receives (peer_capture.c) */
+	bool pcap_classic;   /* --pcap-format pcap (default pcapng) */
 	bool initiate, reveal;
 	bool rsa_pss; /* --rsa-pss: sign RFC 7427 AUTH with RSASSA-PSS */
 	bool timeout_set;
@@ -93,6 +95,21 @@ int peer_psk_load(const peer_args *a, peer_cred_files *cf, FILE *warn, char *err
  * certificates read into cf, which starts zeroed). 0 or -1 + err. */
 int peer_conn_build(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, peer_cred_files *cf, char *err, size_t errlen);
 void peer_cred_files_free(peer_cred_files *cf);
+
+/* ---- peer_capture.c: --pcap ---- */
+typedef struct peer_cap peer_cap;
+/* The capture file (one interface: the socket on local) and, with reveal, the key tables beside it. NULL + err. */
+peer_cap *peer_cap_open(const char *path, bool classic, bool reveal, const ike_addr *local, char *err, size_t errlen);
+/* One datagram as on the wire (framing included), now; comment NULL or why it was dropped. c may be NULL. */
+void peer_cap_udp(peer_cap *c, const ike_addr *from, const ike_addr *to, const uint8_t *wire, size_t len,
+		  const char *comment);
+/* Keys an SA event shows (IKE_UP/FAILED with reveal_keys, CHILD_UP always) into the tables. c may be NULL. */
+void peer_cap_sa_event(peer_cap *c, const ike_sa_event *ev);
+/* --trace, --pcap and the key tables beside it name no file twice, nor an input (parse time). 0, or -1 + one line. */
+int peer_cap_check(const peer_args *a, FILE *err);
+/* Writes the tables and commits every file (commit=1; notes what the capture lacks on note), or removes them.
+ * 0, or -1 with err. */
+int peer_cap_close(peer_cap *c, int commit, FILE *note, char *err, size_t errlen);
 
 /* ---- udp_host.c: one non-blocking UDP socket ---- */
 /* Bound to addr; returns the fd, or -1 with a reason. */

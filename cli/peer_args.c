@@ -19,6 +19,7 @@ void peer_args_usage(FILE *f)
 		"                   (--psk-file FILE | --psk SECRET | --cert FILE --key FILE --ca FILE [--rsa-pss])\n"
 		"                   --local-ts CIDR[,CIDR] --remote-ts CIDR[,CIDR]\n"
 		"                   [--timeout SECONDS] [--hold SECONDS] [--trace FILE] [--reveal-keys]\n"
+		"                   [--pcap FILE [--pcap-format pcapng|pcap]]\n"
 		"                   [--cookie-threshold N] [--cookie-threshold-ip N] [--block-threshold N]\n"
 		"                   [--half-open-limit N] [--half-open-timeout S] [--no-dos-protection]\n"
 		"                   [--rekey-time S] [--ike-rekey-time S] [--reauth-time S] [--rand-time S]\n"
@@ -36,6 +37,9 @@ void peer_args_usage(FILE *f)
 		"                   send SIGNATURE_HASH_ALGORITHMS) instead of PKCS#1 v1.5 (docs/certificates.md)\n"
 		"  --timeout S      give up (initiator, default 30) or stop serving (responder, default never)\n"
 		"  --trace FILE     JSON Lines trace (docs/trace.md); --reveal-keys adds key values\n"
+		"  --pcap FILE      capture what the socket sends and receives (pcapng, docs/pcap.md); with\n"
+		"                   --reveal-keys also FILE.ikev2_decryption_table and FILE.esp_sa for Wireshark\n"
+		"  --pcap-format F  pcapng (default) or pcap (classic)\n"
 		"  --psk-file FILE  the PSK: the file's (or pipe's) bytes, one trailing newline dropped (mode 600);\n"
 		"                   or set IKESIM_PSK; --psk SECRET works too, but `ps` shows it to everyone\n"
 		"  --cookie-threshold N     demand COOKIEs from N half-open IKE SAs (default 30; 0 = off)\n"
@@ -88,10 +92,10 @@ static const char **string_slot(peer_args *a, const char *flag)
 {
 	static const char *const names[] = { "--local", "--remote", "--proposals", "--esp-proposals", "--id",
 					     "--remote-id", "--psk", "--cert", "--key", "--ca", "--local-ts",
-					     "--remote-ts", "--trace", "--psk-file" };
+					     "--remote-ts", "--trace", "--psk-file", "--pcap" };
 	const char **slots[] = { &a->local, &a->remote, &a->proposals, &a->esp_proposals, &a->id, &a->remote_id,
 				 &a->psk, &a->cert, &a->key, &a->ca, &a->local_ts, &a->remote_ts, &a->trace,
-				 &a->psk_file };
+				 &a->psk_file, &a->pcap };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(flag, names[i]) == 0)
 			return slots[i];
@@ -133,6 +137,14 @@ static int take_value(peer_args *a, const char *flag, const char *val, FILE *err
 		if (strcmp(val, "2") == 0)
 			return 0;
 		fprintf(err, "ikesim peer: --ike %s: only IKEv2 (--ike 2) is implemented\n", val);
+		return -1;
+	}
+	if (strcmp(flag, "--pcap-format") == 0) {
+		if (strcmp(val, "pcapng") == 0 || strcmp(val, "pcap") == 0) {
+			a->pcap_classic = strcmp(val, "pcap") == 0;
+			return 0;
+		}
+		fprintf(err, "ikesim peer: --pcap-format wants pcapng or pcap, got '%s'\n", val);
 		return -1;
 	}
 	if (strcmp(flag, "--fragmentation") == 0) {
@@ -243,7 +255,9 @@ int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
 	}
 	if (a->initiate && !a->timeout_set)
 		a->timeout = 30 * IKE_NS_PER_SEC;
-	return check_required(a, err);
+	if (check_required(a, err) != 0)
+		return -1;
+	return peer_cap_check(a, err);
 }
 
 int peer_addr_parse(const char *text, ike_addr *out, char *err, size_t errlen)

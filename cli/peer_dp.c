@@ -17,6 +17,7 @@ int peer_dp_init(peer_dp *d, const peer_args *a, const ike_conn_cfg *c, const ik
 	d->fd = fd;
 	d->tr = tr;
 	d->node = a->id;
+	d->local = c->local;
 	d->out = out;
 	d->marked = ike_host_frame_marked(c->local.port, c->remote.port);
 	if (peer_ping_init(&d->ping, a, &c->children[0], err, cap) != 0)
@@ -121,8 +122,13 @@ static void send_inner(peer_dp *d, ike_time now, const uint8_t *pkt, size_t len)
 	if (s != ESP_OK)
 		trace_drop(d, now, "out", s == ESP_E_NO_SA ? "no CHILD SA covers the packet" : esp_status_name(s), 0, len);
 	else if (peer_udp_send(d->fd, &to, esp, n) != 0) {
+		char why[120];
+		snprintf(why, sizeof(why), "not sent: %s", strerror(errno));
 		d->send_errors++;
-		trace_drop(d, now, "out", strerror(errno), esp_packet_spi(esp, n), n);
+		trace_drop(d, now, "out", why, esp_packet_spi(esp, n), n);
+		peer_cap_udp(d->cap, &d->local, &to, esp, n, why);
+	} else {
+		peer_cap_udp(d->cap, &d->local, &to, esp, n, NULL);
 	}
 	free(esp);
 }
@@ -137,8 +143,9 @@ static void trace_ping(peer_dp *d, ike_time now, const char *ev, uint16_t seq, i
 	trace(d, now, ev, &w);
 }
 
-void peer_dp_esp_in(peer_dp *d, ike_time now, const uint8_t *dgram, size_t len)
+void peer_dp_esp_in(peer_dp *d, ike_time now, const uint8_t *dgram, size_t len, const ike_addr *from)
 {
+	char why[80];
 	uint8_t *in = malloc(2 * (size_t)DP_MAX_PKT);
 	size_t n = 0, rl = 0;
 	uint32_t spi = 0;
@@ -147,6 +154,8 @@ void peer_dp_esp_in(peer_dp *d, ike_time now, const uint8_t *dgram, size_t len)
 	if (!in)
 		return;
 	int s = peer_esp_input(d->esp, dgram, len, in, DP_MAX_PKT, &n, &spi);
+	snprintf(why, sizeof(why), "dropped: ESP %s", peer_esp_status_name(s));
+	peer_cap_udp(d->cap, from, &d->local, dgram, len, s == ESP_OK ? NULL : why);
 	if (s != ESP_OK) {
 		trace_drop(d, now, "in", peer_esp_status_name(s), spi, len);
 		free(in);

@@ -105,6 +105,8 @@ typedef struct peer_dp {
 	peer_esp *esp;
 	peer_ping ping;
 	int fd;
+	ike_addr local;              /* the socket's address: the source of what we send */
+	peer_cap *cap;               /* --pcap (NULL without): ESP both ways, drops with their reason */
 	ike_host_trace *tr;
 	const char *node;
 	bool marked;                 /* the IKE ports carry RFC 3948 framing: ESP-in-UDP can share them */
@@ -120,8 +122,8 @@ int peer_dp_init(peer_dp *d, const peer_args *a, const ike_conn_cfg *c, const ik
 void peer_dp_free(peer_dp *d);
 /* Every SA event of the engine (installs and removes SAs; the first CHILD SA starts --ping). */
 void peer_dp_event(peer_dp *d, ike_time now, const ike_sa_event *ev);
-/* One ESP-in-UDP datagram from the socket. */
-void peer_dp_esp_in(peer_dp *d, ike_time now, const uint8_t *dgram, size_t len);
+/* One ESP-in-UDP datagram from the socket (captured here, after decap, so a drop's comment says why). */
+void peer_dp_esp_in(peer_dp *d, ike_time now, const uint8_t *dgram, size_t len, const ike_addr *from);
 /* Sends what is due (pings) and notes the end of --ping; its next deadline. */
 ike_time peer_dp_tick(peer_dp *d, ike_time now);
 /* True while --ping still waits to send or for replies. */
