@@ -65,7 +65,7 @@ typedef struct peer_run {
 	unsigned drop_traced;
 	peer_dp dp;                   /* CHILD SAs installed, ESP-in-UDP, --ping */
 	bool dp_up;
-	bool ping_failed;
+	bool ping_failed, ping_held;
 } peer_run;
 
 static ike_time clock_ns(const peer_run *r)
@@ -299,12 +299,23 @@ static int turn(peer_run *r, ike_time until)
 	return 0;
 }
 
+/* With --ping, --hold counts from the end of pinging: the peer's counters can still be read meanwhile. */
+static bool holding(peer_run *r)
+{
+	if (peer_dp_busy(&r->dp))
+		return true;
+	if (r->dp.ping.active && !r->ping_held) {
+		r->ping_held = true;
+		r->hold_until = r->now + r->a->hold;
+	}
+	return r->now < r->hold_until;
+}
+
 /* Initiator: after --hold (or a CHILD failure that left the IKE SA up) delete it; done once it is gone. */
 static void initiator_step(peer_run *r)
 {
 	if (r->done || r->deleting ||
-	    !(r->failed || (r->child_up && r->now >= r->hold_until && !peer_acts_pending(&r->acts, NULL) &&
-			    !peer_dp_busy(&r->dp))))
+	    !(r->failed || (r->child_up && !peer_acts_pending(&r->acts, NULL) && !holding(r))))
 		return;
 	r->deleting = true;
 	r->pending_deletes = ike_peer_delete(r->peer, r->now, 0);

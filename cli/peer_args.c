@@ -67,7 +67,7 @@ void peer_args_usage(FILE *f)
 		"Data plane: every CHILD SA is installed; ESP-in-UDP (RFC 3948) shares the IKE socket (docs/interop.md):\n"
 		"  --ping ADDR      ICMP echo requests to ADDR through the CHILD SA once it is up; prints\n"
 		"                   'ping: N sent, M answered, rtt ...'; exit 1 unless all are answered (an\n"
-		"                   initiator holds its SAs until they are)\n"
+		"                   initiator's --hold counts from the last answer)\n"
 		"  --count N        how many (default 10)      --interval S  seconds between them (default 1)\n"
 		"  --inner-addr A   our address inside the tunnel (default: the first address of --local-ts);\n"
 		"                   echo requests to it are answered\n"

@@ -167,6 +167,8 @@ void peer_dp_esp_in(peer_dp *d, ike_time now, const uint8_t *dgram, size_t len, 
 		send_inner(d, now, in + DP_MAX_PKT, rl);
 	} else if (k == PEER_PING_RX_REPLY || k == PEER_PING_RX_DUP) {
 		trace_ping(d, now, k == PEER_PING_RX_REPLY ? "ping.reply" : "ping.duplicate", seq, rtt);
+		if (d->ping.done)
+			(void)peer_dp_finish(d, now); /* the last answer: say so while the SAs are still up */
 	} else {
 		d->unconsumed++; /* delivered, but nothing here consumes it (no TUN device behind this peer) */
 	}
@@ -177,13 +179,12 @@ ike_time peer_dp_tick(peer_dp *d, ike_time now)
 {
 	uint8_t pkt[256];
 	uint16_t seq = 0;
-	bool was_done = d->ping.done;
 	size_t n;
 	while ((n = peer_ping_due(&d->ping, now, pkt, sizeof(pkt), &seq)) > 0) {
 		trace_ping(d, now, "ping.sent", seq, -1);
 		send_inner(d, now, pkt, n);
 	}
-	if (d->ping.done && !was_done)
+	if (d->ping.done)
 		(void)peer_dp_finish(d, now);
 	return peer_ping_next(&d->ping);
 }
