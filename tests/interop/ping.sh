@@ -13,13 +13,15 @@ IX_PING_COUNT=${IX_PING_COUNT:-10}
 IX_PING_INTERVAL=${IX_PING_INTERVAL:-0.05} # seconds between echo requests: a row takes about 1 s
 IX_PING_DST=10.1.0.1                       # charon's selector address, on lo in the namespace
 
-# The rows, one a line: NAME ROLE ESP. ROLE i: ikesim initiates the IKE SA, r: charon does.
+# The rows, one a line: NAME ROLE ESP. ROLE i: ikesim initiates the IKE SA, r: charon does. p-ping-rekey:
+# ikesim rekeys the CHILD SA 0.2 s into the pings; every request must still be answered, the new SA used.
 ix_ping_rows() {
 	cat <<'EOF'
 p-ping-gcm i aes128gcm16
 p-ping-gcm r aes128gcm16
 p-ping-cbc i aes128-sha256
 p-ping-cbc r aes128-sha256
+p-ping-rekey i aes128gcm16
 EOF
 }
 
@@ -66,6 +68,7 @@ ping_run_one() {
 	PING_RESULT=FAIL PING_INFO="" KEYS="-" WHY=""
 	mkdir -p "$dir"
 	[ "$role" = i ] && flags=(--initiate "${flags[@]}")
+	[ "$name" = p-ping-rekey ] && flags+=(--rekey-child-after 0.2)
 	off=$(stat -c %s "$WORK/ref/charon.log")
 	PEER_TS="10.3.0.$n/32" IX_HOLD=0.3 start_ikesim "$dir" "$conn" ok "$IX_PING_IKE" "$esp" psk "$addr" "${flags[@]}"
 	PEER_TS=""
@@ -83,21 +86,29 @@ ping_run_one() {
 	wait "$PEER_PID"
 	rc=$? PEER_PID=""
 	log_since ref "$off" >"$dir/charon.log"
-	ping_check "$dir" "$conn" "$rc"
+	ping_check "$dir" "$conn" "$rc" "$name"
 }
 
 # The row's verdict: ikesim's exit and ping line, charon's CHILD SA counters, tshark's decryption, keys.
 ping_check() {
-	local dir=$1 conn=$2 rc=$3 line spi_in spi_out cin cout ts q r b
+	local dir=$1 conn=$2 rc=$3 name=$4 line spi_in spi_out cin cout ts q r b want=$IX_PING_COUNT sas
 	line=$(grep -m1 '^ping: ' "$dir/ikesim.out")
 	[ "$rc" = 0 ] || why_add "ikesim exit $rc$([ -s "$dir/ikesim.out" ] && echo ": $(tail -n 1 "$dir/ikesim.out")")"
 	[[ $line == "ping: $IX_PING_COUNT sent, $IX_PING_COUNT answered"* ]] || why_add "ikesim: ${line:-no ping line}"
 	grep -Eq "CHILD_SA $conn\{[0-9]+\} established" "$dir/charon.log" || why_add "charon did not establish $conn"
-	# charon's view: the CHILD SA with ikesim's SPIs counted every request in and every reply out.
-	spi_in=$(tr_last "$dir/trace.jsonl" esp.sa spi-in) spi_out=$(tr_last "$dir/trace.jsonl" esp.sa spi-out)
+	# charon's view: the (last) CHILD SA with ikesim's SPIs counted every request in and every reply out; after
+	# a rekey the new one carried some (ikesim installed two CHILD SAs and removed the old one).
+	sas=$(grep -c '"ev":"esp.sa","action":"installed"' "$dir/trace.jsonl")
+	if [ "$name" = p-ping-rekey ]; then
+		want=1
+		[ "$sas" = 2 ] && grep -q '"ev":"esp.sa","action":"removed"' "$dir/trace.jsonl" ||
+			why_add "ikesim installed $sas CHILD SAs (want 2, the old one removed)"
+	fi
+	spi_in=$(grep '"ev":"esp.sa","action":"installed"' "$dir/trace.jsonl" | tail -n 1 | grep -o '"spi-in":"[^"]*"' | cut -d'"' -f4)
+	spi_out=$(grep '"ev":"esp.sa","action":"installed"' "$dir/trace.jsonl" | tail -n 1 | grep -o '"spi-out":"[^"]*"' | cut -d'"' -f4)
 	cin=$(ping_charon_packets "$dir/list.out" in "${spi_out: -8}") cout=$(ping_charon_packets "$dir/list.out" out "${spi_in: -8}")
-	[ "${cin:-0}" -ge "$IX_PING_COUNT" ] && [ "${cout:-0}" -ge "$IX_PING_COUNT" ] ||
-		why_add "charon's CHILD SA counted ${cin:-?} packets in, ${cout:-?} out (want $IX_PING_COUNT)"
+	[ "${cin:-0}" -ge "$want" ] && [ "${cout:-0}" -ge "$want" ] ||
+		why_add "charon's CHILD SA counted ${cin:-?} packets in, ${cout:-?} out (want $want)"
 	ts=$(ping_tshark "$dir")
 	if [ -n "$ts" ]; then
 		read -r q r b <<<"$ts"
@@ -107,9 +118,14 @@ ping_check() {
 	else
 		ts="tshark missing: capture not decoded"
 	fi
-	check_keys "$dir"
-	[[ $KEYS == *equal ]] || why_add "keys: $KEYS"
-	PING_INFO="${line#ping: }; charon's CHILD SA: $cin packets in, $cout out; $ts"
+	if [ "$name" = p-ping-rekey ]; then
+		life_keys "$dir" 1 2
+		[[ $KEYS == *equal* ]] || why_add "keys: $KEYS"
+	else
+		check_keys "$dir"
+		[[ $KEYS == *equal ]] || why_add "keys: $KEYS"
+	fi
+	PING_INFO="${line#ping: }; charon's $([ "$sas" = 2 ] && echo "new ")CHILD SA: $cin packets in, $cout out; $ts"
 	[ -z "$WHY" ] && PING_RESULT=PASS
 }
 
