@@ -454,6 +454,7 @@ static int report(peer_run *r, FILE *out, FILE *err)
 		a, st.selected_ike, st.selected_esp, r->a->initiate ? ", deleted" : "");
 	if (r->n_runt)
 		fprintf(out, "ikesim peer: dropped %lu runt datagram(s)\n", r->n_runt);
+	peer_dp_report(&r->dp, r->n_esp, out);
 	if (r->n_failed_attempts)
 		fprintf(out, "ikesim peer: %lu other attempt(s) failed; the first one worth reporting: %s\n",
 			r->n_failed_attempts, r->why);

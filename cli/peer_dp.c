@@ -232,3 +232,22 @@ void peer_dp_trace_end(const peer_dp *d, ike_jsonw *w)
 		ike_jsonw_int(w, "pings-answered", d->ping.answered);
 	ike_jsonw_int(w, "echo-requests-answered", (int64_t)d->ping.echo_answered);
 }
+
+void peer_dp_report(const peer_dp *d, unsigned long received, FILE *out)
+{
+	const peer_esp_stats *s = peer_esp_stats_of(d->esp);
+	char why[300] = "";
+	size_t n = 0;
+	uint64_t dropped = 0;
+	if (!received && !s->out_packets)
+		return;
+	for (int i = 1; i < PEER_ESP_N_STATUS; i++)
+		if (s->in_drops[i] && n < sizeof(why)) {
+			dropped += s->in_drops[i];
+			n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s %llu", n ? ", " : " (", peer_esp_status_name(i),
+					      (unsigned long long)s->in_drops[i]);
+		}
+	fprintf(out, "ikesim peer: ESP-in-UDP: %lu received, %llu opened, %llu dropped%s%s; %llu sent\n", received,
+		(unsigned long long)s->in_packets, (unsigned long long)dropped, why, n ? ")" : "",
+		(unsigned long long)s->out_packets);
+}

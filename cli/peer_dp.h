@@ -130,6 +130,8 @@ ike_time peer_dp_tick(peer_dp *d, ike_time now);
 bool peer_dp_busy(const peer_dp *d);
 /* Prints the ping summary (once) and returns 0, or -1 when not every echo request was answered. */
 int peer_dp_finish(peer_dp *d, ike_time now);
+/* "ikesim peer: ESP-in-UDP: N received, M opened, K dropped (icv 2); S sent" when any ESP went either way. */
+void peer_dp_report(const peer_dp *d, unsigned long received, FILE *out);
 /* Adds the data plane's counters to peer.end's fields. */
 void peer_dp_trace_end(const peer_dp *d, ike_jsonw *w);
 
