@@ -28,9 +28,11 @@ int peer_dp_init(peer_dp *d, const peer_args *a, const ike_conn_cfg *c, const ik
 		peer_ping_free(&d->ping);
 		return -1;
 	}
-	if (!(d->esp = peer_esp_new(crypto))) {
+	d->rx = malloc(2 * (size_t)DP_MAX_PKT); /* inner packet, then the reply built from it */
+	d->tx = malloc(DP_MAX_PKT);
+	if (!d->rx || !d->tx || !(d->esp = peer_esp_new(crypto))) {
 		snprintf(err, cap, "out of memory");
-		peer_ping_free(&d->ping);
+		peer_dp_free(d);
 		return -1;
 	}
 	return 0;
@@ -40,7 +42,10 @@ void peer_dp_free(peer_dp *d)
 {
 	peer_esp_free(d->esp);
 	peer_ping_free(&d->ping);
+	free(d->rx);
+	free(d->tx);
 	d->esp = NULL;
+	d->rx = d->tx = NULL;
 }
 
 static void trace(peer_dp *d, ike_time now, const char *ev, ike_jsonw *w)
@@ -115,10 +120,10 @@ static void trace_drop(peer_dp *d, ike_time now, const char *dir, const char *wh
 /* One inner packet out through its CHILD SA, ESP-in-UDP to the IKE SA's peer address. */
 static void send_inner(peer_dp *d, ike_time now, const uint8_t *pkt, size_t len)
 {
-	uint8_t *esp = malloc(DP_MAX_PKT);
+	uint8_t *esp = d->tx;
 	size_t n = 0;
 	ike_addr to;
-	esp_status s = esp ? peer_esp_output(d->esp, pkt, len, esp, DP_MAX_PKT, &n, &to) : ESP_E_SPACE;
+	esp_status s = peer_esp_output(d->esp, pkt, len, esp, DP_MAX_PKT, &n, &to);
 	if (s != ESP_OK)
 		trace_drop(d, now, "out", s == ESP_E_NO_SA ? "no CHILD SA covers the packet" : esp_status_name(s), 0, len);
 	else if (peer_udp_send(d->fd, &to, esp, n) != 0) {
@@ -130,7 +135,6 @@ static void send_inner(peer_dp *d, ike_time now, const uint8_t *pkt, size_t len)
 	} else {
 		peer_cap_udp(d->cap, &d->local, &to, esp, n, NULL);
 	}
-	free(esp);
 }
 
 static void trace_ping(peer_dp *d, ike_time now, const char *ev, uint16_t seq, ike_time rtt)
@@ -146,19 +150,16 @@ static void trace_ping(peer_dp *d, ike_time now, const char *ev, uint16_t seq, i
 void peer_dp_esp_in(peer_dp *d, ike_time now, const uint8_t *dgram, size_t len, const ike_addr *from)
 {
 	char why[80];
-	uint8_t *in = malloc(2 * (size_t)DP_MAX_PKT);
+	uint8_t *in = d->rx;
 	size_t n = 0, rl = 0;
 	uint32_t spi = 0;
 	uint16_t seq = 0;
 	ike_time rtt = -1;
-	if (!in)
-		return;
 	int s = peer_esp_input(d->esp, dgram, len, in, DP_MAX_PKT, &n, &spi);
 	snprintf(why, sizeof(why), "dropped: ESP %s", peer_esp_status_name(s));
 	peer_cap_udp(d->cap, from, &d->local, dgram, len, s == ESP_OK ? NULL : why);
 	if (s != ESP_OK) {
 		trace_drop(d, now, "in", peer_esp_status_name(s), spi, len);
-		free(in);
 		return;
 	}
 	enum peer_ping_rx k = peer_ping_rx(&d->ping, now, in, n, in + DP_MAX_PKT, DP_MAX_PKT, &rl, &seq, &rtt);
@@ -172,7 +173,6 @@ void peer_dp_esp_in(peer_dp *d, ike_time now, const uint8_t *dgram, size_t len, 
 	} else {
 		d->unconsumed++; /* delivered, but nothing here consumes it (no TUN device behind this peer) */
 	}
-	free(in);
 }
 
 ike_time peer_dp_tick(peer_dp *d, ike_time now)
@@ -231,6 +231,10 @@ void peer_dp_trace_end(const peer_dp *d, ike_jsonw *w)
 	if (d->ping.active)
 		ike_jsonw_int(w, "pings-answered", d->ping.answered);
 	ike_jsonw_int(w, "echo-requests-answered", (int64_t)d->ping.echo_answered);
+	if (d->unconsumed)
+		ike_jsonw_int(w, "inner-unused", (int64_t)d->unconsumed); /* opened fine, but not ICMP echo for us */
+	if (d->send_errors)
+		ike_jsonw_int(w, "esp-send-errors", (int64_t)d->send_errors);
 }
 
 void peer_dp_report(const peer_dp *d, unsigned long received, FILE *out)

@@ -108,6 +108,7 @@ typedef struct peer_dp {
 	ike_addr local;              /* the socket's address: the source of what we send */
 	peer_cap *cap;               /* --pcap (NULL without): ESP both ways, drops with their reason */
 	ike_host_trace *tr;
+	uint8_t *rx, *tx;            /* inner packet + reply (2 x 64 KiB), sealed ESP (64 KiB): allocated once */
 	const char *node;
 	bool marked;                 /* the IKE ports carry RFC 3948 framing: ESP-in-UDP can share them */
 	bool summary_printed;
