@@ -122,7 +122,8 @@ typedef struct esp_rx {
 } esp_rx;
 
 /*
- * Verifies and opens one ESP packet (from SPI to ICV) into out (cap >= len suffices). On ESP_OK rx is filled.
+ * Verifies and opens one ESP packet (from SPI to ICV) into out (cap >= len suffices); out may be in + 8 + IV
+ * (in place) but must not overlap in otherwise. On ESP_OK rx is filled.
  * Any other status is counted in drops[]; the window moves only once the ICV verified (so also for ESP_E_PAD,
  * ESP_E_NEXT_HDR, ESP_DUMMY). Transport mode: pad/dummy per next_hdr 59 in any mode.
  */

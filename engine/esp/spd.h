@@ -23,7 +23,7 @@ typedef struct esp_policy {
 	uint8_t action;     /* enum esp_action */
 	ike_ts local;       /* selector of our side (address range, protocol, ports) */
 	ike_ts remote;      /* selector of the peer's side */
-	esp_sa *sa;         /* PROTECT: the outbound SA (borrowed; NULL = no SA installed yet, acts as TRAP) */
+	esp_sa *sa;         /* PROTECT: out, the SA to use; in, the SA packets must have come through (borrowed; NULL = none yet) */
 	uint64_t hits;      /* packets that matched, counted by lookup */
 } esp_policy;
 

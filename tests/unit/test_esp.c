@@ -13,7 +13,7 @@
 #include "crypto/registry.h"
 #include "esp/esp.h"
 #include "esp/ip.h"
-#include "espfx.h"
+#include "esppair.h"
 #include "test_list.h.in"
 
 #define BUF 2048
@@ -40,7 +40,7 @@ static int contains(const uint8_t *hay, size_t len, const uint8_t *needle, size_
 }
 
 /* Seals len bytes of inner through o, opens through i, and checks everything that must hold. */
-static void round_trip(const espfx_alg *a, esp_sa *o, esp_sa *i, const uint8_t *inner, size_t len, uint8_t nh)
+static void round_trip(const esppair_alg *a, esp_sa *o, esp_sa *i, const uint8_t *inner, size_t len, uint8_t nh)
 {
 	uint8_t pkt[BUF], back[BUF];
 	size_t n = 0;
@@ -65,18 +65,18 @@ static void round_trip(const espfx_alg *a, esp_sa *o, esp_sa *i, const uint8_t *
 static void esp_every_transform_round_trips(void **state)
 {
 	size_t na;
-	const espfx_alg *algs = espfx_algs(&na);
+	const esppair_alg *algs = esppair_algs(&na);
 	static const size_t lens[] = { 48, 49, 50, 51, 64, 100, 1400 };
 	uint8_t inner[BUF];
 	for (size_t k = 0; k < na; k++)
 		for (int esn = 0; esn <= 1; esn++)
 			for (uint8_t mode = ESP_MODE_TUNNEL; mode <= ESP_MODE_TRANSPORT; mode++) {
 				esp_sa *o, *i;
-				espfx_pair(*state, &algs[k], mode, esn, 64, (uint8_t)k, &o, &i);
+				esppair_pair(*state, &algs[k], mode, esn, 64, (uint8_t)k, &o, &i);
 				for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
 					int v6 = l % 2;
-					size_t len = v6 ? espfx_ipv6_udp(inner, lens[l], (uint8_t)l)
-							: espfx_ipv4_udp(inner, lens[l], (uint8_t)l);
+					size_t len = v6 ? esppair_ipv6_udp(inner, lens[l], (uint8_t)l)
+							: esppair_ipv4_udp(inner, lens[l], (uint8_t)l);
 					round_trip(&algs[k], o, i, inner, len, ESP_IPPROTO_UDP);
 				}
 				if (mode == ESP_MODE_TRANSPORT) /* an empty upper-layer payload is legal */
@@ -91,14 +91,14 @@ static void esp_every_transform_round_trips(void **state)
 static void esp_padding_aligned_and_monotonic(void **state)
 {
 	size_t na;
-	const espfx_alg *algs = espfx_algs(&na);
-	const espfx_alg *null = NULL;
+	const esppair_alg *algs = esppair_algs(&na);
+	const esppair_alg *null = NULL;
 	for (size_t k = 0; k < na; k++)
 		if (algs[k].encr == IKE_ENCR_NULL && algs[k].integ == IKE_INTEG_HMAC_SHA2_256_128)
 			null = &algs[k];
 	assert_non_null(null);
 	esp_sa *o, *i;
-	espfx_pair(*state, null, ESP_MODE_TRANSPORT, 0, 64, 1, &o, &i);
+	esppair_pair(*state, null, ESP_MODE_TRANSPORT, 0, 64, 1, &o, &i);
 	uint8_t in[64], pkt[BUF];
 	memset(in, 0xee, sizeof(in));
 	for (size_t len = 0; len < 12; len++) {
@@ -116,7 +116,7 @@ static void esp_padding_aligned_and_monotonic(void **state)
 	esp_sa_free(o);
 	esp_sa_free(i);
 	for (size_t k = 0; k < na; k++) {
-		espfx_pair(*state, &algs[k], ESP_MODE_TRANSPORT, 0, 64, 2, &o, &i);
+		esppair_pair(*state, &algs[k], ESP_MODE_TRANSPORT, 0, 64, 2, &o, &i);
 		for (size_t len = 0; len < 40; len += 3) {
 			size_t n, ov = esp_overhead(o, len);
 			assert_int_equal(esp_encap(o, 17, in, len > 64 ? 64 : len, pkt, sizeof(pkt), &n), ESP_OK);
@@ -135,20 +135,20 @@ static void esp_padding_aligned_and_monotonic(void **state)
 }
 
 /* Re-signs a NULL-encryption HMAC-SHA-256-128 packet after the test edited its plaintext trailer. */
-static void resign(const espfx_alg *a, uint8_t seed, uint8_t *pkt, size_t n)
+static void resign(const esppair_alg *a, uint8_t seed, uint8_t *pkt, size_t n)
 {
-	espfx_keys k;
-	esp_sa_params p = espfx_params(a, ESP_DIR_OUT, ESP_MODE_TRANSPORT, 0, 0, seed, &k);
+	esppair_keys k;
+	esp_sa_params p = esppair_params(a, ESP_DIR_OUT, ESP_MODE_TRANSPORT, 0, 0, seed, &k);
 	uint8_t md[32];
 	unsigned mdlen = 0;
 	assert_non_null(HMAC(EVP_sha256(), p.integ_key, (int)p.integ_key_len, pkt, n - 16, md, &mdlen));
 	memcpy(pkt + n - 16, md, 16);
 }
 
-static const espfx_alg *find_alg(uint16_t encr, uint16_t keylen, uint16_t integ)
+static const esppair_alg *find_alg(uint16_t encr, uint16_t keylen, uint16_t integ)
 {
 	size_t na;
-	const espfx_alg *algs = espfx_algs(&na);
+	const esppair_alg *algs = esppair_algs(&na);
 	for (size_t k = 0; k < na; k++)
 		if (algs[k].encr == encr && algs[k].keylen == keylen && algs[k].integ == integ)
 			return &algs[k];
@@ -159,9 +159,9 @@ static const espfx_alg *find_alg(uint16_t encr, uint16_t keylen, uint16_t integ)
 /* Authentic packets whose trailer is wrong: bad padding bytes, pad length too large, dummy, bad inner. */
 static void esp_trailer_statuses(void **state)
 {
-	const espfx_alg *a = find_alg(IKE_ENCR_NULL, 0, IKE_INTEG_HMAC_SHA2_256_128);
+	const esppair_alg *a = find_alg(IKE_ENCR_NULL, 0, IKE_INTEG_HMAC_SHA2_256_128);
 	esp_sa *o, *i;
-	espfx_pair(*state, a, ESP_MODE_TRANSPORT, 0, 64, 3, &o, &i);
+	esppair_pair(*state, a, ESP_MODE_TRANSPORT, 0, 64, 3, &o, &i);
 	uint8_t in[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, pkt[BUF], back[BUF];
 	size_t n;
 	esp_rx rx;
@@ -186,9 +186,9 @@ static void esp_trailer_statuses(void **state)
 	esp_sa_free(o);
 	esp_sa_free(i);
 	/* Tunnel mode: a trailer that names IPv4 over bytes that are not an IPv4 packet. */
-	espfx_pair(*state, a, ESP_MODE_TUNNEL, 0, 64, 4, &o, &i);
+	esppair_pair(*state, a, ESP_MODE_TUNNEL, 0, 64, 4, &o, &i);
 	uint8_t ip[40];
-	espfx_ipv4_udp(ip, sizeof(ip), 0);
+	esppair_ipv4_udp(ip, sizeof(ip), 0);
 	assert_int_equal(esp_encap(o, 0, ip, sizeof(ip), pkt, sizeof(pkt), &n), ESP_OK);
 	ike_put_u16(pkt + ESP_HDR_LEN + 2, 200); /* inner total length beyond what was sent */
 	resign(a, 4, pkt, n);
@@ -208,16 +208,16 @@ static void esp_trailer_statuses(void **state)
 static void esp_decap_statuses(void **state)
 {
 	size_t na;
-	const espfx_alg *algs = espfx_algs(&na);
+	const esppair_alg *algs = esppair_algs(&na);
 	for (size_t k = 0; k < na; k++) {
 		if (algs[k].encr == IKE_ENCR_AES_CBC && !algs[k].integ)
 			continue; /* encryption only: nothing to fail an ICV */
 		esp_sa *o, *i;
-		espfx_pair(*state, &algs[k], ESP_MODE_TUNNEL, 0, 64, 5, &o, &i);
+		esppair_pair(*state, &algs[k], ESP_MODE_TUNNEL, 0, 64, 5, &o, &i);
 		uint8_t ip[100], pkt[BUF], back[BUF], bad[BUF];
 		size_t n;
 		esp_rx rx;
-		espfx_ipv4_udp(ip, sizeof(ip), 7);
+		esppair_ipv4_udp(ip, sizeof(ip), 7);
 		assert_int_equal(esp_encap(o, 0, ip, sizeof(ip), pkt, sizeof(pkt), &n), ESP_OK);
 		assert_int_equal(esp_decap(i, pkt, 7, back, sizeof(back), &rx), ESP_E_SHORT);
 		assert_int_equal(esp_decap(i, pkt, n - esp_overhead(o, sizeof(ip)) + 1, back, sizeof(back), &rx),
@@ -258,10 +258,10 @@ static void esp_decap_statuses(void **state)
 /* RFC 4303 3.3.3: the counter never cycles; soft expiry warns ESP_SEQ_SOFT_MARGIN packets before. */
 static void esp_sequence_exhaustion(void **state)
 {
-	const espfx_alg *a = find_alg(IKE_ENCR_AES_GCM_16, 128, 0);
+	const esppair_alg *a = find_alg(IKE_ENCR_AES_GCM_16, 128, 0);
 	for (int esn = 0; esn <= 1; esn++) {
-		espfx_keys k;
-		esp_sa_params p = espfx_params(a, ESP_DIR_OUT, ESP_MODE_TRANSPORT, esn, 0, 6, &k);
+		esppair_keys k;
+		esp_sa_params p = esppair_params(a, ESP_DIR_OUT, ESP_MODE_TRANSPORT, esn, 0, 6, &k);
 		uint64_t last = esn ? UINT64_MAX : UINT32_MAX;
 		p.test_seq = last - 1;
 		esp_sa *o = esp_sa_new(*state, &p, NULL, 0);
@@ -290,9 +290,9 @@ static void esp_sequence_exhaustion(void **state)
 
 static void esp_lifetimes(void **state)
 {
-	const espfx_alg *a = find_alg(IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128);
-	espfx_keys k;
-	esp_sa_params po = espfx_params(a, ESP_DIR_OUT, ESP_MODE_TRANSPORT, 0, 0, 7, &k);
+	const esppair_alg *a = find_alg(IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128);
+	esppair_keys k;
+	esp_sa_params po = esppair_params(a, ESP_DIR_OUT, ESP_MODE_TRANSPORT, 0, 0, 7, &k);
 	po.soft.packets = 2;
 	po.hard.packets = 3;
 	po.soft.bytes = 1000;
@@ -325,9 +325,9 @@ static void esp_lifetimes(void **state)
 /* TFC padding (RFC 4303 2.7): small inner packets grow to the target on the wire, and come out unpadded. */
 static void esp_tfc_padding(void **state)
 {
-	const espfx_alg *a = find_alg(IKE_ENCR_AES_GCM_16, 128, 0);
-	espfx_keys k;
-	esp_sa_params p = espfx_params(a, ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 8, &k);
+	const esppair_alg *a = find_alg(IKE_ENCR_AES_GCM_16, 128, 0);
+	esppair_keys k;
+	esp_sa_params p = esppair_params(a, ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 8, &k);
 	p.tfc_pad = 300;
 	esp_sa *o = esp_sa_new(*state, &p, NULL, 0);
 	p.dir = ESP_DIR_IN;
@@ -337,16 +337,16 @@ static void esp_tfc_padding(void **state)
 	uint8_t ip[500], pkt[BUF], back[BUF];
 	size_t n, n2;
 	esp_rx rx;
-	espfx_ipv4_udp(ip, 60, 1);
+	esppair_ipv4_udp(ip, 60, 1);
 	assert_int_equal(esp_encap(o, 0, ip, 60, pkt, sizeof(pkt), &n), ESP_OK);
-	espfx_ipv4_udp(ip, 200, 1);
+	esppair_ipv4_udp(ip, 200, 1);
 	assert_int_equal(esp_encap(o, 0, ip, 200, pkt + 1000, sizeof(pkt) - 1000, &n2), ESP_OK);
 	assert_int_equal(n, n2); /* both look the same size on the wire */
 	assert_int_equal(esp_decap(i, pkt + 1000, n2, back, sizeof(back), &rx), ESP_OK);
 	assert_int_equal(rx.len, 200);
 	assert_int_equal(esp_decap(i, pkt, n, back, sizeof(back), &rx), ESP_OK);
 	assert_int_equal(rx.len, 60);
-	espfx_ipv4_udp(ip, 400, 1);
+	esppair_ipv4_udp(ip, 400, 1);
 	assert_int_equal(esp_encap(o, 0, ip, 400, pkt, sizeof(pkt), &n), ESP_OK);
 	assert_int_equal(n, 400 + esp_overhead(o, 400));
 	esp_sa_free(o);
@@ -360,27 +360,27 @@ static void esp_tfc_padding(void **state)
 /* IVs: counters for GCM/ChaCha20 (never repeat), CBC pseudo-random from the seed (same seed, same bytes). */
 static void esp_ivs(void **state)
 {
-	const espfx_alg *gcm = find_alg(IKE_ENCR_AES_GCM_16, 128, 0);
-	const espfx_alg *cbc = find_alg(IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA1_96);
+	const esppair_alg *gcm = find_alg(IKE_ENCR_AES_GCM_16, 128, 0);
+	const esppair_alg *cbc = find_alg(IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA1_96);
 	uint8_t in[16] = { 0 }, p1[3][128], p2[128];
 	size_t n;
 	esp_sa *o, *i;
-	espfx_pair(*state, gcm, ESP_MODE_TRANSPORT, 0, 64, 9, &o, &i);
+	esppair_pair(*state, gcm, ESP_MODE_TRANSPORT, 0, 64, 9, &o, &i);
 	for (int j = 0; j < 3; j++) {
 		assert_int_equal(esp_encap(o, 17, in, 16, p1[j], 128, &n), ESP_OK);
 		assert_int_equal(ike_get_u64(p1[j] + 8), (uint64_t)j + 1);
 	}
 	esp_sa_free(o);
 	esp_sa_free(i);
-	espfx_pair(*state, cbc, ESP_MODE_TRANSPORT, 0, 64, 9, &o, &i);
+	esppair_pair(*state, cbc, ESP_MODE_TRANSPORT, 0, 64, 9, &o, &i);
 	for (int j = 0; j < 3; j++)
 		assert_int_equal(esp_encap(o, 17, in, 16, p1[j], 128, &n), ESP_OK);
 	assert_memory_not_equal(p1[0] + 8, p1[1] + 8, 16);
 	assert_memory_not_equal(p1[1] + 8, p1[2] + 8, 16);
 	esp_sa_free(o);
 	esp_sa_free(i);
-	espfx_keys k;
-	esp_sa_params p = espfx_params(cbc, ESP_DIR_OUT, ESP_MODE_TRANSPORT, 0, 0, 9, &k);
+	esppair_keys k;
+	esp_sa_params p = esppair_params(cbc, ESP_DIR_OUT, ESP_MODE_TRANSPORT, 0, 0, 9, &k);
 	o = esp_sa_new(*state, &p, NULL, 0);
 	assert_int_equal(esp_encap(o, 17, in, 16, p2, 128, &n), ESP_OK);
 	assert_memory_equal(p1[0], p2, n); /* same seed, same bytes */
@@ -401,12 +401,12 @@ static void esp_ivs(void **state)
 static void esp_esn_high_bits_in_icv(void **state)
 {
 	size_t na;
-	const espfx_alg *algs = espfx_algs(&na);
+	const esppair_alg *algs = esppair_algs(&na);
 	for (size_t k = 0; k < na; k++) {
 		if (algs[k].encr == IKE_ENCR_AES_CBC && !algs[k].integ)
 			continue; /* no ICV at all */
-		espfx_keys kk;
-		esp_sa_params p = espfx_params(&algs[k], ESP_DIR_OUT, ESP_MODE_TRANSPORT, 1, 64, 10, &kk);
+		esppair_keys kk;
+		esp_sa_params p = esppair_params(&algs[k], ESP_DIR_OUT, ESP_MODE_TRANSPORT, 1, 64, 10, &kk);
 		p.test_seq = (UINT64_C(3) << 32) + 5;
 		esp_sa *o = esp_sa_new(*state, &p, NULL, 0);
 		p.dir = ESP_DIR_IN;
@@ -433,24 +433,24 @@ static void esp_esn_high_bits_in_icv(void **state)
 
 static void esp_bad_parameters(void **state)
 {
-	const espfx_alg *gcm = find_alg(IKE_ENCR_AES_GCM_16, 128, 0);
-	espfx_keys k;
+	const esppair_alg *gcm = find_alg(IKE_ENCR_AES_GCM_16, 128, 0);
+	esppair_keys k;
 	char why[160];
-	esp_sa_params p = espfx_params(gcm, ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 11, &k);
+	esp_sa_params p = esppair_params(gcm, ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 11, &k);
 	p.encr_key_len = 16; /* salt missing */
 	assert_null(esp_sa_new(*state, &p, why, sizeof(why)));
 	assert_non_null(strstr(why, "encr_key"));
-	p = espfx_params(gcm, ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 11, &k);
+	p = esppair_params(gcm, ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 11, &k);
 	p.integ_id = IKE_INTEG_HMAC_SHA2_256_128;
 	p.integ_key = k.a;
 	p.integ_key_len = 32;
 	assert_null(esp_sa_new(*state, &p, why, sizeof(why)));
-	p = espfx_params(gcm, ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, ESP_REPLAY_WINDOW_MAX + 1, 11, &k);
+	p = esppair_params(gcm, ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, ESP_REPLAY_WINDOW_MAX + 1, 11, &k);
 	assert_null(esp_sa_new(*state, &p, why, sizeof(why)));
-	p = espfx_params(gcm, ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 11, &k);
+	p = esppair_params(gcm, ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 11, &k);
 	p.encr_id = 99;
 	assert_null(esp_sa_new(*state, &p, why, sizeof(why)));
-	p = espfx_params(find_alg(IKE_ENCR_NULL, 0, IKE_INTEG_HMAC_SHA1_96), ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 11, &k);
+	p = esppair_params(find_alg(IKE_ENCR_NULL, 0, IKE_INTEG_HMAC_SHA1_96), ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 11, &k);
 	p.integ_id = 0;
 	assert_null(esp_sa_new(*state, &p, why, sizeof(why)));
 	assert_non_null(strstr(why, "NULL"));
@@ -462,7 +462,7 @@ static void esp_bad_parameters(void **state)
 	size_t n;
 	assert_int_equal(esp_encap(NULL, 0, NULL, 0, pkt, sizeof(pkt), &n), ESP_E_ARG);
 	esp_sa *o, *i;
-	espfx_pair(*state, gcm, ESP_MODE_TRANSPORT, 0, 64, 12, &o, &i);
+	esppair_pair(*state, gcm, ESP_MODE_TRANSPORT, 0, 64, 12, &o, &i);
 	uint8_t in[64] = { 0 };
 	assert_int_equal(esp_encap(o, 17, in, 64, pkt, sizeof(pkt), &n), ESP_E_SPACE);
 	assert_int_equal(esp_encap(i, 17, in, 4, pkt, sizeof(pkt), &n), ESP_E_ARG);
@@ -474,17 +474,31 @@ static void esp_bad_parameters(void **state)
 /* The inner packet may already sit where the ciphertext goes (hosts avoid a copy). */
 static void esp_encap_in_place(void **state)
 {
-	const espfx_alg *a = find_alg(IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128);
+	const esppair_alg *a = find_alg(IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128);
 	esp_sa *o, *i;
-	espfx_pair(*state, a, ESP_MODE_TUNNEL, 0, 64, 13, &o, &i);
+	esppair_pair(*state, a, ESP_MODE_TUNNEL, 0, 64, 13, &o, &i);
 	uint8_t ip[200], buf[BUF], back[BUF];
-	espfx_ipv4_udp(ip, sizeof(ip), 3);
+	esppair_ipv4_udp(ip, sizeof(ip), 3);
 	memcpy(buf + ESP_HDR_LEN + 16, ip, sizeof(ip));
 	size_t n;
 	esp_rx rx;
 	assert_int_equal(esp_encap(o, 0, buf + ESP_HDR_LEN + 16, sizeof(ip), buf, sizeof(buf), &n), ESP_OK);
 	assert_int_equal(esp_decap(i, buf, n, back, sizeof(back), &rx), ESP_OK);
 	assert_memory_equal(back, ip, sizeof(ip));
+	/* ... and decap may write the inner packet over the ciphertext, for every transform. */
+	size_t na;
+	const esppair_alg *algs = esppair_algs(&na);
+	for (size_t k = 0; k < na; k++) {
+		esp_sa *o2, *i2;
+		esppair_pair(*state, &algs[k], ESP_MODE_TUNNEL, 1, 64, 14, &o2, &i2);
+		assert_int_equal(esp_encap(o2, 0, ip, sizeof(ip), buf, sizeof(buf), &n), ESP_OK);
+		size_t iv = algs[k].encr == IKE_ENCR_NULL ? 0 : algs[k].encr == IKE_ENCR_AES_CBC ? 16 : 8;
+		uint8_t *at = buf + ESP_HDR_LEN + iv;
+		assert_int_equal(esp_decap(i2, buf, n, at, sizeof(buf) - ESP_HDR_LEN - iv, &rx), ESP_OK);
+		assert_memory_equal(at, ip, sizeof(ip));
+		esp_sa_free(o2);
+		esp_sa_free(i2);
+	}
 	esp_sa_free(o);
 	esp_sa_free(i);
 }

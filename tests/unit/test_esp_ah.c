@@ -6,13 +6,15 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "common/buf.h"
 #include "crypto/registry.h"
 #include "esp/ah.h"
 #include "esp/ip.h"
 #include "esp/sad.h"
-#include "espfx.h"
+#include "esppair.h"
 #include "test_list.h.in"
 
 static const uint16_t integs[] = { IKE_INTEG_HMAC_SHA1_96, IKE_INTEG_HMAC_SHA2_256_128, IKE_INTEG_HMAC_SHA2_384_192,
@@ -59,7 +61,7 @@ static void ah_round_trips(void **state)
 					ah_sa *o, *i;
 					pair(c, w, mode, esn, &o, &i);
 					uint8_t in[300], pkt[600], back[600];
-					size_t len = v6 ? espfx_ipv6_udp(in, 200, 3) : espfx_ipv4_udp(in, 200, 3), n;
+					size_t len = v6 ? esppair_ipv6_udp(in, 200, 3) : esppair_ipv4_udp(in, 200, 3), n;
 					esp_rx rx;
 					assert_int_equal(ah_encap(o, v6 ? &outer6 : &outer4, in, len, pkt, sizeof(pkt), &n),
 							 ESP_OK);
@@ -98,7 +100,7 @@ static void ah_mutable_and_immutable(void **state)
 		ah_sa *o, *i;
 		pair(c, 1, ESP_MODE_TUNNEL, 0, &o, &i);
 		uint8_t in[100], pkt[300], bad[300], back[300];
-		size_t len = v6 ? espfx_ipv6_udp(in, 100, 1) : espfx_ipv4_udp(in, 100, 1), n;
+		size_t len = v6 ? esppair_ipv6_udp(in, 100, 1) : esppair_ipv4_udp(in, 100, 1), n;
 		esp_rx rx;
 		/* Mutable: IPv4 TOS, flags/offset, TTL, checksum; IPv6 class, flow label, hop limit. */
 		static const size_t mut4[] = { 1, 6, 7, 8, 10, 11 }, mut6[] = { 1, 2, 3, 7 };
@@ -152,7 +154,7 @@ static void ah_esn_and_params(void **state)
 	assert_non_null(i);
 	assert_non_null(fresh);
 	uint8_t in[80], pkt[200], back[200];
-	size_t len = espfx_ipv4_udp(in, 80, 2), n;
+	size_t len = esppair_ipv4_udp(in, 80, 2), n;
 	esp_rx rx;
 	assert_int_equal(ah_encap(o, NULL, in, len, pkt, sizeof(pkt), &n), ESP_OK);
 	assert_int_equal(ike_get_u32(pkt + 20 + 8), 1);
@@ -187,12 +189,48 @@ static void ah_esn_and_params(void **state)
 	ike_crypto_free(c);
 }
 
+/* The ICV recomputed by hand from RFC 4302 3.3.3: IPv4 TOS, flags/offset, TTL, checksum zeroed; AH ICV zeroed. */
+static void ah_icv_by_hand(void **state)
+{
+	(void)state;
+	ike_crypto *c = ike_crypto_new();
+	ah_sa *o, *i;
+	pair(c, 0, ESP_MODE_TRANSPORT, 0, &o, &i); /* HMAC-SHA1-96, key a0 a1 ... */
+	uint8_t in[64], pkt[128], m[128], key[20], md[20];
+	unsigned mdlen = 0;
+	for (int j = 0; j < 20; j++)
+		key[j] = (uint8_t)(0xa0 + j);
+	size_t len = esppair_ipv4_udp(in, 64, 5), n;
+	in[1] = 0x2e;               /* DSCP: must not matter */
+	ike_put_u16(in + 6, 0x4000); /* DF */
+	ike_put_u16(in + 10, esp_ipv4_checksum(in, 20));
+	assert_int_equal(ah_encap(o, NULL, in, len, pkt, sizeof(pkt), &n), ESP_OK);
+	assert_int_equal(n, 64 + 24);
+	assert_int_equal(pkt[9], ESP_IPPROTO_AH);
+	assert_int_equal(ike_get_u16(pkt + 2), 88);
+	assert_int_equal(pkt[20], 17); /* next header */
+	assert_int_equal(pkt[21], 4);  /* (12 + 12) / 4 - 2 */
+	assert_int_equal(ike_get_u32(pkt + 24), 0x5151);
+	assert_int_equal(ike_get_u32(pkt + 28), 1);
+	memcpy(m, pkt, n);
+	m[1] = 0;
+	memset(m + 6, 0, 3);  /* flags, fragment offset, TTL */
+	memset(m + 10, 0, 2); /* checksum */
+	memset(m + 32, 0, 12); /* ICV */
+	assert_non_null(HMAC(EVP_sha1(), key, 20, m, n, md, &mdlen));
+	assert_memory_equal(pkt + 32, md, 12);
+	ah_sa_free(o);
+	ah_sa_free(i);
+	ike_crypto_free(c);
+}
+
 size_t tests_esp_ah(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(ah_round_trips),
 		cmocka_unit_test(ah_mutable_and_immutable),
 		cmocka_unit_test(ah_esn_and_params),
+		cmocka_unit_test(ah_icv_by_hand),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);

@@ -12,7 +12,7 @@
 #include "crypto/registry.h"
 #include "esp/esp.h"
 #include "esp/replay.h"
-#include "espfx.h"
+#include "esppair.h"
 #include "test_list.h.in"
 
 /* Accepts seq the way a receiver does: check, then (ICV assumed good) update. */
@@ -135,9 +135,9 @@ static void esn_wrap_through_sas(void **state)
 	ike_crypto *c = ike_crypto_new();
 	assert_non_null(c);
 	size_t na;
-	const espfx_alg *a = espfx_algs(&na); /* AES-GCM-16 */
-	espfx_keys k;
-	esp_sa_params p = espfx_params(a, ESP_DIR_OUT, ESP_MODE_TRANSPORT, 1, 64, 20, &k);
+	const esppair_alg *a = esppair_algs(&na); /* AES-GCM-16 */
+	esppair_keys k;
+	esp_sa_params p = esppair_params(a, ESP_DIR_OUT, ESP_MODE_TRANSPORT, 1, 64, 20, &k);
 	p.test_seq = 0xfffffff0;
 	esp_sa *o = esp_sa_new(c, &p, NULL, 0);
 	p.dir = ESP_DIR_IN;
@@ -171,9 +171,9 @@ static void replay_check_order(void **state)
 	ike_crypto *c = ike_crypto_new();
 	assert_non_null(c);
 	size_t na;
-	const espfx_alg *a = espfx_algs(&na);
+	const esppair_alg *a = esppair_algs(&na);
 	esp_sa *o, *i;
-	espfx_pair(c, a, ESP_MODE_TRANSPORT, 0, 64, 21, &o, &i);
+	esppair_pair(c, a, ESP_MODE_TRANSPORT, 0, 64, 21, &o, &i);
 	uint8_t p1[64], p2[64], bad[64], back[64], in[8] = { 0 };
 	size_t n1, n2;
 	esp_rx rx;

@@ -12,7 +12,7 @@
 #include "esp/ip.h"
 #include "esp/sad.h"
 #include "esp/spd.h"
-#include "espfx.h"
+#include "esppair.h"
 #include "hexutil.h"
 #include "test_list.h.in"
 
@@ -110,7 +110,7 @@ static void spd_selectors(void **state)
 	pkt[hl] = 0; /* echo reply: type 0 */
 	assert_int_equal(esp_flow_of(pkt, hl + 64, &f), ESP_OK);
 	assert_null(esp_spd_lookup(s, ESP_DIR_OUT, &f));
-	size_t n = espfx_ipv6_udp(pkt, 80, 0);
+	size_t n = esppair_ipv6_udp(pkt, 80, 0);
 	assert_int_equal(esp_flow_of(pkt, n, &f), ESP_OK);
 	assert_int_equal(f.family, 6);
 	assert_int_equal(f.dport, 5678);
@@ -119,7 +119,7 @@ static void spd_selectors(void **state)
 	f.dport = 443;
 	assert_int_equal(esp_spd_lookup(s, ESP_DIR_OUT, &f)->id, 2);
 	/* a later IPv4 fragment carries no ports: only an OPAQUE selector takes it */
-	n = espfx_ipv4_udp(pkt, 60, 0);
+	n = esppair_ipv4_udp(pkt, 60, 0);
 	ike_put_u16(pkt + 6, 185); /* fragment offset 185 * 8 */
 	assert_int_equal(esp_flow_of(pkt, n, &f), ESP_OK);
 	assert_int_equal(f.sport, 0);
@@ -181,11 +181,11 @@ static void sad_by_spi(void **state)
 	assert_non_null(c);
 	assert_non_null(d);
 	size_t na;
-	const espfx_alg *a = espfx_algs(&na);
-	espfx_keys k;
+	const esppair_alg *a = esppair_algs(&na);
+	esppair_keys k;
 	/* Many SAs: the table grows; both directions may share an SPI value. */
 	for (uint32_t i = 0; i < 300; i++) {
-		esp_sa_params p = espfx_params(a, i % 2 ? ESP_DIR_IN : ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 1, &k);
+		esp_sa_params p = esppair_params(a, i % 2 ? ESP_DIR_IN : ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 1, &k);
 		p.spi = 0x100 + i / 2;
 		esp_sa *sa = esp_sa_new(c, &p, NULL, 0);
 		assert_non_null(sa);
@@ -199,7 +199,7 @@ static void sad_by_spi(void **state)
 	assert_null(esp_sad_find(d, ESP_DIR_IN, 0x100 + 150));
 	assert_null(esp_sad_find_ah(d, ESP_DIR_IN, 0x100));
 	/* Duplicates and reserved SPIs are refused (the SA stays the caller's). */
-	esp_sa_params p = espfx_params(a, ESP_DIR_IN, ESP_MODE_TUNNEL, 0, 64, 1, &k);
+	esp_sa_params p = esppair_params(a, ESP_DIR_IN, ESP_MODE_TUNNEL, 0, 64, 1, &k);
 	p.spi = 0x100;
 	esp_sa *dup = esp_sa_new(c, &p, NULL, 0);
 	assert_int_equal(esp_sad_add(d, dup), ESP_E_ARG);
@@ -216,14 +216,14 @@ static void sad_by_spi(void **state)
 		assert_non_null(esp_sad_find(d, ESP_DIR_IN, 0x100 + i));
 	assert_int_equal(esp_sad_count(d), 225);
 	/* Decap by SPI: found SA decaps, unknown SPI is counted. */
-	esp_sa_params po = espfx_params(a, ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 1, &k);
+	esp_sa_params po = esppair_params(a, ESP_DIR_OUT, ESP_MODE_TUNNEL, 0, 64, 1, &k);
 	po.spi = 0x101;
 	esp_sa *o = esp_sa_new(c, &po, NULL, 0);
 	uint8_t ip[60], pkt[200], back[200];
 	size_t n;
 	esp_rx rx;
 	esp_sa *which;
-	espfx_ipv4_udp(ip, sizeof(ip), 1);
+	esppair_ipv4_udp(ip, sizeof(ip), 1);
 	assert_int_equal(esp_encap(o, 0, ip, sizeof(ip), pkt, sizeof(pkt), &n), ESP_OK);
 	assert_int_equal(esp_sad_decap(d, pkt, n, back, sizeof(back), &rx, &which), ESP_OK);
 	assert_ptr_equal(which, esp_sad_find(d, ESP_DIR_IN, 0x101));

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "crypto/registry.h"
-#include "espseal.h"
+#include "espfx.h"
 #include "hexutil.h"
 #include "pcap.h"
 #include "run.h"
@@ -271,7 +271,7 @@ static void pcapng_same_seed_same_bytes(void **state)
 
 typedef struct esp_row {
 	ike_addr src, dst;
-	espseal_sa sa;
+	espfx_sa sa;
 	uint8_t ekey[40], akey[64];
 } esp_row;
 
@@ -363,7 +363,7 @@ static void esp_decrypts(const char *scn_text_from, const char *scn_text_to)
 	for (size_t r = 0; r < 2; r++)
 		for (uint32_t seq = 1; seq <= 2; seq++) {
 			size_t il = inner_ping(in, sizeof(in), (uint16_t)seq);
-			size_t n = espseal(&rows[r].sa, seq, 4 /* IPv4 */, in, il, pkt, sizeof(pkt));
+			size_t n = espfx_seal(&rows[r].sa, seq, 4 /* IPv4 */, in, il, pkt, sizeof(pkt));
 			assert_true(n > 0);
 			if (seq == 2)
 				pkt[n - 1] ^= 1; /* a bit flipped in the ICV */
@@ -386,6 +386,8 @@ static void esp_decrypts(const char *scn_text_from, const char *scn_text_to)
 	assert_int_equal(tsx_count_lines(out, "8"), 0);
 	free(out);
 	free(e);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", ws);
+	assert_int_equal(system(cmd), 0);
 	tfs_dir_remove(&d);
 }
 

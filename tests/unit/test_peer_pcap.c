@@ -66,6 +66,21 @@ static void tshark_checks(const char *pcap, uint16_t port, bool with_esp)
 	out = tsx_run(ws, pcap, "-Y _ws.malformed", NULL);
 	assert_string_equal(out, "");
 	free(out);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", ws);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Our capture files (and their tables), so pu_cleanup can remove the directory. */
+static void remove_captures(const pu_env *e)
+{
+	static const char *const names[] = { "i.pcapng", "r.pcapng", "i.pcap", "r.pcap" };
+	static const char *const suffixes[] = { "", ".ikev2_decryption_table", ".esp_sa" };
+	char path[192];
+	for (size_t i = 0; i < 4; i++)
+		for (size_t k = 0; k < 3; k++) {
+			snprintf(path, sizeof(path), "%s/%s%s", e->dir, names[i], suffixes[k]);
+			unlink(path);
+		}
 }
 
 static void peer_pcap_both_ends(void **state)
@@ -118,6 +133,7 @@ static void peer_pcap_both_ends(void **state)
 		tshark_checks(ip, e.port_i, false);
 		tshark_checks(rp, e.port_r, true);
 	}
+	remove_captures(&e);
 	pu_cleanup(&e);
 }
 
@@ -152,6 +168,7 @@ static void peer_pcap_without_keys_and_clashes(void **state)
 	char k[160];
 	snprintf(k, sizeof(k), "%s.esp_sa", ip);
 	assert_null(tfs_read(k, NULL));
+	remove_captures(&e);
 	pu_cleanup(&e);
 }
 

@@ -228,7 +228,7 @@ static void colliding_outputs_are_refused(void **state)
 {
 	(void)state;
 	tfs_dir d;
-	char scn[128], x[128], dotx[160], pcap[128], keys[192], sub[128], viasub[192];
+	char scn[128], x[128], dotx[160], pcap[128], keys[192], esp[192], sub[128], viasub[192];
 	tfs_dir_make(&d, "hostile");
 	tfs_dir_file(&d, "s.json", scn, sizeof(scn));
 	tfs_dir_file(&d, "x", x, sizeof(x));
@@ -236,6 +236,7 @@ static void colliding_outputs_are_refused(void **state)
 	tfs_dir_file(&d, "sub", sub, sizeof(sub));
 	snprintf(dotx, sizeof(dotx), "%s/./x", d.path);
 	snprintf(keys, sizeof(keys), "%s.ikev2_decryption_table", pcap);
+	snprintf(esp, sizeof(esp), "%s.esp_sa", pcap);
 	snprintf(viasub, sizeof(viasub), "%s/../s.json", sub);
 	char *text = tfs_must_read("tests/scenarios/lost_auth_retransmit.json", NULL);
 	FILE *f = fopen(scn, "w");
@@ -253,6 +254,8 @@ static void colliding_outputs_are_refused(void **state)
 		{ { "ikesim", "run", scn, "--pcap", viasub }, 5, "--pcap '" },
 		{ { "ikesim", "run", scn, "--trace", keys, "--pcap", pcap, "--reveal-keys" }, 8,
 		  "and the key table '" },
+		{ { "ikesim", "run", scn, "--trace", esp, "--pcap", pcap, "--reveal-keys" }, 8,
+		  "and the esp_sa table '" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		clirun r = clirun_call(cli_main, cases[i].argc, cases[i].argv);

@@ -371,11 +371,12 @@ static void ladder_real_faults(void **state)
 /* Runs tests/viz/rekey_run.json with --pcap --reveal-keys; returns the trace, the key table's text in *table. */
 static viz_trace *run_with_keys(char **table)
 {
-	char dir[] = "/tmp/ikesim-vizrk-XXXXXX", trace[64], pcap[64], keys[96];
+	char dir[] = "/tmp/ikesim-vizrk-XXXXXX", trace[64], pcap[64], keys[96], esp[96];
 	assert_non_null(mkdtemp(dir));
 	snprintf(trace, sizeof(trace), "%s/t.jsonl", dir);
 	snprintf(pcap, sizeof(pcap), "%s/t.pcap", dir);
 	snprintf(keys, sizeof(keys), "%s.ikev2_decryption_table", pcap);
+	snprintf(esp, sizeof(esp), "%s.esp_sa", pcap);
 	char *argv[] = { "ikesim", "run", "tests/viz/rekey_run.json", "--trace", trace, "--pcap", pcap, "--reveal-keys",
 			 "--quiet", NULL };
 	char *o = NULL, *e = NULL;
@@ -390,7 +391,7 @@ static viz_trace *run_with_keys(char **table)
 	char msg[256];
 	viz_trace *t = viz_trace_load(trace, msg, sizeof(msg));
 	*table = vt_read_file(keys, NULL);
-	unlink(trace), unlink(pcap), unlink(keys), rmdir(dir);
+	unlink(trace), unlink(pcap), unlink(keys), unlink(esp), rmdir(dir);
 	if (!t || !*table)
 		fail_msg("%s", t ? "no key table" : msg);
 	return t;
