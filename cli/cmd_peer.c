@@ -59,6 +59,8 @@ typedef struct peer_run {
 	ike_time hold_until;
 	peer_acts acts;               /* --rekey-child-after, --rekey-ike-after, --delete-after */
 	uint64_t cur_spi_i, cur_spi_r; /* initiator: the IKE SA that is current (a rekey replaces it) */
+	uint64_t repl_spi_i, repl_spi_r; /* the last IKE SA that came up replacing another (reauthentication) */
+	unsigned long rekeys;         /* IKE and CHILD rekeys and reauthentications completed, by either side */
 	char why[300];
 	unsigned long n_esp, n_runt, n_keepalive, n_send_err;
 	ike_time drop_window_end;
@@ -141,6 +143,38 @@ static bool replaced_sa(const peer_run *r, const ike_sa_event *ev)
 	return r->a->initiate && r->cur_spi_i && (ev->spi_i != r->cur_spi_i || ev->spi_r != r->cur_spi_r);
 }
 
+/*
+ * A rekey or reauthentication, whichever side started it, is no new tunnel: the engine names the SA a new one
+ * replaces (old SPIs in IKE_UP/CHILD_UP) and reports the completed replacement (IKE_REKEYED, CHILD_REKEYED).
+ * The CHILD SAs a reauthentication re-creates come up in the replacing IKE SA. True if ev is one of those.
+ */
+static bool replacement(peer_run *r, const ike_sa_event *ev)
+{
+	switch (ev->kind) {
+	case IKE_EV_IKE_REKEYED:
+		r->cur_spi_i = ev->spi_i; /* the survivor, also after a collision */
+		r->cur_spi_r = ev->spi_r;
+		r->rekeys++;
+		(void)peer_acts_event(&r->acts, ev->kind); /* our --rekey-ike-after is done */
+		return true;
+	case IKE_EV_CHILD_REKEYED:
+		r->rekeys++;
+		(void)peer_acts_event(&r->acts, ev->kind);
+		return true;
+	case IKE_EV_IKE_UP:
+		if (!ev->old_spi_i && !ev->old_spi_r)
+			return false;
+		r->repl_spi_i = ev->spi_i;
+		r->repl_spi_r = ev->spi_r;
+		return true;
+	case IKE_EV_CHILD_UP:
+		return ev->old_child_spi_in || ev->old_child_spi_out ||
+		       (r->repl_spi_i && ev->spi_i == r->repl_spi_i && ev->spi_r == r->repl_spi_r);
+	default:
+		return false;
+	}
+}
+
 static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 {
 	peer_run *r = ctx;
@@ -151,10 +185,11 @@ static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 		r->cur_spi_i = ev->spi_i;
 		r->cur_spi_r = ev->spi_r;
 	}
+	if (replacement(r, ev))
+		return;
 	if (ev->kind == IKE_EV_IKE_DOWN && replaced_sa(r, ev))
 		return;
-	if (peer_acts_event(&r->acts, ev->kind))
-		return; /* the new SA of a rekey we asked for: not another tunnel */
+	(void)peer_acts_event(&r->acts, ev->kind); /* a Delete we asked for: its IKE_DOWN still ends the run */
 	switch (ev->kind) {
 	case IKE_EV_IKE_UP:
 		r->ike_up++;
@@ -418,6 +453,7 @@ static void trace_end(peer_run *r, const ike_conn_status *st)
 		ike_jsonw_int(&w, "failed-attempts", (int64_t)r->n_failed_attempts);
 	ike_jsonw_int(&w, "ike-sas", r->ike_up);
 	ike_jsonw_int(&w, "child-sas", r->child_up);
+	ike_jsonw_int(&w, "rekeys", (int64_t)r->rekeys);
 	ike_jsonw_str(&w, "ike-state", st->ike_state);
 	ike_jsonw_str(&w, "child-state", st->child_state);
 	ike_jsonw_int(&w, "esp-datagrams", (int64_t)r->n_esp);

@@ -227,9 +227,6 @@ int cli_run(int argc, char **argv, FILE *out, FILE *err)
 		sim_scenario_free(sc);
 		return CLI_USAGE;
 	}
-	if (sc->reauth_set)
-		fprintf(err, "ikesim run: warning: %zu connection(s) set reauth_time, but reauthentication is not "
-			     "implemented yet: those IKE SAs are only rekeyed (rekey_time) or expire\n", sc->reauth_set);
 	if (a.reveal)
 		fprintf(err, "WARNING: --reveal-keys: %s will contain secret key material. Teaching use only.\n",
 			!a.pcap ? "the trace" : a.trace ? "the trace and the key tables" : "the key tables");

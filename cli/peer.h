@@ -63,7 +63,7 @@ void peer_acts_arm(peer_acts *x, const peer_args *a, ike_time up);
 int peer_acts_run(peer_acts *x, ike_peer *p, ike_time now, int *deletes, char *why, size_t cap);
 /* When the next action is due (IKE_TIME_NEVER: none). */
 ike_time peer_acts_next(const peer_acts *x);
-/* An SA event that completes a requested action; true if it did (a rekey's new SA is not a new tunnel). */
+/* An SA event that completes a requested action (IKE_REKEYED, CHILD_REKEYED, IKE_DOWN); true if it did. */
 bool peer_acts_event(peer_acts *x, uint8_t kind);
 /* Any action asked and not done yet; its name in *name. */
 bool peer_acts_pending(const peer_acts *x, const char **name);

@@ -78,6 +78,7 @@ int peer_life_apply(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, char
 		c->ike_life.rand = ike_lo / 2;
 	c->dpd_delay = a->dpd_delay;
 	c->dpd_action = a->dpd_action;
+	c->keyingtries = 1; /* swanctl's default: a restart makes one attempt */
 	c->initial_contact = !a->no_initial_contact;
 	ch->start = a->initiate ? IKE_CHILD_START_START : IKE_CHILD_START_NONE;
 	ch->mode = IKE_MODE_TUNNEL;
@@ -136,12 +137,12 @@ ike_time peer_acts_next(const peer_acts *x)
 
 bool peer_acts_event(peer_acts *x, uint8_t kind)
 {
-	int act = kind == IKE_EV_CHILD_UP ? PEER_ACT_REKEY_CHILD : kind == IKE_EV_IKE_UP ? PEER_ACT_REKEY_IKE
+	int act = kind == IKE_EV_CHILD_REKEYED ? PEER_ACT_REKEY_CHILD : kind == IKE_EV_IKE_REKEYED ? PEER_ACT_REKEY_IKE
 					  : kind == IKE_EV_IKE_DOWN ? PEER_ACT_DELETE : -1;
 	if (act < 0 || x->state[act] != ACT_REQUESTED)
 		return false;
 	x->state[act] = ACT_DONE;
-	return act != PEER_ACT_DELETE; /* a delete's IKE_DOWN still ends the run as before */
+	return true;
 }
 
 bool peer_acts_pending(const peer_acts *x, const char **name)

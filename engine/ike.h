@@ -94,6 +94,9 @@ typedef struct ike_conn_cfg {
 	bool reauth_mbb;          /* reauthentication: make-before-break (new IKE SA first) or break-before-make */
 	ike_time dpd_delay;       /* liveness check after this long without a message from the peer; 0 = off */
 	uint8_t dpd_action;       /* enum ike_dpd_action, also when retransmissions give up on an established SA */
+	/* dpd_action restart: how many attempts a restart makes before it gives up (strongSwan's keyingtries,
+	 * swanctl default 1); 0 = forever. Loaders set the default: a zeroed config retries for ever. */
+	uint32_t keyingtries;
 	bool initial_contact;     /* send INITIAL_CONTACT in our first IKE_AUTH to this peer (strongSwan: unless unique=never) */
 	uint8_t fragmentation;    /* enum ike_frag_mode */
 	uint16_t fragment_size;   /* largest IKE datagram payload before fragmenting (UDP payload bytes); 0 = 1232 */
@@ -119,6 +122,8 @@ enum ike_sa_event_kind {
 	IKE_EV_CHILD_UP,
 	IKE_EV_CHILD_DOWN,
 	IKE_EV_CHILD_FAILED,
+	IKE_EV_IKE_REKEYED,   /* an IKE rekey (or a reauthentication) completed: old_spi_* -> spi_* */
+	IKE_EV_CHILD_REKEYED, /* a CHILD rekey completed: old_child_spi_* -> child_spi_* (spi_*: its IKE SA) */
 };
 
 /*
@@ -170,6 +175,11 @@ typedef struct ike_sa_event {
 	const ike_sa_keys *keys;
 	/* IKE_EV_CHILD_UP: always the CHILD SA's parameters and keys; NULL with every other kind. */
 	const ike_child_keys *child;
+	/* The SA this one replaces, 0 if none: IKE_EV_IKE_UP of an IKE SA made by a rekey or a reauthentication and
+	 * IKE_EV_IKE_REKEYED carry the old IKE SPIs; IKE_EV_CHILD_UP of a rekeyed CHILD SA and IKE_EV_CHILD_REKEYED
+	 * the old CHILD SPIs. A host can so tell a replacement from a new tunnel. */
+	uint64_t old_spi_i, old_spi_r;
+	uint32_t old_child_spi_in, old_child_spi_out;
 } ike_sa_event;
 
 typedef struct ike_host {

@@ -102,7 +102,6 @@ typedef struct sim_scenario {
 	size_t n_expects;
 	sim_action_spec *actions;
 	size_t n_actions;
-	size_t reauth_set; /* connections giving a reauth_time: parsed, reauthentication not implemented yet */
 	const char **inputs;  /* files the scenario read besides itself (auth cert, key, ca), as opened */
 	size_t n_inputs;
 	void *owned; /* the JSON tree and buffers every string above points into */

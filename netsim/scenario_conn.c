@@ -295,7 +295,6 @@ static int parse_conn_rest(sim_scn *c, sim_scenario *sc, const sim_jv *o, const 
 {
 	uint8_t prof = sc->nodes[fc->node].profile;
 	ike_child_cfg tmpl;
-	int set = 0;
 	if (sim_scn_profile(c, o, path, &prof) < 0)
 		return -1;
 	const sim_profile *pf = sim_profile_get(prof);
@@ -307,9 +306,8 @@ static int parse_conn_rest(sim_scn *c, sim_scenario *sc, const sim_jv *o, const 
 	    parse_id(c, o, path, "remote_id", "%any", &fc->cfg->remote_id) ||
 	    parse_child_template(c, o, path, fc, &tmpl) ||
 	    sim_scn_children(c, sc, o, path, pf, &tmpl, fc->cfg) ||
-	    sim_scn_ike_life(c, o, path, pf, &fc->cfg->ike_life, &set) || sim_scn_dpd(c, o, path, pf, fc->cfg))
+	    sim_scn_ike_life(c, o, path, pf, &fc->cfg->ike_life) || sim_scn_dpd(c, o, path, pf, fc->cfg))
 		return -1;
-	sc->reauth_set += set != 0; /* the CLI warns: reauthentication is not implemented yet */
 	if (parse_frag(c, sc, o, path, fc))
 		return -1;
 	return parse_retransmit(c, o, path, pf, &fc->cfg->retransmit);
@@ -322,7 +320,7 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 					    "remote_ts", "ike_lifetime", "child_lifetime", "retransmit",
 					    /* the lifecycle (swanctl's names) */
 					    "profile", "children", "rekey_time", "reauth_time", "rand_time", "over_time",
-					    "dpd_delay", "dpd_action", "initial_contact", "make_before_break",
+					    "dpd_delay", "dpd_action", "keyingtries", "initial_contact", "make_before_break",
 					    "fragmentation", "fragment_size", NULL };
 	char p[SIM_PATH_MAX];
 	const char *name;

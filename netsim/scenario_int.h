@@ -48,6 +48,7 @@ typedef struct sim_profile {
 	ike_retransmit_cfg rt;
 	ike_time dpd_delay;
 	uint8_t dpd_action;
+	uint32_t keyingtries; /* 0 = for ever */
 	bool initial_contact, reauth_mbb;
 	uint32_t cookie_threshold, cookie_threshold_ip, block_threshold, half_open_limit; /* node knobs */
 	ike_time half_open_timeout;
@@ -57,14 +58,12 @@ typedef struct sim_profile {
 const sim_profile *sim_profile_get(uint8_t id);
 /* Optional "profile" field: 1 with *out set, 0 absent, -1 error. */
 int sim_scn_profile(sim_scn *c, const sim_jv *o, const char *path, uint8_t *out);
-/* IKE lifetimes of a connection (rekey_time alias ike_lifetime, reauth_time, over_time, rand_time); *set
- * counts a connection that gave any. 0 or -1. */
-int sim_scn_ike_life(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_life_cfg *l,
-		     int *set);
+/* IKE lifetimes of a connection (rekey_time alias ike_lifetime, reauth_time, over_time, rand_time); 0 or -1. */
+int sim_scn_ike_life(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_life_cfg *l);
 /* CHILD lifetimes: rekey_time, life_time or over_time, rand_time; implicit: a connection's child_lifetime. */
 int sim_scn_child_life(sim_scn *c, const sim_jv *o, const char *path, int implicit, const sim_profile *pf,
 		       ike_life_cfg *l);
-/* dpd_delay, dpd_action, initial_contact, make_before_break. 0 or -1. */
+/* dpd_delay, dpd_action, keyingtries, initial_contact, make_before_break. 0 or -1. */
 int sim_scn_dpd(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_conn_cfg *cfg);
 
 /* Proposals (scenario_conn.c): o[key] or dflt in strongSwan syntax into out. 0 or -1. */

@@ -18,6 +18,7 @@ static const sim_profile PROFILES[] = {
 				     .child_rekey = HOUR_,
 				     .rt = { 4 * IKE_NS_PER_SEC, 1.8, 5 },
 				     .dpd_action = IKE_DPD_CLEAR,
+				     .keyingtries = 1, /* swanctl.conf(5) connections.<conn>.keyingtries */
 				     .initial_contact = true,
 				     .reauth_mbb = true,
 				     .cookie_threshold = 30,
@@ -32,6 +33,7 @@ static const sim_profile PROFILES[] = {
 				    .margin = 9 * MIN_,
 				    .rt = { IKE_NS_PER_SEC / 2, 2.0, 5 },
 				    .dpd_action = IKE_DPD_TRAP,
+				    .keyingtries = 0, /* ipsec.conf(5) keyingtries: %forever */
 				    .initial_contact = true,
 				    .reauth_mbb = false,
 				    .cookie_threshold = 25000,
@@ -111,7 +113,7 @@ static int check_rand(sim_scn *c, const char *path, int given, ike_time *rand, i
 	return 0;
 }
 
-int sim_scn_ike_life(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_life_cfg *l, int *set)
+int sim_scn_ike_life(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_life_cfg *l)
 {
 	ike_time rk = pf->ike_rekey, ra = 0, over = 0, rand = 0;
 	int r1 = aliased(c, o, path, "rekey_time", "ike_lifetime", &rk);
@@ -128,7 +130,6 @@ int sim_scn_ike_life(sim_scn *c, const sim_jv *o, const char *path, const sim_pr
 	if (check_rand(c, path, r4 > 0, &rand, jittered(rk, ra)))
 		return -1;
 	*l = (ike_life_cfg){ .rekey = rk, .reauth = ra, .rand = rand, .over = over };
-	*set += ra > 0; /* reauthentication is not implemented yet: the CLI warns */
 	return 0;
 }
 
@@ -187,13 +188,16 @@ int sim_scn_dpd(sim_scn *c, const sim_jv *o, const char *path, const sim_profile
 	int ic = pf->initial_contact, mbb = pf->reauth_mbb;
 	cfg->dpd_delay = pf->dpd_delay;
 	cfg->dpd_action = pf->dpd_action;
+	int64_t kt = pf->keyingtries;
 	int r = sim_scn_time(c, o, path, "dpd_delay", 0, &cfg->dpd_delay);
-	if (r < 0 || (r = sim_scn_str(c, o, path, "dpd_action", 0, &act)) < 0 ||
+	if (r < 0 || sim_scn_int(c, o, path, "keyingtries", 0, 0, 1000000, &kt) < 0 ||
+	    (r = sim_scn_str(c, o, path, "dpd_action", 0, &act)) < 0 ||
 	    sim_scn_bool(c, o, path, "initial_contact", 0, &ic) < 0 ||
 	    sim_scn_bool(c, o, path, "make_before_break", 0, &mbb) < 0)
 		return -1;
 	cfg->initial_contact = ic != 0;
 	cfg->reauth_mbb = mbb != 0;
+	cfg->keyingtries = (uint32_t)kt;
 	if (r == 0)
 		return 0;
 	for (uint8_t i = 0; i < 3; i++)

@@ -92,7 +92,7 @@ static int load_own(ike_cred *c, const uint8_t *cert, size_t cert_len, char *err
 	int n = sk_X509_num(own);
 	if (n - 1 > IKE_CERT_MAX_CHAIN) {
 		sk_X509_pop_free(own, X509_free);
-		return fail(err, errlen, "certificate PEM holds more than 4 intermediates");
+		return fail(err, errlen, "certificate PEM holds more than " IKE_CERT_MAX_CHAIN_TEXT " intermediates");
 	}
 	c->cert = sk_X509_shift(own);
 	for (int i = 1; i < n; i++)

@@ -19,8 +19,9 @@
 #define IKE_CERT_X509_SIG 4
 /* Largest DER certificate we send or accept in one CERT payload. */
 #define IKE_CERT_MAX_DER 4096
-/* At most this many intermediates are sent or accepted. */
-#define IKE_CERT_MAX_CHAIN 4
+/* At most this many intermediates are sent or accepted (a long chain goes in RFC 7383 fragments). */
+#define IKE_CERT_MAX_CHAIN 32
+#define IKE_CERT_MAX_CHAIN_TEXT "32"
 
 /*
  * Builds a credential. cert: PEM, our end-entity certificate first, then any intermediates.

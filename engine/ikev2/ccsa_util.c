@@ -88,10 +88,24 @@ void v2_child_arm_life(v2_ike_sa *sa, v2_child_sa *c, ike_time now)
 	v2_dl_refresh(sa);
 }
 
+void v2_child_up(v2_ike_sa *sa, v2_child_sa *c, ike_time now, enum v2_child_tr t)
+{
+	ike_conn_rec *r = v2_rec(sa);
+	if (r) {
+		r->esp_algs = c->algs;
+		r->esp_selected = true;
+	}
+	v2_trace_selected(sa, now, "esp", &c->algs);
+	v2_child_go(sa, c, now, t, NULL);
+	v2_child_event(sa, c, now, IKE_EV_CHILD_UP, 0, NULL);
+	v2_child_arm_life(sa, c, now);
+}
+
 void v2_ike_arm_life(v2_ike_sa *sa, ike_time now)
 {
 	const ike_life_cfg *l = &sa->conn->ike_life;
 	sa->dl[V2_DL_REKEY] = v2_life_soft(sa->peer, now, l, l->rekey);
+	sa->dl[V2_DL_REAUTH] = v2_life_soft(sa->peer, now, l, l->reauth);
 	sa->dl[V2_DL_EXPIRE] = l->over > 0 ? v2_life_hard(now, l) : IKE_TIME_NEVER;
 	v2_dl_refresh(sa);
 }
@@ -116,6 +130,7 @@ static void spi_str(ike_jsonw *w, const char *key, uint32_t spi)
 
 void v2_trace_child_rekeyed(v2_ike_sa *sa, ike_time now, const v2_child_sa *old, const v2_child_sa *nw, uint8_t reason)
 {
+	v2_replaced_event(sa, now, IKE_EV_CHILD_REKEYED, 0, 0, old, nw);
 	if (!v2_tracing(sa->peer))
 		return;
 	ike_jsonw w;
@@ -136,8 +151,9 @@ void v2_trace_child_rekeyed(v2_ike_sa *sa, ike_time now, const v2_child_sa *old,
 	v2_emit(sa->peer, now, "child_sa.rekeyed", &w);
 }
 
-void v2_trace_ike_rekeyed(const v2_ike_sa *old, const v2_ike_sa *nsa, ike_time now, uint8_t reason)
+void v2_trace_ike_rekeyed(const v2_ike_sa *old, v2_ike_sa *nsa, ike_time now, uint8_t reason)
 {
+	v2_replaced_event(nsa, now, IKE_EV_IKE_REKEYED, old->spi_i, old->spi_r, NULL, NULL);
 	if (!v2_tracing(old->peer))
 		return;
 	ike_jsonw w;

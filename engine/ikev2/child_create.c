@@ -264,13 +264,7 @@ int v2_child_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	if (c->peer_rekey && v2_child_keep_nonce(c, sa->xn, sa->xn_len, nr, nr_len) != 0)
 		c->peer_rekey = 0; /* without our nonce the collision cannot be judged: keep both, delete the old */
 	v2_ccsa_scratch_free(sa);
-	ike_conn_rec *r = v2_rec(sa);
-	r->esp_algs = c->algs;
-	r->esp_selected = true;
-	v2_trace_selected(sa, now, "esp", &c->algs);
-	v2_child_go(sa, c, now, V2_T_CHILD_C_INSTALLED, NULL);
-	v2_child_event(sa, c, now, IKE_EV_CHILD_UP, 0, NULL);
-	v2_child_arm_life(sa, c, now);
+	v2_child_up(sa, c, now, V2_T_CHILD_C_INSTALLED);
 	if (t.kind == V2_TASK_CHILD_REKEY)
 		old_replaced(sa, now, old, c, t.reason);
 	return V2_H_OK;

@@ -1,15 +1,31 @@
 /* IKEv2 per connection: initiating one, and which of its IKE SAs is the current one for its status. */
+#include <string.h>
+
 #include "ikev2/sa.h"
 
-int v2_initiate(ike_peer *p, ike_time now, size_t conn)
+v2_ike_sa *v2_initiator_new(ike_peer *p, size_t conn, const ike_addr *remote)
 {
 	v2_ike_sa *sa = v2_sa_new(p, true, v2_new_spi(p), 0);
 	if (!sa)
-		return -1;
+		return NULL;
 	v2_sa_set_conn(sa, conn);
 	sa->local = sa->conn->local;
-	sa->remote = sa->conn->remote;
-	return v2_init_start(sa, now);
+	sa->remote = *remote;
+	return sa;
+}
+
+int v2_initiate(ike_peer *p, ike_time now, size_t conn)
+{
+	v2_ike_sa *sa = v2_initiator_new(p, conn, &p->cfg.conns[conn].remote);
+	return sa ? v2_init_start(sa, now) : -1;
+}
+
+ike_addr v2_initiate_remote(const v2_ike_sa *sa)
+{
+	static const uint8_t zero[16];
+	const ike_addr *c = &sa->conn->remote;
+	bool any = !c->family || !memcmp(c->ip, zero, sizeof(c->ip));
+	return any ? sa->remote : *c;
 }
 
 /* How much an SA in this state speaks for its connection: the established one first, a dying one last. */

@@ -104,6 +104,9 @@ static bool run_ike(v2_ike_sa *sa, ike_time now, enum v2_dl which)
 		t.kind = V2_TASK_IKE_DELETE;
 		(void)v2_task_queue(sa, now, &t);
 		break;
+	case V2_DL_REASM:
+		v2_frag_reasm_due(sa, now);
+		break;
 	case V2_DL_KEEPALIVE: /* NAT-T keepalives are sent by the host's framing layer; nothing to do here yet */
 	case V2_DL_N:
 		break;

@@ -40,21 +40,14 @@ static void child_record_error(v2_ike_sa *sa, uint16_t notify)
 		r->last_error = notify;
 }
 
-static void child_installed(v2_ike_sa *sa, v2_child_sa *c, ike_time now)
-{
-	ike_conn_rec *r = v2_rec(sa);
-	r->esp_algs = c->algs;
-	r->esp_selected = true;
-	v2_trace_selected(sa, now, "esp", &c->algs);
-	v2_child_go(sa, c, now, V2_T_CHILD_INSTALLED, NULL);
-	v2_child_event(sa, c, now, IKE_EV_CHILD_UP, 0, NULL);
-	v2_child_arm_life(sa, c, now);
-}
-
 /* Once up: lifetimes armed; the initiator queues the connection's further CHILD SAs (start = START). */
 static void ike_up(v2_ike_sa *sa, ike_time now)
 {
 	v2_ike_arm_life(sa, now);
+	if (sa->initiator && sa->reauth_old_i) {
+		v2_reauth_up(sa, now); /* a reauthentication re-creates the CHILD SAs the old IKE SA held */
+		return;
+	}
 	for (size_t i = 1; sa->initiator && i < sa->conn->n_children; i++)
 		if (sa->conn->children[i].start == IKE_CHILD_START_START) {
 			v2_task t = { .kind = V2_TASK_CHILD_CREATE, .reason = V2_WHY_MANUAL, .child = (uint16_t)i };
@@ -92,10 +85,11 @@ static int our_auth(const v2_ike_sa *sa, bool initiator, const uint8_t *idb, siz
 	return v2_psk_auth(sa, initiator, idb, idlen, auth, alen);
 }
 
-void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
+/* Our IKE_AUTH request into inner[0..cap): a long certificate chain may need more than V2_MAX_MSG (fragments). */
+static void auth_i_build(v2_ike_sa *sa, ike_time now, uint8_t *inner, size_t cap)
 {
 	const ike_conn_cfg *c = sa->conn;
-	uint8_t inner[V2_MAX_MSG], idb[4 + IKE_ID_MAX], auth[V2_AUTH_MAX], spi[4], method;
+	uint8_t idb[4 + IKE_ID_MAX], auth[V2_AUTH_MAX], spi[4], method;
 	size_t idlen = id_body(&c->local_id, idb), alen = 0;
 	const char *why = NULL;
 	if (our_auth(sa, true, idb, idlen, auth, &alen, &method, &why) != 0) {
@@ -113,7 +107,7 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 	v2_sa prop_buf, *prop = &prop_buf;
 	v2_ts_list ts_buf, *ts = &ts_buf;
 	v2_builder b;
-	v2_begin_chain(&b, inner, sizeof(inner));
+	v2_begin_chain(&b, inner, cap);
 	v2_add_id(&b, V2_PL_IDI, c->local_id.type, c->local_id.data, c->local_id.len);
 	v2_sig_add_certs(sa, &b);
 	if (v2_ic_wanted(sa))
@@ -129,12 +123,26 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 	v2_ts_to_wire(c->children[0].remote_ts, c->children[0].n_remote_ts, ts);
 	v2_add_ts(&b, V2_PL_TSR, ts);
 	if (b.w.err) {
-		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0,
-			"IKE_AUTH request does not fit in one message (" V2_MAX_MSG_TEXT " bytes)");
+		char line[96];
+		snprintf(line, sizeof(line), "IKE_AUTH request does not fit in one message (%zu bytes%s)", cap,
+			 cap > V2_MAX_MSG ? ", in fragments" : "");
+		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, line);
 		return;
 	}
 	v2_child_go(sa, ch, now, V2_T_CHILD_INSTALLING, NULL);
 	(void)v2_send_request(sa, now, V2_IKE_AUTH, inner, b.w.len, b.first, "could not seal our IKE_AUTH request");
+}
+
+void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
+{
+	size_t cap = v2_build_cap(sa, V2_IKE_AUTH);
+	uint8_t *inner = malloc(cap);
+	if (!inner) {
+		v2_fail_local(sa, now, "out of memory for our IKE_AUTH request");
+		return;
+	}
+	auth_i_build(sa, now, inner, cap);
+	free(inner);
 }
 
 static bool auth_check(const v2_ike_sa *sa, ike_time now, bool initiator_auth, const v2_chain *inner,
@@ -273,13 +281,13 @@ static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder 
 	v2_add_ts(b, V2_PL_TSI, tsi);
 	v2_ts_to_wire(ch->ts + ch->n_ts_i, ch->n_ts_r, tsr);
 	v2_add_ts(b, V2_PL_TSR, tsr);
-	child_installed(sa, ch, now);
+	v2_child_up(sa, ch, now, V2_T_CHILD_INSTALLED);
 }
 
-int v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+/* Answers the peer's IKE_AUTH request, building the response in inner[0..cap). */
+static int auth_r(v2_ike_sa *sa, ike_time now, v2_inbound *in, uint8_t *inner, size_t cap)
 {
 	char why[160];
-	uint8_t inner[V2_MAX_MSG];
 	child_payloads cp_buf, *cp = &cp_buf;
 	const char *bad = auth_request_syntax(&in->inner, cp);
 	if (bad) {
@@ -287,7 +295,7 @@ int v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		return V2_H_GONE;
 	}
 	v2_builder b;
-	v2_begin_chain(&b, inner, sizeof(inner));
+	v2_begin_chain(&b, inner, cap);
 	if (!auth_ok(sa, now, true, &in->inner, v2_chain_find(&in->inner, V2_PL_IDI), v2_chain_find(&in->inner, V2_PL_AUTH),
 		     why, sizeof(why))) {
 		v2_add_notify(&b, 0, NULL, 0, V2_N_AUTHENTICATION_FAILED, NULL, 0);
@@ -317,8 +325,9 @@ int v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	drop_handshake_state(sa);
 	/* Certificates can overflow the builder: a truncated chain must not be sealed and sent. */
 	if (b.w.err) {
-		v2_fail_local(sa, now,
-			      "our IKE_AUTH response does not fit in one message (" V2_MAX_MSG_TEXT " bytes)");
+		snprintf(why, sizeof(why), "our IKE_AUTH response does not fit in one message (%zu bytes%s)", cap,
+			 cap > V2_MAX_MSG ? ", in fragments" : "");
+		v2_fail_local(sa, now, why);
 		return V2_H_GONE;
 	}
 	if (v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first) != 0) {
@@ -326,6 +335,19 @@ int v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		return V2_H_GONE;
 	}
 	return V2_H_OK;
+}
+
+int v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
+{
+	size_t cap = v2_build_cap(sa, V2_IKE_AUTH);
+	uint8_t *inner = malloc(cap);
+	if (!inner) {
+		v2_fail_local(sa, now, "out of memory for our IKE_AUTH response");
+		return V2_H_GONE;
+	}
+	int rc = auth_r(sa, now, in, inner, cap);
+	free(inner);
+	return rc;
 }
 
 /* Initiator side of the CHILD SA: the answer must be one of our proposals and within our selectors. */
@@ -362,7 +384,7 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in, child_pay
 		child_refused(sa, ch, now, "child_sa failed", err, why);
 		return;
 	}
-	child_installed(sa, ch, now);
+	v2_child_up(sa, ch, now, V2_T_CHILD_INSTALLED);
 }
 
 /*

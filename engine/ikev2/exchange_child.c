@@ -220,13 +220,7 @@ static int child_req(v2_ike_sa *sa, ike_time now, const v2_inbound *in, ccsa_req
 		return V2_H_GONE;
 	}
 	c->rekey_of = old ? old->spi_in : 0;
-	ike_conn_rec *r = v2_rec(sa);
-	r->esp_algs = c->algs;
-	r->esp_selected = true;
-	v2_trace_selected(sa, now, "esp", &c->algs);
-	v2_child_go(sa, c, now, V2_T_CHILD_C_INSTALLED, NULL);
-	v2_child_event(sa, c, now, IKE_EV_CHILD_UP, 0, NULL);
-	v2_child_arm_life(sa, c, now);
+	v2_child_up(sa, c, now, V2_T_CHILD_C_INSTALLED);
 	if (old)
 		peer_replaced(sa, now, old, c, q, nr);
 	return V2_H_OK;

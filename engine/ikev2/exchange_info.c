@@ -5,10 +5,7 @@
 
 static void ike_deleted(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t)
 {
-	v2_children_end(sa, now, NULL);
-	v2_ike_go(sa, now, t, NULL);
-	v2_sa_event(sa, now, IKE_EV_IKE_DOWN, 0, NULL);
-	v2_sa_destroy(sa, now);
+	v2_ike_end(sa, now, t, IKE_EV_IKE_DOWN, 0, NULL, NULL);
 }
 
 /* RFC 7296 3.11 (checked by v2_parse_delete) and 3.10: a Delete or Notify that does not decode is malformed. */

@@ -1,4 +1,4 @@
-/* Ending an IKE SA that failed: record why for `expect`, tell the host, trace, free. */
+/* Ending an IKE SA (v2_ike_end, the one place), and one that failed: record why for `expect`, tell the host, trace, free. */
 #include "ikev2/sa.h"
 
 /* The SK_e/SK_a views a revealing peer hands out with IKE_UP/IKE_FAILED; false when there is nothing to show. */
@@ -19,11 +19,12 @@ static bool reveal_keys(const v2_ike_sa *sa, uint8_t kind, ike_sa_keys *k)
 	return true;
 }
 
-static void send_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_t kind, uint16_t notify,
-		       const char *why)
+/* ev carries kind, notify, why and the old SPIs; the rest comes from sa and c. */
+static void send_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, const ike_sa_event *o)
 {
 	if (!sa->peer->host.sa_event)
 		return;
+	uint8_t kind = o->kind;
 	ike_sa_keys keys;
 	ike_child_keys child;
 	bool reveal = reveal_keys(sa, kind, &keys);
@@ -38,22 +39,48 @@ static void send_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_
 		.spi_r = sa->spi_r,
 		.child_spi_in = c ? c->spi_in : 0,
 		.child_spi_out = c ? c->spi_out : 0,
-		.notify = notify,
-		.why = why,
+		.notify = o->notify,
+		.why = o->why,
 		.keys = reveal ? &keys : NULL,
 		.child = view ? &child : NULL,
+		.old_spi_i = o->old_spi_i,
+		.old_spi_r = o->old_spi_r,
+		.old_child_spi_in = o->old_child_spi_in,
+		.old_child_spi_out = o->old_child_spi_out,
 	};
 	sa->peer->host.sa_event(sa->peer->host.ctx, now, &ev);
 }
 
 void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why)
 {
-	send_event(sa, sa->children, now, kind, notify, why);
+	ike_sa_event o = { .kind = kind, .notify = notify, .why = why };
+	if (kind == IKE_EV_IKE_UP) { /* a reauthentication's new IKE SA (ike_rekey.c reports rekeyed ones) */
+		o.old_spi_i = sa->reauth_old_i;
+		o.old_spi_r = sa->reauth_old_r;
+	}
+	send_event(sa, sa->children, now, &o);
 }
 
 void v2_child_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_t kind, uint16_t notify, const char *why)
 {
-	send_event(sa, c, now, kind, notify, why);
+	ike_sa_event o = { .kind = kind, .notify = notify, .why = why };
+	const v2_child_sa *old = kind == IKE_EV_CHILD_UP && c->rekey_of ? v2_child_find_in(sa, c->rekey_of) : NULL;
+	if (old) {
+		o.old_child_spi_in = old->spi_in;
+		o.old_child_spi_out = old->spi_out;
+	}
+	send_event(sa, c, now, &o);
+}
+
+void v2_replaced_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint64_t old_i, uint64_t old_r,
+		       const v2_child_sa *old_c, const v2_child_sa *new_c)
+{
+	ike_sa_event o = { .kind = kind, .old_spi_i = old_i, .old_spi_r = old_r };
+	if (old_c) {
+		o.old_child_spi_in = old_c->spi_in;
+		o.old_child_spi_out = old_c->spi_out;
+	}
+	send_event(sa, new_c ? new_c : sa->children, now, &o);
 }
 
 void v2_children_end(v2_ike_sa *sa, ike_time now, const char *why)
@@ -72,6 +99,25 @@ void v2_children_end(v2_ike_sa *sa, ike_time now, const char *why)
 	}
 }
 
+void v2_ike_end(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint8_t kind, uint16_t notify, const char *why,
+		const char *detail)
+{
+	ike_peer *p = sa->peer;
+	v2_reauth_next nx;
+	v2_reauth_capture(sa, kind, &nx);
+	/* a restart attempt that did not come up: keyingtries decide on the next (after this SA is gone) */
+	uint32_t tried = kind == IKE_EV_IKE_FAILED && sa->state == V2_IKE_CONNECTING && sa->conn ? sa->restart_try : 0;
+	size_t conn = sa->conn_idx;
+	ike_addr remote = sa->remote;
+	v2_children_end(sa, now, why);
+	v2_ike_go(sa, now, t, detail);
+	v2_sa_event(sa, now, kind, notify, why);
+	v2_sa_destroy(sa, now);
+	v2_reauth_follow(p, now, &nx); /* break-before-make: the new IKE SA once the old one is gone */
+	if (tried)
+		v2_live_restart_failed(p, now, conn, &remote, tried, why);
+}
+
 void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, const char *why)
 {
 	ike_conn_rec *r = v2_rec(sa);
@@ -80,10 +126,9 @@ void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, con
 		r->timed_out = !notify;
 	}
 	v2_trace_error(sa->peer, now, sa, "ike_sa failed", why, notify);
-	v2_children_end(sa, now, why);
-	v2_ike_go(sa, now, t, why);
-	v2_sa_event(sa, now, IKE_EV_IKE_FAILED, notify, why);
-	v2_sa_destroy(sa, now);
+	if (sa->reauth_old_i)
+		v2_reauth_failed(sa, now, why);
+	v2_ike_end(sa, now, t, IKE_EV_IKE_FAILED, notify, why, why);
 }
 
 /* The row that ends an SA in the state it is in, for a failure whose row in CONNECTING/ESTABLISHED is given. */

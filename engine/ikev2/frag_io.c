@@ -3,6 +3,7 @@
  * then the whole content parsed as if it had come in one SK payload), duplicates of answered requests,
  * and the `ike.frag` trace events. Splitting and reassembly themselves live in fragment.c/frag_reasm.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,44 @@ static void trace_whole(v2_ike_sa *sa, ike_time now, const v2_inbound *in, const
 	free(inner);
 }
 
+/* V2_DL_REASM at the earliest timeout of the sets being collected (never if none). */
+static void arm_reasm(v2_ike_sa *sa)
+{
+	ike_time at = IKE_TIME_NEVER;
+	for (int d = 0; d < 2; d++) {
+		ike_time t = sa->reasm[d] ? v2_time_after(sa->reasm_since[d], V2_FRAG_REASM_TIMEOUT) : IKE_TIME_NEVER;
+		at = t < at ? t : at;
+	}
+	v2_dl_set(sa, V2_DL_REASM, at);
+}
+
+void v2_frag_reasm_due(v2_ike_sa *sa, ike_time now)
+{
+	for (int d = 0; d < 2; d++) {
+		uint32_t msgid = 0;
+		uint8_t exchange = 0;
+		uint16_t have = 0, total = 0;
+		size_t bytes = 0;
+		if (!sa->reasm[d] || v2_time_after(sa->reasm_since[d], V2_FRAG_REASM_TIMEOUT) > now ||
+		    !v2_reasm_msgid(sa->reasm[d], &msgid) || !v2_reasm_state(sa->reasm[d], &exchange, &have, &total, &bytes))
+			continue;
+		/* the peer's fragments: its requests carry I when it is the original initiator */
+		v2_header h = { .exchange = exchange, .msg_id = msgid,
+				.flags = (uint8_t)((d ? V2_F_RESPONSE : 0) | (sa->initiator ? 0 : V2_F_INITIATOR)) };
+		char why[128];
+		snprintf(why, sizeof(why), "incomplete: %u of %u fragments %u s after the first (RFC 7383 2.6)", have,
+			 total, (unsigned)(V2_FRAG_REASM_TIMEOUT / IKE_NS_PER_SEC));
+		v2_frag_trace(sa, now, "dropped", &h, total, bytes, NULL, why);
+		v2_reasm_free(&sa->reasm[d]);
+	}
+	arm_reasm(sa);
+}
+
+size_t v2_build_cap(const v2_ike_sa *sa, uint8_t exchange)
+{
+	return v2_frag_use(sa, exchange, V2_FRAG_MAX_BYTES) ? V2_FRAG_MAX_BYTES : V2_MAX_MSG;
+}
+
 int v2_frag_open(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	const v2_payload *skf = &in->outer.pl[in->outer.n - 1];
@@ -84,6 +123,12 @@ int v2_frag_open(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	bool response = in->hdr.flags & V2_F_RESPONSE;
 	v2_frag_result r;
 	v2_frag_rc rc = v2_reasm_add(&sa->reasm[response], sa->peer->cfg.crypto, &k, in->raw, &in->hdr, skf, &r);
+	uint8_t ex;
+	uint16_t have = 0, total;
+	size_t bytes;
+	if (rc == V2_FRAG_STORED && v2_reasm_state(sa->reasm[response], &ex, &have, &total, &bytes) && have == 1)
+		sa->reasm_since[response] = now; /* a new set: its timeout starts with its first fragment */
+	arm_reasm(sa);
 	if (r.opened)
 		v2_charge(sa->peer, IKE_CHARGE_SK_OPEN, k.encr->id, r.opened);
 	if (rc == V2_FRAG_DROPPED)

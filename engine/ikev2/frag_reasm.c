@@ -49,6 +49,17 @@ bool v2_reasm_msgid(const v2_reasm *r, uint32_t *msgid)
 	return true;
 }
 
+bool v2_reasm_state(const v2_reasm *r, uint8_t *exchange, uint16_t *have, uint16_t *total, size_t *bytes)
+{
+	if (!r || !r->total)
+		return false;
+	*exchange = r->exchange;
+	*have = r->have;
+	*total = r->total;
+	*bytes = r->bytes;
+	return true;
+}
+
 static v2_frag_rc drop(v2_frag_result *res, const char *why)
 {
 	res->why = why;

@@ -16,6 +16,7 @@
 
 #define V2_FRAG_MAX_FRAGMENTS 64  /* most fragments of one message, sent or accepted */
 #define V2_FRAG_MAX_BYTES 65536   /* largest reassembled plaintext (RFC 7383 5: not above 64 KB) */
+#define V2_FRAG_REASM_TIMEOUT (30 * IKE_NS_PER_SEC) /* an incomplete set is dropped this long after its first fragment */
 #define V2_FRAG_SIZE_DEFAULT 1232 /* 1280-byte IPv6 minimum MTU - 40 (IPv6) - 8 (UDP) */
 #define V2_FRAG_SIZE_MIN IKE_FRAG_SIZE_MIN
 /* An SKF message's bytes besides its sealed body: IKE header, generic header, Fragment Number/Total. */
@@ -106,6 +107,8 @@ v2_frag_rc v2_reasm_add(v2_reasm **slot, const ike_crypto *c, const ike_sk_keys 
 			const v2_header *h, const v2_payload *skf, v2_frag_result *r);
 /* Message ID of the collection in progress (false if none). */
 bool v2_reasm_msgid(const v2_reasm *r, uint32_t *msgid);
+/* The collection in progress: exchange, fragments in, Total Fragments, plaintext bytes; false if none. */
+bool v2_reasm_state(const v2_reasm *r, uint8_t *exchange, uint16_t *have, uint16_t *total, size_t *bytes);
 /* Discards a collection (stored plaintext wiped); safe on NULL; sets *slot NULL. */
 void v2_reasm_free(v2_reasm **slot);
 

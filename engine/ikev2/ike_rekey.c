@@ -95,7 +95,7 @@ static v2_ike_sa *new_sa(v2_ike_sa *old, ike_time now, bool initiator, uint64_t 
 		return NULL;
 	}
 	v2_ike_go(n, now, V2_T_IKE_REKEY_NEW, NULL);
-	v2_sa_event(n, now, IKE_EV_IKE_UP, 0, NULL);
+	v2_replaced_event(n, now, IKE_EV_IKE_UP, old->spi_i, old->spi_r, NULL, NULL);
 	return n;
 }
 
@@ -119,8 +119,12 @@ static void move_over(v2_ike_sa *old, v2_ike_sa *nsa, ike_time now)
 		if (old->tasks[i].kind != V2_TASK_IKE_REKEY)
 			(void)v2_task_queue(nsa, now, &old->tasks[i]);
 	old->ntasks = 0;
+	ike_time reauth = old->dl[V2_DL_REAUTH];
 	old->dl[V2_DL_REKEY] = old->dl[V2_DL_REAUTH] = old->dl[V2_DL_EXPIRE] = old->dl[V2_DL_DPD] = IKE_TIME_NEVER;
 	v2_ike_arm_life(nsa, now);
+	if (nsa->conn->ike_life.reauth > 0) /* a rekey makes new keys, not a new authentication: its time stays */
+		nsa->dl[V2_DL_REAUTH] = reauth;
+	v2_reauth_moved(old, nsa);
 	v2_dl_refresh(old);
 	v2_dl_refresh(nsa);
 }

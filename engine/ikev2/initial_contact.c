@@ -79,10 +79,7 @@ static void stale(v2_ike_sa *o, ike_time now, size_t *n)
 		return; /* half-open ones time out; deleting ones are on their way */
 	const char *why = "the peer sent INITIAL_CONTACT on a new IKE SA: it restarted";
 	enum v2_ike_tr row = v2_end_row(o, V2_T_IKE_TIMEOUT, V2_T_IKE_INITIAL_CONTACT);
-	v2_children_end(o, now, why);
-	v2_ike_go(o, now, row, row == V2_T_IKE_INITIAL_CONTACT ? NULL : why);
-	v2_sa_event(o, now, IKE_EV_IKE_DOWN, 0, why);
-	v2_sa_destroy(o, now);
+	v2_ike_end(o, now, row, IKE_EV_IKE_DOWN, 0, why, row == V2_T_IKE_INITIAL_CONTACT ? NULL : why);
 	(*n)++;
 }
 

@@ -6,7 +6,6 @@
  * trap (like clear until the data plane exists: the trap policy would wait for traffic).
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "ikev2/sa.h"
 
@@ -83,27 +82,40 @@ int v2_live_start(v2_ike_sa *sa, ike_time now)
 
 void v2_live_answered(v2_ike_sa *sa, ike_time now) { trace_dpd(sa, now, "answered", sa->heard_prev, NULL, NULL); }
 
-/* Where a restart goes: the configured peer, or where the dead SA's peer was if the connection takes any. */
-static ike_addr restart_remote(const v2_ike_sa *sa)
+/* Attempt `try` (from 1) of a restart: a new IKE SA of connection conn towards remote, as its initiator. */
+static void restart(ike_peer *p, ike_time now, size_t conn, const ike_addr *remote, uint32_t try)
 {
-	static const uint8_t zero[16];
-	const ike_addr *c = &sa->conn->remote;
-	bool any = !c->family || !memcmp(c->ip, zero, sizeof(c->ip));
-	return any ? sa->remote : *c;
-}
-
-/* A new IKE SA of connection conn towards remote, as its initiator. */
-static void restart(ike_peer *p, ike_time now, size_t conn, const ike_addr *remote)
-{
-	v2_ike_sa *sa = v2_sa_new(p, true, v2_new_spi(p), 0);
+	v2_ike_sa *sa = v2_initiator_new(p, conn, remote);
 	if (!sa) {
 		v2_trace_error(p, now, NULL, "dpd restart", "out of memory for the new IKE SA", 0);
 		return;
 	}
-	v2_sa_set_conn(sa, conn);
-	sa->local = sa->conn->local;
-	sa->remote = *remote;
+	sa->restart_try = try;
 	(void)v2_init_start(sa, now);
+}
+
+void v2_live_restart_failed(ike_peer *p, ike_time now, size_t conn, const ike_addr *remote, uint32_t tried,
+			    const char *why)
+{
+	uint32_t tries = p->cfg.conns[conn].keyingtries;
+	bool again = tries == 0 || tried < tries;
+	if (v2_tracing(p)) {
+		char n[48], line[256];
+		if (tries)
+			snprintf(n, sizeof(n), "attempt %u of %u", tried, tries);
+		else
+			snprintf(n, sizeof(n), "attempt %u (keyingtries 0: for ever)", tried);
+		snprintf(line, sizeof(line), "%s failed (%s): %s", n, why ? why : "no reason given",
+			 again ? "trying again" : "giving up (keyingtries)");
+		ike_jsonw w;
+		ike_jsonw_init(&w);
+		ike_jsonw_str(&w, "what", "dpd restart");
+		ike_jsonw_str(&w, "why", line);
+		ike_jsonw_str(&w, "conn", p->cfg.conns[conn].name);
+		v2_emit(p, now, "error", &w);
+	}
+	if (again)
+		restart(p, now, conn, remote, tried < UINT32_MAX ? tried + 1 : tried);
 }
 
 void v2_live_dead(v2_ike_sa *sa, ike_time now, const char *why)
@@ -111,7 +123,7 @@ void v2_live_dead(v2_ike_sa *sa, ike_time now, const char *why)
 	ike_peer *p = sa->peer;
 	uint8_t act = sa->conn->dpd_action;
 	size_t conn = sa->conn_idx;
-	ike_addr remote = restart_remote(sa);
+	ike_addr remote = v2_initiate_remote(sa);
 	trace_dpd(sa, now, "dead", sa->heard, action_name(act),
 		  act == IKE_DPD_TRAP ? "trap policy installed: it waits for traffic (the data plane is issue 9)"
 				      : NULL);
@@ -121,18 +133,13 @@ void v2_live_dead(v2_ike_sa *sa, ike_time now, const char *why)
 		r->last_error = 0;
 	}
 	/* RFC 7296 2.4: the peer is gone, its SAs with it; no Delete goes to a dead peer. */
-	v2_children_end(sa, now, why);
-	v2_ike_go(sa, now, v2_end_row(sa, V2_T_IKE_TIMEOUT, V2_T_IKE_DEAD), why);
-	v2_sa_event(sa, now, IKE_EV_IKE_DOWN, 0, why);
-	v2_sa_destroy(sa, now);
+	v2_ike_end(sa, now, v2_end_row(sa, V2_T_IKE_TIMEOUT, V2_T_IKE_DEAD), IKE_EV_IKE_DOWN, 0, why, why);
 	if (act == IKE_DPD_RESTART)
-		restart(p, now, conn, &remote);
+		restart(p, now, conn, &remote, 1);
 }
 
 void v2_live_delete_timeout(v2_ike_sa *sa, ike_time now, const char *why)
 {
-	v2_children_end(sa, now, why);
-	v2_ike_go(sa, now, V2_T_IKE_DELETE_TIMEOUT, NULL);
-	v2_sa_event(sa, now, IKE_EV_IKE_DOWN, 0, why);
-	v2_sa_destroy(sa, now);
+	/* a break-before-make reauthentication goes on even if the old SA's Delete was lost (v2_ike_end) */
+	v2_ike_end(sa, now, V2_T_IKE_DELETE_TIMEOUT, IKE_EV_IKE_DOWN, 0, why, NULL);
 }

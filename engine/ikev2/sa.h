@@ -38,6 +38,7 @@ enum v2_dl {
 	V2_DL_DPD,          /* no message from the peer for dpd_delay: queue a liveness check */
 	V2_DL_DELETE_GRACE, /* a rekeyed (old) SA waits this long before its Delete, or is destroyed */
 	V2_DL_KEEPALIVE,    /* NAT-T keepalive (RFC 3948) */
+	V2_DL_REASM,        /* RFC 7383: an incomplete set of the peer's fragments is dropped (frag_io.c) */
 	V2_DL_N
 };
 enum v2_child_dl { V2_CDL_REKEY, V2_CDL_EXPIRE, V2_CDL_N };
@@ -52,6 +53,7 @@ enum v2_task_kind {
 	V2_TASK_IKE_DELETE,
 	V2_TASK_IKE_REAUTH,
 	V2_TASK_DPD,          /* an empty INFORMATIONAL request (liveness) */
+	V2_TASK_REAUTH_DONE,  /* a reauthenticating IKE SA is up with its CHILD SAs: the old one goes (reauth.c) */
 	V2_TASK_NKINDS
 };
 /* Why a task was queued, for traces ("reason" of *.rekeyed). */
@@ -136,6 +138,7 @@ struct v2_ike_sa {
 	v2_train req_train;      /* our outstanding request when sent in fragments (req holds fragment 1) */
 	v2_train resp_train;     /* our last response when sent in fragments (resp holds fragment 1) */
 	v2_reasm *reasm[2];      /* fragments being collected: [0] of the peer's request, [1] of its response */
+	ike_time reasm_since[2]; /* when the first fragment of each set came (V2_DL_REASM) */
 	v2_child_sa *children;   /* CHILD SAs, oldest first; old and new coexist during a rekey */
 	v2_task active;          /* the task whose request is outstanding (kind NONE: none, or the handshake) */
 	uint32_t pending_child;  /* our outstanding CREATE_CHILD_SA: spi_in of the CHILD SA it makes */
@@ -153,6 +156,13 @@ struct v2_ike_sa {
 	uint16_t low_nonce_len;
 	uint8_t *peer_id;        /* the peer's authenticated ID (type octet, then data), for INITIAL_CONTACT; NULL before */
 	uint16_t peer_id_len;
+	/* reauth.c: a new IKE SA reauthenticating an old one carries the old SPIs (0: not a reauthentication) */
+	uint64_t reauth_old_i, reauth_old_r;
+	uint64_t reauth_of;      /* make-before-break: our SPI of the old IKE SA, deleted once this one is complete */
+	uint64_t reauth_children; /* bit i: children[i] (i >= 1) is re-created by CREATE_CHILD_SA once up */
+	uint32_t restart_try;    /* liveness.c: this SA is attempt n of a dpd_action restart (0: not a restart) */
+	uint32_t reauth_try;     /* reauth.c: this SA is attempt n of a reauthentication */
+	bool reauth_next;        /* old SA, break-before-make: once its Delete is done, the new IKE SA is initiated */
 };
 
 /* Counts held per-connection now live in ike_conn_rec (peer/peer.h). */
@@ -206,6 +216,9 @@ int v2_live_start(v2_ike_sa *sa, ike_time now);
 void v2_live_answered(v2_ike_sa *sa, ike_time now);
 /* Retransmissions of a request of an established SA ran out: the peer is dead; dpd_action follows. sa is gone after. */
 void v2_live_dead(v2_ike_sa *sa, ike_time now, const char *why);
+/* A restart attempt (sa->restart_try) failed and is gone: the next one, unless keyingtries are used up. */
+void v2_live_restart_failed(struct ike_peer *p, ike_time now, size_t conn, const ike_addr *remote, uint32_t tried,
+			    const char *why);
 /* Our Delete(IKE) was never answered: the SA goes anyway. sa is gone after. */
 void v2_live_delete_timeout(v2_ike_sa *sa, ike_time now, const char *why);
 
@@ -218,6 +231,36 @@ void v2_ic_received(v2_ike_sa *sa, ike_time now);
 bool v2_same_peer(const v2_ike_sa *a, const v2_ike_sa *b);
 /* Remembers the peer's authenticated ID on sa (copied to its rekeyed successors); -1 when out of memory. */
 int v2_ic_remember(v2_ike_sa *sa, uint8_t type, const uint8_t *data, size_t len);
+
+/* ---- reauth.c: reauthentication (RFC 7296 2.8.3), make-before-break or break-before-make ---- */
+/* The IKE_REAUTH task on the old SA: a new IKE SA is initiated (make-before-break) or the old one deleted first;
+ * 0 a request went out on sa, 1 nothing went out on sa, -1 sa is gone. */
+int v2_reauth_start(v2_ike_sa *sa, ike_time now);
+/* A reauthenticating SA reached ESTABLISHED as initiator: queues its further CHILD SAs, then REAUTH_DONE. */
+void v2_reauth_up(v2_ike_sa *sa, ike_time now);
+/* The REAUTH_DONE task: traces ike_sa.rekeyed (reason reauth) and deletes the old SA (make-before-break); 1. */
+int v2_reauth_done(v2_ike_sa *sa, ike_time now);
+/* What a break-before-make SA needs once gone: captured before it is destroyed. */
+typedef struct v2_reauth_next {
+	bool go;
+	size_t conn;
+	ike_addr remote;
+	uint64_t old_i, old_r, children;
+	uint64_t of;  /* make-before-break: our SPI of the old SA the next attempt replaces */
+	uint32_t try; /* the next attempt's number */
+} v2_reauth_next;
+/* An SA about to end with event kind: a break-before-make old SA, or a failed attempt keyingtries let retry. */
+void v2_reauth_capture(const v2_ike_sa *sa, uint8_t kind, v2_reauth_next *nx);
+/* After the SA is destroyed: initiates the replacement (or the next attempt of it) if nx->go. */
+void v2_reauth_follow(struct ike_peer *p, ike_time now, const v2_reauth_next *nx);
+/* old was rekeyed into nsa: a reauthentication of old (in progress, or of which old is the new SA) follows nsa. */
+void v2_reauth_moved(v2_ike_sa *old, v2_ike_sa *nsa);
+/* A reauthenticating IKE SA failed before it was complete: traced, saying whether keyingtries allow another. */
+void v2_reauth_failed(v2_ike_sa *sa, ike_time now, const char *why);
+/* Where a new initiation of sa's connection goes: the configured peer, or sa's peer if the connection takes any. */
+ike_addr v2_initiate_remote(const v2_ike_sa *sa);
+/* A new IKE SA of conns[conn] as initiator towards remote, not started (v2_init_start sends); NULL without memory. */
+v2_ike_sa *v2_initiator_new(struct ike_peer *p, size_t conn, const ike_addr *remote);
 
 /* ---- init_collide.c: simultaneous IKE_SA_INIT from both sides (docs/architecture.md) ---- */
 /* The SA moved between states: notes overlapping handshakes, and on ESTABLISHED resolves a collision. */
@@ -261,10 +304,21 @@ void v2_trace_kdf(v2_ike_sa *sa, ike_time now, const char *name, const char *inp
 void v2_trace_selected(v2_ike_sa *sa, ike_time now, const char *what, const v2_algs *a);
 void v2_addr_str(const ike_addr *a, char *out, size_t cap);
 void v2_charge(struct ike_peer *p, uint8_t op, uint32_t arg, size_t bytes);
+/*
+ * The one way an IKE SA ends: its CHILD SAs along their end rows (why), the SA along row t (detail as the trace's
+ * why, NULL: the row's story), the host told (kind IKE_DOWN or IKE_FAILED, with notify and why), the SA freed;
+ * then what its end starts: a break-before-make successor, the next attempt of a failed restart. sa is gone after.
+ */
+void v2_ike_end(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint8_t kind, uint16_t notify, const char *why,
+		const char *detail);
 /* Records the failure, moves the SA along row t (to DESTROYING) and frees it: sa is gone after. */
 void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, const char *why);
 void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
-/* A CHILD SA event (up, down, failed) naming that CHILD SA's SPIs. */
+/* An event of an SA that replaces another (kind IKE_UP of a rekey's new IKE SA, IKE_REKEYED, CHILD_REKEYED), sa
+ * being the new IKE SA (or the CHILD SAs' IKE SA), with the old IKE SPIs and for CHILD SAs the old and new one. */
+void v2_replaced_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint64_t old_i, uint64_t old_r,
+		       const v2_child_sa *old_c, const v2_child_sa *new_c);
+/* A CHILD SA event (up, down, failed) naming that CHILD SA's SPIs (CHILD_UP of a rekey: the old one's too). */
 void v2_child_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, uint8_t kind, uint16_t notify, const char *why);
 /* The row that ends an SA in its state: `connecting` or `established` there, the REKEYING/REKEYED/DELETING rows else. */
 enum v2_ike_tr v2_end_row(const v2_ike_sa *sa, enum v2_ike_tr connecting, enum v2_ike_tr established);
@@ -335,12 +389,17 @@ bool v2_frag_ignore_dup(v2_ike_sa *sa, ike_time now, const v2_inbound *in);
 /* An `ike.frag` event: action "split" | "reassembled" | "dropped"; summary and why may be NULL. */
 void v2_frag_trace(v2_ike_sa *sa, ike_time now, const char *action, const v2_header *h, uint16_t fragments,
 		   size_t size, const char *summary, const char *why);
+/* The reassembly deadline is due: incomplete sets older than V2_FRAG_REASM_TIMEOUT are dropped (traced). */
+void v2_frag_reasm_due(v2_ike_sa *sa, ike_time now);
+/* Room for an encrypted message's payloads we build: 64 KiB when it may go in fragments, else V2_MAX_MSG. */
+size_t v2_build_cap(const v2_ike_sa *sa, uint8_t exchange);
 /* Frees the SA's trains and reassembly contexts (SA destroy, request done). */
 void v2_frag_free(v2_ike_sa *sa);
 
 /* ---- keys.c ---- */
 int v2_derive_ike_keys(v2_ike_sa *sa, ike_time now, const uint8_t *gir, size_t gir_len);
-/* KEYMAT = prf+(SK_d, [g^ir |] Ni | Nr) into c->keymat, traced (gir NULL: no PFS). */
+/* KEYMAT = prf+(SK_d, [g^ir |] Ni | Nr) into c->keymat, traced (gir NULL: no PFS); nonces other than IKE_SA_INIT's
+ * (sa->ni) are traced first as kdf "Ni" and "Nr", so the KEYMAT hangs off them. */
 int v2_derive_child_keys(v2_ike_sa *sa, v2_child_sa *c, ike_time now, const uint8_t *ni, size_t ni_len,
 			 const uint8_t *nr, size_t nr_len, const uint8_t *gir, size_t gir_len);
 /* A rekeyed IKE SA's keys: SKEYSEED = prf_old(SK_d(old), g^ir | Ni | Nr) (RFC 7296 2.18); nsa->ni/nr set. */
@@ -395,9 +454,12 @@ int v2_child_rekey_start(v2_ike_sa *sa, ike_time now, const v2_task *t);
 int v2_child_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 /* The CHILD SA's D-H group for PFS: the first group of its esp proposals, 0 if none. */
 uint16_t v2_child_pfs_group(const ike_child_cfg *cc);
+/* A CHILD SA agreed (row t: IKE_AUTH's or CREATE_CHILD_SA's): the connection's record, sa.selected, its state,
+ * CHILD_UP to the host and its lifetimes, in that order, in one place. */
+void v2_child_up(v2_ike_sa *sa, v2_child_sa *c, ike_time now, enum v2_child_tr t);
 /* Arms a CHILD SA's rekey and hard-expiry deadlines from its config (lifecycle_vocab jitter rule). */
 void v2_child_arm_life(v2_ike_sa *sa, v2_child_sa *c, ike_time now);
-/* Traces child_sa.rekeyed for old -> new. */
+/* Traces child_sa.rekeyed for old -> new and reports IKE_EV_CHILD_REKEYED. */
 void v2_trace_child_rekeyed(v2_ike_sa *sa, ike_time now, const v2_child_sa *old, const v2_child_sa *nw, uint8_t reason);
 /* After both rekeys of one CHILD SA completed (2.8.1): deletes what this side must; see child_collide.c. */
 void v2_child_collision(v2_ike_sa *sa, ike_time now, v2_child_sa *old, v2_child_sa *ours);
@@ -407,8 +469,8 @@ int v2_nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 int v2_child_keep_nonce(v2_child_sa *c, const uint8_t *n1, size_t l1, const uint8_t *n2, size_t l2);
 /* Our nonce (sa->xn) and, for group != 0, D-H key (sa->dh) and public value for a CREATE_CHILD_SA request; 0 or -1. */
 int v2_ccsa_scratch_new(v2_ike_sa *sa, uint16_t group, uint8_t *pub, size_t cap, size_t *pub_len);
-/* Traces ike_sa.rekeyed for old -> nsa. */
-void v2_trace_ike_rekeyed(const v2_ike_sa *old, const v2_ike_sa *nsa, ike_time now, uint8_t reason);
+/* Traces ike_sa.rekeyed for old -> nsa and reports IKE_EV_IKE_REKEYED. */
+void v2_trace_ike_rekeyed(const v2_ike_sa *old, v2_ike_sa *nsa, ike_time now, uint8_t reason);
 /* Puts a task first in the queue (a retry with the group the peer asked for); 0 or -1. */
 int v2_task_retry(v2_ike_sa *sa, ike_time now, const v2_task *t);
 /* Drops our outstanding CREATE_CHILD_SA scratch (nonce, D-H key). */

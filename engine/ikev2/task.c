@@ -8,7 +8,8 @@
 #include "ikev2/sa.h"
 
 static const char *const task_names[V2_TASK_NKINDS] = { "none",       "child-create", "child-rekey", "child-delete",
-							"ike-rekey",  "ike-delete",   "ike-reauth",  "dpd" };
+							"ike-rekey",  "ike-delete",   "ike-reauth",  "dpd",
+							"reauth-done" };
 
 static void trace_task(v2_ike_sa *sa, ike_time now, const v2_task *t, const char *action, const char *why)
 {
@@ -101,9 +102,12 @@ static int start_ike_delete(v2_ike_sa *sa, ike_time now, const v2_task *t)
 	v2_builder b;
 	v2_begin_chain(&b, inner, sizeof(inner));
 	v2_add_delete(&b, 1, 0, spi, 0);
-	v2_ike_go(sa, now, sa->state == V2_IKE_REKEYED ? V2_T_IKE_REKEYED_DELETE_SENT : V2_T_IKE_DELETE_SENT,
-		  t->reason == V2_WHY_COLLISION ? "this SA lost a collision: it holds the lowest nonce (RFC 7296 2.8.2)"
-						: NULL);
+	const char *why = t->reason == V2_WHY_COLLISION
+				  ? "this SA lost a collision: it holds the lowest nonce (RFC 7296 2.8.2)"
+			  : t->reason != V2_WHY_REAUTH ? NULL
+			  : sa->reauth_next ? "reauthentication, break-before-make: a new IKE SA follows once this one is gone"
+					    : "reauthenticated: the new IKE SA and its CHILD SAs replace this one";
+	v2_ike_go(sa, now, sa->state == V2_IKE_REKEYED ? V2_T_IKE_REKEYED_DELETE_SENT : V2_T_IKE_DELETE_SENT, why);
 	return v2_send_request(sa, now, V2_INFORMATIONAL, inner, b.w.len, b.first, "could not seal our Delete request");
 }
 
@@ -145,6 +149,12 @@ int v2_task_start(v2_ike_sa *sa, ike_time now, const v2_task *t)
 		break;
 	case V2_TASK_IKE_REKEY:
 		rc = v2_ike_rekey_start(sa, now, t);
+		break;
+	case V2_TASK_IKE_REAUTH:
+		rc = v2_reauth_start(sa, now);
+		break;
+	case V2_TASK_REAUTH_DONE:
+		rc = v2_reauth_done(sa, now);
 		break;
 	default:
 		trace_task(sa, now, t, "skipped", "not implemented yet");

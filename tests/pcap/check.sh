@@ -115,10 +115,10 @@ done
 # tshark shows an SK message's chain as "46,<first inner>"; decrypted, the inner chain follows, ending in 0.
 check_rekeyed() {
 	local name=rekeyed base="$TMP/rekeyed" lines exch resp chain n=0 n_ccsa=0
-	"$BIN" run tests/scenarios/rekey_ike_then_child.json --quiet --pcap "$base.pcap" --reveal-keys \
+	"$BIN" run tests/scenarios/rekey_ike_then_child.json --quiet --pcap "$base.pcapng" --reveal-keys \
 		2>"$base.err" >/dev/null || { fail "$name: run failed ($(head -c 200 "$base.err"))"; return; }
 	local tables
-	tables=$(grep -vc '^#' "$base.pcap.ikev2_decryption_table")
+	tables=$(grep -vc '^#' "$base.pcapng.ikev2_decryption_table")
 	[ "$tables" -eq 2 ] || { fail "$name: $tables IKE SA(s) in the key table, want 2 (original and rekeyed)"; return; }
 	lines=$(ts_keys "$base" -T fields -E occurrence=a -e isakmp.exchangetype -e isakmp.flag_r -e isakmp.nextpayload)
 	while IFS=$'\t' read -r exch resp chain; do

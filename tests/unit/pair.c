@@ -72,6 +72,7 @@ void pair_init(pair *pr, const char *ike, const char *esp)
 		c->retransmit.factor = 1.8;
 		c->retransmit.tries = 3;
 		c->initial_contact = true; /* as the scenario and CLI loaders default it */
+		c->keyingtries = 1;
 	}
 }
 

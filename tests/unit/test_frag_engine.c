@@ -247,6 +247,39 @@ static void frag_engine_rekeys_in_fragments(void **state)
 	pair_free(&pr);
 }
 
+/* Once armed (pr->user non-NULL), side 0's fragment 2 of any message is lost, every time. */
+static bool lose_fragment_2(pair *pr, int side, size_t n, const uint8_t *data, size_t len)
+{
+	(void)n;
+	/* an SKF message: Next Payload 53 in the header, Fragment Number right after the generic payload header */
+	return !(pr->user && side == 0 && len > 36 && data[16] == 53 && data[32] == 0 && data[33] == 2);
+}
+
+/* A set that never completes is dropped 30 s after its first fragment (traced why), though the initiator gave
+ * up long before: the responder does not hold the fragment for ever. */
+static void frag_engine_incomplete_set_times_out(void **state)
+{
+	(void)state;
+	pair pr;
+	start(&pr, IKE_FRAG_YES, IKE_FRAG_YES, 128, NULL);
+	established(&pr);
+	pr.filter = lose_fragment_2;
+	pr.user = &pr;
+	pr.record_trace = true;
+	assert_int_equal(ike_peer_rekey_child(pr.peer[0], pr.now, 0, 0), 1);
+	ike_time t0 = pr.now;
+	pair_run_pending(&pr, pr.now + 29 * SEC);
+	assert_int_equal(pair_count(&pr, 1, "ike.frag", "incomplete"), 0);
+	pair_run_pending(&pr, t0 + 31 * SEC);
+	assert_int_equal(pair_count(&pr, 1, "ike.frag", "incomplete: 1 of 2 fragments"), 1);
+	for (size_t i = 0; i < pr.ntrace; i++)
+		if (strstr(pr.trace[i], "incomplete: 1 of 2 fragments")) {
+			assert_true(pr.trace_t[i] >= t0 + 30 * SEC && pr.trace_t[i] < t0 + 30 * SEC + SEC / 10);
+			assert_non_null(strstr(pr.trace[i], "\"exchange\":\"CREATE_CHILD_SA\""));
+		}
+	pair_free(&pr);
+}
+
 /* The stateful driver's schedules (loss, reordering, duplicates, replays, forged bytes) with IKE_AUTH in
  * three fragments each way: every invariant holds after every step, and handshakes still complete. */
 static void frag_engine_stateful_schedules(void **state)
@@ -284,6 +317,7 @@ size_t tests_frag_engine(const struct CMUnitTest **out)
 		cmocka_unit_test(frag_engine_forged_fragments),
 		cmocka_unit_test(frag_engine_rekeys_in_fragments),
 		cmocka_unit_test(frag_engine_stateful_schedules),
+		cmocka_unit_test(frag_engine_incomplete_set_times_out),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);

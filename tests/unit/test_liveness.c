@@ -175,6 +175,47 @@ static void dead_peer_restart_responder(void **state)
 	restart_after_link_down(1, 66);
 }
 
+/* keyingtries: a restart whose attempts find the link still down tries again, as often as configured (0: for
+ * ever). Dead at ~21.9 s; each attempt gives up ~11.9 s after it started; the link comes back at 50 s. */
+static void restart_keyingtries(uint32_t tries, bool comes_up)
+{
+	pair pr;
+	link l;
+	memset(&l, 0, sizeof(l));
+	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	pr.conn[0].dpd_delay = 10 * SEC;
+	pr.conn[0].dpd_action = IKE_DPD_RESTART;
+	pr.conn[0].keyingtries = tries;
+	pr.user = &l;
+	pr.filter = link_filter;
+	pair_start(&pr, 67);
+	pair_run(&pr, 5 * SEC);
+	l.cut[0] = l.cut[1] = true;
+	pair_run_pending(&pr, 50 * SEC);
+	l.cut[0] = l.cut[1] = false;
+	pair_run_pending(&pr, 70 * SEC);
+	ike_conn_status st;
+	assert_int_equal(ike_peer_conn_status(pr.peer[0], 0, &st), 0);
+	assert_string_equal(st.ike_state, comes_up ? "ESTABLISHED" : "NONE");
+	size_t failed = pair_count(&pr, 0, "\"what\":\"dpd restart\"", "failed");
+	assert_int_equal(failed, comes_up ? 2 : tries); /* attempts 1 and 2 fail while the link is down */
+	assert_int_equal(pair_count(&pr, 0, "\"what\":\"dpd restart\"", "giving up (keyingtries)"), !comes_up);
+	if (tries == 3)
+		assert_int_equal(pair_count(&pr, 0, "dpd restart", "attempt 2 of 3 failed"), 1);
+	/* the first start and one IKE_SA_INIT per attempt */
+	assert_int_equal(pair_count(&pr, 0, "ike_sa.state", "\"transition\":\"i-start\""), 1 + (comes_up ? 3 : tries));
+	pair_free(&pr);
+}
+
+static void restart_tries_keyingtries_times(void **state)
+{
+	(void)state;
+	restart_keyingtries(1, false);
+	restart_keyingtries(2, false);
+	restart_keyingtries(3, true);
+	restart_keyingtries(0, true);
+}
+
 /* The responder deletes the IKE SA: an empty response, both sides' SAs and CHILD SAs gone. */
 static void ike_delete_from_responder(void **state)
 {
@@ -269,6 +310,7 @@ size_t tests_liveness(const struct CMUnitTest **out)
 		cmocka_unit_test(dead_peer_on_any_request_trap),
 		cmocka_unit_test(dead_peer_restart_initiator),
 		cmocka_unit_test(dead_peer_restart_responder),
+		cmocka_unit_test(restart_tries_keyingtries_times),
 		cmocka_unit_test(ike_delete_from_responder),
 		cmocka_unit_test(delete_of_unknown_child_spis),
 		cmocka_unit_test(delete_queued_behind_dpd),

@@ -88,8 +88,9 @@ static void lifetimes_dpd_and_actions(void **state)
 	assert_true(peer_acts_pending(&x, &name));
 	assert_string_equal(name, "--rekey-child-after");
 	assert_int_equal(peer_acts_next(&x), S(100) + S(5) / 2);
-	/* A CHILD_UP completes only a rekey that was requested. */
+	/* Only a completed rekey (CHILD_REKEYED) completes a requested one; a new CHILD SA never does. */
 	assert_false(peer_acts_event(&x, IKE_EV_CHILD_UP));
+	assert_false(peer_acts_event(&x, IKE_EV_CHILD_REKEYED)); /* not requested yet */
 }
 
 static void bad_lifecycle_flags(void **state)
@@ -144,6 +145,48 @@ static void delete_after_ends_the_initiator(void **state)
 	pu_cleanup(&e);
 }
 
+/* The number after "rekeys": in a trace file's peer.end line; -1 if none. */
+static long rekeys_in(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[2048];
+	long n = -1;
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "\"rekeys\":");
+		if (strstr(line, "\"peer.end\"") && p)
+			n = strtol(p + 9, NULL, 10);
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Rekeys the responder starts (IKE and CHILD) are no new tunnels for the initiator: one IKE SA, one CHILD SA. */
+static void peer_rekeys_are_no_new_tunnels(void **state)
+{
+	(void)state;
+	pu_env e;
+	pu_proc r, i;
+	pu_args ra, ia;
+	static const char *const rx[] = { "--ike-rekey-time", "0.6", "--rekey-time", "1.1", NULL };
+	static const char *const ix[] = { "--hold", "2", NULL };
+	if (!pu_setup(&e))
+		skip();
+	pu_start_responder(&r, &e, &ra, "sesame", "5", true, rx);
+	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "20", true, ix));
+	int irc = pu_wait(&i, 6000);
+	int rrc = pu_wait(&r, 10000);
+	if (irc != 0 || rrc != 0 || !pu_file_has(ia.trace, "\"ike-sas\":1,\"child-sas\":1,\"rekeys\":"))
+		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(r.err), pu_show(ia.trace);
+	assert_int_equal(irc, 0);
+	assert_int_equal(rrc, 0);
+	assert_true(pu_file_has(ia.trace, "\"ike-sas\":1,\"child-sas\":1,\"rekeys\":"));
+	assert_true(rekeys_in(ia.trace) >= 2); /* at least the first IKE rekey and the first CHILD rekey */
+	assert_true(pu_file_has(ia.trace, "\"ev\":\"ike_sa.rekeyed\""));
+	assert_true(pu_file_has(ia.trace, "\"ev\":\"child_sa.rekeyed\""));
+	pu_cleanup(&e);
+}
+
 size_t tests_peer_life(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -151,6 +194,7 @@ size_t tests_peer_life(const struct CMUnitTest **out)
 		cmocka_unit_test(lifetimes_dpd_and_actions),
 		cmocka_unit_test(bad_lifecycle_flags),
 		cmocka_unit_test(delete_after_ends_the_initiator),
+		cmocka_unit_test(peer_rekeys_are_no_new_tunnels),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);

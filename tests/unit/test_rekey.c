@@ -112,6 +112,15 @@ static void child_rekey(const char *esp, const char *pfs, int side, uint64_t see
 	assert_int_equal(pair_count(&pr, !side, "child_sa.state", "\"transition\":\"rekeyed-delete-recv\""), 1);
 	assert_int_equal(pair_count(&pr, -1, "\"name\":\"g^ir (PFS)\"", NULL), strcmp(pfs, "none") ? 2 : 0);
 	check_keymat_traced_equal(&pr);
+	/* the rekey's own nonces are kdf events too (IKE_SA_INIT's and CREATE_CHILD_SA's), the same on both sides */
+	assert_int_equal(pair_count(&pr, 0, "\"name\":\"Ni\"", NULL), 2);
+	assert_int_equal(pair_count(&pr, 1, "\"name\":\"Nr\"", NULL), 2);
+	char n0[128], n1[128], f0[128];
+	assert_true(pair_kdf_last(&pr, 0, "Nr", n0, sizeof(n0)) > 0);
+	assert_true(pair_kdf_last(&pr, 1, "Nr", n1, sizeof(n1)) > 0);
+	assert_true(pair_kdf_value(&pr, 0, "Nr", f0, sizeof(f0)) > 0);
+	assert_string_equal(n0, n1);
+	assert_string_not_equal(n0, f0);
 	assert_int_equal(errors(&pr), 0);
 	pair_free(&pr);
 }
@@ -368,6 +377,62 @@ static void lifetimes_with_jitter(void **state)
 	pair_free(&pr);
 }
 
+/* SA events of side 0, in order. */
+typedef struct evlog {
+	ike_sa_event ev[32];
+	bool keys[32];
+	size_t n;
+} evlog;
+
+static void log_event(pair *pr, int side, const ike_sa_event *ev)
+{
+	evlog *l = pr->user;
+	if (side != 0 || l->n >= 32)
+		return;
+	l->keys[l->n] = ev->keys != NULL;
+	l->ev[l->n] = *ev;
+	l->ev[l->n].keys = NULL; /* views valid only during the callback */
+	l->ev[l->n++].why = NULL;
+}
+
+/* A rekey the peer starts is reported as a replacement: IKE_UP / CHILD_UP naming the old SA, then *_REKEYED. */
+static void sa_events_name_the_replaced_sa(void **state)
+{
+	(void)state;
+	pair pr;
+	evlog l = { .n = 0 };
+	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	pr.user = &l;
+	pr.sa_hook = log_event;
+	pair_start(&pr, 88);
+	pair_run(&pr, 10 * SEC);
+	const v2_ike_sa *sa = the_sa(pr.peer[0]);
+	uint64_t oi = sa->spi_i, or = sa->spi_r;
+	uint32_t cin = sa->children->spi_in, cout = sa->children->spi_out;
+	assert_int_equal(ike_peer_rekey_child(pr.peer[1], pr.now, 0, 0), 1);
+	pair_run_pending(&pr, pr.now + 10 * SEC);
+	assert_int_equal(ike_peer_rekey_ike(pr.peer[1], pr.now, 0), 1);
+	pair_run_pending(&pr, pr.now + 10 * SEC);
+	settled(&pr, 1);
+	sa = the_sa(pr.peer[0]);
+	/* IKE_UP (new, keys), CHILD_UP; CHILD_UP (rekey), CHILD_REKEYED, CHILD_DOWN (old); IKE_UP (rekey, keys),
+	 * IKE_REKEYED, IKE_DOWN (old) */
+	static const uint8_t want[] = { IKE_EV_IKE_UP, IKE_EV_CHILD_UP, IKE_EV_CHILD_UP, IKE_EV_CHILD_REKEYED,
+					IKE_EV_CHILD_DOWN, IKE_EV_IKE_UP, IKE_EV_IKE_REKEYED, IKE_EV_IKE_DOWN };
+	assert_int_equal(l.n, sizeof(want));
+	for (size_t i = 0; i < l.n; i++)
+		assert_int_equal(l.ev[i].kind, want[i]);
+	assert_true(l.ev[0].old_spi_i == 0 && l.ev[1].old_child_spi_in == 0); /* a new tunnel */
+	assert_true(l.ev[2].old_child_spi_in == cin && l.ev[2].old_child_spi_out == cout);
+	assert_true(l.ev[3].old_child_spi_in == cin && l.ev[3].child_spi_in == l.ev[2].child_spi_in);
+	assert_true(l.ev[5].old_spi_i == oi && l.ev[5].old_spi_r == or && l.ev[5].spi_i == sa->spi_i);
+	assert_true(l.ev[6].old_spi_i == oi && l.ev[6].spi_i == sa->spi_i && l.ev[6].spi_r == sa->spi_r);
+	/* keys (for Wireshark's key table) with the IKE_UP of each IKE SA, and nowhere else */
+	for (size_t i = 0; i < l.n; i++)
+		assert_int_equal(l.keys[i], i == 0 || i == 5);
+	pair_free(&pr);
+}
+
 size_t tests_rekey(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -383,6 +448,7 @@ size_t tests_rekey(const struct CMUnitTest **out)
 		cmocka_unit_test(additional_child),
 		cmocka_unit_test(ike_rekey_crossing_child_create),
 		cmocka_unit_test(lifetimes_with_jitter),
+		cmocka_unit_test(sa_events_name_the_replaced_sa),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);

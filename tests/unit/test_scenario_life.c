@@ -48,10 +48,10 @@ static void strongswan_defaults_as_swanctl_computes_them(void **state)
 	assert_int_equal(c->children[0].mode, IKE_MODE_TUNNEL);
 	assert_int_equal(c->dpd_delay, 0);
 	assert_int_equal(c->dpd_action, IKE_DPD_CLEAR);
+	assert_int_equal(c->keyingtries, 1); /* swanctl's default */
 	assert_true(c->initial_contact);
 	assert_int_equal(c->retransmit.base, S(4));
 	assert_int_equal(sc->nodes[0].cookie_threshold, 0); /* no node profile: DoS knobs stay off */
-	assert_int_equal(sc->reauth_set, 0);
 	sim_scenario_free(sc);
 	/* A responder's children do not start anything; rekey_time given alone moves rand/over with it. */
 	sc = must("{" NODES "," CONNS(",\"rekey_time\":\"1h\",\"reauth_time\":\"2h\",\"child_lifetime\":\"20m\"") "}");
@@ -61,7 +61,7 @@ static void strongswan_defaults_as_swanctl_computes_them(void **state)
 	assert_int_equal(c->ike_life.rand, S(12 * 60));
 	assert_int_equal(c->children[0].life.rekey, S(20 * 60));
 	assert_int_equal(c->children[0].life.over, S(2 * 60));
-	assert_int_equal(sc->reauth_set, 1);
+	assert_int_equal(c->ike_life.reauth, S(2 * 60 * 60));
 	sim_scenario_free(sc);
 }
 
@@ -82,6 +82,7 @@ static void libreswan_profile_and_overrides(void **state)
 	assert_int_equal(c->retransmit.tries, 3);
 	assert_int_equal(c->dpd_delay, S(30));
 	assert_int_equal(c->dpd_action, IKE_DPD_RESTART);
+	assert_int_equal(c->keyingtries, 0); /* pluto: %forever */
 	assert_false(c->initial_contact);
 	assert_int_equal(sc->nodes[0].cookie_threshold, 25000);
 	assert_int_equal(sc->nodes[0].half_open_limit, 50000);
@@ -95,6 +96,10 @@ static void libreswan_profile_and_overrides(void **state)
 		  "{\"name\":\"b\",\"addresses\":[\"198.51.100.1\"]}]," CONNS(",\"profile\":\"strongswan\"") "}");
 	assert_int_equal(sc->nodes[0].conns[0].ike_life.rekey, S(4 * 3600));
 	assert_int_equal(sc->nodes[0].conns[0].dpd_action, IKE_DPD_CLEAR);
+	assert_int_equal(sc->nodes[0].conns[0].keyingtries, 1);
+	sim_scenario_free(sc);
+	sc = must("{" NODES "," CONNS(",\"keyingtries\":5") "}");
+	assert_int_equal(sc->nodes[0].conns[0].keyingtries, 5);
 	sim_scenario_free(sc);
 }
 
@@ -139,6 +144,7 @@ static const bad_case BAD[] = {
 	{ "{" NODES "," CONNS(",\"rekey_time\":\"11y\"") "}", "connections[0].rekey_time: bad duration" },
 	{ "{" NODES "," CONNS(",\"over_time\":400000000") "}", "connections[0].over_time: at most 10 years" },
 	{ "{" NODES "," CONNS(",\"dpd_action\":\"hold\"") "}", "connections[0].dpd_action: unknown action 'hold'" },
+	{ "{" NODES "," CONNS(",\"keyingtries\":-1") "}", "connections[0].keyingtries:" },
 	{ "{" NODES "," CONNS(",\"dpd_delay\":true") "}", "connections[0].dpd_delay: expected a duration" },
 	{ "{" NODES "," CONNS(",\"initial_contact\":\"yes\"") "}", "connections[0].initial_contact: expected true or false" },
 	{ "{" NODES "," CONNS(",\"children\":{}") "}", "connections[0].children: expected an array" },
