@@ -41,7 +41,8 @@ void peer_esp_free(peer_esp *e);
 int peer_esp_child_up(peer_esp *e, const ike_sa_event *ev, char *why, size_t cap);
 /* Removes the CHILD SA with our inbound SPI spi_in (IKE_EV_CHILD_DOWN); 0 if it was there. */
 int peer_esp_child_down(peer_esp *e, uint32_t spi_in);
-/* IKE_EV_IKE_UP: remembered, since a rekeyed IKE SA takes over the CHILD SAs of the one it replaces. */
+/* IKE_EV_IKE_UP: remembered (with the SA it replaces, old_spi_*), since a rekeyed IKE SA takes over the
+ * CHILD SAs of the one it replaces. */
 void peer_esp_ike_up(peer_esp *e, const ike_sa_event *ev);
 /* IKE_EV_IKE_DOWN/FAILED: its CHILD SAs go with it, unless they moved to a rekeyed IKE SA (the event then
  * names none); returns how many were removed. */

@@ -4,10 +4,13 @@
 
 #include <openssl/crypto.h>
 
+#include "esp/child.h"
 #include "esp/ip.h"
 #include "esp/sad.h"
 #include "esp/spd.h"
 #include "peer_dp.h"
+
+#define PE_MOVES 4 /* IKE rekeys remembered until the old SA is gone (they overlap only briefly) */
 
 /* One installed CHILD SA as the host keeps it: which IKE SA it belongs to, where its ESP goes, its selectors. */
 typedef struct pe_child {
@@ -26,7 +29,8 @@ struct peer_esp {
 	pe_child *kids;
 	size_t n, cap;
 	uint64_t up_i, up_r; /* the IKE SA that came up last */
-	ike_addr up_remote;
+	uint64_t moved[PE_MOVES][4]; /* recent IKE rekeys: old SPIs i, r -> new SPIs i, r */
+	size_t n_moved;
 	peer_esp_stats st;
 };
 
@@ -67,22 +71,19 @@ static pe_child *find_child(const peer_esp *e, uint32_t spi_in)
 static esp_sa *make_sa(const peer_esp *e, const ike_child_keys *k, uint8_t dir, const ike_addr *local,
 		       const ike_addr *remote, char *why, size_t cap)
 {
-	bool ours_i = (dir == ESP_DIR_OUT) == k->initiator; /* this direction uses the initiator's keys */
 	uint8_t seed[32];
+	esp_sa_params p;
+	if (esp_params_from_child(k, dir, &p, why, cap) != 0)
+		return NULL;
 	if (peer_os_random(seed, sizeof(seed)) != 0) {
 		snprintf(why, cap, "cannot read the OS random source for the IV generator");
 		return NULL;
 	}
-	esp_sa_params p = { .spi = dir == ESP_DIR_OUT ? k->spi_out : k->spi_in, .dir = dir,
-			    .mode = k->mode == IKE_MODE_TRANSPORT ? ESP_MODE_TRANSPORT : ESP_MODE_TUNNEL,
-			    .esn = k->esn, .encr_id = k->encr, .encr_keylen = k->encr_keylen, .integ_id = k->integ,
-			    .encr_key = ours_i ? k->ei : k->er, .encr_key_len = k->e_len,
-			    .integ_key = ours_i ? k->ai : k->ar, .integ_key_len = k->a_len,
-			    .replay_window = dir == ESP_DIR_IN ? ESP_REPLAY_WINDOW_DEFAULT : 0,
-			    /* RFC 3948: ESP-in-UDP on the IKE SA's ports */
-			    .encap_sport = dir == ESP_DIR_OUT ? local->port : remote->port,
-			    .encap_dport = dir == ESP_DIR_OUT ? remote->port : local->port,
-			    .iv_seed = seed, .iv_seed_len = sizeof(seed) };
+	/* RFC 3948: ESP-in-UDP on the IKE SA's ports; the IV generator seeded from the OS */
+	p.encap_sport = dir == ESP_DIR_OUT ? local->port : remote->port;
+	p.encap_dport = dir == ESP_DIR_OUT ? remote->port : local->port;
+	p.iv_seed = seed;
+	p.iv_seed_len = sizeof(seed);
 	esp_sa *sa = esp_sa_new(e->crypto, &p, why, cap);
 	OPENSSL_cleanse(seed, sizeof(seed));
 	return sa;
@@ -187,21 +188,39 @@ void peer_esp_ike_up(peer_esp *e, const ike_sa_event *ev)
 {
 	e->up_i = ev->spi_i;
 	e->up_r = ev->spi_r;
-	if (ev->remote)
-		e->up_remote = *ev->remote;
+	if (ev->old_spi_i || ev->old_spi_r) { /* made by a rekey (or a reauthentication) of that IKE SA */
+		uint64_t *m = e->moved[e->n_moved++ % PE_MOVES];
+		m[0] = ev->old_spi_i, m[1] = ev->old_spi_r, m[2] = ev->spi_i, m[3] = ev->spi_r;
+	}
+}
+
+/* The IKE SA that replaced (i, r), if the events said so; else the one that came up last. */
+static void successor(const peer_esp *e, uint64_t i, uint64_t r, uint64_t *ni, uint64_t *nr)
+{
+	*ni = e->up_i;
+	*nr = e->up_r;
+	for (size_t k = 0; k < PE_MOVES && k < e->n_moved; k++)
+		if (e->moved[k][0] == i && e->moved[k][1] == r) {
+			*ni = e->moved[k][2];
+			*nr = e->moved[k][3];
+		}
 }
 
 size_t peer_esp_ike_down(peer_esp *e, const ike_sa_event *ev)
 {
 	size_t removed = 0;
-	bool moved = ev->child_spi_in == 0; /* the event names the SA's first CHILD SA: none left means moved */
+	uint64_t ni, nr;
+	/* The event names the SA's first CHILD SA: none left means they moved to the rekeyed IKE SA (a
+	 * reauthentication's old SA keeps its own CHILD SAs, the new one has new ones). */
+	bool moved = ev->child_spi_in == 0;
+	successor(e, ev->spi_i, ev->spi_r, &ni, &nr);
 	for (size_t i = 0; i < e->n;) {
 		pe_child *c = &e->kids[i];
 		if (c->ike_i != ev->spi_i || c->ike_r != ev->spi_r) {
 			i++;
 		} else if (moved) {
-			c->ike_i = e->up_i; /* the rekeyed IKE SA (it came up before the old one went) holds it now */
-			c->ike_r = e->up_r;
+			c->ike_i = ni; /* the rekeyed IKE SA (it came up before the old one went) holds it now */
+			c->ike_r = nr;
 			i++;
 		} else {
 			peer_esp_child_down(e, c->spi_in);

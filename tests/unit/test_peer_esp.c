@@ -260,16 +260,21 @@ static void esp_follows_child_rekey_and_ike_rekey(void **state)
 	assert_int_equal(esp_packet_spi(esp, el), 0x2001);
 	assert_int_equal(peer_esp_child_down(p.a, 0x1000), 0);
 	assert_int_equal(peer_esp_child_down(p.a, 0x1000), -1);
-	/* an IKE rekey: the new IKE SA comes up, the old one goes without CHILD SAs (they moved) */
-	ike_sa_event up = { .kind = IKE_EV_IKE_UP, .spi_i = 0x33, .spi_r = 0x44, .remote = &p.ea.remote };
+	/* an IKE rekey: the new IKE SA comes up naming the old one; another (unrelated) IKE SA comes up; the
+	 * old one goes without CHILD SAs (they moved to its successor, not to the last one up) */
+	ike_sa_event up = { .kind = IKE_EV_IKE_UP, .spi_i = 0x33, .spi_r = 0x44, .old_spi_i = 0x11, .old_spi_r = 0x22 };
+	ike_sa_event other = { .kind = IKE_EV_IKE_UP, .spi_i = 0x55, .spi_r = 0x66 };
 	ike_sa_event old = { .kind = IKE_EV_IKE_DOWN, .spi_i = 0x11, .spi_r = 0x22 };
 	peer_esp_ike_up(p.a, &up);
+	peer_esp_ike_up(p.a, &other);
 	assert_int_equal(peer_esp_ike_down(p.a, &old), 0);
 	assert_int_equal(peer_esp_children(p.a), 1);
 	/* the old IKE SA's SPIs no longer hold it; the new one's Delete (naming a CHILD SA) takes it along */
 	old.child_spi_in = 0x1001;
 	assert_int_equal(peer_esp_ike_down(p.a, &old), 0);
-	ike_sa_event gone = { .kind = IKE_EV_IKE_DOWN, .spi_i = 0x33, .spi_r = 0x44, .child_spi_in = 0x1001 };
+	ike_sa_event gone = { .kind = IKE_EV_IKE_DOWN, .spi_i = 0x55, .spi_r = 0x66, .child_spi_in = 0x7777 };
+	assert_int_equal(peer_esp_ike_down(p.a, &gone), 0);
+	gone.spi_i = 0x33, gone.spi_r = 0x44, gone.child_spi_in = 0x1001;
 	assert_int_equal(peer_esp_ike_down(p.a, &gone), 1);
 	assert_int_equal(peer_esp_children(p.a), 0);
 	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &dst), ESP_E_NO_SA);
