@@ -6,12 +6,14 @@
 # takes the reply back into the tunnel, and ikesim counts it. ikesim's inner address 10.3.0.N is on no
 # interface, so the reply can only go through the tunnel. Each row also captures with `--pcap
 # --reveal-keys`, and tshark, given the emitted key tables, must show every echo request and reply inside
-# the ESP packets with a good ICV.
+# the ESP packets with a good ICV. Meanwhile the namespace's ping(8) pings ikesim's inner address from
+# 10.1.0.1 through the same CHILD SA: ikesim must answer, and the kernel must like its replies.
 
 IX_PING_IKE=aes128gcm16-prfsha256-x25519
 IX_PING_COUNT=${IX_PING_COUNT:-10}
 IX_PING_INTERVAL=${IX_PING_INTERVAL:-0.05} # seconds between echo requests: a row takes about 1 s
 IX_PING_DST=10.1.0.1                       # charon's selector address, on lo in the namespace
+IX_KPING_COUNT=3                           # echo requests ping(8) sends to ikesim's inner address
 
 # The rows, one a line: NAME ROLE ESP. ROLE i: ikesim initiates the IKE SA, r: charon does. p-ping-rekey:
 # ikesim rekeys the CHILD SA 0.2 s into the pings; every request must still be answered, the new SA used.
@@ -70,7 +72,7 @@ ping_run_one() {
 	[ "$role" = i ] && flags=(--initiate "${flags[@]}")
 	[ "$name" = p-ping-rekey ] && flags+=(--rekey-child-after 0.2)
 	off=$(stat -c %s "$WORK/ref/charon.log")
-	PEER_TS="10.3.0.$n/32" IX_HOLD=0.3 start_ikesim "$dir" "$conn" ok "$IX_PING_IKE" "$esp" psk "$addr" "${flags[@]}"
+	PEER_TS="10.3.0.$n/32" IX_HOLD=1 start_ikesim "$dir" "$conn" ok "$IX_PING_IKE" "$esp" psk "$addr" "${flags[@]}"
 	PEER_TS=""
 	if [ "$role" = r ] && wait_bound "$addr" "$IX_PEER_PORT" "$PEER_PID"; then
 		SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
@@ -82,6 +84,8 @@ ping_run_one() {
 		sleep 0.05
 	done
 	SWAN ref --list-sas --ike "$conn" >"$dir/list.out" 2>&1
+	# The other way: the namespace's stack pings ikesim (an initiator holds its SAs 1 s after its line).
+	ip netns exec "$NS" ping -n -c "$IX_KPING_COUNT" -i 0.05 -W 1 -I "$IX_PING_DST" "10.3.0.$n" >"$dir/kping.out" 2>&1
 	[ "$role" = r ] && stop_peer
 	wait "$PEER_PID"
 	rc=$? PEER_PID=""
@@ -91,7 +95,7 @@ ping_run_one() {
 
 # The row's verdict: ikesim's exit and ping line, charon's CHILD SA counters, tshark's decryption, keys.
 ping_check() {
-	local dir=$1 conn=$2 rc=$3 name=$4 line spi_in spi_out cin cout ts q r b want=$IX_PING_COUNT sas
+	local dir=$1 conn=$2 rc=$3 name=$4 line spi_in spi_out cin cout ts q r b want=$IX_PING_COUNT sas kp
 	line=$(grep -m1 '^ping: ' "$dir/ikesim.out")
 	[ "$rc" = 0 ] || why_add "ikesim exit $rc$([ -s "$dir/ikesim.out" ] && echo ": $(tail -n 1 "$dir/ikesim.out")")"
 	[[ $line == "ping: $IX_PING_COUNT sent, $IX_PING_COUNT answered"* ]] || why_add "ikesim: ${line:-no ping line}"
@@ -109,11 +113,16 @@ ping_check() {
 	cin=$(ping_charon_packets "$dir/list.out" in "${spi_out: -8}") cout=$(ping_charon_packets "$dir/list.out" out "${spi_in: -8}")
 	[ "${cin:-0}" -ge "$want" ] && [ "${cout:-0}" -ge "$want" ] ||
 		why_add "charon's CHILD SA counted ${cin:-?} packets in, ${cout:-?} out (want $want)"
+	# ping(8) from the namespace: every request answered by ikesim, the replies accepted by the kernel
+	kp=$(grep -Eo '[0-9]+ received' "$dir/kping.out" | cut -d' ' -f1)
+	[ "${kp:-0}" = "$IX_KPING_COUNT" ] || why_add "ping(8) to 10.3.0.x: ${kp:-0} of $IX_KPING_COUNT answered ($(tail -n 2 "$dir/kping.out" | head -n 1))"
+	grep -Fq "\"echo-requests-answered\":$IX_KPING_COUNT" "$dir/trace.jsonl" || why_add "ikesim did not answer $IX_KPING_COUNT echo requests"
 	ts=$(ping_tshark "$dir")
 	if [ -n "$ts" ]; then
 		read -r q r b <<<"$ts"
-		[ "$q" = "$IX_PING_COUNT" ] && [ "$r" = "$IX_PING_COUNT" ] && [ "$b" = 0 ] ||
-			why_add "tshark decrypted $q echo requests and $r replies, $b bad (want $IX_PING_COUNT each, 0 bad)"
+		# ikesim's requests and ping(8)'s, and the replies to both
+		[ "$q" = $((IX_PING_COUNT + IX_KPING_COUNT)) ] && [ "$r" = $((IX_PING_COUNT + IX_KPING_COUNT)) ] && [ "$b" = 0 ] ||
+			why_add "tshark decrypted $q echo requests and $r replies, $b bad (want $((IX_PING_COUNT + IX_KPING_COUNT)) each, 0 bad)"
 		ts="tshark decrypted $q requests + $r replies"
 	else
 		ts="tshark missing: capture not decoded"
@@ -125,7 +134,7 @@ ping_check() {
 		check_keys "$dir"
 		[[ $KEYS == *equal ]] || why_add "keys: $KEYS"
 	fi
-	PING_INFO="${line#ping: }; charon's $([ "$sas" = 2 ] && echo "new ")CHILD SA: $cin packets in, $cout out; $ts"
+	PING_INFO="${line#ping: }; ping(8) from the namespace: ${kp:-0}/$IX_KPING_COUNT answered by ikesim; charon's $([ "$sas" = 2 ] && echo "new ")CHILD SA: $cin packets in, $cout out; $ts"
 	[ -z "$WHY" ] && PING_RESULT=PASS
 }
 
