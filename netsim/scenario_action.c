@@ -42,10 +42,8 @@ static int parse_action(sim_scn *c, const sim_scenario *sc, const sim_jv *o, con
 	    (node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0 || sim_scn_str(c, o, path, "conn", 1, &conn) < 0 ||
 	    sim_scn_str(c, o, path, "do", 1, &what) < 0)
 		return -1;
-	sim_scn_sub(p, path, "at");
-	if (a->at > sc->duration)
-		return sim_scn_fail(c, p, "%.3f s is after the run ends (duration %.3f s)", (double)a->at / 1e9,
-				    (double)sc->duration / 1e9);
+	if (sim_scn_within_run(c, sc, path, "at", a->at))
+		return -1;
 	a->node = (uint32_t)node;
 	const sim_scn_conn_ref *ref = sim_scn_find_conn(sc, a->node, conn);
 	sim_scn_sub(p, path, "conn");

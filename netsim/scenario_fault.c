@@ -181,16 +181,23 @@ static int parse_fault(sim_scn *c, const sim_scenario *sc, const sim_jv *o, cons
 	    sim_scn_time(c, o, path, "at", 0, &f->at) < 0)
 		return -1;
 	f->node = f->link_a = f->link_b = -1;
+	int r;
 	switch (f->kind) {
 	case SIM_FAULT_LINK_DOWN:
-		return parse_down(c, sc, o, path, f);
+		r = parse_down(c, sc, o, path, f);
+		break;
 	case SIM_FAULT_REBOOT:
-		return parse_reboot(c, sc, o, path, f);
+		r = parse_reboot(c, sc, o, path, f);
+		break;
 	case SIM_FAULT_EXCHANGE:
-		return parse_exchange(c, sc, o, path, f);
+		r = parse_exchange(c, sc, o, path, f);
+		break;
 	default:
-		return parse_drop(c, sc, o, path, f);
+		r = parse_drop(c, sc, o, path, f);
 	}
+	/* a fault that would start after the run ends would silently do nothing */
+	const char *key = f->kind == SIM_FAULT_LINK_DOWN ? "down" : f->kind == SIM_FAULT_REBOOT ? "reboot" : "at";
+	return r ? r : sim_scn_within_run(c, sc, path, key, f->at);
 }
 
 int sim_scn_faults(sim_scn *c, sim_scenario *sc, const sim_jv *root)

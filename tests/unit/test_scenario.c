@@ -42,7 +42,7 @@ static void good_scenario_loads(void **state)
 	sc = load_text("{\"seed\":\"0xffffffffffffffff\",\"duration\":\"250ms\"," NODES "," LINK ","
 		       "\"connections\":[" CONN(",\"initiate\":true,\"at\":\"1.5s\",\"local_ts\":[\"10.1.0.0/16\"]") ","
 		       "{\"name\":\"c\",\"node\":\"b\",\"remote\":\"192.0.2.1\",\"auth\":{\"psk\":\"0x0a0b\"}}],"
-		       "\"faults\":[{\"node\":\"a\",\"drop_nth\":2},{\"at\":1,\"link\":\"a-b\",\"drop_next\":3}],"
+		       "\"faults\":[{\"node\":\"a\",\"drop_nth\":2},{\"at\":0.1,\"link\":\"a-b\",\"drop_next\":3}],"
 		       "\"expect\":[{\"node\":\"a\",\"conn\":\"c\",\"ike_state\":\"ESTABLISHED\"},"
 		       "{\"node\":\"b\",\"conn\":\"c\",\"error\":\"AUTHENTICATION_FAILED\"}]}",
 		       err, sizeof(err), path, sizeof(path));
