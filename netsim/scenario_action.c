@@ -61,21 +61,16 @@ static int parse_action(sim_scn *c, const sim_scenario *sc, const sim_jv *o, con
 	return parse_child_ref(c, sc, o, path, a);
 }
 
+static int parse_action_item(sim_scn *c, const void *sc, const sim_jv *o, const char *path, void *item)
+{
+	return parse_action(c, sc, o, path, item);
+}
+
 int sim_scn_actions(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
-	const sim_jv *arr;
-	size_t n = 0;
-	char p[SIM_PATH_MAX];
-	int r = sim_scn_array(c, root, "", "actions", 0, MAX_ACTIONS, &arr, &n);
-	if (r <= 0 || n == 0) /* absent or empty: none */
-		return r < 0 ? -1 : 0;
-	if (!(sc->actions = calloc(n, sizeof(*sc->actions))))
-		return sim_scn_fail(c, "actions", "out of memory");
-	for (const sim_jv *o = arr->child; o; o = o->next) {
-		sim_scn_idx(p, "actions", sc->n_actions);
-		if (parse_action(c, sc, o, p, &sc->actions[sc->n_actions]) != 0)
-			return -1;
-		sc->n_actions++;
-	}
-	return 0;
+	void *items;
+	int r = sim_scn_items(c, root, "actions", MAX_ACTIONS, sizeof(*sc->actions), parse_action_item, sc, &items,
+			      &sc->n_actions);
+	sc->actions = items;
+	return r;
 }

@@ -171,21 +171,16 @@ static int parse_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, con
 	return parse_state(c, sc, o, path, e);
 }
 
+static int parse_expect_item(sim_scn *c, const void *sc, const sim_jv *o, const char *path, void *item)
+{
+	return parse_expect(c, sc, o, path, item);
+}
+
 int sim_scn_expects(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
-	const sim_jv *arr;
-	size_t n = 0;
-	char p[SIM_PATH_MAX];
-	int r = sim_scn_array(c, root, "", "expect", 0, MAX_ITEMS, &arr, &n);
-	if (r <= 0 || n == 0) /* absent or empty: none */
-		return r < 0 ? -1 : 0;
-	if (!(sc->expects = calloc(n, sizeof(*sc->expects))))
-		return sim_scn_fail(c, "expect", "out of memory");
-	for (const sim_jv *o = arr->child; o; o = o->next) {
-		sim_scn_idx(p, "expect", sc->n_expects);
-		if (parse_expect(c, sc, o, p, &sc->expects[sc->n_expects]) != 0)
-			return -1;
-		sc->n_expects++;
-	}
-	return 0;
+	void *items;
+	int r = sim_scn_items(c, root, "expect", MAX_ITEMS, sizeof(*sc->expects), parse_expect_item, sc, &items,
+			      &sc->n_expects);
+	sc->expects = items;
+	return r;
 }
