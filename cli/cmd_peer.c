@@ -19,6 +19,7 @@
 #include "host/names.h"
 #include "host/trace.h"
 #include "peer.h"
+#include "peer_dp.h"
 
 #define PEER_MAX_DGRAM 65536
 #define PEER_RX_BURST 64                          /* datagrams read per wake-up before timers get a turn */
@@ -64,6 +65,9 @@ typedef struct peer_run {
 	unsigned long n_esp, n_runt, n_keepalive, n_send_err;
 	ike_time drop_window_end;
 	unsigned drop_traced;
+	peer_dp dp;                   /* CHILD SAs installed, ESP-in-UDP, --ping */
+	bool dp_up;
+	bool ping_failed, ping_held;
 } peer_run;
 
 static ike_time clock_ns(const peer_run *r)
@@ -175,6 +179,8 @@ static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 {
 	peer_run *r = ctx;
 	peer_cap_sa_event(r->cap, ev);
+	if (r->dp_up)
+		peer_dp_event(&r->dp, now, ev);
 	if (ev->kind == IKE_EV_IKE_UP) {
 		r->cur_spi_i = ev->spi_i;
 		r->cur_spi_r = ev->spi_r;
@@ -272,10 +278,11 @@ static void drain(peer_run *r)
 			return;
 		size_t off, len = (size_t)n;
 		enum ike_host_dgram_kind kind = ike_host_frame_classify(r->buf, len, ike_host_frame_marked(r->conn.local.port, from.port), &off);
-		/* Captured before the engine sees it, so an answer comes after its request in the file. */
-		peer_cap_udp(r->cap, &from, &r->conn.local, r->buf, len,
-			     kind == IKE_HOST_DG_ESP ? "dropped: ESP-in-UDP, this peer has no ESP data path"
-			     : kind == IKE_HOST_DG_RUNT ? "dropped: too short to be IKE or ESP" : NULL);
+		/* Captured before the engine sees it, so an answer comes after its request in the file (the data
+		 * plane captures ESP itself, once it knows whether the packet was dropped). */
+		if (kind != IKE_HOST_DG_ESP)
+			peer_cap_udp(r->cap, &from, &r->conn.local, r->buf, len,
+				     kind == IKE_HOST_DG_RUNT ? "dropped: too short to be IKE or ESP" : NULL);
 		switch (kind) {
 		case IKE_HOST_DG_IKE:
 			ike_peer_input(r->peer, r->now, &from, &r->conn.local, r->buf + off, len - off);
@@ -286,7 +293,7 @@ static void drain(peer_run *r)
 			break;
 		case IKE_HOST_DG_ESP:
 			r->n_esp++;
-			drop_dgram(r, "ESP-in-UDP (no non-ESP marker): this peer has no ESP data path", &from, len);
+			peer_dp_esp_in(&r->dp, r->now, r->buf, len, &from);
 			break;
 		case IKE_HOST_DG_RUNT:
 			r->n_runt++;
@@ -303,6 +310,9 @@ static int turn(peer_run *r, ike_time until)
 	struct timespec ts, *tp = NULL;
 	if (until < d)
 		d = until;
+	ike_time dp = peer_dp_tick(&r->dp, clock_ns(r)); /* pings due now go out first */
+	if (dp < d)
+		d = dp;
 	r->now = clock_ns(r);
 	if (d != IKE_TIME_NEVER) {
 		ike_time w = d > r->now ? d - r->now : 0;
@@ -320,14 +330,27 @@ static int turn(peer_run *r, ike_time until)
 		ike_peer_expire(r->peer, r->now);
 		check_child(r);
 	}
+	(void)peer_dp_tick(&r->dp, r->now);
 	return 0;
+}
+
+/* With --ping, --hold counts from the end of pinging: the peer's counters can still be read meanwhile. */
+static bool holding(peer_run *r)
+{
+	if (peer_dp_busy(&r->dp))
+		return true;
+	if (r->dp.ping.active && !r->ping_held) {
+		r->ping_held = true;
+		r->hold_until = r->now + r->a->hold;
+	}
+	return r->now < r->hold_until;
 }
 
 /* Initiator: after --hold (or a CHILD failure that left the IKE SA up) delete it; done once it is gone. */
 static void initiator_step(peer_run *r)
 {
 	if (r->done || r->deleting ||
-	    !(r->failed || (r->child_up && r->now >= r->hold_until && !peer_acts_pending(&r->acts, NULL))))
+	    !(r->failed || (r->child_up && !peer_acts_pending(&r->acts, NULL) && !holding(r))))
 		return;
 	r->deleting = true;
 	r->pending_deletes = ike_peer_delete(r->peer, r->now, 0);
@@ -433,7 +456,8 @@ static void trace_end(peer_run *r, const ike_conn_status *st)
 	ike_jsonw_int(&w, "rekeys", (int64_t)r->rekeys);
 	ike_jsonw_str(&w, "ike-state", st->ike_state);
 	ike_jsonw_str(&w, "child-state", st->child_state);
-	ike_jsonw_int(&w, "esp-dropped", (int64_t)r->n_esp);
+	ike_jsonw_int(&w, "esp-datagrams", (int64_t)r->n_esp);
+	peer_dp_trace_end(&r->dp, &w);
 	ike_jsonw_int(&w, "runts-dropped", (int64_t)r->n_runt);
 	ike_jsonw_int(&w, "keepalives", (int64_t)r->n_keepalive);
 	ike_jsonw_int(&w, "send-errors", (int64_t)r->n_send_err);
@@ -447,6 +471,7 @@ static int report(peer_run *r, FILE *out, FILE *err)
 	ike_conn_status st;
 	ike_peer_conn_status(r->peer, 0, &st);
 	ike_peer_flush(r->peer, clock_ns(r));
+	r->ping_failed = peer_dp_finish(&r->dp, clock_ns(r)) != 0;
 	trace_end(r, &st);
 	if (r->failed && (r->a->initiate || !r->child_up)) {
 		fprintf(err, "ikesim peer: %s\n", r->why);
@@ -463,11 +488,17 @@ static int report(peer_run *r, FILE *out, FILE *err)
 	ike_host_addr_format(&st.remote, a, sizeof(a));
 	fprintf(out, "ikesim peer: %u IKE SA(s) with CHILD SA established, last with %s [%s] [%s]%s\n", r->child_up,
 		a, st.selected_ike, st.selected_esp, r->a->initiate ? ", deleted" : "");
-	if (r->n_esp || r->n_runt)
-		fprintf(out, "ikesim peer: dropped %lu ESP-in-UDP and %lu runt datagram(s)\n", r->n_esp, r->n_runt);
+	if (r->n_runt)
+		fprintf(out, "ikesim peer: dropped %lu runt datagram(s)\n", r->n_runt);
+	peer_dp_report(&r->dp, r->n_esp, out);
 	if (r->n_failed_attempts)
 		fprintf(out, "ikesim peer: %lu other attempt(s) failed; the first one worth reporting: %s\n",
 			r->n_failed_attempts, r->why);
+	if (r->ping_failed) {
+		fprintf(err, "ikesim peer: --ping: %u of %u echo request(s) answered\n", r->dp.ping.answered,
+			r->dp.ping.count);
+		return CLI_ERR;
+	}
 	return CLI_OK;
 }
 
@@ -488,7 +519,7 @@ static void trace_start(peer_run *r)
 }
 
 /* Crypto, seed, socket, trace, engine: 0, or -1 after one error line. */
-static int setup(peer_run *r, FILE *err)
+static int setup(peer_run *r, FILE *out, FILE *err)
 {
 	char msg[300];
 	uint8_t seed[32];
@@ -508,6 +539,12 @@ static int setup(peer_run *r, FILE *err)
 		fprintf(err, "ikesim peer: %s\n", msg);
 		return -1;
 	}
+	if (peer_dp_init(&r->dp, r->a, &r->conn, r->crypto, r->fd, r->tr, out, msg, sizeof(msg)) != 0) {
+		fprintf(err, "ikesim peer: %s\n", msg);
+		return -1;
+	}
+	r->dp_up = true;
+	r->dp.cap = r->cap;
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	ike_host host = { r, host_send, r->tr ? host_trace : NULL, host_sa_event, NULL };
 	ike_peer_cfg pc = { .name = r->a->id, .crypto = r->crypto, .seed = seed, .seed_len = sizeof(seed),
@@ -530,6 +567,8 @@ static void teardown(peer_run *r, bool ran)
 {
 	char msg[300];
 	ike_peer_free(r->peer);
+	if (r->dp_up)
+		peer_dp_free(&r->dp);
 	/* A failed run's capture is kept too: it shows what went wrong. */
 	if (peer_cap_close(r->cap, ran, stderr, msg, sizeof(msg)) != 0)
 		fprintf(stderr, "ikesim peer: %s\n", msg);
@@ -602,7 +641,7 @@ int cli_peer(int argc, char **argv, FILE *out, FILE *err)
 	if (a.reveal)
 		fprintf(err, "WARNING: --reveal-keys: %s will contain secret key material. Teaching use only.\n",
 			a.pcap && a.trace ? "the trace and the key tables" : a.pcap ? "the key tables" : "the trace");
-	if (setup(r, err) != 0) {
+	if (setup(r, out, err) != 0) {
 		teardown(r, false);
 		return CLI_ERR;
 	}

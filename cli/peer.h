@@ -37,6 +37,10 @@ typedef struct peer_args {
 	ike_time act_after[3]; /* enum peer_act */
 	uint8_t fragmentation;      /* --fragmentation: enum ike_frag_mode, default yes (strongSwan's) */
 	uint32_t fragment_size;     /* --fragment-size: UDP payload bytes, 0 = a 1280-byte IP datagram's */
+	/* Data plane (peer_ping.c): --ping ADDR [--count N] [--interval S], --inner-addr ADDR; 0 = default. */
+	const char *ping, *inner_addr;
+	uint32_t ping_count;
+	ike_time ping_interval;
 } peer_args;
 
 /* ---- peer_life.c: lifetimes, DPD and timed lifecycle actions ---- */
@@ -64,6 +68,11 @@ bool peer_acts_event(peer_acts *x, uint8_t kind);
 /* Any action asked and not done yet; its name in *name. */
 bool peer_acts_pending(const peer_acts *x, const char **name);
 
+/* peer_ping.c: the value-taking ping flags (--ping ...): 1 taken, 0 not one of them, -1 bad value. */
+int peer_ping_flag(peer_args *a, const char *flag, const char *val, FILE *err);
+
+/* The index of val among names[0..n) (an enum's keywords in its order), or -1. */
+int peer_keyword(const char *val, const char *const *names, size_t n);
 /* 0, 1 when --help was asked for, or -1 after one error line on err. */
 int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err);
 void peer_args_usage(FILE *f);

@@ -25,7 +25,8 @@ void peer_args_usage(FILE *f)
 		"                   [--rekey-time S] [--ike-rekey-time S] [--reauth-time S] [--rand-time S]\n"
 		"                   [--over-time S] [--dpd-delay S] [--dpd-action clear|restart|trap]\n"
 		"                   [--no-initial-contact] [--rekey-child-after S] [--rekey-ike-after S]\n"
-		"                   [--delete-after S] [--fragmentation yes|no|force|accept] [--fragment-size N]\n\n"
+		"                   [--delete-after S] [--fragmentation yes|no|force|accept] [--fragment-size N]\n"
+		"                   [--ping ADDR [--count N] [--interval S]] [--inner-addr ADDR]\n\n"
 		"Runs one IKEv2 peer on a real UDP socket (docs/interop.md).\n"
 		"  --initiate       establish the IKE and CHILD SA, keep them --hold seconds, delete, exit\n"
 		"                   (without it: answer peers until --timeout or SIGINT/SIGTERM)\n"
@@ -63,6 +64,13 @@ void peer_args_usage(FILE *f)
 		"  --rekey-child-after S  CREATE_CHILD_SA rekeying the CHILD SA\n"
 		"  --rekey-ike-after S    CREATE_CHILD_SA rekeying the IKE SA\n"
 		"  --delete-after S       delete the IKE SA (INFORMATIONAL)\n"
+		"Data plane: every CHILD SA is installed; ESP-in-UDP (RFC 3948) shares the IKE socket (docs/interop.md):\n"
+		"  --ping ADDR      ICMP echo requests to ADDR through the CHILD SA once it is up; prints\n"
+		"                   'ping: N sent, M answered, rtt ...'; exit 1 unless all are answered (an\n"
+		"                   initiator's --hold counts from the last answer)\n"
+		"  --count N        how many (default 10)      --interval S  seconds between them (default 1)\n"
+		"  --inner-addr A   our address inside the tunnel (default: the first address of --local-ts);\n"
+		"                   echo requests to it are answered\n"
 		"On ports other than 500 every IKE message carries the RFC 3948 non-ESP marker.\n"
 		"Exit: 0 SAs established (and deleted), 1 failure (one line says why), 2 bad arguments.\n");
 }
@@ -141,11 +149,11 @@ static int take_value(peer_args *a, const char *flag, const char *val, FILE *err
 	}
 	if (strcmp(flag, "--fragmentation") == 0) {
 		static const char *const modes[] = { "no", "yes", "force", "accept" }; /* enum ike_frag_mode's order */
-		for (uint8_t m = 0; m < 4; m++)
-			if (strcmp(val, modes[m]) == 0) {
-				a->fragmentation = m;
-				return 0;
-			}
+		int m = peer_keyword(val, modes, 4);
+		if (m >= 0) {
+			a->fragmentation = (uint8_t)m;
+			return 0;
+		}
 		fprintf(err, "ikesim peer: --fragmentation wants yes, no, force or accept, got '%s'\n", val);
 		return -1;
 	}
@@ -161,6 +169,8 @@ static int take_value(peer_args *a, const char *flag, const char *val, FILE *err
 	if (n)
 		return parse_count(flag, val, n, err);
 	int life = peer_life_flag(a, flag, val, err);
+	if (!life)
+		life = peer_ping_flag(a, flag, val, err);
 	if (life)
 		return life < 0 ? -1 : 0;
 	ike_time *t = strcmp(flag, "--timeout") == 0 ? &a->timeout : strcmp(flag, "--hold") == 0 ? &a->hold
@@ -201,6 +211,14 @@ static int check_required(const peer_args *a, FILE *err)
 		return -1;
 	}
 	return 0;
+}
+
+int peer_keyword(const char *val, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(val, names[i]) == 0)
+			return (int)i;
+	return -1;
 }
 
 int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)

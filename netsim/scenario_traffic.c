@@ -187,6 +187,8 @@ static int parse_flow(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 	    parse_pace(c, o, path, f) || parse_sizes(c, sc, o, path, f))
 		return -1;
 	f->count = (uint64_t)count;
+	if (sim_scn_within_run(c, sc, path, "start", f->start)) /* a flow that would start after the end sends nothing */
+		return -1;
 	sim_scn_sub(p, path, "stop");
 	if (f->stop != INT64_MAX && f->stop <= f->start)
 		return sim_scn_fail(c, p, "the flow must stop after it starts");

@@ -107,13 +107,15 @@ ix_auth_value() {
 }
 
 # Emits one swanctl connection and its secret for one side. IX_CONN_IKE_OPTS / IX_CONN_CHILD_OPTS, when
-# set, replace the connection's and the child's lifetime and DPD lines (the lifecycle rows, life.sh).
+# set, replace the connection's and the child's lifetime and DPD lines (the lifecycle rows, life.sh);
+# IX_CONN_PEER_TS the peer's traffic selector in charon's connection.
 # ix_conn NAME ME(charon|ikesim) LOCAL_ADDR REMOTE_ADDR REMOTE_PORT IKE ESP AUTH CERTSET PSK [CACERT]
 # CACERT pins the trust anchor for the remote's certificate (the self-test peer trusts all three CAs).
 ix_conn() {
 	local name=$1 me=$2 laddr=$3 raddr=$4 rport=$5 ike=$6 esp=$7 auth=$8 set=$9 psk=${10} ca=${11:-}
 	local other lts rts lid rid
-	if [ "$me" = charon ]; then other=ikesim lts=$IX_TS_CHARON rts=$IX_TS_IKESIM; else other=charon lts=$IX_TS_IKESIM rts=$IX_TS_CHARON; fi
+	# IX_CONN_PEER_TS replaces the peer's selector (the ping rows' inner addresses, ping.sh).
+	if [ "$me" = charon ]; then other=ikesim lts=$IX_TS_CHARON rts=${IX_CONN_PEER_TS:-$IX_TS_IKESIM}; else other=charon lts=$IX_TS_IKESIM rts=$IX_TS_CHARON; fi
 	if [ "$auth" = psk ]; then
 		# Per-case PSK identities: charon looks secrets up by ID, so each case needs its own pair.
 		lid="$me.$name.test" rid="$other.$name.test"

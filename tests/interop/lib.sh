@@ -2,7 +2,8 @@
 # Sets up one network namespace with charon inside it, and tears everything down again.
 # Callers use: ix_mktemp, ix_install, ix_netns_up, ix_charon_start NAME PORT NATT, SWAN NAME --cmd, ix_teardown.
 
-IX_PKGS="strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins libcharon-extra-plugins iproute2"
+# iputils-ping: the ping rows (ping.sh) ping ikesim's inner address from the namespace's own stack.
+IX_PKGS="strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins libcharon-extra-plugins iproute2 iputils-ping"
 # charon listens here; not 500/4500 so the machine's own IKE ports stay free (RFC 3948 framing then applies).
 IX_PORT=4510
 IX_PORT_NATT=4511

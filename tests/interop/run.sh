@@ -22,6 +22,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/lib.sh"
 . "$HERE/gen.sh"
 . "$HERE/life.sh"
+. "$HERE/ping.sh"
 
 IKESIM_BIN=${IKESIM_BIN:-$ROOT/build/rel/ikesim}
 case $IKESIM_BIN in /*) ;; *) IKESIM_BIN=$PWD/$IKESIM_BIN ;; esac
@@ -57,7 +58,9 @@ selected_cases() {
 # 0 if the fuzz-then-charon row is selected (same regex test as the cases).
 fuzz_selected() { echo "$IX_FUZZ_CASE" | awk -v only="$IX_ONLY" 'only == "" || $1 ~ only { f = 1 } END { exit !f }'; }
 # Rows the selection makes: every case in both roles, the lifecycle rows (life.sh), the fuzz row.
-selected_rows() { echo $(($(selected_cases | wc -l) * 2 + $(life_selected | wc -l) + $(fuzz_selected && echo 1 || echo 0))); }
+selected_rows() {
+	echo $(($(selected_cases | wc -l) * 2 + $(life_selected | wc -l) + $(ping_selected | wc -l) + $(fuzz_selected && echo 1 || echo 0)))
+}
 
 # Nothing can run: every (case, role) is skipped, with the reason; exit 0 (not a failure of the code).
 skip_all() {
@@ -133,6 +136,7 @@ while read -r n name kind ike esp auth; do
 done < <(selected_cases)
 # The lifecycle rows' connections on this charon (the fragmentation rows' charon gets its own, life.sh).
 [ "$IX_PEER" = ikesim ] && life_conns ref
+[ "$IX_PEER" = ikesim ] && ping_conns ref
 # The fuzz row's connection: PSK, charon initiates to the fuzzed responder's address and port.
 if fuzz_selected; then
 	ix_conn "$IX_FUZZ_CASE-r" charon "$IX_CHARON_ADDR" "$IX_FUZZ_ADDR" "$IX_FUZZ_PORT" "$IX_FUZZ_IKE" "$IX_FUZZ_ESP" psk rsa \
@@ -170,8 +174,9 @@ wait_bound() {
 
 # ikesim peer for one case; extra arguments (--initiate) go first. Runs in the background, PID in PEER_PID.
 # PEER_BIN, PEER_PORT and PEER_ENV (VAR=value words) replace the binary, port and environment when set;
-# PEER_SET the certificate set, PEER_REMOTE_PORT charon's port (the lifecycle rows' second charon).
-PEER_BIN="" PEER_PORT="" PEER_ENV=() PEER_SET="" PEER_REMOTE_PORT=""
+# PEER_SET the certificate set, PEER_REMOTE_PORT charon's port (the lifecycle rows' second charon),
+# PEER_TS ikesim's own traffic selector (the ping rows' inner address).
+PEER_BIN="" PEER_PORT="" PEER_ENV=() PEER_SET="" PEER_REMOTE_PORT="" PEER_TS=""
 start_ikesim() {
 	local dir=$1 conn=$2 kind=$3 ike=$4 esp=$5 auth=$6 addr=$7
 	shift 7
@@ -195,7 +200,7 @@ start_ikesim() {
 	timeout -k 2 $((IX_TIMEOUT + 8)) ip netns exec "$NS" env "${PEER_ENV[@]}" "${PEER_BIN:-$IKESIM_BIN}" peer "$@" \
 		--local "$addr:${PEER_PORT:-$IX_PEER_PORT}" --remote "$IX_CHARON_ADDR:${PEER_REMOTE_PORT:-$IX_PORT}" \
 		--proposals "$ike" --esp-proposals "$esp" --id "$lid" --remote-id "$rid" "${authargs[@]}" \
-		--local-ts "$IX_TS_IKESIM" --remote-ts "$IX_TS_CHARON" --timeout "$((IX_TIMEOUT + 3))" --hold "$IX_HOLD" \
+		--local-ts "${PEER_TS:-$IX_TS_IKESIM}" --remote-ts "$IX_TS_CHARON" --timeout "$((IX_TIMEOUT + 3))" --hold "$IX_HOLD" \
 		--trace "$dir/trace.jsonl" --reveal-keys >"$dir/ikesim.out" 2>&1 &
 	PEER_PID=$!
 }
@@ -446,6 +451,7 @@ while read -r n name kind ike esp auth; do
 done < <(selected_cases)
 
 life_run_all
+ping_run_all
 
 if fuzz_selected; then
 	run_fuzz

@@ -60,7 +60,7 @@ static void tshark_checks(const char *pcap, uint16_t port, bool with_esp)
 	}
 	assert_true(sk >= 4); /* IKE_AUTH and the Delete, both ways */
 	assert_int_equal(dec, sk);
-	assert_int_equal(tsx_count_lines(out, "dropped: ESP-in-UDP"), with_esp ? 1 : 0);
+	assert_int_equal(tsx_count_lines(out, "dropped: ESP unknown-spi"), with_esp ? 1 : 0);
 	free(out);
 	free(err);
 	out = tsx_run(ws, pcap, "-Y _ws.malformed", NULL);
@@ -96,7 +96,7 @@ static void peer_pcap_both_ends(void **state)
 	snprintf(ip, sizeof(ip), "%s/i.pcapng", e.dir);
 	const char *rx[] = { "--pcap", rp, "--reveal-keys", NULL }, *ix[] = { "--pcap", ip, "--reveal-keys", NULL };
 	pu_start_responder(&r, &e, &ra, "sesame", "10", false, rx);
-	/* An ESP-in-UDP datagram (no non-ESP marker) the responder has no use for: captured with why. */
+	/* An ESP-in-UDP datagram (no non-ESP marker) for an SPI the responder does not have: captured with why. */
 	uint16_t other;
 	int fd = pu_bind(0, &other);
 	assert_true(fd >= 0);
