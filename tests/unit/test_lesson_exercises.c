@@ -105,7 +105,7 @@ static void every_exercise_fails_as_shipped(void **state)
 		if (solution_path(path, sol, sizeof(sol)) != 0)
 			fail_msg("%s: no reference solution in solutions/ or instructor/", path);
 	}
-	/* lesson 02 ships five, lesson 03 three */
+	/* lesson 02 ships five, lesson 03 four, lesson 04 two */
 	assert_true(g.gl_pathc >= 8);
 	globfree(&g);
 }
@@ -246,6 +246,37 @@ static void lesson03_one_sided_rekeying_fails(void **state)
 	free(sol);
 }
 
+static void lesson04_rules_are_checked(void **state)
+{
+	(void)state;
+	static const broken_rule cases[] = {
+		{ "lessons/04-esp/instructor/exercise-1.json", "\"initiate\": false", "\"initiate\": true", 1,
+		  "exercise 1: gw-a does not bring the tunnel up before the traffic" },
+		{ "lessons/04-esp/instructor/exercise-1.json", "\"start\": \"2s\"", "\"start\": \"1s\"", 0,
+		  "exercise 1: the pings start at 2 s" },
+		{ "lessons/04-esp/instructor/exercise-1.json", "\"count\": 10", "\"count\": 5", 0,
+		  "exercise 1: ten pings" },
+		{ "lessons/04-esp/instructor/exercise-2.json", "10.1.200.7", "10.1.0.7", 0,
+		  "exercise 2: the guest stays on the guest network" },
+		{ "lessons/04-esp/instructor/exercise-2.json", "\"10.1.0.0/24\"", "\"10.1.0.0/16\"", 1,
+		  "exercise 2: gw-a's tunnel covers the office only" },
+		{ "lessons/04-esp/instructor/exercise-2.json", "\"from\": \"guest-7\"", "\"from\": \"pc-a\"", 0,
+		  "exercise 2: the guest flow comes from the guest" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *sol = tfs_must_read(cases[i].solution, NULL);
+		char *bad = replace(sol, cases[i].from, cases[i].to, cases[i].times);
+		if (!bad)
+			fail_msg("%s: '%s' not found", cases[i].solution, cases[i].from);
+		size_t failed = failed_with(cases[i].solution, bad);
+		print_message("%s: %zu expectation(s) fail\n", cases[i].rule, failed);
+		if (!failed)
+			fail_msg("%s: breaking the rule still passes", cases[i].rule);
+		free(bad);
+		free(sol);
+	}
+}
+
 size_t tests_lesson_exercises(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -253,6 +284,7 @@ size_t tests_lesson_exercises(const struct CMUnitTest **out)
 		cmocka_unit_test(every_solution_meets_its_expectations),
 		cmocka_unit_test(lesson03_rules_are_checked),
 		cmocka_unit_test(lesson03_one_sided_rekeying_fails),
+		cmocka_unit_test(lesson04_rules_are_checked),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
