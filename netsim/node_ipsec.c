@@ -59,6 +59,14 @@ struct sim_ipsec {
 	char note[120];       /* the capture comment of the packet being sent, "" = none */
 };
 
+/* A datagram as it arrived, for the capture's record of an inbound drop. */
+typedef struct sim_ip_rx {
+	uint8_t proto;
+	const ike_addr *from, *to;
+	const uint8_t *data;
+	size_t len;
+} sim_ip_rx;
+
 /* One buffer for every node's encap and decap: a packet is done with before the next one (links always queue). */
 #define BUF_LEN (PKT_MAX + 512)
 
@@ -539,8 +547,19 @@ static int selectors_allow(const ip_child *c, const esp_flow *f)
 	return 0;
 }
 
-void sim_ip_input(runner *r, uint32_t node, int64_t now, const uint8_t *esp, size_t len)
+/* An inbound drop: traced and counted like any, and shown in the capture where the packet arrived. */
+static void drop_in(runner *r, uint32_t node, int64_t now, size_t why, uint32_t spi, const char *flow,
+		    const sim_ip_rx *in)
 {
+	drop(r, node, now, why, "in", spi, flow);
+	if (r->pcap)
+		sim_rc_rx_drop(r, now, node, in->proto, in->from, in->to, in->data, in->len, sim_ip_why_name(why));
+}
+
+void sim_ip_input(runner *r, uint32_t node, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to,
+		  const uint8_t *esp, size_t len)
+{
+	const sim_ip_rx in = { proto, from, to, esp, len };
 	if (!r->ipsec)
 		return;
 	sim_ipsec *ip = &r->ipsec[node];
@@ -550,17 +569,17 @@ void sim_ip_input(runner *r, uint32_t node, int64_t now, const uint8_t *esp, siz
 	uint32_t spi = esp_packet_spi(esp, len);
 	esp_status s = esp_sad_decap(ip->sad, esp, len, r->esp_buf, BUF_LEN, &rx, &sa);
 	if (s != ESP_OK) {
-		drop(r, node, now, (size_t)s, "in", spi, NULL);
+		drop_in(r, node, now, (size_t)s, spi, NULL, &in);
 		return;
 	}
 	const char *flow = sim_rt_flow_name(r, r->esp_buf, rx.len);
 	ip_child *c = kid_by_spi(ip, spi);
 	if (!c || c->mode == IKE_MODE_TRANSPORT) {
-		drop(r, node, now, SIM_XD_MODE, "in", spi, flow);
+		drop_in(r, node, now, SIM_XD_MODE, spi, flow, &in);
 		return;
 	}
 	if (esp_flow_of(r->esp_buf, rx.len, &fl) != ESP_OK || !selectors_allow(c, &fl)) {
-		drop(r, node, now, SIM_XD_POLICY_IN, "in", spi, flow);
+		drop_in(r, node, now, SIM_XD_POLICY_IN, spi, flow, &in);
 		return;
 	}
 	ip->st.rx++;
@@ -573,7 +592,7 @@ void sim_ip_input(runner *r, uint32_t node, int64_t now, const uint8_t *esp, siz
 		sim_rn_event(r, now, node, "esp.rx", f);
 	}
 	if (!sim_rt_deliver(r, node, now, r->esp_buf, rx.len))
-		drop(r, node, now, SIM_XD_NO_HOST, "in", spi, flow);
+		drop_in(r, node, now, SIM_XD_NO_HOST, spi, flow, &in);
 }
 
 const sim_esp_node_result *sim_ip_stats(const runner *r, uint32_t node)
