@@ -159,6 +159,8 @@ check_esp() {
 }
 check_esp esp_two_sites tests/scenarios/esp_two_sites.json 0
 check_esp esp_impairments tests/scenarios/esp_impairments.json 1
+# Four CHILD SAs in turn (rekey_packets): every one of them in the esp_sa table, every packet decrypts.
+check_esp esp_rekey_packets tests/scenarios/esp_rekey_packets.json 0
 [ "$(ts_count "$TMP/esp_impairments" 'frame.comment contains "impaired: "')" = 5 ] ||
 	fail "esp_impairments: not 5 'impaired:' comments"
 for why in replay icv-mismatch outside-window; do
