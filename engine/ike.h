@@ -51,7 +51,8 @@ typedef struct ike_life_cfg {
 	ike_time reauth;          /* IKE SAs only: a new IKE SA with full authentication */
 	ike_time rand;
 	ike_time over;
-	uint64_t bytes, packets;  /* CHILD SAs: data limits (the ESP data plane), 0 = none */
+	uint64_t bytes, packets;  /* CHILD SAs: hard data limits (the ESP data plane: the SA stops), 0 = none */
+	uint64_t rekey_bytes, rekey_packets; /* CHILD SAs: soft data limits (the host asks for a rekey), 0 = none */
 } ike_life_cfg;
 
 enum ike_child_start { IKE_CHILD_START_NONE, IKE_CHILD_START_START, IKE_CHILD_START_TRAP };

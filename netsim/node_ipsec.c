@@ -27,8 +27,9 @@ _Static_assert((int)SIM_XD_NO_POLICY == (int)ESP_STATUS_COUNT, "drop reasons fol
 /* One installed CHILD SA: both directions, its selectors and where its ESP goes. */
 typedef struct ip_child {
 	uint32_t spi_in, spi_out;
-	size_t conn;
+	size_t conn, child;   /* child: index into the connection's children (n_children: unknown) */
 	uint8_t mode;
+	uint8_t expired;      /* enum esp_expiry the outbound SA last reported: each is traced and acted on once */
 	bool encap;
 	ike_addr local, remote;
 	uint8_t n_l, n_r;
@@ -57,6 +58,14 @@ struct sim_ipsec {
 	sim_esp_node_result st;
 	char note[120];       /* the capture comment of the packet being sent, "" = none */
 };
+
+/* A datagram as it arrived, for the capture's record of an inbound drop. */
+typedef struct sim_ip_rx {
+	uint8_t proto;
+	const ike_addr *from, *to;
+	const uint8_t *data;
+	size_t len;
+} sim_ip_rx;
 
 /* One buffer for every node's encap and decap: a packet is done with before the next one (links always queue). */
 #define BUF_LEN (PKT_MAX + 512)
@@ -168,6 +177,18 @@ static size_t conn_index(const runner *r, uint32_t node, const char *name)
 	return ns->n_conns;
 }
 
+/* Which of the connection's children cfg is (the engine hands the host a pointer into children[]). */
+static size_t child_index(const runner *r, uint32_t node, size_t conn, const ike_child_cfg *cfg)
+{
+	if (conn >= r->sc->nodes[node].n_conns || !cfg)
+		return SIZE_MAX;
+	const ike_conn_cfg *cc = &r->sc->nodes[node].conns[conn];
+	for (size_t i = 0; i < cc->n_children; i++)
+		if (&cc->children[i] == cfg)
+			return i;
+	return SIZE_MAX;
+}
+
 /* One direction of the CHILD SA from the engine's view (esp/child.h); the SA or NULL (why filled). */
 static esp_sa *make_sa(runner *r, sim_ipsec *ip, const ike_child_keys *k, uint8_t dir, bool encap, const ike_sa_event *ev,
 		       char *why, size_t cap)
@@ -190,6 +211,8 @@ static esp_sa *make_sa(runner *r, sim_ipsec *ip, const ike_child_keys *k, uint8_
 	if (k->cfg) {
 		p.hard.packets = k->cfg->life.packets;
 		p.hard.bytes = k->cfg->life.bytes;
+		p.soft.packets = k->cfg->life.rekey_packets;
+		p.soft.bytes = k->cfg->life.rekey_bytes;
 	}
 	esp_sa *sa = esp_sa_new(r->crypto, &p, why, cap);
 	OPENSSL_cleanse(seed, sizeof(seed));
@@ -237,6 +260,7 @@ static int child_up(runner *r, uint32_t node, int64_t now, const ike_sa_event *e
 		       .encap = encap, .local = *ev->local, .remote = *ev->remote,
 		       .n_l = (uint8_t)(k->n_ts_local < IKE_TS_MAX ? k->n_ts_local : IKE_TS_MAX),
 		       .n_r = (uint8_t)(k->n_ts_remote < IKE_TS_MAX ? k->n_ts_remote : IKE_TS_MAX) };
+	c.child = child_index(r, node, c.conn, k->cfg);
 	memcpy(c.l, k->ts_local, c.n_l * sizeof(ike_ts));
 	memcpy(c.r, k->ts_remote, c.n_r * sizeof(ike_ts));
 	size_t pos = 0;
@@ -443,6 +467,36 @@ static void send_esp(runner *r, uint32_t node, int64_t now, const ip_child *c, u
 	release_held(r, node);
 }
 
+/*
+ * The outbound SA passed a limit (soft: rekey_packets/_bytes or the sequence space nearly used; hard: it carries
+ * no more): esp.expire once per level, and the child's rekey asked of the engine once, as a kernel's expire
+ * message makes the IKE daemon rekey. The new SA takes the traffic as soon as it is installed (child_up).
+ */
+static void expire(runner *r, uint32_t node, int64_t now, ip_child *c, int level, const esp_sa_stats *st)
+{
+	if (c->expired >= level)
+		return;
+	int asked = c->expired != ESP_EXPIRY_NONE;
+	c->expired = (uint8_t)level;
+	int got = -1;
+	if (!asked && c->child != SIZE_MAX) {
+		got = ike_peer_rekey_child(r->nodes[node].peer, now, c->conn, c->child);
+		sim_rn_rearm(&r->nodes[node]);
+	}
+	if (!tracing(r))
+		return;
+	char f[300];
+	const ike_conn_cfg *cc = c->child != SIZE_MAX ? &r->sc->nodes[node].conns[c->conn] : NULL;
+	snprintf(f, sizeof(f),
+		 "\"spi\":\"0x%08x\",\"limit\":\"%s\",\"conn\":\"%s\",\"child\":\"%s\",\"packets\":%llu,"
+		 "\"bytes\":%llu,\"seq\":%llu,\"rekey\":\"%s\"",
+		 c->spi_out, level == ESP_EXPIRY_HARD ? "hard" : "soft", cc ? cc->name : "?",
+		 cc ? cc->children[c->child].name : "?", (unsigned long long)st->packets,
+		 (unsigned long long)st->bytes, (unsigned long long)st->seq,
+		 asked ? "already asked" : got > 0 ? "asked" : "no IKE SA to rekey on");
+	sim_rn_event(r, now, node, "esp.expire", f);
+}
+
 void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, size_t len, const char *flow)
 {
 	sim_ipsec *ip = &r->ipsec[node];
@@ -461,7 +515,7 @@ void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, si
 		acquire(r, node, now, p->id, flow);
 		return;
 	}
-	const ip_child *c = p->action == ESP_ACT_PROTECT && p->sa ? kid_by_spi(ip, (uint32_t)p->id) : NULL;
+	ip_child *c = p->action == ESP_ACT_PROTECT && p->sa ? kid_by_spi(ip, (uint32_t)p->id) : NULL;
 	if (!c) {
 		drop(r, node, now, SIM_XD_DISCARD, "out", 0, flow);
 		return;
@@ -472,9 +526,14 @@ void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, si
 	}
 	esp_status s = esp_encap(p->sa, 0, pkt, len, r->esp_buf, BUF_LEN, &n);
 	if (s != ESP_OK) {
+		if (s == ESP_E_LIFETIME || s == ESP_E_SEQ)
+			expire(r, node, now, c, ESP_EXPIRY_HARD, esp_sa_stats_of(p->sa));
 		drop(r, node, now, (size_t)s, "out", c->spi_out, flow);
 		return;
 	}
+	int ex = esp_sa_expiry(p->sa);
+	if (ex != ESP_EXPIRY_NONE)
+		expire(r, node, now, c, ex, esp_sa_stats_of(p->sa));
 	send_esp(r, node, now, c, r->esp_buf, n, c->spi_out, esp_sa_stats_of(p->sa)->seq, len, flow);
 }
 
@@ -488,8 +547,19 @@ static int selectors_allow(const ip_child *c, const esp_flow *f)
 	return 0;
 }
 
-void sim_ip_input(runner *r, uint32_t node, int64_t now, const uint8_t *esp, size_t len)
+/* An inbound drop: traced and counted like any, and shown in the capture where the packet arrived. */
+static void drop_in(runner *r, uint32_t node, int64_t now, size_t why, uint32_t spi, const char *flow,
+		    const sim_ip_rx *in)
 {
+	drop(r, node, now, why, "in", spi, flow);
+	if (r->pcap)
+		sim_rc_rx_drop(r, now, node, in->proto, in->from, in->to, in->data, in->len, sim_ip_why_name(why));
+}
+
+void sim_ip_input(runner *r, uint32_t node, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to,
+		  const uint8_t *esp, size_t len)
+{
+	const sim_ip_rx in = { proto, from, to, esp, len };
 	if (!r->ipsec)
 		return;
 	sim_ipsec *ip = &r->ipsec[node];
@@ -499,17 +569,17 @@ void sim_ip_input(runner *r, uint32_t node, int64_t now, const uint8_t *esp, siz
 	uint32_t spi = esp_packet_spi(esp, len);
 	esp_status s = esp_sad_decap(ip->sad, esp, len, r->esp_buf, BUF_LEN, &rx, &sa);
 	if (s != ESP_OK) {
-		drop(r, node, now, (size_t)s, "in", spi, NULL);
+		drop_in(r, node, now, (size_t)s, spi, NULL, &in);
 		return;
 	}
 	const char *flow = sim_rt_flow_name(r, r->esp_buf, rx.len);
 	ip_child *c = kid_by_spi(ip, spi);
 	if (!c || c->mode == IKE_MODE_TRANSPORT) {
-		drop(r, node, now, SIM_XD_MODE, "in", spi, flow);
+		drop_in(r, node, now, SIM_XD_MODE, spi, flow, &in);
 		return;
 	}
 	if (esp_flow_of(r->esp_buf, rx.len, &fl) != ESP_OK || !selectors_allow(c, &fl)) {
-		drop(r, node, now, SIM_XD_POLICY_IN, "in", spi, flow);
+		drop_in(r, node, now, SIM_XD_POLICY_IN, spi, flow, &in);
 		return;
 	}
 	ip->st.rx++;
@@ -522,7 +592,7 @@ void sim_ip_input(runner *r, uint32_t node, int64_t now, const uint8_t *esp, siz
 		sim_rn_event(r, now, node, "esp.rx", f);
 	}
 	if (!sim_rt_deliver(r, node, now, r->esp_buf, rx.len))
-		drop(r, node, now, SIM_XD_NO_HOST, "in", spi, flow);
+		drop_in(r, node, now, SIM_XD_NO_HOST, spi, flow, &in);
 }
 
 const sim_esp_node_result *sim_ip_stats(const runner *r, uint32_t node)

@@ -62,7 +62,7 @@ static void on_deliver(void *ctx, int64_t now, uint8_t proto, const ike_addr *fr
 	size_t off = 0;
 	n->r->last_activity = now;
 	if (proto == SIM_PROTO_ESP) {
-		sim_ip_input(n->r, n->idx, now, data, len);
+		sim_ip_input(n->r, n->idx, now, proto, from, to, data, len);
 		return;
 	}
 	if (proto != SIM_PROTO_UDP)
@@ -70,7 +70,7 @@ static void on_deliver(void *ctx, int64_t now, uint8_t proto, const ike_addr *fr
 	if (ike_host_frame_marked(to->port, from->port)) {
 		switch (ike_host_frame_classify(data, len, true, &off)) {
 		case IKE_HOST_DG_ESP: {
-			sim_ip_input(n->r, n->idx, now, data, len);
+			sim_ip_input(n->r, n->idx, now, proto, from, to, data, len);
 			return;
 		}
 		case IKE_HOST_DG_IKE:

@@ -3,6 +3,7 @@
  * (ikev2_decryption_table from IKE_UP/IKE_FAILED, esp_sa from CHILD_UP). All are temp files until the run
  * succeeds; on failure none is left behind.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,50 @@ static void on_tap(void *ctx, int64_t now, size_t link, int dir, uint8_t proto, 
 		c = r->tap_note;
 	uint32_t iface = (uint32_t)(2 * link + (size_t)dir);
 	/* The runner frames IKE per RFC 3948 itself (run.c), so a UDP payload is captured exactly as carried. */
+	if (proto == SIM_PROTO_UDP)
+		sim_pcap_udp(r->pcap, iface, now, from, to, data, len, c);
+	else
+		sim_pcap_packet(r->pcap, iface, now, proto, from, to, data, len, c);
+}
+
+/* Whose address a is: the node index, or n_nodes. */
+static size_t node_of(const runner *r, const ike_addr *a)
+{
+	for (size_t i = 0; i < r->sc->n_nodes; i++)
+		for (size_t k = 0; k < r->sc->nodes[i].n_addrs; k++) {
+			const ike_addr *x = &r->sc->nodes[i].addrs[k];
+			if (x->family == a->family && memcmp(x->ip, a->ip, a->family == 6 ? 16 : 4) == 0)
+				return i;
+		}
+	return r->sc->n_nodes;
+}
+
+void sim_rc_rx_drop(runner *r, int64_t now, uint32_t node, uint8_t proto, const ike_addr *from, const ike_addr *to,
+		    const uint8_t *data, size_t len, const char *why)
+{
+	if (!r->pcap || sim_pcap_format_of(r->pcap) == SIM_PCAP_CLASSIC)
+		return; /* classic pcap has one record per datagram sent and no comments */
+	/* The link end towards node: the one from the sender's node, else any (the last hop is not known). */
+	size_t sender = node_of(r, from), best = SIZE_MAX;
+	int dir = 0;
+	for (size_t i = 0; i < r->sc->n_links; i++) {
+		const sim_link_spec *l = &r->sc->links[i];
+		if (l->a != node && l->b != node)
+			continue;
+		int d = l->a == node; /* 1: b->a arrives at a */
+		uint32_t other = d ? l->b : l->a;
+		if (best == SIZE_MAX || other == sender) {
+			best = i;
+			dir = d;
+		}
+		if (other == sender)
+			break;
+	}
+	if (best == SIZE_MAX)
+		return;
+	char c[200];
+	snprintf(c, sizeof(c), "received by %s: dropped: %s", r->sc->nodes[node].name, why);
+	uint32_t iface = (uint32_t)(2 * best + (size_t)dir);
 	if (proto == SIM_PROTO_UDP)
 		sim_pcap_udp(r->pcap, iface, now, from, to, data, len, c);
 	else

@@ -71,6 +71,10 @@ int sim_rc_close(runner *r, const sim_run_opts *o, sim_run_result *res, char *er
 /* Removes whatever capture files are still open. */
 void sim_rc_abort(runner *r);
 void sim_rc_free(runner *r);
+/* A datagram node received and refused (ESP the receiver would not take): a second record, on the link end it
+ * came in by, at the time it arrived, commented "received by <node>: dropped: <why>" (pcapng only). */
+void sim_rc_rx_drop(runner *r, int64_t now, uint32_t node, uint8_t proto, const ike_addr *from, const ike_addr *to,
+		    const uint8_t *data, size_t len, const char *why);
 
 /* run_fault.c: link-down, reboot and exchange faults. 0, or -1 out of memory. */
 int sim_rf_setup(runner *r);
@@ -99,7 +103,8 @@ void sim_ip_reset(runner *r, uint32_t node);
 /* An inner packet from a host behind node (flow: its name for traces, or NULL): SPD, ESP, the link. */
 void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, size_t len, const char *flow);
 /* An ESP packet (proto 50, or the payload of ESP-in-UDP) arriving at node. */
-void sim_ip_input(runner *r, uint32_t node, int64_t now, const uint8_t *esp, size_t len);
+void sim_ip_input(runner *r, uint32_t node, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to,
+		  const uint8_t *esp, size_t len);
 /* The node's counters (NULL without hosts). */
 const sim_esp_node_result *sim_ip_stats(const runner *r, uint32_t node);
 

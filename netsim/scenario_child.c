@@ -27,7 +27,8 @@ static int parse_child(sim_scn *c, const sim_jv *o, const char *path, const sim_
 		       ike_child_cfg *ch)
 {
 	static const char *const keys[] = { "name", "esp", "local_ts", "remote_ts", "rekey_time", "life_time", "over_time",
-					    "rand_time", "start_action", "mode", NULL };
+					    "rand_time", "start_action", "mode", "rekey_bytes", "rekey_packets",
+					    "life_bytes", "life_packets", NULL };
 	static const char *const starts[] = { "none", "start", "trap", NULL }; /* enum ike_child_start */
 	static const char *const modes[] = { "tunnel", "transport", NULL };   /* enum ike_ipsec_mode */
 	char p[SIM_PATH_MAX];
@@ -40,7 +41,7 @@ static int parse_child(sim_scn *c, const sim_jv *o, const char *path, const sim_
 	if ((sim_jv_get(o, "esp") && sim_scn_proposals(c, o, path, "esp", IKE_PROTO_ESP, NULL, &ch->esp)) ||
 	    sim_scn_ts(c, o, path, "local_ts", &ch->n_local_ts, ch->local_ts) < 0 ||
 	    sim_scn_ts(c, o, path, "remote_ts", &ch->n_remote_ts, ch->remote_ts) < 0 ||
-	    sim_scn_child_life(c, o, path, 0, pf, &ch->life) || keyword(c, o, path, "start_action", starts, &ch->start) ||
+	    sim_scn_child_life(c, o, path, 0, pf, &ch->life) || sim_scn_child_data(c, o, path, &ch->life) || keyword(c, o, path, "start_action", starts, &ch->start) ||
 	    keyword(c, o, path, "mode", modes, &ch->mode))
 		return -1;
 	return 0;

@@ -65,6 +65,8 @@ int sim_scn_profile(sim_scn *c, const sim_jv *o, const char *path, uint8_t *out)
 /* IKE lifetimes of a connection (rekey_time alias ike_lifetime, reauth_time, over_time, rand_time); 0 or -1. */
 int sim_scn_ike_life(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_life_cfg *l);
 /* CHILD lifetimes: rekey_time, life_time or over_time, rand_time; implicit: a connection's child_lifetime. */
+/* A child's data limits (rekey_bytes/_packets soft, life_bytes/_packets hard) into l; 0 or -1. */
+int sim_scn_child_data(sim_scn *c, const sim_jv *o, const char *path, ike_life_cfg *l);
 int sim_scn_child_life(sim_scn *c, const sim_jv *o, const char *path, int implicit, const sim_profile *pf,
 		       ike_life_cfg *l);
 /* dpd_delay, dpd_action, keyingtries, initial_contact, make_before_break. 0 or -1. */

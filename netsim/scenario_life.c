@@ -180,6 +180,35 @@ int sim_scn_child_life(sim_scn *c, const sim_jv *o, const char *path, int implic
 	return 0;
 }
 
+/* Largest data limit: JSON numbers are exact up to 2^53. */
+#define DATA_MAX 1000000000000000ll
+
+/* One soft/hard pair, as swanctl: life defaults to rekey + 10 % (at least one more), and must exceed rekey. */
+static int data_pair(sim_scn *c, const sim_jv *o, const char *path, const char *soft_key, const char *hard_key,
+		     uint64_t *soft, uint64_t *hard)
+{
+	int64_t s = 0, h = 0;
+	char p[SIM_PATH_MAX];
+	int rs = sim_scn_int(c, o, path, soft_key, 0, 1, DATA_MAX, &s);
+	int rh = rs < 0 ? -1 : sim_scn_int(c, o, path, hard_key, 0, 1, DATA_MAX, &h);
+	if (rh < 0)
+		return -1;
+	if (rs > 0 && !rh)
+		h = s + (s / 10 ? s / 10 : 1);
+	sim_scn_sub(p, path, hard_key);
+	if (rs > 0 && rh > 0 && h <= s)
+		return sim_scn_fail(c, p, "%lld must be more than %s (%lld)", (long long)h, soft_key, (long long)s);
+	*soft = (uint64_t)s;
+	*hard = (uint64_t)h;
+	return 0;
+}
+
+int sim_scn_child_data(sim_scn *c, const sim_jv *o, const char *path, ike_life_cfg *l)
+{
+	return data_pair(c, o, path, "rekey_bytes", "life_bytes", &l->rekey_bytes, &l->bytes) ||
+	       data_pair(c, o, path, "rekey_packets", "life_packets", &l->rekey_packets, &l->packets) ? -1 : 0;
+}
+
 int sim_scn_dpd(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, ike_conn_cfg *cfg)
 {
 	static const char *const actions[] = { "clear", "restart", "trap" };

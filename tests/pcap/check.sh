@@ -85,7 +85,7 @@ check_case() {
 	n_dec=$(ts_count "$base" "isakmp.enc.decrypted")
 	n_bad=$(ts_count "$base" "_ws.malformed || _ws.expert.severity >= 8388608")
 	n_drop=$(grep -c '"ev":"link.drop"' "$base.jsonl")
-	n_comment=$(ts_count "$base" 'frame.comment contains "dropped: "')
+	n_comment=$(ts_count "$base" 'frame.comment matches "^dropped: "')
 	[ "$n_sk" -ge 2 ] && [ "$n_dec" = "$n_sk" ] || { fail "$name: $n_dec of $n_sk SK payloads decrypted"; return; }
 	[ "$n_bad" = 0 ] || { fail "$name: $n_bad record(s) malformed or with an expert error"; return; }
 	[ "$n_comment" = "$n_drop" ] || { fail "$name: $n_comment drop comment(s) for $n_drop link.drop event(s)"; return; }
@@ -108,7 +108,7 @@ check_case cert_rsa_mtu1280 tests/scenarios/cert_rsa_mtu1280.json ok
 check_case lost_auth_retransmit tests/scenarios/lost_auth_retransmit.json ok
 check_case rekey_child_pfs tests/scenarios/rekey_child_pfs.json ok
 for n in fault_link_down cert_rsa_mtu1280 lost_auth_retransmit; do
-	[ "$(ts_count "$TMP/$n" 'frame.comment contains "dropped: "')" -gt 0 ] || fail "$n: no drop comment at all"
+	[ "$(ts_count "$TMP/$n" 'frame.comment matches "^dropped: "')" -gt 0 ] || fail "$n: no drop comment at all"
 done
 
 # After rekeys: the key table holds every IKE SA (the rekeyed one too), so each SK message decrypts. Undecrypted,
@@ -138,7 +138,8 @@ check_esp() {
 	local name=$1 scn=$2 want_bad=$3 base="$TMP/$1" lines n=0 n_bad_icv=0 ipck icv icmp udp tcp
 	"$BIN" run "$scn" --quiet --pcap "$base.pcapng" --trace "$base.jsonl" --reveal-keys 2>"$base.err" >/dev/null ||
 		{ fail "$name: run failed ($(head -c 200 "$base.err"))"; return; }
-	lines=$(ts_keys "$base" -o tcp.check_checksum:TRUE -Y esp -T fields -E occurrence=l -e ip.checksum.status \
+	# Records of what the receiver refused ("received by <node>: dropped: <why>") are counted apart.
+	lines=$(ts_keys "$base" -o tcp.check_checksum:TRUE -Y 'esp && !(frame.comment contains "received by ")' -T fields -E occurrence=l -e ip.checksum.status \
 		-e esp.icv_good -e icmp.checksum.status -e udp.checksum.status -e tcp.checksum.status)
 	while IFS=$'\t' read -r ipck icv icmp udp tcp; do
 		n=$((n + 1))
@@ -150,12 +151,22 @@ check_esp() {
 	[ "$n" = "$n_tx" ] || { fail "$name: $n ESP records for $n_tx sent"; return; }
 	[ "$n_bad_icv" = "$want_bad" ] || { fail "$name: $n_bad_icv bad ICV(s), want $want_bad"; return; }
 	[ "$(ts_count "$base" "_ws.malformed")" = 0 ] || { fail "$name: malformed records (a heuristic dissector?)"; return; }
-	say "ok   $name: $n ESP packets decrypted to hosts' ICMP/UDP/TCP with good checksums, $n_bad_icv bad ICV as impaired"
+	local n_rx_drop n_in
+	n_rx_drop=$(ts_count "$base" 'esp && frame.comment contains "received by " && frame.comment contains ": dropped: "')
+	n_in=$(grep '"ev":"esp.drop"' "$base.jsonl" | grep -c '"dir":"in"')
+	[ "$n_rx_drop" = "$n_in" ] || { fail "$name: $n_rx_drop receiver-drop records for $n_in inbound esp.drop"; return; }
+	say "ok   $name: $n ESP packets decrypted to hosts' ICMP/UDP/TCP with good checksums, $n_bad_icv bad ICV as impaired, $n_rx_drop refused by the receiver shown where they arrived"
 }
 check_esp esp_two_sites tests/scenarios/esp_two_sites.json 0
 check_esp esp_impairments tests/scenarios/esp_impairments.json 1
+# Four CHILD SAs in turn (rekey_packets): every one of them in the esp_sa table, every packet decrypts.
+check_esp esp_rekey_packets tests/scenarios/esp_rekey_packets.json 0
 [ "$(ts_count "$TMP/esp_impairments" 'frame.comment contains "impaired: "')" = 5 ] ||
 	fail "esp_impairments: not 5 'impaired:' comments"
+for why in replay icv-mismatch outside-window; do
+	[ "$(ts_count "$TMP/esp_impairments" "frame.comment == \"received by gw-b: dropped: $why\"")" -ge 1 ] ||
+		fail "esp_impairments: no 'received by gw-b: dropped: $why' record"
+done
 
 # What a student sees in Wireshark's packet details, and the negative control without the key table.
 if ts_keys "$TMP/demo-aes128gcm16" -V | grep -q "Payload: Identification - Initiator"; then

@@ -152,8 +152,11 @@ static void impaired_packets_commented_in_the_capture(void **state)
 	unlink(path);
 	static const char *const notes[] = { "impaired: replayed copy (fault 0)", "impaired: one byte flipped, the ICV will fail (fault 1)",
 					     "impaired: held back, now sent late (fault 2)", "impaired: held back, now sent late (fault 3)",
-					     "impaired: replayed copy (fault 4)" };
-	for (size_t i = 0; i < 5; i++)
+					     "impaired: replayed copy (fault 4)",
+					     /* what gw-b refused, recorded again where and when it arrived */
+					     "received by gw-b: dropped: replay", "received by gw-b: dropped: icv-mismatch",
+					     "received by gw-b: dropped: outside-window" };
+	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
 		if (!contains(buf, n, notes[i]))
 			fail_msg("no comment '%s' in the capture", notes[i]);
 	sim_run_result_free(&res);
@@ -386,6 +389,91 @@ static void loader_refusals(void **state)
 	}
 }
 
+/* rekey_packets: each soft expiry of gw-a's outbound SA rekeys the child, make-before-break, nothing lost;
+ * without the limits the same flow never rekeys (the rekeys are the limits' doing). */
+static void packet_limits_rekey_without_loss(void **state)
+{
+	(void)state;
+	sim_scenario *sc = load("tests/scenarios/esp_rekey_packets.json");
+	sim_run_result res;
+	run(sc, &res);
+	assert_int_equal(res.flows[0].sent, 100);
+	assert_int_equal(res.flows[0].delivered, 100);
+	assert_int_equal(res.rekeys[0], 3);
+	assert_int_equal(res.esp_nodes[0].drops + res.esp_nodes[1].drops, 0);
+	assert_int_equal(sim_check_expects(sc, &res, stderr), 0);
+	sim_run_result_free(&res);
+	for (size_t n = 0; n < sc->n_nodes; n++) {
+		ike_child_cfg *ch = (ike_child_cfg *)sc->nodes[n].conns[0].children;
+		ch->life.packets = ch->life.rekey_packets = 0;
+	}
+	run(sc, &res);
+	assert_int_equal(res.flows[0].delivered, 100);
+	assert_int_equal(res.rekeys[0], 0);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+}
+
+/* life_packets: past its hard limit the old SA carries nothing (hard-lifetime drops) until the new one is up. */
+static void hard_limit_stops_the_sa(void **state)
+{
+	(void)state;
+	sim_scenario *sc = load("tests/scenarios/esp_hard_lifetime.json");
+	sim_run_result res;
+	run(sc, &res);
+	assert_int_equal(res.esp_nodes[0].why[ESP_E_LIFETIME], 15);
+	assert_int_equal(res.esp_nodes[0].drops, 15);
+	assert_int_equal(res.flows[0].delivered, 45);
+	assert_int_equal(res.rekeys[0], 3);
+	assert_int_equal(res.esp_nodes[1].drops, 0);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+}
+
+/* Loader: life_* defaults to rekey_* + 10 % and must be larger. */
+static void data_limits_loaded(void **state)
+{
+	(void)state;
+	sim_scenario *sc = load("tests/scenarios/esp_rekey_packets.json");
+	const ike_child_cfg *ch = &sc->nodes[0].conns[0].children[0];
+	assert_int_equal(ch->life.rekey_packets, 30);
+	assert_int_equal(ch->life.packets, 40);
+	assert_int_equal(ch->life.rekey_bytes, 0);
+	assert_int_equal(ch->life.bytes, 0);
+	sim_scenario_free(sc);
+	FILE *f = fopen("tests/scenarios/esp_rekey_packets.json", "rb");
+	assert_non_null(f);
+	static char text[16384], patched[16384 + 64];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = 0;
+	static const struct {
+		const char *to, *want; /* "" want: loads, life_packets 33, life_bytes 1100 */
+	} cases[] = {
+		{ "\"rekey_packets\": 30,\n          \"life_packets\": 30", "life_packets: 30 must be more than rekey_packets" },
+		{ "\"rekey_packets\": 30,\n          \"rekey_bytes\": 1000", "" },
+		{ "\"rekey_packets\": 30.5,\n          \"life_packets\": 40", "expected a whole number" },
+	};
+	const char *from = "\"rekey_packets\": 30,\n          \"life_packets\": 40";
+	const char *at = strstr(text, from);
+	assert_non_null(at);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[512];
+		int k = snprintf(patched, sizeof(patched), "%.*s%s%s", (int)(at - text), text, cases[i].to, at + strlen(from));
+		sc = sim_scenario_parse("t.json", patched, (size_t)k, err, sizeof(err));
+		if (!cases[i].want[0]) {
+			if (!sc)
+				fail_msg("%s", err);
+			ch = &sc->nodes[0].conns[0].children[0];
+			assert_int_equal(ch->life.packets, 33);
+			assert_int_equal(ch->life.bytes, 1100);
+			sim_scenario_free(sc);
+		} else if (sc || !strstr(err, cases[i].want)) {
+			fail_msg("case %zu: got '%s'", i, sc ? "accepted" : err);
+		}
+	}
+}
+
 size_t tests_traffic(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -400,6 +488,9 @@ size_t tests_traffic(const struct CMUnitTest **out)
 		cmocka_unit_test(loader_refusals),
 		cmocka_unit_test(child_keys_say_nat),
 		cmocka_unit_test(esp_crosses_links_as_protocol_50),
+		cmocka_unit_test(packet_limits_rekey_without_loss),
+		cmocka_unit_test(hard_limit_stops_the_sa),
+		cmocka_unit_test(data_limits_loaded),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
