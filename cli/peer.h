@@ -71,6 +71,8 @@ bool peer_acts_pending(const peer_acts *x, const char **name);
 /* peer_ping.c: the value-taking ping flags (--ping ...): 1 taken, 0 not one of them, -1 bad value. */
 int peer_ping_flag(peer_args *a, const char *flag, const char *val, FILE *err);
 
+/* The index of val among names[0..n) (an enum's keywords in its order), or -1. */
+int peer_keyword(const char *val, const char *const *names, size_t n);
 /* 0, 1 when --help was asked for, or -1 after one error line on err. */
 int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err);
 void peer_args_usage(FILE *f);

@@ -149,11 +149,11 @@ static int take_value(peer_args *a, const char *flag, const char *val, FILE *err
 	}
 	if (strcmp(flag, "--fragmentation") == 0) {
 		static const char *const modes[] = { "no", "yes", "force", "accept" }; /* enum ike_frag_mode's order */
-		for (uint8_t m = 0; m < 4; m++)
-			if (strcmp(val, modes[m]) == 0) {
-				a->fragmentation = m;
-				return 0;
-			}
+		int m = peer_keyword(val, modes, 4);
+		if (m >= 0) {
+			a->fragmentation = (uint8_t)m;
+			return 0;
+		}
 		fprintf(err, "ikesim peer: --fragmentation wants yes, no, force or accept, got '%s'\n", val);
 		return -1;
 	}
@@ -211,6 +211,14 @@ static int check_required(const peer_args *a, FILE *err)
 		return -1;
 	}
 	return 0;
+}
+
+int peer_keyword(const char *val, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(val, names[i]) == 0)
+			return (int)i;
+	return -1;
 }
 
 int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)

@@ -43,11 +43,11 @@ int peer_life_flag(peer_args *a, const char *flag, const char *val, FILE *err)
 	if (strcmp(flag, "--dpd-action") != 0)
 		return 0;
 	static const char *const acts[] = { "clear", "restart", "trap" }; /* enum ike_dpd_action's order */
-	for (uint8_t i = 0; i < 3; i++)
-		if (strcmp(val, acts[i]) == 0) {
-			a->dpd_action = i;
-			return 1;
-		}
+	int i = peer_keyword(val, acts, 3);
+	if (i >= 0) {
+		a->dpd_action = (uint8_t)i;
+		return 1;
+	}
 	fprintf(err, "ikesim peer: --dpd-action wants clear, restart or trap, got '%s'\n", val);
 	return -1;
 }

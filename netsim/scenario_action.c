@@ -42,10 +42,8 @@ static int parse_action(sim_scn *c, const sim_scenario *sc, const sim_jv *o, con
 	    (node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0 || sim_scn_str(c, o, path, "conn", 1, &conn) < 0 ||
 	    sim_scn_str(c, o, path, "do", 1, &what) < 0)
 		return -1;
-	sim_scn_sub(p, path, "at");
-	if (a->at > sc->duration)
-		return sim_scn_fail(c, p, "%.3f s is after the run ends (duration %.3f s)", (double)a->at / 1e9,
-				    (double)sc->duration / 1e9);
+	if (sim_scn_within_run(c, sc, path, "at", a->at))
+		return -1;
 	a->node = (uint32_t)node;
 	const sim_scn_conn_ref *ref = sim_scn_find_conn(sc, a->node, conn);
 	sim_scn_sub(p, path, "conn");
@@ -63,21 +61,16 @@ static int parse_action(sim_scn *c, const sim_scenario *sc, const sim_jv *o, con
 	return parse_child_ref(c, sc, o, path, a);
 }
 
+static int parse_action_item(sim_scn *c, const void *sc, const sim_jv *o, const char *path, void *item)
+{
+	return parse_action(c, sc, o, path, item);
+}
+
 int sim_scn_actions(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
-	const sim_jv *arr;
-	size_t n = 0;
-	char p[SIM_PATH_MAX];
-	int r = sim_scn_array(c, root, "", "actions", 0, MAX_ACTIONS, &arr, &n);
-	if (r <= 0 || n == 0) /* absent or empty: none */
-		return r < 0 ? -1 : 0;
-	if (!(sc->actions = calloc(n, sizeof(*sc->actions))))
-		return sim_scn_fail(c, "actions", "out of memory");
-	for (const sim_jv *o = arr->child; o; o = o->next) {
-		sim_scn_idx(p, "actions", sc->n_actions);
-		if (parse_action(c, sc, o, p, &sc->actions[sc->n_actions]) != 0)
-			return -1;
-		sc->n_actions++;
-	}
-	return 0;
+	void *items;
+	int r = sim_scn_items(c, root, "actions", MAX_ACTIONS, sizeof(*sc->actions), parse_action_item, sc, &items,
+			      &sc->n_actions);
+	sc->actions = items;
+	return r;
 }

@@ -181,35 +181,37 @@ static int parse_fault(sim_scn *c, const sim_scenario *sc, const sim_jv *o, cons
 	    sim_scn_time(c, o, path, "at", 0, &f->at) < 0)
 		return -1;
 	f->node = f->link_a = f->link_b = -1;
+	int r;
 	switch (f->kind) {
 	case SIM_FAULT_LINK_DOWN:
-		return parse_down(c, sc, o, path, f);
+		r = parse_down(c, sc, o, path, f);
+		break;
 	case SIM_FAULT_REBOOT:
-		return parse_reboot(c, sc, o, path, f);
+		r = parse_reboot(c, sc, o, path, f);
+		break;
 	case SIM_FAULT_EXCHANGE:
-		return parse_exchange(c, sc, o, path, f);
+		r = parse_exchange(c, sc, o, path, f);
+		break;
 	default:
-		return parse_drop(c, sc, o, path, f);
+		r = parse_drop(c, sc, o, path, f);
 	}
+	/* a fault that would start after the run ends would silently do nothing */
+	const char *key = f->kind == SIM_FAULT_LINK_DOWN ? "down" : f->kind == SIM_FAULT_REBOOT ? "reboot" : "at";
+	return r ? r : sim_scn_within_run(c, sc, path, key, f->at);
+}
+
+static int parse_fault_item(sim_scn *c, const void *sc, const sim_jv *o, const char *path, void *item)
+{
+	return parse_fault(c, sc, o, path, item);
 }
 
 int sim_scn_faults(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
-	const sim_jv *arr;
-	size_t n = 0;
-	char p[SIM_PATH_MAX];
-	int r = sim_scn_array(c, root, "", "faults", 0, MAX_ITEMS, &arr, &n);
-	if (r <= 0 || n == 0) /* absent or empty: none */
-		return r < 0 ? -1 : 0;
-	if (!(sc->faults = calloc(n, sizeof(*sc->faults))))
-		return sim_scn_fail(c, "faults", "out of memory");
-	for (const sim_jv *o = arr->child; o; o = o->next) {
-		sim_scn_idx(p, "faults", sc->n_faults);
-		if (parse_fault(c, sc, o, p, &sc->faults[sc->n_faults]) != 0)
-			return -1;
-		sc->n_faults++;
-	}
-	return 0;
+	void *items;
+	int r = sim_scn_items(c, root, "faults", MAX_ITEMS, sizeof(*sc->faults), parse_fault_item, sc, &items,
+			      &sc->n_faults);
+	sc->faults = items;
+	return r;
 }
 
 /* RFC 7296 3.1 exchange types, and the later ones an IKEv2 peer may send (RFC 5723, 9242, 9370). */

@@ -102,6 +102,8 @@ int sim_scn_add_link(sim_scenario *sc, uint32_t link);
 /* Room for n connections; then node's connection `name`, or NULL. */
 int sim_scn_reserve_conns(sim_scenario *sc, size_t n);
 const sim_scn_conn_ref *sim_scn_find_conn(const sim_scenario *sc, uint32_t node, const char *name);
+/* A time `key` of `path` that must not be after the run ends (an action, a sampled expect, a fault). */
+int sim_scn_within_run(sim_scn *c, const sim_scenario *sc, const char *path, const char *key, int64_t t);
 /* Records the ref-th connection (ref < the reserved n) as node's next one, counting it in n_conns. */
 int sim_scn_add_conn(sim_scenario *sc, uint32_t ref, uint32_t node, const char *name);
 /* Frees the loader-only indexes. */

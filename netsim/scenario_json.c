@@ -212,6 +212,28 @@ int sim_scn_array(sim_scn *c, const sim_jv *o, const char *path, const char *key
 	return 1;
 }
 
+int sim_scn_items(sim_scn *c, const sim_jv *root, const char *key, size_t max, size_t elem, sim_scn_item_fn fn,
+		  const void *ctx, void **items, size_t *n)
+{
+	const sim_jv *arr;
+	size_t len = 0;
+	char p[SIM_PATH_MAX];
+	*items = NULL;
+	*n = 0;
+	int r = sim_scn_array(c, root, "", key, 0, max, &arr, &len);
+	if (r <= 0 || len == 0)
+		return r < 0 ? -1 : 0;
+	if (!(*items = calloc(len, elem)))
+		return sim_scn_fail(c, key, "out of memory");
+	for (const sim_jv *o = arr->child; o; o = o->next) {
+		sim_scn_idx(p, key, *n);
+		if (fn(c, ctx, o, p, (char *)*items + *n * elem) != 0)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
 int sim_parse_duration(const char *s, int64_t *out)
 {
 	static const struct {

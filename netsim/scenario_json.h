@@ -39,6 +39,12 @@ int sim_scn_bool(sim_scn *c, const sim_jv *o, const char *path, const char *key,
 /* Array of at most max items. */
 int sim_scn_array(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, size_t max,
 		  const sim_jv **out, size_t *n);
+/* An optional top-level array `key` of at most max entries (absent or empty: none), each parsed by fn into
+ * the next of *items (elem bytes each, zeroed) with its path "key[i]"; *n counts those parsed. *items is set
+ * even on error, for the caller's owner to free. 0, or -1 with the error recorded. */
+typedef int (*sim_scn_item_fn)(sim_scn *c, const void *ctx, const sim_jv *o, const char *path, void *item);
+int sim_scn_items(sim_scn *c, const sim_jv *root, const char *key, size_t max, size_t elem, sim_scn_item_fn fn,
+		  const void *ctx, void **items, size_t *n);
 /* Durations: a JSON number of seconds, or "250ms", "10s", "1.5s", "2m", "1h", "500us", "100ns"; >= 0. */
 int sim_scn_time(sim_scn *c, const sim_jv *o, const char *path, const char *key, int required, int64_t *out);
 /* v as text for error messages: whole numbers with every digit, others in their shortest exact form. */

@@ -124,3 +124,13 @@ void sim_scn_drop_indexes(sim_scn_owned *o)
 	free(o->conn_refs);
 	o->conn_refs = NULL;
 }
+
+int sim_scn_within_run(sim_scn *c, const sim_scenario *sc, const char *path, const char *key, int64_t t)
+{
+	char p[SIM_PATH_MAX];
+	if (t <= sc->duration)
+		return 0;
+	sim_scn_sub(p, path, key);
+	return sim_scn_fail(c, p, "%.3f s is after the run ends (duration %.3f s)", (double)t / 1e9,
+			    (double)sc->duration / 1e9);
+}

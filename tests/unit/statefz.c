@@ -188,6 +188,93 @@ static void expire_both(sfz *w)
 			ike_peer_expire(w->peer[s], w->now);
 }
 
+/* The network copies a queued datagram. */
+static void duplicate(sfz *w, size_t i)
+{
+	/* a copy first: a full queue frees its oldest entry, which may be the one copied */
+	sfz_dgram c;
+	if (!push(&c, w->q[i].to, &w->q[i].from, w->q[i].data, w->q[i].len))
+		return;
+	enqueue(w, c.to, &c.from, c.data, c.len);
+	free(c.data);
+	w->st->duplicated++;
+}
+
+static void lose(sfz *w, size_t i)
+{
+	free(w->q[i].data);
+	memmove(&w->q[i], &w->q[i + 1], (w->nq - i - 1) * sizeof(w->q[0]));
+	w->nq--;
+	w->st->dropped++;
+}
+
+/* An attacker replays an old datagram. */
+static void replay(sfz *w)
+{
+	size_t h = next(w) % SFZ_HISTORY;
+	sfz_dgram c;
+	/* delivered from a copy: the answer it provokes overwrites the history ring */
+	if (h < w->nhist && w->hist[h].data &&
+	    push(&c, w->hist[h].to, &w->hist[h].from, w->hist[h].data, w->hist[h].len)) {
+		deliver(w, &c);
+		free(c.data);
+		w->st->replayed++;
+	}
+}
+
+/* An attacker forges: a queued datagram with one byte changed, maybe from another port. */
+static void forge(sfz *w, size_t i)
+{
+	sfz_dgram f;
+	if (!push(&f, w->q[i].to, &w->q[i].from, w->q[i].data, w->q[i].len))
+		return;
+	size_t at = ((size_t)next(w) << 8 | next(w)) % (f.len ? f.len : 1);
+	uint8_t v = next(w), port = next(w);
+	if (f.len)
+		f.data[at] = v;
+	if (port & 1)
+		f.from.port = (uint16_t)(1024 + port);
+	deliver(w, &f);
+	free(f.data);
+	w->st->forged++;
+}
+
+/* Time passes up to the next deadline (or a second when there is none). */
+static void to_next_deadline(sfz *w)
+{
+	ike_time d = ike_peer_next_deadline(w->peer[0]), d1 = ike_peer_next_deadline(w->peer[1]);
+	d = d1 < d ? d1 : d;
+	w->now = d != IKE_TIME_NEVER && d > w->now ? d : w->now + 1000 * SFZ_MS;
+	expire_both(w);
+}
+
+/* The initiator starts again, or either side deletes what it holds, or rekeys or deletes a part. */
+static void act(sfz *w, size_t i)
+{
+	if (i % 3 == 0) {
+		if (ike_peer_initiate(w->peer[0], w->now, 0) == 0)
+			w->initiations++;
+		return;
+	}
+	ike_peer *p = w->peer[i % 3 - 1];
+	switch (next(w) % 4) {
+	case 0:
+		(void)ike_peer_delete(p, w->now, 0);
+		break;
+	case 1:
+		(void)ike_peer_rekey_child(p, w->now, 0, 0);
+		break;
+	case 2: {
+		int n = ike_peer_rekey_ike(p, w->now, 0);
+		w->rekeys += n > 0 ? (size_t)n : 0;
+		break;
+	}
+	default:
+		(void)ike_peer_delete_child(p, w->now, 0, 0);
+		break;
+	}
+}
+
 static void step(sfz *w)
 {
 	uint8_t op = next(w);
@@ -202,88 +289,30 @@ static void step(sfz *w)
 		if (w->nq)
 			take(w, i);
 		break;
-	case 3: /* duplicated by the network */
-		if (w->nq) {
-			/* a copy first: a full queue frees its oldest entry, which may be the one copied */
-			sfz_dgram c;
-			if (!push(&c, w->q[i].to, &w->q[i].from, w->q[i].data, w->q[i].len))
-				break;
-			enqueue(w, c.to, &c.from, c.data, c.len);
-			free(c.data);
-			w->st->duplicated++;
-		}
+	case 3:
+		if (w->nq)
+			duplicate(w, i);
 		break;
-	case 4: /* lost */
-		if (w->nq) {
-			free(w->q[i].data);
-			memmove(&w->q[i], &w->q[i + 1], (w->nq - i - 1) * sizeof(w->q[0]));
-			w->nq--;
-			w->st->dropped++;
-		}
+	case 4:
+		if (w->nq)
+			lose(w, i);
 		break;
-	case 5: { /* an attacker replays an old datagram */
-		size_t h = next(w) % SFZ_HISTORY;
-		sfz_dgram c;
-		/* delivered from a copy: the answer it provokes overwrites the history ring */
-		if (h < w->nhist && w->hist[h].data && push(&c, w->hist[h].to, &w->hist[h].from, w->hist[h].data,
-							    w->hist[h].len)) {
-			deliver(w, &c);
-			free(c.data);
-			w->st->replayed++;
-		}
+	case 5:
+		replay(w);
 		break;
-	}
-	case 6: { /* an attacker forges: a queued datagram with one byte changed, maybe from another port */
-		if (!w->nq)
-			break;
-		sfz_dgram f;
-		if (!push(&f, w->q[i].to, &w->q[i].from, w->q[i].data, w->q[i].len))
-			break;
-		size_t at = ((size_t)next(w) << 8 | next(w)) % (f.len ? f.len : 1);
-		uint8_t v = next(w), port = next(w);
-		if (f.len)
-			f.data[at] = v;
-		if (port & 1)
-			f.from.port = (uint16_t)(1024 + port);
-		deliver(w, &f);
-		free(f.data);
-		w->st->forged++;
+	case 6:
+		if (w->nq)
+			forge(w, i);
 		break;
-	}
-	case 7: { /* time passes up to the next deadline */
-		ike_time d = ike_peer_next_deadline(w->peer[0]), d1 = ike_peer_next_deadline(w->peer[1]);
-		d = d1 < d ? d1 : d;
-		w->now = d != IKE_TIME_NEVER && d > w->now ? d : w->now + 1000 * SFZ_MS;
-		expire_both(w);
+	case 7:
+		to_next_deadline(w);
 		break;
-	}
 	case 8: /* time passes a little */
 		w->now += (ike_time)(next(w) + 1) * 50 * SFZ_MS;
 		expire_both(w);
 		break;
-	default: /* the initiator starts again, either side deletes what it holds, or rekeys or deletes a part */
-		if (i % 3 == 0) {
-			if (ike_peer_initiate(w->peer[0], w->now, 0) == 0)
-				w->initiations++;
-		} else {
-			ike_peer *p = w->peer[i % 3 - 1];
-			switch (next(w) % 4) {
-			case 0:
-				(void)ike_peer_delete(p, w->now, 0);
-				break;
-			case 1:
-				(void)ike_peer_rekey_child(p, w->now, 0, 0);
-				break;
-			case 2: {
-				int n = ike_peer_rekey_ike(p, w->now, 0);
-				w->rekeys += n > 0 ? (size_t)n : 0;
-				break;
-			}
-			default:
-				(void)ike_peer_delete_child(p, w->now, 0, 0);
-				break;
-			}
-		}
+	default:
+		act(w, i);
 		break;
 	}
 }

@@ -222,27 +222,6 @@ static void malformed_inner_chain_is_fatal_critical_payload_is_not(void **state)
 
 #define MUTATED 5000
 
-/* Flips bits, truncates, or writes random or extreme bytes (lengths and counts included). */
-static size_t mutate(uint64_t *rs, uint8_t *p, size_t len)
-{
-	switch (fuzz_below(rs, 4)) {
-	case 0:
-		for (size_t k = 1 + fuzz_below(rs, 3); k && len; k--)
-			p[fuzz_below(rs, len)] ^= (uint8_t)(1u << fuzz_below(rs, 8));
-		return len;
-	case 1:
-		return fuzz_below(rs, len + 1);
-	case 2:
-		for (size_t k = 1 + fuzz_below(rs, 3); k && len; k--)
-			p[fuzz_below(rs, len)] = fuzz_below(rs, 2) ? 0xff : 0x00;
-		return len;
-	default:
-		for (size_t k = 1 + fuzz_below(rs, 6); k && len; k--)
-			p[fuzz_below(rs, len)] = (uint8_t)fuzz_rnd(rs);
-		return len;
-	}
-}
-
 static void established_handlers_survive_mutated_requests(void **state)
 {
 	(void)state;
@@ -283,7 +262,7 @@ static void established_handlers_survive_mutated_requests(void **state)
 		size_t w = fuzz_below(&rs, 20);
 		size_t pick = w < 9 ? 0 : w < 18 ? 1 : 2;
 		memcpy(inner, base[pick], base_len[pick]);
-		size_t ilen = mutate(&rs, inner, base_len[pick]);
+		size_t ilen = fuzz_mutate(&rs, inner, base_len[pick]);
 		uint8_t first = fuzz_below(&rs, 8) ? base_first[pick] : (uint8_t)fuzz_rnd(&rs);
 		uint8_t msg[MSG_MAX];
 		size_t n = sealfx_seal(&pr, &k, 0, exch[pick], false, msgid, first, inner, ilen, msg, sizeof(msg));

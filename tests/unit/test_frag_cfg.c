@@ -12,6 +12,7 @@
 
 #include "peer.h"
 #include "scenario.h"
+#include "scntest.h"
 #include "test_list.h.in"
 
 #define NODES6 "\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\",\"2001:db8::1\"]}," \
@@ -22,14 +23,7 @@
 static sim_scenario *load(const char *text, char *err, size_t errlen)
 {
 	char path[64];
-	snprintf(path, sizeof(path), "/tmp/ikesim-frag-XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	sim_scenario *sc = sim_scenario_load(path, err, errlen);
-	unlink(path);
-	return sc;
+	return scntest_load_text(text, err, errlen, path, sizeof(path));
 }
 
 static void frag_cfg_scenario_defaults_follow_the_links(void **state)

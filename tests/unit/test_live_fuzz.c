@@ -22,26 +22,6 @@
 #define ROUNDS 6000
 #define SEC SEALFX_SEC
 
-static size_t mutate(uint64_t *rs, uint8_t *p, size_t len)
-{
-	switch (fuzz_below(rs, 4)) {
-	case 0:
-		for (size_t k = 1 + fuzz_below(rs, 3); k && len; k--)
-			p[fuzz_below(rs, len)] ^= (uint8_t)(1u << fuzz_below(rs, 8));
-		return len;
-	case 1:
-		return fuzz_below(rs, len + 1);
-	case 2:
-		for (size_t k = 1 + fuzz_below(rs, 3); k && len; k--)
-			p[fuzz_below(rs, len)] = fuzz_below(rs, 2) ? 0xff : 0x00;
-		return len;
-	default:
-		for (size_t k = 1 + fuzz_below(rs, 6); k && len; k--)
-			p[fuzz_below(rs, len)] = (uint8_t)fuzz_rnd(rs);
-		return len;
-	}
-}
-
 /* Once up, everything side 1 sends is lost: the test answers in its place. */
 static bool mute_side1(pair *pr, int side, const uint8_t *d, size_t len)
 {
@@ -129,7 +109,7 @@ static void one_round(rig *r, uint64_t *rs)
 	const uint8_t *out = r->c.last[0];
 	bool outstanding = r->c.last_len[0] > 28 && !(out[19] & V2_F_RESPONSE);
 	size_t ilen = base_chain(fuzz_below(rs, 5), r->child_spi, inner, sizeof(inner), &first);
-	ilen = mutate(rs, inner, ilen);
+	ilen = fuzz_mutate(rs, inner, ilen);
 	if (!fuzz_below(rs, 8))
 		first = (uint8_t)fuzz_rnd(rs);
 	size_t n;

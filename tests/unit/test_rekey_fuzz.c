@@ -24,26 +24,6 @@
 #define REQUESTS 3000
 #define RESPONSES 600
 
-static size_t mutate(uint64_t *rs, uint8_t *p, size_t len)
-{
-	switch (fuzz_below(rs, 4)) {
-	case 0:
-		for (size_t k = 1 + fuzz_below(rs, 3); k && len; k--)
-			p[fuzz_below(rs, len)] ^= (uint8_t)(1u << fuzz_below(rs, 8));
-		return len;
-	case 1:
-		return fuzz_below(rs, len + 1);
-	case 2:
-		for (size_t k = 1 + fuzz_below(rs, 3); k && len; k--)
-			p[fuzz_below(rs, len)] = fuzz_below(rs, 2) ? 0xff : 0x00;
-		return len;
-	default:
-		for (size_t k = 1 + fuzz_below(rs, 6); k && len; k--)
-			p[fuzz_below(rs, len)] = (uint8_t)fuzz_rnd(rs);
-		return len;
-	}
-}
-
 static uint32_t side0_child_spi(const pair *pr)
 {
 	const ike_peer *p = pr->peer[0];
@@ -112,7 +92,7 @@ static void mutated_ccsa_requests(void **state)
 		size_t len = base_request((int)fuzz_below(&rs, 3), child, inner, sizeof(inner), &first);
 		assert_true(len > 0);
 		if (fuzz_below(&rs, 8))
-			len = mutate(&rs, inner, len);
+			len = fuzz_mutate(&rs, inner, len);
 		size_t n = sealfx_seal(&pr, &k, 0, V2_CREATE_CHILD_SA, false, msgid++, first, inner, len, msg, sizeof(msg));
 		size_t sends = c.sends[1];
 		sealfx_inject(&pr, 1, msg, n);
@@ -164,7 +144,7 @@ static void mutated_ccsa_responses(void **state)
 		uint8_t pt[SEALFX_MSG_MAX], msg[SEALFX_MSG_MAX], first;
 		size_t len = sealfx_open(&pr, &k, 1, resp, c.last_len[1], pt, sizeof(pt), &first);
 		if (fuzz_below(&rs, 10))
-			len = mutate(&rs, pt, len);
+			len = fuzz_mutate(&rs, pt, len);
 		if (!fuzz_below(&rs, 8))
 			first = (uint8_t)fuzz_rnd(&rs);
 		size_t n = sealfx_seal(&pr, &k, 1, V2_CREATE_CHILD_SA, true, ike_get_u32(resp + 20), first, pt, len, msg,

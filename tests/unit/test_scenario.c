@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "scenario.h"
+#include "scntest.h"
 #include "test_list.h.in"
 
 #define NODES "\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\",\"addresses\":[\"198.51.100.1\"]}]"
@@ -18,31 +19,18 @@
 #define CONN(extra) "{\"name\":\"c\",\"node\":\"a\",\"remote_node\":\"b\",\"auth\":{\"psk\":\"s\"}" extra "}"
 #define CONNS(extra) "\"connections\":[" CONN(extra) "]"
 
-/* Writes text to a temp file (mkstemp), loads it, removes it. */
-static sim_scenario *load_text(const char *text, char *err, size_t errlen, char *path, size_t pathlen)
-{
-	snprintf(path, pathlen, "/tmp/ikesim-scn-XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	sim_scenario *sc = sim_scenario_load(path, err, errlen);
-	unlink(path);
-	return sc;
-}
-
 static void good_scenario_loads(void **state)
 {
 	(void)state;
 	char err[512], path[64];
-	sim_scenario *sc = load_text("{\"seed\":7,\"duration\":\"250ms\"," NODES "," LINK "," CONNS(",\"initiate\":true") ","
+	sim_scenario *sc = scntest_load_text("{\"seed\":7,\"duration\":\"250ms\"," NODES "," LINK "," CONNS(",\"initiate\":true") ","
 				     "\"connections2\":1}", err, sizeof(err), path, sizeof(path));
 	assert_null(sc); /* unknown top-level field */
 	assert_non_null(strstr(err, ": connections2: unknown field"));
-	sc = load_text("{\"seed\":\"0xffffffffffffffff\",\"duration\":\"250ms\"," NODES "," LINK ","
+	sc = scntest_load_text("{\"seed\":\"0xffffffffffffffff\",\"duration\":\"250ms\"," NODES "," LINK ","
 		       "\"connections\":[" CONN(",\"initiate\":true,\"at\":\"1.5s\",\"local_ts\":[\"10.1.0.0/16\"]") ","
 		       "{\"name\":\"c\",\"node\":\"b\",\"remote\":\"192.0.2.1\",\"auth\":{\"psk\":\"0x0a0b\"}}],"
-		       "\"faults\":[{\"node\":\"a\",\"drop_nth\":2},{\"at\":1,\"link\":\"a-b\",\"drop_next\":3}],"
+		       "\"faults\":[{\"node\":\"a\",\"drop_nth\":2},{\"at\":0.1,\"link\":\"a-b\",\"drop_next\":3}],"
 		       "\"expect\":[{\"node\":\"a\",\"conn\":\"c\",\"ike_state\":\"ESTABLISHED\"},"
 		       "{\"node\":\"b\",\"conn\":\"c\",\"error\":\"AUTHENTICATION_FAILED\"}]}",
 		       err, sizeof(err), path, sizeof(path));
@@ -67,11 +55,7 @@ static void good_scenario_loads(void **state)
 	sim_scenario_free(sc);
 }
 
-typedef struct bad_case {
-	const char *json, *want; /* want: the text after "FILE: " */
-} bad_case;
-
-static const bad_case BAD[] = {
+static const scntest_bad BAD[] = {
 	{ "[]", "(top level): expected an object, got an array" },
 	{ "{}", "nodes: missing required field 'nodes'" },
 	{ "{\"nodes\":[]}", "nodes: a scenario needs at least one node" },
@@ -123,17 +107,7 @@ static const bad_case BAD[] = {
 static void broken_scenarios_name_their_path(void **state)
 {
 	(void)state;
-	char err[512], path[64], want[600];
-	for (size_t i = 0; i < sizeof(BAD) / sizeof(BAD[0]); i++) {
-		err[0] = '\0';
-		sim_scenario *sc = load_text(BAD[i].json, err, sizeof(err), path, sizeof(path));
-		if (sc)
-			fail_msg("case %zu loaded but should fail: %s", i, BAD[i].json);
-		snprintf(want, sizeof(want), "%s%s%s", path, BAD[i].want[0] == ':' ? "" : ": ", BAD[i].want);
-		if (strncmp(err, want, strlen(want)) != 0)
-			fail_msg("case %zu:\n got  '%s'\n want '%s...'", i, err, want);
-		assert_null(strchr(err, '\n'));
-	}
+	scntest_refusals(BAD, sizeof(BAD) / sizeof(BAD[0]), 1);
 }
 
 static void unreadable_file_is_one_line(void **state)

@@ -12,6 +12,7 @@
 #include "ikepeek.h"
 #include "run.h"
 #include "scenario.h"
+#include "scntest.h"
 #include "test_list.h.in"
 
 #define NODES "\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\",\"addresses\":[\"198.51.100.1\"]}]"
@@ -82,14 +83,10 @@ static void faults_and_expects_load(void **state)
 	sim_scenario_free(sc);
 }
 
-typedef struct bad_case {
-	const char *json, *want;
-} bad_case;
-
 #define F(x) "{" WORLD ",\"faults\":[" x "]}"
 #define E(x) "{" WORLD ",\"expect\":[" x "]}"
 #define A(x) "{" WORLD ",\"actions\":[" x "]}"
-static const bad_case BAD[] = {
+static const scntest_bad BAD[] = {
 	{ F("{\"link\":\"a-b\",\"down\":\"1s\",\"reboot\":\"2s\"}"), "faults[0]: give exactly one of 'drop_nth', 'drop_next', 'down', 'reboot' or 'exchange'" },
 	{ F("{\"down\":\"1s\"}"), "faults[0].link: missing required field 'link'" },
 	{ F("{\"link\":\"a-b\",\"down\":\"5s\",\"up\":\"5s\"}"), "faults[0].up: the link must come up after it went down" },
@@ -135,16 +132,7 @@ static const bad_case BAD[] = {
 static void bad_faults_and_expects_name_their_path(void **state)
 {
 	(void)state;
-	char err[512], want[600];
-	for (size_t i = 0; i < sizeof(BAD) / sizeof(BAD[0]); i++) {
-		err[0] = '\0';
-		sim_scenario *sc = parse(BAD[i].json, err, sizeof(err));
-		if (sc)
-			fail_msg("case %zu loaded but should fail: %s", i, BAD[i].json);
-		snprintf(want, sizeof(want), "t.json: %s", BAD[i].want);
-		if (strncmp(err, want, strlen(want)) != 0)
-			fail_msg("case %zu:\n got  '%s'\n want '%s...'", i, err, want);
-	}
+	scntest_refusals(BAD, sizeof(BAD) / sizeof(BAD[0]), 0);
 }
 
 /* The IKE header glance behind exchange faults and message counts: marker on 4500, version, R flag. */

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "scenario.h"
+#include "scntest.h"
 #include "test_list.h.in"
 
 #define NODES "\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\",\"addresses\":[\"198.51.100.1\"]}]"
@@ -129,12 +130,8 @@ static void children_inherit_and_override(void **state)
 	sim_scenario_free(sc);
 }
 
-typedef struct bad_case {
-	const char *json, *want;
-} bad_case;
-
 #define KID(x) "{\"name\":\"k\"" x "}"
-static const bad_case BAD[] = {
+static const scntest_bad BAD[] = {
 	{ "{" NODES "," CONNS(",\"profile\":\"racoon\"") "}", "connections[0].profile: unknown profile 'racoon'" },
 	{ "{\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"],\"profile\":1}]}", "nodes[0].profile: expected a string" },
 	{ "{" NODES "," CONNS(",\"rekey_time\":\"1h\",\"ike_lifetime\":\"2h\"") "}",
@@ -178,16 +175,7 @@ static const bad_case BAD[] = {
 static void bad_lifecycle_fields_name_their_path(void **state)
 {
 	(void)state;
-	char err[512], want[600];
-	for (size_t i = 0; i < sizeof(BAD) / sizeof(BAD[0]); i++) {
-		err[0] = '\0';
-		sim_scenario *sc = parse(BAD[i].json, err, sizeof(err));
-		if (sc)
-			fail_msg("case %zu loaded but should fail: %s", i, BAD[i].json);
-		snprintf(want, sizeof(want), "t.json: %s", BAD[i].want);
-		if (strncmp(err, want, strlen(want)) != 0)
-			fail_msg("case %zu:\n got  '%s'\n want '%s...'", i, err, want);
-	}
+	scntest_refusals(BAD, sizeof(BAD) / sizeof(BAD[0]), 0);
 }
 
 size_t tests_scenario_life(const struct CMUnitTest **out)

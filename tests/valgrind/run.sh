@@ -52,5 +52,12 @@ check viz_keys_generation viz keys tests/viz/rekey.jsonl --generation 2 -o "$out
 check viz_ladder_rekey viz ladder tests/viz/rekey.jsonl -o "$out/ladder_rekey.svg"
 check viz_ladder_window viz ladder tests/viz/rekey.jsonl --from 40s --to 1h -o "$out/ladder_window.svg"
 check viz_report_rekey report tests/viz/rekey.jsonl -o "$out/report_rekey.html"
+# a real rekey run (IKE and CHILD rekeys with PFS, tests/viz/rekey_run.json) and the pictures of its trace
+rtrace=$out/rekey_trace.jsonl
+check rekey_run run tests/viz/rekey_run.json --quiet --reveal-keys --trace "$rtrace" --pcap "$out/rekey.pcap"
+check rekey_keys viz keys "$rtrace" -o "$out/rekey_keys.svg"
+check rekey_ladder viz ladder "$rtrace" -o "$out/rekey_ladder.svg"
+check rekey_states viz states --trace "$rtrace" -o "$out/rekey_states.svg"
+check rekey_report report "$rtrace" -o "$out/rekey_report.html"
 echo "valgrind: $runs runs, $bad with errors or leaks of ours, $((runs - bad)) clean ($suppressed third-party blocks suppressed)"
 [ "$bad" = 0 ]
