@@ -107,7 +107,23 @@ static void forget_nonces(v2_ike_sa *n)
 	n->ni_len = n->nr_len = 0;
 }
 
-/* CHILD SAs and waiting tasks go from old to nsa; old keeps no lifetimes. */
+/* What a waiting task of a rekeyed IKE SA becomes: 1 it moves to the new SA, 0 it stays, -1 it is dropped. */
+static int task_follows(const v2_task *t)
+{
+	switch (t->kind) {
+	case V2_TASK_IKE_REKEY: /* done: this rekey was it */
+	case V2_TASK_DPD:       /* the old SA's own liveness check; the new SA was just heard */
+		return -1;
+	case V2_TASK_IKE_DELETE:
+		/* asked of the connection (manual, a reauthentication's end) it follows; the old SA's own (hard
+		 * expiry, delete grace, a lost collision) stays with it: it must not end the new SA */
+		return t->reason == V2_WHY_MANUAL || t->reason == V2_WHY_REAUTH ? 1 : 0;
+	default: /* CHILD work, a reauthentication: they belong to the connection's CHILD SAs, which move */
+		return 1;
+	}
+}
+
+/* CHILD SAs and the connection's waiting tasks go from old to nsa; old keeps no lifetimes, only its own tasks. */
 static void move_over(v2_ike_sa *old, v2_ike_sa *nsa, ike_time now)
 {
 	v2_child_sa **tail = &nsa->children;
@@ -115,10 +131,15 @@ static void move_over(v2_ike_sa *old, v2_ike_sa *nsa, ike_time now)
 		tail = &(*tail)->next;
 	*tail = old->children;
 	old->children = NULL;
-	for (uint8_t i = 0; i < old->ntasks; i++)
-		if (old->tasks[i].kind != V2_TASK_IKE_REKEY)
+	uint8_t kept = 0;
+	for (uint8_t i = 0; i < old->ntasks; i++) {
+		int f = task_follows(&old->tasks[i]);
+		if (f > 0)
 			(void)v2_task_queue(nsa, now, &old->tasks[i]);
-	old->ntasks = 0;
+		else if (f == 0)
+			old->tasks[kept++] = old->tasks[i];
+	}
+	old->ntasks = kept;
 	ike_time reauth = old->dl[V2_DL_REAUTH];
 	old->dl[V2_DL_REKEY] = old->dl[V2_DL_REAUTH] = old->dl[V2_DL_EXPIRE] = old->dl[V2_DL_DPD] = IKE_TIME_NEVER;
 	v2_ike_arm_life(nsa, now);
