@@ -222,6 +222,7 @@ static int rekey_failed(v2_ike_sa *sa, ike_time now, uint16_t err, const char *w
 		v2_ike_go(sa, now, V2_T_IKE_REKEYED, "the peer's colliding rekey replaced it; the peer deletes it");
 		v2_trace_ike_rekeyed(sa, theirs, now, V2_WHY_COLLISION);
 		move_over(sa, theirs, now);
+		v2_settle(theirs, now); /* tasks that waited on it, or moved to it, start */
 		if (sa->peer_deleted)
 			return end_deleted(sa, now);
 		delete_old(sa, now, false);

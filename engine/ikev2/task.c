@@ -65,8 +65,9 @@ void v2_task_kick(v2_ike_sa *sa, ike_time now)
 {
 	ike_peer *p = sa->peer;
 	uint64_t spi = v2_our_spi(sa);
-	/* a rekeyed (old) IKE SA still sends its own Delete, nothing else */
-	while (sa->ntasks && !sa->req &&
+	/* a rekeyed (old) IKE SA still sends its own Delete, nothing else; the peer's new IKE SA whose collision
+	 * with our rekey is not settled sends nothing yet (whether it stays is not known) */
+	while (sa->ntasks && !sa->req && !sa->unsettled &&
 	       (sa->state == V2_IKE_ESTABLISHED || (sa->state == V2_IKE_REKEYED && sa->tasks[0].kind == V2_TASK_IKE_DELETE))) {
 		v2_task t = sa->tasks[0];
 		memmove(sa->tasks, sa->tasks + 1, (size_t)(sa->ntasks - 1) * sizeof(sa->tasks[0]));

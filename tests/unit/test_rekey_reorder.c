@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -99,10 +100,81 @@ static void delete_overtakes_rekey_response(void **state)
 	assert_true(waited > 0 && waited < runs);
 }
 
+/* xorshift64: the storm's own schedule (deterministic per seed). */
+static uint64_t next_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Every datagram newly queued gets 0..6 ms more on the wire: messages overtake each other. */
+static void jitter_new(pair *pr, size_t *seen_sent, uint64_t *x)
+{
+	size_t sent = pr->sent[0] + pr->sent[1];
+	for (size_t i = 0; i < pr->nq && sent != *seen_sent; i++)
+		if (pr->q[i].at == pr->now + pr->latency)
+			pr->q[i].at += (ike_time)(next_rand(x) % (6 * MS));
+	*seen_sent = sent;
+}
+
+/* A storm of IKE rekeys (and, child_too, CHILD rekeys) from both sides over a reordering link; once it is
+ * quiet, one IKE SA and one CHILD SA per side, the same on both (no orphan, nothing lost). */
+static void rekey_storm(uint64_t seed, bool child_too)
+{
+	pair pr;
+	pair_init(&pr, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	pair_start(&pr, seed);
+	pair_run(&pr, 10 * SEC);
+	uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1;
+	size_t seen = pr.sent[0] + pr.sent[1];
+	ike_time t = pr.now;
+	for (int k = 0; k < 12; k++) {
+		t += (ike_time)(next_rand(&x) % (8 * MS));
+		while (pair_run_steps(&pr, t, 1) == 1)
+			jitter_new(&pr, &seen, &x);
+		pr.now = t;
+		int side = (int)(next_rand(&x) & 1);
+		if (!child_too || next_rand(&x) % 3)
+			(void)ike_peer_rekey_ike(pr.peer[side], pr.now, 0);
+		else
+			(void)ike_peer_rekey_child(pr.peer[side], pr.now, 0, 0);
+		jitter_new(&pr, &seen, &x);
+	}
+	while (pair_run_steps(&pr, pr.now + 600 * SEC, 1) == 1)
+		jitter_new(&pr, &seen, &x);
+	const v2_ike_sa *a = only_sa(pr.peer[0]), *b = only_sa(pr.peer[1]);
+	if (!(a->spi_i == b->spi_i && a->spi_r == b->spi_r))
+		fail_msg("seed %llu: the sides hold different IKE SAs", (unsigned long long)seed);
+	assert_int_equal(a->state, V2_IKE_ESTABLISHED);
+	assert_int_equal(b->state, V2_IKE_ESTABLISHED);
+	if (!a->children || a->children->next || !b->children || b->children->next)
+		fail_msg("seed %llu: not one CHILD SA per side", (unsigned long long)seed);
+	assert_int_equal(a->children->spi_in, b->children->spi_out);
+	assert_null(a->req);
+	assert_null(b->req);
+	pair_free(&pr);
+}
+
+static void rekey_storm_on_reordering_link(void **state)
+{
+	(void)state;
+	/* IKESIM_STORM_RUNS=N runs more seeds (a longer hunt); the default keeps the suite quick. IKESIM_STORM_CHILD=1
+	 * mixes in CHILD rekeys: seed 18 then still ends with two CHILD SAs on a side (a CHILD rekey of a CHILD SA
+	 * whose own 2.8.1 collision is not settled; open, see tests/repro/README.md) */
+	const char *env = getenv("IKESIM_STORM_RUNS");
+	uint64_t runs = env ? strtoull(env, NULL, 10) : 24;
+	bool child_too = getenv("IKESIM_STORM_CHILD") != NULL;
+	for (uint64_t seed = 1; seed <= runs; seed++)
+		rekey_storm(seed, child_too);
+}
+
 size_t tests_rekey_reorder(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(delete_overtakes_rekey_response),
+		cmocka_unit_test(rekey_storm_on_reordering_link),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
