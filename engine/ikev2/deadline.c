@@ -3,6 +3,8 @@
  * delete grace, keepalive) and each CHILD SA its rekey and expiry; the SA sits in the peer's heap at the
  * earliest of them. When it comes up, exactly the due kinds run, in enum order: nothing is guessed from state.
  */
+#include <stdio.h>
+
 #include "ikev2/sa.h"
 
 ike_time v2_time_after(ike_time now, ike_time span)
@@ -128,17 +130,40 @@ static void run_child(v2_ike_sa *sa, ike_time now, v2_child_sa *c, enum v2_child
 	(void)v2_task_queue(sa, now, &t);
 }
 
+static const char *const dl_names[V2_DL_N] = { "retransmit", "half-open", "rekey",	     "reauth",	"expire",
+					       "dpd",	     "delete-grace", "keepalive", "reassembly" };
+
+/*
+ * Loop guard: a deadline its own handler re-armed at or before now would bring the SA up again at the same
+ * instant for ever. It is pushed 1 ns ahead and traced as an engine error (no handler does this on purpose).
+ */
+static void guard_rearmed(v2_ike_sa *sa, ike_time now, unsigned due)
+{
+	for (int i = 0; i < V2_DL_N; i++) {
+		if (!(due & (1u << i)) || sa->dl[i] > now)
+			continue;
+		sa->dl[i] = now + 1;
+		char why[96];
+		snprintf(why, sizeof(why), "the %s deadline was re-armed at or before now: pushed 1 ns ahead",
+			 dl_names[i]);
+		v2_trace_error(sa->peer, now, sa, "deadline loop", why, 0);
+	}
+}
+
 void v2_expire_sa(v2_ike_sa *sa, ike_time now)
 {
 	ike_peer *p = sa->peer;
 	uint64_t spi = v2_our_spi(sa);
+	unsigned due = 0;
 	for (int i = 0; i < V2_DL_N; i++) {
 		if (sa->dl[i] > now)
 			continue;
 		sa->dl[i] = IKE_TIME_NEVER;
+		due |= 1u << i;
 		if (!run_ike(sa, now, (enum v2_dl)i))
 			return;
 	}
+	guard_rearmed(sa, now, due);
 	for (v2_child_sa *c = sa->children, *nx; c; c = nx) {
 		nx = c->next;
 		for (int i = 0; i < V2_CDL_N; i++)

@@ -243,6 +243,11 @@ int v2_child_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		return refuse(sa, now, in, ike || v2_chain_find_notify(&in->inner, V2_N_REKEY_SA) ? V2_N_TEMPORARY_FAILURE
 												 : V2_N_NO_ADDITIONAL_SAS,
 			      NULL, 0, "the IKE SA is being deleted or replaced (RFC 7296 2.25)");
+	/* 2.8.2: the peer's new IKE SA while our crossing rekey is unsettled: its CHILD SAs are still on the old
+	 * one, and whether it survives is not known yet; the peer retries later */
+	if (sa->unsettled)
+		return refuse(sa, now, in, V2_N_TEMPORARY_FAILURE, NULL, 0,
+			      "this new IKE SA's collision with our rekey is not settled yet (RFC 7296 2.8.2, 2.25)");
 	/* 2.25.2: no IKE rekey under another exchange of ours (its answer would reach a replaced SA), and no
 	 * CHILD SA work while we rekey the IKE SA; a crossing IKE rekey is a collision (2.8.2), answered */
 	if ((ike && sa->req && sa->state != V2_IKE_REKEYING) || (!ike && sa->state == V2_IKE_REKEYING))

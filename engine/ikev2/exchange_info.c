@@ -118,6 +118,8 @@ int v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		v2_fail_fatal(sa, now, fatal, "the initiator could not use our IKE_AUTH response");
 		return V2_H_GONE;
 	}
+	if (delete_ike && sa->state == V2_IKE_REKEYING && v2_ike_rekey_hold(sa, now))
+		return V2_H_OK; /* our rekey's answer decides where the CHILD SAs go; the SA ends then */
 	if (delete_ike && (sa->state == V2_IKE_ESTABLISHED || sa->state == V2_IKE_REKEYING || sa->state == V2_IKE_REKEYED)) {
 		ike_deleted(sa, now, sa->state == V2_IKE_ESTABLISHED ? V2_T_IKE_DELETE_RECV
 				     : sa->state == V2_IKE_REKEYING  ? V2_T_IKE_REKEYING_DELETE_RECV

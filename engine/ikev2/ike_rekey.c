@@ -105,9 +105,26 @@ static void forget_nonces(v2_ike_sa *n)
 	free(n->nr);
 	n->ni = n->nr = NULL;
 	n->ni_len = n->nr_len = 0;
+	n->unsettled = false;
 }
 
-/* CHILD SAs and waiting tasks go from old to nsa; old keeps no lifetimes. */
+/* What a waiting task of a rekeyed IKE SA becomes: 1 it moves to the new SA, 0 it stays, -1 it is dropped. */
+static int task_follows(const v2_task *t)
+{
+	switch (t->kind) {
+	case V2_TASK_IKE_REKEY: /* done: this rekey was it */
+	case V2_TASK_DPD:       /* the old SA's own liveness check; the new SA was just heard */
+		return -1;
+	case V2_TASK_IKE_DELETE:
+		/* asked of the connection (manual, a reauthentication's end) it follows; the old SA's own (hard
+		 * expiry, delete grace, a lost collision) stays with it: it must not end the new SA */
+		return t->reason == V2_WHY_MANUAL || t->reason == V2_WHY_REAUTH ? 1 : 0;
+	default: /* CHILD work, a reauthentication: they belong to the connection's CHILD SAs, which move */
+		return 1;
+	}
+}
+
+/* CHILD SAs and the connection's waiting tasks go from old to nsa; old keeps no lifetimes, only its own tasks. */
 static void move_over(v2_ike_sa *old, v2_ike_sa *nsa, ike_time now)
 {
 	v2_child_sa **tail = &nsa->children;
@@ -115,10 +132,15 @@ static void move_over(v2_ike_sa *old, v2_ike_sa *nsa, ike_time now)
 		tail = &(*tail)->next;
 	*tail = old->children;
 	old->children = NULL;
-	for (uint8_t i = 0; i < old->ntasks; i++)
-		if (old->tasks[i].kind != V2_TASK_IKE_REKEY)
+	uint8_t kept = 0;
+	for (uint8_t i = 0; i < old->ntasks; i++) {
+		int f = task_follows(&old->tasks[i]);
+		if (f > 0)
 			(void)v2_task_queue(nsa, now, &old->tasks[i]);
-	old->ntasks = 0;
+		else if (f == 0)
+			old->tasks[kept++] = old->tasks[i];
+	}
+	old->ntasks = kept;
 	ike_time reauth = old->dl[V2_DL_REAUTH];
 	old->dl[V2_DL_REKEY] = old->dl[V2_DL_REAUTH] = old->dl[V2_DL_EXPIRE] = old->dl[V2_DL_DPD] = IKE_TIME_NEVER;
 	v2_ike_arm_life(nsa, now);
@@ -135,6 +157,9 @@ static void delete_old(v2_ike_sa *old, ike_time now, bool ours)
 		v2_task t = { .kind = V2_TASK_IKE_DELETE, .reason = old->rekey_reason };
 		(void)v2_task_queue(old, now, &t);
 	} else {
+		/* the peer deletes it: a delete its hard expiry queued would only cross the peer's (the grace covers a
+		 * lost one) */
+		old->ntasks = 0;
 		v2_dl_set(old, V2_DL_DELETE_GRACE, v2_time_after(now, V2_REKEYED_GRACE));
 	}
 }
@@ -164,6 +189,28 @@ static v2_ike_sa *settle_collision(v2_ike_sa *ours, v2_ike_sa *theirs, ike_time 
 	return ours;
 }
 
+/* The peer deleted sa while our rekey was out (v2_ike_rekey_hold) and that rekey is settled now: sa goes, with
+ * whatever CHILD SAs no new IKE SA took (none when one did). */
+static int end_deleted(v2_ike_sa *sa, ike_time now)
+{
+	v2_ike_end(sa, now, sa->state == V2_IKE_REKEYED ? V2_T_IKE_REKEYED_DELETE_RECV : V2_T_IKE_REKEYING_DELETE_RECV,
+		   IKE_EV_IKE_DOWN, 0, NULL, "the peer deleted it while our rekey was out; that rekey is settled now");
+	return V2_H_GONE;
+}
+
+bool v2_ike_rekey_hold(v2_ike_sa *sa, ike_time now)
+{
+	if (!sa->req || sa->active.kind != V2_TASK_IKE_REKEY || sa->peer_deleted)
+		return false;
+	/* 2.8.2: the Delete may have overtaken the peer's answer to our rekey (it saw our rekey too and made our
+	 * new IKE SA, which only that answer lets us key: to keep it, or to delete it as redundant), or the peer
+	 * never saw our rekey and keeps the new IKE SA of its own; the answer, or its absence, tells which. */
+	sa->peer_deleted = true;
+	v2_task_trace(sa, now, &sa->active, "waiting",
+		      "the peer deleted the IKE SA being rekeyed: our rekey's answer settles which new IKE SA stays");
+	return true;
+}
+
 /* Our rekey failed: the IKE SA stays, or the peer's colliding rekey replaced it. */
 static int rekey_failed(v2_ike_sa *sa, ike_time now, uint16_t err, const char *why)
 {
@@ -175,9 +222,14 @@ static int rekey_failed(v2_ike_sa *sa, ike_time now, uint16_t err, const char *w
 		v2_ike_go(sa, now, V2_T_IKE_REKEYED, "the peer's colliding rekey replaced it; the peer deletes it");
 		v2_trace_ike_rekeyed(sa, theirs, now, V2_WHY_COLLISION);
 		move_over(sa, theirs, now);
+		v2_settle(theirs, now); /* tasks that waited on it, or moved to it, start */
+		if (sa->peer_deleted)
+			return end_deleted(sa, now);
 		delete_old(sa, now, false);
 		return V2_H_OK;
 	}
+	if (sa->peer_deleted)
+		return end_deleted(sa, now);
 	v2_ike_go(sa, now, V2_T_IKE_REKEY_FAILED, why);
 	if (err == V2_N_TEMPORARY_FAILURE)
 		v2_dl_set(sa, V2_DL_REKEY, v2_retry_at(sa->peer, now));
@@ -241,7 +293,8 @@ int v2_ike_rekey_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		return rekey_failed(sa, now, 0, why ? why : "cannot derive the new IKE SA's keys");
 	v2_ike_sa *theirs = sa->peer_rekey_spi ? v2_find_local(sa->peer, sa->peer_rekey_spi) : NULL;
 	sa->peer_rekey_spi = 0;
-	bool we_delete = true;
+	bool we_delete = true, gone = sa->peer_deleted;
+	ike_peer *p = sa->peer;
 	v2_ike_sa *survivor = theirs && theirs->ni && theirs->state == V2_IKE_ESTABLISHED
 				      ? settle_collision(nsa, theirs, now, &we_delete)
 				      : nsa;
@@ -249,11 +302,22 @@ int v2_ike_rekey_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	v2_trace_ike_rekeyed(sa, survivor, now, theirs ? V2_WHY_COLLISION : sa->rekey_reason);
 	forget_nonces(nsa);
 	move_over(sa, survivor, now);
-	delete_old(sa, now, we_delete);
+	if (gone)
+		(void)end_deleted(sa, now);
+	else
+		delete_old(sa, now, we_delete);
 	v2_settle(nsa, now);
-	if (survivor != nsa && v2_sa_alive(sa->peer, v2_our_spi(survivor), survivor))
+	if (survivor != nsa && v2_sa_alive(p, v2_our_spi(survivor), survivor))
 		v2_settle(survivor, now);
-	return V2_H_OK;
+	return gone ? V2_H_GONE : V2_H_OK;
+}
+
+void v2_ike_rekey_unanswered(v2_ike_sa *sa, ike_time now, const char *why)
+{
+	v2_request_done(sa);
+	v2_task_done(sa);
+	v2_ccsa_scratch_free(sa);
+	(void)rekey_failed(sa, now, 0, why);
 }
 
 int v2_ike_rekey_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in, const v2_sa *theirs)
@@ -323,6 +387,7 @@ int v2_ike_rekey_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in, const v2_sa
 	if (sa->state == V2_IKE_REKEYING) {
 		/* 2.8.2: we rekey too; nsa keeps its nonces until our own answer settles which one stays */
 		sa->peer_rekey_spi = nsa->spi_r;
+		nsa->unsettled = true;
 		return V2_H_OK;
 	}
 	v2_ike_go(sa, now, V2_T_IKE_R_REKEYED, NULL);

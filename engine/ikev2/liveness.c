@@ -66,7 +66,12 @@ void v2_live_due(v2_ike_sa *sa, ike_time now)
 		return;
 	/* Busy (a request of ours is out, or work waits) or not up: that request tests liveness itself. */
 	if (sa->state != V2_IKE_ESTABLISHED || sa->req || sa->ntasks) {
-		v2_dl_set(sa, V2_DL_DPD, v2_time_after(now, sa->conn->dpd_delay));
+		ike_time at = v2_time_after(now, sa->conn->dpd_delay);
+		/* not before our next retransmission: a tiny dpd_delay must not wake a busy SA every nanosecond
+		 * (its answer re-arms DPD through v2_live_heard; no answer ends the SA) */
+		if (sa->req && sa->dl[V2_DL_RETRANSMIT] > at)
+			at = sa->dl[V2_DL_RETRANSMIT];
+		v2_dl_set(sa, V2_DL_DPD, at);
 		return;
 	}
 	v2_task t = { .kind = V2_TASK_DPD, .reason = V2_WHY_LIFETIME };

@@ -304,6 +304,11 @@ void v2_request_done(v2_ike_sa *sa)
 
 void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 {
+	if (sa->state == V2_IKE_REKEYING && sa->peer_deleted) {
+		/* the peer deleted this SA: a resent request finds nothing there; an answer in flight had its time */
+		v2_ike_rekey_unanswered(sa, now, "no answer to our rekey of the IKE SA the peer deleted");
+		return;
+	}
 	if (sa->retries >= sa->conn->retransmit.tries) {
 		if (v2_init_i_gave_up(sa, now))
 			return;

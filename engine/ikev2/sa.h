@@ -148,6 +148,8 @@ struct v2_ike_sa {
 	uint64_t rekey_spi;      /* our outstanding IKE rekey: the SPI we offered for the new IKE SA */
 	uint64_t peer_rekey_spi; /* we rekey and the peer did too (2.8.2): our SPI of the IKE SA the peer's rekey made */
 	uint8_t rekey_reason;    /* enum v2_task_reason of the rekey in progress */
+	bool peer_deleted;       /* REKEYING: the peer deleted this SA before answering our rekey; kept for that answer */
+	bool unsettled;          /* made by the peer's rekey crossing ours (2.8.2): no CREATE_CHILD_SA until settled */
 	v2_task tasks[V2_TASK_QUEUE];
 	uint8_t ntasks;
 	ike_time heard, heard_prev; /* last authenticated message from the peer, and the one before (liveness.c) */
@@ -200,6 +202,8 @@ void v2_task_kick(v2_ike_sa *sa, ike_time now);
 void v2_task_done(v2_ike_sa *sa);
 /* The one completion step after a handler or timer ran on an SA still held: next task, heap key. */
 void v2_settle(v2_ike_sa *sa, ike_time now);
+/* An `ike.task` event: task t had `action` ("refused", "skipped", "waiting"), why. */
+void v2_task_trace(v2_ike_sa *sa, ike_time now, const v2_task *t, const char *action, const char *why);
 /* Starts one task now (a request goes out); 0 sent, 1 nothing to do (skipped), -1 the SA is gone. */
 int v2_task_start(v2_ike_sa *sa, ike_time now, const v2_task *t);
 
@@ -482,6 +486,11 @@ int v2_dh_shared(v2_ike_sa *sa, ike_dh *ours, const v2_ke *ke, uint8_t *out, siz
 int v2_ike_rekey_start(v2_ike_sa *sa, ike_time now, const v2_task *t);
 int v2_ike_rekey_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 int v2_ike_rekey_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in, const v2_sa *theirs);
+/* The peer deleted sa while our rekey of it is out (answered already): true if sa is kept for our rekey's answer,
+ * which settles which new IKE SA inherits the CHILD SAs (2.8.2); sa then ends with it. */
+bool v2_ike_rekey_hold(v2_ike_sa *sa, ike_time now);
+/* The retransmissions of our rekey of an SA the peer deleted ran out: settled without the answer; sa is gone after. */
+void v2_ike_rekey_unanswered(v2_ike_sa *sa, ike_time now, const char *why);
 /* Arms the IKE SA's rekey and hard-expiry deadlines from conn->ike_life. */
 void v2_ike_arm_life(v2_ike_sa *sa, ike_time now);
 int v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);

@@ -11,7 +11,7 @@ static const char *const task_names[V2_TASK_NKINDS] = { "none",       "child-cre
 							"ike-rekey",  "ike-delete",   "ike-reauth",  "dpd",
 							"reauth-done" };
 
-static void trace_task(v2_ike_sa *sa, ike_time now, const v2_task *t, const char *action, const char *why)
+void v2_task_trace(v2_ike_sa *sa, ike_time now, const v2_task *t, const char *action, const char *why)
 {
 	if (!v2_tracing(sa->peer))
 		return;
@@ -40,7 +40,7 @@ int v2_task_queue(v2_ike_sa *sa, ike_time now, const v2_task *t)
 		return 0;
 	}
 	if (sa->ntasks >= V2_TASK_QUEUE) {
-		trace_task(sa, now, t, "refused", "task queue full");
+		v2_task_trace(sa, now, t, "refused", "task queue full");
 		return -1;
 	}
 	sa->tasks[sa->ntasks++] = *t;
@@ -50,7 +50,7 @@ int v2_task_queue(v2_ike_sa *sa, ike_time now, const v2_task *t)
 int v2_task_retry(v2_ike_sa *sa, ike_time now, const v2_task *t)
 {
 	if (sa->ntasks >= V2_TASK_QUEUE) {
-		trace_task(sa, now, t, "refused", "task queue full");
+		v2_task_trace(sa, now, t, "refused", "task queue full");
 		return -1;
 	}
 	memmove(sa->tasks + 1, sa->tasks, (size_t)sa->ntasks * sizeof(sa->tasks[0]));
@@ -65,8 +65,9 @@ void v2_task_kick(v2_ike_sa *sa, ike_time now)
 {
 	ike_peer *p = sa->peer;
 	uint64_t spi = v2_our_spi(sa);
-	/* a rekeyed (old) IKE SA still sends its own Delete, nothing else */
-	while (sa->ntasks && !sa->req &&
+	/* a rekeyed (old) IKE SA still sends its own Delete, nothing else; the peer's new IKE SA whose collision
+	 * with our rekey is not settled sends nothing yet (whether it stays is not known) */
+	while (sa->ntasks && !sa->req && !sa->unsettled &&
 	       (sa->state == V2_IKE_ESTABLISHED || (sa->state == V2_IKE_REKEYED && sa->tasks[0].kind == V2_TASK_IKE_DELETE))) {
 		v2_task t = sa->tasks[0];
 		memmove(sa->tasks, sa->tasks + 1, (size_t)(sa->ntasks - 1) * sizeof(sa->tasks[0]));
@@ -157,7 +158,7 @@ int v2_task_start(v2_ike_sa *sa, ike_time now, const v2_task *t)
 		rc = v2_reauth_done(sa, now);
 		break;
 	default:
-		trace_task(sa, now, t, "skipped", "not implemented yet");
+		v2_task_trace(sa, now, t, "skipped", "not implemented yet");
 		rc = 1;
 		break;
 	}

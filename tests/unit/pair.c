@@ -168,9 +168,11 @@ void pair_run(pair *pr, ike_time limit)
 	pair_run_pending(pr, limit);
 }
 
-void pair_run_pending(pair *pr, ike_time limit)
+void pair_run_pending(pair *pr, ike_time limit) { (void)pair_run_steps(pr, limit, SIZE_MAX); }
+
+size_t pair_run_steps(pair *pr, ike_time limit, size_t max_steps)
 {
-	for (;;) {
+	for (size_t steps = 0;; steps++) {
 		ike_time next = IKE_TIME_NEVER;
 		int who = -1;
 		size_t qi = SIZE_MAX;
@@ -187,8 +189,8 @@ void pair_run_pending(pair *pr, ike_time limit)
 				qi = SIZE_MAX;
 			}
 		}
-		if (next == IKE_TIME_NEVER || next > limit)
-			return;
+		if (next == IKE_TIME_NEVER || next > limit || steps >= max_steps)
+			return steps;
 		pr->now = next;
 		if (qi != SIZE_MAX) {
 			pair_dgram d = pr->q[qi];

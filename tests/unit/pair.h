@@ -61,6 +61,8 @@ void pair_reboot(pair *pr, int side, uint64_t seed);
 void pair_run(pair *pr, ike_time limit);
 /* Delivers what is queued and runs the timers until nothing is pending or `limit`, without initiating. */
 void pair_run_pending(pair *pr, ike_time limit);
+/* The same, stopping after max_steps deliveries or timer runs; returns how many ran (a runaway timer shows). */
+size_t pair_run_steps(pair *pr, ike_time limit, size_t max_steps);
 void pair_free(pair *pr);
 /* Counts trace lines of side `side` (-1 both) containing every given substring (NULL-terminated). */
 size_t pair_count(const pair *pr, int side, const char *a, const char *b);

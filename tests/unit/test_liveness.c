@@ -120,6 +120,32 @@ static void dead_peer_clear(void **state)
 	pair_free(&pr);
 }
 
+/* A 1 ns dpd_delay while a request of ours is out (review H11): DPD waits for that request, it does not wake the
+ * SA every nanosecond; checks still go out whenever the SA is idle, and are answered. */
+static void tiny_dpd_delay_while_busy(void **state)
+{
+	(void)state;
+	pair pr;
+	link l;
+	up(&pr, &l, 64, 0, 0, IKE_DPD_CLEAR, IKE_DPD_CLEAR);
+	pr.conn[0].dpd_delay = 1; /* the peer reads its connection through this pointer: armed from the next message */
+	assert_int_equal(ike_peer_rekey_child(pr.peer[0], pr.now, 0, 0), 1);
+	ike_time start = pr.now;
+	size_t steps = pair_run_steps(&pr, start + SEC, 5000);
+	assert_true(steps < 5000); /* before the fix: 5,000 wake-ups in the first 5 us */
+	assert_true(pr.now > start + SEC / 2);
+	assert_int_equal(pair_count(&pr, 0, "child_sa.rekeyed", NULL), 1);
+	assert_true(pair_count(&pr, 0, " dpd {", "\"action\":\"answered\"") >= 10);
+	assert_int_equal(pair_count(&pr, -1, " error {", NULL), 0); /* nor did the deadline loop guard fire */
+	expect_up(&pr, 0);
+	/* with the peer silent, the DPD deadline sits at the retransmission time, not 1 ns ahead */
+	l.cut[1] = true;
+	steps = pair_run_steps(&pr, pr.now + 30 * SEC, 5000);
+	assert_true(steps < 5000);
+	assert_int_equal(pair_count(&pr, 0, " dpd {", "\"action\":\"dead\""), 1);
+	pair_free(&pr);
+}
+
 /* Any request counts: a CHILD Delete that is never answered finds the peer dead too (trap: a note). */
 static void dead_peer_on_any_request_trap(void **state)
 {
@@ -307,6 +333,7 @@ size_t tests_liveness(const struct CMUnitTest **out)
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(dpd_checks_idle_sa_only),
 		cmocka_unit_test(dead_peer_clear),
+		cmocka_unit_test(tiny_dpd_delay_while_busy),
 		cmocka_unit_test(dead_peer_on_any_request_trap),
 		cmocka_unit_test(dead_peer_restart_initiator),
 		cmocka_unit_test(dead_peer_restart_responder),

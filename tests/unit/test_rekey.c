@@ -220,6 +220,34 @@ static void simultaneous_ike_rekeys(void **state)
 	collisions(true);
 }
 
+/* The old IKE SA's hard expiry comes on side `exp` while its own rekey of it is out (side 0's alone, or both
+ * sides' at once: a collision) (review H11): the delete the expiry queued is the old SA's own and stays with it;
+ * the surviving new IKE SA and the CHILD SA it inherited live on. */
+static void expiry_during_ike_rekey(int exp, bool both, uint64_t seed)
+{
+	pair pr;
+	up(&pr, "aes128gcm16", seed);
+	uint32_t child = the_sa(pr.peer[0])->children->spi_in;
+	for (int s = 0; s <= (int)both; s++)
+		assert_int_equal(ike_peer_rekey_ike(pr.peer[s], pr.now, 0), 1);
+	v2_dl_set((v2_ike_sa *)the_sa(pr.peer[exp]), V2_DL_EXPIRE, pr.now + 1); /* the rekey request is in flight */
+	pair_run_pending(&pr, pr.now + 60 * SEC);
+	settled(&pr, 1);
+	assert_int_equal(the_sa(pr.peer[0])->children->spi_in, child);
+	assert_int_equal(pair_count(&pr, -1, "ike_sa.rekeyed", NULL), 2);
+	assert_int_equal(errors(&pr), 0);
+	pair_free(&pr);
+}
+
+static void expiry_delete_stays_with_old_sa(void **state)
+{
+	(void)state;
+	expiry_during_ike_rekey(0, false, 91);
+	for (uint64_t seed = 92; seed < 96; seed++) /* either side expires, either nonce order */
+		for (int exp = 0; exp < 2; exp++)
+			expiry_during_ike_rekey(exp, true, seed);
+}
+
 /* Side 0 rekeys the CHILD SA while side 1 deletes it: the Delete wins (TEMPORARY_FAILURE, 2.25.1). */
 static void delete_during_rekey(void **state)
 {
@@ -442,6 +470,7 @@ size_t tests_rekey(const struct CMUnitTest **out)
 		cmocka_unit_test(simultaneous_child_rekeys),
 		cmocka_unit_test(simultaneous_ike_rekeys),
 		cmocka_unit_test(delete_during_rekey),
+		cmocka_unit_test(expiry_delete_stays_with_old_sa),
 		cmocka_unit_test(ike_rekey_crossing_child_rekey),
 		cmocka_unit_test(child_sa_not_found),
 		cmocka_unit_test(invalid_ke_retry),
