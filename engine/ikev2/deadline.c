@@ -109,6 +109,7 @@ static bool run_ike(v2_ike_sa *sa, ike_time now, enum v2_dl which)
 	case V2_DL_REASM:
 		v2_frag_reasm_due(sa, now);
 		break;
+	case V2_DL_SETTLE: /* v2_settle after the due deadlines starts the tasks that waited */
 	case V2_DL_KEEPALIVE: /* NAT-T keepalives are sent by the host's framing layer; nothing to do here yet */
 	case V2_DL_N:
 		break;
@@ -131,7 +132,7 @@ static void run_child(v2_ike_sa *sa, ike_time now, v2_child_sa *c, enum v2_child
 }
 
 static const char *const dl_names[V2_DL_N] = { "retransmit", "half-open", "rekey",	     "reauth",	"expire",
-					       "dpd",	     "delete-grace", "keepalive", "reassembly" };
+					       "dpd",	     "delete-grace", "keepalive", "reassembly", "settle" };
 
 /*
  * Loop guard: a deadline its own handler re-armed at or before now would bring the SA up again at the same

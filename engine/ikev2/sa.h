@@ -39,6 +39,7 @@ enum v2_dl {
 	V2_DL_DELETE_GRACE, /* a rekeyed (old) SA waits this long before its Delete, or is destroyed */
 	V2_DL_KEEPALIVE,    /* NAT-T keepalive (RFC 3948) */
 	V2_DL_REASM,        /* RFC 7383: an incomplete set of the peer's fragments is dropped (frag_io.c) */
+	V2_DL_SETTLE,       /* the old SA whose rekey crossed the peer's went away unsettled: start what waited */
 	V2_DL_N
 };
 enum v2_child_dl { V2_CDL_REKEY, V2_CDL_EXPIRE, V2_CDL_N };

@@ -212,8 +212,13 @@ static void conn_unlink(v2_ike_sa *sa)
 
 void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
 {
-	(void)now;
 	ike_peer *p = sa->peer;
+	/* 2.8.2: the peer's crossing new SA waited for this one's rekey to settle; it never will now */
+	v2_ike_sa *n = sa->peer_rekey_spi ? v2_find_local(p, sa->peer_rekey_spi) : NULL;
+	if (n && n != sa && n->unsettled) {
+		n->unsettled = false;
+		v2_dl_set(n, V2_DL_SETTLE, now);
+	}
 	heap_remove(p, sa);
 	unlink_chain(local_slot(p, local_spi(sa)), sa, true);
 	if (remote_spi(sa))

@@ -327,6 +327,16 @@ static int fail(char *why, size_t cap, const char *fmt, ...)
 }
 
 /* The invariants: every SA well-formed and reachable, timers consistent, memory bounded by its causes. */
+/* 2.8.2: an unsettled SA (the peer's rekey crossing ours) waits for the old SA whose rekey request is still out. */
+static bool unsettled_has_partner(const ike_peer *p, const v2_ike_sa *n)
+{
+	for (size_t b = 0; b < p->nbuckets; b++)
+		for (const v2_ike_sa *sa = p->by_local[b]; sa; sa = sa->next_local)
+			if (sa != n && sa->peer_rekey_spi == n->spi_r && sa->req)
+				return true;
+	return false;
+}
+
 static int check(const sfz *w, int side, char *why, size_t cap)
 {
 	const ike_peer *p = w->peer[side];
@@ -351,8 +361,10 @@ static int check(const sfz *w, int side, char *why, size_t cap)
 					    v2_ike_state_name(sa->state), sa->req ? " with a request out" : "");
 			if (sa->req && sa->dl[V2_DL_RETRANSMIT] == IKE_TIME_NEVER)
 				return fail(why, cap, "side %d: a request out without a retransmission deadline", side);
-			if (sa->ntasks && !sa->req && sa->state == V2_IKE_ESTABLISHED)
+			if (sa->ntasks && !sa->req && sa->state == V2_IKE_ESTABLISHED && !sa->unsettled)
 				return fail(why, cap, "side %d: tasks wait on an idle established SA", side);
+			if (sa->unsettled && !unsettled_has_partner(p, sa))
+				return fail(why, cap, "side %d: an unsettled IKE SA whose crossing rekey is gone", side);
 			if (sa->timer_at != IKE_TIME_NEVER) {
 				timed++;
 				first = sa->timer_at < first ? sa->timer_at : first;
