@@ -221,7 +221,7 @@ int v2_child_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	v2_child_sa *c = v2_child_find_in(sa, sa->pending_child);
 	v2_child_sa *old = t.kind == V2_TASK_CHILD_REKEY ? v2_child_find_in(sa, t.spi) : NULL;
 	sa->pending_child = 0;
-	v2_request_done(sa);
+	v2_request_done(sa, now);
 	v2_task_done(sa);
 	if (!c) {
 		v2_ccsa_scratch_free(sa);
@@ -279,7 +279,7 @@ int v2_ccsa_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	case V2_TASK_CHILD_REKEY:
 		return v2_child_i_recv(sa, now, in);
 	default:
-		v2_request_done(sa);
+		v2_request_done(sa, now);
 		v2_task_done(sa);
 		v2_trace_error(sa->peer, now, sa, "drop", "CREATE_CHILD_SA response to no request of that kind", 0);
 		return V2_H_OK;

@@ -396,7 +396,7 @@ void v2_auth_i_tell(v2_ike_sa *sa, ike_time now, uint16_t notify)
 {
 	uint8_t inner[16];
 	v2_builder b;
-	v2_request_done(sa);
+	v2_request_done(sa, now);
 	v2_begin_chain(&b, inner, sizeof(inner));
 	v2_add_notify(&b, 0, NULL, 0, notify, NULL, 0);
 	/* Every caller fails the SA right after: a failed seal has already traced its own error. */
@@ -439,7 +439,7 @@ int v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED, why);
 		return V2_H_GONE;
 	}
-	v2_request_done(sa);
+	v2_request_done(sa, now);
 	v2_ike_go(sa, now, V2_T_IKE_I_AUTH_OK, NULL);
 	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
 	ike_up(sa, now);

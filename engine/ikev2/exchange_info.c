@@ -143,7 +143,7 @@ static void child_delete_done(v2_ike_sa *sa, ike_time now, uint32_t spi_in)
 int v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	v2_task done = sa->active;
-	v2_request_done(sa);
+	v2_request_done(sa, now);
 	v2_task_done(sa);
 	/* 2.21.3: the peer found our request malformed; INVALID_SYNTAX is fatal in both peers */
 	if (v2_chain_find_notify(&in->inner, V2_N_INVALID_SYNTAX)) {

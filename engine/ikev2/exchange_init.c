@@ -248,7 +248,7 @@ int v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	r->ike_algs = sa->algs;
 	r->ike_selected = true;
 	v2_trace_selected(sa, now, "ike", &sa->algs);
-	v2_request_done(sa);
+	v2_request_done(sa, now);
 	v2_auth_i_send(sa, now);
 	return V2_H_OK;
 }

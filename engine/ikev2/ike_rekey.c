@@ -254,7 +254,7 @@ static bool retry_group(v2_ike_sa *sa, ike_time now, const v2_inbound *in, const
 int v2_ike_rekey_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	v2_task t = sa->active;
-	v2_request_done(sa);
+	v2_request_done(sa, now);
 	v2_task_done(sa);
 	const v2_chain *ch = &in->inner;
 	uint16_t err = v2_chain_first_error(ch);
@@ -314,7 +314,7 @@ int v2_ike_rekey_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 
 void v2_ike_rekey_unanswered(v2_ike_sa *sa, ike_time now, const char *why)
 {
-	v2_request_done(sa);
+	v2_request_done(sa, now);
 	v2_task_done(sa);
 	v2_ccsa_scratch_free(sa);
 	(void)rekey_failed(sa, now, 0, why);

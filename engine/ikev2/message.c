@@ -291,7 +291,7 @@ size_t v2_send_cached(v2_ike_sa *sa, ike_time now, bool response, const ike_addr
 	return 1;
 }
 
-void v2_request_done(v2_ike_sa *sa)
+void v2_request_done(v2_ike_sa *sa, ike_time now)
 {
 	v2_train_free(&sa->req_train);
 	v2_reasm_free(&sa->reasm[1]); /* fragments of an answer we no longer wait for */
@@ -300,6 +300,8 @@ void v2_request_done(v2_ike_sa *sa)
 	sa->req_len = 0;
 	sa->msgid_next_req++;
 	v2_dl_set(sa, V2_DL_RETRANSMIT, IKE_TIME_NEVER);
+	if (sa->ntasks) /* whichever path ends the request, the settle step then starts them */
+		v2_dl_set(sa, V2_DL_SETTLE, now);
 }
 
 void v2_retransmit_due(v2_ike_sa *sa, ike_time now)

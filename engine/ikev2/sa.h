@@ -373,7 +373,8 @@ void v2_refuse_fatal(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t
 void v2_bad_response(v2_ike_sa *sa, ike_time now, const v2_inbound *in, const char *why);
 void v2_trace_msg(struct ike_peer *p, ike_time now, const char *ev, const v2_header *h, const v2_chain *outer,
 		  const v2_chain *inner, size_t size, const ike_addr *from, const ike_addr *to);
-void v2_request_done(v2_ike_sa *sa);
+/* Our request was answered (or given up): the next one may go; tasks that waited start at this instant. */
+void v2_request_done(v2_ike_sa *sa, ike_time now);
 /* The retransmission deadline is due: resend, or give up (the SA may be gone after). */
 void v2_retransmit_due(v2_ike_sa *sa, ike_time now);
 /* Sends a request built in inner as the active task's (message ID msgid_next_req); 0, or -1 (the SA is gone). */

@@ -28,23 +28,31 @@ void v2_task_trace(v2_ike_sa *sa, ike_time now, const v2_task *t, const char *ac
 	v2_emit(sa->peer, now, "ike.task", &w);
 }
 
+/* A task waits on an SA with no request out: whatever path queued it, the SA's settle step runs at this instant. */
+static int waiting(v2_ike_sa *sa, ike_time now)
+{
+	if (!sa->req && sa->dl[V2_DL_SETTLE] > now)
+		v2_dl_set(sa, V2_DL_SETTLE, now);
+	return 0;
+}
+
 int v2_task_queue(v2_ike_sa *sa, ike_time now, const v2_task *t)
 {
 	for (uint8_t i = 0; i < sa->ntasks; i++)
 		if (sa->tasks[i].kind == t->kind && sa->tasks[i].spi == t->spi && sa->tasks[i].child == t->child)
-			return 0;
+			return waiting(sa, now);
 	if (t->kind == V2_TASK_IKE_DELETE) {
 		/* deleting the IKE SA makes everything else waiting pointless */
 		sa->tasks[0] = *t;
 		sa->ntasks = 1;
-		return 0;
+		return waiting(sa, now);
 	}
 	if (sa->ntasks >= V2_TASK_QUEUE) {
 		v2_task_trace(sa, now, t, "refused", "task queue full");
 		return -1;
 	}
 	sa->tasks[sa->ntasks++] = *t;
-	return 0;
+	return waiting(sa, now);
 }
 
 int v2_task_retry(v2_ike_sa *sa, ike_time now, const v2_task *t)
@@ -56,7 +64,7 @@ int v2_task_retry(v2_ike_sa *sa, ike_time now, const v2_task *t)
 	memmove(sa->tasks + 1, sa->tasks, (size_t)sa->ntasks * sizeof(sa->tasks[0]));
 	sa->tasks[0] = *t;
 	sa->ntasks++;
-	return 0;
+	return waiting(sa, now);
 }
 
 void v2_task_done(v2_ike_sa *sa) { memset(&sa->active, 0, sizeof(sa->active)); }

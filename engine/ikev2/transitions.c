@@ -40,8 +40,11 @@ void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail
 	update_record(sa);
 	if (v2_tracing(sa->peer))
 		trace_ike(sa, now, tr, from, detail);
-	if (tr->to == V2_IKE_ESTABLISHED)
+	if (tr->to == V2_IKE_ESTABLISHED) {
 		v2_live_up(sa, now);
+		if (sa->ntasks && !sa->req) /* tasks that waited while it was busy start at this instant */
+			v2_dl_set(sa, V2_DL_SETTLE, now);
+	}
 	v2_collide_step(sa, now, from, tr->to);
 }
 

@@ -361,8 +361,12 @@ static int check(const sfz *w, int side, char *why, size_t cap)
 					    v2_ike_state_name(sa->state), sa->req ? " with a request out" : "");
 			if (sa->req && sa->dl[V2_DL_RETRANSMIT] == IKE_TIME_NEVER)
 				return fail(why, cap, "side %d: a request out without a retransmission deadline", side);
-			if (sa->ntasks && !sa->req && sa->state == V2_IKE_ESTABLISHED && !sa->unsettled)
-				return fail(why, cap, "side %d: tasks wait on an idle established SA", side);
+			if (sa->ntasks && !sa->req && sa->state == V2_IKE_ESTABLISHED && !sa->unsettled &&
+			    sa->dl[V2_DL_SETTLE] == IKE_TIME_NEVER) /* a settle due now starts them at this instant */
+				return fail(why, cap, "side %d: tasks wait on an idle established SA (%u waiting, first kind %u, "
+						 "peer_rekey %d, peer_deleted %d, timer %lld, now %lld)", side, (unsigned)sa->ntasks,
+					    (unsigned)sa->tasks[0].kind, sa->peer_rekey_spi != 0, (int)sa->peer_deleted,
+					    (long long)sa->timer_at, (long long)w->now);
 			if (sa->unsettled && !unsettled_has_partner(p, sa))
 				return fail(why, cap, "side %d: an unsettled IKE SA whose crossing rekey is gone", side);
 			if (sa->timer_at != IKE_TIME_NEVER) {
