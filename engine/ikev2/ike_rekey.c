@@ -99,13 +99,16 @@ static v2_ike_sa *new_sa(v2_ike_sa *old, ike_time now, bool initiator, uint64_t 
 	return n;
 }
 
-static void forget_nonces(v2_ike_sa *n)
+/* Its collision is settled: the nonces go, and tasks that waited on it start at this instant. */
+static void forget_nonces(v2_ike_sa *n, ike_time now)
 {
 	free(n->ni);
 	free(n->nr);
 	n->ni = n->nr = NULL;
 	n->ni_len = n->nr_len = 0;
 	n->unsettled = false;
+	if (n->ntasks && !n->req)
+		v2_dl_set(n, V2_DL_SETTLE, now);
 }
 
 /* What a waiting task of a rekeyed IKE SA becomes: 1 it moves to the new SA, 0 it stays, -1 it is dropped. */
@@ -178,7 +181,7 @@ static v2_ike_sa *settle_collision(v2_ike_sa *ours, v2_ike_sa *theirs, ike_time 
 	size_t ol, tl;
 	const uint8_t *om = low_nonce(ours, &ol), *tm = low_nonce(theirs, &tl);
 	bool ours_redundant = v2_nonce_cmp(om, ol, tm, tl) < 0;
-	forget_nonces(theirs);
+	forget_nonces(theirs, now);
 	*we_delete_old = !ours_redundant;
 	if (ours_redundant) {
 		/* we made it, we delete it; the peer, whose rekey survives, deletes the old IKE SA */
@@ -218,7 +221,7 @@ static int rekey_failed(v2_ike_sa *sa, ike_time now, uint16_t err, const char *w
 	sa->peer_rekey_spi = 0;
 	v2_trace_error(sa->peer, now, sa, "ike_sa rekey failed", why, err);
 	if (theirs && theirs->state == V2_IKE_ESTABLISHED) {
-		forget_nonces(theirs);
+		forget_nonces(theirs, now);
 		v2_ike_go(sa, now, V2_T_IKE_REKEYED, "the peer's colliding rekey replaced it; the peer deletes it");
 		v2_trace_ike_rekeyed(sa, theirs, now, V2_WHY_COLLISION);
 		move_over(sa, theirs, now);
@@ -300,7 +303,7 @@ int v2_ike_rekey_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 				      : nsa;
 	v2_ike_go(sa, now, V2_T_IKE_REKEYED, NULL);
 	v2_trace_ike_rekeyed(sa, survivor, now, theirs ? V2_WHY_COLLISION : sa->rekey_reason);
-	forget_nonces(nsa);
+	forget_nonces(nsa, now);
 	move_over(sa, survivor, now);
 	if (gone)
 		(void)end_deleted(sa, now);
@@ -392,7 +395,7 @@ int v2_ike_rekey_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in, const v2_sa
 	}
 	v2_ike_go(sa, now, V2_T_IKE_R_REKEYED, NULL);
 	v2_trace_ike_rekeyed(sa, nsa, now, V2_WHY_PEER);
-	forget_nonces(nsa);
+	forget_nonces(nsa, now);
 	move_over(sa, nsa, now);
 	delete_old(sa, now, false);
 	v2_settle(nsa, now);
