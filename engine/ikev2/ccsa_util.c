@@ -168,3 +168,14 @@ void v2_trace_ike_rekeyed(const v2_ike_sa *old, v2_ike_sa *nsa, ike_time now, ui
 	ike_jsonw_str(&w, "dh-group", ike_transform_name(IKE_TT_DH, nsa->algs.dh, 0));
 	v2_emit(old->peer, now, "ike_sa.rekeyed", &w);
 }
+
+int v2_ccsa_refuse(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t notify, const uint8_t *d, size_t n,
+		   const char *why)
+{
+	v2_trace_error(sa->peer, now, sa, "request refused", why, notify);
+	if (v2_answer_notify(sa, now, in, notify, d, n) != 0) {
+		v2_fail_local(sa, now, "could not seal our CREATE_CHILD_SA answer");
+		return V2_H_GONE;
+	}
+	return V2_H_OK;
+}

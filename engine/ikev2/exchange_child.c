@@ -23,17 +23,6 @@ typedef struct ccsa_req {
 	uint32_t rekey_spi; /* N(REKEY_SA): 0 for a new CHILD SA */
 } ccsa_req;
 
-static int refuse(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t notify, const uint8_t *d, size_t n,
-		  const char *why)
-{
-	v2_trace_error(sa->peer, now, sa, "request refused", why, notify);
-	if (v2_answer_notify(sa, now, in, notify, d, n) != 0) {
-		v2_fail_local(sa, now, "could not seal our CREATE_CHILD_SA answer");
-		return V2_H_GONE;
-	}
-	return V2_H_OK;
-}
-
 static int malformed(v2_ike_sa *sa, ike_time now, const v2_inbound *in, const char *why)
 {
 	v2_refuse_fatal(sa, now, in, V2_N_INVALID_SYNTAX, NULL, 0, why);
@@ -181,17 +170,17 @@ static int child_req(v2_ike_sa *sa, ike_time now, const v2_inbound *in, ccsa_req
 	if (q->rekey_spi) {
 		old = v2_child_find_out(sa, q->rekey_spi);
 		if ((err = rekey_refusal(old, &why)) != 0)
-			return refuse(sa, now, in, err, NULL, 0, why);
+			return v2_ccsa_refuse(sa, now, in, err, NULL, 0, why);
 		cfg = old->cfg;
 	} else if ((cfg = find_cfg(sa, q, &err, &group)) < 0) {
 		uint8_t g[2];
 		ike_put_u16(g, group);
-		return refuse(sa, now, in, err, err == V2_N_INVALID_KE_PAYLOAD ? g : NULL, err == V2_N_INVALID_KE_PAYLOAD ? 2 : 0,
+		return v2_ccsa_refuse(sa, now, in, err, err == V2_N_INVALID_KE_PAYLOAD ? g : NULL, err == V2_N_INVALID_KE_PAYLOAD ? 2 : 0,
 			      "no CHILD SA of this connection accepts the proposals and traffic selectors");
 	}
 	v2_child_sa *c = v2_child_new(sa, (uint16_t)cfg);
 	if (!c)
-		return refuse(sa, now, in, V2_N_NO_ADDITIONAL_SAS, NULL, 0, "out of memory for a CHILD SA");
+		return v2_ccsa_refuse(sa, now, in, V2_N_NO_ADDITIONAL_SAS, NULL, 0, "out of memory for a CHILD SA");
 	v2_child_go(sa, c, now, V2_T_CHILD_C_INSTALLING, NULL);
 	ike_ts ti[IKE_TS_MAX + 1], tr[IKE_TS_MAX + 1];
 	size_t ni = 0, nr_ts = 0;
@@ -212,7 +201,7 @@ static int child_req(v2_ike_sa *sa, ike_time now, const v2_inbound *in, ccsa_req
 		ike_put_u16(g, group);
 		v2_child_go(sa, c, now, V2_T_CHILD_C_REFUSED, NULL);
 		v2_child_free(sa, c);
-		return refuse(sa, now, in, err, err == V2_N_INVALID_KE_PAYLOAD ? g : NULL,
+		return v2_ccsa_refuse(sa, now, in, err, err == V2_N_INVALID_KE_PAYLOAD ? g : NULL,
 			      err == V2_N_INVALID_KE_PAYLOAD ? 2 : 0, "the CHILD SA cannot be agreed");
 	}
 	if (v2_send_sk(sa, now, V2_CREATE_CHILD_SA, true, in->hdr.msg_id, inner, b.w.len, b.first) != 0) {
@@ -240,18 +229,18 @@ int v2_child_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	q->ni_len = pno->len;
 	bool ike = q->sa.n && q->sa.prop[0].protocol == IKE_PROTO_IKE;
 	if (sa->state == V2_IKE_DELETING || sa->state == V2_IKE_REKEYED)
-		return refuse(sa, now, in, ike || v2_chain_find_notify(&in->inner, V2_N_REKEY_SA) ? V2_N_TEMPORARY_FAILURE
+		return v2_ccsa_refuse(sa, now, in, ike || v2_chain_find_notify(&in->inner, V2_N_REKEY_SA) ? V2_N_TEMPORARY_FAILURE
 												 : V2_N_NO_ADDITIONAL_SAS,
 			      NULL, 0, "the IKE SA is being deleted or replaced (RFC 7296 2.25)");
 	/* 2.8.2: the peer's new IKE SA while our crossing rekey is unsettled: its CHILD SAs are still on the old
 	 * one, and whether it survives is not known yet; the peer retries later */
 	if (sa->unsettled)
-		return refuse(sa, now, in, V2_N_TEMPORARY_FAILURE, NULL, 0,
+		return v2_ccsa_refuse(sa, now, in, V2_N_TEMPORARY_FAILURE, NULL, 0,
 			      "this new IKE SA's collision with our rekey is not settled yet (RFC 7296 2.8.2, 2.25)");
 	/* 2.25.2: no IKE rekey under another exchange of ours (its answer would reach a replaced SA), and no
 	 * CHILD SA work while we rekey the IKE SA; a crossing IKE rekey is a collision (2.8.2), answered */
 	if ((ike && sa->req && sa->state != V2_IKE_REKEYING) || (!ike && sa->state == V2_IKE_REKEYING))
-		return refuse(sa, now, in, V2_N_TEMPORARY_FAILURE, NULL, 0,
+		return v2_ccsa_refuse(sa, now, in, V2_N_TEMPORARY_FAILURE, NULL, 0,
 			      ike ? "an exchange of ours is in progress on this IKE SA"
 				  : "the IKE SA is being rekeyed (RFC 7296 2.25.2)");
 	if (ike)

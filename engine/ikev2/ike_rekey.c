@@ -367,12 +367,8 @@ int v2_ike_rekey_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in, const v2_sa
 		}
 	}
 	if (err) {
-		v2_trace_error(p, now, sa, "request refused", why, err);
-		if (v2_answer_notify(sa, now, in, err, err == V2_N_INVALID_KE_PAYLOAD ? g : NULL,
-				     err == V2_N_INVALID_KE_PAYLOAD ? 2 : 0) == 0)
-			return V2_H_OK;
-		v2_fail_local(sa, now, "could not seal our CREATE_CHILD_SA answer");
-		return V2_H_GONE;
+		return v2_ccsa_refuse(sa, now, in, err, err == V2_N_INVALID_KE_PAYLOAD ? g : NULL,
+				      err == V2_N_INVALID_KE_PAYLOAD ? 2 : 0, why);
 	}
 	v2_sa reply;
 	v2_builder b;

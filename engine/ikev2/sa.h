@@ -481,6 +481,10 @@ void v2_trace_ike_rekeyed(const v2_ike_sa *old, v2_ike_sa *nsa, ike_time now, ui
 int v2_task_retry(v2_ike_sa *sa, ike_time now, const v2_task *t);
 /* Drops our outstanding CREATE_CHILD_SA scratch (nonce, D-H key). */
 void v2_ccsa_scratch_free(v2_ike_sa *sa);
+/* Answers a CREATE_CHILD_SA request with one error notify (traced "request refused"); the IKE SA stays unless
+ * the answer cannot be sealed. V2_H_OK or V2_H_GONE. */
+int v2_ccsa_refuse(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t notify, const uint8_t *d, size_t n,
+		   const char *why);
 /* A D-H shared secret g^ir from our key and their KE value; 0 and *len, or -1. */
 int v2_dh_shared(v2_ike_sa *sa, ike_dh *ours, const v2_ke *ke, uint8_t *out, size_t cap, size_t *len);
 
