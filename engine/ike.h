@@ -232,6 +232,11 @@ int ike_peer_delete(ike_peer *p, ike_time now, size_t conn);
  * SAs got the task (0: none established), or -1 if an index is bad.
  */
 int ike_peer_rekey_child(ike_peer *p, ike_time now, size_t conn, size_t child);
+/* Why a host asks for a CHILD rekey: manual (ike_peer_rekey_child), or a data limit of the SA's data plane
+ * (rekey_packets, rekey_bytes, the sequence space nearly used). Traced as child_sa.rekeyed's reason. */
+enum ike_rekey_why { IKE_REKEY_MANUAL, IKE_REKEY_PACKETS, IKE_REKEY_BYTES, IKE_REKEY_SEQ };
+/* ike_peer_rekey_child with a reason (enum ike_rekey_why); -1 also for an unknown reason. */
+int ike_peer_rekey_child_why(ike_peer *p, ike_time now, size_t conn, size_t child, uint8_t why);
 int ike_peer_rekey_ike(ike_peer *p, ike_time now, size_t conn);
 int ike_peer_delete_child(ike_peer *p, ike_time now, size_t conn, size_t child);
 

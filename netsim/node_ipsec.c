@@ -472,15 +472,19 @@ static void send_esp(runner *r, uint32_t node, int64_t now, const ip_child *c, u
  * no more): esp.expire once per level, and the child's rekey asked of the engine once, as a kernel's expire
  * message makes the IKE daemon rekey. The new SA takes the traffic as soon as it is installed (child_up).
  */
-static void expire(runner *r, uint32_t node, int64_t now, ip_child *c, int level, const esp_sa_stats *st)
+_Static_assert((int)ESP_LIMIT_SEQ == (int)IKE_REKEY_SEQ, "esp_limit_kind names ike_rekey_why's reasons");
+
+static void expire(runner *r, uint32_t node, int64_t now, ip_child *c, int level, const esp_sa *sa)
 {
+	const esp_sa_stats *st = esp_sa_stats_of(sa);
 	if (c->expired >= level)
 		return;
 	int asked = c->expired != ESP_EXPIRY_NONE;
 	c->expired = (uint8_t)level;
 	int got = -1;
 	if (!asked && c->child != SIZE_MAX) {
-		got = ike_peer_rekey_child(r->nodes[node].peer, now, c->conn, c->child);
+		got = ike_peer_rekey_child_why(r->nodes[node].peer, now, c->conn, c->child,
+					       (uint8_t)esp_sa_expiry_cause(sa)); /* traced as the rekey's reason */
 		sim_rn_rearm(&r->nodes[node]);
 	}
 	if (!tracing(r))
@@ -527,13 +531,13 @@ void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, si
 	esp_status s = esp_encap(p->sa, 0, pkt, len, r->esp_buf, BUF_LEN, &n);
 	if (s != ESP_OK) {
 		if (s == ESP_E_LIFETIME || s == ESP_E_SEQ)
-			expire(r, node, now, c, ESP_EXPIRY_HARD, esp_sa_stats_of(p->sa));
+			expire(r, node, now, c, ESP_EXPIRY_HARD, p->sa);
 		drop(r, node, now, (size_t)s, "out", c->spi_out, flow);
 		return;
 	}
 	int ex = esp_sa_expiry(p->sa);
 	if (ex != ESP_EXPIRY_NONE)
-		expire(r, node, now, c, ex, esp_sa_stats_of(p->sa));
+		expire(r, node, now, c, ex, p->sa);
 	send_esp(r, node, now, c, r->esp_buf, n, c->spi_out, esp_sa_stats_of(p->sa)->seq, len, flow);
 }
 

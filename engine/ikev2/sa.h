@@ -59,7 +59,9 @@ enum v2_task_kind {
 };
 /* Why a task was queued, for traces ("reason" of *.rekeyed). */
 /* PEER: we answered the peer's rekey (its reason is not on the wire). */
-enum v2_task_reason { V2_WHY_MANUAL, V2_WHY_LIFETIME, V2_WHY_REAUTH, V2_WHY_COLLISION, V2_WHY_PEER };
+/* Why a task runs; MANUAL .. SEQ are ike.h's enum ike_rekey_why in its order (ike_peer_rekey_child_why). */
+enum v2_task_reason { V2_WHY_MANUAL, V2_WHY_PACKETS, V2_WHY_BYTES, V2_WHY_SEQ, V2_WHY_LIFETIME, V2_WHY_REAUTH,
+		      V2_WHY_COLLISION, V2_WHY_PEER };
 
 typedef struct v2_task {
 	uint8_t kind;   /* enum v2_task_kind */

@@ -185,7 +185,7 @@ static const v2_child_sa *child_of_cfg(const v2_ike_sa *sa, size_t cfg)
 	return best;
 }
 
-int v2_queue_on_conn(ike_peer *p, ike_time now, size_t conn, uint8_t kind, size_t child)
+int v2_queue_on_conn(ike_peer *p, ike_time now, size_t conn, uint8_t kind, size_t child, uint8_t reason)
 {
 	int n = 0;
 	for (v2_ike_sa *sa = p->rec[conn].sas, *next; sa; sa = next) {
@@ -193,7 +193,7 @@ int v2_queue_on_conn(ike_peer *p, ike_time now, size_t conn, uint8_t kind, size_
 		/* an IKE delete also waits behind a rekey in progress (it then applies to the new IKE SA) */
 		if (sa->state != V2_IKE_ESTABLISHED && !(kind == V2_TASK_IKE_DELETE && sa->state == V2_IKE_REKEYING))
 			continue;
-		v2_task t = { .kind = kind, .reason = V2_WHY_MANUAL, .child = (uint16_t)child };
+		v2_task t = { .kind = kind, .reason = reason, .child = (uint16_t)child };
 		if (kind == V2_TASK_CHILD_REKEY || kind == V2_TASK_CHILD_DELETE) {
 			const v2_child_sa *c = child_of_cfg(sa, child);
 			if (!c)
