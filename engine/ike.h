@@ -67,7 +67,11 @@ typedef struct ike_child_cfg {
 	ike_life_cfg life;
 	uint8_t start;            /* enum ike_child_start: what the initiator does once its IKE SA is up */
 	uint8_t mode;             /* enum ike_ipsec_mode */
+	uint16_t replay_window;   /* data plane: inbound anti-replay window in packets; 0 = the default 64,
+				   * IKE_REPLAY_OFF = no replay check (a zeroed config keeps RFC 4303's default) */
 } ike_child_cfg;
+#define IKE_REPLAY_OFF 0xffffu
+#define IKE_REPLAY_WINDOW_MAX 4096u /* engine/esp's ESP_REPLAY_WINDOW_MAX */
 
 /* What DPD (liveness checks) or a lost peer leads to (strongSwan's dpd_action / libreswan's dpdaction). */
 enum ike_dpd_action { IKE_DPD_CLEAR, IKE_DPD_RESTART, IKE_DPD_TRAP };
