@@ -327,12 +327,7 @@ static void peer_processes_ping_each_other(void **state)
 			     "--hold", "1", NULL };
 	pu_start_responder(&r, &e, &ra, "sesame", "2", true, rx);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "15", true, ix));
-	int irc = pu_wait(&i, 20000);
-	int rrc = pu_wait(&r, 20000);
-	if (irc != 0 || rrc != 0)
-		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(r.err);
-	assert_int_equal(irc, 0);
-	assert_int_equal(rrc, 0);
+	pu_wait_both_ok(&i, &r, 20000, 20000, NULL, NULL);
 	assert_true(pu_file_has(i.out, "ping: 5 sent, 5 answered, rtt min/avg/max "));
 	assert_true(pu_file_has(r.out, "ping: 5 sent, 5 answered, rtt min/avg/max "));
 	for (int k = 0; k < 2; k++) {

@@ -135,12 +135,7 @@ static void delete_after_ends_the_initiator(void **state)
 		skip();
 	pu_start_responder(&r, &e, &ra, "sesame", "5", true, NULL);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "20", true, extra));
-	int irc = pu_wait(&i, 4000);
-	int rrc = pu_wait(&r, 10000);
-	if (irc != 0 || rrc != 0)
-		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(r.err);
-	assert_int_equal(irc, 0);
-	assert_int_equal(rrc, 0);
+	pu_wait_both_ok(&i, &r, 4000, 10000, NULL, NULL);
 	assert_true(pu_file_has(i.out, "deleted"));
 	pu_cleanup(&e);
 }
@@ -174,13 +169,7 @@ static void peer_rekeys_are_no_new_tunnels(void **state)
 		skip();
 	pu_start_responder(&r, &e, &ra, "sesame", "5", true, rx);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "20", true, ix));
-	int irc = pu_wait(&i, 6000);
-	int rrc = pu_wait(&r, 10000);
-	if (irc != 0 || rrc != 0 || !pu_file_has(ia.trace, "\"ike-sas\":1,\"child-sas\":1,\"rekeys\":"))
-		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(r.err), pu_show(ia.trace);
-	assert_int_equal(irc, 0);
-	assert_int_equal(rrc, 0);
-	assert_true(pu_file_has(ia.trace, "\"ike-sas\":1,\"child-sas\":1,\"rekeys\":"));
+	pu_wait_both_ok(&i, &r, 6000, 10000, ia.trace, "\"ike-sas\":1,\"child-sas\":1,\"rekeys\":");
 	assert_true(rekeys_in(ia.trace) >= 2); /* at least the first IKE rekey and the first CHILD rekey */
 	assert_true(pu_file_has(ia.trace, "\"ev\":\"ike_sa.rekeyed\""));
 	assert_true(pu_file_has(ia.trace, "\"ev\":\"child_sa.rekeyed\""));
@@ -241,12 +230,7 @@ static void rekey_packets_rekeys_the_child_once(void **state)
 			     "--rekey-packets", "4", "--life-packets", "1000", NULL };
 	pu_start_responder(&r, &e, &ra, "sesame", "3", true, rx);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "15", true, ix));
-	int irc = pu_wait(&i, 20000);
-	int rrc = pu_wait(&r, 20000);
-	if (irc != 0 || rrc != 0 || !pu_file_has(ia.trace, "\"reason\":\"packets\""))
-		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(ia.trace);
-	assert_int_equal(irc, 0);
-	assert_int_equal(rrc, 0);
+	pu_wait_both_ok(&i, &r, 20000, 20000, ia.trace, "\"reason\":\"packets\"");
 	assert_true(pu_file_has(i.out, "ping: 10 sent, 10 answered"));
 	assert_true(pu_file_has(ia.trace, "\"ev\":\"esp.expire\",\"spi\""));
 	assert_true(pu_file_has(ia.trace, "\"limit\":\"soft\",\"reason\":\"packets\",\"packets\":4,"));
