@@ -16,6 +16,7 @@
 #include "esp/ip.h"
 #include "esp/sad.h"
 #include "esp/spd.h"
+#include "node_transport.h"
 #include "run_int.h"
 
 _Static_assert((int)SIM_XD_NO_POLICY == (int)ESP_STATUS_COUNT, "drop reasons follow esp_status");
@@ -501,34 +502,6 @@ static void expire(runner *r, uint32_t node, int64_t now, ip_child *c, int level
 	sim_rn_event(r, now, node, "esp.expire", f);
 }
 
-static int same_ip(const ike_addr *a, const uint8_t *ip, uint8_t family)
-{
-	return a->family == family && memcmp(a->ip, ip, family == 6 ? 16 : 4) == 0;
-}
-
-/* Transport mode protects only the gateways' own packets: from its local to its remote address, no options. */
-static int transport_ok(const ip_child *c, const uint8_t *pkt, size_t len, esp_ip *h)
-{
-	return esp_ip_parse(pkt, len, h) == ESP_OK && h->total_len == len && same_ip(&c->local, h->src, h->family) &&
-	       same_ip(&c->remote, h->dst, h->family) && h->hdr_len == (h->family == 6 ? ESP_IPV6_HDR_LEN : ESP_IPV4_HDR_LEN);
-}
-
-/* Transport mode inbound: the payload in r->esp_buf gets back the IP header the ESP packet came with. 0 or -1. */
-static int add_header(runner *r, const ike_addr *from, const ike_addr *to, uint8_t proto, size_t *len)
-{
-	esp_ip h = { .family = from->family, .proto = proto, .ttl = 64 };
-	size_t hl = from->family == 6 ? ESP_IPV6_HDR_LEN : ESP_IPV4_HDR_LEN;
-	if (from->family != to->family || *len + hl > BUF_LEN)
-		return -1;
-	memcpy(h.src, from->ip, 16);
-	memcpy(h.dst, to->ip, 16);
-	memmove(r->esp_buf + hl, r->esp_buf, *len);
-	if (esp_ip_build(&h, *len, r->esp_buf, BUF_LEN) != hl)
-		return -1;
-	*len += hl;
-	return 0;
-}
-
 void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, size_t len, const char *flow)
 {
 	sim_ipsec *ip = &r->ipsec[node];
@@ -552,8 +525,9 @@ void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, si
 		drop(r, node, now, SIM_XD_DISCARD, "out", 0, flow);
 		return;
 	}
-	esp_ip h;
-	if (c->mode == IKE_MODE_TRANSPORT && !transport_ok(c, pkt, len, &h)) { /* forwarding for hosts takes tunnel mode */
+	esp_ip h = { 0 };
+	/* transport mode carries the gateway's own packets only: forwarding for hosts takes tunnel mode */
+	if (c->mode == IKE_MODE_TRANSPORT && !sim_tp_own(&c->local, &c->remote, pkt, len, &h)) {
 		drop(r, node, now, SIM_XD_MODE, "out", c->spi_out, flow);
 		return;
 	}
@@ -609,7 +583,7 @@ void sim_ip_input(runner *r, uint32_t node, int64_t now, uint8_t proto, const ik
 		return;
 	}
 	ip_child *c = kid_by_spi(ip, spi);
-	if (c && c->mode == IKE_MODE_TRANSPORT && add_header(r, from, to, rx.next_hdr, &rx.len) != 0)
+	if (c && c->mode == IKE_MODE_TRANSPORT && sim_tp_header(r->esp_buf, BUF_LEN, from, to, rx.next_hdr, &rx.len) != 0)
 		c = NULL;
 	const char *flow = sim_rt_flow_name(r, r->esp_buf, rx.len);
 	if (!c) {
