@@ -1,4 +1,5 @@
 /* `viz ladder`, drawing: lifelines, the time column and its elisions, message arrows, the legend. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,24 +13,30 @@ double lad_lane_x(const lad_ctx *c, size_t lane)
 	return c->left + 130 + (double)lane * c->spacing;
 }
 
+#define ESP_COLOR "#2471a3" /* its arrowhead is marker ah5, defined only in pictures that draw ESP */
+
 static const char *msg_color(const lad_send *s)
 {
 	if (s->fate == F_LOST || s->fate == F_REJECTED)
 		return COLORS[3];
 	if (s->fate == F_PENDING)
 		return COLORS[4];
+	if (s->kind == K_ESP)
+		return ESP_COLOR;
 	return COLORS[s->kind == K_RETX ? 1 : s->kind == K_DUP ? 2 : 0];
 }
 
 static size_t marker_of(const char *color)
 {
+	if (strcmp(color, ESP_COLOR) == 0)
+		return NCOLORS;
 	for (size_t i = 0; i < NCOLORS; i++)
 		if (strcmp(COLORS[i], color) == 0)
 			return i;
 	return 0;
 }
 
-static void svg_head(const lad_ctx *c, viz_buf *b, double w, double h)
+static void svg_head(const lad_ctx *c, viz_buf *b, double w, double h, int esp)
 {
 	viz_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
 			  "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
@@ -38,6 +45,10 @@ static void svg_head(const lad_ctx *c, viz_buf *b, double w, double h)
 		viz_buf_printf(b, "<marker id=\"ah%zu\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" "
 				  "markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"%s\"/></marker>\n",
 			       i, COLORS[i]);
+	if (esp)
+		viz_buf_printf(b, "<marker id=\"ah%zu\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" "
+				  "markerHeight=\"6\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"%s\"/></marker>\n",
+			       NCOLORS, ESP_COLOR);
 	viz_buf_puts(b, "</defs>\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
 	const char *scn = NULL;
 	double seed = -1;
@@ -136,6 +147,10 @@ static void draw_times(const lad_ctx *c, viz_buf *b, double right)
 static void msg_label(const lad_ctx *c, const lad_send *s, viz_buf *b)
 {
 	const char *sum = viz_ev_str(&c->t->ev[s->orig], "summary");
+	if (s->kind == K_ESP) {
+		lad_esp_label(c, s->ev, b);
+		return;
+	}
 	if (s->kind == K_RETX)
 		viz_buf_printf(b, "retransmit #%.0f: ", viz_ev_num(&c->t->ev[s->ev], "attempt", 0));
 	else if (s->kind == K_DUP)
@@ -175,6 +190,24 @@ static void draw_lost(const lad_ctx *c, const lad_send *s, viz_buf *b, double x1
 	viz_buf_puts(b, "</text>");
 }
 
+/* An ESP packet's label lies along its arrow, just above it: packets in flight cross, their labels do not. */
+static void esp_label_along(const lad_ctx *c, const lad_send *s, viz_buf *b, double x1, double y1, double x2, double y2)
+{
+	double dx = x2 - x1, dy = y2 - y1, len = sqrt(dx * dx + dy * dy);
+	double nx = len > 0 ? dy / len : 0, ny = len > 0 ? -dx / len : -1;
+	if (ny > 0) /* the side above the line */
+		nx = -nx, ny = -ny;
+	/* a little past the middle: boxes on the sender's lifeline come soon after a send */
+	double mx = x1 + dx * 0.56 + nx * 4, my = y1 + dy * 0.56 + ny * 4;
+	double deg = atan2(dy, dx) * 180 / M_PI;
+	deg = dx < 0 ? deg - 180 : deg; /* read left to right */
+	viz_buf_printf(b, "<text class=\"esp\" x=\"%.1f\" y=\"%.1f\" transform=\"rotate(%.2f %.1f %.1f)\" "
+			  "text-anchor=\"middle\" font-family=\"monospace\" font-size=\"10\" fill=\"%s\" stroke=\"white\" "
+			  "stroke-width=\"3\" paint-order=\"stroke\">",
+		       mx, my, deg, mx, my, msg_color(s));
+	(void)c;
+}
+
 /* One message: a line from sender to where it ended (receiver, loss, rejection), its label above its start. */
 static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b)
 {
@@ -189,16 +222,19 @@ static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b)
 	double x2 = s->fate == F_LOST ? lost_x(c, x1, xt, s->to) : xt;
 	int late = s->end != LAD_NONE && er == LAD_NONE && s->fate != F_LOST && c->to > 0 && c->t->ev[s->end].t > c->to;
 	viz_buf_printf(b, "<g class=\"message\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-			  "stroke-width=\"1.6\"%s", x1, y1, x2, y2, col,
+			  "stroke-width=\"%s\"%s", x1, y1, x2, y2, col, s->kind == K_ESP ? "1" : "1.6",
 		       s->fate == F_REJECTED || s->fate == F_PENDING || late ? " stroke-dasharray=\"5 3\"" : "");
 	if (s->fate != F_LOST)
 		viz_buf_printf(b, " marker-end=\"url(#ah%zu)\"", marker_of(col));
 	viz_buf_puts(b, "/>");
 	if (s->fate == F_LOST)
 		draw_lost(c, s, b, x1, x2, y2, s->to);
-	viz_buf_printf(b, "<text class=\"msg\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"monospace\" "
-			  "font-size=\"11\" fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
-		       (x1 + xt) / 2, y1 - 5, col);
+	if (s->kind == K_ESP)
+		esp_label_along(c, s, b, x1, y1, x2, y2);
+	else
+		viz_buf_printf(b, "<text class=\"msg\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"monospace\" "
+				  "font-size=\"11\" fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
+			       (x1 + xt) / 2, y1 - 5, col);
 	msg_label(c, s, b);
 	viz_buf_printf(b, "</text>%s</g>\n", s->fate == F_PENDING ? "<title>never received</title>"
 					     : late			? "<title>arrives after the window</title>"
@@ -245,18 +281,29 @@ void lad_svg(lad_ctx *c, viz_buf *b)
 	for (size_t k = 0; k < c->ns; k++) {
 		const char *sum = viz_ev_str(&c->t->ev[c->s[k].orig], "summary");
 		size_t n = (sum ? strlen(sum) : 1) + (c->s[k].kind == K_TX ? 0 : 24);
+		if (c->s[k].kind == K_ESP) {
+			viz_buf l = { 0 };
+			lad_esp_label(c, c->s[k].ev, &l);
+			n = l.len, viz_buf_free(&l);
+		}
 		longest = n > longest && drawn(c, &c->s[k]) ? n : longest;
 	}
+	int esp = lad_esp_drawn(c);
+	size_t bands = esp ? lad_esp_longest(c) : 0;
+	longest = bands > longest ? bands : longest;
 	c->spacing = (double)longest * LAD_CHAR_W + 60;
 	c->spacing = c->spacing < 300 ? 300 : c->spacing > 1000 ? 1000 : c->spacing;
+	/* ESP labels sit mid-way along their arrows: room for them between the boxes on both lifelines. */
+	c->spacing = esp && c->spacing < 560 ? 560 : c->spacing;
 	double last = c->nrows ? c->y[c->nrows - 1] : LAD_TOP;
-	double w = lad_lane_x(c, c->nlanes ? c->nlanes - 1 : 0) + 240, h = last + LAD_ROW_H + 50;
+	double w = lad_lane_x(c, c->nlanes ? c->nlanes - 1 : 0) + 240, h = last + LAD_ROW_H + 50 + (esp ? 20 : 0);
 	w = w < 960 ? 960 : w; /* the legend is 940 wide */
 	c->width = w;
-	svg_head(c, b, w, h);
+	svg_head(c, b, w, h, esp);
 	lad_draw_bands(c, b, w - 10, last + LAD_ROW_H);
 	draw_lanes(c, b, last + LAD_ROW_H);
 	draw_times(c, b, w - 10);
+	lad_esp_draw_bands(c, b);
 	for (size_t k = 0; k < c->ns; k++)
 		if (drawn(c, &c->s[k]))
 			draw_send(c, &c->s[k], b);
@@ -264,6 +311,8 @@ void lad_svg(lad_ctx *c, viz_buf *b)
 	for (size_t i = 0; i < c->t->n; i++)
 		if (c->row[i] != LAD_NONE && lad_is_mark(c, &c->t->ev[i]))
 			lad_draw_mark(c, i, b);
-	draw_legend(b, h - 18);
+	draw_legend(b, h - 18 - (esp ? 20 : 0));
+	if (esp)
+		lad_esp_legend(b, h - 18);
 	viz_buf_puts(b, "</svg>\n");
 }

@@ -71,7 +71,7 @@ static int has(xmlDocPtr d, const char *expr, const char *want)
 
 static xmlDocPtr ladder(const viz_trace *t, int64_t from, int64_t to, viz_buf *b)
 {
-	viz_ladder_opts o = { t, NULL, from, to };
+	viz_ladder_opts o = { t, NULL, from, to, VIZ_ESP_AUTO };
 	char msg[256];
 	if (viz_ladder(&o, b, msg, sizeof(msg)) != 0)
 		fail_msg("%s", msg);
@@ -149,7 +149,7 @@ static void ladder_window(void **state)
 	assert_int_equal(count_xpath(d, "//s:rect[@class='link-down']"), 1);
 	xmlFreeDoc(d);
 	viz_buf_free(&b);
-	viz_ladder_opts o = { t, NULL, 100000000000LL, 200000000000LL };
+	viz_ladder_opts o = { t, NULL, 100000000000LL, 200000000000LL, VIZ_ESP_AUTO };
 	char msg[256];
 	assert_int_equal(viz_ladder(&o, &b, msg, sizeof(msg)), -1);
 	assert_string_equal(msg, "tests/viz/rekey.jsonl: nothing to draw between 100.000 s and 200.000");
@@ -265,7 +265,7 @@ static void tolerant(void **state)
 	viz_trace *t = viz_trace_parse("t.jsonl", trace, sizeof(trace) - 1, msg, sizeof(msg));
 	assert_non_null(t);
 	viz_buf b = { 0 };
-	viz_ladder_opts o = { t, "a,b,c", 0, 0 };
+	viz_ladder_opts o = { t, "a,b,c", 0, 0, VIZ_ESP_AUTO };
 	assert_int_equal(viz_ladder(&o, &b, msg, sizeof(msg)), 0);
 	xmlDocPtr d = vt_xml(&b);
 	assert_true(has(d, "//s:g[@class='rekey']/s:text", "IKE rekeyed ? \xe2\x86\x92 ? (?)"));

@@ -103,7 +103,7 @@ static void keys_cbc(void **state)
 /* The ladder's message labels, in document order. */
 static size_t ladder_msgs(const viz_trace *t, const char *nodes, char ***msgs, viz_buf *b)
 {
-	viz_ladder_opts o = { t, nodes, 0, 0 };
+	viz_ladder_opts o = { t, nodes, 0, 0, VIZ_ESP_AUTO };
 	char msg[256];
 	if (viz_ladder(&o, b, msg, sizeof(msg)) != 0)
 		fail_msg("%s", msg);
@@ -149,7 +149,7 @@ static void ladder_loss(void **state)
 	assert_non_null(strstr(b.p, ">4.000 s later</text>"));
 	vt_strs_free(msgs, n);
 	viz_buf_free(&b);
-	viz_ladder_opts o = { t, "gw-a,nat-1", 0, 0 };
+	viz_ladder_opts o = { t, "gw-a,nat-1", 0, 0, VIZ_ESP_AUTO };
 	char msg[256];
 	assert_int_equal(viz_ladder(&o, &b, msg, sizeof(msg)), -1);
 	assert_non_null(strstr(msg, "no node 'nat-1' in the trace"));
@@ -220,7 +220,7 @@ static int draw_keys(const viz_trace *t, viz_format f, viz_buf *b, char *msg, si
 static int draw_ladder(const viz_trace *t, viz_format f, viz_buf *b, char *msg, size_t n)
 {
 	(void)f;
-	viz_ladder_opts o = { t, NULL, 0, 0 };
+	viz_ladder_opts o = { t, NULL, 0, 0, VIZ_ESP_AUTO };
 	return viz_ladder(&o, b, msg, n);
 }
 
