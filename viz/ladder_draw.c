@@ -191,21 +191,19 @@ static void draw_lost(const lad_ctx *c, const lad_send *s, viz_buf *b, double x1
 }
 
 /* An ESP packet's label lies along its arrow, just above it: packets in flight cross, their labels do not. */
-static void esp_label_along(const lad_ctx *c, const lad_send *s, viz_buf *b, double x1, double y1, double x2, double y2)
+static void esp_label_along(const lad_send *s, viz_buf *b, double x1, double y1, double x2, double y2, double at)
 {
 	double dx = x2 - x1, dy = y2 - y1, len = sqrt(dx * dx + dy * dy);
 	double nx = len > 0 ? dy / len : 0, ny = len > 0 ? -dx / len : -1;
 	if (ny > 0) /* the side above the line */
 		nx = -nx, ny = -ny;
-	/* a little past the middle: boxes on the sender's lifeline come soon after a send */
-	double mx = x1 + dx * 0.56 + nx * 4, my = y1 + dy * 0.56 + ny * 4;
+	double mx = x1 + dx * at + nx * 4, my = y1 + dy * at + ny * 4;
 	double deg = atan2(dy, dx) * 180 / M_PI;
 	deg = dx < 0 ? deg - 180 : deg; /* read left to right */
 	viz_buf_printf(b, "<text class=\"esp\" x=\"%.1f\" y=\"%.1f\" transform=\"rotate(%.2f %.1f %.1f)\" "
-			  "text-anchor=\"middle\" font-family=\"monospace\" font-size=\"10\" fill=\"%s\" stroke=\"white\" "
+			  "text-anchor=\"%s\" font-family=\"monospace\" font-size=\"10\" fill=\"%s\" stroke=\"white\" "
 			  "stroke-width=\"3\" paint-order=\"stroke\">",
-		       mx, my, deg, mx, my, msg_color(s));
-	(void)c;
+		       mx, my, deg, mx, my, at > 0.9 ? (dx < 0 ? "start" : "end") : "middle", msg_color(s));
 }
 
 /* One message: a line from sender to where it ended (receiver, loss, rejection), its label above its start. */
@@ -219,6 +217,12 @@ static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b)
 				   : x1 + (s->from + 1 < c->nlanes || s->from == 0 ? 1 : -1) * c->spacing / 2;
 	double y1 = c->row[s->ev] != LAD_NONE ? c->ys[s->ev] : c->y[er] - LAD_ROW_H * 0.8;
 	double y2 = er != LAD_NONE ? c->y[er] : y1 + LAD_ROW_H * 0.8;
+	/* An ESP label a little past the middle (boxes on the sender's lifeline come soon after a send); on a
+	 * packet not accepted in the picture, drawn to its bottom, before the middle (arriving after the window)
+	 * or ending at the receiver (never accepted; its impairment's box covers the start): clear of the others. */
+	double at = 0.56;
+	if (er == LAD_NONE && s->kind == K_ESP && s->fate != F_LOST)
+		y2 = c->y[c->nrows - 1] + LAD_ROW_H * 0.5, at = s->fate == F_PENDING ? 0.95 : 0.4;
 	double x2 = s->fate == F_LOST ? lost_x(c, x1, xt, s->to) : xt;
 	int late = s->end != LAD_NONE && er == LAD_NONE && s->fate != F_LOST && c->to > 0 && c->t->ev[s->end].t > c->to;
 	viz_buf_printf(b, "<g class=\"message\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
@@ -230,13 +234,16 @@ static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b)
 	if (s->fate == F_LOST)
 		draw_lost(c, s, b, x1, x2, y2, s->to);
 	if (s->kind == K_ESP)
-		esp_label_along(c, s, b, x1, y1, x2, y2);
+		esp_label_along(s, b, x1, y1, x2, y2, at);
 	else
 		viz_buf_printf(b, "<text class=\"msg\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"monospace\" "
 				  "font-size=\"11\" fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
 			       (x1 + xt) / 2, y1 - 5, col);
 	msg_label(c, s, b);
-	viz_buf_printf(b, "</text>%s</g>\n", s->fate == F_PENDING ? "<title>never received</title>"
+	viz_buf_printf(b, "</text>%s</g>\n", s->fate == F_PENDING && s->kind == K_ESP
+						     ? "<title>not accepted: dropped by the receiver (its drops, the red X marks, "
+						       "carry no sequence number) or still in flight when the run ended</title>"
+					     : s->fate == F_PENDING ? "<title>never received</title>"
 					     : late			? "<title>arrives after the window</title>"
 									: "");
 }
