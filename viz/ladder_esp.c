@@ -367,7 +367,7 @@ void lad_esp_draw_bands(const lad_ctx *c, viz_buf *b)
 		viz_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#aed6f1\" stroke-width=\"9\"/>"
 				  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#2471a3\" stroke-width=\"1\" "
 				  "marker-end=\"url(#ah5)\"/>", x1, y, x2, y, x1, y, x2, y);
-		viz_buf_printf(b, "<text class=\"esp\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"monospace\" "
+		viz_buf_printf(b, "<text class=\"esp-run\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"monospace\" "
 				  "font-size=\"11\" fill=\"#1a5276\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
 			       (x1 + x2) / 2, y - 7);
 		run_label(r, b);

@@ -336,6 +336,9 @@ static void cli_viz_and_report(void **state)
 	       "--to 1500ms must be later than --from 2s");
 	expect(CLI("viz", "keys", trace, "--from", "1", "-o", svg), CLI_USAGE, "option not valid here");
 	expect(CLI("viz", "ladder", trace, "--generation", "1", "-o", svg), CLI_USAGE, "option not valid here");
+	expect(CLI("viz", "ladder", trace, "--esp", "some", "-o", svg), CLI_USAGE, "--esp some: auto, bands, all or none");
+	expect(CLI("viz", "keys", trace, "--esp", "all", "-o", svg), CLI_USAGE, "option not valid here");
+	expect(CLI("viz", "ladder", trace, "--esp", "none", "-o", svg), CLI_OK, NULL);
 	expect(CLI("viz", "keys", trace, "--generation", "0", "-o", svg), CLI_USAGE, "--generation 0: a number from 1");
 	expect(CLI("viz", "keys", trace, "--generation", "2", "-o", svg), CLI_ERR, "has 1 generation in this trace");
 	expect(CLI("viz", "ladder", trace, "--from", "10s", "-o", svg), CLI_ERR, "nothing to draw between 10.000 s");
