@@ -1,6 +1,7 @@
 /* `viz ladder`, drawing: lifelines, the time column and its elisions, message arrows, the legend. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ladder_int.h"
@@ -144,9 +145,47 @@ static void draw_times(const lad_ctx *c, viz_buf *b, double right)
 	}
 }
 
+static char *dup_n(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (p)
+		memcpy(p, s, n), p[n] = 0;
+	return p;
+}
+
+/* "IKE_AUTH request 1 SK{ IDi AUTH ... } under SK_ei, 257 B": the summary with its envelope (RFC 7296 3.14:
+ * every exchange after IKE_SA_INIT is encrypted, by the original initiator's or responder's key) and size. */
+static void ike_label(const viz_event *o, viz_buf *b)
+{
+	const char *sum = viz_ev_str(o, "summary"), *ex = viz_ev_str(o, "exchange"), *fl = viz_ev_str(o, "flags");
+	const char *open = sum ? strstr(sum, " [ ") : NULL;
+	size_t n = sum ? strlen(sum) : 0;
+	double size = viz_ev_num(o, "size", -1);
+	if (!sum || !ex || !fl || size < 0 || !open || n < 2 || strcmp(sum + n - 2, " ]") != 0) {
+		viz_buf_xml(b, sum ? sum : "?"); /* a trace without these fields: the summary as it is */
+		return;
+	}
+	if (strcmp(ex, "IKE_SA_INIT") == 0) {
+		viz_buf_xml(b, sum);
+		viz_buf_printf(b, " in clear, %g B", size);
+		return;
+	}
+	const char *b0 = open + 3, *b1 = sum + n - 2; /* "[ ]" (a DPD probe): the two overlap, nothing inside */
+	char *head = dup_n(sum, (size_t)(open - sum)), *body = dup_n(b0, b1 > b0 ? (size_t)(b1 - b0) : 0);
+	if (!head || !body) {
+		viz_buf_xml(b, sum);
+	} else {
+		viz_buf_xml(b, head);
+		viz_buf_puts(b, " SK{ ");
+		viz_buf_xml(b, body);
+		viz_buf_printf(b, "%s} under %s, %g B", body[0] ? " " : "", strchr(fl, 'I') ? "SK_ei" : "SK_er", size);
+	}
+	free(head);
+	free(body);
+}
+
 static void msg_label(const lad_ctx *c, const lad_send *s, viz_buf *b)
 {
-	const char *sum = viz_ev_str(&c->t->ev[s->orig], "summary");
 	if (s->kind == K_ESP) {
 		lad_esp_label(c, s->ev, b);
 		return;
@@ -155,7 +194,7 @@ static void msg_label(const lad_ctx *c, const lad_send *s, viz_buf *b)
 		viz_buf_printf(b, "retransmit #%.0f: ", viz_ev_num(&c->t->ev[s->ev], "attempt", 0));
 	else if (s->kind == K_DUP)
 		viz_buf_puts(b, "cached response again: ");
-	viz_buf_xml(b, sum ? sum : "?");
+	ike_label(&c->t->ev[s->orig], b);
 	if (s->kind != K_DUP)
 		lad_frag_suffix(c, s->ev, b);
 	if (c->row[s->ev] == LAD_NONE) { /* a stub: sent before the window */
@@ -286,14 +325,12 @@ void lad_svg(lad_ctx *c, viz_buf *b)
 	size_t longest = 0;
 	time_column(c);
 	for (size_t k = 0; k < c->ns; k++) {
-		const char *sum = viz_ev_str(&c->t->ev[c->s[k].orig], "summary");
-		size_t n = (sum ? strlen(sum) : 1) + (c->s[k].kind == K_TX ? 0 : 24);
-		if (c->s[k].kind == K_ESP) {
-			viz_buf l = { 0 };
-			lad_esp_label(c, c->s[k].ev, &l);
-			n = l.len, viz_buf_free(&l);
-		}
-		longest = n > longest && drawn(c, &c->s[k]) ? n : longest;
+		if (!drawn(c, &c->s[k]))
+			continue;
+		viz_buf l = { 0 };
+		msg_label(c, &c->s[k], &l);
+		longest = l.len > longest ? l.len : longest;
+		viz_buf_free(&l);
 	}
 	int esp = lad_esp_drawn(c);
 	size_t bands = esp ? lad_esp_longest(c) : 0;

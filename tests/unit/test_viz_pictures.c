@@ -113,18 +113,29 @@ static size_t ladder_msgs(const viz_trace *t, const char *nodes, char ***msgs, v
 	return n;
 }
 
-/* Every message of the demo, in the order it was sent, labelled with its summary line. */
+/* Every message of the demo, in the order it was sent: its summary, the SK{} envelope and the key that
+ * protects it (RFC 7296 3.14; IKE_SA_INIT is in clear), and its size. */
 static void ladder_demo(void **state)
 {
 	(void)state;
+	static const char *const want[] = {
+		"IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP) ] in clear, 208 B",
+		"IKE_SA_INIT response 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP) ] in clear, 208 B",
+		"IKE_AUTH request 1 SK{ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr } under SK_ei, 229 B",
+		"IKE_AUTH response 1 SK{ IDr AUTH SA TSi TSr } under SK_er, 201 B",
+	};
 	viz_trace *t = vt_run(DEMO_SCENARIO);
 	viz_buf b = { 0 };
 	char **msgs;
 	size_t n = ladder_msgs(t, NULL, &msgs, &b), k = 0;
 	for (size_t i = 0; i < t->n; i++)
 		if (strcmp(t->ev[i].ev, "ike.tx") == 0) {
-			assert_true(k < n);
-			assert_string_equal(msgs[k++], viz_ev_str(&t->ev[i], "summary"));
+			assert_true(k < n && k < 4);
+			const char *sum = viz_ev_str(&t->ev[i], "summary");
+			assert_non_null(sum); /* the label is this message's */
+			assert_memory_equal(msgs[k], sum, strcspn(sum, "["));
+			assert_string_equal(msgs[k], want[k]);
+			k++;
 		}
 	assert_int_equal(k, 4);
 	assert_int_equal(n, 4);
@@ -143,8 +154,9 @@ static void ladder_loss(void **state)
 	char **msgs;
 	size_t n = ladder_msgs(t, "gw-b,gw-a", &msgs, &b);
 	assert_int_equal(n, 5);
-	assert_string_equal(msgs[2], "IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr ]");
-	assert_string_equal(msgs[3], "retransmit #1: IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr ]");
+	assert_string_equal(msgs[2], "IKE_AUTH request 1 SK{ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr } under SK_ei, 229 B");
+	assert_string_equal(msgs[3],
+			    "retransmit #1: IKE_AUTH request 1 SK{ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr } under SK_ei, 229 B");
 	assert_non_null(strstr(b.p, ">lost (fault)</text>"));
 	assert_non_null(strstr(b.p, ">4.000 s later</text>"));
 	vt_strs_free(msgs, n);
@@ -166,7 +178,7 @@ static void ladder_failure(void **state)
 	char **msgs;
 	size_t n = ladder_msgs(t, NULL, &msgs, &b);
 	assert_int_equal(n, 4);
-	assert_string_equal(msgs[3], "IKE_AUTH response 1 [ N(AUTH_FAILED) ]");
+	assert_string_equal(msgs[3], "IKE_AUTH response 1 SK{ N(AUTH_FAILED) } under SK_er, 65 B");
 	assert_non_null(strstr(b.p, "error: AUTH payload does not verify"));
 	assert_non_null(strstr(b.p, ">IKE 80599283 DESTROYING<")); /* which SA: its initiator SPI */
 	vt_strs_free(msgs, n);
