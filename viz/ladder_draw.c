@@ -229,16 +229,89 @@ static void draw_lost(const lad_ctx *c, const lad_send *s, viz_buf *b, double x1
 	viz_buf_puts(b, "</text>");
 }
 
-/* An ESP packet's label lies along its arrow, just above it: packets in flight cross, their labels do not. */
-static void esp_label_along(const lad_send *s, viz_buf *b, double x1, double y1, double x2, double y2, double at)
+/* Where an ESP label goes at fraction at of its arrow, just above it, and the angle it is turned by. */
+static void esp_label_pos(double x1, double y1, double x2, double y2, double at, double *mx, double *my, double *deg)
 {
 	double dx = x2 - x1, dy = y2 - y1, len = sqrt(dx * dx + dy * dy);
 	double nx = len > 0 ? dy / len : 0, ny = len > 0 ? -dx / len : -1;
 	if (ny > 0) /* the side above the line */
 		nx = -nx, ny = -ny;
-	double mx = x1 + dx * at + nx * 4, my = y1 + dy * at + ny * 4;
-	double deg = atan2(dy, dx) * 180 / M_PI;
-	deg = dx < 0 ? deg - 180 : deg; /* read left to right */
+	*mx = x1 + dx * at + nx * 4, *my = y1 + dy * at + ny * 4;
+	*deg = atan2(dy, dx) * 180 / M_PI;
+	*deg = dx < 0 ? *deg - 180 : *deg; /* read left to right */
+}
+
+/* The upright box around a label of n characters (10 px monospace) centred at (mx, my), turned by deg. */
+static lad_rect esp_label_rect(double mx, double my, double deg, size_t n)
+{
+	double h = (double)n * 3.0, cs = cos(deg * M_PI / 180), sn = sin(deg * M_PI / 180);
+	double ax = fabs(h * cs), ay = fabs(h * sn);
+	return (lad_rect){ mx - ax - 2, my - ay - 10, mx + ax + 2, my + ay + 3 };
+}
+
+/* How much of a two boxes share (0: they do not touch). */
+static double overlap(const lad_rect *a, const lad_rect *b)
+{
+	double w = fmin(a->x1, b->x1) - fmax(a->x0, b->x0), h = fmin(a->y1, b->y1) - fmax(a->y0, b->y0);
+	return w > 0 && h > 0 ? w * h : 0;
+}
+
+/* Labels and boxes already placed (or still to come, like the boxes): an ESP label looks for room among them. */
+typedef struct lad_busy {
+	lad_rect *r;
+	size_t n, cap;
+} lad_busy;
+
+static void busy_add(lad_busy *bz, lad_rect r)
+{
+	if (bz && bz->n < bz->cap)
+		bz->r[bz->n++] = r;
+}
+
+/* How much of the placed labels and boxes a label of n characters at (mx, my) turned by deg covers: the
+ * text measured in 20 px pieces along its baseline, so a slanted label is not taken for its bounding box. */
+static double covered(const lad_busy *bz, double mx, double my, double deg, size_t n)
+{
+	double len = (double)n * 6.0, cs = cos(deg * M_PI / 180), sn = sin(deg * M_PI / 180), sum = 0;
+	for (double t = -len / 2; t < len / 2; t += 20) {
+		double cx = mx + (t + 10) * cs, cy = my + (t + 10) * sn;
+		lad_rect piece = { cx - 10, cy - 9, cx + 10, cy + 2 };
+		for (size_t j = 0; j < bz->n; j++)
+			sum += overlap(&piece, &bz->r[j]);
+	}
+	return sum;
+}
+
+/* The first place along the arrow where the label covers no other label or box; else the place where it
+ * covers least. The middle first, a little past it (boxes on the sender's lifeline come soon after a send). */
+static double esp_label_at(lad_busy *bz, double x1, double y1, double x2, double y2, size_t n)
+{
+	static const double tries[] = { 0.56, 0.5, 0.62, 0.44, 0.68, 0.38, 0.74, 0.32, 0.8, 0.26, 0.2 };
+	double best = tries[0], least = -1;
+	for (size_t k = 0; bz && k < sizeof(tries) / sizeof(tries[0]) && least != 0; k++) {
+		double mx, my, deg;
+		esp_label_pos(x1, y1, x2, y2, tries[k], &mx, &my, &deg);
+		double cov = covered(bz, mx, my, deg, n);
+		if (least < 0 || cov < least)
+			least = cov, best = tries[k];
+	}
+	return best;
+}
+
+/* An ESP packet's label lies along its arrow, just above it: packets in flight cross, their labels do not. */
+static void esp_label_along(const lad_ctx *c, const lad_send *s, viz_buf *b, lad_busy *bz, double x1, double y1,
+			    double x2, double y2, double at)
+{
+	viz_buf l = { 0 };
+	lad_esp_label(c, s->ev, &l);
+	at = at > 0 ? at : esp_label_at(bz, x1, y1, x2, y2, l.len);
+	double mx, my, deg, dx = x2 - x1;
+	esp_label_pos(x1, y1, x2, y2, at, &mx, &my, &deg);
+	lad_rect r = esp_label_rect(mx, my, deg, l.len);
+	if (at > 0.9) /* anchored at its end: the box is on the receiver's side */
+		r = dx < 0 ? (lad_rect){ mx, r.y0, mx + (r.x1 - r.x0), r.y1 } : (lad_rect){ mx - (r.x1 - r.x0), r.y0, mx, r.y1 };
+	busy_add(bz, r);
+	viz_buf_free(&l);
 	viz_buf_printf(b, "<text class=\"esp\" x=\"%.1f\" y=\"%.1f\" transform=\"rotate(%.2f %.1f %.1f)\" "
 			  "text-anchor=\"%s\" font-family=\"monospace\" font-size=\"10\" fill=\"%s\" stroke=\"white\" "
 			  "stroke-width=\"3\" paint-order=\"stroke\">",
@@ -246,7 +319,7 @@ static void esp_label_along(const lad_send *s, viz_buf *b, double x1, double y1,
 }
 
 /* One message: a line from sender to where it ended (receiver, loss, rejection), its label above its start. */
-static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b)
+static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b, lad_busy *bz)
 {
 	const char *col = msg_color(s);
 	size_t er = s->end != LAD_NONE ? c->row[s->end] : LAD_NONE;
@@ -256,12 +329,11 @@ static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b)
 				   : x1 + (s->from + 1 < c->nlanes || s->from == 0 ? 1 : -1) * c->spacing / 2;
 	double y1 = c->row[s->ev] != LAD_NONE ? c->ys[s->ev] : c->y[er] - LAD_ROW_H * 0.8;
 	double y2 = er != LAD_NONE ? c->y[er] : y1 + LAD_ROW_H * 0.8;
-	/* An ESP label a little past the middle (boxes on the sender's lifeline come soon after a send); on a
-	 * packet not accepted in the picture, drawn to its bottom, before the middle (arriving after the window)
-	 * or ending at the receiver (never accepted; its impairment's box covers the start): clear of the others. */
-	double at = 0.56;
+	/* An ESP label where it finds room (at 0); a packet not accepted in the picture is drawn to its bottom,
+	 * and if it was never accepted its label ends at the receiver (its impairment's box covers the start). */
+	double at = 0;
 	if (er == LAD_NONE && s->kind == K_ESP && s->fate != F_LOST)
-		y2 = c->y[c->nrows - 1] + LAD_ROW_H * 0.5, at = s->fate == F_PENDING ? 0.95 : 0.4;
+		y2 = c->y[c->nrows - 1] + LAD_ROW_H * 0.5, at = s->fate == F_PENDING ? 0.95 : 0;
 	double x2 = s->fate == F_LOST ? lost_x(c, x1, xt, s->to) : xt;
 	int late = s->end != LAD_NONE && er == LAD_NONE && s->fate != F_LOST && c->to > 0 && c->t->ev[s->end].t > c->to;
 	viz_buf_printf(b, "<g class=\"message\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
@@ -273,7 +345,7 @@ static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b)
 	if (s->fate == F_LOST)
 		draw_lost(c, s, b, x1, x2, y2, s->to);
 	if (s->kind == K_ESP)
-		esp_label_along(s, b, x1, y1, x2, y2, at);
+		esp_label_along(c, s, b, bz, x1, y1, x2, y2, at);
 	else
 		viz_buf_printf(b, "<text class=\"msg\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"monospace\" "
 				  "font-size=\"11\" fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
@@ -320,6 +392,34 @@ static void time_column(lad_ctx *c)
 	c->left = c->left < LAD_LEFT ? LAD_LEFT : c->left;
 }
 
+/* What ESP labels must not cover: every IKE message's label and every box. */
+static void busy_init(const lad_ctx *c, lad_busy *bz)
+{
+	bz->cap = c->ns + c->nrows + 1;
+	bz->r = malloc(bz->cap * sizeof(*bz->r));
+	if (!bz->r)
+		return; /* labels go to their default place */
+	for (size_t k = 0; k < c->ns; k++) {
+		const lad_send *s = &c->s[k];
+		if (s->kind == K_ESP || !drawn(c, s))
+			continue;
+		size_t er = s->end != LAD_NONE ? c->row[s->end] : LAD_NONE;
+		size_t to = s->fate == F_RECEIVED || s->fate == F_REJECTED ? lad_lane_of(c, c->t->ev[s->end].node) : s->to;
+		double x1 = lad_lane_x(c, s->from), xt = to != LAD_NONE ? lad_lane_x(c, to) : x1 + c->spacing / 2;
+		double y1 = c->row[s->ev] != LAD_NONE ? c->ys[s->ev] : c->y[er] - LAD_ROW_H * 0.8;
+		viz_buf l = { 0 };
+		msg_label(c, s, &l);
+		double half = (double)l.len * 3.35;
+		busy_add(bz, (lad_rect){ (x1 + xt) / 2 - half, y1 - 16, (x1 + xt) / 2 + half, y1 - 2 });
+		viz_buf_free(&l);
+	}
+	for (size_t i = 0; i < c->t->n; i++) {
+		lad_rect r;
+		if (c->row[i] != LAD_NONE && lad_is_mark(c, &c->t->ev[i]) && lad_mark_rect(c, i, &r))
+			busy_add(bz, r);
+	}
+}
+
 void lad_svg(lad_ctx *c, viz_buf *b)
 {
 	size_t longest = 0;
@@ -348,9 +448,13 @@ void lad_svg(lad_ctx *c, viz_buf *b)
 	draw_lanes(c, b, last + LAD_ROW_H);
 	draw_times(c, b, w - 10);
 	lad_esp_draw_bands(c, b);
+	lad_busy bz = { 0 };
+	if (esp && !c->esp_bands)
+		busy_init(c, &bz);
 	for (size_t k = 0; k < c->ns; k++)
 		if (drawn(c, &c->s[k]))
-			draw_send(c, &c->s[k], b);
+			draw_send(c, &c->s[k], b, bz.r ? &bz : NULL);
+	free(bz.r);
 	/* Boxes last: an arrow that leaves its lifeline above a box passes behind it, not through its text. */
 	for (size_t i = 0; i < c->t->n; i++)
 		if (c->row[i] != LAD_NONE && lad_is_mark(c, &c->t->ev[i]))

@@ -25,6 +25,10 @@ typedef struct lad_send {
 	enum lad_fate fate;
 } lad_send;
 
+typedef struct lad_rect {
+	double x0, y0, x1, y1;
+} lad_rect;
+
 /* A run of ESP packets on one SA with nothing else drawn between them: one band in the ladder. */
 typedef struct lad_run {
 	size_t first, last;  /* its first and last esp.tx (the band is drawn on the first one's row) */
@@ -69,6 +73,8 @@ int lad_str_eq(const char *a, const char *b);
 /* Whether event e is drawn as a box on a lifeline or a band (state, error, rekey, DPD, fragments, faults). */
 int lad_is_mark(const lad_ctx *c, const viz_event *e);
 void lad_draw_mark(const lad_ctx *c, size_t i, viz_buf *b);
+/* Where mark i's box goes; 0 when it draws no box (a link fault's label). */
+int lad_mark_rect(const lad_ctx *c, size_t i, lad_rect *r);
 /* Shaded bands behind everything: links down between a link-down and its link-up fault. */
 void lad_draw_bands(const lad_ctx *c, viz_buf *b, double right, double bottom);
 /* " (in N fragments)" when the message sent at event i was split (RFC 7383), else nothing. */

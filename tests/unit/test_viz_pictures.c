@@ -209,7 +209,7 @@ static void report_self_contained(void **state)
 	assert_int_equal(count(b.p, "url("), count(b.p, "url(#"));
 	assert_int_equal(count(b.p, "<svg"), 4); /* ladder, two state paths, one key graph */
 	assert_int_equal(count(b.p, "<!--"), 0);
-	assert_non_null(strstr(b.p, "IKE_AUTH response 1 [ IDr AUTH SA TSi TSr ]"));
+	assert_non_null(strstr(b.p, "IKE_AUTH response 1 SK{ IDr AUTH SA TSi TSr } under SK_er, 201 B"));
 	assert_non_null(strstr(b.p, "<td>AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519</td>"));
 	viz_buf_free(&b);
 	viz_trace_free(t);
