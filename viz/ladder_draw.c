@@ -449,7 +449,10 @@ void lad_svg(lad_ctx *c, viz_buf *b)
 	draw_times(c, b, w - 10);
 	lad_esp_draw_bands(c, b);
 	lad_busy bz = { 0 };
-	if (esp && !c->esp_bands)
+	size_t npkt = 0;
+	for (size_t k = 0; k < c->ns; k++)
+		npkt += c->s[k].kind == K_ESP && drawn(c, &c->s[k]);
+	if (npkt > 0 && npkt <= LAD_PLACE_MAX) /* placing is quadratic: beyond this, labels go mid-way */
 		busy_init(c, &bz);
 	for (size_t k = 0; k < c->ns; k++)
 		if (drawn(c, &c->s[k]))

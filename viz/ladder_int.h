@@ -12,6 +12,7 @@
 #define LAD_LEFT 90   /* time column, at least: wider for nanosecond times */
 #define LAD_CHAR_W 6.7 /* monospace 11px advance, for sizing */
 #define LAD_GAP_NS 500000000LL
+#define LAD_PLACE_MAX 2000 /* ESP arrows whose labels look for room; more (--esp all on a long run) go mid-way */
 #define LAD_QUIET_NS 60000000000LL /* a gap this long is drawn as an elision: nothing happened */
 
 enum lad_kind { K_TX, K_RETX, K_DUP, K_ESP }; /* K_ESP: one esp.tx, drawn thin (every-packet mode) */
