@@ -222,6 +222,9 @@ PIC_SEED  := 1
 PIC_TRACE := $(BUILD)/pictures/trace.jsonl
 L3        := lessons/03-rekeying
 L3_IMG    := $(L3)/img
+L4        := lessons/04-esp
+L4_IMG    := $(L4)/img
+L4_PICS   := replay-ladder reorder-ladder rekey-ladder rekey-bands encap-ladder
 pictures: all
 	@mkdir -p $(BUILD)/pictures $(PICTURES)
 	@$(REL_DIR)/ikesim run $(DEMO) --seed $(PIC_SEED) --reveal-keys --quiet --trace $(PIC_TRACE) 2>/dev/null
@@ -236,12 +239,23 @@ pictures: all
 	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l3c.jsonl --from 120 --to 121 -o $(L3_IMG)/collision-ladder.svg
 	@$(REL_DIR)/ikesim run $(L3)/dpd.json --quiet --trace $(BUILD)/pictures/l3d.jsonl
 	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l3d.jsonl --from 9 -o $(L3_IMG)/dpd-ladder.svg
+	@mkdir -p $(L4_IMG)
+	@$(REL_DIR)/ikesim run $(L4)/replay.json --quiet --trace $(BUILD)/pictures/l4r.jsonl
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l4r.jsonl --from 0.9 -o $(L4_IMG)/replay-ladder.svg
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l4r.jsonl --from 1.185 --to 1.312 -o $(L4_IMG)/reorder-ladder.svg
+	@$(REL_DIR)/ikesim run $(L4)/rekey.json --quiet --trace $(BUILD)/pictures/l4k.jsonl
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l4k.jsonl --from 1.55 --to 1.7 -o $(L4_IMG)/rekey-ladder.svg
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l4k.jsonl --from 0.9 --esp bands -o $(L4_IMG)/rekey-bands.svg
+	@$(REL_DIR)/ikesim run $(L4)/encap.json --quiet --trace $(BUILD)/pictures/l4e.jsonl
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l4e.jsonl --from 0.9 -o $(L4_IMG)/encap-ladder.svg
 
 pictures-check:
-	@$(MAKE) --no-print-directory pictures PICTURES=$(BUILD)/pictures/img L3_IMG=$(BUILD)/pictures/l3img >/dev/null
+	@$(MAKE) --no-print-directory pictures PICTURES=$(BUILD)/pictures/img L3_IMG=$(BUILD)/pictures/l3img \
+	  L4_IMG=$(BUILD)/pictures/l4img >/dev/null
 	@for f in states keys ladder; do cmp $(BUILD)/pictures/img/$$f.svg docs/img/$$f.svg || exit 1; done
 	@for f in rekey-ladder keys collision-ladder dpd-ladder; do cmp $(BUILD)/pictures/l3img/$$f.svg $(L3)/img/$$f.svg || exit 1; done
-	@echo "pictures-check: docs/img/*.svg and $(L3)/img/*.svg regenerate byte-identically"
+	@for f in $(L4_PICS); do cmp $(BUILD)/pictures/l4img/$$f.svg $(L4)/img/$$f.svg || exit 1; done
+	@echo "pictures-check: docs/img/*.svg, $(L3)/img/*.svg and $(L4)/img/*.svg regenerate byte-identically"
 
 # Renders the demo report with headless Chromium (Debian's package, installed here only: CI does not need it).
 CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \

@@ -6,7 +6,8 @@
 #include "viz.h"
 
 typedef struct viz_args {
-	const char *what, *trace, *out, *node, *nodes, *spi, *ike, *from_s, *to_s, *gen_s;
+	const char *what, *trace, *out, *node, *nodes, *spi, *ike, *from_s, *to_s, *gen_s, *esp_s;
+	viz_esp_mode esp; /* --esp parsed */
 	int64_t from, to; /* --from/--to parsed, ns (to 0: to the end) */
 	unsigned generation; /* --generation parsed; 0: every generation */
 } viz_args;
@@ -15,15 +16,18 @@ static void viz_usage(FILE *f)
 {
 	fprintf(f, "usage: ikesim viz states [--ike 2] [--trace FILE [--node NAME] [--sa SPI]] -o FILE.(svg|png|dot)\n"
 		   "       ikesim viz keys TRACE [--sa SPI] [--node NAME] [--generation N] -o FILE.(svg|png|dot)\n"
-		   "       ikesim viz ladder TRACE [--nodes A,B,...] [--from T] [--to T] -o FILE.svg\n\n"
+		   "       ikesim viz ladder TRACE [--nodes A,B,...] [--from T] [--to T] [--esp auto|bands|all|none]\n"
+		   "                        -o FILE.svg\n\n"
 		   "  states   the IKE SA and CHILD SA state machines, from the engine's transition tables;\n"
 		   "           with --trace, the path one IKE SA took is highlighted (--node, --sa pick which)\n"
 		   "  keys     the key derivation of an IKE SA from the trace's kdf events (values need a trace\n"
 		   "           written with --reveal-keys); IKE SAs rekeyed from it follow, one generation each\n"
 		   "           (--generation N draws only the Nth)\n"
 		   "  ladder   the messages over virtual time, one lifeline per node; losses and retransmissions,\n"
-		   "           rekeys, DPD, fragments, faults; --from/--to cut a window (T: 90, 1.5s, 250ms, 30min, 4h)\n"
-		   "The output format follows the -o extension. See docs/viz.md.\n");
+		   "           rekeys, DPD, fragments, faults; --from/--to cut a window (T: 90, 1.5s, 250ms, 30min, 4h);\n"
+		   "           ESP packets one arrow each, or, above %d in the window, one band per run on an SA\n"
+		   "           (--esp bands|all forces either, --esp none leaves the data plane out)\n"
+		   "The output format follows the -o extension. See docs/viz.md.\n", VIZ_ESP_AUTO_MAX);
 }
 
 /* Options that take a value: the flag and where in viz_args it goes. */
@@ -47,6 +51,8 @@ static const char **opt_slot(viz_args *a, const char *v)
 		return &a->to_s;
 	if (strcmp(v, "--generation") == 0)
 		return &a->gen_s;
+	if (strcmp(v, "--esp") == 0)
+		return &a->esp_s;
 	return NULL;
 }
 
@@ -104,6 +110,15 @@ static int check_numbers(viz_args *a, FILE *err)
 		return -1;
 	}
 	a->generation = (unsigned)g;
+	static const char *const modes[] = { "auto", "bands", "all", "none" }; /* enum viz_esp_mode order */
+	int mode = a->esp_s ? -1 : VIZ_ESP_AUTO;
+	for (int i = 0; a->esp_s && i < 4; i++)
+		mode = strcmp(a->esp_s, modes[i]) == 0 ? i : mode;
+	if (mode < 0) {
+		fprintf(err, "ikesim viz %s: --esp %s: auto, bands, all or none\n", a->what, a->esp_s);
+		return -1;
+	}
+	a->esp = (viz_esp_mode)mode;
 	return 0;
 }
 
@@ -128,7 +143,7 @@ static int check_args(viz_args *a, viz_format *fmt, FILE *err)
 		fprintf(err, "ikesim viz: --ike %s: only the IKEv2 tables exist (--ike 2)\n", a->ike);
 		return -1;
 	}
-	if ((a->ike && !states) || ((a->nodes || a->from_s || a->to_s) && !ladder) || ((a->node || a->spi) && ladder) ||
+	if ((a->ike && !states) || ((a->nodes || a->from_s || a->to_s || a->esp_s) && !ladder) || ((a->node || a->spi) && ladder) ||
 	    ((a->node || a->spi) && states && !a->trace) || (a->gen_s && !keys)) {
 		fprintf(err, "ikesim viz %s: option not valid here (try 'ikesim viz --help')\n", a->what);
 		return -1;
@@ -154,7 +169,7 @@ static int draw(const viz_args *a, viz_format fmt, const viz_trace *t, viz_buf *
 		viz_keys_opts o = { t, a->node, a->spi, a->generation };
 		return viz_keys(&o, fmt, b, msg, n);
 	}
-	viz_ladder_opts o = { t, a->nodes, a->from, a->to };
+	viz_ladder_opts o = { t, a->nodes, a->from, a->to, a->esp };
 	return viz_ladder(&o, b, msg, n);
 }
 

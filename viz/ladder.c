@@ -120,20 +120,30 @@ static void add_send(lad_ctx *c, size_t i, size_t orig, enum lad_kind k)
 	const viz_event *e = &c->t->ev[i];
 	lad_send *s = &c->s[c->ns++];
 	*s = (lad_send){ i, orig, LAD_NONE, lad_lane_of(c, e->node), LAD_NONE, k, F_PENDING };
-	s->to = lane_of_addr(c, viz_ev_str(&c->t->ev[orig], "to"));
+	s->to = k == K_ESP ? lad_esp_to(c, e) : lane_of_addr(c, viz_ev_str(&c->t->ev[orig], "to"));
 	if (s->to == LAD_NONE && c->nlanes == 2)
 		s->to = 1 - s->from;
 }
 
-/* The earliest pending send that ev i (at its node) ends: same message for ike.rx, any for a drop error. */
+/* An esp.tx and an esp.rx of the same packet: same SA, same sequence number. */
+static int same_packet(const viz_event *tx, const viz_event *rx)
+{
+	return lad_str_eq(viz_ev_str(tx, "spi"), viz_ev_str(rx, "spi")) &&
+	       viz_ev_num(tx, "seq", -1) == viz_ev_num(rx, "seq", -2);
+}
+
+/* The earliest pending send that ev i (at its node) ends: same message for ike.rx, any for a drop error,
+ * same packet for esp.rx. */
 static lad_send *pending_for(lad_ctx *c, size_t i, int any)
 {
 	const viz_event *e = &c->t->ev[i];
+	int esp = strcmp(e->ev, "esp.rx") == 0;
 	for (size_t k = c->pend0; k < c->ns; k++) {
 		lad_send *s = &c->s[k];
-		if (s->fate != F_PENDING || strcmp(c->t->ev[s->ev].node, e->node) == 0)
+		if (s->fate != F_PENDING || strcmp(c->t->ev[s->ev].node, e->node) == 0 || (s->kind == K_ESP) != esp)
 			continue;
-		if (any ? s->to == lad_lane_of(c, e->node) : same_msg(&c->t->ev[s->orig], e))
+		if (esp ? same_packet(&c->t->ev[s->orig], e)
+			: any ? s->to == lad_lane_of(c, e->node) : same_msg(&c->t->ev[s->orig], e))
 			return s;
 	}
 	return NULL;
@@ -174,6 +184,10 @@ static void match_sends(lad_ctx *c)
 		int drawn = lad_lane_of(c, e->node) != LAD_NONE;
 		if (strcmp(e->ev, "ike.tx") == 0 && drawn) {
 			add_send(c, i, i, K_TX);
+		} else if (strcmp(e->ev, "esp.tx") == 0 && drawn && !c->esp_bands && !c->esp_none) {
+			add_send(c, i, i, K_ESP);
+		} else if (strcmp(e->ev, "esp.rx") == 0) {
+			end_send(c, pending_for(c, i, 0), i, F_RECEIVED);
 		} else if ((strcmp(e->ev, "ike.retransmit") == 0 || strcmp(e->ev, "ike.dup") == 0) && drawn) {
 			int dup = e->ev[4] == 'd';
 			if (dup) /* the retransmitted request did arrive: the cached answer is its reception */
@@ -182,9 +196,10 @@ static void match_sends(lad_ctx *c)
 			if (o != LAD_NONE)
 				add_send(c, i, o, dup ? K_DUP : K_RETX);
 		} else if (strcmp(e->ev, "link.drop") == 0) {
-			/* The ike.tx or ike.retransmit of the lost datagram comes just before it (docs/trace.md). */
+			/* The ike.tx or ike.retransmit (esp.tx) of the lost datagram comes just before it (docs/trace.md). */
+			int esp = viz_ev_num(e, "proto", 0) == 50;
 			for (size_t k = c->ns; k-- > 0;)
-				if (strcmp(c->t->ev[c->s[k].ev].node, e->node) == 0) {
+				if (strcmp(c->t->ev[c->s[k].ev].node, e->node) == 0 && (c->s[k].kind == K_ESP) == esp) {
 					if (c->s[k].fate == F_PENDING)
 						end_send(c, &c->s[k], i, F_LOST);
 					break;
@@ -233,6 +248,7 @@ static void assign_rows(lad_ctx *c)
 		if (!in_window(c, e))
 			continue;
 		int drawn = lad_is_mark(c, e) || (lad_lane_of(c, e->node) != LAD_NONE && strcmp(e->ev, "ike.rx") == 0);
+		drawn |= c->esp_bands && lad_esp_row(c, i);
 		drawn |= send_row(c, i, &dup);
 		if (!drawn)
 			continue;
@@ -262,7 +278,7 @@ int viz_ladder(const viz_ladder_opts *o, viz_buf *out, char *msg, size_t msglen)
 	c.end_of = calloc(o->trace->n, sizeof(*c.end_of));
 	c.from = o->from_ns, c.to = o->to_ns;
 	int rc = -1;
-	if (!c.s || !c.row || !c.y || !c.ys || !c.start_of || !c.end_of) {
+	if (!c.s || !c.row || !c.y || !c.ys || !c.start_of || !c.end_of || lad_esp_prepare(&c, o->esp) != 0) {
 		snprintf(msg, msglen, "out of memory");
 	} else {
 		match_sends(&c);
@@ -286,5 +302,6 @@ int viz_ladder(const viz_ladder_opts *o, viz_buf *out, char *msg, size_t msglen)
 	free(c.ys);
 	free(c.start_of);
 	free(c.end_of);
+	lad_esp_free(&c);
 	return rc;
 }

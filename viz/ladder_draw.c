@@ -1,5 +1,7 @@
 /* `viz ladder`, drawing: lifelines, the time column and its elisions, message arrows, the legend. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ladder_int.h"
@@ -12,24 +14,30 @@ double lad_lane_x(const lad_ctx *c, size_t lane)
 	return c->left + 130 + (double)lane * c->spacing;
 }
 
+#define ESP_COLOR "#2471a3" /* its arrowhead is marker ah5, defined only in pictures that draw ESP */
+
 static const char *msg_color(const lad_send *s)
 {
 	if (s->fate == F_LOST || s->fate == F_REJECTED)
 		return COLORS[3];
 	if (s->fate == F_PENDING)
 		return COLORS[4];
+	if (s->kind == K_ESP)
+		return ESP_COLOR;
 	return COLORS[s->kind == K_RETX ? 1 : s->kind == K_DUP ? 2 : 0];
 }
 
 static size_t marker_of(const char *color)
 {
+	if (strcmp(color, ESP_COLOR) == 0)
+		return NCOLORS;
 	for (size_t i = 0; i < NCOLORS; i++)
 		if (strcmp(COLORS[i], color) == 0)
 			return i;
 	return 0;
 }
 
-static void svg_head(const lad_ctx *c, viz_buf *b, double w, double h)
+static void svg_head(const lad_ctx *c, viz_buf *b, double w, double h, int esp)
 {
 	viz_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
 			  "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
@@ -38,6 +46,10 @@ static void svg_head(const lad_ctx *c, viz_buf *b, double w, double h)
 		viz_buf_printf(b, "<marker id=\"ah%zu\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" "
 				  "markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"%s\"/></marker>\n",
 			       i, COLORS[i]);
+	if (esp)
+		viz_buf_printf(b, "<marker id=\"ah%zu\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" "
+				  "markerHeight=\"6\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"%s\"/></marker>\n",
+			       NCOLORS, ESP_COLOR);
 	viz_buf_puts(b, "</defs>\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
 	const char *scn = NULL;
 	double seed = -1;
@@ -133,14 +145,56 @@ static void draw_times(const lad_ctx *c, viz_buf *b, double right)
 	}
 }
 
+static char *dup_n(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (p)
+		memcpy(p, s, n), p[n] = 0;
+	return p;
+}
+
+/* "IKE_AUTH request 1 SK{ IDi AUTH ... } under SK_ei, 257 B": the summary with its envelope (RFC 7296 3.14:
+ * every exchange after IKE_SA_INIT is encrypted, by the original initiator's or responder's key) and size. */
+static void ike_label(const viz_event *o, viz_buf *b)
+{
+	const char *sum = viz_ev_str(o, "summary"), *ex = viz_ev_str(o, "exchange"), *fl = viz_ev_str(o, "flags");
+	const char *open = sum ? strstr(sum, " [ ") : NULL;
+	size_t n = sum ? strlen(sum) : 0;
+	double size = viz_ev_num(o, "size", -1);
+	if (!sum || !ex || !fl || size < 0 || !open || n < 2 || strcmp(sum + n - 2, " ]") != 0) {
+		viz_buf_xml(b, sum ? sum : "?"); /* a trace without these fields: the summary as it is */
+		return;
+	}
+	if (strcmp(ex, "IKE_SA_INIT") == 0) {
+		viz_buf_xml(b, sum);
+		viz_buf_printf(b, " in clear, %g B", size);
+		return;
+	}
+	const char *b0 = open + 3, *b1 = sum + n - 2; /* "[ ]" (a DPD probe): the two overlap, nothing inside */
+	char *head = dup_n(sum, (size_t)(open - sum)), *body = dup_n(b0, b1 > b0 ? (size_t)(b1 - b0) : 0);
+	if (!head || !body) {
+		viz_buf_xml(b, sum);
+	} else {
+		viz_buf_xml(b, head);
+		viz_buf_puts(b, " SK{ ");
+		viz_buf_xml(b, body);
+		viz_buf_printf(b, "%s} under %s, %g B", body[0] ? " " : "", strchr(fl, 'I') ? "SK_ei" : "SK_er", size);
+	}
+	free(head);
+	free(body);
+}
+
 static void msg_label(const lad_ctx *c, const lad_send *s, viz_buf *b)
 {
-	const char *sum = viz_ev_str(&c->t->ev[s->orig], "summary");
+	if (s->kind == K_ESP) {
+		lad_esp_label(c, s->ev, b);
+		return;
+	}
 	if (s->kind == K_RETX)
 		viz_buf_printf(b, "retransmit #%.0f: ", viz_ev_num(&c->t->ev[s->ev], "attempt", 0));
 	else if (s->kind == K_DUP)
 		viz_buf_puts(b, "cached response again: ");
-	viz_buf_xml(b, sum ? sum : "?");
+	ike_label(&c->t->ev[s->orig], b);
 	if (s->kind != K_DUP)
 		lad_frag_suffix(c, s->ev, b);
 	if (c->row[s->ev] == LAD_NONE) { /* a stub: sent before the window */
@@ -175,8 +229,97 @@ static void draw_lost(const lad_ctx *c, const lad_send *s, viz_buf *b, double x1
 	viz_buf_puts(b, "</text>");
 }
 
+/* Where an ESP label goes at fraction at of its arrow, just above it, and the angle it is turned by. */
+static void esp_label_pos(double x1, double y1, double x2, double y2, double at, double *mx, double *my, double *deg)
+{
+	double dx = x2 - x1, dy = y2 - y1, len = sqrt(dx * dx + dy * dy);
+	double nx = len > 0 ? dy / len : 0, ny = len > 0 ? -dx / len : -1;
+	if (ny > 0) /* the side above the line */
+		nx = -nx, ny = -ny;
+	*mx = x1 + dx * at + nx * 4, *my = y1 + dy * at + ny * 4;
+	*deg = atan2(dy, dx) * 180 / M_PI;
+	*deg = dx < 0 ? *deg - 180 : *deg; /* read left to right */
+}
+
+/* The upright box around a label of n characters (10 px monospace) centred at (mx, my), turned by deg. */
+static lad_rect esp_label_rect(double mx, double my, double deg, size_t n)
+{
+	double h = (double)n * 3.0, cs = cos(deg * M_PI / 180), sn = sin(deg * M_PI / 180);
+	double ax = fabs(h * cs), ay = fabs(h * sn);
+	return (lad_rect){ mx - ax - 2, my - ay - 10, mx + ax + 2, my + ay + 3 };
+}
+
+/* How much of a two boxes share (0: they do not touch). */
+static double overlap(const lad_rect *a, const lad_rect *b)
+{
+	double w = fmin(a->x1, b->x1) - fmax(a->x0, b->x0), h = fmin(a->y1, b->y1) - fmax(a->y0, b->y0);
+	return w > 0 && h > 0 ? w * h : 0;
+}
+
+/* Labels and boxes already placed (or still to come, like the boxes): an ESP label looks for room among them. */
+typedef struct lad_busy {
+	lad_rect *r;
+	size_t n, cap;
+} lad_busy;
+
+static void busy_add(lad_busy *bz, lad_rect r)
+{
+	if (bz && bz->n < bz->cap)
+		bz->r[bz->n++] = r;
+}
+
+/* How much of the placed labels and boxes a label of n characters at (mx, my) turned by deg covers: the
+ * text measured in 20 px pieces along its baseline, so a slanted label is not taken for its bounding box. */
+static double covered(const lad_busy *bz, double mx, double my, double deg, size_t n)
+{
+	double len = (double)n * 6.0, cs = cos(deg * M_PI / 180), sn = sin(deg * M_PI / 180), sum = 0;
+	for (double t = -len / 2; t < len / 2; t += 20) {
+		double cx = mx + (t + 10) * cs, cy = my + (t + 10) * sn;
+		lad_rect piece = { cx - 10, cy - 9, cx + 10, cy + 2 };
+		for (size_t j = 0; j < bz->n; j++)
+			sum += overlap(&piece, &bz->r[j]);
+	}
+	return sum;
+}
+
+/* The first place along the arrow where the label covers no other label or box; else the place where it
+ * covers least. The middle first, a little past it (boxes on the sender's lifeline come soon after a send). */
+static double esp_label_at(lad_busy *bz, double x1, double y1, double x2, double y2, size_t n)
+{
+	static const double tries[] = { 0.56, 0.5, 0.62, 0.44, 0.68, 0.38, 0.74, 0.32, 0.8, 0.26, 0.2 };
+	double best = tries[0], least = -1;
+	for (size_t k = 0; bz && k < sizeof(tries) / sizeof(tries[0]) && least != 0; k++) {
+		double mx, my, deg;
+		esp_label_pos(x1, y1, x2, y2, tries[k], &mx, &my, &deg);
+		double cov = covered(bz, mx, my, deg, n);
+		if (least < 0 || cov < least)
+			least = cov, best = tries[k];
+	}
+	return best;
+}
+
+/* An ESP packet's label lies along its arrow, just above it: packets in flight cross, their labels do not. */
+static void esp_label_along(const lad_ctx *c, const lad_send *s, viz_buf *b, lad_busy *bz, double x1, double y1,
+			    double x2, double y2, double at)
+{
+	viz_buf l = { 0 };
+	lad_esp_label(c, s->ev, &l);
+	at = at > 0 ? at : esp_label_at(bz, x1, y1, x2, y2, l.len);
+	double mx, my, deg, dx = x2 - x1;
+	esp_label_pos(x1, y1, x2, y2, at, &mx, &my, &deg);
+	lad_rect r = esp_label_rect(mx, my, deg, l.len);
+	if (at > 0.9) /* anchored at its end: the box is on the receiver's side */
+		r = dx < 0 ? (lad_rect){ mx, r.y0, mx + (r.x1 - r.x0), r.y1 } : (lad_rect){ mx - (r.x1 - r.x0), r.y0, mx, r.y1 };
+	busy_add(bz, r);
+	viz_buf_free(&l);
+	viz_buf_printf(b, "<text class=\"esp\" x=\"%.1f\" y=\"%.1f\" transform=\"rotate(%.2f %.1f %.1f)\" "
+			  "text-anchor=\"%s\" font-family=\"monospace\" font-size=\"10\" fill=\"%s\" stroke=\"white\" "
+			  "stroke-width=\"3\" paint-order=\"stroke\">",
+		       mx, my, deg, mx, my, at > 0.9 ? (dx < 0 ? "start" : "end") : "middle", msg_color(s));
+}
+
 /* One message: a line from sender to where it ended (receiver, loss, rejection), its label above its start. */
-static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b)
+static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b, lad_busy *bz)
 {
 	const char *col = msg_color(s);
 	size_t er = s->end != LAD_NONE ? c->row[s->end] : LAD_NONE;
@@ -186,21 +329,32 @@ static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b)
 				   : x1 + (s->from + 1 < c->nlanes || s->from == 0 ? 1 : -1) * c->spacing / 2;
 	double y1 = c->row[s->ev] != LAD_NONE ? c->ys[s->ev] : c->y[er] - LAD_ROW_H * 0.8;
 	double y2 = er != LAD_NONE ? c->y[er] : y1 + LAD_ROW_H * 0.8;
+	/* An ESP label where it finds room (at 0); a packet not accepted in the picture is drawn to its bottom,
+	 * and if it was never accepted its label ends at the receiver (its impairment's box covers the start). */
+	double at = 0;
+	if (er == LAD_NONE && s->kind == K_ESP && s->fate != F_LOST)
+		y2 = c->y[c->nrows - 1] + LAD_ROW_H * 0.5, at = s->fate == F_PENDING ? 0.95 : 0;
 	double x2 = s->fate == F_LOST ? lost_x(c, x1, xt, s->to) : xt;
 	int late = s->end != LAD_NONE && er == LAD_NONE && s->fate != F_LOST && c->to > 0 && c->t->ev[s->end].t > c->to;
 	viz_buf_printf(b, "<g class=\"message\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-			  "stroke-width=\"1.6\"%s", x1, y1, x2, y2, col,
+			  "stroke-width=\"%s\"%s", x1, y1, x2, y2, col, s->kind == K_ESP ? "1" : "1.6",
 		       s->fate == F_REJECTED || s->fate == F_PENDING || late ? " stroke-dasharray=\"5 3\"" : "");
 	if (s->fate != F_LOST)
 		viz_buf_printf(b, " marker-end=\"url(#ah%zu)\"", marker_of(col));
 	viz_buf_puts(b, "/>");
 	if (s->fate == F_LOST)
 		draw_lost(c, s, b, x1, x2, y2, s->to);
-	viz_buf_printf(b, "<text class=\"msg\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"monospace\" "
-			  "font-size=\"11\" fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
-		       (x1 + xt) / 2, y1 - 5, col);
+	if (s->kind == K_ESP)
+		esp_label_along(c, s, b, bz, x1, y1, x2, y2, at);
+	else
+		viz_buf_printf(b, "<text class=\"msg\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"monospace\" "
+				  "font-size=\"11\" fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
+			       (x1 + xt) / 2, y1 - 5, col);
 	msg_label(c, s, b);
-	viz_buf_printf(b, "</text>%s</g>\n", s->fate == F_PENDING ? "<title>never received</title>"
+	viz_buf_printf(b, "</text>%s</g>\n", s->fate == F_PENDING && s->kind == K_ESP
+						     ? "<title>not accepted: dropped by the receiver (its drops, the red X marks, "
+						       "carry no sequence number) or still in flight when the run ended</title>"
+					     : s->fate == F_PENDING ? "<title>never received</title>"
 					     : late			? "<title>arrives after the window</title>"
 									: "");
 }
@@ -238,32 +392,78 @@ static void time_column(lad_ctx *c)
 	c->left = c->left < LAD_LEFT ? LAD_LEFT : c->left;
 }
 
+/* What ESP labels must not cover: every IKE message's label and every box. */
+static void busy_init(const lad_ctx *c, lad_busy *bz)
+{
+	bz->cap = c->ns + c->nrows + 1;
+	bz->r = malloc(bz->cap * sizeof(*bz->r));
+	if (!bz->r)
+		return; /* labels go to their default place */
+	for (size_t k = 0; k < c->ns; k++) {
+		const lad_send *s = &c->s[k];
+		if (s->kind == K_ESP || !drawn(c, s))
+			continue;
+		size_t er = s->end != LAD_NONE ? c->row[s->end] : LAD_NONE;
+		size_t to = s->fate == F_RECEIVED || s->fate == F_REJECTED ? lad_lane_of(c, c->t->ev[s->end].node) : s->to;
+		double x1 = lad_lane_x(c, s->from), xt = to != LAD_NONE ? lad_lane_x(c, to) : x1 + c->spacing / 2;
+		double y1 = c->row[s->ev] != LAD_NONE ? c->ys[s->ev] : c->y[er] - LAD_ROW_H * 0.8;
+		viz_buf l = { 0 };
+		msg_label(c, s, &l);
+		double half = (double)l.len * 3.35;
+		busy_add(bz, (lad_rect){ (x1 + xt) / 2 - half, y1 - 16, (x1 + xt) / 2 + half, y1 - 2 });
+		viz_buf_free(&l);
+	}
+	for (size_t i = 0; i < c->t->n; i++) {
+		lad_rect r;
+		if (c->row[i] != LAD_NONE && lad_is_mark(c, &c->t->ev[i]) && lad_mark_rect(c, i, &r))
+			busy_add(bz, r);
+	}
+}
+
 void lad_svg(lad_ctx *c, viz_buf *b)
 {
 	size_t longest = 0;
 	time_column(c);
 	for (size_t k = 0; k < c->ns; k++) {
-		const char *sum = viz_ev_str(&c->t->ev[c->s[k].orig], "summary");
-		size_t n = (sum ? strlen(sum) : 1) + (c->s[k].kind == K_TX ? 0 : 24);
-		longest = n > longest && drawn(c, &c->s[k]) ? n : longest;
+		if (!drawn(c, &c->s[k]))
+			continue;
+		viz_buf l = { 0 };
+		msg_label(c, &c->s[k], &l);
+		longest = l.len > longest ? l.len : longest;
+		viz_buf_free(&l);
 	}
+	int esp = lad_esp_drawn(c);
+	size_t bands = esp ? lad_esp_longest(c) : 0;
+	longest = bands > longest ? bands : longest;
 	c->spacing = (double)longest * LAD_CHAR_W + 60;
 	c->spacing = c->spacing < 300 ? 300 : c->spacing > 1000 ? 1000 : c->spacing;
+	/* ESP labels sit mid-way along their arrows: room for them between the boxes on both lifelines. */
+	c->spacing = esp && c->spacing < 560 ? 560 : c->spacing;
 	double last = c->nrows ? c->y[c->nrows - 1] : LAD_TOP;
-	double w = lad_lane_x(c, c->nlanes ? c->nlanes - 1 : 0) + 240, h = last + LAD_ROW_H + 50;
+	double w = lad_lane_x(c, c->nlanes ? c->nlanes - 1 : 0) + 240, h = last + LAD_ROW_H + 50 + (esp ? 20 : 0);
 	w = w < 960 ? 960 : w; /* the legend is 940 wide */
 	c->width = w;
-	svg_head(c, b, w, h);
+	svg_head(c, b, w, h, esp);
 	lad_draw_bands(c, b, w - 10, last + LAD_ROW_H);
 	draw_lanes(c, b, last + LAD_ROW_H);
 	draw_times(c, b, w - 10);
+	lad_esp_draw_bands(c, b);
+	lad_busy bz = { 0 };
+	size_t npkt = 0;
+	for (size_t k = 0; k < c->ns; k++)
+		npkt += c->s[k].kind == K_ESP && drawn(c, &c->s[k]);
+	if (npkt > 0 && npkt <= LAD_PLACE_MAX) /* placing is quadratic: beyond this, labels go mid-way */
+		busy_init(c, &bz);
 	for (size_t k = 0; k < c->ns; k++)
 		if (drawn(c, &c->s[k]))
-			draw_send(c, &c->s[k], b);
+			draw_send(c, &c->s[k], b, bz.r ? &bz : NULL);
+	free(bz.r);
 	/* Boxes last: an arrow that leaves its lifeline above a box passes behind it, not through its text. */
 	for (size_t i = 0; i < c->t->n; i++)
 		if (c->row[i] != LAD_NONE && lad_is_mark(c, &c->t->ev[i]))
 			lad_draw_mark(c, i, b);
-	draw_legend(b, h - 18);
+	draw_legend(b, h - 18 - (esp ? 20 : 0));
+	if (esp)
+		lad_esp_legend(b, h - 18);
 	viz_buf_puts(b, "</svg>\n");
 }

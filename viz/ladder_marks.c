@@ -12,6 +12,10 @@ static const mark_style ST_IKE = { "state", "#eaf2f8", "#2e86c1" }, ST_CHILD = {
 			ST_ERR = { "error", "#fdedec", "#c0392b" }, ST_REKEY = { "rekey", "#d1f2eb", "#117a65" },
 			ST_DPD = { "dpd", "#f4ecf7", "#7d3c98" }, ST_FRAG = { "frag", "#fef5e7", "#ca6f1e" },
 			ST_FAULT = { "fault", "#f9ebea", "#922b21" };
+/* The data plane's marks, by the kind lad_esp_mark returns (1 drop, 2 impairment, 3 SA limit/acquire, 4 flow). */
+static const mark_style ST_ESP[] = { { "esp", "#ffffff", "#95a5a6" },	      { "esp-drop", "#fdedec", "#c0392b" },
+				     { "esp-impair", "#fef5e7", "#ca6f1e" }, { "esp-sa", "#e8f6f3", "#148f77" },
+				     { "flow", "#f8f9f9", "#7f8c8d" } };
 
 static int is(const viz_event *e, const char *ev)
 {
@@ -31,6 +35,10 @@ int lad_is_mark(const lad_ctx *c, const viz_event *e)
 		return 1;
 	if (lad_lane_of(c, e->node) == LAD_NONE)
 		return 0;
+	if (lad_esp_event(e)) { /* a band's row is not a box */
+		size_t i = (size_t)(e - c->t->ev);
+		return c->run_of && lad_esp_row(c, i) && c->run_of[i] == LAD_NONE;
+	}
 	static const char *const evs[] = { "ike_sa.state", "child_sa.state", "error", "ike_sa.rekeyed",
 					   "child_sa.rekeyed", "dpd", "ike.frag", "fault" };
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
@@ -137,6 +145,58 @@ static void link_label(const lad_ctx *c, const viz_event *e, double y, viz_buf *
 	viz_buf_puts(b, "</text></g>\n");
 }
 
+/* The box's left edge and width for a text of len bytes centred on x, kept inside the picture and right of
+ * the time column (a box must not cover the times); cross: room for a drop's X. */
+static void box_geom(const lad_ctx *c, double x, size_t len, int cross, double *left, double *w)
+{
+	*w = (double)len * 6.6 + 16 + (cross ? 14 : 0);
+	*left = x - *w / 2 + *w > c->width - 6 ? c->width - 6 - *w : x - *w / 2;
+	*left = *left < c->left + 6 ? c->left + 6 : *left;
+}
+
+/* A rounded box with its text centred on the lifeline at x; a drop's box starts with a red X. */
+static void draw_box(const lad_ctx *c, viz_buf *b, const mark_style *st, const viz_buf *t, const viz_buf *tip, double x,
+		     double y, int cross)
+{
+	double xw = cross ? 14 : 0, w, left;
+	box_geom(c, x, t->len, cross, &left, &w);
+	viz_buf_printf(b, "<g class=\"%s\"><title>", st->cls);
+	viz_buf_xml(b, tip->p ? tip->p : "");
+	viz_buf_printf(b, "</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" rx=\"9\" fill=\"%s\" "
+			  "stroke=\"%s\"%s/>",
+		       left, y - 9, w, st->fill, st->stroke, st == &ST_REKEY ? " stroke-width=\"2\"" : "");
+	if (cross)
+		viz_buf_printf(b, "<path d=\"M%.1f,%.1f l8,8 m0,-8 l-8,8\" stroke=\"#c0392b\" stroke-width=\"2\"/>", left + 8,
+			       y - 4);
+	viz_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\">", left + xw + (w - xw) / 2,
+		       y + 4);
+	viz_buf_xml(b, t->p);
+	viz_buf_puts(b, "</text></g>\n");
+}
+
+/* A mark's text and tooltip; its style, NULL when it has none. *esp: lad_esp_mark's kind (1: a drop). */
+static const mark_style *mark_text(const lad_ctx *c, size_t i, viz_buf *t, viz_buf *tip, int *esp)
+{
+	const viz_event *e = &c->t->ev[i];
+	const mark_style *st;
+	*esp = lad_esp_mark(c, i, t, tip);
+	if (*esp)
+		st = &ST_ESP[*esp];
+	else if (is(e, "ike_sa.state") || is(e, "child_sa.state"))
+		st = state_text(e, t, tip);
+	else if (is(e, "ike_sa.rekeyed") || is(e, "child_sa.rekeyed"))
+		st = rekey_text(e, t, tip);
+	else if (is(e, "error"))
+		st = &ST_ERR, viz_buf_printf(t, "error: %s", str_or(e, "why", "?")), viz_buf_puts(tip, str_or(e, "why", ""));
+	else
+		st = other_text(e, t, tip);
+	if (t->oom || tip->oom || !t->p)
+		return NULL;
+	if (t->len > 84) /* long reasons are in the tooltip */
+		memcpy(t->p + 80, "...", 4), t->len = 83;
+	return st;
+}
+
 /* A state change, rekey, DPD step, fragment step, fault or error: a small box on the node's lifeline. */
 void lad_draw_mark(const lad_ctx *c, size_t i, viz_buf *b)
 {
@@ -147,34 +207,27 @@ void lad_draw_mark(const lad_ctx *c, size_t i, viz_buf *b)
 		return;
 	}
 	viz_buf t = { 0 }, tip = { 0 };
-	const mark_style *st;
-	if (is(e, "ike_sa.state") || is(e, "child_sa.state"))
-		st = state_text(e, &t, &tip);
-	else if (is(e, "ike_sa.rekeyed") || is(e, "child_sa.rekeyed"))
-		st = rekey_text(e, &t, &tip);
-	else if (is(e, "error"))
-		st = &ST_ERR, viz_buf_printf(&t, "error: %s", str_or(e, "why", "?")), viz_buf_puts(&tip, str_or(e, "why", ""));
-	else
-		st = other_text(e, &t, &tip);
-	if (t.oom || tip.oom || !t.p) {
-		viz_buf_free(&t), viz_buf_free(&tip);
-		return;
-	}
-	if (t.len > 84) /* long reasons are in the tooltip */
-		memcpy(t.p + 80, "...", 4), t.len = 83;
-	/* Kept inside the picture and right of the time column: a box must not cover the times. */
-	double w = (double)t.len * 6.6 + 16, x = lad_lane_x(c, lad_lane_of(c, e->node));
-	double left = x - w / 2 + w > c->width - 6 ? c->width - 6 - w : x - w / 2;
-	left = left < c->left + 6 ? c->left + 6 : left;
-	viz_buf_printf(b, "<g class=\"%s\"><title>", st->cls);
-	viz_buf_xml(b, tip.p ? tip.p : "");
-	viz_buf_printf(b, "</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" rx=\"9\" fill=\"%s\" "
-			  "stroke=\"%s\"%s/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\">",
-		       left, y - 9, w, st->fill, st->stroke, st == &ST_REKEY ? " stroke-width=\"2\"" : "", left + w / 2, y + 4);
-	viz_buf_xml(b, t.p);
-	viz_buf_puts(b, "</text></g>\n");
+	int esp;
+	const mark_style *st = mark_text(c, i, &t, &tip, &esp);
+	if (st)
+		draw_box(c, b, st, &t, &tip, lad_lane_x(c, lad_lane_of(c, e->node)), y, esp == 1);
 	viz_buf_free(&t);
 	viz_buf_free(&tip);
+}
+
+int lad_mark_rect(const lad_ctx *c, size_t i, lad_rect *r)
+{
+	const viz_event *e = &c->t->ev[i];
+	viz_buf t = { 0 }, tip = { 0 };
+	int esp, ok = !link_fault(e) && mark_text(c, i, &t, &tip, &esp) != NULL;
+	if (ok) {
+		double y = c->y[c->row[i]], left, w;
+		box_geom(c, lad_lane_x(c, lad_lane_of(c, e->node)), t.len, esp == 1, &left, &w);
+		*r = (lad_rect){ left, y - 9, left + w, y + 9 };
+	}
+	viz_buf_free(&t);
+	viz_buf_free(&tip);
+	return ok;
 }
 
 /* The link-up that ends link-down i: same fault number, or the same link name; LAD_NONE if none. */

@@ -192,7 +192,7 @@ int viz_report(const viz_trace *t, viz_buf *out, char *msg, size_t msglen)
 	viz_buf_puts(out, "</h1>\n");
 	summary_section(t, out);
 	viz_buf_puts(out, "<h2>Messages</h2>\n");
-	viz_ladder_opts lo = { t, NULL, 0, 0 };
+	viz_ladder_opts lo = { t, NULL, 0, 0, VIZ_ESP_AUTO };
 	viz_buf svg = { 0 };
 	int rc = viz_ladder(&lo, &svg, msg, msglen);
 	figure(out, rc, &svg, "ladder", msg);

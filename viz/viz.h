@@ -89,11 +89,16 @@ typedef struct viz_keys_opts {
 int viz_keys(const viz_keys_opts *o, viz_format fmt, viz_buf *out, char *msg, size_t msglen);
 
 /* ---- message ladder ---- */
+/* How ESP packets are drawn: AUTO collapses runs into bands above VIZ_ESP_AUTO_MAX packets in the window. */
+typedef enum viz_esp_mode { VIZ_ESP_AUTO, VIZ_ESP_BANDS, VIZ_ESP_ALL, VIZ_ESP_NONE } viz_esp_mode;
+#define VIZ_ESP_AUTO_MAX 40
+
 typedef struct viz_ladder_opts {
 	const viz_trace *trace;
 	const char *nodes; /* "A,B,C": lifelines to draw, in that order; NULL: every node of the run */
 	int64_t from_ns;   /* draw only events at or after this virtual time */
 	int64_t to_ns;     /* ... and at or before this one; 0: to the end */
+	viz_esp_mode esp;  /* the data plane: bands, every packet, or not at all (0: AUTO) */
 } viz_ladder_opts;
 
 /* SVG only: drawn by hand, not by Graphviz. */

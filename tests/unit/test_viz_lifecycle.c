@@ -71,7 +71,7 @@ static int has(xmlDocPtr d, const char *expr, const char *want)
 
 static xmlDocPtr ladder(const viz_trace *t, int64_t from, int64_t to, viz_buf *b)
 {
-	viz_ladder_opts o = { t, NULL, from, to };
+	viz_ladder_opts o = { t, NULL, from, to, VIZ_ESP_AUTO };
 	char msg[256];
 	if (viz_ladder(&o, b, msg, sizeof(msg)) != 0)
 		fail_msg("%s", msg);
@@ -91,10 +91,10 @@ static void ladder_lifecycle(void **state)
 	assert_int_equal(tx, 18);
 	assert_int_equal(retx, 2);
 	assert_int_equal(count_xpath(d, "//s:text[@class='msg']"), tx + retx);
-	assert_true(has(d, "//s:text[@class='msg']", "CREATE_CHILD_SA request 3 [ N(REKEY_SA) SA No KE TSi TSr ]"));
-	assert_true(has(d, "//s:text[@class='msg']", "INFORMATIONAL request 6 [ D ]"));
+	assert_true(has(d, "//s:text[@class='msg']", "CREATE_CHILD_SA request 3 SK{ N(REKEY_SA) SA No KE TSi TSr } under SK_ei, 250 B"));
+	assert_true(has(d, "//s:text[@class='msg']", "INFORMATIONAL request 6 SK{ D } under SK_ei, 65 B"));
 	assert_true(has(d, "//s:text[@class='msg']",
-			"IKE_AUTH request 1 [ IDi CERT N(INIT_CONTACT) IDr AUTH SA TSi TSr ] in 3 fragments"));
+			"IKE_AUTH request 1 SK{ IDi CERT N(INIT_CONTACT) IDr AUTH SA TSi TSr } under SK_ei, 2890 B in 3 fragments"));
 	assert_int_equal(count_xpath(d, "//s:text[@class='fate']"), 2); /* the DPD probe lost twice on the down link */
 	assert_int_equal(count_xpath(d, "//s:g[@class='rekey']"), 4);
 	assert_true(has(d, "//s:g[@class='rekey']/s:text", "IKE rekeyed 80599283 \xe2\x86\x92 4b1d6f0c (lifetime)"));
@@ -136,7 +136,8 @@ static void ladder_window(void **state)
 	/* The fragmented IKE_AUTH request leaves at 0.040 s and arrives at 0.060 s. */
 	d = ladder(t, 50000000, 100000000, &b);
 	assert_true(has(d, "//s:text[@class='msg']",
-			"IKE_AUTH request 1 [ IDi CERT N(INIT_CONTACT) IDr AUTH SA TSi TSr ] in 3 fragments (sent at 0.040 s)"));
+			"IKE_AUTH request 1 SK{ IDi CERT N(INIT_CONTACT) IDr AUTH SA TSi TSr } under SK_ei, 2890 B in 3 fragments "
+			"(sent at 0.040 s)"));
 	xmlFreeDoc(d);
 	viz_buf_free(&b);
 	d = ladder(t, 0, 50000000, &b);
@@ -149,7 +150,7 @@ static void ladder_window(void **state)
 	assert_int_equal(count_xpath(d, "//s:rect[@class='link-down']"), 1);
 	xmlFreeDoc(d);
 	viz_buf_free(&b);
-	viz_ladder_opts o = { t, NULL, 100000000000LL, 200000000000LL };
+	viz_ladder_opts o = { t, NULL, 100000000000LL, 200000000000LL, VIZ_ESP_AUTO };
 	char msg[256];
 	assert_int_equal(viz_ladder(&o, &b, msg, sizeof(msg)), -1);
 	assert_string_equal(msg, "tests/viz/rekey.jsonl: nothing to draw between 100.000 s and 200.000");
@@ -265,7 +266,7 @@ static void tolerant(void **state)
 	viz_trace *t = viz_trace_parse("t.jsonl", trace, sizeof(trace) - 1, msg, sizeof(msg));
 	assert_non_null(t);
 	viz_buf b = { 0 };
-	viz_ladder_opts o = { t, "a,b,c", 0, 0 };
+	viz_ladder_opts o = { t, "a,b,c", 0, 0, VIZ_ESP_AUTO };
 	assert_int_equal(viz_ladder(&o, &b, msg, sizeof(msg)), 0);
 	xmlDocPtr d = vt_xml(&b);
 	assert_true(has(d, "//s:g[@class='rekey']/s:text", "IKE rekeyed ? \xe2\x86\x92 ? (?)"));

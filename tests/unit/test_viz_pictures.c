@@ -103,7 +103,7 @@ static void keys_cbc(void **state)
 /* The ladder's message labels, in document order. */
 static size_t ladder_msgs(const viz_trace *t, const char *nodes, char ***msgs, viz_buf *b)
 {
-	viz_ladder_opts o = { t, nodes, 0, 0 };
+	viz_ladder_opts o = { t, nodes, 0, 0, VIZ_ESP_AUTO };
 	char msg[256];
 	if (viz_ladder(&o, b, msg, sizeof(msg)) != 0)
 		fail_msg("%s", msg);
@@ -113,18 +113,29 @@ static size_t ladder_msgs(const viz_trace *t, const char *nodes, char ***msgs, v
 	return n;
 }
 
-/* Every message of the demo, in the order it was sent, labelled with its summary line. */
+/* Every message of the demo, in the order it was sent: its summary, the SK{} envelope and the key that
+ * protects it (RFC 7296 3.14; IKE_SA_INIT is in clear), and its size. */
 static void ladder_demo(void **state)
 {
 	(void)state;
+	static const char *const want[] = {
+		"IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP) ] in clear, 208 B",
+		"IKE_SA_INIT response 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP) ] in clear, 208 B",
+		"IKE_AUTH request 1 SK{ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr } under SK_ei, 229 B",
+		"IKE_AUTH response 1 SK{ IDr AUTH SA TSi TSr } under SK_er, 201 B",
+	};
 	viz_trace *t = vt_run(DEMO_SCENARIO);
 	viz_buf b = { 0 };
 	char **msgs;
 	size_t n = ladder_msgs(t, NULL, &msgs, &b), k = 0;
 	for (size_t i = 0; i < t->n; i++)
 		if (strcmp(t->ev[i].ev, "ike.tx") == 0) {
-			assert_true(k < n);
-			assert_string_equal(msgs[k++], viz_ev_str(&t->ev[i], "summary"));
+			assert_true(k < n && k < 4);
+			const char *sum = viz_ev_str(&t->ev[i], "summary");
+			assert_non_null(sum); /* the label is this message's */
+			assert_memory_equal(msgs[k], sum, strcspn(sum, "["));
+			assert_string_equal(msgs[k], want[k]);
+			k++;
 		}
 	assert_int_equal(k, 4);
 	assert_int_equal(n, 4);
@@ -143,13 +154,14 @@ static void ladder_loss(void **state)
 	char **msgs;
 	size_t n = ladder_msgs(t, "gw-b,gw-a", &msgs, &b);
 	assert_int_equal(n, 5);
-	assert_string_equal(msgs[2], "IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr ]");
-	assert_string_equal(msgs[3], "retransmit #1: IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr ]");
+	assert_string_equal(msgs[2], "IKE_AUTH request 1 SK{ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr } under SK_ei, 229 B");
+	assert_string_equal(msgs[3],
+			    "retransmit #1: IKE_AUTH request 1 SK{ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr } under SK_ei, 229 B");
 	assert_non_null(strstr(b.p, ">lost (fault)</text>"));
 	assert_non_null(strstr(b.p, ">4.000 s later</text>"));
 	vt_strs_free(msgs, n);
 	viz_buf_free(&b);
-	viz_ladder_opts o = { t, "gw-a,nat-1", 0, 0 };
+	viz_ladder_opts o = { t, "gw-a,nat-1", 0, 0, VIZ_ESP_AUTO };
 	char msg[256];
 	assert_int_equal(viz_ladder(&o, &b, msg, sizeof(msg)), -1);
 	assert_non_null(strstr(msg, "no node 'nat-1' in the trace"));
@@ -166,7 +178,7 @@ static void ladder_failure(void **state)
 	char **msgs;
 	size_t n = ladder_msgs(t, NULL, &msgs, &b);
 	assert_int_equal(n, 4);
-	assert_string_equal(msgs[3], "IKE_AUTH response 1 [ N(AUTH_FAILED) ]");
+	assert_string_equal(msgs[3], "IKE_AUTH response 1 SK{ N(AUTH_FAILED) } under SK_er, 65 B");
 	assert_non_null(strstr(b.p, "error: AUTH payload does not verify"));
 	assert_non_null(strstr(b.p, ">IKE 80599283 DESTROYING<")); /* which SA: its initiator SPI */
 	vt_strs_free(msgs, n);
@@ -197,7 +209,7 @@ static void report_self_contained(void **state)
 	assert_int_equal(count(b.p, "url("), count(b.p, "url(#"));
 	assert_int_equal(count(b.p, "<svg"), 4); /* ladder, two state paths, one key graph */
 	assert_int_equal(count(b.p, "<!--"), 0);
-	assert_non_null(strstr(b.p, "IKE_AUTH response 1 [ IDr AUTH SA TSi TSr ]"));
+	assert_non_null(strstr(b.p, "IKE_AUTH response 1 SK{ IDr AUTH SA TSi TSr } under SK_er, 201 B"));
 	assert_non_null(strstr(b.p, "<td>AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519</td>"));
 	viz_buf_free(&b);
 	viz_trace_free(t);
@@ -220,7 +232,7 @@ static int draw_keys(const viz_trace *t, viz_format f, viz_buf *b, char *msg, si
 static int draw_ladder(const viz_trace *t, viz_format f, viz_buf *b, char *msg, size_t n)
 {
 	(void)f;
-	viz_ladder_opts o = { t, NULL, 0, 0 };
+	viz_ladder_opts o = { t, NULL, 0, 0, VIZ_ESP_AUTO };
 	return viz_ladder(&o, b, msg, n);
 }
 
@@ -336,6 +348,9 @@ static void cli_viz_and_report(void **state)
 	       "--to 1500ms must be later than --from 2s");
 	expect(CLI("viz", "keys", trace, "--from", "1", "-o", svg), CLI_USAGE, "option not valid here");
 	expect(CLI("viz", "ladder", trace, "--generation", "1", "-o", svg), CLI_USAGE, "option not valid here");
+	expect(CLI("viz", "ladder", trace, "--esp", "some", "-o", svg), CLI_USAGE, "--esp some: auto, bands, all or none");
+	expect(CLI("viz", "keys", trace, "--esp", "all", "-o", svg), CLI_USAGE, "option not valid here");
+	expect(CLI("viz", "ladder", trace, "--esp", "none", "-o", svg), CLI_OK, NULL);
 	expect(CLI("viz", "keys", trace, "--generation", "0", "-o", svg), CLI_USAGE, "--generation 0: a number from 1");
 	expect(CLI("viz", "keys", trace, "--generation", "2", "-o", svg), CLI_ERR, "has 1 generation in this trace");
 	expect(CLI("viz", "ladder", trace, "--from", "10s", "-o", svg), CLI_ERR, "nothing to draw between 10.000 s");
