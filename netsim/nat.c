@@ -384,7 +384,7 @@ static int filter_ok(const sim_nat *n, const nat_map *m, uint32_t rip, uint16_t 
 static uint16_t pick_port(sim_nat *n, uint8_t pool, uint16_t iport)
 {
 	const sim_nat_cfg *c = &n->cfg;
-	if (c->port_preserve && iport >= c->port_lo && iport <= c->port_hi && find_out(n, pool, iport) == NONE)
+	if (c->port_preserve && iport && find_out(n, pool, iport) == NONE) /* even outside the dynamic range */
 		return iport;
 	uint32_t span = (uint32_t)c->port_hi - c->port_lo + 1;
 	for (uint32_t k = 0; k < span; k++) {
