@@ -24,6 +24,12 @@ struct sim_run_nat {
 	rnat *boxes; /* per node; nat NULL where the node has none */
 };
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static void fmt(const ike_addr *a, char *out, size_t cap) { ike_host_addr_format(a, out, cap); }
 
 static void on_event(void *ctx, const sim_nat_event *ev)
@@ -86,10 +92,8 @@ static const char *nat_hook(void *ctx, int64_t now, uint32_t node, size_t in_lin
 {
 	rnat *b = ctx;
 	(void)node, (void)data, (void)cap;
-	int side = SIM_NAT_OUTSIDE;
-	for (size_t k = 0; k < b->n_inside; k++)
-		if (b->inside_links[k] == in_link)
-			side = SIM_NAT_INSIDE;
+	uint32_t l = (uint32_t)in_link;
+	int side = bsearch(&l, b->inside_links, b->n_inside, sizeof(l), cmp_u32) ? SIM_NAT_INSIDE : SIM_NAT_OUTSIDE;
 	ike_addr f0 = *from, t0 = *to;
 	const char *why = sim_nat_process(b->nat, now, side, proto, from, to);
 	if (why)
@@ -111,8 +115,8 @@ static int nat_default(runner *r, uint32_t i, const rnat *b)
 		int in = 0;
 		if (ls->a != i && ls->b != i)
 			continue;
-		for (size_t k = 0; k < b->n_inside; k++)
-			in |= b->inside_links[k] == l;
+		uint32_t l32 = (uint32_t)l;
+		in = bsearch(&l32, b->inside_links, b->n_inside, sizeof(l32), cmp_u32) != NULL;
 		if (!in) {
 			out = ls->a == i ? ls->b : ls->a;
 			n_out++;
@@ -125,14 +129,21 @@ static int setup_box(runner *r, uint32_t i, rnat *b)
 {
 	const sim_nat_spec *ns = r->sc->nodes[i].nat;
 	*b = (rnat){ .r = r, .node = i, .armed = INT64_MAX };
-	if (!(b->inside_links = calloc(ns->n_inside, sizeof(*b->inside_links))))
+	/* inside links, sorted for a binary search per datagram (a CGN may have thousands) */
+	uint32_t *nodes = malloc(ns->n_inside * sizeof(*nodes));
+	if (!nodes || !(b->inside_links = calloc(ns->n_inside, sizeof(*b->inside_links)))) {
+		free(nodes);
 		return -1;
-	for (size_t k = 0; k < ns->n_inside; k++)
-		for (size_t l = 0; l < r->sc->n_links; l++) {
-			const sim_link_spec *ls = &r->sc->links[l];
-			if ((ls->a == i && ls->b == ns->inside[k]) || (ls->b == i && ls->a == ns->inside[k]))
-				b->inside_links[b->n_inside++] = (uint32_t)l;
-		}
+	}
+	memcpy(nodes, ns->inside, ns->n_inside * sizeof(*nodes));
+	qsort(nodes, ns->n_inside, sizeof(*nodes), cmp_u32);
+	for (size_t l = 0; l < r->sc->n_links && b->n_inside < ns->n_inside; l++) {
+		const sim_link_spec *ls = &r->sc->links[l];
+		uint32_t other = ls->a == i ? ls->b : ls->a;
+		if ((ls->a == i || ls->b == i) && bsearch(&other, nodes, ns->n_inside, sizeof(*nodes), cmp_u32))
+			b->inside_links[b->n_inside++] = (uint32_t)l;
+	}
+	free(nodes);
 	if (!(b->nat = sim_nat_new(&ns->cfg, on_event, b)))
 		return -1;
 	for (size_t k = 0; k < ns->cfg.n_fwd; k++) {

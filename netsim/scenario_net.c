@@ -255,7 +255,7 @@ static int parse_nat(sim_scn *c, sim_scenario *sc, uint32_t i, const sim_jv *o, 
 	sim_nat_cfg_default(&nat->cfg);
 	if (parse_behaviour(c, o, path, &nat->cfg) || parse_flags(c, o, path, &nat->cfg) ||
 	    parse_ports(c, o, path, &nat->cfg) < 0 || parse_pool(c, ns, o, path, &nat->cfg) ||
-	    parse_fwds(c, o, path, &nat->cfg) || sim_scn_array(c, o, path, "inside", 1, 64, &arr, &n) < 0)
+	    parse_fwds(c, o, path, &nat->cfg) || sim_scn_array(c, o, path, "inside", 1, 1u << 24, &arr, &n) < 0)
 		return -1;
 	sim_scn_sub(p, path, "inside");
 	if (!n)
