@@ -98,8 +98,8 @@ static int parse_routes(sim_scn *c, sim_scenario *sc, const sim_jv *nodes, uint3
 /* The pool: "public" addresses of the node (IPv4), default its first IPv4 address. */
 static int parse_pool(sim_scn *c, const sim_node_spec *ns, const sim_jv *o, const char *path, sim_nat_cfg *cfg)
 {
-	const sim_jv *arr;
-	size_t n;
+	const sim_jv *arr = NULL;
+	size_t n = 0;
 	char p[SIM_PATH_MAX], pi[SIM_PATH_MAX];
 	sim_scn_sub(p, path, "public");
 	if (sim_scn_array(c, o, path, "public", 0, SIM_NAT_POOL_MAX, &arr, &n) < 0)
