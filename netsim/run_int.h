@@ -77,6 +77,9 @@ void sim_rc_free(runner *r);
  * came in by, at the time it arrived, commented "received by <node>: dropped: <why>" (pcapng only). */
 void sim_rc_rx_drop(runner *r, int64_t now, uint32_t node, uint8_t proto, const ike_addr *from, const ike_addr *to,
 		    const uint8_t *data, size_t len, const char *why);
+/* The same on a known link end: link (add_link index), dir 1 when it arrived at the link's `a` end. */
+void sim_rc_rx_drop_on(runner *r, int64_t now, size_t link, int dir, uint32_t node, uint8_t proto, const ike_addr *from,
+		       const ike_addr *to, const uint8_t *data, size_t len, const char *why);
 
 /* run_fault.c: link-down, reboot and exchange faults. 0, or -1 out of memory. */
 int sim_rf_setup(runner *r);

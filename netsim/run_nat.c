@@ -91,13 +91,17 @@ static const char *nat_hook(void *ctx, int64_t now, uint32_t node, size_t in_lin
 			    ike_addr *to, uint8_t *data, size_t *len, size_t cap)
 {
 	rnat *b = ctx;
-	(void)node, (void)data, (void)cap;
+	(void)cap;
 	uint32_t l = (uint32_t)in_link;
 	int side = bsearch(&l, b->inside_links, b->n_inside, sizeof(l), cmp_u32) ? SIM_NAT_INSIDE : SIM_NAT_OUTSIDE;
 	ike_addr f0 = *from, t0 = *to;
 	const char *why = sim_nat_process(b->nat, now, side, proto, from, to);
-	if (why)
+	if (why) {
+		char w[48];
 		trace_drop(b, now, why, proto, &f0, &t0, *len);
+		snprintf(w, sizeof(w), "nat: %s", why);
+		sim_rc_rx_drop_on(b->r, now, in_link, b->r->sc->links[in_link].a == node, node, proto, &f0, &t0, data, *len, w);
+	}
 	rearm(b);
 	return why;
 }
