@@ -52,6 +52,14 @@ static void on_event(void *ctx, const sim_nat_event *ev)
 
 static void rearm(rnat *b);
 
+static int is_pool(const sim_nat_spec *nat, const ike_addr *a)
+{
+	for (uint8_t k = 0; k < nat->cfg.n_pool; k++)
+		if (a->family == 4 && !memcmp(nat->cfg.pool[k].ip, a->ip, 4))
+			return 1;
+	return 0;
+}
+
 static void on_timer(void *arg)
 {
 	rnat *b = arg;
@@ -94,6 +102,10 @@ static const char *nat_hook(void *ctx, int64_t now, uint32_t node, size_t in_lin
 	(void)cap;
 	uint32_t l = (uint32_t)in_link;
 	int side = bsearch(&l, b->inside_links, b->n_inside, sizeof(l), cmp_u32) ? SIM_NAT_INSIDE : SIM_NAT_OUTSIDE;
+	const sim_node_spec *ns = &b->r->sc->nodes[node];
+	for (size_t k = 0; k < ns->n_addrs; k++) /* to the box itself, not to its pool: no translation */
+		if (ns->addrs[k].family == to->family && !memcmp(ns->addrs[k].ip, to->ip, to->family == 4 ? 4 : 16) && !is_pool(ns->nat, to))
+			return NULL;
 	ike_addr f0 = *from, t0 = *to;
 	const char *why = sim_nat_process(b->nat, now, side, proto, from, to);
 	if (why) {
