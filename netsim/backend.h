@@ -48,8 +48,8 @@ typedef struct sim_mtu_drops {
 #define SIM_ANY_NODE UINT32_MAX
 
 /*
- * A packet hook, asked for each datagram its node sends before the network sees it (to_node UINT32_MAX:
- * no node owns the destination). It may rewrite the datagram in place (at most cap bytes, *len updated)
+ * A packet hook, asked for each datagram its node puts on a link (sent, or forwarded) before the network
+ * sees it (to_node: the next hop, UINT32_MAX when there is none). It may rewrite the datagram in place (at most cap bytes, *len updated)
  * and returns a drop reason, or NULL to pass it on.
  */
 typedef const char *(*sim_hook_fn)(void *ctx, int64_t now, uint32_t from_node, uint32_t to_node, uint8_t proto,
@@ -61,6 +61,19 @@ typedef const char *(*sim_hook_fn)(void *ctx, int64_t now, uint32_t from_node, u
  * reason ("loss", "mtu", a hook's reason...) or NULL when it goes on towards delivery. Datagrams with no
  * link to go on ("no route") are not tapped.
  */
+/*
+ * A forwarding hook, asked for each datagram arriving at a forwarding node (a router or a NAT box) before
+ * it is delivered there or routed on: in_link is the add_link index it came in by. It may rewrite the
+ * addresses and the datagram in place (at most cap bytes, *len updated; a NAT changes the addresses) and
+ * returns a drop reason (traced by the hook's owner, counted as the node's drop), or NULL to go on.
+ * The ns-3 backend calls it from the node's routing object (RouteInput), the built-in one on arrival.
+ */
+typedef const char *(*sim_fwd_fn)(void *ctx, int64_t now, uint32_t node, size_t in_link, uint8_t proto,
+				  ike_addr *from, ike_addr *to, uint8_t *data, size_t *len, size_t cap);
+
+/* Hops a datagram may take before a forwarding node drops it with why "ttl" (a routing loop ends). */
+#define SIM_TTL 64
+
 typedef void (*sim_tap_fn)(void *ctx, int64_t now, size_t link, int dir, uint8_t proto, const ike_addr *from,
 			   const ike_addr *to, const uint8_t *data, size_t len, const char *why);
 
@@ -84,6 +97,15 @@ typedef struct sim_backend {
 	/* Adds a packet hook for the datagrams `node` (or SIM_ANY_NODE: every node) sends; hooks run in the
 	 * order added, every-node ones first, until one drops. 0, or -1 when out of memory. */
 	int (*add_hook)(void *impl, uint32_t node, sim_hook_fn fn, void *ctx);
+	/*
+	 * Routing. A node forwards datagrams not addressed to it only once set_forward made it a router (fn
+	 * NULL) or a box with a forwarding hook (a NAT). Each hop looks for a next hop: the destination's owner
+	 * when it is a neighbour, else the longest matching route of the node (add_route: prefix/plen via a
+	 * neighbour; plen 0 with family 0 is the default of both families), else, for a node with one link whose
+	 * other end forwards, that link; else "no route". 0, or -1 (bad node, via not a neighbour, memory).
+	 */
+	int (*add_route)(void *impl, uint32_t node, const ike_addr *prefix, uint8_t plen, uint32_t via);
+	int (*set_forward)(void *impl, uint32_t node, sim_fwd_fn fn, void *ctx);
 	/* Sets the capture tap (NULL: none). */
 	void (*set_tap)(void *impl, sim_tap_fn fn, void *ctx);
 	/* Runs events up to and including `until` (or until stop); returns the time of the last event run. */

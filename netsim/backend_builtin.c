@@ -33,6 +33,16 @@ static void b_set_trace(void *impl, ike_host_trace *t) { sim_set_trace(impl, t);
 
 static int b_add_hook(void *impl, uint32_t node, sim_hook_fn fn, void *ctx) { return sim_add_hook(impl, node, fn, ctx); }
 
+static int b_add_route(void *impl, uint32_t node, const ike_addr *prefix, uint8_t plen, uint32_t via)
+{
+	return sim_add_route(impl, node, prefix, plen, via);
+}
+
+static int b_set_forward(void *impl, uint32_t node, sim_fwd_fn fn, void *ctx)
+{
+	return sim_set_forward(impl, node, fn, ctx);
+}
+
 static void b_set_tap(void *impl, sim_tap_fn fn, void *ctx) { sim_set_tap(impl, fn, ctx); }
 
 static int64_t b_run(void *impl, int64_t until) { return sim_run(impl, until); }
@@ -57,6 +67,8 @@ sim_backend sim_builtin_backend(sim *s)
 			  .add_link = b_add_link,
 			  .set_trace = b_set_trace,
 			  .add_hook = b_add_hook,
+			  .add_route = b_add_route,
+			  .set_forward = b_set_forward,
 			  .set_tap = b_set_tap,
 			  .run = b_run,
 			  .stop = b_stop,

@@ -231,6 +231,21 @@ static void flow_fields(const sim_scenario *sc, const sim_run_result *res, FILE 
 	fputc(']', f);
 }
 
+/* A NAT box's counters: mappings created, expired, lost in reboots, the most alive at once, drops by why. */
+static void nat_fields(const sim_nat_stats *n, FILE *f)
+{
+	fprintf(f, ",\"nat\":{\"created\":%llu,\"expired\":%llu,\"flushed\":%llu,\"live\":%u,\"peak\":%u,\"drops\":{",
+		(unsigned long long)n->created, (unsigned long long)n->expired, (unsigned long long)n->flushed, n->live,
+		n->peak);
+	int first = 1;
+	for (int k = 0; k < 6; k++)
+		if (n->drops[k]) {
+			fprintf(f, "%s\"%s\":%llu", first ? "" : ",", sim_nat_drop_name(k), (unsigned long long)n->drops[k]);
+			first = 0;
+		}
+	fputs("}}", f);
+}
+
 void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim_backend *be, FILE *f)
 {
 	fprintf(f, "\"virtual_time\":%.9f,\"seed\":%llu,", (double)res->end_time / 1e9, (unsigned long long)res->seed);
@@ -252,6 +267,8 @@ void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const
 		fputs("]", f);
 		if (res->esp_nodes)
 			esp_fields(&res->esp_nodes[i], f);
+		if (res->nat_nodes && sc->nodes[i].nat)
+			nat_fields(&res->nat_nodes[i], f);
 		fputs("}", f);
 	}
 	fputc(']', f);

@@ -281,6 +281,7 @@ static void runner_free(runner *r)
 	sim_rc_free(r);
 	sim_ip_free(r);
 	sim_rt_free(r);
+	sim_rnat_free(r);
 }
 
 /* Nodes, peers, links, starts, then the faults, actions and samples that act on them. 0, or -1 out of memory. */
@@ -292,7 +293,7 @@ static int build_world(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		return -1;
 	trace_start(r, seed);
 	/* Faults first: a link down or a reboot at t acts before connections that start at the same t. */
-	if (build_nodes(r, crypto, seed, reveal) || sim_rf_setup(r) || schedule_starts(r) || sim_ra_setup(r) ||
+	if (build_nodes(r, crypto, seed, reveal) || sim_rnat_setup(r) || sim_rf_setup(r) || schedule_starts(r) || sim_ra_setup(r) ||
 	    sim_ip_setup(r) || sim_rt_setup(r))
 		return -1;
 	return 0;
@@ -343,7 +344,7 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	for (uint32_t i = 0; i < sc->n_nodes; i++)
 		ike_peer_flush(r.nodes[i].peer, res->end_time);
 	if (r.failed || collect(&r, res) != 0 || sim_rw_collect(&r, res) != 0 || sim_rt_collect(&r, res) != 0 ||
-	    collect_esp(&r, res) != 0) {
+	    collect_esp(&r, res) != 0 || sim_rnat_collect(&r, res) != 0) {
 		snprintf(err, errlen, "%s: out of memory", sc->file);
 		goto fail;
 	}
@@ -381,6 +382,8 @@ void sim_run_result_free(sim_run_result *res)
 	free(res->rekeys);
 	free(res->flows);
 	free(res->esp_nodes);
+	free(res->nat_nodes);
+	res->nat_nodes = NULL;
 	res->flows = NULL;
 	res->esp_nodes = NULL;
 	res->counts = NULL;

@@ -83,6 +83,7 @@ typedef struct sim_run_result {
 	uint64_t *rekeys;        /* per connection as status[]: child_sa.rekeyed + ike_sa.rekeyed events seen */
 	sim_flow_result *flows;  /* per scenario flow (NULL without flows) */
 	sim_esp_node_result *esp_nodes; /* per node (NULL without hosts) */
+	sim_nat_stats *nat_nodes; /* per node, zero where no NAT (NULL without NATs) */
 } sim_run_result;
 
 /* Runs sc; 0 with res filled (free with sim_run_result_free), or -1 with one line in err. */

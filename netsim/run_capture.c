@@ -94,9 +94,17 @@ void sim_rc_rx_drop(runner *r, int64_t now, uint32_t node, uint8_t proto, const 
 	}
 	if (best == SIZE_MAX)
 		return;
+	sim_rc_rx_drop_on(r, now, best, dir, node, proto, from, to, data, len, why);
+}
+
+void sim_rc_rx_drop_on(runner *r, int64_t now, size_t link, int dir, uint32_t node, uint8_t proto, const ike_addr *from,
+		       const ike_addr *to, const uint8_t *data, size_t len, const char *why)
+{
+	if (!r->pcap || sim_pcap_format_of(r->pcap) == SIM_PCAP_CLASSIC)
+		return;
 	char c[200];
 	snprintf(c, sizeof(c), "received by %s: dropped: %s", r->sc->nodes[node].name, why);
-	uint32_t iface = (uint32_t)(2 * best + (size_t)dir);
+	uint32_t iface = (uint32_t)(2 * link + (size_t)dir);
 	if (proto == SIM_PROTO_UDP)
 		sim_pcap_udp(r->pcap, iface, now, from, to, data, len, c);
 	else

@@ -104,6 +104,7 @@ static void on_reboot(void *arg)
 	}
 	ike_peer_free(old);
 	sim_ip_reset(r, f->node);
+	sim_rnat_reboot(r, f->node, now); /* a NAT box loses its mappings with the rest of its state */
 	n->armed = IKE_TIME_NEVER; /* the old peer's timer event, if any, finds nothing to do */
 	r->last_activity = now;
 	int restart = 0;

@@ -26,6 +26,7 @@ typedef struct sim_run_faults sim_run_faults;
 typedef struct sim_ipsec sim_ipsec;
 typedef struct sim_traffic sim_traffic;
 typedef struct sim_run_watch sim_run_watch;
+typedef struct sim_run_nat sim_run_nat;
 
 struct runner {
 	const sim_scenario *sc;
@@ -45,6 +46,7 @@ struct runner {
 	void *actions;           /* scheduled actions (run_action.c); NULL without */
 	sim_ipsec *ipsec;        /* per node: the data plane (node_ipsec.c); NULL without hosts */
 	sim_traffic *traffic;    /* the flows (run_traffic.c); NULL without */
+	sim_run_nat *nat;        /* routers' routes and the NAT boxes (run_nat.c); NULL without forwarding nodes */
 	uint8_t *esp_buf;        /* node_ipsec.c's packet buffer */
 	uint64_t *esp_seen;      /* per fault: ESP packets its node sent since its `at` (ESP faults count them) */
 	const char *tap_note;    /* the capture's comment for the datagram being sent now (an impaired ESP packet) */
@@ -75,6 +77,9 @@ void sim_rc_free(runner *r);
  * came in by, at the time it arrived, commented "received by <node>: dropped: <why>" (pcapng only). */
 void sim_rc_rx_drop(runner *r, int64_t now, uint32_t node, uint8_t proto, const ike_addr *from, const ike_addr *to,
 		    const uint8_t *data, size_t len, const char *why);
+/* The same on a known link end: link (add_link index), dir 1 when it arrived at the link's `a` end. */
+void sim_rc_rx_drop_on(runner *r, int64_t now, size_t link, int dir, uint32_t node, uint8_t proto, const ike_addr *from,
+		       const ike_addr *to, const uint8_t *data, size_t len, const char *why);
 
 /* run_fault.c: link-down, reboot and exchange faults. 0, or -1 out of memory. */
 int sim_rf_setup(runner *r);
@@ -117,6 +122,14 @@ int sim_rt_deliver(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, si
 const char *sim_rt_flow_name(const runner *r, const uint8_t *pkt, size_t len);
 /* Hands the flows' counters to res. 0 or -1. */
 int sim_rt_collect(runner *r, sim_run_result *res);
+
+/* run_nat.c: forwarding nodes, their routes and NAT boxes (after the links). 0, or -1 out of memory. */
+int sim_rnat_setup(runner *r);
+void sim_rnat_free(runner *r);
+/* A reboot of node: its NAT (if any) loses every dynamic mapping. */
+void sim_rnat_reboot(runner *r, uint32_t node, int64_t now);
+/* Per node NAT counters into res->nat_nodes (stays NULL without NATs). 0 or -1. */
+int sim_rnat_collect(runner *r, sim_run_result *res);
 
 /* run_action.c: scenario actions at their times. 0 or -1. */
 int sim_ra_setup(runner *r);

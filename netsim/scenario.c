@@ -118,7 +118,8 @@ static int parse_dos(sim_scn *c, sim_node_spec *n, const sim_jv *o, const char *
 static int parse_node(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, const char *path)
 {
 	static const char *const keys[] = { "name", "addresses", "cookie_threshold", "cookie_threshold_ip",
-					    "block_threshold", "half_open_limit", "half_open_timeout", "profile", "encap", NULL };
+					    "block_threshold", "half_open_limit", "half_open_timeout", "profile", "encap", "router", "routes",
+					    "nat", NULL };
 	sim_node_spec *n = &sc->nodes[i];
 	const sim_jv *addrs;
 	size_t na;
@@ -259,7 +260,8 @@ static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 	sc->duration = 60 * IKE_NS_PER_SEC;
 	if (sim_scn_time(c, root, "", "duration", 0, &sc->duration) < 0)
 		return -1;
-	if (parse_nodes(c, sc, root) || parse_links(c, sc, root) || sim_scn_connections(c, sc, root) ||
+	if (parse_nodes(c, sc, root) || parse_links(c, sc, root) || sim_scn_routing(c, sc, root) ||
+	    sim_scn_connections(c, sc, root) ||
 	    sim_scn_hosts(c, sc, root) || sim_scn_flows(c, sc, root) ||
 	    sim_scn_cert_time(c, sc, root) || sim_scn_faults(c, sc, root) || sim_scn_expects(c, sc, root) ||
 	    sim_scn_actions(c, sc, root))

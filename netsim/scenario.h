@@ -7,8 +7,23 @@
 
 #include "backend.h"
 #include "ike.h"
+#include "nat.h"
 
 #define SIM_ADDRS_MAX 4
+
+/* A static route of a node ("routes"): prefix/plen (plen 0: the default) via a neighbour that forwards. */
+typedef struct sim_route_spec {
+	ike_addr prefix;
+	uint8_t plen;
+	uint32_t via;
+} sim_route_spec;
+
+/* A node's NAT box ("nat"): the RFC 4787 configuration and the neighbours on its inside. */
+typedef struct sim_nat_spec {
+	sim_nat_cfg cfg;
+	uint32_t *inside; /* nodes whose links are the inside side; every other link is outside */
+	size_t n_inside;
+} sim_nat_spec;
 
 typedef struct sim_node_spec {
 	const char *name;
@@ -22,6 +37,10 @@ typedef struct sim_node_spec {
 	int64_t half_open_timeout; /* ns; 0 = the engine's 30 s */
 	uint8_t profile;           /* the node's "profile" (enum sim_profile_id), 0 = none given */
 	uint8_t esp_encap;         /* "encap": ESP in UDP (RFC 3948) even without NAT, like swanctl's encap = yes */
+	uint8_t forward;           /* "router": true, or a NAT: datagrams for others are routed on */
+	sim_route_spec *routes;    /* "routes" */
+	size_t n_routes;
+	sim_nat_spec *nat;         /* "nat", NULL = none */
 } sim_node_spec;
 
 typedef struct sim_link_spec {

@@ -9,6 +9,7 @@
 
 #include "crypto/drbg.h"
 #include "sim_addrmap.h"
+#include "sim_route.h"
 
 #define NO_NODE UINT32_MAX
 
@@ -26,6 +27,10 @@ typedef struct sim_node {
 	sim_counts counts;
 	uint32_t *links; /* indices into sim.links */
 	size_t n_links;
+	sim_routes routes;
+	uint8_t forwards; /* a router or a NAT: datagrams for others go on */
+	sim_fwd_fn fwd;   /* its forwarding hook, NULL = none */
+	void *fwd_ctx;
 } sim_node;
 
 struct sim {
@@ -58,8 +63,10 @@ typedef struct sim_hook {
 /* A datagram in flight; freed when delivered or when the world is freed. */
 typedef struct sim_pkt {
 	sim *s;
-	uint32_t to_node;
+	uint32_t to_node; /* the next hop */
+	uint32_t link;    /* the link it crosses */
 	uint8_t proto;
+	uint8_t ttl;
 	ike_addr from, to;
 	size_t len;
 	uint8_t data[];
@@ -90,6 +97,7 @@ void sim_free(sim *s)
 	for (size_t i = 0; i < s->n_nodes; i++) {
 		free(s->nodes[i].name);
 		free(s->nodes[i].links);
+		sim_routes_free(&s->nodes[i].routes);
 	}
 	free(s->nodes);
 	free(s->links);
@@ -259,20 +267,11 @@ static void trace_drop(sim *s, uint32_t node, const char *why, uint8_t proto, co
 	ike_host_trace_event(s->trace, s->now, s->nodes[node].name, "link.drop", fields);
 }
 
-static void deliver_pkt(void *arg)
-{
-	sim_pkt *p = arg;
-	sim_node *n = &p->s->nodes[p->to_node];
-	n->counts.delivered++;
-	if (n->deliver)
-		n->deliver(n->ctx, p->s->now, p->proto, &p->from, &p->to, p->data, p->len);
-	free(p);
-}
-
 /* Applies the link's MTU, loss and delay; returns a drop reason or NULL once the delivery is queued. */
-static const char *cross_link(sim *s, sim_link *l, uint32_t from_node, uint32_t to_node, uint8_t proto,
-			      const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
+static const char *cross_link(sim *s, uint32_t li, uint32_t from_node, uint32_t to_node, uint8_t proto,
+			      const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len, uint8_t ttl)
 {
+	sim_link *l = &s->links[li];
 	ike_drbg *rng = &l->rng[l->a == from_node ? 0 : 1];
 	size_t ip_len = len + (to->family == 6 ? 40 : 20) + (proto == SIM_PROTO_UDP ? 8 : 0); /* IP (+ UDP) headers */
 	if (l->cfg.mtu && ip_len > l->cfg.mtu) {
@@ -295,6 +294,8 @@ static const char *cross_link(sim *s, sim_link *l, uint32_t from_node, uint32_t 
 		return "out of memory";
 	p->s = s;
 	p->to_node = to_node;
+	p->link = (uint32_t)li;
+	p->ttl = ttl;
 	p->proto = proto;
 	p->from = *from;
 	p->to = *to;
@@ -313,27 +314,105 @@ void sim_send(sim *s, uint32_t node, const ike_addr *from, const ike_addr *to, c
 	sim_send_ip(s, node, SIM_PROTO_UDP, from, to, data, len);
 }
 
+/* The link towards `to` from node (*nh its other end), or NO_NODE: a neighbour owning it, the longest route,
+ * or the one link of a node whose neighbour forwards. */
+static uint32_t next_hop(const sim *s, uint32_t node, uint32_t dst, const ike_addr *to, uint32_t *nh)
+{
+	const sim_node *n = &s->nodes[node];
+	uint32_t li = NO_NODE;
+	if (dst != SIM_ADDRMAP_NONE && dst != node)
+		li = find_link(s, node, dst);
+	if (li == NO_NODE && dst != node)
+		li = sim_routes_lookup(&n->routes, to);
+	if (li == NO_NODE && dst != node && n->n_links == 1) {
+		const sim_link *l = &s->links[n->links[0]];
+		if (s->nodes[l->a == node ? l->b : l->a].forwards)
+			li = n->links[0];
+	}
+	if (li != NO_NODE)
+		*nh = s->links[li].a == node ? s->links[li].b : s->links[li].a;
+	return li;
+}
+
+/* One hop: node puts the datagram on the link to its next hop (hooks, MTU, loss, delay, the tap). */
+static void put_on_link(sim *s, uint32_t node, uint8_t proto, const ike_addr *from, const ike_addr *to,
+			const uint8_t *data, size_t len, uint8_t ttl)
+{
+	uint32_t nh = NO_NODE;
+	uint32_t li = next_hop(s, node, sim_addrmap_get(&s->addrs, to), to, &nh);
+	const char *why = NULL;
+	if (s->n_hooks) {
+		why = run_hooks(s, node, li == NO_NODE ? NO_NODE : nh, proto, from, to, data, &len);
+		data = s->scratch;
+	}
+	if (!why && li == NO_NODE)
+		why = "no route";
+	if (!why)
+		why = cross_link(s, li, node, nh, proto, from, to, data, len, ttl);
+	if (s->tap && li != NO_NODE) /* on the link: captured where it was sent, lost or not */
+		s->tap(s->tap_ctx, s->now, li, s->links[li].a == node ? 0 : 1, proto, from, to, data, len, why);
+	if (why)
+		trace_drop(s, node, why, proto, from, to, len);
+}
+
 void sim_send_ip(sim *s, uint32_t node, uint8_t proto, const ike_addr *from, const ike_addr *to, const uint8_t *data,
 		 size_t len)
 {
 	if (node >= s->n_nodes)
 		return;
 	s->nodes[node].counts.sent++;
-	uint32_t dst = sim_addrmap_get(&s->addrs, to);
-	uint32_t li = (dst == SIM_ADDRMAP_NONE || dst == node) ? NO_NODE : find_link(s, node, dst);
-	const char *why = NULL;
-	if (s->n_hooks) {
-		why = run_hooks(s, node, li == NO_NODE ? NO_NODE : dst, proto, from, to, data, &len);
-		data = s->scratch;
+	put_on_link(s, node, proto, from, to, data, len, SIM_TTL);
+}
+
+/* A datagram reaches the next hop: a forwarding node's hook sees it first; its owner takes it, a router
+ * sends it on with one hop less. */
+static void deliver_pkt(void *arg)
+{
+	sim_pkt *p = arg;
+	sim *s = p->s;
+	sim_node *n = &s->nodes[p->to_node];
+	if (n->forwards) {
+		const char *why = n->fwd ? n->fwd(n->fwd_ctx, s->now, p->to_node, p->link, p->proto, &p->from, &p->to,
+						 p->data, &p->len, p->len)
+					 : NULL;
+		if (why) {
+			n->counts.dropped++;
+			free(p);
+			return;
+		}
+		if (sim_addrmap_get(&s->addrs, &p->to) != p->to_node) {
+			if (p->ttl <= 1)
+				trace_drop(s, p->to_node, "ttl", p->proto, &p->from, &p->to, p->len);
+			else
+				put_on_link(s, p->to_node, p->proto, &p->from, &p->to, p->data, p->len, (uint8_t)(p->ttl - 1));
+			free(p);
+			return;
+		}
 	}
-	if (!why && li == NO_NODE)
-		why = "no route";
-	if (!why)
-		why = cross_link(s, &s->links[li], node, dst, proto, from, to, data, len);
-	if (s->tap && li != NO_NODE) /* on the link: captured where it was sent, lost or not */
-		s->tap(s->tap_ctx, s->now, li, s->links[li].a == node ? 0 : 1, proto, from, to, data, len, why);
-	if (why)
-		trace_drop(s, node, why, proto, from, to, len);
+	n->counts.delivered++;
+	if (n->deliver)
+		n->deliver(n->ctx, s->now, p->proto, &p->from, &p->to, p->data, p->len);
+	free(p);
+}
+
+int sim_add_route(sim *s, uint32_t node, const ike_addr *prefix, uint8_t plen, uint32_t via)
+{
+	if (node >= s->n_nodes || via >= s->n_nodes)
+		return -1;
+	uint32_t li = find_link(s, node, via);
+	if (li == NO_NODE)
+		return -1;
+	return sim_routes_add(&s->nodes[node].routes, plen ? prefix : NULL, plen, li);
+}
+
+int sim_set_forward(sim *s, uint32_t node, sim_fwd_fn fn, void *ctx)
+{
+	if (node >= s->n_nodes)
+		return -1;
+	s->nodes[node].forwards = 1;
+	s->nodes[node].fwd = fn;
+	s->nodes[node].fwd_ctx = ctx;
+	return 0;
 }
 
 int64_t sim_run(sim *s, int64_t until)

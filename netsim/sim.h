@@ -1,4 +1,4 @@
-/* The built-in discrete-event simulator: virtual time, nodes, point-to-point links, direct routing. */
+/* The built-in discrete-event simulator: virtual time, nodes, point-to-point links, static routing. */
 #ifndef SIM_SIM_H
 #define SIM_SIM_H
 
@@ -29,6 +29,9 @@ int64_t sim_run(sim *s, int64_t until);
 void sim_set_trace(sim *s, ike_host_trace *t);
 /* A packet hook for the datagrams `node` (SIM_ANY_NODE: every node) sends (backend.h). 0, or -1. */
 int sim_add_hook(sim *s, uint32_t node, sim_hook_fn fn, void *ctx);
+/* Routing (backend.h add_route, set_forward). 0, or -1. */
+int sim_add_route(sim *s, uint32_t node, const ike_addr *prefix, uint8_t plen, uint32_t via);
+int sim_set_forward(sim *s, uint32_t node, sim_fwd_fn fn, void *ctx);
 /* The capture tap (backend.h); NULL = none. */
 void sim_set_tap(sim *s, sim_tap_fn fn, void *ctx);
 /* Makes sim_run return once the event in progress is done. */
