@@ -110,9 +110,9 @@ static void pair_down(pair *p)
 static int carry(peer_esp *from, peer_esp *to, const uint8_t *pkt, size_t len, uint8_t *inner, size_t *ilen,
 		 uint8_t *esp, size_t *elen)
 {
-	ike_addr dst;
+	ike_addr src, dst;
 	uint32_t spi;
-	assert_int_equal(peer_esp_output(from, pkt, len, esp, 2048, elen, &dst), ESP_OK);
+	assert_int_equal(peer_esp_output(from, pkt, len, esp, 2048, elen, &src, &dst), ESP_OK);
 	assert_int_equal(dst.port == 4500 || dst.port == 4501, 1);
 	return peer_esp_input(to, esp, *elen, inner, 2048, ilen, &spi);
 }
@@ -191,7 +191,7 @@ static void esp_drops_wrong_key_replay_policy_unknown_spi(void **state)
 	pair p;
 	uint8_t pkt[256], inner[2048], esp[2048];
 	size_t n, il, el;
-	ike_addr dst;
+	ike_addr src, dst;
 	uint32_t spi;
 	pair_up(&p, IKE_ENCR_AES_CBC, IKE_INTEG_HMAC_SHA2_256_128, IKE_MODE_TUNNEL, "10.1.0.0/16", "10.2.0.0/16");
 	n = request_from("10.1.0.1", pkt, sizeof(pkt));
@@ -201,11 +201,11 @@ static void esp_drops_wrong_key_replay_policy_unknown_spi(void **state)
 	assert_int_equal(spi, 0x2000);
 	/* not covered by a's policy: nothing sent */
 	n = request_from("10.9.0.1", pkt, sizeof(pkt));
-	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &dst), ESP_E_NO_SA);
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &src, &dst), ESP_E_NO_SA);
 	assert_int_equal(peer_esp_stats_of(p.a)->out_drops[ESP_E_NO_SA], 1);
 	/* an SPI b does not have */
 	n = request_from("10.1.0.1", pkt, sizeof(pkt));
-	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &dst), ESP_OK);
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &src, &dst), ESP_OK);
 	esp[3] ^= 0x40;
 	assert_int_equal(peer_esp_input(p.b, esp, el, inner, sizeof(inner), &il, &spi), ESP_E_NO_SA);
 	assert_int_equal(peer_esp_stats_of(p.b)->in_drops[ESP_E_NO_SA], 1);
@@ -247,7 +247,7 @@ static void esp_follows_child_rekey_and_ike_rekey(void **state)
 	char why[200];
 	uint8_t pkt[256], esp[2048];
 	size_t n, el;
-	ike_addr dst;
+	ike_addr src, dst;
 	pair_up(&p, IKE_ENCR_AES_GCM_16, 0, IKE_MODE_TUNNEL, "10.1.0.0/16", "10.2.0.0/16");
 	/* a CHILD rekey: the new SA (0x1001/0x2001) is used for what a sends at once, the old one still there */
 	p.ea.k.spi_in = p.ea.ev.child_spi_in = 0x1001;
@@ -256,7 +256,7 @@ static void esp_follows_child_rekey_and_ike_rekey(void **state)
 	assert_int_equal(peer_esp_child_up(p.a, &p.ea.ev, why, sizeof(why)), 0);
 	assert_int_equal(peer_esp_children(p.a), 2);
 	n = request_from("10.1.0.1", pkt, sizeof(pkt));
-	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &dst), ESP_OK);
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &src, &dst), ESP_OK);
 	assert_int_equal(esp_packet_spi(esp, el), 0x2001);
 	assert_int_equal(peer_esp_child_down(p.a, 0x1000), 0);
 	assert_int_equal(peer_esp_child_down(p.a, 0x1000), -1);
@@ -277,7 +277,7 @@ static void esp_follows_child_rekey_and_ike_rekey(void **state)
 	gone.spi_i = 0x33, gone.spi_r = 0x44, gone.child_spi_in = 0x1001;
 	assert_int_equal(peer_esp_ike_down(p.a, &gone), 1);
 	assert_int_equal(peer_esp_children(p.a), 0);
-	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &dst), ESP_E_NO_SA);
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &src, &dst), ESP_E_NO_SA);
 	assert_int_equal(peer_esp_stats_of(p.a)->installed, 2);
 	assert_int_equal(peer_esp_stats_of(p.a)->removed, 2);
 	/* AH has no data path here */
