@@ -256,11 +256,12 @@ static int parse_frag(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const
 	return 0;
 }
 
-/* NAT traversal (strongSwan's names): natt_port (its port_nat_t; 0 = 4500 from port 500), encap, keepalive (20 s). */
-static int parse_natt(sim_scn *c, const sim_jv *o, const char *path, conn_draft *fc)
+/* NAT traversal (strongSwan's names): natt_port (its port_nat_t; 0 = 4500 from port 500), encap (default: the
+ * node's "encap"), keepalive (20 s). */
+static int parse_natt(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, conn_draft *fc)
 {
 	int64_t port = 0;
-	int encap = 0;
+	int encap = sc->nodes[fc->node].esp_encap;
 	ike_time ka = 20 * IKE_NS_PER_SEC;
 	char p[SIM_PATH_MAX];
 	if (sim_scn_int(c, o, path, "natt_port", 0, 1, 65535, &port) < 0 ||
@@ -327,7 +328,7 @@ static int parse_conn_rest(sim_scn *c, sim_scenario *sc, const sim_jv *o, const 
 	    sim_scn_children(c, sc, o, path, pf, &tmpl, fc->cfg) ||
 	    sim_scn_ike_life(c, o, path, pf, &fc->cfg->ike_life) || sim_scn_dpd(c, o, path, pf, fc->cfg))
 		return -1;
-	if (parse_frag(c, sc, o, path, fc) || parse_natt(c, o, path, fc))
+	if (parse_frag(c, sc, o, path, fc) || parse_natt(c, sc, o, path, fc))
 		return -1;
 	return parse_retransmit(c, o, path, pf, &fc->cfg->retransmit);
 }

@@ -14,14 +14,27 @@ int v2_natd_hash(const ike_crypto *c, uint64_t spi_i, uint64_t spi_r, const ike_
 	return ike_sha1(c, in, 3, out);
 }
 
+/*
+ * Forced encapsulation's NATD_S: SHA-1 over SPIs and port without the IP address. Every real NATD hash covers
+ * 4 or 16 address bytes, so this one matches none (short of a SHA-1 collision), and costs no random bytes:
+ * runs stay byte-identical apart from the hash itself.
+ */
+static int fake_hash(const ike_crypto *c, uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20])
+{
+	uint8_t spis[16], port[2];
+	ike_put_u64(spis, spi_i);
+	ike_put_u64(spis + 8, spi_r);
+	ike_put_u16(port, a->port);
+	ike_iov in[2] = { { spis, 16 }, { port, 2 } };
+	return ike_sha1(c, in, 2, out);
+}
+
 void v2_add_natd(v2_ike_sa *sa, v2_builder *b, uint64_t spi_r)
 {
 	const ike_crypto *c = sa->peer->cfg.crypto;
 	uint8_t h[20];
 	sa->nat_forced = sa->conn && sa->conn->encap;
-	if (sa->nat_forced) /* encap: 20 bytes from our DRBG, which match no address the peer can hash (2^-160) */
-		ike_drbg_bytes(&sa->peer->rng, h, sizeof(h));
-	if (sa->nat_forced || v2_natd_hash(c, sa->spi_i, spi_r, &sa->local, h) == 0)
+	if ((sa->nat_forced ? fake_hash(c, sa->spi_i, spi_r, &sa->local, h) : v2_natd_hash(c, sa->spi_i, spi_r, &sa->local, h)) == 0)
 		v2_add_notify(b, 0, NULL, 0, V2_N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
 	if (v2_natd_hash(c, sa->spi_i, spi_r, &sa->remote, h) == 0)
 		v2_add_notify(b, 0, NULL, 0, V2_N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
