@@ -286,6 +286,32 @@ static void esp_follows_child_rekey_and_ike_rekey(void **state)
 	pair_down(&p);
 }
 
+/* IKE_EV_IKE_MOVED (RFC 7296 2.23): the CHILD SA whose outer addresses were the old ones sends to the new ones. */
+static void esp_follows_ike_move(void **state)
+{
+	(void)state;
+	pair p;
+	uint8_t pkt[256], esp[2048];
+	size_t n, el;
+	ike_addr src, dst, nl, nr, xl, xr;
+	pair_up(&p, IKE_ENCR_AES_GCM_16, 0, IKE_MODE_TUNNEL, "10.1.0.0/16", "10.2.0.0/16");
+	addr(&nl, "127.0.0.1", 4600);
+	addr(&nr, "127.0.0.2", 4700);
+	addr(&xl, "127.0.0.9", 4500); /* another IKE SA's old addresses: not ours, nothing moves */
+	addr(&xr, "127.0.0.9", 4501);
+	ike_sa_event mv = { .kind = IKE_EV_IKE_MOVED, .local = &nl, .remote = &nr, .old_local = &xl, .old_remote = &xr };
+	assert_int_equal(peer_esp_moved(p.a, &mv), 0);
+	mv.old_local = &p.ea.local;
+	mv.old_remote = &p.ea.remote;
+	assert_int_equal(peer_esp_moved(p.a, &mv), 1);
+	n = request_from("10.1.0.1", pkt, sizeof(pkt));
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &src, &dst), ESP_OK);
+	assert_int_equal(src.port, 4600);
+	assert_int_equal(dst.port, 4700);
+	assert_int_equal(dst.ip[3], 2);
+	pair_down(&p);
+}
+
 static void ping_flags_checked(void **state)
 {
 	(void)state;
@@ -446,6 +472,7 @@ size_t tests_peer_esp(const struct CMUnitTest **out)
 		cmocka_unit_test(esp_ping_gcm_cbc_v4_v6_tunnel_transport),
 		cmocka_unit_test(esp_drops_wrong_key_replay_policy_unknown_spi),
 		cmocka_unit_test(esp_follows_child_rekey_and_ike_rekey),
+		cmocka_unit_test(esp_follows_ike_move),
 		cmocka_unit_test(ping_flags_checked),
 		cmocka_unit_test(peer_processes_ping_each_other),
 		cmocka_unit_test(peer_processes_tampered_esp_counts_icv_drops),
