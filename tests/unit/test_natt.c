@@ -9,8 +9,10 @@
 
 #include <cmocka.h>
 
+#include "fuzzrand.h"
 #include "host/frame.h"
 #include "pair.h"
+#include "statefz.h"
 #include "test_list.h.in"
 
 #define SEC (1000LL * 1000 * 1000)
@@ -276,6 +278,34 @@ static void late_init_after_switch(void **state)
 	pair_free(&pr);
 }
 
+/* The stateful driver's schedules (loss, reordering, duplicates, replays, forged bytes from other ports) with
+ * NAT-T on: every invariant holds after every step, handshakes complete, keepalives are one 0xFF byte. */
+static void natt_stateful_schedules(void **state)
+{
+	(void)state;
+	ike_crypto *c = ike_crypto_new();
+	assert_non_null(c);
+	uint64_t rs = 0x7a7a5eedULL;
+	uint8_t sched[240];
+	size_t established = 0, forged = 0, keepalives = 0;
+	for (int k = 0; k < 200; k++) {
+		size_t len = 48 + fuzz_below(&rs, sizeof(sched) - 48);
+		for (size_t i = 0; i < len; i++)
+			sched[i] = (uint8_t)(fuzz_below(&rs, 3) ? fuzz_below(&rs, 3) : fuzz_rnd(&rs));
+		statefz_stats st;
+		char why[256];
+		if (statefz_run_natt(c, sched, len, &st, why, sizeof(why)) != 0)
+			fail_msg("schedule %d: %s", k, why);
+		established += st.established > 0;
+		forged += st.forged;
+		keepalives += st.keepalives;
+	}
+	assert_true(established > 50);
+	assert_true(forged > 0);
+	assert_true(keepalives > 0);
+	ike_crypto_free(c);
+}
+
 size_t tests_natt(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -284,6 +314,7 @@ size_t tests_natt(const struct CMUnitTest **out)
 		cmocka_unit_test(follows_only_natted_peer_on_authenticated_requests),
 		cmocka_unit_test(keepalive_timing),
 		cmocka_unit_test(late_init_after_switch),
+		cmocka_unit_test(natt_stateful_schedules),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
