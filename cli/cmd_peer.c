@@ -40,6 +40,8 @@ typedef struct peer_run {
 	ike_child_cfg child;
 	peer_cred_files cf;
 	int fd;
+	int fd_natt;        /* the NAT-T port's socket (--natt-port), -1 when the IKE port serves both */
+	ike_addr natt_local; /* its address */
 	ike_crypto *crypto;
 	ike_peer *peer;
 	ike_host_trace *tr;
@@ -62,7 +64,7 @@ typedef struct peer_run {
 	uint64_t repl_spi_i, repl_spi_r; /* the last IKE SA that came up replacing another (reauthentication) */
 	unsigned long rekeys;         /* IKE and CHILD rekeys and reauthentications completed, by either side */
 	char why[300];
-	unsigned long n_esp, n_runt, n_keepalive, n_send_err;
+	unsigned long n_esp, n_runt, n_keepalive, n_send_err, n_keepalive_sent;
 	ike_time drop_window_end;
 	unsigned drop_traced;
 	peer_dp dp;                   /* CHILD SAs installed, ESP-in-UDP, --ping */
@@ -96,11 +98,30 @@ static void fail(peer_run *r, const char *fmt_prefix, uint16_t notify, const cha
 		snprintf(r->why, sizeof(r->why), "%s: %s", fmt_prefix, why ? why : "no detail");
 }
 
+/* The socket bound to our side of a datagram: the NAT-T port's once the engine moved there. */
+static int sock_for(const peer_run *r, const ike_addr *from)
+{
+	return r->fd_natt >= 0 && from->port == r->natt_local.port ? r->fd_natt : r->fd;
+}
+
+/* A datagram that is no IKE message (a NAT keepalive): as given, without the non-ESP marker. */
+static void host_send_raw(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
+{
+	peer_run *r = ctx;
+	if (peer_udp_send(sock_for(r, from), to, data, len) == 0) {
+		r->n_keepalive_sent++;
+		peer_cap_udp(r->cap, from, to, data, len, NULL);
+		return;
+	}
+	r->n_send_err++;
+	peer_cap_udp(r->cap, from, to, data, len, "not sent");
+}
+
 static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
 {
 	peer_run *r = ctx;
 	size_t n = ike_host_frame_wrap(ike_host_frame_marked(from->port, to->port), data, len, r->tx, sizeof(r->tx));
-	if (n && peer_udp_send(r->fd, to, r->tx, n) == 0) {
+	if (n && peer_udp_send(sock_for(r, from), to, r->tx, n) == 0) {
 		peer_cap_udp(r->cap, from, to, r->tx, n, NULL);
 		return;
 	}
@@ -268,24 +289,24 @@ static void drop_dgram(peer_run *r, const char *why, const ike_addr *from, size_
 	trace_host(r, "peer.drop", &w);
 }
 
-/* Reads what is waiting (a bounded burst) and hands the IKE messages to the engine. */
-static void drain(peer_run *r)
+/* Reads what is waiting on one socket (a bounded burst), sorted by RFC 3948 framing; IKE goes to the engine. */
+static void drain(peer_run *r, int fd, const ike_addr *local)
 {
 	for (int i = 0; i < PEER_RX_BURST; i++) {
 		ike_addr from;
-		ssize_t n = peer_udp_recv(r->fd, r->buf, PEER_MAX_DGRAM, &from);
+		ssize_t n = peer_udp_recv(fd, r->buf, PEER_MAX_DGRAM, &from);
 		if (n < 0)
 			return;
 		size_t off, len = (size_t)n;
-		enum ike_host_dgram_kind kind = ike_host_frame_classify(r->buf, len, ike_host_frame_marked(r->conn.local.port, from.port), &off);
+		enum ike_host_dgram_kind kind = ike_host_frame_classify(r->buf, len, ike_host_frame_marked(local->port, from.port), &off);
 		/* Captured before the engine sees it, so an answer comes after its request in the file (the data
 		 * plane captures ESP itself, once it knows whether the packet was dropped). */
 		if (kind != IKE_HOST_DG_ESP)
-			peer_cap_udp(r->cap, &from, &r->conn.local, r->buf, len,
+			peer_cap_udp(r->cap, &from, local, r->buf, len,
 				     kind == IKE_HOST_DG_RUNT ? "dropped: too short to be IKE or ESP" : NULL);
 		switch (kind) {
 		case IKE_HOST_DG_IKE:
-			ike_peer_input(r->peer, r->now, &from, &r->conn.local, r->buf + off, len - off);
+			ike_peer_input(r->peer, r->now, &from, local, r->buf + off, len - off);
 			check_child(r);
 			break;
 		case IKE_HOST_DG_KEEPALIVE:
@@ -293,7 +314,7 @@ static void drain(peer_run *r)
 			break;
 		case IKE_HOST_DG_ESP:
 			r->n_esp++;
-			peer_dp_esp_in(&r->dp, r->now, r->buf, len, &from);
+			peer_dp_esp_in(&r->dp, r->now, r->buf, len, &from, local);
 			break;
 		case IKE_HOST_DG_RUNT:
 			r->n_runt++;
@@ -319,13 +340,15 @@ static int turn(peer_run *r, ike_time until)
 		ts = (struct timespec){ (time_t)(w / IKE_NS_PER_SEC), (long)(w % IKE_NS_PER_SEC) };
 		tp = &ts;
 	}
-	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
-	int n = ppoll(&pfd, 1, tp, &r->waitmask);
+	struct pollfd pfd[2] = { { .fd = r->fd, .events = POLLIN }, { .fd = r->fd_natt, .events = POLLIN } };
+	int n = ppoll(pfd, r->fd_natt >= 0 ? 2 : 1, tp, &r->waitmask);
 	if (n < 0 && errno != EINTR)
 		return -1;
 	r->now = clock_ns(r);
-	if (n > 0)
-		drain(r);
+	if (n > 0 && (pfd[0].revents & POLLIN))
+		drain(r, r->fd, &r->conn.local);
+	if (n > 0 && r->fd_natt >= 0 && (pfd[1].revents & POLLIN))
+		drain(r, r->fd_natt, &r->natt_local);
 	if (ike_peer_next_deadline(r->peer) <= r->now) {
 		ike_peer_expire(r->peer, r->now);
 		check_child(r);
@@ -460,6 +483,7 @@ static void trace_end(peer_run *r, const ike_conn_status *st)
 	peer_dp_trace_end(&r->dp, &w);
 	ike_jsonw_int(&w, "runts-dropped", (int64_t)r->n_runt);
 	ike_jsonw_int(&w, "keepalives", (int64_t)r->n_keepalive);
+	ike_jsonw_int(&w, "keepalives-sent", (int64_t)r->n_keepalive_sent);
 	ike_jsonw_int(&w, "send-errors", (int64_t)r->n_send_err);
 	r->now = clock_ns(r);
 	trace_host(r, "peer.end", &w);
@@ -513,6 +537,8 @@ static void trace_start(peer_run *r)
 	ike_host_addr_format(&r->conn.remote, m, sizeof(m));
 	ike_jsonw_str(&w, "local", l);
 	ike_jsonw_str(&w, "remote", m);
+	if (r->fd_natt >= 0)
+		ike_jsonw_int(&w, "natt-port", r->natt_local.port);
 	ike_jsonw_bool(&w, "non-esp-marker", ike_host_frame_marked(r->conn.local.port, r->conn.remote.port));
 	r->now = 0;
 	trace_host(r, "peer.start", &w);
@@ -523,7 +549,7 @@ static int setup(peer_run *r, FILE *out, FILE *err)
 {
 	char msg[300];
 	uint8_t seed[32];
-	r->fd = -1;
+	r->fd = r->fd_natt = -1;
 	if (!(r->crypto = ike_crypto_new())) {
 		fprintf(err, "ikesim peer: cannot initialise OpenSSL crypto\n");
 		return -1;
@@ -532,7 +558,11 @@ static int setup(peer_run *r, FILE *out, FILE *err)
 		fprintf(err, "ikesim peer: cannot read the OS random source: %s\n", strerror(errno));
 		return -1;
 	}
+	r->natt_local = r->conn.local;
+	r->natt_local.port = peer_natt_local_port(&r->conn);
+	bool natt = r->natt_local.port != r->conn.local.port;
 	if ((r->fd = peer_udp_open(&r->conn.local, msg, sizeof(msg))) < 0 ||
+	    (natt && (r->fd_natt = peer_udp_open(&r->natt_local, msg, sizeof(msg))) < 0) ||
 	    (r->a->trace && !(r->tr = ike_host_trace_open(r->a->trace, msg, sizeof(msg)))) ||
 	    (r->a->pcap && !(r->cap = peer_cap_open(r->a->pcap, r->a->pcap_classic, r->a->reveal, &r->conn.local, msg,
 						    sizeof(msg))))) {
@@ -545,8 +575,10 @@ static int setup(peer_run *r, FILE *out, FILE *err)
 	}
 	r->dp_up = true;
 	r->dp.cap = r->cap;
+	r->dp.fd_natt = r->fd_natt;
+	r->dp.natt_port = r->natt_local.port;
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
-	ike_host host = { r, host_send, r->tr ? host_trace : NULL, host_sa_event, NULL };
+	ike_host host = { r, host_send, r->tr ? host_trace : NULL, host_sa_event, NULL, host_send_raw };
 	ike_peer_cfg pc = { .name = r->a->id, .crypto = r->crypto, .seed = seed, .seed_len = sizeof(seed),
 			    .conns = &r->conn, .n_conns = 1, .reveal_keys = r->a->reveal,
 			    .cookie_threshold = r->a->cookie_threshold, .cookie_threshold_ip = r->a->cookie_threshold_ip,
@@ -577,6 +609,8 @@ static void teardown(peer_run *r, bool ran)
 		fprintf(stderr, "ikesim peer: writing the trace %s failed\n", r->a->trace);
 	if (r->fd >= 0)
 		close(r->fd);
+	if (r->fd_natt >= 0)
+		close(r->fd_natt);
 	if (r->crypto)
 		ike_crypto_free(r->crypto);
 	peer_cred_files_free(&r->cf);
@@ -632,7 +666,7 @@ int cli_peer(int argc, char **argv, FILE *out, FILE *err)
 		return CLI_ERR;
 	}
 	r->a = &a;
-	r->fd = -1;
+	r->fd = r->fd_natt = -1;
 	if (peer_psk_load(&a, &r->cf, err, msg, sizeof(msg)) != 0 ||
 	    peer_conn_build(&a, &r->conn, &r->child, &r->cf, msg, sizeof(msg)) != 0) {
 		fprintf(err, "ikesim peer: %s\n", msg);

@@ -45,7 +45,20 @@ typedef struct peer_args {
 	const char *ping, *inner_addr;
 	uint32_t ping_count;
 	ike_time ping_interval;
+	/* NAT traversal (peer_natt.c): --natt-port (0: 4500 when --local's port is 500, else no second port),
+	 * --keepalive S (default 20, 0 = off), --encap (force UDP encapsulation: strongSwan's encap = yes). */
+	uint16_t natt_port;
+	ike_time keepalive;
+	bool keepalive_set, encap;
 } peer_args;
+
+/* ---- peer_natt.c ---- */
+/* --natt-port and --keepalive: 1 taken, 0 not one of them, -1 bad value. */
+int peer_natt_flag(peer_args *a, const char *flag, const char *val, FILE *err);
+/* NAT-T settings into c; 0, or -1 + err. */
+int peer_natt_apply(const peer_args *a, ike_conn_cfg *c, char *err, size_t errlen);
+/* The local port the engine moves to once NAT-T is in use (the connection's local port: no move). */
+uint16_t peer_natt_local_port(const ike_conn_cfg *c);
 
 /* ---- peer_life.c: lifetimes, DPD and timed lifecycle actions ---- */
 enum peer_act { PEER_ACT_REKEY_CHILD, PEER_ACT_REKEY_IKE, PEER_ACT_DELETE, PEER_ACT_N };

@@ -28,7 +28,8 @@ void peer_args_usage(FILE *f)
 		"                   [--delete-after S] [--fragmentation yes|no|force|accept] [--fragment-size N]\n"
 		"                   [--ping ADDR [--count N] [--interval S]] [--inner-addr ADDR]\n"
 		"                   [--rekey-packets N] [--rekey-bytes N] [--life-packets N] [--life-bytes N]\n"
-		"                   [--replay-window N]\n\n"
+		"                   [--replay-window N]\n"
+		"                   [--natt-port N] [--keepalive S] [--encap]\n\n"
 		"Runs one IKEv2 peer on a real UDP socket (docs/interop.md).\n"
 		"  --initiate       establish the IKE and CHILD SA, keep them --hold seconds, delete, exit\n"
 		"                   (without it: answer peers until --timeout or SIGINT/SIGTERM)\n"
@@ -77,6 +78,13 @@ void peer_args_usage(FILE *f)
 		"                   for one CHILD rekey (traced reason packets/bytes; the scenario's rekey_packets ...)\n"
 		"  --life-packets N, --life-bytes N    past N the SA sends nothing more (default: rekey_* + 10 %%)\n"
 		"  --replay-window N  inbound anti-replay window in packets (default 64, at most 4096; 0 = off)\n"
+		"NAT traversal (RFC 7296 2.23, RFC 3948; docs/interop.md):\n"
+		"  --natt-port N    also listen on N; once a NAT is detected (or --encap) the initiator moves there\n"
+		"                   from IKE_AUTH on, a peer's port 500 becomes 4500 (default 4500 when --local's\n"
+		"                   port is 500, else none: the IKE port serves both)\n"
+		"  --keepalive S    NAT keepalives (one 0xFF byte) after S seconds without sending, only from the side\n"
+		"                   behind a NAT (default 20, 0 = off)\n"
+		"  --encap          force UDP encapsulation: our NAT detection hash is one that cannot match\n"
 		"On ports other than 500 every IKE message carries the RFC 3948 non-ESP marker.\n"
 		"Exit: 0 SAs established (and deleted), 1 failure (one line says why), 2 bad arguments.\n");
 }
@@ -177,6 +185,8 @@ static int take_value(peer_args *a, const char *flag, const char *val, FILE *err
 	int life = peer_life_flag(a, flag, val, err);
 	if (!life)
 		life = peer_ping_flag(a, flag, val, err);
+	if (!life)
+		life = peer_natt_flag(a, flag, val, err);
 	if (life)
 		return life < 0 ? -1 : 0;
 	ike_time *t = strcmp(flag, "--timeout") == 0 ? &a->timeout : strcmp(flag, "--hold") == 0 ? &a->hold
@@ -255,6 +265,8 @@ int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
 			a->rsa_pss = true;
 		} else if (strcmp(v, "--no-initial-contact") == 0) {
 			a->no_initial_contact = true;
+		} else if (strcmp(v, "--encap") == 0) {
+			a->encap = true;
 		} else if (strncmp(v, "--", 2) == 0) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
 				fprintf(err, "ikesim peer: %s needs a value\n", v);
@@ -457,7 +469,7 @@ int peer_conn_build(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, peer
 		return -1;
 	/* charon's defaults are 4 s x 1.8^n, 5 tries; shorter here so a silent peer fails within the timeout */
 	c->retransmit = (ike_retransmit_cfg){ IKE_NS_PER_SEC, 1.8, 4 };
-	if (peer_life_apply(a, c, ch, err, errlen) != 0)
+	if (peer_life_apply(a, c, ch, err, errlen) != 0 || peer_natt_apply(a, c, err, errlen) != 0)
 		return -1;
 	/* The engine counts IKE message bytes: the non-ESP marker off ports 500 comes out of the UDP payload. */
 	uint32_t frag = a->fragment_size ? a->fragment_size : 1280u - (c->local.family == 6 ? 48u : 28u);

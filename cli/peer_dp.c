@@ -15,11 +15,14 @@ int peer_dp_init(peer_dp *d, const peer_args *a, const ike_conn_cfg *c, const ik
 {
 	memset(d, 0, sizeof(*d));
 	d->fd = fd;
+	d->fd_natt = -1;
 	d->tr = tr;
 	d->node = a->id;
 	d->local = c->local;
 	d->out = out;
-	d->marked = ike_host_frame_marked(c->local.port, c->remote.port);
+	/* after the move to the NAT-T ports (RFC 7296 2.23) ESP-in-UDP can share them even if the IKE port is 500 */
+	uint16_t nl = peer_natt_local_port(c), nr = c->remote.port == 500 ? 4500 : c->remote.port;
+	d->marked = ike_host_frame_marked(c->local.port, c->remote.port) || ike_host_frame_marked(nl, nr);
 	if (peer_ping_init(&d->ping, a, &c->children[0], err, cap) != 0)
 		return -1;
 	if (d->ping.active && !d->marked) {
@@ -86,6 +89,10 @@ void peer_dp_event(peer_dp *d, ike_time now, const ike_sa_event *ev)
 	case IKE_EV_IKE_UP:
 		peer_esp_ike_up(d->esp, ev);
 		break;
+	case IKE_EV_IKE_MOVED: /* RFC 7296 2.23: ESP-in-UDP follows the IKE SA's new addresses */
+		if (peer_esp_moved(d->esp, ev))
+			trace_sa(d, now, "moved", ev->child_spi_in, ev->child_spi_out, "its IKE SA moved");
+		break;
 	case IKE_EV_IKE_DOWN:
 	case IKE_EV_IKE_FAILED:
 		if (peer_esp_ike_down(d->esp, ev))
@@ -146,19 +153,20 @@ static void send_inner(peer_dp *d, ike_time now, const uint8_t *pkt, size_t len)
 {
 	uint8_t *esp = d->tx;
 	size_t n = 0;
-	ike_addr to;
-	esp_status s = peer_esp_output(d->esp, pkt, len, esp, DP_MAX_PKT, &n, &to);
+	ike_addr from, to;
+	esp_status s = peer_esp_output(d->esp, pkt, len, esp, DP_MAX_PKT, &n, &from, &to);
 	expired(d, now);
+	int fd = d->fd_natt >= 0 && s == ESP_OK && from.port == d->natt_port ? d->fd_natt : d->fd;
 	if (s != ESP_OK)
 		trace_drop(d, now, "out", s == ESP_E_NO_SA ? "no CHILD SA covers the packet" : esp_status_name(s), 0, len);
-	else if (peer_udp_send(d->fd, &to, esp, n) != 0) {
+	else if (peer_udp_send(fd, &to, esp, n) != 0) {
 		char why[120];
 		snprintf(why, sizeof(why), "not sent: %s", strerror(errno));
 		d->send_errors++;
 		trace_drop(d, now, "out", why, esp_packet_spi(esp, n), n);
-		peer_cap_udp(d->cap, &d->local, &to, esp, n, why);
+		peer_cap_udp(d->cap, &from, &to, esp, n, why);
 	} else {
-		peer_cap_udp(d->cap, &d->local, &to, esp, n, NULL);
+		peer_cap_udp(d->cap, &from, &to, esp, n, NULL);
 	}
 }
 
@@ -172,7 +180,8 @@ static void trace_ping(peer_dp *d, ike_time now, const char *ev, uint16_t seq, i
 	trace(d, now, ev, &w);
 }
 
-void peer_dp_esp_in(peer_dp *d, ike_time now, const uint8_t *dgram, size_t len, const ike_addr *from)
+void peer_dp_esp_in(peer_dp *d, ike_time now, const uint8_t *dgram, size_t len, const ike_addr *from,
+		    const ike_addr *to)
 {
 	char why[80];
 	uint8_t *in = d->rx;
@@ -182,7 +191,7 @@ void peer_dp_esp_in(peer_dp *d, ike_time now, const uint8_t *dgram, size_t len, 
 	ike_time rtt = -1;
 	int s = peer_esp_input(d->esp, dgram, len, in, DP_MAX_PKT, &n, &spi);
 	snprintf(why, sizeof(why), "dropped: ESP %s", peer_esp_status_name(s));
-	peer_cap_udp(d->cap, from, &d->local, dgram, len, s == ESP_OK ? NULL : why);
+	peer_cap_udp(d->cap, from, to, dgram, len, s == ESP_OK ? NULL : why);
 	if (s != ESP_OK) {
 		trace_drop(d, now, "in", peer_esp_status_name(s), spi, len);
 		return;

@@ -50,8 +50,10 @@ size_t peer_esp_ike_down(peer_esp *e, const ike_sa_event *ev);
 
 /* Seals an inner IP packet for the CHILD SA whose policy covers it: the ESP packet in out, its outer
  * destination in *to. ESP_E_NO_SA when no policy covers the packet. Counted in the stats. */
+/* IKE_EV_IKE_MOVED: CHILD SAs whose outer addresses were the old ones follow the IKE SA; how many. */
+size_t peer_esp_moved(peer_esp *e, const ike_sa_event *ev);
 esp_status peer_esp_output(peer_esp *e, const uint8_t *pkt, size_t len, uint8_t *out, size_t cap, size_t *out_len,
-			   ike_addr *to);
+			   ike_addr *from, ike_addr *to);
 /* Opens one ESP packet (an ESP-in-UDP payload, SPI first): the inner IP packet in out (*inner_len; transport
  * mode gets an IP header from the IKE SA's addresses). PEER_ESP_E_POLICY when the inner packet is outside the
  * SA's selectors. *spi gets the packet's SPI. Counted in the stats. */
@@ -117,6 +119,8 @@ typedef struct peer_dp {
 	peer_esp *esp;
 	peer_ping ping;
 	int fd;
+	int fd_natt;                 /* the NAT-T port's socket, -1 if none (ESP-in-UDP from that port goes there) */
+	uint16_t natt_port;
 	ike_addr local;              /* the socket's address: the source of what we send */
 	peer_cap *cap;               /* --pcap (NULL without): ESP both ways, drops with their reason */
 	ike_host_trace *tr;
@@ -138,7 +142,8 @@ void peer_dp_free(peer_dp *d);
 /* Every SA event of the engine (installs and removes SAs; the first CHILD SA starts --ping). */
 void peer_dp_event(peer_dp *d, ike_time now, const ike_sa_event *ev);
 /* One ESP-in-UDP datagram from the socket (captured here, after decap, so a drop's comment says why). */
-void peer_dp_esp_in(peer_dp *d, ike_time now, const uint8_t *dgram, size_t len, const ike_addr *from);
+void peer_dp_esp_in(peer_dp *d, ike_time now, const uint8_t *dgram, size_t len, const ike_addr *from,
+		    const ike_addr *to);
 /* Sends what is due (pings) and notes the end of --ping; its next deadline. */
 ike_time peer_dp_tick(peer_dp *d, ike_time now);
 /* True while --ping still waits to send or for replies. */

@@ -260,8 +260,29 @@ bool peer_esp_take_expiry(peer_esp *e, peer_esp_expiry *x)
 	return true;
 }
 
+static bool same_addr(const ike_addr *a, const ike_addr *b)
+{
+	return a->family == b->family && a->port == b->port && memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16) == 0;
+}
+
+size_t peer_esp_moved(peer_esp *e, const ike_sa_event *ev)
+{
+	size_t n = 0;
+	if (!ev->old_local || !ev->old_remote || !ev->local || !ev->remote)
+		return 0;
+	for (size_t i = 0; i < e->n; i++) {
+		pe_child *c = &e->kids[i];
+		if (same_addr(&c->local, ev->old_local) && same_addr(&c->remote, ev->old_remote)) {
+			c->local = *ev->local;
+			c->remote = *ev->remote;
+			n++;
+		}
+	}
+	return n;
+}
+
 esp_status peer_esp_output(peer_esp *e, const uint8_t *pkt, size_t len, uint8_t *out, size_t cap, size_t *out_len,
-			   ike_addr *to)
+			   ike_addr *from, ike_addr *to)
 {
 	esp_flow f;
 	esp_ip ip;
@@ -283,6 +304,7 @@ esp_status peer_esp_output(peer_esp *e, const uint8_t *pkt, size_t len, uint8_t 
 		return s;
 	}
 	*to = c->remote;
+	*from = c->local;
 	e->st.out_packets++;
 	return ESP_OK;
 }

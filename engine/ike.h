@@ -106,6 +106,14 @@ typedef struct ike_conn_cfg {
 	uint8_t fragmentation;    /* enum ike_frag_mode */
 	uint16_t fragment_size;   /* largest IKE datagram payload before fragmenting (UDP payload bytes); 0 = 1232 */
 	ike_retransmit_cfg retransmit;
+	/* NAT traversal (RFC 7296 2.23, RFC 3948). Once NAT is detected (or encap forces it) the initiator moves from
+	 * IKE_AUTH on to its NAT-T port, natt_port (0: 4500 when local.port is 500, else local.port: no move), and a
+	 * peer port of 500 to 4500. encap: strongSwan's encap=yes: our NATD_S hash is one that cannot match, so both
+	 * sides see a NAT and ESP goes in UDP. keepalive: NAT keepalives (one 0xFF byte) from the side behind a NAT
+	 * after this long without sending anything to the peer; 0 = off. Loaders default it to 20 s (strongSwan). */
+	uint16_t natt_port;
+	bool encap;
+	ike_time keepalive;
 } ike_conn_cfg;
 
 /* Kinds of crypto work reported through ike_host.charge (for a CPU model). */
@@ -129,6 +137,10 @@ enum ike_sa_event_kind {
 	IKE_EV_CHILD_FAILED,
 	IKE_EV_IKE_REKEYED,   /* an IKE rekey (or a reauthentication) completed: old_spi_* -> spi_* */
 	IKE_EV_CHILD_REKEYED, /* a CHILD rekey completed: old_child_spi_* -> child_spi_* (spi_*: its IKE SA) */
+	/* The IKE SA's addresses changed (RFC 7296 2.23: the initiator's move to the NAT-T ports, a NAT'ed peer's new
+	 * address or port): old_local/old_remote -> local/remote. The CHILD SAs' ESP-in-UDP must follow: a host moves
+	 * every CHILD SA whose outer addresses were old_local/old_remote. */
+	IKE_EV_IKE_MOVED,
 };
 
 /*
@@ -186,6 +198,8 @@ typedef struct ike_sa_event {
 	 * the old CHILD SPIs. A host can so tell a replacement from a new tunnel. */
 	uint64_t old_spi_i, old_spi_r;
 	uint32_t old_child_spi_in, old_child_spi_out;
+	/* IKE_EV_IKE_MOVED: the addresses before the move; NULL with every other kind. */
+	const ike_addr *old_local, *old_remote;
 } ike_sa_event;
 
 typedef struct ike_host {
@@ -196,6 +210,9 @@ typedef struct ike_host {
 	void (*trace)(void *ctx, ike_time now, const char *ev, const char *fields);
 	void (*sa_event)(void *ctx, ike_time now, const ike_sa_event *ev); /* may be NULL */
 	void (*charge)(void *ctx, uint8_t op, uint32_t arg, size_t bytes); /* may be NULL */
+	/* A datagram that is not an IKE message, to put on the wire exactly as given (no RFC 3948 non-ESP marker):
+	 * today only NAT keepalives (RFC 3948 2.3, one 0xFF byte). May be NULL: then no keepalives are sent. */
+	void (*send_raw)(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len);
 } ike_host;
 
 typedef struct ike_peer_cfg {

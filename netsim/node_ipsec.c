@@ -291,6 +291,27 @@ static void child_down(runner *r, uint32_t node, uint32_t spi_in)
 	}
 }
 
+static bool same_addr(const ike_addr *a, const ike_addr *b)
+{
+	return a->family == b->family && a->port == b->port && memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16) == 0;
+}
+
+/* IKE_EV_IKE_MOVED (RFC 7296 2.23): the CHILD SAs that went to the old outer addresses follow the IKE SA. */
+static void ike_moved(runner *r, uint32_t node, const ike_sa_event *ev)
+{
+	sim_ipsec *ip = &r->ipsec[node];
+	if (!ev->old_local || !ev->old_remote || !ev->local || !ev->remote)
+		return;
+	for (size_t i = 0; i < ip->n_kids; i++) {
+		ip_child *c = &ip->kids[i];
+		if (!same_addr(&c->local, ev->old_local) || !same_addr(&c->remote, ev->old_remote))
+			continue;
+		c->local = *ev->local;
+		c->remote = *ev->remote;
+		c->encap = true; /* the engine moves SAs only where NAT-T is in use: ESP goes in UDP from now on */
+	}
+}
+
 void sim_ip_sa_event(runner *r, uint32_t node, int64_t now, const ike_sa_event *ev)
 {
 	if (!r->ipsec)
@@ -304,6 +325,9 @@ void sim_ip_sa_event(runner *r, uint32_t node, int64_t now, const ike_sa_event *
 		break;
 	case IKE_EV_CHILD_DOWN:
 		child_down(r, node, ev->child_spi_in);
+		break;
+	case IKE_EV_IKE_MOVED:
+		ike_moved(r, node, ev);
 		break;
 	case IKE_EV_IKE_FAILED:
 	case IKE_EV_IKE_DOWN:

@@ -67,17 +67,19 @@ static void on_deliver(void *ctx, int64_t now, uint8_t proto, const ike_addr *fr
 	}
 	if (proto != SIM_PROTO_UDP)
 		return; /* AH is not negotiated yet */
-	if (ike_host_frame_marked(to->port, from->port)) {
-		switch (ike_host_frame_classify(data, len, true, &off)) {
-		case IKE_HOST_DG_ESP: {
-			sim_ip_input(n->r, n->idx, now, proto, from, to, data, len);
+	bool marked = ike_host_frame_marked(to->port, from->port);
+	switch (ike_host_frame_classify(data, len, marked, &off)) {
+	case IKE_HOST_DG_ESP:
+		sim_ip_input(n->r, n->idx, now, proto, from, to, data, len);
+		return;
+	case IKE_HOST_DG_KEEPALIVE:
+		return; /* its job was done on the way: refreshing the NATs' mappings */
+	case IKE_HOST_DG_RUNT:
+		if (marked)
 			return;
-		}
-		case IKE_HOST_DG_IKE:
-			break;
-		default:
-			return; /* a keepalive or a runt */
-		}
+		break; /* an empty datagram on port 500: the engine says why it drops it */
+	case IKE_HOST_DG_IKE:
+		break;
 	}
 	ike_peer_input(n->peer, now, from, to, data + off, len - off);
 	rearm(n);
@@ -100,6 +102,13 @@ static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const
 	else
 		n->r->failed = 1;
 	free(buf);
+}
+
+/* A datagram that is no IKE message (a NAT keepalive): on the wire as given, no non-ESP marker. */
+static void host_send_raw(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
+{
+	rnode *n = ctx;
+	n->r->be.send(n->r->be.impl, n->idx, from, to, data, len);
 }
 
 static void host_trace(void *ctx, ike_time now, const char *ev, const char *fields)
@@ -154,7 +163,7 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		node_seed(crypto, seed, ns->name, n->seed0);
 		memcpy(n->seed, n->seed0, sizeof(n->seed));
 		n->host = (ike_host){ n, host_send, r->tr || r->watch ? host_trace : NULL,
-				      r->keys || sc->n_hosts ? host_sa_event : NULL, NULL };
+				      r->keys || sc->n_hosts ? host_sa_event : NULL, NULL, host_send_raw };
 		n->cfg = (ike_peer_cfg){ .name = ns->name, .crypto = crypto, .seed = n->seed, .seed_len = sizeof(n->seed),
 					 .conns = ns->conns, .n_conns = ns->n_conns, .reveal_keys = reveal != 0,
 					 .cookie_threshold = ns->cookie_threshold,

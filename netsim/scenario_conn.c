@@ -256,6 +256,26 @@ static int parse_frag(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const
 	return 0;
 }
 
+/* NAT traversal (strongSwan's names): natt_port (its port_nat_t; 0 = 4500 from port 500), encap (default: the
+ * node's "encap"), keepalive (20 s). */
+static int parse_natt(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, conn_draft *fc)
+{
+	int64_t port = 0;
+	int encap = sc->nodes[fc->node].esp_encap;
+	ike_time ka = 20 * IKE_NS_PER_SEC;
+	char p[SIM_PATH_MAX];
+	if (sim_scn_int(c, o, path, "natt_port", 0, 1, 65535, &port) < 0 ||
+	    sim_scn_bool(c, o, path, "encap", 0, &encap) < 0 || sim_scn_time(c, o, path, "keepalive", 0, &ka) < 0)
+		return -1;
+	sim_scn_sub(p, path, "natt_port");
+	if (port == 500)
+		return sim_scn_fail(c, p, "500 carries bare IKE: the NAT-T port must be another one (4500)");
+	fc->cfg->natt_port = (uint16_t)port;
+	fc->cfg->encap = encap != 0;
+	fc->cfg->keepalive = ka;
+	return 0;
+}
+
 /* version, initiate and "at": when this end starts IKE_SA_INIT, if ever. */
 static int parse_start(sim_scn *c, const sim_jv *o, const char *path, conn_draft *fc)
 {
@@ -308,7 +328,7 @@ static int parse_conn_rest(sim_scn *c, sim_scenario *sc, const sim_jv *o, const 
 	    sim_scn_children(c, sc, o, path, pf, &tmpl, fc->cfg) ||
 	    sim_scn_ike_life(c, o, path, pf, &fc->cfg->ike_life) || sim_scn_dpd(c, o, path, pf, fc->cfg))
 		return -1;
-	if (parse_frag(c, sc, o, path, fc))
+	if (parse_frag(c, sc, o, path, fc) || parse_natt(c, sc, o, path, fc))
 		return -1;
 	return parse_retransmit(c, o, path, pf, &fc->cfg->retransmit);
 }
@@ -321,7 +341,9 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 					    /* the lifecycle (swanctl's names) */
 					    "profile", "children", "rekey_time", "reauth_time", "rand_time", "over_time",
 					    "dpd_delay", "dpd_action", "keyingtries", "initial_contact", "make_before_break",
-					    "fragmentation", "fragment_size", NULL };
+					    "fragmentation", "fragment_size",
+					    /* NAT traversal */
+					    "natt_port", "encap", "keepalive", NULL };
 	char p[SIM_PATH_MAX];
 	const char *name;
 	if (sim_scn_object(c, o, path, keys) || sim_scn_str(c, o, path, "name", 1, &name) < 0)

@@ -18,7 +18,7 @@ bool v2_child_view(const v2_ike_sa *sa, const v2_child_sa *c, ike_child_keys *k)
 		.mode = cc->mode,
 		.initiator = c->exch_initiator,
 		.esn = c->algs.esn == IKE_ESN_YES,
-		.nat = sa->nat_local || sa->nat_remote,
+		.nat = v2_natt_active(sa),
 		.spi_in = c->spi_in,
 		.spi_out = c->spi_out,
 		.encr = c->algs.encr,

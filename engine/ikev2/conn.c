@@ -9,8 +9,8 @@ v2_ike_sa *v2_initiator_new(ike_peer *p, size_t conn, const ike_addr *remote)
 	if (!sa)
 		return NULL;
 	v2_sa_set_conn(sa, conn);
-	sa->local = sa->conn->local;
-	sa->remote = *remote;
+	sa->local = sa->resp_from = sa->conn->local;
+	sa->remote = sa->resp_to = *remote;
 	return sa;
 }
 

@@ -109,8 +109,10 @@ static bool run_ike(v2_ike_sa *sa, ike_time now, enum v2_dl which)
 	case V2_DL_REASM:
 		v2_frag_reasm_due(sa, now);
 		break;
+	case V2_DL_KEEPALIVE:
+		v2_natt_keepalive_due(sa, now);
+		break;
 	case V2_DL_SETTLE: /* v2_settle after the due deadlines starts the tasks that waited */
-	case V2_DL_KEEPALIVE: /* NAT-T keepalives are sent by the host's framing layer; nothing to do here yet */
 	case V2_DL_N:
 		break;
 	}

@@ -94,7 +94,7 @@ int v2_init_start(v2_ike_sa *sa, ike_time now)
 	v2_add_sa(&b, &prop);
 	v2_add_ke(&b, sa->ke_group, pub, pub_len);
 	v2_add_nonce(&b, sa->ni, sa->ni_len);
-	v2_add_natd(sa->peer->cfg.crypto, &b, sa->spi_i, 0, &sa->local, &sa->remote);
+	v2_add_natd(sa, &b, 0);
 	if (v2_frag_announce(c))
 		v2_frag_add_supported(&b); /* RFC 7383 2.3 */
 	v2_sig_add_init(sa, &b, false);
@@ -249,6 +249,7 @@ int v2_init_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	r->ike_selected = true;
 	v2_trace_selected(sa, now, "ike", &sa->algs);
 	v2_request_done(sa, now);
+	v2_natt_float(sa, now); /* RFC 7296 2.23: IKE_AUTH goes from the NAT-T ports */
 	v2_auth_i_send(sa, now);
 	return V2_H_OK;
 }
@@ -321,7 +322,7 @@ static int init_r_respond(v2_ike_sa *sa, ike_time now, uint8_t prop_num)
 	v2_add_sa(&b, &reply);
 	v2_add_ke(&b, sa->algs.dh, pub, pub_len);
 	v2_add_nonce(&b, sa->nr, sa->nr_len);
-	v2_add_natd(sa->peer->cfg.crypto, &b, sa->spi_i, sa->spi_r, &sa->local, &sa->remote);
+	v2_add_natd(sa, &b, sa->spi_r);
 	if (sa->frag)
 		v2_frag_add_supported(&b); /* RFC 7383 2.3: only when the initiator announced it too */
 	v2_sig_add_init(sa, &b, true);
@@ -406,8 +407,8 @@ enum ike_input_result v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	if (!sa)
 		return IKE_INPUT_DROPPED;
 	v2_sa_set_conn(sa, (size_t)ci);
-	sa->local = *in->to;
-	sa->remote = *in->from;
+	sa->local = sa->resp_from = *in->to;
+	sa->remote = sa->init_from = sa->resp_to = *in->from;
 	sa->algs = algs;
 	sa->msgid_peer = 0;
 	sa->ni = dup_bytes(pno->body, pno->len);

@@ -47,6 +47,8 @@ static void send_event(v2_ike_sa *sa, const v2_child_sa *c, ike_time now, const 
 		.old_spi_r = o->old_spi_r,
 		.old_child_spi_in = o->old_child_spi_in,
 		.old_child_spi_out = o->old_child_spi_out,
+		.old_local = o->old_local,
+		.old_remote = o->old_remote,
 	};
 	sa->peer->host.sa_event(sa->peer->host.ctx, now, &ev);
 }
@@ -81,6 +83,12 @@ void v2_replaced_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint64_t old_i
 		o.old_child_spi_out = old_c->spi_out;
 	}
 	send_event(sa, new_c ? new_c : sa->children, now, &o);
+}
+
+void v2_moved_event(v2_ike_sa *sa, ike_time now, const ike_addr *old_local, const ike_addr *old_remote)
+{
+	ike_sa_event o = { .kind = IKE_EV_IKE_MOVED, .old_local = old_local, .old_remote = old_remote };
+	send_event(sa, NULL, now, &o);
 }
 
 void v2_children_end(v2_ike_sa *sa, ike_time now, const char *why)

@@ -79,6 +79,9 @@ static v2_ike_sa *new_sa(v2_ike_sa *old, ike_time now, bool initiator, uint64_t 
 	n->remote = old->remote;
 	n->nat_local = old->nat_local;
 	n->nat_remote = old->nat_remote;
+	n->nat_forced = old->nat_forced;
+	n->resp_from = old->local;
+	n->resp_to = old->remote;
 	n->peer_hashes = old->peer_hashes;
 	n->frag = old->frag; /* RFC 7383 was negotiated for the IKE SA, which the rekeyed one continues */
 	if (old->peer_id && v2_ic_remember(n, old->peer_id[0], old->peer_id + 1, old->peer_id_len - 1u) != 0) {

@@ -81,38 +81,6 @@ static enum ike_input_result input_init_request(ike_peer *p, ike_time now, v2_in
 	return v2_init_r_recv(p, now, in);
 }
 
-/* RFC 7296 2.23: an authenticated message from a new address/port (NAT rebinding, charon moving to
- * port_nat_t) moves the SA there, so responses and our later requests follow the peer. */
-static void follow_float(v2_ike_sa *sa, ike_time now, const ike_addr *from)
-{
-	if (v2_same_addr(&sa->remote, from))
-		return;
-	if (v2_tracing(sa->peer)) {
-		char a[64], b[64];
-		ike_jsonw w;
-		v2_addr_str(&sa->remote, a, sizeof(a));
-		v2_addr_str(from, b, sizeof(b));
-		ike_jsonw_init(&w);
-		ike_jsonw_str(&w, "from", a);
-		ike_jsonw_str(&w, "to", b);
-		if (sa->conn)
-			ike_jsonw_str(&w, "conn", sa->conn->name);
-		ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
-		ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
-		v2_emit(sa->peer, now, "ike.float", &w);
-	}
-	/* A half-open responder SA is counted under its source IP: move the count along. */
-	bool counted = !sa->initiator && sa->state == V2_IKE_CONNECTING;
-	if (counted)
-		v2_half_open_track(sa, V2_IKE_CONNECTING, V2_IKE_CREATED);
-	sa->remote = *from;
-	if (counted)
-		v2_half_open_track(sa, V2_IKE_CREATED, V2_IKE_CONNECTING);
-	ike_conn_rec *r = v2_rec(sa);
-	if (r)
-		r->remote = *from;
-}
-
 /* The handler's outcome, completed in one place: a held SA gets its next task and its heap key. */
 static enum ike_input_result complete(ike_peer *p, ike_time now, v2_ike_sa *sa, uint64_t spi, int hres)
 {
@@ -138,7 +106,8 @@ static enum ike_input_result input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *i
 		int o = v2_open_sk(sa, now, in);
 		if (o != 0) /* 1: an authenticated fragment was stored (RFC 7383), more are needed */
 			return o > 0 ? IKE_INPUT_PROCESSED : IKE_INPUT_DROPPED;
-		follow_float(sa, now, in->from);
+		if (!response) /* RFC 7296 2.23: requests of the current message ID only (retransmits were answered above) */
+			v2_natt_request(sa, now, in);
 		v2_live_heard(sa, now);
 	}
 	uint8_t role = sa->initiator ? V2_ROLE_INITIATOR : V2_ROLE_RESPONDER;

@@ -54,7 +54,7 @@ void v2_send_raw(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr
 
 /* Traces an outbound message by re-reading what we built (only when tracing). */
 static void trace_tx(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, const uint8_t *inner,
-		     size_t inner_len, uint8_t inner_first)
+		     size_t inner_len, uint8_t inner_first, bool response)
 {
 	if (!v2_tracing(sa->peer))
 		return;
@@ -69,7 +69,8 @@ static void trace_tx(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len
 	    v2_parse_chain(h.next_payload, msg + V2_HDR_LEN, len - V2_HDR_LEN, V2_HDR_LEN, outer, &bad) == V2_OK) {
 		if (inner && v2_parse_chain(inner_first, inner, inner_len, 0, in, &bad) != V2_OK)
 			in->n = 0;
-		v2_trace_msg(sa->peer, now, "ike.tx", &h, outer, inner ? in : NULL, len, &sa->local, &sa->remote);
+		v2_trace_msg(sa->peer, now, "ike.tx", &h, outer, inner ? in : NULL, len,
+			     response ? &sa->resp_from : &sa->local, response ? &sa->resp_to : &sa->remote);
 	}
 	free(outer);
 }
@@ -132,8 +133,8 @@ int v2_send_plain(v2_ike_sa *sa, ike_time now, const uint8_t *msg, size_t len, b
 		v2_trace_error(sa->peer, now, sa, "send", "out of memory keeping our request for retransmission", 0);
 		return -1;
 	}
-	trace_tx(sa, now, msg, len, NULL, 0, 0);
-	v2_send_raw(sa->peer, now, &sa->local, &sa->remote, msg, len);
+	trace_tx(sa, now, msg, len, NULL, 0, 0, false);
+	v2_sa_send(sa, now, &sa->local, &sa->remote, msg, len);
 	return 0;
 }
 
@@ -176,9 +177,10 @@ static int send_fragments(v2_ike_sa *sa, ike_time now, const v2_header *h, const
 		return -1;
 	}
 	const v2_train *kept = h->flags & V2_F_RESPONSE ? &sa->resp_train : &sa->req_train;
+	bool resp = h->flags & V2_F_RESPONSE;
 	for (pos = 0; v2_train_next(kept, &pos, &m, &len);) {
-		trace_tx(sa, now, m, len, NULL, 0, 0);
-		v2_send_raw(sa->peer, now, &sa->local, &sa->remote, m, len);
+		trace_tx(sa, now, m, len, NULL, 0, 0, resp);
+		v2_sa_send(sa, now, resp ? &sa->resp_from : &sa->local, resp ? &sa->resp_to : &sa->remote, m, len);
 	}
 	return 0;
 }
@@ -215,8 +217,8 @@ int v2_send_sk(v2_ike_sa *sa, ike_time now, uint8_t exchange, bool response, uin
 		v2_trace_error(sa->peer, now, sa, "send", "out of memory keeping our request for retransmission", 0);
 		return -1;
 	}
-	trace_tx(sa, now, buf, total, inner, inner_len, inner_first);
-	v2_send_raw(sa->peer, now, &sa->local, &sa->remote, buf, total);
+	trace_tx(sa, now, buf, total, inner, inner_len, inner_first, response);
+	v2_sa_send(sa, now, response ? &sa->resp_from : &sa->local, response ? &sa->resp_to : &sa->remote, buf, total);
 	return 0;
 }
 
@@ -278,16 +280,17 @@ size_t v2_send_cached(v2_ike_sa *sa, ike_time now, bool response, const ike_addr
 	const v2_train *t = response ? &sa->resp_train : &sa->req_train;
 	size_t pos = 0, len, n = 0;
 	const uint8_t *m;
+	const ike_addr *from = response ? &sa->resp_from : &sa->local;
 	while (v2_train_next(t, &pos, &m, &len)) {
-		v2_send_raw(sa->peer, now, &sa->local, to, m, len);
+		v2_sa_send(sa, now, from, to, m, len);
 		n++;
 	}
 	if (n)
 		return n;
 	if (response)
-		v2_send_raw(sa->peer, now, &sa->local, to, sa->resp, sa->resp_len);
+		v2_sa_send(sa, now, from, to, sa->resp, sa->resp_len);
 	else
-		v2_send_raw(sa->peer, now, &sa->local, to, sa->req, sa->req_len);
+		v2_sa_send(sa, now, from, to, sa->req, sa->req_len);
 	return 1;
 }
 

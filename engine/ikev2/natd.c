@@ -14,12 +14,29 @@ int v2_natd_hash(const ike_crypto *c, uint64_t spi_i, uint64_t spi_r, const ike_
 	return ike_sha1(c, in, 3, out);
 }
 
-void v2_add_natd(const ike_crypto *c, v2_builder *b, uint64_t spi_i, uint64_t spi_r, const ike_addr *src, const ike_addr *dst)
+/*
+ * Forced encapsulation's NATD_S: SHA-1 over SPIs and port without the IP address. Every real NATD hash covers
+ * 4 or 16 address bytes, so this one matches none (short of a SHA-1 collision), and costs no random bytes:
+ * runs stay byte-identical apart from the hash itself.
+ */
+static int fake_hash(const ike_crypto *c, uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20])
 {
+	uint8_t spis[16], port[2];
+	ike_put_u64(spis, spi_i);
+	ike_put_u64(spis + 8, spi_r);
+	ike_put_u16(port, a->port);
+	ike_iov in[2] = { { spis, 16 }, { port, 2 } };
+	return ike_sha1(c, in, 2, out);
+}
+
+void v2_add_natd(v2_ike_sa *sa, v2_builder *b, uint64_t spi_r)
+{
+	const ike_crypto *c = sa->peer->cfg.crypto;
 	uint8_t h[20];
-	if (v2_natd_hash(c, spi_i, spi_r, src, h) == 0)
+	sa->nat_forced = sa->conn && sa->conn->encap;
+	if ((sa->nat_forced ? fake_hash(c, sa->spi_i, spi_r, &sa->local, h) : v2_natd_hash(c, sa->spi_i, spi_r, &sa->local, h)) == 0)
 		v2_add_notify(b, 0, NULL, 0, V2_N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
-	if (v2_natd_hash(c, spi_i, spi_r, dst, h) == 0)
+	if (v2_natd_hash(c, sa->spi_i, spi_r, &sa->remote, h) == 0)
 		v2_add_notify(b, 0, NULL, 0, V2_N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
 }
 
@@ -46,17 +63,20 @@ static bool natd_matches(const ike_crypto *c, const v2_chain *ch, uint16_t type,
 void v2_natd_check(v2_ike_sa *sa, ike_time now, const v2_chain *ch, uint64_t spi_r_in_msg)
 {
 	bool has_s = false, has_d = false;
+	sa->nat_forced = sa->conn && sa->conn->encap;
 	/* the peer hashed its own source (our remote) and its destination (our local) */
 	bool peer_ok = natd_matches(sa->peer->cfg.crypto, ch, V2_N_NAT_DETECTION_SOURCE_IP, sa->spi_i, spi_r_in_msg, &sa->remote, &has_s);
 	bool local_ok = natd_matches(sa->peer->cfg.crypto, ch, V2_N_NAT_DETECTION_DESTINATION_IP, sa->spi_i, spi_r_in_msg, &sa->local, &has_d);
 	sa->nat_local = !local_ok;
 	sa->nat_remote = !peer_ok;
-	if (!v2_tracing(sa->peer) || (!has_s && !has_d))
+	if (!v2_tracing(sa->peer) || (!has_s && !has_d && !sa->nat_forced))
 		return;
 	ike_jsonw w;
 	ike_jsonw_init(&w);
 	ike_jsonw_bool(&w, "local-behind-nat", sa->nat_local);
 	ike_jsonw_bool(&w, "remote-behind-nat", sa->nat_remote);
+	if (sa->nat_forced) /* only when set: traces of connections without encap stay as they were */
+		ike_jsonw_bool(&w, "forced", true);
 	if (sa->conn)
 		ike_jsonw_str(&w, "conn", sa->conn->name);
 	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);

@@ -105,9 +105,13 @@ struct v2_ike_sa {
 	uint8_t state;
 	bool initiator;
 	bool nat_local, nat_remote; /* NAT detected in front of us / the peer */
+	bool nat_forced;         /* our connection forces UDP encapsulation (encap): our NATD_S was made not to match */
 	uint64_t born;           /* creation order in the peer */
 	uint64_t spi_i, spi_r;
 	ike_addr local, remote;
+	ike_addr init_from;      /* responder: where the IKE_SA_INIT request came from (its late retransmits, natt.c) */
+	ike_addr resp_from, resp_to; /* the request being answered arrived here from there: its response goes back */
+	ike_time last_tx;        /* when we last sent the peer anything (NAT keepalives fill silences, natt.c) */
 	v2_algs algs;
 	const ike_alg *encr_alg, *integ_alg;
 	uint16_t ke_group;       /* group of the KE we sent (initiator) */
@@ -324,6 +328,8 @@ void v2_ike_end(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint8_t kind, uin
 /* Records the failure, moves the SA along row t (to DESTROYING) and frees it: sa is gone after. */
 void v2_fail(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, uint16_t notify, const char *why);
 void v2_sa_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
+/* IKE_EV_IKE_MOVED: the SA moved from old_local/old_remote to its current addresses (natt.c). */
+void v2_moved_event(v2_ike_sa *sa, ike_time now, const ike_addr *old_local, const ike_addr *old_remote);
 /* An event of an SA that replaces another (kind IKE_UP of a rekey's new IKE SA, IKE_REKEYED, CHILD_REKEYED), sa
  * being the new IKE SA (or the CHILD SAs' IKE SA), with the old IKE SPIs and for CHILD SAs the old and new one. */
 void v2_replaced_event(v2_ike_sa *sa, ike_time now, uint8_t kind, uint64_t old_i, uint64_t old_r,
@@ -511,10 +517,29 @@ int v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 /* Responder: true if the IKE_SA_INIT request may go on; false once it was answered with N(COOKIE). */
 bool v2_cookie_admit(struct ike_peer *p, ike_time now, const v2_inbound *in, const v2_payload *nonce);
 
+/* ---- natt.c: NAT traversal (RFC 7296 2.23, RFC 3948) ---- */
+/* NAT-T is in use on the SA: a NAT was detected on either side, or our connection forces encapsulation. */
+bool v2_natt_active(const v2_ike_sa *sa);
+/* Initiator, after IKE_SA_INIT: moves to the NAT-T ports when NAT-T is in use (traced, IKE_EV_IKE_MOVED). */
+void v2_natt_float(v2_ike_sa *sa, ike_time now);
+/* An authenticated request of the peer's current message ID arrived on in->to from in->from: the SA follows
+ * where RFC 7296 2.23 lets it (the initiator's move in IKE_AUTH; later a NAT'ed peer's new address, never
+ * when we are the side behind the NAT). Where the response goes is set here too. */
+void v2_natt_request(v2_ike_sa *sa, ike_time now, const v2_inbound *in);
+/* Moves the SA to local/remote (either may equal the current one): traced as ike.float with why, the
+ * connection's record and the half-open count follow, the host gets IKE_EV_IKE_MOVED. For MOBIKE too. */
+void v2_sa_move(v2_ike_sa *sa, ike_time now, const ike_addr *local, const ike_addr *remote, const char *why);
+/* The SA became ESTABLISHED: NAT keepalives are armed if we are behind a NAT (or force encapsulation). */
+void v2_natt_up(v2_ike_sa *sa, ike_time now);
+/* V2_DL_KEEPALIVE is due: one 0xFF byte if nothing was sent for the interval, then re-armed. */
+void v2_natt_keepalive_due(v2_ike_sa *sa, ike_time now);
+/* Sends an IKE datagram of the SA (every SA-level send goes here: last_tx is kept for keepalives). */
+void v2_sa_send(v2_ike_sa *sa, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *m, size_t len);
+
 /* ---- natd.c ---- */
 int v2_natd_hash(const ike_crypto *c, uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20]);
-void v2_add_natd(const ike_crypto *c, v2_builder *b, uint64_t spi_i, uint64_t spi_r, const ike_addr *src,
-		 const ike_addr *dst);
+/* NATD_S and NATD_D for an IKE_SA_INIT message of sa (forced encapsulation: a NATD_S that cannot match). */
+void v2_add_natd(v2_ike_sa *sa, v2_builder *b, uint64_t spi_r);
 /* Compares the peer's NATD hashes with our addresses (RFC 7296 2.23); sets nat_local/nat_remote, traces. */
 void v2_natd_check(v2_ike_sa *sa, ike_time now, const v2_chain *ch, uint64_t spi_r_in_msg);
 

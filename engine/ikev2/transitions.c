@@ -42,6 +42,7 @@ void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail
 		trace_ike(sa, now, tr, from, detail);
 	if (tr->to == V2_IKE_ESTABLISHED) {
 		v2_live_up(sa, now);
+		v2_natt_up(sa, now);
 		if (sa->ntasks && !sa->req) /* tasks that waited while it was busy start at this instant */
 			v2_dl_set(sa, V2_DL_SETTLE, now);
 	}

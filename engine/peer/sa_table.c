@@ -281,7 +281,8 @@ v2_ike_sa *v2_find_half_open(ike_peer *p, uint64_t spi_i, const ike_addr *from)
 	if (!p->nbuckets)
 		return NULL;
 	for (v2_ike_sa *s = p->by_remote[bucket(spi_i, p->nbuckets)]; s; s = s->next_remote)
-		if (!s->initiator && s->spi_i == spi_i && v2_same_addr(&s->remote, from))
+		/* init_from: a late IKE_SA_INIT retransmit after the SA moved to the NAT-T ports is still this SA's */
+		if (!s->initiator && s->spi_i == spi_i && (v2_same_addr(&s->remote, from) || v2_same_addr(&s->init_from, from)))
 			return s;
 	return NULL;
 }

@@ -26,8 +26,17 @@ p-ping-cbc i aes128-sha256
 p-ping-cbc r aes128-sha256
 p-ping-rekey i aes128gcm16
 p-ping-ch-rekey r aes128gcm16
+p-natt i aes128gcm16
+p-natt r aes128gcm16
 EOF
 }
+
+# NAT-T rows (p-natt): ikesim runs with --natt-port (its row's port below), --encap (charon then sees NAT in front
+# of ikesim too) and --keepalive 0.2. As initiator ikesim moves to its NAT-T port for IKE_AUTH and charon must
+# follow; as responder charon moves to its port_nat_t and ikesim follows. Either way the capture must show the
+# move and ikesim's keepalives (9-byte UDP datagrams), and the pings must pass on the moved SAs.
+IX_NATT_PORT_BASE=4600
+natt_port() { echo $((IX_NATT_PORT_BASE + $1)); }
 
 # How many echo requests ikesim sends in a row: 2 s of them where charon rekeys after 1 s.
 ping_count() { if [ "$1" = p-ping-ch-rekey ]; then echo 40; else echo "$IX_PING_COUNT"; fi; }
@@ -63,6 +72,7 @@ ping_tshark() {
 	cp "$dir/ikesim.pcapng.ikev2_decryption_table" "$ws/ikev2_decryption_table" 2>/dev/null
 	out=$(WIRESHARK_CONFIG_DIR=$ws tshark -r "$dir/ikesim.pcapng" -o esp.enable_encryption_decode:TRUE \
 		-o esp.enable_authentication_check:TRUE -d "udp.port==$IX_PEER_PORT,udpencap" \
+		-d "udp.port==$(natt_port "${2:-0}"),udpencap" -d "udp.port==$IX_PORT_NATT,udpencap" \
 		-T fields -E separator=, -e icmp.type -e esp.icv_bad -e _ws.malformed 2>"$dir/tshark.err")
 	echo "$out" >"$dir/tshark.out"
 	awk -F, '$1 == 8 { q++ } $1 == 0 { r++ } $2 == 1 || $3 != "" { b++ } END { print q + 0, r + 0, b + 0 }' "$dir/tshark.out"
@@ -77,6 +87,7 @@ ping_run_one() {
 	mkdir -p "$dir"
 	[ "$role" = i ] && flags=(--initiate "${flags[@]}")
 	[ "$name" = p-ping-rekey ] && flags+=(--rekey-child-after 0.2)
+	[ "$name" = p-natt ] && flags+=(--natt-port "$(natt_port "$n")" --encap --keepalive 0.2)
 	off=$(stat -c %s "$WORK/ref/charon.log")
 	PEER_TS="10.3.0.$n/32" IX_HOLD=1 start_ikesim "$dir" "$conn" ok "$IX_PING_IKE" "$esp" psk "$addr" "${flags[@]}"
 	PEER_TS=""
@@ -96,12 +107,40 @@ ping_run_one() {
 	wait "$PEER_PID"
 	rc=$? PEER_PID=""
 	log_since ref "$off" >"$dir/charon.log"
-	ping_check "$dir" "$conn" "$rc" "$name"
+	ping_check "$dir" "$conn" "$rc" "$name" "$n"
+	[ "$name" = p-natt ] && natt_check "$dir" "$n" "$role"
+	[ -z "$WHY" ] || PING_RESULT=FAIL
+}
+
+# The NAT-T row's own checks: who moved where (ikesim's trace and capture), keepalives on the wire.
+natt_check() {
+	local dir=$1 n=$2 role=$3 q ka moved
+	q=$(natt_port "$n")
+	ka=$(grep -c '"ev":"ike.keepalive"' "$dir/trace.jsonl")
+	[ "$ka" -ge 1 ] || why_add "ikesim sent no keepalive"
+	if [ "$role" = i ]; then
+		grep -q "\"local-to\":\"127.0.4.$n:$q\"" "$dir/trace.jsonl" || why_add "ikesim did not move to port $q"
+		grep -q "IKE_AUTH request 1 .*\"from\":\"127.0.4.$n:$q\"" "$dir/trace.jsonl" || why_add "IKE_AUTH not sent from port $q"
+	else
+		grep -q "IKE_AUTH request on the NAT-T ports" "$dir/trace.jsonl" || why_add "ikesim did not follow charon to port $IX_PORT_NATT"
+	fi
+	if command -v tshark >/dev/null 2>&1; then
+		# datagrams from the NAT-T side of the move, and ikesim's keepalives (UDP length 8 + 1)
+		if [ "$role" = i ]; then
+			moved=$(tshark -r "$dir/ikesim.pcapng" -Y "udp.srcport==$q" 2>/dev/null | wc -l)
+		else
+			moved=$(tshark -r "$dir/ikesim.pcapng" -Y "udp.srcport==$IX_PORT_NATT" 2>/dev/null | wc -l)
+		fi
+		ka=$(tshark -r "$dir/ikesim.pcapng" -Y "udp.length==9" 2>/dev/null | wc -l)
+		[ "$moved" -ge 2 ] || why_add "capture: $moved datagrams from the moved port"
+		[ "$ka" -ge 1 ] || why_add "capture: no keepalive"
+		PING_INFO="$PING_INFO; NAT-T: $moved datagrams from the moved port, $ka keepalives in the capture"
+	fi
 }
 
 # The row's verdict: ikesim's exit and ping line, charon's CHILD SA counters, tshark's decryption, keys.
 ping_check() {
-	local dir=$1 conn=$2 rc=$3 name=$4 line spi_in spi_out cin cout ts q r b sas kp count want
+	local dir=$1 conn=$2 rc=$3 name=$4 n=${5:-0} line spi_in spi_out cin cout ts q r b sas kp count want
 	count=$(ping_count "$name") want=$count
 	line=$(grep -m1 '^ping: ' "$dir/ikesim.out")
 	[ "$rc" = 0 ] || why_add "ikesim exit $rc$([ -s "$dir/ikesim.out" ] && echo ": $(tail -n 1 "$dir/ikesim.out")")"
@@ -125,7 +164,7 @@ ping_check() {
 	kp=$(grep -Eo '[0-9]+ received' "$dir/kping.out" | cut -d' ' -f1)
 	[ "${kp:-0}" = "$IX_KPING_COUNT" ] || why_add "ping(8) to 10.3.0.x: ${kp:-0} of $IX_KPING_COUNT answered ($(tail -n 2 "$dir/kping.out" | head -n 1))"
 	grep -Fq "\"echo-requests-answered\":$IX_KPING_COUNT" "$dir/trace.jsonl" || why_add "ikesim did not answer $IX_KPING_COUNT echo requests"
-	ts=$(ping_tshark "$dir")
+	ts=$(ping_tshark "$dir" "$n")
 	if [ -n "$ts" ]; then
 		read -r q r b <<<"$ts"
 		# ikesim's requests and ping(8)'s, and the replies to both

@@ -161,6 +161,29 @@ check_esp esp_two_sites tests/scenarios/esp_two_sites.json 0
 check_esp esp_impairments tests/scenarios/esp_impairments.json 1
 # Four CHILD SAs in turn (rekey_packets): every one of them in the esp_sa table, every packet decrypts.
 check_esp esp_rekey_packets tests/scenarios/esp_rekey_packets.json 0
+# NAT-T (forced encapsulation, keepalives every 2 s): IKE_AUTH and later IKE on 4500 behind the non-ESP marker,
+# ESP in UDP 4500, the keepalives as 1-byte UDP records, every SK payload and ESP packet decrypted, nothing
+# malformed. (check_case/check_esp expect one IP header a record; ESP-in-UDP records decrypt to two.)
+check_natt() {
+	local base="$TMP/natt" n_ike n_ka want n_sk n_dec n_esp n_good n_tx
+	"$BIN" run tests/scenarios/natt_encap_keepalive.json --quiet --pcap "$base.pcapng" --trace "$base.jsonl" \
+		--reveal-keys 2>"$base.err" >/dev/null || { fail "natt: run failed ($(head -c 200 "$base.err"))"; return; }
+	n_ike=$(ts_count "$base" "isakmp && udp.srcport == 4500 && udp.dstport == 4500 && udpencap")
+	n_ka=$(ts_count "$base" "udp.length == 9 && udp.port == 4500")
+	want=$(grep -c '"ev":"ike.keepalive"' "$base.jsonl")
+	n_sk=$(ts_count "$base" "isakmp.enc.iv")
+	n_dec=$(ts_count "$base" "isakmp.enc.decrypted")
+	n_esp=$(ts_count "$base" "esp && udp.port == 4500")
+	n_good=$(ts_count "$base" "esp.icv_good == 1 && icmp")
+	n_tx=$(grep -c '"ev":"esp.tx"' "$base.jsonl")
+	[ "$n_ike" -ge 2 ] || { fail "natt: $n_ike IKE message(s) on 4500 <-> 4500 behind the marker, want 2 or more"; return; }
+	[ "$n_ka" = "$want" ] && [ "$want" -ge 1 ] || { fail "natt: $n_ka keepalive record(s) for $want ike.keepalive"; return; }
+	[ "$n_sk" -ge 2 ] && [ "$n_dec" = "$n_sk" ] || { fail "natt: $n_dec of $n_sk SK payloads decrypted"; return; }
+	[ "$n_esp" = "$n_tx" ] && [ "$n_good" = "$n_tx" ] || { fail "natt: $n_esp ESP-in-UDP records, $n_good decrypted with a good ICV, for $n_tx sent"; return; }
+	[ "$(ts_count "$base" "_ws.malformed || _ws.expert.severity >= 8388608")" = 0 ] || { fail "natt: malformed records"; return; }
+	say "ok   natt: $n_ike IKE messages on 4500 behind the non-ESP marker, $n_dec/$n_sk SK payloads and $n_good/$n_tx ESP-in-UDP packets decrypted, $n_ka keepalives, 0 malformed"
+}
+check_natt
 [ "$(ts_count "$TMP/esp_impairments" 'frame.comment contains "impaired: "')" = 5 ] ||
 	fail "esp_impairments: not 5 'impaired:' comments"
 for why in replay icv-mismatch outside-window; do

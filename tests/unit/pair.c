@@ -97,6 +97,19 @@ static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const
 	memcpy(d->data, data, len);
 }
 
+/* Not IKE: only NAT keepalives go this way; they are counted (one 0xFF byte each), never delivered. */
+static void host_send_raw(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
+{
+	struct pair_side *ps = ctx;
+	pair *pr = ps->pr;
+	assert_int_equal(len, 1);
+	assert_int_equal(data[0], 0xFF);
+	pr->raw_sent[ps->side]++;
+	pr->raw_last[ps->side] = pr->now;
+	pr->raw_from[ps->side] = *from;
+	pr->raw_to[ps->side] = *to;
+}
+
 static void host_trace(void *ctx, ike_time now, const char *ev, const char *fields)
 {
 	struct pair_side *ps = ctx;
@@ -126,7 +139,7 @@ static void start_side(pair *pr, int s, uint64_t seed)
 	pr->side_ctx[s].pr = pr;
 	pr->side_ctx[s].side = s;
 	pr->host[s] = (ike_host){ .ctx = &pr->side_ctx[s], .send = host_send, .trace = host_trace,
-				  .sa_event = pr->sa_hook ? host_sa_event : NULL };
+				  .sa_event = pr->sa_hook ? host_sa_event : NULL, .send_raw = host_send_raw };
 	ike_peer_cfg pc = { .name = s ? "resp" : "init",
 			    .crypto = pr->crypto,
 			    .seed = sd,

@@ -49,6 +49,10 @@ struct pair {
 	void (*sa_hook)(pair *pr, int side, const ike_sa_event *ev); /* sees every SA event; NULL = none */
 	uint32_t cookie_threshold[2]; /* per side's ike_peer_cfg.cookie_threshold (default 0 = never) */
 	uint32_t cookie_threshold_ip[2], block_threshold[2], half_open_limit[2]; /* the same, default 0 = off */
+	/* NAT keepalives each side sent through ike_host.send_raw (counted, not delivered), the last one's time */
+	size_t raw_sent[2];
+	ike_time raw_last[2];
+	ike_addr raw_from[2], raw_to[2];
 };
 
 /* Fills both connections with working defaults: PSK "secret", x25519 AES-GCM, 10.1/16 <-> 10.2/16. */

@@ -23,7 +23,7 @@ typedef struct pu_env {
 
 typedef struct pu_args {
 	char local[32], remote[32], trace[128];
-	char *argv[40];
+	char *argv[64];
 } pu_args;
 
 void pu_sleep_ms(long ms);

@@ -407,8 +407,42 @@ int statefz_run(const ike_crypto *crypto, const uint8_t *sched, size_t len, stat
 	return statefz_run_frag(crypto, sched, len, IKE_FRAG_NO, 0, st, why, cap);
 }
 
+/* NAT keepalives of the NAT-T runs: one 0xFF byte each (anything else breaks the run at its next check). */
+static void host_send_raw(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t n)
+{
+	(void)from;
+	(void)to;
+	struct sfz_ctx *c = ctx;
+	c->w->st->keepalives++;
+	if (n != 1 || d[0] != 0xFF)
+		c->w->st->bad_raw++;
+}
+
+typedef struct sfz_opts {
+	uint8_t frag_mode;
+	uint16_t frag_size;
+	bool natt; /* side 0 forces UDP encapsulation, both send keepalives after 1 s */
+} sfz_opts;
+
+static int run(const ike_crypto *crypto, const uint8_t *sched, size_t len, const sfz_opts *o, statefz_stats *st,
+	       char *why, size_t cap);
+
 int statefz_run_frag(const ike_crypto *crypto, const uint8_t *sched, size_t len, uint8_t frag_mode,
 		     uint16_t frag_size, statefz_stats *st, char *why, size_t cap)
+{
+	sfz_opts o = { .frag_mode = frag_mode, .frag_size = frag_size };
+	return run(crypto, sched, len, &o, st, why, cap);
+}
+
+int statefz_run_natt(const ike_crypto *crypto, const uint8_t *sched, size_t len, statefz_stats *st, char *why,
+		     size_t cap)
+{
+	sfz_opts o = { .frag_mode = IKE_FRAG_NO, .natt = true };
+	return run(crypto, sched, len, &o, st, why, cap);
+}
+
+static int run(const ike_crypto *crypto, const uint8_t *sched, size_t len, const sfz_opts *o, statefz_stats *st,
+	       char *why, size_t cap)
 {
 	static const char *const seeds[2] = { "statefz-initiator", "statefz-responder" };
 	sfz *w = calloc(1, sizeof(*w));
@@ -422,10 +456,13 @@ int statefz_run_frag(const ike_crypto *crypto, const uint8_t *sched, size_t len,
 	w->end = sched + len;
 	for (int s = 0; s < 2; s++) {
 		statefz_conn_init(&w->conn[s], &w->child[s], s);
-		w->conn[s].fragmentation = frag_mode;
-		w->conn[s].fragment_size = frag_size;
+		w->conn[s].fragmentation = o->frag_mode;
+		w->conn[s].fragment_size = o->frag_size;
+		w->conn[s].encap = o->natt && s == 0;
+		w->conn[s].keepalive = o->natt ? 1000 * SFZ_MS : 0;
 		w->ctx[s] = (struct sfz_ctx){ w, s };
-		w->host[s] = (ike_host){ .ctx = &w->ctx[s], .send = host_send, .sa_event = host_event };
+		w->host[s] = (ike_host){ .ctx = &w->ctx[s], .send = host_send, .sa_event = host_event,
+					 .send_raw = o->natt ? host_send_raw : NULL };
 		ike_peer_cfg pc = { .name = s ? "resp" : "init", .crypto = crypto, .seed = (const uint8_t *)seeds[s],
 				    .seed_len = strlen(seeds[s]), .conns = &w->conn[s], .n_conns = 1 };
 		w->peer[s] = ike_peer_new(&pc, &w->host[s]);
@@ -439,6 +476,8 @@ int statefz_run_frag(const ike_crypto *crypto, const uint8_t *sched, size_t len,
 	while (w->s < w->end && rc == 0) {
 		step(w);
 		st->steps++;
+		if (st->bad_raw)
+			rc = fail(why, cap, "a datagram through send_raw that is not a NAT keepalive");
 		for (int s = 0; s < 2 && rc == 0; s++) {
 			size_t n = ike_peer_sa_count(w->peer[s]);
 			st->max_sas = n > st->max_sas ? n : st->max_sas;

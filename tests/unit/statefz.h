@@ -19,6 +19,7 @@ typedef struct statefz_stats {
 	size_t delivered, forged, replayed, duplicated, dropped;
 	size_t established;      /* IKE_EV_IKE_UP events seen, both sides */
 	size_t max_sas;          /* most IKE SAs one peer held at once */
+	size_t keepalives, bad_raw; /* NAT-T runs: keepalives sent through send_raw, and anything else sent there */
 } statefz_stats;
 
 /* Fills a connection of side 0 (initiator) or 1 (responder) with the harness defaults (PSK, x25519). */
@@ -34,5 +35,10 @@ int statefz_run(const ike_crypto *crypto, const uint8_t *sched, size_t len, stat
  * leaves it off so the recorded handshakes of the fuzz targets stay one datagram a message. */
 int statefz_run_frag(const ike_crypto *crypto, const uint8_t *sched, size_t len, uint8_t frag_mode,
 		     uint16_t frag_size, statefz_stats *st, char *why, size_t cap);
+
+/* With NAT traversal: side 0 forces UDP encapsulation (both move to the NAT-T ports, the responder follows
+ * side 0's address on authenticated requests), keepalives after 1 s on both connections. */
+int statefz_run_natt(const ike_crypto *crypto, const uint8_t *sched, size_t len, statefz_stats *st, char *why,
+		     size_t cap);
 
 #endif

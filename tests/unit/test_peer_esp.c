@@ -110,9 +110,9 @@ static void pair_down(pair *p)
 static int carry(peer_esp *from, peer_esp *to, const uint8_t *pkt, size_t len, uint8_t *inner, size_t *ilen,
 		 uint8_t *esp, size_t *elen)
 {
-	ike_addr dst;
+	ike_addr src, dst;
 	uint32_t spi;
-	assert_int_equal(peer_esp_output(from, pkt, len, esp, 2048, elen, &dst), ESP_OK);
+	assert_int_equal(peer_esp_output(from, pkt, len, esp, 2048, elen, &src, &dst), ESP_OK);
 	assert_int_equal(dst.port == 4500 || dst.port == 4501, 1);
 	return peer_esp_input(to, esp, *elen, inner, 2048, ilen, &spi);
 }
@@ -191,7 +191,7 @@ static void esp_drops_wrong_key_replay_policy_unknown_spi(void **state)
 	pair p;
 	uint8_t pkt[256], inner[2048], esp[2048];
 	size_t n, il, el;
-	ike_addr dst;
+	ike_addr src, dst;
 	uint32_t spi;
 	pair_up(&p, IKE_ENCR_AES_CBC, IKE_INTEG_HMAC_SHA2_256_128, IKE_MODE_TUNNEL, "10.1.0.0/16", "10.2.0.0/16");
 	n = request_from("10.1.0.1", pkt, sizeof(pkt));
@@ -201,11 +201,11 @@ static void esp_drops_wrong_key_replay_policy_unknown_spi(void **state)
 	assert_int_equal(spi, 0x2000);
 	/* not covered by a's policy: nothing sent */
 	n = request_from("10.9.0.1", pkt, sizeof(pkt));
-	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &dst), ESP_E_NO_SA);
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &src, &dst), ESP_E_NO_SA);
 	assert_int_equal(peer_esp_stats_of(p.a)->out_drops[ESP_E_NO_SA], 1);
 	/* an SPI b does not have */
 	n = request_from("10.1.0.1", pkt, sizeof(pkt));
-	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &dst), ESP_OK);
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &src, &dst), ESP_OK);
 	esp[3] ^= 0x40;
 	assert_int_equal(peer_esp_input(p.b, esp, el, inner, sizeof(inner), &il, &spi), ESP_E_NO_SA);
 	assert_int_equal(peer_esp_stats_of(p.b)->in_drops[ESP_E_NO_SA], 1);
@@ -289,7 +289,7 @@ static void esp_follows_child_rekey_and_ike_rekey(void **state)
 	char why[200];
 	uint8_t pkt[256], esp[2048];
 	size_t n, el;
-	ike_addr dst;
+	ike_addr src, dst;
 	pair_up(&p, IKE_ENCR_AES_GCM_16, 0, IKE_MODE_TUNNEL, "10.1.0.0/16", "10.2.0.0/16");
 	/* a CHILD rekey: the new SA (0x1001/0x2001) is used for what a sends at once, the old one still there */
 	p.ea.k.spi_in = p.ea.ev.child_spi_in = 0x1001;
@@ -298,7 +298,7 @@ static void esp_follows_child_rekey_and_ike_rekey(void **state)
 	assert_int_equal(peer_esp_child_up(p.a, &p.ea.ev, why, sizeof(why)), 0);
 	assert_int_equal(peer_esp_children(p.a), 2);
 	n = request_from("10.1.0.1", pkt, sizeof(pkt));
-	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &dst), ESP_OK);
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &src, &dst), ESP_OK);
 	assert_int_equal(esp_packet_spi(esp, el), 0x2001);
 	assert_int_equal(peer_esp_child_down(p.a, 0x1000), 0);
 	assert_int_equal(peer_esp_child_down(p.a, 0x1000), -1);
@@ -319,12 +319,38 @@ static void esp_follows_child_rekey_and_ike_rekey(void **state)
 	gone.spi_i = 0x33, gone.spi_r = 0x44, gone.child_spi_in = 0x1001;
 	assert_int_equal(peer_esp_ike_down(p.a, &gone), 1);
 	assert_int_equal(peer_esp_children(p.a), 0);
-	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &dst), ESP_E_NO_SA);
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &src, &dst), ESP_E_NO_SA);
 	assert_int_equal(peer_esp_stats_of(p.a)->installed, 2);
 	assert_int_equal(peer_esp_stats_of(p.a)->removed, 2);
 	/* AH has no data path here */
 	p.eb.k.protocol = IKE_PROTO_AH;
 	assert_int_equal(peer_esp_child_up(p.b, &p.eb.ev, why, sizeof(why)), -1);
+	pair_down(&p);
+}
+
+/* IKE_EV_IKE_MOVED (RFC 7296 2.23): the CHILD SA whose outer addresses were the old ones sends to the new ones. */
+static void esp_follows_ike_move(void **state)
+{
+	(void)state;
+	pair p;
+	uint8_t pkt[256], esp[2048];
+	size_t n, el;
+	ike_addr src, dst, nl, nr, xl, xr;
+	pair_up(&p, IKE_ENCR_AES_GCM_16, 0, IKE_MODE_TUNNEL, "10.1.0.0/16", "10.2.0.0/16");
+	addr(&nl, "127.0.0.1", 4600);
+	addr(&nr, "127.0.0.2", 4700);
+	addr(&xl, "127.0.0.9", 4500); /* another IKE SA's old addresses: not ours, nothing moves */
+	addr(&xr, "127.0.0.9", 4501);
+	ike_sa_event mv = { .kind = IKE_EV_IKE_MOVED, .local = &nl, .remote = &nr, .old_local = &xl, .old_remote = &xr };
+	assert_int_equal(peer_esp_moved(p.a, &mv), 0);
+	mv.old_local = &p.ea.local;
+	mv.old_remote = &p.ea.remote;
+	assert_int_equal(peer_esp_moved(p.a, &mv), 1);
+	n = request_from("10.1.0.1", pkt, sizeof(pkt));
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp, sizeof(esp), &el, &src, &dst), ESP_OK);
+	assert_int_equal(src.port, 4600);
+	assert_int_equal(dst.port, 4700);
+	assert_int_equal(dst.ip[3], 2);
 	pair_down(&p);
 }
 
@@ -484,6 +510,7 @@ size_t tests_peer_esp(const struct CMUnitTest **out)
 		cmocka_unit_test(esp_drops_wrong_key_replay_policy_unknown_spi),
 		cmocka_unit_test(esp_limits_and_window_from_the_child_cfg),
 		cmocka_unit_test(esp_follows_child_rekey_and_ike_rekey),
+		cmocka_unit_test(esp_follows_ike_move),
 		cmocka_unit_test(ping_flags_checked),
 		cmocka_unit_test(peer_processes_ping_each_other),
 		cmocka_unit_test(peer_processes_tampered_esp_counts_icv_drops),
