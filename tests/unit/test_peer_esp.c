@@ -248,7 +248,7 @@ static void esp_limits_and_window_from_the_child_cfg(void **state)
 	uint8_t pkt[256], inner[2048], esp[4][2048];
 	size_t n, il, el[4];
 	uint32_t spi;
-	ike_addr dst;
+	ike_addr src, dst;
 	char why[200];
 	peer_esp_expiry x;
 	ike_child_cfg ca = { .life = { .rekey_packets = 2, .packets = 3 } }, cb = { .replay_window = 2 };
@@ -260,20 +260,20 @@ static void esp_limits_and_window_from_the_child_cfg(void **state)
 	if (peer_esp_child_up(p.a, &p.ea.ev, why, sizeof(why)) != 0 || peer_esp_child_up(p.b, &p.eb.ev, why, sizeof(why)) != 0)
 		fail_msg("child_up: %s", why);
 	n = request_from("10.1.0.1", pkt, sizeof(pkt));
-	assert_int_equal(peer_esp_output(p.a, pkt, n, esp[0], sizeof(esp[0]), &el[0], &dst), ESP_OK);
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp[0], sizeof(esp[0]), &el[0], &src, &dst), ESP_OK);
 	assert_false(peer_esp_take_expiry(p.a, &x));
-	assert_int_equal(peer_esp_output(p.a, pkt, n, esp[1], sizeof(esp[1]), &el[1], &dst), ESP_OK);
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp[1], sizeof(esp[1]), &el[1], &src, &dst), ESP_OK);
 	assert_true(peer_esp_take_expiry(p.a, &x)); /* 2 packets: soft, the first limit, for packets */
 	assert_int_equal(x.level, ESP_EXPIRY_SOFT);
 	assert_int_equal(x.why, IKE_REKEY_PACKETS);
 	assert_true(x.first);
 	assert_int_equal(x.spi_out, 0x2000);
 	assert_false(peer_esp_take_expiry(p.a, &x)); /* once */
-	assert_int_equal(peer_esp_output(p.a, pkt, n, esp[2], sizeof(esp[2]), &el[2], &dst), ESP_OK);
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp[2], sizeof(esp[2]), &el[2], &src, &dst), ESP_OK);
 	assert_true(peer_esp_take_expiry(p.a, &x)); /* 3 packets: hard, no second rekey asked */
 	assert_int_equal(x.level, ESP_EXPIRY_HARD);
 	assert_false(x.first);
-	assert_int_equal(peer_esp_output(p.a, pkt, n, esp[3], sizeof(esp[3]), &el[3], &dst), ESP_E_LIFETIME);
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp[3], sizeof(esp[3]), &el[3], &src, &dst), ESP_E_LIFETIME);
 	assert_false(peer_esp_take_expiry(p.a, &x));
 	/* b's window of 2: after packet 3, packet 1 is left of it; with the default 64 it would be taken */
 	assert_int_equal(peer_esp_input(p.b, esp[2], el[2], inner, sizeof(inner), &il, &spi), ESP_OK);
