@@ -31,6 +31,8 @@ typedef struct ip_child {
 	uint8_t mode;
 	uint8_t expired;      /* enum esp_expiry the outbound SA last reported: each is traced and acted on once */
 	bool encap;
+	uint8_t proto;        /* IKE_PROTO_ESP, or IKE_PROTO_AH: then ah_out/ah_in (the SAD's) protect its traffic */
+	ah_sa *ah_out, *ah_in;
 	ike_addr local, remote;
 	uint8_t n_l, n_r;
 	ike_ts l[IKE_TS_MAX], r[IKE_TS_MAX];
@@ -89,7 +91,8 @@ static void ip_str(const ike_addr *a, char *out, size_t cap)
 }
 
 /* esp.drop with why, direction, SPI (0: none known) and the flow (NULL: unknown); counted per node. */
-static void drop(runner *r, uint32_t node, int64_t now, size_t why, const char *dir, uint32_t spi, const char *flow)
+static void drop_p(runner *r, uint32_t node, int64_t now, size_t why, const char *dir, uint32_t spi, const char *flow,
+		   bool ah)
 {
 	sim_ipsec *ip = &r->ipsec[node];
 	ip->st.drops++;
@@ -101,8 +104,15 @@ static void drop(runner *r, uint32_t node, int64_t now, size_t why, const char *
 	if (spi)
 		k += snprintf(f + k, sizeof(f) - (size_t)k, ",\"spi\":\"0x%08x\"", spi);
 	if (flow)
-		snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+		k += snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+	if (ah)
+		snprintf(f + k, sizeof(f) - (size_t)k, ",\"proto\":\"ah\"");
 	sim_rn_event(r, now, node, "esp.drop", f);
+}
+
+static void drop(runner *r, uint32_t node, int64_t now, size_t why, const char *dir, uint32_t spi, const char *flow)
+{
+	drop_p(r, node, now, why, dir, spi, flow, false);
 }
 
 int sim_ip_setup(runner *r)
@@ -190,16 +200,26 @@ static size_t child_index(const runner *r, uint32_t node, size_t conn, const ike
 }
 
 /* One direction of the CHILD SA from the engine's view (esp/child.h); the SA or NULL (why filled). */
+/* The ESP or AH parameters of one direction, with the child's data limits; 0 or -1 (why filled). */
+static int sa_params(const ike_child_keys *k, uint8_t dir, esp_sa_params *p, char *why, size_t cap)
+{
+	if (esp_params_from_child(k, dir, p, why, cap) != 0)
+		return -1;
+	if (k->cfg) {
+		p->hard.packets = k->cfg->life.packets;
+		p->hard.bytes = k->cfg->life.bytes;
+		p->soft.packets = k->cfg->life.rekey_packets;
+		p->soft.bytes = k->cfg->life.rekey_bytes;
+	}
+	return 0;
+}
+
 static esp_sa *make_sa(runner *r, sim_ipsec *ip, const ike_child_keys *k, uint8_t dir, bool encap, const ike_sa_event *ev,
 		       char *why, size_t cap)
 {
 	esp_sa_params p;
 	uint8_t seed[32];
-	if (k->protocol != IKE_PROTO_ESP) {
-		snprintf(why, cap, "protocol: only ESP carries the hosts' traffic");
-		return NULL;
-	}
-	if (esp_params_from_child(k, dir, &p, why, cap) != 0)
+	if (sa_params(k, dir, &p, why, cap) != 0)
 		return NULL;
 	ike_drbg_bytes(&ip->iv, seed, sizeof(seed));
 	p.iv_seed = seed;
@@ -207,12 +227,6 @@ static esp_sa *make_sa(runner *r, sim_ipsec *ip, const ike_child_keys *k, uint8_
 	if (encap) {
 		p.encap_sport = ev->local->port != 500 ? ev->local->port : ENCAP_PORT;
 		p.encap_dport = ev->remote->port != 500 ? ev->remote->port : ENCAP_PORT;
-	}
-	if (k->cfg) {
-		p.hard.packets = k->cfg->life.packets;
-		p.hard.bytes = k->cfg->life.bytes;
-		p.soft.packets = k->cfg->life.rekey_packets;
-		p.soft.bytes = k->cfg->life.rekey_bytes;
 	}
 	esp_sa *sa = esp_sa_new(r->crypto, &p, why, cap);
 	OPENSSL_cleanse(seed, sizeof(seed));
@@ -233,6 +247,50 @@ static int add_kid(sim_ipsec *ip, const ip_child *c)
 	return 0;
 }
 
+/* The child's outbound PROTECT policies, newest first (AH ones name no esp_sa: the kid holds its SAs), and the kid. */
+static int child_policies(runner *r, sim_ipsec *ip, uint32_t node, const ike_child_keys *k, ip_child *c, esp_sa *out)
+{
+	c->child = child_index(r, node, c->conn, k->cfg);
+	memcpy(c->l, k->ts_local, c->n_l * sizeof(ike_ts));
+	memcpy(c->r, k->ts_remote, c->n_r * sizeof(ike_ts));
+	size_t pos = 0;
+	for (size_t a = 0; a < c->n_l; a++)
+		for (size_t b = 0; b < c->n_r; b++) {
+			esp_policy p = { .id = k->spi_in, .dir = ESP_DIR_OUT, .action = ESP_ACT_PROTECT, .local = c->l[a],
+					 .remote = c->r[b], .sa = out };
+			if (esp_spd_insert(ip->spd, pos++, &p))
+				return -1;
+		}
+	if (c->conn < r->sc->nodes[node].n_conns)
+		ip->acquiring[c->conn] = 0;
+	return add_kid(ip, c);
+}
+
+/* Both AH SAs into the SAD; 0, or -1 with why (AH has no UDP encapsulation: RFC 3948 defines it for ESP only). */
+static int install_ah(runner *r, sim_ipsec *ip, const ike_child_keys *k, bool encap, ip_child *c, char *why, size_t cap)
+{
+	esp_sa_params p;
+	if (encap) {
+		snprintf(why, cap, "AH cannot cross NAT: RFC 3948 encapsulates only ESP in UDP");
+		return -1;
+	}
+	for (uint8_t dir = ESP_DIR_OUT; dir <= ESP_DIR_IN; dir++) {
+		ah_sa *sa = sa_params(k, dir, &p, why, cap) == 0 ? ah_sa_new(r->crypto, &p, why, cap) : NULL;
+		if (sa && esp_sad_add_ah(ip->sad, sa) != ESP_OK) {
+			ah_sa_free(sa);
+			snprintf(why, cap, "SPI already installed");
+			sa = NULL;
+		}
+		if (!sa) {
+			if (dir == ESP_DIR_IN)
+				esp_sad_del_ah(ip->sad, ESP_DIR_OUT, k->spi_out);
+			return -1;
+		}
+		*(dir == ESP_DIR_OUT ? &c->ah_out : &c->ah_in) = sa;
+	}
+	return 0;
+}
+
 /* The newest SA's outbound policies go first: after a rekey traffic moves to it at once (make-before-break). */
 static int child_up(runner *r, uint32_t node, int64_t now, const ike_sa_event *ev)
 {
@@ -240,6 +298,18 @@ static int child_up(runner *r, uint32_t node, int64_t now, const ike_sa_event *e
 	const ike_child_keys *k = ev->child;
 	char why[160], f[300];
 	bool encap = k->nat || r->sc->nodes[node].esp_encap;
+	ip_child c = { .spi_in = k->spi_in, .spi_out = k->spi_out, .conn = conn_index(r, node, ev->conn), .mode = k->mode,
+		       .encap = encap, .proto = k->protocol, .local = *ev->local, .remote = *ev->remote,
+		       .n_l = (uint8_t)(k->n_ts_local < IKE_TS_MAX ? k->n_ts_local : IKE_TS_MAX),
+		       .n_r = (uint8_t)(k->n_ts_remote < IKE_TS_MAX ? k->n_ts_remote : IKE_TS_MAX) };
+	if (k->protocol == IKE_PROTO_AH) {
+		if (install_ah(r, ip, k, encap, &c, why, sizeof(why)) != 0) {
+			snprintf(f, sizeof(f), "\"what\":\"ah install\",\"spi\":\"0x%08x\",\"why\":\"%s\"", k->spi_in, why);
+			sim_rn_event(r, now, node, "error", f);
+			return -1;
+		}
+		return child_policies(r, ip, node, k, &c, NULL);
+	}
 	esp_sa *out = make_sa(r, ip, k, ESP_DIR_OUT, encap, ev, why, sizeof(why)), *in = NULL;
 	if (out)
 		in = make_sa(r, ip, k, ESP_DIR_IN, encap, ev, why, sizeof(why));
@@ -256,24 +326,7 @@ static int child_up(runner *r, uint32_t node, int64_t now, const ike_sa_event *e
 		esp_sad_del(ip->sad, ESP_DIR_OUT, k->spi_out);
 		return -1;
 	}
-	ip_child c = { .spi_in = k->spi_in, .spi_out = k->spi_out, .conn = conn_index(r, node, ev->conn), .mode = k->mode,
-		       .encap = encap, .local = *ev->local, .remote = *ev->remote,
-		       .n_l = (uint8_t)(k->n_ts_local < IKE_TS_MAX ? k->n_ts_local : IKE_TS_MAX),
-		       .n_r = (uint8_t)(k->n_ts_remote < IKE_TS_MAX ? k->n_ts_remote : IKE_TS_MAX) };
-	c.child = child_index(r, node, c.conn, k->cfg);
-	memcpy(c.l, k->ts_local, c.n_l * sizeof(ike_ts));
-	memcpy(c.r, k->ts_remote, c.n_r * sizeof(ike_ts));
-	size_t pos = 0;
-	for (size_t a = 0; a < c.n_l; a++)
-		for (size_t b = 0; b < c.n_r; b++) {
-			esp_policy p = { .id = k->spi_in, .dir = ESP_DIR_OUT, .action = ESP_ACT_PROTECT, .local = c.l[a],
-					 .remote = c.r[b], .sa = out };
-			if (esp_spd_insert(ip->spd, pos++, &p))
-				return -1;
-		}
-	if (c.conn < r->sc->nodes[node].n_conns)
-		ip->acquiring[c.conn] = 0;
-	return add_kid(ip, &c);
+	return child_policies(r, ip, node, k, &c, out);
 }
 
 static void child_down(runner *r, uint32_t node, uint32_t spi_in)
@@ -283,8 +336,13 @@ static void child_down(runner *r, uint32_t node, uint32_t spi_in)
 		if (ip->kids[i].spi_in != spi_in)
 			continue;
 		esp_spd_remove(ip->spd, spi_in); /* before the SA the policies point at */
-		esp_sad_del(ip->sad, ESP_DIR_IN, spi_in);
-		esp_sad_del(ip->sad, ESP_DIR_OUT, ip->kids[i].spi_out);
+		if (ip->kids[i].proto == IKE_PROTO_AH) {
+			esp_sad_del_ah(ip->sad, ESP_DIR_IN, spi_in);
+			esp_sad_del_ah(ip->sad, ESP_DIR_OUT, ip->kids[i].spi_out);
+		} else {
+			esp_sad_del(ip->sad, ESP_DIR_IN, spi_in);
+			esp_sad_del(ip->sad, ESP_DIR_OUT, ip->kids[i].spi_out);
+		}
 		ip->kids[i] = ip->kids[--ip->n_kids];
 		return;
 	}
@@ -439,7 +497,7 @@ static void send_esp(runner *r, uint32_t node, int64_t now, const ip_child *c, u
 {
 	sim_ipsec *ip = &r->ipsec[node];
 	ike_addr from = c->local, to = c->remote;
-	uint8_t proto = SIM_PROTO_ESP;
+	uint8_t proto = c->proto == IKE_PROTO_AH ? SIM_PROTO_AH : SIM_PROTO_ESP;
 	if (c->encap) { /* RFC 3948: the ESP packet is the UDP payload, SPI first (never the non-ESP marker) */
 		proto = SIM_PROTO_UDP;
 		from.port = c->local.port != 500 ? c->local.port : ENCAP_PORT;
@@ -454,7 +512,9 @@ static void send_esp(runner *r, uint32_t node, int64_t now, const ip_child *c, u
 		if (c->encap)
 			k += snprintf(f + k, sizeof(f) - (size_t)k, ",\"encap\":%u", to.port);
 		if (flow)
-			snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+			k += snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+		if (c->proto == IKE_PROTO_AH)
+			snprintf(f + k, sizeof(f) - (size_t)k, ",\"proto\":\"ah\"");
 		sim_rn_event(r, now, node, "esp.tx", f);
 	}
 	int held = r->sc->n_faults && impair(r, node, now, proto, &from, &to, esp, n, spi);
@@ -497,6 +557,24 @@ static void expire(runner *r, uint32_t node, int64_t now, ip_child *c, int level
 	sim_rn_event(r, now, node, "esp.expire", f);
 }
 
+/* One inner packet through the child's AH SA (tunnel mode): the link carries it from the AH header on. */
+static void output_ah(runner *r, uint32_t node, int64_t now, ip_child *c, const uint8_t *pkt, size_t len,
+		      const char *flow)
+{
+	size_t off = 0, n = 0;
+	esp_status s = (esp_status)sim_ah_wrap(c->ah_out, &c->local, &c->remote, pkt, len, r->esp_buf, BUF_LEN, &off, &n);
+	if (s != ESP_OK) {
+		if (s == ESP_E_LIFETIME || s == ESP_E_SEQ)
+			expire(r, node, now, c, ESP_EXPIRY_HARD, ah_sa_stats_of(c->ah_out));
+		drop_p(r, node, now, (size_t)s, "out", c->spi_out, flow, true);
+		return;
+	}
+	int ex = ah_sa_expiry(c->ah_out);
+	if (ex != ESP_EXPIRY_NONE)
+		expire(r, node, now, c, ex, ah_sa_stats_of(c->ah_out));
+	send_esp(r, node, now, c, r->esp_buf + off, n - off, c->spi_out, ah_sa_stats_of(c->ah_out)->seq, len, flow);
+}
+
 void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, size_t len, const char *flow)
 {
 	sim_ipsec *ip = &r->ipsec[node];
@@ -515,13 +593,17 @@ void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, si
 		acquire(r, node, now, p->id, flow);
 		return;
 	}
-	ip_child *c = p->action == ESP_ACT_PROTECT && p->sa ? kid_by_spi(ip, (uint32_t)p->id) : NULL;
-	if (!c) {
+	ip_child *c = p->action == ESP_ACT_PROTECT ? kid_by_spi(ip, (uint32_t)p->id) : NULL;
+	if (!c || (!p->sa && !c->ah_out)) {
 		drop(r, node, now, SIM_XD_DISCARD, "out", 0, flow);
 		return;
 	}
 	if (c->mode == IKE_MODE_TRANSPORT) /* a gateway forwards for hosts: that takes tunnel mode */ {
 		drop(r, node, now, SIM_XD_MODE, "out", c->spi_out, flow);
+		return;
+	}
+	if (c->proto == IKE_PROTO_AH) {
+		output_ah(r, node, now, c, pkt, len, flow);
 		return;
 	}
 	esp_status s = esp_encap(p->sa, 0, pkt, len, r->esp_buf, BUF_LEN, &n);
@@ -551,7 +633,7 @@ static int selectors_allow(const ip_child *c, const esp_flow *f)
 static void drop_in(runner *r, uint32_t node, int64_t now, size_t why, uint32_t spi, const char *flow,
 		    const sim_ip_rx *in)
 {
-	drop(r, node, now, why, "in", spi, flow);
+	drop_p(r, node, now, why, "in", spi, flow, in->proto == SIM_PROTO_AH);
 	if (r->pcap)
 		sim_rc_rx_drop(r, now, node, in->proto, in->from, in->to, in->data, in->len, sim_ip_why_name(why));
 }
@@ -566,8 +648,10 @@ void sim_ip_input(runner *r, uint32_t node, int64_t now, uint8_t proto, const ik
 	esp_rx rx;
 	esp_sa *sa = NULL;
 	esp_flow fl;
-	uint32_t spi = esp_packet_spi(esp, len);
-	esp_status s = esp_sad_decap(ip->sad, esp, len, r->esp_buf, BUF_LEN, &rx, &sa);
+	bool ah = proto == SIM_PROTO_AH;
+	uint32_t spi = ah ? 0 : esp_packet_spi(esp, len);
+	esp_status s = ah ? (esp_status)sim_ah_unwrap(ip->sad, from, to, esp, len, r->esp_buf, BUF_LEN, &rx, &spi)
+			  : esp_sad_decap(ip->sad, esp, len, r->esp_buf, BUF_LEN, &rx, &sa);
 	if (s != ESP_OK) {
 		drop_in(r, node, now, (size_t)s, spi, NULL, &in);
 		return;
@@ -588,7 +672,9 @@ void sim_ip_input(runner *r, uint32_t node, int64_t now, uint8_t proto, const ik
 		int k = snprintf(f, sizeof(f), "\"spi\":\"0x%08x\",\"seq\":%llu,\"size\":%zu,\"inner\":%zu", spi,
 				 (unsigned long long)rx.seq, len, rx.len);
 		if (flow)
-			snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+			k += snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+		if (ah)
+			snprintf(f + k, sizeof(f) - (size_t)k, ",\"proto\":\"ah\"");
 		sim_rn_event(r, now, node, "esp.rx", f);
 	}
 	if (!sim_rt_deliver(r, node, now, r->esp_buf, rx.len))

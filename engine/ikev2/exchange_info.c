@@ -45,10 +45,10 @@ static bool right_after_auth(const v2_ike_sa *sa)
  * the inbound SPI of our side; if we were deleting the same SA (crossing Deletes) it goes now, and our own
  * response names nothing.
  */
-static void child_delete_recv(v2_ike_sa *sa, ike_time now, uint32_t spi, v2_builder *b)
+static void child_delete_recv(v2_ike_sa *sa, ike_time now, uint8_t proto, uint32_t spi, v2_builder *b)
 {
 	v2_child_sa *c = v2_child_find_out(sa, spi);
-	if (!c)
+	if (!c || v2_child_proto(sa, c) != proto) /* SPIs are per protocol (RFC 7296 3.11): an AH SPI is no ESP one */
 		return; /* 1.4.1: an SPI we do not know is ignored (it may be gone already) */
 	static const struct {
 		uint8_t state;
@@ -62,7 +62,7 @@ static void child_delete_recv(v2_ike_sa *sa, ike_time now, uint32_t spi, v2_buil
 	if (k < sizeof(answered) / sizeof(answered[0])) {
 		uint8_t ours[4];
 		ike_put_u32(ours, c->spi_in);
-		v2_add_delete(b, 3, 4, ours, 1);
+		v2_add_delete(b, proto, 4, ours, 1);
 		v2_child_go(sa, c, now, answered[k].row, NULL);
 	} else if (c->state == V2_CHILD_DELETING) {
 		v2_child_go(sa, c, now, V2_T_CHILD_DELETE_DONE, "the peer deleted it too (Deletes crossed)");
@@ -99,8 +99,9 @@ int v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 			continue;
 		if (d.protocol == 1)
 			delete_ike = true;
-		for (uint16_t k = 0; d.protocol == 3 && d.spi_size == 4 && k < d.n; k++)
-			child_delete_recv(sa, now, ike_get_u32(d.spis + 4u * k), &b);
+		bool child = d.protocol == IKE_PROTO_ESP || d.protocol == IKE_PROTO_AH;
+		for (uint16_t k = 0; child && d.spi_size == 4 && k < d.n; k++)
+			child_delete_recv(sa, now, d.protocol, ike_get_u32(d.spis + 4u * k), &b);
 	}
 	if (delete_ike || fatal) { /* the answer to an IKE SA Delete is empty */
 		b.w.len = 0;
