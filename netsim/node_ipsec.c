@@ -16,61 +16,10 @@
 #include "esp/ip.h"
 #include "esp/sad.h"
 #include "esp/spd.h"
+#include "node_ipsec_int.h"
 #include "run_int.h"
 
 _Static_assert((int)SIM_XD_NO_POLICY == (int)ESP_STATUS_COUNT, "drop reasons follow esp_status");
-
-#define PKT_MAX 10000          /* inner packets are at most 9000 bytes (scenario_traffic.c) */
-#define TRAP_ID (1ull << 40)   /* SPD ids: PROTECT policies use the SA's inbound SPI, traps this | conn << 8 | child */
-#define ENCAP_PORT 4500
-
-/* One installed CHILD SA: both directions, its selectors and where its ESP goes. */
-typedef struct ip_child {
-	uint32_t spi_in, spi_out;
-	size_t conn, child;   /* child: index into the connection's children (n_children: unknown) */
-	uint8_t mode;
-	uint8_t expired;      /* enum esp_expiry the outbound SA last reported: each is traced and acted on once */
-	bool encap;
-	uint8_t proto;        /* IKE_PROTO_ESP, or IKE_PROTO_AH: then ah_out/ah_in (the SAD's) protect its traffic */
-	ah_sa *ah_out, *ah_in;
-	ike_addr local, remote;
-	uint8_t n_l, n_r;
-	ike_ts l[IKE_TS_MAX], r[IKE_TS_MAX];
-} ip_child;
-
-/* A copy of an ESP packet an impairment sends later (replay) or instead of now (reorder). */
-typedef struct ip_held {
-	uint32_t left; /* more ESP packets of the node before it goes */
-	uint8_t proto;
-	ike_addr from, to;
-	size_t len;
-	uint8_t *data;
-	uint32_t fault;
-} ip_held;
-
-struct sim_ipsec {
-	esp_sad *sad;
-	esp_spd *spd;
-	ip_child *kids;
-	size_t n_kids, cap_kids;
-	ike_drbg iv;          /* CBC IV seeds, from the node's seed: runs stay reproducible */
-	uint8_t *acquiring;   /* per connection: an acquire started its IKE SA, not up yet */
-	ip_held *held;
-	size_t n_held, cap_held;
-	sim_esp_node_result st;
-	char note[120];       /* the capture comment of the packet being sent, "" = none */
-};
-
-/* A datagram as it arrived, for the capture's record of an inbound drop. */
-typedef struct sim_ip_rx {
-	uint8_t proto;
-	const ike_addr *from, *to;
-	const uint8_t *data;
-	size_t len;
-} sim_ip_rx;
-
-/* One buffer for every node's encap and decap: a packet is done with before the next one (links always queue). */
-#define BUF_LEN (PKT_MAX + 512)
 
 const char *sim_ip_why_name(size_t why)
 {
@@ -150,15 +99,6 @@ int sim_ip_setup(runner *r)
 	return 0;
 }
 
-static void free_held(sim_ipsec *ip)
-{
-	for (size_t i = 0; i < ip->n_held; i++)
-		free(ip->held[i].data);
-	free(ip->held);
-	ip->held = NULL;
-	ip->n_held = ip->cap_held = 0;
-}
-
 void sim_ip_free(runner *r)
 {
 	for (size_t i = 0; r->ipsec && i < r->sc->n_nodes; i++) {
@@ -167,7 +107,7 @@ void sim_ip_free(runner *r)
 		esp_sad_free(ip->sad);
 		free(ip->kids);
 		free(ip->acquiring);
-		free_held(ip);
+		sim_ipi_free_held(ip);
 		OPENSSL_cleanse(&ip->iv, sizeof(ip->iv));
 	}
 	free(r->ipsec);
@@ -381,7 +321,7 @@ void sim_ip_reset(runner *r, uint32_t node)
 	while (ip->n_kids)
 		child_down(r, node, ip->kids[0].spi_in);
 	memset(ip->acquiring, 0, r->sc->nodes[node].n_conns + 1);
-	free_held(ip);
+	sim_ipi_free_held(ip);
 }
 
 static ip_child *kid_by_spi(sim_ipsec *ip, uint32_t spi_in)
@@ -414,83 +354,6 @@ static void acquire(runner *r, uint32_t node, int64_t now, uint64_t id, const ch
 	sim_rn_initiate(&r->nodes[node], conn);
 }
 
-static void put_on_wire(runner *r, uint32_t node, uint8_t proto, const ike_addr *from, const ike_addr *to,
-			const uint8_t *d, size_t len)
-{
-	if (proto == SIM_PROTO_UDP)
-		r->be.send(r->be.impl, node, from, to, d, len);
-	else
-		r->be.send_ip(r->be.impl, node, proto, from, to, d, len);
-}
-
-/* Held copies whose turn came: each one more of the node's ESP packets has gone. */
-static void release_held(runner *r, uint32_t node)
-{
-	sim_ipsec *ip = &r->ipsec[node];
-	for (size_t i = 0; i < ip->n_held;) {
-		ip_held *h = &ip->held[i];
-		if (h->left && --h->left) {
-			i++;
-			continue;
-		}
-		ip_held done = *h;
-		ip->held[i] = ip->held[--ip->n_held];
-		char note[160];
-		snprintf(note, sizeof(note), "impaired: %s (fault %u)",
-			 r->sc->faults[done.fault].esp == SIM_ESP_REPLAY ? "replayed copy" : "held back, now sent late", done.fault);
-		r->tap_note = note;
-		put_on_wire(r, node, done.proto, &done.from, &done.to, done.data, done.len);
-		r->tap_note = NULL;
-		free(done.data);
-	}
-}
-
-static int hold(sim_ipsec *ip, uint32_t after, uint8_t proto, const ike_addr *from, const ike_addr *to,
-		const uint8_t *d, size_t len, uint32_t fault)
-{
-	if (ip->n_held == ip->cap_held) {
-		size_t cap = ip->cap_held ? 2 * ip->cap_held : 4;
-		ip_held *h = realloc(ip->held, cap * sizeof(*h));
-		if (!h)
-			return -1;
-		ip->held = h;
-		ip->cap_held = cap;
-	}
-	uint8_t *copy = malloc(len ? len : 1);
-	if (!copy)
-		return -1;
-	memcpy(copy, d, len);
-	ip->held[ip->n_held++] = (ip_held){ after, proto, *from, *to, len, copy, fault };
-	return 0;
-}
-
-/* ESP faults of this node matching its n-th ESP packet: 1 when the packet is held back (not sent now). */
-static int impair(runner *r, uint32_t node, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to,
-		  uint8_t *d, size_t len, uint32_t spi)
-{
-	sim_ipsec *ip = &r->ipsec[node];
-	int held = 0;
-	for (uint32_t i = 0; i < r->sc->n_faults; i++) {
-		const sim_fault_spec *f = &r->sc->faults[i];
-		if (f->kind != SIM_FAULT_ESP || (uint32_t)f->node != node || f->at > now || ++r->esp_seen[i] != f->nth)
-			continue;
-		static const char *const what[] = { "replay", "corrupt", "reorder" };
-		char fields[200];
-		snprintf(fields, sizeof(fields), "\"kind\":\"%s\",\"fault\":%u,\"nth\":%u,\"spi\":\"0x%08x\",\"after\":%u",
-			 what[f->esp], i, f->nth, spi, f->after);
-		sim_rn_event(r, now, node, "esp.impair", fields);
-		if (f->esp == SIM_ESP_CORRUPT) { /* a byte in the middle of IV|ciphertext|ICV: the ICV no longer verifies */
-			d[ESP_HDR_LEN + (len - ESP_HDR_LEN) / 2] ^= 0x5a;
-			snprintf(ip->note, sizeof(ip->note), "impaired: one byte flipped, the ICV will fail (fault %u)", i);
-		}
-		else if (hold(ip, f->after + 1, proto, from, to, d, len, i) != 0)
-			r->failed = 1;
-		else
-			held |= f->esp == SIM_ESP_REORDER;
-	}
-	return held;
-}
-
 /* Sends one ESP packet (in UDP when the SA says so), with the node's ESP faults applied. */
 static void send_esp(runner *r, uint32_t node, int64_t now, const ip_child *c, uint8_t *esp, size_t n, uint32_t spi,
 		     uint64_t seq, size_t inner, const char *flow)
@@ -517,14 +380,14 @@ static void send_esp(runner *r, uint32_t node, int64_t now, const ip_child *c, u
 			snprintf(f + k, sizeof(f) - (size_t)k, ",\"proto\":\"ah\"");
 		sim_rn_event(r, now, node, "esp.tx", f);
 	}
-	int held = r->sc->n_faults && impair(r, node, now, proto, &from, &to, esp, n, spi);
+	int held = r->sc->n_faults && sim_ipi_impair(r, node, now, proto, &from, &to, esp, n, spi);
 	if (!held) {
 		r->tap_note = ip->note[0] ? ip->note : NULL;
-		put_on_wire(r, node, proto, &from, &to, esp, n);
+		sim_ipi_put_on_wire(r, node, proto, &from, &to, esp, n);
 		r->tap_note = NULL;
 		ip->note[0] = '\0';
 	}
-	release_held(r, node);
+	sim_ipi_release_held(r, node);
 }
 
 /*
