@@ -8,13 +8,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "crypto/registry.h"
 #include "pair.h"
+#include "run.h"
+#include "scenario.h"
 #include "test_list.h.in"
+#include "testfs.h"
 
 #define SEC (1000LL * 1000 * 1000)
 #define MAX_UPS 4
@@ -239,6 +243,54 @@ static void mismatch_esp_ah(void **state)
 	mismatch_from(1);
 }
 
+/* The number after "key": in a trace line, -1 if absent. */
+static long num_field(const char *line, const char *key)
+{
+	const char *at = strstr(line, key);
+	return at ? strtol(at + strlen(key), NULL, 10) : -1;
+}
+
+/*
+ * tests/scenarios/ah_two_sites.json through the simulator: every packet of either gateway goes as AH
+ * (proto "ah"), exactly 28 bytes (AH header 12 + 16-byte ICV) longer than its inner packet, and arrives.
+ */
+static void scenario_flows_over_ah(void **state)
+{
+	(void)state;
+	tfs_dir d;
+	char trace[160], err[512], line[2048];
+	tfs_dir_make(&d, "ah");
+	tfs_dir_file(&d, "t.jsonl", trace, sizeof(trace));
+	sim_scenario *sc = sim_scenario_load("tests/scenarios/ah_two_sites.json", err, sizeof(err));
+	if (!sc)
+		fail_msg("%s", err);
+	sim_run_opts o = { .trace_path = trace };
+	sim_run_result res;
+	assert_int_equal(sim_run_scenario(sc, &o, &res, err, sizeof(err)), 0);
+	assert_int_equal(sim_check_expects(sc, &res, stderr), 0);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+	FILE *f = fopen(trace, "r");
+	assert_non_null(f);
+	size_t tx = 0, rx = 0, drops = 0, selected = 0;
+	while (fgets(line, sizeof(line), f)) {
+		bool is_tx = strstr(line, "\"ev\":\"esp.tx\"") != NULL, is_rx = strstr(line, "\"ev\":\"esp.rx\"") != NULL;
+		drops += strstr(line, "\"ev\":\"esp.drop\"") != NULL;
+		selected += strstr(line, "\"ev\":\"sa.selected\",\"sa\":\"ah\",\"proposal\":\"HMAC_SHA2_256_128\"") != NULL;
+		if (!is_tx && !is_rx)
+			continue;
+		assert_non_null(strstr(line, ",\"proto\":\"ah\"}"));
+		assert_int_equal(num_field(line, "\"size\":"), num_field(line, "\"inner\":") + 28);
+		tx += is_tx;
+		rx += is_rx;
+	}
+	fclose(f);
+	assert_int_equal(tx, 110);
+	assert_int_equal(rx, 110);
+	assert_int_equal(drops, 0);
+	assert_int_equal(selected, 2);
+}
+
 size_t tests_ah(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -247,6 +299,7 @@ size_t tests_ah(const struct CMUnitTest **out)
 		cmocka_unit_test(rekey_ah_pfs),
 		cmocka_unit_test(delete_ah),
 		cmocka_unit_test(mismatch_esp_ah),
+		cmocka_unit_test(scenario_flows_over_ah),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
