@@ -554,6 +554,7 @@ static int setup(peer_run *r, FILE *out, FILE *err)
 			    .half_open_timeout = r->a->half_open_timeout };
 	r->buf = malloc(PEER_MAX_DGRAM);
 	r->peer = r->buf ? ike_peer_new(&pc, &host) : NULL;
+	r->dp.peer = r->peer; /* data limits ask it for CHILD rekeys */
 	OPENSSL_cleanse(seed, sizeof(seed));
 	if (!r->peer) {
 		fprintf(err, "ikesim peer: out of memory\n");

@@ -33,6 +33,10 @@ typedef struct peer_args {
 	ike_time rekey_time, ike_rekey_time, reauth_time, rand_time, over_time, dpd_delay;
 	bool rand_set, over_set, no_initial_contact;
 	uint8_t dpd_action; /* enum ike_dpd_action */
+	/* Data limits of the CHILD SA (--rekey-packets ... --life-bytes; 0 = none) and --replay-window (the
+	 * ike_child_cfg encoding: 0 = default 64, IKE_REPLAY_OFF = off). */
+	uint64_t rekey_packets, rekey_bytes, life_packets, life_bytes;
+	uint16_t replay_window;
 	/* Timed actions, seconds after the first CHILD SA is up; IKE_TIME_NEVER = not asked. */
 	ike_time act_after[3]; /* enum peer_act */
 	uint8_t fragmentation;      /* --fragmentation: enum ike_frag_mode, default yes (strongSwan's) */

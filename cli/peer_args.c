@@ -26,7 +26,9 @@ void peer_args_usage(FILE *f)
 		"                   [--over-time S] [--dpd-delay S] [--dpd-action clear|restart|trap]\n"
 		"                   [--no-initial-contact] [--rekey-child-after S] [--rekey-ike-after S]\n"
 		"                   [--delete-after S] [--fragmentation yes|no|force|accept] [--fragment-size N]\n"
-		"                   [--ping ADDR [--count N] [--interval S]] [--inner-addr ADDR]\n\n"
+		"                   [--ping ADDR [--count N] [--interval S]] [--inner-addr ADDR]\n"
+		"                   [--rekey-packets N] [--rekey-bytes N] [--life-packets N] [--life-bytes N]\n"
+		"                   [--replay-window N]\n\n"
 		"Runs one IKEv2 peer on a real UDP socket (docs/interop.md).\n"
 		"  --initiate       establish the IKE and CHILD SA, keep them --hold seconds, delete, exit\n"
 		"                   (without it: answer peers until --timeout or SIGINT/SIGTERM)\n"
@@ -72,6 +74,10 @@ void peer_args_usage(FILE *f)
 		"  --count N        how many (default 10)      --interval S  seconds between them (default 1)\n"
 		"  --inner-addr A   our address inside the tunnel (default: the first address of --local-ts);\n"
 		"                   echo requests to it are answered\n"
+		"  --rekey-packets N, --rekey-bytes N  once the outbound ESP SA carried N packets (inner bytes), ask\n"
+		"                   for one CHILD rekey (traced reason packets/bytes; the scenario's rekey_packets ...)\n"
+		"  --life-packets N, --life-bytes N    past N the SA sends nothing more (default: rekey_* + 10 %%)\n"
+		"  --replay-window N  inbound anti-replay window in packets (default 64, at most 4096; 0 = off)\n"
 		"On ports other than 500 every IKE message carries the RFC 3948 non-ESP marker.\n"
 		"Exit: 0 SAs established (and deleted), 1 failure (one line says why), 2 bad arguments.\n");
 }

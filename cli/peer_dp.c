@@ -117,6 +117,30 @@ static void trace_drop(peer_dp *d, ike_time now, const char *dir, const char *wh
 	trace(d, now, "esp.drop", &w);
 }
 
+/* An outbound SA reached a data limit: esp.expire, and at the first limit a CHILD rekey asked of the engine
+ * with that limit as its reason (as a kernel's expire message makes charon rekey). */
+static void expired(peer_dp *d, ike_time now)
+{
+	peer_esp_expiry x;
+	if (!peer_esp_take_expiry(d->esp, &x))
+		return;
+	static const char *const whys[] = { "none", "packets", "bytes", "seq" };
+	int got = -1;
+	if (x.first && d->peer) {
+		got = ike_peer_rekey_child_why(d->peer, now, 0, 0, x.why);
+		d->rekeys_asked += got > 0;
+	}
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_spi(&w, "spi", x.spi_out);
+	ike_jsonw_str(&w, "limit", x.level == ESP_EXPIRY_HARD ? "hard" : "soft");
+	ike_jsonw_str(&w, "reason", whys[x.why < 4 ? x.why : 0]);
+	ike_jsonw_int(&w, "packets", (int64_t)x.packets);
+	ike_jsonw_int(&w, "bytes", (int64_t)x.bytes);
+	ike_jsonw_str(&w, "rekey", !x.first ? "already asked" : got > 0 ? "asked" : "no IKE SA to rekey on");
+	trace(d, now, "esp.expire", &w);
+}
+
 /* One inner packet out through its CHILD SA, ESP-in-UDP to the IKE SA's peer address. */
 static void send_inner(peer_dp *d, ike_time now, const uint8_t *pkt, size_t len)
 {
@@ -124,6 +148,7 @@ static void send_inner(peer_dp *d, ike_time now, const uint8_t *pkt, size_t len)
 	size_t n = 0;
 	ike_addr to;
 	esp_status s = peer_esp_output(d->esp, pkt, len, esp, DP_MAX_PKT, &n, &to);
+	expired(d, now);
 	if (s != ESP_OK)
 		trace_drop(d, now, "out", s == ESP_E_NO_SA ? "no CHILD SA covers the packet" : esp_status_name(s), 0, len);
 	else if (peer_udp_send(d->fd, &to, esp, n) != 0) {
@@ -230,6 +255,8 @@ void peer_dp_trace_end(const peer_dp *d, ike_jsonw *w)
 	}
 	if (d->ping.active)
 		ike_jsonw_int(w, "pings-answered", d->ping.answered);
+	if (d->rekeys_asked)
+		ike_jsonw_int(w, "data-rekeys-asked", (int64_t)d->rekeys_asked);
 	ike_jsonw_int(w, "echo-requests-answered", (int64_t)d->ping.echo_answered);
 	if (d->unconsumed)
 		ike_jsonw_int(w, "inner-unused", (int64_t)d->unconsumed); /* opened fine, but not ICMP echo for us */

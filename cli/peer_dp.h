@@ -58,6 +58,17 @@ esp_status peer_esp_output(peer_esp *e, const uint8_t *pkt, size_t len, uint8_t 
 int peer_esp_input(peer_esp *e, const uint8_t *d, size_t len, uint8_t *out, size_t cap, size_t *inner_len,
 		   uint32_t *spi);
 
+/* An outbound SA reached a data limit (soft: rekey it; hard: it sends no more): what the host reports. */
+typedef struct peer_esp_expiry {
+	uint32_t spi_out;
+	uint8_t level;   /* enum esp_expiry: SOFT or HARD */
+	uint8_t why;     /* enum esp_limit_kind = enum ike_rekey_why: packets, bytes or seq */
+	bool first;      /* the SA's first limit: the host asks for one rekey then */
+	uint64_t packets, bytes, seq;
+} peer_esp_expiry;
+/* The limit reached by the last peer_esp_output, once (each SA reports each level once); false if none. */
+bool peer_esp_take_expiry(peer_esp *e, peer_esp_expiry *x);
+
 const peer_esp_stats *peer_esp_stats_of(const peer_esp *e);
 /* CHILD SAs installed now. */
 size_t peer_esp_children(const peer_esp *e);
@@ -116,6 +127,8 @@ typedef struct peer_dp {
 	FILE *out;
 	uint64_t send_errors, unconsumed, traced_drops;
 	ike_time drop_window;
+	ike_peer *peer;              /* set once the engine exists: a data limit asks it for a CHILD rekey */
+	uint64_t rekeys_asked;
 } peer_dp;
 
 /* 0, or -1 with a reason (bad --ping/--inner-addr, or ESP impossible on port 500). */

@@ -18,6 +18,7 @@ typedef struct pe_child {
 	uint64_t ike_i, ike_r;     /* the IKE SA that holds it (a rekeyed IKE SA takes it over) */
 	ike_addr local, remote;    /* outer addresses: ESP-in-UDP goes to remote */
 	uint8_t mode;              /* enum esp_mode */
+	uint8_t expired;           /* enum esp_expiry the outbound SA last reported: each level reported once */
 	uint8_t n_local, n_remote;
 	ike_ts ts_local[IKE_TS_MAX], ts_remote[IKE_TS_MAX];
 } pe_child;
@@ -32,6 +33,8 @@ struct peer_esp {
 	uint64_t moved[PE_MOVES][4]; /* recent IKE rekeys: old SPIs i, r -> new SPIs i, r */
 	size_t n_moved;
 	peer_esp_stats st;
+	peer_esp_expiry exp;  /* the last limit an outbound SA reached, until peer_esp_take_expiry */
+	bool exp_new;
 };
 
 peer_esp *peer_esp_new(const ike_crypto *crypto)
@@ -84,6 +87,10 @@ static esp_sa *make_sa(const peer_esp *e, const ike_child_keys *k, uint8_t dir, 
 	p.encap_dport = dir == ESP_DIR_OUT ? remote->port : local->port;
 	p.iv_seed = seed;
 	p.iv_seed_len = sizeof(seed);
+	if (k->cfg) { /* --rekey-packets ... --life-bytes: soft asks for a rekey, hard stops the SA */
+		p.soft = (esp_limits){ k->cfg->life.rekey_packets, k->cfg->life.rekey_bytes };
+		p.hard = (esp_limits){ k->cfg->life.packets, k->cfg->life.bytes };
+	}
 	esp_sa *sa = esp_sa_new(e->crypto, &p, why, cap);
 	OPENSSL_cleanse(seed, sizeof(seed));
 	return sa;
@@ -231,6 +238,29 @@ size_t peer_esp_ike_down(peer_esp *e, const ike_sa_event *ev)
 	return removed;
 }
 
+/* The outbound SA passed a limit (or cannot send for one): remembered once per level for the host to act on. */
+static void note_expiry(peer_esp *e, pe_child *c, const esp_sa *sa, esp_status s)
+{
+	int level = s == ESP_E_LIFETIME || s == ESP_E_SEQ ? ESP_EXPIRY_HARD : esp_sa_expiry(sa);
+	if (level <= c->expired)
+		return;
+	const esp_sa_stats *st = esp_sa_stats_of(sa);
+	e->exp = (peer_esp_expiry){ .spi_out = c->spi_out, .level = (uint8_t)level,
+				    .first = c->expired == ESP_EXPIRY_NONE, .why = (uint8_t)esp_sa_expiry_cause(sa),
+				    .packets = st->packets, .bytes = st->bytes, .seq = st->seq };
+	e->exp_new = true;
+	c->expired = (uint8_t)level;
+}
+
+bool peer_esp_take_expiry(peer_esp *e, peer_esp_expiry *x)
+{
+	if (!e->exp_new)
+		return false;
+	*x = e->exp;
+	e->exp_new = false;
+	return true;
+}
+
 esp_status peer_esp_output(peer_esp *e, const uint8_t *pkt, size_t len, uint8_t *out, size_t cap, size_t *out_len,
 			   ike_addr *to)
 {
@@ -247,6 +277,8 @@ esp_status peer_esp_output(peer_esp *e, const uint8_t *pkt, size_t len, uint8_t 
 	} else if (s == ESP_OK) {
 		s = esp_encap(p->sa, 0, pkt, len, out, cap, out_len);
 	}
+	if (c && (s == ESP_OK || s == ESP_E_LIFETIME || s == ESP_E_SEQ))
+		note_expiry(e, c, p->sa, s);
 	if (s != ESP_OK) {
 		e->st.out_drops[s]++;
 		return s;

@@ -25,8 +25,63 @@ static int seconds(const char *flag, const char *val, ike_time *out, FILE *err)
 	return 1;
 }
 
+#define DATA_MAX 1000000000000000ull /* 10^15, as the scenario's data limits */
+
+/* --rekey-packets ... --life-bytes and --replay-window: 1 taken, 0 not one of them, -1 bad value. */
+static int data_flag(peer_args *a, const char *flag, const char *val, FILE *err)
+{
+	static const char *const names[] = { "--rekey-packets", "--rekey-bytes", "--life-packets", "--life-bytes",
+					     "--replay-window" };
+	uint64_t *slots[] = { &a->rekey_packets, &a->rekey_bytes, &a->life_packets, &a->life_bytes, NULL };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(flag, names[i]) != 0)
+			continue;
+		uint64_t max = slots[i] ? DATA_MAX : IKE_REPLAY_WINDOW_MAX;
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(val, &end, 10);
+		if (errno || end == val || *end || val[0] == '-' || v > max) {
+			fprintf(err, "ikesim peer: %s wants a whole number from 0 to %llu, got '%s'\n", flag,
+				(unsigned long long)max, val);
+			return -1;
+		}
+		if (slots[i])
+			*slots[i] = v;
+		else
+			a->replay_window = v ? (uint16_t)v : IKE_REPLAY_OFF; /* 0: no replay check */
+		return 1;
+	}
+	return 0;
+}
+
+/* As the scenario's child fields: hard = soft + 10 % (at least one more) unless given; hard > soft. */
+static int data_limits(const peer_args *a, ike_life_cfg *l, char *err, size_t errlen)
+{
+	const uint64_t soft[2] = { a->rekey_packets, a->rekey_bytes }, hard[2] = { a->life_packets, a->life_bytes };
+	static const char *const what[2] = { "packets", "bytes" };
+	uint64_t out[2];
+	for (int i = 0; i < 2; i++) {
+		out[i] = hard[i];
+		if (soft[i] && !hard[i])
+			out[i] = soft[i] + (soft[i] / 10 ? soft[i] / 10 : 1);
+		else if (soft[i] && hard[i] <= soft[i]) {
+			snprintf(err, errlen, "--life-%s %llu must be more than --rekey-%s (%llu)", what[i],
+				 (unsigned long long)hard[i], what[i], (unsigned long long)soft[i]);
+			return -1;
+		}
+	}
+	l->rekey_packets = soft[0];
+	l->rekey_bytes = soft[1];
+	l->packets = out[0];
+	l->bytes = out[1];
+	return 0;
+}
+
 int peer_life_flag(peer_args *a, const char *flag, const char *val, FILE *err)
 {
+	int d = data_flag(a, flag, val, err);
+	if (d)
+		return d;
 	static const char *const names[] = { "--rekey-time", "--ike-rekey-time", "--reauth-time", "--rand-time",
 					     "--over-time", "--dpd-delay" };
 	ike_time *slots[] = { &a->rekey_time, &a->ike_rekey_time, &a->reauth_time, &a->rand_time, &a->over_time,
@@ -63,6 +118,9 @@ int peer_life_apply(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, char
 				      .rand = a->rand_set ? a->rand_time : min_t(over, base / 2) };
 	over = a->over_set ? a->over_time : a->rekey_time / 10; /* life_time = rekey_time + 10 % */
 	ch->life = (ike_life_cfg){ .rekey = a->rekey_time, .over = over, .rand = a->rand_set ? a->rand_time : over };
+	if (data_limits(a, &ch->life, err, errlen) != 0)
+		return -1;
+	ch->replay_window = a->replay_window;
 	const ike_time lo[] = { a->rekey_time, a->ike_rekey_time, a->reauth_time };
 	for (size_t i = 0; a->rand_set && a->rand_time && i < 3; i++)
 		if (lo[i] && a->rand_time >= lo[i]) {

@@ -6,12 +6,9 @@
 #include <unistd.h>
 
 #include "esp/ip.h"
+#include "host/icmp.h"
 #include "peer_dp.h"
 
-#define ICMP_ECHO_REPLY 0
-#define ICMP_ECHO 8
-#define ICMP6_ECHO 128
-#define ICMP6_ECHO_REPLY 129
 #define PING_DATA 56                           /* ping(8)'s default payload */
 #define PING_WAIT_MIN IKE_NS_PER_SEC            /* how long the last request may wait for its reply */
 #define PING_RESPONDER_DELAY (IKE_NS_PER_SEC / 5) /* the initiator installs its SA after our IKE_AUTH response */
@@ -119,68 +116,16 @@ ike_time peer_ping_next(const peer_ping *p)
 	return p->sent < p->count ? p->next : p->last_sent + p->wait;
 }
 
-/* RFC 1071 one's complement sum over len bytes, added to sum. */
-static uint32_t sum16(uint32_t sum, const uint8_t *d, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(d[i] << 8 | d[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)(d[len - 1] << 8);
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* The ICMP checksum; ICMPv6 covers a pseudo-header of addresses, length and next header (RFC 4443 2.3). */
-static uint16_t icmp_sum(const esp_ip *h, const uint8_t *icmp, size_t len)
-{
-	uint32_t s = 0;
-	if (h->family == 6) {
-		uint8_t ph[8] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len, 0, 0, 0,
-				  ESP_IPPROTO_ICMPV6 };
-		s = sum16(sum16(sum16(0, h->src, 16), h->dst, 16), ph, sizeof(ph));
-	}
-	return fold(sum16(s, icmp, len));
-}
-
-/* An echo request or reply of `len` ICMP bytes (header and data already at pkt + header) around it. */
-static size_t finish(const esp_ip *h, uint8_t *pkt, size_t cap, size_t icmp_len)
-{
-	size_t hl = esp_ip_build(h, icmp_len, pkt, cap);
-	if (!hl)
-		return 0;
-	uint8_t *m = pkt + hl;
-	m[2] = m[3] = 0;
-	uint16_t c = icmp_sum(h, m, icmp_len);
-	m[2] = (uint8_t)(c >> 8);
-	m[3] = (uint8_t)c;
-	return hl + icmp_len;
-}
-
 static size_t echo_request(const peer_ping *p, uint16_t seq, uint8_t *pkt, size_t cap)
 {
-	esp_ip h = { .family = p->family, .proto = p->family == 4 ? ESP_IPPROTO_ICMP : ESP_IPPROTO_ICMPV6, .ttl = 64,
-		     .id = seq, .frag = 0x4000 };
-	size_t hl = p->family == 4 ? ESP_IPV4_HDR_LEN : ESP_IPV6_HDR_LEN;
-	if (cap < hl + 8 + PING_DATA)
-		return 0;
-	memcpy(h.src, p->self, 16);
-	memcpy(h.dst, p->dst, 16);
-	uint8_t *m = pkt + hl;
-	m[0] = p->family == 4 ? ICMP_ECHO : ICMP6_ECHO;
-	m[1] = 0;
-	m[4] = (uint8_t)(p->ident >> 8);
-	m[5] = (uint8_t)p->ident;
-	m[6] = (uint8_t)(seq >> 8);
-	m[7] = (uint8_t)seq;
+	uint8_t data[PING_DATA];
 	for (size_t i = 0; i < PING_DATA; i++)
-		m[8 + i] = (uint8_t)(0x10 + i); /* ping(8)'s pattern: easy to spot in a decrypted capture */
-	return finish(&h, pkt, cap, 8 + PING_DATA);
+		data[i] = (uint8_t)(0x10 + i); /* ping(8)'s pattern: easy to spot in a decrypted capture */
+	ike_host_echo e = { .family = p->family, .df = true, .ip_id = seq, .ident = p->ident, .seq = seq,
+			    .data = data, .data_len = PING_DATA };
+	memcpy(e.src, p->self, 16);
+	memcpy(e.dst, p->dst, 16);
+	return ike_host_echo_build(&e, pkt, cap);
 }
 
 size_t peer_ping_due(peer_ping *p, ike_time now, uint8_t *pkt, size_t cap, uint16_t *seq)
@@ -230,42 +175,28 @@ static void count_reply(peer_ping *p, ike_time now, uint16_t seq, enum peer_ping
 		p->done = true;
 }
 
-/* The reply to an echo request to us: addresses swapped, type changed, the rest echoed (RFC 792). */
-static size_t answer(const esp_ip *in, const uint8_t *icmp, size_t len, uint8_t *reply, size_t cap)
-{
-	esp_ip h = { .family = in->family, .proto = in->proto, .ttl = 64 };
-	size_t hl = in->family == 4 ? ESP_IPV4_HDR_LEN : ESP_IPV6_HDR_LEN;
-	if (hl + len > cap)
-		return 0;
-	memcpy(h.src, in->dst, 16);
-	memcpy(h.dst, in->src, 16);
-	memcpy(reply + hl, icmp, len);
-	reply[hl] = in->family == 4 ? ICMP_ECHO_REPLY : ICMP6_ECHO_REPLY;
-	return finish(&h, reply, cap, len);
-}
-
 enum peer_ping_rx peer_ping_rx(peer_ping *p, ike_time now, const uint8_t *pkt, size_t len, uint8_t *reply,
 			       size_t cap, size_t *reply_len, uint16_t *seq, ike_time *rtt)
 {
-	esp_ip h;
+	ike_host_echo e;
+	const char *why;
 	enum peer_ping_rx kind = PEER_PING_RX_OTHER;
 	*reply_len = 0;
-	if (esp_ip_parse(pkt, len, &h) != ESP_OK || h.family != p->family || memcmp(h.dst, p->self, 16) != 0)
+	/* not ICMP echo, a fragment, a bad checksum, or not to our inner address: not ours to answer or count */
+	if (ike_host_echo_parse(pkt, len, &e, &why) != 0 || e.family != p->family || memcmp(e.dst, p->self, 16) != 0)
 		return kind;
-	const uint8_t *m = pkt + h.hdr_len;
-	size_t ml = h.total_len - h.hdr_len;
-	bool v4 = h.family == 4;
-	if ((h.proto != (v4 ? ESP_IPPROTO_ICMP : ESP_IPPROTO_ICMPV6)) || ml < 8 || (v4 && (h.frag & 0x3fff)) ||
-	    icmp_sum(&h, m, ml) != 0)
-		return kind; /* not ICMP, a fragment, or a bad checksum: not ours to answer or count */
-	*seq = (uint16_t)(m[6] << 8 | m[7]);
-	if (m[0] == (v4 ? ICMP_ECHO : ICMP6_ECHO) && m[1] == 0) {
-		*reply_len = answer(&h, m, ml, reply, cap);
+	*seq = e.seq;
+	if (!e.reply) { /* the reply: addresses swapped, type changed, identifier, sequence and data echoed (RFC 792) */
+		ike_host_echo r = { .family = e.family, .reply = true, .ident = e.ident, .seq = e.seq, .data = e.data,
+				    .data_len = e.data_len };
+		memcpy(r.src, e.dst, 16);
+		memcpy(r.dst, e.src, 16);
+		*reply_len = ike_host_echo_build(&r, reply, cap);
 		if (*reply_len)
 			p->echo_answered++;
 		return *reply_len ? PEER_PING_RX_REQUEST : kind;
 	}
-	if (m[0] == (v4 ? ICMP_ECHO_REPLY : ICMP6_ECHO_REPLY) && p->active && (uint16_t)(m[4] << 8 | m[5]) == p->ident)
+	if (p->active && e.ident == p->ident)
 		count_reply(p, now, *seq, &kind, rtt);
 	return kind;
 }

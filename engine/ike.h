@@ -69,7 +69,11 @@ typedef struct ike_child_cfg {
 	ike_life_cfg life;
 	uint8_t start;            /* enum ike_child_start: what the initiator does once its IKE SA is up */
 	uint8_t mode;             /* enum ike_ipsec_mode */
+	uint16_t replay_window;   /* data plane: inbound anti-replay window in packets; 0 = the default 64,
+				   * IKE_REPLAY_OFF = no replay check (a zeroed config keeps RFC 4303's default) */
 } ike_child_cfg;
+#define IKE_REPLAY_OFF 0xffffu
+#define IKE_REPLAY_WINDOW_MAX 4096u /* engine/esp's ESP_REPLAY_WINDOW_MAX */
 
 /* The IPsec protocol a child negotiates: AH when its proposals are AH ones (RFC 7296 3.3.1), else ESP. */
 static inline uint8_t ike_child_protocol(const ike_child_cfg *c)
@@ -240,6 +244,11 @@ int ike_peer_delete(ike_peer *p, ike_time now, size_t conn);
  * SAs got the task (0: none established), or -1 if an index is bad.
  */
 int ike_peer_rekey_child(ike_peer *p, ike_time now, size_t conn, size_t child);
+/* Why a host asks for a CHILD rekey: manual (ike_peer_rekey_child), or a data limit of the SA's data plane
+ * (rekey_packets, rekey_bytes, the sequence space nearly used). Traced as child_sa.rekeyed's reason. */
+enum ike_rekey_why { IKE_REKEY_MANUAL, IKE_REKEY_PACKETS, IKE_REKEY_BYTES, IKE_REKEY_SEQ };
+/* ike_peer_rekey_child with a reason (enum ike_rekey_why); -1 also for an unknown reason. */
+int ike_peer_rekey_child_why(ike_peer *p, ike_time now, size_t conn, size_t child, uint8_t why);
 int ike_peer_rekey_ike(ike_peer *p, ike_time now, size_t conn);
 int ike_peer_delete_child(ike_peer *p, ike_time now, size_t conn, size_t child);
 

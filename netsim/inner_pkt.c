@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "esp/ip.h"
+#include "host/icmp.h"
 #include "pcap.h" /* sim_pcap_sum / sim_pcap_fold: the Internet checksum */
 
 static const uint8_t MAGIC[4] = { 'i', 'k', 's', 'f' }; /* lower case: "IK" reads as an ISO CLTP header to Wireshark's heuristics */
@@ -63,12 +64,35 @@ static void l4_build(const sim_inner *p, uint8_t *l4, size_t l4_len)
 		l4[12] = 5 << 4;   /* data offset: 20 bytes, no options */
 		l4[13] = 0x18;     /* PSH | ACK */
 		put16(l4 + 14, 65535);
-	} else {
-		uint8_t v6 = p->src.family == 6;
-		l4[0] = p->kind == SIM_IN_ECHO_REQ ? (v6 ? 128 : 8) : (v6 ? 129 : 0);
-		put16(l4 + 4, p->echo_id);
-		put16(l4 + 6, (uint16_t)p->seq);
 	}
+}
+
+/* The tag and fill bytes of a packet's payload, n bytes after its l4h-byte L4 header. */
+static void payload(const sim_inner *p, uint8_t *tag, size_t n, size_t l4h)
+{
+	memcpy(tag, MAGIC, 4);
+	put32(tag + 4, p->flow);
+	put32(tag + 8, p->seq);
+	tag[12] = p->reply;
+	tag[13] = tag[14] = tag[15] = 0;
+	put32(tag + 16, (uint32_t)((uint64_t)p->sent >> 32));
+	put32(tag + 20, (uint32_t)p->sent);
+	for (size_t i = SIM_TAG_LEN; i < n; i++)
+		tag[i] = (uint8_t)(p->seq + l4h + i); /* the fill counts from the L4 header's start */
+}
+
+/* Echo request/reply: the payload in place, then engine/host's builder puts both headers around it. */
+static size_t echo_build(const sim_inner *p, size_t len, uint8_t *out, size_t cap)
+{
+	size_t iph = p->src.family == 6 ? ESP_IPV6_HDR_LEN : ESP_IPV4_HDR_LEN;
+	uint8_t *data = out + iph + IKE_HOST_ICMP_HDR_LEN;
+	payload(p, data, len - iph - IKE_HOST_ICMP_HDR_LEN, IKE_HOST_ICMP_HDR_LEN);
+	ike_host_echo e = { .family = p->src.family, .reply = p->kind == SIM_IN_ECHO_REPLY, .df = true,
+			    .ip_id = (uint16_t)p->seq, .ident = p->echo_id, .seq = (uint16_t)p->seq, .data = data,
+			    .data_len = len - iph - IKE_HOST_ICMP_HDR_LEN };
+	memcpy(e.src, p->src.ip, 16);
+	memcpy(e.dst, p->dst.ip, 16);
+	return ike_host_echo_build(&e, out, cap) == len ? len : 0;
 }
 
 size_t sim_inner_build(const sim_inner *p, size_t len, uint8_t *out, size_t cap)
@@ -77,6 +101,8 @@ size_t sim_inner_build(const sim_inner *p, size_t len, uint8_t *out, size_t cap)
 	size_t iph = fam == 6 ? ESP_IPV6_HDR_LEN : ESP_IPV4_HDR_LEN, l4h = l4_hdr(p->kind);
 	if (len < iph + l4h + SIM_TAG_LEN || len > cap || len > 65535)
 		return 0;
+	if (p->kind == SIM_IN_ECHO_REQ || p->kind == SIM_IN_ECHO_REPLY)
+		return echo_build(p, len, out, cap);
 	size_t l4_len = len - iph;
 	esp_ip h = { .family = fam, .proto = proto, .ttl = 64, .id = (uint16_t)p->seq, .frag = 0x4000 };
 	memcpy(h.src, p->src.ip, 16);
@@ -86,16 +112,8 @@ size_t sim_inner_build(const sim_inner *p, size_t len, uint8_t *out, size_t cap)
 	uint8_t *l4 = out + iph, *tag = l4 + l4h;
 	memset(l4, 0, l4h);
 	l4_build(p, l4, l4_len);
-	memcpy(tag, MAGIC, 4);
-	put32(tag + 4, p->flow);
-	put32(tag + 8, p->seq);
-	tag[12] = p->reply;
-	tag[13] = tag[14] = tag[15] = 0;
-	put32(tag + 16, (uint32_t)((uint64_t)p->sent >> 32));
-	put32(tag + 20, (uint32_t)p->sent);
-	for (size_t i = l4h + SIM_TAG_LEN; i < l4_len; i++)
-		l4[i] = (uint8_t)(p->seq + i);
-	uint32_t s = proto == ESP_IPPROTO_ICMP ? 0 : pseudo(p->src.ip, p->dst.ip, fam, proto, l4_len);
+	payload(p, tag, l4_len - l4h, l4h);
+	uint32_t s = pseudo(p->src.ip, p->dst.ip, fam, proto, l4_len);
 	uint16_t c = sim_pcap_fold(sim_pcap_sum(s, l4, l4_len));
 	put16(l4 + csum_at(p->kind), c == 0 && p->kind == SIM_IN_UDP ? 0xffff : c);
 	return len;
@@ -135,19 +153,25 @@ int sim_inner_parse(const uint8_t *pkt, size_t len, sim_inner *p, const char **w
 	p->src.family = p->dst.family = h.family;
 	memcpy(p->src.ip, h.src, 16);
 	memcpy(p->dst.ip, h.dst, 16);
-	uint32_t s = h.proto == ESP_IPPROTO_ICMP ? 0 : pseudo(h.src, h.dst, h.family, h.proto, l4_len);
-	*why = "L4 checksum";
-	if (sim_pcap_fold(sim_pcap_sum(s, l4, l4_len)) != 0 && !(k == SIM_IN_UDP && get16(l4 + 6) == 0 && h.family == 4))
-		return -1;
-	if (k == SIM_IN_UDP || k == SIM_IN_TCP) {
+	if (k == SIM_IN_ECHO_REQ || k == SIM_IN_ECHO_REPLY) { /* engine/host's echo parser: code, fragment, checksum */
+		ike_host_echo e;
+		const char *ew;
+		if (ike_host_echo_parse(pkt, len, &e, &ew) != 0) {
+			*why = strcmp(ew, "ICMP checksum") == 0 ? "L4 checksum" : "not a flow packet";
+			return -1;
+		}
+		p->echo_id = e.ident;
+	} else {
+		uint32_t s = pseudo(h.src, h.dst, h.family, h.proto, l4_len);
+		*why = "L4 checksum";
+		if (sim_pcap_fold(sim_pcap_sum(s, l4, l4_len)) != 0 && !(k == SIM_IN_UDP && get16(l4 + 6) == 0 && h.family == 4))
+			return -1;
 		p->src.port = get16(l4);
 		p->dst.port = get16(l4 + 2);
 		if (k == SIM_IN_TCP) {
 			p->tcp_seq = get32(l4 + 4);
 			p->tcp_ack = get32(l4 + 8);
 		}
-	} else {
-		p->echo_id = get16(l4 + 4);
 	}
 	const uint8_t *tag = l4 + l4_hdr((uint8_t)k);
 	*why = "not a flow packet";

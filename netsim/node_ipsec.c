@@ -17,6 +17,7 @@
 #include "esp/sad.h"
 #include "esp/spd.h"
 #include "node_ipsec_int.h"
+#include "node_transport.h"
 #include "run_int.h"
 
 _Static_assert((int)SIM_XD_NO_POLICY == (int)ESP_STATUS_COUNT, "drop reasons follow esp_status");
@@ -395,7 +396,9 @@ static void send_esp(runner *r, uint32_t node, int64_t now, const ip_child *c, u
  * no more): esp.expire once per level, and the child's rekey asked of the engine once, as a kernel's expire
  * message makes the IKE daemon rekey. The new SA takes the traffic as soon as it is installed (child_up).
  */
-static void expire(runner *r, uint32_t node, int64_t now, ip_child *c, int level, const esp_sa_stats *st)
+_Static_assert((int)ESP_LIMIT_SEQ == (int)IKE_REKEY_SEQ, "esp_limit_kind names ike_rekey_why's reasons");
+
+static void expire(runner *r, uint32_t node, int64_t now, ip_child *c, int level, const esp_sa_stats *st, int cause)
 {
 	if (c->expired >= level)
 		return;
@@ -403,7 +406,8 @@ static void expire(runner *r, uint32_t node, int64_t now, ip_child *c, int level
 	c->expired = (uint8_t)level;
 	int got = -1;
 	if (!asked && c->child != SIZE_MAX) {
-		got = ike_peer_rekey_child(r->nodes[node].peer, now, c->conn, c->child);
+		got = ike_peer_rekey_child_why(r->nodes[node].peer, now, c->conn, c->child,
+					       (uint8_t)cause); /* traced as the rekey's reason */
 		sim_rn_rearm(&r->nodes[node]);
 	}
 	if (!tracing(r))
@@ -428,13 +432,13 @@ static void output_ah(runner *r, uint32_t node, int64_t now, ip_child *c, const 
 	esp_status s = (esp_status)sim_ah_wrap(c->ah_out, &c->local, &c->remote, pkt, len, r->esp_buf, BUF_LEN, &off, &n);
 	if (s != ESP_OK) {
 		if (s == ESP_E_LIFETIME || s == ESP_E_SEQ)
-			expire(r, node, now, c, ESP_EXPIRY_HARD, ah_sa_stats_of(c->ah_out));
+			expire(r, node, now, c, ESP_EXPIRY_HARD, ah_sa_stats_of(c->ah_out), ah_sa_expiry_cause(c->ah_out));
 		drop_p(r, node, now, (size_t)s, "out", c->spi_out, flow, true);
 		return;
 	}
 	int ex = ah_sa_expiry(c->ah_out);
 	if (ex != ESP_EXPIRY_NONE)
-		expire(r, node, now, c, ex, ah_sa_stats_of(c->ah_out));
+		expire(r, node, now, c, ex, ah_sa_stats_of(c->ah_out), ah_sa_expiry_cause(c->ah_out));
 	send_esp(r, node, now, c, r->esp_buf + off, n - off, c->spi_out, ah_sa_stats_of(c->ah_out)->seq, len, flow);
 }
 
@@ -461,24 +465,32 @@ void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, si
 		drop(r, node, now, SIM_XD_DISCARD, "out", 0, flow);
 		return;
 	}
-	if (c->mode == IKE_MODE_TRANSPORT) /* a gateway forwards for hosts: that takes tunnel mode */ {
+	esp_ip h = { 0 };
+	/* transport mode carries the gateway's own packets only: forwarding for hosts takes tunnel mode */
+	if (c->mode == IKE_MODE_TRANSPORT && !sim_tp_own(&c->local, &c->remote, pkt, len, &h)) {
 		drop(r, node, now, SIM_XD_MODE, "out", c->spi_out, flow);
 		return;
 	}
 	if (c->proto == IKE_PROTO_AH) {
-		output_ah(r, node, now, c, pkt, len, flow);
+		if (c->mode == IKE_MODE_TRANSPORT) /* not carried: the receiver rebuilds only a tunnel's outer header */
+			drop_p(r, node, now, SIM_XD_MODE, "out", c->spi_out, flow, true);
+		else
+			output_ah(r, node, now, c, pkt, len, flow);
 		return;
 	}
-	esp_status s = esp_encap(p->sa, 0, pkt, len, r->esp_buf, BUF_LEN, &n);
+	/* RFC 4303 3.1.1 transport: the IP header stays in front, ESP carries its payload, next header = its protocol */
+	esp_status s = c->mode == IKE_MODE_TRANSPORT
+			       ? esp_encap(p->sa, h.proto, pkt + h.hdr_len, len - h.hdr_len, r->esp_buf, BUF_LEN, &n)
+			       : esp_encap(p->sa, 0, pkt, len, r->esp_buf, BUF_LEN, &n);
 	if (s != ESP_OK) {
 		if (s == ESP_E_LIFETIME || s == ESP_E_SEQ)
-			expire(r, node, now, c, ESP_EXPIRY_HARD, esp_sa_stats_of(p->sa));
+			expire(r, node, now, c, ESP_EXPIRY_HARD, esp_sa_stats_of(p->sa), esp_sa_expiry_cause(p->sa));
 		drop(r, node, now, (size_t)s, "out", c->spi_out, flow);
 		return;
 	}
 	int ex = esp_sa_expiry(p->sa);
 	if (ex != ESP_EXPIRY_NONE)
-		expire(r, node, now, c, ex, esp_sa_stats_of(p->sa));
+		expire(r, node, now, c, ex, esp_sa_stats_of(p->sa), esp_sa_expiry_cause(p->sa));
 	send_esp(r, node, now, c, r->esp_buf, n, c->spi_out, esp_sa_stats_of(p->sa)->seq, len, flow);
 }
 
@@ -519,9 +531,12 @@ void sim_ip_input(runner *r, uint32_t node, int64_t now, uint8_t proto, const ik
 		drop_in(r, node, now, (size_t)s, spi, NULL, &in);
 		return;
 	}
-	const char *flow = sim_rt_flow_name(r, r->esp_buf, rx.len);
 	ip_child *c = kid_by_spi(ip, spi);
-	if (!c || c->mode == IKE_MODE_TRANSPORT) {
+	if (c && c->mode == IKE_MODE_TRANSPORT &&
+	    (ah || sim_tp_header(r->esp_buf, BUF_LEN, from, to, rx.next_hdr, &rx.len) != 0))
+		c = NULL; /* AH is carried in tunnel mode only (output_ah) */
+	const char *flow = sim_rt_flow_name(r, r->esp_buf, rx.len);
+	if (!c) {
 		drop_in(r, node, now, SIM_XD_MODE, spi, flow, &in);
 		return;
 	}

@@ -4,6 +4,8 @@
 
 #include "scenario_int.h"
 
+#define ESP_REPLAY_DEFAULT 64 /* RFC 4303 3.4.3's preferred window: the default a zeroed config also gets */
+
 /* start_action / mode: one of a few words, its index into names (the enum's value). 0 or -1. */
 static int keyword(sim_scn *c, const sim_jv *o, const char *path, const char *key, const char *const *names,
 		   uint8_t *out)
@@ -28,7 +30,7 @@ static int parse_child(sim_scn *c, const sim_jv *o, const char *path, const sim_
 {
 	static const char *const keys[] = { "name", "esp", "ah_proposals", "local_ts", "remote_ts", "rekey_time", "life_time", "over_time",
 					    "rand_time", "start_action", "mode", "rekey_bytes", "rekey_packets",
-					    "life_bytes", "life_packets", NULL };
+					    "life_bytes", "life_packets", "replay_window", NULL };
 	static const char *const starts[] = { "none", "start", "trap", NULL }; /* enum ike_child_start */
 	static const char *const modes[] = { "tunnel", "transport", NULL };   /* enum ike_ipsec_mode */
 	char p[SIM_PATH_MAX];
@@ -44,6 +46,13 @@ static int parse_child(sim_scn *c, const sim_jv *o, const char *path, const sim_
 	    sim_scn_child_life(c, o, path, 0, pf, &ch->life) || sim_scn_child_data(c, o, path, &ch->life) || keyword(c, o, path, "start_action", starts, &ch->start) ||
 	    keyword(c, o, path, "mode", modes, &ch->mode))
 		return -1;
+	/* packets of the inbound anti-replay window; 0 turns the check off (the config's IKE_REPLAY_OFF) */
+	int64_t w = ESP_REPLAY_DEFAULT;
+	int r = sim_scn_int(c, o, path, "replay_window", 0, 0, IKE_REPLAY_WINDOW_MAX, &w);
+	if (r < 0)
+		return -1;
+	if (r > 0)
+		ch->replay_window = w == 0 ? IKE_REPLAY_OFF : (uint16_t)w;
 	return 0;
 }
 

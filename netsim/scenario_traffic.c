@@ -18,16 +18,36 @@ static int32_t find_host(const sim_scenario *sc, const char *name)
 	return -1;
 }
 
-static int32_t host_ref(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, const char *key)
+/* A flow end that names a node: the gateway itself sends and receives (transport mode's traffic), as a host
+ * of its own with the node's first address, added once. Its index, or -1 (not a node, or out of memory). */
+static int32_t gateway_host(sim_scenario *sc, const char *name)
+{
+	for (size_t n = 0; n < sc->n_nodes; n++) {
+		if (strcmp(sc->nodes[n].name, name) != 0 || !sc->nodes[n].n_addrs)
+			continue;
+		sim_host_spec *h = realloc(sc->hosts, (sc->n_hosts + 1) * sizeof(*h));
+		if (!h)
+			return -1;
+		sc->hosts = h;
+		h[sc->n_hosts] = (sim_host_spec){ .name = sc->nodes[n].name, .addr = sc->nodes[n].addrs[0], .gw = (uint32_t)n };
+		h[sc->n_hosts].addr.port = 0;
+		return (int32_t)sc->n_hosts++;
+	}
+	return -1;
+}
+
+static int32_t host_ref(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, const char *key)
 {
 	const char *name;
 	char p[SIM_PATH_MAX];
 	if (sim_scn_str(c, o, path, key, 1, &name) < 0)
 		return -1;
 	int32_t h = find_host(sc, name);
+	if (h < 0)
+		h = gateway_host(sc, name);
 	sim_scn_sub(p, path, key);
 	if (h < 0)
-		sim_scn_fail(c, p, "no host named '%.64s'", name);
+		sim_scn_fail(c, p, "no host or node named '%.64s'", name);
 	return h;
 }
 
@@ -203,8 +223,6 @@ int sim_scn_flows(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 	int r = sim_scn_array(c, root, "", "flows", 0, MAX_FLOWS, &arr, &n);
 	if (r <= 0 || n == 0)
 		return r < 0 ? -1 : 0;
-	if (!sc->n_hosts)
-		return sim_scn_fail(c, "flows", "flows need 'hosts' to run between");
 	if (!(sc->flows = calloc(n, sizeof(*sc->flows))))
 		return sim_scn_fail(c, "flows", "out of memory");
 	for (const sim_jv *o = arr->child; o; o = o->next) {

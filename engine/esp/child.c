@@ -5,6 +5,8 @@
 #include "config/proposal.h"
 #include "esp/child.h"
 
+_Static_assert(IKE_REPLAY_WINDOW_MAX == ESP_REPLAY_WINDOW_MAX, "ike.h's replay window limit is engine/esp's");
+
 static int refuse(char *why, size_t cap, const char *msg)
 {
 	if (why && cap)
@@ -34,7 +36,8 @@ int esp_params_from_child(const ike_child_keys *k, uint8_t dir, esp_sa_params *p
 		p->encr_key = ours_i ? k->ei : k->er;
 		p->encr_key_len = k->e_len;
 	}
-	p->replay_window = dir == ESP_DIR_IN ? ESP_REPLAY_WINDOW_DEFAULT : 0;
+	uint16_t w = k->cfg ? k->cfg->replay_window : 0; /* the child's setting: 0 = default, IKE_REPLAY_OFF = none */
+	p->replay_window = dir != ESP_DIR_IN ? 0 : w == IKE_REPLAY_OFF ? 0 : w ? w : ESP_REPLAY_WINDOW_DEFAULT;
 	return 0;
 }
 

@@ -11,8 +11,8 @@
 
 /*
  * Fills p for one direction of the CHILD SA k: SPI (spi_out / spi_in), mode, ESN, transforms, and the KEYMAT
- * slices of that direction (ours out = ei/ai when k->initiator, else er/ar). Inbound gets the default replay
- * window. p points into k's buffers: call esp_sa_new / ah_sa_new while they live (inside sa_event). The host
+ * slices of that direction (ours out = ei/ai when k->initiator, else er/ar). Inbound gets the child cfg's replay
+ * window (k->cfg->replay_window; the default 64 without a cfg). p points into k's buffers: call esp_sa_new / ah_sa_new while they live (inside sa_event). The host
  * adds iv_seed (outbound CBC), lifetimes, TFC, UDP ports. 0, or -1 and why[cap].
  */
 int esp_params_from_child(const ike_child_keys *k, uint8_t dir, esp_sa_params *p, char *why, size_t cap);

@@ -150,4 +150,9 @@ enum esp_expiry { ESP_EXPIRY_NONE = 0, ESP_EXPIRY_SOFT = 1, ESP_EXPIRY_HARD = 2 
 /* Where the SA stands against its soft/hard limits and its sequence space: the host's rekey trigger. */
 int esp_sa_expiry(const esp_sa *sa);
 
+/* Which limit esp_sa_expiry (or ESP_E_LIFETIME / ESP_E_SEQ) stands on: what the host names as the rekey's reason.
+ * The values are ike.h's enum ike_rekey_why (IKE_REKEY_PACKETS ...). */
+enum esp_limit_kind { ESP_LIMIT_NONE = 0, ESP_LIMIT_PACKETS = 1, ESP_LIMIT_BYTES = 2, ESP_LIMIT_SEQ = 3 };
+int esp_sa_expiry_cause(const esp_sa *sa);
+
 #endif

@@ -126,6 +126,20 @@ int esp_expiry_of(const esp_sa_stats *st, const esp_limits *soft, const esp_limi
 	return ESP_EXPIRY_NONE;
 }
 
+int esp_sa_expiry_cause(const esp_sa *sa)
+{
+	const esp_sa_stats *st = &sa->st;
+	/* hard first, as esp_expiry_of decides; a packet limit before a byte limit when both are reached */
+	const esp_limits *lv[2] = { &sa->hard, &sa->soft };
+	for (int i = 0; i < 2; i++) {
+		if (lv[i]->packets && st->packets >= lv[i]->packets)
+			return ESP_LIMIT_PACKETS;
+		if (lv[i]->bytes && st->bytes >= lv[i]->bytes)
+			return ESP_LIMIT_BYTES;
+	}
+	return esp_sa_expiry(sa) != ESP_EXPIRY_NONE ? ESP_LIMIT_SEQ : ESP_LIMIT_NONE;
+}
+
 int esp_sa_expiry(const esp_sa *sa)
 {
 	uint64_t seq = sa->dir == ESP_DIR_OUT ? sa->seq : sa->win.top;

@@ -117,6 +117,9 @@ static const char *reason_name(uint8_t r)
 	case V2_WHY_REAUTH: return "reauth";
 	case V2_WHY_COLLISION: return "collision";
 	case V2_WHY_PEER: return "peer";
+	case V2_WHY_PACKETS: return "packets";
+	case V2_WHY_BYTES: return "bytes";
+	case V2_WHY_SEQ: return "seq";
 	default: return "manual";
 	}
 }

@@ -37,6 +37,10 @@ void v2_child_collision(v2_ike_sa *sa, ike_time now, v2_child_sa *old, v2_child_
 					   theirs->nonce_min_len) < 0;
 	forget_nonce(ours);
 	forget_nonce(theirs);
+	/* the redundant one is never rekeyed: rekeys queued for it (before the verdict) go to the survivor */
+	v2_child_sa *loser = ours_redundant ? ours : theirs, *winner = ours_redundant ? theirs : ours;
+	loser->redundant = true;
+	v2_task_retarget(sa, loser->spi_in, winner->spi_in);
 	/* ours lowest: we made the redundant one and delete it, the peer deletes the old one; else the reverse */
 	queue_delete(sa, now, ours_redundant ? ours->spi_in : old->spi_in);
 }

@@ -156,6 +156,10 @@ static uint16_t rekey_refusal(const v2_child_sa *old, const char **why)
 		*why = "REKEY_SA names a CHILD SA we do not have";
 		return V2_N_CHILD_SA_NOT_FOUND;
 	}
+	if (old->redundant) {
+		*why = "the CHILD SA to rekey lost a simultaneous rekey and is deleted next (RFC 7296 2.8.1)";
+		return V2_N_TEMPORARY_FAILURE;
+	}
 	if (old->state == V2_CHILD_INSTALLED || old->state == V2_CHILD_REKEYING)
 		return 0;
 	*why = old->state == V2_CHILD_DELETING ? "the CHILD SA to rekey is being deleted"

@@ -45,11 +45,26 @@ static bool right_after_auth(const v2_ike_sa *sa)
  * the inbound SPI of our side; if we were deleting the same SA (crossing Deletes) it goes now, and our own
  * response names nothing.
  */
+/* The IKE SA still holding the CHILD SAs of an unsettled new one: ours, whose rekey crossed the peer's (2.8.2). */
+static v2_ike_sa *unsettled_origin(v2_ike_sa *nsa)
+{
+	if (!nsa->unsettled)
+		return NULL;
+	for (v2_ike_sa *o = nsa->peer->rec[nsa->conn_idx].sas; o; o = o->conn_next)
+		if (o != nsa && o->peer_rekey_spi && o->peer_rekey_spi == v2_our_spi(nsa))
+			return o;
+	return NULL;
+}
+
 static void child_delete_recv(v2_ike_sa *sa, ike_time now, uint8_t proto, uint32_t spi, v2_builder *b)
 {
 	v2_child_sa *c = v2_child_find_out(sa, spi);
-	if (!c || v2_child_proto(sa, c) != proto) /* SPIs are per protocol (RFC 7296 3.11): an AH SPI is no ESP one */
+	v2_ike_sa *holder = sa;
+	if (!c && (holder = unsettled_origin(sa)) != NULL)
+		c = v2_child_find_out(holder, spi); /* the peer moved it to this SA already; we have not yet */
+	if (!c || v2_child_proto(holder, c) != proto) /* SPIs are per protocol (RFC 7296 3.11): an AH SPI is no ESP one */
 		return; /* 1.4.1: an SPI we do not know is ignored (it may be gone already) */
+	sa = holder;
 	static const struct {
 		uint8_t state;
 		enum v2_child_tr row;

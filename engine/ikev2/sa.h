@@ -59,7 +59,9 @@ enum v2_task_kind {
 };
 /* Why a task was queued, for traces ("reason" of *.rekeyed). */
 /* PEER: we answered the peer's rekey (its reason is not on the wire). */
-enum v2_task_reason { V2_WHY_MANUAL, V2_WHY_LIFETIME, V2_WHY_REAUTH, V2_WHY_COLLISION, V2_WHY_PEER };
+/* Why a task runs; MANUAL .. SEQ are ike.h's enum ike_rekey_why in its order (ike_peer_rekey_child_why). */
+enum v2_task_reason { V2_WHY_MANUAL, V2_WHY_PACKETS, V2_WHY_BYTES, V2_WHY_SEQ, V2_WHY_LIFETIME, V2_WHY_REAUTH,
+		      V2_WHY_COLLISION, V2_WHY_PEER };
 
 typedef struct v2_task {
 	uint8_t kind;   /* enum v2_task_kind */
@@ -88,6 +90,7 @@ struct v2_child_sa {
 	uint32_t peer_rekey;       /* the peer rekeyed this one while we did too: spi_in of the CHILD SA it made */
 	uint8_t *nonce_min;        /* lowest nonce of the exchange that made it, kept until a collision is settled */
 	uint16_t nonce_min_len;
+	bool redundant;            /* lost a 2.8.1 collision: deleted next (by us or the peer), never rekeyed */
 	uint16_t pfs;              /* D-H group used for its KEYMAT, 0 none */
 	bool exch_initiator;       /* we initiated the exchange that made it: KEYMAT's ei/ai protect what we send */
 };
@@ -199,6 +202,8 @@ static inline uint64_t v2_our_spi(const v2_ike_sa *sa) { return sa->initiator ? 
 int v2_task_queue(v2_ike_sa *sa, ike_time now, const v2_task *t);
 /* Starts queued tasks while no request of ours is outstanding and the SA can carry them. */
 void v2_task_kick(v2_ike_sa *sa, ike_time now);
+/* Queued CHILD rekeys of CHILD SA `from` (our inbound SPI) aim at `to` instead (a 2.8.1 verdict); merges duplicates. */
+void v2_task_retarget(v2_ike_sa *sa, uint32_t from, uint32_t to);
 /* Our request of the active task was answered (or given up): the task is over. */
 void v2_task_done(v2_ike_sa *sa);
 /* The one completion step after a handler or timer ran on an SA still held: next task, heap key. */

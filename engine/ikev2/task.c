@@ -67,7 +67,38 @@ int v2_task_retry(v2_ike_sa *sa, ike_time now, const v2_task *t)
 	return waiting(sa, now);
 }
 
+void v2_task_retarget(v2_ike_sa *sa, uint32_t from, uint32_t to)
+{
+	uint8_t n = 0;
+	for (uint8_t i = 0; i < sa->ntasks; i++) {
+		v2_task t = sa->tasks[i];
+		if (t.kind == V2_TASK_CHILD_REKEY && t.spi == from)
+			t.spi = to;
+		bool dup = false; /* a rekey of `to` may be waiting already: one is enough */
+		for (uint8_t j = 0; j < n && !dup; j++)
+			dup = sa->tasks[j].kind == t.kind && sa->tasks[j].spi == t.spi && sa->tasks[j].child == t.child;
+		if (!dup)
+			sa->tasks[n++] = t;
+	}
+	sa->ntasks = n;
+}
+
 void v2_task_done(v2_ike_sa *sa) { memset(&sa->active, 0, sizeof(sa->active)); }
+
+/* A CHILD SA the peer's rekey made, whose old one the peer has not deleted yet: our response may still be on
+ * its way (or overtaken), so the peer may not have it; rekeying it now would be answered CHILD_SA_NOT_FOUND. */
+static bool unconfirmed(const v2_ike_sa *sa, const v2_task *t)
+{
+	if (t->kind != V2_TASK_CHILD_REKEY)
+		return false;
+	const v2_child_sa *c = v2_child_find_in(sa, t->spi);
+	if (!c || !c->rekey_of || c->exch_initiator)
+		return false;
+	const v2_child_sa *old = v2_child_find_in(sa, c->rekey_of);
+	return old && old->state == V2_CHILD_REKEYED;
+}
+
+#define V2_UNCONFIRMED_POLL 1000000000LL /* 1 s: the peer's Delete normally ends the wait before */
 
 void v2_task_kick(v2_ike_sa *sa, ike_time now)
 {
@@ -77,6 +108,10 @@ void v2_task_kick(v2_ike_sa *sa, ike_time now)
 	 * with our rekey is not settled sends nothing yet (whether it stays is not known) */
 	while (sa->ntasks && !sa->req && !sa->unsettled &&
 	       (sa->state == V2_IKE_ESTABLISHED || (sa->state == V2_IKE_REKEYED && sa->tasks[0].kind == V2_TASK_IKE_DELETE))) {
+		if (unconfirmed(sa, &sa->tasks[0])) {
+			v2_dl_set(sa, V2_DL_SETTLE, now + V2_UNCONFIRMED_POLL);
+			return;
+		}
 		v2_task t = sa->tasks[0];
 		memmove(sa->tasks, sa->tasks + 1, (size_t)(sa->ntasks - 1) * sizeof(sa->tasks[0]));
 		sa->ntasks--;
@@ -180,12 +215,12 @@ static const v2_child_sa *child_of_cfg(const v2_ike_sa *sa, size_t cfg)
 {
 	const v2_child_sa *best = NULL;
 	for (const v2_child_sa *c = sa->children; c; c = c->next)
-		if (c->cfg == cfg && c->state == V2_CHILD_INSTALLED)
+		if (c->cfg == cfg && c->state == V2_CHILD_INSTALLED && !c->redundant)
 			best = c;
 	return best;
 }
 
-int v2_queue_on_conn(ike_peer *p, ike_time now, size_t conn, uint8_t kind, size_t child)
+int v2_queue_on_conn(ike_peer *p, ike_time now, size_t conn, uint8_t kind, size_t child, uint8_t reason)
 {
 	int n = 0;
 	for (v2_ike_sa *sa = p->rec[conn].sas, *next; sa; sa = next) {
@@ -193,7 +228,7 @@ int v2_queue_on_conn(ike_peer *p, ike_time now, size_t conn, uint8_t kind, size_
 		/* an IKE delete also waits behind a rekey in progress (it then applies to the new IKE SA) */
 		if (sa->state != V2_IKE_ESTABLISHED && !(kind == V2_TASK_IKE_DELETE && sa->state == V2_IKE_REKEYING))
 			continue;
-		v2_task t = { .kind = kind, .reason = V2_WHY_MANUAL, .child = (uint16_t)child };
+		v2_task t = { .kind = kind, .reason = reason, .child = (uint16_t)child };
 		if (kind == V2_TASK_CHILD_REKEY || kind == V2_TASK_CHILD_DELETE) {
 			const v2_child_sa *c = child_of_cfg(sa, child);
 			if (!c)

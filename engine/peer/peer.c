@@ -147,24 +147,31 @@ int ike_peer_conn_status(const ike_peer *p, size_t conn, ike_conn_status *st)
 
 int ike_peer_delete(ike_peer *p, ike_time now, size_t conn)
 {
-	return conn >= p->cfg.n_conns ? -1 : v2_queue_on_conn(p, now, conn, V2_TASK_IKE_DELETE, 0);
+	return conn >= p->cfg.n_conns ? -1 : v2_queue_on_conn(p, now, conn, V2_TASK_IKE_DELETE, 0, V2_WHY_MANUAL);
 }
 
 int ike_peer_rekey_child(ike_peer *p, ike_time now, size_t conn, size_t child)
 {
-	if (conn >= p->cfg.n_conns || child >= p->cfg.conns[conn].n_children)
+	return ike_peer_rekey_child_why(p, now, conn, child, IKE_REKEY_MANUAL);
+}
+
+_Static_assert((int)V2_WHY_SEQ == (int)IKE_REKEY_SEQ, "ike_rekey_why values are v2_task_reason's");
+
+int ike_peer_rekey_child_why(ike_peer *p, ike_time now, size_t conn, size_t child, uint8_t why)
+{
+	if (conn >= p->cfg.n_conns || child >= p->cfg.conns[conn].n_children || why > IKE_REKEY_SEQ)
 		return -1;
-	return v2_queue_on_conn(p, now, conn, V2_TASK_CHILD_REKEY, child);
+	return v2_queue_on_conn(p, now, conn, V2_TASK_CHILD_REKEY, child, why);
 }
 
 int ike_peer_rekey_ike(ike_peer *p, ike_time now, size_t conn)
 {
-	return conn >= p->cfg.n_conns ? -1 : v2_queue_on_conn(p, now, conn, V2_TASK_IKE_REKEY, 0);
+	return conn >= p->cfg.n_conns ? -1 : v2_queue_on_conn(p, now, conn, V2_TASK_IKE_REKEY, 0, V2_WHY_MANUAL);
 }
 
 int ike_peer_delete_child(ike_peer *p, ike_time now, size_t conn, size_t child)
 {
 	if (conn >= p->cfg.n_conns || child >= p->cfg.conns[conn].n_children)
 		return -1;
-	return v2_queue_on_conn(p, now, conn, V2_TASK_CHILD_DELETE, child);
+	return v2_queue_on_conn(p, now, conn, V2_TASK_CHILD_DELETE, child, V2_WHY_MANUAL);
 }

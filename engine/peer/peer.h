@@ -115,6 +115,6 @@ int v2_initiate(struct ike_peer *p, ike_time now, size_t conn);
 /* Fills the SA-dependent part of a connection's status from its current SA; false if none is held. */
 bool v2_conn_status(const struct ike_peer *p, size_t conn, ike_conn_status *st);
 /* Queues a lifecycle task on conn's established IKE SAs (kind: enum v2_task_kind); how many got it. */
-int v2_queue_on_conn(struct ike_peer *p, ike_time now, size_t conn, uint8_t kind, size_t child);
+int v2_queue_on_conn(struct ike_peer *p, ike_time now, size_t conn, uint8_t kind, size_t child, uint8_t reason);
 
 #endif

@@ -143,6 +143,22 @@ void pu_show(const char *path)
 	free(s);
 }
 
+void pu_wait_both_ok(pu_proc *i, pu_proc *r, long i_ms, long r_ms, const char *also, const char *needle)
+{
+	int irc = pu_wait(i, i_ms);
+	int rrc = pu_wait(r, r_ms);
+	if (irc == 0 && rrc == 0 && (!also || pu_file_has(also, needle)))
+		return;
+	print_message("initiator %d, responder %d\n", irc, rrc);
+	pu_show(i->err);
+	pu_show(r->err);
+	if (also)
+		pu_show(also);
+	assert_int_equal(irc, 0);
+	assert_int_equal(rrc, 0);
+	assert_true(pu_file_has(also, needle));
+}
+
 void pu_cleanup(const pu_env *e)
 {
 	static const char *const files[] = { "i.out", "i.err", "r.out", "r.err", "i.trace", "r.trace" };

@@ -38,6 +38,9 @@ bool pu_setup(pu_env *e);
 void pu_spawn(pu_proc *p, const pu_env *e, const char *name, char *const argv[]);
 /* Exit status of our child; past limit_ms it is killed (this PID only) and the test fails. */
 int pu_wait(pu_proc *p, long limit_ms);
+/* Waits for the initiator (i_ms) and then the responder (r_ms); unless both exit 0 (and `also`, when not NULL,
+ * holds `needle`), prints both exit codes, both stderr files and `also`, then fails the test. */
+void pu_wait_both_ok(pu_proc *i, pu_proc *r, long i_ms, long r_ms, const char *also, const char *needle);
 bool pu_file_has(const char *path, const char *needle);
 void pu_show(const char *path);
 void pu_cleanup(const pu_env *e);

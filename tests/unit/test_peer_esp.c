@@ -240,6 +240,48 @@ static void esp_drops_wrong_key_replay_policy_unknown_spi(void **state)
 	pair_down(&p);
 }
 
+/* The child cfg reaches the SAs: a's soft/hard packet limits (expiry reported once per level), b's window of 2. */
+static void esp_limits_and_window_from_the_child_cfg(void **state)
+{
+	(void)state;
+	pair p;
+	uint8_t pkt[256], inner[2048], esp[4][2048];
+	size_t n, il, el[4];
+	uint32_t spi;
+	ike_addr dst;
+	char why[200];
+	peer_esp_expiry x;
+	ike_child_cfg ca = { .life = { .rekey_packets = 2, .packets = 3 } }, cb = { .replay_window = 2 };
+	pair_up(&p, IKE_ENCR_AES_GCM_16, 0, IKE_MODE_TUNNEL, "10.1.0.0/16", "10.2.0.0/16");
+	assert_int_equal(peer_esp_child_down(p.a, 0x1000), 0);
+	assert_int_equal(peer_esp_child_down(p.b, 0x2000), 0);
+	p.ea.k.cfg = &ca;
+	p.eb.k.cfg = &cb;
+	if (peer_esp_child_up(p.a, &p.ea.ev, why, sizeof(why)) != 0 || peer_esp_child_up(p.b, &p.eb.ev, why, sizeof(why)) != 0)
+		fail_msg("child_up: %s", why);
+	n = request_from("10.1.0.1", pkt, sizeof(pkt));
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp[0], sizeof(esp[0]), &el[0], &dst), ESP_OK);
+	assert_false(peer_esp_take_expiry(p.a, &x));
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp[1], sizeof(esp[1]), &el[1], &dst), ESP_OK);
+	assert_true(peer_esp_take_expiry(p.a, &x)); /* 2 packets: soft, the first limit, for packets */
+	assert_int_equal(x.level, ESP_EXPIRY_SOFT);
+	assert_int_equal(x.why, IKE_REKEY_PACKETS);
+	assert_true(x.first);
+	assert_int_equal(x.spi_out, 0x2000);
+	assert_false(peer_esp_take_expiry(p.a, &x)); /* once */
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp[2], sizeof(esp[2]), &el[2], &dst), ESP_OK);
+	assert_true(peer_esp_take_expiry(p.a, &x)); /* 3 packets: hard, no second rekey asked */
+	assert_int_equal(x.level, ESP_EXPIRY_HARD);
+	assert_false(x.first);
+	assert_int_equal(peer_esp_output(p.a, pkt, n, esp[3], sizeof(esp[3]), &el[3], &dst), ESP_E_LIFETIME);
+	assert_false(peer_esp_take_expiry(p.a, &x));
+	/* b's window of 2: after packet 3, packet 1 is left of it; with the default 64 it would be taken */
+	assert_int_equal(peer_esp_input(p.b, esp[2], el[2], inner, sizeof(inner), &il, &spi), ESP_OK);
+	assert_int_equal(peer_esp_input(p.b, esp[1], el[1], inner, sizeof(inner), &il, &spi), ESP_OK);
+	assert_int_equal(peer_esp_input(p.b, esp[0], el[0], inner, sizeof(inner), &il, &spi), ESP_E_OLD);
+	pair_down(&p);
+}
+
 static void esp_follows_child_rekey_and_ike_rekey(void **state)
 {
 	(void)state;
@@ -327,12 +369,7 @@ static void peer_processes_ping_each_other(void **state)
 			     "--hold", "1", NULL };
 	pu_start_responder(&r, &e, &ra, "sesame", "2", true, rx);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "15", true, ix));
-	int irc = pu_wait(&i, 20000);
-	int rrc = pu_wait(&r, 20000);
-	if (irc != 0 || rrc != 0)
-		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(r.err);
-	assert_int_equal(irc, 0);
-	assert_int_equal(rrc, 0);
+	pu_wait_both_ok(&i, &r, 20000, 20000, NULL, NULL);
 	assert_true(pu_file_has(i.out, "ping: 5 sent, 5 answered, rtt min/avg/max "));
 	assert_true(pu_file_has(r.out, "ping: 5 sent, 5 answered, rtt min/avg/max "));
 	for (int k = 0; k < 2; k++) {
@@ -445,6 +482,7 @@ size_t tests_peer_esp(const struct CMUnitTest **out)
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(esp_ping_gcm_cbc_v4_v6_tunnel_transport),
 		cmocka_unit_test(esp_drops_wrong_key_replay_policy_unknown_spi),
+		cmocka_unit_test(esp_limits_and_window_from_the_child_cfg),
 		cmocka_unit_test(esp_follows_child_rekey_and_ike_rekey),
 		cmocka_unit_test(ping_flags_checked),
 		cmocka_unit_test(peer_processes_ping_each_other),

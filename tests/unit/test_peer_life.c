@@ -135,12 +135,7 @@ static void delete_after_ends_the_initiator(void **state)
 		skip();
 	pu_start_responder(&r, &e, &ra, "sesame", "5", true, NULL);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "20", true, extra));
-	int irc = pu_wait(&i, 4000);
-	int rrc = pu_wait(&r, 10000);
-	if (irc != 0 || rrc != 0)
-		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(r.err);
-	assert_int_equal(irc, 0);
-	assert_int_equal(rrc, 0);
+	pu_wait_both_ok(&i, &r, 4000, 10000, NULL, NULL);
 	assert_true(pu_file_has(i.out, "deleted"));
 	pu_cleanup(&e);
 }
@@ -174,16 +169,75 @@ static void peer_rekeys_are_no_new_tunnels(void **state)
 		skip();
 	pu_start_responder(&r, &e, &ra, "sesame", "5", true, rx);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "20", true, ix));
-	int irc = pu_wait(&i, 6000);
-	int rrc = pu_wait(&r, 10000);
-	if (irc != 0 || rrc != 0 || !pu_file_has(ia.trace, "\"ike-sas\":1,\"child-sas\":1,\"rekeys\":"))
-		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(r.err), pu_show(ia.trace);
-	assert_int_equal(irc, 0);
-	assert_int_equal(rrc, 0);
-	assert_true(pu_file_has(ia.trace, "\"ike-sas\":1,\"child-sas\":1,\"rekeys\":"));
+	pu_wait_both_ok(&i, &r, 6000, 10000, ia.trace, "\"ike-sas\":1,\"child-sas\":1,\"rekeys\":");
 	assert_true(rekeys_in(ia.trace) >= 2); /* at least the first IKE rekey and the first CHILD rekey */
 	assert_true(pu_file_has(ia.trace, "\"ev\":\"ike_sa.rekeyed\""));
 	assert_true(pu_file_has(ia.trace, "\"ev\":\"child_sa.rekeyed\""));
+	pu_cleanup(&e);
+}
+
+/* --rekey-packets ... --replay-window fill the child as the scenario's fields do; bad values are refused. */
+static void data_limits_and_replay_window(void **state)
+{
+	(void)state;
+	peer_args a;
+	char err[300] = "", e[200];
+	ike_conn_cfg c;
+	ike_child_cfg ch;
+	peer_cred_files cf = { .psk = (uint8_t *)"s", .psk_len = 1 };
+	static const char *const ok[] = { "--rekey-packets", "3", "--rekey-bytes", "1000", "--life-bytes", "2000",
+					  "--replay-window", "32", NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), ok), 0);
+	assert_int_equal(peer_conn_build(&a, &c, &ch, &cf, e, sizeof(e)), 0);
+	assert_int_equal(ch.life.rekey_packets, 3);
+	assert_int_equal(ch.life.packets, 4); /* rekey + 10 %, at least one more */
+	assert_int_equal(ch.life.rekey_bytes, 1000);
+	assert_int_equal(ch.life.bytes, 2000);
+	assert_int_equal(ch.replay_window, 32);
+	static const char *const off[] = { "--replay-window", "0", NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), off), 0);
+	assert_int_equal(peer_conn_build(&a, &c, &ch, &cf, e, sizeof(e)), 0);
+	assert_int_equal(ch.replay_window, IKE_REPLAY_OFF);
+	assert_int_equal(ch.life.packets, 0);
+	static const char *const none[] = { NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), none), 0);
+	assert_int_equal(peer_conn_build(&a, &c, &ch, &cf, e, sizeof(e)), 0);
+	assert_int_equal(ch.replay_window, 0); /* the default window */
+	static const char *const big[] = { "--replay-window", "4097", NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), big), -1);
+	assert_non_null(strstr(err, "--replay-window wants a whole number from 0 to 4096, got '4097'"));
+	static const char *const neg[] = { "--rekey-bytes", "-5", NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), neg), -1);
+	static const char *const low[] = { "--rekey-packets", "10", "--life-packets", "10", NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), low), 0);
+	assert_int_equal(peer_conn_build(&a, &c, &ch, &cf, e, sizeof(e)), -1);
+	assert_non_null(strstr(e, "--life-packets 10 must be more than --rekey-packets (10)"));
+}
+
+/* Two peer processes: the initiator's outbound SA reaches --rekey-packets 4 while pinging; it asks its engine
+ * for one CHILD rekey, traced with reason "packets" (and the new SA once more after its own 4), and every
+ * echo request is still answered (make-before-break). */
+static void rekey_packets_rekeys_the_child_once(void **state)
+{
+	(void)state;
+	pu_env e;
+	pu_proc r, i;
+	pu_args ra, ia;
+	if (!pu_setup(&e))
+		skip();
+	const char *rx[] = { "--inner-addr", "10.2.0.1", NULL };
+	const char *ix[] = { "--inner-addr", "10.1.0.1", "--ping", "10.2.0.1", "--count", "10", "--interval", "0.02",
+			     "--rekey-packets", "4", "--life-packets", "1000", NULL };
+	pu_start_responder(&r, &e, &ra, "sesame", "3", true, rx);
+	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "15", true, ix));
+	pu_wait_both_ok(&i, &r, 20000, 20000, ia.trace, "\"reason\":\"packets\"");
+	assert_true(pu_file_has(i.out, "ping: 10 sent, 10 answered"));
+	assert_true(pu_file_has(ia.trace, "\"ev\":\"esp.expire\",\"spi\""));
+	assert_true(pu_file_has(ia.trace, "\"limit\":\"soft\",\"reason\":\"packets\",\"packets\":4,"));
+	assert_true(pu_file_has(ia.trace, "\"rekey\":\"asked\""));
+	assert_true(pu_file_has(ia.trace, "\"data-rekeys-asked\":2")); /* once per SA: packets 4 and 8 */
+	assert_true(pu_file_has(ia.trace, "\"pfs\":\"none\",\"reason\":\"packets\""));
+	assert_true(pu_file_has(ra.trace, "\"ev\":\"child_sa.rekeyed\""));
 	pu_cleanup(&e);
 }
 
@@ -195,6 +249,8 @@ size_t tests_peer_life(const struct CMUnitTest **out)
 		cmocka_unit_test(bad_lifecycle_flags),
 		cmocka_unit_test(delete_after_ends_the_initiator),
 		cmocka_unit_test(peer_rekeys_are_no_new_tunnels),
+		cmocka_unit_test(data_limits_and_replay_window),
+		cmocka_unit_test(rekey_packets_rekeys_the_child_once),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);

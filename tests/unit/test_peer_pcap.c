@@ -107,12 +107,7 @@ static void peer_pcap_both_ends(void **state)
 	assert_int_equal(sendto(fd, esp, sizeof(esp), 0, (struct sockaddr *)&to, sizeof(to)), (ssize_t)sizeof(esp));
 	close(fd);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "15", false, ix));
-	int irc = pu_wait(&i, 20000);
-	int rrc = pu_wait(&r, 20000);
-	if (irc != 0 || rrc != 0)
-		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(r.err);
-	assert_int_equal(irc, 0);
-	assert_int_equal(rrc, 0);
+	pu_wait_both_ok(&i, &r, 20000, 20000, NULL, NULL);
 	assert_true(pu_file_has(i.err, "WARNING: --reveal-keys: the key tables"));
 	/* Both ends saw the same CHILD SA: the same two esp_sa rows, each from its own view (no NAT here). */
 	snprintf(rk, sizeof(rk), "%s.esp_sa", rp);

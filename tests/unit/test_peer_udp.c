@@ -38,15 +38,10 @@ static void peer_processes_establish_and_delete(void **state)
 		skip();
 	pu_start_responder(&r, &e, &ra, "sesame", "10", true, NULL);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "15", true, NULL));
-	int irc = pu_wait(&i, 20000);
-	int rrc = pu_wait(&r, 20000);
+	pu_wait_both_ok(&i, &r, 20000, 20000, NULL, NULL);
 	char ti[128], tr[128];
 	snprintf(ti, sizeof(ti), "%s/i.trace", e.dir);
 	snprintf(tr, sizeof(tr), "%s/r.trace", e.dir);
-	if (irc != 0 || rrc != 0)
-		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(r.err);
-	assert_int_equal(irc, 0);
-	assert_int_equal(rrc, 0);
 	assert_true(pu_file_has(i.out, "established"));
 	assert_true(pu_file_has(r.out, "established"));
 	for (int k = 0; k < 2; k++) {

@@ -367,7 +367,7 @@ static void loader_refusals(void **state)
 		const char *patch, *from, *to, *want;
 	} cases[] = {
 		{ "same gateway", "\"gateway\":\"b\"}],", "\"gateway\":\"a\"}],", "behind the same gateway" },
-		{ "unknown host", "\"to\":\"h2\",\"start\"", "\"to\":\"h9\",\"start\"", "flows[0].to: no host named 'h9'" },
+		{ "unknown host", "\"to\":\"h2\",\"start\"", "\"to\":\"h9\",\"start\"", "flows[0].to: no host or node named 'h9'" },
 		{ "rate+interval", "\"count\":5,", "\"count\":5,\"rate\":10,", "flows[0].rate: give 'interval' or 'rate'" },
 		{ "bad kind", "\"kind\":\"reqresp\"", "\"kind\":\"tcp\"", "unknown flow kind 'tcp'" },
 		{ "tiny", "\"size\":300", "\"size\":40", "flows[1].size" },
