@@ -13,7 +13,7 @@
 /* ---- peer_args.c: the command line and the connection it describes ---- */
 typedef struct peer_args {
 	const char *local, *remote;
-	const char *proposals, *esp_proposals;
+	const char *proposals, *esp_proposals, *ah_proposals; /* ah_proposals: the CHILD SA is AH (swanctl's) */
 	const char *id, *remote_id;
 	const char *psk, *cert, *key, *ca;
 	const char *psk_file;

@@ -35,6 +35,7 @@ void peer_args_usage(FILE *f)
 		"                   (without it: answer peers until --timeout or SIGINT/SIGTERM)\n"
 		"  --proposals      IKE proposals, strongSwan syntax (aes128gcm16-prfsha256-x25519,...)\n"
 		"  --esp-proposals  ESP proposals (aes128gcm16,...)\n"
+		"  --ah-proposals   AH proposals instead (sha256,...): negotiated, but no data path (AH has no UDP form)\n"
 		"  --id/--remote-id identities as strongSwan types them (FQDN, user@host, IP, DN, %%any)\n"
 		"  --rsa-pss        sign with RSASSA-PSS (SHA-2, salt = hash length; RSA key, peer must\n"
 		"                   send SIGNATURE_HASH_ALGORITHMS) instead of PKCS#1 v1.5 (docs/certificates.md)\n"
@@ -106,10 +107,10 @@ static const char **string_slot(peer_args *a, const char *flag)
 {
 	static const char *const names[] = { "--local", "--remote", "--proposals", "--esp-proposals", "--id",
 					     "--remote-id", "--psk", "--cert", "--key", "--ca", "--local-ts",
-					     "--remote-ts", "--trace", "--psk-file", "--pcap" };
+					     "--remote-ts", "--trace", "--psk-file", "--pcap", "--ah-proposals" };
 	const char **slots[] = { &a->local, &a->remote, &a->proposals, &a->esp_proposals, &a->id, &a->remote_id,
 				 &a->psk, &a->cert, &a->key, &a->ca, &a->local_ts, &a->remote_ts, &a->trace,
-				 &a->psk_file, &a->pcap };
+				 &a->psk_file, &a->pcap, &a->ah_proposals };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(flag, names[i]) == 0)
 			return slots[i];
@@ -206,10 +207,18 @@ static int take_value(peer_args *a, const char *flag, const char *val, FILE *err
 static int check_required(const peer_args *a, FILE *err)
 {
 	const char *missing = !a->local ? "--local" : !a->remote ? "--remote" : !a->proposals ? "--proposals"
-			      : !a->esp_proposals ? "--esp-proposals" : !a->id ? "--id" : !a->remote_id ? "--remote-id"
+			      : !a->esp_proposals && !a->ah_proposals ? "--esp-proposals" : !a->id ? "--id" : !a->remote_id ? "--remote-id"
 			      : !a->local_ts ? "--local-ts" : !a->remote_ts ? "--remote-ts" : NULL;
 	if (missing) {
 		fprintf(err, "ikesim peer: missing %s (try 'ikesim peer --help')\n", missing);
+		return -1;
+	}
+	if (a->esp_proposals && a->ah_proposals) {
+		fprintf(err, "ikesim peer: give --esp-proposals or --ah-proposals, not both (no AH+ESP bundles)\n");
+		return -1;
+	}
+	if (a->ah_proposals && a->ping) {
+		fprintf(err, "ikesim peer: --ping needs ESP: the peer sends IPsec in UDP (RFC 3948), which has no AH form\n");
 		return -1;
 	}
 	bool certs = a->cert || a->key || a->ca, psk = a->psk || a->psk_file;
@@ -459,8 +468,10 @@ int peer_conn_build(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, peer
 		snprintf(err, errlen, "--proposals: %s", e);
 		return -1;
 	}
-	if (ike_proposals_parse(a->esp_proposals, IKE_PROTO_ESP, &ch->esp, e, sizeof(e)) != 0) {
-		snprintf(err, errlen, "--esp-proposals: %s", e);
+	bool ah = a->ah_proposals != NULL;
+	if (ike_proposals_parse(ah ? a->ah_proposals : a->esp_proposals, ah ? IKE_PROTO_AH : IKE_PROTO_ESP, &ch->esp, e,
+				sizeof(e)) != 0) {
+		snprintf(err, errlen, "%s: %s", ah ? "--ah-proposals" : "--esp-proposals", e);
 		return -1;
 	}
 	if (parse_ids(a, c, err, errlen) != 0 ||

@@ -142,8 +142,9 @@ int peer_esp_child_up(peer_esp *e, const ike_sa_event *ev, char *why, size_t cap
 		snprintf(why, cap, "CHILD SA event without its keys");
 		return -1;
 	}
-	if (k->protocol != IKE_PROTO_ESP) {
-		snprintf(why, cap, "CHILD SA %08x: only ESP has a data path here", k->spi_in);
+	if (k->protocol != IKE_PROTO_ESP) { /* this host's IPsec packets ride its UDP socket, and RFC 3948 has no AH-in-UDP */
+		snprintf(why, cap, "CHILD SA %08x is AH: the peer sends IPsec only as ESP in UDP (RFC 3948 has no AH form)",
+			 k->spi_in);
 		return -1;
 	}
 	if (find_child(e, k->spi_in) || grow(e) != 0) {

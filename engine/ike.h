@@ -61,7 +61,9 @@ enum ike_ipsec_mode { IKE_MODE_TUNNEL, IKE_MODE_TRANSPORT };
 /* One CHILD SA of a connection (swanctl's `children`); children[0] is negotiated in IKE_AUTH. */
 typedef struct ike_child_cfg {
 	const char *name;
-	ike_proposal_list esp;    /* a DH transform in it means PFS for CREATE_CHILD_SA (rekeys and later children) */
+	/* ESP proposals, or AH ones (swanctl's ah_proposals; p[].protocol says which, all alike): a DH transform in
+	 * them means PFS for CREATE_CHILD_SA (rekeys and later children) */
+	ike_proposal_list esp;
 	uint8_t n_local_ts, n_remote_ts;
 	ike_ts local_ts[IKE_TS_MAX], remote_ts[IKE_TS_MAX];
 	ike_life_cfg life;
@@ -72,6 +74,12 @@ typedef struct ike_child_cfg {
 } ike_child_cfg;
 #define IKE_REPLAY_OFF 0xffffu
 #define IKE_REPLAY_WINDOW_MAX 4096u /* engine/esp's ESP_REPLAY_WINDOW_MAX */
+
+/* The IPsec protocol a child negotiates: AH when its proposals are AH ones (RFC 7296 3.3.1), else ESP. */
+static inline uint8_t ike_child_protocol(const ike_child_cfg *c)
+{
+	return c->esp.n && c->esp.p[0].protocol == IKE_PROTO_AH ? IKE_PROTO_AH : IKE_PROTO_ESP;
+}
 
 /* What DPD (liveness checks) or a lost peer leads to (strongSwan's dpd_action / libreswan's dpdaction). */
 enum ike_dpd_action { IKE_DPD_CLEAR, IKE_DPD_RESTART, IKE_DPD_TRAP };
@@ -161,7 +169,7 @@ typedef struct ike_sa_keys {
  * the responder sends. So our outbound keys (used with spi_out) are ei/ai when initiator, else er/ar.
  */
 typedef struct ike_child_keys {
-	uint8_t protocol;          /* enum ike_protocol: IKE_PROTO_ESP (AH is not negotiated yet) */
+	uint8_t protocol;          /* enum ike_protocol: IKE_PROTO_ESP, or IKE_PROTO_AH (no encr, ei/er NULL, e_len 0) */
 	uint8_t mode;              /* enum ike_ipsec_mode */
 	bool initiator;            /* we initiated the exchange that made this CHILD SA */
 	bool esn;                  /* extended sequence numbers (RFC 4304) negotiated */

@@ -24,7 +24,8 @@ typedef struct sim_esptab_stats {
 
 sim_esptab *sim_esptab_new(void);
 void sim_esptab_free(sim_esptab *t);
-/* Copies both directions of one CHILD SA as seen from one end (local/remote: its outer addresses); 0 or -1. */
+/* Copies both directions of one ESP CHILD SA as seen from one end (local/remote: its outer addresses); AH ones are
+ * skipped (Wireshark needs no keys to show AH); 0 or -1. */
 int sim_esptab_add(sim_esptab *t, const ike_addr *local, const ike_addr *remote, const ike_child_keys *k);
 /* Writes the table (a comment header, then rows in first-seen order); 0, or -1 on a write error. */
 int sim_esptab_write(const sim_esptab *t, FILE *f, sim_esptab_stats *st);

@@ -16,60 +16,11 @@
 #include "esp/ip.h"
 #include "esp/sad.h"
 #include "esp/spd.h"
+#include "node_ipsec_int.h"
 #include "node_transport.h"
 #include "run_int.h"
 
 _Static_assert((int)SIM_XD_NO_POLICY == (int)ESP_STATUS_COUNT, "drop reasons follow esp_status");
-
-#define PKT_MAX 10000          /* inner packets are at most 9000 bytes (scenario_traffic.c) */
-#define TRAP_ID (1ull << 40)   /* SPD ids: PROTECT policies use the SA's inbound SPI, traps this | conn << 8 | child */
-#define ENCAP_PORT 4500
-
-/* One installed CHILD SA: both directions, its selectors and where its ESP goes. */
-typedef struct ip_child {
-	uint32_t spi_in, spi_out;
-	size_t conn, child;   /* child: index into the connection's children (n_children: unknown) */
-	uint8_t mode;
-	uint8_t expired;      /* enum esp_expiry the outbound SA last reported: each is traced and acted on once */
-	bool encap;
-	ike_addr local, remote;
-	uint8_t n_l, n_r;
-	ike_ts l[IKE_TS_MAX], r[IKE_TS_MAX];
-} ip_child;
-
-/* A copy of an ESP packet an impairment sends later (replay) or instead of now (reorder). */
-typedef struct ip_held {
-	uint32_t left; /* more ESP packets of the node before it goes */
-	uint8_t proto;
-	ike_addr from, to;
-	size_t len;
-	uint8_t *data;
-	uint32_t fault;
-} ip_held;
-
-struct sim_ipsec {
-	esp_sad *sad;
-	esp_spd *spd;
-	ip_child *kids;
-	size_t n_kids, cap_kids;
-	ike_drbg iv;          /* CBC IV seeds, from the node's seed: runs stay reproducible */
-	uint8_t *acquiring;   /* per connection: an acquire started its IKE SA, not up yet */
-	ip_held *held;
-	size_t n_held, cap_held;
-	sim_esp_node_result st;
-	char note[120];       /* the capture comment of the packet being sent, "" = none */
-};
-
-/* A datagram as it arrived, for the capture's record of an inbound drop. */
-typedef struct sim_ip_rx {
-	uint8_t proto;
-	const ike_addr *from, *to;
-	const uint8_t *data;
-	size_t len;
-} sim_ip_rx;
-
-/* One buffer for every node's encap and decap: a packet is done with before the next one (links always queue). */
-#define BUF_LEN (PKT_MAX + 512)
 
 const char *sim_ip_why_name(size_t why)
 {
@@ -90,7 +41,8 @@ static void ip_str(const ike_addr *a, char *out, size_t cap)
 }
 
 /* esp.drop with why, direction, SPI (0: none known) and the flow (NULL: unknown); counted per node. */
-static void drop(runner *r, uint32_t node, int64_t now, size_t why, const char *dir, uint32_t spi, const char *flow)
+static void drop_p(runner *r, uint32_t node, int64_t now, size_t why, const char *dir, uint32_t spi, const char *flow,
+		   bool ah)
 {
 	sim_ipsec *ip = &r->ipsec[node];
 	ip->st.drops++;
@@ -102,8 +54,15 @@ static void drop(runner *r, uint32_t node, int64_t now, size_t why, const char *
 	if (spi)
 		k += snprintf(f + k, sizeof(f) - (size_t)k, ",\"spi\":\"0x%08x\"", spi);
 	if (flow)
-		snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+		k += snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+	if (ah)
+		snprintf(f + k, sizeof(f) - (size_t)k, ",\"proto\":\"ah\"");
 	sim_rn_event(r, now, node, "esp.drop", f);
+}
+
+static void drop(runner *r, uint32_t node, int64_t now, size_t why, const char *dir, uint32_t spi, const char *flow)
+{
+	drop_p(r, node, now, why, dir, spi, flow, false);
 }
 
 int sim_ip_setup(runner *r)
@@ -141,15 +100,6 @@ int sim_ip_setup(runner *r)
 	return 0;
 }
 
-static void free_held(sim_ipsec *ip)
-{
-	for (size_t i = 0; i < ip->n_held; i++)
-		free(ip->held[i].data);
-	free(ip->held);
-	ip->held = NULL;
-	ip->n_held = ip->cap_held = 0;
-}
-
 void sim_ip_free(runner *r)
 {
 	for (size_t i = 0; r->ipsec && i < r->sc->n_nodes; i++) {
@@ -158,7 +108,7 @@ void sim_ip_free(runner *r)
 		esp_sad_free(ip->sad);
 		free(ip->kids);
 		free(ip->acquiring);
-		free_held(ip);
+		sim_ipi_free_held(ip);
 		OPENSSL_cleanse(&ip->iv, sizeof(ip->iv));
 	}
 	free(r->ipsec);
@@ -191,16 +141,26 @@ static size_t child_index(const runner *r, uint32_t node, size_t conn, const ike
 }
 
 /* One direction of the CHILD SA from the engine's view (esp/child.h); the SA or NULL (why filled). */
+/* The ESP or AH parameters of one direction, with the child's data limits; 0 or -1 (why filled). */
+static int sa_params(const ike_child_keys *k, uint8_t dir, esp_sa_params *p, char *why, size_t cap)
+{
+	if (esp_params_from_child(k, dir, p, why, cap) != 0)
+		return -1;
+	if (k->cfg) {
+		p->hard.packets = k->cfg->life.packets;
+		p->hard.bytes = k->cfg->life.bytes;
+		p->soft.packets = k->cfg->life.rekey_packets;
+		p->soft.bytes = k->cfg->life.rekey_bytes;
+	}
+	return 0;
+}
+
 static esp_sa *make_sa(runner *r, sim_ipsec *ip, const ike_child_keys *k, uint8_t dir, bool encap, const ike_sa_event *ev,
 		       char *why, size_t cap)
 {
 	esp_sa_params p;
 	uint8_t seed[32];
-	if (k->protocol != IKE_PROTO_ESP) {
-		snprintf(why, cap, "protocol: only ESP carries the hosts' traffic");
-		return NULL;
-	}
-	if (esp_params_from_child(k, dir, &p, why, cap) != 0)
+	if (sa_params(k, dir, &p, why, cap) != 0)
 		return NULL;
 	ike_drbg_bytes(&ip->iv, seed, sizeof(seed));
 	p.iv_seed = seed;
@@ -208,12 +168,6 @@ static esp_sa *make_sa(runner *r, sim_ipsec *ip, const ike_child_keys *k, uint8_
 	if (encap) {
 		p.encap_sport = ev->local->port != 500 ? ev->local->port : ENCAP_PORT;
 		p.encap_dport = ev->remote->port != 500 ? ev->remote->port : ENCAP_PORT;
-	}
-	if (k->cfg) {
-		p.hard.packets = k->cfg->life.packets;
-		p.hard.bytes = k->cfg->life.bytes;
-		p.soft.packets = k->cfg->life.rekey_packets;
-		p.soft.bytes = k->cfg->life.rekey_bytes;
 	}
 	esp_sa *sa = esp_sa_new(r->crypto, &p, why, cap);
 	OPENSSL_cleanse(seed, sizeof(seed));
@@ -234,6 +188,50 @@ static int add_kid(sim_ipsec *ip, const ip_child *c)
 	return 0;
 }
 
+/* The child's outbound PROTECT policies, newest first (AH ones name no esp_sa: the kid holds its SAs), and the kid. */
+static int child_policies(runner *r, sim_ipsec *ip, uint32_t node, const ike_child_keys *k, ip_child *c, esp_sa *out)
+{
+	c->child = child_index(r, node, c->conn, k->cfg);
+	memcpy(c->l, k->ts_local, c->n_l * sizeof(ike_ts));
+	memcpy(c->r, k->ts_remote, c->n_r * sizeof(ike_ts));
+	size_t pos = 0;
+	for (size_t a = 0; a < c->n_l; a++)
+		for (size_t b = 0; b < c->n_r; b++) {
+			esp_policy p = { .id = k->spi_in, .dir = ESP_DIR_OUT, .action = ESP_ACT_PROTECT, .local = c->l[a],
+					 .remote = c->r[b], .sa = out };
+			if (esp_spd_insert(ip->spd, pos++, &p))
+				return -1;
+		}
+	if (c->conn < r->sc->nodes[node].n_conns)
+		ip->acquiring[c->conn] = 0;
+	return add_kid(ip, c);
+}
+
+/* Both AH SAs into the SAD; 0, or -1 with why (AH has no UDP encapsulation: RFC 3948 defines it for ESP only). */
+static int install_ah(runner *r, sim_ipsec *ip, const ike_child_keys *k, bool encap, ip_child *c, char *why, size_t cap)
+{
+	esp_sa_params p;
+	if (encap) {
+		snprintf(why, cap, "AH cannot cross NAT: RFC 3948 encapsulates only ESP in UDP");
+		return -1;
+	}
+	for (uint8_t dir = ESP_DIR_OUT; dir <= ESP_DIR_IN; dir++) {
+		ah_sa *sa = sa_params(k, dir, &p, why, cap) == 0 ? ah_sa_new(r->crypto, &p, why, cap) : NULL;
+		if (sa && esp_sad_add_ah(ip->sad, sa) != ESP_OK) {
+			ah_sa_free(sa);
+			snprintf(why, cap, "SPI already installed");
+			sa = NULL;
+		}
+		if (!sa) {
+			if (dir == ESP_DIR_IN)
+				esp_sad_del_ah(ip->sad, ESP_DIR_OUT, k->spi_out);
+			return -1;
+		}
+		*(dir == ESP_DIR_OUT ? &c->ah_out : &c->ah_in) = sa;
+	}
+	return 0;
+}
+
 /* The newest SA's outbound policies go first: after a rekey traffic moves to it at once (make-before-break). */
 static int child_up(runner *r, uint32_t node, int64_t now, const ike_sa_event *ev)
 {
@@ -241,6 +239,18 @@ static int child_up(runner *r, uint32_t node, int64_t now, const ike_sa_event *e
 	const ike_child_keys *k = ev->child;
 	char why[160], f[300];
 	bool encap = k->nat || r->sc->nodes[node].esp_encap;
+	ip_child c = { .spi_in = k->spi_in, .spi_out = k->spi_out, .conn = conn_index(r, node, ev->conn), .mode = k->mode,
+		       .encap = encap, .proto = k->protocol, .local = *ev->local, .remote = *ev->remote,
+		       .n_l = (uint8_t)(k->n_ts_local < IKE_TS_MAX ? k->n_ts_local : IKE_TS_MAX),
+		       .n_r = (uint8_t)(k->n_ts_remote < IKE_TS_MAX ? k->n_ts_remote : IKE_TS_MAX) };
+	if (k->protocol == IKE_PROTO_AH) {
+		if (install_ah(r, ip, k, encap, &c, why, sizeof(why)) != 0) {
+			snprintf(f, sizeof(f), "\"what\":\"ah install\",\"spi\":\"0x%08x\",\"why\":\"%s\"", k->spi_in, why);
+			sim_rn_event(r, now, node, "error", f);
+			return -1;
+		}
+		return child_policies(r, ip, node, k, &c, NULL);
+	}
 	esp_sa *out = make_sa(r, ip, k, ESP_DIR_OUT, encap, ev, why, sizeof(why)), *in = NULL;
 	if (out)
 		in = make_sa(r, ip, k, ESP_DIR_IN, encap, ev, why, sizeof(why));
@@ -257,24 +267,7 @@ static int child_up(runner *r, uint32_t node, int64_t now, const ike_sa_event *e
 		esp_sad_del(ip->sad, ESP_DIR_OUT, k->spi_out);
 		return -1;
 	}
-	ip_child c = { .spi_in = k->spi_in, .spi_out = k->spi_out, .conn = conn_index(r, node, ev->conn), .mode = k->mode,
-		       .encap = encap, .local = *ev->local, .remote = *ev->remote,
-		       .n_l = (uint8_t)(k->n_ts_local < IKE_TS_MAX ? k->n_ts_local : IKE_TS_MAX),
-		       .n_r = (uint8_t)(k->n_ts_remote < IKE_TS_MAX ? k->n_ts_remote : IKE_TS_MAX) };
-	c.child = child_index(r, node, c.conn, k->cfg);
-	memcpy(c.l, k->ts_local, c.n_l * sizeof(ike_ts));
-	memcpy(c.r, k->ts_remote, c.n_r * sizeof(ike_ts));
-	size_t pos = 0;
-	for (size_t a = 0; a < c.n_l; a++)
-		for (size_t b = 0; b < c.n_r; b++) {
-			esp_policy p = { .id = k->spi_in, .dir = ESP_DIR_OUT, .action = ESP_ACT_PROTECT, .local = c.l[a],
-					 .remote = c.r[b], .sa = out };
-			if (esp_spd_insert(ip->spd, pos++, &p))
-				return -1;
-		}
-	if (c.conn < r->sc->nodes[node].n_conns)
-		ip->acquiring[c.conn] = 0;
-	return add_kid(ip, &c);
+	return child_policies(r, ip, node, k, &c, out);
 }
 
 static void child_down(runner *r, uint32_t node, uint32_t spi_in)
@@ -284,8 +277,13 @@ static void child_down(runner *r, uint32_t node, uint32_t spi_in)
 		if (ip->kids[i].spi_in != spi_in)
 			continue;
 		esp_spd_remove(ip->spd, spi_in); /* before the SA the policies point at */
-		esp_sad_del(ip->sad, ESP_DIR_IN, spi_in);
-		esp_sad_del(ip->sad, ESP_DIR_OUT, ip->kids[i].spi_out);
+		if (ip->kids[i].proto == IKE_PROTO_AH) {
+			esp_sad_del_ah(ip->sad, ESP_DIR_IN, spi_in);
+			esp_sad_del_ah(ip->sad, ESP_DIR_OUT, ip->kids[i].spi_out);
+		} else {
+			esp_sad_del(ip->sad, ESP_DIR_IN, spi_in);
+			esp_sad_del(ip->sad, ESP_DIR_OUT, ip->kids[i].spi_out);
+		}
 		ip->kids[i] = ip->kids[--ip->n_kids];
 		return;
 	}
@@ -348,7 +346,7 @@ void sim_ip_reset(runner *r, uint32_t node)
 	while (ip->n_kids)
 		child_down(r, node, ip->kids[0].spi_in);
 	memset(ip->acquiring, 0, r->sc->nodes[node].n_conns + 1);
-	free_held(ip);
+	sim_ipi_free_held(ip);
 }
 
 static ip_child *kid_by_spi(sim_ipsec *ip, uint32_t spi_in)
@@ -381,90 +379,13 @@ static void acquire(runner *r, uint32_t node, int64_t now, uint64_t id, const ch
 	sim_rn_initiate(&r->nodes[node], conn);
 }
 
-static void put_on_wire(runner *r, uint32_t node, uint8_t proto, const ike_addr *from, const ike_addr *to,
-			const uint8_t *d, size_t len)
-{
-	if (proto == SIM_PROTO_UDP)
-		r->be.send(r->be.impl, node, from, to, d, len);
-	else
-		r->be.send_ip(r->be.impl, node, proto, from, to, d, len);
-}
-
-/* Held copies whose turn came: each one more of the node's ESP packets has gone. */
-static void release_held(runner *r, uint32_t node)
-{
-	sim_ipsec *ip = &r->ipsec[node];
-	for (size_t i = 0; i < ip->n_held;) {
-		ip_held *h = &ip->held[i];
-		if (h->left && --h->left) {
-			i++;
-			continue;
-		}
-		ip_held done = *h;
-		ip->held[i] = ip->held[--ip->n_held];
-		char note[160];
-		snprintf(note, sizeof(note), "impaired: %s (fault %u)",
-			 r->sc->faults[done.fault].esp == SIM_ESP_REPLAY ? "replayed copy" : "held back, now sent late", done.fault);
-		r->tap_note = note;
-		put_on_wire(r, node, done.proto, &done.from, &done.to, done.data, done.len);
-		r->tap_note = NULL;
-		free(done.data);
-	}
-}
-
-static int hold(sim_ipsec *ip, uint32_t after, uint8_t proto, const ike_addr *from, const ike_addr *to,
-		const uint8_t *d, size_t len, uint32_t fault)
-{
-	if (ip->n_held == ip->cap_held) {
-		size_t cap = ip->cap_held ? 2 * ip->cap_held : 4;
-		ip_held *h = realloc(ip->held, cap * sizeof(*h));
-		if (!h)
-			return -1;
-		ip->held = h;
-		ip->cap_held = cap;
-	}
-	uint8_t *copy = malloc(len ? len : 1);
-	if (!copy)
-		return -1;
-	memcpy(copy, d, len);
-	ip->held[ip->n_held++] = (ip_held){ after, proto, *from, *to, len, copy, fault };
-	return 0;
-}
-
-/* ESP faults of this node matching its n-th ESP packet: 1 when the packet is held back (not sent now). */
-static int impair(runner *r, uint32_t node, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to,
-		  uint8_t *d, size_t len, uint32_t spi)
-{
-	sim_ipsec *ip = &r->ipsec[node];
-	int held = 0;
-	for (uint32_t i = 0; i < r->sc->n_faults; i++) {
-		const sim_fault_spec *f = &r->sc->faults[i];
-		if (f->kind != SIM_FAULT_ESP || (uint32_t)f->node != node || f->at > now || ++r->esp_seen[i] != f->nth)
-			continue;
-		static const char *const what[] = { "replay", "corrupt", "reorder" };
-		char fields[200];
-		snprintf(fields, sizeof(fields), "\"kind\":\"%s\",\"fault\":%u,\"nth\":%u,\"spi\":\"0x%08x\",\"after\":%u",
-			 what[f->esp], i, f->nth, spi, f->after);
-		sim_rn_event(r, now, node, "esp.impair", fields);
-		if (f->esp == SIM_ESP_CORRUPT) { /* a byte in the middle of IV|ciphertext|ICV: the ICV no longer verifies */
-			d[ESP_HDR_LEN + (len - ESP_HDR_LEN) / 2] ^= 0x5a;
-			snprintf(ip->note, sizeof(ip->note), "impaired: one byte flipped, the ICV will fail (fault %u)", i);
-		}
-		else if (hold(ip, f->after + 1, proto, from, to, d, len, i) != 0)
-			r->failed = 1;
-		else
-			held |= f->esp == SIM_ESP_REORDER;
-	}
-	return held;
-}
-
 /* Sends one ESP packet (in UDP when the SA says so), with the node's ESP faults applied. */
 static void send_esp(runner *r, uint32_t node, int64_t now, const ip_child *c, uint8_t *esp, size_t n, uint32_t spi,
 		     uint64_t seq, size_t inner, const char *flow)
 {
 	sim_ipsec *ip = &r->ipsec[node];
 	ike_addr from = c->local, to = c->remote;
-	uint8_t proto = SIM_PROTO_ESP;
+	uint8_t proto = c->proto == IKE_PROTO_AH ? SIM_PROTO_AH : SIM_PROTO_ESP;
 	if (c->encap) { /* RFC 3948: the ESP packet is the UDP payload, SPI first (never the non-ESP marker) */
 		proto = SIM_PROTO_UDP;
 		from.port = c->local.port != 500 ? c->local.port : ENCAP_PORT;
@@ -479,17 +400,19 @@ static void send_esp(runner *r, uint32_t node, int64_t now, const ip_child *c, u
 		if (c->encap)
 			k += snprintf(f + k, sizeof(f) - (size_t)k, ",\"encap\":%u", to.port);
 		if (flow)
-			snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+			k += snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+		if (c->proto == IKE_PROTO_AH)
+			snprintf(f + k, sizeof(f) - (size_t)k, ",\"proto\":\"ah\"");
 		sim_rn_event(r, now, node, "esp.tx", f);
 	}
-	int held = r->sc->n_faults && impair(r, node, now, proto, &from, &to, esp, n, spi);
+	int held = r->sc->n_faults && sim_ipi_impair(r, node, now, proto, &from, &to, esp, n, spi);
 	if (!held) {
 		r->tap_note = ip->note[0] ? ip->note : NULL;
-		put_on_wire(r, node, proto, &from, &to, esp, n);
+		sim_ipi_put_on_wire(r, node, proto, &from, &to, esp, n);
 		r->tap_note = NULL;
 		ip->note[0] = '\0';
 	}
-	release_held(r, node);
+	sim_ipi_release_held(r, node);
 }
 
 /*
@@ -499,9 +422,8 @@ static void send_esp(runner *r, uint32_t node, int64_t now, const ip_child *c, u
  */
 _Static_assert((int)ESP_LIMIT_SEQ == (int)IKE_REKEY_SEQ, "esp_limit_kind names ike_rekey_why's reasons");
 
-static void expire(runner *r, uint32_t node, int64_t now, ip_child *c, int level, const esp_sa *sa)
+static void expire(runner *r, uint32_t node, int64_t now, ip_child *c, int level, const esp_sa_stats *st, int cause)
 {
-	const esp_sa_stats *st = esp_sa_stats_of(sa);
 	if (c->expired >= level)
 		return;
 	int asked = c->expired != ESP_EXPIRY_NONE;
@@ -509,7 +431,7 @@ static void expire(runner *r, uint32_t node, int64_t now, ip_child *c, int level
 	int got = -1;
 	if (!asked && c->child != SIZE_MAX) {
 		got = ike_peer_rekey_child_why(r->nodes[node].peer, now, c->conn, c->child,
-					       (uint8_t)esp_sa_expiry_cause(sa)); /* traced as the rekey's reason */
+					       (uint8_t)cause); /* traced as the rekey's reason */
 		sim_rn_rearm(&r->nodes[node]);
 	}
 	if (!tracing(r))
@@ -524,6 +446,24 @@ static void expire(runner *r, uint32_t node, int64_t now, ip_child *c, int level
 		 (unsigned long long)st->bytes, (unsigned long long)st->seq,
 		 asked ? "already asked" : got > 0 ? "asked" : "no IKE SA to rekey on");
 	sim_rn_event(r, now, node, "esp.expire", f);
+}
+
+/* One inner packet through the child's AH SA (tunnel mode): the link carries it from the AH header on. */
+static void output_ah(runner *r, uint32_t node, int64_t now, ip_child *c, const uint8_t *pkt, size_t len,
+		      const char *flow)
+{
+	size_t off = 0, n = 0;
+	esp_status s = (esp_status)sim_ah_wrap(c->ah_out, &c->local, &c->remote, pkt, len, r->esp_buf, BUF_LEN, &off, &n);
+	if (s != ESP_OK) {
+		if (s == ESP_E_LIFETIME || s == ESP_E_SEQ)
+			expire(r, node, now, c, ESP_EXPIRY_HARD, ah_sa_stats_of(c->ah_out), ah_sa_expiry_cause(c->ah_out));
+		drop_p(r, node, now, (size_t)s, "out", c->spi_out, flow, true);
+		return;
+	}
+	int ex = ah_sa_expiry(c->ah_out);
+	if (ex != ESP_EXPIRY_NONE)
+		expire(r, node, now, c, ex, ah_sa_stats_of(c->ah_out), ah_sa_expiry_cause(c->ah_out));
+	send_esp(r, node, now, c, r->esp_buf + off, n - off, c->spi_out, ah_sa_stats_of(c->ah_out)->seq, len, flow);
 }
 
 void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, size_t len, const char *flow)
@@ -544,8 +484,8 @@ void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, si
 		acquire(r, node, now, p->id, flow);
 		return;
 	}
-	ip_child *c = p->action == ESP_ACT_PROTECT && p->sa ? kid_by_spi(ip, (uint32_t)p->id) : NULL;
-	if (!c) {
+	ip_child *c = p->action == ESP_ACT_PROTECT ? kid_by_spi(ip, (uint32_t)p->id) : NULL;
+	if (!c || (!p->sa && !c->ah_out)) {
 		drop(r, node, now, SIM_XD_DISCARD, "out", 0, flow);
 		return;
 	}
@@ -555,19 +495,26 @@ void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, si
 		drop(r, node, now, SIM_XD_MODE, "out", c->spi_out, flow);
 		return;
 	}
+	if (c->proto == IKE_PROTO_AH) {
+		if (c->mode == IKE_MODE_TRANSPORT) /* not carried: the receiver rebuilds only a tunnel's outer header */
+			drop_p(r, node, now, SIM_XD_MODE, "out", c->spi_out, flow, true);
+		else
+			output_ah(r, node, now, c, pkt, len, flow);
+		return;
+	}
 	/* RFC 4303 3.1.1 transport: the IP header stays in front, ESP carries its payload, next header = its protocol */
 	esp_status s = c->mode == IKE_MODE_TRANSPORT
 			       ? esp_encap(p->sa, h.proto, pkt + h.hdr_len, len - h.hdr_len, r->esp_buf, BUF_LEN, &n)
 			       : esp_encap(p->sa, 0, pkt, len, r->esp_buf, BUF_LEN, &n);
 	if (s != ESP_OK) {
 		if (s == ESP_E_LIFETIME || s == ESP_E_SEQ)
-			expire(r, node, now, c, ESP_EXPIRY_HARD, p->sa);
+			expire(r, node, now, c, ESP_EXPIRY_HARD, esp_sa_stats_of(p->sa), esp_sa_expiry_cause(p->sa));
 		drop(r, node, now, (size_t)s, "out", c->spi_out, flow);
 		return;
 	}
 	int ex = esp_sa_expiry(p->sa);
 	if (ex != ESP_EXPIRY_NONE)
-		expire(r, node, now, c, ex, p->sa);
+		expire(r, node, now, c, ex, esp_sa_stats_of(p->sa), esp_sa_expiry_cause(p->sa));
 	send_esp(r, node, now, c, r->esp_buf, n, c->spi_out, esp_sa_stats_of(p->sa)->seq, len, flow);
 }
 
@@ -585,7 +532,7 @@ static int selectors_allow(const ip_child *c, const esp_flow *f)
 static void drop_in(runner *r, uint32_t node, int64_t now, size_t why, uint32_t spi, const char *flow,
 		    const sim_ip_rx *in)
 {
-	drop(r, node, now, why, "in", spi, flow);
+	drop_p(r, node, now, why, "in", spi, flow, in->proto == SIM_PROTO_AH);
 	if (r->pcap)
 		sim_rc_rx_drop(r, now, node, in->proto, in->from, in->to, in->data, in->len, sim_ip_why_name(why));
 }
@@ -600,15 +547,18 @@ void sim_ip_input(runner *r, uint32_t node, int64_t now, uint8_t proto, const ik
 	esp_rx rx;
 	esp_sa *sa = NULL;
 	esp_flow fl;
-	uint32_t spi = esp_packet_spi(esp, len);
-	esp_status s = esp_sad_decap(ip->sad, esp, len, r->esp_buf, BUF_LEN, &rx, &sa);
+	bool ah = proto == SIM_PROTO_AH;
+	uint32_t spi = ah ? 0 : esp_packet_spi(esp, len);
+	esp_status s = ah ? (esp_status)sim_ah_unwrap(ip->sad, from, to, esp, len, r->esp_buf, BUF_LEN, &rx, &spi)
+			  : esp_sad_decap(ip->sad, esp, len, r->esp_buf, BUF_LEN, &rx, &sa);
 	if (s != ESP_OK) {
 		drop_in(r, node, now, (size_t)s, spi, NULL, &in);
 		return;
 	}
 	ip_child *c = kid_by_spi(ip, spi);
-	if (c && c->mode == IKE_MODE_TRANSPORT && sim_tp_header(r->esp_buf, BUF_LEN, from, to, rx.next_hdr, &rx.len) != 0)
-		c = NULL;
+	if (c && c->mode == IKE_MODE_TRANSPORT &&
+	    (ah || sim_tp_header(r->esp_buf, BUF_LEN, from, to, rx.next_hdr, &rx.len) != 0))
+		c = NULL; /* AH is carried in tunnel mode only (output_ah) */
 	const char *flow = sim_rt_flow_name(r, r->esp_buf, rx.len);
 	if (!c) {
 		drop_in(r, node, now, SIM_XD_MODE, spi, flow, &in);
@@ -624,7 +574,9 @@ void sim_ip_input(runner *r, uint32_t node, int64_t now, uint8_t proto, const ik
 		int k = snprintf(f, sizeof(f), "\"spi\":\"0x%08x\",\"seq\":%llu,\"size\":%zu,\"inner\":%zu", spi,
 				 (unsigned long long)rx.seq, len, rx.len);
 		if (flow)
-			snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+			k += snprintf(f + k, sizeof(f) - (size_t)k, ",\"flow\":\"%s\"", flow);
+		if (ah)
+			snprintf(f + k, sizeof(f) - (size_t)k, ",\"proto\":\"ah\"");
 		sim_rn_event(r, now, node, "esp.rx", f);
 	}
 	if (!sim_rt_deliver(r, node, now, r->esp_buf, rx.len))

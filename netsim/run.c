@@ -61,12 +61,12 @@ static void on_deliver(void *ctx, int64_t now, uint8_t proto, const ike_addr *fr
 	rnode *n = ctx;
 	size_t off = 0;
 	n->r->last_activity = now;
-	if (proto == SIM_PROTO_ESP) {
+	if (proto == SIM_PROTO_ESP || proto == SIM_PROTO_AH) {
 		sim_ip_input(n->r, n->idx, now, proto, from, to, data, len);
 		return;
 	}
 	if (proto != SIM_PROTO_UDP)
-		return; /* AH is not negotiated yet */
+		return;
 	bool marked = ike_host_frame_marked(to->port, from->port);
 	switch (ike_host_frame_classify(data, len, marked, &off)) {
 	case IKE_HOST_DG_ESP:

@@ -111,6 +111,17 @@ void sim_ip_output(runner *r, uint32_t node, int64_t now, const uint8_t *pkt, si
 void sim_ip_input(runner *r, uint32_t node, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to,
 		  const uint8_t *esp, size_t len);
 /* The node's counters (NULL without hosts). */
+/* node_ah.c: AH between the simulated IP header both ends agree on and the link's payload (from the SPI on). */
+struct ah_sa;
+struct esp_sad;
+struct esp_rx;
+/* Protects pkt; out gets the whole IP packet, the link payload starts at *off; esp_status. */
+int sim_ah_wrap(struct ah_sa *sa, const ike_addr *from, const ike_addr *to, const uint8_t *pkt, size_t len,
+		uint8_t *out, size_t cap, size_t *off, size_t *n);
+/* Verifies an AH payload that came from -> to: the SA by SPI (*spi), the header rebuilt, ah_decap into out. */
+int sim_ah_unwrap(struct esp_sad *sad, const ike_addr *from, const ike_addr *to, const uint8_t *ah, size_t len,
+		  uint8_t *out, size_t cap, struct esp_rx *rx, uint32_t *spi);
+
 const sim_esp_node_result *sim_ip_stats(const runner *r, uint32_t node);
 
 /* run_traffic.c: the flows' send events. 0, or -1 out of memory. */

@@ -28,7 +28,7 @@ static int keyword(sim_scn *c, const sim_jv *o, const char *path, const char *ke
 static int parse_child(sim_scn *c, const sim_jv *o, const char *path, const sim_profile *pf, const ike_child_cfg *tmpl,
 		       ike_child_cfg *ch)
 {
-	static const char *const keys[] = { "name", "esp", "local_ts", "remote_ts", "rekey_time", "life_time", "over_time",
+	static const char *const keys[] = { "name", "esp", "ah_proposals", "local_ts", "remote_ts", "rekey_time", "life_time", "over_time",
 					    "rand_time", "start_action", "mode", "rekey_bytes", "rekey_packets",
 					    "life_bytes", "life_packets", "replay_window", NULL };
 	static const char *const starts[] = { "none", "start", "trap", NULL }; /* enum ike_child_start */
@@ -40,7 +40,7 @@ static int parse_child(sim_scn *c, const sim_jv *o, const char *path, const sim_
 	sim_scn_sub(p, path, "name");
 	if (!sim_valid_name(ch->name))
 		return sim_scn_fail(c, p, "'%.64s' is not a valid name (1-63 of A-Z a-z 0-9 . _ -)", ch->name);
-	if ((sim_jv_get(o, "esp") && sim_scn_proposals(c, o, path, "esp", IKE_PROTO_ESP, NULL, &ch->esp)) ||
+	if (sim_scn_ipsec_proposals(c, o, path, &ch->esp) ||
 	    sim_scn_ts(c, o, path, "local_ts", &ch->n_local_ts, ch->local_ts) < 0 ||
 	    sim_scn_ts(c, o, path, "remote_ts", &ch->n_remote_ts, ch->remote_ts) < 0 ||
 	    sim_scn_child_life(c, o, path, 0, pf, &ch->life) || sim_scn_child_data(c, o, path, &ch->life) || keyword(c, o, path, "start_action", starts, &ch->start) ||

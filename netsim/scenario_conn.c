@@ -79,6 +79,18 @@ int sim_scn_proposals(sim_scn *c, const sim_jv *o, const char *path, const char 
 	return 0;
 }
 
+int sim_scn_ipsec_proposals(sim_scn *c, const sim_jv *o, const char *path, ike_proposal_list *out)
+{
+	char p[SIM_PATH_MAX];
+	if (!sim_jv_get(o, "ah_proposals"))
+		return sim_jv_get(o, "esp") ? sim_scn_proposals(c, o, path, "esp", IKE_PROTO_ESP, NULL, out) : 0;
+	if (sim_jv_get(o, "esp")) { /* one protocol per CHILD SA: an AH+ESP bundle is not negotiated */
+		sim_scn_sub(p, path, "ah_proposals");
+		return sim_scn_fail(c, p, "give either 'esp' or 'ah_proposals', not both (no AH+ESP bundles)");
+	}
+	return sim_scn_proposals(c, o, path, "ah_proposals", IKE_PROTO_AH, NULL, out);
+}
+
 static int hexval(char ch)
 {
 	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
@@ -304,6 +316,7 @@ static int parse_child_template(sim_scn *c, const sim_jv *o, const char *path, c
 	t->start = fc->at >= 0 ? IKE_CHILD_START_START : IKE_CHILD_START_NONE;
 	t->mode = IKE_MODE_TUNNEL;
 	if (sim_scn_proposals(c, o, path, "esp", IKE_PROTO_ESP, "aes128gcm16", &t->esp) ||
+	    sim_scn_ipsec_proposals(c, o, path, &t->esp) ||
 	    parse_ts(c, o, path, "local_ts", &fc->cfg->local, &t->n_local_ts, t->local_ts) ||
 	    parse_ts(c, o, path, "remote_ts", &fc->cfg->remote, &t->n_remote_ts, t->remote_ts))
 		return -1;
@@ -336,7 +349,7 @@ static int parse_conn_rest(sim_scn *c, sim_scenario *sc, const sim_jv *o, const 
 static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, conn_draft *fc)
 {
 	static const char *const keys[] = { "name", "node", "remote_node", "remote", "local", "version", "initiate",
-					    "at", "ike", "esp", "auth", "local_id", "remote_id", "local_ts",
+					    "at", "ike", "esp", "ah_proposals", "auth", "local_id", "remote_id", "local_ts",
 					    "remote_ts", "ike_lifetime", "child_lifetime", "retransmit",
 					    /* the lifecycle (swanctl's names) */
 					    "profile", "children", "rekey_time", "reauth_time", "rand_time", "over_time",

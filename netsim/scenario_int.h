@@ -77,6 +77,8 @@ int sim_scn_dpd(sim_scn *c, const sim_jv *o, const char *path, const sim_profile
 /* Proposals (scenario_conn.c): o[key] or dflt in strongSwan syntax into out. 0 or -1. */
 int sim_scn_proposals(sim_scn *c, const sim_jv *o, const char *path, const char *key, uint8_t proto,
 		      const char *dflt, ike_proposal_list *out);
+/* A connection's or child's IPsec proposals: `esp` (ESP) or `ah_proposals` (AH), never both; 0 keeps out if neither. */
+int sim_scn_ipsec_proposals(sim_scn *c, const sim_jv *o, const char *path, ike_proposal_list *out);
 /* Traffic selectors o[key]: 1 given, 0 absent (out untouched), -1 error. */
 int sim_scn_ts(sim_scn *c, const sim_jv *o, const char *path, const char *key, uint8_t *n_out, ike_ts *out);
 

@@ -60,6 +60,9 @@ static int parse_one(const char *text, size_t len, uint8_t protocol, unsigned nu
 		int full = 0;
 		switch (kw->type) {
 		case IKE_TT_ENCR:
+			if (protocol == IKE_PROTO_AH) /* AH authenticates only (RFC 4302): encryption is ESP's */
+				return fail(err, errlen, "encryption algorithm '%.*s' not allowed in AH proposal %u", wl, w,
+					    num);
 			if (aead >= 0 && aead != (a && a->aead))
 				return fail(err, errlen, "'%.*s' mixes AEAD and non-AEAD encryption in proposal %u", wl,
 					    w, num);
@@ -73,7 +76,8 @@ static int parse_one(const char *text, size_t len, uint8_t protocol, unsigned nu
 			break;
 		case IKE_TT_PRF:
 			if (protocol != IKE_PROTO_IKE)
-				return fail(err, errlen, "PRF keyword '%.*s' not allowed in ESP proposal %u", wl, w, num);
+				return fail(err, errlen, "PRF keyword '%.*s' not allowed in %s proposal %u", wl, w,
+					    protocol == IKE_PROTO_AH ? "AH" : "ESP", num);
 			full = add_xform(p->prf, &p->n_prf, IKE_PROP_MAX_PER_TYPE, kw->id, 0);
 			break;
 		case IKE_TT_DH:
@@ -92,7 +96,9 @@ static int parse_one(const char *text, size_t len, uint8_t protocol, unsigned nu
 				    ike_transform_type_name(kw->type), wl, w, num);
 		i = j + 1;
 	}
-	if (!p->n_encr)
+	if (protocol == IKE_PROTO_AH && !p->n_integ)
+		return fail(err, errlen, "no integrity algorithm in AH proposal %u", num);
+	if (!p->n_encr && protocol != IKE_PROTO_AH)
 		return fail(err, errlen, "no encryption algorithm in proposal %u", num);
 	if (aead == 1 && p->n_integ)
 		return fail(err, errlen, "AEAD algorithm with integrity algorithm in proposal %u", num);
@@ -123,7 +129,7 @@ int ike_proposals_parse(const char *text, uint8_t protocol, ike_proposal_list *o
 	memset(out, 0, sizeof(*out));
 	if (!text)
 		return fail(err, errlen, "no proposal text");
-	if (protocol != IKE_PROTO_IKE && protocol != IKE_PROTO_ESP)
+	if (protocol != IKE_PROTO_IKE && protocol != IKE_PROTO_ESP && protocol != IKE_PROTO_AH)
 		return fail(err, errlen, "unsupported protocol %u", (unsigned)protocol);
 	size_t len = strlen(text), i = 0;
 	unsigned num = 1;

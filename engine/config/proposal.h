@@ -33,9 +33,10 @@ typedef struct ike_proposal_list {
 } ike_proposal_list;
 
 /*
- * Parses a comma-separated list of proposals for protocol IKE or ESP. IKE: an integrity keyword
+ * Parses a comma-separated list of proposals for protocol IKE, ESP or AH. IKE: an integrity keyword
  * without a prf keyword implies the PRF of the same hash; AEAD proposals carry no integrity; a DH
- * group is required. ESP: DH groups mean PFS; no ESN keyword means "noesn".
+ * group is required. ESP and AH: DH groups mean PFS; no ESN keyword means "noesn". AH: integrity
+ * only, an encryption keyword is refused ("sha256-sha1", "sha256-modp2048").
  * Returns 0, or -1 with a one-line reason in err (e.g. "unknown keyword 'aes129' in proposal 1").
  */
 int ike_proposals_parse(const char *text, uint8_t protocol, ike_proposal_list *out, char *err, size_t errlen);

@@ -76,6 +76,19 @@ int ah_sa_expiry(const ah_sa *sa)
 			     sa->dir);
 }
 
+int ah_sa_expiry_cause(const ah_sa *sa)
+{
+	/* as esp_sa_expiry_cause: hard before soft, packets before bytes, else the sequence space */
+	const esp_limits *lv[2] = { &sa->hard, &sa->soft };
+	for (int i = 0; i < 2; i++) {
+		if (lv[i]->packets && sa->st.packets >= lv[i]->packets)
+			return ESP_LIMIT_PACKETS;
+		if (lv[i]->bytes && sa->st.bytes >= lv[i]->bytes)
+			return ESP_LIMIT_BYTES;
+	}
+	return ah_sa_expiry(sa) != ESP_EXPIRY_NONE ? ESP_LIMIT_SEQ : ESP_LIMIT_NONE;
+}
+
 size_t ah_hdr_len(const ah_sa *sa, uint8_t family)
 {
 	size_t align = family == 6 ? 8 : 4; /* RFC 4302 2.2: 32-bit (IPv4) / 64-bit (IPv6) multiple */

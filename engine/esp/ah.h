@@ -42,5 +42,7 @@ uint32_t ah_packet_spi(const uint8_t *in, size_t len);
 
 const esp_sa_stats *ah_sa_stats_of(const ah_sa *sa);
 int ah_sa_expiry(const ah_sa *sa);
+/* Which limit ah_sa_expiry reports (enum esp_limit, as esp_sa_expiry_cause). */
+int ah_sa_expiry_cause(const ah_sa *sa);
 
 #endif

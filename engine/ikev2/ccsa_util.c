@@ -95,7 +95,7 @@ void v2_child_up(v2_ike_sa *sa, v2_child_sa *c, ike_time now, enum v2_child_tr t
 		r->esp_algs = c->algs;
 		r->esp_selected = true;
 	}
-	v2_trace_selected(sa, now, "esp", &c->algs);
+	v2_trace_selected(sa, now, v2_child_proto(sa, c) == IKE_PROTO_AH ? "ah" : "esp", &c->algs);
 	v2_child_go(sa, c, now, t, NULL);
 	v2_child_event(sa, c, now, IKE_EV_CHILD_UP, 0, NULL);
 	v2_child_arm_life(sa, c, now);
@@ -181,4 +181,9 @@ int v2_ccsa_refuse(v2_ike_sa *sa, ike_time now, const v2_inbound *in, uint16_t n
 		return V2_H_GONE;
 	}
 	return V2_H_OK;
+}
+
+uint8_t v2_child_proto(const v2_ike_sa *sa, const v2_child_sa *c)
+{
+	return sa->conn && c->cfg < sa->conn->n_children ? ike_child_protocol(&sa->conn->children[c->cfg]) : IKE_PROTO_ESP;
 }

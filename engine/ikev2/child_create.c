@@ -29,10 +29,10 @@ static int send_request(v2_ike_sa *sa, ike_time now, v2_child_sa *c, uint32_t re
 	v2_begin_chain(&b, inner, sizeof(inner));
 	if (rekey_spi) {
 		ike_put_u32(old, rekey_spi);
-		v2_add_notify(&b, IKE_PROTO_ESP, old, 4, V2_N_REKEY_SA, NULL, 0);
+		v2_add_notify(&b, ike_child_protocol(cc), old, 4, V2_N_REKEY_SA, NULL, 0);
 	}
 	ike_put_u32(spi, c->spi_in);
-	v2_sa_from_config(&cc->esp, IKE_PROTO_ESP, spi, 4, group == 0, prop);
+	v2_sa_from_config(&cc->esp, ike_child_protocol(cc), spi, 4, group == 0, prop);
 	v2_add_sa(&b, prop);
 	v2_add_nonce(&b, sa->xn, sa->xn_len);
 	if (group)
@@ -118,9 +118,10 @@ static uint16_t read_answer(v2_ike_sa *sa, const v2_inbound *in, v2_child_sa *c,
 		return V2_N_INVALID_SYNTAX;
 	*nr = pno->body;
 	*nr_len = pno->len;
-	if (v2_accept_choice(&cc->esp, got, IKE_PROTO_ESP, sa->xgroup == 0, &c->algs, &prop) != 0 || prop->spi_size != 4) {
-		*why = prop ? "the chosen ESP proposal has no 4-byte SPI"
-			    : v2_accept_refusal(&cc->esp, got, IKE_PROTO_ESP, sa->xgroup == 0, buf, cap);
+	uint8_t proto = ike_child_protocol(cc);
+	if (v2_accept_choice(&cc->esp, got, proto, sa->xgroup == 0, &c->algs, &prop) != 0 || prop->spi_size != 4) {
+		*why = prop ? "the chosen proposal has no 4-byte SPI"
+			    : v2_accept_refusal(&cc->esp, got, proto, sa->xgroup == 0, buf, cap);
 		return V2_N_NO_PROPOSAL_CHOSEN;
 	}
 	if (sa->xgroup && (!pke || v2_parse_ke(pke->body, pke->len, ke) != V2_OK || ke->group != sa->xgroup ||

@@ -116,7 +116,7 @@ static void auth_i_build(v2_ike_sa *sa, ike_time now, uint8_t *inner, size_t cap
 	if (c->remote_id.type)
 		v2_add_id(&b, V2_PL_IDR, c->remote_id.type, c->remote_id.data, c->remote_id.len);
 	v2_add_auth(&b, method, auth, alen);
-	v2_sa_from_config(&c->children[0].esp, IKE_PROTO_ESP, spi, 4, true, prop);
+	v2_sa_from_config(&c->children[0].esp, ike_child_protocol(&c->children[0]), spi, 4, true, prop);
 	v2_add_sa(&b, prop);
 	v2_ts_to_wire(c->children[0].local_ts, c->children[0].n_local_ts, ts);
 	v2_add_ts(&b, V2_PL_TSI, ts);
@@ -244,10 +244,10 @@ static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder 
 	char whybuf[320];
 	ike_ts ti[IKE_TS_MAX + 1], tr[IKE_TS_MAX + 1];
 	size_t ni = 0, nr = 0;
-	if (v2_select(&cc->esp, theirs, IKE_PROTO_ESP, 0, true, &ch->algs, &num, &chosen) != 0 || chosen->spi_size != 4) {
+	if (v2_select(&cc->esp, theirs, ike_child_protocol(cc), 0, true, &ch->algs, &num, &chosen) != 0 || chosen->spi_size != 4) {
 		err = V2_N_NO_PROPOSAL_CHOSEN;
 		why = chosen ? "the chosen ESP proposal has no 4-byte SPI"
-			     : v2_select_refusal(&cc->esp, theirs, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
+			     : v2_select_refusal(&cc->esp, theirs, ike_child_protocol(cc), true, whybuf, sizeof(whybuf));
 	} else {
 		ni = v2_ts_narrow(tsi, cc->remote_ts, cc->n_remote_ts, ti, IKE_TS_MAX + 1);
 		nr = v2_ts_narrow(tsr, cc->local_ts, cc->n_local_ts, tr, IKE_TS_MAX + 1);
@@ -275,7 +275,7 @@ static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder 
 	uint8_t spi[4];
 	v2_sa reply;
 	ike_put_u32(spi, ch->spi_in);
-	v2_sa_from_algs(&ch->algs, IKE_PROTO_ESP, num, spi, 4, &reply);
+	v2_sa_from_algs(&ch->algs, ike_child_protocol(cc), num, spi, 4, &reply);
 	v2_add_sa(b, &reply);
 	v2_ts_to_wire(ch->ts, ch->n_ts_i, tsi);
 	v2_add_ts(b, V2_PL_TSI, tsi);
@@ -363,11 +363,11 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in, child_pay
 	const v2_proposal *prop = NULL;
 	ike_ts ti[IKE_TS_MAX], tr[IKE_TS_MAX];
 	size_t ni = 0, nr = 0;
-	if (!err && (v2_accept_choice(&cc->esp, &cp->sa, IKE_PROTO_ESP, true, &ch->algs, &prop) != 0 ||
+	if (!err && (v2_accept_choice(&cc->esp, &cp->sa, ike_child_protocol(cc), true, &ch->algs, &prop) != 0 ||
 		     prop->spi_size != 4)) {
 		err = V2_N_NO_PROPOSAL_CHOSEN;
 		why = prop ? "the chosen ESP proposal has no 4-byte SPI"
-			   : v2_accept_refusal(&cc->esp, &cp->sa, IKE_PROTO_ESP, true, whybuf, sizeof(whybuf));
+			   : v2_accept_refusal(&cc->esp, &cp->sa, ike_child_protocol(cc), true, whybuf, sizeof(whybuf));
 	} else if (!err && (!v2_ts_within(&cp->tsi, cc->local_ts, cc->n_local_ts, ti, IKE_TS_MAX, &ni) ||
 			    !v2_ts_within(&cp->tsr, cc->remote_ts, cc->n_remote_ts, tr, IKE_TS_MAX, &nr))) {
 		err = V2_N_TS_UNACCEPTABLE;

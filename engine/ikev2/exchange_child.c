@@ -21,6 +21,7 @@ typedef struct ccsa_req {
 	v2_ke ke;
 	bool has_ke;
 	uint32_t rekey_spi; /* N(REKEY_SA): 0 for a new CHILD SA */
+	uint8_t rekey_proto; /* its Protocol ID: ESP or AH */
 } ccsa_req;
 
 static int malformed(v2_ike_sa *sa, ike_time now, const v2_inbound *in, const char *why)
@@ -42,8 +43,10 @@ static const char *read_child_req(const v2_chain *ch, ccsa_req *q)
 		return "malformed KE payload";
 	if (prk) {
 		v2_notify n;
-		if (v2_parse_notify(prk->body, prk->len, &n) != V2_OK || n.spi_size != 4 || n.protocol != IKE_PROTO_ESP)
+		if (v2_parse_notify(prk->body, prk->len, &n) != V2_OK || n.spi_size != 4 ||
+		    (n.protocol != IKE_PROTO_ESP && n.protocol != IKE_PROTO_AH))
 			return "REKEY_SA notify without a 4-byte ESP SPI";
+		q->rekey_proto = n.protocol;
 		q->rekey_spi = ike_get_u32(n.spi);
 	}
 	return NULL;
@@ -56,7 +59,7 @@ static uint16_t choose(v2_ike_sa *sa, const ccsa_req *q, size_t cfg, v2_child_sa
 	const ike_child_cfg *cc = &sa->conn->children[cfg];
 	uint16_t kg = q->has_ke ? q->ke.group : 0;
 	/* D-H is not ignored: a proposal with a group only matches one with that group (PFS both or neither) */
-	if (v2_select(&cc->esp, &q->sa, IKE_PROTO_ESP, kg, false, &c->algs, num, chosen) != 0 || (*chosen)->spi_size != 4)
+	if (v2_select(&cc->esp, &q->sa, ike_child_protocol(cc), kg, false, &c->algs, num, chosen) != 0 || (*chosen)->spi_size != 4)
 		return V2_N_NO_PROPOSAL_CHOSEN;
 	if (c->algs.dh && (!q->has_ke || q->ke.group != c->algs.dh)) {
 		*group = c->algs.dh;
@@ -117,7 +120,7 @@ static int answer(v2_ike_sa *sa, ike_time now, const ccsa_req *q, v2_child_sa *c
 	v2_sa reply;
 	v2_ts_list ts;
 	ike_put_u32(spi, c->spi_in);
-	v2_sa_from_algs(&c->algs, IKE_PROTO_ESP, num, spi, 4, &reply);
+	v2_sa_from_algs(&c->algs, ike_child_protocol(&sa->conn->children[c->cfg]), num, spi, 4, &reply);
 	v2_add_sa(b, &reply);
 	v2_add_nonce(b, nr, V2_NONCE_LEN);
 	if (c->algs.dh)
@@ -173,6 +176,8 @@ static int child_req(v2_ike_sa *sa, ike_time now, const v2_inbound *in, ccsa_req
 	int cfg;
 	if (q->rekey_spi) {
 		old = v2_child_find_out(sa, q->rekey_spi);
+		if (old && v2_child_proto(sa, old) != q->rekey_proto)
+			old = NULL; /* an SPI of the other protocol names no SA of ours: CHILD_SA_NOT_FOUND */
 		if ((err = rekey_refusal(old, &why)) != 0)
 			return v2_ccsa_refuse(sa, now, in, err, NULL, 0, why);
 		cfg = old->cfg;

@@ -56,13 +56,13 @@ static v2_ike_sa *unsettled_origin(v2_ike_sa *nsa)
 	return NULL;
 }
 
-static void child_delete_recv(v2_ike_sa *sa, ike_time now, uint32_t spi, v2_builder *b)
+static void child_delete_recv(v2_ike_sa *sa, ike_time now, uint8_t proto, uint32_t spi, v2_builder *b)
 {
 	v2_child_sa *c = v2_child_find_out(sa, spi);
 	v2_ike_sa *holder = sa;
 	if (!c && (holder = unsettled_origin(sa)) != NULL)
 		c = v2_child_find_out(holder, spi); /* the peer moved it to this SA already; we have not yet */
-	if (!c)
+	if (!c || v2_child_proto(holder, c) != proto) /* SPIs are per protocol (RFC 7296 3.11): an AH SPI is no ESP one */
 		return; /* 1.4.1: an SPI we do not know is ignored (it may be gone already) */
 	sa = holder;
 	static const struct {
@@ -77,7 +77,7 @@ static void child_delete_recv(v2_ike_sa *sa, ike_time now, uint32_t spi, v2_buil
 	if (k < sizeof(answered) / sizeof(answered[0])) {
 		uint8_t ours[4];
 		ike_put_u32(ours, c->spi_in);
-		v2_add_delete(b, 3, 4, ours, 1);
+		v2_add_delete(b, proto, 4, ours, 1);
 		v2_child_go(sa, c, now, answered[k].row, NULL);
 	} else if (c->state == V2_CHILD_DELETING) {
 		v2_child_go(sa, c, now, V2_T_CHILD_DELETE_DONE, "the peer deleted it too (Deletes crossed)");
@@ -114,8 +114,9 @@ int v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 			continue;
 		if (d.protocol == 1)
 			delete_ike = true;
-		for (uint16_t k = 0; d.protocol == 3 && d.spi_size == 4 && k < d.n; k++)
-			child_delete_recv(sa, now, ike_get_u32(d.spis + 4u * k), &b);
+		bool child = d.protocol == IKE_PROTO_ESP || d.protocol == IKE_PROTO_AH;
+		for (uint16_t k = 0; child && d.spi_size == 4 && k < d.n; k++)
+			child_delete_recv(sa, now, d.protocol, ike_get_u32(d.spis + 4u * k), &b);
 	}
 	if (delete_ike || fatal) { /* the answer to an IKE SA Delete is empty */
 		b.w.len = 0;

@@ -118,11 +118,12 @@ int v2_derive_rekeyed_keys(v2_ike_sa *nsa, const v2_ike_sa *old, ike_time now, c
 int v2_derive_child_keys(v2_ike_sa *sa, v2_child_sa *ch, ike_time now, const uint8_t *ni, size_t ni_len,
 			 const uint8_t *nr, size_t nr_len, const uint8_t *gir, size_t gir_len)
 {
-	const ike_alg *e = ike_alg_find(IKE_TT_ENCR, ch->algs.encr, ch->algs.encr_keylen);
+	bool ah = v2_child_proto(sa, ch) == IKE_PROTO_AH; /* AH: integrity keys only, ai | ar (RFC 7296 2.17) */
+	const ike_alg *e = ah ? NULL : ike_alg_find(IKE_TT_ENCR, ch->algs.encr, ch->algs.encr_keylen);
 	const ike_alg *a = ch->algs.integ ? ike_alg_find(IKE_TT_INTEG, ch->algs.integ, 0) : NULL;
-	if (!e || (ch->algs.integ && !a))
+	if ((!ah && !e) || (ch->algs.integ && !a) || (ah && !a))
 		return -1;
-	size_t ek = e->key_bytes, ak = a ? a->key_bytes : 0, total = 2 * (ek + ak);
+	size_t ek = e ? e->key_bytes : 0, ak = a ? a->key_bytes : 0, total = 2 * (ek + ak);
 	OPENSSL_clear_free(ch->keymat, ch->keymat_len);
 	ch->keymat_len = 0;
 	ch->keymat = malloc(total);
@@ -141,7 +142,9 @@ int v2_derive_child_keys(v2_ike_sa *sa, v2_child_sa *ch, ike_time now, const uin
 		v2_trace_kdf(sa, now, "g^ir (PFS)", "[\"KEi\",\"KEr\"]", gir, gir_len);
 	v2_trace_kdf(sa, now, "KEYMAT", gir ? "[\"SK_d\",\"g^ir (PFS)\",\"Ni\",\"Nr\"]" : "[\"SK_d\",\"Ni\",\"Nr\"]",
 		     ch->keymat, total);
-	static const char *const names[4] = { "ESP_ENCR_I", "ESP_INTEG_I", "ESP_ENCR_R", "ESP_INTEG_R" };
+	static const char *const esp[4] = { "ESP_ENCR_I", "ESP_INTEG_I", "ESP_ENCR_R", "ESP_INTEG_R" };
+	static const char *const ahn[4] = { "", "AH_INTEG_I", "", "AH_INTEG_R" };
+	const char *const *names = ah ? ahn : esp;
 	size_t lens[4] = { ek, ak, ek, ak }, at = 0;
 	for (int i = 0; i < 4; i++) {
 		if (lens[i])

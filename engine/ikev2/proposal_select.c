@@ -31,7 +31,7 @@ void v2_sa_from_config(const ike_proposal_list *pl, uint8_t protocol, const uint
 		add_xforms(p, IKE_TT_INTEG, c->integ, c->n_integ);
 		if (!strip_dh)
 			add_xforms(p, IKE_TT_DH, c->dh, c->n_dh);
-		if (protocol == IKE_PROTO_ESP) {
+		if (protocol != IKE_PROTO_IKE) { /* ESP and AH: ESN mandatory (RFC 7296 3.3.3) */
 			static const ike_xform no_esn = { IKE_ESN_NO, 0 };
 			if (c->n_esn)
 				add_xforms(p, IKE_TT_ESN, c->esn, c->n_esn);
@@ -161,17 +161,19 @@ static bool pick_type(const ike_xform *ours, uint8_t n, const v2_proposal *tp, u
 	return ok;
 }
 
-/* Types a proposal must carry (RFC 7296 3.3.3): IKE ENCR, PRF, D-H; ESP ENCR, ESN; INTEG is checked by pick. */
+/* Types a proposal must carry (RFC 7296 3.3.3): IKE ENCR, PRF, D-H; ESP ENCR, ESN; AH INTEG, ESN. */
 static bool mandatory_present(const v2_proposal *tp, uint8_t protocol, char *why, size_t cap)
 {
-	static const uint8_t ike[] = { IKE_TT_ENCR, IKE_TT_PRF, IKE_TT_DH }, esp[] = { IKE_TT_ENCR, IKE_TT_ESN };
-	const uint8_t *need = protocol == IKE_PROTO_IKE ? ike : esp;
-	size_t n = protocol == IKE_PROTO_IKE ? sizeof(ike) : sizeof(esp);
+	static const uint8_t ike[] = { IKE_TT_ENCR, IKE_TT_PRF, IKE_TT_DH }, esp[] = { IKE_TT_ENCR, IKE_TT_ESN },
+			     ah[] = { IKE_TT_INTEG, IKE_TT_ESN };
+	const uint8_t *need = protocol == IKE_PROTO_IKE ? ike : protocol == IKE_PROTO_AH ? ah : esp;
+	size_t n = protocol == IKE_PROTO_IKE ? sizeof(ike) : protocol == IKE_PROTO_AH ? sizeof(ah) : sizeof(esp);
 	for (size_t i = 0; i < n; i++)
 		if (!any_of_type(tp, need[i])) {
 			if (why && cap)
 				snprintf(why, cap, "no %s transform, mandatory for %s (RFC 7296 3.3.3)",
-					 ike_transform_type_name(need[i]), protocol == IKE_PROTO_IKE ? "IKE" : "ESP");
+					 ike_transform_type_name(need[i]),
+					 protocol == IKE_PROTO_IKE ? "IKE" : protocol == IKE_PROTO_AH ? "AH" : "ESP");
 			return false;
 		}
 	return true;
@@ -191,10 +193,15 @@ static bool match(const ike_proposal *op, const v2_proposal *tp, uint8_t protoco
 		}
 	if (!mandatory_present(tp, protocol, why, cap))
 		return false;
-	if (!pick_type(op->encr, op->n_encr, tp, IKE_TT_ENCR, 0, &x, why, cap))
-		return false;
-	a->encr = x.id;
-	a->encr_keylen = x.keylen;
+	if (protocol == IKE_PROTO_AH) { /* 3.3.3: an AH proposal has no ENCR */
+		if (any_of_type(tp, IKE_TT_ENCR))
+			return refuse(why, cap, "an ENCR transform in an AH proposal (RFC 7296 3.3.3)");
+	} else {
+		if (!pick_type(op->encr, op->n_encr, tp, IKE_TT_ENCR, 0, &x, why, cap))
+			return false;
+		a->encr = x.id;
+		a->encr_keylen = x.keylen;
+	}
 	if (protocol == IKE_PROTO_IKE) {
 		if (!pick_type(op->prf, op->n_prf, tp, IKE_TT_PRF, 0, &x, why, cap))
 			return false;
@@ -214,7 +221,7 @@ static bool match(const ike_proposal *op, const v2_proposal *tp, uint8_t protoco
 	} else if (!ignore_dh && has_type(tp, IKE_TT_DH)) {
 		return refuse(why, cap, "a D-H group, but ours takes none");
 	}
-	if (protocol == IKE_PROTO_ESP) {
+	if (protocol != IKE_PROTO_IKE) {
 		/* ESN is mandatory (3.3.3): the answer carries one of theirs, never one they did not offer. */
 		static const ike_xform no_esn = { IKE_ESN_NO, 0 };
 		bool own = op->n_esn != 0;
@@ -361,21 +368,24 @@ void v2_sa_from_algs(const v2_algs *a, uint8_t protocol, uint8_t prop_num, const
 	p->spi_size = spi_size;
 	if (spi_size)
 		memcpy(p->spi, spi, spi_size);
-	p->t[p->n++] = (v2_transform){ .type = IKE_TT_ENCR, .id = a->encr, .keylen = a->encr_keylen };
+	if (protocol != IKE_PROTO_AH)
+		p->t[p->n++] = (v2_transform){ .type = IKE_TT_ENCR, .id = a->encr, .keylen = a->encr_keylen };
 	if (protocol == IKE_PROTO_IKE)
 		p->t[p->n++] = (v2_transform){ .type = IKE_TT_PRF, .id = a->prf, .keylen = 0 };
 	if (a->integ)
 		p->t[p->n++] = (v2_transform){ .type = IKE_TT_INTEG, .id = a->integ, .keylen = 0 };
 	if (a->dh)
 		p->t[p->n++] = (v2_transform){ .type = IKE_TT_DH, .id = a->dh, .keylen = 0 };
-	if (protocol == IKE_PROTO_ESP)
+	if (protocol != IKE_PROTO_IKE)
 		p->t[p->n++] = (v2_transform){ .type = IKE_TT_ESN, .id = a->esn, .keylen = 0 };
 }
 
 size_t v2_algs_format(const v2_algs *a, char *out, size_t cap)
 {
-	int n = snprintf(out, cap, "%s", ike_transform_name(IKE_TT_ENCR, a->encr, a->encr_keylen));
-	if (a->integ && n >= 0 && (size_t)n < cap)
+	/* encr 0: an AH SA, whose display starts with its integrity algorithm */
+	int n = a->encr ? snprintf(out, cap, "%s", ike_transform_name(IKE_TT_ENCR, a->encr, a->encr_keylen))
+			: snprintf(out, cap, "%s", ike_transform_name(IKE_TT_INTEG, a->integ, 0));
+	if (a->encr && a->integ && n >= 0 && (size_t)n < cap)
 		n += snprintf(out + n, cap - (size_t)n, "/%s", ike_transform_name(IKE_TT_INTEG, a->integ, 0));
 	if (a->prf && n >= 0 && (size_t)n < cap)
 		n += snprintf(out + n, cap - (size_t)n, "/%s", ike_transform_name(IKE_TT_PRF, a->prf, 0));

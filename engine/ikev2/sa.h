@@ -471,6 +471,8 @@ int v2_child_rekey_start(v2_ike_sa *sa, ike_time now, const v2_task *t);
 int v2_child_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 /* The CHILD SA's D-H group for PFS: the first group of its esp proposals, 0 if none. */
 uint16_t v2_child_pfs_group(const ike_child_cfg *cc);
+/* The protocol (ESP or AH) CHILD SA c was negotiated with: its child config's (RFC 7296 3.3.1). */
+uint8_t v2_child_proto(const v2_ike_sa *sa, const v2_child_sa *c);
 /* A CHILD SA agreed (row t: IKE_AUTH's or CREATE_CHILD_SA's): the connection's record, sa.selected, its state,
  * CHILD_UP to the host and its lifetimes, in that order, in one place. */
 void v2_child_up(v2_ike_sa *sa, v2_child_sa *c, ike_time now, enum v2_child_tr t);

@@ -164,7 +164,7 @@ static int start_child_delete(v2_ike_sa *sa, ike_time now, const v2_task *t)
 	v2_builder b;
 	ike_put_u32(spi, c->spi_in);
 	v2_begin_chain(&b, inner, sizeof(inner));
-	v2_add_delete(&b, 3, 4, spi, 1);
+	v2_add_delete(&b, v2_child_proto(sa, c), 4, spi, 1);
 	v2_child_go(sa, c, now, c->state == V2_CHILD_REKEYED ? V2_T_CHILD_REKEYED_DELETE_SENT : V2_T_CHILD_DELETE_SENT,
 		    NULL);
 	return v2_send_request(sa, now, V2_INFORMATIONAL, inner, b.w.len, b.first,

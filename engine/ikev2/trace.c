@@ -86,7 +86,9 @@ void v2_trace_selected(v2_ike_sa *sa, ike_time now, const char *what, const v2_a
 	ike_jsonw_init(&w);
 	ike_jsonw_str(&w, "sa", what);
 	ike_jsonw_str(&w, "proposal", prop);
-	ike_jsonw_str(&w, "encr-alg", ike_transform_name(IKE_TT_ENCR, a->encr, a->encr_keylen));
+	bool ah = !strcmp(what, "ah"); /* AH has no encryption (RFC 4302) */
+	if (!ah)
+		ike_jsonw_str(&w, "encr-alg", ike_transform_name(IKE_TT_ENCR, a->encr, a->encr_keylen));
 	if (a->encr_keylen)
 		ike_jsonw_int(&w, "encr-keysize", a->encr_keylen);
 	if (a->integ)
@@ -95,7 +97,7 @@ void v2_trace_selected(v2_ike_sa *sa, ike_time now, const char *what, const v2_a
 		ike_jsonw_str(&w, "prf-alg", ike_transform_name(IKE_TT_PRF, a->prf, 0));
 	if (a->dh)
 		ike_jsonw_str(&w, "dh-group", ike_transform_name(IKE_TT_DH, a->dh, 0));
-	if (!strcmp(what, "esp"))
+	if (!strcmp(what, "esp") || ah)
 		ike_jsonw_str(&w, "esn", a->esn ? "yes" : "no");
 	sa_fields(&w, sa);
 	v2_emit(sa->peer, now, "sa.selected", &w);

@@ -110,6 +110,7 @@ ix_auth_value() {
 # set, replace the connection's and the child's lifetime and DPD lines (the lifecycle rows, life.sh);
 # IX_CONN_PEER_TS the peer's traffic selector in charon's connection.
 # ix_conn NAME ME(charon|ikesim) LOCAL_ADDR REMOTE_ADDR REMOTE_PORT IKE ESP AUTH CERTSET PSK [CACERT]
+# ESP "ah:LIST" makes the child an AH one (ah_proposals = LIST; the AH rows, ah.sh).
 # CACERT pins the trust anchor for the remote's certificate (the self-test peer trusts all three CAs).
 ix_conn() {
 	local name=$1 me=$2 laddr=$3 raddr=$4 rport=$5 ike=$6 esp=$7 auth=$8 set=$9 psk=${10} ca=${11:-}
@@ -147,7 +148,7 @@ $([ "$auth" = psk ] || [ -z "$ca" ] || printf '\t\tcacerts = %s\n' "$ca")
 		$name {
 			local_ts = $lts
 			remote_ts = $rts
-			esp_proposals = $esp
+$(case $esp in ah:*) printf '\t\t\tah_proposals = %s' "${esp#ah:}" ;; *) printf '\t\t\tesp_proposals = %s' "$esp" ;; esac)
 ${IX_CONN_CHILD_OPTS:-			rekey_time = 0}
 			start_action = none
 		}

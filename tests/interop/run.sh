@@ -23,6 +23,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/gen.sh"
 . "$HERE/life.sh"
 . "$HERE/ping.sh"
+. "$HERE/ah.sh"
 
 IKESIM_BIN=${IKESIM_BIN:-$ROOT/build/rel/ikesim}
 case $IKESIM_BIN in /*) ;; *) IKESIM_BIN=$PWD/$IKESIM_BIN ;; esac
@@ -137,6 +138,7 @@ done < <(selected_cases)
 # The lifecycle rows' connections on this charon (the fragmentation rows' charon gets its own, life.sh).
 [ "$IX_PEER" = ikesim ] && life_conns ref
 [ "$IX_PEER" = ikesim ] && ping_conns ref
+[ "$IX_PEER" = ikesim ] && ah_conns ref
 # The fuzz row's connection: PSK, charon initiates to the fuzzed responder's address and port.
 if fuzz_selected; then
 	ix_conn "$IX_FUZZ_CASE-r" charon "$IX_CHARON_ADDR" "$IX_FUZZ_ADDR" "$IX_FUZZ_PORT" "$IX_FUZZ_IKE" "$IX_FUZZ_ESP" psk rsa \
@@ -180,7 +182,8 @@ PEER_BIN="" PEER_PORT="" PEER_ENV=() PEER_SET="" PEER_REMOTE_PORT="" PEER_TS=""
 start_ikesim() {
 	local dir=$1 conn=$2 kind=$3 ike=$4 esp=$5 auth=$6 addr=$7
 	shift 7
-	local lid rid authargs set cert
+	local lid rid authargs set cert child=(--esp-proposals "$esp")
+	[[ $esp == ah:* ]] && child=(--ah-proposals "${esp#ah:}") # the AH rows (ah.sh)
 	if [ "$auth" = psk ]; then
 		lid="ikesim.$conn.test" rid="charon.$conn.test"
 		# the secret goes in a private file, never on ikesim's command line (ps shows that to everyone)
@@ -199,7 +202,7 @@ start_ikesim() {
 	# timeout(1) bounds a peer that hangs; it is our child, so PEER_PID is ours to wait for.
 	timeout -k 2 $((IX_TIMEOUT + 8)) ip netns exec "$NS" env "${PEER_ENV[@]}" "${PEER_BIN:-$IKESIM_BIN}" peer "$@" \
 		--local "$addr:${PEER_PORT:-$IX_PEER_PORT}" --remote "$IX_CHARON_ADDR:${PEER_REMOTE_PORT:-$IX_PORT}" \
-		--proposals "$ike" --esp-proposals "$esp" --id "$lid" --remote-id "$rid" "${authargs[@]}" \
+		--proposals "$ike" "${child[@]}" --id "$lid" --remote-id "$rid" "${authargs[@]}" \
 		--local-ts "${PEER_TS:-$IX_TS_IKESIM}" --remote-ts "$IX_TS_CHARON" --timeout "$((IX_TIMEOUT + 3))" --hold "$IX_HOLD" \
 		--trace "$dir/trace.jsonl" --reveal-keys >"$dir/ikesim.out" 2>&1 &
 	PEER_PID=$!
@@ -452,6 +455,7 @@ done < <(selected_cases)
 
 life_run_all
 ping_run_all
+ah_run_all
 
 if fuzz_selected; then
 	run_fuzz

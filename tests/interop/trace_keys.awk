@@ -14,7 +14,9 @@ function child_tag(a, b) { return a < b ? a "/" b : b "/" a }
 
 /"ev":"kdf"/ {
 	name = field("name")
-	if (name !~ /^(SK_(d|ai|ar|ei|er|pi|pr)|ESP_(ENCR|INTEG)_(I|R))$/) next
+	if (name !~ /^(SK_(d|ai|ar|ei|er|pi|pr)|ESP_(ENCR|INTEG)_(I|R)|AH_INTEG_(I|R))$/) next
+	# charon logs an AH SA's keys like an ESP one's ("integrity initiator key"): one name for both
+	if (name ~ /^AH_/) name = "ESP" substr(name, 3)
 	value = field("value")
 	if (value == "") next
 	line = field("initiator-spi") " " field("responder-spi") " " name

@@ -100,7 +100,8 @@ static void errors_name_proposal_and_keyword(void **state)
 	expect_error("aes128gcm16,aes128gcm16,aes128gcm16,aes128gcm16,aes128gcm16,aes128gcm16,aes128gcm16,"
 		     "aes128gcm16,aes128gcm16",
 		     IKE_PROTO_ESP, "too many proposals");
-	expect_error("aes128-sha256", IKE_PROTO_AH, "unsupported protocol");
+	expect_error("aes128-sha256", IKE_PROTO_AH, "encryption algorithm 'aes128' not allowed in AH proposal 1");
+	expect_error("aes128-sha256", 4, "unsupported protocol");
 	ike_proposal_list l;
 	assert_int_equal(ike_proposals_parse(NULL, IKE_PROTO_IKE, &l, NULL, 0), -1);
 	assert_int_equal(ike_proposals_parse("aes128-sha1-modp2048", IKE_PROTO_IKE, NULL, NULL, 0), -1);
