@@ -196,3 +196,16 @@ int ike_v1_iv_phase2(const ike_crypto *c, uint16_t hash, const uint8_t *p1_last,
 		memcpy(out, h, block);
 	return rc;
 }
+
+int ike_v1_natd(const ike_crypto *c, uint16_t hash, uint64_t cky_i, uint64_t cky_r, const uint8_t *addr,
+		size_t addr_len, uint16_t port, uint8_t *out)
+{
+	if (!addr || (addr_len != 4 && addr_len != 16))
+		return -IKE_CRYPTO_EINVAL;
+	uint8_t ck[16], p[2];
+	ike_put_u64(ck, cky_i);
+	ike_put_u64(ck + 8, cky_r);
+	ike_put_u16(p, port);
+	ike_iov d[3] = { { ck, 16 }, { addr, addr_len }, { p, 2 } };
+	return ike_v1_hash(c, hash, d, 3, out);
+}

@@ -94,4 +94,8 @@ int ike_v1_iv_phase1(const ike_crypto *c, uint16_t hash, const uint8_t *gxi, siz
 int ike_v1_iv_phase2(const ike_crypto *c, uint16_t hash, const uint8_t *p1_last, size_t block, uint32_t msg_id,
 		     uint8_t *out);
 
+/* NAT-D payload data (RFC 3947 3.2): HASH(CKY-I | CKY-R | IP | Port), negotiated hash, addr 4 or 16 bytes. */
+int ike_v1_natd(const ike_crypto *c, uint16_t hash, uint64_t cky_i, uint64_t cky_r, const uint8_t *addr,
+		size_t addr_len, uint16_t port, uint8_t *out);
+
 #endif

@@ -418,6 +418,7 @@ typedef struct v1_builder {
 	ike_wbuf w;
 	size_t hdr_off;     /* SIZE_MAX for a bare chain */
 	size_t last_np_off; /* where the previous payload's Next Payload byte is */
+	size_t last_off;    /* the latest payload's generic header, SIZE_MAX if none */
 	uint8_t first;
 } v1_builder;
 
@@ -437,7 +438,7 @@ static inline void v1_add_data(v1_builder *b, uint8_t type, const uint8_t *data,
 {
 	v1_add_raw(b, type, data, len);
 }
-/* Offset of the body of the payload added last (to patch a HASH computed over what follows it). */
+/* Offset of the body of the payload added last (to patch a HASH computed over what follows it); 0 if none. */
 size_t v1_last_body(const v1_builder *b);
 /* Patches the header Length (to the bytes written plus `extra`); returns the total, 0 on overflow/error. */
 size_t v1_finish(v1_builder *b, size_t extra);
@@ -447,12 +448,31 @@ void v1_put_header(uint8_t *d, const v1_header *h);
 
 /* ---- names and summaries ---- */
 
-const char *v1_exchange_name(uint8_t exchange); /* "ID_PROT", "AGGRESSIVE", "QUICK_MODE", "EXCHANGE_99" */
-const char *v1_payload_short(uint8_t type);     /* "SA", "KE", "No", "ID", "HASH", "N", "D", "V", "NAT-D" */
+const char *v1_exchange_name(uint8_t exchange); /* "ID_PROT", "AGGRESSIVE", "QUICK_MODE", "INFORMATIONAL", ... */
+const char *v1_payload_short(uint8_t type);     /* "SA", "KE", "No", "ID", "HASH", "N", "D", "V", "NAT-D", "CP" */
 const char *v1_notify_name(uint16_t type);      /* "NO-PROPOSAL-CHOSEN", "R-U-THERE", "UNKNOWN" */
 bool v1_notify_known(uint16_t type);
 const char *v1_attr_name(bool phase1, uint16_t type); /* "ENCRYPTION_ALGORITHM", "SA_LIFE_DURATION", ... */
 const char *v1_id_type_name(uint8_t type);
+
+/* Known vendor IDs (RFC 3947, the NAT-T drafts, RFC 3706 DPD, XAUTH, FRAGMENTATION, Cisco Unity). */
+enum v1_vid {
+	V1_VID_UNKNOWN = 0,
+	V1_VID_NATT_RFC3947,
+	V1_VID_NATT_DRAFT_02,   /* MD5("draft-ietf-ipsec-nat-t-ike-02") */
+	V1_VID_NATT_DRAFT_02_N, /* MD5 of the same text with a trailing newline (sent by some implementations) */
+	V1_VID_NATT_DRAFT_03,
+	V1_VID_DPD,
+	V1_VID_XAUTH,
+	V1_VID_FRAGMENTATION,
+	V1_VID_UNITY,
+	V1_VID_COUNT,
+};
+/* The bytes of a known VID (NULL for UNKNOWN/out of range); *len receives their length. */
+const uint8_t *v1_vid_bytes(enum v1_vid v, size_t *len);
+/* Which known VID data is: exact match, except FRAGMENTATION and Unity, matched on their MD5 prefix. */
+enum v1_vid v1_vid_lookup(const uint8_t *data, size_t len);
+const char *v1_vid_name(enum v1_vid v); /* "RFC 3947", "DPD", "XAuth", ...; "unknown" */
 
 /*
  * "ID_PROT request 0 [ SA V V V ]": dir is "request"/"response" (IKEv1 has no response flag; the state

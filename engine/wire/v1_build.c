@@ -22,6 +22,7 @@ void v1_begin(v1_builder *b, uint8_t *buf, size_t cap, const v1_header *h)
 	b->hdr_off = 0;
 	b->first = V1_PL_NONE;
 	b->last_np_off = NO_OFF;
+	b->last_off = NO_OFF;
 	uint8_t *d = ike_wbuf_room(&b->w, V1_HDR_LEN);
 	if (!d)
 		return;
@@ -38,6 +39,7 @@ void v1_begin_chain(v1_builder *b, uint8_t *buf, size_t cap)
 	b->hdr_off = SIZE_MAX;
 	b->first = V1_PL_NONE;
 	b->last_np_off = NO_OFF;
+	b->last_off = NO_OFF;
 }
 
 /* A generic header linked from the previous payload's Next Payload byte; its offset or NO_OFF. */
@@ -55,6 +57,7 @@ static size_t open_pl(v1_builder *b, uint8_t type)
 	if (b->first == V1_PL_NONE)
 		b->first = type;
 	b->last_np_off = at;
+	b->last_off = at;
 	return at;
 }
 
@@ -91,7 +94,7 @@ void v1_add_raw(v1_builder *b, uint8_t type, const uint8_t *body, size_t len)
 
 size_t v1_last_body(const v1_builder *b)
 {
-	return b->last_np_off == NO_OFF || b->last_np_off == 16 ? 0 : b->last_np_off + V1_GENERIC_HDR_LEN;
+	return b->last_off == NO_OFF ? 0 : b->last_off + V1_GENERIC_HDR_LEN;
 }
 
 static void put_attrs(ike_wbuf *w, const v1_attr *a, uint8_t n)

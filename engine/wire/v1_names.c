@@ -8,7 +8,7 @@ const char *v1_exchange_name(uint8_t exchange)
 	case V1_EXCH_ID_PROT: return "ID_PROT";
 	case V1_EXCH_AUTH_ONLY: return "AUTH_ONLY";
 	case V1_EXCH_AGGRESSIVE: return "AGGRESSIVE";
-	case V1_EXCH_INFORMATIONAL: return "INFORMATIONAL_V1";
+	case V1_EXCH_INFORMATIONAL: return "INFORMATIONAL";
 	case V1_EXCH_TRANSACTION: return "TRANSACTION";
 	case V1_EXCH_QUICK: return "QUICK_MODE";
 	case V1_EXCH_NEW_GROUP: return "NEW_GROUP_MODE";
@@ -32,7 +32,7 @@ const char *v1_payload_short(uint8_t type)
 	case V1_PL_N: return "N";
 	case V1_PL_D: return "D";
 	case V1_PL_VID: return "V";
-	case V1_PL_ATTR: return "CPRQ";
+	case V1_PL_ATTR: return "CP";
 	case V1_PL_NATD: return "NAT-D";
 	case V1_PL_NATOA: return "NAT-OA";
 	case V1_PL_NATD_DRAFT: return "NAT-D-DRAFT";

@@ -27,8 +27,19 @@ static void put_uint(sum_out *o, unsigned long v)
 	put(o, tmp + i);
 }
 
+/* Mode Config by its type, as strongSwan logs it: CPRQ, CPRP, CPS, CPA. */
+static const char *cfg_short(const v1_payload *p)
+{
+	static const char *const names[] = { "CP", "CPRQ", "CPRP", "CPS", "CPA" };
+	return p->len >= 1 && p->body[0] >= V1_CFG_REQUEST && p->body[0] <= V1_CFG_ACK ? names[p->body[0]] : "CP";
+}
+
 static void put_payload(sum_out *o, const v1_payload *p)
 {
+	if (p->type == V1_PL_ATTR) {
+		put(o, cfg_short(p));
+		return;
+	}
 	if (p->type != V1_PL_N && p->type != V1_PL_D) {
 		put(o, v1_payload_short(p->type));
 		return;

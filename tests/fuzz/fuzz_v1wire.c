@@ -145,6 +145,8 @@ static void payloads(const v1_chain *c)
 					(void)v1_decode_p2(&sa.prop[p].t[t], &a2, NULL);
 				}
 		}
+		if (c->pl[i].type == V1_PL_VID && v1_vid_lookup(c->pl[i].body, c->pl[i].len) >= V1_VID_COUNT)
+			mismatch();
 		roundtrip(&c->pl[i]);
 	}
 }

@@ -303,6 +303,17 @@ static void v1_auth_hashes_and_ivs(void **state)
 	assert_true(EVP_Digest(cat, 12, dg, &dl, EVP_sha1(), NULL));
 	assert_memory_equal(iv, dg, 8);
 	assert_int_equal(ike_v1_iv_phase1(c, IKE_V1_MD5, gxi, 32, gxr, 32, 32, iv), -IKE_CRYPTO_EINVAL); /* block > hash */
+	/* NAT-D (RFC 3947 3.2): HASH(CKY-I | CKY-R | IP | Port) */
+	static const uint8_t ip[4] = { 192, 0, 2, 9 };
+	assert_int_equal(ike_v1_natd(c, IKE_V1_SHA1, ike_get_u64(cki), ike_get_u64(ckr), ip, 4, 4500, out), 0);
+	memcpy(cat, cki, 8);
+	memcpy(cat + 8, ckr, 8);
+	memcpy(cat + 16, ip, 4);
+	cat[20] = 4500 >> 8;
+	cat[21] = 4500 & 0xff;
+	assert_true(EVP_Digest(cat, 22, dg, &dl, EVP_sha1(), NULL));
+	assert_memory_equal(out, dg, 20);
+	assert_int_equal(ike_v1_natd(c, IKE_V1_SHA1, 1, 2, ip, 5, 500, out), -IKE_CRYPTO_EINVAL);
 	ike_crypto_free(c);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "test_list.h.in"
 #include "v1fx.h"
@@ -152,7 +153,7 @@ static void v1_every_payload_round_trips(void **state)
 	char sum[256];
 	v1_header h = { .exchange = V1_EXCH_INFORMATIONAL, .msg_id = 3 };
 	v1_summary(&h, NULL, &c, sum, sizeof(sum));
-	assert_string_equal(sum, "INFORMATIONAL_V1 3 [ KE No ID CERT CERTREQ HASH SIG N(R-U-THERE) D(ESP) V NAT-D "
+	assert_string_equal(sum, "INFORMATIONAL 3 [ KE No ID CERT CERTREQ HASH SIG N(R-U-THERE) D(ESP) V NAT-D "
 				 "NAT-OA NAT-OA-DRAFT CPRQ ]");
 	assert_int_equal(v1_summary(&h, NULL, NULL, sum, 8), 7); /* truncates, NUL-terminated */
 	assert_string_equal(sum, "INFORMA");
@@ -238,6 +239,75 @@ static void v1_attribute_errors(void **state)
 	assert_int_equal(e.off, 2);
 }
 
+/* Vendor IDs: the MD5-derived ones recomputed here; lookups by exact bytes or by prefix (versions, flags). */
+static void v1_vendor_ids(void **state)
+{
+	(void)state;
+	static const struct {
+		enum v1_vid v;
+		const char *text;
+	} md5s[] = { { V1_VID_NATT_RFC3947, "RFC 3947" },
+		     { V1_VID_NATT_DRAFT_02, "draft-ietf-ipsec-nat-t-ike-02" },
+		     { V1_VID_NATT_DRAFT_02_N, "draft-ietf-ipsec-nat-t-ike-02\n" },
+		     { V1_VID_NATT_DRAFT_03, "draft-ietf-ipsec-nat-t-ike-03" },
+		     { V1_VID_FRAGMENTATION, "FRAGMENTATION" },
+		     { V1_VID_UNITY, "CISCO-UNITY" } };
+	for (size_t i = 0; i < sizeof(md5s) / sizeof(md5s[0]); i++) {
+		uint8_t md[16];
+		unsigned int n;
+		assert_true(EVP_Digest(md5s[i].text, strlen(md5s[i].text), md, &n, EVP_md5(), NULL));
+		size_t len;
+		const uint8_t *b = v1_vid_bytes(md5s[i].v, &len);
+		assert_non_null(b);
+		size_t cmp = md5s[i].v == V1_VID_UNITY ? 14 : 16;
+		assert_memory_equal(b, md, cmp);
+		assert_int_equal(v1_vid_lookup(b, len), md5s[i].v);
+	}
+	size_t len;
+	const uint8_t *frag = v1_vid_bytes(V1_VID_FRAGMENTATION, &len);
+	uint8_t other[20];
+	memcpy(other, frag, 20);
+	other[19] = 1; /* different flags: still FRAGMENTATION */
+	assert_int_equal(v1_vid_lookup(other, 20), V1_VID_FRAGMENTATION);
+	assert_int_equal(v1_vid_lookup(other, 15), V1_VID_UNKNOWN);
+	const uint8_t *dpd = v1_vid_bytes(V1_VID_DPD, &len);
+	assert_int_equal(len, 16);
+	assert_int_equal(v1_vid_lookup(dpd, 15), V1_VID_UNKNOWN); /* exact ones need their full length */
+	assert_int_equal(v1_vid_lookup(v1_vid_bytes(V1_VID_XAUTH, &len), 8), V1_VID_XAUTH);
+	assert_string_equal(v1_vid_name(V1_VID_DPD), "DPD");
+	assert_null(v1_vid_bytes(V1_VID_UNKNOWN, &len));
+	assert_int_equal(len, 0);
+}
+
+/* v1_last_body: the body offset of the payload added last, in messages and bare chains alike. */
+static void v1_builder_last_body(void **state)
+{
+	(void)state;
+	uint8_t buf[128];
+	static const uint8_t h20[20] = { 1 };
+	v1_builder b;
+	v1_begin_chain(&b, buf, sizeof(buf));
+	assert_int_equal(v1_last_body(&b), 0);
+	v1_add_data(&b, V1_PL_VID, h20, 12); /* 16 bytes: the next payload starts at 16 */
+	v1_add_data(&b, V1_PL_HASH, h20, 20);
+	assert_int_equal(v1_last_body(&b), 20);
+	v1_header h = { .major = 1, .exchange = V1_EXCH_QUICK };
+	v1_begin(&b, buf, sizeof(buf), &h);
+	assert_int_equal(v1_last_body(&b), 0);
+	v1_add_data(&b, V1_PL_HASH, h20, 20);
+	assert_int_equal(v1_last_body(&b), 32);
+	v1_cfg cfg = { .type = V1_CFG_REPLY };
+	v1_add_cfg(&b, &cfg);
+	size_t n = v1_finish(&b, 0);
+	v1_chain c;
+	v1_err e;
+	assert_int_equal(v1_parse_chain(V1_PL_HASH, buf + 28, n - 28, 28, false, &c, &e), V1_OK);
+	char sum[64];
+	h.exchange = V1_EXCH_TRANSACTION;
+	v1_summary(&h, "response", &c, sum, sizeof(sum));
+	assert_string_equal(sum, "TRANSACTION response 0 [ HASH CPRP ]");
+}
+
 size_t tests_v1_wire(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -246,6 +316,8 @@ size_t tests_v1_wire(const struct CMUnitTest **out)
 		cmocka_unit_test(v1_every_payload_round_trips),
 		cmocka_unit_test(v1_ipsec_doi_attributes),
 		cmocka_unit_test(v1_attribute_errors),
+		cmocka_unit_test(v1_vendor_ids),
+		cmocka_unit_test(v1_builder_last_body),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
