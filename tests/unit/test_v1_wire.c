@@ -306,6 +306,9 @@ static void v1_builder_last_body(void **state)
 	h.exchange = V1_EXCH_TRANSACTION;
 	v1_summary(&h, "response", &c, sum, sizeof(sum));
 	assert_string_equal(sum, "TRANSACTION response 0 [ HASH CPRP ]");
+	v1_summary(&h, "request", NULL, sum, sizeof(sum)); /* not decrypted (yet) */
+	assert_string_equal(sum, "TRANSACTION request 0 [ E ]");
+	assert_string_equal(v1_status_name(V1_BAD_PROPOSAL), "bad proposal syntax");
 }
 
 size_t tests_v1_wire(const struct CMUnitTest **out)
