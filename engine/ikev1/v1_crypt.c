@@ -98,3 +98,21 @@ int v1_open(const ike_crypto *c, const v1_cipher *ci, const v1_iv *iv, const uin
 	*pt_len = body;
 	return 0;
 }
+
+size_t v1_ws_key_line(uint64_t cky_i, const v1_cipher *ci, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t need = 16 + 1 + 2u * (ci ? ci->key_len : 0) + 1;
+	if (!ci || !out || !ci->key_len || cap < need)
+		return 0;
+	size_t n = 0;
+	for (int i = 15; i >= 0; i--) /* no stdio in the engine */
+		out[n++] = hex[(cky_i >> (4 * i)) & 0xf];
+	out[n++] = ',';
+	for (uint8_t i = 0; i < ci->key_len; i++) {
+		out[n++] = hex[ci->key[i] >> 4];
+		out[n++] = hex[ci->key[i] & 0xf];
+	}
+	out[n] = '\0';
+	return n;
+}

@@ -65,4 +65,10 @@ int v1_seal(const ike_crypto *c, const v1_cipher *ci, v1_iv *iv, uint8_t *msg, s
 int v1_open(const ike_crypto *c, const v1_cipher *ci, const v1_iv *iv, const uint8_t *msg, size_t len, uint8_t *pt,
 	    size_t cap, size_t *pt_len, v1_iv *next);
 
+/*
+ * One row of Wireshark's ikev1_decryption_table: "<initiator cookie, 16 hex digits>,<Ka hex>" with Ka exactly
+ * the cipher's key length (tshark needs that). Returns the length written (NUL-terminated), 0 if cap is short.
+ */
+size_t v1_ws_key_line(uint64_t cky_i, const v1_cipher *ci, char *out, size_t cap);
+
 #endif

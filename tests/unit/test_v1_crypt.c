@@ -154,6 +154,16 @@ static void v1_3des_with_expanded_key(void **state)
 	exchange_one(c, &ci, EVP_des_ede3_cbc(), &a, &b, pt, n);
 	n = build(pt, sizeof(pt), V1_EXCH_AGGRESSIVE, 0, 21);
 	exchange_one(c, &ci, EVP_des_ede3_cbc(), &a, &b, pt, n);
+	char line[80];
+	assert_int_equal(v1_ws_key_line(0x0123456789abcdefull, &ci, line, sizeof(line)), 16 + 1 + 48);
+	assert_memory_equal(line, "0123456789abcdef,", 17);
+	for (int j = 0; j < 24; j++) { /* Ka: all 24 bytes of the (expanded) 3DES key */
+		static const char hx[] = "0123456789abcdef";
+		assert_int_equal(line[17 + 2 * j], hx[exp[j] >> 4]);
+		assert_int_equal(line[18 + 2 * j], hx[exp[j] & 0xf]);
+	}
+	assert_int_equal(v1_ws_key_line(1, &ci, line, 65), 0); /* no room for the NUL */
+	assert_int_equal(v1_ws_key_line(1, &ci, line, 66), 65);
 	assert_int_equal(v1_cipher_init(c, &k, IKE_V1_ENCR_3DES, 128, &ci), -IKE_CRYPTO_EUNSUPPORTED);
 	assert_int_equal(v1_cipher_init(c, &k, IKE_V1_ENCR_AES_CBC, 100, &ci), -IKE_CRYPTO_EUNSUPPORTED);
 	assert_int_equal(v1_cipher_init(c, &k, 1 /* DES */, 0, &ci), -IKE_CRYPTO_EUNSUPPORTED);
