@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -17,6 +19,8 @@
 #include "crypto/kdf_v1.h"
 #include "ikev1/v1_crypt.h"
 #include "test_list.h.in"
+#include "testfs.h"
+#include "tsharkfx.h"
 #include "wire/v1.h"
 
 #define GROUP 14
@@ -33,6 +37,26 @@ typedef struct side {
 	v1_iv p1;
 	const char *psk;
 } side;
+
+/* What went over the wire, for the capture check: message bytes and direction. */
+typedef struct rec {
+	uint8_t m[10][MSG];
+	size_t len[10];
+	bool from_i[10];
+	int n;
+	char ws[128]; /* the ikev1_decryption_table row */
+	char want[160]; /* what tshark should print: frame numbers, and the Quick Mode nonces */
+} rec;
+
+static void record(rec *r, const uint8_t *m, size_t len, bool from_i)
+{
+	if (!r)
+		return;
+	assert_true(r->n < 10 && len <= MSG);
+	memcpy(r->m[r->n], m, len);
+	r->len[r->n] = len;
+	r->from_i[r->n++] = from_i;
+}
 
 static const uint64_t CKY_I = 0xa1a2a3a4a5a6a7a8ull, CKY_R = 0xb1b2b3b4b5b6b7b8ull;
 
@@ -83,7 +107,7 @@ static void parse_plain(const uint8_t *msg, size_t len, v1_header *h, v1_chain *
 }
 
 /* MM3 / MM4: KE No; the receiver keeps g^x and the nonce of the sender. */
-static void send_ke(const side *from, side *to)
+static void send_ke(const side *from, side *to, rec *rc)
 {
 	uint8_t m[MSG];
 	v1_header h = { .cky_i = CKY_I, .cky_r = CKY_R, .major = 1, .exchange = V1_EXCH_ID_PROT };
@@ -92,6 +116,7 @@ static void send_ke(const side *from, side *to)
 	v1_add_ke(&b, from->gx, 256);
 	v1_add_data(&b, V1_PL_NONCE, from->nonce, sizeof(from->nonce));
 	size_t n = v1_finish(&b, 0);
+	record(rc, m, n, !from->resp);
 	v1_chain c;
 	parse_plain(m, n, &h, &c);
 	const v1_payload *ke = v1_chain_find(&c, V1_PL_KE), *no = v1_chain_find(&c, V1_PL_NONCE);
@@ -125,7 +150,7 @@ static void auth_hash(const ike_crypto *c, const side *s, bool of_resp, const ui
 }
 
 /* MM5 (from the initiator) or MM6: ID HASH, sealed; the receiver opens, parses and checks the hash. 0 if ok. */
-static int send_id_hash(const ike_crypto *c, side *from, side *to, const uint8_t *sai_b, size_t sai_len)
+static int send_id_hash(const ike_crypto *c, side *from, side *to, const uint8_t *sai_b, size_t sai_len, rec *rc)
 {
 	uint8_t m[MSG], pt[MSG], hash[32], want[32];
 	static const uint8_t fqdn_i[] = "initiator.example", fqdn_r[] = "responder.example";
@@ -140,6 +165,7 @@ static int send_id_hash(const ike_crypto *c, side *from, side *to, const uint8_t
 	v1_add_data(&b, V1_PL_HASH, hash, 32);
 	size_t n = v1_finish(&b, 0), sealed, ptl;
 	assert_int_equal(v1_seal(c, &from->ci, &from->p1, m, n, sizeof(m), &sealed), 0);
+	record(rc, m, sealed, !from->resp);
 	v1_iv next;
 	v1_chain ch;
 	v1_err e;
@@ -158,9 +184,9 @@ static int send_id_hash(const ike_crypto *c, side *from, side *to, const uint8_t
 	return 0;
 }
 
-static void v1_main_mode_psk_by_hand(void **state)
+/* Main Mode and one Quick Mode message each way by hand; the messages are recorded in rc when not NULL. */
+static void main_and_quick(rec *rc)
 {
-	(void)state;
 	ike_crypto *c = ike_crypto_new();
 	side i, r;
 	make_side(c, &i, false, "a shared secret");
@@ -171,20 +197,22 @@ static void v1_main_mode_psk_by_hand(void **state)
 	size_t n1 = sa_msg(mm1, 0), n2 = sa_msg(mm2, CKY_R);
 	parse_plain(mm1, n1, &h, &c1);
 	parse_plain(mm2, n2, &h, &c2);
+	record(rc, mm1, n1, true);
+	record(rc, mm2, n2, false);
 	const v1_payload *sai = v1_chain_find(&c1, V1_PL_SA); /* SAi_b: the initiator's whole SA body */
 	v1_sa sa;
 	v1_p1_attrs a;
 	assert_int_equal(v1_parse_sa(sai->body, sai->len, sai->offset + 4u, &sa, NULL), V1_OK);
 	assert_int_equal(v1_decode_p1(&sa.prop[0].t[0], &a, NULL), V1_OK);
 	assert_true(a.encr == V1_ENCR_AES && a.key_len == 256 && a.hash == V1_HASH_SHA2_256 && a.life_seconds == 28800);
-	send_ke(&i, &r);
-	send_ke(&r, &i);
+	send_ke(&i, &r, rc);
+	send_ke(&r, &i, rc);
 	derive(c, &i);
 	derive(c, &r);
 	assert_memory_equal(&i.k, &r.k, sizeof(i.k));
 	assert_memory_equal(i.ci.key, r.ci.key, 32);
-	assert_int_equal(send_id_hash(c, &i, &r, sai->body, sai->len), 0); /* MM5 */
-	assert_int_equal(send_id_hash(c, &r, &i, sai->body, sai->len), 0); /* MM6 */
+	assert_int_equal(send_id_hash(c, &i, &r, sai->body, sai->len, rc), 0); /* MM5 */
+	assert_int_equal(send_id_hash(c, &r, &i, sai->body, sai->len, rc), 0); /* MM6 */
 	assert_memory_equal(i.p1.iv, r.p1.iv, 16); /* both hold MM6's last block for phase 2 */
 
 	/* Quick Mode M-ID 0x0badcafe: HASH(1) SA Ni ..., HASH(2), HASH(3) with per-M-ID IVs. */
@@ -205,6 +233,7 @@ static void v1_main_mode_psk_by_hand(void **state)
 	memcpy(m + hash_at, h1, 32); /* HASH(1) covers what follows it, so it is patched in after building */
 	size_t sealed, ptl;
 	assert_int_equal(v1_seal(c, &i.ci, &qi, m, n, sizeof(m), &sealed), 0);
+	record(rc, m, sealed, true);
 	v1_iv next;
 	assert_int_equal(v1_open(c, &r.ci, &qr, m, sealed, pt, sizeof(pt), &ptl, &next), 0);
 	v1_chain ch;
@@ -222,6 +251,30 @@ static void v1_main_mode_psk_by_hand(void **state)
 	assert_int_equal(ike_v1_keymat(c, &r.k, NULL, 0, V1_PROTO_ESP, 0xc1c2c3c4u, i.nonce, 16, r.nonce, 16, km_r, 40), 0);
 	assert_memory_equal(km_i, km_r, 40);
 	assert_memory_equal(qi.iv, qr.iv, 16);
+	/* QM2 from the responder, HASH(2) Nr, on the chained Quick Mode IV */
+	v1_begin(&b, m, sizeof(m), &qh);
+	v1_add_data(&b, V1_PL_HASH, zero32, 32);
+	hash_at = v1_last_body(&b);
+	v1_add_data(&b, V1_PL_NONCE, r.nonce, 16);
+	n = v1_finish(&b, 0);
+	rest = hash_at + 32;
+	assert_int_equal(ike_v1_hash2(c, &r.k, mid, i.nonce, 16, m + rest, n - rest, m + hash_at), 0);
+	assert_int_equal(v1_seal(c, &r.ci, &qr, m, n, sizeof(m), &sealed), 0);
+	record(rc, m, sealed, false);
+	assert_int_equal(v1_open(c, &i.ci, &qi, m, sealed, pt, sizeof(pt), &ptl, &next), 0);
+	assert_int_equal(ike_v1_hash2(c, &i.k, mid, i.nonce, 16, pt + 36, 20, want), 0);
+	assert_memory_equal(pt + 4, want, 32);
+	qi = next;
+	if (rc) {
+		assert_true(v1_ws_key_line(CKY_I, &i.ci, rc->ws, sizeof(rc->ws)) > 0);
+		size_t w = (size_t)snprintf(rc->want, sizeof(rc->want), "5\t\n6\t\n7\t");
+		for (int j = 0; j < 16; j++)
+			w += (size_t)snprintf(rc->want + w, sizeof(rc->want) - w, "%02x", i.nonce[j]);
+		w += (size_t)snprintf(rc->want + w, sizeof(rc->want) - w, "\n8\t");
+		for (int j = 0; j < 16; j++)
+			w += (size_t)snprintf(rc->want + w, sizeof(rc->want) - w, "%02x", r.nonce[j]);
+		snprintf(rc->want + w, sizeof(rc->want) - w, "\n");
+	}
 
 	for (int s = 0; s < 2; s++) {
 		side *x = s ? &r : &i;
@@ -230,6 +283,12 @@ static void v1_main_mode_psk_by_hand(void **state)
 		v1_cipher_wipe(&x->ci);
 	}
 	ike_crypto_free(c);
+}
+
+static void v1_main_mode_psk_by_hand(void **state)
+{
+	(void)state;
+	main_and_quick(NULL);
 }
 
 /* A different PSK: different SKEYID_e, so MM5 does not even parse (or its HASH_I fails). */
@@ -244,12 +303,12 @@ static void v1_main_mode_wrong_psk(void **state)
 	v1_header h;
 	v1_chain c1;
 	parse_plain(mm1, sa_msg(mm1, 0), &h, &c1);
-	send_ke(&i, &r);
-	send_ke(&r, &i);
+	send_ke(&i, &r, NULL);
+	send_ke(&r, &i, NULL);
 	derive(c, &i);
 	derive(c, &r);
 	v1_iv before = r.p1;
-	assert_int_equal(send_id_hash(c, &i, &r, c1.pl[0].body, c1.pl[0].len), -1);
+	assert_int_equal(send_id_hash(c, &i, &r, c1.pl[0].body, c1.pl[0].len, NULL), -1);
 	assert_memory_equal(r.p1.iv, before.iv, 16); /* a refused message does not advance the IV */
 	for (int s = 0; s < 2; s++) {
 		side *x = s ? &r : &i;
@@ -260,11 +319,86 @@ static void v1_main_mode_wrong_psk(void **state)
 	ike_crypto_free(c);
 }
 
+/* Writes the recorded messages as a classic pcap (raw IPv4, 192.0.2.1:500 <-> 192.0.2.2:500). */
+static void write_pcap(const rec *rc, const char *path)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	static const uint8_t ghdr[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					  0xff, 0xff, 0, 0, 101, 0, 0, 0 }; /* LINKTYPE_RAW */
+	assert_int_equal(fwrite(ghdr, 1, 24, f), 24);
+	for (int i = 0; i < rc->n; i++) {
+		uint8_t pkt[MSG + 28] = { 0x45 };
+		size_t total = 28 + rc->len[i];
+		ike_put_u16(pkt + 2, (uint16_t)total);
+		pkt[8] = 64;
+		pkt[9] = 17;
+		uint8_t a = rc->from_i[i] ? 1 : 2, z = rc->from_i[i] ? 2 : 1;
+		memcpy(pkt + 12, (uint8_t[]){ 192, 0, 2, a, 192, 0, 2, z }, 8);
+		uint32_t sum = 0;
+		for (int j = 0; j < 20; j += 2)
+			sum += ike_get_u16(pkt + j);
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		ike_put_u16(pkt + 10, (uint16_t)~sum);
+		ike_put_u16(pkt + 20, 500);
+		ike_put_u16(pkt + 22, 500);
+		ike_put_u16(pkt + 24, (uint16_t)(8 + rc->len[i])); /* UDP checksum 0: none (IPv4) */
+		memcpy(pkt + 28, rc->m[i], rc->len[i]);
+		uint8_t rh[16] = { 0 }; /* ts_sec, ts_usec, incl_len, orig_len: little-endian like the global header */
+		for (int j = 0; j < 4; j++) {
+			uint32_t v = j == 0 ? 1700000000u + (uint32_t)i : j == 1 ? 0 : (uint32_t)total;
+			rh[4 * j] = (uint8_t)v, rh[4 * j + 1] = (uint8_t)(v >> 8), rh[4 * j + 2] = (uint8_t)(v >> 16),
+			rh[4 * j + 3] = (uint8_t)(v >> 24);
+		}
+		assert_int_equal(fwrite(rh, 1, 16, f), 16);
+		assert_int_equal(fwrite(pkt, 1, total, f), total);
+	}
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Wireshark's own IKEv1 decryption (App. B IVs) opens every encrypted message we sealed, with our key row. */
+static void v1_tshark_decrypts_main_and_quick_mode(void **state)
+{
+	(void)state;
+	if (!tsx_available())
+		skip();
+	rec *rc = calloc(1, sizeof(*rc));
+	assert_non_null(rc);
+	main_and_quick(rc);
+	assert_int_equal(rc->n, 8); /* MM1..MM6, QM1, QM2 */
+	tfs_dir d;
+	tfs_dir_make(&d, "v1ws");
+	char pcap[128], args[512];
+	tfs_dir_file(&d, "mm.pcap", pcap, sizeof(pcap));
+	write_pcap(rc, pcap);
+	snprintf(args, sizeof(args),
+		 "-o \"uat:ikev1_decryption_table:%s\" -Y \"isakmp.flag_e==1 && isakmp.hash && !_ws.malformed\" "
+		 "-T fields -e frame.number -e isakmp.nonce",
+		 rc->ws);
+	char *out = tsx_run(NULL, pcap, args, NULL);
+	/* MM5, MM6, QM1, QM2: all four decrypt to a HASH; the two Quick Mode ones show their nonces */
+	if (strcmp(out, rc->want))
+		fail_msg("tshark decrypted: \"%s\", want \"%s\" (key row %s)", out, rc->want, rc->ws);
+	free(out);
+	/* a wrong key decrypts nothing */
+	rc->ws[20] = rc->ws[20] == '0' ? '1' : '0';
+	snprintf(args, sizeof(args),
+		 "-o \"uat:ikev1_decryption_table:%s\" -Y \"isakmp.flag_e==1 && isakmp.hash && !_ws.malformed\" "
+		 "-T fields -e frame.number", rc->ws);
+	out = tsx_run(NULL, pcap, args, NULL);
+	assert_int_equal(tsx_count_lines(out, "\n"), 0);
+	free(out);
+	tfs_dir_remove(&d);
+	free(rc);
+}
+
 size_t tests_v1_mm(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(v1_main_mode_psk_by_hand),
 		cmocka_unit_test(v1_main_mode_wrong_psk),
+		cmocka_unit_test(v1_tshark_decrypts_main_and_quick_mode),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
