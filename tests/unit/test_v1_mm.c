@@ -93,7 +93,8 @@ static size_t sa_msg(uint8_t *buf, uint64_t cky_r)
 	v1_begin(&b, buf, MSG, &h);
 	v1_add_sa(&b, &sa);
 	size_t len;
-	v1_add_data(&b, V1_PL_VID, v1_vid_bytes(V1_VID_NATT_RFC3947, &len), len);
+	const uint8_t *vid = v1_vid_bytes(V1_VID_NATT_RFC3947, &len); /* before the call: argument order is unspecified */
+	v1_add_data(&b, V1_PL_VID, vid, len);
 	return v1_finish(&b, 0);
 }
 
