@@ -32,8 +32,8 @@ static const kind_entry kinds[] = {
 	{ "aes-ctr", cli_v_aes_ctr },
 	{ "aes-gcm-esp", cli_v_aes_gcm_esp },
 	{ "chacha20poly1305-esp-ikev2", cli_v_chacha_ikev2 },
-	{ "ikev1-kdf-psk", NULL },
-	{ "ikev1-kdf-sig", NULL },
+	{ "ikev1-kdf-psk", cli_v_ikev1_psk },
+	{ "ikev1-kdf-sig", cli_v_ikev1_sig },
 };
 
 int cli_v_fail(cli_vcase *vc, const char *field, const char *fmt, ...)

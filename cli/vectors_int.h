@@ -67,6 +67,9 @@ int cli_v_aes_cbc(cli_vcase *vc);
 int cli_v_aes_ctr(cli_vcase *vc);
 int cli_v_aes_gcm_esp(cli_vcase *vc);
 int cli_v_chacha_ikev2(cli_vcase *vc);
+/* IKEv1 SKEYID, SKEYID_d/a/e (vectors_v1.c). */
+int cli_v_ikev1_psk(cli_vcase *vc);
+int cli_v_ikev1_sig(cli_vcase *vc);
 /* Whole ESP packets through engine/esp (vectors_esp.c). */
 int cli_v_esp_aes_cbc(cli_vcase *vc);
 int cli_v_esp_aes_gcm(cli_vcase *vc);
