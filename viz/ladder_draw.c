@@ -439,10 +439,27 @@ static void time_column(lad_ctx *c)
 	c->left = c->left < LAD_LEFT ? LAD_LEFT : c->left;
 }
 
+/* Where ESP packets cross NAT lanes: their labels keep off the dots. */
+static void busy_nat_dots(const lad_ctx *c, lad_busy *bz)
+{
+	for (size_t k = 0; k < c->ns; k++) {
+		const lad_send *s = &c->s[k];
+		size_t er = s->end != LAD_NONE ? c->row[s->end] : LAD_NONE, to = end_lane(c, s), nat[LAD_MAX_LANES];
+		if (s->kind != K_ESP || !drawn(c, s) || to == LAD_NONE || er == LAD_NONE || c->row[s->ev] == LAD_NONE)
+			continue;
+		double x1 = lad_lane_x(c, s->from), x2 = lad_lane_x(c, to), y1 = c->ys[s->ev], y2 = c->y[er];
+		size_t n = lad_nat_crossed(c, x1, x2, nat, LAD_MAX_LANES);
+		for (size_t j = 0; j < n; j++) {
+			double x = lad_lane_x(c, nat[j]), y = y1 + (y2 - y1) * (x - x1) / (x2 - x1);
+			busy_add(bz, (lad_rect){ x - 6, y - 6, x + 6, y + 6 });
+		}
+	}
+}
+
 /* What ESP labels must not cover: every IKE message's label and every box. */
 static void busy_init(const lad_ctx *c, lad_busy *bz)
 {
-	bz->cap = c->ns + c->nrows + 1;
+	bz->cap = c->ns + c->nrows + 1 + c->ns * (size_t)(lad_nat_drawn(c) ? c->nlanes : 0);
 	bz->r = malloc(bz->cap * sizeof(*bz->r));
 	if (!bz->r)
 		return; /* labels go to their default place */
@@ -466,6 +483,7 @@ static void busy_init(const lad_ctx *c, lad_busy *bz)
 		if (c->row[i] != LAD_NONE && lad_is_mark(c, &c->t->ev[i]) && lad_mark_rect(c, i, &r))
 			busy_add(bz, r);
 	}
+	busy_nat_dots(c, bz);
 }
 
 void lad_svg(lad_ctx *c, viz_buf *b)

@@ -58,28 +58,39 @@ static int refresh_event(const viz_event *e)
  * they cause are one row: the first keepalive's, which says how many (c->ka_reps; 0 = folded). */
 static void fold_keepalives(lad_ctx *c)
 {
-	size_t head[LAD_MAX_LANES];
-	int folded_last = 0; /* the last event that counts was a folded keepalive: its refresh goes with it */
+	size_t head[LAD_MAX_LANES], head_refresh[LAD_MAX_LANES];
+	size_t last_ka = LAD_NONE; /* the last event that counts was this keepalive: the next refresh is its own */
 	for (size_t l = 0; l < LAD_MAX_LANES; l++)
-		head[l] = LAD_NONE;
+		head[l] = head_refresh[l] = LAD_NONE;
 	for (size_t i = 0; i < c->t->n; i++) {
 		const viz_event *e = &c->t->ev[i];
 		size_t l = lad_lane_of(c, e->node);
 		c->ka_reps[i] = 1;
-		if (is(e, "ike.keepalive") && l != LAD_NONE) {
-			folded_last = head[l] != LAD_NONE && e->t >= c->from;
-			if (folded_last)
-				c->ka_reps[head[l]]++, c->ka_reps[i] = 0;
-			else if (e->t >= c->from)
-				head[l] = i;
+		last_ka = is(e, "ike.keepalive") && l != LAD_NONE && e->t >= c->from ? i : refresh_event(e) ? LAD_NONE : last_ka;
+		if (last_ka == i && head[l] != LAD_NONE) {
+			c->ka_reps[head[l]]++, c->ka_reps[i] = 0;
+			if (head_refresh[l] != LAD_NONE) /* a run: the first keepalive's refresh goes in it too */
+				c->ka_reps[head_refresh[l]] = 0;
+		} else if (last_ka == i) {
+			head[l] = i, head_refresh[l] = LAD_NONE;
 		} else if (refresh_event(e)) {
-			if (folded_last)
-				c->ka_reps[i] = 0;
-			folded_last = 0;
+			for (size_t k = 0; k < LAD_MAX_LANES; k++) /* whose keepalive caused it: the latest before it */
+				if (head[k] != LAD_NONE && head_refresh[k] == LAD_NONE && c->ka_reps[head[k]] == 1 &&
+				    i > head[k] && (i - head[k]) < 8)
+					head_refresh[k] = i;
+			for (size_t j = i; j-- > 0 && i - j < 8;) {
+				const viz_event *x = &c->t->ev[j];
+				if (is(x, "ike.keepalive")) {
+					c->ka_reps[i] = c->ka_reps[j] == 0 ? 0 : 1; /* the refresh of a folded keepalive */
+					break;
+				}
+				if (!quiet_event(x) && !refresh_event(x))
+					break; /* something else refreshed it */
+			}
 		} else if (!quiet_event(e)) {
 			for (size_t k = 0; k < LAD_MAX_LANES; k++)
-				head[k] = LAD_NONE;
-			folded_last = 0;
+				head[k] = head_refresh[k] = LAD_NONE;
+			last_ka = LAD_NONE;
 		}
 	}
 }
