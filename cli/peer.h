@@ -50,6 +50,7 @@ typedef struct peer_args {
 	uint16_t natt_port;
 	ike_time keepalive;
 	bool keepalive_set, encap;
+	bool no_mobike;             /* --no-mobike: no MOBIKE_SUPPORTED (RFC 4555), strongSwan's mobike = no */
 } peer_args;
 
 /* ---- peer_natt.c ---- */

@@ -42,6 +42,7 @@ int peer_natt_apply(const peer_args *a, ike_conn_cfg *c, char *err, size_t errle
 {
 	c->natt_port = a->natt_port;
 	c->encap = a->encap;
+	c->mobike = !a->no_mobike;
 	c->keepalive = a->keepalive_set ? a->keepalive : PEER_KEEPALIVE_DEFAULT;
 	if (a->natt_port == 500) {
 		snprintf(err, errlen, "--natt-port: 500 carries bare IKE; the NAT-T port must be another one (4500)");

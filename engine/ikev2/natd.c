@@ -69,6 +69,8 @@ void v2_natd_check(v2_ike_sa *sa, ike_time now, const v2_chain *ch, uint64_t spi
 	bool local_ok = natd_matches(sa->peer->cfg.crypto, ch, V2_N_NAT_DETECTION_DESTINATION_IP, sa->spi_i, spi_r_in_msg, &sa->local, &has_d);
 	sa->nat_local = !local_ok;
 	sa->nat_remote = !peer_ok;
+	if (sa->initiator) /* RFC 4555 3.8: a later NATD_D is compared with this one */
+		(void)v2_mobike_natd_d(sa, ch);
 	if (!v2_tracing(sa->peer) || (!has_s && !has_d && !sa->nat_forced))
 		return;
 	ike_jsonw w;
