@@ -109,8 +109,8 @@ void v2_mobike_info_r(v2_ike_sa *sa, ike_time now, const v2_inbound *in, v2_buil
 			(void)v2_task_queue(sa, now, &t);
 		}
 	}
-	if (natd) /* 3.8: NATD in a request is answered with ours */
-		v2_add_natd_now(sa, b);
+	if (natd) /* 3.8: NATD in a request is answered with ours, over the addresses the response goes between */
+		v2_add_natd_at(sa, b, sa->spi_r, &sa->resp_from, &sa->resp_to);
 	if (find_notify(&in->inner, V2_N_COOKIE2, &n) && n.len >= COOKIE2_MIN && n.len <= COOKIE2_MAX)
 		v2_add_notify(b, 0, NULL, 0, V2_N_COOKIE2, n.data, n.len); /* 3.7: copied as it is */
 }

@@ -72,6 +72,8 @@ void v2_natt_float(v2_ike_sa *sa, ike_time now)
 		l.port = V2_NATT_PORT;
 	if (r.port == V2_IKE_PORT)
 		r.port = V2_NATT_PORT;
+	if (l.port != sa->local.port) /* a NAT maps the new port afresh: the NATD_D of IKE_SA_INIT says nothing of it */
+		sa->natd_d_set = false;
 	v2_sa_move(sa, now, &l, &r,
 		   !v2_natt_active(sa) ? "MOBIKE offered: NAT-T ports from IKE_AUTH on (RFC 4555 3.3)"
 		   : sa->nat_forced && !sa->nat_local && !sa->nat_remote ? "UDP encapsulation forced: NAT-T ports from IKE_AUTH on"

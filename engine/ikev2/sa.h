@@ -574,6 +574,8 @@ void v2_add_natd_now(v2_ike_sa *sa, v2_builder *b);
 int v2_natd_hash(const ike_crypto *c, uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20]);
 /* NATD_S and NATD_D for an IKE_SA_INIT message of sa (forced encapsulation: a NATD_S that cannot match). */
 void v2_add_natd(v2_ike_sa *sa, v2_builder *b, uint64_t spi_r);
+/* The same for a message from src to dst (a response goes where its request came from: RFC 4555 3.8). */
+void v2_add_natd_at(v2_ike_sa *sa, v2_builder *b, uint64_t spi_r, const ike_addr *src, const ike_addr *dst);
 /* Compares the peer's NATD hashes with our addresses (RFC 7296 2.23); sets nat_local/nat_remote, traces. */
 void v2_natd_check(v2_ike_sa *sa, ike_time now, const v2_chain *ch, uint64_t spi_r_in_msg);
 
