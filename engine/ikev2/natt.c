@@ -87,7 +87,9 @@ void v2_natt_request(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
 	sa->resp_from = *in->to;
 	if (v2_same_addr(&sa->remote, in->from) && v2_same_addr(&sa->local, in->to))
 		return;
-	if (!sa->initiator && sa->state == V2_IKE_CONNECTING && in->hdr.exchange == V2_IKE_AUTH) {
+	bool mobike_auth = in->hdr.exchange == V2_IKE_AUTH && v2_chain_find_notify(&in->inner, V2_N_MOBIKE_SUPPORTED);
+	if (!sa->initiator && sa->state == V2_IKE_CONNECTING && in->hdr.exchange == V2_IKE_AUTH &&
+	    (v2_natt_active(sa) || mobike_auth)) {
 		/* the initiator's switch to its NAT-T port (and ours, where it sent to 4500): for NAT-T, or MOBIKE's
 		 * move without a NAT (RFC 4555 3.3) */
 		v2_sa_move(sa, now, in->to, in->from, "IKE_AUTH request on the NAT-T ports");
