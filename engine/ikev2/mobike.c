@@ -149,6 +149,7 @@ int v2_mobike_info_i(v2_ike_sa *sa, ike_time now, const v2_task *done, const v2_
 		if (v2_chain_find_notify(&in->inner, V2_N_NAT_DETECTION_DESTINATION_IP))
 			v2_natd_check(sa, now, &in->inner, sa->spi_r);
 		trace_mobike(sa, now, "update-answered", NULL);
+		v2_natt_up(sa, now); /* behind a NAT now where we were not: keepalives start */
 	} else if (changed) { /* 3.8: the responder saw us from another address or port: a NAT mapping changed */
 		trace_mobike(sa, now, "nat-mapping-changed", "NAT_DETECTION_DESTINATION_IP differs from the last one");
 		v2_task t = { .kind = V2_TASK_MOBIKE_UPDATE, .reason = V2_WHY_PEER };
