@@ -164,11 +164,17 @@ static void print_id(FILE *out, const ike_am_field *id)
 static void exch_line(FILE *f, const ike_am_scan *s, uint32_t i)
 {
 	const ike_am_exch *x = &s->x[i];
-	char a[64], b[64];
-	ike_host_addr_format(&x->init, a, sizeof(a));
-	ike_host_addr_format(&x->resp, b, sizeof(b));
-	fprintf(f, "  %u  frames %u, %u  %s -> %s  CKY-I %016llx: %s\n", i + 1, x->frame1, x->frame2, a, b,
-		(unsigned long long)x->cky_i, x->problem[0] ? x->problem : "can be attacked");
+	char a[64] = "?", b[64] = "?", f1[16] = "-", f2[16] = "-";
+	if (x->init.family) {
+		ike_host_addr_format(&x->init, a, sizeof(a));
+		ike_host_addr_format(&x->resp, b, sizeof(b));
+	}
+	if (x->frame1)
+		snprintf(f1, sizeof(f1), "%u", x->frame1);
+	if (x->frame2)
+		snprintf(f2, sizeof(f2), "%u", x->frame2);
+	fprintf(f, "  %u  frames %s, %s  %s -> %s  CKY-I %016llx: %s\n", i + 1, f1, f2, a, b, (unsigned long long)x->cky_i,
+		x->problem[0] ? x->problem : "can be attacked");
 }
 
 /* Why nothing in the capture can be attacked. */
@@ -176,8 +182,8 @@ static void none_found(FILE *err, const char *path, const ike_am_scan *s)
 {
 	fprintf(err, "ikesim crack: %s: ", path);
 	if (s->n_mm)
-		fprintf(err, "Main Mode only (%u exchanges), no Aggressive Mode. Main Mode hides the identity and needs the DH "
-			     "secret: this attack needs Aggressive Mode\n", s->n_mm);
+		fprintf(err, "Main Mode only (%u exchange%s), no Aggressive Mode. Main Mode hides the identity and needs the "
+			     "DH secret: this attack needs Aggressive Mode\n", s->n_mm, s->n_mm > 1 ? "s" : "");
 	else if (s->n_v2 && !s->n_v1)
 		fprintf(err, "IKEv2 only (%u messages): its AUTH is sent encrypted; this attack needs IKEv1 Aggressive Mode\n",
 			s->n_v2);

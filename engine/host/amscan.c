@@ -121,6 +121,15 @@ static void message2(ike_am_exch *x, const v1_header *h, const v1_chain *c, cons
 		problem(x, d->frame, "the chosen transform names no hash algorithm");
 }
 
+/* Addresses of an exchange known only from a message that could not be read (cut, bad header). */
+static void guess_addrs(ike_am_exch *x, const ike_cap_dgram *d, bool from_i)
+{
+	if (x->frame1 || x->frame2 || x->init.family)
+		return;
+	x->init = from_i ? d->src : d->dst;
+	x->resp = from_i ? d->dst : d->src;
+}
+
 /* One IKEv1 Aggressive Mode datagram (header already read). */
 static void aggressive(ike_am_scan *s, const v1_header *h, const ike_cap_dgram *d)
 {
@@ -177,6 +186,8 @@ static void datagram(ike_am_scan *s, const ike_cap_dgram *d)
 		s->n_cut++;
 		ike_am_exch *x = find(s, cky_i, true);
 		if (x)
+			guess_addrs(x, d, !memcmp(d->ike + 8, "\0\0\0\0\0\0\0\0", 8));
+		if (x)
 			problem(x, d->frame, "Aggressive Mode message cut short: %zu of %zu bytes captured (snap length too small?)",
 				d->len, d->want);
 		return;
@@ -186,7 +197,9 @@ static void datagram(ike_am_scan *s, const ike_cap_dgram *d)
 	if (v1_parse_header(d->ike, d->len, &h, &e) != V1_OK) {
 		ike_am_exch *x = find(s, cky_i, true);
 		if (x)
-			problem(x, d->frame, "Aggressive Mode header: %s (Length %u, %zu bytes in the datagram)",
+			guess_addrs(x, d, !memcmp(d->ike + 8, "\0\0\0\0\0\0\0\0", 8));
+		if (x)
+			problem(x, d->frame, "Aggressive Mode message, %s (Length %u, %zu bytes in the datagram)",
 				e.what ? e.what : "unusable", ike_get_u32(d->ike + 24), d->len);
 		return;
 	}

@@ -145,7 +145,7 @@ static const bad_case BAD[] = {
 	{ "empty", "too short for a capture (0 bytes)" },
 	{ "no packets", "no IKEv1 Aggressive Mode exchange (0 frames, 0 IKE datagrams" },
 	{ "unknown link", "2 of an unknown link type" },
-	{ "header length", "frame 2: Aggressive Mode header: " },
+	{ "header length", "frame 2: Aggressive Mode message, header: Length below 28 or beyond the datagram" },
 };
 
 static void crack_refuses_bad_captures(void **state)
@@ -279,6 +279,33 @@ static void crack_wordlist_streams(void **state)
 	tfs_dir_remove(&d);
 }
 
+/* IKESIM_CRACK_SEEDS=DIR writes the fuzz target's seed captures there (tests/fuzz/corpus/crack); skipped otherwise. */
+static void crack_fuzz_seeds(void **state)
+{
+	(void)state;
+	const char *dir = getenv("IKESIM_CRACK_SEEDS");
+	if (!dir)
+		skip();
+	cfx_am *x = malloc(sizeof(*x)), *y = malloc(sizeof(*y));
+	uint8_t *buf = malloc(CAP_MAX);
+	assert_true(x && y && buf);
+	cfx_am_make(x, IKE_V1_SHA1, "letmein", 0x5eed5eed00000001ull, CFX_AUTH_PSK);
+	cfx_am_make(y, IKE_V1_MD5, "letmein", 0x5eed5eed00000002ull, CFX_AUTH_PSK);
+	const cfx_msg *m[] = { &x->m[0], &y->m[0], &x->m[1], &y->m[1], &x->m[2] };
+	static const cfx_cap kinds[] = {
+		{ .link = 101 }, { .link = 1, .v6 = true, .natt = true, .ng = true }, { .link = 113, .be = true },
+		{ .link = 276, .natt = true }, { .link = 0, .v6 = true, .ng = true }, { .link = 1, .snap = 300 },
+	};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/seed%zu.cap", dir, i);
+		cfx_write(path, buf, cfx_capture(i % 2 ? m : m + 1, i % 2 ? 5 : 3, &kinds[i], buf, CAP_MAX));
+	}
+	free(buf);
+	free(y);
+	free(x);
+}
+
 size_t tests_crack_cap(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -286,6 +313,7 @@ size_t tests_crack_cap(const struct CMUnitTest **out)
 		cmocka_unit_test(crack_refuses_bad_captures),
 		cmocka_unit_test(crack_wordlist_rules),
 		cmocka_unit_test(crack_wordlist_streams),
+		cmocka_unit_test(crack_fuzz_seeds),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
