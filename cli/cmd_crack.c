@@ -61,7 +61,7 @@ static int parse_args(int argc, char **argv, crack_opts *o, FILE *out, FILE *err
 				return CRACK_BAD_INPUT;
 			}
 			const char *a = argv[++i];
-			if (v[2] != 'e') {
+			if (strcmp(v, "--exchange")) {
 				o->wordlist = a;
 				continue;
 			}
