@@ -213,6 +213,12 @@ static int choose(const crack_opts *o, const ike_am_scan *s, crack_target *t, FI
 			return CRACK_FOUND;
 	}
 	uint32_t k = (uint32_t)o->exchange;
+	if (!k && s->n > 1 && ike_am_usable(s) == 1) { /* the others are partial or unsuitable: no real choice */
+		for (uint32_t i = 0; i < s->n && !k; i++)
+			k = s->x[i].problem[0] ? 0 : i + 1;
+		fprintf(out, "%s: the only one of %u Aggressive Mode exchanges that can be attacked (see --list)\n",
+			o->capture, s->n);
+	}
 	if (!k && s->n > 1) {
 		fprintf(err, "ikesim crack: %s holds %u Aggressive Mode exchanges: choose one with --exchange N\n", o->capture,
 			s->n);

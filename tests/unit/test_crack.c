@@ -220,6 +220,19 @@ static void crack_several_exchanges(void **state)
 	assert_int_equal(r.rc, 0);
 	must_contain(r.out, "2 Aggressive Mode exchanges");
 	clirun_free(&r);
+	/* only one of two can be attacked (the other lacks its message 2): taken without asking */
+	const cfx_msg *m2[] = { &a->m[0], &b->m[0], &b->m[1] };
+	capture(&d, "one.pcap", m2, 3, &(cfx_cap){ .link = 101 }, cap, sizeof(cap));
+	r = crack(cap, "--wordlist", words, NULL, NULL);
+	assert_int_equal(r.rc, 0);
+	must_contain(r.out, "the only one of 2 Aggressive Mode exchanges that can be attacked");
+	must_contain(r.out, "exchange 2 of 2, frames 2 and 3");
+	must_contain(r.out, "PSK found: \"hunter2\"");
+	clirun_free(&r);
+	r = crack(cap, "--wordlist", words, "--exchange", "1");
+	assert_int_equal(r.rc, 2);
+	must_contain(r.err, "exchange 1 cannot be attacked: frame 1: no message 2");
+	clirun_free(&r);
 	free(a);
 	free(b);
 	tfs_dir_remove(&d);
