@@ -21,11 +21,7 @@
 #include "host/trace.h"
 #include "peer.h"
 #include "peer_dp.h"
-
-#define PEER_MAX_DGRAM 65536
-#define PEER_RX_BURST 64                          /* datagrams read per wake-up before timers get a turn */
-#define PEER_SHUTDOWN_GRACE (2 * IKE_NS_PER_SEC) /* how long a final Delete may wait for its answer */
-#define PEER_DROP_TRACE_BURST 8u
+#include "peer_run.h"
 
 /*
  * The only global mutable state: a signal handler can reach nothing else, and it may only write a
@@ -34,265 +30,6 @@
 static volatile sig_atomic_t peer_signal;
 
 static void peer_on_signal(int sig) { peer_signal = sig; }
-
-typedef struct peer_run {
-	const peer_args *a;
-	ike_conn_cfg conn;
-	ike_child_cfg child;
-	peer_cred_files cf;
-	int fd;
-	int fd_natt;        /* the NAT-T port's socket (--natt-port), -1 when the IKE port serves both */
-	ike_addr natt_local; /* its address */
-	ike_crypto *crypto;
-	ike_peer *peer;
-	ike_host_trace *tr;
-	peer_cap *cap;     /* --pcap, NULL without */
-	struct timespec t0;
-	sigset_t waitmask; /* the mask ppoll waits with: SIGINT/SIGTERM unblocked */
-	ike_time now;
-	uint8_t *buf; /* receive buffer, then reused to frame sends */
-	uint8_t tx[PEER_MAX_DGRAM];
-	unsigned ike_up, child_up;
-	bool child_pending; /* an IKE SA came up and its CHILD SA has not (yet) */
-	bool failed, deleting, done;
-	uint16_t fail_notify;         /* responder: the notify of the failure kept in why */
-	uint64_t up_spi_i, up_spi_r;  /* the IKE SA of the last CHILD SA counted in child_up */
-	unsigned long n_failed_attempts; /* responder: IKE/CHILD SAs that failed */
-	int pending_deletes;
-	ike_time hold_until;
-	peer_acts acts;               /* --rekey-child-after, --rekey-ike-after, --delete-after */
-	uint64_t cur_spi_i, cur_spi_r; /* initiator: the IKE SA that is current (a rekey replaces it) */
-	uint64_t repl_spi_i, repl_spi_r; /* the last IKE SA that came up replacing another (reauthentication) */
-	unsigned long rekeys;         /* IKE and CHILD rekeys and reauthentications completed, by either side */
-	char why[300];
-	unsigned long n_esp, n_runt, n_keepalive, n_send_err, n_keepalive_sent;
-	ike_time drop_window_end;
-	unsigned drop_traced;
-	peer_dp dp;                   /* CHILD SAs installed, ESP-in-UDP, --ping */
-	bool dp_up;
-	bool ping_failed, ping_held;
-	ike_addr local_now;           /* our address now: conn.local until --move-to moved the sockets */
-	ike_time move_at;             /* --move-to: when (IKE_TIME_NEVER: not armed or done) */
-} peer_run;
-
-static ike_time clock_ns(const peer_run *r)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ike_time)(ts.tv_sec - r->t0.tv_sec) * IKE_NS_PER_SEC + (ts.tv_nsec - r->t0.tv_nsec);
-}
-
-static void trace_host(peer_run *r, const char *ev, ike_jsonw *w)
-{
-	if (r->tr)
-		ike_host_trace_event(r->tr, r->now, r->a->id, ev, w->buf);
-}
-
-static void fail(peer_run *r, const char *fmt_prefix, uint16_t notify, const char *why)
-{
-	char name[40];
-	if (r->failed)
-		return; /* the first failure is the cause; later ones follow from it */
-	r->failed = true;
-	if (notify)
-		snprintf(r->why, sizeof(r->why), "%s: %s (%s)", fmt_prefix, ike_host_notify_name(notify, name, sizeof(name)),
-			 why ? why : "no detail");
-	else
-		snprintf(r->why, sizeof(r->why), "%s: %s", fmt_prefix, why ? why : "no detail");
-}
-
-/* The socket bound to our side of a datagram: the NAT-T port's once the engine moved there. */
-static int sock_for(const peer_run *r, const ike_addr *from)
-{
-	return r->fd_natt >= 0 && from->port == r->natt_local.port ? r->fd_natt : r->fd;
-}
-
-/* A datagram that is no IKE message (a NAT keepalive): as given, without the non-ESP marker. */
-static void host_send_raw(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
-{
-	peer_run *r = ctx;
-	if (peer_udp_send(sock_for(r, from), to, data, len) == 0) {
-		r->n_keepalive_sent++;
-		peer_cap_udp(r->cap, from, to, data, len, NULL);
-		return;
-	}
-	r->n_send_err++;
-	peer_cap_udp(r->cap, from, to, data, len, "not sent");
-}
-
-static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
-{
-	peer_run *r = ctx;
-	size_t n = ike_host_frame_wrap(ike_host_frame_marked(from->port, to->port), data, len, r->tx, sizeof(r->tx));
-	if (n && peer_udp_send(sock_for(r, from), to, r->tx, n) == 0) {
-		peer_cap_udp(r->cap, from, to, r->tx, n, NULL);
-		return;
-	}
-	char why[120];
-	snprintf(why, sizeof(why), "not sent: %s", n ? strerror(errno) : "datagram too large");
-	if (n)
-		peer_cap_udp(r->cap, from, to, r->tx, n, why);
-	r->n_send_err++;
-	ike_jsonw w;
-	ike_jsonw_init(&w);
-	ike_jsonw_str(&w, "why", n ? strerror(errno) : "datagram too large");
-	ike_jsonw_int(&w, "size", (int64_t)len);
-	trace_host(r, "peer.send-error", &w);
-}
-
-static void host_trace(void *ctx, ike_time now, const char *ev, const char *fields)
-{
-	peer_run *r = ctx;
-	ike_host_trace_event(r->tr, now, r->a->id, ev, fields);
-}
-
-/*
- * A responder serves whoever comes: a failed attempt (a forged IKE_SA_INIT left half-open, a wrong
- * PSK) is remembered, and decides the exit only if no CHILD SA was ever established. A failure that
- * carries a notify explains more than a timeout, so it replaces one.
- */
-static void responder_failed(peer_run *r, const char *prefix, uint16_t notify, const char *why)
-{
-	r->n_failed_attempts++;
-	if (r->failed && (r->fail_notify || !notify))
-		return;
-	r->failed = false;
-	fail(r, prefix, notify, why);
-	r->fail_notify = notify;
-}
-
-/* Initiator: an IKE SA going down that is not the current one was replaced by a rekey; the run goes on. */
-static bool replaced_sa(const peer_run *r, const ike_sa_event *ev)
-{
-	return r->a->initiate && r->cur_spi_i && (ev->spi_i != r->cur_spi_i || ev->spi_r != r->cur_spi_r);
-}
-
-/*
- * A rekey or reauthentication, whichever side started it, is no new tunnel: the engine names the SA a new one
- * replaces (old SPIs in IKE_UP/CHILD_UP) and reports the completed replacement (IKE_REKEYED, CHILD_REKEYED).
- * The CHILD SAs a reauthentication re-creates come up in the replacing IKE SA. True if ev is one of those.
- */
-static bool replacement(peer_run *r, const ike_sa_event *ev)
-{
-	switch (ev->kind) {
-	case IKE_EV_IKE_REKEYED:
-		r->cur_spi_i = ev->spi_i; /* the survivor, also after a collision */
-		r->cur_spi_r = ev->spi_r;
-		r->rekeys++;
-		(void)peer_acts_event(&r->acts, ev->kind); /* our --rekey-ike-after is done */
-		return true;
-	case IKE_EV_CHILD_REKEYED:
-		r->rekeys++;
-		(void)peer_acts_event(&r->acts, ev->kind);
-		return true;
-	case IKE_EV_IKE_UP:
-		if (!ev->old_spi_i && !ev->old_spi_r)
-			return false;
-		r->repl_spi_i = ev->spi_i;
-		r->repl_spi_r = ev->spi_r;
-		return true;
-	case IKE_EV_CHILD_UP:
-		return ev->old_child_spi_in || ev->old_child_spi_out ||
-		       (r->repl_spi_i && ev->spi_i == r->repl_spi_i && ev->spi_r == r->repl_spi_r);
-	default:
-		return false;
-	}
-}
-
-static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
-{
-	peer_run *r = ctx;
-	peer_cap_sa_event(r->cap, ev);
-	if (r->dp_up)
-		peer_dp_event(&r->dp, now, ev);
-	if (ev->kind == IKE_EV_IKE_UP) {
-		r->cur_spi_i = ev->spi_i;
-		r->cur_spi_r = ev->spi_r;
-	}
-	if (replacement(r, ev))
-		return;
-	if (ev->kind == IKE_EV_IKE_DOWN && replaced_sa(r, ev))
-		return;
-	(void)peer_acts_event(&r->acts, ev->kind); /* a Delete we asked for: its IKE_DOWN still ends the run */
-	switch (ev->kind) {
-	case IKE_EV_IKE_UP:
-		r->ike_up++;
-		r->child_pending = true;
-		break;
-	case IKE_EV_CHILD_UP:
-		r->child_up++;
-		r->up_spi_i = ev->spi_i;
-		r->up_spi_r = ev->spi_r;
-		r->child_pending = false;
-		if (r->child_up == 1)
-			peer_acts_arm(&r->acts, r->a, now);
-		if (r->child_up == 1 && r->a->move_to)
-			r->move_at = now + r->a->move_after;
-		if (r->a->initiate && r->child_up == 1)
-			r->hold_until = now + r->a->hold;
-		break;
-	case IKE_EV_IKE_DOWN:
-		r->pending_deletes--;
-		r->done |= r->a->initiate; /* our Delete was answered, or the responder deleted first */
-		break;
-	case IKE_EV_IKE_FAILED:
-		r->pending_deletes--;
-		if (r->a->initiate) {
-			fail(r, "IKE SA failed", ev->notify, ev->why);
-			r->done = true; /* an initiator holds just this one IKE SA */
-		} else {
-			/* The SA we counted as up failed after all (the initiator rejected our AUTH): not a success. */
-			if (r->child_up && ev->spi_i == r->up_spi_i && ev->spi_r == r->up_spi_r) {
-				r->child_up--;
-				r->up_spi_i = r->up_spi_r = 0;
-			}
-			responder_failed(r, "IKE SA failed", ev->notify, ev->why);
-		}
-		break;
-	default:
-		break;
-	}
-}
-
-/* The engine reports no CHILD failure event: an IKE SA that came up without its CHILD SA is one. */
-static void check_child(peer_run *r)
-{
-	if (!r->child_pending)
-		return;
-	r->child_pending = false;
-	ike_conn_status st;
-	ike_peer_conn_status(r->peer, 0, &st);
-	if (strcmp(st.child_state, "INSTALLED") == 0) /* a rekeyed IKE SA: its CHILD SAs moved over */
-		return;
-	if (r->a->initiate)
-		fail(r, "CHILD SA failed", st.last_error, "IKE SA established without it");
-	else
-		responder_failed(r, "CHILD SA failed", st.last_error, "IKE SA established without it");
-}
-
-/* Like the engine's refusals: 8 dropped datagrams a second are traced, the rest only counted (peer.end has the totals). */
-static bool drop_traced(peer_run *r)
-{
-	if (r->now >= r->drop_window_end) {
-		r->drop_window_end = r->now + IKE_NS_PER_SEC;
-		r->drop_traced = 0;
-	}
-	return r->drop_traced++ < PEER_DROP_TRACE_BURST;
-}
-
-static void drop_dgram(peer_run *r, const char *why, const ike_addr *from, size_t len)
-{
-	char a[64];
-	if (!r->tr || !drop_traced(r))
-		return;
-	ike_jsonw w;
-	ike_jsonw_init(&w);
-	ike_jsonw_str(&w, "why", why);
-	ike_host_addr_format(from, a, sizeof(a));
-	ike_jsonw_str(&w, "from", a);
-	ike_jsonw_int(&w, "size", (int64_t)len);
-	trace_host(r, "peer.drop", &w);
-}
 
 /* Reads what is waiting on one socket (a bounded burst), sorted by RFC 3948 framing; IKE goes to the engine. */
 static void drain(peer_run *r, int fd, const ike_addr *local)
@@ -312,7 +49,7 @@ static void drain(peer_run *r, int fd, const ike_addr *local)
 		switch (kind) {
 		case IKE_HOST_DG_IKE:
 			ike_peer_input(r->peer, r->now, &from, local, r->buf + off, len - off);
-			check_child(r);
+			peer_check_child(r);
 			break;
 		case IKE_HOST_DG_KEEPALIVE:
 			r->n_keepalive++;
@@ -323,7 +60,7 @@ static void drain(peer_run *r, int fd, const ike_addr *local)
 			break;
 		case IKE_HOST_DG_RUNT:
 			r->n_runt++;
-			drop_dgram(r, "datagram too short to be IKE or ESP", &from, len);
+			peer_drop_dgram(r, "datagram too short to be IKE or ESP", &from, len);
 			break;
 		}
 	}
@@ -336,10 +73,10 @@ static int turn(peer_run *r, ike_time until)
 	struct timespec ts, *tp = NULL;
 	if (until < d)
 		d = until;
-	ike_time dp = peer_dp_tick(&r->dp, clock_ns(r)); /* pings due now go out first */
+	ike_time dp = peer_dp_tick(&r->dp, peer_clock_ns(r)); /* pings due now go out first */
 	if (dp < d)
 		d = dp;
-	r->now = clock_ns(r);
+	r->now = peer_clock_ns(r);
 	if (d != IKE_TIME_NEVER) {
 		ike_time w = d > r->now ? d - r->now : 0;
 		ts = (struct timespec){ (time_t)(w / IKE_NS_PER_SEC), (long)(w % IKE_NS_PER_SEC) };
@@ -349,14 +86,14 @@ static int turn(peer_run *r, ike_time until)
 	int n = ppoll(pfd, r->fd_natt >= 0 ? 2 : 1, tp, &r->waitmask);
 	if (n < 0 && errno != EINTR)
 		return -1;
-	r->now = clock_ns(r);
+	r->now = peer_clock_ns(r);
 	if (n > 0 && (pfd[0].revents & POLLIN))
 		drain(r, r->fd, &r->local_now);
 	if (n > 0 && r->fd_natt >= 0 && (pfd[1].revents & POLLIN))
 		drain(r, r->fd_natt, &r->natt_local);
 	if (ike_peer_next_deadline(r->peer) <= r->now) {
 		ike_peer_expire(r->peer, r->now);
-		check_child(r);
+		peer_check_child(r);
 	}
 	(void)peer_dp_tick(&r->dp, r->now);
 	return 0;
@@ -395,9 +132,9 @@ static void run_actions(peer_run *r)
 		return;
 	if (peer_acts_run(&r->acts, r->peer, r->now, &deletes, why, sizeof(why)) != 0) {
 		if (r->a->initiate)
-			fail(r, "action failed", 0, why);
+			peer_run_fail(r, "action failed", 0, why);
 		else
-			responder_failed(r, "action failed", 0, why);
+			peer_responder_failed(r, "action failed", 0, why);
 	}
 	if (deletes > 0) {
 		r->deleting = r->a->initiate;
@@ -417,7 +154,7 @@ static void timed_out(peer_run *r)
 	else
 		snprintf(why, sizeof(why), "no result within --timeout %.3g s (IKE SA %s, CHILD SA %s)",
 			 (double)r->a->timeout / 1e9, st.ike_state, st.child_state);
-	fail(r, "timed out", 0, why);
+	peer_run_fail(r, "timed out", 0, why);
 }
 
 /* --move-to (RFC 4555's trigger on a real host): both sockets move to the new address with their ports, the data
@@ -428,7 +165,7 @@ static void move_now(peer_run *r)
 	ike_addr l = r->local_now, n = r->natt_local;
 	r->move_at = IKE_TIME_NEVER;
 	if (inet_pton(l.family == 6 ? AF_INET6 : AF_INET, r->a->move_to, l.ip) != 1) {
-		fail(r, "--move-to failed", 0, "not an address");
+		peer_run_fail(r, "--move-to failed", 0, "not an address");
 		return;
 	}
 	memcpy(n.ip, l.ip, sizeof(n.ip));
@@ -436,7 +173,7 @@ static void move_now(peer_run *r)
 	if (fd < 0 || (r->fd_natt >= 0 && fdn < 0)) {
 		if (fd >= 0)
 			close(fd);
-		fail(r, "--move-to failed", 0, msg);
+		peer_run_fail(r, "--move-to failed", 0, msg);
 		return;
 	}
 	close(r->fd);
@@ -453,17 +190,17 @@ static void move_now(peer_run *r)
 	ike_jsonw_init(&w);
 	ike_jsonw_str(&w, "to", r->a->move_to);
 	ike_jsonw_int(&w, "updates", updates);
-	trace_host(r, "peer.moved", &w);
-	check_child(r);
+	peer_trace_host(r, "peer.moved", &w);
+	peer_check_child(r);
 }
 
 static void serve(peer_run *r)
 {
 	ike_time end = r->a->timeout ? r->a->timeout : IKE_TIME_NEVER;
-	if (r->a->initiate && ike_peer_initiate(r->peer, clock_ns(r), 0) != 0)
-		fail(r, "cannot initiate", 0, "out of memory");
+	if (r->a->initiate && ike_peer_initiate(r->peer, peer_clock_ns(r), 0) != 0)
+		peer_run_fail(r, "cannot initiate", 0, "out of memory");
 	while (!peer_signal && !r->done) {
-		r->now = clock_ns(r);
+		r->now = peer_clock_ns(r);
 		run_actions(r);
 		if (r->a->initiate)
 			initiator_step(r);
@@ -484,19 +221,19 @@ static void serve(peer_run *r)
 		if (r->move_at < until)
 			until = r->move_at;
 		if (turn(r, until) != 0) {
-			fail(r, "waiting for datagrams failed", 0, strerror(errno));
+			peer_run_fail(r, "waiting for datagrams failed", 0, strerror(errno));
 			break;
 		}
 	}
 	if (peer_signal && r->a->initiate && !r->child_up)
-		fail(r, "interrupted", 0, peer_signal == SIGINT ? "SIGINT before the SAs were up" : "SIGTERM before the SAs were up");
+		peer_run_fail(r, "interrupted", 0, peer_signal == SIGINT ? "SIGINT before the SAs were up" : "SIGTERM before the SAs were up");
 }
 
 /* Deletes what is still established and waits briefly for the answers; a second signal cuts it short. */
 static void shutdown_sas(peer_run *r)
 {
 	peer_signal = 0;
-	r->now = clock_ns(r);
+	r->now = peer_clock_ns(r);
 	int n = ike_peer_delete(r->peer, r->now, 0);
 	if (n > 0) {
 		r->deleting = true;
@@ -505,7 +242,7 @@ static void shutdown_sas(peer_run *r)
 		r->pending_deletes = 0;
 	}
 	ike_time end = r->now + PEER_SHUTDOWN_GRACE;
-	while (r->pending_deletes > 0 && !peer_signal && clock_ns(r) < end)
+	while (r->pending_deletes > 0 && !peer_signal && peer_clock_ns(r) < end)
 		if (turn(r, end) != 0)
 			break;
 }
@@ -531,8 +268,8 @@ static void trace_end(peer_run *r, const ike_conn_status *st)
 	ike_jsonw_int(&w, "keepalives", (int64_t)r->n_keepalive);
 	ike_jsonw_int(&w, "keepalives-sent", (int64_t)r->n_keepalive_sent);
 	ike_jsonw_int(&w, "send-errors", (int64_t)r->n_send_err);
-	r->now = clock_ns(r);
-	trace_host(r, "peer.end", &w);
+	r->now = peer_clock_ns(r);
+	peer_trace_host(r, "peer.end", &w);
 }
 
 static int report(peer_run *r, FILE *out, FILE *err)
@@ -540,8 +277,8 @@ static int report(peer_run *r, FILE *out, FILE *err)
 	char a[64];
 	ike_conn_status st;
 	ike_peer_conn_status(r->peer, 0, &st);
-	ike_peer_flush(r->peer, clock_ns(r));
-	r->ping_failed = peer_dp_finish(&r->dp, clock_ns(r)) != 0;
+	ike_peer_flush(r->peer, peer_clock_ns(r));
+	r->ping_failed = peer_dp_finish(&r->dp, peer_clock_ns(r)) != 0;
 	trace_end(r, &st);
 	if (r->failed && (r->a->initiate || !r->child_up)) {
 		fprintf(err, "ikesim peer: %s\n", r->why);
@@ -587,7 +324,7 @@ static void trace_start(peer_run *r)
 		ike_jsonw_int(&w, "natt-port", r->natt_local.port);
 	ike_jsonw_bool(&w, "non-esp-marker", ike_host_frame_marked(r->conn.local.port, r->conn.remote.port));
 	r->now = 0;
-	trace_host(r, "peer.start", &w);
+	peer_trace_host(r, "peer.start", &w);
 }
 
 /* Crypto, seed, socket, trace, engine: 0, or -1 after one error line. */
@@ -625,7 +362,7 @@ static int setup(peer_run *r, FILE *out, FILE *err)
 	r->dp.fd_natt = r->fd_natt;
 	r->dp.natt_port = r->natt_local.port;
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
-	ike_host host = { r, host_send, r->tr ? host_trace : NULL, host_sa_event, NULL, host_send_raw };
+	ike_host host = { r, peer_host_send, r->tr ? peer_host_trace : NULL, peer_host_sa_event, NULL, peer_host_send_raw };
 	ike_peer_cfg pc = { .name = r->a->id, .crypto = r->crypto, .seed = seed, .seed_len = sizeof(seed),
 			    .conns = &r->conn, .n_conns = 1, .reveal_keys = r->a->reveal,
 			    .cookie_threshold = r->a->cookie_threshold, .cookie_threshold_ip = r->a->cookie_threshold_ip,
