@@ -15,6 +15,7 @@
 #include "ike.h"
 
 typedef struct v2_ike_sa v2_ike_sa;
+struct v1_ike_sa;
 
 /* Algorithms agreed for an SA (IKE or CHILD). */
 typedef struct v2_algs {
@@ -80,6 +81,7 @@ struct ike_peer {
 	uint32_t ref_traced;
 	uint64_t ref_count[V2_REF_N];
 	bool ref_pending;                  /* counts wait to be reported at ref_window_end */
+	struct v1_ike_sa *v1_sas;          /* IKEv1 ISAKMP SAs (ikev1/), a plain list */
 };
 
 /* ---- refusals.c: bounded tracing of unauthenticated input ---- */

@@ -1,0 +1,170 @@
+/*
+ * The IKEv1 engine's internals (RFC 2409): one ISAKMP SA (phase 1, Main Mode) with the Quick Mode exchange and
+ * the IPsec SA it makes. Same sans-I/O shape as ikev2/: the peer object dispatches IKEv1 datagrams here, the
+ * state changes only through the const rows of v1_states.c, and trace events use the IKEv2 vocabulary.
+ */
+#ifndef IKE_IKEV1_V1_SA_H
+#define IKE_IKEV1_V1_SA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/jsonw.h"
+#include "crypto/dh.h"
+#include "ike.h"
+#include "ikev1/v1_crypt.h"
+#include "ikev2/states.h"
+#include "wire/v1.h"
+
+#define V1_MSG_MAX 4096
+#define V1_NONCE_LEN 32
+#define V1_GX_MAX 512
+
+/* Rows of the ISAKMP SA table (v1_ike_transitions) and of the IPsec SA table (v1_child_transitions). States are
+ * the IKEv2 names (enum v2_ike_state / v2_child_state): viz and `expect` read them alike. */
+enum v1_ike_tr {
+	V1_T_I_START,     /* CREATED -> CONNECTING: MM1 sent */
+	V1_T_R_START,     /* CREATED -> CONNECTING: MM1 answered with MM2 */
+	V1_T_I_AUTH_OK,   /* CONNECTING -> ESTABLISHED: MM6 verified */
+	V1_T_R_AUTH_OK,   /* CONNECTING -> ESTABLISHED: MM5 verified, MM6 sent */
+	V1_T_NO_PROP,     /* CONNECTING -> DESTROYING: NO-PROPOSAL-CHOSEN sent or received */
+	V1_T_AUTH_FAILED, /* CONNECTING -> DESTROYING: HASH_I/HASH_R did not verify */
+	V1_T_TIMEOUT,     /* CONNECTING -> DESTROYING: retransmissions exhausted */
+	V1_T_DEAD,        /* ESTABLISHED -> DESTROYING: retransmissions exhausted on an established SA */
+	V1_T_LOCAL_FAIL,  /* CONNECTING -> DESTROYING: a message could not be built */
+	V1_T_R_REFUSED,   /* CREATED -> DESTROYING: responder refused Main Mode 1 (NO-PROPOSAL-CHOSEN) */
+	V1_T_IKE_N
+};
+enum v1_child_tr {
+	V1_T_C_I_START,   /* CREATED -> INSTALLING: QM1 sent */
+	V1_T_C_R_START,   /* CREATED -> INSTALLING: QM1 answered with QM2 */
+	V1_T_C_I_DONE,    /* INSTALLING -> INSTALLED: QM2 verified, QM3 sent */
+	V1_T_C_R_DONE,    /* INSTALLING -> INSTALLED: QM3 verified */
+	V1_T_C_FAILED,    /* INSTALLING -> DESTROYING: no proposal, bad IDs, timeout */
+	V1_T_C_GONE,      /* INSTALLED -> DESTROYING: its ISAKMP SA went away */
+	V1_T_CHILD_N
+};
+extern const v2_transition v1_ike_transitions[V1_T_IKE_N];
+extern const v2_transition v1_child_transitions[V1_T_CHILD_N];
+
+/* Which message a side expects next (Main Mode 1..6, then Quick Mode 1..3 as 11..13). */
+enum v1_step { V1_S_NONE = 0, V1_S_QM = 10 };
+
+/* Phase 1 algorithms, as IKEv1 attribute values. */
+typedef struct v1_p1 {
+	uint16_t encr, key_len, hash, auth, group;
+	uint32_t life;
+} v1_p1;
+
+/* Phase 2 algorithms: IKEv2 ids (so the data plane reads them) plus the v1 values they came from. */
+typedef struct v1_p2 {
+	uint16_t encr, encr_keylen, integ, pfs; /* IANA (registry.h) */
+	uint8_t v1_id;                          /* ESP transform id */
+	uint16_t v1_aalg;                       /* Authentication Algorithm attribute, 0 none (GCM) */
+	uint32_t life;
+} v1_p2;
+
+/* One Quick Mode exchange and the IPsec SA pair it makes. */
+typedef struct v1_child {
+	uint8_t state;      /* enum v2_child_state */
+	bool used;
+	uint32_t msg_id;
+	v1_iv iv;
+	uint32_t spi_in, spi_out;
+	v1_p2 alg;
+	uint8_t ni[V1_NONCE_LEN], nr[V1_NONCE_LEN];
+	size_t ni_len, nr_len;
+	ike_dh *dh;
+	uint8_t gy[V1_GX_MAX];
+	size_t gy_len;
+	ike_ts ts_local, ts_remote;
+	uint8_t *keymat;    /* KEYMAT for spi_i's SA (what the responder sends) then spi_r's (what the initiator sends) */
+	size_t km_len;      /* both halves */
+} v1_child;
+
+typedef struct v1_ike_sa {
+	struct v1_ike_sa *next;
+	struct ike_peer *peer;
+	const ike_conn_cfg *conn;
+	size_t conn_idx;
+	bool initiator;
+	uint8_t state;      /* enum v2_ike_state */
+	uint8_t expect;     /* the Main Mode message number we wait for (1..6), 0 once phase 1 is done */
+	uint64_t cky_i, cky_r;
+	ike_addr local, remote;
+	v1_p1 alg;
+	ike_dh *dh;
+	uint8_t gxi[V1_GX_MAX], gxr[V1_GX_MAX];
+	size_t gx_len;
+	uint8_t ni[V1_NONCE_LEN], nr[V1_NONCE_LEN];
+	size_t ni_len, nr_len;
+	uint8_t *sai_b;     /* the initiator's SA payload body (HASH_I/R input) */
+	size_t sai_len;
+	ike_v1_keys k;
+	v1_cipher ci;
+	bool keyed;
+	v1_iv p1iv;         /* running phase 1 IV; after MM6 the base of every phase 2 IV */
+	v1_iv next_iv;      /* the IV after the message being handled: committed once it is accepted */
+	v1_child child;
+	/* retransmission: our last message, re-sent on timeout (when we wait for an answer) or on a duplicate */
+	uint8_t tx[V1_MSG_MAX];
+	size_t tx_len;
+	uint8_t rx[V1_MSG_MAX]; /* the last accepted message as received: a second copy is a retransmission */
+	size_t rx_len;
+	ike_time timer_at;
+	uint8_t tries;
+	bool waiting;       /* tx expects an answer: retransmit it on the timer */
+} v1_ike_sa;
+
+/* ---- v1_io.c: the SA list, sending, retransmission, traces, events ---- */
+v1_ike_sa *v1_sa_new(struct ike_peer *p, size_t conn, bool initiator, const ike_addr *local, const ike_addr *remote);
+void v1_sa_free(v1_ike_sa *sa);
+v1_ike_sa *v1_sa_find(struct ike_peer *p, uint64_t cky_i, uint64_t cky_r, const ike_addr *from);
+/* Sends msg (already sealed when it should be), keeps it for retransmission; waiting: arm the timer. */
+void v1_send(v1_ike_sa *sa, ike_time now, uint8_t *msg, size_t len, v1_iv *iv, bool waiting, const char *dir);
+void v1_trace_msg(struct ike_peer *p, ike_time now, const char *ev, const v1_header *h, const v1_chain *c,
+		  size_t size, const ike_addr *from, const ike_addr *to, const char *dir);
+void v1_trace_error(struct ike_peer *p, ike_time now, const v1_ike_sa *sa, const char *what, const char *why,
+		    uint16_t notify);
+void v1_trace_kdf(v1_ike_sa *sa, ike_time now, const char *name, const char *inputs, const uint8_t *v, size_t n);
+void v1_ike_go(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t, const char *detail);
+void v1_child_go(v1_ike_sa *sa, ike_time now, enum v1_child_tr t, const char *detail);
+void v1_event(v1_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
+/* Fails the SA with row t (notify 0: none), tells the host and frees it. */
+void v1_fail(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t, uint16_t notify, const char *why);
+/* Sends an unprotected (phase 1 not keyed) or protected Informational with one notify. */
+void v1_resend_dup(v1_ike_sa *sa, ike_time now);
+void v1_send_notify(v1_ike_sa *sa, ike_time now, uint16_t type);
+ike_time v1_next_deadline(const struct ike_peer *p);
+void v1_expire(struct ike_peer *p, ike_time now);
+void v1_free_all(struct ike_peer *p);
+bool v1_conn_status(const struct ike_peer *p, size_t conn, ike_conn_status *st);
+/* Seals msg[0..len) with the given IV state (phase 1 or the exchange's); 0 on failure. */
+size_t v1_seal_msg(v1_ike_sa *sa, v1_iv *iv, uint8_t *msg, size_t len);
+
+/* ---- v1_prop.c: proposals ---- */
+/* Our phase 1 SA payload from the connection's IKE proposals (one transform per combination). */
+bool v1_p1_offer(const ike_conn_cfg *conn, v1_sa *out);
+/* Picks the first offered transform we accept; fills alg and the chosen proposal/transform in *reply. */
+bool v1_p1_select(const ike_conn_cfg *conn, const v1_sa *offer, v1_p1 *alg, v1_sa *reply);
+bool v1_p1_from_reply(const v1_sa *reply, v1_p1 *alg);
+bool v1_p2_offer(const ike_child_cfg *ch, uint32_t spi, uint32_t life, v1_sa *out);
+bool v1_p2_select(const ike_child_cfg *ch, const v1_sa *offer, uint32_t spi, v1_p2 *alg, v1_sa *reply,
+		  uint32_t *peer_spi);
+bool v1_p2_from_reply(const v1_sa *reply, v1_p2 *alg, uint32_t *peer_spi);
+void v1_p1_format(const v1_p1 *a, char *out, size_t cap);
+void v1_p2_format(const v1_p2 *a, char *out, size_t cap);
+
+/* ---- v1_main.c / v1_quick.c ---- */
+int v1_initiate(struct ike_peer *p, ike_time now, size_t conn);
+enum ike_input_result v1_input(struct ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to,
+			       const uint8_t *data, size_t len);
+/* Main Mode message n (1..6) arrived (decrypted and parsed for 5/6). */
+enum ike_input_result v1_mm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c);
+/* After phase 1: the initiator starts Quick Mode for children[0]. */
+void v1_qm_start(v1_ike_sa *sa, ike_time now);
+enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c,
+				 const uint8_t *pt, size_t pt_len);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * IKEv1 Main Mode (PSK) and Quick Mode between two engine peers (pair.h with version 1): both reach
+ * ESTABLISHED/INSTALLED, the ESP keys each side hands its data plane are the other's mirror, PFS changes the
+ * KEYMAT, a wrong PSK and a proposal mismatch fail with the right notify, lost messages are retransmitted.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pair.h"
+#include "test_list.h.in"
+
+typedef struct seen {
+	ike_child_keys k[2];
+	uint8_t keys[2][4][64];
+	int up[2], ike_up[2], failed[2];
+} seen;
+
+static void record(pair *pr, int side, const ike_sa_event *ev)
+{
+	seen *s = pr->user;
+	if (ev->kind == IKE_EV_IKE_UP)
+		s->ike_up[side]++;
+	if (ev->kind == IKE_EV_IKE_FAILED)
+		s->failed[side]++;
+	if (ev->kind != IKE_EV_CHILD_UP || !ev->child)
+		return;
+	s->up[side]++;
+	s->k[side] = *ev->child;
+	const uint8_t *src[4] = { ev->child->ei, ev->child->er, ev->child->ai, ev->child->ar };
+	for (int i = 0; i < 4; i++)
+		if (src[i])
+			memcpy(s->keys[side][i], src[i], i < 2 ? ev->child->e_len : ev->child->a_len);
+}
+
+static void v1_pair(pair *pr, seen *s, const char *ike, const char *esp)
+{
+	memset(s, 0, sizeof(*s));
+	pair_init(pr, ike, esp);
+	pr->conn[0].version = pr->conn[1].version = 1;
+	pr->user = s;
+	pr->sa_hook = record;
+}
+
+static void expect_up(pair *pr, const seen *s)
+{
+	for (int side = 0; side < 2; side++) {
+		ike_conn_status st;
+		assert_int_equal(ike_peer_conn_status(pr->peer[side], 0, &st), 0);
+		assert_string_equal(st.ike_state, "ESTABLISHED");
+		assert_string_equal(st.child_state, "INSTALLED");
+		assert_int_equal(s->up[side], 1);
+		assert_int_equal(s->ike_up[side], 1);
+	}
+	const ike_child_keys *i = &s->k[0], *r = &s->k[1];
+	assert_true(i->initiator && !r->initiator);
+	assert_int_equal(i->spi_in, r->spi_out);
+	assert_int_equal(i->spi_out, r->spi_in);
+	assert_int_equal(i->e_len, r->e_len);
+	assert_int_equal(i->a_len, r->a_len);
+	/* ei/ai protect what the initiator sends: both sides must hold the same bytes for each direction */
+	assert_memory_equal(s->keys[0][0], s->keys[1][0], i->e_len);
+	assert_memory_equal(s->keys[0][1], s->keys[1][1], i->e_len);
+	assert_memory_not_equal(s->keys[0][0], s->keys[0][1], i->e_len);
+	if (i->a_len) {
+		assert_memory_equal(s->keys[0][2], s->keys[1][2], i->a_len);
+		assert_memory_equal(s->keys[0][3], s->keys[1][3], i->a_len);
+	}
+}
+
+static void v1_main_quick_psk(void **state)
+{
+	(void)state;
+	pair pr;
+	seen s;
+	v1_pair(&pr, &s, "aes256-sha256-modp2048", "aes128-sha256");
+	pair_start(&pr, 1);
+	pair_run(&pr, 10 * IKE_NS_PER_SEC);
+	expect_up(&pr, &s);
+	assert_int_equal(s.k[0].pfs, 0);
+	assert_int_equal(pair_count(&pr, 0, "ike.tx", "ID_PROT"), 3);
+	assert_int_equal(pair_count(&pr, 1, "ike.tx", "ID_PROT"), 3);
+	assert_int_equal(pair_count(&pr, 0, "ike.tx", "QUICK_MODE"), 2);
+	assert_int_equal(pair_count(&pr, 1, "ike.tx", "QUICK_MODE"), 1);
+	assert_int_equal(pair_count(&pr, -1, "ike.retransmit", NULL), 0);
+	assert_int_equal(pair_count(&pr, 0, "i-auth-ok", NULL), 1);
+	assert_int_equal(pair_count(&pr, 1, "r-installed", NULL), 1);
+	ike_conn_status st;
+	ike_peer_conn_status(pr.peer[0], 0, &st);
+	assert_string_equal(st.selected_ike, "AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048");
+	assert_string_equal(st.selected_esp, "AES_CBC_128/HMAC_SHA2_256_128");
+	pair_free(&pr);
+}
+
+static void v1_quick_pfs_gcm(void **state)
+{
+	(void)state;
+	pair pr;
+	seen s;
+	v1_pair(&pr, &s, "aes128-sha1-modp2048", "aes256gcm16-ecp256");
+	pair_start(&pr, 2);
+	pair_run(&pr, 10 * IKE_NS_PER_SEC);
+	expect_up(&pr, &s);
+	assert_int_equal(s.k[0].pfs, 19);
+	assert_int_equal(s.k[0].a_len, 0);
+	assert_int_equal(s.k[0].e_len, 36); /* AES-256 key + 4 salt bytes */
+	assert_int_equal(pair_count(&pr, 0, "QUICK_MODE request", "KE"), 1);
+	pair_free(&pr);
+}
+
+static void v1_wrong_psk(void **state)
+{
+	(void)state;
+	pair pr;
+	seen s;
+	v1_pair(&pr, &s, "aes256-sha256-modp2048", "aes128-sha256");
+	pr.conn[1].psk = (const uint8_t *)"other!";
+	pair_start(&pr, 3);
+	pair_run(&pr, 30 * IKE_NS_PER_SEC);
+	ike_conn_status st;
+	ike_peer_conn_status(pr.peer[1], 0, &st);
+	assert_string_equal(st.ike_state, "NONE");
+	assert_int_equal(st.last_error, 24); /* AUTHENTICATION-FAILED */
+	ike_peer_conn_status(pr.peer[0], 0, &st);
+	assert_string_equal(st.ike_state, "NONE");
+	assert_int_equal(st.last_error, 24);
+	assert_int_equal(s.up[0] + s.up[1], 0);
+	assert_int_equal(pair_count(&pr, 1, "auth-failed", NULL), 1);
+	pair_free(&pr);
+}
+
+static void v1_no_proposal(void **state)
+{
+	(void)state;
+	pair pr;
+	seen s;
+	v1_pair(&pr, &s, "aes256-sha256-modp2048", "aes128-sha256");
+	pair_set_proposals(&pr.conn[1].ike, "aes128-sha1-modp3072", 1);
+	pair_start(&pr, 4);
+	pair_run(&pr, 30 * IKE_NS_PER_SEC);
+	ike_conn_status st;
+	ike_peer_conn_status(pr.peer[0], 0, &st);
+	assert_string_equal(st.ike_state, "NONE");
+	assert_int_equal(st.last_error, 14); /* NO-PROPOSAL-CHOSEN */
+	assert_int_equal(pair_count(&pr, 1, "r-refused", NULL), 1);
+	assert_int_equal(ike_peer_sa_count(pr.peer[1]), 0);
+	pair_free(&pr);
+}
+
+/* Quick Mode with PFS offered by one side only: NO-PROPOSAL-CHOSEN in phase 2, the ISAKMP SA stays. */
+static void v1_quick_no_proposal(void **state)
+{
+	(void)state;
+	pair pr;
+	seen s;
+	v1_pair(&pr, &s, "aes256-sha256-modp2048", "aes128-sha256-modp2048");
+	pair_set_proposals(&pr.child[1].esp, "aes128-sha256", 3);
+	pair_start(&pr, 5);
+	pair_run(&pr, 30 * IKE_NS_PER_SEC);
+	ike_conn_status st;
+	ike_peer_conn_status(pr.peer[0], 0, &st);
+	assert_string_equal(st.ike_state, "ESTABLISHED");
+	assert_string_equal(st.child_state, "DESTROYING");
+	assert_int_equal(st.last_error, 14);
+	pair_free(&pr);
+}
+
+/* Drop the n-th datagram of side 0 (MM3) and of side 1 (MM6): both are recovered by retransmission. */
+static bool drop_some(pair *pr, int side, size_t n, const uint8_t *data, size_t len)
+{
+	(void)pr;
+	(void)data;
+	(void)len;
+	return !((side == 0 && n == 2) || (side == 1 && n == 3) || (side == 1 && n == 4));
+}
+
+static void v1_retransmit(void **state)
+{
+	(void)state;
+	pair pr;
+	seen s;
+	v1_pair(&pr, &s, "aes256-sha256-modp2048", "aes128-sha256");
+	pr.filter = drop_some;
+	pair_start(&pr, 6);
+	pair_run(&pr, 60 * IKE_NS_PER_SEC);
+	expect_up(&pr, &s);
+	assert_true(pair_count(&pr, 0, "ike.retransmit", "no answer") >= 2);
+	assert_true(pair_count(&pr, 1, "ike.retransmit", "retransmitted") >= 1); /* MM6 again for a repeated MM5 */
+	pair_free(&pr);
+}
+
+size_t tests_v1_modes(const struct CMUnitTest **out)
+{
+	static const struct CMUnitTest t[] = {
+		cmocka_unit_test(v1_main_quick_psk),   cmocka_unit_test(v1_quick_pfs_gcm),
+		cmocka_unit_test(v1_wrong_psk),        cmocka_unit_test(v1_no_proposal),
+		cmocka_unit_test(v1_quick_no_proposal), cmocka_unit_test(v1_retransmit),
+	};
+	*out = t;
+	return sizeof(t) / sizeof(t[0]);
+}
