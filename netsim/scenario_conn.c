@@ -298,9 +298,7 @@ static int parse_start(sim_scn *c, const sim_jv *o, const char *path, conn_draft
 	    sim_scn_bool(c, o, path, "initiate", 0, &initiate) < 0)
 		return -1;
 	sim_scn_sub(p, path, "version");
-	if (version != 2)
-		return sim_scn_fail(c, p, "only IKE version 2 is implemented");
-	fc->cfg->version = 2;
+	fc->cfg->version = (uint8_t)version; /* 1: IKEv1 Main Mode + Quick Mode (engine/ikev1) */
 	fc->at = initiate ? 0 : -1;
 	int r = sim_scn_time(c, o, path, "at", 0, &fc->at);
 	sim_scn_sub(p, path, "at");
