@@ -159,6 +159,9 @@ typedef struct ike_sa_keys {
 	uint16_t encr, encr_keylen, integ; /* IANA ids (crypto/registry.h); integ 0 = none (AEAD) */
 	const uint8_t *ei, *er, *ai, *ar;
 	size_t e_len, a_len;
+	/* 0 or 2: the above. 1: an IKEv1 ISAKMP SA: ei = er = its cipher key Ka (e_len bytes; Wireshark's
+	 * ikev1_decryption_table row), encr IKE_ENCR_AES_CBC, no integrity keys. */
+	uint8_t ike_version;
 } ike_sa_keys;
 
 /*

@@ -325,11 +325,14 @@ void v1_event(v1_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const 
 		return;
 	ike_child_keys ck;
 	bool child = kind == IKE_EV_CHILD_UP && child_view(sa, &ck);
+	ike_sa_keys keys = { .encr = IKE_ENCR_AES_CBC, .encr_keylen = (uint16_t)(sa->ci.key_len * 8), .ei = sa->ci.key,
+			     .er = sa->ci.key, .e_len = sa->ci.key_len, .ike_version = 1 };
+	bool reveal = sa->peer->cfg.reveal_keys && sa->keyed && (kind == IKE_EV_IKE_UP || kind == IKE_EV_IKE_FAILED);
 	bool has_child = kind == IKE_EV_CHILD_UP || kind == IKE_EV_CHILD_DOWN || kind == IKE_EV_CHILD_FAILED;
 	ike_sa_event ev = { .kind = kind, .conn = sa->conn->name, .remote = &sa->remote, .local = &sa->local,
 			    .spi_i = sa->cky_i, .spi_r = sa->cky_r, .notify = notify, .why = why,
 			    .child_spi_in = has_child ? sa->child.spi_in : 0,
-			    .child_spi_out = has_child ? sa->child.spi_out : 0, .child = child ? &ck : NULL };
+			    .child_spi_out = has_child ? sa->child.spi_out : 0, .child = child ? &ck : NULL, .keys = reveal ? &keys : NULL };
 	sa->peer->host.sa_event(sa->peer->host.ctx, now, &ev);
 }
 
