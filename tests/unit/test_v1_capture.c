@@ -18,6 +18,7 @@
 #include "test_list.h.in"
 #include "testfs.h"
 #include "tsharkfx.h"
+#include "viz.h"
 
 static void v1_capture_decrypts(void **state)
 {
@@ -86,10 +87,44 @@ static void v1_capture_decrypts(void **state)
 	tfs_dir_remove(&d);
 }
 
+/* `viz states --ike 1` draws v1_ike_transitions and v1_child_transitions; with a v1 trace the path checks. */
+static void v1_states_picture(void **state)
+{
+	(void)state;
+	tfs_dir d;
+	tfs_dir_make(&d, "v1viz");
+	char trace[128], err[512];
+	tfs_dir_file(&d, "x.jsonl", trace, sizeof(trace));
+	sim_scenario *sc = sim_scenario_load("tests/scenarios/v1_mm_psk.json", err, sizeof(err));
+	if (!sc)
+		fail_msg("%s", err);
+	sim_run_result res;
+	sim_run_opts ro = { .seed = 1, .seed_set = 1, .trace_path = trace };
+	assert_int_equal(sim_run_scenario(sc, &ro, &res, err, sizeof(err)), 0);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+	viz_trace *t = viz_trace_load(trace, err, sizeof(err));
+	if (!t)
+		fail_msg("%s", err);
+	viz_buf b = { 0 };
+	viz_states_opts o = { t, "gw-a", NULL, 1 };
+	assert_int_equal(viz_states(&o, VIZ_FMT_DOT, &b, err, sizeof(err)), 0);
+	assert_non_null(strstr(b.p, "ISAKMP SA: v1_ike_transitions"));
+	assert_non_null(strstr(b.p, "i-auth-ok"));
+	assert_non_null(strstr(b.p, "[step 4]"));
+	viz_buf_free(&b);
+	o.ike = 2; /* a v1 trace against the v2 tables: the rows do not match */
+	assert_int_equal(viz_states(&o, VIZ_FMT_DOT, &b, err, sizeof(err)), -1);
+	viz_buf_free(&b);
+	viz_trace_free(t);
+	tfs_dir_remove(&d);
+}
+
 size_t tests_v1_capture(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(v1_capture_decrypts),
+		cmocka_unit_test(v1_states_picture),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
