@@ -46,30 +46,6 @@ static v1_ike_sa *new_responder(ike_peer *p, const ike_addr *from, const ike_add
 	return sa;
 }
 
-/* An Informational: error notifies end a phase 1 in progress; R-U-THERE is answered (RFC 3706). */
-static enum ike_input_result informational(v1_ike_sa *sa, ike_time now, const v1_chain *c)
-{
-	const v1_payload *np = v1_chain_find(c, V1_PL_N);
-	v1_notify n;
-	if (!np || v1_parse_notify(np->body, np->len, np->offset + 4u, &n, NULL) != V1_OK)
-		return IKE_INPUT_PROCESSED;
-	if (n.type < V1_N_ERROR_MAX && sa->state == V2_IKE_CONNECTING) {
-		enum v1_ike_tr t = n.type == V1_N_NO_PROPOSAL_CHOSEN ? V1_T_NO_PROP
-				 : n.type == V1_N_AUTHENTICATION_FAILED ? V1_T_AUTH_FAILED
-									: V1_T_TIMEOUT;
-		v1_fail(sa, now, t, n.type, "the peer sent an error notify");
-		return IKE_INPUT_PROCESSED;
-	}
-	if (n.type < V1_N_ERROR_MAX && sa->child.state == V2_CHILD_INSTALLING) {
-		sa->peer->rec[sa->conn_idx].last_error = n.type;
-		v1_child_go(sa, now, V1_T_C_FAILED, "the peer refused the Quick Mode");
-		v1_event(sa, now, IKE_EV_CHILD_FAILED, n.type, "the peer refused the Quick Mode");
-		sa->waiting = false;
-		sa->timer_at = IKE_TIME_NEVER;
-	}
-	return IKE_INPUT_PROCESSED;
-}
-
 /* Decrypts into pt with the IV of the message's exchange; sa->next_iv receives the IV after it. */
 static bool open_msg(v1_ike_sa *sa, const v1_header *h, const uint8_t *data, uint8_t *pt, size_t *ptl)
 {
@@ -101,7 +77,8 @@ enum ike_input_result v1_input(ike_peer *p, ike_time now, const ike_addr *from, 
 	}
 	if (!sa)
 		return drop(p, now, NULL, "no ISAKMP SA for these cookies");
-	if (!fresh && sa->rx_len == h.length && !memcmp(sa->rx, data, h.length)) {
+	/* a repeated Main/Quick Mode message: our answer was lost (an Informational is simply handled again) */
+	if (!fresh && h.exchange != V1_EXCH_INFORMATIONAL && sa->rx_len == h.length && !memcmp(sa->rx, data, h.length)) {
 		v1_resend_dup(sa, now);
 		return IKE_INPUT_CACHED;
 	}
@@ -123,17 +100,25 @@ enum ike_input_result v1_input(ike_peer *p, ike_time now, const ike_addr *from, 
 	}
 	const char *dir = !sa->initiator || h.exchange == V1_EXCH_INFORMATIONAL ? "request" : "response";
 	v1_trace_msg(p, now, "ike.rx", &h, &c, h.length, from, to, dir);
-	if (h.length <= sizeof(sa->rx)) {
+	if (h.exchange != V1_EXCH_INFORMATIONAL && h.length <= sizeof(sa->rx)) {
 		memcpy(sa->rx, data, h.length);
 		sa->rx_len = h.length;
 	}
+	enum ike_input_result r;
 	switch (h.exchange) {
-	case V1_EXCH_ID_PROT: return v1_mm_recv(sa, now, &h, &c);
+	case V1_EXCH_ID_PROT: r = v1_mm_recv(sa, now, &h, &c); break;
 	case V1_EXCH_QUICK:
 		if (!enc || sa->expect)
 			return drop(p, now, sa, "Quick Mode before phase 1 completed or not encrypted");
-		return v1_qm_recv(sa, now, &h, &c, pt, ptl);
-	case V1_EXCH_INFORMATIONAL: return informational(sa, now, &c);
+		r = v1_qm_recv(sa, now, &h, &c, pt, ptl);
+		break;
+	case V1_EXCH_INFORMATIONAL: r = v1_info_recv(sa, now, &h, &c, enc ? pt : body, blen); break;
 	default: return drop(p, now, sa, "exchange type not handled");
 	}
+	if (v1_alive(p, sa)) {
+		if (r == IKE_INPUT_PROCESSED)
+			sa->last_rx = now; /* it verified: the peer is alive */
+		v1_rearm(sa, now);
+	}
+	return r;
 }

@@ -162,6 +162,8 @@ void v1_send(v1_ike_sa *sa, ike_time now, uint8_t *msg, size_t len, v1_iv *iv, b
 	if (p->host.trace && v1_parse_header(msg, len, &h, NULL) == V1_OK &&
 	    v1_parse_chain(h.next_payload, msg + V1_HDR_LEN, len - V1_HDR_LEN, V1_HDR_LEN, false, &c, NULL) == V1_OK) {
 		size_t size = iv ? v1_sealed_len(&sa->ci, len) : len;
+		if (iv)
+			h.flags |= V1_F_ENCRYPTION; /* as it goes out */
 		if (!dir) /* IKEv1 has no response flag: the SA initiator's messages are the requests */
 			dir = sa->initiator || h.exchange == V1_EXCH_INFORMATIONAL ? "request" : "response";
 		v1_trace_msg(p, now, "ike.tx", &h, &c, size, &sa->local, &sa->remote, dir);
@@ -175,6 +177,7 @@ void v1_send(v1_ike_sa *sa, ike_time now, uint8_t *msg, size_t len, v1_iv *iv, b
 	sa->waiting = waiting;
 	sa->tries = 0;
 	sa->timer_at = waiting ? now + p->rtx[sa->conn_idx][0] : IKE_TIME_NEVER;
+	v1_rearm(sa, now);
 	p->host.send(p->host.ctx, &sa->local, &sa->remote, msg, len);
 }
 
@@ -209,6 +212,10 @@ static void expire_one(v1_ike_sa *sa, ike_time now)
 	const ike_conn_cfg *cc = sa->conn;
 	if (!sa->waiting) {
 		sa->timer_at = IKE_TIME_NEVER;
+		if (sa->state == V2_IKE_ESTABLISHED && cc->dpd_delay > 0 && now >= sa->last_rx + cc->dpd_delay)
+			v1_dpd_send(sa, now);
+		else
+			v1_rearm(sa, now);
 		return;
 	}
 	if (sa->tries < cc->retransmit.tries) {
@@ -219,7 +226,7 @@ static void expire_one(v1_ike_sa *sa, ike_time now)
 	}
 	sa->peer->rec[sa->conn_idx].timed_out = true;
 	if (sa->state == V2_IKE_ESTABLISHED)
-		v1_fail(sa, now, V1_T_DEAD, 0, "no answer after all retransmissions");
+		v1_dead(sa, now);
 	else
 		v1_fail(sa, now, V1_T_TIMEOUT, 0, NULL);
 }
@@ -352,44 +359,21 @@ void v1_fail(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t, uint16_t notify, con
 	v1_sa_free(sa);
 }
 
-void v1_send_notify(v1_ike_sa *sa, ike_time now, uint16_t type)
+bool v1_alive(const ike_peer *p, const v1_ike_sa *sa)
 {
-	uint8_t m[V1_MSG_MAX], zero[IKE_V1_MAX_HASH] = { 0 };
-	uint32_t mid = 0;
-	bool prot = sa->keyed && !sa->expect;
-	if (prot)
-		ike_drbg_bytes(&sa->peer->rng, &mid, sizeof(mid));
-	v1_header h = { .cky_i = sa->cky_i, .cky_r = sa->cky_r, .major = 1, .exchange = V1_EXCH_INFORMATIONAL,
-			.msg_id = mid };
-	v1_builder b;
-	v1_begin(&b, m, sizeof(m), &h);
-	size_t hl = ike_v1_hash_len(sa->alg.hash), at = 0;
-	if (prot) {
-		v1_add_data(&b, V1_PL_HASH, zero, hl);
-		at = v1_last_body(&b);
-	}
-	uint8_t spi[16];
-	ike_put_u64(spi, sa->cky_i);
-	ike_put_u64(spi + 8, sa->cky_r);
-	v1_notify n = { .doi = V1_DOI_IPSEC, .protocol = V1_PROTO_ISAKMP, .spi_size = 16, .type = type, .spi = spi };
-	v1_add_notify(&b, &n);
-	size_t len = v1_finish(&b, 0);
-	if (!len)
+	for (const v1_ike_sa *x = p->v1_sas; x; x = x->next)
+		if (x == sa)
+			return true;
+	return false;
+}
+
+void v1_rearm(v1_ike_sa *sa, ike_time now)
+{
+	(void)now;
+	if (sa->waiting)
 		return;
-	v1_iv iv;
-	if (prot && (ike_v1_hash1(sa->peer->cfg.crypto, &sa->k, mid, m + at + hl, len - at - hl, m + at) != 0 ||
-		     v1_iv_phase2(sa->peer->cfg.crypto, &sa->ci, &sa->p1iv, mid, &iv) != 0))
-		return;
-	uint8_t keep[V1_MSG_MAX];
-	size_t keep_len = sa->tx_len;
-	bool keep_wait = sa->waiting;
-	ike_time keep_at = sa->timer_at;
-	memcpy(keep, sa->tx, keep_len);
-	v1_send(sa, now, m, len, prot ? &iv : NULL, false, NULL);
-	memcpy(sa->tx, keep, keep_len); /* an Informational is never retransmitted: keep the exchange's message */
-	sa->tx_len = keep_len;
-	sa->waiting = keep_wait;
-	sa->timer_at = keep_at;
+	ike_time d = sa->conn->dpd_delay;
+	sa->timer_at = sa->state == V2_IKE_ESTABLISHED && d > 0 ? sa->last_rx + d : IKE_TIME_NEVER;
 }
 
 bool v1_conn_status(const ike_peer *p, size_t conn, ike_conn_status *st)

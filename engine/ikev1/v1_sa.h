@@ -34,6 +34,8 @@ enum v1_ike_tr {
 	V1_T_DEAD,        /* ESTABLISHED -> DESTROYING: retransmissions exhausted on an established SA */
 	V1_T_LOCAL_FAIL,  /* CONNECTING -> DESTROYING: a message could not be built */
 	V1_T_R_REFUSED,   /* CREATED -> DESTROYING: responder refused Main Mode 1 (NO-PROPOSAL-CHOSEN) */
+	V1_T_DELETE_SENT, /* ESTABLISHED -> DESTROYING: we sent Delete (IKEv1 Deletes are not answered) */
+	V1_T_DELETE_RECV, /* ESTABLISHED -> DESTROYING: the peer deleted the ISAKMP SA */
 	V1_T_IKE_N
 };
 enum v1_child_tr {
@@ -43,6 +45,7 @@ enum v1_child_tr {
 	V1_T_C_R_DONE,    /* INSTALLING -> INSTALLED: QM3 verified */
 	V1_T_C_FAILED,    /* INSTALLING -> DESTROYING: no proposal, bad IDs, timeout */
 	V1_T_C_GONE,      /* INSTALLED -> DESTROYING: its ISAKMP SA went away */
+	V1_T_C_DELETE,    /* INSTALLED -> DESTROYING: Delete(ESP) sent or received */
 	V1_T_CHILD_N
 };
 extern const v2_transition v1_ike_transitions[V1_T_IKE_N];
@@ -115,6 +118,9 @@ typedef struct v1_ike_sa {
 	ike_time timer_at;
 	uint8_t tries;
 	bool waiting;       /* tx expects an answer: retransmit it on the timer */
+	ike_time last_rx;   /* the last message from the peer that we accepted: DPD counts idle time from it */
+	uint32_t dpd_seq;   /* RFC 3706 sequence number of our last R-U-THERE */
+	bool dpd_out;       /* tx is an R-U-THERE waiting for its ACK */
 } v1_ike_sa;
 
 /* ---- v1_io.c: the SA list, sending, retransmission, traces, events ---- */
@@ -133,9 +139,26 @@ void v1_child_go(v1_ike_sa *sa, ike_time now, enum v1_child_tr t, const char *de
 void v1_event(v1_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
 /* Fails the SA with row t (notify 0: none), tells the host and frees it. */
 void v1_fail(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t, uint16_t notify, const char *why);
-/* Sends an unprotected (phase 1 not keyed) or protected Informational with one notify. */
+/* The peer repeated the message we answered: our answer again. */
 void v1_resend_dup(v1_ike_sa *sa, ike_time now);
+/* An unprotected (phase 1 not done) or protected Informational with one notify about the ISAKMP SA. */
 void v1_send_notify(v1_ike_sa *sa, ike_time now, uint16_t type);
+/* Re-arms the SA's timer when nothing waits for an answer: the next DPD check (dpd_delay after last_rx). */
+void v1_rearm(v1_ike_sa *sa, ike_time now);
+/* True while sa is still in p's list (a handler may have freed it). */
+bool v1_alive(const struct ike_peer *p, const v1_ike_sa *sa);
+
+/* ---- v1_info.c: Informational exchanges (RFC 2409 5.7): notifies, Delete, DPD (RFC 3706) ---- */
+/* A protected Informational (HASH(1) | N | D...) or, before phase 1 completed, a plain one. waiting: DPD only. */
+void v1_send_info(v1_ike_sa *sa, ike_time now, const v1_notify *n, const v1_delete *d, size_t nd, bool waiting);
+enum ike_input_result v1_info_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c,
+				   const uint8_t *pt, size_t pt_len);
+/* Idle for dpd_delay: send R-U-THERE (retransmitted like any request; unanswered -> dead-peer, dpd_action). */
+void v1_dpd_send(v1_ike_sa *sa, ike_time now);
+/* The peer is dead: trace, end the SA, and restart the connection when dpd_action says so. */
+void v1_dead(v1_ike_sa *sa, ike_time now);
+/* ike_peer_delete for an IKEv1 connection: Delete(ESP) and Delete(ISAKMP), then the SAs go. */
+int v1_delete_conn(struct ike_peer *p, ike_time now, size_t conn);
 ike_time v1_next_deadline(const struct ike_peer *p);
 void v1_expire(struct ike_peer *p, ike_time now);
 void v1_free_all(struct ike_peer *p);

@@ -27,6 +27,10 @@ const v2_transition v1_ike_transitions[V1_T_IKE_N] = {
 			      "a message of ours could not be built or sealed", "local-fail", 0, NULL, 0 },
 	[V1_T_R_REFUSED] = { V2_IKE_CREATED, V2_IKE_DESTROYING, V1_EXCH_ID_PROT, R, "recv Main Mode 1",
 			     "no acceptable proposal: NO-PROPOSAL-CHOSEN sent", "r-refused", 0, NULL, 0 },
+	[V1_T_DELETE_SENT] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V1_EXCH_INFORMATIONAL, A, "local delete",
+			       "we sent Delete(ISAKMP): IKEv1 Deletes are not answered", "delete-sent", 0, NULL, 0 },
+	[V1_T_DELETE_RECV] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V1_EXCH_INFORMATIONAL, A, "recv Delete(ISAKMP)",
+			       "the peer deleted the ISAKMP SA", "delete-recv", 0, NULL, 0 },
 };
 
 const v2_transition v1_child_transitions[V1_T_CHILD_N] = {
@@ -42,4 +46,6 @@ const v2_transition v1_child_transitions[V1_T_CHILD_N] = {
 			    "no proposal, unacceptable IDs or no answer", "failed", 0, NULL, 0 },
 	[V1_T_C_GONE] = { V2_CHILD_INSTALLED, V2_CHILD_DESTROYING, 0, A, "ISAKMP SA gone",
 			  "the ISAKMP SA that made it went away", "gone", 0, NULL, 0 },
+	[V1_T_C_DELETE] = { V2_CHILD_INSTALLED, V2_CHILD_DESTROYING, V1_EXCH_INFORMATIONAL, A, "Delete(ESP)",
+			    "Delete(ESP) sent or received", "deleted", 0, NULL, 0 },
 };

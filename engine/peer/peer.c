@@ -139,6 +139,8 @@ int ike_peer_conn_status(const ike_peer *p, size_t conn, ike_conn_status *st)
 
 int ike_peer_delete(ike_peer *p, ike_time now, size_t conn)
 {
+	if (conn < p->cfg.n_conns && p->cfg.conns[conn].version == 1)
+		return v1_delete_conn(p, now, conn);
 	return conn >= p->cfg.n_conns ? -1 : v2_queue_on_conn(p, now, conn, V2_TASK_IKE_DELETE, 0, V2_WHY_MANUAL);
 }
 

@@ -193,12 +193,79 @@ static void v1_retransmit(void **state)
 	pair_free(&pr);
 }
 
+/* Side 1 goes silent after Quick Mode 2 (its 4th datagram): side 0's R-U-THERE is never answered. */
+static bool silent_after_qm(pair *pr, int side, size_t n, const uint8_t *data, size_t len)
+{
+	(void)pr;
+	(void)data;
+	(void)len;
+	return side == 0 || n <= 4;
+}
+
+static void v1_dpd_dead_and_answered(void **state)
+{
+	(void)state;
+	for (int silent = 0; silent < 2; silent++) {
+		pair pr;
+		seen s;
+		v1_pair(&pr, &s, "aes256-sha256-modp2048", "aes128-sha256");
+		pr.conn[0].dpd_delay = 5 * IKE_NS_PER_SEC;
+		pr.conn[0].dpd_action = IKE_DPD_CLEAR;
+		if (silent)
+			pr.filter = silent_after_qm;
+		pair_start(&pr, 7);
+		pair_run(&pr, (silent ? 20 : 12) * IKE_NS_PER_SEC);
+		ike_conn_status st;
+		ike_peer_conn_status(pr.peer[0], 0, &st);
+		if (!silent) {
+			assert_string_equal(st.ike_state, "ESTABLISHED");
+			assert_int_equal(pair_count(&pr, 0, "dpd", "\"answered\""), 2); /* at 5 s and 10 s */
+			assert_int_equal(pair_count(&pr, 1, "INFORMATIONAL", "N(R-U-THERE-ACK)"), 2);
+			assert_int_equal(pair_count(&pr, 0, "ike.rx", "R-U-THERE-ACK"), 2);
+		} else {
+			assert_string_equal(st.ike_state, "NONE");
+			assert_true(st.timed_out);
+			assert_int_equal(pair_count(&pr, 0, "ike.retransmit", "INFORMATIONAL"), 3);
+			assert_int_equal(pair_count(&pr, 0, "dpd", "\"dead\""), 1);
+			assert_int_equal(pair_count(&pr, 0, "dead-peer", NULL), 1);
+			assert_int_equal(pair_count(&pr, 0, "child_sa.state", "\"gone\""), 1);
+		}
+		pair_free(&pr);
+	}
+}
+
+static void v1_delete_both(void **state)
+{
+	(void)state;
+	pair pr;
+	seen s;
+	v1_pair(&pr, &s, "aes256-sha256-modp2048", "aes128-sha256");
+	pair_start(&pr, 8);
+	pair_run(&pr, 2 * IKE_NS_PER_SEC);
+	expect_up(&pr, &s);
+	assert_int_equal(ike_peer_delete(pr.peer[0], pr.now, 0), 1);
+	pair_run_pending(&pr, 4 * IKE_NS_PER_SEC);
+	for (int side = 0; side < 2; side++) {
+		ike_conn_status st;
+		ike_peer_conn_status(pr.peer[side], 0, &st);
+		assert_string_equal(st.ike_state, "NONE");
+		assert_int_equal(ike_peer_sa_count(pr.peer[side]), 0);
+	}
+	assert_int_equal(pair_count(&pr, 0, "ike.tx", "INFORMATIONAL request"), 1);
+	assert_int_equal(pair_count(&pr, 0, "ike.tx", "[ HASH D(ESP) D(ISAKMP) ]\",\"exchange\":\"INFORMATIONAL\",\"msgid\""), 1);
+	assert_int_equal(pair_count(&pr, 0, "ike.tx", "\"flags\":\"E\""), 4); /* MM5, QM1, QM3, the Delete */
+	assert_int_equal(pair_count(&pr, 1, "delete-recv", NULL), 1);
+	assert_int_equal(pair_count(&pr, 1, "child_sa.state", "\"deleted\""), 1);
+	pair_free(&pr);
+}
+
 size_t tests_v1_modes(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(v1_main_quick_psk),   cmocka_unit_test(v1_quick_pfs_gcm),
 		cmocka_unit_test(v1_wrong_psk),        cmocka_unit_test(v1_no_proposal),
 		cmocka_unit_test(v1_quick_no_proposal), cmocka_unit_test(v1_retransmit),
+		cmocka_unit_test(v1_dpd_dead_and_answered), cmocka_unit_test(v1_delete_both),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
