@@ -12,49 +12,6 @@
 
 #define NOT_OURS IKE_INPUT_DROPPED
 
-static const ike_crypto *cry(const v1_ike_sa *sa) { return sa->peer->cfg.crypto; }
-
-static void header(const v1_ike_sa *sa, v1_header *h)
-{
-	*h = (v1_header){ .cky_i = sa->cky_i, .cky_r = sa->cky_r, .major = 1, .exchange = V1_EXCH_ID_PROT };
-}
-
-/* Our ID payload (RFC 2407 4.6.2) and its body bytes as HASH_I/R hash them. */
-static size_t our_id(const v1_ike_sa *sa, v1_id *id, uint8_t *body, size_t cap)
-{
-	const ike_id *c = &sa->conn->local_id;
-	*id = (v1_id){ .type = c->type, .data = c->data, .len = c->len };
-	if (!c->type) { /* %any: our address */
-		id->type = sa->local.family == 4 ? V1_ID_IPV4_ADDR : V1_ID_IPV6_ADDR;
-		id->data = sa->local.ip;
-		id->len = sa->local.family == 4 ? 4 : 16;
-	}
-	if (4 + id->len > cap)
-		return 0;
-	body[0] = id->type;
-	body[1] = body[2] = body[3] = 0;
-	memcpy(body + 4, id->data, id->len);
-	return 4 + id->len;
-}
-
-static bool keep_sai(v1_ike_sa *sa, const uint8_t *b, size_t n)
-{
-	free(sa->sai_b);
-	sa->sai_b = malloc(n ? n : 1);
-	if (!sa->sai_b)
-		return false;
-	memcpy(sa->sai_b, b, n);
-	sa->sai_len = n;
-	return true;
-}
-
-static void add_vids(v1_builder *b)
-{
-	size_t n;
-	const uint8_t *v = v1_vid_bytes(V1_VID_DPD, &n); /* taken before the call: argument order is unspecified */
-	v1_add_data(b, V1_PL_VID, v, n);
-}
-
 int v1_initiate(ike_peer *p, ike_time now, size_t conn)
 {
 	const ike_conn_cfg *cc = &p->cfg.conns[conn];
@@ -67,135 +24,22 @@ int v1_initiate(ike_peer *p, ike_time now, size_t conn)
 	v1_sa offer;
 	uint8_t m[V1_MSG_MAX];
 	v1_header h;
-	header(sa, &h);
+	v1_p1_header(sa, &h);
 	v1_builder b;
 	v1_begin(&b, m, sizeof(m), &h);
 	bool ok = v1_p1_offer(cc, &offer);
 	v1_add_sa(&b, &offer);
 	size_t at = v1_last_body(&b);
-	add_vids(&b);
+	v1_add_vids(&b);
 	size_t end = b.last_off, len = v1_finish(&b, 0);
 	v1_ike_go(sa, now, V1_T_I_START, NULL);
-	if (!ok || !len || !keep_sai(sa, m + at, end - at)) {
+	if (!ok || !len || !v1_keep_sai(sa, m + at, end - at)) {
 		v1_fail(sa, now, V1_T_LOCAL_FAIL, 0, ok ? "Main Mode 1 could not be built" : "no IKEv1 proposal");
 		return 0;
 	}
 	sa->expect = 2;
 	v1_send(sa, now, m, len, NULL, true, NULL);
 	return 0;
-}
-
-/* KE and nonce of the peer from MM3/MM4; false (and a trace) when missing or of the wrong size. */
-static bool take_ke_nonce(v1_ike_sa *sa, ike_time now, const v1_chain *c)
-{
-	const v1_payload *ke = v1_chain_find(c, V1_PL_KE), *no = v1_chain_find(c, V1_PL_NONCE);
-	size_t gl = ike_dh_public_len(sa->alg.group);
-	if (!ke || !no || ke->len != gl || gl > V1_GX_MAX || no->len < 8 || no->len > V1_NONCE_LEN) {
-		v1_trace_error(sa->peer, now, sa, "drop", "KE or Nonce missing or of the wrong size", 0);
-		return false;
-	}
-	memcpy(sa->initiator ? sa->gxr : sa->gxi, ke->body, gl);
-	memcpy(sa->initiator ? sa->nr : sa->ni, no->body, no->len);
-	*(sa->initiator ? &sa->nr_len : &sa->ni_len) = no->len;
-	return true;
-}
-
-/* Our DH value and nonce, and MM3/MM4 (KE No) built into m. */
-static size_t build_ke(v1_ike_sa *sa, uint8_t *m)
-{
-	if (ike_dh_generate(cry(sa), sa->alg.group, &sa->peer->rng, &sa->dh) != 0)
-		return 0;
-	sa->gx_len = ike_dh_public_len(sa->alg.group);
-	uint8_t *gx = sa->initiator ? sa->gxi : sa->gxr, *n = sa->initiator ? sa->ni : sa->nr;
-	if (ike_dh_public(sa->dh, gx, V1_GX_MAX) != 0)
-		return 0;
-	ike_drbg_bytes(&sa->peer->rng, n, V1_NONCE_LEN);
-	*(sa->initiator ? &sa->ni_len : &sa->nr_len) = V1_NONCE_LEN;
-	if (sa->peer->host.charge)
-		sa->peer->host.charge(sa->peer->host.ctx, IKE_CHARGE_DH_KEYGEN, sa->alg.group, 0);
-	v1_header h;
-	header(sa, &h);
-	v1_builder b;
-	v1_begin(&b, m, V1_MSG_MAX, &h);
-	v1_add_ke(&b, gx, sa->gx_len);
-	v1_add_data(&b, V1_PL_NONCE, n, V1_NONCE_LEN);
-	return v1_finish(&b, 0);
-}
-
-/* g^xy, SKEYID (PSK), SKEYID_d/a/e, the cipher and the phase 1 IV. */
-static bool derive(v1_ike_sa *sa, ike_time now)
-{
-	uint8_t gxy[V1_GX_MAX];
-	size_t sl = ike_dh_secret_len(sa->alg.group);
-	const uint8_t *peer = sa->initiator ? sa->gxr : sa->gxi;
-	const ike_conn_cfg *cc = sa->conn;
-	sa->k.hash = sa->alg.hash;
-	sa->k.len = (uint8_t)ike_v1_hash_len(sa->alg.hash);
-	bool ok = sl <= sizeof(gxy) && ike_dh_derive(cry(sa), sa->dh, peer, sa->gx_len, gxy, sizeof(gxy)) == 0 &&
-		  ike_v1_skeyid_psk(cry(sa), sa->alg.hash, cc->psk, cc->psk_len, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
-				    sa->k.skeyid) == 0 &&
-		  ike_v1_skeyids(cry(sa), &sa->k, gxy, sl, sa->cky_i, sa->cky_r) == 0 &&
-		  v1_cipher_init(cry(sa), &sa->k, IKE_V1_ENCR_AES_CBC, sa->alg.key_len, &sa->ci) == 0 &&
-		  v1_iv_phase1(cry(sa), &sa->ci, sa->gxi, sa->gx_len, sa->gxr, sa->gx_len, &sa->p1iv) == 0;
-	OPENSSL_cleanse(gxy, sizeof(gxy));
-	if (sa->peer->host.charge)
-		sa->peer->host.charge(sa->peer->host.ctx, IKE_CHARGE_DH_DERIVE, sa->alg.group, 0);
-	if (!ok)
-		return false;
-	sa->keyed = true;
-	v1_trace_kdf(sa, now, "SKEYID", "[\"PSK\",\"Ni\",\"Nr\"]", sa->k.skeyid, sa->k.len);
-	v1_trace_kdf(sa, now, "SKEYID_d", "[\"SKEYID\",\"g^xy\",\"CKY-I\",\"CKY-R\",\"0\"]", sa->k.skeyid_d, sa->k.len);
-	v1_trace_kdf(sa, now, "SKEYID_a", "[\"SKEYID\",\"SKEYID_d\",\"g^xy\",\"CKY-I\",\"CKY-R\",\"1\"]", sa->k.skeyid_a,
-		     sa->k.len);
-	v1_trace_kdf(sa, now, "SKEYID_e", "[\"SKEYID\",\"SKEYID_a\",\"g^xy\",\"CKY-I\",\"CKY-R\",\"2\"]", sa->k.skeyid_e,
-		     sa->k.len);
-	v1_trace_kdf(sa, now, "Ka", "[\"SKEYID_e\"]", sa->ci.key, sa->ci.key_len);
-	return true;
-}
-
-/* MM5 / MM6: ID HASH_I or HASH_R, sealed with the phase 1 IV. */
-static size_t build_auth(v1_ike_sa *sa, uint8_t *m)
-{
-	uint8_t idb[4 + IKE_ID_MAX], hash[IKE_V1_MAX_HASH];
-	v1_id id;
-	size_t idl = our_id(sa, &id, idb, sizeof(idb));
-	if (!idl || ike_v1_hash_auth(cry(sa), &sa->k, !sa->initiator, sa->gxi, sa->gx_len, sa->gxr, sa->gx_len,
-				     sa->cky_i, sa->cky_r, sa->sai_b, sa->sai_len, idb, idl, hash) != 0)
-		return 0;
-	v1_header h;
-	header(sa, &h);
-	v1_builder b;
-	v1_begin(&b, m, V1_MSG_MAX, &h);
-	v1_add_id(&b, &id);
-	v1_add_data(&b, V1_PL_HASH, hash, sa->k.len);
-	return v1_finish(&b, 0);
-}
-
-/* The peer's ID and HASH from MM5/MM6; NULL (with the reason) when they do not verify. */
-static const char *check_auth(v1_ike_sa *sa, const v1_chain *c)
-{
-	const v1_payload *idp = v1_chain_find(c, V1_PL_ID), *hp = v1_chain_find(c, V1_PL_HASH);
-	uint8_t want[IKE_V1_MAX_HASH];
-	v1_id id;
-	if (!idp || !hp || v1_parse_id(idp->body, idp->len, idp->offset + 4u, &id, NULL) != V1_OK)
-		return "ID or HASH missing (wrong pre-shared key?)";
-	if (ike_v1_hash_auth(cry(sa), &sa->k, sa->initiator, sa->gxi, sa->gx_len, sa->gxr, sa->gx_len, sa->cky_i,
-			     sa->cky_r, sa->sai_b, sa->sai_len, idp->body, idp->len, want) != 0 ||
-	    hp->len != sa->k.len || CRYPTO_memcmp(hp->body, want, sa->k.len))
-		return sa->initiator ? "HASH_R does not verify (wrong pre-shared key?)"
-				     : "HASH_I does not verify (wrong pre-shared key?)";
-	if (!ike_id_matches(&sa->conn->remote_id, id.type, id.data, id.len))
-		return "the peer's ID is not the one configured";
-	return NULL;
-}
-
-static void established(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t)
-{
-	sa->expect = 0;
-	v1_ike_go(sa, now, t, NULL);
-	ike_conn_rec *r = &sa->peer->rec[sa->conn_idx];
-	r->timed_out = false;
-	v1_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
 }
 
 static enum ike_input_result initiator(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c)
@@ -211,7 +55,7 @@ static enum ike_input_result initiator(v1_ike_sa *sa, ike_time now, const v1_hea
 			return IKE_INPUT_REFUSED;
 		}
 		sa->cky_r = h->cky_r;
-		if (!(len = build_ke(sa, m))) {
+		if (!(len = v1_build_ke(sa, m))) {
 			v1_fail(sa, now, V1_T_LOCAL_FAIL, 0, NULL);
 			return IKE_INPUT_PROCESSED;
 		}
@@ -220,9 +64,9 @@ static enum ike_input_result initiator(v1_ike_sa *sa, ike_time now, const v1_hea
 		return IKE_INPUT_PROCESSED;
 	}
 	if (sa->expect == 4) {
-		if (!take_ke_nonce(sa, now, c))
+		if (!v1_take_ke_nonce(sa, now, c))
 			return IKE_INPUT_DROPPED;
-		if (!derive(sa, now) || !(len = build_auth(sa, m))) {
+		if (!v1_derive(sa, now) || !(len = v1_build_auth(sa, m))) {
 			v1_fail(sa, now, V1_T_LOCAL_FAIL, 0, "key derivation failed");
 			return IKE_INPUT_PROCESSED;
 		}
@@ -230,7 +74,8 @@ static enum ike_input_result initiator(v1_ike_sa *sa, ike_time now, const v1_hea
 		v1_send(sa, now, m, len, &sa->p1iv, true, NULL);
 		return IKE_INPUT_PROCESSED;
 	}
-	const char *bad = check_auth(sa, c);
+	const v1_payload *idp = v1_chain_find(c, V1_PL_ID);
+	const char *bad = v1_check_auth(sa, idp ? idp->body : NULL, idp ? idp->len : 0, v1_chain_find(c, V1_PL_HASH));
 	if (bad) {
 		v1_fail(sa, now, V1_T_AUTH_FAILED, V1_N_AUTHENTICATION_FAILED, bad);
 		return IKE_INPUT_REFUSED;
@@ -238,7 +83,7 @@ static enum ike_input_result initiator(v1_ike_sa *sa, ike_time now, const v1_hea
 	sa->p1iv = sa->next_iv;
 	sa->waiting = false;
 	sa->timer_at = IKE_TIME_NEVER;
-	established(sa, now, V1_T_I_AUTH_OK);
+	v1_established(sa, now, V1_T_I_AUTH_OK);
 	v1_qm_start(sa, now);
 	return IKE_INPUT_PROCESSED;
 }
@@ -257,12 +102,12 @@ static enum ike_input_result responder(v1_ike_sa *sa, ike_time now, const v1_cha
 			return IKE_INPUT_REFUSED;
 		}
 		v1_header h;
-		header(sa, &h);
+		v1_p1_header(sa, &h);
 		v1_builder b;
 		v1_begin(&b, m, sizeof(m), &h);
 		v1_add_sa(&b, &reply);
-		add_vids(&b);
-		if (!keep_sai(sa, sp->body, sp->len) || !(len = v1_finish(&b, 0))) {
+		v1_add_vids(&b);
+		if (!v1_keep_sai(sa, sp->body, sp->len) || !(len = v1_finish(&b, 0))) {
 			v1_ike_go(sa, now, V1_T_R_START, NULL);
 			v1_fail(sa, now, V1_T_LOCAL_FAIL, 0, NULL);
 			return IKE_INPUT_PROCESSED;
@@ -273,9 +118,9 @@ static enum ike_input_result responder(v1_ike_sa *sa, ike_time now, const v1_cha
 		return IKE_INPUT_PROCESSED;
 	}
 	if (sa->expect == 3) {
-		if (!take_ke_nonce(sa, now, c))
+		if (!v1_take_ke_nonce(sa, now, c))
 			return IKE_INPUT_DROPPED;
-		if (!(len = build_ke(sa, m)) || !derive(sa, now)) {
+		if (!(len = v1_build_ke(sa, m)) || !v1_derive(sa, now)) {
 			v1_fail(sa, now, V1_T_LOCAL_FAIL, 0, "key derivation failed");
 			return IKE_INPUT_PROCESSED;
 		}
@@ -283,19 +128,20 @@ static enum ike_input_result responder(v1_ike_sa *sa, ike_time now, const v1_cha
 		v1_send(sa, now, m, len, NULL, false, NULL);
 		return IKE_INPUT_PROCESSED;
 	}
-	const char *bad = check_auth(sa, c);
+	const v1_payload *idp = v1_chain_find(c, V1_PL_ID);
+	const char *bad = v1_check_auth(sa, idp ? idp->body : NULL, idp ? idp->len : 0, v1_chain_find(c, V1_PL_HASH));
 	if (bad) {
 		v1_send_notify(sa, now, V1_N_AUTHENTICATION_FAILED);
 		v1_fail(sa, now, V1_T_AUTH_FAILED, V1_N_AUTHENTICATION_FAILED, bad);
 		return IKE_INPUT_REFUSED;
 	}
 	sa->p1iv = sa->next_iv;
-	if (!(len = build_auth(sa, m))) {
+	if (!(len = v1_build_auth(sa, m))) {
 		v1_fail(sa, now, V1_T_LOCAL_FAIL, 0, NULL);
 		return IKE_INPUT_PROCESSED;
 	}
 	v1_send(sa, now, m, len, &sa->p1iv, false, NULL);
-	established(sa, now, V1_T_R_AUTH_OK);
+	v1_established(sa, now, V1_T_R_AUTH_OK);
 	return IKE_INPUT_PROCESSED;
 }
 

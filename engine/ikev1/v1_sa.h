@@ -179,7 +179,24 @@ bool v1_p2_from_reply(const v1_sa *reply, v1_p2 *alg, uint32_t *peer_spi);
 void v1_p1_format(const v1_p1 *a, char *out, size_t cap);
 void v1_p2_format(const v1_p2 *a, char *out, size_t cap);
 
-/* ---- v1_main.c / v1_quick.c ---- */
+/* ---- v1_phase1.c: shared by Main and Aggressive Mode ---- */
+void v1_p1_header(const v1_ike_sa *sa, v1_header *h);
+/* Our ID payload and its body (type, protocol, port, data) as HASH_I/R take it; 0 if cap is short. */
+size_t v1_our_id(const v1_ike_sa *sa, v1_id *id, uint8_t *body, size_t cap);
+bool v1_keep_sai(v1_ike_sa *sa, const uint8_t *b, size_t n);
+void v1_add_vids(v1_builder *b);
+/* The peer's KE and nonce (right sizes) into gxi/gxr and ni/nr. */
+bool v1_take_ke_nonce(v1_ike_sa *sa, ike_time now, const v1_chain *c);
+/* Our DH pair and nonce, and a Main Mode KE No message into m; 0 on failure. */
+size_t v1_build_ke(v1_ike_sa *sa, uint8_t *m);
+/* g^xy, SKEYID, SKEYID_d/a/e, Ka and the phase 1 IV (kdf events). */
+bool v1_derive(v1_ike_sa *sa, ike_time now);
+/* Main Mode 5/6: ID HASH_I/HASH_R into m (plaintext; the caller seals). */
+size_t v1_build_auth(v1_ike_sa *sa, uint8_t *m);
+const char *v1_check_auth(v1_ike_sa *sa, const uint8_t *id_b, size_t id_len, const v1_payload *hash);
+void v1_established(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t);
+
+/* ---- v1_main.c / v1_aggr.c / v1_quick.c ---- */
 int v1_initiate(struct ike_peer *p, ike_time now, size_t conn);
 enum ike_input_result v1_input(struct ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to,
 			       const uint8_t *data, size_t len);
