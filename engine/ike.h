@@ -122,6 +122,9 @@ typedef struct ike_conn_cfg {
 	uint16_t natt_port;
 	bool encap;
 	ike_time keepalive;
+	/* IKEv1 (version 1): phase 1 in Aggressive Mode (3 messages, identities in clear) instead of Main Mode. A
+	 * responder accepts Aggressive Mode only on a connection that has it (strongSwan's aggressive=yes). */
+	bool aggressive;
 } ike_conn_cfg;
 
 /* Kinds of crypto work reported through ike_host.charge (for a CPU model). */

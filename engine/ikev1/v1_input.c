@@ -70,9 +70,11 @@ enum ike_input_result v1_input(ike_peer *p, ike_time now, const ike_addr *from, 
 		return drop(p, now, NULL, e.what ? e.what : "bad ISAKMP header");
 	v1_ike_sa *sa = v1_sa_find(p, h.cky_i, h.cky_r, from);
 	bool fresh = false;
-	if (!sa && h.exchange == V1_EXCH_ID_PROT && !h.cky_r && !(h.flags & V1_F_ENCRYPTION)) {
+	bool am = h.exchange == V1_EXCH_AGGRESSIVE;
+	if (!sa && (h.exchange == V1_EXCH_ID_PROT || am) && !h.cky_r && !(h.flags & V1_F_ENCRYPTION)) {
 		if (!(sa = new_responder(p, from, to, &h)))
-			return drop(p, now, NULL, "Main Mode 1 from a peer no IKEv1 connection is for");
+			return drop(p, now, NULL, "Main/Aggressive Mode 1 from a peer no IKEv1 connection is for");
+		sa->aggressive = am;
 		fresh = true;
 	}
 	if (!sa)
@@ -107,6 +109,7 @@ enum ike_input_result v1_input(ike_peer *p, ike_time now, const ike_addr *from, 
 	enum ike_input_result r;
 	switch (h.exchange) {
 	case V1_EXCH_ID_PROT: r = v1_mm_recv(sa, now, &h, &c); break;
+	case V1_EXCH_AGGRESSIVE: r = v1_am_recv(sa, now, &h, &c); break;
 	case V1_EXCH_QUICK:
 		if (!enc || sa->expect)
 			return drop(p, now, sa, "Quick Mode before phase 1 completed or not encrypted");

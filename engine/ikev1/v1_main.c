@@ -15,6 +15,8 @@
 int v1_initiate(ike_peer *p, ike_time now, size_t conn)
 {
 	const ike_conn_cfg *cc = &p->cfg.conns[conn];
+	if (cc->aggressive)
+		return v1_am_initiate(p, now, conn);
 	v1_ike_sa *sa = v1_sa_new(p, conn, true, &cc->local, &cc->remote);
 	if (!sa)
 		return -1;
@@ -147,8 +149,8 @@ static enum ike_input_result responder(v1_ike_sa *sa, ike_time now, const v1_cha
 
 enum ike_input_result v1_mm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c)
 {
-	if (!sa->expect) {
-		v1_trace_error(sa->peer, now, sa, "drop", "Main Mode message after phase 1 completed", 0);
+	if (!sa->expect || sa->aggressive) {
+		v1_trace_error(sa->peer, now, sa, "drop", "Main Mode message after phase 1 completed or in Aggressive Mode", 0);
 		return NOT_OURS;
 	}
 	bool enc = (h->flags & V1_F_ENCRYPTION) != 0, want_enc = sa->expect >= 5;

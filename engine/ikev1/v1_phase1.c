@@ -14,7 +14,8 @@ static const ike_crypto *cry(const v1_ike_sa *sa) { return sa->peer->cfg.crypto;
 
 void v1_p1_header(const v1_ike_sa *sa, v1_header *h)
 {
-	*h = (v1_header){ .cky_i = sa->cky_i, .cky_r = sa->cky_r, .major = 1, .exchange = V1_EXCH_ID_PROT };
+	*h = (v1_header){ .cky_i = sa->cky_i, .cky_r = sa->cky_r, .major = 1,
+			  .exchange = sa->aggressive ? V1_EXCH_AGGRESSIVE : V1_EXCH_ID_PROT };
 }
 
 /* Our ID payload (RFC 2407 4.6.2) and its body bytes as HASH_I/R hash them. */
@@ -68,19 +69,27 @@ bool v1_take_ke_nonce(v1_ike_sa *sa, ike_time now, const v1_chain *c)
 	return true;
 }
 
-/* Our DH value and nonce, and MM3/MM4 (KE No) built into m. */
-size_t v1_build_ke(v1_ike_sa *sa, uint8_t *m)
+bool v1_keygen(v1_ike_sa *sa)
 {
 	if (ike_dh_generate(cry(sa), sa->alg.group, &sa->peer->rng, &sa->dh) != 0)
-		return 0;
+		return false;
 	sa->gx_len = ike_dh_public_len(sa->alg.group);
 	uint8_t *gx = sa->initiator ? sa->gxi : sa->gxr, *n = sa->initiator ? sa->ni : sa->nr;
 	if (ike_dh_public(sa->dh, gx, V1_GX_MAX) != 0)
-		return 0;
+		return false;
 	ike_drbg_bytes(&sa->peer->rng, n, V1_NONCE_LEN);
 	*(sa->initiator ? &sa->ni_len : &sa->nr_len) = V1_NONCE_LEN;
 	if (sa->peer->host.charge)
 		sa->peer->host.charge(sa->peer->host.ctx, IKE_CHARGE_DH_KEYGEN, sa->alg.group, 0);
+	return true;
+}
+
+/* Our DH value and nonce, and MM3/MM4 (KE No) built into m. */
+size_t v1_build_ke(v1_ike_sa *sa, uint8_t *m)
+{
+	if (!v1_keygen(sa))
+		return 0;
+	const uint8_t *gx = sa->initiator ? sa->gxi : sa->gxr, *n = sa->initiator ? sa->ni : sa->nr;
 	v1_header h;
 	v1_p1_header(sa, &h);
 	v1_builder b;

@@ -36,6 +36,10 @@ enum v1_ike_tr {
 	V1_T_R_REFUSED,   /* CREATED -> DESTROYING: responder refused Main Mode 1 (NO-PROPOSAL-CHOSEN) */
 	V1_T_DELETE_SENT, /* ESTABLISHED -> DESTROYING: we sent Delete (IKEv1 Deletes are not answered) */
 	V1_T_DELETE_RECV, /* ESTABLISHED -> DESTROYING: the peer deleted the ISAKMP SA */
+	V1_T_AM_I_START,  /* CREATED -> CONNECTING: Aggressive Mode 1 sent (SA KE Ni IDii) */
+	V1_T_AM_R_START,  /* CREATED -> CONNECTING: Aggressive Mode 2 sent (SA KE Nr IDir HASH_R) */
+	V1_T_AM_I_OK,     /* CONNECTING -> ESTABLISHED: HASH_R verified, Aggressive Mode 3 (HASH_I) sent */
+	V1_T_AM_R_OK,     /* CONNECTING -> ESTABLISHED: HASH_I verified */
 	V1_T_IKE_N
 };
 enum v1_child_tr {
@@ -92,6 +96,7 @@ typedef struct v1_ike_sa {
 	const ike_conn_cfg *conn;
 	size_t conn_idx;
 	bool initiator;
+	bool aggressive;    /* phase 1 is Aggressive Mode (expect counts its messages 1..3) */
 	uint8_t state;      /* enum v2_ike_state */
 	uint8_t expect;     /* the Main Mode message number we wait for (1..6), 0 once phase 1 is done */
 	uint64_t cky_i, cky_r;
@@ -104,6 +109,8 @@ typedef struct v1_ike_sa {
 	size_t ni_len, nr_len;
 	uint8_t *sai_b;     /* the initiator's SA payload body (HASH_I/R input) */
 	size_t sai_len;
+	uint8_t peer_id[4 + IKE_ID_MAX]; /* Aggressive Mode responder: IDii body from message 1, for HASH_I */
+	size_t peer_id_len;
 	ike_v1_keys k;
 	v1_cipher ci;
 	bool keyed;
@@ -187,6 +194,8 @@ bool v1_keep_sai(v1_ike_sa *sa, const uint8_t *b, size_t n);
 void v1_add_vids(v1_builder *b);
 /* The peer's KE and nonce (right sizes) into gxi/gxr and ni/nr. */
 bool v1_take_ke_nonce(v1_ike_sa *sa, ike_time now, const v1_chain *c);
+/* Our DH pair (sa->alg.group) and nonce. */
+bool v1_keygen(v1_ike_sa *sa);
 /* Our DH pair and nonce, and a Main Mode KE No message into m; 0 on failure. */
 size_t v1_build_ke(v1_ike_sa *sa, uint8_t *m);
 /* g^xy, SKEYID, SKEYID_d/a/e, Ka and the phase 1 IV (kdf events). */
@@ -200,6 +209,9 @@ void v1_established(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t);
 int v1_initiate(struct ike_peer *p, ike_time now, size_t conn);
 enum ike_input_result v1_input(struct ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to,
 			       const uint8_t *data, size_t len);
+/* Aggressive Mode (RFC 2409 5, PSK): initiation and messages 1..3. */
+int v1_am_initiate(struct ike_peer *p, ike_time now, size_t conn);
+enum ike_input_result v1_am_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c);
 /* Main Mode message n (1..6) arrived (decrypted and parsed for 5/6). */
 enum ike_input_result v1_mm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c);
 /* After phase 1: the initiator starts Quick Mode for children[0]. */

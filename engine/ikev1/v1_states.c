@@ -31,6 +31,16 @@ const v2_transition v1_ike_transitions[V1_T_IKE_N] = {
 			       "we sent Delete(ISAKMP): IKEv1 Deletes are not answered", "delete-sent", 0, NULL, 0 },
 	[V1_T_DELETE_RECV] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V1_EXCH_INFORMATIONAL, A, "recv Delete(ISAKMP)",
 			       "the peer deleted the ISAKMP SA", "delete-recv", 0, NULL, 0 },
+	[V1_T_AM_I_START] = { V2_IKE_CREATED, V2_IKE_CONNECTING, V1_EXCH_AGGRESSIVE, I, "initiate (aggressive)",
+			      "initiator sends Aggressive Mode message 1 (SA KE Ni IDii)", "am-i-start", 0, NULL, 0 },
+	[V1_T_AM_R_START] = { V2_IKE_CREATED, V2_IKE_CONNECTING, V1_EXCH_AGGRESSIVE, R, "recv Aggressive Mode 1",
+			      "responder sent Aggressive Mode message 2 (SA KE Nr IDir HASH_R)", "am-r-start", 0, NULL,
+			      0 },
+	[V1_T_AM_I_OK] = { V2_IKE_CONNECTING, V2_IKE_ESTABLISHED, V1_EXCH_AGGRESSIVE, I, "recv Aggressive Mode 2",
+			   "HASH_R verified, Aggressive Mode message 3 (HASH_I) sent: ISAKMP SA established",
+			   "am-i-auth-ok", 0, NULL, 0 },
+	[V1_T_AM_R_OK] = { V2_IKE_CONNECTING, V2_IKE_ESTABLISHED, V1_EXCH_AGGRESSIVE, R, "recv Aggressive Mode 3",
+			   "HASH_I verified: ISAKMP SA established", "am-r-auth-ok", 0, NULL, 0 },
 };
 
 const v2_transition v1_child_transitions[V1_T_CHILD_N] = {

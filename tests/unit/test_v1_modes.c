@@ -259,6 +259,58 @@ static void v1_delete_both(void **state)
 	pair_free(&pr);
 }
 
+static void v1_aggressive_psk(void **state)
+{
+	(void)state;
+	for (int refuse = 0; refuse < 2; refuse++) {
+		pair pr;
+		seen s;
+		v1_pair(&pr, &s, "aes128-sha256-modp2048,aes256-sha1-ecp256", "aes128-sha256");
+		pr.conn[0].aggressive = true;
+		pr.conn[1].aggressive = !refuse; /* a responder takes Aggressive Mode only when configured to */
+		pair_start(&pr, 9);
+		pair_run(&pr, 10 * IKE_NS_PER_SEC);
+		if (refuse) {
+			ike_conn_status st;
+			ike_peer_conn_status(pr.peer[0], 0, &st);
+			assert_string_equal(st.ike_state, "NONE");
+			assert_int_equal(st.last_error, 14);
+			assert_int_equal(pair_count(&pr, 1, "r-refused", "not enabled"), 1);
+			pair_free(&pr);
+			continue;
+		}
+		expect_up(&pr, &s);
+		assert_int_equal(pair_count(&pr, 0, "ike.tx", "AGGRESSIVE request 0 [ SA KE No ID V ]"), 1);
+		assert_int_equal(pair_count(&pr, 1, "ike.tx", "AGGRESSIVE response 0 [ SA KE No ID HASH V ]"), 1);
+		assert_int_equal(pair_count(&pr, 0, "ike.tx", "AGGRESSIVE request 0 [ HASH ]"), 1);
+		assert_int_equal(pair_count(&pr, -1, "ike.tx", "ID_PROT"), 0);
+		assert_int_equal(pair_count(&pr, 0, "am-i-auth-ok", NULL), 1);
+		assert_int_equal(pair_count(&pr, 1, "am-r-auth-ok", NULL), 1);
+		ike_conn_status st;
+		ike_peer_conn_status(pr.peer[1], 0, &st);
+		assert_string_equal(st.selected_ike, "AES_CBC_128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048");
+		pair_free(&pr);
+	}
+}
+
+static void v1_aggressive_wrong_psk(void **state)
+{
+	(void)state;
+	pair pr;
+	seen s;
+	v1_pair(&pr, &s, "aes128-sha256-modp2048", "aes128-sha256");
+	pr.conn[0].aggressive = pr.conn[1].aggressive = true;
+	pr.conn[1].psk = (const uint8_t *)"other!";
+	pair_start(&pr, 10);
+	pair_run(&pr, 30 * IKE_NS_PER_SEC);
+	ike_conn_status st;
+	ike_peer_conn_status(pr.peer[0], 0, &st);
+	assert_string_equal(st.ike_state, "NONE");
+	assert_int_equal(st.last_error, 24); /* the initiator finds HASH_R wrong */
+	assert_int_equal(pair_count(&pr, 0, "auth-failed", "HASH_R does not verify"), 1);
+	pair_free(&pr);
+}
+
 size_t tests_v1_modes(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -266,6 +318,7 @@ size_t tests_v1_modes(const struct CMUnitTest **out)
 		cmocka_unit_test(v1_wrong_psk),        cmocka_unit_test(v1_no_proposal),
 		cmocka_unit_test(v1_quick_no_proposal), cmocka_unit_test(v1_retransmit),
 		cmocka_unit_test(v1_dpd_dead_and_answered), cmocka_unit_test(v1_delete_both),
+		cmocka_unit_test(v1_aggressive_psk), cmocka_unit_test(v1_aggressive_wrong_psk),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
