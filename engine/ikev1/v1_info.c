@@ -139,31 +139,41 @@ static void child_deleted(v1_ike_sa *sa, ike_time now, const char *why)
 	v1_event(sa, now, IKE_EV_CHILD_DOWN, 0, why);
 }
 
+void v1_delete_sa(v1_ike_sa *sa, ike_time now, const char *why)
+{
+	uint8_t ck[16], esp[4], esp_old[4];
+	cookies(sa, ck);
+	ike_put_u32(esp, sa->child.spi_in);
+	ike_put_u32(esp_old, sa->old.spi_in);
+	v1_delete d[3];
+	size_t n = 0;
+	if (sa->old.used && sa->old.state == V2_CHILD_INSTALLED)
+		d[n++] = (v1_delete){ .doi = V1_DOI_IPSEC, .protocol = V1_PROTO_ESP, .spi_size = 4, .n = 1, .spis = esp_old };
+	if (sa->child.state == V2_CHILD_INSTALLED)
+		d[n++] = (v1_delete){ .doi = V1_DOI_IPSEC, .protocol = V1_PROTO_ESP, .spi_size = 4, .n = 1, .spis = esp };
+	d[n++] = (v1_delete){ .doi = V1_DOI_IPSEC, .protocol = V1_PROTO_ISAKMP, .spi_size = 16, .n = 1, .spis = ck };
+	v1_send_info(sa, now, NULL, d, n, false);
+	if (sa->old.used && sa->old.state == V2_CHILD_INSTALLED)
+		v1_old_gone(sa, now, V1_T_C_DELETE, why);
+	child_deleted(sa, now, why);
+	sa->waiting = false;
+	v1_ike_go(sa, now, V1_T_DELETE_SENT, why);
+	v1_event(sa, now, IKE_EV_IKE_DOWN, 0, why);
+	v1_sa_free(sa);
+}
+
 int v1_delete_conn(ike_peer *p, ike_time now, size_t conn)
 {
 	int n = 0;
 	for (bool again = true; again;) {
 		again = false;
-		for (v1_ike_sa *sa = p->v1_sas; sa; sa = sa->next) {
-			if (sa->conn_idx != conn || sa->state != V2_IKE_ESTABLISHED)
-				continue;
-			uint8_t ck[16], esp[4];
-			cookies(sa, ck);
-			ike_put_u32(esp, sa->child.spi_in);
-			v1_delete d[2] = { { .doi = V1_DOI_IPSEC, .protocol = V1_PROTO_ESP, .spi_size = 4, .n = 1, .spis = esp },
-					   { .doi = V1_DOI_IPSEC, .protocol = V1_PROTO_ISAKMP, .spi_size = 16, .n = 1,
-					     .spis = ck } };
-			bool child = sa->child.state == V2_CHILD_INSTALLED;
-			v1_send_info(sa, now, NULL, child ? d : d + 1, child ? 2 : 1, false);
-			child_deleted(sa, now, "we deleted it");
-			sa->waiting = false;
-			v1_ike_go(sa, now, V1_T_DELETE_SENT, NULL);
-			v1_event(sa, now, IKE_EV_IKE_DOWN, 0, "deleted by us");
-			v1_sa_free(sa);
-			n++;
-			again = true;
-			break;
-		}
+		for (v1_ike_sa *sa = p->v1_sas; sa; sa = sa->next)
+			if (sa->conn_idx == conn && sa->state == V2_IKE_ESTABLISHED) {
+				v1_delete_sa(sa, now, "deleted by us");
+				n++;
+				again = true;
+				break;
+			}
 	}
 	return n;
 }
@@ -236,10 +246,18 @@ enum ike_input_result v1_info_recv(v1_ike_sa *sa, ike_time now, const v1_header 
 			if (v1_parse_delete(pl->body, pl->len, pl->offset + 4u, &d, NULL) != V1_OK)
 				return IKE_INPUT_DROPPED;
 			if (d.protocol == V1_PROTO_ESP && d.spi_size == 4) {
-				for (uint16_t k = 0; k < d.n; k++)
-					if (ike_get_u32(d.spis + 4u * k) == sa->child.spi_out)
+				for (uint16_t k = 0; k < d.n; k++) {
+					uint32_t spi = ike_get_u32(d.spis + 4u * k);
+					if (sa->old.used && sa->old.state == V2_CHILD_INSTALLED && spi == sa->old.spi_out)
+						v1_old_gone(sa, now, sa->child.rekey_of == sa->old.spi_in ? V1_T_C_REKEYED
+													 : V1_T_C_DELETE,
+							    "the peer deleted it");
+					else if (spi == sa->child.spi_out)
 						child_deleted(sa, now, "the peer deleted it");
+				}
 			} else if (d.protocol == V1_PROTO_ISAKMP && sa->state == V2_IKE_ESTABLISHED) {
+				if (sa->old.used && sa->old.state == V2_CHILD_INSTALLED)
+					v1_old_gone(sa, now, V1_T_C_DELETE, "its ISAKMP SA was deleted");
 				if (sa->child.state == V2_CHILD_INSTALLED)
 					child_deleted(sa, now, "its ISAKMP SA was deleted");
 				v1_ike_go(sa, now, V1_T_DELETE_RECV, NULL);

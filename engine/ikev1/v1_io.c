@@ -22,13 +22,14 @@ v1_ike_sa *v1_sa_new(ike_peer *p, size_t conn, bool initiator, const ike_addr *l
 	sa->initiator = initiator;
 	sa->local = *local;
 	sa->remote = *remote;
-	sa->timer_at = IKE_TIME_NEVER;
+	sa->timer_at = sa->p1_rekey_at = IKE_TIME_NEVER;
+	sa->child.rekey_at = sa->old.rekey_at = IKE_TIME_NEVER;
 	sa->next = p->v1_sas;
 	p->v1_sas = sa;
 	return sa;
 }
 
-static void child_wipe(v1_child *c)
+void v1_child_wipe(v1_child *c)
 {
 	ike_dh_free(c->dh);
 	if (c->keymat)
@@ -45,7 +46,8 @@ void v1_sa_free(v1_ike_sa *sa)
 		}
 	ike_dh_free(sa->dh);
 	free(sa->sai_b);
-	child_wipe(&sa->child);
+	v1_child_wipe(&sa->child);
+	v1_child_wipe(&sa->old);
 	ike_v1_keys_wipe(&sa->k);
 	v1_cipher_wipe(&sa->ci);
 	OPENSSL_clear_free(sa, sizeof(*sa));
@@ -212,9 +214,15 @@ static void expire_one(v1_ike_sa *sa, ike_time now)
 	const ike_conn_cfg *cc = sa->conn;
 	if (!sa->waiting) {
 		sa->timer_at = IKE_TIME_NEVER;
-		if (sa->state == V2_IKE_ESTABLISHED && cc->dpd_delay > 0 && now >= sa->last_rx + cc->dpd_delay)
+		if (sa->state != V2_IKE_ESTABLISHED)
+			return;
+		if (!sa->replaced && sa->p1_rekey_at <= now)
+			v1_p1_rekey(sa, now);
+		else if (sa->child.state == V2_CHILD_INSTALLED && !sa->old.used && sa->child.rekey_at <= now)
+			v1_qm_rekey(sa, now);
+		else if (cc->dpd_delay > 0 && now >= sa->last_rx + cc->dpd_delay)
 			v1_dpd_send(sa, now);
-		else
+		if (v1_alive(sa->peer, sa))
 			v1_rearm(sa, now);
 		return;
 	}
@@ -322,7 +330,7 @@ static bool child_view(const v1_ike_sa *sa, ike_child_keys *k)
 			       .encr_keylen = c->alg.encr_keylen, .integ = c->alg.integ, .ei = ik, .er = rk,
 			       .ai = al ? ik + el : NULL, .ar = al ? rk + el : NULL, .e_len = el, .a_len = al,
 			       .ts_local = &c->ts_local, .ts_remote = &c->ts_remote, .n_ts_local = 1, .n_ts_remote = 1,
-			       .child = 0, .cfg = &sa->conn->children[0], .pfs = c->alg.pfs };
+			       .child = 0, .cfg = &sa->conn->children[0], .pfs = c->alg.pfs, .rekey_of = c->rekey_of };
 	return true;
 }
 
@@ -348,6 +356,8 @@ void v1_fail(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t, uint16_t notify, con
 	ike_conn_rec *r = &sa->peer->rec[sa->conn_idx];
 	if (notify)
 		r->last_error = notify;
+	if (sa->old.used && sa->old.state == V2_CHILD_INSTALLED)
+		v1_old_gone(sa, now, V1_T_C_GONE, why);
 	if (sa->child.state == V2_CHILD_INSTALLED) {
 		v1_child_go(sa, now, V1_T_C_GONE, NULL);
 		v1_event(sa, now, IKE_EV_CHILD_DOWN, 0, why);
@@ -357,6 +367,18 @@ void v1_fail(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t, uint16_t notify, con
 	v1_ike_go(sa, now, t, why);
 	v1_event(sa, now, up ? IKE_EV_IKE_DOWN : IKE_EV_IKE_FAILED, notify, why ? why : v1_ike_transitions[t].story);
 	v1_sa_free(sa);
+}
+
+void v1_old_gone(v1_ike_sa *sa, ike_time now, enum v1_child_tr t, const char *why)
+{
+	v1_child tmp = sa->child;
+	sa->child = sa->old;
+	sa->old = tmp;
+	v1_child_go(sa, now, t, why);
+	v1_event(sa, now, IKE_EV_CHILD_DOWN, 0, why);
+	v1_child_wipe(&sa->child);
+	sa->child = sa->old;
+	memset(&sa->old, 0, sizeof(sa->old));
 }
 
 bool v1_alive(const ike_peer *p, const v1_ike_sa *sa)
@@ -372,8 +394,18 @@ void v1_rearm(v1_ike_sa *sa, ike_time now)
 	(void)now;
 	if (sa->waiting)
 		return;
-	ike_time d = sa->conn->dpd_delay;
-	sa->timer_at = sa->state == V2_IKE_ESTABLISHED && d > 0 ? sa->last_rx + d : IKE_TIME_NEVER;
+	ike_time d = sa->conn->dpd_delay, t = IKE_TIME_NEVER;
+	if (sa->state != V2_IKE_ESTABLISHED) {
+		sa->timer_at = t;
+		return;
+	}
+	if (d > 0)
+		t = sa->last_rx + d;
+	if (sa->child.state == V2_CHILD_INSTALLED && !sa->old.used && sa->child.rekey_at < t)
+		t = sa->child.rekey_at;
+	if (!sa->replaced && sa->p1_rekey_at < t)
+		t = sa->p1_rekey_at;
+	sa->timer_at = t;
 }
 
 bool v1_conn_status(const ike_peer *p, size_t conn, ike_conn_status *st)

@@ -171,6 +171,14 @@ void v1_established(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t)
 	v1_ike_go(sa, now, t, NULL);
 	ike_conn_rec *r = &sa->peer->rec[sa->conn_idx];
 	r->timed_out = false;
+	const ike_life_cfg *l = &sa->conn->ike_life;
+	ike_time life = l->rekey && (!l->reauth || l->rekey < l->reauth) ? l->rekey : l->reauth;
+	if (sa->initiator && life > 0) { /* IKEv1 renews phase 1 as a new Main Mode (strongSwan reauthenticates) */
+		uint64_t j = 0;
+		if (l->rand > 0)
+			ike_drbg_bytes(&sa->peer->rng, &j, sizeof(j));
+		sa->p1_rekey_at = now + life - (l->rand > 0 ? (ike_time)(j % (uint64_t)l->rand) : 0);
+	}
 	v1_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
 }
 

@@ -109,6 +109,7 @@ void v1_qm_start(v1_ike_sa *sa, ike_time now)
 	const ike_child_cfg *cc = &sa->conn->children[0];
 	memset(ch, 0, sizeof(*ch));
 	ch->used = true;
+	ch->rekey_at = IKE_TIME_NEVER;
 	do
 		ike_drbg_bytes(&sa->peer->rng, &ch->msg_id, sizeof(ch->msg_id));
 	while (!ch->msg_id);
@@ -185,6 +186,11 @@ static enum ike_input_result fail_child(v1_ike_sa *sa, ike_time now, const char 
 	if (sa->child.state == V2_CHILD_INSTALLING)
 		v1_child_go(sa, now, V1_T_C_FAILED, why);
 	v1_event(sa, now, IKE_EV_CHILD_FAILED, notify, why);
+	if (sa->old.used) { /* a failed rekey: the IPsec SA it would have replaced stays the current one */
+		v1_child_wipe(&sa->child);
+		sa->child = sa->old;
+		memset(&sa->old, 0, sizeof(sa->old));
+	}
 	sa->waiting = false;
 	sa->timer_at = IKE_TIME_NEVER;
 	return IKE_INPUT_REFUSED;
@@ -224,6 +230,56 @@ static enum ike_input_result responder_qm1(v1_ike_sa *sa, ike_time now, const v1
 	return IKE_INPUT_PROCESSED;
 }
 
+/* The new IPsec SA is up: its rekey time (initiator), the SA it replaces deleted, an ISAKMP SA it replaces too. */
+static void installed(v1_ike_sa *sa, ike_time now)
+{
+	v1_child *ch = &sa->child;
+	const ike_life_cfg *l = &sa->conn->children[0].life;
+	if (sa->initiator && l->rekey > 0) {
+		uint64_t j = 0;
+		if (l->rand > 0)
+			ike_drbg_bytes(&sa->peer->rng, &j, sizeof(j));
+		ch->rekey_at = now + l->rekey - (l->rand > 0 ? (ike_time)(j % (uint64_t)l->rand) : 0);
+	}
+	v1_event(sa, now, IKE_EV_CHILD_UP, 0, NULL);
+	if (sa->initiator && sa->old.used && sa->old.state == V2_CHILD_INSTALLED) {
+		uint8_t spi[4];
+		ike_put_u32(spi, sa->old.spi_in);
+		v1_delete d = { .doi = V1_DOI_IPSEC, .protocol = V1_PROTO_ESP, .spi_size = 4, .n = 1, .spis = spi };
+		v1_send_info(sa, now, NULL, &d, 1, false);
+		v1_old_gone(sa, now, V1_T_C_REKEYED, NULL);
+	}
+	if (sa->initiator && sa->replaces_i) {
+		for (v1_ike_sa *o = sa->peer->v1_sas; o; o = o->next)
+			if (o != sa && o->cky_i == sa->replaces_i && o->cky_r == sa->replaces_r &&
+			    o->state == V2_IKE_ESTABLISHED) {
+				v1_delete_sa(o, now, "replaced by a new ISAKMP SA");
+				break;
+			}
+		sa->replaces_i = sa->replaces_r = 0;
+	}
+}
+
+void v1_qm_rekey(v1_ike_sa *sa, ike_time now)
+{
+	sa->old = sa->child;
+	sa->child.keymat = NULL; /* owned by old now */
+	sa->child.dh = NULL;
+	v1_qm_start(sa, now);
+	sa->child.rekey_of = sa->old.spi_in;
+}
+
+void v1_p1_rekey(v1_ike_sa *sa, ike_time now)
+{
+	ike_peer *p = sa->peer;
+	sa->replaced = true;
+	if (v1_initiate(p, now, sa->conn_idx) == 0 && p->v1_sas && p->v1_sas != sa && p->v1_sas->initiator &&
+	    p->v1_sas->conn_idx == sa->conn_idx && p->v1_sas->state == V2_IKE_CONNECTING) {
+		p->v1_sas->replaces_i = sa->cky_i;
+		p->v1_sas->replaces_r = sa->cky_r;
+	}
+}
+
 static enum ike_input_result initiator_qm2(v1_ike_sa *sa, ike_time now, const v1_chain *c)
 {
 	v1_child *ch = &sa->child;
@@ -246,7 +302,7 @@ static enum ike_input_result initiator_qm2(v1_ike_sa *sa, ike_time now, const v1
 	size_t len = v1_finish(&b, 0);
 	v1_send(sa, now, m, len, &ch->iv, false, NULL);
 	v1_child_go(sa, now, V1_T_C_I_DONE, NULL);
-	v1_event(sa, now, IKE_EV_CHILD_UP, 0, NULL);
+	installed(sa, now);
 	return IKE_INPUT_PROCESSED;
 }
 
@@ -261,9 +317,20 @@ enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h
 		return IKE_INPUT_DROPPED;
 	int rc;
 	uint8_t step = !ch->used ? 1 : ch->state == V2_CHILD_INSTALLING ? (sa->initiator ? 2 : 3) : 0;
+	if (!sa->initiator && ch->state == V2_CHILD_INSTALLED && h->msg_id != ch->msg_id && !sa->old.used)
+		step = 1; /* the initiator's new Quick Mode: a rekey, the current IPsec SA stays until its Delete */
+	bool moved = false;
 	if (step == 1 && !sa->initiator) {
+		if (ch->state == V2_CHILD_INSTALLED) {
+			sa->old = *ch;
+			ch->keymat = NULL;
+			ch->dh = NULL;
+			moved = true;
+		}
 		memset(ch, 0, sizeof(*ch));
 		ch->used = true;
+		ch->rekey_at = IKE_TIME_NEVER;
+		ch->rekey_of = moved ? sa->old.spi_in : 0;
 		ch->msg_id = h->msg_id;
 		ch->iv = sa->next_iv;
 		const v1_payload *no = v1_chain_find(c, V1_PL_NONCE);
@@ -280,7 +347,11 @@ enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h
 	}
 	if (rc || CRYPTO_memcmp(c->pl[0].body, want, sa->k.len)) {
 		v1_trace_error(sa->peer, now, sa, "drop", "Quick Mode HASH does not verify", 0);
-		if (step == 1)
+		if (step == 1 && moved) { /* not a rekey after all: the installed SA comes back */
+			v1_child_wipe(ch);
+			*ch = sa->old;
+			memset(&sa->old, 0, sizeof(sa->old));
+		} else if (step == 1)
 			ch->used = false;
 		return IKE_INPUT_DROPPED;
 	}
@@ -292,6 +363,6 @@ enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h
 	sa->waiting = false;
 	sa->timer_at = IKE_TIME_NEVER;
 	v1_child_go(sa, now, V1_T_C_R_DONE, NULL);
-	v1_event(sa, now, IKE_EV_CHILD_UP, 0, NULL);
+	installed(sa, now);
 	return IKE_INPUT_PROCESSED;
 }

@@ -50,6 +50,7 @@ enum v1_child_tr {
 	V1_T_C_FAILED,    /* INSTALLING -> DESTROYING: no proposal, bad IDs, timeout */
 	V1_T_C_GONE,      /* INSTALLED -> DESTROYING: its ISAKMP SA went away */
 	V1_T_C_DELETE,    /* INSTALLED -> DESTROYING: Delete(ESP) sent or received */
+	V1_T_C_REKEYED,   /* INSTALLED -> DESTROYING: replaced by a new Quick Mode, Delete(ESP) sent */
 	V1_T_CHILD_N
 };
 extern const v2_transition v1_ike_transitions[V1_T_IKE_N];
@@ -86,8 +87,10 @@ typedef struct v1_child {
 	uint8_t gy[V1_GX_MAX];
 	size_t gy_len;
 	ike_ts ts_local, ts_remote;
-	uint8_t *keymat;    /* KEYMAT for spi_i's SA (what the responder sends) then spi_r's (what the initiator sends) */
+	uint8_t *keymat;    /* [KEYMAT(spi_in) | KEYMAT(spi_out)], each the encryption key then the integrity key */
 	size_t km_len;      /* both halves */
+	uint32_t rekey_of;  /* a rekey: the spi_in of the IPsec SA it replaces */
+	ike_time rekey_at;  /* the SA initiator starts a new Quick Mode then (child life.rekey), NEVER = none */
 } v1_child;
 
 typedef struct v1_ike_sa {
@@ -116,7 +119,11 @@ typedef struct v1_ike_sa {
 	bool keyed;
 	v1_iv p1iv;         /* running phase 1 IV; after MM6 the base of every phase 2 IV */
 	v1_iv next_iv;      /* the IV after the message being handled: committed once it is accepted */
-	v1_child child;
+	v1_child child;     /* the current Quick Mode / IPsec SA */
+	v1_child old;       /* during a phase 2 rekey: the IPsec SA being replaced (still INSTALLED) */
+	ike_time p1_rekey_at; /* the SA initiator starts a new phase 1 then (ike_life rekey/reauth), NEVER = none */
+	bool replaced;      /* a new ISAKMP SA is on its way: this one is deleted once it carries an IPsec SA */
+	uint64_t replaces_i, replaces_r; /* the cookies of the ISAKMP SA this one replaces, 0 if none */
 	/* retransmission: our last message, re-sent on timeout (when we wait for an answer) or on a duplicate */
 	uint8_t tx[V1_MSG_MAX];
 	size_t tx_len;
@@ -154,6 +161,12 @@ void v1_send_notify(v1_ike_sa *sa, ike_time now, uint16_t type);
 void v1_rearm(v1_ike_sa *sa, ike_time now);
 /* True while sa is still in p's list (a handler may have freed it). */
 bool v1_alive(const struct ike_peer *p, const v1_ike_sa *sa);
+
+void v1_child_wipe(v1_child *c);
+/* Runs row t on sa->old (swapped in for the call), tells the host CHILD_DOWN and wipes it. */
+void v1_old_gone(v1_ike_sa *sa, ike_time now, enum v1_child_tr t, const char *why);
+/* Sends Delete(ESP) and Delete(ISAKMP) for an established SA and frees it (IKE_DOWN). */
+void v1_delete_sa(v1_ike_sa *sa, ike_time now, const char *why);
 
 /* ---- v1_info.c: Informational exchanges (RFC 2409 5.7): notifies, Delete, DPD (RFC 3706) ---- */
 /* A protected Informational (HASH(1) | N | D...) or, before phase 1 completed, a plain one. waiting: DPD only. */
@@ -216,6 +229,10 @@ enum ike_input_result v1_am_recv(v1_ike_sa *sa, ike_time now, const v1_header *h
 enum ike_input_result v1_mm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c);
 /* After phase 1: the initiator starts Quick Mode for children[0]. */
 void v1_qm_start(v1_ike_sa *sa, ike_time now);
+/* The installed IPsec SA's rekey time came: it becomes sa->old and a new Quick Mode starts. */
+void v1_qm_rekey(v1_ike_sa *sa, ike_time now);
+/* The ISAKMP SA's rekey time came: a new Main/Aggressive Mode for the connection (make-before-break). */
+void v1_p1_rekey(v1_ike_sa *sa, ike_time now);
 enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c,
 				 const uint8_t *pt, size_t pt_len);
 

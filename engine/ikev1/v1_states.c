@@ -58,4 +58,7 @@ const v2_transition v1_child_transitions[V1_T_CHILD_N] = {
 			  "the ISAKMP SA that made it went away", "gone", 0, NULL, 0 },
 	[V1_T_C_DELETE] = { V2_CHILD_INSTALLED, V2_CHILD_DESTROYING, V1_EXCH_INFORMATIONAL, A, "Delete(ESP)",
 			    "Delete(ESP) sent or received", "deleted", 0, NULL, 0 },
+	[V1_T_C_REKEYED] = { V2_CHILD_INSTALLED, V2_CHILD_DESTROYING, V1_EXCH_QUICK, A, "new Quick Mode installed",
+			     "replaced by the IPsec SA of a new Quick Mode: Delete(ESP) sent or received", "rekeyed", 0,
+			     NULL, 0 },
 };

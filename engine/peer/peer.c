@@ -114,7 +114,13 @@ void ike_peer_expire(ike_peer *p, ike_time now)
 		v2_refusal_report(p, now);
 }
 
-size_t ike_peer_sa_count(const ike_peer *p) { return p->nsas; }
+size_t ike_peer_sa_count(const ike_peer *p)
+{
+	size_t n = p->nsas;
+	for (const struct v1_ike_sa *sa = p->v1_sas; sa; sa = sa->next)
+		n++;
+	return n;
+}
 
 int ike_peer_conn_status(const ike_peer *p, size_t conn, ike_conn_status *st)
 {

@@ -311,6 +311,41 @@ static void v1_aggressive_wrong_psk(void **state)
 	pair_free(&pr);
 }
 
+/* Phase 2 rekey every 3 s (a new Quick Mode, then Delete(ESP) of the old SA) and phase 1 at 7 s (a new Main Mode
+ * and Quick Mode, then Delete of the old ISAKMP SA and its IPsec SA). */
+static void v1_rekeys(void **state)
+{
+	(void)state;
+	pair pr;
+	seen s;
+	v1_pair(&pr, &s, "aes256-sha256-modp2048", "aes128-sha256-modp2048");
+	pr.child[0].life.rekey = 3 * IKE_NS_PER_SEC;
+	pr.conn[0].ike_life.rekey = 7 * IKE_NS_PER_SEC;
+	pair_start(&pr, 11);
+	pair_run(&pr, 8 * IKE_NS_PER_SEC);
+	for (int side = 0; side < 2; side++) {
+		ike_conn_status st;
+		ike_peer_conn_status(pr.peer[side], 0, &st);
+		assert_string_equal(st.ike_state, "ESTABLISHED");
+		assert_string_equal(st.child_state, "INSTALLED");
+		assert_int_equal(st.ike_sas, 1);
+		assert_int_equal(st.child_sas, 1);
+		/* Quick Modes: at 0, 3 and 6 s on the first ISAKMP SA, then one on the new ISAKMP SA at 7 s */
+		assert_int_equal(s.up[side], 4);
+		assert_int_equal(s.ike_up[side], 2);
+		assert_int_equal(pair_count(&pr, side, "child_sa.state", "\"rekeyed\""), 2);
+		assert_int_equal(pair_count(&pr, side, "child_sa.state", "\"deleted\""), 1); /* with the old ISAKMP SA */
+	}
+	assert_int_equal(pair_count(&pr, 0, "delete-sent", "replaced by a new ISAKMP SA"), 1);
+	assert_int_equal(pair_count(&pr, 1, "delete-recv", NULL), 1);
+	assert_int_equal(pair_count(&pr, 0, "ike.tx", "[ HASH D(ESP) ]"), 2);
+	assert_int_equal(pair_count(&pr, 0, "kdf", "g(qm)^xy (PFS)"), 4);
+	assert_int_equal(s.k[0].rekey_of, 0); /* the last one came with a new ISAKMP SA */
+	assert_int_equal(ike_peer_sa_count(pr.peer[0]), 1); /* the old ISAKMP SA is gone on both sides */
+	assert_int_equal(ike_peer_sa_count(pr.peer[1]), 1);
+	pair_free(&pr);
+}
+
 size_t tests_v1_modes(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -319,6 +354,7 @@ size_t tests_v1_modes(const struct CMUnitTest **out)
 		cmocka_unit_test(v1_quick_no_proposal), cmocka_unit_test(v1_retransmit),
 		cmocka_unit_test(v1_dpd_dead_and_answered), cmocka_unit_test(v1_delete_both),
 		cmocka_unit_test(v1_aggressive_psk), cmocka_unit_test(v1_aggressive_wrong_psk),
+		cmocka_unit_test(v1_rekeys),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
