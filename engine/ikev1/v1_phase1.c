@@ -99,7 +99,7 @@ size_t v1_build_ke(v1_ike_sa *sa, uint8_t *m)
 	return v1_finish(&b, 0);
 }
 
-/* g^xy, SKEYID (PSK), SKEYID_d/a/e, the cipher and the phase 1 IV. */
+/* g^xy, SKEYID (PSK: prf(PSK, Ni|Nr); signatures: prf(Ni|Nr, g^xy)), SKEYID_d/a/e, the cipher, the phase 1 IV. */
 bool v1_derive(v1_ike_sa *sa, ike_time now)
 {
 	uint8_t gxy[V1_GX_MAX];
@@ -108,9 +108,12 @@ bool v1_derive(v1_ike_sa *sa, ike_time now)
 	const ike_conn_cfg *cc = sa->conn;
 	sa->k.hash = sa->alg.hash;
 	sa->k.len = (uint8_t)ike_v1_hash_len(sa->alg.hash);
+	bool sig = sa->alg.auth == V1_AUTH_RSA_SIG;
 	bool ok = sl <= sizeof(gxy) && ike_dh_derive(cry(sa), sa->dh, peer, sa->gx_len, gxy, sizeof(gxy)) == 0 &&
-		  ike_v1_skeyid_psk(cry(sa), sa->alg.hash, cc->psk, cc->psk_len, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
-				    sa->k.skeyid) == 0 &&
+		  (sig ? ike_v1_skeyid_sig(cry(sa), sa->alg.hash, sa->ni, sa->ni_len, sa->nr, sa->nr_len, gxy, sl,
+					   sa->k.skeyid)
+		       : ike_v1_skeyid_psk(cry(sa), sa->alg.hash, cc->psk, cc->psk_len, sa->ni, sa->ni_len, sa->nr,
+					   sa->nr_len, sa->k.skeyid)) == 0 &&
 		  ike_v1_skeyids(cry(sa), &sa->k, gxy, sl, sa->cky_i, sa->cky_r) == 0 &&
 		  v1_cipher_init(cry(sa), &sa->k, IKE_V1_ENCR_AES_CBC, sa->alg.key_len, &sa->ci) == 0 &&
 		  v1_iv_phase1(cry(sa), &sa->ci, sa->gxi, sa->gx_len, sa->gxr, sa->gx_len, &sa->p1iv) == 0;
@@ -120,7 +123,8 @@ bool v1_derive(v1_ike_sa *sa, ike_time now)
 	if (!ok)
 		return false;
 	sa->keyed = true;
-	v1_trace_kdf(sa, now, "SKEYID", "[\"PSK\",\"Ni\",\"Nr\"]", sa->k.skeyid, sa->k.len);
+	v1_trace_kdf(sa, now, "SKEYID", sig ? "[\"Ni\",\"Nr\",\"g^xy\"]" : "[\"PSK\",\"Ni\",\"Nr\"]", sa->k.skeyid,
+		     sa->k.len);
 	v1_trace_kdf(sa, now, "SKEYID_d", "[\"SKEYID\",\"g^xy\",\"CKY-I\",\"CKY-R\",\"0\"]", sa->k.skeyid_d, sa->k.len);
 	v1_trace_kdf(sa, now, "SKEYID_a", "[\"SKEYID\",\"SKEYID_d\",\"g^xy\",\"CKY-I\",\"CKY-R\",\"1\"]", sa->k.skeyid_a,
 		     sa->k.len);
@@ -130,9 +134,11 @@ bool v1_derive(v1_ike_sa *sa, ike_time now)
 	return true;
 }
 
-/* MM5 / MM6: ID HASH_I or HASH_R, sealed with the phase 1 IV. */
+/* MM5 / MM6: ID HASH_I or HASH_R (ID CERT SIG with signatures), sealed with the phase 1 IV. */
 size_t v1_build_auth(v1_ike_sa *sa, uint8_t *m)
 {
+	if (sa->alg.auth == V1_AUTH_RSA_SIG)
+		return v1_build_sig_auth(sa, m);
 	uint8_t idb[4 + IKE_ID_MAX], hash[IKE_V1_MAX_HASH];
 	v1_id id;
 	size_t idl = v1_our_id(sa, &id, idb, sizeof(idb));

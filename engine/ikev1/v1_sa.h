@@ -217,6 +217,11 @@ bool v1_derive(v1_ike_sa *sa, ike_time now);
 size_t v1_build_auth(v1_ike_sa *sa, uint8_t *m);
 const char *v1_check_auth(v1_ike_sa *sa, const uint8_t *id_b, size_t id_len, const v1_payload *hash);
 void v1_established(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t);
+/* ---- v1_sig.c: Main Mode with RSA signatures (RFC 2409 5.1) ---- */
+/* MM5/MM6 as ID CERT SIG: our certificate and the PKCS#1 signature of HASH_I/HASH_R. */
+size_t v1_build_sig_auth(v1_ike_sa *sa, uint8_t *m);
+/* NULL when the peer's certificate chains to our CA, names its ID (the configured one) and signs its hash. */
+const char *v1_check_sig(v1_ike_sa *sa, const v1_chain *c);
 
 /* ---- v1_main.c / v1_aggr.c / v1_quick.c ---- */
 int v1_initiate(struct ike_peer *p, ike_time now, size_t conn);

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "certfx.h"
 #include "pair.h"
 #include "test_list.h.in"
 
@@ -346,6 +347,38 @@ static void v1_rekeys(void **state)
 	pair_free(&pr);
 }
 
+/* Main Mode with RSA signatures: ID CERT SIG in MM5/MM6, SKEYID from the nonces and g^xy; a certificate from
+ * another CA is refused with AUTHENTICATION-FAILED. */
+static void v1_main_mode_rsa(void **state)
+{
+	(void)state;
+	const certfx_set *r = certfx_get('r'), *o = certfx_get('o');
+	for (int bad = 0; bad < 2; bad++) {
+		pair pr;
+		seen s;
+		v1_pair(&pr, &s, "aes256-sha256-modp2048", "aes128-sha256");
+		ike_cred *a = certfx_cred(&r->a, &r->ca), *b = bad ? certfx_cred(&r->b, &o->ca) : certfx_cred(&r->b, &r->ca);
+		pair_set_creds(&pr, a, b);
+		pair_start(&pr, 12);
+		pair_run(&pr, 10 * IKE_NS_PER_SEC);
+		if (!bad) {
+			expect_up(&pr, &s);
+			assert_int_equal(pair_count(&pr, 0, "ike.tx", "ID_PROT request 0 [ ID CERT SIG ]"), 1);
+			assert_int_equal(pair_count(&pr, 1, "ike.tx", "ID_PROT response 0 [ ID CERT SIG ]"), 1);
+			assert_int_equal(pair_count(&pr, -1, "kdf", "\"inputs\":[\"Ni\",\"Nr\",\"g^xy\"]"), 2);
+		} else {
+			ike_conn_status st;
+			ike_peer_conn_status(pr.peer[1], 0, &st);
+			assert_string_equal(st.ike_state, "NONE");
+			assert_int_equal(st.last_error, 24);
+			assert_int_equal(pair_count(&pr, 1, "auth-failed", "certificate is not trusted"), 1);
+		}
+		pair_free(&pr);
+		ike_cred_free(a);
+		ike_cred_free(b);
+	}
+}
+
 size_t tests_v1_modes(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -354,7 +387,7 @@ size_t tests_v1_modes(const struct CMUnitTest **out)
 		cmocka_unit_test(v1_quick_no_proposal), cmocka_unit_test(v1_retransmit),
 		cmocka_unit_test(v1_dpd_dead_and_answered), cmocka_unit_test(v1_delete_both),
 		cmocka_unit_test(v1_aggressive_psk), cmocka_unit_test(v1_aggressive_wrong_psk),
-		cmocka_unit_test(v1_rekeys),
+		cmocka_unit_test(v1_rekeys), cmocka_unit_test(v1_main_mode_rsa),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
