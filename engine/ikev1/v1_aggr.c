@@ -58,7 +58,7 @@ static size_t build_12(v1_ike_sa *sa, const v1_sa *sap, uint8_t *m, bool with_ha
 int v1_am_initiate(ike_peer *p, ike_time now, size_t conn)
 {
 	const ike_conn_cfg *cc = &p->cfg.conns[conn];
-	v1_ike_sa *sa = v1_sa_new(p, conn, true, &cc->local, &cc->remote);
+	v1_ike_sa *sa = v1_sa_new(p, conn, true, &cc->local, &cc->remote, now);
 	if (!sa)
 		return -1;
 	sa->aggressive = true;

@@ -30,12 +30,13 @@ static long find_conn(const ike_peer *p, const ike_addr *from)
 	return -1;
 }
 
-static v1_ike_sa *new_responder(ike_peer *p, const ike_addr *from, const ike_addr *to, const v1_header *h)
+static v1_ike_sa *new_responder(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to,
+				 const v1_header *h)
 {
 	long ci = find_conn(p, from);
 	if (ci < 0)
 		return NULL;
-	v1_ike_sa *sa = v1_sa_new(p, (size_t)ci, false, to, from);
+	v1_ike_sa *sa = v1_sa_new(p, (size_t)ci, false, to, from, now);
 	if (!sa)
 		return NULL;
 	sa->cky_i = h->cky_i;
@@ -72,7 +73,7 @@ enum ike_input_result v1_input(ike_peer *p, ike_time now, const ike_addr *from, 
 	bool fresh = false;
 	bool am = h.exchange == V1_EXCH_AGGRESSIVE;
 	if (!sa && (h.exchange == V1_EXCH_ID_PROT || am) && !h.cky_r && !(h.flags & V1_F_ENCRYPTION)) {
-		if (!(sa = new_responder(p, from, to, &h)))
+		if (!(sa = new_responder(p, now, from, to, &h)))
 			return drop(p, now, NULL, "Main/Aggressive Mode 1 from a peer no IKEv1 connection is for");
 		sa->aggressive = am;
 		fresh = true;

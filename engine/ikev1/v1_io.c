@@ -11,7 +11,13 @@
 #include "ikev2/sa.h"
 #include "peer/peer.h"
 
-v1_ike_sa *v1_sa_new(ike_peer *p, size_t conn, bool initiator, const ike_addr *local, const ike_addr *remote)
+static ike_time half_open(const ike_peer *p)
+{
+	return p->cfg.half_open_timeout > 0 ? p->cfg.half_open_timeout : 30 * IKE_NS_PER_SEC;
+}
+
+v1_ike_sa *v1_sa_new(ike_peer *p, size_t conn, bool initiator, const ike_addr *local, const ike_addr *remote,
+		     ike_time now)
 {
 	v1_ike_sa *sa = calloc(1, sizeof(*sa));
 	if (!sa)
@@ -23,6 +29,7 @@ v1_ike_sa *v1_sa_new(ike_peer *p, size_t conn, bool initiator, const ike_addr *l
 	sa->local = *local;
 	sa->remote = *remote;
 	sa->timer_at = sa->p1_rekey_at = IKE_TIME_NEVER;
+	sa->born = now;
 	sa->child.rekey_at = sa->old.rekey_at = IKE_TIME_NEVER;
 	sa->next = p->v1_sas;
 	p->v1_sas = sa;
@@ -214,6 +221,10 @@ static void expire_one(v1_ike_sa *sa, ike_time now)
 	const ike_conn_cfg *cc = sa->conn;
 	if (!sa->waiting) {
 		sa->timer_at = IKE_TIME_NEVER;
+		if (sa->state == V2_IKE_CONNECTING && now >= sa->born + half_open(sa->peer)) {
+			v1_fail(sa, now, V1_T_TIMEOUT, 0, "phase 1 not completed within the half-open timeout");
+			return;
+		}
 		if (sa->state != V2_IKE_ESTABLISHED)
 			return;
 		if (!sa->replaced && sa->p1_rekey_at <= now)
@@ -395,8 +406,8 @@ void v1_rearm(v1_ike_sa *sa, ike_time now)
 	if (sa->waiting)
 		return;
 	ike_time d = sa->conn->dpd_delay, t = IKE_TIME_NEVER;
-	if (sa->state != V2_IKE_ESTABLISHED) {
-		sa->timer_at = t;
+	if (sa->state != V2_IKE_ESTABLISHED) { /* a responder waiting for the next phase 1 message: not for ever */
+		sa->timer_at = sa->state == V2_IKE_CONNECTING ? sa->born + half_open(sa->peer) : t;
 		return;
 	}
 	if (d > 0)

@@ -17,7 +17,7 @@ int v1_initiate(ike_peer *p, ike_time now, size_t conn)
 	const ike_conn_cfg *cc = &p->cfg.conns[conn];
 	if (cc->aggressive)
 		return v1_am_initiate(p, now, conn);
-	v1_ike_sa *sa = v1_sa_new(p, conn, true, &cc->local, &cc->remote);
+	v1_ike_sa *sa = v1_sa_new(p, conn, true, &cc->local, &cc->remote, now);
 	if (!sa)
 		return -1;
 	do

@@ -132,13 +132,15 @@ typedef struct v1_ike_sa {
 	ike_time timer_at;
 	uint8_t tries;
 	bool waiting;       /* tx expects an answer: retransmit it on the timer */
+	ike_time born;      /* created: a phase 1 that is not done half_open_timeout later goes (timeout row) */
 	ike_time last_rx;   /* the last message from the peer that we accepted: DPD counts idle time from it */
 	uint32_t dpd_seq;   /* RFC 3706 sequence number of our last R-U-THERE */
 	bool dpd_out;       /* tx is an R-U-THERE waiting for its ACK */
 } v1_ike_sa;
 
 /* ---- v1_io.c: the SA list, sending, retransmission, traces, events ---- */
-v1_ike_sa *v1_sa_new(struct ike_peer *p, size_t conn, bool initiator, const ike_addr *local, const ike_addr *remote);
+v1_ike_sa *v1_sa_new(struct ike_peer *p, size_t conn, bool initiator, const ike_addr *local, const ike_addr *remote,
+		     ike_time now);
 void v1_sa_free(v1_ike_sa *sa);
 v1_ike_sa *v1_sa_find(struct ike_peer *p, uint64_t cky_i, uint64_t cky_r, const ike_addr *from);
 /* Sends msg (already sealed when it should be), keeps it for retransmission; waiting: arm the timer. */

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "certfx.h"
+#include "common/buf.h"
 #include "pair.h"
 #include "test_list.h.in"
 
@@ -19,6 +20,9 @@ typedef struct seen {
 	ike_child_keys k[2];
 	uint8_t keys[2][4][64];
 	int up[2], ike_up[2], failed[2];
+	uint8_t m[16][2048];
+	size_t mlen[16], nm;
+	int mside[16];
 } seen;
 
 static void record(pair *pr, int side, const ike_sa_event *ev)
@@ -379,6 +383,65 @@ static void v1_main_mode_rsa(void **state)
 	}
 }
 
+/* Keeps every datagram (for the mutation test) and lets it through. */
+static bool keep_all(pair *pr, int side, size_t n, const uint8_t *data, size_t len)
+{
+	(void)n;
+	seen *s = pr->user;
+	if (s->nm < 16 && len <= sizeof(s->m[0])) {
+		memcpy(s->m[s->nm], data, len);
+		s->mlen[s->nm] = len;
+		s->mside[s->nm++] = side;
+	}
+	return true;
+}
+
+/* Bit flips and truncations of each message, fed back to both established peers: dropped or refused, never a
+ * crash (ASan), and the SAs stay up (nothing unauthenticated changes them). */
+static void v1_mutations(void **state)
+{
+	(void)state;
+	pair pr;
+	seen s;
+	v1_pair(&pr, &s, "aes256-sha256-modp2048", "aes128-sha256-modp2048");
+	pr.filter = keep_all;
+	pair_start(&pr, 13);
+	pair_run(&pr, 2 * IKE_NS_PER_SEC);
+	expect_up(&pr, &s);
+	assert_int_equal(s.nm, 9); /* MM1..MM6, QM1..QM3 */
+	uint8_t buf[2048];
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	for (size_t k = 0; k < s.nm; k++) {
+		int to = 1 - s.mside[k];
+		for (int round = 0; round < 200; round++) {
+			size_t len = s.mlen[k];
+			memcpy(buf, s.m[k], len);
+			for (int f = 0; f < 1 + round % 3; f++) { /* one to three bytes changed anywhere */
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				buf[x % len] ^= (uint8_t)(1u << (x >> 32) % 8);
+			}
+			if (round % 5 == 4) { /* and truncated, with the header Length following or not */
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				len = 1 + (size_t)(x % len);
+				if (round % 10 == 9 && len >= 28)
+					ike_put_u32(buf + 24, (uint32_t)len);
+			}
+			(void)ike_peer_input(pr.peer[to], pr.now, &pr.conn[to].remote, &pr.conn[to].local, buf, len);
+		}
+	}
+	for (int side = 0; side < 2; side++) {
+		ike_conn_status st;
+		ike_peer_conn_status(pr.peer[side], 0, &st);
+		assert_string_equal(st.ike_state, "ESTABLISHED");
+		assert_string_equal(st.child_state, "INSTALLED");
+	}
+	assert_true(ike_peer_sa_count(pr.peer[1]) > 1); /* mutated Main Mode 1s made half-open responder SAs... */
+	pair_run_pending(&pr, 40 * IKE_NS_PER_SEC);
+	assert_int_equal(ike_peer_sa_count(pr.peer[1]), 1); /* ...which the half-open timeout removed */
+	assert_int_equal(ike_peer_sa_count(pr.peer[0]), 1);
+	pair_free(&pr);
+}
+
 size_t tests_v1_modes(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -388,6 +451,7 @@ size_t tests_v1_modes(const struct CMUnitTest **out)
 		cmocka_unit_test(v1_dpd_dead_and_answered), cmocka_unit_test(v1_delete_both),
 		cmocka_unit_test(v1_aggressive_psk), cmocka_unit_test(v1_aggressive_wrong_psk),
 		cmocka_unit_test(v1_rekeys), cmocka_unit_test(v1_main_mode_rsa),
+		cmocka_unit_test(v1_mutations),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
