@@ -153,6 +153,36 @@ void v1_trace_kdf(v1_ike_sa *sa, ike_time now, const char *name, const char *inp
 	v2_emit(sa->peer, now, "kdf", &w);
 }
 
+void v1_trace_selected(v1_ike_sa *sa, ike_time now, bool esp)
+{
+	if (!sa->peer->host.trace)
+		return;
+	char prop[128];
+	if (esp)
+		v1_p2_format(&sa->child.alg, prop, sizeof(prop));
+	else
+		v1_p1_format(&sa->alg, prop, sizeof(prop));
+	uint16_t encr = esp ? sa->child.alg.encr : IKE_ENCR_AES_CBC, kl = esp ? sa->child.alg.encr_keylen : sa->alg.key_len;
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "sa", esp ? "esp" : "ike");
+	ike_jsonw_str(&w, "proposal", prop);
+	ike_jsonw_str(&w, "encr-alg", ike_transform_name(IKE_TT_ENCR, encr, kl));
+	ike_jsonw_int(&w, "encr-keysize", kl);
+	if (esp && sa->child.alg.integ)
+		ike_jsonw_str(&w, "integ-alg", ike_transform_name(IKE_TT_INTEG, sa->child.alg.integ, 0));
+	if (!esp) { /* IKEv1's one hash: the PRF (HMAC) and HASH_I/R, IVs */
+		static const char *const names[] = { "?", "MD5", "SHA1", "?", "SHA2_256", "SHA2_384", "SHA2_512" };
+		ike_jsonw_str(&w, "hash-alg", sa->alg.hash < 7 ? names[sa->alg.hash] : "?");
+		ike_jsonw_str(&w, "auth-method", sa->alg.auth == V1_AUTH_RSA_SIG ? "RSA_SIG" : "PSK");
+	}
+	uint16_t dh = esp ? sa->child.alg.pfs : sa->alg.group;
+	if (dh)
+		ike_jsonw_str(&w, "dh-group", ike_transform_name(IKE_TT_DH, dh, 0));
+	sa_fields(&w, sa);
+	v2_emit(sa->peer, now, "sa.selected", &w);
+}
+
 size_t v1_seal_msg(v1_ike_sa *sa, v1_iv *iv, uint8_t *msg, size_t len)
 {
 	size_t out = 0;

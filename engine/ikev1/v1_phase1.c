@@ -185,6 +185,7 @@ void v1_established(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t)
 			ike_drbg_bytes(&sa->peer->rng, &j, sizeof(j));
 		sa->p1_rekey_at = now + life - (l->rand > 0 ? (ike_time)(j % (uint64_t)l->rand) : 0);
 	}
+	v1_trace_selected(sa, now, false);
 	v1_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
 }
 

@@ -241,6 +241,7 @@ static void installed(v1_ike_sa *sa, ike_time now)
 			ike_drbg_bytes(&sa->peer->rng, &j, sizeof(j));
 		ch->rekey_at = now + l->rekey - (l->rand > 0 ? (ike_time)(j % (uint64_t)l->rand) : 0);
 	}
+	v1_trace_selected(sa, now, true);
 	v1_event(sa, now, IKE_EV_CHILD_UP, 0, NULL);
 	if (sa->initiator && sa->old.used && sa->old.state == V2_CHILD_INSTALLED) {
 		uint8_t spi[4];

@@ -149,6 +149,8 @@ void v1_trace_msg(struct ike_peer *p, ike_time now, const char *ev, const v1_hea
 		  size_t size, const ike_addr *from, const ike_addr *to, const char *dir);
 void v1_trace_error(struct ike_peer *p, ike_time now, const v1_ike_sa *sa, const char *what, const char *why,
 		    uint16_t notify);
+/* sa.selected for the ISAKMP SA (esp false) or the current IPsec SA. */
+void v1_trace_selected(v1_ike_sa *sa, ike_time now, bool esp);
 void v1_trace_kdf(v1_ike_sa *sa, ike_time now, const char *name, const char *inputs, const uint8_t *v, size_t n);
 void v1_ike_go(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t, const char *detail);
 void v1_child_go(v1_ike_sa *sa, ike_time now, enum v1_child_tr t, const char *detail);

@@ -98,6 +98,10 @@ static void v1_main_quick_psk(void **state)
 	ike_peer_conn_status(pr.peer[0], 0, &st);
 	assert_string_equal(st.selected_ike, "AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048");
 	assert_string_equal(st.selected_esp, "AES_CBC_128/HMAC_SHA2_256_128");
+	assert_int_equal(pair_count(&pr, -1, "sa.selected", "\"sa\":\"ike\",\"proposal\":\"AES_CBC_256/HMAC_SHA2_256_128/"
+							"PRF_HMAC_SHA2_256/MODP_2048\""), 2);
+	assert_int_equal(pair_count(&pr, -1, "sa.selected", "\"hash-alg\":\"SHA2_256\",\"auth-method\":\"PSK\""), 2);
+	assert_int_equal(pair_count(&pr, -1, "sa.selected", "\"sa\":\"esp\",\"proposal\":\"AES_CBC_128/HMAC_SHA2_256_128\""), 2);
 	pair_free(&pr);
 }
 
