@@ -5,7 +5,7 @@ CC       ?= cc
 BUILD    ?= build
 # libclang-rt-14-dev: clang 14's libFuzzer runtime (make fuzz); valgrind: make valgrind.
 PKGS     := libssl-dev libcjson-dev libcmocka-dev libgraphviz-dev libxml2-dev pkg-config gcc clang make \
-            libclang-rt-14-dev valgrind
+            libclang-rt-14-dev valgrind ike-scan jq
 CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Graphviz (viz/): headers as system headers; the plugins are linked, not loaded from Graphviz's config.
@@ -225,6 +225,9 @@ L3_IMG    := $(L3)/img
 L4        := lessons/04-esp
 L4_IMG    := $(L4)/img
 L4_PICS   := replay-ladder reorder-ladder rekey-ladder rekey-bands encap-ladder
+L5        := lessons/05-nat-traversal
+L5_IMG    := $(L5)/img
+L5_PICS   := handshake-ladder keepalive-ladder broken-ladder restart-ladder symmetric-ladder
 pictures: all
 	@mkdir -p $(BUILD)/pictures $(PICTURES)
 	@$(REL_DIR)/ikesim run $(DEMO) --seed $(PIC_SEED) --reveal-keys --quiet --trace $(PIC_TRACE) 2>/dev/null
@@ -248,14 +251,25 @@ pictures: all
 	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l4k.jsonl --from 0.9 --esp bands -o $(L4_IMG)/rekey-bands.svg
 	@$(REL_DIR)/ikesim run $(L4)/encap.json --quiet --trace $(BUILD)/pictures/l4e.jsonl
 	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l4e.jsonl --from 0.9 -o $(L4_IMG)/encap-ladder.svg
+	@mkdir -p $(L5_IMG)
+	@$(REL_DIR)/ikesim run $(L5)/scenario.json --quiet --trace $(BUILD)/pictures/l5.jsonl
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l5.jsonl --to 1.1 -o $(L5_IMG)/handshake-ladder.svg
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l5.jsonl --from 0.9 -o $(L5_IMG)/keepalive-ladder.svg
+	@$(REL_DIR)/ikesim run tests/scenarios/nat_course_port_restricted_keepalive_off.json --quiet --trace $(BUILD)/pictures/l5b.jsonl
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l5b.jsonl --from 9 -o $(L5_IMG)/broken-ladder.svg
+	@$(REL_DIR)/ikesim run tests/scenarios/nat_course_dpd_restart.json --quiet --trace $(BUILD)/pictures/l5r.jsonl
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l5r.jsonl --from 29 -o $(L5_IMG)/restart-ladder.svg
+	@$(REL_DIR)/ikesim run tests/scenarios/nat_course_symmetric_pair.json --quiet --trace $(BUILD)/pictures/l5s.jsonl
+	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l5s.jsonl -o $(L5_IMG)/symmetric-ladder.svg
 
 pictures-check:
 	@$(MAKE) --no-print-directory pictures PICTURES=$(BUILD)/pictures/img L3_IMG=$(BUILD)/pictures/l3img \
-	  L4_IMG=$(BUILD)/pictures/l4img >/dev/null
+	  L4_IMG=$(BUILD)/pictures/l4img L5_IMG=$(BUILD)/pictures/l5img >/dev/null
 	@for f in states keys ladder; do cmp $(BUILD)/pictures/img/$$f.svg docs/img/$$f.svg || exit 1; done
 	@for f in rekey-ladder keys collision-ladder dpd-ladder; do cmp $(BUILD)/pictures/l3img/$$f.svg $(L3)/img/$$f.svg || exit 1; done
 	@for f in $(L4_PICS); do cmp $(BUILD)/pictures/l4img/$$f.svg $(L4)/img/$$f.svg || exit 1; done
-	@echo "pictures-check: docs/img/*.svg, $(L3)/img/*.svg and $(L4)/img/*.svg regenerate byte-identically"
+	@for f in $(L5_PICS); do cmp $(BUILD)/pictures/l5img/$$f.svg $(L5)/img/$$f.svg || exit 1; done
+	@echo "pictures-check: docs/img/*.svg, $(L3)/img/*.svg, $(L4)/img/*.svg and $(L5)/img/*.svg regenerate byte-identically"
 
 # Renders the demo report with headless Chromium (Debian's package, installed here only: CI does not need it).
 CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \

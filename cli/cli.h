@@ -30,4 +30,7 @@ int cli_viz(int argc, char **argv, FILE *out, FILE *err);
 /* `ikesim report TRACE -o FILE.html` (cli/cmd_report.c). */
 int cli_report(int argc, char **argv, FILE *out, FILE *err);
 
+/* `ikesim crack CAPTURE --wordlist FILE [--exchange N] [--psk-hash] [--list]` (cli/cmd_crack.c). */
+int cli_crack(int argc, char **argv, FILE *out, FILE *err);
+
 #endif

@@ -3,6 +3,7 @@
  * in ppoll for a datagram, the engine's next deadline or a signal, feeds the engine, and repeats.
  */
 #define _GNU_SOURCE /* ppoll(2): wait for the socket, a deadline or a signal without a lost-wakeup race */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -70,6 +71,8 @@ typedef struct peer_run {
 	peer_dp dp;                   /* CHILD SAs installed, ESP-in-UDP, --ping */
 	bool dp_up;
 	bool ping_failed, ping_held;
+	ike_addr local_now;           /* our address now: conn.local until --move-to moved the sockets */
+	ike_time move_at;             /* --move-to: when (IKE_TIME_NEVER: not armed or done) */
 } peer_run;
 
 static ike_time clock_ns(const peer_run *r)
@@ -223,6 +226,8 @@ static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 		r->child_pending = false;
 		if (r->child_up == 1)
 			peer_acts_arm(&r->acts, r->a, now);
+		if (r->child_up == 1 && r->a->move_to)
+			r->move_at = now + r->a->move_after;
 		if (r->a->initiate && r->child_up == 1)
 			r->hold_until = now + r->a->hold;
 		break;
@@ -346,7 +351,7 @@ static int turn(peer_run *r, ike_time until)
 		return -1;
 	r->now = clock_ns(r);
 	if (n > 0 && (pfd[0].revents & POLLIN))
-		drain(r, r->fd, &r->conn.local);
+		drain(r, r->fd, &r->local_now);
 	if (n > 0 && r->fd_natt >= 0 && (pfd[1].revents & POLLIN))
 		drain(r, r->fd_natt, &r->natt_local);
 	if (ike_peer_next_deadline(r->peer) <= r->now) {
@@ -415,6 +420,43 @@ static void timed_out(peer_run *r)
 	fail(r, "timed out", 0, why);
 }
 
+/* --move-to (RFC 4555's trigger on a real host): both sockets move to the new address with their ports, the data
+ * plane sends from there, and the engine is told our addresses (an initiator sends UPDATE_SA_ADDRESSES). */
+static void move_now(peer_run *r)
+{
+	char msg[200];
+	ike_addr l = r->local_now, n = r->natt_local;
+	r->move_at = IKE_TIME_NEVER;
+	if (inet_pton(l.family == 6 ? AF_INET6 : AF_INET, r->a->move_to, l.ip) != 1) {
+		fail(r, "--move-to failed", 0, "not an address");
+		return;
+	}
+	memcpy(n.ip, l.ip, sizeof(n.ip));
+	int fd = peer_udp_open(&l, msg, sizeof(msg)), fdn = r->fd_natt >= 0 ? peer_udp_open(&n, msg, sizeof(msg)) : -1;
+	if (fd < 0 || (r->fd_natt >= 0 && fdn < 0)) {
+		if (fd >= 0)
+			close(fd);
+		fail(r, "--move-to failed", 0, msg);
+		return;
+	}
+	close(r->fd);
+	if (r->fd_natt >= 0)
+		close(r->fd_natt);
+	r->fd = r->dp.fd = fd;
+	r->fd_natt = r->dp.fd_natt = fdn;
+	r->local_now = r->dp.local = l;
+	r->natt_local = n;
+	ike_addr mine = l;
+	mine.port = 0;
+	int updates = ike_peer_addresses_changed(r->peer, r->now, &mine, 1, false);
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "to", r->a->move_to);
+	ike_jsonw_int(&w, "updates", updates);
+	trace_host(r, "peer.moved", &w);
+	check_child(r);
+}
+
 static void serve(peer_run *r)
 {
 	ike_time end = r->a->timeout ? r->a->timeout : IKE_TIME_NEVER;
@@ -437,6 +479,10 @@ static void serve(peer_run *r)
 			until = r->hold_until;
 		if (peer_acts_next(&r->acts) < until)
 			until = peer_acts_next(&r->acts);
+		if (r->move_at <= r->now)
+			move_now(r);
+		if (r->move_at < until)
+			until = r->move_at;
 		if (turn(r, until) != 0) {
 			fail(r, "waiting for datagrams failed", 0, strerror(errno));
 			break;
@@ -558,8 +604,9 @@ static int setup(peer_run *r, FILE *out, FILE *err)
 		fprintf(err, "ikesim peer: cannot read the OS random source: %s\n", strerror(errno));
 		return -1;
 	}
-	r->natt_local = r->conn.local;
+	r->natt_local = r->local_now = r->conn.local;
 	r->natt_local.port = peer_natt_local_port(&r->conn);
+	r->move_at = IKE_TIME_NEVER;
 	bool natt = r->natt_local.port != r->conn.local.port;
 	if ((r->fd = peer_udp_open(&r->conn.local, msg, sizeof(msg))) < 0 ||
 	    (natt && (r->fd_natt = peer_udp_open(&r->natt_local, msg, sizeof(msg))) < 0) ||

@@ -50,6 +50,11 @@ typedef struct peer_args {
 	uint16_t natt_port;
 	ike_time keepalive;
 	bool keepalive_set, encap;
+	bool no_mobike;             /* --no-mobike: no MOBIKE_SUPPORTED (RFC 4555), strongSwan's mobike = no */
+	/* --move-to ADDR [--move-after S]: S seconds (default 1) after the first CHILD SA is up our sockets move to
+	 * ADDR (same ports) and the engine is told (MOBIKE's UPDATE_SA_ADDRESSES); NULL = never */
+	const char *move_to;
+	ike_time move_after;
 } peer_args;
 
 /* ---- peer_natt.c ---- */

@@ -29,7 +29,8 @@ void peer_args_usage(FILE *f)
 		"                   [--ping ADDR [--count N] [--interval S]] [--inner-addr ADDR]\n"
 		"                   [--rekey-packets N] [--rekey-bytes N] [--life-packets N] [--life-bytes N]\n"
 		"                   [--replay-window N]\n"
-		"                   [--natt-port N] [--keepalive S] [--encap]\n\n"
+		"                   [--natt-port N] [--keepalive S] [--encap] [--no-mobike]\n"
+		"                   [--move-to ADDR [--move-after S]]\n\n"
 		"Runs one IKEv2 peer on a real UDP socket (docs/interop.md).\n"
 		"  --initiate       establish the IKE and CHILD SA, keep them --hold seconds, delete, exit\n"
 		"                   (without it: answer peers until --timeout or SIGINT/SIGTERM)\n"
@@ -86,6 +87,10 @@ void peer_args_usage(FILE *f)
 		"  --keepalive S    NAT keepalives (one 0xFF byte) after S seconds without sending, only from the side\n"
 		"                   behind a NAT (default 20, 0 = off)\n"
 		"  --encap          force UDP encapsulation: our NAT detection hash is one that cannot match\n"
+		"  --no-mobike      no MOBIKE (RFC 4555; on by default as in strongSwan): IKE_AUTH stays on the IKE\n"
+		"                   port without a NAT, and no UPDATE_SA_ADDRESSES follows our address changes\n"
+		"  --move-to ADDR   S seconds (--move-after S, default 1) after the first CHILD SA is up, our sockets\n"
+		"                   move to ADDR (same ports) and an initiator sends UPDATE_SA_ADDRESSES from there\n"
 		"On ports other than 500 every IKE message carries the RFC 3948 non-ESP marker.\n"
 		"Exit: 0 SAs established (and deleted), 1 failure (one line says why), 2 bad arguments.\n");
 }
@@ -257,6 +262,7 @@ int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
 	a->half_open_limit = 1000;
 	for (int i = 0; i < PEER_ACT_N; i++)
 		a->act_after[i] = IKE_TIME_NEVER;
+	a->move_after = IKE_NS_PER_SEC;
 	a->fragmentation = IKE_FRAG_YES;
 	const char *env = getenv("IKESIM_PSK");
 	a->psk_env = env && *env ? env : NULL;
@@ -276,6 +282,8 @@ int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
 			a->no_initial_contact = true;
 		} else if (strcmp(v, "--encap") == 0) {
 			a->encap = true;
+		} else if (strcmp(v, "--no-mobike") == 0) {
+			a->no_mobike = true;
 		} else if (strncmp(v, "--", 2) == 0) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
 				fprintf(err, "ikesim peer: %s needs a value\n", v);

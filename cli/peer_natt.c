@@ -1,4 +1,6 @@
-/* `ikesim peer`'s NAT traversal options: --natt-port, --keepalive, --encap (strongSwan's port_nat_t, keepalive, encap). */
+/* `ikesim peer`'s NAT traversal options: --natt-port, --keepalive, --encap (strongSwan's port_nat_t, keepalive, encap),
+ * and MOBIKE's --no-mobike, --move-to, --move-after. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,19 @@ int peer_natt_flag(peer_args *a, const char *flag, const char *val, FILE *err)
 			return -1;
 		}
 		a->natt_port = (uint16_t)v;
+		return 1;
+	}
+	if (strcmp(flag, "--move-to") == 0) {
+		a->move_to = val;
+		return 1;
+	}
+	if (strcmp(flag, "--move-after") == 0) {
+		double v = strtod(val, &end);
+		if (errno || end == val || *end || !(v >= 0) || v > 86400) {
+			fprintf(err, "ikesim peer: --move-after wants seconds from 0 to 86400, got '%s'\n", val);
+			return -1;
+		}
+		a->move_after = (ike_time)(v * 1e9);
 		return 1;
 	}
 	if (strcmp(flag, "--keepalive") == 0) {
@@ -42,7 +57,14 @@ int peer_natt_apply(const peer_args *a, ike_conn_cfg *c, char *err, size_t errle
 {
 	c->natt_port = a->natt_port;
 	c->encap = a->encap;
+	c->mobike = !a->no_mobike;
 	c->keepalive = a->keepalive_set ? a->keepalive : PEER_KEEPALIVE_DEFAULT;
+	uint8_t ip[16];
+	if (a->move_to && inet_pton(c->local.family == 6 ? AF_INET6 : AF_INET, a->move_to, ip) != 1) {
+		snprintf(err, errlen, "--move-to: '%s' is not an IPv%d address like --local's", a->move_to,
+			 c->local.family == 6 ? 6 : 4);
+		return -1;
+	}
 	if (a->natt_port == 500) {
 		snprintf(err, errlen, "--natt-port: 500 carries bare IKE; the NAT-T port must be another one (4500)");
 		return -1;

@@ -122,6 +122,10 @@ typedef struct ike_conn_cfg {
 	uint16_t natt_port;
 	bool encap;
 	ike_time keepalive;
+	/* MOBIKE (RFC 4555): offer N(MOBIKE_SUPPORTED) in IKE_AUTH; the initiator then moves to its NAT-T port for
+	 * IKE_AUTH even without a NAT (4555 3.3), and once both offered it, follows its own address changes with
+	 * UPDATE_SA_ADDRESSES (ike_peer_addresses_changed). Loaders default it on (strongSwan); a zeroed config is off. */
+	bool mobike;
 	/* IKEv1 (version 1): phase 1 in Aggressive Mode (3 messages, identities in clear) instead of Main Mode. A
 	 * responder accepts Aggressive Mode only on a connection that has it (strongSwan's aggressive=yes). */
 	bool aggressive;
@@ -296,6 +300,17 @@ void ike_peer_expire(ike_peer *p, ike_time now);
 
 /* Emits the pending count of refused/dropped unauthenticated messages now (hosts call it before freeing). */
 void ike_peer_flush(ike_peer *p, ike_time now);
+
+/*
+ * The host's own addresses changed (an uplink came or went, a DHCP lease, a NAT reboot seen by the host): addrs[0..n)
+ * are every address it has now (ports ignored). Each MOBIKE IKE SA we initiated whose local address is gone moves
+ * to the first address of the same family (keeping its port) and sends UPDATE_SA_ADDRESSES (RFC 4555 3.5); with
+ * `force`, every MOBIKE initiator SA sends one even if its address stayed (a NAT mapping that may have changed,
+ * 4555 3.8). Further initiations of a connection whose configured local address is gone use addrs[0]. Returns how
+ * many IKE SAs got an update queued, or -1 for a bad argument (n > IKE_ADDRS_MAX, NULL addrs with n > 0).
+ */
+#define IKE_ADDRS_MAX 8
+int ike_peer_addresses_changed(ike_peer *p, ike_time now, const ike_addr *addrs, size_t n, bool force);
 
 /* What a connection reached, for `expect` checks and summaries. */
 typedef struct ike_conn_status {

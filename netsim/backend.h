@@ -91,6 +91,8 @@ typedef struct sim_backend {
 	/* Topology: a node with its receive callback (returns its id or -1), its addresses, its links. */
 	int32_t (*add_node)(void *impl, const char *name, sim_deliver_fn deliver, void *ctx);
 	int (*add_addr)(void *impl, uint32_t node, const ike_addr *addr);
+	/* While running: node takes a free address, or (give_up) releases one of its own. NULL: not supported. */
+	int (*move_addr)(void *impl, uint32_t node, const ike_addr *addr, int give_up);
 	int (*add_link)(void *impl, uint32_t a, uint32_t b, const sim_link_cfg *cfg);
 	/* Where the backend traces its own events (link.drop); not owned, NULL = nowhere. */
 	void (*set_trace)(void *impl, ike_host_trace *t);

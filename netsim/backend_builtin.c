@@ -23,6 +23,10 @@ static int32_t b_add_node(void *impl, const char *name, sim_deliver_fn deliver, 
 }
 
 static int b_add_addr(void *impl, uint32_t node, const ike_addr *addr) { return sim_add_addr(impl, node, addr); }
+static int b_move_addr(void *impl, uint32_t node, const ike_addr *addr, int give_up)
+{
+	return sim_move_addr(impl, node, addr, give_up);
+}
 
 static int b_add_link(void *impl, uint32_t a, uint32_t b, const sim_link_cfg *cfg)
 {
@@ -64,6 +68,7 @@ sim_backend sim_builtin_backend(sim *s)
 			  .send_ip = b_send_ip,
 			  .add_node = b_add_node,
 			  .add_addr = b_add_addr,
+			  .move_addr = b_move_addr,
 			  .add_link = b_add_link,
 			  .set_trace = b_set_trace,
 			  .add_hook = b_add_hook,

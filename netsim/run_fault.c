@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include <openssl/crypto.h>
 
 #include "crypto/drbg.h"
@@ -120,6 +122,84 @@ static void on_reboot(void *arg)
 		r->failed = 1;
 }
 
+static void ip_str(const ike_addr *a, char *out, size_t cap)
+{
+	if (!inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, out, (socklen_t)cap))
+		snprintf(out, cap, "?");
+}
+
+static bool same_ip(const ike_addr *a, const ike_addr *b)
+{
+	return a->family == b->family && !memcmp(a->ip, b->ip, a->family == 4 ? 4u : 16u);
+}
+
+/* The node gives up `old` (kept in its gone list: what it sends from there is dropped) and takes `nw`. */
+static int swap_addr(runner *r, rnode *n, uint8_t k, const ike_addr *nw)
+{
+	ike_addr old = n->addrs[k];
+	if (same_ip(&old, nw))
+		return 0;
+	if (r->be.move_addr(r->be.impl, n->idx, &old, 1) != 0 || r->be.move_addr(r->be.impl, n->idx, nw, 0) != 0)
+		return -1;
+	n->addrs[k] = *nw;
+	for (uint8_t g = 0; g < n->n_gone; g++)
+		if (same_ip(&n->gone[g], nw)) /* moving back: that address works again */
+			n->gone[g] = n->gone[--n->n_gone];
+	if (n->n_gone == SIM_ADDRS_MAX)
+		memmove(n->gone, n->gone + 1, --n->n_gone * sizeof(n->gone[0]));
+	n->gone[n->n_gone++] = old;
+	return 0;
+}
+
+/* A move fault: the node's address of that family changes, its default route may switch uplink, and its IKE
+ * engine is told its addresses (RFC 4555: a MOBIKE initiator sends UPDATE_SA_ADDRESSES). */
+static void on_move(void *arg)
+{
+	rf_arg *a = arg;
+	runner *r = a->r;
+	const sim_fault_spec *f = &r->sc->faults[a->fault];
+	rnode *n = &r->nodes[f->node];
+	const sim_node_spec *ns = &r->sc->nodes[f->node];
+	int64_t now = now_of(r);
+	if (!n->moved) {
+		n->moved = true;
+		n->n_addrs = ns->n_addrs;
+		memcpy(n->addrs, ns->addrs, sizeof(n->addrs));
+	}
+	uint8_t k = 0;
+	while (k < n->n_addrs && n->addrs[k].family != f->addr.family)
+		k++;
+	char from[64], to[64], fields[320];
+	ip_str(&n->addrs[k], from, sizeof(from));
+	ip_str(&f->addr, to, sizeof(to));
+	static const ike_addr any = { 0 };
+	if (!r->be.move_addr || swap_addr(r, n, k, &f->addr) != 0 ||
+	    (f->via >= 0 && r->be.add_route(r->be.impl, f->node, &any, 0, (uint32_t)f->via) != 0)) {
+		r->failed = 1;
+		return;
+	}
+	int len = snprintf(fields, sizeof(fields), "\"kind\":\"move\",\"fault\":%u,\"from\":\"%s\",\"to\":\"%s\"", a->fault,
+			   from, to);
+	if (f->via >= 0)
+		snprintf(fields + len, sizeof(fields) - (size_t)len, ",\"via\":\"%s\"", r->sc->nodes[f->via].name);
+	sim_rn_event(r, now, f->node, "fault", fields);
+	r->last_activity = now;
+	(void)ike_peer_addresses_changed(n->peer, now, n->addrs, n->n_addrs, false);
+	sim_rn_rearm(n);
+}
+
+/* True if node gave up the address it sends from (a move fault): no interface has it any more. */
+static bool source_gone(const runner *r, uint32_t node, const ike_addr *from)
+{
+	if (node >= r->sc->n_nodes || !r->nodes[node].moved)
+		return false;
+	const rnode *n = &r->nodes[node];
+	for (uint8_t g = 0; g < n->n_gone; g++)
+		if (same_ip(&n->gone[g], from))
+			return true;
+	return false;
+}
+
 static int schedule_fault(runner *r, uint32_t i)
 {
 	const sim_fault_spec *f = &r->sc->faults[i];
@@ -132,6 +212,8 @@ static int schedule_fault(runner *r, uint32_t i)
 		return f->until >= 0 ? r->be.schedule(r->be.impl, f->until, on_up, a) : 0;
 	case SIM_FAULT_REBOOT:
 		return r->be.schedule(r->be.impl, f->at, on_reboot, a);
+	case SIM_FAULT_MOVE:
+		return r->be.schedule(r->be.impl, f->at, on_move, a);
 	case SIM_FAULT_EXCHANGE:
 		r->rf->xf[r->rf->n_xf++] = i;
 		return 0;
@@ -214,6 +296,8 @@ const char *sim_rf_filter(void *ctx, int64_t now, uint32_t from_node, uint32_t t
 	}
 	if (!r->rf)
 		return why;
+	if (source_gone(r, from_node, from))
+		return "address-gone"; /* the node moved away from this address: nothing leaves from it */
 	if (r->rf->n_xf && proto == SIM_PROTO_UDP && exchange_drop(r, now, from_node, from, to, data, *len) && !why)
 		why = "fault";
 	for (size_t i = 0; to_node != UINT32_MAX && i < r->rf->n_active; i++)

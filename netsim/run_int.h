@@ -20,6 +20,10 @@ typedef struct rnode {
 	uint8_t seed0[32]; /* the node's own seed, from which every boot's derives */
 	uint32_t boots;    /* reboots so far */
 	int64_t armed;     /* time of the pending timer event, IKE_TIME_NEVER if none */
+	/* move faults (run_fault.c): the node's addresses now, and those it gave up (it can no longer send from them) */
+	bool moved;
+	uint8_t n_addrs, n_gone;
+	ike_addr addrs[SIM_ADDRS_MAX], gone[SIM_ADDRS_MAX];
 } rnode;
 
 typedef struct sim_run_faults sim_run_faults;

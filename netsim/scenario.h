@@ -54,6 +54,7 @@ enum sim_fault_kind {
 	SIM_FAULT_REBOOT,    /* node loses its engine state at `at` */
 	SIM_FAULT_EXCHANGE,  /* the nth IKE message of one exchange type node sends */
 	SIM_FAULT_ESP,       /* the nth ESP packet node sends (from `at` on) is replayed, corrupted or held back */
+	SIM_FAULT_MOVE,      /* node's address changes at `at` (an uplink switch): addr replaces its address of that family */
 };
 
 /* What an ESP fault does to its packet (the "esp" field). */
@@ -79,6 +80,8 @@ typedef struct sim_fault_spec {
 	int64_t restart_after;  /* REBOOT: delay before the node's initiating connections start again */
 	uint8_t esp;            /* ESP: enum sim_esp_impair */
 	uint32_t after;         /* ESP: REPLAY/REORDER: after how many more of node's ESP packets */
+	ike_addr addr;          /* MOVE: the node's new address */
+	int32_t via;            /* MOVE: the neighbour its default route goes through afterwards, -1 = unchanged */
 } sim_fault_spec;
 
 /* A host on a gateway's inside subnet: where inner traffic starts and ends ("hosts"). */

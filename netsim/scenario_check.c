@@ -48,7 +48,7 @@ static int find_conn(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const 
 
 /* Events an expectation may count: the engine's (docs/trace.md) and the runner's own. */
 static const char *const EVENTS[] = { "ike_sa.state", "child_sa.state", "ike.tx", "ike.rx", "ike.retransmit",
-				      "ike.dup", "ike.natd", "ike.float", "ike.keepalive", "ike.refused", "ike.frag", "auth.verified",
+				      "ike.dup", "ike.natd", "ike.float", "ike.mobike", "ike.keepalive", "ike.refused", "ike.frag", "auth.verified",
 				      "sa.selected", "kdf", "error", "ike_sa.rekeyed", "child_sa.rekeyed", "dpd",
 				      "ike.initial_contact", "ike.collision", "fault", "action", "esp.tx", "esp.rx",
 				      "esp.drop", "esp.acquire", "esp.impair", "esp.expire", "flow.start", "flow.stop", "nat.map",

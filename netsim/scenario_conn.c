@@ -269,16 +269,18 @@ static int parse_frag(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const
 }
 
 /* NAT traversal (strongSwan's names): natt_port (its port_nat_t; 0 = 4500 from port 500), encap (default: the
- * node's "encap"), keepalive (20 s). */
+ * node's "encap"), keepalive (20 s), mobike (RFC 4555, on). */
 static int parse_natt(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, conn_draft *fc)
 {
 	int64_t port = 0;
-	int encap = sc->nodes[fc->node].esp_encap;
+	int encap = sc->nodes[fc->node].esp_encap, mobike = 1;
 	ike_time ka = 20 * IKE_NS_PER_SEC;
 	char p[SIM_PATH_MAX];
 	if (sim_scn_int(c, o, path, "natt_port", 0, 1, 65535, &port) < 0 ||
-	    sim_scn_bool(c, o, path, "encap", 0, &encap) < 0 || sim_scn_time(c, o, path, "keepalive", 0, &ka) < 0)
+	    sim_scn_bool(c, o, path, "encap", 0, &encap) < 0 || sim_scn_time(c, o, path, "keepalive", 0, &ka) < 0 ||
+	    sim_scn_bool(c, o, path, "mobike", 0, &mobike) < 0)
 		return -1;
+	fc->cfg->mobike = mobike != 0;
 	sim_scn_sub(p, path, "natt_port");
 	if (port == 500)
 		return sim_scn_fail(c, p, "500 carries bare IKE: the NAT-T port must be another one (4500)");
@@ -359,7 +361,7 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 					    "dpd_delay", "dpd_action", "keyingtries", "initial_contact", "make_before_break",
 					    "fragmentation", "fragment_size",
 					    /* NAT traversal */
-					    "natt_port", "encap", "keepalive",
+					    "natt_port", "encap", "keepalive", "mobike",
 					    /* IKEv1 */
 					    "aggressive", NULL };
 	char p[SIM_PATH_MAX];

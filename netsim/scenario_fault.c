@@ -1,4 +1,4 @@
-/* Scenario faults: datagrams to drop by count, links going down, nodes rebooting, one exchange's n-th message. */
+/* Scenario faults: datagrams to drop by count, links going down, nodes rebooting or moving, one exchange's n-th message. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,9 +60,9 @@ static int parse_fault_link(sim_scn *c, const sim_scenario *sc, const sim_jv *o,
 /* Which kind a fault object is: by the one field that names it. */
 static int fault_kind(sim_scn *c, const sim_jv *o, const char *path, uint8_t *kind)
 {
-	static const char *const marks[] = { "drop_nth", "drop_next", "down", "reboot", "exchange", "esp" };
-	static const uint8_t kinds[] = { SIM_FAULT_DROP, SIM_FAULT_DROP, SIM_FAULT_LINK_DOWN, SIM_FAULT_REBOOT,
-					 SIM_FAULT_EXCHANGE, SIM_FAULT_ESP };
+	static const char *const marks[] = { "drop_nth", "drop_next", "down", "reboot", "exchange", "esp", "move" };
+	static const uint8_t kinds[] = { SIM_FAULT_DROP,     SIM_FAULT_DROP, SIM_FAULT_LINK_DOWN, SIM_FAULT_REBOOT,
+					 SIM_FAULT_EXCHANGE, SIM_FAULT_ESP,  SIM_FAULT_MOVE };
 	int n = 0;
 	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
 		if (sim_jv_get(o, marks[i])) {
@@ -70,7 +70,7 @@ static int fault_kind(sim_scn *c, const sim_jv *o, const char *path, uint8_t *ki
 			n++;
 		}
 	if (n != 1)
-		return sim_scn_fail(c, path, "give exactly one of 'drop_nth', 'drop_next', 'down', 'reboot', 'exchange' or 'esp'");
+		return sim_scn_fail(c, path, "give exactly one of 'drop_nth', 'drop_next', 'down', 'reboot', 'exchange', 'esp' or 'move'");
 	return 0;
 }
 
@@ -205,10 +205,47 @@ static int parse_esp(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const 
 	return 0;
 }
 
+/* { "node": "rw", "move": "30s", "address": "10.2.0.2", "via": "lte" }: an uplink switch (RFC 4555's trigger) */
+static int parse_move(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
+{
+	static const char *const keys[] = { "node", "move", "address", "via", NULL };
+	const char *addr;
+	char p[SIM_PATH_MAX];
+	if (only_fields(c, o, path, keys, "move"))
+		return -1;
+	if ((f->node = sim_scn_node_ref(c, sc, o, path, "node", 1)) < 0 || sim_scn_time(c, o, path, "move", 1, &f->at) < 0 ||
+	    sim_scn_str(c, o, path, "address", 1, &addr) < 0)
+		return -1;
+	sim_scn_sub(p, path, "address");
+	if (sim_parse_addr(addr, &f->addr) != 0)
+		return sim_scn_fail(c, p, "'%.64s' is not an IPv4 or IPv6 address", addr);
+	f->addr.port = 0;
+	const sim_node_spec *n = &sc->nodes[f->node];
+	bool own = false, family = false;
+	for (size_t k = 0; k < n->n_addrs; k++) {
+		own |= n->addrs[k].family == f->addr.family && !memcmp(n->addrs[k].ip, f->addr.ip, 16);
+		family |= n->addrs[k].family == f->addr.family;
+	}
+	if (!own && sim_scn_addr_taken(sc, &f->addr))
+		return sim_scn_fail(c, p, "%.64s belongs to another node", addr);
+	if (!family)
+		return sim_scn_fail(c, p, "node '%s' has no address of this family to move from", n->name);
+	f->via = -1;
+	if (sim_jv_get(o, "via")) {
+		if ((f->via = sim_scn_node_ref(c, sc, o, path, "via", 1)) < 0)
+			return -1;
+		sim_scn_sub(p, path, "via");
+		if (sim_scn_find_link(sc, (uint32_t)f->node, (uint32_t)f->via) < 0)
+			return sim_scn_fail(c, p, "'%s' is not a neighbour of '%s'", sc->nodes[f->via].name, n->name);
+	}
+	return 0;
+}
+
 static int parse_fault(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_fault_spec *f)
 {
 	static const char *const keys[] = { "at", "node", "link", "drop_nth", "drop_next", "down", "up", "reboot",
-					    "restart_after", "exchange", "nth", "response", "esp", "after", NULL };
+					    "restart_after", "exchange", "nth", "response", "esp", "after", "move", "address",
+					    "via", NULL };
 	if (sim_scn_object(c, o, path, keys) || fault_kind(c, o, path, &f->kind) ||
 	    sim_scn_time(c, o, path, "at", 0, &f->at) < 0)
 		return -1;
@@ -227,11 +264,17 @@ static int parse_fault(sim_scn *c, const sim_scenario *sc, const sim_jv *o, cons
 	case SIM_FAULT_ESP:
 		r = parse_esp(c, sc, o, path, f);
 		break;
+	case SIM_FAULT_MOVE:
+		r = parse_move(c, sc, o, path, f);
+		break;
 	default:
 		r = parse_drop(c, sc, o, path, f);
 	}
 	/* a fault that would start after the run ends would silently do nothing */
-	const char *key = f->kind == SIM_FAULT_LINK_DOWN ? "down" : f->kind == SIM_FAULT_REBOOT ? "reboot" : "at";
+	const char *key = f->kind == SIM_FAULT_LINK_DOWN ? "down"
+			  : f->kind == SIM_FAULT_REBOOT  ? "reboot"
+			  : f->kind == SIM_FAULT_MOVE    ? "move"
+							 : "at";
 	return r ? r : sim_scn_within_run(c, sc, path, key, f->at);
 }
 

@@ -183,6 +183,13 @@ int sim_add_addr(sim *s, uint32_t node, const ike_addr *addr)
 	return sim_addrmap_put(&s->addrs, addr, node);
 }
 
+int sim_move_addr(sim *s, uint32_t node, const ike_addr *addr, int give_up)
+{
+	if (node >= s->n_nodes)
+		return -1;
+	return sim_addrmap_set(&s->addrs, addr, give_up ? SIM_ADDRMAP_NONE : node, node);
+}
+
 static uint32_t find_link(const sim *s, uint32_t a, uint32_t b)
 {
 	const sim_node *n = &s->nodes[a];

@@ -16,6 +16,8 @@ int64_t sim_now(const sim *s);
 int sim_schedule(sim *s, int64_t t, sim_fn fn, void *arg);
 int32_t sim_add_node(sim *s, const char *name, sim_deliver_fn deliver, void *ctx);
 int sim_add_addr(sim *s, uint32_t node, const ike_addr *addr);
+/* node takes addr (a free one, or its own), or with give_up releases it: datagrams to it find nobody. 0 or -1. */
+int sim_move_addr(sim *s, uint32_t node, const ike_addr *addr, int give_up);
 /* Adds a bidirectional link a<->b; each direction gets its own DRBG stream. 0, or -1 (bad/duplicate). */
 int sim_add_link(sim *s, uint32_t a, uint32_t b, const sim_link_cfg *cfg);
 /* A UDP datagram (sim_send_ip with SIM_PROTO_UDP). */

@@ -75,6 +75,19 @@ int sim_addrmap_put(sim_addrmap *m, const ike_addr *a, uint32_t node)
 	return 0;
 }
 
+int sim_addrmap_set(sim_addrmap *m, const ike_addr *a, uint32_t node, uint32_t from_node)
+{
+	if (!m->cap || (a->family != 4 && a->family != 6))
+		return node == SIM_ADDRMAP_NONE ? 0 : sim_addrmap_put(m, a, node);
+	sim_addrmap_slot *s = probe(m->slots, m->cap, a);
+	if (!s->family)
+		return node == SIM_ADDRMAP_NONE ? 0 : sim_addrmap_put(m, a, node);
+	if (s->node != SIM_ADDRMAP_NONE && s->node != from_node)
+		return -1;
+	s->node = node;
+	return 0;
+}
+
 uint32_t sim_addrmap_get(const sim_addrmap *m, const ike_addr *a)
 {
 	if (!m->cap || (a->family != 4 && a->family != 6))

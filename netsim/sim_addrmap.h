@@ -24,6 +24,9 @@ void sim_addrmap_init(sim_addrmap *m);
 void sim_addrmap_free(sim_addrmap *m);
 /* 0, or -1 if the address is already owned or memory ran out. */
 int sim_addrmap_put(sim_addrmap *m, const ike_addr *a, uint32_t node);
+/* Gives a known address a new owner (SIM_ADDRMAP_NONE: nobody, the slot stays so probing works), or adds it;
+ * 0, or -1 when another node owns it or memory ran out. */
+int sim_addrmap_set(sim_addrmap *m, const ike_addr *a, uint32_t node, uint32_t from_node);
 /* The owning node, or SIM_ADDRMAP_NONE. */
 uint32_t sim_addrmap_get(const sim_addrmap *m, const ike_addr *a);
 

@@ -104,7 +104,7 @@ static size_t original_of(const lad_ctx *c, size_t i, int response)
 }
 
 /* The lane that owns an address: seen as the source of an ike.tx or the destination of an ike.rx. */
-static size_t lane_of_addr(const lad_ctx *c, const char *addr)
+size_t lad_lane_of_addr(const lad_ctx *c, const char *addr)
 {
 	for (size_t i = 0; addr && i < c->t->n; i++) {
 		const viz_event *e = &c->t->ev[i];
@@ -120,7 +120,7 @@ static void add_send(lad_ctx *c, size_t i, size_t orig, enum lad_kind k)
 	const viz_event *e = &c->t->ev[i];
 	lad_send *s = &c->s[c->ns++];
 	*s = (lad_send){ i, orig, LAD_NONE, lad_lane_of(c, e->node), LAD_NONE, k, F_PENDING };
-	s->to = k == K_ESP ? lad_esp_to(c, e) : lane_of_addr(c, viz_ev_str(&c->t->ev[orig], "to"));
+	s->to = k == K_ESP ? lad_esp_to(c, e) : lad_lane_of_addr(c, viz_ev_str(&c->t->ev[orig], "to"));
 	if (s->to == LAD_NONE && c->nlanes == 2)
 		s->to = 1 - s->from;
 }
@@ -206,6 +206,9 @@ static void match_sends(lad_ctx *c)
 				}
 		} else if (strcmp(e->ev, "ike.rx") == 0) {
 			end_send(c, pending_for(c, i, 0), i, F_RECEIVED);
+		} else if (strcmp(e->ev, "nat.drop") == 0) {
+			size_t k = lad_nat_drop_send(c, i);
+			end_send(c, k != LAD_NONE ? &c->s[k] : NULL, i, F_NATDROP);
 		} else if (strcmp(e->ev, "error") == 0 && lad_str_eq(viz_ev_str(e, "what"), "drop")) {
 			end_send(c, pending_for(c, i, 1), i, F_REJECTED);
 		}
@@ -278,7 +281,8 @@ int viz_ladder(const viz_ladder_opts *o, viz_buf *out, char *msg, size_t msglen)
 	c.end_of = calloc(o->trace->n, sizeof(*c.end_of));
 	c.from = o->from_ns, c.to = o->to_ns;
 	int rc = -1;
-	if (!c.s || !c.row || !c.y || !c.ys || !c.start_of || !c.end_of || lad_esp_prepare(&c, o->esp) != 0) {
+	if (!c.s || !c.row || !c.y || !c.ys || !c.start_of || !c.end_of || lad_esp_prepare(&c, o->esp) != 0 ||
+	    lad_nat_prepare(&c) != 0) {
 		snprintf(msg, msglen, "out of memory");
 	} else {
 		match_sends(&c);
@@ -302,6 +306,7 @@ int viz_ladder(const viz_ladder_opts *o, viz_buf *out, char *msg, size_t msglen)
 	free(c.ys);
 	free(c.start_of);
 	free(c.end_of);
+	free(c.ka_reps);
 	lad_esp_free(&c);
 	return rc;
 }

@@ -18,7 +18,7 @@ double lad_lane_x(const lad_ctx *c, size_t lane)
 
 static const char *msg_color(const lad_send *s)
 {
-	if (s->fate == F_LOST || s->fate == F_REJECTED)
+	if (s->fate == F_LOST || s->fate == F_REJECTED || s->fate == F_NATDROP)
 		return COLORS[3];
 	if (s->fate == F_PENDING)
 		return COLORS[4];
@@ -318,12 +318,58 @@ static void esp_label_along(const lad_ctx *c, const lad_send *s, viz_buf *b, lad
 		       mx, my, deg, mx, my, at > 0.9 ? (dx < 0 ? "start" : "end") : "middle", msg_color(s));
 }
 
+/* The lane a send ended at: its receiver, or the NAT that dropped it; else the lane it was meant for. */
+static size_t end_lane(const lad_ctx *c, const lad_send *s)
+{
+	int ended = s->fate == F_RECEIVED || s->fate == F_REJECTED || s->fate == F_NATDROP;
+	return ended ? lad_lane_of(c, c->t->ev[s->end].node) : s->to;
+}
+
+/* The middle of the arrow's first piece: up to the first NAT it crosses, else the whole arrow. */
+static double label_x(const lad_ctx *c, double x1, double xt)
+{
+	size_t nat[LAD_MAX_LANES];
+	size_t n = lad_nat_crossed(c, x1, xt, nat, LAD_MAX_LANES);
+	return n ? (x1 + lad_lane_x(c, nat[0])) / 2 : (x1 + xt) / 2;
+}
+
+/* The arrow's line, in pieces that meet at a dot on every NAT lane it crosses; the first dot says what the
+ * NATs rewrote (received IKE messages). */
+static void send_line(const lad_ctx *c, const lad_send *s, viz_buf *b, double x1, double y1, double x2, double y2)
+{
+	size_t nat[LAD_MAX_LANES];
+	size_t n = lad_nat_crossed(c, x1, x2, nat, LAD_MAX_LANES);
+	double px = x1, py = y1, ny[LAD_MAX_LANES];
+	for (size_t k = 0; k < n; k++) {
+		double x = lad_lane_x(c, nat[k]), y = lad_nat_cross_y(c, s, nat[k], y1 + (y2 - y1) * (x - x1) / (x2 - x1));
+		ny[k] = y < py ? py : y > y2 ? y2 : y; /* never back up in time */
+		py = ny[k];
+	}
+	py = y1;
+	for (size_t k = 0; k <= n; k++) {
+		double x = k < n ? lad_lane_x(c, nat[k]) : x2;
+		double y = k < n ? ny[k] : y2;
+		viz_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%s\"%s",
+			       px, py, x, y, msg_color(s), s->kind == K_ESP ? "1" : "1.6",
+			       s->fate == F_REJECTED || s->fate == F_PENDING ? " stroke-dasharray=\"5 3\"" : "");
+		if (k == n && s->fate != F_LOST && s->fate != F_NATDROP)
+			viz_buf_printf(b, " marker-end=\"url(#ah%zu)\"", marker_of(msg_color(s)));
+		viz_buf_puts(b, "/>");
+		px = x, py = y;
+	}
+	viz_buf rw = { 0 };
+	int rewrite = n > 0 && lad_nat_rewrite(c, s, &rw) && !rw.oom;
+	for (size_t k = 0; k < n; k++)
+		lad_nat_draw_crossing(b, lad_lane_x(c, nat[k]), ny[k], x2, k == 0 && rewrite ? rw.p : NULL);
+	viz_buf_free(&rw);
+}
+
 /* One message: a line from sender to where it ended (receiver, loss, rejection), its label above its start. */
 static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b, lad_busy *bz)
 {
 	const char *col = msg_color(s);
 	size_t er = s->end != LAD_NONE ? c->row[s->end] : LAD_NONE;
-	size_t to = s->fate == F_RECEIVED || s->fate == F_REJECTED ? lad_lane_of(c, c->t->ev[s->end].node) : s->to;
+	size_t to = end_lane(c, s);
 	double x1 = lad_lane_x(c, s->from);
 	double xt = to != LAD_NONE ? lad_lane_x(c, to)
 				   : x1 + (s->from + 1 < c->nlanes || s->from == 0 ? 1 : -1) * c->spacing / 2;
@@ -336,12 +382,13 @@ static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b, lad_busy 
 		y2 = c->y[c->nrows - 1] + LAD_ROW_H * 0.5, at = s->fate == F_PENDING ? 0.95 : 0;
 	double x2 = s->fate == F_LOST ? lost_x(c, x1, xt, s->to) : xt;
 	int late = s->end != LAD_NONE && er == LAD_NONE && s->fate != F_LOST && c->to > 0 && c->t->ev[s->end].t > c->to;
-	viz_buf_printf(b, "<g class=\"message\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-			  "stroke-width=\"%s\"%s", x1, y1, x2, y2, col, s->kind == K_ESP ? "1" : "1.6",
-		       s->fate == F_REJECTED || s->fate == F_PENDING || late ? " stroke-dasharray=\"5 3\"" : "");
-	if (s->fate != F_LOST)
-		viz_buf_printf(b, " marker-end=\"url(#ah%zu)\"", marker_of(col));
-	viz_buf_puts(b, "/>");
+	viz_buf_puts(b, "<g class=\"message\">");
+	if (late) /* arrives after the window: dashed, whatever it crosses */
+		viz_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%s\" "
+				  "stroke-dasharray=\"5 3\" marker-end=\"url(#ah%zu)\"/>",
+			       x1, y1, x2, y2, col, s->kind == K_ESP ? "1" : "1.6", marker_of(col));
+	else
+		send_line(c, s, b, x1, y1, x2, y2);
 	if (s->fate == F_LOST)
 		draw_lost(c, s, b, x1, x2, y2, s->to);
 	if (s->kind == K_ESP)
@@ -349,7 +396,7 @@ static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b, lad_busy 
 	else
 		viz_buf_printf(b, "<text class=\"msg\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"monospace\" "
 				  "font-size=\"11\" fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
-			       (x1 + xt) / 2, y1 - 5, col);
+			       label_x(c, x1, xt), y1 - 5, col);
 	msg_label(c, s, b);
 	viz_buf_printf(b, "</text>%s</g>\n", s->fate == F_PENDING && s->kind == K_ESP
 						     ? "<title>not accepted: dropped by the receiver (its drops, the red X marks, "
@@ -392,10 +439,27 @@ static void time_column(lad_ctx *c)
 	c->left = c->left < LAD_LEFT ? LAD_LEFT : c->left;
 }
 
+/* Where ESP packets cross NAT lanes: their labels keep off the dots. */
+static void busy_nat_dots(const lad_ctx *c, lad_busy *bz)
+{
+	for (size_t k = 0; k < c->ns; k++) {
+		const lad_send *s = &c->s[k];
+		size_t er = s->end != LAD_NONE ? c->row[s->end] : LAD_NONE, to = end_lane(c, s), nat[LAD_MAX_LANES];
+		if (s->kind != K_ESP || !drawn(c, s) || to == LAD_NONE || er == LAD_NONE || c->row[s->ev] == LAD_NONE)
+			continue;
+		double x1 = lad_lane_x(c, s->from), x2 = lad_lane_x(c, to), y1 = c->ys[s->ev], y2 = c->y[er];
+		size_t n = lad_nat_crossed(c, x1, x2, nat, LAD_MAX_LANES);
+		for (size_t j = 0; j < n; j++) {
+			double x = lad_lane_x(c, nat[j]), y = y1 + (y2 - y1) * (x - x1) / (x2 - x1);
+			busy_add(bz, (lad_rect){ x - 6, y - 6, x + 6, y + 6 });
+		}
+	}
+}
+
 /* What ESP labels must not cover: every IKE message's label and every box. */
 static void busy_init(const lad_ctx *c, lad_busy *bz)
 {
-	bz->cap = c->ns + c->nrows + 1;
+	bz->cap = c->ns + c->nrows + 1 + c->ns * (size_t)(lad_nat_drawn(c) ? c->nlanes : 0);
 	bz->r = malloc(bz->cap * sizeof(*bz->r));
 	if (!bz->r)
 		return; /* labels go to their default place */
@@ -404,13 +468,14 @@ static void busy_init(const lad_ctx *c, lad_busy *bz)
 		if (s->kind == K_ESP || !drawn(c, s))
 			continue;
 		size_t er = s->end != LAD_NONE ? c->row[s->end] : LAD_NONE;
-		size_t to = s->fate == F_RECEIVED || s->fate == F_REJECTED ? lad_lane_of(c, c->t->ev[s->end].node) : s->to;
+		size_t to = end_lane(c, s);
 		double x1 = lad_lane_x(c, s->from), xt = to != LAD_NONE ? lad_lane_x(c, to) : x1 + c->spacing / 2;
 		double y1 = c->row[s->ev] != LAD_NONE ? c->ys[s->ev] : c->y[er] - LAD_ROW_H * 0.8;
 		viz_buf l = { 0 };
 		msg_label(c, s, &l);
 		double half = (double)l.len * 3.35;
-		busy_add(bz, (lad_rect){ (x1 + xt) / 2 - half, y1 - 16, (x1 + xt) / 2 + half, y1 - 2 });
+		double lx = label_x(c, x1, xt);
+		busy_add(bz, (lad_rect){ lx - half, y1 - 16, lx + half, y1 - 2 });
 		viz_buf_free(&l);
 	}
 	for (size_t i = 0; i < c->t->n; i++) {
@@ -418,6 +483,7 @@ static void busy_init(const lad_ctx *c, lad_busy *bz)
 		if (c->row[i] != LAD_NONE && lad_is_mark(c, &c->t->ev[i]) && lad_mark_rect(c, i, &r))
 			busy_add(bz, r);
 	}
+	busy_nat_dots(c, bz);
 }
 
 void lad_svg(lad_ctx *c, viz_buf *b)
@@ -440,7 +506,9 @@ void lad_svg(lad_ctx *c, viz_buf *b)
 	/* ESP labels sit mid-way along their arrows: room for them between the boxes on both lifelines. */
 	c->spacing = esp && c->spacing < 560 ? 560 : c->spacing;
 	double last = c->nrows ? c->y[c->nrows - 1] : LAD_TOP;
-	double w = lad_lane_x(c, c->nlanes ? c->nlanes - 1 : 0) + 240, h = last + LAD_ROW_H + 50 + (esp ? 20 : 0);
+	int nat = lad_nat_drawn(c);
+	double w = lad_lane_x(c, c->nlanes ? c->nlanes - 1 : 0) + 240;
+	double h = last + LAD_ROW_H + 50 + (esp ? 20 : 0) + (nat ? 20 : 0);
 	w = w < 960 ? 960 : w; /* the legend is 940 wide */
 	c->width = w;
 	svg_head(c, b, w, h, esp);
@@ -462,8 +530,10 @@ void lad_svg(lad_ctx *c, viz_buf *b)
 	for (size_t i = 0; i < c->t->n; i++)
 		if (c->row[i] != LAD_NONE && lad_is_mark(c, &c->t->ev[i]))
 			lad_draw_mark(c, i, b);
-	draw_legend(b, h - 18 - (esp ? 20 : 0));
+	draw_legend(b, h - 18 - (esp ? 20 : 0) - (nat ? 20 : 0));
 	if (esp)
-		lad_esp_legend(b, h - 18);
+		lad_esp_legend(b, h - 18 - (nat ? 20 : 0));
+	if (nat)
+		lad_nat_legend(b, h - 18);
 	viz_buf_puts(b, "</svg>\n");
 }

@@ -16,7 +16,7 @@
 #define LAD_QUIET_NS 60000000000LL /* a gap this long is drawn as an elision: nothing happened */
 
 enum lad_kind { K_TX, K_RETX, K_DUP, K_ESP }; /* K_ESP: one esp.tx, drawn thin (every-packet mode) */
-enum lad_fate { F_PENDING, F_RECEIVED, F_LOST, F_REJECTED };
+enum lad_fate { F_PENDING, F_RECEIVED, F_LOST, F_REJECTED, F_NATDROP }; /* F_NATDROP: ended by a nat.drop */
 
 typedef struct lad_send {
 	size_t ev, orig;    /* the sending event, and the ike.tx it repeats (itself for K_TX) */
@@ -62,6 +62,8 @@ typedef struct lad_ctx {
 	size_t *reps;   /* per ESP mark: how many identical drops its row stands for (0: folded into an earlier row) */
 	struct { const char *spi; size_t lane; } spil[LAD_MAX_LANES]; /* receiver lane of each SPI seen */
 	size_t nspil;
+	unsigned char is_nat[LAD_MAX_LANES]; /* the lane is a NAT box */
+	size_t *ka_reps; /* per event: how many keepalives its row stands for (0: folded into an earlier row) */
 } lad_ctx;
 
 /* Draws the whole picture once sends are paired and rows assigned (ladder_draw.c). */
@@ -100,5 +102,25 @@ void lad_esp_draw_bands(const lad_ctx *c, viz_buf *b);
 /* Whether anything of the data plane is drawn (then the legend has a second line). */
 int lad_esp_drawn(const lad_ctx *c);
 void lad_esp_legend(viz_buf *b, double y);
+
+/* NAT boxes (ladder_nat.c). Finds NAT lanes and folds repeated keepalives; after the lanes are picked. 0 or -1. */
+int lad_nat_prepare(lad_ctx *c);
+/* Whether e is a NAT mark with a row (nat.map, nat.drop, a keepalive not folded into an earlier row). */
+int lad_nat_mark(const lad_ctx *c, const viz_event *e);
+/* The pending send a nat.drop (event i) ends, LAD_NONE. */
+size_t lad_nat_drop_send(const lad_ctx *c, size_t i);
+/* The NAT lanes an arrow from x1 to x2 crosses, in its order; how many (at most cap). */
+size_t lad_nat_crossed(const lad_ctx *c, double x1, double x2, size_t *out, size_t cap);
+/* What the NATs rewrote on a received IKE message ("from A -> B"); 0 when nothing. */
+int lad_nat_rewrite(const lad_ctx *c, const lad_send *s, viz_buf *b);
+double lad_nat_cross_y(const lad_ctx *c, const lad_send *s, size_t lane, double dflt);
+void lad_nat_draw_crossing(viz_buf *b, double x, double y, double xnext, const char *rewrite);
+/* A NAT mark's text and tooltip; 1 a drop, 2 a mapping, 3 a keepalive. */
+int lad_nat_text(const lad_ctx *c, size_t i, viz_buf *t, viz_buf *tip);
+void lad_nat_draw_keepalive(const lad_ctx *c, size_t i, double y, size_t peer, viz_buf *b);
+int lad_nat_drawn(const lad_ctx *c);
+void lad_nat_legend(viz_buf *b, double y);
+/* The lane that owns an address:port (an ike.tx from it or an ike.rx to it), LAD_NONE. */
+size_t lad_lane_of_addr(const lad_ctx *c, const char *addr);
 
 #endif

@@ -11,7 +11,8 @@ typedef struct mark_style {
 static const mark_style ST_IKE = { "state", "#eaf2f8", "#2e86c1" }, ST_CHILD = { "state", "#e9f7ef", "#229954" },
 			ST_ERR = { "error", "#fdedec", "#c0392b" }, ST_REKEY = { "rekey", "#d1f2eb", "#117a65" },
 			ST_DPD = { "dpd", "#f4ecf7", "#7d3c98" }, ST_FRAG = { "frag", "#fef5e7", "#ca6f1e" },
-			ST_FAULT = { "fault", "#f9ebea", "#922b21" };
+			ST_FAULT = { "fault", "#f9ebea", "#922b21" }, ST_NATDROP = { "nat-drop", "#fdedec", "#c0392b" },
+			ST_NATMAP = { "nat-map", "#e8f8f5", "#0e6655" }, ST_KEEPALIVE = { "keepalive", "#ffffff", "#7f8c8d" };
 /* The data plane's marks, by the kind lad_esp_mark returns (1 drop, 2 impairment, 3 SA limit/acquire, 4 flow). */
 static const mark_style ST_ESP[] = { { "esp", "#ffffff", "#95a5a6" },	      { "esp-drop", "#fdedec", "#c0392b" },
 				     { "esp-impair", "#fef5e7", "#ca6f1e" }, { "esp-sa", "#e8f6f3", "#148f77" },
@@ -39,6 +40,8 @@ int lad_is_mark(const lad_ctx *c, const viz_event *e)
 		size_t i = (size_t)(e - c->t->ev);
 		return c->run_of && lad_esp_row(c, i) && c->run_of[i] == LAD_NONE;
 	}
+	if (lad_nat_mark(c, e))
+		return 1;
 	static const char *const evs[] = { "ike_sa.state", "child_sa.state", "error", "ike_sa.rekeyed",
 					   "child_sa.rekeyed", "dpd", "ike.frag", "fault" };
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
@@ -151,6 +154,8 @@ static void box_geom(const lad_ctx *c, double x, size_t len, int cross, double *
 {
 	*w = (double)len * 6.6 + 16 + (cross ? 14 : 0);
 	*left = x - *w / 2 + *w > c->width - 6 ? c->width - 6 - *w : x - *w / 2;
+	if (cross == 2) /* a NAT mapping: beside the NAT's lane, left of it, where arrows cross the lane */
+		*w -= 14, *left = x - 8 - *w;
 	*left = *left < c->left + 6 ? c->left + 6 : *left;
 }
 
@@ -158,14 +163,14 @@ static void box_geom(const lad_ctx *c, double x, size_t len, int cross, double *
 static void draw_box(const lad_ctx *c, viz_buf *b, const mark_style *st, const viz_buf *t, const viz_buf *tip, double x,
 		     double y, int cross)
 {
-	double xw = cross ? 14 : 0, w, left;
+	double xw = cross == 1 ? 14 : 0, w, left;
 	box_geom(c, x, t->len, cross, &left, &w);
 	viz_buf_printf(b, "<g class=\"%s\"><title>", st->cls);
 	viz_buf_xml(b, tip->p ? tip->p : "");
 	viz_buf_printf(b, "</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" rx=\"9\" fill=\"%s\" "
 			  "stroke=\"%s\"%s/>",
 		       left, y - 9, w, st->fill, st->stroke, st == &ST_REKEY ? " stroke-width=\"2\"" : "");
-	if (cross)
+	if (cross == 1)
 		viz_buf_printf(b, "<path d=\"M%.1f,%.1f l8,8 m0,-8 l-8,8\" stroke=\"#c0392b\" stroke-width=\"2\"/>", left + 8,
 			       y - 4);
 	viz_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\">", left + xw + (w - xw) / 2,
@@ -180,8 +185,11 @@ static const mark_style *mark_text(const lad_ctx *c, size_t i, viz_buf *t, viz_b
 	const viz_event *e = &c->t->ev[i];
 	const mark_style *st;
 	*esp = lad_esp_mark(c, i, t, tip);
+	int nat = *esp ? 0 : is(e, "nat.map") || is(e, "nat.drop") || is(e, "ike.keepalive") ? lad_nat_text(c, i, t, tip) : 0;
 	if (*esp)
 		st = &ST_ESP[*esp];
+	else if (nat)
+		st = nat == 1 ? &ST_NATDROP : nat == 2 ? &ST_NATMAP : &ST_KEEPALIVE, *esp = nat == 1 ? 1 : nat == 2 ? 5 : 0; /* 5: a mapping, drawn beside the lane */
 	else if (is(e, "ike_sa.state") || is(e, "child_sa.state"))
 		st = state_text(e, t, tip);
 	else if (is(e, "ike_sa.rekeyed") || is(e, "child_sa.rekeyed"))
@@ -206,11 +214,15 @@ void lad_draw_mark(const lad_ctx *c, size_t i, viz_buf *b)
 		link_label(c, e, y, b);
 		return;
 	}
+	if (is(e, "ike.keepalive")) { /* a tiny arrow, not a box */
+		lad_nat_draw_keepalive(c, i, y, lad_lane_of_addr(c, viz_ev_str(e, "to")), b);
+		return;
+	}
 	viz_buf t = { 0 }, tip = { 0 };
 	int esp;
 	const mark_style *st = mark_text(c, i, &t, &tip, &esp);
 	if (st)
-		draw_box(c, b, st, &t, &tip, lad_lane_x(c, lad_lane_of(c, e->node)), y, esp == 1);
+		draw_box(c, b, st, &t, &tip, lad_lane_x(c, lad_lane_of(c, e->node)), y, esp == 1 ? 1 : esp == 5 ? 2 : 0);
 	viz_buf_free(&t);
 	viz_buf_free(&tip);
 }
@@ -222,8 +234,10 @@ int lad_mark_rect(const lad_ctx *c, size_t i, lad_rect *r)
 	int esp, ok = !link_fault(e) && mark_text(c, i, &t, &tip, &esp) != NULL;
 	if (ok) {
 		double y = c->y[c->row[i]], left, w;
-		box_geom(c, lad_lane_x(c, lad_lane_of(c, e->node)), t.len, esp == 1, &left, &w);
+		box_geom(c, lad_lane_x(c, lad_lane_of(c, e->node)), t.len, esp == 1 ? 1 : esp == 5 ? 2 : 0, &left, &w);
 		*r = (lad_rect){ left, y - 9, left + w, y + 9 };
+		if (is(e, "ike.keepalive")) /* the arrow and its text start at the lifeline */
+			*r = (lad_rect){ left + w / 2 - w, y - 9, left + w / 2 + w, y + 9 };
 	}
 	viz_buf_free(&t);
 	viz_buf_free(&tip);

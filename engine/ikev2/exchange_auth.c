@@ -122,6 +122,7 @@ static void auth_i_build(v2_ike_sa *sa, ike_time now, uint8_t *inner, size_t cap
 	v2_add_ts(&b, V2_PL_TSI, ts);
 	v2_ts_to_wire(c->children[0].remote_ts, c->children[0].n_remote_ts, ts);
 	v2_add_ts(&b, V2_PL_TSR, ts);
+	v2_mobike_add_auth(sa, &b);
 	if (b.w.err) {
 		char line[96];
 		snprintf(line, sizeof(line), "IKE_AUTH request does not fit in one message (%zu bytes%s)", cap,
@@ -313,6 +314,7 @@ static int auth_r(v2_ike_sa *sa, ike_time now, v2_inbound *in, uint8_t *inner, s
 		return V2_H_GONE;
 	}
 	v2_dl_set(sa, V2_DL_HALF_OPEN, IKE_TIME_NEVER);
+	v2_mobike_read_auth(sa, &in->inner);
 	v2_ike_go(sa, now, V2_T_IKE_R_AUTH_OK, NULL);
 	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
 	ike_up(sa, now);
@@ -322,6 +324,7 @@ static int auth_r(v2_ike_sa *sa, ike_time now, v2_inbound *in, uint8_t *inner, s
 	v2_sig_add_certs(sa, &b);
 	v2_add_auth(&b, method, auth, alen);
 	child_r(sa, now, cp, &b);
+	v2_mobike_add_auth(sa, &b);
 	drop_handshake_state(sa);
 	/* Certificates can overflow the builder: a truncated chain must not be sealed and sent. */
 	if (b.w.err) {
@@ -440,6 +443,7 @@ int v2_auth_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		return V2_H_GONE;
 	}
 	v2_request_done(sa, now);
+	v2_mobike_read_auth(sa, &in->inner);
 	v2_ike_go(sa, now, V2_T_IKE_I_AUTH_OK, NULL);
 	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
 	ike_up(sa, now);

@@ -103,7 +103,7 @@ int v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 			       fatal);
 		fatal = 0;
 	}
-	uint8_t inner[256];
+	uint8_t inner[512];
 	v2_builder b;
 	v2_begin_chain(&b, inner, sizeof(inner));
 	bool delete_ike = false;
@@ -121,6 +121,8 @@ int v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 	if (delete_ike || fatal) { /* the answer to an IKE SA Delete is empty */
 		b.w.len = 0;
 		b.first = 0;
+	} else {
+		v2_mobike_info_r(sa, now, in, &b); /* RFC 4555: UPDATE_SA_ADDRESSES, NATD and COOKIE2 */
 	}
 	if (v2_send_sk(sa, now, V2_INFORMATIONAL, true, in->hdr.msg_id, inner, b.w.len, b.first) != 0 && !fatal) {
 		v2_fail_local(sa, now, "could not seal our INFORMATIONAL response");
@@ -174,5 +176,7 @@ int v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 		child_delete_done(sa, now, done.spi);
 	if (done.kind == V2_TASK_DPD)
 		v2_live_answered(sa, now);
+	if (v2_mobike_info_i(sa, now, &done, in) != 0)
+		return V2_H_GONE;
 	return V2_H_OK;
 }

@@ -14,10 +14,19 @@ void v2_frag_negotiate(v2_ike_sa *sa, const v2_chain *outer)
 	sa->frag = v2_frag_announce(sa->conn) && v2_frag_peer_supports(outer);
 }
 
+size_t v2_sa_frag_size(const v2_ike_sa *sa)
+{
+	size_t s = v2_frag_size(sa->conn);
+	/* on the NAT-T ports the host puts the 4-byte non-ESP marker in front (RFC 3948 2.2): the datagram grows */
+	if (sa->local.port != 500 && sa->remote.port != 500 && s >= IKE_FRAG_SIZE_MIN + 4u)
+		s -= 4u;
+	return s;
+}
+
 bool v2_frag_use(const v2_ike_sa *sa, uint8_t exchange, size_t msg_len)
 {
 	return sa->conn &&
-	       v2_frag_wanted(sa->conn->fragmentation, sa->frag, exchange, msg_len, v2_frag_size(sa->conn));
+	       v2_frag_wanted(sa->conn->fragmentation, sa->frag, exchange, msg_len, v2_sa_frag_size(sa));
 }
 
 void v2_frag_trace(v2_ike_sa *sa, ike_time now, const char *action, const v2_header *h, uint16_t fragments,

@@ -80,6 +80,7 @@ static v2_ike_sa *new_sa(v2_ike_sa *old, ike_time now, bool initiator, uint64_t 
 	n->nat_local = old->nat_local;
 	n->nat_remote = old->nat_remote;
 	n->nat_forced = old->nat_forced;
+	n->mobike = old->mobike; /* negotiated for the IKE SA the rekeyed one continues (RFC 4555 3.2) */
 	n->resp_from = old->local;
 	n->resp_to = old->remote;
 	n->peer_hashes = old->peer_hashes;

@@ -80,9 +80,12 @@ void v2_live_due(v2_ike_sa *sa, ike_time now)
 
 int v2_live_start(v2_ike_sa *sa, ike_time now)
 {
-	static const uint8_t none[1];
+	uint8_t inner[128];
+	v2_builder b;
+	v2_begin_chain(&b, inner, sizeof(inner));
+	v2_mobike_add_dpd(sa, &b); /* RFC 4555 3.8: NATD, to see a NAT mapping change */
 	trace_dpd(sa, now, "sent", sa->heard, NULL, NULL);
-	return v2_send_request(sa, now, V2_INFORMATIONAL, none, 0, 0, "could not seal our liveness check");
+	return v2_send_request(sa, now, V2_INFORMATIONAL, inner, b.w.len, b.first, "could not seal our liveness check");
 }
 
 void v2_live_answered(v2_ike_sa *sa, ike_time now) { trace_dpd(sa, now, "answered", sa->heard_prev, NULL, NULL); }

@@ -147,7 +147,7 @@ static int send_fragments(v2_ike_sa *sa, ike_time now, const v2_header *h, const
 	v2_frag_sealer s = { sa->peer->cfg.crypto, &k, &sa->peer->rng };
 	v2_train t;
 	const char *why = NULL;
-	if (v2_frag_split(&s, h, inner, inner_len, inner_first, v2_frag_size(sa->conn), &t, &why) != 0) {
+	if (v2_frag_split(&s, h, inner, inner_len, inner_first, v2_sa_frag_size(sa), &t, &why) != 0) {
 		char line[160];
 		snprintf(line, sizeof(line), "could not fragment the message (%zu bytes of payloads): %s", inner_len,
 			 why);
@@ -319,6 +319,11 @@ void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 			return;
 		char why[96];
 		snprintf(why, sizeof(why), "no response after %u retransmissions", sa->retries);
+		if (v2_mobike_try_other(sa, now)) { /* RFC 4555 3.5: the same request from another of our addresses */
+			v2_send_cached(sa, now, false, &sa->remote);
+			v2_dl_set(sa, V2_DL_RETRANSMIT, rtx_deadline(sa, now));
+			return;
+		}
 		if (sa->state == V2_IKE_ESTABLISHED || sa->state == V2_IKE_REKEYING)
 			v2_live_dead(sa, now, why); /* any request of an established SA: the peer is dead */
 		else if (sa->state == V2_IKE_DELETING)

@@ -29,16 +29,18 @@ static int fake_hash(const ike_crypto *c, uint64_t spi_i, uint64_t spi_r, const 
 	return ike_sha1(c, in, 2, out);
 }
 
-void v2_add_natd(v2_ike_sa *sa, v2_builder *b, uint64_t spi_r)
+void v2_add_natd_at(v2_ike_sa *sa, v2_builder *b, uint64_t spi_r, const ike_addr *src, const ike_addr *dst)
 {
 	const ike_crypto *c = sa->peer->cfg.crypto;
 	uint8_t h[20];
 	sa->nat_forced = sa->conn && sa->conn->encap;
-	if ((sa->nat_forced ? fake_hash(c, sa->spi_i, spi_r, &sa->local, h) : v2_natd_hash(c, sa->spi_i, spi_r, &sa->local, h)) == 0)
+	if ((sa->nat_forced ? fake_hash(c, sa->spi_i, spi_r, src, h) : v2_natd_hash(c, sa->spi_i, spi_r, src, h)) == 0)
 		v2_add_notify(b, 0, NULL, 0, V2_N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
-	if (v2_natd_hash(c, sa->spi_i, spi_r, &sa->remote, h) == 0)
+	if (v2_natd_hash(c, sa->spi_i, spi_r, dst, h) == 0)
 		v2_add_notify(b, 0, NULL, 0, V2_N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
 }
+
+void v2_add_natd(v2_ike_sa *sa, v2_builder *b, uint64_t spi_r) { v2_add_natd_at(sa, b, spi_r, &sa->local, &sa->remote); }
 
 /* True if a NATD notify of `type` in ch matches the hash of addr (absent notifies count as a match). */
 static bool natd_matches(const ike_crypto *c, const v2_chain *ch, uint16_t type, uint64_t spi_i, uint64_t spi_r, const ike_addr *addr,
@@ -69,6 +71,8 @@ void v2_natd_check(v2_ike_sa *sa, ike_time now, const v2_chain *ch, uint64_t spi
 	bool local_ok = natd_matches(sa->peer->cfg.crypto, ch, V2_N_NAT_DETECTION_DESTINATION_IP, sa->spi_i, spi_r_in_msg, &sa->local, &has_d);
 	sa->nat_local = !local_ok;
 	sa->nat_remote = !peer_ok;
+	if (sa->initiator) /* RFC 4555 3.8: a later NATD_D is compared with this one */
+		(void)v2_mobike_natd_d(sa, ch);
 	if (!v2_tracing(sa->peer) || (!has_s && !has_d && !sa->nat_forced))
 		return;
 	ike_jsonw w;

@@ -62,7 +62,8 @@ void v2_sa_move(v2_ike_sa *sa, ike_time now, const ike_addr *local, const ike_ad
 
 void v2_natt_float(v2_ike_sa *sa, ike_time now)
 {
-	if (!sa->initiator || !sa->conn || !v2_natt_active(sa))
+	/* RFC 4555 3.3: offering MOBIKE, the initiator moves to port 4500 even without a NAT */
+	if (!sa->initiator || !sa->conn || (!v2_natt_active(sa) && !sa->conn->mobike))
 		return;
 	ike_addr l = sa->local, r = sa->remote;
 	if (sa->conn->natt_port)
@@ -71,8 +72,11 @@ void v2_natt_float(v2_ike_sa *sa, ike_time now)
 		l.port = V2_NATT_PORT;
 	if (r.port == V2_IKE_PORT)
 		r.port = V2_NATT_PORT;
+	if (l.port != sa->local.port) /* a NAT maps the new port afresh: the NATD_D of IKE_SA_INIT says nothing of it */
+		sa->natd_d_set = false;
 	v2_sa_move(sa, now, &l, &r,
-		   sa->nat_forced && !sa->nat_local && !sa->nat_remote ? "UDP encapsulation forced: NAT-T ports from IKE_AUTH on"
+		   !v2_natt_active(sa) ? "MOBIKE offered: NAT-T ports from IKE_AUTH on (RFC 4555 3.3)"
+		   : sa->nat_forced && !sa->nat_local && !sa->nat_remote ? "UDP encapsulation forced: NAT-T ports from IKE_AUTH on"
 								       : "NAT detected: NAT-T ports from IKE_AUTH on");
 }
 
@@ -81,13 +85,19 @@ void v2_natt_request(v2_ike_sa *sa, ike_time now, const v2_inbound *in)
 	/* RFC 7296 2.11: a response goes back to where its request came from, whatever the SA follows */
 	sa->resp_to = *in->from;
 	sa->resp_from = *in->to;
-	if (!v2_natt_active(sa) || (v2_same_addr(&sa->remote, in->from) && v2_same_addr(&sa->local, in->to)))
+	if (v2_same_addr(&sa->remote, in->from) && v2_same_addr(&sa->local, in->to))
 		return;
-	if (!sa->initiator && sa->state == V2_IKE_CONNECTING && in->hdr.exchange == V2_IKE_AUTH) {
-		/* the initiator's switch to its NAT-T port (and ours, where it sent to 4500) */
+	bool mobike_auth = in->hdr.exchange == V2_IKE_AUTH && v2_chain_find_notify(&in->inner, V2_N_MOBIKE_SUPPORTED);
+	if (!sa->initiator && sa->state == V2_IKE_CONNECTING && in->hdr.exchange == V2_IKE_AUTH &&
+	    (v2_natt_active(sa) || mobike_auth)) {
+		/* the initiator's switch to its NAT-T port (and ours, where it sent to 4500): for NAT-T, or MOBIKE's
+		 * move without a NAT (RFC 4555 3.3) */
 		v2_sa_move(sa, now, in->to, in->from, "IKE_AUTH request on the NAT-T ports");
 		return;
 	}
+	/* RFC 4555 3.8: with MOBIKE only UPDATE_SA_ADDRESSES moves the SA (mobike.c) */
+	if (!v2_natt_active(sa) || sa->mobike)
+		return;
 	/* 2.23: only the side not behind a NAT follows, and only a peer behind one; our own address stays */
 	if (sa->nat_local || !(sa->nat_remote) || v2_same_addr(&sa->remote, in->from))
 		return;

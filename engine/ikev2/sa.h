@@ -55,6 +55,8 @@ enum v2_task_kind {
 	V2_TASK_IKE_REAUTH,
 	V2_TASK_DPD,          /* an empty INFORMATIONAL request (liveness) */
 	V2_TASK_REAUTH_DONE,  /* a reauthenticating IKE SA is up with its CHILD SAs: the old one goes (reauth.c) */
+	V2_TASK_MOBIKE_UPDATE, /* RFC 4555 3.5: INFORMATIONAL with UPDATE_SA_ADDRESSES from our new address (mobike.c) */
+	V2_TASK_MOBIKE_RR,    /* RFC 4555 3.7: return routability check of the peer's new address, N(COOKIE2) */
 	V2_TASK_NKINDS
 };
 /* Why a task was queued, for traces ("reason" of *.rekeyed). */
@@ -173,6 +175,11 @@ struct v2_ike_sa {
 	uint32_t restart_try;    /* liveness.c: this SA is attempt n of a dpd_action restart (0: not a restart) */
 	uint32_t reauth_try;     /* reauth.c: this SA is attempt n of a reauthentication */
 	bool reauth_next;        /* old SA, break-before-make: once its Delete is done, the new IKE SA is initiated */
+	bool mobike;             /* RFC 4555: both sides sent MOBIKE_SUPPORTED in IKE_AUTH (mobike.c) */
+	bool natd_d_set;         /* initiator: natd_d holds the peer's last NAT_DETECTION_DESTINATION_IP hash */
+	uint8_t natd_d[20];      /* 4555 3.8: a different one in a later response means our NAT mapping changed */
+	uint8_t mob_tries;       /* our other addresses tried since our path died (v2_mobike_try_other) */
+	uint8_t cookie2[16];     /* COOKIE2 of our outstanding MOBIKE request, echoed or the SA closes (4555 3.7) */
 };
 
 /* Counts held per-connection now live in ike_conn_rec (peer/peer.h). */
@@ -397,6 +404,8 @@ void v2_send_raw(struct ike_peer *p, ike_time now, const ike_addr *from, const i
 /* ---- frag_io.c: RFC 7383 in the message path (fragment.h has the self-contained parts) ---- */
 /* Sets sa->frag from our connection and the peer's IKE_SA_INIT message (its outer chain). */
 void v2_frag_negotiate(v2_ike_sa *sa, const v2_chain *outer);
+/* The fragment size for the SA's current ports: the connection's, less the non-ESP marker on NAT-T ports. */
+size_t v2_sa_frag_size(const v2_ike_sa *sa);
 /* True if an encrypted message of msg_len bytes goes out in fragments (negotiated, our mode and size). */
 bool v2_frag_use(const v2_ike_sa *sa, uint8_t exchange, size_t msg_len);
 /* An SKF message for the SA (message ID already checked): 0 reassembled into in->inner, 1 stored, -1 dropped. */
@@ -538,10 +547,35 @@ void v2_natt_keepalive_due(v2_ike_sa *sa, ike_time now);
 /* Sends an IKE datagram of the SA (every SA-level send goes here: last_tx is kept for keepalives). */
 void v2_sa_send(v2_ike_sa *sa, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *m, size_t len);
 
+/* ---- mobike.c: MOBIKE (RFC 4555) ---- */
+/* IKE_AUTH (either side): N(MOBIKE_SUPPORTED) and our address list (NO_ADDITIONAL_ADDRESSES or ADDITIONAL_*). */
+void v2_mobike_add_auth(v2_ike_sa *sa, v2_builder *b);
+/* The peer's IKE_AUTH message: MOBIKE is on for the SA when we offered it and so did the peer. */
+void v2_mobike_read_auth(v2_ike_sa *sa, const v2_chain *inner);
+/* Responder, INFORMATIONAL request: UPDATE_SA_ADDRESSES moves the SA; NATD and COOKIE2 answered into b. */
+void v2_mobike_info_r(v2_ike_sa *sa, ike_time now, const v2_inbound *in, v2_builder *b);
+/* Initiator, answer to our MOBIKE task or DPD: COOKIE2 checked, NAT state and mapping changes; -1 the SA is gone. */
+int v2_mobike_info_i(v2_ike_sa *sa, ike_time now, const v2_task *done, const v2_inbound *in);
+/* Task starts: 0 sent, 1 nothing to do, -1 the SA is gone. */
+int v2_mobike_update_start(v2_ike_sa *sa, ike_time now);
+int v2_mobike_rr_start(v2_ike_sa *sa, ike_time now);
+/* DPD of a MOBIKE initiator behind a NAT carries NATD (4555 3.8): adds them into b. */
+void v2_mobike_add_dpd(v2_ike_sa *sa, v2_builder *b);
+/* The initiator's NATD_D of the peer's message kept in sa->natd_d; true if it differs from the one before. */
+bool v2_mobike_natd_d(v2_ike_sa *sa, const v2_chain *ch);
+/* Our retransmissions ran out: true if the SA moved to another of our addresses and retries there (4555 3.5). */
+bool v2_mobike_try_other(v2_ike_sa *sa, ike_time now);
+/* Where a new IKE SA of conn starts from: the configured local address, or our first one if that is gone. */
+ike_addr v2_mobike_local(const struct ike_peer *p, const ike_conn_cfg *c);
+/* NATD_S / NATD_D of sa's current addresses into b (any exchange after IKE_SA_INIT). */
+void v2_add_natd_now(v2_ike_sa *sa, v2_builder *b);
+
 /* ---- natd.c ---- */
 int v2_natd_hash(const ike_crypto *c, uint64_t spi_i, uint64_t spi_r, const ike_addr *a, uint8_t out[20]);
 /* NATD_S and NATD_D for an IKE_SA_INIT message of sa (forced encapsulation: a NATD_S that cannot match). */
 void v2_add_natd(v2_ike_sa *sa, v2_builder *b, uint64_t spi_r);
+/* The same for a message from src to dst (a response goes where its request came from: RFC 4555 3.8). */
+void v2_add_natd_at(v2_ike_sa *sa, v2_builder *b, uint64_t spi_r, const ike_addr *src, const ike_addr *dst);
 /* Compares the peer's NATD hashes with our addresses (RFC 7296 2.23); sets nat_local/nat_remote, traces. */
 void v2_natd_check(v2_ike_sa *sa, ike_time now, const v2_chain *ch, uint64_t spi_r_in_msg);
 

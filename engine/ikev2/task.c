@@ -9,7 +9,7 @@
 
 static const char *const task_names[V2_TASK_NKINDS] = { "none",       "child-create", "child-rekey", "child-delete",
 							"ike-rekey",  "ike-delete",   "ike-reauth",  "dpd",
-							"reauth-done" };
+							"reauth-done", "mobike-update", "mobike-rr" };
 
 void v2_task_trace(v2_ike_sa *sa, ike_time now, const v2_task *t, const char *action, const char *why)
 {
@@ -199,6 +199,12 @@ int v2_task_start(v2_ike_sa *sa, ike_time now, const v2_task *t)
 		break;
 	case V2_TASK_REAUTH_DONE:
 		rc = v2_reauth_done(sa, now);
+		break;
+	case V2_TASK_MOBIKE_UPDATE:
+		rc = v2_mobike_update_start(sa, now);
+		break;
+	case V2_TASK_MOBIKE_RR:
+		rc = v2_mobike_rr_start(sa, now);
 		break;
 	default:
 		v2_task_trace(sa, now, t, "skipped", "not implemented yet");

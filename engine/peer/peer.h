@@ -81,6 +81,8 @@ struct ike_peer {
 	uint32_t ref_traced;
 	uint64_t ref_count[V2_REF_N];
 	bool ref_pending;                  /* counts wait to be reported at ref_window_end */
+	ike_addr addrs[IKE_ADDRS_MAX];     /* our addresses as the host last told them (mobike.c); n_addrs 0: never told */
+	uint8_t n_addrs;
 	struct v1_ike_sa *v1_sas;          /* IKEv1 ISAKMP SAs (ikev1/), a plain list */
 };
 

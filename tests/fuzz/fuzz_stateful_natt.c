@@ -1,6 +1,6 @@
 /*
  * libFuzzer target: stateful fuzzing of an initiator and a responder with NAT traversal on
- * (forced encapsulation, keepalives, address updates: statefz_run_natt). The input is a schedule of network
+ * (forced encapsulation, keepalives, address updates, MOBIKE address changes: statefz_run_natt). The input is a schedule of network
  * events (tests/unit/statefz.h); a broken invariant aborts with the reason, as a crash would.
  */
 #include <stdio.h>

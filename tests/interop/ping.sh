@@ -28,6 +28,8 @@ p-ping-rekey i aes128gcm16
 p-ping-ch-rekey r aes128gcm16
 p-natt i aes128gcm16
 p-natt r aes128gcm16
+p-mobike i aes128gcm16
+p-mobike r aes128gcm16
 EOF
 }
 
@@ -38,8 +40,18 @@ EOF
 IX_NATT_PORT_BASE=4600
 natt_port() { echo $((IX_NATT_PORT_BASE + $1)); }
 
-# How many echo requests ikesim sends in a row: 2 s of them where charon rekeys after 1 s.
-ping_count() { if [ "$1" = p-ping-ch-rekey ]; then echo 40; else echo "$IX_PING_COUNT"; fi; }
+# MOBIKE rows (p-mobike, RFC 4555): charon's connection has mobike = yes. ikesim->charon: ikesim initiates from
+# 127.0.4.N and, 0.3 s into 1 s of pings, moves its sockets to 127.0.5.N (--move-to) and sends UPDATE_SA_ADDRESSES
+# from there; charon must follow (--list-sas shows the new address). charon->ikesim: charon initiates from its own
+# 127.0.6.N (added to lo for the row); 0.3 s into the pings that address is deleted, charon roams to the address the
+# kernel now picks (127.0.0.1) and sends UPDATE_SA_ADDRESSES; ikesim must follow and pass its return routability
+# check. Pings in the gap may be lost: one for ikesim's move, a few for charon's (it probes with DPD first).
+IX_MOBIKE_AFTER=0.3
+
+# How many echo requests ikesim sends in a row: 2 s of them where charon rekeys after 1 s, 1 s across a MOBIKE move.
+ping_count() {
+	case $1 in p-ping-ch-rekey) echo 40 ;; p-mobike) echo 20 ;; *) echo "$IX_PING_COUNT" ;; esac
+}
 
 # The selected rows, numbered by their place in the list (N picks ikesim's 127.0.4.N and inner 10.3.0.N).
 ping_selected() {
@@ -48,10 +60,16 @@ ping_selected() {
 
 # charon's connections for the selected rows: its peer's selector is the row's inner address.
 ping_conns() {
-	local ch=$1 n name role esp
+	local ch=$1 n name role esp laddr
 	while read -r n name role esp; do
+		laddr=$IX_CHARON_ADDR
+		if [ "$name-$role" = p-mobike-r ]; then
+			laddr=127.0.6.$n
+			ip -n "$NS" addr add "$laddr/32" dev lo
+		fi
+		IX_CONN_MOBIKE=$([ "$name" = p-mobike ] && echo yes || echo no) \
 		IX_CONN_CHILD_OPTS=$([ "$name" = p-ping-ch-rekey ] && printf '\t\t\trekey_time = 1s\n\t\t\trand_time = 0\n\t\t\tlife_time = 30s') \
-			IX_CONN_PEER_TS="10.3.0.$n/32" ix_conn "$name-$role" charon "$IX_CHARON_ADDR" "127.0.4.$n" "$IX_PEER_PORT" \
+			IX_CONN_PEER_TS="10.3.0.$n/32" ix_conn "$name-$role" charon "$laddr" "127.0.4.$n" "$IX_PEER_PORT" \
 			"$IX_PING_IKE" "$esp" psk rsa "$IX_PSK" >>"$WORK/$ch/swanctl/swanctl.conf"
 	done < <(ping_selected)
 }
@@ -88,11 +106,16 @@ ping_run_one() {
 	[ "$role" = i ] && flags=(--initiate "${flags[@]}")
 	[ "$name" = p-ping-rekey ] && flags+=(--rekey-child-after 0.2)
 	[ "$name" = p-natt ] && flags+=(--natt-port "$(natt_port "$n")" --encap --keepalive 0.2)
+	local charon_addr=$IX_CHARON_ADDR
+	[ "$conn" = p-mobike-i ] && flags+=(--move-to "127.0.5.$n" --move-after "$IX_MOBIKE_AFTER")
+	[ "$conn" = p-mobike-r ] && charon_addr=127.0.6.$n
 	off=$(stat -c %s "$WORK/ref/charon.log")
-	PEER_TS="10.3.0.$n/32" IX_HOLD=1 start_ikesim "$dir" "$conn" ok "$IX_PING_IKE" "$esp" psk "$addr" "${flags[@]}"
+	PEER_TS="10.3.0.$n/32" IX_HOLD=1 IX_CHARON_ADDR=$charon_addr start_ikesim "$dir" "$conn" ok "$IX_PING_IKE" "$esp" psk "$addr" "${flags[@]}"
 	PEER_TS=""
 	if [ "$role" = r ] && wait_bound "$addr" "$IX_PEER_PORT" "$PEER_PID"; then
 		SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
+		# charon's address goes away under it: the kernel tells charon, which roams (MOBIKE)
+		[ "$conn" = p-mobike-r ] && { sleep "$IX_MOBIKE_AFTER"; ip -n "$NS" addr del "$charon_addr/32" dev lo; }
 	fi
 	# ikesim prints its ping line as soon as the last reply came (or the wait for it ended); its SAs stay up.
 	for i in $(seq 1 100); do
@@ -109,7 +132,29 @@ ping_run_one() {
 	log_since ref "$off" >"$dir/charon.log"
 	ping_check "$dir" "$conn" "$rc" "$name" "$n"
 	[ "$name" = p-natt ] && natt_check "$dir" "$n" "$role"
+	[ "$name" = p-mobike ] && mobike_check "$dir" "$n" "$role"
 	[ -z "$WHY" ] || PING_RESULT=FAIL
+}
+
+# The MOBIKE row's own checks: ikesim moved and its update was answered; charon's IKE SA now has the new address.
+mobike_check() {
+	local dir=$1 n=$2 role=$3
+	if [ "$role" = r ]; then
+		grep -q 'INFORMATIONAL request [0-9]* \[ N(UPD_SA_ADDR)' "$dir/trace.jsonl" || why_add "no UPDATE_SA_ADDRESSES from charon"
+		grep -q '"from":"127.0.6.'"$n"':[0-9]*","to":"127.0.0.1:[0-9]*","why":"UPDATE_SA_ADDRESSES' "$dir/trace.jsonl" ||
+			why_add "ikesim did not follow charon from 127.0.6.$n"
+		grep -q '"action":"rr-check-passed"' "$dir/trace.jsonl" || why_add "no return routability check passed"
+		grep -q "local .* @ 127\.0\.0\.1\[" "$dir/list.out" || why_add "charon's IKE SA is not at 127.0.0.1: $(grep -m1 local "$dir/list.out")"
+		PING_INFO="$PING_INFO; MOBIKE: charon roamed from 127.0.6.$n, $(grep -m1 -o "local *'[^']*' @ [^ ]*" "$dir/list.out")"
+		return
+	fi
+	grep -q '"ev":"peer.moved","to":"127.0.5.'"$n"'","updates":1' "$dir/trace.jsonl" || why_add "ikesim did not move"
+	grep -q 'INFORMATIONAL request 2 \[ N(UPD_SA_ADDR) N(NATD_S_IP) N(NATD_D_IP) N(NO_ADD_ADDR) N(COOKIE2) \]' "$dir/trace.jsonl" ||
+		why_add "no UPDATE_SA_ADDRESSES in ikesim's trace"
+	grep -q '"action":"update-answered"' "$dir/trace.jsonl" || why_add "charon did not answer the update"
+	grep -q "IKE_AUTH response 1 .*N(MOBIKE_SUP)" "$dir/trace.jsonl" || why_add "charon did not offer MOBIKE"
+	grep -q "127\.0\.5\.$n\[" "$dir/list.out" || why_add "charon's IKE SA is not at 127.0.5.$n: $(grep -m1 remote "$dir/list.out")"
+	PING_INFO="$PING_INFO; MOBIKE: moved to 127.0.5.$n, charon's SA: $(grep -m1 -o "remote '[^']*' @ [^ ]*" "$dir/list.out")"
 }
 
 # The NAT-T row's own checks: who moved where (ikesim's trace and capture), keepalives on the wire.
@@ -140,16 +185,24 @@ natt_check() {
 
 # The row's verdict: ikesim's exit and ping line, charon's CHILD SA counters, tshark's decryption, keys.
 ping_check() {
-	local dir=$1 conn=$2 rc=$3 name=$4 n=${5:-0} line spi_in spi_out cin cout ts q r b sas kp count want
+	local dir=$1 conn=$2 rc=$3 name=$4 n=${5:-0} line spi_in spi_out cin cout ts q r b sas kp count want got
 	count=$(ping_count "$name") want=$count
 	line=$(grep -m1 '^ping: ' "$dir/ikesim.out")
-	[ "$rc" = 0 ] || why_add "ikesim exit $rc$([ -s "$dir/ikesim.out" ] && echo ": $(tail -n 1 "$dir/ikesim.out")")"
-	[[ $line == "ping: $count sent, $count answered"* ]] || why_add "ikesim: ${line:-no ping line}"
+	got=$(sed -n 's/^ping: [0-9]* sent, \([0-9]*\) answered.*/\1/p' <<<"$line")
+	# p-mobike: packets of the gap go to the old address, which is gone (RFC 4555's gap): up to 3 of 20 may be
+	# lost, and ikesim then exits 1
+	if [ "$name" = p-mobike ] && [ "${got:-0}" -ge $((count - 3)) ] && [[ $line == "ping: $count sent, "* ]]; then
+		[ "$got" = "$count" ] || [ "$rc" = 1 ] || why_add "ikesim exit $rc"
+	else
+		[ "$rc" = 0 ] || why_add "ikesim exit $rc$([ -s "$dir/ikesim.out" ] && echo ": $(tail -n 1 "$dir/ikesim.out")")"
+		[[ $line == "ping: $count sent, $count answered"* ]] || why_add "ikesim: ${line:-no ping line}"
+		got=$count
+	fi
 	grep -Eq "CHILD_SA $conn\{[0-9]+\} established" "$dir/charon.log" || why_add "charon did not establish $conn"
 	# charon's view: the (last) CHILD SA with ikesim's SPIs counted every request in and every reply out; after
 	# a rekey the new one carried some (ikesim installed two CHILD SAs and removed the old one).
 	sas=$(grep -c '"ev":"esp.sa","action":"installed"' "$dir/trace.jsonl")
-	case $name in *-rekey)
+	case $name in *-rekey | p-mobike)
 		want=1
 		[ "$sas" -ge 2 ] && grep -q '"ev":"esp.sa","action":"removed"' "$dir/trace.jsonl" ||
 			why_add "ikesim installed $sas CHILD SAs (want 2 or more, an old one removed)"
@@ -168,8 +221,8 @@ ping_check() {
 	if [ -n "$ts" ]; then
 		read -r q r b <<<"$ts"
 		# ikesim's requests and ping(8)'s, and the replies to both
-		[ "$q" = $((count + IX_KPING_COUNT)) ] && [ "$r" = $((count + IX_KPING_COUNT)) ] && [ "$b" = 0 ] ||
-			why_add "tshark decrypted $q echo requests and $r replies, $b bad (want $((count + IX_KPING_COUNT)) each, 0 bad)"
+		[ "$q" = $((count + IX_KPING_COUNT)) ] && [ "$r" = $((got + IX_KPING_COUNT)) ] && [ "$b" = 0 ] ||
+			why_add "tshark decrypted $q echo requests and $r replies, $b bad (want $((count + IX_KPING_COUNT)) and $((got + IX_KPING_COUNT)), 0 bad)"
 		ts="tshark decrypted $q requests + $r replies"
 	else
 		ts="tshark missing: capture not decoded"

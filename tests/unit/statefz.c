@@ -45,6 +45,7 @@ typedef struct sfz {
 	size_t up[2]; /* IKE SAs each side saw established */
 	statefz_stats *st;
 	const uint8_t *s, *end; /* the schedule cursor */
+	bool natt;              /* NAT-T run: MOBIKE on both sides, and address changes among the actions */
 } sfz;
 
 static void set_addr(ike_addr *a, uint8_t last)
@@ -257,7 +258,16 @@ static void act(sfz *w, size_t i)
 		return;
 	}
 	ike_peer *p = w->peer[i % 3 - 1];
-	switch (next(w) % 4) {
+	switch (next(w) % (w->natt ? 5 : 4)) {
+	case 4: { /* the host's addresses change (RFC 4555): one or two of three, or a forced update of the same */
+		uint8_t pick = next(w);
+		ike_addr a[2];
+		set_addr(&a[0], (uint8_t)(1 + pick % 3));
+		set_addr(&a[1], (uint8_t)(1 + (pick / 3) % 3));
+		(void)ike_peer_addresses_changed(p, w->now, a, 1 + (pick >> 7), (pick & 0x40) != 0);
+		w->st->moves++;
+		break;
+	}
 	case 0:
 		(void)ike_peer_delete(p, w->now, 0);
 		break;
@@ -452,6 +462,7 @@ static int run(const ike_crypto *crypto, const uint8_t *sched, size_t len, const
 	if (!w)
 		return fail(why, cap, "out of memory");
 	w->st = st;
+	w->natt = o->natt;
 	w->s = sched;
 	w->end = sched + len;
 	for (int s = 0; s < 2; s++) {
@@ -460,6 +471,7 @@ static int run(const ike_crypto *crypto, const uint8_t *sched, size_t len, const
 		w->conn[s].fragment_size = o->frag_size;
 		w->conn[s].encap = o->natt && s == 0;
 		w->conn[s].keepalive = o->natt ? 1000 * SFZ_MS : 0;
+		w->conn[s].mobike = o->natt;
 		w->ctx[s] = (struct sfz_ctx){ w, s };
 		w->host[s] = (ike_host){ .ctx = &w->ctx[s], .send = host_send, .sa_event = host_event,
 					 .send_raw = o->natt ? host_send_raw : NULL };

@@ -17,6 +17,7 @@
 typedef struct statefz_stats {
 	size_t steps;
 	size_t delivered, forged, replayed, duplicated, dropped;
+	size_t moves;            /* NAT-T runs: address changes told to a peer (ike_peer_addresses_changed) */
 	size_t established;      /* IKE_EV_IKE_UP events seen, both sides */
 	size_t max_sas;          /* most IKE SAs one peer held at once */
 	size_t keepalives, bad_raw; /* NAT-T runs: keepalives sent through send_raw, and anything else sent there */

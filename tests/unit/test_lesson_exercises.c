@@ -105,8 +105,8 @@ static void every_exercise_fails_as_shipped(void **state)
 		if (solution_path(path, sol, sizeof(sol)) != 0)
 			fail_msg("%s: no reference solution in solutions/ or instructor/", path);
 	}
-	/* lesson 02 ships five, lesson 03 four, lesson 04 two */
-	assert_true(g.gl_pathc >= 8);
+	/* lesson 02 ships five, lesson 03 four, lesson 04 two, lesson 05 three */
+	assert_true(g.gl_pathc >= 14);
 	globfree(&g);
 }
 
@@ -134,7 +134,7 @@ static void every_solution_meets_its_expectations(void **state)
 		if (access(ex, R_OK) != 0)
 			fail_msg("%s: solves no exercise (%s is missing)", path, ex);
 	}
-	assert_true(g.gl_pathc >= 8);
+	assert_true(g.gl_pathc >= 14);
 	globfree(&g);
 }
 
@@ -277,6 +277,63 @@ static void lesson04_rules_are_checked(void **state)
 	}
 }
 
+static void lesson05_rules_are_checked(void **state)
+{
+	(void)state;
+	static const broken_rule cases[] = {
+		{ "lessons/05-nat-traversal/instructor/exercise-1.json", "\"timeout\": \"30s\"", "\"timeout\": \"300s\"", 0,
+		  "exercise 1: the NAT keeps its 30 s mapping timeout" },
+		{ "lessons/05-nat-traversal/instructor/exercise-1.json", "\"dpd_delay\": \"60s\"", "\"dpd_delay\": \"20s\"", 0,
+		  "exercise 1: gw's DPD stays at 60 s (its probes would keep the mapping alive)" },
+		{ "lessons/05-nat-traversal/instructor/exercise-1.json", "\"keepalive\": \"20s\"", "\"keepalive\": \"1s\"", 0,
+		  "exercise 1: keepalives no faster than about every 10 s" },
+		{ "lessons/05-nat-traversal/instructor/exercise-1.json", "\"keepalive\": \"20s\"",
+		  "\"keepalive\": \"0s\", \"dpd_delay\": \"20s\"", 0, "exercise 1: rw's own DPD is not a keepalive" },
+		{ "lessons/05-nat-traversal/instructor/exercise-1.json", "\"keepalive\": \"0s\"", "\"keepalive\": \"20s\"", 0,
+		  "exercise 1: the printer stays quiet and loses its mappings" },
+		{ "lessons/05-nat-traversal/instructor/exercise-2.json", "\"dpd_action\": \"restart\"", "\"dpd_action\": \"clear\"", 0,
+		  "exercise 2: noticing the break is not repairing it" },
+		{ "lessons/05-nat-traversal/instructor/exercise-2.json", "\"dpd_delay\": \"60s\"", "\"dpd_delay\": \"5s\"", 0,
+		  "exercise 2: rw's DPD must not keep the mapping alive (the break must happen)" },
+		{ "lessons/05-nat-traversal/instructor/exercise-2.json", "\"timeout\": \"30s\"", "\"timeout\": \"300s\"", 0,
+		  "exercise 2: the NAT keeps its 30 s mapping timeout" },
+		{ "lessons/05-nat-traversal/instructor/exercise-2.json", "\"keepalive\": \"0s\"", "\"keepalive\": \"20s\"", 0,
+		  "exercise 2: no keepalives" },
+		{ "lessons/05-nat-traversal/instructor/exercise-2.json", "\"flows\": [",
+		  "\"actions\": [ { \"at\": \"50s\", \"node\": \"rw\", \"conn\": \"home\", \"do\": \"initiate\" } ], \"flows\": [",
+		  0, "exercise 2: no scripted initiation" },
+		{ "lessons/05-nat-traversal/instructor/exercise-3.json", "\"remote\": \"203.0.113.1\",",
+		  "\"remote\": \"203.0.113.1\", \"initiate\": true,", 0, "exercise 3: gw-b does not initiate" },
+		{ "lessons/05-nat-traversal/instructor/exercise-3.json", "\"remote\": \"198.51.100.1\"",
+		  "\"remote\": \"10.2.0.2\"", 0, "exercise 3: no going round the office NAT to gw-b's own address" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *sol = tfs_must_read(cases[i].solution, NULL);
+		char *bad = replace(sol, cases[i].from, cases[i].to, cases[i].times);
+		if (!bad)
+			fail_msg("%s: '%s' not found", cases[i].solution, cases[i].from);
+		size_t failed = failed_with(cases[i].solution, bad);
+		print_message("%s: %zu expectation(s) fail\n", cases[i].rule, failed);
+		if (!failed)
+			fail_msg("%s: breaking the rule still passes", cases[i].rule);
+		free(bad);
+		free(sol);
+	}
+}
+
+/* Exercise 3 without its fix but with the office NAT's 4500 rule moved to a wrong port: still broken. */
+static void lesson05_wrong_forward_fails(void **state)
+{
+	(void)state;
+	const char *path = "lessons/05-nat-traversal/instructor/exercise-3.json";
+	char *sol = tfs_must_read(path, NULL);
+	char *bad = replace(sol, "\"port\": 4500", "\"port\": 4501", 0);
+	assert_non_null(bad);
+	assert_true(failed_with(path, bad) > 0);
+	free(bad);
+	free(sol);
+}
+
 size_t tests_lesson_exercises(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -285,6 +342,8 @@ size_t tests_lesson_exercises(const struct CMUnitTest **out)
 		cmocka_unit_test(lesson03_rules_are_checked),
 		cmocka_unit_test(lesson03_one_sided_rekeying_fails),
 		cmocka_unit_test(lesson04_rules_are_checked),
+		cmocka_unit_test(lesson05_rules_are_checked),
+		cmocka_unit_test(lesson05_wrong_forward_fails),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);

@@ -287,7 +287,7 @@ static void natt_stateful_schedules(void **state)
 	assert_non_null(c);
 	uint64_t rs = 0x7a7a5eedULL;
 	uint8_t sched[240];
-	size_t established = 0, forged = 0, keepalives = 0;
+	size_t established = 0, forged = 0, keepalives = 0, moves = 0;
 	for (int k = 0; k < 200; k++) {
 		size_t len = 48 + fuzz_below(&rs, sizeof(sched) - 48);
 		for (size_t i = 0; i < len; i++)
@@ -299,10 +299,12 @@ static void natt_stateful_schedules(void **state)
 		established += st.established > 0;
 		forged += st.forged;
 		keepalives += st.keepalives;
+		moves += st.moves;
 	}
 	assert_true(established > 50);
 	assert_true(forged > 0);
 	assert_true(keepalives > 0);
+	assert_true(moves > 0); /* MOBIKE address changes were among the actions */
 	ike_crypto_free(c);
 }
 

@@ -83,10 +83,45 @@ static void peer_processes_switch_to_natt_port(void **state)
 	pu_cleanup(&e);
 }
 
+/* MOBIKE on real UDP: 0.6 s after its CHILD SA is up the initiator moves its sockets to 127.0.0.7 (--move-to) and
+ * sends UPDATE_SA_ADDRESSES from there; the responder follows, checks return routability, and every ping of the
+ * run (before and after the move) is answered. */
+static void peer_processes_mobike_move(void **state)
+{
+	(void)state;
+	pu_env e;
+	pu_proc r, i;
+	pu_args ra, ia;
+	if (!pu_setup(&e))
+		skip();
+	char want[160];
+	const char *ix[] = { "--inner-addr", "10.1.0.1", "--ping", "10.2.0.1", "--count", "8", "--interval", "0.25",
+			     "--move-to", "127.0.0.7", "--move-after", "0.6", NULL };
+	const char *rx[] = { "--inner-addr", "10.2.0.1", NULL };
+	pu_start_responder(&r, &e, &ra, "sesame", "6", true, rx);
+	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "15", true, ix));
+	int irc = pu_wait(&i, 20000);
+	int rrc = pu_wait(&r, 20000);
+	if (irc != 0 || rrc != 0)
+		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(r.err);
+	assert_int_equal(irc, 0);
+	assert_int_equal(rrc, 0);
+	assert_true(pu_file_has(i.out, "ping: 8 sent, 8 answered"));
+	assert_true(pu_file_has(ia.trace, "\"ev\":\"peer.moved\",\"to\":\"127.0.0.7\",\"updates\":1"));
+	assert_true(pu_file_has(ia.trace, "\"action\":\"update-answered\""));
+	snprintf(want, sizeof(want), "\"from\":\"127.0.0.1:%u\",\"to\":\"127.0.0.7:%u\",\"why\":\"UPDATE_SA_ADDRESSES", e.port_i,
+		 e.port_i);
+	assert_true(pu_file_has(ra.trace, want));
+	assert_true(pu_file_has(ra.trace, "\"action\":\"rr-check-passed\""));
+	assert_true(pu_file_has(ra.trace, "\"action\":\"moved\"")); /* its ESP-in-UDP followed */
+	pu_cleanup(&e);
+}
+
 size_t tests_peer_natt(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(peer_processes_switch_to_natt_port),
+		cmocka_unit_test(peer_processes_mobike_move),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);

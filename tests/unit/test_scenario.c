@@ -101,7 +101,7 @@ static const scntest_bad BAD[] = {
 	{ "{" NODES "," CONNS(",\"retransmit\":{\"timeout\":0}") "}", "connections[0].retransmit.timeout: the retransmission timeout must be positive" },
 	{ "{" NODES "," CONNS(",\"auth\":{\"psk\":\"\"}") "}", "connections[0].auth: field 'auth' appears twice" },
 	{ "{" NODES "," LINK ",\"faults\":[{\"link\":\"a-c\",\"drop_nth\":1}]}", "faults[0].link: 'a-c' does not name a link" },
-	{ "{" NODES "," LINK ",\"faults\":[{\"node\":\"a\"}]}", "faults[0]: give exactly one of 'drop_nth', 'drop_next', 'down', 'reboot', 'exchange' or 'esp'" },
+	{ "{" NODES "," LINK ",\"faults\":[{\"node\":\"a\"}]}", "faults[0]: give exactly one of 'drop_nth', 'drop_next', 'down', 'reboot', 'exchange', 'esp' or 'move'" },
 	{ "{" NODES "," LINK ",\"faults\":[{\"node\":\"a\",\"drop_nth\":0}]}", "faults[0].drop_nth: 0 is out of range" },
 	{ "{" NODES "," CONNS("") ",\"expect\":[{\"node\":\"a\",\"conn\":\"x\",\"ike_state\":\"ESTABLISHED\"}]}",
 	  "expect[0].conn: node 'a' has no connection named 'x'" },

@@ -87,7 +87,7 @@ static void faults_and_expects_load(void **state)
 #define E(x) "{" WORLD ",\"expect\":[" x "]}"
 #define A(x) "{" WORLD ",\"actions\":[" x "]}"
 static const scntest_bad BAD[] = {
-	{ F("{\"link\":\"a-b\",\"down\":\"1s\",\"reboot\":\"2s\"}"), "faults[0]: give exactly one of 'drop_nth', 'drop_next', 'down', 'reboot', 'exchange' or 'esp'" },
+	{ F("{\"link\":\"a-b\",\"down\":\"1s\",\"reboot\":\"2s\"}"), "faults[0]: give exactly one of 'drop_nth', 'drop_next', 'down', 'reboot', 'exchange', 'esp' or 'move'" },
 	{ F("{\"down\":\"1s\"}"), "faults[0].link: missing required field 'link'" },
 	{ F("{\"link\":\"a-b\",\"down\":\"5s\",\"up\":\"5s\"}"), "faults[0].up: the link must come up after it went down" },
 	{ F("{\"link\":\"a-b\",\"down\":\"5s\",\"node\":\"a\"}"), "faults[0].node: not a field of a link down fault" },

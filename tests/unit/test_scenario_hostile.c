@@ -187,13 +187,14 @@ static void mtu_drops_are_named_in_the_summary(void **state)
 	char *argv[] = { "ikesim", "run", "tests/scenarios/cert_rsa_mtu1280.json", "--trace", trace };
 	clirun r = clirun_call(cli_main, 5, argv);
 	assert_int_equal(r.rc, CLI_OK);
-	if (!strstr(r.out, "gw-a/site-a: IKE NONE with 198.51.100.1:500 [AES_GCM_16_128/PRF_HMAC_SHA2_256/ECP_256], "
-			   "CHILD NONE, timed out (6 datagrams of up to 1352 bytes dropped on gw-a's links as larger than "
+	/* MOBIKE offered: IKE_AUTH from port 4500 (RFC 4555 3.3), with the non-ESP marker and N(MOBIKE_SUP) N(NO_ADD_ADDR) */
+	if (!strstr(r.out, "gw-a/site-a: IKE NONE with 198.51.100.1:4500 [AES_GCM_16_128/PRF_HMAC_SHA2_256/ECP_256], "
+			   "CHILD NONE, timed out (6 datagrams of up to 1372 bytes dropped on gw-a's links as larger than "
 			   "the link MTU 1280)\n"))
 		fail_msg("summary lacks the MTU note: %s", r.out);
 	char *t = tfs_must_read(trace, NULL);
-	assert_non_null(strstr(t, "\"timed_out\":true,\"remote\":\"198.51.100.1:500\",\"mtu_drops\":{\"count\":6,"
-				  "\"largest\":1352,\"mtu\":1280}"));
+	assert_non_null(strstr(t, "\"timed_out\":true,\"remote\":\"198.51.100.1:4500\",\"mtu_drops\":{\"count\":6,"
+				  "\"largest\":1372,\"mtu\":1280}"));
 	free(t);
 	clirun_free(&r);
 	tfs_dir_remove(&d);

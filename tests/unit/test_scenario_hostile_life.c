@@ -70,7 +70,7 @@ static const scntest_bad BAD[] = {
 	{ WORLD("20s", "", "") ",\"faults\":[{\"at\":\"30s\",\"node\":\"a\",\"exchange\":\"IKE_AUTH\"}]}",
 	  "faults[0].at: 30.000 s is after the run ends" },
 	{ WORLD("20s", "", "") ",\"faults\":[{\"node\":\"a\",\"reboot\":\"1s\",\"down\":\"2s\"}]}",
-	  "faults[0]: give exactly one of 'drop_nth', 'drop_next', 'down', 'reboot', 'exchange' or 'esp'" },
+	  "faults[0]: give exactly one of 'drop_nth', 'drop_next', 'down', 'reboot', 'exchange', 'esp' or 'move'" },
 	{ WORLD("20s", "", "") ",\"expect\":[{\"node\":\"a\",\"event\":\"dpd\",\"count\":1,\"from\":\"5s\",\"to\":\"1s\"}]}",
 	  "expect[0].to: the range ends before it starts ('from' is later)" },
 	/* counts are bounded by 2^53, the largest whole number a JSON number holds exactly: printed digit for digit */

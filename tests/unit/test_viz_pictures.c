@@ -121,8 +121,9 @@ static void ladder_demo(void **state)
 	static const char *const want[] = {
 		"IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP) ] in clear, 208 B",
 		"IKE_SA_INIT response 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP) ] in clear, 208 B",
-		"IKE_AUTH request 1 SK{ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr } under SK_ei, 229 B",
-		"IKE_AUTH response 1 SK{ IDr AUTH SA TSi TSr } under SK_er, 201 B",
+		/* MOBIKE (on by default) adds N(MOBIKE_SUP) N(NO_ADD_ADDR): 16 bytes each way */
+		"IKE_AUTH request 1 SK{ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr N(MOBIKE_SUP) N(NO_ADD_ADDR) } under SK_ei, 245 B",
+		"IKE_AUTH response 1 SK{ IDr AUTH SA TSi TSr N(MOBIKE_SUP) N(NO_ADD_ADDR) } under SK_er, 217 B",
 	};
 	viz_trace *t = vt_run(DEMO_SCENARIO);
 	viz_buf b = { 0 };
@@ -154,9 +155,10 @@ static void ladder_loss(void **state)
 	char **msgs;
 	size_t n = ladder_msgs(t, "gw-b,gw-a", &msgs, &b);
 	assert_int_equal(n, 5);
-	assert_string_equal(msgs[2], "IKE_AUTH request 1 SK{ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr } under SK_ei, 229 B");
-	assert_string_equal(msgs[3],
-			    "retransmit #1: IKE_AUTH request 1 SK{ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr } under SK_ei, 229 B");
+	assert_string_equal(msgs[2], "IKE_AUTH request 1 SK{ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr N(MOBIKE_SUP) N(NO_ADD_ADDR) } "
+				     "under SK_ei, 245 B");
+	assert_string_equal(msgs[3], "retransmit #1: IKE_AUTH request 1 SK{ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr N(MOBIKE_SUP) "
+				     "N(NO_ADD_ADDR) } under SK_ei, 245 B");
 	assert_non_null(strstr(b.p, ">lost (fault)</text>"));
 	assert_non_null(strstr(b.p, ">4.000 s later</text>"));
 	vt_strs_free(msgs, n);
@@ -209,7 +211,8 @@ static void report_self_contained(void **state)
 	assert_int_equal(count(b.p, "url("), count(b.p, "url(#"));
 	assert_int_equal(count(b.p, "<svg"), 4); /* ladder, two state paths, one key graph */
 	assert_int_equal(count(b.p, "<!--"), 0);
-	assert_non_null(strstr(b.p, "IKE_AUTH response 1 SK{ IDr AUTH SA TSi TSr } under SK_er, 201 B"));
+	assert_non_null(
+		strstr(b.p, "IKE_AUTH response 1 SK{ IDr AUTH SA TSi TSr N(MOBIKE_SUP) N(NO_ADD_ADDR) } under SK_er, 217 B"));
 	assert_non_null(strstr(b.p, "<td>AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519</td>"));
 	viz_buf_free(&b);
 	viz_trace_free(t);

@@ -1,0 +1,53 @@
+/* `ikesim crack`: the offline dictionary attack on an IKEv1 Aggressive Mode PSK (RFC 2409 5), its parts. */
+#ifndef CLI_CRACK_H
+#define CLI_CRACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "crypto/crypto.h"
+#include "host/amscan.h"
+
+/* Exit codes of `ikesim crack` (docs/crack.md). */
+enum { CRACK_FOUND = 0, CRACK_ERR = 1, CRACK_BAD_INPUT = 2, CRACK_NOT_FOUND = 3 };
+
+#define CRACK_WORD_MAX 1024 /* longest word line, without its line end */
+
+/* What one guess is checked against: HASH_R = prf(prf(word, Ni_b | Nr_b), g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b). */
+typedef struct crack_target {
+	uint16_t hash; /* IKE_V1_MD5 .. IKE_V1_SHA2_512 */
+	uint64_t cky_i, cky_r;
+	ike_am_field gxi, gxr, ni, nr, sai_b, idir_b, hash_r;
+} crack_target;
+
+/* The target of a usable exchange. */
+void crack_target_of(const ike_am_exch *x, crack_target *t);
+
+/* 1 if word is the PSK, 0 if not, -1 on a crypto failure. */
+int crack_try(const ike_crypto *c, const crack_target *t, const uint8_t *word, size_t len);
+
+/* The psk-crack parameter line (ike-scan --pskcrack): g_xr:g_xi:cky_r:cky_i:sai_b:idir_b:ni_b:nr_b:hash_r, hex. */
+void crack_psk_line(const crack_target *t, FILE *out);
+
+/* Parses such a line (a trailing line end allowed) into t, owning the bytes in store (freed by the caller).
+ * The hash is told by HASH_R's length: 16 MD5, 20 SHA-1, 32/48/64 SHA-2. 0, or -1 with a reason in err. */
+int crack_psk_parse(const char *line, crack_target *t, uint8_t **store, char *err, size_t errlen);
+
+/* A word list read line by line in fixed memory: CRLF or LF, empty lines skipped, lines up to CRACK_WORD_MAX. */
+typedef struct crack_words {
+	FILE *f;
+	const char *name;
+	uint64_t line;  /* of the word last returned */
+	uint64_t words; /* returned so far */
+	size_t pos, end;
+	bool eof;
+	uint8_t buf[65536];
+} crack_words;
+
+void crack_words_init(crack_words *w, FILE *f, const char *name);
+/* The next word into out (CRACK_WORD_MAX bytes): 1, 0 at the end, -1 with err (line too long, NUL byte, read error). */
+int crack_words_next(crack_words *w, uint8_t *out, size_t *len, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,62 @@
+/* The word list of `ikesim crack`, streamed through a fixed buffer: a list of 10^6 words is never held whole. */
+#include <string.h>
+
+#include "crack.h"
+
+void crack_words_init(crack_words *w, FILE *f, const char *name)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+	w->name = name;
+}
+
+/* Refills the buffer keeping the unread tail; false at the end of the file or on a read error. */
+static bool refill(crack_words *w)
+{
+	if (w->eof)
+		return false;
+	memmove(w->buf, w->buf + w->pos, w->end - w->pos);
+	w->end -= w->pos;
+	w->pos = 0;
+	size_t got = fread(w->buf + w->end, 1, sizeof(w->buf) - w->end, w->f);
+	w->end += got;
+	if (got == 0)
+		w->eof = true;
+	return got > 0;
+}
+
+int crack_words_next(crack_words *w, uint8_t *out, size_t *len, char *err, size_t errlen)
+{
+	for (;;) {
+		uint8_t *nl = memchr(w->buf + w->pos, '\n', w->end - w->pos);
+		if (!nl && w->end - w->pos <= CRACK_WORD_MAX + 1 && refill(w))
+			continue; /* the line may go on past what is buffered */
+		if (ferror(w->f)) {
+			snprintf(err, errlen, "%s: read error after line %llu", w->name, (unsigned long long)w->line);
+			return -1;
+		}
+		size_t n = nl ? (size_t)(nl - (w->buf + w->pos)) : w->end - w->pos;
+		if (!nl && n == 0)
+			return 0;
+		uint64_t line = w->line + 1;
+		const uint8_t *p = w->buf + w->pos;
+		size_t wl = n && p[n - 1] == '\r' ? n - 1 : n; /* CRLF */
+		if (wl > CRACK_WORD_MAX) {
+			snprintf(err, errlen, "%s: line %llu is longer than %d bytes", w->name, (unsigned long long)line,
+				 CRACK_WORD_MAX);
+			return -1;
+		}
+		if (memchr(p, 0, wl)) {
+			snprintf(err, errlen, "%s: line %llu holds a NUL byte (a binary file?)", w->name, (unsigned long long)line);
+			return -1;
+		}
+		w->pos += nl ? n + 1 : n;
+		w->line = line;
+		if (!wl)
+			continue; /* empty lines are skipped */
+		memcpy(out, p, wl);
+		*len = wl;
+		w->words++;
+		return 1;
+	}
+}
