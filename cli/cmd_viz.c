@@ -14,7 +14,7 @@ typedef struct viz_args {
 
 static void viz_usage(FILE *f)
 {
-	fprintf(f, "usage: ikesim viz states [--ike 2] [--trace FILE [--node NAME] [--sa SPI]] -o FILE.(svg|png|dot)\n"
+	fprintf(f, "usage: ikesim viz states [--ike 1|2] [--trace FILE [--node NAME] [--sa SPI]] -o FILE.(svg|png|dot)\n"
 		   "       ikesim viz keys TRACE [--sa SPI] [--node NAME] [--generation N] -o FILE.(svg|png|dot)\n"
 		   "       ikesim viz ladder TRACE [--nodes A,B,...] [--from T] [--to T] [--esp auto|bands|all|none]\n"
 		   "                        -o FILE.svg\n\n"
@@ -139,8 +139,8 @@ static int check_args(viz_args *a, viz_format *fmt, FILE *err)
 		fprintf(err, "ikesim viz %s: missing TRACE (a file written by 'ikesim run --trace')\n", a->what);
 		return -1;
 	}
-	if (a->ike && strcmp(a->ike, "2") != 0) {
-		fprintf(err, "ikesim viz: --ike %s: only the IKEv2 tables exist (--ike 2)\n", a->ike);
+	if (a->ike && strcmp(a->ike, "2") != 0 && strcmp(a->ike, "1") != 0) {
+		fprintf(err, "ikesim viz: --ike %s: the tables are IKEv2's (--ike 2) or IKEv1's (--ike 1)\n", a->ike);
 		return -1;
 	}
 	if ((a->ike && !states) || ((a->nodes || a->from_s || a->to_s || a->esp_s) && !ladder) || ((a->node || a->spi) && ladder) ||
@@ -162,7 +162,7 @@ static int check_args(viz_args *a, viz_format *fmt, FILE *err)
 static int draw(const viz_args *a, viz_format fmt, const viz_trace *t, viz_buf *b, char *msg, size_t n)
 {
 	if (a->what[0] == 's') {
-		viz_states_opts o = { t, a->node, a->spi };
+		viz_states_opts o = { t, a->node, a->spi, a->ike && strcmp(a->ike, "1") == 0 ? 1 : 2 };
 		return viz_states(&o, fmt, b, msg, n);
 	}
 	if (a->what[0] == 'k') {

@@ -126,6 +126,9 @@ typedef struct ike_conn_cfg {
 	 * IKE_AUTH even without a NAT (4555 3.3), and once both offered it, follows its own address changes with
 	 * UPDATE_SA_ADDRESSES (ike_peer_addresses_changed). Loaders default it on (strongSwan); a zeroed config is off. */
 	bool mobike;
+	/* IKEv1 (version 1): phase 1 in Aggressive Mode (3 messages, identities in clear) instead of Main Mode. A
+	 * responder accepts Aggressive Mode only on a connection that has it (strongSwan's aggressive=yes). */
+	bool aggressive;
 } ike_conn_cfg;
 
 /* Kinds of crypto work reported through ike_host.charge (for a CPU model). */
@@ -163,6 +166,9 @@ typedef struct ike_sa_keys {
 	uint16_t encr, encr_keylen, integ; /* IANA ids (crypto/registry.h); integ 0 = none (AEAD) */
 	const uint8_t *ei, *er, *ai, *ar;
 	size_t e_len, a_len;
+	/* 0 or 2: the above. 1: an IKEv1 ISAKMP SA: ei = er = its cipher key Ka (e_len bytes; Wireshark's
+	 * ikev1_decryption_table row), encr IKE_ENCR_AES_CBC, no integrity keys. */
+	uint8_t ike_version;
 } ike_sa_keys;
 
 /*

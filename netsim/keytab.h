@@ -26,6 +26,11 @@ void sim_keytab_free(sim_keytab *kt);
 int sim_keytab_add(sim_keytab *kt, uint64_t spi_i, uint64_t spi_r, const ike_sa_keys *k);
 /* Writes the table (a comment header, then rows in first-seen order); 0, or -1 on a write error. */
 int sim_keytab_write(const sim_keytab *kt, FILE *f, sim_keytab_stats *st);
+#define SIM_KEYTAB_V1_SUFFIX ".ikev1_decryption_table"
+/* IKEv1 ISAKMP SAs collected (their rows stay out of the IKEv2 table). */
+size_t sim_keytab_v1_count(const sim_keytab *kt);
+/* Wireshark's ikev1_decryption_table: "<initiator cookie>,<Ka>" per ISAKMP SA (v1_ws_key_line); 0 or -1. */
+int sim_keytab_write_v1(const sim_keytab *kt, FILE *f, size_t *rows);
 
 /* One row (with '\n') for k into f; returns 1 for a row, 0 for a comment line (Wireshark cannot decrypt it). */
 int sim_keytab_line(FILE *f, uint64_t spi_i, uint64_t spi_r, const ike_sa_keys *k, int *unchecked);

@@ -169,6 +169,15 @@ int sim_rc_close(runner *r, const sim_run_opts *o, sim_run_result *res, char *er
 		return fail_table(o->pcap_path, SIM_KEYTAB_SUFFIX, err, errlen);
 	if (r->esp_file && sim_esptab_write(r->esp, ike_host_afile_stream(r->esp_file), &res->esp))
 		return fail_table(o->pcap_path, SIM_ESPTAB_SUFFIX, err, errlen);
+	if (r->keys && sim_keytab_v1_count(r->keys)) { /* IKEv1 SAs: their own table, only when there are some */
+		ike_host_afile *v1 = open_beside(o->pcap_path, SIM_KEYTAB_V1_SUFFIX, "IKEv1 key table", err, errlen);
+		size_t rows;
+		if (!v1)
+			return -1;
+		int bad = sim_keytab_write_v1(r->keys, ike_host_afile_stream(v1), &rows);
+		if (ike_host_afile_close(v1, !bad) != 0 || bad)
+			return fail_table(o->pcap_path, SIM_KEYTAB_V1_SUFFIX, err, errlen);
+	}
 	int rc = sim_pcap_close(r->pcap, 1);
 	r->pcap = NULL;
 	if (rc != 0) {

@@ -294,15 +294,18 @@ static int parse_natt(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const
 static int parse_start(sim_scn *c, const sim_jv *o, const char *path, conn_draft *fc)
 {
 	int64_t version = 2;
-	int initiate = 0;
+	int initiate = 0, aggressive = 0;
 	char p[SIM_PATH_MAX];
 	if (sim_scn_int(c, o, path, "version", 0, 1, 2, &version) < 0 ||
-	    sim_scn_bool(c, o, path, "initiate", 0, &initiate) < 0)
+	    sim_scn_bool(c, o, path, "initiate", 0, &initiate) < 0 ||
+	    sim_scn_bool(c, o, path, "aggressive", 0, &aggressive) < 0)
 		return -1;
+	sim_scn_sub(p, path, "aggressive");
+	if (aggressive && version != 1)
+		return sim_scn_fail(c, p, "Aggressive Mode is IKEv1's: it needs \"version\": 1");
+	fc->cfg->aggressive = aggressive != 0;
 	sim_scn_sub(p, path, "version");
-	if (version != 2)
-		return sim_scn_fail(c, p, "only IKE version 2 is implemented");
-	fc->cfg->version = 2;
+	fc->cfg->version = (uint8_t)version; /* 1: IKEv1 Main Mode + Quick Mode (engine/ikev1) */
 	fc->at = initiate ? 0 : -1;
 	int r = sim_scn_time(c, o, path, "at", 0, &fc->at);
 	sim_scn_sub(p, path, "at");
@@ -358,7 +361,9 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 					    "dpd_delay", "dpd_action", "keyingtries", "initial_contact", "make_before_break",
 					    "fragmentation", "fragment_size",
 					    /* NAT traversal */
-					    "natt_port", "encap", "keepalive", "mobike", NULL };
+					    "natt_port", "encap", "keepalive", "mobike",
+					    /* IKEv1 */
+					    "aggressive", NULL };
 	char p[SIM_PATH_MAX];
 	const char *name;
 	if (sim_scn_object(c, o, path, keys) || sim_scn_str(c, o, path, "name", 1, &name) < 0)

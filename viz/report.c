@@ -142,7 +142,7 @@ static void states_section(const viz_trace *t, viz_buf *b, const viz_event **sa,
 		viz_buf_printf(b, ": IKE SA %s (%s)</h3>\n", viz_ev_str(sa[k], "initiator-spi"),
 			       viz_ev_str(sa[k], "role") ? viz_ev_str(sa[k], "role") : "?");
 		path_list(t, sa[k], b);
-		viz_states_opts o = { t, sa[k]->node, viz_ev_str(sa[k], "initiator-spi") };
+		viz_states_opts o = { t, sa[k]->node, viz_ev_str(sa[k], "initiator-spi"), 2 };
 		viz_buf svg = { 0 };
 		int rc = viz_states(&o, VIZ_FMT_SVG, &svg, msg, sizeof(msg));
 		snprintf(prefix, sizeof(prefix), "st%zu", k + 1);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ikev1/v1_sa.h"
 #include "ikev2/states.h"
 #include "viz_int.h"
 
@@ -14,12 +15,19 @@ typedef struct machine {
 	const char *(*name)(uint8_t);
 } machine;
 
-static const machine MACHINES[2] = {
+/* 0, 1: IKEv2; 2, 3: IKEv1 (viz_states_opts.ike == 1), same row type and state names. */
+static const machine MACHINES[4] = {
 	{ "ike", "IKE SA: v2_ike_transitions", "ike_sa.state", v2_ike_transitions, V2_T_IKE_NTRANS, V2_IKE_NSTATES,
 	  v2_ike_state_name },
 	{ "child", "CHILD SA: v2_child_transitions", "child_sa.state", v2_child_transitions, V2_T_CHILD_NTRANS,
 	  V2_CHILD_NSTATES, v2_child_state_name },
+	{ "ike", "ISAKMP SA: v1_ike_transitions", "ike_sa.state", v1_ike_transitions, V1_T_IKE_N, V2_IKE_NSTATES,
+	  v2_ike_state_name },
+	{ "child", "IPsec SA: v1_child_transitions", "child_sa.state", v1_child_transitions, V1_T_CHILD_N,
+	  V2_CHILD_NSTATES, v2_child_state_name },
 };
+
+static unsigned char first_machine(const viz_states_opts *o) { return o->ike == 1 ? 2 : 0; }
 
 /* The path one SA took: for each machine and row, the step numbers that executed it. */
 typedef struct sa_path {
@@ -35,6 +43,10 @@ static const char *exchange_name(unsigned x)
 {
 	switch (x) {
 	case 0: return "timer or local";
+	case 2: return "ID_PROT"; /* IKEv1 (RFC 2409) */
+	case 4: return "AGGRESSIVE";
+	case 5: return "INFORMATIONAL_V1";
+	case 32: return "QUICK_MODE";
 	case 34: return "IKE_SA_INIT";
 	case 35: return "IKE_AUTH";
 	case 36: return "CREATE_CHILD_SA";
@@ -129,7 +141,7 @@ static int collect_path(const viz_states_opts *o, sa_path *p, char *msg, size_t 
 	for (size_t i = 0; i < o->trace->n; i++) {
 		const viz_event *e = &o->trace->ev[i];
 		const char *ispi = viz_ev_str(e, "initiator-spi");
-		for (unsigned char k = 0; k < 2; k++) {
+		for (unsigned char k = first_machine(o); k < first_machine(o) + 2; k++) {
 			if (strcmp(e->ev, MACHINES[k].ev) != 0 || strcmp(e->node, p->node) != 0 || !ispi ||
 			    strcmp(ispi, p->ispi) != 0)
 				continue;
@@ -220,7 +232,7 @@ static void add_rows(Agraph_t *sub, unsigned char k, const sa_path *p)
 	}
 }
 
-static void set_defaults(Agraph_t *g, const sa_path *p)
+static void set_defaults(Agraph_t *g, const sa_path *p, int v1)
 {
 	agattr(g, AGRAPH, "fontname", "Helvetica");
 	agattr(g, AGRAPH, "labelloc", "t");
@@ -231,7 +243,8 @@ static void set_defaults(Agraph_t *g, const sa_path *p)
 	agattr(g, AGEDGE, "fontname", "Helvetica");
 	agattr(g, AGEDGE, "fontsize", "9");
 	viz_buf t = { 0 };
-	viz_buf_puts(&t, "IKEv2 state machines, drawn from the engine's tables (engine/ikev2/states.c)");
+	viz_buf_puts(&t, v1 ? "IKEv1 state machines, drawn from the engine's tables (engine/ikev1/v1_states.c)"
+			    : "IKEv2 state machines, drawn from the engine's tables (engine/ikev2/states.c)");
 	if (p)
 		viz_buf_printf(&t, "\\nhighlighted: the path of %s's IKE SA %s (%s), %zu steps", p->node, p->ispi,
 			       p->role ? p->role : "?", p->nsteps);
@@ -245,13 +258,13 @@ int viz_states(const viz_states_opts *o, viz_format fmt, viz_buf *out, char *msg
 	if (o->trace && collect_path(o, &path, msg, msglen) != 0)
 		return -1;
 	const sa_path *p = o->trace ? &path : NULL;
-	Agraph_t *g = viz_gv_open("ikev2_states");
+	Agraph_t *g = viz_gv_open(o->ike == 1 ? "ikev1_states" : "ikev2_states");
 	if (!g) {
 		snprintf(msg, msglen, "graphviz: cannot create a graph");
 		return -1;
 	}
-	set_defaults(g, p);
-	for (unsigned char k = 0; k < 2; k++) {
+	set_defaults(g, p, o->ike == 1);
+	for (unsigned char k = first_machine(o); k < first_machine(o) + 2; k++) {
 		char cname[32];
 		snprintf(cname, sizeof(cname), "cluster_%s", MACHINES[k].prefix);
 		Agraph_t *sub = agsubg(g, cname, 1);

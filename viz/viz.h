@@ -73,6 +73,7 @@ typedef struct viz_states_opts {
 	const viz_trace *trace; /* NULL: the bare tables */
 	const char *node;       /* whose SA to follow; NULL: the first node with an IKE SA */
 	const char *spi;        /* which IKE SA (initiator or responder SPI); NULL: the node's first */
+	int ike;                /* 1: the IKEv1 tables (v1_ike_transitions, v1_child_transitions); 0 or 2: IKEv2 */
 } viz_states_opts;
 
 /* Draws the IKE SA and CHILD SA machines from v2_ike_transitions / v2_child_transitions. 0 or -1 with msg. */

@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "ikev1/v1_sa.h"
 #include "ikev2/sa.h"
 #include "peer/peer.h"
 
@@ -64,6 +65,7 @@ void ike_peer_free(ike_peer *p)
 	for (size_t i = 0; i < p->nbuckets; i++)
 		while (p->by_local[i])
 			v2_sa_destroy(p->by_local[i], 0);
+	v1_free_all(p);
 	free(p->by_local);
 	free(p->by_remote);
 	free(p->heap);
@@ -74,26 +76,12 @@ void ike_peer_free(ike_peer *p)
 	OPENSSL_clear_free(p, sizeof(*p));
 }
 
-/* IKEv1 has a slot here and nothing behind it yet: said plainly instead of a silent drop. */
-static void v1_unsupported(ike_peer *p, ike_time now, const char *what)
-{
-	if (!p->host.trace)
-		return;
-	ike_jsonw w;
-	ike_jsonw_init(&w);
-	ike_jsonw_str(&w, "what", what);
-	ike_jsonw_str(&w, "why", "IKEv1 is not supported by this engine yet");
-	v2_emit(p, now, "error", &w);
-}
-
 int ike_peer_initiate(ike_peer *p, ike_time now, size_t conn)
 {
 	if (conn >= p->cfg.n_conns)
 		return -1;
-	if (p->cfg.conns[conn].version == 1) {
-		v1_unsupported(p, now, "initiate");
-		return -1;
-	}
+	if (p->cfg.conns[conn].version == 1)
+		return v1_initiate(p, now, conn);
 	return p->cfg.conns[conn].version == 2 ? v2_initiate(p, now, conn) : -1;
 }
 
@@ -101,17 +89,16 @@ enum ike_input_result ike_peer_input(ike_peer *p, ike_time now, const ike_addr *
 				     const uint8_t *data, size_t len)
 {
 	/* RFC 7296 3.1 / RFC 2408 3.1: the version octet sits at offset 17 in both IKEv1 and IKEv2 headers. */
-	if (len >= 28 && data[17] >> 4 == 1) {
-		if (v2_refusal_trace(p, now, V2_REF_DROPPED))
-			v1_unsupported(p, now, "drop");
-		return IKE_INPUT_UNSUPPORTED;
-	}
+	if (len >= 28 && data[17] >> 4 == 1)
+		return v1_input(p, now, from, to, data, len);
 	return v2_input(p, now, from, to, data, len);
 }
 
 ike_time ike_peer_next_deadline(const ike_peer *p)
 {
 	ike_time sa = p->heap_len ? p->heap[0]->timer_at : IKE_TIME_NEVER, ref = v2_refusal_deadline(p);
+	ike_time v1 = v1_next_deadline(p);
+	sa = sa < v1 ? sa : v1;
 	return sa < ref ? sa : ref;
 }
 
@@ -121,11 +108,19 @@ void ike_peer_expire(ike_peer *p, ike_time now)
 {
 	while (p->heap_len && p->heap[0]->timer_at <= now)
 		v2_expire_sa(p->heap[0], now);
+	if (v1_next_deadline(p) <= now)
+		v1_expire(p, now);
 	if (v2_refusal_deadline(p) <= now)
 		v2_refusal_report(p, now);
 }
 
-size_t ike_peer_sa_count(const ike_peer *p) { return p->nsas; }
+size_t ike_peer_sa_count(const ike_peer *p)
+{
+	size_t n = p->nsas;
+	for (const struct v1_ike_sa *sa = p->v1_sas; sa; sa = sa->next)
+		n++;
+	return n;
+}
 
 int ike_peer_conn_status(const ike_peer *p, size_t conn, ike_conn_status *st)
 {
@@ -141,12 +136,17 @@ int ike_peer_conn_status(const ike_peer *p, size_t conn, ike_conn_status *st)
 		v2_algs_format(&r->ike_algs, st->selected_ike, sizeof(st->selected_ike));
 	if (r->esp_selected)
 		v2_algs_format(&r->esp_algs, st->selected_esp, sizeof(st->selected_esp));
-	(void)v2_conn_status(p, conn, st);
+	if (p->cfg.conns[conn].version == 1)
+		(void)v1_conn_status(p, conn, st);
+	else
+		(void)v2_conn_status(p, conn, st);
 	return 0;
 }
 
 int ike_peer_delete(ike_peer *p, ike_time now, size_t conn)
 {
+	if (conn < p->cfg.n_conns && p->cfg.conns[conn].version == 1)
+		return v1_delete_conn(p, now, conn);
 	return conn >= p->cfg.n_conns ? -1 : v2_queue_on_conn(p, now, conn, V2_TASK_IKE_DELETE, 0, V2_WHY_MANUAL);
 }
 

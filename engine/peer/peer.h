@@ -15,6 +15,7 @@
 #include "ike.h"
 
 typedef struct v2_ike_sa v2_ike_sa;
+struct v1_ike_sa;
 
 /* Algorithms agreed for an SA (IKE or CHILD). */
 typedef struct v2_algs {
@@ -82,6 +83,7 @@ struct ike_peer {
 	bool ref_pending;                  /* counts wait to be reported at ref_window_end */
 	ike_addr addrs[IKE_ADDRS_MAX];     /* our addresses as the host last told them (mobike.c); n_addrs 0: never told */
 	uint8_t n_addrs;
+	struct v1_ike_sa *v1_sas;          /* IKEv1 ISAKMP SAs (ikev1/), a plain list */
 };
 
 /* ---- refusals.c: bounded tracing of unauthenticated input ---- */

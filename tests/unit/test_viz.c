@@ -132,7 +132,7 @@ static void states_equal_tables(void **state)
 /* Highlighted edges are exactly the rows the SA executed, in order. */
 static void check_path(const viz_trace *t, const char *node, const char *const *rows, size_t nrows)
 {
-	viz_states_opts o = { t, node, NULL };
+	viz_states_opts o = { t, node, NULL, 2 };
 	viz_buf b = { 0 };
 	char msg[256], **hot;
 	assert_int_equal(viz_states(&o, VIZ_FMT_SVG, &b, msg, sizeof(msg)), 0);
@@ -159,7 +159,7 @@ static void states_path_highlighted(void **state)
 	static const char *const resp[] = { "ike_r-init", "ike_r-auth-ok", "child_installing", "child_installed" };
 	check_path(t, "gw-a", init, 4);
 	check_path(t, "gw-b", resp, 4);
-	viz_states_opts o = { t, "gw-c", NULL };
+	viz_states_opts o = { t, "gw-c", NULL, 2 };
 	viz_buf b = { 0 };
 	char msg[256];
 	assert_int_equal(viz_states(&o, VIZ_FMT_SVG, &b, msg, sizeof(msg)), -1);
@@ -195,7 +195,7 @@ static void states_row_mismatch(void **state)
 			 start[cases[i].schema], cases[i].to, cases[i].transition);
 		viz_trace *t = viz_trace_parse("x.jsonl", txt, strlen(txt), msg, sizeof(msg));
 		assert_non_null(t);
-		viz_states_opts o = { t, NULL, NULL };
+		viz_states_opts o = { t, NULL, NULL, 2 };
 		viz_buf b = { 0 };
 		int rc = viz_states(&o, VIZ_FMT_SVG, &b, msg, sizeof(msg));
 		if (cases[i].want ? rc != -1 || !strstr(msg, cases[i].want) : rc != 0)

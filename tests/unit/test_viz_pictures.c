@@ -222,7 +222,7 @@ typedef int (*draw_fn)(const viz_trace *t, viz_format f, viz_buf *b, char *msg, 
 
 static int draw_states(const viz_trace *t, viz_format f, viz_buf *b, char *msg, size_t n)
 {
-	viz_states_opts o = { t, "gw-a", NULL };
+	viz_states_opts o = { t, "gw-a", NULL, 2 };
 	return viz_states(&o, f, b, msg, n);
 }
 
@@ -338,7 +338,8 @@ static void cli_viz_and_report(void **state)
 	expect(CLI("viz", "pie", "-o", svg), CLI_USAGE, "unknown picture 'pie'");
 	expect(CLI("viz", "states", "-o", "x.txt"), CLI_USAGE, "must end in .svg, .png or .dot");
 	expect(CLI("viz", "states"), CLI_USAGE, "missing -o FILE");
-	expect(CLI("viz", "states", "--ike", "1", "-o", svg), CLI_USAGE, "only the IKEv2 tables");
+	expect(CLI("viz", "states", "--ike", "3", "-o", svg), CLI_USAGE, "IKEv1's (--ike 1)");
+	expect(CLI("viz", "states", "--ike", "1", "-o", svg), CLI_OK, NULL);
 	expect(CLI("viz", "keys", "-o", svg), CLI_USAGE, "missing TRACE");
 	expect(CLI("viz", "ladder", trace, "-o", "l.png"), CLI_USAGE, "must end in .svg");
 	expect(CLI("viz", "ladder", trace, "--sa", "01", "-o", svg), CLI_USAGE, "option not valid here");
