@@ -105,8 +105,8 @@ static void every_exercise_fails_as_shipped(void **state)
 		if (solution_path(path, sol, sizeof(sol)) != 0)
 			fail_msg("%s: no reference solution in solutions/ or instructor/", path);
 	}
-	/* lesson 02 ships five, lesson 03 four, lesson 04 two, lesson 05 three */
-	assert_true(g.gl_pathc >= 14);
+	/* lesson 02 ships five, lesson 03 four, lesson 04 two, lesson 05 three, lesson 06 two */
+	assert_true(g.gl_pathc >= 16);
 	globfree(&g);
 }
 
@@ -334,6 +334,100 @@ static void lesson05_wrong_forward_fails(void **state)
 	free(sol);
 }
 
+/* Lesson 06 exercise 1 is graded by two commands: `ikesim run FILE --pcap P` (its expect list) and `ikesim crack P
+ * --wordlist lessons/06-ikev1/words.txt`, which must not find the PSK. Runs both on `text`; returns the crack's status. */
+static int l06_run_and_crack(const char *text, int *run_rc, char *crack_out, size_t cap)
+{
+	tfs_dir d;
+	tfs_dir_make(&d, "l06");
+	char scen[128], pcap[128];
+	tfs_dir_file(&d, "ex.json", scen, sizeof(scen));
+	tfs_dir_file(&d, "ex.pcapng", pcap, sizeof(pcap));
+	FILE *f = fopen(scen, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	assert_int_equal(fclose(f), 0);
+	char *run[] = { "ikesim", "run", scen, "--pcap", pcap, "--quiet" };
+	clirun r = clirun_call(cli_main, 6, run);
+	*run_rc = r.rc;
+	clirun_free(&r);
+	char *crack[] = { "ikesim", "crack", pcap, "--wordlist", "lessons/06-ikev1/words.txt" };
+	r = clirun_call(cli_main, 5, crack);
+	int rc = r.rc;
+	snprintf(crack_out, cap, "%s%s", r.out ? r.out : "", r.err ? r.err : "");
+	clirun_free(&r);
+	tfs_dir_remove(&d);
+	return rc;
+}
+
+/* Both answers to exercise 1 pass its expect list and defeat the crack; the weak PSK passes the expect list but is
+ * cracked, so the second half of the grade is what catches it; the lesson's own capture is cracked at line 1758. */
+static void lesson06_crack_grades_exercise1(void **state)
+{
+	(void)state;
+	char out[2048];
+	int run_rc = -1;
+	char *mm = tfs_must_read("lessons/06-ikev1/instructor/exercise-1.json", NULL);
+	assert_int_equal(l06_run_and_crack(mm, &run_rc, out, sizeof(out)), 2); /* crack: bad input, no Aggressive Mode */
+	assert_int_equal(run_rc, CLI_OK);
+	if (!strstr(out, "Main Mode only"))
+		fail_msg("crack on the Main Mode answer: %s", out);
+	free(mm);
+	char *strong = tfs_must_read("lessons/06-ikev1/instructor/alt-exercise-1-strong-psk.json", NULL);
+	assert_int_equal(l06_run_and_crack(strong, &run_rc, out, sizeof(out)), CLI_EXPECT_FAILED);
+	assert_int_equal(run_rc, CLI_OK);
+	assert_non_null(strstr(out, "none of the 2000 words"));
+	char *weak = replace(strong, "Vq7w3N1fXr0eKc9JmB2tYhL8sPzA4uGdQ6oE5iTnWkM=", "branch2024", 0);
+	assert_non_null(weak);
+	assert_int_equal(l06_run_and_crack(weak, &run_rc, out, sizeof(out)), CLI_OK);
+	assert_int_equal(run_rc, CLI_OK); /* the expect list alone cannot tell a weak PSK */
+	assert_non_null(strstr(out, "PSK found: \"branch2024\""));
+	free(weak);
+	char *weak2 = replace(strong, "Vq7w3N1fXr0eKc9JmB2tYhL8sPzA4uGdQ6oE5iTnWkM=", "Firewall!", 0);
+	assert_non_null(weak2);
+	assert_int_equal(l06_run_and_crack(weak2, &run_rc, out, sizeof(out)), CLI_OK);
+	free(weak2);
+	free(strong);
+	char *demo = tfs_must_read("lessons/06-ikev1/aggressive.json", NULL);
+	assert_int_equal(l06_run_and_crack(demo, &run_rc, out, sizeof(out)), CLI_OK);
+	assert_int_equal(run_rc, CLI_OK);
+	if (!strstr(out, "PSK found: \"branch2024\" (line 1758 of lessons/06-ikev1/words.txt; 1758 words in"))
+		fail_msg("crack on the lesson's capture: %s", out);
+	free(demo);
+}
+
+static void lesson06_rules_are_checked(void **state)
+{
+	(void)state;
+	static const broken_rule cases[] = {
+		{ "lessons/06-ikev1/instructor/exercise-1.json", "\"version\": 1", "\"version\": 2", 0,
+		  "exercise 1: it stays IKEv1 (IKEv2 is the better answer, but not this exercise's)" },
+		{ "lessons/06-ikev1/instructor/exercise-2.json", "\"esp\": \"aes128-sha256-modp3072\"", "\"esp\": \"aes128-sha256\"", 0,
+		  "exercise 2: hq keeps requiring PFS (dropped everywhere: the cameras tunnel comes up)" },
+		{ "lessons/06-ikev1/instructor/exercise-2.json", "\"esp\": \"aes128-sha256-modp3072\"",
+		  "\"esp\": \"aes128-sha256-modp3072, aes128-sha256\"", 0,
+		  "exercise 2: hq does not accept Quick Mode without PFS as a second choice" },
+		{ "lessons/06-ikev1/instructor/exercise-2.json", "\"esp\": \"aes128-sha256\"", "\"esp\": \"aes128-sha256-modp3072\"", 0,
+		  "exercise 2: the cameras tunnel is left alone (no PFS) and stays refused" },
+		{ "lessons/06-ikev1/instructor/exercise-2.json", "\"version\": 1", "\"version\": 2", 0,
+		  "exercise 2: it stays IKEv1" },
+		{ "lessons/06-ikev1/instructor/exercise-2.json", "\"latency\": \"20ms\"",
+		  "\"latency\": \"20ms\", \"loss\": 0.3", 0, "exercise 2: to-hq gets through at its first try" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *sol = tfs_must_read(cases[i].solution, NULL);
+		char *bad = replace(sol, cases[i].from, cases[i].to, cases[i].times);
+		if (!bad)
+			fail_msg("%s: '%s' not found", cases[i].solution, cases[i].from);
+		size_t failed = failed_with(cases[i].solution, bad);
+		print_message("%s: %zu expectation(s) fail\n", cases[i].rule, failed);
+		if (!failed)
+			fail_msg("%s: breaking the rule still passes", cases[i].rule);
+		free(bad);
+		free(sol);
+	}
+}
+
 size_t tests_lesson_exercises(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -344,6 +438,8 @@ size_t tests_lesson_exercises(const struct CMUnitTest **out)
 		cmocka_unit_test(lesson04_rules_are_checked),
 		cmocka_unit_test(lesson05_rules_are_checked),
 		cmocka_unit_test(lesson05_wrong_forward_fails),
+		cmocka_unit_test(lesson06_crack_grades_exercise1),
+		cmocka_unit_test(lesson06_rules_are_checked),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
