@@ -1,6 +1,7 @@
 /* `viz ladder`, drawing: lifelines, the time column and its elisions, message arrows, the legend. */
 #include <math.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,7 +155,8 @@ static char *dup_n(const char *s, size_t n)
 }
 
 /* "IKE_AUTH request 1 SK{ IDi AUTH ... } under SK_ei, 257 B": the summary with its envelope (RFC 7296 3.14:
- * every exchange after IKE_SA_INIT is encrypted, by the original initiator's or responder's key) and size. */
+ * every exchange after IKE_SA_INIT is encrypted, by the original initiator's or responder's key) and size;
+ * IKEv1's "QUICK_MODE request 7 E{ HASH SA No ID ID } under SKEYID_e, 188 B" or "... in clear, 424 B". */
 static void ike_label(const viz_event *o, viz_buf *b)
 {
 	const char *sum = viz_ev_str(o, "summary"), *ex = viz_ev_str(o, "exchange"), *fl = viz_ev_str(o, "flags");
@@ -165,7 +167,11 @@ static void ike_label(const viz_event *o, viz_buf *b)
 		viz_buf_xml(b, sum ? sum : "?"); /* a trace without these fields: the summary as it is */
 		return;
 	}
-	if (strcmp(ex, "IKE_SA_INIT") == 0) {
+	/* IKEv1 (RFC 2408 3.1): its own exchange names, and the E flag says whether this message is encrypted, under
+	 * the ISAKMP SA's key from SKEYID_e; IKEv2's flags never carry an E */
+	bool v1 = strchr(fl, 'E') || strcmp(ex, "ID_PROT") == 0 || strcmp(ex, "AGGRESSIVE") == 0 ||
+		  strcmp(ex, "QUICK_MODE") == 0 || strcmp(ex, "TRANSACTION") == 0;
+	if (strcmp(ex, "IKE_SA_INIT") == 0 || (v1 && !strchr(fl, 'E'))) {
 		viz_buf_xml(b, sum);
 		viz_buf_printf(b, " in clear, %g B", size);
 		return;
@@ -176,9 +182,10 @@ static void ike_label(const viz_event *o, viz_buf *b)
 		viz_buf_xml(b, sum);
 	} else {
 		viz_buf_xml(b, head);
-		viz_buf_puts(b, " SK{ ");
+		viz_buf_puts(b, v1 ? " E{ " : " SK{ ");
 		viz_buf_xml(b, body);
-		viz_buf_printf(b, "%s} under %s, %g B", body[0] ? " " : "", strchr(fl, 'I') ? "SK_ei" : "SK_er", size);
+		viz_buf_printf(b, "%s} under %s, %g B", body[0] ? " " : "",
+			       v1 ? "SKEYID_e" : strchr(fl, 'I') ? "SK_ei" : "SK_er", size);
 	}
 	free(head);
 	free(body);
