@@ -1,4 +1,5 @@
-/* RFC 7296 3.1 header offsets: SPIs 0-15, next payload 16, version 17, exchange type 18, flags 19. */
+/* RFC 7296 3.1 (and RFC 2408 3.1) header offsets: SPIs/cookies 0-15, next payload 16, version 17, exchange type 18,
+ * flags 19. */
 #include "ikepeek.h"
 
 #define IKE_HDR_LEN 28
@@ -13,9 +14,10 @@ int sim_ike_peek(const ike_addr *from, const ike_addr *to, const uint8_t *d, siz
 		if (!d[0] && !d[1] && !d[2] && !d[3])
 			off = 4;
 	}
-	if (len < off + IKE_HDR_LEN || d[off + 17] >> 4 != 2)
+	if (len < off + IKE_HDR_LEN || (d[off + 17] >> 4 != 2 && d[off + 17] >> 4 != 1))
 		return -1;
 	*exchange = d[off + 18];
-	*flags = d[off + 19];
+	/* IKEv1's flags (E, C, A: RFC 2408 3.1) say nothing about request or response */
+	*flags = d[off + 17] >> 4 == 2 ? d[off + 19] : 0;
 	return 0;
 }

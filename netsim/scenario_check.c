@@ -135,8 +135,11 @@ static int parse_messages(sim_scn *c, const sim_scenario *sc, const sim_jv *o, c
 	int x = sim_exchange_parse(name);
 	sim_scn_sub(p, path, "exchange");
 	if (x < 0)
-		return sim_scn_fail(c, p, "unknown exchange '%.40s' (IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA, INFORMATIONAL, ...)",
+		return sim_scn_fail(c, p, "unknown exchange '%.40s' (IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA, INFORMATIONAL, ID_PROT, AGGRESSIVE, QUICK_MODE, ...)",
 				    name);
+	if (r && x < 34)
+		return sim_scn_fail(c, p, "'%.40s' is an IKEv1 exchange: its messages carry no response flag, so "
+				    "\"response\" cannot be told", name);
 	e->exchange = (uint8_t)x;
 	return 0;
 }

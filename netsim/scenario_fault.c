@@ -164,8 +164,11 @@ static int parse_exchange(sim_scn *c, const sim_scenario *sc, const sim_jv *o, c
 	sim_scn_sub(p, path, "exchange");
 	int x = sim_exchange_parse(name);
 	if (x < 0)
-		return sim_scn_fail(c, p, "unknown exchange '%.40s' (IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA, INFORMATIONAL, ...)",
+		return sim_scn_fail(c, p, "unknown exchange '%.40s' (IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA, INFORMATIONAL, ID_PROT, AGGRESSIVE, QUICK_MODE, ...)",
 				    name);
+	if (r && x < 34)
+		return sim_scn_fail(c, p, "'%.40s' is an IKEv1 exchange: its messages carry no response flag, so "
+				    "\"response\" cannot be told", name);
 	f->exchange = (uint8_t)x;
 	f->nth = (uint32_t)nth;
 	f->count = 1;
@@ -292,13 +295,15 @@ int sim_scn_faults(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 	return r;
 }
 
-/* RFC 7296 3.1 exchange types, and the later ones an IKEv2 peer may send (RFC 5723, 9242, 9370). */
+/* RFC 7296 3.1 exchange types, the later ones an IKEv2 peer may send (RFC 5723, 9242, 9370), and IKEv1's
+ * (RFC 2408 4.1, RFC 2409 5.5, draft-ietf-ipsec-isakmp-mode-cfg); IKEv1's INFORMATIONAL (5) is INFORMATIONAL_V1. */
 static const struct {
 	uint8_t type;
 	const char *name;
 } EXCHANGES[] = { { 34, "IKE_SA_INIT" },        { 35, "IKE_AUTH" },         { 36, "CREATE_CHILD_SA" },
 		  { 37, "INFORMATIONAL" },      { 38, "IKE_SESSION_RESUME" }, { 43, "IKE_INTERMEDIATE" },
-		  { 44, "IKE_FOLLOWUP_KE" } };
+		  { 44, "IKE_FOLLOWUP_KE" },    { 2, "ID_PROT" },             { 4, "AGGRESSIVE" },
+		  { 5, "INFORMATIONAL_V1" },    { 6, "TRANSACTION" },         { 32, "QUICK_MODE" } };
 
 int sim_exchange_parse(const char *name)
 {
