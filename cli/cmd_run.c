@@ -189,6 +189,9 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 	if (a->pcap && a->reveal)
 		fprintf(out, "key table: %s.ikev2_decryption_table (%zu IKE SA%s)\n", a->pcap, res->keys.rows,
 			res->keys.rows == 1 ? "" : "s");
+	if (a->pcap && a->reveal && res->keys_v1_rows)
+		fprintf(out, "key table: %s.ikev1_decryption_table (%zu ISAKMP SA%s)\n", a->pcap, res->keys_v1_rows,
+			res->keys_v1_rows == 1 ? "" : "s");
 	if (a->pcap && a->reveal)
 		fprintf(out, "esp_sa table: %s.esp_sa (%zu CHILD SA direction%s)\n", a->pcap, res->esp.rows,
 			res->esp.rows == 1 ? "" : "s");

@@ -75,6 +75,7 @@ typedef struct sim_run_result {
 	size_t *first;
 	uint64_t pcap_skipped;   /* datagrams not captured (mixed address families) */
 	sim_keytab_stats keys;   /* what the IKEv2 key table holds (all zero without one) */
+	size_t keys_v1_rows;     /* ISAKMP SAs in the ikev1_decryption_table (0: none written) */
 	sim_esptab_stats esp;    /* what the esp_sa table holds (all zero without one) */
 	sim_mtu_note *mtu;       /* per node */
 	uint64_t *counts;        /* per expect: EVENTS / MESSAGES counts (NULL without such expects) */

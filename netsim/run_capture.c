@@ -177,6 +177,7 @@ int sim_rc_close(runner *r, const sim_run_opts *o, sim_run_result *res, char *er
 		int bad = sim_keytab_write_v1(r->keys, ike_host_afile_stream(v1), &rows);
 		if (ike_host_afile_close(v1, !bad) != 0 || bad)
 			return fail_table(o->pcap_path, SIM_KEYTAB_V1_SUFFIX, err, errlen);
+		res->keys_v1_rows = rows;
 	}
 	int rc = sim_pcap_close(r->pcap, 1);
 	r->pcap = NULL;
