@@ -153,8 +153,14 @@ static void ike_peek_reads_the_header(void **state)
 	assert_int_equal(x, 36);
 	assert_int_equal(fl & SIM_IKE_FLAG_RESPONSE, SIM_IKE_FLAG_RESPONSE);
 	assert_int_equal(sim_ike_peek(&a, &b, d, 27, &x, &fl), -1);
-	d[17] = 0x10; /* IKEv1 */
+	d[17] = 0x10; /* IKEv1: its exchange, and no response flag (its 0x20 is not one) */
+	d[18] = 32;
+	assert_int_equal(sim_ike_peek(&a, &b, d, 28, &x, &fl), 0);
+	assert_int_equal(x, 32);
+	assert_int_equal(fl & SIM_IKE_FLAG_RESPONSE, 0);
+	d[17] = 0x30; /* neither */
 	assert_int_equal(sim_ike_peek(&a, &b, d, 28, &x, &fl), -1);
+	d[17] = 0x20;
 	/* On 4500 with the non-ESP marker: the header starts 4 octets in. */
 	uint8_t m[44] = { 0 };
 	memcpy(m + 4, d, 28);
