@@ -1,4 +1,5 @@
 /* Scenario faults: datagrams to drop by count, links going down, nodes rebooting or moving, one exchange's n-th message. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,13 +284,31 @@ static int parse_fault_item(sim_scn *c, const void *sc, const sim_jv *o, const c
 	return parse_fault(c, sc, o, path, item);
 }
 
+/* Two nodes moving to one address would both own it: the run could not give it to the second. */
+static int moves_collide(sim_scn *c, const sim_scenario *sc)
+{
+	for (size_t i = 0; i < sc->n_faults; i++)
+		for (size_t j = 0; j < i && sc->faults[i].kind == SIM_FAULT_MOVE; j++) {
+			const sim_fault_spec *a = &sc->faults[j], *b = &sc->faults[i];
+			if (a->kind != SIM_FAULT_MOVE || a->node == b->node || a->addr.family != b->addr.family ||
+			    memcmp(a->addr.ip, b->addr.ip, b->addr.family == 4 ? 4u : 16u))
+				continue;
+			char p[SIM_PATH_MAX], ip[64];
+			snprintf(p, sizeof(p), "faults[%zu].address", i);
+			if (!inet_ntop(b->addr.family == 6 ? AF_INET6 : AF_INET, b->addr.ip, ip, sizeof(ip)))
+				snprintf(ip, sizeof(ip), "?");
+			return sim_scn_fail(c, p, "%s is where faults[%zu] moves '%s'", ip, j, sc->nodes[a->node].name);
+		}
+	return 0;
+}
+
 int sim_scn_faults(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	void *items;
 	int r = sim_scn_items(c, root, "faults", MAX_ITEMS, sizeof(*sc->faults), parse_fault_item, sc, &items,
 			      &sc->n_faults);
 	sc->faults = items;
-	return r;
+	return r ? r : moves_collide(c, sc);
 }
 
 /* RFC 7296 3.1 exchange types, and the later ones an IKEv2 peer may send (RFC 5723, 9242, 9370). */
