@@ -238,6 +238,9 @@ static int parse_move(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const
 		sim_scn_sub(p, path, "via");
 		if (sim_scn_find_link(sc, (uint32_t)f->node, (uint32_t)f->via) < 0)
 			return sim_scn_fail(c, p, "'%s' is not a neighbour of '%s'", sc->nodes[f->via].name, n->name);
+		if (!sc->nodes[f->via].forward) /* as a route's via: a default route through it would go nowhere */
+			return sim_scn_fail(c, p, "'%s' does not forward (give it \"router\": true or a \"nat\")",
+					    sc->nodes[f->via].name);
 	}
 	return 0;
 }
