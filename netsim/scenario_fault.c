@@ -229,6 +229,9 @@ static int parse_move(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const
 	}
 	if (!own && sim_scn_addr_taken(sc, &f->addr))
 		return sim_scn_fail(c, p, "%.64s belongs to another node", addr);
+	for (size_t h = 0; h < sc->n_hosts; h++) /* hosts' addresses are no node's, moved or not */
+		if (sc->hosts[h].addr.family == f->addr.family && !memcmp(sc->hosts[h].addr.ip, f->addr.ip, 16))
+			return sim_scn_fail(c, p, "%.64s belongs to host '%s'", addr, sc->hosts[h].name);
 	if (!family)
 		return sim_scn_fail(c, p, "node '%s' has no address of this family to move from", n->name);
 	f->via = -1;

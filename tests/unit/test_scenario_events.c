@@ -109,6 +109,9 @@ static const scntest_bad BAD[] = {
 	{ F("{\"node\":\"a\",\"move\":\"5s\",\"address\":\"192.0.2.9\",\"via\":\"a\"}"), "faults[0].via: 'a' is not a neighbour of 'a'" },
 	{ F("{\"node\":\"a\",\"move\":\"5s\",\"address\":\"192.0.2.9\",\"at\":\"1s\"}"), "faults[0].at: not a field of a move fault" },
 	{ F("{\"node\":\"a\",\"move\":\"5s\",\"address\":\"192.0.2.9\",\"via\":\"b\"}"), "faults[0].via: 'b' does not forward" },
+	{ "{" WORLD ",\"hosts\":[{\"name\":\"h\",\"address\":\"10.9.0.1\",\"gateway\":\"a\"}],"
+	  "\"faults\":[{\"node\":\"b\",\"move\":\"5s\",\"address\":\"10.9.0.1\"}]}",
+	  "faults[0].address: 10.9.0.1 belongs to host 'h'" },
 	{ F("{\"node\":\"a\",\"move\":\"5s\",\"address\":\"192.0.2.9\"},{\"node\":\"b\",\"move\":\"6s\",\"address\":\"192.0.2.9\"}"),
 	  "faults[1].address: 192.0.2.9 is where faults[0] moves 'a'" },
 	{ E("{\"node\":\"a\",\"event\":\"child_sa.rekey\",\"count\":1}"), "expect[0].event: unknown event 'child_sa.rekey'" },
