@@ -55,6 +55,7 @@ typedef struct peer_args {
 	 * ADDR (same ports) and the engine is told (MOBIKE's UPDATE_SA_ADDRESSES); NULL = never */
 	const char *move_to;
 	ike_time move_after;
+	bool move_after_set;
 } peer_args;
 
 /* ---- peer_natt.c ---- */

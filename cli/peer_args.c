@@ -85,7 +85,7 @@ void peer_args_usage(FILE *f)
 		"                   from IKE_AUTH on, a peer's port 500 becomes 4500 (default 4500 when --local's\n"
 		"                   port is 500, else none: the IKE port serves both)\n"
 		"  --keepalive S    NAT keepalives (one 0xFF byte) after S seconds without sending, only from the side\n"
-		"                   behind a NAT (default 20, 0 = off)\n"
+		"                   behind a NAT (default 20, 0 = off, else at least 0.1)\n"
 		"  --encap          force UDP encapsulation: our NAT detection hash is one that cannot match\n"
 		"  --no-mobike      no MOBIKE (RFC 4555; on by default as in strongSwan): IKE_AUTH stays on the IKE\n"
 		"                   port without a NAT, and no UPDATE_SA_ADDRESSES follows our address changes\n"

@@ -33,12 +33,14 @@ int peer_natt_flag(peer_args *a, const char *flag, const char *val, FILE *err)
 			return -1;
 		}
 		a->move_after = (ike_time)(v * 1e9);
+		a->move_after_set = true;
 		return 1;
 	}
 	if (strcmp(flag, "--keepalive") == 0) {
 		double v = strtod(val, &end);
-		if (errno || end == val || *end || !(v >= 0) || v > 86400) {
-			fprintf(err, "ikesim peer: --keepalive wants seconds from 0 (off) to 86400, got '%s'\n", val);
+		/* below 0.1 s a host behind a NAT would flood its peer with 0xFF bytes */
+		if (errno || end == val || *end || !(v >= 0) || v > 86400 || (v > 0 && v < 0.1)) {
+			fprintf(err, "ikesim peer: --keepalive wants 0 (off) or seconds from 0.1 to 86400, got '%s'\n", val);
 			return -1;
 		}
 		a->keepalive = (ike_time)(v * 1e9);
@@ -63,6 +65,14 @@ int peer_natt_apply(const peer_args *a, ike_conn_cfg *c, char *err, size_t errle
 	if (a->move_to && inet_pton(c->local.family == 6 ? AF_INET6 : AF_INET, a->move_to, ip) != 1) {
 		snprintf(err, errlen, "--move-to: '%s' is not an IPv%d address like --local's", a->move_to,
 			 c->local.family == 6 ? 6 : 4);
+		return -1;
+	}
+	if (a->move_to && !memcmp(ip, c->local.ip, c->local.family == 6 ? 16u : 4u)) {
+		snprintf(err, errlen, "--move-to: %s is --local's address already: nothing would move", a->move_to);
+		return -1;
+	}
+	if (a->move_after_set && !a->move_to) {
+		snprintf(err, errlen, "--move-after: give --move-to ADDR too (when to move, but not where)");
 		return -1;
 	}
 	if (a->natt_port == 500) {

@@ -436,12 +436,14 @@ static void expire(runner *r, uint32_t node, int64_t now, ip_child *c, int level
 	}
 	if (!tracing(r))
 		return;
-	char f[300];
+	char f[320];
+	static const char *const whys[] = { "none", "packets", "bytes", "seq" }; /* as ikesim peer's esp.expire */
 	const ike_conn_cfg *cc = c->child != SIZE_MAX ? &r->sc->nodes[node].conns[c->conn] : NULL;
 	snprintf(f, sizeof(f),
-		 "\"spi\":\"0x%08x\",\"limit\":\"%s\",\"conn\":\"%s\",\"child\":\"%s\",\"packets\":%llu,"
-		 "\"bytes\":%llu,\"seq\":%llu,\"rekey\":\"%s\"",
-		 c->spi_out, level == ESP_EXPIRY_HARD ? "hard" : "soft", cc ? cc->name : "?",
+		 "\"spi\":\"0x%08x\",\"limit\":\"%s\",\"reason\":\"%s\",\"conn\":\"%s\",\"child\":\"%s\","
+		 "\"packets\":%llu,\"bytes\":%llu,\"seq\":%llu,\"rekey\":\"%s\"",
+		 c->spi_out, level == ESP_EXPIRY_HARD ? "hard" : "soft", whys[cause >= 0 && cause < 4 ? cause : 0],
+		 cc ? cc->name : "?",
 		 cc ? cc->children[c->child].name : "?", (unsigned long long)st->packets,
 		 (unsigned long long)st->bytes, (unsigned long long)st->seq,
 		 asked ? "already asked" : got > 0 ? "asked" : "no IKE SA to rekey on");

@@ -1,4 +1,5 @@
 /* Scenario faults: datagrams to drop by count, links going down, nodes rebooting or moving, one exchange's n-th message. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,9 @@ static int parse_move(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const
 	}
 	if (!own && sim_scn_addr_taken(sc, &f->addr))
 		return sim_scn_fail(c, p, "%.64s belongs to another node", addr);
+	for (size_t h = 0; h < sc->n_hosts; h++) /* hosts' addresses are no node's, moved or not */
+		if (sc->hosts[h].addr.family == f->addr.family && !memcmp(sc->hosts[h].addr.ip, f->addr.ip, 16))
+			return sim_scn_fail(c, p, "%.64s belongs to host '%s'", addr, sc->hosts[h].name);
 	if (!family)
 		return sim_scn_fail(c, p, "node '%s' has no address of this family to move from", n->name);
 	f->via = -1;
@@ -240,6 +244,9 @@ static int parse_move(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const
 		sim_scn_sub(p, path, "via");
 		if (sim_scn_find_link(sc, (uint32_t)f->node, (uint32_t)f->via) < 0)
 			return sim_scn_fail(c, p, "'%s' is not a neighbour of '%s'", sc->nodes[f->via].name, n->name);
+		if (!sc->nodes[f->via].forward) /* as a route's via: a default route through it would go nowhere */
+			return sim_scn_fail(c, p, "'%s' does not forward (give it \"router\": true or a \"nat\")",
+					    sc->nodes[f->via].name);
 	}
 	return 0;
 }
@@ -286,13 +293,31 @@ static int parse_fault_item(sim_scn *c, const void *sc, const sim_jv *o, const c
 	return parse_fault(c, sc, o, path, item);
 }
 
+/* Two nodes moving to one address would both own it: the run could not give it to the second. */
+static int moves_collide(sim_scn *c, const sim_scenario *sc)
+{
+	for (size_t i = 0; i < sc->n_faults; i++)
+		for (size_t j = 0; j < i && sc->faults[i].kind == SIM_FAULT_MOVE; j++) {
+			const sim_fault_spec *a = &sc->faults[j], *b = &sc->faults[i];
+			if (a->kind != SIM_FAULT_MOVE || a->node == b->node || a->addr.family != b->addr.family ||
+			    memcmp(a->addr.ip, b->addr.ip, b->addr.family == 4 ? 4u : 16u))
+				continue;
+			char p[SIM_PATH_MAX], ip[64];
+			snprintf(p, sizeof(p), "faults[%zu].address", i);
+			if (!inet_ntop(b->addr.family == 6 ? AF_INET6 : AF_INET, b->addr.ip, ip, sizeof(ip)))
+				snprintf(ip, sizeof(ip), "?");
+			return sim_scn_fail(c, p, "%s is where faults[%zu] moves '%s'", ip, j, sc->nodes[a->node].name);
+		}
+	return 0;
+}
+
 int sim_scn_faults(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	void *items;
 	int r = sim_scn_items(c, root, "faults", MAX_ITEMS, sizeof(*sc->faults), parse_fault_item, sc, &items,
 			      &sc->n_faults);
 	sc->faults = items;
-	return r;
+	return r ? r : moves_collide(c, sc);
 }
 
 /* RFC 7296 3.1 exchange types, the later ones an IKEv2 peer may send (RFC 5723, 9242, 9370), and IKEv1's

@@ -238,6 +238,18 @@ static int parse_flags(sim_scn *c, const sim_jv *o, const char *path, sim_nat_cf
 	return 0;
 }
 
+/* A NAT whose every neighbour is inside translates for nobody. The inside names distinct neighbours and a
+ * pair has at most one link, so there is an outside exactly when the node has more links than that. */
+static int nat_has_outside(sim_scn *c, const sim_scenario *sc, uint32_t i, const char *p)
+{
+	size_t links = 0;
+	for (size_t l = 0; l < sc->n_links; l++)
+		links += sc->links[l].a == i || sc->links[l].b == i;
+	if (links > sc->nodes[i].nat->n_inside)
+		return 0;
+	return sim_scn_fail(c, p, "every neighbour of '%s' is inside: a NAT needs a link to the outside", sc->nodes[i].name);
+}
+
 static int parse_nat(sim_scn *c, sim_scenario *sc, uint32_t i, const sim_jv *o, const char *path)
 {
 	static const char *const keys[] = { "type", "mapping", "filtering", "inside", "public", "timeout",
@@ -265,14 +277,19 @@ static int parse_nat(sim_scn *c, sim_scenario *sc, uint32_t i, const sim_jv *o, 
 	for (size_t k = 0; k < n; k++) {
 		const sim_jv *v = sim_jv_at(arr, k);
 		sim_scn_idx(pi, p, k);
-		int32_t nb = sim_jv_is_string(v) ? sim_scn_find_node(sc, v->valuestring) : -1;
-		if (nb < 0)
+		if (!sim_jv_is_string(v))
 			return sim_scn_fail(c, pi, "expected the name of a node");
+		int32_t nb = sim_scn_find_node(sc, v->valuestring);
+		if (nb < 0)
+			return sim_scn_fail(c, pi, "no node named '%.64s'", v->valuestring);
 		if (sim_scn_find_link(sc, i, (uint32_t)nb) < 0)
 			return sim_scn_fail(c, pi, "'%s' has no link to '%s'", ns->name, sc->nodes[nb].name);
+		for (size_t j = 0; j < nat->n_inside; j++) /* distinct neighbours: at most the node's links long */
+			if (nat->inside[j] == (uint32_t)nb)
+				return sim_scn_fail(c, pi, "'%s' is named twice", sc->nodes[nb].name);
 		nat->inside[nat->n_inside++] = (uint32_t)nb;
 	}
-	return 0;
+	return nat_has_outside(c, sc, i, p);
 }
 
 int sim_scn_routing(sim_scn *c, sim_scenario *sc, const sim_jv *root)

@@ -47,11 +47,7 @@ void v2_frag_trace(v2_ike_sa *sa, ike_time now, const char *action, const v2_hea
 		ike_jsonw_str(&w, "summary", summary);
 	if (why)
 		ike_jsonw_str(&w, "why", why);
-	if (sa->conn)
-		ike_jsonw_str(&w, "conn", sa->conn->name);
-	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
-	ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
-	v2_emit(sa->peer, now, "ike.frag", &w);
+	v2_emit_sa(sa, now, "ike.frag", &w);
 }
 
 /* A fragment let go (2.6: silently): traced within the refusal budget, like every unauthenticated drop. */

@@ -93,9 +93,5 @@ void v2_ic_received(v2_ike_sa *sa, ike_time now)
 	ike_jsonw_init(&w);
 	ike_jsonw_str(&w, "what", "INITIAL_CONTACT received");
 	ike_jsonw_int(&w, "deleted", (int64_t)n);
-	if (sa->conn)
-		ike_jsonw_str(&w, "conn", sa->conn->name);
-	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
-	ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
-	v2_emit(sa->peer, now, "ike.initial_contact", &w);
+	v2_emit_sa(sa, now, "ike.initial_contact", &w);
 }

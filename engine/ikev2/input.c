@@ -37,11 +37,7 @@ static enum ike_input_result request_ok(v2_ike_sa *sa, ike_time now, v2_inbound 
 			ike_jsonw_str(&w, "action", "resent cached response");
 			if (n > 1)
 				ike_jsonw_int(&w, "fragments", (int64_t)n);
-			if (sa->conn)
-				ike_jsonw_str(&w, "conn", sa->conn->name);
-			ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
-			ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
-			v2_emit(sa->peer, now, "ike.dup", &w);
+			v2_emit_sa(sa, now, "ike.dup", &w);
 		}
 		return IKE_INPUT_CACHED;
 	}

@@ -36,11 +36,7 @@ static void trace_dpd(const v2_ike_sa *sa, ike_time now, const char *action, ike
 		ike_jsonw_str(&w, "dpd-action", then);
 	if (note)
 		ike_jsonw_str(&w, "note", note);
-	if (sa->conn)
-		ike_jsonw_str(&w, "conn", sa->conn->name);
-	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
-	ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
-	v2_emit(sa->peer, now, "dpd", &w);
+	v2_emit_sa(sa, now, "dpd", &w);
 }
 
 void v2_live_heard(v2_ike_sa *sa, ike_time now)

@@ -344,11 +344,7 @@ void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 		ike_jsonw_int(&w, "size", (int64_t)sz);
 		if (sa->req_train.n)
 			ike_jsonw_int(&w, "fragments", sa->req_train.n);
-		if (sa->conn)
-			ike_jsonw_str(&w, "conn", sa->conn->name);
-		ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
-		ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
-		v2_emit(sa->peer, now, "ike.retransmit", &w);
+		v2_emit_sa(sa, now, "ike.retransmit", &w);
 	}
 	v2_send_cached(sa, now, false, &sa->remote);
 	v2_dl_set(sa, V2_DL_RETRANSMIT, rtx_deadline(sa, now));

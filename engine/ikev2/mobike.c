@@ -25,11 +25,7 @@ static void trace_mobike(const v2_ike_sa *sa, ike_time now, const char *action, 
 	ike_jsonw_str(&w, "remote", a);
 	if (why)
 		ike_jsonw_str(&w, "why", why);
-	if (sa->conn)
-		ike_jsonw_str(&w, "conn", sa->conn->name);
-	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
-	ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
-	v2_emit(sa->peer, now, "ike.mobike", &w);
+	v2_emit_sa(sa, now, "ike.mobike", &w);
 }
 
 static bool same_ip(const ike_addr *a, const ike_addr *b)

@@ -33,11 +33,7 @@ static void trace_move(const v2_ike_sa *sa, ike_time now, const ike_addr *ol, co
 		ike_jsonw_str(&w, "local-to", b);
 	}
 	ike_jsonw_str(&w, "why", why);
-	if (sa->conn)
-		ike_jsonw_str(&w, "conn", sa->conn->name);
-	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
-	ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
-	v2_emit(sa->peer, now, "ike.float", &w);
+	v2_emit_sa(sa, now, "ike.float", &w);
 }
 
 void v2_sa_move(v2_ike_sa *sa, ike_time now, const ike_addr *local, const ike_addr *remote, const char *why)
@@ -134,11 +130,7 @@ void v2_natt_keepalive_due(v2_ike_sa *sa, ike_time now)
 		ike_jsonw_str(&w, "from", a);
 		v2_addr_str(&sa->remote, a, sizeof(a));
 		ike_jsonw_str(&w, "to", a);
-		if (sa->conn)
-			ike_jsonw_str(&w, "conn", sa->conn->name);
-		ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
-		ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
-		v2_emit(sa->peer, now, "ike.keepalive", &w);
+		v2_emit_sa(sa, now, "ike.keepalive", &w);
 	}
 	v2_dl_set(sa, V2_DL_KEEPALIVE, v2_time_after(now, c->keepalive));
 }

@@ -318,6 +318,7 @@ void v2_child_go(v2_ike_sa *sa, v2_child_sa *c, ike_time now, enum v2_child_tr t
 /* ---- trace.c ---- */
 bool v2_tracing(const struct ike_peer *p);
 void v2_emit(struct ike_peer *p, ike_time now, const char *ev, ike_jsonw *w);
+void v2_emit_sa(const v2_ike_sa *sa, ike_time now, const char *ev, ike_jsonw *w);
 void v2_trace_error(struct ike_peer *p, ike_time now, const v2_ike_sa *sa, const char *what, const char *why,
 		    uint16_t notify);
 void v2_trace_kdf(v2_ike_sa *sa, ike_time now, const char *name, const char *inputs_json, const uint8_t *val,

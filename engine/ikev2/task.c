@@ -21,11 +21,7 @@ void v2_task_trace(v2_ike_sa *sa, ike_time now, const v2_task *t, const char *ac
 	ike_jsonw_str(&w, "action", action);
 	if (why)
 		ike_jsonw_str(&w, "why", why);
-	if (sa->conn)
-		ike_jsonw_str(&w, "conn", sa->conn->name);
-	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
-	ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
-	v2_emit(sa->peer, now, "ike.task", &w);
+	v2_emit_sa(sa, now, "ike.task", &w);
 }
 
 /* A task waits on an SA with no request out: whatever path queued it, the SA's settle step runs at this instant. */

@@ -13,6 +13,16 @@ void v2_emit(ike_peer *p, ike_time now, const char *ev, ike_jsonw *w)
 		p->host.trace(p->host.ctx, now, ev, w->buf);
 }
 
+/* Ends an SA's event with the fields every one carries (its connection, when known, and the IKE SPIs). */
+void v2_emit_sa(const v2_ike_sa *sa, ike_time now, const char *ev, ike_jsonw *w)
+{
+	if (sa->conn)
+		ike_jsonw_str(w, "conn", sa->conn->name);
+	ike_jsonw_spi(w, "initiator-spi", sa->spi_i);
+	ike_jsonw_spi(w, "responder-spi", sa->spi_r);
+	v2_emit(sa->peer, now, ev, w);
+}
+
 void v2_charge(ike_peer *p, uint8_t op, uint32_t arg, size_t bytes)
 {
 	if (p->host.charge)

@@ -20,11 +20,7 @@ static void trace_ike(const v2_ike_sa *sa, ike_time now, const v2_transition *tr
 	ike_jsonw_str(&w, "why", detail ? detail : tr->story);
 	ike_jsonw_str(&w, "transition", tr->name);
 	ike_jsonw_str(&w, "role", sa->initiator ? "initiator" : "responder");
-	if (sa->conn)
-		ike_jsonw_str(&w, "conn", sa->conn->name);
-	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
-	ike_jsonw_spi(&w, "responder-spi", sa->spi_r);
-	v2_emit(sa->peer, now, "ike_sa.state", &w);
+	v2_emit_sa(sa, now, "ike_sa.state", &w);
 }
 
 void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail)

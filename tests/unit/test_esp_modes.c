@@ -120,7 +120,9 @@ static void data_limit_rekeys_say_why(void **state)
 	sim_run_result res;
 	char *t = run_traced(sc, &res);
 	assert_int_equal(count(t, "\"ev\":\"child_sa.rekeyed\""), 6); /* 3 rekeys, both gateways */
-	assert_int_equal(count(t, "\"reason\":\"packets\""), 3);      /* the side that asked */
+	assert_int_equal(count(t, "\"ev\":\"esp.expire\""), 3);        /* one soft limit per outbound SA that asked */
+	assert_int_equal(count(t, "\"limit\":\"soft\",\"reason\":\"packets\""), 3); /* esp.expire says which limit */
+	assert_int_equal(count(t, "\"reason\":\"packets\""), 6);      /* and the rekeys of the side that asked */
 	assert_int_equal(count(t, "\"reason\":\"manual\""), 0);
 	sim_run_result_free(&res);
 	free(t);

@@ -241,6 +241,33 @@ static void rekey_packets_rekeys_the_child_once(void **state)
 	pu_cleanup(&e);
 }
 
+/* NAT-T and MOBIKE flags that would do nothing or flood: each refused with one line naming the flag. */
+static void natt_and_move_flags_refused(void **state)
+{
+	(void)state;
+	peer_args a;
+	char err[300] = "", e[200] = "";
+	ike_conn_cfg c;
+	ike_child_cfg ch;
+	peer_cred_files cf = { .psk = (uint8_t *)"s", .psk_len = 1 };
+	static const char *const tiny[] = { "--keepalive", "0.000000001", NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), tiny), -1);
+	assert_non_null(strstr(err, "--keepalive wants 0 (off) or seconds from 0.1 to 86400, got '0.000000001'"));
+	static const char *const off[] = { "--keepalive", "0", NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), off), 0);
+	static const char *const when[] = { "--move-after", "5", NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), when), 0);
+	assert_int_equal(peer_conn_build(&a, &c, &ch, &cf, e, sizeof(e)), -1);
+	assert_non_null(strstr(e, "--move-after: give --move-to ADDR too"));
+	static const char *const same[] = { "--move-to", "127.0.0.1", NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), same), 0);
+	assert_int_equal(peer_conn_build(&a, &c, &ch, &cf, e, sizeof(e)), -1);
+	assert_non_null(strstr(e, "--move-to: 127.0.0.1 is --local's address already"));
+	static const char *const ok[] = { "--move-to", "127.0.0.2", "--move-after", "0.5", NULL };
+	assert_int_equal(parse(&a, err, sizeof(err), ok), 0);
+	assert_int_equal(peer_conn_build(&a, &c, &ch, &cf, e, sizeof(e)), 0);
+}
+
 size_t tests_peer_life(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -250,6 +277,7 @@ size_t tests_peer_life(const struct CMUnitTest **out)
 		cmocka_unit_test(delete_after_ends_the_initiator),
 		cmocka_unit_test(peer_rekeys_are_no_new_tunnels),
 		cmocka_unit_test(data_limits_and_replay_window),
+		cmocka_unit_test(natt_and_move_flags_refused),
 		cmocka_unit_test(rekey_packets_rekeys_the_child_once),
 	};
 	*out = t;

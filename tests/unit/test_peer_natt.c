@@ -56,13 +56,7 @@ static void peer_processes_switch_to_natt_port(void **state)
 	const char *rx[] = { "--natt-port", pr, "--inner-addr", "10.2.0.1", NULL };
 	pu_start_responder(&r, &e, &ra, "sesame", "4", true, rx);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "15", true, ix));
-	int irc = pu_wait(&i, 20000);
-	int rrc = pu_wait(&r, 20000);
-	if (irc != 0 || rrc != 0)
-		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(r.err);
-	assert_int_equal(irc, 0);
-	assert_int_equal(rrc, 0);
-	assert_true(pu_file_has(i.out, "ping: 4 sent, 4 answered"));
+	pu_wait_both_ok(&i, &r, 20000, 20000, i.out, "ping: 4 sent, 4 answered");
 	/* the initiator: NAT forced, its switch to the NAT-T port, IKE_AUTH from there to the responder's IKE port */
 	assert_true(pu_file_has(ia.trace, "\"forced\":true"));
 	snprintf(want, sizeof(want), "\"local-from\":\"127.0.0.1:%u\",\"local-to\":\"127.0.0.1:%u\"", e.port_i, qi);
@@ -100,13 +94,7 @@ static void peer_processes_mobike_move(void **state)
 	const char *rx[] = { "--inner-addr", "10.2.0.1", NULL };
 	pu_start_responder(&r, &e, &ra, "sesame", "6", true, rx);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "15", true, ix));
-	int irc = pu_wait(&i, 20000);
-	int rrc = pu_wait(&r, 20000);
-	if (irc != 0 || rrc != 0)
-		print_message("initiator %d, responder %d\n", irc, rrc), pu_show(i.err), pu_show(r.err);
-	assert_int_equal(irc, 0);
-	assert_int_equal(rrc, 0);
-	assert_true(pu_file_has(i.out, "ping: 8 sent, 8 answered"));
+	pu_wait_both_ok(&i, &r, 20000, 20000, i.out, "ping: 8 sent, 8 answered");
 	assert_true(pu_file_has(ia.trace, "\"ev\":\"peer.moved\",\"to\":\"127.0.0.7\",\"updates\":1"));
 	assert_true(pu_file_has(ia.trace, "\"action\":\"update-answered\""));
 	snprintf(want, sizeof(want), "\"from\":\"127.0.0.1:%u\",\"to\":\"127.0.0.7:%u\",\"why\":\"UPDATE_SA_ADDRESSES", e.port_i,
