@@ -1,6 +1,7 @@
 /*
  * `ikesim peer --ike 1 [--aggressive]` (the flags reach ike_conn_cfg) and what charon taught the IKEv1 engine:
- * its Quick Mode IDs for /32 selectors are ID_IPV4_ADDR (one address), which v1_id_ts must take as a selector.
+ * its Quick Mode IDs for /32 selectors are ID_IPV4_ADDR (one address), which v1_id_ts must take as a selector,
+ * and it encrypts Aggressive Mode message 3, which a responder must decrypt (the phase 1 IV then advances).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +14,9 @@
 #include <cmocka.h>
 
 #include "ikev1/v1_sa.h"
+#include "pair.h"
 #include "peer.h"
+#include "peer/peer.h"
 #include "test_list.h.in"
 
 static int parse_build(const char **argv, int argc, ike_conn_cfg *c, ike_child_cfg *ch, char *err, size_t errlen)
@@ -107,11 +110,55 @@ static void peer_v1_quick_mode_ids(void **state)
 	assert_false(id_of(V1_ID_FQDN, (const uint8_t *)"a.example", 9, &t));
 }
 
+/* Side 0's AM3 (sent in clear) is replaced by the same message encrypted as charon sends it: sealed with the
+ * phase 1 IV, which then advances on the initiator too (its Quick Mode IVs derive from AM3's last block). */
+static bool encrypt_am3(pair *pr, int side, size_t n, const uint8_t *data, size_t len)
+{
+	if (side != 0 || len < V1_HDR_LEN || data[18] != V1_EXCH_AGGRESSIVE || n != 2)
+		return true;
+	v1_ike_sa *sa = pr->peer[0]->v1_sas;
+	assert_non_null(sa);
+	assert_int_equal(data[19] & V1_F_ENCRYPTION, 0);
+	uint8_t buf[V1_MSG_MAX];
+	memcpy(buf, data, len);
+	size_t sealed = v1_seal_msg(sa, &sa->p1iv, buf, len);
+	assert_true(sealed > len);
+	assert_true(pr->nq < PAIR_MAX_QUEUE);
+	pair_dgram *d = &pr->q[pr->nq++];
+	*d = (pair_dgram){ .at = pr->now + pr->latency, .to_peer = 1, .from = pr->conn[0].local,
+			   .to = pr->conn[0].remote, .len = sealed, .data = malloc(sealed) };
+	assert_non_null(d->data);
+	memcpy(d->data, buf, sealed);
+	return false;
+}
+
+static void peer_v1_encrypted_am3(void **state)
+{
+	(void)state;
+	pair pr;
+	pair_init(&pr, "aes128-sha256-modp2048", "aes128-sha256");
+	pr.conn[0].version = pr.conn[1].version = 1;
+	pr.conn[0].aggressive = pr.conn[1].aggressive = true;
+	pr.filter = encrypt_am3;
+	pair_start(&pr, 11);
+	pair_run(&pr, 10 * IKE_NS_PER_SEC);
+	assert_int_equal(pair_count(&pr, 1, "ike.rx", "AGGRESSIVE request 0 [ HASH ]\",\"exchange\":\"AGGRESSIVE\",\"msgid\":0,\"flags\":\"E\""), 1);
+	assert_int_equal(pair_count(&pr, 1, "am-r-auth-ok", NULL), 1);
+	for (int s = 0; s < 2; s++) {
+		ike_conn_status st;
+		assert_int_equal(ike_peer_conn_status(pr.peer[s], 0, &st), 0);
+		assert_string_equal(st.ike_state, "ESTABLISHED");
+		assert_string_equal(st.child_state, "INSTALLED"); /* Quick Mode IVs agree after the encrypted AM3 */
+	}
+	pair_free(&pr);
+}
+
 size_t tests_peer_v1(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(peer_v1_flags),
 		cmocka_unit_test(peer_v1_quick_mode_ids),
+		cmocka_unit_test(peer_v1_encrypted_am3),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
