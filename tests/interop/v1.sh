@@ -44,6 +44,7 @@ v1_run_one() {
 	local conn="$name-$role" addr="127.0.7.$1" dir="$WORK/cases/$2-$3" off rc=0 listed=no flags=(--ike 1)
 	V1_RESULT=FAIL V1_INFO="" KEYS="-" WHY=""
 	mkdir -p "$dir"
+	flags+=(--pcap "$dir/ikesim.pcapng")
 	[ "$mode" = aggr ] && flags+=(--aggressive)
 	[ "$role" = i ] && flags+=(--initiate)
 	off=$(stat -c %s "$WORK/ref/charon.log")
@@ -112,7 +113,25 @@ v1_check() {
 	V1_INFO="charon: $(grep -m1 -o 'selected proposal: IKE:[A-Z0-9_/]*' "$dir/charon.log" | sed 's/selected proposal: //'), $(grep -m1 -o 'selected proposal: ESP:[A-Z0-9_/]*' "$dir/charon.log" | sed 's/selected proposal: //')"
 	[[ $conn == v1-am-* ]] && V1_INFO="$V1_INFO; AM3 $(grep -q '"ev":"ike.[rt]x","summary":"AGGRESSIVE request 0 \[ HASH \]","exchange":"AGGRESSIVE","msgid":0,"flags":"E"' "$dir/trace.jsonl" && echo encrypted || echo "in clear")"
 	[ "$sad" = yes ] && V1_INFO="$V1_INFO; charon's SAD refused the IPsec SA: only UDP encapsulation (needs IKEv1 NAT-T)"
+	v1_tshark "$dir"
 	[ -z "$WHY" ] && V1_RESULT=PASS
+}
+
+# tshark with ikesim's ikev1_decryption_table (--pcap --reveal-keys) must decrypt every encrypted ISAKMP message
+# of the capture (both directions) to its HASH payload, nothing malformed. Skipped (noted) when tshark is missing.
+v1_tshark() {
+	local dir=$1 ws=$1/ws enc dec bad
+	command -v tshark >/dev/null 2>&1 || { V1_INFO="$V1_INFO; tshark: not installed"; return 0; }
+	mkdir -p "$ws"
+	cp "$dir/ikesim.pcapng.ikev1_decryption_table" "$ws/ikev1_decryption_table" 2>/dev/null ||
+		{ why_add "no ikev1_decryption_table beside the pcap"; return 0; }
+	# ports other than 500 carry the non-ESP marker (RFC 3948): udpencap hands such datagrams to ISAKMP
+	WIRESHARK_CONFIG_DIR=$ws tshark -r "$dir/ikesim.pcapng" -d "udp.port==$IX_PEER_PORT,udpencap" \
+		-d "udp.port==$IX_PORT,udpencap" -Y "isakmp.flag_e==1" -T fields -E separator=, \
+		-e frame.number -e isakmp.hash -e _ws.malformed >"$dir/tshark.out" 2>"$dir/tshark.err"
+	read -r enc dec bad < <(awk -F, '{ n++ } length($2) >= 40 { d++ } $3 != "" { b++ } END { print n + 0, d + 0, b + 0 }' "$dir/tshark.out")
+	V1_INFO="$V1_INFO; tshark decrypted $dec/$enc encrypted ISAKMP messages"
+	[ "$enc" -gt 0 ] && [ "$dec" = "$enc" ] && [ "$bad" = 0 ] || why_add "tshark decrypted $dec of $enc encrypted messages ($bad malformed)"
 }
 
 # Runs the selected rows and prints them; adds to passed/failed/skipped.
