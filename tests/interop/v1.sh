@@ -118,7 +118,7 @@ v1_check() {
 }
 
 # tshark with ikesim's ikev1_decryption_table (--pcap --reveal-keys) must decrypt every encrypted ISAKMP message
-# of the capture (both directions) to its HASH payload, nothing malformed. Skipped (noted) when tshark is missing.
+# of the capture (both directions) to its HASH (or SIG) payload, nothing malformed. Skipped (noted) when tshark is missing.
 v1_tshark() {
 	local dir=$1 ws=$1/ws enc dec bad
 	command -v tshark >/dev/null 2>&1 || { V1_INFO="$V1_INFO; tshark: not installed"; return 0; }
@@ -128,8 +128,9 @@ v1_tshark() {
 	# ports other than 500 carry the non-ESP marker (RFC 3948): udpencap hands such datagrams to ISAKMP
 	WIRESHARK_CONFIG_DIR=$ws tshark -r "$dir/ikesim.pcapng" -d "udp.port==$IX_PEER_PORT,udpencap" \
 		-d "udp.port==$IX_PORT,udpencap" -Y "isakmp.flag_e==1" -T fields -E separator=, \
-		-e frame.number -e isakmp.hash -e _ws.malformed >"$dir/tshark.out" 2>"$dir/tshark.err"
-	read -r enc dec bad < <(awk -F, '{ n++ } length($2) >= 40 { d++ } $3 != "" { b++ } END { print n + 0, d + 0, b + 0 }' "$dir/tshark.out")
+		-e frame.number -e isakmp.hash -e isakmp.sig -e _ws.malformed >"$dir/tshark.out" 2>"$dir/tshark.err"
+	# a decrypted message shows its HASH (or, MM5/MM6 with RSA, its SIG) payload
+	read -r enc dec bad < <(awk -F, '{ n++ } length($2) >= 40 || length($3) >= 40 { d++ } $4 != "" { b++ } END { print n + 0, d + 0, b + 0 }' "$dir/tshark.out")
 	V1_INFO="$V1_INFO; tshark decrypted $dec/$enc encrypted ISAKMP messages"
 	[ "$enc" -gt 0 ] && [ "$dec" = "$enc" ] && [ "$bad" = 0 ] || why_add "tshark decrypted $dec of $enc encrypted messages ($bad malformed)"
 }
