@@ -50,6 +50,8 @@ typedef struct peer_args {
 	uint16_t natt_port;
 	ike_time keepalive;
 	bool keepalive_set, encap;
+	uint8_t ike_version;        /* --ike 1|2 (default 2): IKEv1 runs Main Mode, or Aggressive Mode with --aggressive */
+	bool aggressive;
 	bool no_mobike;             /* --no-mobike: no MOBIKE_SUPPORTED (RFC 4555), strongSwan's mobike = no */
 	/* --move-to ADDR [--move-after S]: S seconds (default 1) after the first CHILD SA is up our sockets move to
 	 * ADDR (same ports) and the engine is told (MOBIKE's UPDATE_SA_ADDRESSES); NULL = never */

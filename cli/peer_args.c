@@ -14,7 +14,7 @@ void peer_args_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ikesim peer --local ADDR:PORT --remote ADDR:PORT [--initiate]\n"
-		"                   [--ike 2] --proposals LIST --esp-proposals LIST\n"
+		"                   [--ike 1|2 [--aggressive]] --proposals LIST --esp-proposals LIST\n"
 		"                   --id ID --remote-id ID\n"
 		"                   (--psk-file FILE | --psk SECRET | --cert FILE --key FILE --ca FILE [--rsa-pss])\n"
 		"                   --local-ts CIDR[,CIDR] --remote-ts CIDR[,CIDR]\n"
@@ -31,7 +31,8 @@ void peer_args_usage(FILE *f)
 		"                   [--replay-window N]\n"
 		"                   [--natt-port N] [--keepalive S] [--encap] [--no-mobike]\n"
 		"                   [--move-to ADDR [--move-after S]]\n\n"
-		"Runs one IKEv2 peer on a real UDP socket (docs/interop.md).\n"
+		"Runs one IKEv2 (or, with --ike 1, IKEv1) peer on a real UDP socket (docs/interop.md).\n"
+		"  --ike 1          IKEv1: Main Mode (PSK or RSA signatures), Quick Mode; --aggressive: Aggressive Mode (PSK)\n"
 		"  --initiate       establish the IKE and CHILD SA, keep them --hold seconds, delete, exit\n"
 		"                   (without it: answer peers until --timeout or SIGINT/SIGTERM)\n"
 		"  --proposals      IKE proposals, strongSwan syntax (aes128gcm16-prfsha256-x25519,...)\n"
@@ -154,9 +155,11 @@ static int take_value(peer_args *a, const char *flag, const char *val, FILE *err
 		return 0;
 	}
 	if (strcmp(flag, "--ike") == 0) {
-		if (strcmp(val, "2") == 0)
+		if (strcmp(val, "1") == 0 || strcmp(val, "2") == 0) {
+			a->ike_version = (uint8_t)(val[0] - '0');
 			return 0;
-		fprintf(err, "ikesim peer: --ike %s: only IKEv2 (--ike 2) is implemented\n", val);
+		}
+		fprintf(err, "ikesim peer: --ike wants 1 (IKEv1) or 2 (IKEv2), got '%s'\n", val);
 		return -1;
 	}
 	if (strcmp(flag, "--pcap-format") == 0) {
@@ -284,6 +287,8 @@ int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
 			a->encap = true;
 		} else if (strcmp(v, "--no-mobike") == 0) {
 			a->no_mobike = true;
+		} else if (strcmp(v, "--aggressive") == 0) {
+			a->aggressive = true;
 		} else if (strncmp(v, "--", 2) == 0) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
 				fprintf(err, "ikesim peer: %s needs a value\n", v);
@@ -458,7 +463,12 @@ int peer_conn_build(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, peer
 	c->children = ch;
 	c->n_children = 1;
 	ch->name = c->name = "peer";
-	c->version = 2;
+	c->version = a->ike_version ? a->ike_version : 2;
+	c->aggressive = a->aggressive;
+	if (a->aggressive && c->version != 1) {
+		snprintf(err, errlen, "--aggressive needs --ike 1 (Aggressive Mode is IKEv1's)");
+		return -1;
+	}
 	if (peer_addr_parse(a->local, &c->local, e, sizeof(e)) != 0 ||
 	    peer_addr_parse(a->remote, &c->remote, e, sizeof(e)) != 0) {
 		snprintf(err, errlen, "%s", e);

@@ -106,6 +106,21 @@ static void notes(const peer_cap *c, FILE *note)
 			(unsigned long long)sim_pcap_skipped(c->pcap));
 }
 
+/* IKEv1 ISAKMP SAs (`--ike 1`): Wireshark's ikev1_decryption_table beside the pcap, only when there are some. */
+static int write_v1(const peer_cap *c, char *err, size_t errlen)
+{
+	ike_host_afile *f = open_beside(c->path, SIM_KEYTAB_V1_SUFFIX, "IKEv1 key table", err, errlen);
+	size_t rows;
+	if (!f)
+		return -1;
+	int bad = sim_keytab_write_v1(c->keys, ike_host_afile_stream(f), &rows);
+	if (ike_host_afile_close(f, !bad) != 0 || bad) {
+		snprintf(err, errlen, "%s%s: writing the IKEv1 key table failed", c->path, SIM_KEYTAB_V1_SUFFIX);
+		return -1;
+	}
+	return 0;
+}
+
 int peer_cap_close(peer_cap *c, int commit, FILE *note, char *err, size_t errlen)
 {
 	if (!c)
@@ -115,6 +130,10 @@ int peer_cap_close(peer_cap *c, int commit, FILE *note, char *err, size_t errlen
 	    (c->keys_failed || sim_keytab_write(c->keys, ike_host_afile_stream(c->keys_file), &c->keys_st) ||
 	     sim_esptab_write(c->esp, ike_host_afile_stream(c->esp_file), &c->esp_st))) {
 		snprintf(err, errlen, "%s: writing the key tables failed", c->path);
+		commit = 0;
+		rc = -1;
+	}
+	if (commit && c->keys && sim_keytab_v1_count(c->keys) && write_v1(c, err, errlen) != 0) {
 		commit = 0;
 		rc = -1;
 	}

@@ -190,7 +190,8 @@ void peer_host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 	}
 }
 
-/* The engine reports no CHILD failure event: an IKE SA that came up without its CHILD SA is one. */
+/* The engine reports no CHILD failure event: an IKE SA that came up without its CHILD SA is one (IKEv1: once
+ * no Quick Mode runs any more). */
 void peer_check_child(peer_run *r)
 {
 	if (!r->child_pending)
@@ -200,6 +201,12 @@ void peer_check_child(peer_run *r)
 	ike_peer_conn_status(r->peer, 0, &st);
 	if (strcmp(st.child_state, "INSTALLED") == 0) /* a rekeyed IKE SA: its CHILD SAs moved over */
 		return;
+	/* IKEv1: the IPsec SA comes from a Quick Mode after phase 1; while it runs, look again later */
+	if (r->a->ike_version == 1 && (!strcmp(st.child_state, "INSTALLING") || !strcmp(st.child_state, "CREATED") ||
+				       (!strcmp(st.child_state, "NONE") && !strcmp(st.ike_state, "ESTABLISHED") && !st.last_error))) {
+		r->child_pending = true;
+		return;
+	}
 	if (r->a->initiate)
 		peer_run_fail(r, "CHILD SA failed", st.last_error, "IKE SA established without it");
 	else

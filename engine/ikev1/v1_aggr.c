@@ -161,7 +161,9 @@ static enum ike_input_result initiator_2(v1_ike_sa *sa, ike_time now, const v1_h
 
 enum ike_input_result v1_am_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c)
 {
-	if (!sa->aggressive || !sa->expect || (h->flags & V1_F_ENCRYPTION) || (sa->expect == 2) != sa->initiator) {
+	/* AM3 may come encrypted (charon does: the phase 1 IV then advances), AM1/AM2 never */
+	bool enc = (h->flags & V1_F_ENCRYPTION) != 0;
+	if (!sa->aggressive || !sa->expect || (enc && sa->expect != 3) || (sa->expect == 2) != sa->initiator) {
 		v1_trace_error(sa->peer, now, sa, "drop", "unexpected Aggressive Mode message", 0);
 		return IKE_INPUT_DROPPED;
 	}
@@ -175,6 +177,8 @@ enum ike_input_result v1_am_recv(v1_ike_sa *sa, ike_time now, const v1_header *h
 		v1_fail(sa, now, V1_T_AUTH_FAILED, V1_N_AUTHENTICATION_FAILED, bad);
 		return IKE_INPUT_REFUSED;
 	}
+	if (enc) /* Quick Mode IVs derive from AM3's last ciphertext block */
+		sa->p1iv = sa->next_iv;
 	sa->waiting = false;
 	sa->timer_at = IKE_TIME_NEVER;
 	v1_established(sa, now, V1_T_AM_R_OK);

@@ -26,12 +26,17 @@ static void ts_id(const ike_ts *t, v1_id *id, uint8_t *buf)
 		       .protocol = t->ip_proto, .data = buf, .len = 2 * al };
 }
 
-static bool id_ts(const v1_payload *p, ike_ts *t)
+bool v1_id_ts(const v1_payload *p, ike_ts *t)
 {
 	v1_id id;
 	if (!p || v1_parse_id(p->body, p->len, p->offset + 4u, &id, NULL) != V1_OK)
 		return false;
-	size_t al = id.type == V1_ID_IPV4_ADDR_SUBNET || id.type == V1_ID_IPV4_ADDR_RANGE ? 4 : 16;
+	bool v4 = id.type == V1_ID_IPV4_ADDR || id.type == V1_ID_IPV4_ADDR_SUBNET || id.type == V1_ID_IPV4_ADDR_RANGE;
+	size_t al = v4 ? 4 : 16;
+	/* a single address (charon's IDs for /32 and /128 selectors), or two of them (subnet, range) */
+	size_t want = id.type == V1_ID_IPV4_ADDR || id.type == V1_ID_IPV6_ADDR ? al : 2 * al;
+	if (id.len != want)
+		return false;
 	memset(t, 0, sizeof(*t));
 	t->family = al == 4 ? 4 : 6;
 	t->ip_proto = id.protocol;
@@ -41,6 +46,11 @@ static bool id_ts(const v1_payload *p, ike_ts *t)
 			t->start[i] = id.data[i] & id.data[al + i];
 			t->end[i] = (uint8_t)(id.data[i] | (uint8_t)~id.data[al + i]);
 		}
+		return true;
+	}
+	if (id.type == V1_ID_IPV4_ADDR || id.type == V1_ID_IPV6_ADDR) {
+		memcpy(t->start, id.data, al);
+		memcpy(t->end, id.data, al);
 		return true;
 	}
 	if (id.type == V1_ID_IPV4_ADDR_RANGE || id.type == V1_ID_IPV6_ADDR_RANGE) {
@@ -217,7 +227,7 @@ static enum ike_input_result responder_qm1(v1_ike_sa *sa, ike_time now, const v1
 	if (!take_nonce_ke(sa, c, &ke))
 		return fail_child(sa, now, "Nonce missing or KE not matching the agreed PFS group", V1_N_PAYLOAD_MALFORMED);
 	ike_ts ti, tr;
-	if (!id_ts(v1_chain_find_nth(c, V1_PL_ID, 0), &ti) || !id_ts(v1_chain_find_nth(c, V1_PL_ID, 1), &tr) ||
+	if (!v1_id_ts(v1_chain_find_nth(c, V1_PL_ID, 0), &ti) || !v1_id_ts(v1_chain_find_nth(c, V1_PL_ID, 1), &tr) ||
 	    !ts_inside(&ti, &cc->remote_ts[0]) || !ts_inside(&tr, &cc->local_ts[0]))
 		return fail_child(sa, now, "IDci/IDcr outside our traffic selectors", V1_N_INVALID_ID_INFORMATION);
 	ch->ts_remote = ti;

@@ -203,6 +203,10 @@ bool v1_p2_from_reply(const v1_sa *reply, v1_p2 *alg, uint32_t *peer_spi);
 void v1_p1_format(const v1_p1 *a, char *out, size_t cap);
 void v1_p2_format(const v1_p2 *a, char *out, size_t cap);
 
+/* ---- v1_quick.c ---- */
+/* A Quick Mode ID payload (IPV4/IPV6 ADDR, ADDR_SUBNET or ADDR_RANGE, length checked) as a selector. */
+bool v1_id_ts(const v1_payload *p, ike_ts *t);
+
 /* ---- v1_phase1.c: shared by Main and Aggressive Mode ---- */
 void v1_p1_header(const v1_ike_sa *sa, v1_header *h);
 /* Our ID payload and its body (type, protocol, port, data) as HASH_I/R take it; 0 if cap is short. */

@@ -108,7 +108,8 @@ ix_auth_value() {
 
 # Emits one swanctl connection and its secret for one side. IX_CONN_IKE_OPTS / IX_CONN_CHILD_OPTS, when
 # set, replace the connection's and the child's lifetime and DPD lines (the lifecycle rows, life.sh);
-# IX_CONN_PEER_TS the peer's traffic selector in charon's connection; IX_CONN_MOBIKE=yes turns MOBIKE on (default no).
+# IX_CONN_PEER_TS the peer's traffic selector in charon's connection; IX_CONN_VERSION=1 / IX_CONN_AGGRESSIVE=yes
+# make it IKEv1 / Aggressive Mode (v1.sh); IX_CONN_MOBIKE=yes turns MOBIKE on (default no).
 # ix_conn NAME ME(charon|ikesim) LOCAL_ADDR REMOTE_ADDR REMOTE_PORT IKE ESP AUTH CERTSET PSK [CACERT]
 # ESP "ah:LIST" makes the child an AH one (ah_proposals = LIST; the AH rows, ah.sh).
 # CACERT pins the trust anchor for the remote's certificate (the self-test peer trusts all three CAs).
@@ -126,7 +127,8 @@ ix_conn() {
 	# Repeated top-level sections merge in strongSwan's settings parser: one block per connection is fine.
 	cat <<EOF
 connections { $name {
-	version = 2
+	version = ${IX_CONN_VERSION:-2}
+	aggressive = ${IX_CONN_AGGRESSIVE:-no}
 	local_addrs = $laddr
 	remote_addrs = $raddr
 	remote_port = $rport

@@ -24,6 +24,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/life.sh"
 . "$HERE/ping.sh"
 . "$HERE/ah.sh"
+. "$HERE/v1.sh"
 
 IKESIM_BIN=${IKESIM_BIN:-$ROOT/build/rel/ikesim}
 case $IKESIM_BIN in /*) ;; *) IKESIM_BIN=$PWD/$IKESIM_BIN ;; esac
@@ -60,7 +61,7 @@ selected_cases() {
 fuzz_selected() { echo "$IX_FUZZ_CASE" | awk -v only="$IX_ONLY" 'only == "" || $1 ~ only { f = 1 } END { exit !f }'; }
 # Rows the selection makes: every case in both roles, the lifecycle rows (life.sh), the fuzz row.
 selected_rows() {
-	echo $(($(selected_cases | wc -l) * 2 + $(life_selected | wc -l) + $(ping_selected | wc -l) + $(fuzz_selected && echo 1 || echo 0)))
+	echo $(($(selected_cases | wc -l) * 2 + $(life_selected | wc -l) + $(ping_selected | wc -l) + $(ah_selected | wc -l) + $(v1_selected | wc -l) + $(fuzz_selected && echo 1 || echo 0)))
 }
 
 # Nothing can run: every (case, role) is skipped, with the reason; exit 0 (not a failure of the code).
@@ -94,7 +95,8 @@ ix_mktemp
 ix_install || skip_all "$IX_SKIP_REASON"
 ix_netns_up || skip_all "$IX_SKIP_REASON"
 ix_make_certs "$WORK/certs" "$IKESIM_BIN" || fail_all "could not make certificates"
-ix_charon_start ref "$IX_PORT" "$IX_PORT_NATT" || fail_all "$IX_SKIP_REASON"
+# The IKEv1 Aggressive Mode rows (v1.sh) need charon to answer Aggressive Mode with a PSK.
+ix_charon_start ref "$IX_PORT" "$IX_PORT_NATT" "	i_dont_care_about_security_and_use_aggressive_mode_psk = yes" || fail_all "$IX_SKIP_REASON"
 if [ "$IX_PEER" = charon ]; then
 	ix_charon_start peer "$IX_PEER_PORT" "$IX_PEER_PORT_NATT" || fail_all "$IX_SKIP_REASON"
 fi
@@ -139,6 +141,7 @@ done < <(selected_cases)
 [ "$IX_PEER" = ikesim ] && life_conns ref
 [ "$IX_PEER" = ikesim ] && ping_conns ref
 [ "$IX_PEER" = ikesim ] && ah_conns ref
+[ "$IX_PEER" = ikesim ] && v1_conns ref
 # The fuzz row's connection: PSK, charon initiates to the fuzzed responder's address and port.
 if fuzz_selected; then
 	ix_conn "$IX_FUZZ_CASE-r" charon "$IX_CHARON_ADDR" "$IX_FUZZ_ADDR" "$IX_FUZZ_PORT" "$IX_FUZZ_IKE" "$IX_FUZZ_ESP" psk rsa \
@@ -456,6 +459,7 @@ done < <(selected_cases)
 life_run_all
 ping_run_all
 ah_run_all
+v1_run_all
 
 if fuzz_selected; then
 	run_fuzz
