@@ -286,6 +286,9 @@ static int parse_natt(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const
 		return sim_scn_fail(c, p, "500 carries bare IKE: the NAT-T port must be another one (4500)");
 	fc->cfg->natt_port = (uint16_t)port;
 	fc->cfg->encap = encap != 0;
+	sim_scn_sub(p, path, "keepalive");
+	if (ka > 0 && ka < IKE_NS_PER_SEC / 10) /* a keepalive every few ns would be a flood (and a hung run) */
+		return sim_scn_fail(c, p, "%.3f s is too short: 0 (off) or at least 0.1 s", (double)ka / 1e9);
 	fc->cfg->keepalive = ka;
 	return 0;
 }

@@ -81,6 +81,8 @@ static const scntest_bad BAD[] = {
 	{ "{" NODES ",\"connections\":[" CONN("") "," CONN(",\"ike\":\"aes128-sha256-bogus\"") "]}",
 	  "connections[1].ike: unknown keyword 'bogus'" },
 	{ "{" NODES "," CONNS(",\"esp\":7") "}", "connections[0].esp: expected a string, got a number" },
+	{ "{" NODES "," CONNS(",\"keepalive\":\"1ns\"") "}", "connections[0].keepalive: 0.000 s is too short" },
+	{ "{" NODES "," CONNS(",\"natt_port\":500") "}", "connections[0].natt_port: 500 carries bare IKE" },
 	{ "{" NODES "," CONNS(",\"ah_proposals\":\"aes128-sha256\"") "}",
 	  "connections[0].ah_proposals: encryption algorithm 'aes128' not allowed in AH proposal 1" },
 	{ "{" NODES "," CONNS(",\"esp\":\"aes128gcm16\",\"ah_proposals\":\"sha256\"") "}",
