@@ -465,7 +465,7 @@ bool v1_conn_status(const ike_peer *p, size_t conn, ike_conn_status *st)
 	st->ike_state = v2_ike_state_name(best->state);
 	if (best->state == V2_IKE_ESTABLISHED || best->expect == 0)
 		v1_p1_format(&best->alg, st->selected_ike, sizeof(st->selected_ike));
-	if (best->child.used) {
+	if (best->child.used && best->child.state != V2_CHILD_DESTROYING) { /* a refused or deleted one is gone */
 		st->child_sas = 1;
 		st->child_state = v2_child_state_name(best->child.state);
 		if (best->child.state == V2_CHILD_INSTALLED)
