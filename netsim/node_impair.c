@@ -87,7 +87,7 @@ int sim_ipi_impair(runner *r, uint32_t node, int64_t now, uint8_t proto, const i
 			snprintf(ip->note, sizeof(ip->note), "impaired: one byte flipped, the ICV will fail (fault %u)", i);
 		}
 		else if (hold(ip, f->after + 1, proto, from, to, d, len, i) != 0)
-			r->failed = 1;
+			r->failed = "out of memory holding an ESP packet back (reorder fault)";
 		else
 			held |= f->esp == SIM_ESP_REORDER;
 	}

@@ -100,7 +100,7 @@ static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const
 	if (m)
 		n->r->be.send(n->r->be.impl, n->idx, from, to, buf, m);
 	else
-		n->r->failed = 1;
+		n->r->failed = "out of memory framing an IKE message";
 	free(buf);
 }
 
@@ -354,7 +354,7 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		ike_peer_flush(r.nodes[i].peer, res->end_time);
 	if (r.failed || collect(&r, res) != 0 || sim_rw_collect(&r, res) != 0 || sim_rt_collect(&r, res) != 0 ||
 	    collect_esp(&r, res) != 0 || sim_rnat_collect(&r, res) != 0) {
-		snprintf(err, errlen, "%s: out of memory", sc->file);
+		snprintf(err, errlen, "%s: %s", sc->file, r.failed ? r.failed : "out of memory");
 		goto fail;
 	}
 	trace_summary(&r, res);

@@ -101,7 +101,7 @@ static void on_reboot(void *arg)
 	boot_seed(n);
 	if (sim_rn_peer_new(n) != 0) { /* keep the old peer: the run ends in an error, not a crash */
 		n->peer = old;
-		r->failed = 1;
+		r->failed = "out of memory for a rebooted node's new peer";
 		return;
 	}
 	ike_peer_free(old);
@@ -119,7 +119,7 @@ static void on_reboot(void *arg)
 	sim_rn_event(r, now, f->node, "fault", fields);
 	a->reboot_at = now;
 	if (restart && r->be.schedule(r->be.impl, now + f->restart_after, on_restart, a) != 0)
-		r->failed = 1;
+		r->failed = "out of memory scheduling a rebooted node's restart";
 }
 
 static void ip_str(const ike_addr *a, char *out, size_t cap)
@@ -175,7 +175,8 @@ static void on_move(void *arg)
 	static const ike_addr any = { 0 };
 	if (!r->be.move_addr || swap_addr(r, n, k, &f->addr) != 0 ||
 	    (f->via >= 0 && r->be.add_route(r->be.impl, f->node, &any, 0, (uint32_t)f->via) != 0)) {
-		r->failed = 1;
+		r->failed = !r->be.move_addr ? "a move fault needs a backend that can move addresses"
+						: "a move fault: the backend could not move the address or its route (out of memory)";
 		return;
 	}
 	int len = snprintf(fields, sizeof(fields), "\"kind\":\"move\",\"fault\":%u,\"from\":\"%s\",\"to\":\"%s\"", a->fault,

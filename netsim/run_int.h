@@ -56,7 +56,8 @@ struct runner {
 	const char *tap_note;    /* the capture's comment for the datagram being sent now (an impaired ESP packet) */
 	int64_t last_activity; /* virtual time of the last datagram or timer that did work */
 	int keys_failed;       /* a key table row could not be stored */
-	int failed;            /* out of memory in an event (a reboot's new peer, a restart): the run errs */
+	const char *failed;    /* why an event could not do its work (out of memory, a move the backend refused): the
+				* run errs saying this; NULL while all is well */
 };
 
 /* run.c: (re)creates n's engine peer from n->cfg and n->host; 0 or -1. */

@@ -80,7 +80,7 @@ static void rearm(rnat *b)
 	if (b->r->be.schedule(b->r->be.impl, d, on_timer, b) == 0)
 		b->armed = d;
 	else
-		b->r->failed = 1;
+		b->r->failed = "out of memory scheduling a NAT mapping's expiry";
 }
 
 static void trace_drop(rnat *b, int64_t now, const char *why, uint8_t proto, const ike_addr *from,

@@ -91,7 +91,7 @@ static void on_send(void *arg)
 		return;
 	}
 	if (r->be.schedule(r->be.impl, next, on_send, f) != 0)
-		r->failed = 1;
+		r->failed = "out of memory scheduling a flow's next packet";
 }
 
 int sim_rt_setup(runner *r)
