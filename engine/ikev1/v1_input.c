@@ -80,7 +80,7 @@ enum ike_input_result v1_input(ike_peer *p, ike_time now, const ike_addr *from, 
 	}
 	if (!sa)
 		return drop(p, now, NULL, "no ISAKMP SA for these cookies");
-	/* a repeated Main/Quick Mode message: our answer was lost (an Informational is simply handled again) */
+	/* a repeated Main/Quick Mode message: our answer was lost, or theirs (an Informational is handled again) */
 	if (!fresh && h.exchange != V1_EXCH_INFORMATIONAL && sa->rx_len == h.length && !memcmp(sa->rx, data, h.length)) {
 		v1_resend_dup(sa, now);
 		return IKE_INPUT_CACHED;
@@ -103,23 +103,28 @@ enum ike_input_result v1_input(ike_peer *p, ike_time now, const ike_addr *from, 
 	}
 	const char *dir = !sa->initiator || h.exchange == V1_EXCH_INFORMATIONAL ? "request" : "response";
 	v1_trace_msg(p, now, "ike.rx", &h, &c, h.length, from, to, dir);
-	if (h.exchange != V1_EXCH_INFORMATIONAL && h.length <= sizeof(sa->rx)) {
-		memcpy(sa->rx, data, h.length);
-		sa->rx_len = h.length;
-	}
+	if (h.exchange == V1_EXCH_QUICK && (!enc || sa->expect))
+		return drop(p, now, sa, "Quick Mode before phase 1 completed or not encrypted");
+	if (h.exchange != V1_EXCH_ID_PROT && h.exchange != V1_EXCH_AGGRESSIVE && h.exchange != V1_EXCH_QUICK &&
+	    h.exchange != V1_EXCH_INFORMATIONAL)
+		return drop(p, now, sa, "exchange type not handled");
+	sa->in_input = true;
+	sa->sent_in_input = false;
 	enum ike_input_result r;
 	switch (h.exchange) {
 	case V1_EXCH_ID_PROT: r = v1_mm_recv(sa, now, &h, &c); break;
 	case V1_EXCH_AGGRESSIVE: r = v1_am_recv(sa, now, &h, &c); break;
-	case V1_EXCH_QUICK:
-		if (!enc || sa->expect)
-			return drop(p, now, sa, "Quick Mode before phase 1 completed or not encrypted");
-		r = v1_qm_recv(sa, now, &h, &c, pt, ptl);
-		break;
-	case V1_EXCH_INFORMATIONAL: r = v1_info_recv(sa, now, &h, &c, enc ? pt : body, blen); break;
-	default: return drop(p, now, sa, "exchange type not handled");
+	case V1_EXCH_QUICK: r = v1_qm_recv(sa, now, &h, &c, pt, ptl); break;
+	default: r = v1_info_recv(sa, now, &h, &c, enc ? pt : body, blen); break;
 	}
 	if (v1_alive(p, sa)) {
+		sa->in_input = false;
+		/* only a message that verified becomes the one whose repeats we answer (or ignore) */
+		if (r == IKE_INPUT_PROCESSED && h.exchange != V1_EXCH_INFORMATIONAL && h.length <= sizeof(sa->rx)) {
+			memcpy(sa->rx, data, h.length);
+			sa->rx_len = h.length;
+			sa->tx_answers_rx = sa->sent_in_input;
+		}
 		if (r == IKE_INPUT_PROCESSED)
 			sa->last_rx = now; /* it verified: the peer is alive */
 		v1_rearm(sa, now);

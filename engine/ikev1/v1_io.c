@@ -213,6 +213,8 @@ void v1_send(v1_ike_sa *sa, ike_time now, uint8_t *msg, size_t len, v1_iv *iv, b
 	}
 	memcpy(sa->tx, msg, len);
 	sa->tx_len = len;
+	sa->tx_answers_rx = false; /* set once the message being handled is accepted (v1_input) */
+	sa->sent_in_input |= sa->in_input;
 	sa->waiting = waiting;
 	sa->tries = 0;
 	sa->timer_at = waiting ? now + p->rtx[sa->conn_idx][0] : IKE_TIME_NEVER;
@@ -243,7 +245,25 @@ static void resend(v1_ike_sa *sa, ike_time now, const char *why)
 
 void v1_resend_dup(v1_ike_sa *sa, ike_time now)
 {
-	resend(sa, now, "the peer retransmitted the message we answered");
+	ike_peer *p = sa->peer;
+	bool answer = sa->tx_answers_rx && sa->tx_len;
+	/* unauthenticated (matched before decrypting): a replay flood must not grow the trace */
+	if (p->host.trace && v2_refusal_trace(p, now, V2_REF_DUP)) {
+		v1_header h;
+		ike_jsonw w;
+		ike_jsonw_init(&w);
+		ike_jsonw_str(&w, "what", "retransmitted message");
+		if (v1_parse_header(sa->rx, sa->rx_len, &h, NULL) == V1_OK) {
+			ike_jsonw_str(&w, "exchange", v1_exchange_name(h.exchange));
+			ike_jsonw_int(&w, "msgid", h.msg_id);
+		}
+		/* a repeated QM3/AM3 needs no answer: resending our QM2 would start a ping-pong of repeats */
+		ike_jsonw_str(&w, "action", answer ? "resent our answer" : "ignored: it needs no answer");
+		sa_fields(&w, sa);
+		v2_emit(p, now, "ike.dup", &w);
+	}
+	if (answer)
+		p->host.send(p->host.ctx, &sa->local, &sa->remote, sa->tx, sa->tx_len);
 }
 
 static void expire_one(v1_ike_sa *sa, ike_time now)

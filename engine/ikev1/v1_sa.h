@@ -129,6 +129,9 @@ typedef struct v1_ike_sa {
 	size_t tx_len;
 	uint8_t rx[V1_MSG_MAX]; /* the last accepted message as received: a second copy is a retransmission */
 	size_t rx_len;
+	bool in_input;      /* a message is being handled: what we send now answers it */
+	bool sent_in_input; /* we sent something while handling it */
+	bool tx_answers_rx; /* tx was sent while handling rx: a repeated rx gets tx again, otherwise nothing */
 	ike_time timer_at;
 	uint8_t tries;
 	bool waiting;       /* tx expects an answer: retransmit it on the timer */
@@ -157,7 +160,7 @@ void v1_child_go(v1_ike_sa *sa, ike_time now, enum v1_child_tr t, const char *de
 void v1_event(v1_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const char *why);
 /* Fails the SA with row t (notify 0: none), tells the host and frees it. */
 void v1_fail(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t, uint16_t notify, const char *why);
-/* The peer repeated the message we answered: our answer again. */
+/* The peer repeated the last message it sent us: our answer again if tx answered it, else nothing (QM3, AM3). */
 void v1_resend_dup(v1_ike_sa *sa, ike_time now);
 /* An unprotected (phase 1 not done) or protected Informational with one notify about the ISAKMP SA. */
 void v1_send_notify(v1_ike_sa *sa, ike_time now, uint16_t type);
