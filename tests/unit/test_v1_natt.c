@@ -8,13 +8,19 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "keytab.h"
 #include "pair.h"
+#include "run.h"
+#include "scenario.h"
 #include "test_list.h.in"
+#include "testfs.h"
+#include "tsharkfx.h"
 #include "wire/v1.h"
 
 #define SEC IKE_NS_PER_SEC
@@ -247,12 +253,74 @@ static void v1_natt_transport_natoa(void **state)
 	pair_free(&pr);
 }
 
+/*
+ * The NAT box scenario's capture: MM5, MM6 and Quick Mode go between the NAT-T ports behind the non-ESP marker
+ * (RFC 3948 2.2), and tshark, with the runner's ikev1_decryption_table, decrypts each of them (Wireshark takes
+ * UDP 4500 as udpencap by itself). tshark reads one vantage point: the pcapng's outside link (interfaces 2, 3:
+ * nat <-> gw-b). Both links at once defeat it: it takes the NAT'ed copy of MM3 (another source address) for the
+ * responder's and its phase 1 IV goes wrong, so MM5 does not decrypt (Wireshark 4.0).
+ */
+static void v1_natt_capture_on_4500(void **state)
+{
+	(void)state;
+	tfs_dir d;
+	tfs_dir_make(&d, "v1natt");
+	char pcap[128], outside[128], table[176], err[512];
+	tfs_dir_file(&d, "x.pcapng", pcap, sizeof(pcap));
+	tfs_dir_file(&d, "out.pcapng", outside, sizeof(outside));
+	snprintf(table, sizeof(table), "%s%s", pcap, SIM_KEYTAB_V1_SUFFIX);
+	sim_scenario *sc = sim_scenario_load("tests/scenarios/v1_natt_nat_box.json", err, sizeof(err));
+	if (!sc)
+		fail_msg("%s", err);
+	sim_run_result res;
+	sim_run_opts ro = { .seed = 11, .seed_set = 1, .reveal_keys = 1, .pcap_path = pcap };
+	assert_int_equal(sim_run_scenario(sc, &ro, &res, err, sizeof(err)), 0);
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+	size_t n;
+	char *t = tfs_read(table, &n);
+	assert_non_null(t);
+	char *row = strchr(t, '\n') + 1, *nl = strchr(row, '\n');
+	assert_non_null(nl);
+	*nl = 0;
+	assert_int_equal(strlen(row), 16 + 1 + 64);
+	if (tsx_available()) {
+		char args[400];
+		snprintf(args, sizeof(args), "-Y \"frame.interface_id>=2\" -w %s", outside);
+		free(tsx_run(NULL, pcap, args, NULL));
+		snprintf(args, sizeof(args), "-o \"uat:ikev1_decryption_table:%s\" -Y \"isakmp.flag_e==1\" "
+					     "-T fields -e udp.srcport -e udp.dstport -e udp.payload -e isakmp.hash -e _ws.malformed", row);
+		char *out = tsx_run(NULL, outside, args, NULL);
+		size_t lines = 0;
+		for (char *p = out, *e; *p; p = e + 1, lines++) {
+			e = strchr(p, '\n');
+			assert_non_null(e);
+			*e = 0;
+			char *f[5] = { p, NULL, NULL, NULL, NULL }; /* srcport, dstport, payload, hash, malformed */
+			for (int k = 1; k < 5; k++) {
+				f[k] = strchr(f[k - 1], '\t');
+				assert_non_null(f[k]);
+				*f[k]++ = 0;
+			}
+			assert_string_equal(f[0], "4500"); /* every encrypted message rides on the NAT-T ports */
+			assert_string_equal(f[1], "4500");
+			assert_memory_equal(f[2], "00000000", 8); /* behind the non-ESP marker */
+			if (strlen(f[3]) != 64 || *f[4])
+				fail_msg("tshark did not decrypt encrypted message %zu to a HASH (with row %s)", lines + 1, row);
+		}
+		assert_int_equal(lines, 5); /* MM5 MM6 QM1 QM2 QM3 */
+		free(out);
+	}
+	free(t);
+	tfs_dir_remove(&d);
+}
+
 size_t tests_v1_natt(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(v1_natt_forced_encap),     cmocka_unit_test(v1_natt_no_nat),
 		cmocka_unit_test(v1_natt_peer_without_vid), cmocka_unit_test(v1_natt_behind_nat),
-		cmocka_unit_test(v1_natt_transport_natoa),
+		cmocka_unit_test(v1_natt_transport_natoa),  cmocka_unit_test(v1_natt_capture_on_4500),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
