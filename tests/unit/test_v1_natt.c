@@ -32,6 +32,7 @@ typedef struct nctx {
 	ike_child_keys k[2];
 	uint8_t ei[2][64], er[2][64];
 	bool strip_vid;   /* side 0's MM1: the RFC 3947 VID overwritten (an initiator without NAT-T) */
+	enum v1_vid as;   /* ... with this VID instead (a draft), 0: garbage */
 } nctx;
 
 static void on_event(pair *pr, int side, const ike_sa_event *ev)
@@ -67,7 +68,12 @@ static bool strip(pair *pr, int side, size_t n, const uint8_t *data, size_t len)
 	memcpy(d->data, data, len);
 	for (size_t i = 0; i + vl <= len; i++)
 		if (!memcmp(d->data + i, vid, vl)) {
-			d->data[i] ^= 0xFF; /* SAi_b does not cover VIDs: phase 1 still authenticates */
+			size_t dl = 0;
+			const uint8_t *draft = x->as ? v1_vid_bytes(x->as, &dl) : NULL;
+			if (draft && dl == vl)
+				memcpy(d->data + i, draft, vl);
+			else
+				d->data[i] ^= 0xFF; /* SAi_b does not cover VIDs: phase 1 still authenticates */
 			return false;
 		}
 	fail_msg("no RFC 3947 VID in Main Mode 1");
@@ -177,6 +183,29 @@ static void v1_natt_peer_without_vid(void **state)
 	assert_int_equal(pair_count(&pr, -1, "ike.float", NULL), 0);
 	assert_int_equal(x.child_nat[0], 0);
 	assert_int_equal(x.child_nat[1], 0);
+	pair_free(&pr);
+}
+
+/* An initiator announcing only draft-ietf-ipsec-nat-t-ike-02\n: the draft's payload types and modes, both ways. */
+static void v1_natt_draft(void **state)
+{
+	(void)state;
+	pair pr;
+	nctx x;
+	v1_init(&pr, &x, false);
+	pr.conn[0].encap = true;
+	x.strip_vid = true;
+	x.as = V1_VID_NATT_DRAFT_02_N;
+	v1_start(&pr, &x, 47);
+	pair_run(&pr, 10 * SEC);
+	expect_up(&pr, &x);
+	assert_int_equal(pair_count(&pr, 1, "ike.tx", "ID_PROT response 0 [ SA V V ]"), 1);
+	assert_int_equal(pair_count(&pr, -1, "ike.tx", "[ KE No NAT-D-DRAFT NAT-D-DRAFT ]"), 2);
+	assert_int_equal(pair_count(&pr, 1, "ike.natd", "\"remote-behind-nat\":true,\"natt\":\"draft-ietf-ipsec-nat-t-ike-02"), 1);
+	assert_int_equal(pair_count(&pr, 0, "ike.natd", "\"forced\":true"), 1);
+	assert_int_equal(pair_count(&pr, 1, "ike.float", "Main Mode 5 on the NAT-T ports"), 1);
+	assert_int_equal(x.child_nat[0], 1);
+	assert_int_equal(x.child_nat[1], 1);
 	pair_free(&pr);
 }
 
@@ -321,6 +350,7 @@ size_t tests_v1_natt(const struct CMUnitTest **out)
 		cmocka_unit_test(v1_natt_forced_encap),     cmocka_unit_test(v1_natt_no_nat),
 		cmocka_unit_test(v1_natt_peer_without_vid), cmocka_unit_test(v1_natt_behind_nat),
 		cmocka_unit_test(v1_natt_transport_natoa),  cmocka_unit_test(v1_natt_capture_on_4500),
+		cmocka_unit_test(v1_natt_draft),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
