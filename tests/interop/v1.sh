@@ -7,8 +7,8 @@
 # cookies. Each ikesim gets its own address 127.0.7.N.
 # charon with kernel-libipsec fakes its NAT-D hash, so every row runs IKEv1 NAT-T (RFC 3947): ikesim sees charon
 # "behind a NAT", the initiator floats to its NAT-T port, Quick Mode agrees UDP-Encapsulated-Tunnel and charon's
-# libipsec installs the IPsec SA (it refuses plain ESP). The v1-natt-ping rows then ping through it
-# (v1_ping_check below).
+# libipsec installs the IPsec SA (it refuses plain ESP). Every row then pings through it both ways
+# (v1_ping_run, v1_ping_check below); v1-natt-ping as initiator also floats ikesim to a NAT-T port of its own.
 
 # The rows, one a line: NAME ROLE IKE ESP AUTH MODE. ROLE i: ikesim initiates, r: charon does. MODE main or aggr.
 ix_v1_rows() {
@@ -38,7 +38,7 @@ v1_conns() {
 	while read -r n name role ike esp auth mode; do
 		# charon sends its certificate in IKEv1 only when asked by a CR, which ikesim does not send yet
 		IX_CONN_VERSION=1 IX_CONN_AGGRESSIVE=$([ "$mode" = aggr ] && echo yes || echo no) \
-			IX_CONN_PEER_TS=$([ "$name" = v1-natt-ping ] && echo "10.3.7.$n/32") \
+			IX_CONN_PEER_TS="10.3.7.$n/32" \
 			IX_CONN_IKE_OPTS=$(printf '\tdpd_delay = 0\n\trekey_time = 0'; [ "$auth" = rsa ] && printf '\n\tsend_cert = always') \
 			ix_conn "$name-$role" charon "$IX_CHARON_ADDR" "127.0.7.$n" "$IX_PEER_PORT" "$ike" "$esp" "$auth" rsa \
 			"$IX_PSK" >>"$WORK/$ch/swanctl/swanctl.conf"
@@ -55,25 +55,8 @@ v1_run_one() {
 	[ "$mode" = aggr ] && flags+=(--aggressive)
 	[ "$role" = i ] && flags+=(--initiate)
 	off=$(stat -c %s "$WORK/ref/charon.log")
-	if [ "$name" = v1-natt-ping ]; then
-		v1_ping_run "$n" "$conn" "$ike" "$esp" "$auth" "$addr" "$dir" "$role" "${flags[@]}"
-		return
-	fi
-	start_ikesim "$dir" "$conn" ok "$ike" "$esp" "$auth" "$addr" "${flags[@]}"
-	if [ "$role" = i ]; then
-		while kill -0 "$PEER_PID" 2>/dev/null; do
-			sa_listed ref "$conn" && { listed=yes; break; }
-			sleep 0.05
-		done
-	elif wait_bound "$addr" "$IX_PEER_PORT" "$PEER_PID"; then
-		SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
-		sa_listed ref "$conn" && listed=yes
-		stop_peer
-	fi
-	wait "$PEER_PID"
-	rc=$? PEER_PID=""
-	log_since ref "$off" >"$dir/charon.log"
-	v1_check "$dir" "$conn" "$rc" "$listed" "$role"
+	# every row pings through its Quick Mode SA (NAT-T made charon's libipsec take it)
+	v1_ping_run "$n" "$conn" "$ike" "$esp" "$auth" "$addr" "$dir" "$role" "${flags[@]}"
 }
 
 # Keys: SKEYID, SKEYID_d/a/e, Ka and the KEYMAT of both SPIs, by cookies, from both sides. Sets KEYS.
@@ -102,7 +85,7 @@ v1_keys() {
 # and exited 0, and every key is equal. Before NAT-T charon's SAD refused the SA ("only UDP encapsulation is
 # supported"): that line now fails the row.
 v1_check() {
-	local dir=$1 conn=$2 rc=$3 listed=$4 role=$5 natt=$6
+	local dir=$1 conn=$2 rc=$3 listed=$4 role=$5 natt=${6:-}
 	grep -Eq "IKE_SA $conn\[[0-9]+\] established" "$dir/charon.log" || why_add "charon did not establish the ISAKMP SA"
 	grep -q 'IPsec SA: only UDP encapsulation is supported' "$dir/charon.log" && why_add "charon's SAD refused the IPsec SA (plain ESP)"
 	if [ "$listed" != yes ] && ! grep -Eq "CHILD_SA $conn\{[0-9]+\} established" "$dir/charon.log"; then
@@ -115,7 +98,8 @@ v1_check() {
 	[[ $KEYS == *equal ]] && grep -q ' KEYMAT_I ' "$dir/keys.charon" || why_add "keys: $KEYS"
 	V1_INFO="charon: $(grep -m1 -o 'selected proposal: IKE:[A-Z0-9_/]*' "$dir/charon.log" | sed 's/selected proposal: //'), $(grep -m1 -o 'selected proposal: ESP:[A-Z0-9_/]*' "$dir/charon.log" | sed 's/selected proposal: //')"
 	[[ $conn == v1-am-* ]] && V1_INFO="$V1_INFO; AM3 $(grep -q '"ev":"ike.[rt]x","summary":"AGGRESSIVE request 0 \[ HASH[A-Z -]*\]","exchange":"AGGRESSIVE","msgid":0,"flags":"E"' "$dir/trace.jsonl" && echo encrypted || echo "in clear")"
-	V1_INFO="$V1_INFO; NAT-T: $(grep -m1 -o '"why":"[^"]*NAT-T ports[^"]*"' "$dir/trace.jsonl" | cut -d'"' -f4)"
+	V1_INFO="$V1_INFO; NAT-T: $(grep -m1 -o '"why":"[^"]*NAT-T ports[^"]*"' "$dir/trace.jsonl" | cut -d'"' -f4 | grep . ||
+		echo "NAT seen, no move (ports other than 500, no --natt-port)")"
 	v1_tshark "$dir" "$natt"
 	[ -z "$WHY" ] && V1_RESULT=PASS
 }
@@ -145,16 +129,16 @@ v1_tshark() {
 	[ "$enc" -gt 0 ] && [ "$dec" = "$enc" ] && [ "$bad" = 0 ] || why_add "tshark decrypted $dec of $enc encrypted messages ($bad malformed)"
 }
 
-# A v1-natt-ping row: like ping.sh's rows, over IKEv1. ikesim (inner address 10.3.7.N) pings charon's 10.1.0.1
+# One row, like ping.sh's rows but over IKEv1. ikesim (inner address 10.3.7.N) pings charon's 10.1.0.1
 # through the Quick Mode SA in ESP-in-UDP; the namespace's ping(8) pings ikesim back; then the usual v1 checks
 # (keys, tshark on the IKE messages) and the ping ones: every request answered both ways, charon's IPsec SA
 # counted them, tshark decrypts every echo request and reply with the esp_sa table.
 v1_ping_run() {
 	local n=$1 conn=$2 ike=$3 esp=$4 auth=$5 addr=$6 dir=$7 role=$8 rc listed=no i natt=()
 	shift 8
-	# as initiator ikesim also forces encapsulation and floats to a NAT-T port of its own for MM5 (RFC 3947 4):
-	# charon must follow it there; ikesim, "behind a NAT", sends keepalives
-	[ "$role" = i ] && natt=(--natt-port "$(natt_port "$n")" --encap --keepalive 0.2)
+	# v1-natt-ping as initiator: ikesim also forces encapsulation and floats to a NAT-T port of its own for MM5
+	# (RFC 3947 4): charon must follow it there; ikesim, "behind a NAT", sends keepalives
+	[ "$conn" = v1-natt-ping-i ] && natt=(--natt-port "$(natt_port "$n")" --encap --keepalive 0.2)
 	PEER_TS="10.3.7.$n/32" IX_HOLD=1 start_ikesim "$dir" "$conn" ok "$ike" "$esp" "$auth" "$addr" "$@" "${natt[@]}" \
 		--ping "$IX_PING_DST" --count "$IX_PING_COUNT" --interval "$IX_PING_INTERVAL"
 	PEER_TS=""
@@ -175,7 +159,7 @@ v1_ping_run() {
 	log_since ref "$off" >"$dir/charon.log"
 	v1_check "$dir" "$conn" "$rc" "$listed" "$role" "$(natt_port "$n")"
 	v1_ping_check "$dir" "$n"
-	if [ "$role" = i ]; then
+	if [ "$conn" = v1-natt-ping-i ]; then
 		grep -q "\"local-to\":\"$addr:$(natt_port "$n")\"" "$dir/trace.jsonl" || why_add "ikesim did not float to port $(natt_port "$n")"
 		grep -q "ID_PROT request 0 \[ ID HASH .*\"from\":\"$addr:$(natt_port "$n")\"" "$dir/trace.jsonl" || why_add "MM5 not sent from the NAT-T port"
 		grep -q '"ev":"ike.keepalive"' "$dir/trace.jsonl" || why_add "ikesim sent no keepalive"
