@@ -1,6 +1,7 @@
 /* The scenario runner: one engine peer per node, datagrams and timers through the backend. */
 #include "run.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,7 +173,16 @@ static void node_seed(const ike_crypto *c, uint64_t seed, const char *name, uint
 	OPENSSL_cleanse(&d, sizeof(d));
 }
 
-int sim_rn_peer_new(rnode *n) { return (n->peer = ike_peer_new(&n->cfg, &n->host)) ? 0 : -1; }
+int sim_rn_peer_new(rnode *n)
+{
+	if (!(n->peer = ike_peer_new(&n->cfg, &n->host)))
+		return -1;
+	/* a member's shared config names no address: the engine takes the node's own (docs/population.md) */
+	const sim_node_spec *ns = &n->r->sc->nodes[n->idx];
+	if (ns->pop)
+		(void)ike_peer_addresses_changed(n->peer, 0, ns->addrs, ns->n_addrs, false);
+	return 0;
+}
 
 static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int reveal)
 {
@@ -208,19 +218,63 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 	return 0;
 }
 
-/* Schedules every initiating connection at its start time, in scenario order. */
-static int schedule_starts(runner *r)
+/* A population's spread of start times, drawn from the run's seed and its name (same seed, same starts). */
+typedef struct pop_draw {
+	ike_drbg d;
+	int64_t t; /* Poisson: the last start so far */
+} pop_draw;
+
+static int64_t member_start(const sim_pop_spec *ps, pop_draw *pd)
+{
+	if (ps->start == SIM_POP_UNIFORM)
+		return ps->from + (int64_t)ike_drbg_uniform(&pd->d, (uint64_t)(ps->to - ps->from) + 1);
+	/* Poisson: exponential gaps of mean 1/rate, from a uniform in (0, 1] */
+	double u = (double)(ike_drbg_uniform(&pd->d, (uint64_t)1 << 53) + 1) / 9007199254740992.0;
+	double gap = -log(u) / ps->rate * 1e9;
+	pd->t += gap > 1e18 ? (int64_t)1e18 : (int64_t)gap;
+	return pd->t;
+}
+
+static pop_draw *pop_draws(runner *r, uint64_t seed)
+{
+	const sim_scenario *sc = r->sc;
+	pop_draw *pd = calloc(sc->n_pops ? sc->n_pops : 1, sizeof(*pd));
+	uint8_t s[8];
+	char pers[80];
+	for (int i = 0; i < 8; i++)
+		s[i] = (uint8_t)(seed >> (56 - 8 * i));
+	for (size_t p = 0; pd && p < sc->n_pops; p++) {
+		int n = snprintf(pers, sizeof(pers), "population:%s", sc->pops[p].name);
+		ike_drbg_init_with(&pd[p].d, r->crypto, s, sizeof(s), pers, (size_t)n);
+		pd[p].t = sc->pops[p].from;
+	}
+	return pd;
+}
+
+/* Schedules every initiating connection at its start time, in scenario order; members as their population says. */
+static int schedule_starts(runner *r, uint64_t seed)
 {
 	size_t k = 0;
+	pop_draw *pd = pop_draws(r, seed);
+	if (!pd)
+		return -1;
 	for (uint32_t i = 0; i < r->sc->n_nodes; i++)
 		for (size_t c = 0; c < r->sc->nodes[i].n_conns; c++) {
 			int64_t at = r->sc->nodes[i].initiate_at[c];
 			if (at < 0)
 				continue;
+			uint32_t pop = r->sc->nodes[i].pop;
+			if (pop && r->sc->pops[pop - 1].start != SIM_POP_AT)
+				at = member_start(&r->sc->pops[pop - 1], &pd[pop - 1]);
+			if (at > r->sc->duration)
+				continue; /* a Poisson start after the end of the run */
 			r->starts[k] = (rstart){ &r->nodes[i], c };
-			if (r->be.schedule(r->be.impl, at, on_start, &r->starts[k++]) != 0)
+			if (r->be.schedule(r->be.impl, at, on_start, &r->starts[k++]) != 0) {
+				free(pd);
 				return -1;
+			}
 		}
+	free(pd);
 	return 0;
 }
 
@@ -327,7 +381,7 @@ static int build_world(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		return -1;
 	trace_start(r, seed);
 	/* Faults first: a link down or a reboot at t acts before connections that start at the same t. */
-	if (build_nodes(r, crypto, seed, reveal) || sim_cpu_setup(r) || sim_rnat_setup(r) || sim_rf_setup(r) || schedule_starts(r) || sim_ra_setup(r) ||
+	if (build_nodes(r, crypto, seed, reveal) || sim_cpu_setup(r) || sim_rnat_setup(r) || sim_rf_setup(r) || schedule_starts(r, seed) || sim_ra_setup(r) ||
 	    sim_ip_setup(r) || sim_rt_setup(r))
 		return -1;
 	return 0;

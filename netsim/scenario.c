@@ -44,7 +44,7 @@ void sim_scenario_free(sim_scenario *sc)
 	sim_scn_owned *o = sc->owned;
 	for (size_t i = 0; i < sc->n_nodes; i++) {
 		/* Loaded nodes share the blocks in o->blobs; sim_scenario_node_conns allocates per node. */
-		if (o && in_block(o, sc->nodes[i].conns))
+		if ((o && in_block(o, sc->nodes[i].conns)) || sc->nodes[i].pop) /* members: kept with the scenario */
 			continue;
 		free(sc->nodes[i].conns);
 		free(sc->nodes[i].initiate_at);
@@ -56,6 +56,7 @@ void sim_scenario_free(sim_scenario *sc)
 	free(sc->actions);
 	free(sc->hosts);
 	free(sc->flows);
+	free(sc->pops);
 	free(sc->inputs);
 	if (o) {
 		for (size_t i = 0; i < o->n_blobs; i++)
@@ -254,7 +255,7 @@ static int parse_seed(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	static const char *const keys[] = { "description", "seed", "duration", "cert_time", "nodes", "links",
-					    "connections", "hosts", "flows", "faults", "expect", "actions", NULL };
+					    "connections", "hosts", "flows", "faults", "expect", "actions", "populations", NULL };
 	const char *desc;
 	if (sim_scn_object(c, root, "", keys) || sim_scn_str(c, root, "", "description", 0, &desc) < 0 ||
 	    parse_seed(c, sc, root))
@@ -262,7 +263,8 @@ static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 	sc->duration = 60 * IKE_NS_PER_SEC;
 	if (sim_scn_time(c, root, "", "duration", 0, &sc->duration) < 0)
 		return -1;
-	if (parse_nodes(c, sc, root) || parse_links(c, sc, root) || sim_scn_routing(c, sc, root) ||
+	if (parse_nodes(c, sc, root) || parse_links(c, sc, root) || sim_scn_populations(c, sc, root) ||
+	    sim_scn_routing(c, sc, root) ||
 	    sim_scn_connections(c, sc, root) ||
 	    sim_scn_hosts(c, sc, root) || sim_scn_flows(c, sc, root) ||
 	    sim_scn_cert_time(c, sc, root) || sim_scn_faults(c, sc, root) || sim_scn_expects(c, sc, root) ||

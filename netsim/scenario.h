@@ -51,7 +51,21 @@ typedef struct sim_node_spec {
 	size_t n_routes;
 	sim_nat_spec *nat;         /* "nat", NULL = none */
 	sim_cpu_spec *cpu;         /* "cpu", NULL = crypto takes no virtual time */
+	uint32_t pop;              /* a population's member: its index + 1 (docs/population.md); 0 = none */
 } sim_node_spec;
+
+/* When a population's members initiate (docs/population.md). */
+enum sim_pop_start { SIM_POP_AT, SIM_POP_UNIFORM, SIM_POP_POISSON };
+
+/* "populations": count nodes from one template, sharing one connection config. */
+typedef struct sim_pop_spec {
+	const char *name;
+	uint32_t first, count;   /* its members are nodes first .. first + count - 1, named name1 .. nameN */
+	uint8_t start;           /* enum sim_pop_start */
+	int64_t from, to;        /* AT: all at `from`; UNIFORM: each at a time drawn in [from, to] */
+	double rate;             /* POISSON: starts per second from `from` (exponential gaps) */
+	ike_conn_cfg *conn;      /* the one config every member's engine uses */
+} sim_pop_spec;
 
 typedef struct sim_link_spec {
 	uint32_t a, b;
@@ -181,6 +195,8 @@ typedef struct sim_scenario {
 	size_t n_hosts;
 	sim_flow_spec *flows;
 	size_t n_flows;
+	sim_pop_spec *pops;
+	size_t n_pops;
 	const char **inputs;  /* files the scenario read besides itself (auth cert, key, ca), as opened */
 	size_t n_inputs;
 	void *owned; /* the JSON tree and buffers every string above points into */

@@ -379,6 +379,10 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 		return -1;
 	fc->node = (uint32_t)node;
 	sim_node_spec *nd = &sc->nodes[node];
+	if (nd->pop) {
+		sim_scn_sub(p, path, "node");
+		return sim_scn_fail(c, p, "'%s' is a population's member: its connection is the population's", nd->name);
+	}
 	if (nd->n_conns >= fc->room[node])
 		return sim_scn_fail(c, path, "internal error: connection count changed");
 	fc->cfg = &nd->conns[nd->n_conns];
@@ -388,6 +392,63 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 	    parse_auth(c, sc, o, path, fc))
 		return -1;
 	return parse_conn_rest(c, sc, o, path, fc);
+}
+
+/* The member's own address as its only local selector: the template's default, made "dynamic" (n 0). */
+static void make_dynamic(ike_conn_cfg *cfg, const ike_addr *host)
+{
+	for (size_t i = 0; i < cfg->n_children; i++) {
+		ike_child_cfg *ch = (ike_child_cfg *)&cfg->children[i];
+		const ike_ts *t = &ch->local_ts[0];
+		if (ch->n_local_ts == 1 && t->family == host->family && !memcmp(t->start, host->ip, 16) &&
+		    !memcmp(t->end, host->ip, 16) && t->start_port == 0 && t->end_port == 65535 && !t->ip_proto)
+			ch->n_local_ts = 0;
+	}
+}
+
+int sim_scn_conn_template(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, uint32_t member,
+			  const char *dflt_name, ike_conn_cfg *cfg, int *initiates)
+{
+	static const char *const keys[] = { "name", "remote_node", "remote", "version", "initiate",
+					    "ike", "esp", "ah_proposals", "auth", "remote_id", "local_ts",
+					    "remote_ts", "ike_lifetime", "child_lifetime", "retransmit",
+					    "profile", "children", "rekey_time", "reauth_time", "rand_time", "over_time",
+					    "dpd_delay", "dpd_action", "keyingtries", "initial_contact", "make_before_break",
+					    "fragmentation", "fragment_size", "natt_port", "encap", "keepalive", "mobike", NULL };
+	conn_draft d = { .node = member, .cfg = cfg }, *fc = &d;
+	ike_child_cfg *child = sim_scn_keep(sc, calloc(1, sizeof(*child)));
+	if (!child)
+		return sim_scn_fail(c, path, "out of memory");
+	cfg->children = child;
+	cfg->n_children = 1;
+	cfg->name = dflt_name;
+	if (sim_scn_object(c, o, path, keys) || sim_scn_str(c, o, path, "name", 0, &cfg->name) < 0)
+		return -1;
+	char p[SIM_PATH_MAX];
+	sim_scn_sub(p, path, "name");
+	if (!sim_valid_name(cfg->name))
+		return sim_scn_fail(c, p, "'%.64s' is not a valid name (1-63 of A-Z a-z 0-9 . _ -)", cfg->name);
+	if (parse_endpoints(c, sc, o, path, fc) || parse_start(c, o, path, fc))
+		return -1;
+	if (!sim_jv_get(o, "initiate"))
+		fc->at = 0; /* members initiate unless told not to: the population's "start" says when */
+	if (cfg->version != 2) {
+		sim_scn_sub(p, path, "version");
+		return sim_scn_fail(c, p, "populations are IKEv2 only for now");
+	}
+	if (sim_scn_proposals(c, o, path, "ike", IKE_PROTO_IKE, "aes128gcm16-prfsha256-x25519", &cfg->ike) ||
+	    parse_auth(c, sc, o, path, fc) || parse_conn_rest(c, sc, o, path, fc))
+		return -1;
+	if (cfg->auth != IKE_AUTH_PSK) {
+		sim_scn_sub(p, path, "auth");
+		return sim_scn_fail(c, p, "population members authenticate with a PSK for now (one identity each: their address)");
+	}
+	ike_addr host = cfg->local;
+	memset(cfg->local.ip, 0, sizeof(cfg->local.ip)); /* each member sends from its own address */
+	memset(&cfg->local_id, 0, sizeof(cfg->local_id)); /* and is its address: ID_IPV4_ADDR / ID_IPV6_ADDR */
+	make_dynamic(cfg, &host);
+	*initiates = fc->at >= 0;
+	return 0;
 }
 
 /*

@@ -33,6 +33,15 @@ typedef struct sim_scn_owned {
 /* Keeps p alive as long as the scenario; returns p, or NULL (and frees p) when out of memory. */
 void *sim_scn_keep(sim_scenario *sc, void *p);
 
+/* scenario_conn.c: a population's connection template (docs/population.md), parsed as a connection of node
+ * `member` (the first member) without node/local/local_id/at; the shared config has local 0.0.0.0 (or ::),
+ * no local_id and "dynamic" local selectors so that each member fills in its own address. 0 or -1. */
+int sim_scn_conn_template(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, uint32_t member,
+			  const char *dflt_name, ike_conn_cfg *cfg, int *initiates);
+/* scenario_pop.c: "populations" (after nodes and links, before routing); 0 or -1. */
+int sim_scn_populations(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+/* The population named `name`, or -1. */
+int32_t sim_scn_find_pop(const sim_scenario *sc, const char *name);
 /* scenario_cpu.c: node's optional "cpu" into n->cpu. 0 or -1. */
 int sim_scn_cpu(sim_scn *c, sim_scenario *sc, sim_node_spec *n, const sim_jv *node, const char *path);
 /* scenario_net.c: every node's "router", "routes" and "nat" (after nodes and links). 0 or -1. */

@@ -103,6 +103,9 @@ int sim_scn_reserve_conns(sim_scenario *sc, size_t n)
 
 const sim_scn_conn_ref *sim_scn_find_conn(const sim_scenario *sc, uint32_t node, const char *name)
 {
+	static const sim_scn_conn_ref member = { NULL, 0, 0 }; /* a member's one connection is its slot 0 */
+	if (sc->nodes[node].pop)
+		return sc->nodes[node].n_conns && !strcmp(sc->nodes[node].conns[0].name, name) ? &member : NULL;
 	const sim_scn_owned *o = owned(sc);
 	conn_key k = { node, name };
 	int64_t r = sim_index_find(&o->conns, sim_hash_str(name, node), conn_eq, o, &k);

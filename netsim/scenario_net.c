@@ -250,6 +250,22 @@ static int nat_has_outside(sim_scn *c, const sim_scenario *sc, uint32_t i, const
 	return sim_scn_fail(c, p, "every neighbour of '%s' is inside: a NAT needs a link to the outside", sc->nodes[i].name);
 }
 
+/* Every member of a population goes inside the NAT; each must have its link to it. */
+static int add_pop_inside(sim_scn *c, const sim_scenario *sc, uint32_t i, const sim_pop_spec *ps, sim_nat_spec *nat,
+			  const char *path)
+{
+	for (size_t j = 0; j < nat->n_inside; j++) /* members are distinct: only what came before can clash */
+		if (nat->inside[j] >= ps->first && nat->inside[j] < ps->first + ps->count)
+			return sim_scn_fail(c, path, "'%s' is named twice", sc->nodes[nat->inside[j]].name);
+	for (uint32_t m = ps->first; m < ps->first + ps->count; m++) {
+		if (sim_scn_find_link(sc, i, m) < 0)
+			return sim_scn_fail(c, path, "population '%s': '%s' has no link to '%s'", ps->name,
+					    sc->nodes[m].name, sc->nodes[i].name);
+		nat->inside[nat->n_inside++] = m;
+	}
+	return 0;
+}
+
 static int parse_nat(sim_scn *c, sim_scenario *sc, uint32_t i, const sim_jv *o, const char *path)
 {
 	static const char *const keys[] = { "type", "mapping", "filtering", "inside", "public", "timeout",
@@ -272,16 +288,27 @@ static int parse_nat(sim_scn *c, sim_scenario *sc, uint32_t i, const sim_jv *o, 
 	sim_scn_sub(p, path, "inside");
 	if (!n)
 		return sim_scn_fail(c, p, "a NAT needs at least one inside neighbour");
-	if (!(nat->inside = sim_scn_keep(sc, calloc(n, sizeof(*nat->inside)))))
+	size_t room = 0, k = 0;
+	for (const sim_jv *v = arr->child; v; v = v->next) { /* a population's name stands for all its members */
+		int32_t pop = sim_jv_is_string(v) && sim_scn_find_node(sc, v->valuestring) < 0
+				      ? sim_scn_find_pop(sc, v->valuestring)
+				      : -1;
+		room += pop >= 0 ? sc->pops[pop].count : 1;
+	}
+	if (!(nat->inside = sim_scn_keep(sc, calloc(room, sizeof(*nat->inside)))))
 		return sim_scn_fail(c, p, "out of memory");
-	for (size_t k = 0; k < n; k++) {
-		const sim_jv *v = sim_jv_at(arr, k);
+	for (const sim_jv *v = arr->child; v; v = v->next, k++) {
 		sim_scn_idx(pi, p, k);
 		if (!sim_jv_is_string(v))
-			return sim_scn_fail(c, pi, "expected the name of a node");
-		int32_t nb = sim_scn_find_node(sc, v->valuestring);
+			return sim_scn_fail(c, pi, "expected the name of a node or a population");
+		int32_t nb = sim_scn_find_node(sc, v->valuestring), pop = nb < 0 ? sim_scn_find_pop(sc, v->valuestring) : -1;
+		if (pop >= 0) {
+			if (add_pop_inside(c, sc, i, &sc->pops[pop], nat, pi))
+				return -1;
+			continue;
+		}
 		if (nb < 0)
-			return sim_scn_fail(c, pi, "no node named '%.64s'", v->valuestring);
+			return sim_scn_fail(c, pi, "no node or population named '%.64s'", v->valuestring);
 		if (sim_scn_find_link(sc, i, (uint32_t)nb) < 0)
 			return sim_scn_fail(c, pi, "'%s' has no link to '%s'", ns->name, sc->nodes[nb].name);
 		for (size_t j = 0; j < nat->n_inside; j++) /* distinct neighbours: at most the node's links long */
@@ -294,10 +321,11 @@ static int parse_nat(sim_scn *c, sim_scenario *sc, uint32_t i, const sim_jv *o, 
 
 int sim_scn_routing(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
-	const sim_jv *nodes = sim_jv_get(root, "nodes");
+	const sim_jv *nodes = sim_jv_get(root, "nodes"), *o = NULL;
 	char p[SIM_PATH_MAX];
-	for (uint32_t i = 0; i < sc->n_nodes; i++) {
-		const sim_jv *o = sim_jv_at(nodes, i), *nat = sim_jv_get(o, "nat");
+	for (uint32_t i = 0; i < sc->n_nodes && !sc->nodes[i].pop; i++) { /* members (at the end) never forward */
+		o = o ? o->next : sim_jv_at(nodes, 0);
+		const sim_jv *nat = sim_jv_get(o, "nat");
 		int router = 0;
 		sim_scn_idx(p, "nodes", i);
 		if (sim_scn_bool(c, o, p, "router", 0, &router) < 0)

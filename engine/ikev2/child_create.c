@@ -37,7 +37,10 @@ static int send_request(v2_ike_sa *sa, ike_time now, v2_child_sa *c, uint32_t re
 	v2_add_nonce(&b, sa->xn, sa->xn_len);
 	if (group)
 		v2_add_ke(&b, group, pub, pub_len);
-	v2_ts_to_wire(cc->local_ts, cc->n_local_ts, ts);
+	ike_ts own;
+	uint8_t nl;
+	const ike_ts *lts = v2_local_ts(sa, cc, &own, &nl);
+	v2_ts_to_wire(lts, nl, ts);
 	v2_add_ts(&b, V2_PL_TSI, ts);
 	v2_ts_to_wire(cc->remote_ts, cc->n_remote_ts, ts);
 	v2_add_ts(&b, V2_PL_TSR, ts);
@@ -129,7 +132,10 @@ static uint16_t read_answer(v2_ike_sa *sa, const v2_inbound *in, v2_child_sa *c,
 		*why = "the response's KE payload does not match our D-H group (PFS)";
 		return V2_N_NO_PROPOSAL_CHOSEN;
 	}
-	if (!v2_ts_within(tsi, cc->local_ts, cc->n_local_ts, ti, IKE_TS_MAX, &ni) ||
+	ike_ts own;
+	uint8_t nl;
+	const ike_ts *lts = v2_local_ts(sa, cc, &own, &nl);
+	if (!v2_ts_within(tsi, lts, nl, ti, IKE_TS_MAX, &ni) ||
 	    !v2_ts_within(tsr, cc->remote_ts, cc->n_remote_ts, tr, IKE_TS_MAX, &nt)) {
 		*why = "responder's traffic selectors are not within ours";
 		return V2_N_TS_UNACCEPTABLE;

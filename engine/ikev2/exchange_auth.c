@@ -90,7 +90,9 @@ static void auth_i_build(v2_ike_sa *sa, ike_time now, uint8_t *inner, size_t cap
 {
 	const ike_conn_cfg *c = sa->conn;
 	uint8_t idb[4 + IKE_ID_MAX], auth[V2_AUTH_MAX], spi[4], method;
-	size_t idlen = id_body(&c->local_id, idb), alen = 0;
+	ike_id me;
+	v2_own_id(sa, &me);
+	size_t idlen = id_body(&me, idb), alen = 0;
 	const char *why = NULL;
 	if (our_auth(sa, true, idb, idlen, auth, &alen, &method, &why) != 0) {
 		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, why);
@@ -108,7 +110,7 @@ static void auth_i_build(v2_ike_sa *sa, ike_time now, uint8_t *inner, size_t cap
 	v2_ts_list ts_buf, *ts = &ts_buf;
 	v2_builder b;
 	v2_begin_chain(&b, inner, cap);
-	v2_add_id(&b, V2_PL_IDI, c->local_id.type, c->local_id.data, c->local_id.len);
+	v2_add_id(&b, V2_PL_IDI, me.type, me.data, me.len);
 	v2_sig_add_certs(sa, &b);
 	if (v2_ic_wanted(sa))
 		v2_add_notify(&b, 0, NULL, 0, V2_N_INITIAL_CONTACT, NULL, 0);
@@ -118,7 +120,10 @@ static void auth_i_build(v2_ike_sa *sa, ike_time now, uint8_t *inner, size_t cap
 	v2_add_auth(&b, method, auth, alen);
 	v2_sa_from_config(&c->children[0].esp, ike_child_protocol(&c->children[0]), spi, 4, true, prop);
 	v2_add_sa(&b, prop);
-	v2_ts_to_wire(c->children[0].local_ts, c->children[0].n_local_ts, ts);
+	ike_ts own;
+	uint8_t nl;
+	const ike_ts *lts = v2_local_ts(sa, &c->children[0], &own, &nl);
+	v2_ts_to_wire(lts, nl, ts);
 	v2_add_ts(&b, V2_PL_TSI, ts);
 	v2_ts_to_wire(c->children[0].remote_ts, c->children[0].n_remote_ts, ts);
 	v2_add_ts(&b, V2_PL_TSR, ts);
@@ -251,7 +256,10 @@ static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder 
 			     : v2_select_refusal(&cc->esp, theirs, ike_child_protocol(cc), true, whybuf, sizeof(whybuf));
 	} else {
 		ni = v2_ts_narrow(tsi, cc->remote_ts, cc->n_remote_ts, ti, IKE_TS_MAX + 1);
-		nr = v2_ts_narrow(tsr, cc->local_ts, cc->n_local_ts, tr, IKE_TS_MAX + 1);
+		ike_ts own;
+		uint8_t nl;
+		const ike_ts *lts = v2_local_ts(sa, cc, &own, &nl);
+		nr = v2_ts_narrow(tsr, lts, nl, tr, IKE_TS_MAX + 1);
 		if (!ni || !nr) {
 			err = V2_N_TS_UNACCEPTABLE;
 			why = v2_ts_refusal(tsi, tsr, whybuf, sizeof(whybuf));
@@ -305,7 +313,8 @@ static int auth_r(v2_ike_sa *sa, ike_time now, v2_inbound *in, uint8_t *inner, s
 		v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED, why);
 		return V2_H_GONE;
 	}
-	const ike_id *me = &sa->conn->local_id;
+	ike_id my_id, *me = &my_id;
+	v2_own_id(sa, me);
 	uint8_t idb[4 + IKE_ID_MAX], auth[V2_AUTH_MAX], method;
 	size_t idlen = id_body(me, idb), alen = 0;
 	const char *w = NULL;
@@ -358,6 +367,9 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in, child_pay
 {
 	const ike_child_cfg *cc = &sa->conn->children[0];
 	v2_child_sa *ch = sa->children;
+	ike_ts own;
+	uint8_t nl = 0;
+	const ike_ts *lts = v2_local_ts(sa, cc, &own, &nl);
 	if (!ch)
 		return;
 	uint16_t err = v2_chain_first_error(&in->inner);
@@ -371,7 +383,7 @@ static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in, child_pay
 		err = V2_N_NO_PROPOSAL_CHOSEN;
 		why = prop ? "the chosen ESP proposal has no 4-byte SPI"
 			   : v2_accept_refusal(&cc->esp, &cp->sa, ike_child_protocol(cc), true, whybuf, sizeof(whybuf));
-	} else if (!err && (!v2_ts_within(&cp->tsi, cc->local_ts, cc->n_local_ts, ti, IKE_TS_MAX, &ni) ||
+	} else if (!err && (!v2_ts_within(&cp->tsi, lts, nl, ti, IKE_TS_MAX, &ni) ||
 			    !v2_ts_within(&cp->tsr, cc->remote_ts, cc->n_remote_ts, tr, IKE_TS_MAX, &nr))) {
 		err = V2_N_TS_UNACCEPTABLE;
 		why = "responder's traffic selectors are not within ours";

@@ -66,7 +66,10 @@ static uint16_t choose(v2_ike_sa *sa, const ccsa_req *q, size_t cfg, v2_child_sa
 		return V2_N_INVALID_KE_PAYLOAD;
 	}
 	*ni = v2_ts_narrow(&q->tsi, cc->remote_ts, cc->n_remote_ts, ti, IKE_TS_MAX + 1);
-	*nr = v2_ts_narrow(&q->tsr, cc->local_ts, cc->n_local_ts, tr, IKE_TS_MAX + 1);
+	ike_ts own;
+	uint8_t nl;
+	const ike_ts *lts = v2_local_ts(sa, cc, &own, &nl);
+	*nr = v2_ts_narrow(&q->tsr, lts, nl, tr, IKE_TS_MAX + 1);
 	if (!*ni || !*nr || *ni > IKE_TS_MAX || *nr > IKE_TS_MAX)
 		return V2_N_TS_UNACCEPTABLE;
 	return 0;

@@ -261,7 +261,8 @@ static int find_conn(const ike_peer *p, const ike_addr *local, const ike_addr *r
 	for (size_t i = 0; i < p->cfg.n_conns; i++) {
 		const ike_conn_cfg *c = &p->cfg.conns[i];
 		size_t ll = c->local.family == 4 ? 4 : 16, rl = c->remote.family == 4 ? 4 : 16;
-		bool lok = !c->local.family || (c->local.family == local->family && !memcmp(c->local.ip, local->ip, ll));
+		bool lok = !c->local.family || !memcmp(c->local.ip, zero, ll) || /* 0.0.0.0: a population's template */
+			   (c->local.family == local->family && !memcmp(c->local.ip, local->ip, ll));
 		bool rok = !c->remote.family || !memcmp(c->remote.ip, zero, rl) ||
 			   (c->remote.family == remote->family && !memcmp(c->remote.ip, remote->ip, rl));
 		if (c->version == 2 && lok && rok)

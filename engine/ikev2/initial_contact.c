@@ -21,6 +21,9 @@ bool v2_same_peer(const v2_ike_sa *a, const v2_ike_sa *b)
 {
 	if (!a->conn || !b->conn)
 		return false;
+	/* one connection may serve many peers (a gateway's road warriors): the peer is also where it is */
+	if (a->remote.family != b->remote.family || memcmp(a->remote.ip, b->remote.ip, a->remote.family == 4 ? 4 : 16))
+		return false;
 	return a->conn == b->conn ||
 	       (same_id(&a->conn->local_id, &b->conn->local_id) && same_id(&a->conn->remote_id, &b->conn->remote_id));
 }

@@ -582,6 +582,10 @@ void v2_natd_check(v2_ike_sa *sa, ike_time now, const v2_chain *ch, uint64_t spi
 
 /* ---- auth_psk.c ---- */
 /* The octets AUTH covers (2.15): IKE_SA_INIT message | peer's nonce | prf(SK_p, ID body); maced_id backs out[2]. */
+/* own_addr.c: our ID (the configured one, else our address) and a child's local selectors (configured, else
+ * our address alone, strongSwan's "dynamic"; own receives that one). */
+void v2_own_id(const v2_ike_sa *sa, ike_id *out);
+const ike_ts *v2_local_ts(const v2_ike_sa *sa, const ike_child_cfg *cc, ike_ts *own, uint8_t *n);
 int v2_signed_octets(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body, size_t id_len,
 		     uint8_t maced_id[IKE_PRF_MAX_OUT], ike_iov out[3]);
 int v2_psk_auth(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body, size_t id_len, uint8_t *out,

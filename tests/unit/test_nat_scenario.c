@@ -51,7 +51,7 @@ static void loader_refuses_bad_routing_and_nat(void **state)
 	load_expect(",\"router\":1", "", "nodes[0].router");
 	load_expect("", ",\"nat\":{\"inside\":[\"x\"]}", "nodes[1].nat.inside[0]: 'nat' has no link to 'x'");
 	load_expect("", ",\"nat\":{\"inside\":[\"rw\",\"rw\"]}", "nodes[1].nat.inside[1]: 'rw' is named twice");
-	load_expect("", ",\"nat\":{\"inside\":[\"nobody\"]}", "nodes[1].nat.inside[0]: no node named 'nobody'");
+	load_expect("", ",\"nat\":{\"inside\":[\"nobody\"]}", "nodes[1].nat.inside[0]: no node or population named 'nobody'");
 	load_expect("", ",\"nat\":{\"inside\":[\"rw\",\"gw\"]}", "nodes[1].nat.inside: every neighbour of 'nat' is inside");
 	load_expect("", ",\"nat\":{\"inside\":[]}", "nodes[1].nat.inside: a NAT needs at least one inside neighbour");
 	load_expect("", ",\"nat\":{}", "nodes[1].nat.inside");
