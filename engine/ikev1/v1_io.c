@@ -174,7 +174,9 @@ void v1_trace_selected(v1_ike_sa *sa, ike_time now, bool esp)
 	if (!esp) { /* IKEv1's one hash: the PRF (HMAC) and HASH_I/R, IVs */
 		static const char *const names[] = { "?", "MD5", "SHA1", "?", "SHA2_256", "SHA2_384", "SHA2_512" };
 		ike_jsonw_str(&w, "hash-alg", sa->alg.hash < 7 ? names[sa->alg.hash] : "?");
-		ike_jsonw_str(&w, "auth-method", sa->alg.auth == V1_AUTH_RSA_SIG ? "RSA_SIG" : "PSK");
+		ike_jsonw_str(&w, "auth-method", sa->alg.auth == V1_AUTH_RSA_SIG		 ? "RSA_SIG"
+						 : sa->alg.auth == V1_AUTH_XAUTH_INIT_PSK ? "XAUTH_INIT_PSK"
+											  : "PSK");
 	}
 	uint16_t dh = esp ? sa->child.alg.pfs : sa->alg.group;
 	if (dh)
