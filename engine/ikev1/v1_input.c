@@ -23,8 +23,10 @@ static long find_conn(const ike_peer *p, const ike_addr *from)
 		const ike_conn_cfg *c = &p->cfg.conns[i];
 		if (c->version != 1)
 			continue;
-		if (!c->remote.family || (c->remote.family == from->family &&
-					  !memcmp(c->remote.ip, from->ip, from->family == 4 ? 4 : 16)))
+		static const uint8_t zero[16];
+		/* no remote, or 0.0.0.0 / :: (a gateway for road warriors): any peer */
+		if (!c->remote.family || !memcmp(c->remote.ip, zero, c->remote.family == 4 ? 4 : 16) ||
+		    (c->remote.family == from->family && !memcmp(c->remote.ip, from->ip, from->family == 4 ? 4 : 16)))
 			return (long)i;
 	}
 	return -1;

@@ -158,7 +158,7 @@ static enum ike_input_result gw_reply(v1_ike_sa *sa, ike_time now, const v1_cfg 
 	if (hit) {
 		snprintf(sa->xuser, sizeof(sa->xuser), "%s", hit->user);
 		char why[IKE_XAUTH_MAX + 48];
-		snprintf(why, sizeof(why), "XAUTH: user \"%s\" authenticated", name);
+		snprintf(why, sizeof(why), "XAUTH: user %s authenticated", name);
 		v1_ike_go(sa, now, V1_T_XAUTH_OK, why);
 	} else
 		sa->peer->rec[sa->conn_idx].last_error = V1_N_AUTHENTICATION_FAILED;
@@ -228,12 +228,12 @@ static enum ike_input_result cl_set(v1_ike_sa *sa, ike_time now, const v1_cfg *c
 	v1_user_str((const uint8_t *)sa->conn->xauth_user, strlen(sa->conn->xauth_user), name, sizeof(name));
 	trace_xauth(sa, now, ok ? "ok" : "failed", name, sa->conn->xauth_password_len);
 	if (!ok) {
-		snprintf(why, sizeof(why), "XAUTH: the gateway refused user \"%s\" (XAUTH-STATUS FAIL)", name);
+		snprintf(why, sizeof(why), "XAUTH: the gateway refused user %s (XAUTH-STATUS FAIL)", name);
 		v1_fail(sa, now, V1_T_XAUTH_FAILED, V1_N_AUTHENTICATION_FAILED, why);
 		return IKE_INPUT_PROCESSED;
 	}
 	sa->xauth = V1_XA_OK;
-	snprintf(why, sizeof(why), "XAUTH: user \"%s\" accepted by the gateway", name);
+	snprintf(why, sizeof(why), "XAUTH: user %s accepted by the gateway", name);
 	v1_ike_go(sa, now, V1_T_XAUTH_OK, why);
 	if (sa->conn->modecfg)
 		v1_mcfg_request(sa, now);
