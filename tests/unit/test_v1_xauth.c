@@ -14,8 +14,12 @@
 
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
+#include "peer.h"
 #include "pair.h"
 #include "scntest.h"
+#include "testfs.h"
 #include "test_list.h.in"
 
 typedef struct seen {
@@ -258,6 +262,123 @@ static void xauth_scenario_huge_array(void **state)
 	free(t);
 }
 
+
+static void put_file(const tfs_dir *d, const char *name, const char *text, mode_t mode, char *path, size_t cap)
+{
+	tfs_dir_file(d, name, path, cap);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* The gateway's users file: good lines, comments, and each kind of bad line named by file and line. */
+static void xauth_peer_users_file(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "# users\nalice:wonderland\r\n\nbob:hunter2:x\n", NULL },
+		{ "alice:wonderland\nnocolon\n", ":2: expected user:password" },
+		{ "alice:a\nalice:b\n", ":2: this user is already listed" },
+		{ ":pw\n", ":1: the user name must be 1 to 128 bytes" },
+		{ "u:\n", ":1: the password must be 1 to 128 bytes" },
+		{ "u\x01:p\n", ":1: a control character or ':' in the user name" },
+		{ "# nobody\n", "no user:password line" },
+	};
+	tfs_dir d;
+	tfs_dir_make(&d, "xauth");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[128], err[300] = "";
+		put_file(&d, "users", cases[i].text, 0600, path, sizeof(path));
+		peer_args a;
+		memset(&a, 0, sizeof(a));
+		a.xauth_users = path;
+		peer_cred_files cf = { 0 };
+		FILE *warn = tmpfile();
+		int rc = peer_xauth_load(&a, &cf, warn, err, sizeof(err));
+		if (!cases[i].want) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(cf.n_xauth_users, 2);
+			assert_string_equal(cf.xauth_users[0].user, "alice");
+			assert_int_equal(cf.xauth_users[0].password_len, 10);
+			assert_memory_equal(cf.xauth_users[1].password, "hunter2:x", 9); /* the first ':' splits */
+			assert_int_equal(ftell(warn), 0); /* mode 600: no warning */
+		} else {
+			assert_int_equal(rc, -1);
+			if (!strstr(err, cases[i].want))
+				fail_msg("case %zu: '%s' lacks '%s'", i, err, cases[i].want);
+		}
+		fclose(warn);
+		peer_xauth_free(&cf);
+	}
+	tfs_dir_remove(&d);
+}
+
+/* The client's password: from a file (newline dropped, mode warned) or the environment, never a flag value. */
+static void xauth_peer_client_password(void **state)
+{
+	(void)state;
+	tfs_dir d;
+	tfs_dir_make(&d, "xauthpw");
+	char path[128], err[300] = "", out[256] = "";
+	put_file(&d, "pw", "wonderland\n", 0644, path, sizeof(path));
+	peer_args a;
+	memset(&a, 0, sizeof(a));
+	a.xauth_user = "alice";
+	peer_cred_files cf = { 0 };
+	FILE *warn = tmpfile();
+	assert_int_equal(peer_xauth_load(&a, &cf, warn, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--xauth-password-file FILE or IKESIM_XAUTH_PASSWORD"));
+	a.xauth_password_file = path;
+	assert_int_equal(peer_xauth_load(&a, &cf, warn, err, sizeof(err)), 0);
+	assert_int_equal(cf.xauth_password_len, 10);
+	assert_memory_equal(cf.xauth_password, "wonderland", 10);
+	rewind(warn);
+	assert_non_null(fgets(out, sizeof(out), warn));
+	assert_non_null(strstr(out, "chmod 600"));
+	fclose(warn);
+	/* the connection: IKEv1 only, a client initiates */
+	ike_conn_cfg c;
+	memset(&c, 0, sizeof(c));
+	c.version = 2;
+	cf.psk = (uint8_t *)"k";
+	assert_int_equal(peer_xauth_apply(&a, &cf, &c, err, sizeof(err)), -1);
+	assert_string_equal(err, "XAUTH and Mode Config need --ike 1");
+	c.version = 1;
+	assert_int_equal(peer_xauth_apply(&a, &cf, &c, err, sizeof(err)), -1);
+	assert_string_equal(err, "an XAUTH client initiates (--initiate)");
+	a.initiate = true;
+	a.pool = "10.3.0.0/24";
+	assert_int_equal(peer_xauth_apply(&a, &cf, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "exclude each other"));
+	a.pool = NULL;
+	assert_int_equal(peer_xauth_apply(&a, &cf, &c, err, sizeof(err)), 0);
+	assert_string_equal(c.xauth_user, "alice");
+	cf.psk = NULL;
+	peer_xauth_free(&cf);
+	/* the environment */
+	memset(&cf, 0, sizeof(cf));
+	a.xauth_password_file = NULL;
+	a.xauth_password_env = "from-env";
+	assert_int_equal(peer_xauth_load(&a, &cf, stderr, err, sizeof(err)), 0);
+	assert_int_equal(cf.xauth_password_len, 8);
+	peer_xauth_free(&cf);
+	/* the gateway's pool */
+	memset(&a, 0, sizeof(a));
+	a.pool = "10.3.0.0/8";
+	cf.psk = (uint8_t *)"k";
+	assert_int_equal(peer_xauth_apply(&a, &cf, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/16 to /32"));
+	a.pool = "10.9.8.0/24";
+	assert_int_equal(peer_xauth_apply(&a, &cf, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.pool_prefix, 24);
+	assert_int_equal(c.pool[1], 9);
+	tfs_dir_remove(&d);
+}
+
 size_t tests_v1_xauth(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -268,6 +389,8 @@ size_t tests_v1_xauth(const struct CMUnitTest **out)
 		cmocka_unit_test(xauth_without_modecfg),
 		cmocka_unit_test(xauth_scenario_refusals),
 		cmocka_unit_test(xauth_scenario_huge_array),
+		cmocka_unit_test(xauth_peer_users_file),
+		cmocka_unit_test(xauth_peer_client_password),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
