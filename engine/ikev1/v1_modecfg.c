@@ -130,7 +130,7 @@ static enum ike_input_result gw_request(v1_ike_sa *sa, ike_time now, const v1_cf
 static enum ike_input_result cl_take(v1_ike_sa *sa, ike_time now, const v1_cfg *cfg)
 {
 	bool reply = cfg->type == V1_CFG_REPLY;
-	if (reply && (!sa->txn.mcfg_asked || cfg->identifier != sa->txn.ident)) {
+	if (reply && !sa->txn.mcfg_asked) { /* its M-ID is our REQUEST's (v1_txn_recv); identifiers vary (charon: 0) */
 		v1_trace_error(sa->peer, now, sa, "drop", "Mode Config REPLY to no REQUEST of ours", 0);
 		return IKE_INPUT_DROPPED;
 	}

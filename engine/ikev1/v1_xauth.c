@@ -139,7 +139,8 @@ static const ike_xauth_user *find_user(const ike_conn_cfg *cc, const v1_attr *u,
 /* Gateway: the client's REPLY; SET(XAUTH-STATUS) with the verdict, in a new exchange. */
 static enum ike_input_result gw_reply(v1_ike_sa *sa, ike_time now, const v1_cfg *cfg)
 {
-	if (sa->xauth != V1_XA_ASKED || cfg->type != V1_CFG_REPLY || cfg->identifier != sa->txn.ident) {
+	/* the M-ID (under HASH) binds an answer to our exchange: charon answers with identifier 0, so it is not checked */
+	if (sa->xauth != V1_XA_ASKED || cfg->type != V1_CFG_REPLY) {
 		v1_trace_error(sa->peer, now, sa, "drop", "XAUTH message that answers nothing we asked", 0);
 		return IKE_INPUT_DROPPED;
 	}
@@ -170,7 +171,7 @@ static enum ike_input_result gw_reply(v1_ike_sa *sa, ike_time now, const v1_cfg 
 static enum ike_input_result gw_ack(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_cfg *cfg)
 {
 	if ((sa->xauth != V1_XA_SET_OK && sa->xauth != V1_XA_SET_FAIL) || cfg->type != V1_CFG_ACK ||
-	    h->msg_id != sa->txn.msg_id || cfg->identifier != sa->txn.ident) {
+	    h->msg_id != sa->txn.msg_id) {
 		v1_trace_error(sa->peer, now, sa, "drop", "XAUTH ACK for no SET of ours", 0);
 		return IKE_INPUT_DROPPED;
 	}
@@ -250,6 +251,21 @@ static bool is_xauth(const v1_cfg *cfg)
 	return false;
 }
 
+static enum ike_input_result dispatch(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_cfg *cfg)
+{
+	bool gw = sa->conn->n_xauth_users > 0;
+	bool xa = is_xauth(cfg) || (gw && cfg->type == V1_CFG_ACK && (sa->xauth == V1_XA_SET_OK || sa->xauth == V1_XA_SET_FAIL));
+	if (!xa)
+		return v1_mcfg_recv(sa, now, h, cfg);
+	if (gw)
+		return cfg->type == V1_CFG_ACK ? gw_ack(sa, now, h, cfg) : gw_reply(sa, now, cfg);
+	if (!sa->initiator || sa->xauth == V1_XA_OK || (cfg->type != V1_CFG_REQUEST && cfg->type != V1_CFG_SET)) {
+		v1_trace_error(sa->peer, now, sa, "drop", "XAUTH message a client does not take now", 0);
+		return IKE_INPUT_DROPPED;
+	}
+	return cfg->type == V1_CFG_REQUEST ? cl_request(sa, now, cfg) : cl_set(sa, now, cfg);
+}
+
 enum ike_input_result v1_txn_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c,
 				  const uint8_t *pt, size_t pt_len)
 {
@@ -276,17 +292,11 @@ enum ike_input_result v1_txn_recv(v1_ike_sa *sa, ike_time now, const v1_header *
 		v1_trace_error(sa->peer, now, sa, "drop", "TRANSACTION answer outside our exchange (M-ID)", 0);
 		return IKE_INPUT_DROPPED;
 	}
+	v1_txn before = sa->txn; /* restored if the message is dropped: a retransmission must still decrypt */
 	sa->txn.msg_id = h->msg_id; /* a REQUEST/SET of the peer starts its exchange: ours (if any) is over */
 	sa->txn.iv = sa->next_iv;
-	bool gw = sa->conn->n_xauth_users > 0;
-	bool xa = is_xauth(&cfg) || (gw && cfg.type == V1_CFG_ACK && (sa->xauth == V1_XA_SET_OK || sa->xauth == V1_XA_SET_FAIL));
-	if (!xa)
-		return v1_mcfg_recv(sa, now, h, &cfg);
-	if (gw)
-		return cfg.type == V1_CFG_ACK ? gw_ack(sa, now, h, &cfg) : gw_reply(sa, now, &cfg);
-	if (!sa->initiator || sa->xauth == V1_XA_OK || (cfg.type != V1_CFG_REQUEST && cfg.type != V1_CFG_SET)) {
-		v1_trace_error(sa->peer, now, sa, "drop", "XAUTH message a client does not take now", 0);
-		return IKE_INPUT_DROPPED;
-	}
-	return cfg.type == V1_CFG_REQUEST ? cl_request(sa, now, &cfg) : cl_set(sa, now, &cfg);
+	enum ike_input_result r = dispatch(sa, now, h, &cfg);
+	if (r == IKE_INPUT_DROPPED && v1_alive(sa->peer, sa))
+		sa->txn = before;
+	return r;
 }

@@ -184,7 +184,8 @@ v1_check() {
 # UDP-encapsulated ESP only), which another part of the work builds: these rows do not ping.
 v1_xauth_check() {
 	local dir=$1 role=$2 addr
-	grep -q "XAuth authentication of '$IX_XAUTH_USER' successful" "$dir/charon.log" ||
+	# as gateway: "XAuth authentication of 'alice' successful"; as client: "... of 'alice' (myself) successful"
+	grep -Eq "XAuth authentication of '$IX_XAUTH_USER' (\(myself\) )?successful" "$dir/charon.log" ||
 		why_add "charon's log does not show $IX_XAUTH_USER authenticated by XAUTH"
 	grep -q '"ev":"xauth".*"result":"ok"' "$dir/trace.jsonl" || why_add "ikesim traced no successful XAUTH"
 	grep -qF "$IX_XAUTH_PASS" "$dir/trace.jsonl" && why_add "the XAUTH password is in ikesim's trace"
