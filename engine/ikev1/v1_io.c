@@ -53,6 +53,7 @@ void v1_sa_free(v1_ike_sa *sa)
 		}
 	ike_dh_free(sa->dh);
 	free(sa->sai_b);
+	free(sa->mm6);
 	v1_child_wipe(&sa->child);
 	v1_child_wipe(&sa->old);
 	ike_v1_keys_wipe(&sa->k);
@@ -248,7 +249,9 @@ static void resend(v1_ike_sa *sa, ike_time now, const char *why)
 void v1_resend_dup(v1_ike_sa *sa, ike_time now)
 {
 	ike_peer *p = sa->peer;
-	bool answer = sa->tx_answers_rx && sa->tx_len;
+	/* a gateway that sent its XAUTH REQUEST right after MM6 answers a repeated MM5 with both (MM6 was lost) */
+	bool mm6 = sa->mm6_len && sa->rx_len > 18 && sa->rx[18] == V1_EXCH_ID_PROT;
+	bool answer = (sa->tx_answers_rx || mm6) && sa->tx_len;
 	/* unauthenticated (matched before decrypting): a replay flood must not grow the trace */
 	if (p->host.trace && v2_refusal_trace(p, now, V2_REF_DUP)) {
 		v1_header h;
@@ -264,6 +267,8 @@ void v1_resend_dup(v1_ike_sa *sa, ike_time now)
 		sa_fields(&w, sa);
 		v2_emit(p, now, "ike.dup", &w);
 	}
+	if (answer && mm6)
+		p->host.send(p->host.ctx, &sa->local, &sa->remote, sa->mm6, sa->mm6_len);
 	if (answer)
 		p->host.send(p->host.ctx, &sa->local, &sa->remote, sa->tx, sa->tx_len);
 }

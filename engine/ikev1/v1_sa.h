@@ -164,6 +164,8 @@ typedef struct v1_ike_sa {
 	bool vip_set;       /* Mode Config: the client's virtual IPv4 address (given or taken) */
 	uint8_t vip[4];
 	char xuser[IKE_XAUTH_MAX + 1]; /* gateway: the user XAUTH accepted (the address lease follows it) */
+	uint8_t *mm6;       /* gateway: MM6 (sealed) until the XAUTH REPLY: a repeated MM5 gets it before the REQUEST */
+	size_t mm6_len;
 } v1_ike_sa;
 
 /* ---- v1_io.c: the SA list, sending, retransmission, traces, events ---- */

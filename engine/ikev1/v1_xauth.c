@@ -5,6 +5,7 @@
  * client ACKs. Passwords are never traced (only their length) and every copy is wiped.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -89,6 +90,8 @@ void v1_txn_send(v1_ike_sa *sa, ike_time now, const v1_cfg *cfg, bool fresh, boo
 	}
 	bool req = cfg->type == V1_CFG_REQUEST || cfg->type == V1_CFG_SET;
 	v1_send(sa, now, m, len, &t->iv, waiting, req ? "request" : "response");
+	if (fresh) /* a new exchange answers nothing: a repeat of the message being handled gets no copy of it */
+		sa->sent_in_input = false;
 	OPENSSL_cleanse(m, sizeof(m)); /* a REPLY held the password in clear before sealing */
 }
 
@@ -102,6 +105,10 @@ static void xauth_start(v1_ike_sa *sa, ike_time now)
 	r.attr[2] = (v1_attr){ .type = V1_CA_XAUTH_USER_PASSWORD };
 	sa->txn.ident = r.identifier;
 	sa->xauth = V1_XA_ASKED;
+	if (!sa->aggressive && sa->tx_len && (sa->mm6 = malloc(sa->tx_len))) { /* tx is MM6: kept for a repeated MM5 */
+		memcpy(sa->mm6, sa->tx, sa->tx_len);
+		sa->mm6_len = sa->tx_len;
+	}
 	v1_txn_send(sa, now, &r, true, true);
 }
 
@@ -144,6 +151,9 @@ static enum ike_input_result gw_reply(v1_ike_sa *sa, ike_time now, const v1_cfg 
 		v1_trace_error(sa->peer, now, sa, "drop", "XAUTH message that answers nothing we asked", 0);
 		return IKE_INPUT_DROPPED;
 	}
+	free(sa->mm6); /* the client has phase 1: MM6 arrived */
+	sa->mm6 = NULL;
+	sa->mm6_len = 0;
 	const v1_attr *u = v1_cfg_find(cfg, V1_CA_XAUTH_USER_NAME), *pw = v1_cfg_find(cfg, V1_CA_XAUTH_USER_PASSWORD);
 	bool shaped = u && pw && !u->tv && !pw->tv && u->len <= IKE_XAUTH_MAX && pw->len <= IKE_XAUTH_MAX;
 	const ike_xauth_user *hit = shaped ? find_user(sa->conn, u, pw) : NULL;

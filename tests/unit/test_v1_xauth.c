@@ -186,6 +186,32 @@ static void xauth_lost_set_and_ack(void **state)
 	pair_free(&pr);
 }
 
+/* Lose the gateway's MM6 (its 3rd datagram): the client repeats MM5 and gets MM6, then the REQUEST again. */
+static bool lose_mm6(pair *pr, int side, size_t n, const uint8_t *data, size_t len)
+{
+	(void)pr;
+	(void)data;
+	(void)len;
+	return !(side == 1 && n == 3);
+}
+
+static void xauth_lost_mm6(void **state)
+{
+	(void)state;
+	pair pr;
+	seen s;
+	xa_pair(&pr, &s, "wonderland");
+	pr.filter = lose_mm6;
+	pair_start(&pr, 16);
+	pair_run(&pr, 60 * IKE_NS_PER_SEC);
+	state_is(&pr, 0, "ESTABLISHED", "INSTALLED");
+	state_is(&pr, 1, "ESTABLISHED", "INSTALLED");
+	assert_int_equal(pair_count(&pr, 0, "ike.retransmit", "ID_PROT"), 1);
+	assert_int_equal(pair_count(&pr, 1, "ike.dup", "resent our answer"), 1);
+	assert_int_equal(pair_count(&pr, 0, "i-auth-ok", NULL), 1);
+	pair_free(&pr);
+}
+
 /* Without Mode Config the client keeps its configured selector; XAUTH alone still gates Quick Mode. */
 static void xauth_without_modecfg(void **state)
 {
@@ -387,6 +413,7 @@ size_t tests_v1_xauth(const struct CMUnitTest **out)
 		cmocka_unit_test(xauth_required_by_gateway),
 		cmocka_unit_test(xauth_lost_set_and_ack),
 		cmocka_unit_test(xauth_without_modecfg),
+		cmocka_unit_test(xauth_lost_mm6),
 		cmocka_unit_test(xauth_scenario_refusals),
 		cmocka_unit_test(xauth_scenario_huge_array),
 		cmocka_unit_test(xauth_peer_users_file),
