@@ -284,6 +284,10 @@ static void expire_one(v1_ike_sa *sa, ike_time now)
 		}
 		if (sa->state != V2_IKE_ESTABLISHED)
 			return;
+		if (v1_xauth_pending(sa) && now >= sa->born + half_open(sa->peer)) {
+			v1_fail(sa, now, V1_T_XAUTH_FAILED, 0, "XAUTH: the gateway did not complete XAUTH within the half-open timeout");
+			return;
+		}
 		if (!sa->replaced && sa->p1_rekey_at <= now)
 			v1_p1_rekey(sa, now);
 		else if (sa->child.state == V2_CHILD_INSTALLED && !sa->old.used && sa->child.rekey_at <= now)
@@ -473,6 +477,8 @@ void v1_rearm(v1_ike_sa *sa, ike_time now)
 		t = sa->child.rekey_at;
 	if (!sa->replaced && sa->p1_rekey_at < t)
 		t = sa->p1_rekey_at;
+	if (v1_xauth_pending(sa) && sa->born + half_open(sa->peer) < t) /* a client waits for XAUTH, not for ever */
+		t = sa->born + half_open(sa->peer);
 	sa->timer_at = t;
 }
 

@@ -289,6 +289,8 @@ enum ike_input_result v1_txn_recv(v1_ike_sa *sa, ike_time now, const v1_header *
 void v1_txn_send(v1_ike_sa *sa, ike_time now, const v1_cfg *cfg, bool fresh, bool waiting);
 /* The gateway lets Quick Mode in: no users configured, or the user passed. */
 bool v1_xauth_passed(const v1_ike_sa *sa);
+/* A client whose XAUTH has not succeeded yet (its SA ends half_open_timeout after it began). */
+bool v1_xauth_pending(const v1_ike_sa *sa);
 /* The phase 1 auth method our PSK connection offers / insists on (PSK or XAUTHInitPreShared). */
 uint16_t v1_psk_method(const ike_conn_cfg *conn);
 

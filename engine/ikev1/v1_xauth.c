@@ -26,6 +26,11 @@ bool v1_xauth_passed(const v1_ike_sa *sa)
 	return !sa->conn->n_xauth_users || sa->xauth == V1_XA_OK || sa->xauth == V1_XA_SET_OK;
 }
 
+bool v1_xauth_pending(const v1_ike_sa *sa)
+{
+	return sa->initiator && sa->conn->xauth_user && sa->xauth != V1_XA_OK;
+}
+
 const v1_attr *v1_cfg_find(const v1_cfg *cfg, uint16_t type)
 {
 	for (uint8_t i = 0; i < cfg->n; i++)

@@ -212,6 +212,32 @@ static void xauth_lost_mm6(void **state)
 	pair_free(&pr);
 }
 
+/* The gateway's TRANSACTION messages never arrive: it gives up on its REQUEST (dead peer), and the client, whose
+ * XAUTH never started, ends its ISAKMP SA at the half-open timeout instead of waiting for ever. */
+static bool no_gateway_txn(pair *pr, int side, size_t n, const uint8_t *data, size_t len)
+{
+	(void)pr;
+	(void)n;
+	return side == 0 || len < 28 || data[18] != 6; /* exchange type 6: TRANSACTION */
+}
+
+static void xauth_client_gives_up(void **state)
+{
+	(void)state;
+	pair pr;
+	seen s;
+	xa_pair(&pr, &s, "wonderland");
+	pr.filter = no_gateway_txn;
+	pair_start(&pr, 17);
+	pair_run(&pr, 120 * IKE_NS_PER_SEC);
+	state_is(&pr, 0, "NONE", NULL);
+	state_is(&pr, 1, "NONE", NULL);
+	assert_int_equal(pair_count(&pr, 0, "xauth-failed", "within the half-open timeout"), 1);
+	assert_int_equal(pair_count(&pr, 1, "dead-peer", NULL), 1);
+	assert_int_equal(s.up[0] + s.up[1], 0);
+	pair_free(&pr);
+}
+
 /* Without Mode Config the client keeps its configured selector; XAUTH alone still gates Quick Mode. */
 static void xauth_without_modecfg(void **state)
 {
@@ -414,6 +440,7 @@ size_t tests_v1_xauth(const struct CMUnitTest **out)
 		cmocka_unit_test(xauth_lost_set_and_ack),
 		cmocka_unit_test(xauth_without_modecfg),
 		cmocka_unit_test(xauth_lost_mm6),
+		cmocka_unit_test(xauth_client_gives_up),
 		cmocka_unit_test(xauth_scenario_refusals),
 		cmocka_unit_test(xauth_scenario_huge_array),
 		cmocka_unit_test(xauth_peer_users_file),
