@@ -66,6 +66,20 @@ static void trace_xauth(v1_ike_sa *sa, ike_time now, const char *result, const c
 	v2_emit(sa->peer, now, "xauth", &w);
 }
 
+/* auth.verified as IKEv2 traces a verified peer: method 65001 (XAUTHInitPreShared), the user as subject. */
+static void trace_verified(v1_ike_sa *sa, ike_time now, const char *user)
+{
+	if (!sa->peer->host.trace)
+		return;
+	ike_jsonw w;
+	ike_jsonw_init(&w);
+	ike_jsonw_str(&w, "conn", sa->conn->name);
+	ike_jsonw_int(&w, "method", V1_AUTH_XAUTH_INIT_PSK);
+	ike_jsonw_str(&w, "scheme", "XAUTH generic (user name and password)");
+	ike_jsonw_str(&w, "subject", user);
+	v2_emit(sa->peer, now, "auth.verified", &w);
+}
+
 void v1_txn_send(v1_ike_sa *sa, ike_time now, const v1_cfg *cfg, bool fresh, bool waiting)
 {
 	v1_txn *t = &sa->txn;
@@ -173,6 +187,7 @@ static enum ike_input_result gw_reply(v1_ike_sa *sa, ike_time now, const v1_cfg 
 	sa->xauth = hit ? V1_XA_SET_OK : V1_XA_SET_FAIL;
 	if (hit) {
 		snprintf(sa->xuser, sizeof(sa->xuser), "%s", hit->user);
+		trace_verified(sa, now, name);
 		char why[IKE_XAUTH_MAX + 48];
 		snprintf(why, sizeof(why), "XAUTH: user %s authenticated", name);
 		v1_ike_go(sa, now, V1_T_XAUTH_OK, why);

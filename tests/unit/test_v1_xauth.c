@@ -103,6 +103,7 @@ static void xauth_modecfg_ok(void **state)
 	assert_int_equal(pair_count(&pr, 1, "ike.tx", "TRANSACTION response"), 1);
 	assert_int_equal(pair_count(&pr, 1, " xauth {", "\"result\":\"ok\",\"user\":\"alice\""), 1);
 	assert_int_equal(pair_count(&pr, -1, "xauth-ok", NULL), 2);
+	assert_int_equal(pair_count(&pr, 1, "auth.verified", "\"method\":65001,\"scheme\":\"XAUTH generic"), 1);
 	assert_int_equal(pair_count(&pr, -1, " modecfg {", "\"address\":\"10.3.0.1/32\""), 2);
 	assert_int_equal(pair_count(&pr, -1, "sa.selected", "\"auth-method\":\"XAUTH_INIT_PSK\""), 2);
 	/* keys are revealed in this pair, the password never: only its length */
