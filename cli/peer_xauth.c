@@ -192,7 +192,7 @@ int peer_xauth_apply(const peer_args *a, const peer_cred_files *cf, ike_conn_cfg
 			  : a->xauth_user && bad_cred(a->xauth_user, strlen(a->xauth_user), true)
 				  ? "--xauth-user: 1 to 128 bytes, no control characters or ':'"
 			  : (a->xauth_user || a->xauth_users) && !cf->psk ? "XAUTH here goes with a PSK (XAUTHInitPreShared)"
-			  : a->xauth_user && !a->initiate ? "an XAUTH client initiates (--initiate)"
+			  : client && !a->initiate ? "an XAUTH or Mode Config client initiates (--initiate)"
 							  : NULL;
 	if (why) {
 		snprintf(err, errlen, "%s", why);

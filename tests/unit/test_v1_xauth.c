@@ -402,7 +402,7 @@ static void xauth_peer_client_password(void **state)
 	assert_string_equal(err, "XAUTH and Mode Config need --ike 1");
 	c.version = 1;
 	assert_int_equal(peer_xauth_apply(&a, &cf, &c, err, sizeof(err)), -1);
-	assert_string_equal(err, "an XAUTH client initiates (--initiate)");
+	assert_string_equal(err, "an XAUTH or Mode Config client initiates (--initiate)");
 	a.initiate = true;
 	a.pool = "10.3.0.0/24";
 	assert_int_equal(peer_xauth_apply(&a, &cf, &c, err, sizeof(err)), -1);
