@@ -451,7 +451,7 @@ int cli_peer(int argc, char **argv, FILE *out, FILE *err)
 	}
 	r->a = &a;
 	r->fd = r->fd_natt = -1;
-	if (peer_psk_load(&a, &r->cf, err, msg, sizeof(msg)) != 0 ||
+	if (peer_psk_load(&a, &r->cf, err, msg, sizeof(msg)) != 0 || peer_xauth_load(&a, &r->cf, err, msg, sizeof(msg)) != 0 ||
 	    peer_conn_build(&a, &r->conn, &r->child, &r->cf, msg, sizeof(msg)) != 0) {
 		fprintf(err, "ikesim peer: %s\n", msg);
 		teardown(r, false);

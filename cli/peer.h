@@ -58,6 +58,10 @@ typedef struct peer_args {
 	const char *move_to;
 	ike_time move_after;
 	bool move_after_set;
+	/* IKEv1 road warriors (peer_xauth.c): client --xauth-user NAME with --xauth-password-file FILE or
+	 * IKESIM_XAUTH_PASSWORD, --modecfg (ask for a virtual IP); gateway --xauth-users FILE, --pool CIDR. */
+	const char *xauth_user, *xauth_password_file, *xauth_password_env, *xauth_users, *pool;
+	bool modecfg;
 } peer_args;
 
 /* ---- peer_natt.c ---- */
@@ -112,11 +116,25 @@ typedef struct peer_cred_files {
 	ike_cred *cred;
 	uint8_t *psk; /* from peer_psk_load; wiped when freed */
 	size_t psk_len;
+	uint8_t *xauth_password; /* peer_xauth_load: the client's password, wiped when freed */
+	size_t xauth_password_len;
+	char *xauth_file;        /* the gateway's users file, `user:password` lines cut in place; wiped when freed */
+	size_t xauth_file_len;
+	ike_xauth_user *xauth_users;
+	size_t n_xauth_users;
 } peer_cred_files;
 
 /* ---- peer_psk.c ---- */
 /* Loads the PSK from --psk-file, --psk or IKESIM_PSK into cf (warnings on warn); 0, or -1 with a reason. */
 int peer_psk_load(const peer_args *a, peer_cred_files *cf, FILE *warn, char *err, size_t errlen);
+
+/* ---- peer_xauth.c ---- */
+/* The client's XAUTH password (--xauth-password-file or IKESIM_XAUTH_PASSWORD) or the gateway's users file into
+ * cf (warnings on warn); 0, or -1 with a reason. */
+int peer_xauth_load(const peer_args *a, peer_cred_files *cf, FILE *warn, char *err, size_t errlen);
+/* XAUTH / Mode Config settings into c (after peer_xauth_load); 0, or -1 with a reason. */
+int peer_xauth_apply(const peer_args *a, const peer_cred_files *cf, ike_conn_cfg *c, char *err, size_t errlen);
+void peer_xauth_free(peer_cred_files *cf);
 
 /* Fills c from the arguments (addresses, proposals, IDs, selectors, the PSK peer_psk_load put in cf, or
  * certificates read into cf, which starts zeroed). 0 or -1 + err. */

@@ -33,6 +33,9 @@ void peer_args_usage(FILE *f)
 		"                   [--move-to ADDR [--move-after S]]\n\n"
 		"Runs one IKEv2 (or, with --ike 1, IKEv1) peer on a real UDP socket (docs/interop.md).\n"
 		"  --ike 1          IKEv1: Main Mode (PSK or RSA signatures), Quick Mode; --aggressive: Aggressive Mode (PSK)\n"
+		"  IKEv1 XAUTH client: --xauth-user NAME with --xauth-password-file FILE (or IKESIM_XAUTH_PASSWORD);\n"
+		"                   --modecfg asks the gateway for a virtual IP (Mode Config) and uses it as --local-ts\n"
+		"  IKEv1 XAUTH gateway: --xauth-users FILE (`user:password` lines, mode 600), --pool CIDR (Mode Config)\n"
 		"  --initiate       establish the IKE and CHILD SA, keep them --hold seconds, delete, exit\n"
 		"                   (without it: answer peers until --timeout or SIGINT/SIGTERM)\n"
 		"  --proposals      IKE proposals, strongSwan syntax (aes128gcm16-prfsha256-x25519,...)\n"
@@ -113,10 +116,12 @@ static const char **string_slot(peer_args *a, const char *flag)
 {
 	static const char *const names[] = { "--local", "--remote", "--proposals", "--esp-proposals", "--id",
 					     "--remote-id", "--psk", "--cert", "--key", "--ca", "--local-ts",
-					     "--remote-ts", "--trace", "--psk-file", "--pcap", "--ah-proposals" };
+					     "--remote-ts", "--trace", "--psk-file", "--pcap", "--ah-proposals",
+					     "--xauth-user", "--xauth-password-file", "--xauth-users", "--pool" };
 	const char **slots[] = { &a->local, &a->remote, &a->proposals, &a->esp_proposals, &a->id, &a->remote_id,
 				 &a->psk, &a->cert, &a->key, &a->ca, &a->local_ts, &a->remote_ts, &a->trace,
-				 &a->psk_file, &a->pcap, &a->ah_proposals };
+				 &a->psk_file, &a->pcap, &a->ah_proposals, &a->xauth_user, &a->xauth_password_file,
+				 &a->xauth_users, &a->pool };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(flag, names[i]) == 0)
 			return slots[i];
@@ -269,6 +274,8 @@ int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
 	a->fragmentation = IKE_FRAG_YES;
 	const char *env = getenv("IKESIM_PSK");
 	a->psk_env = env && *env ? env : NULL;
+	const char *xenv = getenv("IKESIM_XAUTH_PASSWORD");
+	a->xauth_password_env = xenv && *xenv ? xenv : NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *v = argv[i];
 		if (strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0)
@@ -289,6 +296,8 @@ int peer_args_parse(int argc, char **argv, peer_args *a, FILE *err)
 			a->no_mobike = true;
 		} else if (strcmp(v, "--aggressive") == 0) {
 			a->aggressive = true;
+		} else if (strcmp(v, "--modecfg") == 0) {
+			a->modecfg = true;
 		} else if (strncmp(v, "--", 2) == 0) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
 				fprintf(err, "ikesim peer: %s needs a value\n", v);
@@ -437,6 +446,7 @@ void peer_cred_files_free(peer_cred_files *cf)
 	if (cf->psk)
 		OPENSSL_cleanse(cf->psk, cf->psk_len);
 	free(cf->psk);
+	peer_xauth_free(cf);
 	memset(cf, 0, sizeof(*cf));
 }
 
@@ -498,7 +508,8 @@ int peer_conn_build(const peer_args *a, ike_conn_cfg *c, ike_child_cfg *ch, peer
 		return -1;
 	/* charon's defaults are 4 s x 1.8^n, 5 tries; shorter here so a silent peer fails within the timeout */
 	c->retransmit = (ike_retransmit_cfg){ IKE_NS_PER_SEC, 1.8, 4 };
-	if (peer_life_apply(a, c, ch, err, errlen) != 0 || peer_natt_apply(a, c, err, errlen) != 0)
+	if (peer_life_apply(a, c, ch, err, errlen) != 0 || peer_natt_apply(a, c, err, errlen) != 0 ||
+	    peer_xauth_apply(a, cf, c, err, errlen) != 0)
 		return -1;
 	/* The engine counts IKE message bytes: the non-ESP marker off ports 500 comes out of the UDP payload. */
 	uint32_t frag = a->fragment_size ? a->fragment_size : 1280u - (c->local.family == 6 ? 48u : 28u);

@@ -91,6 +91,14 @@ enum ike_frag_mode { IKE_FRAG_NO, IKE_FRAG_YES, IKE_FRAG_FORCE, IKE_FRAG_ACCEPT 
 #define IKE_FRAG_SIZE_MIN 128
 
 /* One connection, shared read-only by every SA made from it; strings/arrays owned by the caller. */
+/* One XAUTH user a gateway accepts (IKEv1); the password is a secret the loader wipes. */
+#define IKE_XAUTH_MAX 128 /* longest user name or password, bytes */
+typedef struct ike_xauth_user {
+	const char *user;
+	const uint8_t *password;
+	size_t password_len;
+} ike_xauth_user;
+
 typedef struct ike_conn_cfg {
 	const char *name;
 	uint8_t version; /* 2 */
@@ -129,6 +137,20 @@ typedef struct ike_conn_cfg {
 	/* IKEv1 (version 1): phase 1 in Aggressive Mode (3 messages, identities in clear) instead of Main Mode. A
 	 * responder accepts Aggressive Mode only on a connection that has it (strongSwan's aggressive=yes). */
 	bool aggressive;
+	/* IKEv1 road warriors: XAUTH (draft-ietf-ipsec-isakmp-xauth-06) and Mode Config (draft-dukes-ike-mode-cfg-02).
+	 * Client (the phase 1 initiator): xauth_user set: phase 1 offers XAUTHInitPreShared (65001, PSK keys as
+	 * usual) and answers the gateway's XAUTH request with these credentials; modecfg: it then asks for an
+	 * address (INTERNAL_IP4_ADDRESS) and uses it as its Quick Mode selector (a virtual IP). Gateway (responder):
+	 * n_xauth_users > 0: only XAUTHInitPreShared, Quick Mode only after the user's password checked; pool_prefix
+	 * > 0: answers address requests from pool/pool_prefix (IPv4). All views: the loader owns the bytes. */
+	const char *xauth_user;
+	const uint8_t *xauth_password;
+	size_t xauth_password_len;
+	const ike_xauth_user *xauth_users;
+	size_t n_xauth_users;
+	bool modecfg;
+	uint8_t pool[4];
+	uint8_t pool_prefix;
 } ike_conn_cfg;
 
 /* Kinds of crypto work reported through ike_host.charge (for a CPU model). */

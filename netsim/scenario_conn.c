@@ -349,7 +349,7 @@ static int parse_conn_rest(sim_scn *c, sim_scenario *sc, const sim_jv *o, const 
 	    sim_scn_children(c, sc, o, path, pf, &tmpl, fc->cfg) ||
 	    sim_scn_ike_life(c, o, path, pf, &fc->cfg->ike_life) || sim_scn_dpd(c, o, path, pf, fc->cfg))
 		return -1;
-	if (parse_frag(c, sc, o, path, fc) || parse_natt(c, sc, o, path, fc))
+	if (parse_frag(c, sc, o, path, fc) || parse_natt(c, sc, o, path, fc) || sim_scn_xauth(c, sc, o, path, fc->cfg))
 		return -1;
 	return parse_retransmit(c, o, path, pf, &fc->cfg->retransmit);
 }
@@ -366,7 +366,7 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 					    /* NAT traversal */
 					    "natt_port", "encap", "keepalive", "mobike",
 					    /* IKEv1 */
-					    "aggressive", NULL };
+					    "aggressive", "xauth", "xauth_users", "pool", "modecfg", NULL };
 	char p[SIM_PATH_MAX];
 	const char *name;
 	if (sim_scn_object(c, o, path, keys) || sim_scn_str(c, o, path, "name", 1, &name) < 0)

@@ -103,6 +103,9 @@ int sim_scn_ts(sim_scn *c, const sim_jv *o, const char *path, const char *key, u
 int sim_scn_children(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, const sim_profile *pf,
 		     const ike_child_cfg *tmpl, ike_conn_cfg *cfg);
 
+/* IKEv1 XAUTH / Mode Config fields (scenario_xauth.c): xauth, xauth_users, pool, modecfg. 0 or -1. */
+int sim_scn_xauth(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, ike_conn_cfg *cfg);
+
 /* auth {cert, key, ca} (scenario_cert.c): reads the PEM files, sets cfg's auth and cred. 0 or -1. */
 int sim_scn_auth_cert(sim_scn *c, sim_scenario *sc, const sim_jv *a, const char *path, ike_conn_cfg *cfg);
 /* Top-level cert_time (or its default) into sc->cert_time and every credential; after the connections. */

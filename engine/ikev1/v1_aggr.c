@@ -163,7 +163,7 @@ static enum ike_input_result initiator_2(v1_ike_sa *sa, ike_time now, const v1_h
 	v1_natt_float(sa, now); /* RFC 3947 4: AM3 goes from and to port 4500 */
 	v1_send(sa, now, m, len, NULL, false, NULL);
 	v1_established(sa, now, V1_T_AM_I_OK);
-	v1_qm_start(sa, now);
+	v1_after_phase1(sa, now);
 	return IKE_INPUT_PROCESSED;
 }
 
@@ -190,5 +190,6 @@ enum ike_input_result v1_am_recv(v1_ike_sa *sa, ike_time now, const v1_header *h
 	sa->waiting = false;
 	sa->timer_at = IKE_TIME_NEVER;
 	v1_established(sa, now, V1_T_AM_R_OK);
+	v1_after_phase1(sa, now);
 	return IKE_INPUT_PROCESSED;
 }

@@ -23,8 +23,10 @@ static long find_conn(const ike_peer *p, const ike_addr *from)
 		const ike_conn_cfg *c = &p->cfg.conns[i];
 		if (c->version != 1)
 			continue;
-		if (!c->remote.family || (c->remote.family == from->family &&
-					  !memcmp(c->remote.ip, from->ip, from->family == 4 ? 4 : 16)))
+		static const uint8_t zero[16];
+		/* no remote, or 0.0.0.0 / :: (a gateway for road warriors): any peer */
+		if (!c->remote.family || !memcmp(c->remote.ip, zero, c->remote.family == 4 ? 4 : 16) ||
+		    (c->remote.family == from->family && !memcmp(c->remote.ip, from->ip, from->family == 4 ? 4 : 16)))
 			return (long)i;
 	}
 	return -1;
@@ -57,6 +59,8 @@ static bool open_msg(v1_ike_sa *sa, const v1_header *h, const uint8_t *data, uin
 		iv = sa->p1iv;
 	else if (sa->child.used && h->msg_id == sa->child.msg_id)
 		iv = sa->child.iv;
+	else if (sa->txn.msg_id && h->msg_id == sa->txn.msg_id) /* XAUTH / Mode Config: its own IV chain */
+		iv = sa->txn.iv;
 	else if (sa->expect || v1_iv_phase2(sa->peer->cfg.crypto, &sa->ci, &sa->p1iv, h->msg_id, &iv) != 0)
 		return false;
 	return v1_open(sa->peer->cfg.crypto, &sa->ci, &iv, data, h->length, pt, V1_MSG_MAX, ptl, &sa->next_iv) == 0;
@@ -105,8 +109,10 @@ enum ike_input_result v1_input(ike_peer *p, ike_time now, const ike_addr *from, 
 	v1_trace_msg(p, now, "ike.rx", &h, &c, h.length, from, to, dir);
 	if (h.exchange == V1_EXCH_QUICK && (!enc || sa->expect))
 		return drop(p, now, sa, "Quick Mode before phase 1 completed or not encrypted");
+	if (h.exchange == V1_EXCH_TRANSACTION && (!enc || sa->expect || sa->state != V2_IKE_ESTABLISHED))
+		return drop(p, now, sa, "TRANSACTION before phase 1 completed or not encrypted");
 	if (h.exchange != V1_EXCH_ID_PROT && h.exchange != V1_EXCH_AGGRESSIVE && h.exchange != V1_EXCH_QUICK &&
-	    h.exchange != V1_EXCH_INFORMATIONAL)
+	    h.exchange != V1_EXCH_INFORMATIONAL && h.exchange != V1_EXCH_TRANSACTION)
 		return drop(p, now, sa, "exchange type not handled");
 	v1_natt_input(sa, now, &h, &c, from, to); /* the responder follows the initiator's move to 4500 */
 	sa->in_input = true;
@@ -116,6 +122,7 @@ enum ike_input_result v1_input(ike_peer *p, ike_time now, const ike_addr *from, 
 	case V1_EXCH_ID_PROT: r = v1_mm_recv(sa, now, &h, &c); break;
 	case V1_EXCH_AGGRESSIVE: r = v1_am_recv(sa, now, &h, &c); break;
 	case V1_EXCH_QUICK: r = v1_qm_recv(sa, now, &h, &c, pt, ptl); break;
+	case V1_EXCH_TRANSACTION: r = v1_txn_recv(sa, now, &h, &c, pt, ptl); break;
 	default: r = v1_info_recv(sa, now, &h, &c, enc ? pt : body, blen); break;
 	}
 	if (v1_alive(p, sa)) {

@@ -53,6 +53,7 @@ void v1_sa_free(v1_ike_sa *sa)
 		}
 	ike_dh_free(sa->dh);
 	free(sa->sai_b);
+	free(sa->mm6);
 	v1_child_wipe(&sa->child);
 	v1_child_wipe(&sa->old);
 	ike_v1_keys_wipe(&sa->k);
@@ -179,7 +180,9 @@ void v1_trace_selected(v1_ike_sa *sa, ike_time now, bool esp)
 	if (!esp) { /* IKEv1's one hash: the PRF (HMAC) and HASH_I/R, IVs */
 		static const char *const names[] = { "?", "MD5", "SHA1", "?", "SHA2_256", "SHA2_384", "SHA2_512" };
 		ike_jsonw_str(&w, "hash-alg", sa->alg.hash < 7 ? names[sa->alg.hash] : "?");
-		ike_jsonw_str(&w, "auth-method", sa->alg.auth == V1_AUTH_RSA_SIG ? "RSA_SIG" : "PSK");
+		ike_jsonw_str(&w, "auth-method", sa->alg.auth == V1_AUTH_RSA_SIG		 ? "RSA_SIG"
+						 : sa->alg.auth == V1_AUTH_XAUTH_INIT_PSK ? "XAUTH_INIT_PSK"
+											  : "PSK");
 	}
 	uint16_t dh = esp ? sa->child.alg.pfs : sa->alg.group;
 	if (dh)
@@ -253,7 +256,9 @@ static void resend(v1_ike_sa *sa, ike_time now, const char *why)
 void v1_resend_dup(v1_ike_sa *sa, ike_time now)
 {
 	ike_peer *p = sa->peer;
-	bool answer = sa->tx_answers_rx && sa->tx_len;
+	/* a gateway that sent its XAUTH REQUEST right after MM6 answers a repeated MM5 with both (MM6 was lost) */
+	bool mm6 = sa->mm6_len && sa->rx_len > 18 && sa->rx[18] == V1_EXCH_ID_PROT;
+	bool answer = (sa->tx_answers_rx || mm6) && sa->tx_len;
 	/* unauthenticated (matched before decrypting): a replay flood must not grow the trace */
 	if (p->host.trace && v2_refusal_trace(p, now, V2_REF_DUP)) {
 		v1_header h;
@@ -269,6 +274,8 @@ void v1_resend_dup(v1_ike_sa *sa, ike_time now)
 		sa_fields(&w, sa);
 		v2_emit(p, now, "ike.dup", &w);
 	}
+	if (answer && mm6)
+		p->host.send(p->host.ctx, &sa->local, &sa->remote, sa->mm6, sa->mm6_len);
 	if (answer)
 		p->host.send(p->host.ctx, &sa->local, &sa->remote, sa->tx, sa->tx_len);
 }
@@ -284,6 +291,10 @@ static void expire_one(v1_ike_sa *sa, ike_time now)
 		}
 		if (sa->state != V2_IKE_ESTABLISHED)
 			return;
+		if (v1_xauth_pending(sa) && now >= sa->born + half_open(sa->peer)) {
+			v1_fail(sa, now, V1_T_XAUTH_FAILED, 0, "XAUTH: the gateway did not complete XAUTH within the half-open timeout");
+			return;
+		}
 		if (!sa->replaced && sa->p1_rekey_at <= now)
 			v1_p1_rekey(sa, now);
 		else if (sa->child.state == V2_CHILD_INSTALLED && !sa->old.used && sa->child.rekey_at <= now)
@@ -483,6 +494,8 @@ void v1_rearm(v1_ike_sa *sa, ike_time now)
 		t = sa->child.rekey_at;
 	if (!sa->replaced && sa->p1_rekey_at < t)
 		t = sa->p1_rekey_at;
+	if (v1_xauth_pending(sa) && sa->born + half_open(sa->peer) < t) /* a client waits for XAUTH, not for ever */
+		t = sa->born + half_open(sa->peer);
 	sa->timer_at = t;
 }
 

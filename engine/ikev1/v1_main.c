@@ -92,7 +92,7 @@ static enum ike_input_result initiator(v1_ike_sa *sa, ike_time now, const v1_hea
 	sa->waiting = false;
 	sa->timer_at = IKE_TIME_NEVER;
 	v1_established(sa, now, V1_T_I_AUTH_OK);
-	v1_qm_start(sa, now);
+	v1_after_phase1(sa, now); /* Quick Mode, or XAUTH / Mode Config first */
 	return IKE_INPUT_PROCESSED;
 }
 
@@ -155,6 +155,7 @@ static enum ike_input_result responder(v1_ike_sa *sa, ike_time now, const v1_cha
 	}
 	v1_send(sa, now, m, len, &sa->p1iv, false, NULL);
 	v1_established(sa, now, V1_T_R_AUTH_OK);
+	v1_after_phase1(sa, now); /* a gateway with XAUTH users asks for them now */
 	return IKE_INPUT_PROCESSED;
 }
 

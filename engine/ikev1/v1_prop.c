@@ -73,7 +73,7 @@ bool v1_p1_offer(const ike_conn_cfg *conn, v1_sa *out)
 					v1_tr_add(t, v1_attr_tv(V1_A_KEY_LENGTH, p->encr[e].keylen ? p->encr[e].keylen : 128));
 					v1_tr_add(t, v1_attr_tv(V1_A_HASH, hash));
 					v1_tr_add(t, v1_attr_tv(V1_A_AUTH, conn->auth == IKE_AUTH_PUBKEY ? V1_AUTH_RSA_SIG
-												  : V1_AUTH_PSK));
+												  : v1_psk_method(conn)));
 					v1_tr_add(t, v1_attr_tv(V1_A_GROUP, p->dh[d].id));
 					v1_tr_add(t, v1_attr_tv(V1_A_LIFE_TYPE, V1_LIFE_SECONDS));
 					v1_tr_add(t, v1_attr_var(V1_A_LIFE_DURATION, life, 4));
@@ -85,7 +85,7 @@ bool v1_p1_offer(const ike_conn_cfg *conn, v1_sa *out)
 
 static bool p1_acceptable(const ike_conn_cfg *conn, const v1_p1_attrs *a)
 {
-	uint16_t want_auth = conn->auth == IKE_AUTH_PUBKEY ? V1_AUTH_RSA_SIG : V1_AUTH_PSK;
+	uint16_t want_auth = conn->auth == IKE_AUTH_PUBKEY ? V1_AUTH_RSA_SIG : v1_psk_method(conn);
 	if (a->encr != V1_ENCR_AES || a->auth != want_auth || a->prf)
 		return false;
 	uint16_t kl = a->key_len ? a->key_len : 128;

@@ -129,6 +129,8 @@ void v1_qm_start(v1_ike_sa *sa, ike_time now)
 	ike_drbg_bytes(&sa->peer->rng, ch->ni, V1_NONCE_LEN);
 	ch->ni_len = V1_NONCE_LEN;
 	ch->ts_local = cc->local_ts[0];
+	if (sa->vip_set) /* Mode Config gave us a virtual IP: it is our side of the tunnel */
+		v1_vip_ts(sa, &ch->ts_local);
 	ch->ts_remote = cc->remote_ts[0];
 	uint16_t pfs = cc->esp.n && cc->esp.p[0].n_dh ? cc->esp.p[0].dh[0].id : 0;
 	ch->alg.pfs = pfs;
@@ -229,9 +231,11 @@ static enum ike_input_result responder_qm1(v1_ike_sa *sa, ike_time now, const v1
 		return fail_child(sa, now, "no acceptable ESP proposal", V1_N_NO_PROPOSAL_CHOSEN);
 	if (!take_nonce_ke(sa, c, &ke))
 		return fail_child(sa, now, "Nonce missing or KE not matching the agreed PFS group", V1_N_PAYLOAD_MALFORMED);
-	ike_ts ti, tr;
+	ike_ts ti, tr, peer_ts = cc->remote_ts[0];
+	if (sa->vip_set) /* a road warrior with an address from our pool: only that address */
+		v1_vip_ts(sa, &peer_ts);
 	if (!v1_id_ts(v1_chain_find_nth(c, V1_PL_ID, 0), &ti) || !v1_id_ts(v1_chain_find_nth(c, V1_PL_ID, 1), &tr) ||
-	    !ts_inside(&ti, &cc->remote_ts[0]) || !ts_inside(&tr, &cc->local_ts[0]))
+	    !ts_inside(&ti, &peer_ts) || !ts_inside(&tr, &cc->local_ts[0]))
 		return fail_child(sa, now, "IDci/IDcr outside our traffic selectors", V1_N_INVALID_ID_INFORMATION);
 	ch->ts_remote = ti;
 	ch->ts_local = tr;
@@ -334,6 +338,10 @@ enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h
 	if (!sa->initiator && ch->state == V2_CHILD_INSTALLED && h->msg_id != ch->msg_id && !sa->old.used)
 		step = 1; /* the initiator's new Quick Mode: a rekey, the current IPsec SA stays until its Delete */
 	bool moved = false;
+	if (step == 1 && !sa->initiator && !v1_xauth_passed(sa)) {
+		v1_trace_error(sa->peer, now, sa, "drop", "Quick Mode before XAUTH succeeded", 0);
+		return IKE_INPUT_DROPPED;
+	}
 	if (step == 1 && !sa->initiator) {
 		if (ch->state == V2_CHILD_INSTALLED) {
 			sa->old = *ch;

@@ -40,6 +40,9 @@ enum v1_ike_tr {
 	V1_T_AM_R_START,  /* CREATED -> CONNECTING: Aggressive Mode 2 sent (SA KE Nr IDir HASH_R) */
 	V1_T_AM_I_OK,     /* CONNECTING -> ESTABLISHED: HASH_R verified, Aggressive Mode 3 (HASH_I) sent */
 	V1_T_AM_R_OK,     /* CONNECTING -> ESTABLISHED: HASH_I verified */
+	V1_T_XAUTH_OK,    /* ESTABLISHED -> ESTABLISHED: XAUTH-STATUS OK set (gateway) or received (client) */
+	V1_T_XAUTH_FAILED,/* ESTABLISHED -> DESTROYING: XAUTH refused the user (or the exchange failed) */
+	V1_T_MODECFG,     /* ESTABLISHED -> ESTABLISHED: Mode Config address given (gateway) or taken (client) */
 	V1_T_IKE_N
 };
 enum v1_child_tr {
@@ -58,6 +61,23 @@ extern const v2_transition v1_child_transitions[V1_T_CHILD_N];
 
 /* Which message a side expects next (Main Mode 1..6, then Quick Mode 1..3 as 11..13). */
 enum v1_step { V1_S_NONE = 0, V1_S_QM = 10 };
+
+/* Where a side is in XAUTH (v1_xauth.c). */
+enum v1_xauth_st {
+	V1_XA_NONE = 0,  /* not configured, or not started */
+	V1_XA_ASKED,     /* gateway: REQUEST sent / client: REPLY sent */
+	V1_XA_SET_OK,    /* gateway: SET(OK) sent, waiting for the ACK (the user passed) */
+	V1_XA_SET_FAIL,  /* gateway: SET(FAIL) sent, waiting for the ACK (then the SA ends) */
+	V1_XA_OK,        /* both: the user passed */
+};
+
+/* The current TRANSACTION exchange (Mode Config / XAUTH): its M-ID, IV chain and identifier. */
+typedef struct v1_txn {
+	uint32_t msg_id;
+	v1_iv iv;
+	uint16_t ident;
+	bool mcfg_asked;    /* client: our Mode Config REQUEST is this exchange */
+} v1_txn;
 
 /* Phase 1 algorithms, as IKEv1 attribute values. */
 typedef struct v1_p1 {
@@ -146,6 +166,13 @@ typedef struct v1_ike_sa {
 	bool nat_forced;    /* our connection forces UDP encapsulation (encap): our NAT-D of our source cannot match */
 	ike_time last_tx;   /* the last datagram we sent the peer (keepalives fill silences) */
 	ike_time ka_at;     /* the next NAT keepalive check, IKE_TIME_NEVER = none */
+	v1_txn txn;         /* XAUTH / Mode Config */
+	uint8_t xauth;      /* enum v1_xauth_st */
+	bool vip_set;       /* Mode Config: the client's virtual IPv4 address (given or taken) */
+	uint8_t vip[4];
+	char xuser[IKE_XAUTH_MAX + 1]; /* gateway: the user XAUTH accepted (the address lease follows it) */
+	uint8_t *mm6;       /* gateway: MM6 (sealed) until the XAUTH REPLY: a repeated MM5 gets it before the REQUEST */
+	size_t mm6_len;
 } v1_ike_sa;
 
 /* ---- v1_io.c: the SA list, sending, retransmission, traces, events ---- */
@@ -285,5 +312,32 @@ void v1_qm_rekey(v1_ike_sa *sa, ike_time now);
 void v1_p1_rekey(v1_ike_sa *sa, ike_time now);
 enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c,
 				 const uint8_t *pt, size_t pt_len);
+
+/* ---- v1_xauth.c: TRANSACTION exchanges (HASH(1) ATTR), XAUTH ---- */
+/* Phase 1 done: a gateway with users asks for them; a client with only Mode Config asks for its address; else
+ * the initiator starts Quick Mode. */
+void v1_after_phase1(v1_ike_sa *sa, ike_time now);
+enum ike_input_result v1_txn_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c,
+				  const uint8_t *pt, size_t pt_len);
+/* HASH(1) | ATTR: in the current exchange (fresh false) or a new one with a new M-ID. */
+void v1_txn_send(v1_ike_sa *sa, ike_time now, const v1_cfg *cfg, bool fresh, bool waiting);
+/* The gateway lets Quick Mode in: no users configured, or the user passed. */
+bool v1_xauth_passed(const v1_ike_sa *sa);
+/* A client whose XAUTH has not succeeded yet (its SA ends half_open_timeout after it began). */
+bool v1_xauth_pending(const v1_ike_sa *sa);
+/* The phase 1 auth method our PSK connection offers / insists on (PSK or XAUTHInitPreShared). */
+uint16_t v1_psk_method(const ike_conn_cfg *conn);
+
+/* ---- v1_modecfg.c: Mode Config (pull: REQUEST/REPLY; push: SET/ACK taken) ---- */
+/* Client: ask for an address (a new exchange). */
+void v1_mcfg_request(v1_ike_sa *sa, ike_time now);
+/* A Mode Config message (not XAUTH) arrived, its HASH verified. */
+enum ike_input_result v1_mcfg_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_cfg *cfg);
+/* Client: the virtual IP as our Quick Mode selector (one address, any protocol and port). */
+void v1_vip_ts(const v1_ike_sa *sa, ike_ts *t);
+/* The first attribute of a type in an ATTR payload, or NULL. */
+const v1_attr *v1_cfg_find(const v1_cfg *cfg, uint16_t type);
+/* A user name as traces show it: printable ASCII, others as '?'. */
+void v1_user_str(const uint8_t *u, size_t n, char *out, size_t cap);
 
 #endif

@@ -41,6 +41,14 @@ const v2_transition v1_ike_transitions[V1_T_IKE_N] = {
 			   "am-i-auth-ok", 0, NULL, 0 },
 	[V1_T_AM_R_OK] = { V2_IKE_CONNECTING, V2_IKE_ESTABLISHED, V1_EXCH_AGGRESSIVE, R, "recv Aggressive Mode 3",
 			   "HASH_I verified: ISAKMP SA established", "am-r-auth-ok", 0, NULL, 0 },
+	[V1_T_XAUTH_OK] = { V2_IKE_ESTABLISHED, V2_IKE_ESTABLISHED, V1_EXCH_TRANSACTION, A, "XAUTH-STATUS OK",
+			    "XAUTH: the user's name and password checked (SET OK sent or received): Quick Mode may follow",
+			    "xauth-ok", 0, NULL, 0 },
+	[V1_T_XAUTH_FAILED] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V1_EXCH_TRANSACTION, A, "XAUTH-STATUS FAIL",
+				"XAUTH refused the user (SET FAIL acknowledged) or could not run: the ISAKMP SA ends",
+				"xauth-failed", 0, NULL, 0 },
+	[V1_T_MODECFG] = { V2_IKE_ESTABLISHED, V2_IKE_ESTABLISHED, V1_EXCH_TRANSACTION, A, "Mode Config REPLY/SET",
+			   "Mode Config: the client's virtual IP given from the pool or taken", "modecfg", 0, NULL, 0 },
 };
 
 const v2_transition v1_child_transitions[V1_T_CHILD_N] = {

@@ -212,6 +212,24 @@ enum v1_notify_type {
 
 /* Mode Config attribute payload types (draft-ietf-ipsec-isakmp-mode-cfg 3.2). */
 enum v1_cfg_type { V1_CFG_REQUEST = 1, V1_CFG_REPLY = 2, V1_CFG_SET = 3, V1_CFG_ACK = 4 };
+/* Attribute types: Mode Config (draft-dukes-ike-mode-cfg-02 3.2) and XAUTH (draft-ietf-ipsec-isakmp-xauth-06 6). */
+enum v1_cfg_attr {
+	V1_CA_INTERNAL_IP4_ADDRESS = 1,
+	V1_CA_INTERNAL_IP4_NETMASK = 2,
+	V1_CA_INTERNAL_IP4_DNS = 3,
+	V1_CA_INTERNAL_IP4_NBNS = 4,
+	V1_CA_INTERNAL_ADDRESS_EXPIRY = 5,
+	V1_CA_APPLICATION_VERSION = 7,
+	V1_CA_INTERNAL_IP6_ADDRESS = 8,
+	V1_CA_XAUTH_TYPE = 16520,      /* basic: 0 generic (name and password) */
+	V1_CA_XAUTH_USER_NAME = 16521,
+	V1_CA_XAUTH_USER_PASSWORD = 16522,
+	V1_CA_XAUTH_PASSCODE = 16523,
+	V1_CA_XAUTH_MESSAGE = 16524,
+	V1_CA_XAUTH_CHALLENGE = 16525,
+	V1_CA_XAUTH_DOMAIN = 16526,
+	V1_CA_XAUTH_STATUS = 16527,    /* basic: 1 OK, 0 FAIL */
+};
 
 /* Decoder results; v1_status_notify maps each to the RFC 2408 notify a peer would send. */
 typedef enum v1_status {

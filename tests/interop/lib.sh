@@ -3,7 +3,7 @@
 # Callers use: ix_mktemp, ix_install, ix_netns_up, ix_charon_start NAME PORT NATT, SWAN NAME --cmd, ix_teardown.
 
 # iputils-ping: the ping rows (ping.sh) ping ikesim's inner address from the namespace's own stack.
-IX_PKGS="strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins libcharon-extra-plugins iproute2 iputils-ping"
+IX_PKGS="strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins libcharon-extra-plugins libcharon-extauth-plugins iproute2 iputils-ping"
 # charon listens here; not 500/4500 so the machine's own IKE ports stay free (RFC 3948 framing then applies).
 IX_PORT=4510
 IX_PORT_NATT=4511
@@ -73,7 +73,7 @@ charon {
 	port_nat_t = $natt
 	# kernel-libipsec must come before kernel-netlink: this kernel has no ESP xfrm type.
 	load_modular = no
-	load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey constraints revocation sha1 sha2 hmac aes gcm chapoly curve25519 gmp kdf kernel-libipsec kernel-netlink socket-default vici
+	load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey constraints revocation sha1 sha2 hmac aes gcm chapoly curve25519 gmp kdf kernel-libipsec kernel-netlink socket-default vici xauth-generic
 	# Fail fast: a lost or unanswered exchange should end a case in about 2 s, not 165 s.
 	retransmit_timeout = 0.5
 	retransmit_base = 1.4
