@@ -31,7 +31,7 @@ EOF2
 # XAUTH rows (ROLE i: ikesim is the road warrior, charon the gateway with an XAUTH user and a Mode Config pool;
 # r: charon is the road warrior (xauth_id, vips = 0.0.0.0), ikesim the gateway with --xauth-users and --pool).
 # Main Mode PSK as the other rows (per-case IDs), then XAUTH as a second authentication round.
-IX_XAUTH_USER=alice IX_XAUTH_PASS="xauth pass 42" IX_XAUTH_POOL=10.3.7.0/24
+IX_XAUTH_USER=alice IX_XAUTH_PASS="xauth pass 42" IX_XAUTH_POOL=10.4.7.0/24 IX_XAUTH_VIP=10.4.7.1
 v1_xauth_conn() {
 	local name=$1 raddr=$2 ike=$3 esp=$4 role=${1##*-}
 	local lid="charon.$name.test" rid="ikesim.$name.test"
@@ -136,9 +136,13 @@ v1_xauth_run() {
 			sleep 0.05
 		done
 	elif wait_bound "$addr" "$IX_PEER_PORT" "$PEER_PID"; then
+		# kernel-libipsec routes a policy only from a local address inside it (strongswan.md): the virtual IP
+		# the pool gives charon must exist before charon installs the IPsec SA
+		ip -n "$NS" addr add "$IX_XAUTH_VIP/32" dev lo 2>/dev/null
 		SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
 		sa_listed ref "$conn" && listed=yes
 		stop_peer
+		ip -n "$NS" addr del "$IX_XAUTH_VIP/32" dev lo 2>/dev/null
 	fi
 	wait "$PEER_PID"
 	rc=$? PEER_PID=""
