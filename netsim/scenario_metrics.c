@@ -26,7 +26,7 @@ int sim_scn_metrics(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 		return -1;
 	if (sc->metrics.interval < MIN_INTERVAL)
 		return sim_scn_fail(c, "metrics.interval", "at least 1ms (a row per interval of the whole run)");
-	int r = sim_scn_array(c, o, "metrics", "nodes", 0, sc->n_nodes ? sc->n_nodes : 1, &nodes, &n);
+	int r = sim_scn_array(c, o, "metrics", "nodes", 0, 1000000, &nodes, &n);
 	if (r <= 0)
 		return r;
 	if (!n)
