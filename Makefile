@@ -5,7 +5,7 @@ CC       ?= cc
 BUILD    ?= build
 # libclang-rt-14-dev: clang 14's libFuzzer runtime (make fuzz); valgrind: make valgrind.
 PKGS     := libssl-dev libcjson-dev libcmocka-dev libgraphviz-dev libxml2-dev pkg-config gcc clang make \
-            libclang-rt-14-dev valgrind ike-scan jq
+            libclang-rt-14-dev valgrind ike-scan jq gnuplot-nox
 CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Graphviz (viz/): headers as system headers; the plugins are linked, not loaded from Graphviz's config.
