@@ -368,10 +368,8 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		goto fail;
 	r.be.set_trace(r.be.impl, r.tr);
 	r.progress = o->progress, r.progress_ctx = o->progress_ctx;
-	if (sim_rm_setup(&r, o) != 0) {
-		snprintf(err, errlen, "%s: out of memory for the metrics", sc->file);
+	if (sim_rm_setup(&r, o, err, errlen) != 0)
 		goto fail;
-	}
 	if (r.metrics)
 		r.be.set_tap(r.be.impl, run_tap, &r);
 	if (build_world(&r, crypto, res->seed, o->reveal_keys)) {

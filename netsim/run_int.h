@@ -154,8 +154,9 @@ void sim_rnat_reboot(runner *r, uint32_t node, int64_t now);
 /* Per node NAT counters into res->nat_nodes (stays NULL without NATs). 0 or -1. */
 int sim_rnat_collect(runner *r, sim_run_result *res);
 
-/* run_metrics.c: the storm metrics, when the scenario, the options or an expectation ask for them. 0 or -1. */
-int sim_rm_setup(runner *r, const sim_run_opts *o);
+/* run_metrics.c: the storm metrics, when the scenario, the options or an expectation ask for them. 0, or -1
+ * with err (too many rows, out of memory). */
+int sim_rm_setup(runner *r, const sim_run_opts *o, char *err, size_t errlen);
 void sim_rm_free(runner *r);
 /* Finishes the sampler into res (metrics, mvals) and writes the metrics file. 0, or -1 with err. */
 int sim_rm_collect(runner *r, const sim_run_opts *o, sim_run_result *res, char *err, size_t errlen);

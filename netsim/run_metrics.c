@@ -56,7 +56,7 @@ static int plan(runner *r, sim_run_metrics *rm)
 	return 0;
 }
 
-int sim_rm_setup(runner *r, const sim_run_opts *o)
+int sim_rm_setup(runner *r, const sim_run_opts *o, char *err, size_t errlen)
 {
 	const sim_scenario *sc = r->sc;
 	int expects = 0;
@@ -64,15 +64,25 @@ int sim_rm_setup(runner *r, const sim_run_opts *o)
 		expects |= is_metric(&sc->expects[i]);
 	if (!sc->metrics.interval && !o->metrics_path && !expects && !o->progress)
 		return 0;
-	sim_run_metrics *rm = r->rm = calloc(1, sizeof(*rm));
-	if (!rm || plan(r, rm))
-		return -1;
 	int64_t iv = o->metrics_interval > 0 ? o->metrics_interval : sc->metrics.interval ? sc->metrics.interval
 											       : IKE_NS_PER_SEC;
+	if (sc->duration / iv >= SIM_METRICS_MAX_ROWS) {
+		snprintf(err, errlen, "%s: a metrics interval of %.3f s over a %.0f s run is over %u rows: take a longer one",
+			 sc->file, (double)iv / 1e9, (double)sc->duration / 1e9, SIM_METRICS_MAX_ROWS);
+		return -1;
+	}
+	sim_run_metrics *rm = r->rm = calloc(1, sizeof(*rm));
+	if (!rm || plan(r, rm)) {
+		snprintf(err, errlen, "%s: out of memory for the metrics", sc->file);
+		return -1;
+	}
 	sim_metrics_cfg cfg = { .interval = iv, .n_nodes = sc->n_nodes, .measured = sc->metrics.nodes,
 				.marks = rm->marks, .n_marks = rm->n_marks, .windows = rm->win, .n_windows = rm->n_win,
 				.keep_rows = o->metrics_path != NULL };
-	return (r->metrics = sim_metrics_new(&cfg)) ? 0 : -1;
+	if ((r->metrics = sim_metrics_new(&cfg)))
+		return 0;
+	snprintf(err, errlen, "%s: out of memory for the metrics", sc->file);
+	return -1;
 }
 
 void sim_rm_free(runner *r)

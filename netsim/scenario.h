@@ -168,6 +168,9 @@ typedef struct sim_expect_spec {
 	uint8_t metric;      /* METRIC: enum sim_metric_id; min/max (ns for times), at (-1: the end), from/to */
 } sim_expect_spec;
 
+/* Rows a run's metrics may have (duration / interval): 10^7 rows of ten columns are 800 MB already. */
+#define SIM_METRICS_MAX_ROWS 10000000u
+
 /* The scenario's "metrics" (docs/metrics.md): sampled every interval (0: not asked for), on some nodes. */
 typedef struct sim_metrics_spec {
 	int64_t interval;

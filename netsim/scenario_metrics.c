@@ -26,6 +26,9 @@ int sim_scn_metrics(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 		return -1;
 	if (sc->metrics.interval < MIN_INTERVAL)
 		return sim_scn_fail(c, "metrics.interval", "at least 1ms (a row per interval of the whole run)");
+	if (sc->duration / sc->metrics.interval >= SIM_METRICS_MAX_ROWS)
+		return sim_scn_fail(c, "metrics.interval", "%.3f s over a %.0f s run is over %u rows: take a longer interval",
+				    (double)sc->metrics.interval / 1e9, (double)sc->duration / 1e9, SIM_METRICS_MAX_ROWS);
 	int r = sim_scn_array(c, o, "metrics", "nodes", 0, 1000000, &nodes, &n);
 	if (r <= 0)
 		return r;

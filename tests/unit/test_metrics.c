@@ -172,6 +172,11 @@ static void loader_metrics(void **st)
 	expect_refused(",\"metrics\":{\"interval\":\"0s\"}", "", "metrics.interval: at least 1ms");
 	expect_refused(",\"metrics\":{\"interval\":\"1us\"}", "", "metrics.interval");
 	expect_refused(",\"metrics\":{\"interval\":-1}", "", "metrics.interval");
+	char err[512];
+	const char *longrun = "{\"duration\":\"4h\",\"metrics\":{\"interval\":\"1ms\"},\"nodes\":[{\"name\":\"gw\",\"addresses\":[\"192.0.2.1\"]}]}";
+	assert_null(sim_scenario_parse("t.json", longrun, strlen(longrun), err, sizeof(err)));
+	if (!strstr(err, "metrics.interval: 0.001 s over a 14400 s run is over 10000000 rows"))
+		fail_msg("%s", err);
 	expect_refused(",\"metrics\":{\"nodes\":[\"zz\"]}", "", "metrics.nodes[0]: no node named 'zz'");
 	expect_refused(",\"metrics\":{\"nodes\":[\"gw\",\"gw\"]}", "", "metrics.nodes[1]: node 'gw' is listed twice");
 	expect_refused(",\"metrics\":{\"nodes\":[]}", "", "metrics.nodes: an empty list");
