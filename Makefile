@@ -233,7 +233,7 @@ L6_IMG    := $(L6)/img
 L6_PICS   := mm-am-ladder states aggressive-states
 # Storm plots (docs/metrics.md): the metrics of a storm scenario drawn by gnuplot.
 STORM_IMG := docs/pictures
-STORM_PICS:= storm_reconnect
+STORM_PICS:= storm_reconnect storm_reconnect_gw
 pictures: all
 	@mkdir -p $(BUILD)/pictures $(PICTURES)
 	@$(REL_DIR)/ikesim run $(DEMO) --seed $(PIC_SEED) --reveal-keys --quiet --trace $(PIC_TRACE) 2>/dev/null
@@ -275,6 +275,8 @@ pictures: all
 	@mkdir -p $(STORM_IMG)
 	@$(REL_DIR)/ikesim run tests/scenarios/storm_small_reconnect.json --quiet --metrics $(BUILD)/pictures/storm.json
 	@$(REL_DIR)/ikesim viz storm $(BUILD)/pictures/storm.json -o $(STORM_IMG)/storm_reconnect.svg
+	@$(REL_DIR)/ikesim run tests/scenarios/storm_small_reconnect_gw.json --quiet --metrics $(BUILD)/pictures/storm_gw.json
+	@$(REL_DIR)/ikesim viz storm $(BUILD)/pictures/storm_gw.json -o $(STORM_IMG)/storm_reconnect_gw.svg
 
 pictures-check:
 	@$(MAKE) --no-print-directory pictures PICTURES=$(BUILD)/pictures/img L3_IMG=$(BUILD)/pictures/l3img \
