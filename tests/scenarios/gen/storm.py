@@ -71,5 +71,17 @@ if gw_only:
         {"metric": "recovery_time", "min": "10s", "max": "25s"},
         {"metric": "setups", "min": 2 * n},  # measured on every initiator, whatever metrics.nodes says
     ]
-json.dump(scenario, sys.stdout, indent=1)
-sys.stdout.write("\n")
+# one node, link, connection or expectation per line: small files, readable diffs
+out = sys.stdout
+out.write("{\n")
+keys = list(scenario)
+for i, k in enumerate(keys):
+    v = scenario[k]
+    end = ",\n" if i + 1 < len(keys) else "\n"
+    if isinstance(v, list):
+        out.write(" %s: [\n" % json.dumps(k))
+        out.write(",\n".join("  " + json.dumps(x) for x in v))
+        out.write("\n ]" + end)
+    else:
+        out.write(" %s: %s%s" % (json.dumps(k), json.dumps(v), end))
+out.write("}\n")
