@@ -97,6 +97,8 @@ void sim_metrics_free(sim_metrics *m)
 /* Row t: the gauges now, the counters since the last row (then reset). */
 static void emit_row(sim_metrics *m, int64_t t)
 {
+	if (m->cfg.keep_rows && m->cfg.row_fn)
+		m->cfg.row_fn(m->cfg.row_ctx, m, t);
 	if (m->cfg.keep_rows) {
 		size_t c1 = m->cap_rows, c2 = m->cap_rows;
 		if (RESERVE(m->t, c1, m->n_rows + 1) || RESERVE(m->width, c2, m->n_rows + 1) ||
@@ -131,6 +133,14 @@ void sim_metrics_set(sim_metrics *m, int64_t now, size_t col, double v)
 {
 	sim_mx_advance(m, now);
 	if (col < m->n_cols && col >= SIM_MC_GAUGES)
+		m->cur[col] = v;
+}
+
+void sim_metrics_tick(sim_metrics *m, int64_t now) { sim_mx_advance(m, now); }
+
+void sim_metrics_put(sim_metrics *m, size_t col, double v)
+{
+	if (col < m->n_cols && col >= SIM_MC_GAUGES && m->kinds[col] == SIM_MK_GAUGE)
 		m->cur[col] = v;
 }
 

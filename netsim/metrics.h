@@ -30,6 +30,10 @@ enum sim_metric_kind { SIM_MK_GAUGE, SIM_MK_COUNTER };
 
 typedef struct sim_metrics sim_metrics;
 
+/* Called just before each row is taken (time t), to set registered gauges with sim_metrics_put: a CPU's
+ * utilisation over the interval, a queue's length. */
+typedef void (*sim_metrics_row_fn)(void *ctx, sim_metrics *m, int64_t t);
+
 /* A counter expectation's window: events of column col with from <= t <= to are counted into count. */
 typedef struct sim_metrics_window {
 	uint32_t col;
@@ -46,6 +50,8 @@ typedef struct sim_metrics_cfg {
 	sim_metrics_window *windows; /* counted in place during the run; may be NULL */
 	size_t n_windows;
 	int keep_rows;            /* 0: no rows kept (only expectations or the progress line need the sampler) */
+	sim_metrics_row_fn row_fn; /* may be NULL */
+	void *row_ctx;
 } sim_metrics_cfg;
 
 /* What a finished run measured. Rows are zero-filled for columns registered after them. */
@@ -78,6 +84,10 @@ int sim_metrics_col(sim_metrics *m, const char *name, uint8_t kind);
 /* A gauge's new value, or a counter's increment, at time now (now never goes backwards). */
 void sim_metrics_set(sim_metrics *m, int64_t now, size_t col, double v);
 void sim_metrics_add(sim_metrics *m, int64_t now, size_t col, uint64_t n);
+/* Time has come to now: the rows before it are taken (call before changing what a row_fn reads). */
+void sim_metrics_tick(sim_metrics *m, int64_t now);
+/* A registered gauge's value for the row being taken (from a row_fn only: it does not move time). */
+void sim_metrics_put(sim_metrics *m, size_t col, double v);
 
 /* One trace event of node (UINT32_MAX: the simulator's own) as it is produced; fields is the JSON body. */
 void sim_metrics_event(sim_metrics *m, int64_t now, uint32_t node, const char *ev, const char *fields);

@@ -165,6 +165,11 @@ void sim_metrics_event(sim_metrics *m, int64_t now, uint32_t node, const char *e
 	} else if (strcmp(ev, "ike.refused") == 0) {
 		sim_metrics_add(m, now, SIM_MC_COOKIES, fnum(fields, "cookies-sent"));
 		sim_metrics_add(m, now, SIM_MC_REFUSED, fnum(fields, "total"));
+	} else if (strcmp(ev, "cpu.drop") == 0) { /* a node's job queue refused an IKE datagram it received */
+		char why[48], name[64];
+		fstr(fields, "why", why, sizeof(why));
+		snprintf(name, sizeof(name), "cpu.%s", why);
+		sim_metrics_drop(m, now, node, name);
 	} else if (strcmp(ev, "nat.drop") == 0) {
 		char why[48], name[64];
 		fstr(fields, "why", why, sizeof(why));

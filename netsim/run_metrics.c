@@ -11,7 +11,65 @@ struct sim_run_metrics {
 	size_t *slot;             /* per expect: its mark or window */
 	sim_metrics_window *win;
 	size_t n_marks, n_win;
+	int *cpu_col;             /* per node with a "cpu" that is measured: column of cpu.<node>.0, else -1 */
+	int64_t *done;            /* per such core: its work done by the last row (ns) */
+	size_t *done_at;          /* per node: where its cores start in done */
+	int64_t interval;
 };
+
+/* Cores of a node drawn as columns: more would make a table of CPUs, not of a storm. */
+#define CPU_COLS_MAX 64
+
+/* Before each row: every measured CPU's utilisation per core over the interval, and its job queue. */
+static void cpu_row(void *ctx, sim_metrics *m, int64_t t)
+{
+	runner *r = ctx;
+	sim_run_metrics *rm = r->rm;
+	int64_t done[CPU_COLS_MAX];
+	size_t queued;
+	for (uint32_t i = 0; i < r->sc->n_nodes; i++) {
+		if (rm->cpu_col[i] < 0 || !sim_cpu_sample(&r->nodes[i], t, done, CPU_COLS_MAX, &queued))
+			continue;
+		size_t cores = r->sc->nodes[i].cpu->cores < CPU_COLS_MAX ? r->sc->nodes[i].cpu->cores : CPU_COLS_MAX;
+		for (size_t k = 0; k < cores; k++) {
+			int64_t *prev = &rm->done[rm->done_at[i] + k];
+			sim_metrics_put(m, (size_t)rm->cpu_col[i] + k, (double)(done[k] - *prev) / (double)rm->interval);
+			*prev = done[k];
+		}
+		sim_metrics_put(m, (size_t)rm->cpu_col[i] + cores, (double)queued);
+	}
+}
+
+/* cpu.<node>.<core> and queue.<node> columns for every measured node with a "cpu", from the first row on. */
+static int cpu_columns(runner *r, sim_run_metrics *rm)
+{
+	const sim_scenario *sc = r->sc;
+	size_t total = 0;
+	char name[96];
+	if (!(rm->cpu_col = malloc((sc->n_nodes ? sc->n_nodes : 1) * sizeof(int))) ||
+	    !(rm->done_at = calloc(sc->n_nodes ? sc->n_nodes : 1, sizeof(size_t))))
+		return -1;
+	for (uint32_t i = 0; i < sc->n_nodes; i++) {
+		const sim_node_spec *ns = &sc->nodes[i];
+		rm->cpu_col[i] = -1;
+		if (!ns->cpu || (sc->metrics.nodes && !sc->metrics.nodes[i]))
+			continue;
+		size_t cores = ns->cpu->cores < CPU_COLS_MAX ? ns->cpu->cores : CPU_COLS_MAX;
+		rm->done_at[i] = total;
+		total += cores;
+		for (size_t k = 0; k < cores; k++) {
+			snprintf(name, sizeof(name), "cpu.%s.%zu", ns->name, k);
+			int col = sim_metrics_col(r->metrics, name, SIM_MK_GAUGE);
+			if (col < 0)
+				return -1;
+			rm->cpu_col[i] = k ? rm->cpu_col[i] : col;
+		}
+		snprintf(name, sizeof(name), "queue.%s", ns->name);
+		if (sim_metrics_col(r->metrics, name, SIM_MK_GAUGE) < 0)
+			return -1;
+	}
+	return (rm->done = calloc(total ? total : 1, sizeof(int64_t))) ? 0 : -1;
+}
 
 static int is_metric(const sim_expect_spec *e) { return e->kind == SIM_EXPECT_METRIC; }
 
@@ -78,8 +136,9 @@ int sim_rm_setup(runner *r, const sim_run_opts *o, char *err, size_t errlen)
 	}
 	sim_metrics_cfg cfg = { .interval = iv, .n_nodes = sc->n_nodes, .measured = sc->metrics.nodes,
 				.marks = rm->marks, .n_marks = rm->n_marks, .windows = rm->win, .n_windows = rm->n_win,
-				.keep_rows = o->metrics_path != NULL };
-	if ((r->metrics = sim_metrics_new(&cfg)))
+				.keep_rows = o->metrics_path != NULL, .row_fn = cpu_row, .row_ctx = r };
+	rm->interval = iv;
+	if ((r->metrics = sim_metrics_new(&cfg)) && cpu_columns(r, rm) == 0)
 		return 0;
 	snprintf(err, errlen, "%s: out of memory for the metrics", sc->file);
 	return -1;
@@ -93,6 +152,9 @@ void sim_rm_free(runner *r)
 		free(r->rm->marks);
 		free(r->rm->slot);
 		free(r->rm->win);
+		free(r->rm->cpu_col);
+		free(r->rm->done);
+		free(r->rm->done_at);
 	}
 	free(r->rm);
 	r->rm = NULL;
