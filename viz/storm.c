@@ -41,6 +41,10 @@ static int check_table(storm_data *d, const char *file, char *msg, size_t n)
 		for (size_t k = 0; k < STORM_N; k++)
 			if (strcmp(c->valuestring, SERIES[k]) == 0)
 				d->col[k] = i;
+		if (strncmp(c->valuestring, "cpu.", 4) == 0 && d->n_cpu < STORM_CPU_MAX) {
+			d->cpu_name[d->n_cpu] = c->valuestring + 4;
+			d->cpu[d->n_cpu++] = i;
+		}
 	}
 	double prev = -INFINITY;
 	size_t r = 0;
@@ -149,6 +153,8 @@ static void data_blocks(const storm_data *d, viz_buf *b)
 		viz_buf_printf(b, "%.9g", row->child->valuedouble);
 		for (size_t k = 0; k < STORM_N; k++)
 			viz_buf_printf(b, " %.15g", cell(row, d->col[k]));
+		for (size_t k = 0; k < d->n_cpu; k++)
+			viz_buf_printf(b, " %.15g", 100 * cell(row, d->cpu[k]));
 		viz_buf_puts(b, "\n");
 	}
 	viz_buf_puts(b, "EOD\n$hist << EOD\n");
@@ -179,6 +185,18 @@ static void series_plot(const storm_data *d, viz_buf *b, size_t from, size_t to,
 	viz_buf_puts(b, any ? "\n" : "NaN notitle\n");
 }
 
+/* Each core's utilisation over the interval before each row (the CPU model's nodes, docs/cpu.md). */
+static void cpu_plot(const storm_data *d, viz_buf *b)
+{
+	viz_buf_puts(b, "set ylabel 'CPU busy (%)'\nset yrange [0:105]\nplot ");
+	for (size_t k = 0; k < d->n_cpu; k++) {
+		viz_buf_printf(b, "%s$series using ($1-%.9g):%zu with steps lw 1.5 title ", k ? ", " : "", d->interval,
+			       STORM_N + 2 + k);
+		gp_str(b, d->cpu_name[k]);
+	}
+	viz_buf_puts(b, "\nset yrange [0:*]\n");
+}
+
 static void latency_plot(const storm_data *d, viz_buf *b)
 {
 	char t[200];
@@ -198,16 +216,17 @@ static void latency_plot(const storm_data *d, viz_buf *b)
 void viz_storm_script(const storm_data *d, viz_format fmt, viz_buf *b)
 {
 	char title[400];
+	int h = d->n_cpu ? 1400 : 1100;
 	if (fmt == VIZ_FMT_PNG)
-		viz_buf_puts(b, "set terminal pngcairo size 1000,1100 font 'DejaVu Sans,10' noenhanced background '#ffffff'\n");
+		viz_buf_printf(b, "set terminal pngcairo size 1000,%d font 'DejaVu Sans,10' noenhanced background '#ffffff'\n", h);
 	else
-		viz_buf_puts(b, "set terminal svg size 1000,1100 fixed font 'DejaVu Sans,12' noenhanced background '#ffffff'\n");
+		viz_buf_printf(b, "set terminal svg size 1000,%d fixed font 'DejaVu Sans,12' noenhanced background '#ffffff'\n", h);
 	data_blocks(d, b);
 	if (d->seed >= 0)
 		snprintf(title, sizeof(title), "%.200s (seed %.0f)", d->scenario, d->seed);
 	else
 		snprintf(title, sizeof(title), "%.200s", d->scenario);
-	viz_buf_puts(b, "set multiplot layout 3,1 title ");
+	viz_buf_printf(b, "set multiplot layout %d,1 title ", d->n_cpu ? 4 : 3);
 	gp_str(b, title);
 	viz_buf_puts(b, "\nset grid\nset key top right opaque box\nset xlabel 'virtual time (s)'\nset xrange [0:*]\n"
 			"set yrange [0:*]\nset ylabel 'SAs, requests'\n");
@@ -223,6 +242,8 @@ void viz_storm_script(const storm_data *d, viz_format fmt, viz_buf *b)
 	series_plot(d, b, 0, 4, 0);
 	viz_buf_printf(b, "set ylabel 'per interval (%.3g s)'\n", d->interval);
 	series_plot(d, b, 4, STORM_N, 1);
+	if (d->n_cpu)
+		cpu_plot(d, b);
 	viz_buf_puts(b, "unset arrow\nunset label\n");
 	latency_plot(d, b);
 	viz_buf_puts(b, "unset multiplot\n");

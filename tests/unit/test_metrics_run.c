@@ -221,8 +221,52 @@ static void storm_metrics_equal_trace(void **st)
 	tfs_dir_remove(&d);
 }
 
+/* A gateway with a two-core CPU model: its columns sum to the work the CPU reports, and the queue drains. */
+static void cpu_columns_equal_cpu_work(void **st)
+{
+	(void)st;
+	tfs_dir d;
+	char json[128], err[512];
+	tfs_dir_make(&d, "metricscpu");
+	tfs_dir_file(&d, "m.json", json, sizeof(json));
+	sim_scenario *sc = sim_scenario_load("tests/scenarios/cpu_storm_two_cores.json", err, sizeof(err));
+	if (!sc)
+		fail_msg("%s", err);
+	sim_run_result res;
+	sim_run_opts o = { .metrics_path = json, .metrics_interval = 10000000 };
+	if (sim_run_scenario(sc, &o, &res, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	int32_t gw = sim_scenario_node(sc, "gw");
+	assert_true(gw >= 0 && res.cpu_nodes && res.cpu_nodes[gw].cores == 2);
+	int64_t busy = res.cpu_nodes[gw].busy;
+	sim_run_result_free(&res);
+	sim_scenario_free(sc);
+	size_t len;
+	char *text = tfs_must_read(json, &len);
+	cJSON *m = cJSON_Parse(text);
+	assert_non_null(m);
+	const cJSON *cols = cJSON_GetObjectItem(m, "columns"), *rows = cJSON_GetObjectItem(m, "rows");
+	int c0 = col_index(cols, "cpu.gw.0"), c1 = col_index(cols, "cpu.gw.1"), q = col_index(cols, "queue.gw");
+	double work = 0, peak = 0, last_q = -1;
+	for (const cJSON *r = rows->child; r; r = r->next) {
+		double u0 = cJSON_GetArrayItem(r, c0)->valuedouble, u1 = cJSON_GetArrayItem(r, c1)->valuedouble;
+		assert_true(u0 >= 0 && u0 <= 1 + 1e-9 && u1 >= 0 && u1 <= 1 + 1e-9);
+		work += (u0 + u1) * 0.01;
+		last_q = cJSON_GetArrayItem(r, q)->valuedouble;
+		peak = last_q > peak ? last_q : peak;
+	}
+	if (work * 1e9 < (double)busy - 1000 || work * 1e9 > (double)busy + 1000)
+		fail_msg("rows say %.9f s of work, the CPU %.9f s", work, (double)busy / 1e9);
+	assert_true(peak > 10);
+	assert_true(last_q == 0);
+	cJSON_Delete(m);
+	free(text);
+	tfs_dir_remove(&d);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(storm_metrics_equal_trace),
+	cmocka_unit_test(cpu_columns_equal_cpu_work),
 };
 
 size_t tests_metrics_run(const struct CMUnitTest **out)
