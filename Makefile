@@ -5,7 +5,7 @@ CC       ?= cc
 BUILD    ?= build
 # libclang-rt-14-dev: clang 14's libFuzzer runtime (make fuzz); valgrind: make valgrind.
 PKGS     := libssl-dev libcjson-dev libcmocka-dev libgraphviz-dev libxml2-dev pkg-config gcc clang make \
-            libclang-rt-14-dev valgrind ike-scan jq
+            libclang-rt-14-dev valgrind ike-scan jq gnuplot-nox
 CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Graphviz (viz/): headers as system headers; the plugins are linked, not loaded from Graphviz's config.
@@ -231,6 +231,9 @@ L5_PICS   := handshake-ladder keepalive-ladder broken-ladder restart-ladder symm
 L6        := lessons/06-ikev1
 L6_IMG    := $(L6)/img
 L6_PICS   := mm-am-ladder states aggressive-states
+# Storm plots (docs/metrics.md): the metrics of a storm scenario drawn by gnuplot.
+STORM_IMG := docs/pictures
+STORM_PICS:= storm_reconnect storm_reconnect_gw
 pictures: all
 	@mkdir -p $(BUILD)/pictures $(PICTURES)
 	@$(REL_DIR)/ikesim run $(DEMO) --seed $(PIC_SEED) --reveal-keys --quiet --trace $(PIC_TRACE) 2>/dev/null
@@ -269,16 +272,23 @@ pictures: all
 	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l6c.jsonl --nodes mm-a,mm-b,am-a,am-b -o $(L6_IMG)/mm-am-ladder.svg
 	@$(REL_DIR)/ikesim viz states --ike 1 -o $(L6_IMG)/states.svg
 	@$(REL_DIR)/ikesim viz states --ike 1 --trace $(BUILD)/pictures/l6c.jsonl --node am-a -o $(L6_IMG)/aggressive-states.svg
+	@mkdir -p $(STORM_IMG)
+	@$(REL_DIR)/ikesim run tests/scenarios/storm_small_reconnect.json --quiet --metrics $(BUILD)/pictures/storm.json
+	@$(REL_DIR)/ikesim viz storm $(BUILD)/pictures/storm.json -o $(STORM_IMG)/storm_reconnect.svg
+	@$(REL_DIR)/ikesim run tests/scenarios/storm_small_reconnect_gw.json --quiet --metrics $(BUILD)/pictures/storm_gw.json
+	@$(REL_DIR)/ikesim viz storm $(BUILD)/pictures/storm_gw.json -o $(STORM_IMG)/storm_reconnect_gw.svg
 
 pictures-check:
 	@$(MAKE) --no-print-directory pictures PICTURES=$(BUILD)/pictures/img L3_IMG=$(BUILD)/pictures/l3img \
-	  L4_IMG=$(BUILD)/pictures/l4img L5_IMG=$(BUILD)/pictures/l5img L6_IMG=$(BUILD)/pictures/l6img >/dev/null
+	  L4_IMG=$(BUILD)/pictures/l4img L5_IMG=$(BUILD)/pictures/l5img L6_IMG=$(BUILD)/pictures/l6img \
+	  STORM_IMG=$(BUILD)/pictures/stormimg >/dev/null
 	@for f in states keys ladder; do cmp $(BUILD)/pictures/img/$$f.svg docs/img/$$f.svg || exit 1; done
 	@for f in rekey-ladder keys collision-ladder dpd-ladder; do cmp $(BUILD)/pictures/l3img/$$f.svg $(L3)/img/$$f.svg || exit 1; done
 	@for f in $(L4_PICS); do cmp $(BUILD)/pictures/l4img/$$f.svg $(L4)/img/$$f.svg || exit 1; done
 	@for f in $(L5_PICS); do cmp $(BUILD)/pictures/l5img/$$f.svg $(L5)/img/$$f.svg || exit 1; done
 	@for f in $(L6_PICS); do cmp $(BUILD)/pictures/l6img/$$f.svg $(L6)/img/$$f.svg || exit 1; done
-	@echo "pictures-check: docs/img/*.svg and $(L3), $(L4), $(L5), $(L6) img/*.svg regenerate byte-identically"
+	@for f in $(STORM_PICS); do cmp $(BUILD)/pictures/stormimg/$$f.svg $(STORM_IMG)/$$f.svg || exit 1; done
+	@echo "pictures-check: docs/img/*.svg, $(STORM_IMG)/storm_*.svg and $(L3), $(L4), $(L5), $(L6) img/*.svg regenerate byte-identically"
 
 # Renders the demo report with headless Chromium (Debian's package, installed here only: CI does not need it).
 CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \

@@ -6,14 +6,16 @@
 
 static void report_usage(FILE *f)
 {
-	fprintf(f, "usage: ikesim report TRACE -o FILE.html\n\n"
+	fprintf(f, "usage: ikesim report TRACE [--metrics METRICS.json] -o FILE.html\n\n"
 		   "Writes one HTML page with no external references: the run's summary, the message ladder,\n"
-		   "the path of every IKE SA through the state tables and the key derivation graphs.\n");
+		   "the path of every IKE SA through the state tables and the key derivation graphs.\n"
+		   "With --metrics (a file of 'ikesim run --metrics' for the same run), the storm plot too\n"
+		   "(drawn by gnuplot, see docs/metrics.md).\n");
 }
 
 int cli_report(int argc, char **argv, FILE *out, FILE *err)
 {
-	const char *trace = NULL, *path = NULL;
+	const char *trace = NULL, *path = NULL, *metrics = NULL;
 	char msg[512];
 	for (int i = 1; i < argc; i++) {
 		const char *v = argv[i];
@@ -21,12 +23,12 @@ int cli_report(int argc, char **argv, FILE *out, FILE *err)
 			report_usage(out);
 			return CLI_OK;
 		}
-		if (strcmp(v, "-o") == 0 || strcmp(v, "--output") == 0) {
+		if (strcmp(v, "-o") == 0 || strcmp(v, "--output") == 0 || strcmp(v, "--metrics") == 0) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
 				fprintf(err, "ikesim report: %s needs a value\n", v);
 				return CLI_USAGE;
 			}
-			path = argv[++i];
+			*(v[2] == 'm' ? &metrics : &path) = argv[++i];
 		} else if ((v[0] == '-' && v[1]) || trace) {
 			fprintf(err, "ikesim report: unexpected argument '%s' (try 'ikesim report --help')\n", v);
 			return CLI_USAGE;
@@ -44,7 +46,7 @@ int cli_report(int argc, char **argv, FILE *out, FILE *err)
 		return CLI_USAGE;
 	}
 	viz_buf b = { 0 };
-	int rc = viz_report(t, &b, msg, sizeof(msg));
+	int rc = viz_report_metrics(t, metrics, &b, msg, sizeof(msg));
 	if (rc == 0)
 		rc = viz_buf_write_file(&b, path, msg, sizeof(msg));
 	if (rc == 0)

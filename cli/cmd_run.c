@@ -3,24 +3,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "host/names.h"
 #include "run.h"
 #include "run_paths.h"
+#include "scenario_json.h" /* sim_parse_duration */
 #include "sim.h" /* ike_host_addr_format */
 
 typedef struct run_args {
-	const char *scenario, *trace, *pcap;
+	const char *scenario, *trace, *pcap, *metrics;
 	uint64_t seed;
-	int seed_set, reveal, quiet;
+	int64_t metrics_interval;
+	int seed_set, reveal, quiet, progress;
 	int pcap_format; /* enum sim_pcap_format */
 } run_args;
 
 static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: ikesim run SCENARIO [--trace FILE] [--pcap FILE [--pcap-format pcapng|pcap]] [--seed N]\n"
-		   "                  [--reveal-keys] [--quiet]\n\n"
+		   "                  [--reveal-keys] [--metrics FILE.json|FILE.csv [--metrics-interval D]]\n"
+		   "                  [--progress] [--quiet]\n\n"
 		   "Runs SCENARIO (JSON, see docs/scenario.md) and checks its 'expect' list.\n"
 		   "  --trace FILE    write the JSON Lines trace (docs/trace.md) to FILE\n"
 		   "  --pcap FILE     capture every datagram where it is sent on a link (lost ones too, with a\n"
@@ -29,7 +34,14 @@ static void run_usage(FILE *f)
 		   "  --seed N        override the scenario's seed (same seed, same run)\n"
 		   "  --reveal-keys   put derived keys into the trace's kdf events, and with --pcap write\n"
 		   "                  Wireshark's key tables to FILE.ikev2_decryption_table and FILE.esp_sa\n"
-		   "  --quiet         print nothing but errors\n"
+		   "  --metrics FILE  write the storm metrics (docs/metrics.md): SAs up, half-open, requests in\n"
+		   "                  flight, retransmissions, cookies, drops per interval, setup latency, recovery\n"
+		   "                  time; JSON, or CSV when FILE ends in .csv\n"
+		   "  --metrics-interval D  one row every D of virtual time (\"100ms\", \"1s\"; default: the\n"
+		   "                  scenario's \"metrics\" interval, else 1s)\n"
+		   "  --progress      a progress line on stderr (virtual time, events/s, SAs up) once the run has\n"
+		   "                  taken 2 s; on by default when stderr is a terminal\n"
+		   "  --quiet         print nothing but errors (no progress line either)\n"
 		   "Exit: 0 all expectations hold, 3 one failed, 2 bad input, 1 run error.\n");
 }
 
@@ -38,12 +50,14 @@ static int check_outputs(const run_args *a, FILE *err)
 {
 	struct stat st;
 	char keys[4096], esp[4096];
-	cli_run_file f[5] = { { "the scenario", a->scenario, 0 } };
+	cli_run_file f[6] = { { "the scenario", a->scenario, 0 } };
 	size_t n = 1;
 	if (a->trace)
 		f[n++] = (cli_run_file){ "--trace", a->trace, 1 };
 	if (a->pcap)
 		f[n++] = (cli_run_file){ "--pcap", a->pcap, 1 };
+	if (a->metrics)
+		f[n++] = (cli_run_file){ "--metrics", a->metrics, 1 };
 	if (a->pcap && a->reveal) {
 		if (snprintf(keys, sizeof(keys), "%s%s", a->pcap, SIM_KEYTAB_SUFFIX) >= (int)sizeof(keys) ||
 		    snprintf(esp, sizeof(esp), "%s%s", a->pcap, SIM_ESPTAB_SUFFIX) >= (int)sizeof(esp)) {
@@ -68,9 +82,9 @@ static int check_inputs(const run_args *a, const sim_scenario *sc, FILE *err)
 {
 	char keys[4096], esp[4096];
 	size_t n = 0;
-	if (!sc->n_inputs || (!a->trace && !a->pcap))
+	if (!sc->n_inputs || (!a->trace && !a->pcap && !a->metrics))
 		return 0;
-	cli_run_file *f = calloc(sc->n_inputs + 4, sizeof(*f));
+	cli_run_file *f = calloc(sc->n_inputs + 5, sizeof(*f));
 	if (!f) {
 		fprintf(err, "ikesim run: out of memory\n");
 		return -1;
@@ -79,6 +93,8 @@ static int check_inputs(const run_args *a, const sim_scenario *sc, FILE *err)
 		f[n++] = (cli_run_file){ "--trace", a->trace, 1 };
 	if (a->pcap)
 		f[n++] = (cli_run_file){ "--pcap", a->pcap, 1 };
+	if (a->metrics)
+		f[n++] = (cli_run_file){ "--metrics", a->metrics, 1 };
 	if (a->pcap && a->reveal && snprintf(keys, sizeof(keys), "%s%s", a->pcap, SIM_KEYTAB_SUFFIX) < (int)sizeof(keys))
 		f[n++] = (cli_run_file){ "the key table", keys, 1 };
 	if (a->pcap && a->reveal && snprintf(esp, sizeof(esp), "%s%s", a->pcap, SIM_ESPTAB_SUFFIX) < (int)sizeof(esp))
@@ -102,6 +118,20 @@ static int parse_args(int argc, char **argv, run_args *a, FILE *err)
 			a->reveal = 1;
 		} else if (strcmp(v, "--quiet") == 0 || strcmp(v, "-q") == 0) {
 			a->quiet = 1;
+		} else if (strcmp(v, "--progress") == 0) {
+			a->progress = 1;
+		} else if (strcmp(v, "--metrics") == 0 || strcmp(v, "--metrics-interval") == 0) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				fprintf(err, "ikesim run: %s needs a value\n", v);
+				return -1;
+			}
+			if (v[9] == 0) {
+				a->metrics = argv[++i];
+			} else if (sim_parse_duration(argv[++i], &a->metrics_interval) != 0 || a->metrics_interval < 1000000) {
+				fprintf(err, "ikesim run: --metrics-interval wants a duration of at least 1ms (\"100ms\", \"1s\"), got '%s'\n",
+					argv[i]);
+				return -1;
+			}
 		} else if (strcmp(v, "--pcap-format") == 0) {
 			const char *fmt = i + 1 < argc ? argv[++i] : "";
 			if (strcmp(fmt, "pcapng") != 0 && strcmp(fmt, "pcap") != 0) {
@@ -136,6 +166,10 @@ static int parse_args(int argc, char **argv, run_args *a, FILE *err)
 	}
 	if (!a->scenario) {
 		fprintf(err, "ikesim run: missing SCENARIO (try 'ikesim run --help')\n");
+		return -1;
+	}
+	if (a->metrics_interval && !a->metrics) {
+		fprintf(err, "ikesim run: --metrics-interval without --metrics (nothing would be written)\n");
 		return -1;
 	}
 	return check_outputs(a, err);
@@ -198,6 +232,8 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 		fprintf(out, "trace: %s\n", a->trace);
 	if (a->pcap)
 		fprintf(out, "pcap: %s\n", a->pcap);
+	if (a->metrics)
+		fprintf(out, "metrics: %s\n", a->metrics);
 	if (a->pcap && a->reveal)
 		fprintf(out, "key table: %s.ikev2_decryption_table (%zu IKE SA%s)\n", a->pcap, res->keys.rows,
 			res->keys.rows == 1 ? "" : "s");
@@ -232,6 +268,37 @@ static void capture_notes(const run_args *a, const sim_run_result *res, FILE *er
 			(unsigned long long)res->pcap_skipped);
 }
 
+/* The progress line: wall clock here, never in the run; stderr only, at most once a wall second. */
+typedef struct run_progress {
+	FILE *err;
+	int tty, shown;
+	double start, last;   /* wall seconds */
+	uint64_t last_events;
+} run_progress;
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_progress(void *ctx, const sim_run_progress *p)
+{
+	run_progress *rp = ctx;
+	double now = wall_now();
+	if (now - rp->start <= 2.0 || now - rp->last < 1.0)
+		return;
+	double rate = (double)(p->events - rp->last_events) / (now - rp->last);
+	fprintf(rp->err, "%svirtual %.1f s of %.1f s (%.0f%%), %.0f events/s", rp->tty ? "\r" : "", (double)p->now / 1e9,
+		(double)p->duration / 1e9, p->duration > 0 ? 100.0 * (double)p->now / (double)p->duration : 100.0, rate);
+	if (p->ike_up >= 0)
+		fprintf(rp->err, ", %lld IKE SAs up", (long long)p->ike_up);
+	fprintf(rp->err, rp->tty ? "\033[K" : "\n");
+	fflush(rp->err);
+	rp->shown = 1, rp->last = now, rp->last_events = p->events;
+}
+
 int cli_run(int argc, char **argv, FILE *out, FILE *err)
 {
 	run_args a;
@@ -254,9 +321,18 @@ int cli_run(int argc, char **argv, FILE *out, FILE *err)
 	if (a.reveal)
 		fprintf(err, "WARNING: --reveal-keys: %s will contain secret key material. Teaching use only.\n",
 			!a.pcap ? "the trace" : a.trace ? "the trace and the key tables" : "the key tables");
-	sim_run_opts o = { a.seed, a.seed_set, a.trace, a.reveal, a.pcap, a.pcap_format };
+	size_t ml = a.metrics ? strlen(a.metrics) : 0;
+	run_progress rp = { err, isatty(fileno(err)), 0, wall_now(), 0, 0 };
+	rp.last = rp.start;
+	int progress = !a.quiet && (a.progress || rp.tty);
+	sim_run_opts o = { a.seed, a.seed_set, a.trace, a.reveal, a.pcap, a.pcap_format, a.metrics,
+			   ml > 4 && strcmp(a.metrics + ml - 4, ".csv") == 0, a.metrics_interval,
+			   progress ? on_progress : NULL, &rp };
 	sim_run_result res;
-	if (sim_run_scenario(sc, &o, &res, msg, sizeof(msg)) != 0) {
+	int rc = sim_run_scenario(sc, &o, &res, msg, sizeof(msg));
+	if (rp.shown && rp.tty)
+		fprintf(err, "\n");
+	if (rc != 0) {
 		fprintf(err, "%s\n", msg);
 		sim_scenario_free(sc);
 		return CLI_ERR;

@@ -17,7 +17,8 @@ static void viz_usage(FILE *f)
 	fprintf(f, "usage: ikesim viz states [--ike 1|2] [--trace FILE [--node NAME] [--sa SPI]] -o FILE.(svg|png|dot)\n"
 		   "       ikesim viz keys TRACE [--sa SPI] [--node NAME] [--generation N] -o FILE.(svg|png|dot)\n"
 		   "       ikesim viz ladder TRACE [--nodes A,B,...] [--from T] [--to T] [--esp auto|bands|all|none]\n"
-		   "                        -o FILE.svg\n\n"
+		   "                        -o FILE.svg\n"
+		   "       ikesim viz storm METRICS.json -o FILE.(svg|png)\n\n"
 		   "  states   the IKE SA and CHILD SA state machines, from the engine's transition tables;\n"
 		   "           with --trace, the path one IKE SA took is highlighted (--node, --sa pick which)\n"
 		   "  keys     the key derivation of an IKE SA from the trace's kdf events (values need a trace\n"
@@ -27,6 +28,9 @@ static void viz_usage(FILE *f)
 		   "           rekeys, DPD, fragments, faults; --from/--to cut a window (T: 90, 1.5s, 250ms, 30min, 4h);\n"
 		   "           ESP packets one arrow each, or, above %d in the window, one band per run on an SA\n"
 		   "           (--esp bands|all forces either, --esp none leaves the data plane out)\n"
+		   "  storm    the storm metrics of 'ikesim run --metrics' (docs/metrics.md) drawn by gnuplot: SAs up,\n"
+		   "           half-open and requests in flight over time, retransmissions, cookies and drops per\n"
+		   "           interval, the setup latency histogram\n"
 		   "The output format follows the -o extension. See docs/viz.md.\n", VIZ_ESP_AUTO_MAX);
 }
 
@@ -128,7 +132,7 @@ static int check_args(viz_args *a, viz_format *fmt, FILE *err)
 	int states = strcmp(a->what, "states") == 0, keys = strcmp(a->what, "keys") == 0;
 	int ladder = strcmp(a->what, "ladder") == 0;
 	if (!states && !keys && !ladder) {
-		fprintf(err, "ikesim viz: unknown picture '%s' (states, keys or ladder)\n", a->what);
+		fprintf(err, "ikesim viz: unknown picture '%s' (states, keys, ladder or storm)\n", a->what);
 		return -1;
 	}
 	if (!a->out) {
@@ -173,8 +177,46 @@ static int draw(const viz_args *a, viz_format fmt, const viz_trace *t, viz_buf *
 	return viz_ladder(&o, b, msg, n);
 }
 
+/* `ikesim viz storm METRICS.json -o FILE.(svg|png)` */
+static int viz_storm_cmd(int argc, char **argv, FILE *out, FILE *err)
+{
+	const char *in = NULL, *path = NULL;
+	char msg[512];
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				fprintf(err, "ikesim viz storm: %s needs a value\n", argv[i]);
+				return CLI_USAGE;
+			}
+			path = argv[++i];
+		} else if ((argv[i][0] == '-' && argv[i][1]) || in) {
+			fprintf(err, "ikesim viz storm: unexpected argument '%s' (try 'ikesim viz --help')\n", argv[i]);
+			return CLI_USAGE;
+		} else {
+			in = argv[i];
+		}
+	}
+	viz_format fmt = path ? viz_format_of(path) : VIZ_FMT_NONE;
+	if (!in || !path || (fmt != VIZ_FMT_SVG && fmt != VIZ_FMT_PNG)) {
+		fprintf(err, "ikesim viz storm: need METRICS.json (from 'ikesim run --metrics') and -o FILE.svg or .png\n");
+		return CLI_USAGE;
+	}
+	viz_buf b = { 0 };
+	int rc = viz_storm(in, fmt, &b, msg, sizeof(msg));
+	if (rc == 0)
+		rc = viz_buf_write_file(&b, path, msg, sizeof(msg));
+	if (rc == 0)
+		fprintf(out, "%s\n", path);
+	else
+		fprintf(err, "ikesim viz storm: %s\n", msg);
+	viz_buf_free(&b);
+	return rc == 0 ? CLI_OK : CLI_ERR;
+}
+
 int cli_viz(int argc, char **argv, FILE *out, FILE *err)
 {
+	if (argc > 1 && strcmp(argv[1], "storm") == 0)
+		return viz_storm_cmd(argc, argv, out, err);
 	viz_args a;
 	viz_format fmt = VIZ_FMT_NONE;
 	char msg[512];

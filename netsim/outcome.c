@@ -121,6 +121,9 @@ size_t sim_check_expects(const sim_scenario *sc, const sim_run_result *res, FILE
 		case SIM_EXPECT_FLOW:
 			failed += check_flow(sc, i, res, err);
 			break;
+		case SIM_EXPECT_METRIC:
+			failed += sim_check_metric(sc, i, res, err);
+			break;
 		case SIM_EXPECT_AT:
 			ike_host_time_format(t, sizeof(t), e->at);
 			snprintf(when, sizeof(when), " at %s s", t);

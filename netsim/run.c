@@ -9,6 +9,7 @@
 
 #include "crypto/drbg.h"
 #include "host/frame.h"
+#include "metrics.h"
 #include "run_int.h"
 
 typedef struct rstart {
@@ -18,10 +19,21 @@ typedef struct rstart {
 
 #define rearm sim_rn_rearm
 
+/* Every 4096 timers and deliveries the progress callback (if any) hears where the run is. */
+static void tick(runner *r)
+{
+	if ((++r->n_events & 4095) != 0 || !r->progress)
+		return;
+	sim_run_progress p = { r->be.now(r->be.impl), r->sc->duration, r->n_events,
+			       r->metrics ? sim_metrics_up(r->metrics) : -1 };
+	r->progress(r->progress_ctx, &p);
+}
+
 static void on_timer(void *arg)
 {
 	rnode *n = arg;
 	int64_t now = n->r->be.now(n->r->be.impl);
+	tick(n->r);
 	if (now != n->armed)
 		return; /* superseded by an earlier deadline that already ran */
 	n->armed = IKE_TIME_NEVER;
@@ -70,6 +82,7 @@ static void on_deliver(void *ctx, int64_t now, uint8_t proto, const ike_addr *fr
 	rnode *n = ctx;
 	size_t off = 0;
 	n->r->last_activity = now;
+	tick(n->r);
 	if (proto == SIM_PROTO_ESP || proto == SIM_PROTO_AH) {
 		sim_ip_input(n->r, n->idx, now, proto, from, to, data, len);
 		return;
@@ -141,6 +154,8 @@ static void host_trace(void *ctx, ike_time now, const char *ev, const char *fiel
 	ike_host_trace_event(n->r->tr, now, n->r->sc->nodes[n->idx].name, ev, fields);
 	if (n->r->watch)
 		sim_rw_event(n->r, now, n->idx, ev, fields);
+	if (n->r->metrics)
+		sim_metrics_event(n->r->metrics, now, n->idx, ev, fields);
 }
 
 void sim_rn_event(runner *r, int64_t now, uint32_t node, const char *ev, const char *fields)
@@ -148,6 +163,19 @@ void sim_rn_event(runner *r, int64_t now, uint32_t node, const char *ev, const c
 	ike_host_trace_event(r->tr, now, node == UINT32_MAX ? "sim" : r->sc->nodes[node].name, ev, fields);
 	if (r->watch)
 		sim_rw_event(r, now, node, ev, fields);
+	if (r->metrics)
+		sim_metrics_event(r->metrics, now, node, ev, fields);
+}
+
+/* The backend's tap when the run has metrics: a dropped datagram counts against its sender; the pcap gets all. */
+static void run_tap(void *ctx, int64_t now, size_t link, int dir, uint8_t proto, const ike_addr *from,
+		    const ike_addr *to, const uint8_t *data, size_t len, const char *why)
+{
+	runner *r = ctx;
+	if (why)
+		sim_metrics_drop(r->metrics, now, dir ? r->sc->links[link].b : r->sc->links[link].a, why);
+	if (r->pcap)
+		sim_rc_tap(ctx, now, link, dir, proto, from, to, data, len, why);
 }
 
 /* Keys for Wireshark's tables (run_capture.c) and SAs for the node's data plane (node_ipsec.c). */
@@ -195,7 +223,7 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		n->armed = IKE_TIME_NEVER;
 		node_seed(crypto, seed, ns->name, n->seed0);
 		memcpy(n->seed, n->seed0, sizeof(n->seed));
-		n->host = (ike_host){ n, host_send, r->tr || r->watch ? host_trace : NULL,
+		n->host = (ike_host){ n, host_send, r->tr || r->watch || r->metrics ? host_trace : NULL,
 				      r->keys || sc->n_hosts ? host_sa_event : NULL, ns->cpu ? sim_cpu_charge : NULL,
 				      host_send_raw };
 		n->cfg = (ike_peer_cfg){ .name = ns->name, .crypto = crypto, .seed = n->seed, .seed_len = sizeof(n->seed),
@@ -365,6 +393,7 @@ static void runner_free(runner *r)
 	sim_fault_index_free(r->faults);
 	sim_rf_free(r);
 	sim_rw_free(r);
+	sim_rm_free(r);
 	sim_ra_free(r);
 	sim_rc_free(r);
 	sim_ip_free(r);
@@ -417,6 +446,11 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	if (sim_rc_open(&r, o, err, errlen) != 0)
 		goto fail;
 	r.be.set_trace(r.be.impl, r.tr);
+	r.progress = o->progress, r.progress_ctx = o->progress_ctx;
+	if (sim_rm_setup(&r, o, err, errlen) != 0)
+		goto fail;
+	if (r.metrics)
+		r.be.set_tap(r.be.impl, run_tap, &r);
 	if (build_world(&r, crypto, res->seed, o->reveal_keys)) {
 		snprintf(err, errlen, "%s: out of memory while building the world", sc->file);
 		goto fail;
@@ -436,6 +470,8 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		snprintf(err, errlen, "%s: %s", sc->file, r.failed ? r.failed : "out of memory");
 		goto fail;
 	}
+	if (sim_rm_collect(&r, o, res, err, errlen) != 0)
+		goto fail;
 	trace_summary(&r, res);
 	if (ike_host_trace_close(r.tr, 1) != 0) {
 		r.tr = NULL;
@@ -471,6 +507,12 @@ void sim_run_result_free(sim_run_result *res)
 	free(res->flows);
 	free(res->esp_nodes);
 	free(res->nat_nodes);
+	if (res->metrics)
+		sim_metrics_result_free(res->metrics);
+	free(res->metrics);
+	free(res->mvals);
+	res->metrics = NULL;
+	res->mvals = NULL;
 	res->nat_nodes = NULL;
 	free(res->cpu_nodes);
 	res->cpu_nodes = NULL;

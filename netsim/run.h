@@ -16,6 +16,9 @@ enum sim_run_phase {
 	SIM_PHASE_DONE,  /* the last event ran; every peer and SA is still alive */
 };
 
+struct sim_run_progress;
+struct sim_metrics_result;
+
 typedef struct sim_run_opts {
 	uint64_t seed;          /* used when seed_set, else the scenario's */
 	int seed_set;
@@ -24,7 +27,20 @@ typedef struct sim_run_opts {
 	const char *pcap_path;  /* NULL = no capture; with reveal_keys also writes pcap_path + SIM_KEYTAB_SUFFIX
 				 * and pcap_path + SIM_ESPTAB_SUFFIX */
 	int pcap_format;        /* enum sim_pcap_format: 0 = pcapng (the default) */
+	const char *metrics_path; /* NULL = none; else the storm metrics (docs/metrics.md) as JSON, or CSV */
+	int metrics_csv;
+	int64_t metrics_interval; /* > 0: overrides the scenario's (default 1 s) */
+	/* Called every few thousand events with where the run is (a progress line); NULL = never. */
+	void (*progress)(void *ctx, const struct sim_run_progress *p);
+	void *progress_ctx;
 } sim_run_opts;
+
+/* Where a run is, for a progress line. */
+typedef struct sim_run_progress {
+	int64_t now, duration; /* virtual ns */
+	uint64_t events;       /* timers and deliveries run so far */
+	int64_t ike_up;        /* IKE SAs up on the measured nodes, -1 when the run has no metrics */
+} sim_run_progress;
 
 /* An observer called once per phase; it must not change the world. */
 typedef struct sim_run_observer {
@@ -94,6 +110,8 @@ typedef struct sim_run_result {
 	sim_flow_result *flows;  /* per scenario flow (NULL without flows) */
 	sim_esp_node_result *esp_nodes; /* per node (NULL without hosts) */
 	sim_nat_stats *nat_nodes; /* per node, zero where no NAT (NULL without NATs) */
+	struct sim_metrics_result *metrics; /* the storm metrics (NULL when the run had none) */
+	int64_t *mvals;          /* per expect: a METRIC expectation's value (ns for times), -1 = none measured */
 	sim_cpu_stats *cpu_nodes; /* per node, zero where no "cpu" (NULL without) */
 } sim_run_result;
 
@@ -106,6 +124,9 @@ void sim_run_result_free(sim_run_result *res);
 
 /* Checks every expect; prints one line per failure to err ("expect[1]: gw-a/home: ..."); returns failures. */
 size_t sim_check_expects(const sim_scenario *sc, const sim_run_result *res, FILE *err);
+
+/* One METRIC expectation (run_metrics.c): 0 holds, 1 failed (one line to err). */
+size_t sim_check_metric(const sim_scenario *sc, size_t i, const sim_run_result *res, FILE *err);
 
 /* Why a connection timed out or never got up, when its node's links dropped datagrams over their MTU: writes
  * "N datagram(s) of up to B bytes ..." into buf and returns 1; 0 (buf empty) otherwise. */

@@ -40,8 +40,8 @@ static const char *comment_for(const runner *r, size_t link, size_t len, size_t 
 }
 
 /* The backend's tap: each datagram on the interface of the link end that sent it, at the time it was sent. */
-static void on_tap(void *ctx, int64_t now, size_t link, int dir, uint8_t proto, const ike_addr *from,
-		   const ike_addr *to, const uint8_t *data, size_t len, const char *why)
+void sim_rc_tap(void *ctx, int64_t now, size_t link, int dir, uint8_t proto, const ike_addr *from,
+		const ike_addr *to, const uint8_t *data, size_t len, const char *why)
 {
 	runner *r = ctx;
 	char buf[160];
@@ -132,7 +132,7 @@ int sim_rc_open(runner *r, const sim_run_opts *o, char *err, size_t errlen)
 	if (!(r->pcap = sim_pcap_open(o->pcap_path, o->pcap_format, err, errlen)))
 		return -1;
 	declare_ifaces(r);
-	r->be.set_tap(r->be.impl, on_tap, r);
+	r->be.set_tap(r->be.impl, sim_rc_tap, r);
 	if (!o->reveal_keys)
 		return 0;
 	if (!(r->keys = sim_keytab_new()) || !(r->esp = sim_esptab_new())) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "run_int.h"
 #include "wire/v1.h"
 #include "wire/v2.h"
@@ -114,6 +115,17 @@ static void free_job(cpu_job *j)
 	free(j);
 }
 
+bool sim_cpu_sample(const rnode *n, int64_t t, int64_t *done, size_t cap, size_t *queued)
+{
+	const sim_node_cpu *c = n->cpu;
+	if (!c)
+		return false;
+	for (uint16_t k = 0; k < c->spec->cores && k < cap; k++) /* a core's work is contiguous up to free_at */
+		done[k] = c->busy[k] - (c->free_at[k] > t ? c->free_at[k] - t : 0);
+	*queued = c->queued;
+	return true;
+}
+
 static void release(cpu_job *j, int64_t now)
 {
 	rnode *n = j->n;
@@ -123,6 +135,8 @@ static void release(cpu_job *j, int64_t now)
 			ike_host_trace_event(r->tr, now, r->sc->nodes[n->idx].name, o->ev, (const char *)o->data);
 			if (r->watch)
 				sim_rw_event(r, now, n->idx, o->ev, (const char *)o->data);
+			if (r->metrics)
+				sim_metrics_event(r->metrics, now, n->idx, o->ev, (const char *)o->data);
 		} else {
 			sim_rn_send_now(n, o->kind == OUT_RAW, &o->from, &o->to, o->data, o->len);
 		}
@@ -171,6 +185,8 @@ static void run_engine(rnode *n, cpu_job *j, int64_t t)
 static void start(rnode *n, uint16_t core, cpu_job *j, int64_t t)
 {
 	sim_node_cpu *c = n->cpu;
+	if (n->r->metrics) /* rows before t see the cores and queue as they were */
+		sim_metrics_tick(n->r->metrics, t);
 	const sim_cpu_costs *k = &c->spec->costs;
 	j->core = core;
 	j->tail = &j->out;
@@ -227,6 +243,8 @@ static void drop(rnode *n, int64_t now, const uint8_t *d, size_t len, const char
 void sim_cpu_datagram(rnode *n, int64_t now, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t len)
 {
 	sim_node_cpu *c = n->cpu;
+	if (n->r->metrics)
+		sim_metrics_tick(n->r->metrics, now);
 	const sim_cpu_spec *s = c->spec;
 	if (s->init_limit_job_load && c->queued > s->init_limit_job_load && new_sa_request(d, len)) {
 		drop(n, now, d, len, "init_limit_job_load");
@@ -248,6 +266,8 @@ void sim_cpu_datagram(rnode *n, int64_t now, const ike_addr *from, const ike_add
 
 void sim_cpu_timer(rnode *n, int64_t now)
 {
+	if (n->r->metrics)
+		sim_metrics_tick(n->r->metrics, now);
 	if (n->cpu->timer_queued)
 		return;
 	cpu_job *j = new_job(n, JOB_TIMER, CPU_HIGH, 0, now);
@@ -260,6 +280,8 @@ void sim_cpu_timer(rnode *n, int64_t now)
 
 void sim_cpu_initiate(rnode *n, int64_t now, size_t conn)
 {
+	if (n->r->metrics)
+		sim_metrics_tick(n->r->metrics, now);
 	cpu_job *j = new_job(n, JOB_INITIATE, CPU_MEDIUM, 0, now);
 	if (!j)
 		return;

@@ -12,6 +12,7 @@
 
 #include "crypto/drbg.h"
 #include "ikepeek.h"
+#include "metrics.h"
 #include "run_int.h"
 
 typedef struct rf_arg {
@@ -105,6 +106,8 @@ static void on_reboot(void *arg)
 		return;
 	}
 	ike_peer_free(old);
+	if (r->metrics) /* its SAs went without events */
+		sim_metrics_reboot(r->metrics, now, f->node);
 	sim_cpu_reboot(n); /* its queued work is lost with the rest of its state */
 	sim_ip_reset(r, f->node);
 	sim_rnat_reboot(r, f->node, now); /* a NAT box loses its mappings with the rest of its state */

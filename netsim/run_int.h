@@ -33,6 +33,8 @@ typedef struct sim_ipsec sim_ipsec;
 typedef struct sim_traffic sim_traffic;
 typedef struct sim_run_watch sim_run_watch;
 typedef struct sim_run_nat sim_run_nat;
+typedef struct sim_run_metrics sim_run_metrics;
+struct sim_metrics;
 
 struct runner {
 	const sim_scenario *sc;
@@ -57,6 +59,11 @@ struct runner {
 	uint64_t *esp_seen;      /* per fault: ESP packets its node sent since its `at` (ESP faults count them) */
 	const char *tap_note;    /* the capture's comment for the datagram being sent now (an impaired ESP packet) */
 	int64_t last_activity; /* virtual time of the last datagram or timer that did work */
+	struct sim_metrics *metrics; /* the storm sampler (run_metrics.c); NULL without metrics */
+	sim_run_metrics *rm;
+	void (*progress)(void *ctx, const sim_run_progress *p); /* from the options, NULL = none */
+	void *progress_ctx;
+	uint64_t n_events;     /* timers and deliveries run (the progress line's events/s) */
 	int keys_failed;       /* a key table row could not be stored */
 	const char *failed;    /* why an event could not do its work (out of memory, a move the backend refused): the
 				* run errs saying this; NULL while all is well */
@@ -151,6 +158,16 @@ void sim_rnat_reboot(runner *r, uint32_t node, int64_t now);
 /* Per node NAT counters into res->nat_nodes (stays NULL without NATs). 0 or -1. */
 int sim_rnat_collect(runner *r, sim_run_result *res);
 
+/* run_metrics.c: the storm metrics, when the scenario, the options or an expectation ask for them. 0, or -1
+ * with err (too many rows, out of memory). */
+int sim_rm_setup(runner *r, const sim_run_opts *o, char *err, size_t errlen);
+void sim_rm_free(runner *r);
+/* Finishes the sampler into res (metrics, mvals) and writes the metrics file. 0, or -1 with err. */
+int sim_rm_collect(runner *r, const sim_run_opts *o, sim_run_result *res, char *err, size_t errlen);
+
+/* run_capture.c's tap (the pcap), for the runner's own tap that also counts drops. */
+void sim_rc_tap(void *ctx, int64_t now, size_t link, int dir, uint8_t proto, const ike_addr *from,
+		const ike_addr *to, const uint8_t *data, size_t len, const char *why);
 /* run_cpu.c: nodes with a "cpu". Setup 0 or -1 (out of memory). */
 int sim_cpu_setup(runner *r);
 void sim_cpu_free(runner *r);
@@ -165,6 +182,9 @@ bool sim_cpu_hold(rnode *n, uint8_t kind, const ike_addr *from, const ike_addr *
 		  size_t len);
 /* ike_host.charge of nodes with a "cpu": the running job's cost grows. */
 void sim_cpu_charge(void *ctx, uint8_t op, uint32_t arg, size_t bytes);
+/* The node's CPU at t for the metrics' rows: per core (at most cap) its work done by t in ns, and the jobs
+ * waiting; false when the node has no cpu. */
+bool sim_cpu_sample(const rnode *n, int64_t t, int64_t *done, size_t cap, size_t *queued);
 /* The node rebooted: waiting jobs are gone, running ones end without effect. */
 void sim_cpu_reboot(rnode *n);
 

@@ -255,7 +255,7 @@ static int parse_seed(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	static const char *const keys[] = { "description", "seed", "duration", "cert_time", "nodes", "links",
-					    "connections", "hosts", "flows", "faults", "expect", "actions", "populations", NULL };
+					    "connections", "hosts", "flows", "faults", "expect", "actions", "populations", "metrics", NULL };
 	const char *desc;
 	if (sim_scn_object(c, root, "", keys) || sim_scn_str(c, root, "", "description", 0, &desc) < 0 ||
 	    parse_seed(c, sc, root))
@@ -267,7 +267,7 @@ static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 	    sim_scn_routing(c, sc, root) ||
 	    sim_scn_connections(c, sc, root) ||
 	    sim_scn_hosts(c, sc, root) || sim_scn_flows(c, sc, root) ||
-	    sim_scn_cert_time(c, sc, root) || sim_scn_faults(c, sc, root) || sim_scn_expects(c, sc, root) ||
+	    sim_scn_cert_time(c, sc, root) || sim_scn_faults(c, sc, root) || sim_scn_metrics(c, sc, root) || sim_scn_expects(c, sc, root) ||
 	    sim_scn_actions(c, sc, root))
 		return -1;
 	return 0;

@@ -147,7 +147,22 @@ enum sim_expect_kind {
 	SIM_EXPECT_EVENTS,   /* how many trace events of a node in [from, to] */
 	SIM_EXPECT_MESSAGES, /* how many IKE messages of one exchange a node sent */
 	SIM_EXPECT_FLOW,     /* a flow's packets sent, delivered, lost and latency */
+	SIM_EXPECT_METRIC,   /* a storm metric (docs/metrics.md): a gauge at a time, a counter over a range, a summary */
 };
+
+/* SIM_EXPECT_METRIC: which one. The first nine are the sampler's fixed columns (metrics.h), in its order. */
+enum sim_metric_id {
+	SIM_XM_IKE_UP, SIM_XM_HALF_OPEN, SIM_XM_IN_FLIGHT, SIM_XM_CHILD_UP, /* gauges: "at" (default: the end) */
+	SIM_XM_IKE_TX, SIM_XM_RETRANSMITS, SIM_XM_COOKIES, SIM_XM_REFUSED, SIM_XM_DROPS, /* counters: "from", "to" */
+	SIM_XM_RECOVERY_TIME, SIM_XM_RECOVERY_AT, SIM_XM_LAT_P50, SIM_XM_LAT_P90, SIM_XM_LAT_P99, SIM_XM_LAT_MAX,
+	SIM_XM_SETUPS, SIM_XM_N
+};
+#define SIM_XM_FIRST_COUNTER SIM_XM_IKE_TX
+#define SIM_XM_FIRST_SUMMARY SIM_XM_RECOVERY_TIME
+/* "ike_up", ... as written in scenarios. */
+extern const char *const sim_metric_names[SIM_XM_N];
+/* Summaries measured in time (min/max are durations): recovery_*, setup_latency_*. */
+#define SIM_XM_IS_TIME(m) ((m) >= SIM_XM_RECOVERY_TIME && (m) <= SIM_XM_LAT_MAX)
 
 /* SIM_EXPECT_FLOW counters, in sim_expect_spec.fmin/fmax. */
 enum sim_flow_count { SIM_FC_SENT, SIM_FC_DELIVERED, SIM_FC_LOST, SIM_FC_N };
@@ -174,7 +189,17 @@ typedef struct sim_expect_spec {
 	uint8_t fwant;     /* FLOW: bit k set = check counter k (enum sim_flow_count) against fmin[k]..fmax[k] */
 	uint64_t fmin[SIM_FC_N], fmax[SIM_FC_N];
 	int64_t latency_max; /* FLOW: the largest one-way latency allowed, -1 = unchecked */
+	uint8_t metric;      /* METRIC: enum sim_metric_id; min/max (ns for times), at (-1: the end), from/to */
 } sim_expect_spec;
+
+/* Rows a run's metrics may have (duration / interval): 10^7 rows of ten columns are 800 MB already. */
+#define SIM_METRICS_MAX_ROWS 10000000u
+
+/* The scenario's "metrics" (docs/metrics.md): sampled every interval (0: not asked for), on some nodes. */
+typedef struct sim_metrics_spec {
+	int64_t interval;
+	uint8_t *nodes; /* per node: 1 = measured; NULL = every node */
+} sim_metrics_spec;
 
 typedef struct sim_scenario {
 	const char *file;
@@ -197,6 +222,7 @@ typedef struct sim_scenario {
 	size_t n_flows;
 	sim_pop_spec *pops;
 	size_t n_pops;
+	sim_metrics_spec metrics;
 	const char **inputs;  /* files the scenario read besides itself (auth cert, key, ca), as opened */
 	size_t n_inputs;
 	void *owned; /* the JSON tree and buffers every string above points into */

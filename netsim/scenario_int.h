@@ -53,6 +53,9 @@ int sim_scn_actions(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 /* scenario_traffic.c: "hosts", "flows" (after nodes), and one { "flow": .. } expectation. 0 or -1. */
 int sim_scn_hosts(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_flows(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+/* scenario_metrics.c: the top-level "metrics" object; an expectation with "metric". 0 or -1. */
+int sim_scn_metrics(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+int sim_scn_metric_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e);
 int sim_scn_flow_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e);
 
 /* Peer profiles: the defaults one implementation uses (scenario_life.c; sources in docs/scenario.md). */

@@ -181,6 +181,24 @@ static void keys_section(const viz_trace *t, viz_buf *b, const viz_event **sa, s
 
 int viz_report(const viz_trace *t, viz_buf *out, char *msg, size_t msglen)
 {
+	return viz_report_metrics(t, NULL, out, msg, msglen);
+}
+
+/* The storm plot of the run's metrics file: SAs over time, per-interval counts, the latency histogram. */
+static void storm_section(const char *metrics, viz_buf *b)
+{
+	char msg[512];
+	viz_buf svg = { 0 };
+	viz_buf_puts(b, "<h2>Storm metrics</h2>\n<p>From <code>");
+	viz_buf_xml(b, metrics);
+	viz_buf_puts(b, "</code> (docs/metrics.md), drawn by gnuplot.</p>\n");
+	int rc = viz_storm(metrics, VIZ_FMT_SVG, &svg, msg, sizeof(msg));
+	figure(b, rc, &svg, "storm", msg);
+	viz_buf_free(&svg);
+}
+
+int viz_report_metrics(const viz_trace *t, const char *metrics, viz_buf *out, char *msg, size_t msglen)
+{
 	const viz_event *sa[MAX_SAS];
 	size_t nsa = list_sas(t, sa, MAX_SAS);
 	const viz_event *st = find_ev(t, "sim.start");
@@ -191,6 +209,8 @@ int viz_report(const viz_trace *t, viz_buf *out, char *msg, size_t msglen)
 	viz_buf_xml(out, title);
 	viz_buf_puts(out, "</h1>\n");
 	summary_section(t, out);
+	if (metrics)
+		storm_section(metrics, out);
 	viz_buf_puts(out, "<h2>Messages</h2>\n");
 	viz_ladder_opts lo = { t, NULL, 0, 0, VIZ_ESP_AUTO };
 	viz_buf svg = { 0 };

@@ -107,5 +107,13 @@ int viz_ladder(const viz_ladder_opts *o, viz_buf *out, char *msg, size_t msglen)
 
 /* ---- report ---- */
 int viz_report(const viz_trace *t, viz_buf *out, char *msg, size_t msglen);
+/* The same with the storm plot of a metrics file (NULL: none) as its own section. */
+int viz_report_metrics(const viz_trace *t, const char *metrics, viz_buf *out, char *msg, size_t msglen);
+
+/* ---- storm plots (storm.c, storm_run.c; docs/metrics.md) ---- */
+/* A metrics file written by `ikesim run --metrics` drawn by gnuplot (a child process; $IKESIM_GNUPLOT names
+ * another binary) as SVG or PNG into out. 0, or -1 with msg (a bad file names the field; no gnuplot says
+ * to install gnuplot-nox). */
+int viz_storm(const char *metrics, viz_format fmt, viz_buf *out, char *msg, size_t msglen);
 
 #endif

@@ -46,6 +46,12 @@ check viz_states_png viz states --trace "$trace" -o "$out/states.png"
 check viz_keys viz keys "$trace" --node gw-a -o "$out/keys.svg"
 check viz_ladder viz ladder "$trace" -o "$out/ladder.svg"
 check viz_report report "$trace" -o "$out/report.html"
+# the storm metrics: a run that writes them, the gnuplot plot (gnuplot itself is not traced), the report with it
+check metrics_run run tests/scenarios/storm_small_reconnect.json --quiet --metrics "$out/storm.json" --trace "$out/storm.jsonl"
+check metrics_csv run tests/scenarios/fault_reboot.json --quiet --metrics "$out/reboot.csv" --metrics-interval 100ms
+check viz_storm viz storm "$out/storm.json" -o "$out/storm.svg"
+check viz_storm_png viz storm "$out/storm.json" -o "$out/storm.png"
+check report_storm report "$out/storm.jsonl" --metrics "$out/storm.json" -o "$out/report_storm.html"
 # the hand-written lifecycle trace: rekey generations, a window, every kind of box and band
 check viz_keys_rekey viz keys tests/viz/rekey.jsonl -o "$out/keys_rekey.svg"
 check viz_keys_generation viz keys tests/viz/rekey.jsonl --generation 2 -o "$out/keys_gen2.svg"
