@@ -196,6 +196,12 @@ static enum ike_input_result fail_child(v1_ike_sa *sa, ike_time now, const char 
 	if (sa->child.state == V2_CHILD_INSTALLING)
 		v1_child_go(sa, now, V1_T_C_FAILED, why);
 	v1_event(sa, now, IKE_EV_CHILD_FAILED, notify, why);
+	v1_qm_abandon(sa);
+	return IKE_INPUT_REFUSED;
+}
+
+void v1_qm_abandon(v1_ike_sa *sa)
+{
 	if (sa->old.used) { /* a failed rekey: the IPsec SA it would have replaced stays the current one */
 		v1_child_wipe(&sa->child);
 		sa->child = sa->old;
@@ -203,7 +209,6 @@ static enum ike_input_result fail_child(v1_ike_sa *sa, ike_time now, const char 
 	}
 	sa->waiting = false;
 	sa->timer_at = IKE_TIME_NEVER;
-	return IKE_INPUT_REFUSED;
 }
 
 static bool ts_inside(const ike_ts *got, const ike_ts *cfg)
@@ -218,9 +223,9 @@ static enum ike_input_result responder_qm1(v1_ike_sa *sa, ike_time now, const v1
 	const ike_child_cfg *cc = &sa->conn->children[0];
 	const v1_payload *sp = v1_chain_find(c, V1_PL_SA), *ke;
 	v1_sa offer, reply;
-	v1_child_go(sa, now, V1_T_C_R_START, NULL);
 	ike_drbg_bytes(&sa->peer->rng, &ch->spi_in, sizeof(ch->spi_in));
-	ch->spi_in |= 0xc0000000u;
+	ch->spi_in |= 0xc0000000u; /* before the row, so its trace names the SPI */
+	v1_child_go(sa, now, V1_T_C_R_START, NULL);
 	if (!sp || v1_parse_sa(sp->body, sp->len, sp->offset + 4u, &offer, NULL) != V1_OK ||
 	    !v1_p2_select(cc, &offer, ch->spi_in, &ch->alg, &reply, &ch->spi_out))
 		return fail_child(sa, now, "no acceptable ESP proposal", V1_N_NO_PROPOSAL_CHOSEN);
