@@ -333,25 +333,29 @@ enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h
 		return IKE_INPUT_DROPPED;
 	int rc;
 	uint8_t step = !ch->used ? 1 : ch->state == V2_CHILD_INSTALLING ? (sa->initiator ? 2 : 3) : 0;
-	if (!sa->initiator && ch->state == V2_CHILD_INSTALLED && h->msg_id != ch->msg_id && !sa->old.used)
-		step = 1; /* the initiator's new Quick Mode: a rekey, the current IPsec SA stays until its Delete */
+	if (!sa->initiator && (ch->state == V2_CHILD_INSTALLED || ch->state == V2_CHILD_DESTROYING) &&
+	    h->msg_id != ch->msg_id && !sa->old.used)
+		step = 1; /* a new Quick Mode: a rekey (the installed SA stays until its Delete), or after one ended */
 	bool moved = false;
 	if (step == 1 && !sa->initiator) {
+		const v1_payload *no = v1_chain_find(c, V1_PL_NONCE);
+		if (!no || no->len > V1_NONCE_LEN) { /* checked before the installed IPsec SA is set aside */
+			v1_trace_error(sa->peer, now, sa, "drop", "Quick Mode 1 without a usable Nonce", 0);
+			return IKE_INPUT_DROPPED;
+		}
 		if (ch->state == V2_CHILD_INSTALLED) {
 			sa->old = *ch;
 			ch->keymat = NULL;
 			ch->dh = NULL;
 			moved = true;
-		}
+		} else
+			v1_child_wipe(ch); /* a failed or deleted one: nothing of it is kept */
 		memset(ch, 0, sizeof(*ch));
 		ch->used = true;
 		ch->rekey_at = IKE_TIME_NEVER;
 		ch->rekey_of = moved ? sa->old.spi_in : 0;
 		ch->msg_id = h->msg_id;
 		ch->iv = sa->next_iv;
-		const v1_payload *no = v1_chain_find(c, V1_PL_NONCE);
-		if (!no || no->len > V1_NONCE_LEN)
-			return IKE_INPUT_DROPPED;
 		rc = ike_v1_hash1(cry(sa), &sa->k, h->msg_id, rest, rn, want);
 	} else if (step == 2)
 		rc = ike_v1_hash2(cry(sa), &sa->k, h->msg_id, ch->ni, ch->ni_len, rest, rn, want);
