@@ -218,7 +218,7 @@ static enum ike_input_result on_notify(v1_ike_sa *sa, ike_time now, const v1_not
 		sa->peer->rec[sa->conn_idx].last_error = n->type;
 		v1_child_go(sa, now, V1_T_C_FAILED, "the peer refused the Quick Mode");
 		v1_event(sa, now, IKE_EV_CHILD_FAILED, n->type, "the peer refused the Quick Mode");
-		v1_qm_abandon(sa); /* a refused rekey keeps the IPsec SA it would have replaced */
+		v1_qm_abandon(sa, now); /* a refused rekey keeps the IPsec SA it would have replaced */
 	}
 	return IKE_INPUT_PROCESSED;
 }

@@ -10,6 +10,7 @@
 #include "crypto/prf.h"
 #include "crypto/registry.h"
 #include "ikev1/v1_sa.h"
+#include "ikev2/sa.h"
 #include "peer/peer.h"
 
 static const ike_crypto *cry(const v1_ike_sa *sa) { return sa->peer->cfg.crypto; }
@@ -196,16 +197,18 @@ static enum ike_input_result fail_child(v1_ike_sa *sa, ike_time now, const char 
 	if (sa->child.state == V2_CHILD_INSTALLING)
 		v1_child_go(sa, now, V1_T_C_FAILED, why);
 	v1_event(sa, now, IKE_EV_CHILD_FAILED, notify, why);
-	v1_qm_abandon(sa);
+	v1_qm_abandon(sa, now);
 	return IKE_INPUT_REFUSED;
 }
 
-void v1_qm_abandon(v1_ike_sa *sa)
+void v1_qm_abandon(v1_ike_sa *sa, ike_time now)
 {
 	if (sa->old.used) { /* a failed rekey: the IPsec SA it would have replaced stays the current one */
 		v1_child_wipe(&sa->child);
 		sa->child = sa->old;
 		memset(&sa->old, 0, sizeof(sa->old));
+		if (sa->child.rekey_at != IKE_TIME_NEVER) /* its rekey time has passed: retry in a few seconds, not at once */
+			sa->child.rekey_at = v2_retry_at(sa->peer, now);
 	}
 	sa->waiting = false;
 	sa->timer_at = IKE_TIME_NEVER;

@@ -249,8 +249,9 @@ void v1_qm_start(v1_ike_sa *sa, ike_time now);
 void v1_qm_rekey(v1_ike_sa *sa, ike_time now);
 /* The ISAKMP SA's rekey time came: a new Main/Aggressive Mode for the connection (make-before-break). */
 void v1_p1_rekey(v1_ike_sa *sa, ike_time now);
-/* The Quick Mode in progress failed: stop waiting for it; during a rekey the replaced IPsec SA is current again. */
-void v1_qm_abandon(v1_ike_sa *sa);
+/* The Quick Mode in progress failed: stop waiting for it; during a rekey the replaced IPsec SA is current again
+ * and its rekey is retried a few seconds later (v2_retry_at). */
+void v1_qm_abandon(v1_ike_sa *sa, ike_time now);
 enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c,
 				 const uint8_t *pt, size_t pt_len);
 
