@@ -136,6 +136,7 @@ static enum ike_input_result initiator_2(v1_ike_sa *sa, ike_time now, const v1_h
 		v1_fail(sa, now, V1_T_AUTH_FAILED, V1_N_AUTHENTICATION_FAILED, bad);
 		return IKE_INPUT_REFUSED;
 	}
+	v1_trace_verified(sa, now, idp->body, idp->len, NULL);
 	uint8_t m[V1_MSG_MAX], idb[4 + IKE_ID_MAX], hash[IKE_V1_MAX_HASH];
 	v1_id id;
 	size_t idl = v1_our_id(sa, &id, idb, sizeof(idb));
@@ -177,6 +178,7 @@ enum ike_input_result v1_am_recv(v1_ike_sa *sa, ike_time now, const v1_header *h
 		v1_fail(sa, now, V1_T_AUTH_FAILED, V1_N_AUTHENTICATION_FAILED, bad);
 		return IKE_INPUT_REFUSED;
 	}
+	v1_trace_verified(sa, now, sa->peer_id, sa->peer_id_len, NULL);
 	if (enc) /* Quick Mode IVs derive from AM3's last ciphertext block */
 		sa->p1iv = sa->next_iv;
 	sa->waiting = false;

@@ -408,7 +408,11 @@ void v1_event(v1_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const 
 	ike_sa_event ev = { .kind = kind, .conn = sa->conn->name, .remote = &sa->remote, .local = &sa->local,
 			    .spi_i = sa->cky_i, .spi_r = sa->cky_r, .notify = notify, .why = why,
 			    .child_spi_in = has_child ? sa->child.spi_in : 0,
-			    .child_spi_out = has_child ? sa->child.spi_out : 0, .child = child ? &ck : NULL, .keys = reveal ? &keys : NULL };
+			    .child_spi_out = has_child ? sa->child.spi_out : 0, .child = child ? &ck : NULL, .keys = reveal ? &keys : NULL,
+			    .old_spi_i = kind == IKE_EV_IKE_UP ? sa->replaces_i : 0, /* a renewal: the SA it replaces */
+			    .old_spi_r = kind == IKE_EV_IKE_UP ? sa->replaces_r : 0,
+			    .old_child_spi_in = child && sa->old.used ? sa->old.spi_in : 0,
+			    .old_child_spi_out = child && sa->old.used ? sa->old.spi_out : 0 };
 	sa->peer->host.sa_event(sa->peer->host.ctx, now, &ev);
 }
 

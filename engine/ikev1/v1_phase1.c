@@ -171,6 +171,17 @@ const char *v1_check_auth(v1_ike_sa *sa, const uint8_t *id_b, size_t id_len, con
 	return NULL;
 }
 
+const char *v1_check_peer(v1_ike_sa *sa, ike_time now, const v1_chain *c)
+{
+	if (sa->alg.auth == V1_AUTH_RSA_SIG)
+		return v1_check_sig(sa, now, c);
+	const v1_payload *idp = v1_chain_find(c, V1_PL_ID);
+	const char *bad = v1_check_auth(sa, idp ? idp->body : NULL, idp ? idp->len : 0, v1_chain_find(c, V1_PL_HASH));
+	if (!bad)
+		v1_trace_verified(sa, now, idp->body, idp->len, NULL);
+	return bad;
+}
+
 void v1_established(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t)
 {
 	sa->expect = 0;

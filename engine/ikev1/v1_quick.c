@@ -261,6 +261,8 @@ static void installed(v1_ike_sa *sa, ike_time now)
 	}
 	v1_trace_selected(sa, now, true);
 	v1_event(sa, now, IKE_EV_CHILD_UP, 0, NULL);
+	if (sa->old.used && sa->old.state == V2_CHILD_INSTALLED && ch->rekey_of == sa->old.spi_in)
+		v1_trace_child_rekeyed(sa, now);
 	if (sa->initiator && sa->old.used && sa->old.state == V2_CHILD_INSTALLED) {
 		uint8_t spi[4];
 		ike_put_u32(spi, sa->old.spi_in);
@@ -272,6 +274,7 @@ static void installed(v1_ike_sa *sa, ike_time now)
 		for (v1_ike_sa *o = sa->peer->v1_sas; o; o = o->next)
 			if (o != sa && o->cky_i == sa->replaces_i && o->cky_r == sa->replaces_r &&
 			    o->state == V2_IKE_ESTABLISHED) {
+				v1_trace_ike_rekeyed(o, sa, now);
 				v1_delete_sa(o, now, "replaced by a new ISAKMP SA");
 				break;
 			}

@@ -227,12 +227,22 @@ bool v1_derive(v1_ike_sa *sa, ike_time now);
 /* Main Mode 5/6: ID HASH_I/HASH_R into m (plaintext; the caller seals). */
 size_t v1_build_auth(v1_ike_sa *sa, uint8_t *m);
 const char *v1_check_auth(v1_ike_sa *sa, const uint8_t *id_b, size_t id_len, const v1_payload *hash);
+/* Main Mode 5/6: the peer's ID HASH (PSK) or ID CERT SIG (RSA) checked, auth.verified traced; NULL or why not. */
+const char *v1_check_peer(v1_ike_sa *sa, ike_time now, const v1_chain *c);
 void v1_established(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t);
 /* ---- v1_sig.c: Main Mode with RSA signatures (RFC 2409 5.1) ---- */
 /* MM5/MM6 as ID CERT SIG: our certificate and the PKCS#1 signature of HASH_I/HASH_R. */
 size_t v1_build_sig_auth(v1_ike_sa *sa, uint8_t *m);
 /* NULL when the peer's certificate chains to our CA, names its ID (the configured one) and signs its hash. */
-const char *v1_check_sig(v1_ike_sa *sa, const v1_chain *c);
+const char *v1_check_sig(v1_ike_sa *sa, ike_time now, const v1_chain *c);
+
+/* ---- v1_trace.c: events IKEv2 has too ---- */
+/* auth.verified: the peer's HASH_I/HASH_R (PSK) or signature (RSA, subject = its certificate) checked out. */
+void v1_trace_verified(v1_ike_sa *sa, ike_time now, const uint8_t *id_b, size_t id_len, const char *subject);
+/* child_sa.rekeyed and IKE_EV_CHILD_REKEYED: sa->child (installed) replaces sa->old. */
+void v1_trace_child_rekeyed(v1_ike_sa *sa, ike_time now);
+/* ike_sa.rekeyed (reason reauth) and IKE_EV_IKE_REKEYED: nsa replaces old. */
+void v1_trace_ike_rekeyed(const v1_ike_sa *old, v1_ike_sa *nsa, ike_time now);
 
 /* ---- v1_main.c / v1_aggr.c / v1_quick.c ---- */
 int v1_initiate(struct ike_peer *p, ike_time now, size_t conn);

@@ -36,7 +36,7 @@ size_t v1_build_sig_auth(v1_ike_sa *sa, uint8_t *m)
 	return v1_finish(&b, 0);
 }
 
-const char *v1_check_sig(v1_ike_sa *sa, const v1_chain *c)
+const char *v1_check_sig(v1_ike_sa *sa, ike_time now, const v1_chain *c)
 {
 	const v1_payload *idp = v1_chain_find(c, V1_PL_ID), *cp = v1_chain_find(c, V1_PL_CERT);
 	const v1_payload *sp = v1_chain_find(c, V1_PL_SIG);
@@ -63,6 +63,11 @@ const char *v1_check_sig(v1_ike_sa *sa, const v1_chain *c)
 		bad = sa->initiator ? "SIG_R does not verify" : "SIG_I does not verify";
 	if (sa->peer->host.charge)
 		sa->peer->host.charge(sa->peer->host.ctx, IKE_CHARGE_VERIFY, (uint32_t)sp->len * 8, sa->k.len);
+	if (!bad) {
+		char subject[256];
+		ike_peer_cert_subject(pc, subject, sizeof(subject));
+		v1_trace_verified(sa, now, idp->body, idp->len, subject);
+	}
 	ike_peer_cert_free(pc);
 	return bad;
 }
