@@ -207,6 +207,10 @@ static enum ike_input_result on_notify(v1_ike_sa *sa, ike_time now, const v1_not
 		trace_dpd(sa, now, "answered", NULL);
 		return IKE_INPUT_PROCESSED;
 	}
+	if (n->type == V1_N_INITIAL_CONTACT && sa->state == V2_IKE_ESTABLISHED && sa->peer_id_ok) {
+		v1_ic_received(sa, now); /* v1_info_recv takes only protected Informationals once established */
+		return IKE_INPUT_PROCESSED;
+	}
 	if (n->type >= V1_N_ERROR_MAX)
 		return IKE_INPUT_PROCESSED;
 	if (sa->state == V2_IKE_CONNECTING) {

@@ -142,6 +142,7 @@ static enum ike_input_result responder(v1_ike_sa *sa, ike_time now, const v1_cha
 	}
 	v1_send(sa, now, m, len, &sa->p1iv, false, NULL);
 	v1_established(sa, now, V1_T_R_AUTH_OK);
+	v1_ic_check(sa, now, c); /* MM5 is encrypted: its INITIAL-CONTACT is protected */
 	return IKE_INPUT_PROCESSED;
 }
 

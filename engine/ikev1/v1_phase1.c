@@ -151,6 +151,7 @@ size_t v1_build_auth(v1_ike_sa *sa, uint8_t *m)
 	v1_begin(&b, m, V1_MSG_MAX, &h);
 	v1_add_id(&b, &id);
 	v1_add_data(&b, V1_PL_HASH, hash, sa->k.len);
+	v1_ic_add(&b, sa); /* MM5 only: we initiate */
 	return v1_finish(&b, 0);
 }
 
@@ -177,8 +178,10 @@ const char *v1_check_peer(v1_ike_sa *sa, ike_time now, const v1_chain *c)
 		return v1_check_sig(sa, now, c);
 	const v1_payload *idp = v1_chain_find(c, V1_PL_ID);
 	const char *bad = v1_check_auth(sa, idp ? idp->body : NULL, idp ? idp->len : 0, v1_chain_find(c, V1_PL_HASH));
-	if (!bad)
+	if (!bad) {
+		v1_ic_keep_id(sa, idp->body, idp->len);
 		v1_trace_verified(sa, now, idp->body, idp->len, NULL);
+	}
 	return bad;
 }
 

@@ -40,6 +40,7 @@ enum v1_ike_tr {
 	V1_T_AM_R_START,  /* CREATED -> CONNECTING: Aggressive Mode 2 sent (SA KE Nr IDir HASH_R) */
 	V1_T_AM_I_OK,     /* CONNECTING -> ESTABLISHED: HASH_R verified, Aggressive Mode 3 (HASH_I) sent */
 	V1_T_AM_R_OK,     /* CONNECTING -> ESTABLISHED: HASH_I verified */
+	V1_T_INITIAL_CONTACT, /* ESTABLISHED -> DESTROYING: the same peer sent INITIAL-CONTACT on a new ISAKMP SA */
 	V1_T_IKE_N
 };
 enum v1_child_tr {
@@ -112,8 +113,10 @@ typedef struct v1_ike_sa {
 	size_t ni_len, nr_len;
 	uint8_t *sai_b;     /* the initiator's SA payload body (HASH_I/R input) */
 	size_t sai_len;
-	uint8_t peer_id[4 + IKE_ID_MAX]; /* Aggressive Mode responder: IDii body from message 1, for HASH_I */
+	uint8_t peer_id[4 + IKE_ID_MAX]; /* the peer's ID body: AM responder from message 1 (for HASH_I); once
+					  * verified (every mode), the identity INITIAL-CONTACT compares */
 	size_t peer_id_len;
+	bool peer_id_ok;    /* peer_id holds the verified ID */
 	ike_v1_keys k;
 	v1_cipher ci;
 	bool keyed;
@@ -243,6 +246,16 @@ void v1_trace_verified(v1_ike_sa *sa, ike_time now, const uint8_t *id_b, size_t 
 void v1_trace_child_rekeyed(v1_ike_sa *sa, ike_time now);
 /* ike_sa.rekeyed (reason reauth) and IKE_EV_IKE_REKEYED: nsa replaces old. */
 void v1_trace_ike_rekeyed(const v1_ike_sa *old, v1_ike_sa *nsa, ike_time now);
+
+/* ---- v1_contact.c: INITIAL-CONTACT (RFC 2407 4.6.3.3) ---- */
+/* Keeps the peer's verified ID body (what INITIAL-CONTACT compares). */
+void v1_ic_keep_id(v1_ike_sa *sa, const uint8_t *id_b, size_t id_len);
+/* Adds N(INITIAL-CONTACT) when we initiate, the connection allows it and we hold no other SA with that peer. */
+void v1_ic_add(v1_builder *b, const v1_ike_sa *sa);
+/* The authenticated peer restarted: its other ISAKMP SAs (and their IPsec SAs) with the same identities go. */
+void v1_ic_received(v1_ike_sa *sa, ike_time now);
+/* v1_ic_received when the (protected) chain carries N(INITIAL-CONTACT). */
+void v1_ic_check(v1_ike_sa *sa, ike_time now, const v1_chain *c);
 
 /* ---- v1_main.c / v1_aggr.c / v1_quick.c ---- */
 int v1_initiate(struct ike_peer *p, ike_time now, size_t conn);

@@ -33,6 +33,7 @@ size_t v1_build_sig_auth(v1_ike_sa *sa, uint8_t *m)
 	v1_add_id(&b, &id);
 	v1_add_cert(&b, V1_PL_CERT, V1_CERT_X509_SIG, cert, cert_len);
 	v1_add_data(&b, V1_PL_SIG, sig, sig_len);
+	v1_ic_add(&b, sa); /* MM5 only: we initiate */
 	return v1_finish(&b, 0);
 }
 
@@ -66,6 +67,7 @@ const char *v1_check_sig(v1_ike_sa *sa, ike_time now, const v1_chain *c)
 	if (!bad) {
 		char subject[256];
 		ike_peer_cert_subject(pc, subject, sizeof(subject));
+		v1_ic_keep_id(sa, idp->body, idp->len);
 		v1_trace_verified(sa, now, idp->body, idp->len, subject);
 	}
 	ike_peer_cert_free(pc);

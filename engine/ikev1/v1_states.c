@@ -41,6 +41,10 @@ const v2_transition v1_ike_transitions[V1_T_IKE_N] = {
 			   "am-i-auth-ok", 0, NULL, 0 },
 	[V1_T_AM_R_OK] = { V2_IKE_CONNECTING, V2_IKE_ESTABLISHED, V1_EXCH_AGGRESSIVE, R, "recv Aggressive Mode 3",
 			   "HASH_I verified: ISAKMP SA established", "am-r-auth-ok", 0, NULL, 0 },
+	[V1_T_INITIAL_CONTACT] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V1_EXCH_ID_PROT, A,
+				   "recv INITIAL-CONTACT on another ISAKMP SA with the same peer",
+				   "the peer restarted (INITIAL-CONTACT): this stale SA goes silently", "initial-contact", 0,
+				   NULL, 0 },
 };
 
 const v2_transition v1_child_transitions[V1_T_CHILD_N] = {
