@@ -96,6 +96,7 @@ size_t v1_build_ke(v1_ike_sa *sa, uint8_t *m)
 	v1_begin(&b, m, V1_MSG_MAX, &h);
 	v1_add_ke(&b, gx, sa->gx_len);
 	v1_add_data(&b, V1_PL_NONCE, n, V1_NONCE_LEN);
+	v1_add_certreqs(&b, sa);
 	return v1_finish(&b, 0);
 }
 

@@ -236,6 +236,8 @@ void v1_established(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t);
 /* ---- v1_sig.c: Main Mode with RSA signatures (RFC 2409 5.1) ---- */
 /* MM5/MM6 as ID CERT SIG: our certificate and the PKCS#1 signature of HASH_I/HASH_R. */
 size_t v1_build_sig_auth(v1_ike_sa *sa, uint8_t *m);
+/* MM3/MM4 with signatures: a CR (X.509 signature, the CA's DN) for each CA we trust (at most 4). */
+void v1_add_certreqs(v1_builder *b, const v1_ike_sa *sa);
 /* NULL when the peer's certificate chains to our CA, names its ID (the configured one) and signs its hash. */
 const char *v1_check_sig(v1_ike_sa *sa, ike_time now, const v1_chain *c);
 

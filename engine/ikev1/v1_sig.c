@@ -37,6 +37,17 @@ size_t v1_build_sig_auth(v1_ike_sa *sa, uint8_t *m)
 	return v1_finish(&b, 0);
 }
 
+void v1_add_certreqs(v1_builder *b, const v1_ike_sa *sa)
+{
+	uint8_t dn[1024];
+	int n;
+	if (sa->alg.auth != V1_AUTH_RSA_SIG || !sa->conn->cred)
+		return;
+	/* one CR a trusted CA, named by its DN: charon then sends its certificate without send_cert = always */
+	for (size_t i = 0; i < 4 && (n = ike_cred_ca_dn(sa->conn->cred, i, dn, sizeof(dn))) > 0; i++)
+		v1_add_cert(b, V1_PL_CR, V1_CERT_X509_SIG, dn, (size_t)n);
+}
+
 const char *v1_check_sig(v1_ike_sa *sa, ike_time now, const v1_chain *c)
 {
 	const v1_payload *idp = v1_chain_find(c, V1_PL_ID), *cp = v1_chain_find(c, V1_PL_CERT);

@@ -30,9 +30,9 @@ v1_selected() {
 v1_conns() {
 	local ch=$1 n name role ike esp auth mode
 	while read -r n name role ike esp auth mode; do
-		# charon sends its certificate in IKEv1 only when asked by a CR, which ikesim does not send yet
+		# charon sends its certificate in IKEv1 only when asked by a CR: ikesim's MM3/MM4 carry one (no send_cert)
 		IX_CONN_VERSION=1 IX_CONN_AGGRESSIVE=$([ "$mode" = aggr ] && echo yes || echo no) \
-			IX_CONN_IKE_OPTS=$(printf '\tdpd_delay = 0\n\trekey_time = 0'; [ "$auth" = rsa ] && printf '\n\tsend_cert = always') \
+			IX_CONN_IKE_OPTS=$(printf '\tdpd_delay = 0\n\trekey_time = 0') \
 			ix_conn "$name-$role" charon "$IX_CHARON_ADDR" "127.0.7.$n" "$IX_PEER_PORT" "$ike" "$esp" "$auth" rsa \
 			"$IX_PSK" >>"$WORK/$ch/swanctl/swanctl.conf"
 	done < <(v1_selected)
