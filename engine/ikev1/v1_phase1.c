@@ -116,7 +116,7 @@ bool v1_derive(v1_ike_sa *sa, ike_time now)
 		       : ike_v1_skeyid_psk(cry(sa), sa->alg.hash, cc->psk, cc->psk_len, sa->ni, sa->ni_len, sa->nr,
 					   sa->nr_len, sa->k.skeyid)) == 0 &&
 		  ike_v1_skeyids(cry(sa), &sa->k, gxy, sl, sa->cky_i, sa->cky_r) == 0 &&
-		  v1_cipher_init(cry(sa), &sa->k, IKE_V1_ENCR_AES_CBC, sa->alg.key_len, &sa->ci) == 0 &&
+		  v1_cipher_init(cry(sa), &sa->k, v1_p1_cipher(&sa->alg), sa->alg.key_len, &sa->ci) == 0 &&
 		  v1_iv_phase1(cry(sa), &sa->ci, sa->gxi, sa->gx_len, sa->gxr, sa->gx_len, &sa->p1iv) == 0;
 	OPENSSL_cleanse(gxy, sizeof(gxy));
 	if (sa->peer->host.charge)

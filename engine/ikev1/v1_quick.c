@@ -147,10 +147,10 @@ void v1_qm_start(v1_ike_sa *sa, ike_time now)
 static bool keymat(v1_ike_sa *sa, ike_time now, const uint8_t *peer_gy, size_t gy_len)
 {
 	v1_child *ch = &sa->child;
-	const ike_alg *e = ike_alg_find(IKE_TT_ENCR, ch->alg.encr, ch->alg.encr_keylen);
-	if (!e)
+	size_t ek = v1_encr_key_bytes(ch->alg.encr, ch->alg.encr_keylen);
+	if (!ek)
 		return false;
-	size_t one = e->key_bytes + (ch->alg.integ ? ike_integ_key_len(ch->alg.integ) : 0);
+	size_t one = ek + (ch->alg.integ ? v1_integ_key_bytes(ch->alg.integ) : 0);
 	uint8_t g[V1_GX_MAX];
 	size_t gl = 0;
 	if (ch->dh) {

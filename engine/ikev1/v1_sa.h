@@ -207,6 +207,12 @@ bool v1_p2_select(const ike_child_cfg *ch, const v1_sa *offer, uint32_t spi, v1_
 		  uint32_t *peer_spi);
 bool v1_p2_from_reply(const v1_sa *reply, v1_p2 *alg, uint32_t *peer_spi);
 void v1_p1_format(const v1_p1 *a, char *out, size_t cap);
+/* Names and key sizes that also know IKEv1's legacy 3DES / HMAC-MD5 (not in the shared registry). */
+const char *v1_alg_name(uint8_t type, uint16_t id, uint16_t keylen);
+size_t v1_encr_key_bytes(uint16_t encr, uint16_t keylen);
+size_t v1_integ_key_bytes(uint16_t integ);
+/* The phase 1 cipher (IKE_V1_ENCR_3DES / IKE_V1_ENCR_AES_CBC) for v1_cipher_init. */
+uint16_t v1_p1_cipher(const v1_p1 *a);
 void v1_p2_format(const v1_p2 *a, char *out, size_t cap);
 
 /* ---- v1_quick.c ---- */
