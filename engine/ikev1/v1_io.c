@@ -204,8 +204,10 @@ void v1_send(v1_ike_sa *sa, ike_time now, uint8_t *msg, size_t len, v1_iv *iv, b
 		size_t size = iv ? v1_sealed_len(&sa->ci, len) : len;
 		if (iv)
 			h.flags |= V1_F_ENCRYPTION; /* as it goes out */
-		if (!dir) /* IKEv1 has no response flag: the SA initiator's messages are the requests */
-			dir = sa->initiator || h.exchange == V1_EXCH_INFORMATIONAL ? "request" : "response";
+		if (!dir) /* IKEv1 has no response flag: the SA initiator's messages are the requests; in Quick Mode
+			   * those of the side that sent its message 1 (either side renews) */
+			dir = h.exchange == V1_EXCH_QUICK ? (sa->child.qm_init ? "request" : "response")
+			    : sa->initiator || h.exchange == V1_EXCH_INFORMATIONAL ? "request" : "response";
 		v1_trace_msg(p, now, "ike.tx", &h, &c, size, &sa->local, &sa->remote, dir);
 	}
 	if (iv && !(len = v1_seal_msg(sa, iv, msg, len))) {

@@ -85,17 +85,17 @@ static void send_qm(v1_ike_sa *sa, ike_time now, const v1_sa *sap, bool waiting)
 	v1_add_data(&b, V1_PL_HASH, zero, sa->k.len);
 	size_t at = v1_last_body(&b);
 	v1_add_sa(&b, sap);
-	v1_add_data(&b, V1_PL_NONCE, sa->initiator ? ch->ni : ch->nr, V1_NONCE_LEN);
+	v1_add_data(&b, V1_PL_NONCE, ch->qm_init ? ch->ni : ch->nr, V1_NONCE_LEN);
 	if (ch->dh)
 		v1_add_ke(&b, ch->gy, ike_dh_public_len(ch->alg.pfs));
 	v1_id idi, idr;
-	ts_id(sa->initiator ? &ch->ts_local : &ch->ts_remote, &idi, bi);
-	ts_id(sa->initiator ? &ch->ts_remote : &ch->ts_local, &idr, br);
+	ts_id(ch->qm_init ? &ch->ts_local : &ch->ts_remote, &idi, bi);
+	ts_id(ch->qm_init ? &ch->ts_remote : &ch->ts_local, &idr, br);
 	v1_add_id(&b, &idi);
 	v1_add_id(&b, &idr);
 	size_t len = v1_finish(&b, 0), rest = at + sa->k.len;
 	int rc = !len ? -1
-	      : sa->initiator ? ike_v1_hash1(cry(sa), &sa->k, ch->msg_id, m + rest, len - rest, m + at)
+	      : ch->qm_init ? ike_v1_hash1(cry(sa), &sa->k, ch->msg_id, m + rest, len - rest, m + at)
 			      : ike_v1_hash2(cry(sa), &sa->k, ch->msg_id, ch->ni, ch->ni_len, m + rest, len - rest, m + at);
 	if (rc) {
 		v1_trace_error(sa->peer, now, sa, "send", "Quick Mode message could not be built", 0);
@@ -120,6 +120,7 @@ void v1_qm_start(v1_ike_sa *sa, ike_time now)
 	const ike_child_cfg *cc = &sa->conn->children[0];
 	memset(ch, 0, sizeof(*ch));
 	ch->used = true;
+	ch->qm_init = true;
 	ch->rekey_at = IKE_TIME_NEVER;
 	do
 		ike_drbg_bytes(&sa->peer->rng, &ch->msg_id, sizeof(ch->msg_id));
@@ -181,8 +182,8 @@ static bool take_nonce_ke(v1_ike_sa *sa, const v1_chain *c, const v1_payload **k
 	*ke = v1_chain_find(c, V1_PL_KE);
 	if (!no || no->len < 8 || no->len > V1_NONCE_LEN)
 		return false;
-	memcpy(sa->initiator ? ch->nr : ch->ni, no->body, no->len);
-	*(sa->initiator ? &ch->nr_len : &ch->ni_len) = no->len;
+	memcpy(ch->qm_init ? ch->nr : ch->ni, no->body, no->len);
+	*(ch->qm_init ? &ch->nr_len : &ch->ni_len) = no->len;
 	if (!ch->alg.pfs)
 		return !*ke;
 	return *ke && (*ke)->len == ike_dh_public_len(ch->alg.pfs);
@@ -253,7 +254,7 @@ static void installed(v1_ike_sa *sa, ike_time now)
 {
 	v1_child *ch = &sa->child;
 	const ike_life_cfg *l = &sa->conn->children[0].life;
-	if (sa->initiator && l->rekey > 0) {
+	if (l->rekey > 0) { /* either side renews on its own timer, as strongSwan lets both */
 		uint64_t j = 0;
 		if (l->rand > 0)
 			ike_drbg_bytes(&sa->peer->rng, &j, sizeof(j));
@@ -263,7 +264,7 @@ static void installed(v1_ike_sa *sa, ike_time now)
 	v1_event(sa, now, IKE_EV_CHILD_UP, 0, NULL);
 	if (sa->old.used && sa->old.state == V2_CHILD_INSTALLED && ch->rekey_of == sa->old.spi_in)
 		v1_trace_child_rekeyed(sa, now);
-	if (sa->initiator && sa->old.used && sa->old.state == V2_CHILD_INSTALLED) {
+	if (ch->qm_init && sa->old.used && sa->old.state == V2_CHILD_INSTALLED) { /* our renewal: the old one goes */
 		uint8_t spi[4];
 		ike_put_u32(spi, sa->old.spi_in);
 		v1_delete d = { .doi = V1_DOI_IPSEC, .protocol = V1_PROTO_ESP, .spi_size = 4, .n = 1, .spis = spi };
@@ -328,6 +329,20 @@ static enum ike_input_result initiator_qm2(v1_ike_sa *sa, ike_time now, const v1
 	return IKE_INPUT_PROCESSED;
 }
 
+/* The peer's Quick Mode 1 crossed our own renewal (both timers fired within a round trip). IKEv1 has no rule for
+ * it; ours: the ISAKMP SA initiator's Quick Mode goes on, so its side drops the peer's (false) and the other side
+ * gives its own up (true: the message is then taken as the peer's Quick Mode 1). */
+static bool crossed(v1_ike_sa *sa, ike_time now)
+{
+	if (sa->initiator || !sa->old.used) {
+		v1_trace_error(sa->peer, now, sa, "drop", "the peer's Quick Mode crossed ours: ours goes on", 0);
+		return false;
+	}
+	v1_child_go(sa, now, V1_T_C_FAILED, "crossed the peer's Quick Mode: the ISAKMP SA initiator's goes on");
+	v1_qm_abandon(sa, now);
+	return true;
+}
+
 enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c,
 				 const uint8_t *pt, size_t pt_len)
 {
@@ -338,12 +353,22 @@ enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h
 	if (!rest_of(c, pt, pt_len, &rest, &rn) || c->pl[0].len != sa->k.len)
 		return IKE_INPUT_DROPPED;
 	int rc;
-	uint8_t step = !ch->used ? 1 : ch->state == V2_CHILD_INSTALLING ? (sa->initiator ? 2 : 3) : 0;
-	if (!sa->initiator && (ch->state == V2_CHILD_INSTALLED || ch->state == V2_CHILD_DESTROYING) &&
-	    h->msg_id != ch->msg_id && !sa->old.used)
+	if (ch->used && ch->state == V2_CHILD_INSTALLING && ch->qm_init && h->msg_id != ch->msg_id) {
+		/* another Quick Mode 1 while ours runs: authenticated first, then one of the two gives way */
+		if (ike_v1_hash1(cry(sa), &sa->k, h->msg_id, rest, rn, want) != 0 ||
+		    CRYPTO_memcmp(c->pl[0].body, want, sa->k.len)) {
+			v1_trace_error(sa->peer, now, sa, "drop", "Quick Mode HASH does not verify", 0);
+			return IKE_INPUT_DROPPED;
+		}
+		if (!crossed(sa, now))
+			return IKE_INPUT_DROPPED;
+	}
+	uint8_t step = !ch->used ? 1 : ch->state == V2_CHILD_INSTALLING ? (ch->qm_init ? 2 : 3) : 0;
+	if ((ch->state == V2_CHILD_INSTALLED || ch->state == V2_CHILD_DESTROYING) && h->msg_id != ch->msg_id &&
+	    !sa->old.used)
 		step = 1; /* a new Quick Mode: a rekey (the installed SA stays until its Delete), or after one ended */
 	bool moved = false;
-	if (step == 1 && !sa->initiator) {
+	if (step == 1) {
 		const v1_payload *no = v1_chain_find(c, V1_PL_NONCE);
 		if (!no || no->len > V1_NONCE_LEN) { /* checked before the installed IPsec SA is set aside */
 			v1_trace_error(sa->peer, now, sa, "drop", "Quick Mode 1 without a usable Nonce", 0);

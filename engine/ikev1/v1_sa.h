@@ -78,6 +78,7 @@ typedef struct v1_p2 {
 typedef struct v1_child {
 	uint8_t state;      /* enum v2_child_state */
 	bool used;
+	bool qm_init;       /* we sent its Quick Mode 1 (either side renews on its own timer): Ni is ours */
 	uint32_t msg_id;
 	v1_iv iv;
 	uint32_t spi_in, spi_out;
@@ -91,7 +92,7 @@ typedef struct v1_child {
 	uint8_t *keymat;    /* [KEYMAT(spi_in) | KEYMAT(spi_out)], each the encryption key then the integrity key */
 	size_t km_len;      /* both halves */
 	uint32_t rekey_of;  /* a rekey: the spi_in of the IPsec SA it replaces */
-	ike_time rekey_at;  /* the SA initiator starts a new Quick Mode then (child life.rekey), NEVER = none */
+	ike_time rekey_at;  /* we start a new Quick Mode then (our child life.rekey, either side), NEVER = none */
 } v1_child;
 
 typedef struct v1_ike_sa {

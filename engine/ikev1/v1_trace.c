@@ -69,8 +69,8 @@ void v1_trace_child_rekeyed(v1_ike_sa *sa, ike_time now)
 	spi_str(&w, "spi-in", n->spi_in);
 	spi_str(&w, "spi-out", n->spi_out);
 	ike_jsonw_str(&w, "pfs", n->alg.pfs ? ike_transform_name(IKE_TT_DH, n->alg.pfs, 0) : "none");
-	/* the Quick Mode's initiator renews at its lifetime; the other side only answered */
-	ike_jsonw_str(&w, "reason", sa->initiator ? "lifetime" : "peer");
+	/* the side that sent Quick Mode 1 renewed at its lifetime; the other side only answered */
+	ike_jsonw_str(&w, "reason", n->qm_init ? "lifetime" : "peer");
 	ike_jsonw_spi(&w, "initiator-spi", sa->cky_i);
 	ike_jsonw_spi(&w, "responder-spi", sa->cky_r);
 	v2_emit(sa->peer, now, "child_sa.rekeyed", &w);
