@@ -33,4 +33,7 @@ int cli_report(int argc, char **argv, FILE *out, FILE *err);
 /* `ikesim crack CAPTURE --wordlist FILE [--exchange N] [--psk-hash] [--list]` (cli/cmd_crack.c). */
 int cli_crack(int argc, char **argv, FILE *out, FILE *err);
 
+/* `ikesim calibrate [--quick] [-o FILE]` (cli/cmd_calibrate.c). */
+int cli_calibrate(int argc, char **argv, FILE *out, FILE *err);
+
 #endif

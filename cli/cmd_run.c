@@ -179,6 +179,18 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 				(double)fr->lat_sum / 1e6 / (double)fr->delivered, (double)fr->lat_max / 1e6);
 		fputc('\n', out);
 	}
+	for (size_t i = 0; res->cpu_nodes && i < sc->n_nodes; i++) {
+		const sim_cpu_stats *c = &res->cpu_nodes[i];
+		if (!sc->nodes[i].cpu)
+			continue;
+		fprintf(out, "  cpu %s: %u core%s, %.1f%% busy, %llu jobs, waited %.3f ms at most (%.3f ms mean), "
+			     "queue up to %zu, %llu dropped\n",
+			sc->nodes[i].name, c->cores, c->cores == 1 ? "" : "s",
+			res->end_time > 0 ? 100.0 * (double)c->busy / ((double)res->end_time * c->cores) : 0.0,
+			(unsigned long long)c->jobs, (double)c->max_wait / 1e6,
+			c->jobs ? (double)c->wait_total / 1e6 / (double)c->jobs : 0.0, c->max_queue,
+			(unsigned long long)c->drops);
+	}
 	fprintf(out, "virtual time %.9f s; datagrams: %llu sent, %llu delivered, %llu dropped\n",
 		(double)res->end_time / 1e9, (unsigned long long)res->total.sent,
 		(unsigned long long)res->total.delivered, (unsigned long long)res->total.dropped);

@@ -15,6 +15,7 @@ static const struct {
 	{ "vectors", cli_vectors, "check the crypto against published test vector files" },
 	{ "viz", cli_viz, "draw the state tables, a trace's key derivation or its message ladder" },
 	{ "report", cli_report, "write a self-contained HTML page about a trace" },
+	{ "calibrate", cli_calibrate, "measure the engine's crypto costs on this host (a CPU cost table)" },
 	{ "crack", cli_crack, "find a weak IKEv1 Aggressive Mode PSK in a capture with a word list" },
 };
 #define N_VERBS (sizeof(VERBS) / sizeof(VERBS[0]))

@@ -79,7 +79,8 @@ int peer_ping_init(peer_ping *p, const peer_args *a, const ike_child_cfg *ch, ch
 	p->active = true;
 	p->count = a->ping_count ? a->ping_count : 10;
 	p->interval = a->ping_interval ? a->ping_interval : IKE_NS_PER_SEC;
-	p->start_delay = a->initiate ? 0 : PING_RESPONDER_DELAY;
+	/* IKEv1: the Quick Mode initiator sends the last message (QM3), the responder installs on it: wait too */
+	p->start_delay = a->initiate && a->ike_version != 1 ? 0 : PING_RESPONDER_DELAY;
 	p->wait = p->interval > PING_WAIT_MIN ? p->interval : PING_WAIT_MIN;
 	p->ident = (uint16_t)(getpid() & 0xffff);
 	p->rtt_min = IKE_TIME_NEVER;

@@ -246,6 +246,15 @@ static void nat_fields(const sim_nat_stats *n, FILE *f)
 	fputs("}}", f);
 }
 
+static void cpu_fields(const sim_cpu_stats *c, int64_t end, FILE *f)
+{
+	double util = end > 0 && c->cores ? (double)c->busy / ((double)end * c->cores) : 0;
+	fprintf(f, ",\"cpu\":{\"cores\":%u,\"busy\":%.9f,\"utilization\":%.4f,\"jobs\":%llu,\"drops\":%llu,"
+		   "\"max_queue\":%zu,\"max_wait\":%.9f,\"mean_wait\":%.9f}",
+		c->cores, (double)c->busy / 1e9, util, (unsigned long long)c->jobs, (unsigned long long)c->drops, c->max_queue,
+		(double)c->max_wait / 1e9, c->jobs ? (double)c->wait_total / 1e9 / (double)c->jobs : 0.0);
+}
+
 void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim_backend *be, FILE *f)
 {
 	fprintf(f, "\"virtual_time\":%.9f,\"seed\":%llu,", (double)res->end_time / 1e9, (unsigned long long)res->seed);
@@ -269,6 +278,8 @@ void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const
 			esp_fields(&res->esp_nodes[i], f);
 		if (res->nat_nodes && sc->nodes[i].nat)
 			nat_fields(&res->nat_nodes[i], f);
+		if (res->cpu_nodes && sc->nodes[i].cpu)
+			cpu_fields(&res->cpu_nodes[i], res->end_time, f);
 		fputs("}", f);
 	}
 	fputc(']', f);

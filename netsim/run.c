@@ -29,6 +29,10 @@ static void on_timer(void *arg)
 		return;
 	}
 	n->r->last_activity = now;
+	if (n->cpu) {
+		sim_cpu_timer(n, now); /* the job expires the peer's deadlines when a core takes it */
+		return;
+	}
 	ike_peer_expire(n->peer, now);
 	rearm(n);
 }
@@ -44,6 +48,10 @@ void sim_rn_rearm(rnode *n)
 
 void sim_rn_initiate(rnode *n, size_t conn)
 {
+	if (n->cpu) {
+		sim_cpu_initiate(n, n->r->be.now(n->r->be.impl), conn);
+		return;
+	}
 	ike_peer_initiate(n->peer, n->r->be.now(n->r->be.impl), conn);
 	rearm(n);
 }
@@ -81,13 +89,20 @@ static void on_deliver(void *ctx, int64_t now, uint8_t proto, const ike_addr *fr
 	case IKE_HOST_DG_IKE:
 		break;
 	}
+	if (n->cpu) {
+		sim_cpu_datagram(n, now, from, to, data + off, len - off);
+		return;
+	}
 	ike_peer_input(n->peer, now, from, to, data + off, len - off);
 	rearm(n);
 }
 
-static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
+void sim_rn_send_now(rnode *n, bool raw, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
 {
-	rnode *n = ctx;
+	if (raw) {
+		n->r->be.send(n->r->be.impl, n->idx, from, to, data, len);
+		return;
+	}
 	if (n->r->watch)
 		sim_rw_sent(n->r, n->idx, from, to, data, len);
 	if (!ike_host_frame_marked(from->port, to->port)) {
@@ -104,16 +119,24 @@ static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const
 	free(buf);
 }
 
+static void host_send(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
+{
+	if (!sim_cpu_hold(ctx, 0, from, to, NULL, data, len))
+		sim_rn_send_now(ctx, false, from, to, data, len);
+}
+
 /* A datagram that is no IKE message (a NAT keepalive): on the wire as given, no non-ESP marker. */
 static void host_send_raw(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len)
 {
-	rnode *n = ctx;
-	n->r->be.send(n->r->be.impl, n->idx, from, to, data, len);
+	if (!sim_cpu_hold(ctx, 1, from, to, NULL, data, len))
+		sim_rn_send_now(ctx, true, from, to, data, len);
 }
 
 static void host_trace(void *ctx, ike_time now, const char *ev, const char *fields)
 {
 	rnode *n = ctx;
+	if (sim_cpu_hold(n, 2, NULL, NULL, ev, fields, strlen(fields) + 1))
+		return; /* stamped with the job's end, when its work is done */
 	ike_host_trace_event(n->r->tr, now, n->r->sc->nodes[n->idx].name, ev, fields);
 	if (n->r->watch)
 		sim_rw_event(n->r, now, n->idx, ev, fields);
@@ -163,7 +186,8 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		node_seed(crypto, seed, ns->name, n->seed0);
 		memcpy(n->seed, n->seed0, sizeof(n->seed));
 		n->host = (ike_host){ n, host_send, r->tr || r->watch ? host_trace : NULL,
-				      r->keys || sc->n_hosts ? host_sa_event : NULL, NULL, host_send_raw };
+				      r->keys || sc->n_hosts ? host_sa_event : NULL, ns->cpu ? sim_cpu_charge : NULL,
+				      host_send_raw };
 		n->cfg = (ike_peer_cfg){ .name = ns->name, .crypto = crypto, .seed = n->seed, .seed_len = sizeof(n->seed),
 					 .conns = ns->conns, .n_conns = ns->n_conns, .reveal_keys = reveal != 0,
 					 .cookie_threshold = ns->cookie_threshold,
@@ -274,6 +298,7 @@ static void trace_summary(runner *r, const sim_run_result *res)
 
 static void runner_free(runner *r)
 {
+	sim_cpu_free(r);
 	for (size_t i = 0; r->nodes && i < r->sc->n_nodes; i++)
 		ike_peer_free(r->nodes[i].peer);
 	if (r->be.impl)
@@ -302,7 +327,7 @@ static int build_world(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		return -1;
 	trace_start(r, seed);
 	/* Faults first: a link down or a reboot at t acts before connections that start at the same t. */
-	if (build_nodes(r, crypto, seed, reveal) || sim_rnat_setup(r) || sim_rf_setup(r) || schedule_starts(r) || sim_ra_setup(r) ||
+	if (build_nodes(r, crypto, seed, reveal) || sim_cpu_setup(r) || sim_rnat_setup(r) || sim_rf_setup(r) || schedule_starts(r) || sim_ra_setup(r) ||
 	    sim_ip_setup(r) || sim_rt_setup(r))
 		return -1;
 	return 0;
@@ -353,7 +378,7 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	for (uint32_t i = 0; i < sc->n_nodes; i++)
 		ike_peer_flush(r.nodes[i].peer, res->end_time);
 	if (r.failed || collect(&r, res) != 0 || sim_rw_collect(&r, res) != 0 || sim_rt_collect(&r, res) != 0 ||
-	    collect_esp(&r, res) != 0 || sim_rnat_collect(&r, res) != 0) {
+	    collect_esp(&r, res) != 0 || sim_rnat_collect(&r, res) != 0 || sim_cpu_collect(&r, res) != 0) {
 		snprintf(err, errlen, "%s: %s", sc->file, r.failed ? r.failed : "out of memory");
 		goto fail;
 	}
@@ -393,6 +418,8 @@ void sim_run_result_free(sim_run_result *res)
 	free(res->esp_nodes);
 	free(res->nat_nodes);
 	res->nat_nodes = NULL;
+	free(res->cpu_nodes);
+	res->cpu_nodes = NULL;
 	res->flows = NULL;
 	res->esp_nodes = NULL;
 	res->counts = NULL;

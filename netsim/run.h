@@ -67,6 +67,15 @@ typedef struct sim_esp_node_result {
 /* "no policy", "replay", ... for a drop reason. */
 const char *sim_ip_why_name(size_t why);
 
+/* A node's virtual CPU over the run (nodes with a "cpu"). */
+typedef struct sim_cpu_stats {
+	uint16_t cores;
+	int64_t busy;           /* ns of work, all cores */
+	uint64_t jobs, drops;   /* jobs run; datagrams dropped (queue full, init_limit_job_load) */
+	size_t max_queue;       /* most jobs waiting at once */
+	int64_t max_wait, wait_total; /* ns a job waited for a core: the longest, the sum */
+} sim_cpu_stats;
+
 typedef struct sim_run_result {
 	uint64_t seed;
 	int64_t end_time;        /* virtual time of the last event run */
@@ -85,6 +94,7 @@ typedef struct sim_run_result {
 	sim_flow_result *flows;  /* per scenario flow (NULL without flows) */
 	sim_esp_node_result *esp_nodes; /* per node (NULL without hosts) */
 	sim_nat_stats *nat_nodes; /* per node, zero where no NAT (NULL without NATs) */
+	sim_cpu_stats *cpu_nodes; /* per node, zero where no "cpu" (NULL without) */
 } sim_run_result;
 
 /* Runs sc; 0 with res filled (free with sim_run_result_free), or -1 with one line in err. */

@@ -105,6 +105,7 @@ static void on_reboot(void *arg)
 		return;
 	}
 	ike_peer_free(old);
+	sim_cpu_reboot(n); /* its queued work is lost with the rest of its state */
 	sim_ip_reset(r, f->node);
 	sim_rnat_reboot(r, f->node, now); /* a NAT box loses its mappings with the rest of its state */
 	n->armed = IKE_TIME_NEVER; /* the old peer's timer event, if any, finds nothing to do */

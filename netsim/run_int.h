@@ -9,6 +9,7 @@
 #include "scenario_faultidx.h"
 
 typedef struct runner runner;
+typedef struct sim_node_cpu sim_node_cpu;
 
 typedef struct rnode {
 	runner *r;
@@ -24,6 +25,7 @@ typedef struct rnode {
 	bool moved;
 	uint8_t n_addrs, n_gone;
 	ike_addr addrs[SIM_ADDRS_MAX], gone[SIM_ADDRS_MAX];
+	sim_node_cpu *cpu; /* run_cpu.c: the node's virtual CPU, NULL = the engine's work takes no time */
 } rnode;
 
 typedef struct sim_run_faults sim_run_faults;
@@ -66,6 +68,8 @@ int sim_rn_peer_new(rnode *n);
 void sim_rn_rearm(rnode *n);
 /* Initiates conns[conn] of node n now. */
 void sim_rn_initiate(rnode *n, size_t conn);
+/* Sends what n's engine gave host.send (raw: host.send_raw) now: framing, the watch, the backend. */
+void sim_rn_send_now(rnode *n, bool raw, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len);
 /* One trace event of the runner's own (node UINT32_MAX = "sim"), also seen by the expectations' counters. */
 void sim_rn_event(runner *r, int64_t now, uint32_t node, const char *ev, const char *fields);
 
@@ -146,6 +150,23 @@ void sim_rnat_free(runner *r);
 void sim_rnat_reboot(runner *r, uint32_t node, int64_t now);
 /* Per node NAT counters into res->nat_nodes (stays NULL without NATs). 0 or -1. */
 int sim_rnat_collect(runner *r, sim_run_result *res);
+
+/* run_cpu.c: nodes with a "cpu". Setup 0 or -1 (out of memory). */
+int sim_cpu_setup(runner *r);
+void sim_cpu_free(runner *r);
+int sim_cpu_collect(runner *r, sim_run_result *res);
+/* An IKE datagram (after any non-ESP marker), a due timer, an initiation: queued as a job on n's cores. */
+void sim_cpu_datagram(rnode *n, int64_t now, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t len);
+void sim_cpu_timer(rnode *n, int64_t now);
+void sim_cpu_initiate(rnode *n, int64_t now, size_t conn);
+/* While n's job runs the engine: holds a send (kind 0), raw send (1) or trace event (2, ev + fields) for the
+ * job's end; false when no job runs (do it now). */
+bool sim_cpu_hold(rnode *n, uint8_t kind, const ike_addr *from, const ike_addr *to, const char *ev, const void *data,
+		  size_t len);
+/* ike_host.charge of nodes with a "cpu": the running job's cost grows. */
+void sim_cpu_charge(void *ctx, uint8_t op, uint32_t arg, size_t bytes);
+/* The node rebooted: waiting jobs are gone, running ones end without effect. */
+void sim_cpu_reboot(rnode *n);
 
 /* run_action.c: scenario actions at their times. 0 or -1. */
 int sim_ra_setup(runner *r);

@@ -119,7 +119,7 @@ static int parse_node(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, c
 {
 	static const char *const keys[] = { "name", "addresses", "cookie_threshold", "cookie_threshold_ip",
 					    "block_threshold", "half_open_limit", "half_open_timeout", "profile", "encap", "router", "routes",
-					    "nat", NULL };
+					    "nat", "cpu", NULL };
 	sim_node_spec *n = &sc->nodes[i];
 	const sim_jv *addrs;
 	size_t na;
@@ -153,6 +153,8 @@ static int parse_node(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, c
 	if (sim_scn_bool(c, o, path, "encap", 0, &encap) < 0)
 		return -1;
 	n->esp_encap = (uint8_t)encap;
+	if (sim_scn_cpu(c, sc, n, o, path) < 0)
+		return -1;
 	return parse_dos(c, n, o, path);
 }
 

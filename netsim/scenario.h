@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "cpu_costs.h"
 #include "ike.h"
 #include "nat.h"
 
@@ -25,6 +26,14 @@ typedef struct sim_nat_spec {
 	size_t n_inside;
 } sim_nat_spec;
 
+/* A node's virtual CPU ("cpu"): its IKE work queues for its cores and costs virtual time (docs/cpu.md). */
+typedef struct sim_cpu_spec {
+	uint16_t cores;                /* worker threads that run jobs in parallel */
+	uint32_t queue;                /* jobs that may wait; a datagram beyond is dropped; 0 = no bound */
+	uint32_t init_limit_job_load;  /* strongSwan's: a new IKE_SA_INIT is dropped while more jobs wait; 0 = off */
+	sim_cpu_costs costs;
+} sim_cpu_spec;
+
 typedef struct sim_node_spec {
 	const char *name;
 	uint8_t n_addrs;
@@ -41,6 +50,7 @@ typedef struct sim_node_spec {
 	sim_route_spec *routes;    /* "routes" */
 	size_t n_routes;
 	sim_nat_spec *nat;         /* "nat", NULL = none */
+	sim_cpu_spec *cpu;         /* "cpu", NULL = crypto takes no virtual time */
 } sim_node_spec;
 
 typedef struct sim_link_spec {

@@ -33,6 +33,8 @@ typedef struct sim_scn_owned {
 /* Keeps p alive as long as the scenario; returns p, or NULL (and frees p) when out of memory. */
 void *sim_scn_keep(sim_scenario *sc, void *p);
 
+/* scenario_cpu.c: node's optional "cpu" into n->cpu. 0 or -1. */
+int sim_scn_cpu(sim_scn *c, sim_scenario *sc, sim_node_spec *n, const sim_jv *node, const char *path);
 /* scenario_net.c: every node's "router", "routes" and "nat" (after nodes and links). 0 or -1. */
 int sim_scn_routing(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_connections(sim_scn *c, sim_scenario *sc, const sim_jv *root);

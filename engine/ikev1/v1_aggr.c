@@ -49,6 +49,9 @@ static size_t build_12(v1_ike_sa *sa, const v1_sa *sap, uint8_t *m, bool with_ha
 		v1_add_data(&b, V1_PL_HASH, hash, sa->k.len);
 	}
 	v1_add_vids(&b);
+	v1_natt_vid(sa, &b);
+	if (with_hash) /* RFC 3947 3.2: AM2 carries NAT-D */
+		v1_natt_add_natd(sa, &b);
 	size_t len = v1_finish(&b, 0);
 	if (len && sa->initiator && !v1_keep_sai(sa, m + at, end - at))
 		return 0;
@@ -102,6 +105,7 @@ static enum ike_input_result responder_1(v1_ike_sa *sa, ike_time now, const v1_c
 	v1_ike_go(sa, now, V1_T_AM_R_START, NULL);
 	memcpy(sa->peer_id, idp->body, idp->len);
 	sa->peer_id_len = idp->len;
+	v1_natt_take_vids(sa, c);
 	size_t len = 0;
 	if (!v1_take_ke_nonce(sa, now, c) || !v1_keep_sai(sa, sp->body, sp->len) || !v1_keygen(sa) ||
 	    !v1_derive(sa, now) || !(len = build_12(sa, &reply, m, true))) {
@@ -126,10 +130,12 @@ static enum ike_input_result initiator_2(v1_ike_sa *sa, ike_time now, const v1_h
 	sa->cky_r = h->cky_r;
 	if (!v1_take_ke_nonce(sa, now, c))
 		return IKE_INPUT_DROPPED;
+	v1_natt_take_vids(sa, c);
 	if (!v1_derive(sa, now)) {
 		v1_fail(sa, now, V1_T_LOCAL_FAIL, 0, "key derivation failed");
 		return IKE_INPUT_PROCESSED;
 	}
+	v1_natt_check(sa, now, c);
 	const char *bad = v1_check_auth(sa, idp ? idp->body : NULL, idp ? idp->len : 0, v1_chain_find(c, V1_PL_HASH));
 	if (bad) {
 		v1_send_notify(sa, now, V1_N_AUTHENTICATION_FAILED);
@@ -149,12 +155,14 @@ static enum ike_input_result initiator_2(v1_ike_sa *sa, ike_time now, const v1_h
 	if (idl && ike_v1_hash_auth(sa->peer->cfg.crypto, &sa->k, false, sa->gxi, sa->gx_len, sa->gxr, sa->gx_len,
 				    sa->cky_i, sa->cky_r, sa->sai_b, sa->sai_len, idb, idl, hash) == 0) {
 		v1_add_data(&b, V1_PL_HASH, hash, sa->k.len);
+		v1_natt_add_natd(sa, &b); /* over the addresses of AM1/AM2, before the move */
 		len = v1_finish(&b, 0);
 	}
 	if (!len) {
 		v1_fail(sa, now, V1_T_LOCAL_FAIL, 0, "Aggressive Mode 3 could not be built");
 		return IKE_INPUT_PROCESSED;
 	}
+	v1_natt_float(sa, now); /* RFC 3947 4: AM3 goes from and to port 4500 */
 	v1_send(sa, now, m, len, NULL, false, NULL);
 	v1_established(sa, now, V1_T_AM_I_OK);
 	v1_qm_start(sa, now);

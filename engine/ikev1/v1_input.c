@@ -110,6 +110,7 @@ enum ike_input_result v1_input(ike_peer *p, ike_time now, const ike_addr *from, 
 	if (h.exchange != V1_EXCH_ID_PROT && h.exchange != V1_EXCH_AGGRESSIVE && h.exchange != V1_EXCH_QUICK &&
 	    h.exchange != V1_EXCH_INFORMATIONAL)
 		return drop(p, now, sa, "exchange type not handled");
+	v1_natt_input(sa, now, &h, &c, from, to); /* the responder follows the initiator's move to 4500 */
 	sa->in_input = true;
 	sa->sent_in_input = false;
 	enum ike_input_result r;
@@ -127,8 +128,10 @@ enum ike_input_result v1_input(ike_peer *p, ike_time now, const ike_addr *from, 
 			sa->rx_len = h.length;
 			sa->tx_answers_rx = sa->sent_in_input;
 		}
-		if (r == IKE_INPUT_PROCESSED)
+		if (r == IKE_INPUT_PROCESSED) {
 			sa->last_rx = now; /* it verified: the peer is alive */
+			v1_natt_follow(sa, now, from, to);
+		}
 		v1_rearm(sa, now);
 	}
 	return r;

@@ -28,7 +28,7 @@ v1_ike_sa *v1_sa_new(ike_peer *p, size_t conn, bool initiator, const ike_addr *l
 	sa->initiator = initiator;
 	sa->local = *local;
 	sa->remote = *remote;
-	sa->timer_at = sa->p1_rekey_at = IKE_TIME_NEVER;
+	sa->timer_at = sa->p1_rekey_at = sa->ka_at = IKE_TIME_NEVER;
 	sa->born = now;
 	sa->child.rekey_at = sa->old.rekey_at = IKE_TIME_NEVER;
 	sa->next = p->v1_sas;
@@ -69,7 +69,12 @@ void v1_free_all(ike_peer *p)
 v1_ike_sa *v1_sa_find(ike_peer *p, uint64_t cky_i, uint64_t cky_r, const ike_addr *from)
 {
 	for (v1_ike_sa *sa = p->v1_sas; sa; sa = sa->next) {
-		if (sa->cky_i != cky_i || !v2_same_addr(&sa->remote, from))
+		if (sa->cky_i != cky_i)
+			continue;
+		/* both cookies known: the SA whatever the address (NAT-T moves ports, RFC 3947 4) */
+		if (cky_r && sa->cky_r == cky_r)
+			return sa;
+		if (!v2_same_addr(&sa->remote, from))
 			continue;
 		/* MM1 and its retransmissions carry a zero responder cookie */
 		if (sa->cky_r == cky_r || (!cky_r && !sa->initiator) || (sa->initiator && !sa->cky_r))
@@ -222,6 +227,7 @@ void v1_send(v1_ike_sa *sa, ike_time now, uint8_t *msg, size_t len, v1_iv *iv, b
 	sa->tries = 0;
 	sa->timer_at = waiting ? now + p->rtx[sa->conn_idx][0] : IKE_TIME_NEVER;
 	v1_rearm(sa, now);
+	sa->last_tx = now;
 	p->host.send(p->host.ctx, &sa->local, &sa->remote, msg, len);
 }
 
@@ -243,6 +249,7 @@ static void resend(v1_ike_sa *sa, ike_time now, const char *why)
 		sa_fields(&w, sa);
 		v2_emit(p, now, "ike.retransmit", &w);
 	}
+	sa->last_tx = now;
 	p->host.send(p->host.ctx, &sa->local, &sa->remote, sa->tx, sa->tx_len);
 }
 
@@ -306,9 +313,12 @@ static void expire_one(v1_ike_sa *sa, ike_time now)
 ike_time v1_next_deadline(const ike_peer *p)
 {
 	ike_time t = IKE_TIME_NEVER;
-	for (const v1_ike_sa *sa = p->v1_sas; sa; sa = sa->next)
+	for (const v1_ike_sa *sa = p->v1_sas; sa; sa = sa->next) {
 		if (sa->timer_at < t)
 			t = sa->timer_at;
+		if (sa->ka_at < t) /* NAT keepalives (v1_natt.c) */
+			t = sa->ka_at;
+	}
 	return t;
 }
 
@@ -316,12 +326,18 @@ void v1_expire(ike_peer *p, ike_time now)
 {
 	for (bool again = true; again;) { /* a handler may free SAs: restart the walk after each one */
 		again = false;
-		for (v1_ike_sa *sa = p->v1_sas; sa; sa = sa->next)
+		for (v1_ike_sa *sa = p->v1_sas; sa; sa = sa->next) {
+			if (sa->ka_at <= now) {
+				v1_natt_keepalive(sa, now);
+				again = true;
+				break;
+			}
 			if (sa->timer_at <= now) {
 				expire_one(sa, now);
 				again = true;
 				break;
 			}
+		}
 	}
 }
 
@@ -394,7 +410,8 @@ static bool child_view(const v1_ike_sa *sa, ike_child_keys *k)
 			       .encr_keylen = c->alg.encr_keylen, .integ = c->alg.integ, .ei = ik, .er = rk,
 			       .ai = al ? ik + el : NULL, .ar = al ? rk + el : NULL, .e_len = el, .a_len = al,
 			       .ts_local = &c->ts_local, .ts_remote = &c->ts_remote, .n_ts_local = 1, .n_ts_remote = 1,
-			       .child = 0, .cfg = &sa->conn->children[0], .pfs = c->alg.pfs, .rekey_of = c->rekey_of };
+			       .child = 0, .cfg = &sa->conn->children[0], .pfs = c->alg.pfs, .rekey_of = c->rekey_of,
+			       .nat = v1_natt_active(sa) }; /* ESP in UDP (RFC 3948) on the SA's NAT-T ports */
 	return true;
 }
 

@@ -31,9 +31,10 @@ int v1_initiate(ike_peer *p, ike_time now, size_t conn)
 	v1_begin(&b, m, sizeof(m), &h);
 	bool ok = v1_p1_offer(cc, &offer);
 	v1_add_sa(&b, &offer);
-	size_t at = v1_last_body(&b);
+	size_t at = v1_last_body(&b), end = b.w.len; /* SAi_b: the SA body alone, whatever VIDs follow */
 	v1_add_vids(&b);
-	size_t end = b.last_off, len = v1_finish(&b, 0);
+	v1_natt_vid(sa, &b);
+	size_t len = v1_finish(&b, 0);
 	v1_ike_go(sa, now, V1_T_I_START, NULL);
 	if (!ok || !len || !v1_keep_sai(sa, m + at, end - at)) {
 		v1_fail(sa, now, V1_T_LOCAL_FAIL, 0, ok ? "Main Mode 1 could not be built" : "no IKEv1 proposal");
@@ -57,6 +58,7 @@ static enum ike_input_result initiator(v1_ike_sa *sa, ike_time now, const v1_hea
 			return IKE_INPUT_REFUSED;
 		}
 		sa->cky_r = h->cky_r;
+		v1_natt_take_vids(sa, c);
 		if (!(len = v1_build_ke(sa, m))) {
 			v1_fail(sa, now, V1_T_LOCAL_FAIL, 0, NULL);
 			return IKE_INPUT_PROCESSED;
@@ -68,10 +70,12 @@ static enum ike_input_result initiator(v1_ike_sa *sa, ike_time now, const v1_hea
 	if (sa->expect == 4) {
 		if (!v1_take_ke_nonce(sa, now, c))
 			return IKE_INPUT_DROPPED;
+		v1_natt_check(sa, now, c);
 		if (!v1_derive(sa, now) || !(len = v1_build_auth(sa, m))) {
 			v1_fail(sa, now, V1_T_LOCAL_FAIL, 0, "key derivation failed");
 			return IKE_INPUT_PROCESSED;
 		}
+		v1_natt_float(sa, now); /* RFC 3947 4: MM5 goes from and to port 4500 */
 		sa->expect = 6;
 		v1_send(sa, now, m, len, &sa->p1iv, true, NULL);
 		return IKE_INPUT_PROCESSED;
@@ -108,6 +112,8 @@ static enum ike_input_result responder(v1_ike_sa *sa, ike_time now, const v1_cha
 		v1_begin(&b, m, sizeof(m), &h);
 		v1_add_sa(&b, &reply);
 		v1_add_vids(&b);
+		v1_natt_take_vids(sa, c);
+		v1_natt_vid(sa, &b);
 		if (!v1_keep_sai(sa, sp->body, sp->len) || !(len = v1_finish(&b, 0))) {
 			v1_ike_go(sa, now, V1_T_R_START, NULL);
 			v1_fail(sa, now, V1_T_LOCAL_FAIL, 0, NULL);
@@ -121,6 +127,7 @@ static enum ike_input_result responder(v1_ike_sa *sa, ike_time now, const v1_cha
 	if (sa->expect == 3) {
 		if (!v1_take_ke_nonce(sa, now, c))
 			return IKE_INPUT_DROPPED;
+		v1_natt_check(sa, now, c);
 		if (!(len = v1_build_ke(sa, m)) || !v1_derive(sa, now)) {
 			v1_fail(sa, now, V1_T_LOCAL_FAIL, 0, "key derivation failed");
 			return IKE_INPUT_PROCESSED;

@@ -97,6 +97,7 @@ size_t v1_build_ke(v1_ike_sa *sa, uint8_t *m)
 	v1_add_ke(&b, gx, sa->gx_len);
 	v1_add_data(&b, V1_PL_NONCE, n, V1_NONCE_LEN);
 	v1_add_certreqs(&b, sa);
+	v1_natt_add_natd(sa, &b); /* RFC 3947 3.2: MM3/MM4 carry NAT-D */
 	return v1_finish(&b, 0);
 }
 
@@ -201,6 +202,7 @@ void v1_established(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t)
 		sa->p1_rekey_at = now + life - (l->rand > 0 ? (ike_time)(j % (uint64_t)l->rand) : 0);
 	}
 	v1_trace_selected(sa, now, false);
+	v1_natt_up(sa, now);
 	v1_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
 }
 

@@ -93,6 +93,7 @@ static void send_qm(v1_ike_sa *sa, ike_time now, const v1_sa *sap, bool waiting)
 	ts_id(ch->qm_init ? &ch->ts_remote : &ch->ts_local, &idr, br);
 	v1_add_id(&b, &idi);
 	v1_add_id(&b, &idr);
+	v1_natt_add_natoa(sa, &b);
 	size_t len = v1_finish(&b, 0), rest = at + sa->k.len;
 	int rc = !len ? -1
 	      : ch->qm_init ? ike_v1_hash1(cry(sa), &sa->k, ch->msg_id, m + rest, len - rest, m + at)
@@ -136,7 +137,9 @@ void v1_qm_start(v1_ike_sa *sa, ike_time now)
 	v1_sa offer;
 	uint32_t life = cc->life.rekey ? (uint32_t)((cc->life.rekey + cc->life.over) / IKE_NS_PER_SEC) : 3600u;
 	v1_child_go(sa, now, V1_T_C_I_START, NULL);
-	if (!v1_p2_offer(cc, ch->spi_in, life, &offer) || !pfs_keygen(sa, pfs) ||
+	bool ok = v1_p2_offer(cc, ch->spi_in, life, &offer);
+	v1_natt_p2_offer(sa, &offer); /* RFC 3947 5.1: UDP-Encapsulated modes */
+	if (!ok || !pfs_keygen(sa, pfs) ||
 	    v1_iv_phase2(cry(sa), &sa->ci, &sa->p1iv, ch->msg_id, &ch->iv) != 0) {
 		v1_child_go(sa, now, V1_T_C_FAILED, "no usable ESP proposal");
 		return;

@@ -143,6 +143,13 @@ typedef struct v1_ike_sa {
 	ike_time last_rx;   /* the last message from the peer that we accepted: DPD counts idle time from it */
 	uint32_t dpd_seq;   /* RFC 3706 sequence number of our last R-U-THERE */
 	bool dpd_out;       /* tx is an R-U-THERE waiting for its ACK */
+	/* NAT-T (RFC 3947, v1_natt.c) */
+	uint8_t natt_peer;  /* the NAT-T vendor ID the peer sent (enum v1_vid: RFC 3947 or a draft), 0 none */
+	bool natt;          /* both sides announced NAT-T: NAT-D in phase 1 */
+	bool nat_local, nat_remote; /* NAT detected in front of us / of the peer */
+	bool nat_forced;    /* our connection forces UDP encapsulation (encap): our NAT-D of our source cannot match */
+	ike_time last_tx;   /* the last datagram we sent the peer (keepalives fill silences) */
+	ike_time ka_at;     /* the next NAT keepalive check, IKE_TIME_NEVER = none */
 } v1_ike_sa;
 
 /* ---- v1_io.c: the SA list, sending, retransmission, traces, events ---- */
@@ -265,6 +272,33 @@ void v1_ic_add(v1_builder *b, const v1_ike_sa *sa);
 void v1_ic_received(v1_ike_sa *sa, ike_time now);
 /* v1_ic_received when the (protected) chain carries N(INITIAL-CONTACT). */
 void v1_ic_check(v1_ike_sa *sa, ike_time now, const v1_chain *c);
+
+/* ---- v1_natt.c: NAT traversal (RFC 3947, RFC 3948) ---- */
+/* NAT-T in use: both announced it and a NAT was detected (or our connection forces encapsulation). */
+bool v1_natt_active(const v1_ike_sa *sa);
+/* Phase 1 messages 1/2: the RFC 3947 VID (initiator), or the one the peer sent (responder). */
+void v1_natt_vid(const v1_ike_sa *sa, v1_builder *b);
+/* The peer's NAT-T VID from messages 1/2 (RFC 3947 preferred over the drafts). */
+void v1_natt_take_vids(v1_ike_sa *sa, const v1_chain *c);
+/* MM3/MM4, AM2/AM3: NAT-D of the destination, then of our source (forced encapsulation: one that cannot match). */
+void v1_natt_add_natd(v1_ike_sa *sa, v1_builder *b);
+/* The peer's NAT-D against our addresses: nat_local/nat_remote, traced as ike.natd. */
+void v1_natt_check(v1_ike_sa *sa, ike_time now, const v1_chain *c);
+/* Initiator, NAT-T in use: the move to port 4500 before MM5/AM3 (ike.float, IKE_EV_IKE_MOVED). */
+void v1_natt_float(v1_ike_sa *sa, ike_time now);
+/* Responder, before handling MM5/AM3: AM3's NAT-D, then the move to where the message came from. */
+void v1_natt_input(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c, const ike_addr *from,
+		   const ike_addr *to);
+/* After an authenticated message: the side not behind a NAT follows the NAT'ed peer's address (RFC 3947 7). */
+void v1_natt_follow(v1_ike_sa *sa, ike_time now, const ike_addr *from, const ike_addr *to);
+/* Quick Mode offer: encapsulation modes UDP-Encapsulated-Tunnel/-Transport when NAT-T is in use. */
+void v1_natt_p2_offer(const v1_ike_sa *sa, v1_sa *offer);
+/* QM1/QM2 in transport mode with NAT-T: NAT-OAi, NAT-OAr (RFC 3947 5.2). */
+void v1_natt_add_natoa(const v1_ike_sa *sa, v1_builder *b);
+/* Phase 1 done: NAT keepalives armed when we are behind a NAT (or force encapsulation) and keepalive is set. */
+void v1_natt_up(v1_ike_sa *sa, ike_time now);
+/* ka_at came: one 0xFF byte unless we sent something within the keepalive interval. */
+void v1_natt_keepalive(v1_ike_sa *sa, ike_time now);
 
 /* ---- v1_main.c / v1_aggr.c / v1_quick.c ---- */
 int v1_initiate(struct ike_peer *p, ike_time now, size_t conn);

@@ -5,6 +5,10 @@
 # ikesim exits 0, charon established the ISAKMP SA and the IPsec SA, and the keys agree: charon's SKEYID*,
 # Ka and Quick Mode KEYMAT (its ike=4/chd=4 log, v1_keys.awk) equal ikesim's kdf trace events for the same
 # cookies. Each ikesim gets its own address 127.0.7.N.
+# charon with kernel-libipsec fakes its NAT-D hash, so every row runs IKEv1 NAT-T (RFC 3947): ikesim sees charon
+# "behind a NAT", the initiator floats to its NAT-T port, Quick Mode agrees UDP-Encapsulated-Tunnel and charon's
+# libipsec installs the IPsec SA (it refuses plain ESP). Every row then pings through it both ways
+# (v1_ping_run, v1_ping_check below); v1-natt-ping as initiator also floats ikesim to a NAT-T port of its own.
 
 # The rows, one a line: NAME ROLE IKE ESP AUTH MODE. ROLE i: ikesim initiates, r: charon does. MODE main or aggr.
 ix_v1_rows() {
@@ -17,6 +21,8 @@ v1-qm-pfs i aes128-sha256-modp2048 aes256-sha256-modp2048 psk main
 v1-qm-pfs r aes128-sha256-modp2048 aes256-sha256-modp2048 psk main
 v1-mm-rsa i aes128-sha256-modp2048 aes128-sha256 rsa main
 v1-mm-rsa r aes128-sha256-modp2048 aes128-sha256 rsa main
+v1-natt-ping i aes128-sha256-modp2048 aes128-sha256 psk main
+v1-natt-ping r aes128-sha256-modp2048 aes128-sha256 psk main
 EOF2
 }
 
@@ -32,6 +38,7 @@ v1_conns() {
 	while read -r n name role ike esp auth mode; do
 		# charon sends its certificate in IKEv1 only when asked by a CR: ikesim's MM3/MM4 carry one (no send_cert)
 		IX_CONN_VERSION=1 IX_CONN_AGGRESSIVE=$([ "$mode" = aggr ] && echo yes || echo no) \
+			IX_CONN_PEER_TS="10.3.7.$n/32" \
 			IX_CONN_IKE_OPTS=$(printf '\tdpd_delay = 0\n\trekey_time = 0') \
 			ix_conn "$name-$role" charon "$IX_CHARON_ADDR" "127.0.7.$n" "$IX_PEER_PORT" "$ike" "$esp" "$auth" rsa \
 			"$IX_PSK" >>"$WORK/$ch/swanctl/swanctl.conf"
@@ -48,21 +55,8 @@ v1_run_one() {
 	[ "$mode" = aggr ] && flags+=(--aggressive)
 	[ "$role" = i ] && flags+=(--initiate)
 	off=$(stat -c %s "$WORK/ref/charon.log")
-	start_ikesim "$dir" "$conn" ok "$ike" "$esp" "$auth" "$addr" "${flags[@]}"
-	if [ "$role" = i ]; then
-		while kill -0 "$PEER_PID" 2>/dev/null; do
-			sa_listed ref "$conn" && { listed=yes; break; }
-			sleep 0.05
-		done
-	elif wait_bound "$addr" "$IX_PEER_PORT" "$PEER_PID"; then
-		SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
-		sa_listed ref "$conn" && listed=yes
-		stop_peer
-	fi
-	wait "$PEER_PID"
-	rc=$? PEER_PID=""
-	log_since ref "$off" >"$dir/charon.log"
-	v1_check "$dir" "$conn" "$rc" "$listed" "$role"
+	# every row pings through its Quick Mode SA (NAT-T made charon's libipsec take it)
+	v1_ping_run "$n" "$conn" "$ike" "$esp" "$auth" "$addr" "$dir" "$role" "${flags[@]}"
 }
 
 # Keys: SKEYID, SKEYID_d/a/e, Ka and the KEYMAT of both SPIs, by cookies, from both sides. Sets KEYS.
@@ -85,35 +79,28 @@ v1_keys() {
 		}' "$dir/keys.peer" "$dir/keys.charon")
 }
 
-# The row's verdict. charon's kernel-libipsec installs only UDP-encapsulated ESP SAs, and without IKEv1 NAT-T
-# (RFC 3947, not in ikesim yet) the Quick Mode SA is plain ESP: charon completes Quick Mode, derives and logs
-# the KEYMAT, then its SAD refuses the SA ("only UDP encapsulation is supported") and it sends a Delete
-# (as responder) or N(NO-PROPOSAL-CHOSEN) (as initiator). A row passes when charon established the ISAKMP SA,
-# Quick Mode completed on both sides with every key equal, and charon's IPsec SA is either established or
-# refused for exactly that reason; ikesim must exit 0, or 1 naming charon's NO-PROPOSAL-CHOSEN as responder
-# (charon, the Quick Mode initiator there, installs before QM3 and so never sends it: ikesim stops at QM2).
+# The row's verdict. charon's kernel-libipsec installs only UDP-encapsulated ESP SAs: with IKEv1 NAT-T (charon
+# fakes its NAT-D, so ikesim always sees a NAT) Quick Mode agrees UDP-Encapsulated-Tunnel and charon installs the
+# IPsec SA. A row passes when charon established the ISAKMP SA and the IPsec SA, ikesim installed its IPsec SA
+# and exited 0, and every key is equal. Before NAT-T charon's SAD refused the SA ("only UDP encapsulation is
+# supported"): that line now fails the row.
 v1_check() {
-	local dir=$1 conn=$2 rc=$3 listed=$4 role=$5 sad=no
+	local dir=$1 conn=$2 rc=$3 listed=$4 role=$5 natt=${6:-}
 	grep -Eq "IKE_SA $conn\[[0-9]+\] established" "$dir/charon.log" || why_add "charon did not establish the ISAKMP SA"
-	grep -q 'IPsec SA: only UDP encapsulation is supported' "$dir/charon.log" && sad=yes
-	if [ "$listed" != yes ] && ! grep -Eq "CHILD_SA $conn\{[0-9]+\} established" "$dir/charon.log" && [ "$sad" = no ]; then
-		why_add "charon established no IPsec SA, and not for the libipsec reason this row documents"
+	grep -q 'IPsec SA: only UDP encapsulation is supported' "$dir/charon.log" && why_add "charon's SAD refused the IPsec SA (plain ESP)"
+	if [ "$listed" != yes ] && ! grep -Eq "CHILD_SA $conn\{[0-9]+\} established" "$dir/charon.log"; then
+		why_add "charon established no IPsec SA"
 	fi
-	# charon as Quick Mode initiator installs before QM3 and, refused, sends no QM3: ikesim answered QM1 (KEYMAT derived)
-	if [ "$role" = r ] && [ "$sad" = yes ]; then
-		grep -q '"ev":"child_sa.state".*"transition":"r-start"' "$dir/trace.jsonl" || why_add "ikesim did not answer Quick Mode 1"
-	else
-		grep -q '"ev":"child_sa.state".*"to":"INSTALLED"' "$dir/trace.jsonl" || why_add "ikesim installed no IPsec SA"
-	fi
-	if [ "$rc" != 0 ] && ! { [ "$role" = r ] && [ "$sad" = yes ] && [ "$rc" = 1 ] && grep -q 'NO_PROPOSAL_CHOSEN' "$dir/ikesim.out"; }; then
-		why_add "ikesim exit $rc: $(tail -n 1 "$dir/ikesim.out")"
-	fi
+	grep -q '"ev":"child_sa.state".*"to":"INSTALLED"' "$dir/trace.jsonl" || why_add "ikesim installed no IPsec SA"
+	grep -q '"ev":"ike.natd".*"remote-behind-nat":true' "$dir/trace.jsonl" || why_add "ikesim saw no NAT in front of charon (NAT-D)"
+	[ "$rc" = 0 ] || why_add "ikesim exit $rc: $(tail -n 1 "$dir/ikesim.out")"
 	v1_keys "$dir"
 	[[ $KEYS == *equal ]] && grep -q ' KEYMAT_I ' "$dir/keys.charon" || why_add "keys: $KEYS"
 	V1_INFO="charon: $(grep -m1 -o 'selected proposal: IKE:[A-Z0-9_/]*' "$dir/charon.log" | sed 's/selected proposal: //'), $(grep -m1 -o 'selected proposal: ESP:[A-Z0-9_/]*' "$dir/charon.log" | sed 's/selected proposal: //')"
-	[[ $conn == v1-am-* ]] && V1_INFO="$V1_INFO; AM3 $(grep -q '"ev":"ike.[rt]x","summary":"AGGRESSIVE request 0 \[ HASH \]","exchange":"AGGRESSIVE","msgid":0,"flags":"E"' "$dir/trace.jsonl" && echo encrypted || echo "in clear")"
-	[ "$sad" = yes ] && V1_INFO="$V1_INFO; charon's SAD refused the IPsec SA: only UDP encapsulation (needs IKEv1 NAT-T)"
-	v1_tshark "$dir"
+	[[ $conn == v1-am-* ]] && V1_INFO="$V1_INFO; AM3 $(grep -q '"ev":"ike.[rt]x","summary":"AGGRESSIVE request 0 \[ HASH[A-Z -]*\]","exchange":"AGGRESSIVE","msgid":0,"flags":"E"' "$dir/trace.jsonl" && echo encrypted || echo "in clear")"
+	V1_INFO="$V1_INFO; NAT-T: $(grep -m1 -o '"why":"[^"]*NAT-T ports[^"]*"' "$dir/trace.jsonl" | cut -d'"' -f4 | grep . ||
+		echo "NAT seen, no move (ports other than 500, no --natt-port)")"
+	v1_tshark "$dir" "$natt"
 	[ -z "$WHY" ] && V1_RESULT=PASS
 }
 
@@ -122,14 +109,15 @@ v1_check() {
 # counts once: tshark chains the exchange's IV through the first copy, so it cannot decrypt the second (its bytes
 # were checked with the first). Skipped (noted) when tshark is missing.
 v1_tshark() {
-	local dir=$1 ws=$1/ws enc dec bad copies
+	local dir=$1 ws=$1/ws enc dec bad copies natt=${2:-$IX_PORT}
 	command -v tshark >/dev/null 2>&1 || { V1_INFO="$V1_INFO; tshark: not installed"; return 0; }
 	mkdir -p "$ws"
 	cp "$dir/ikesim.pcapng.ikev1_decryption_table" "$ws/ikev1_decryption_table" 2>/dev/null ||
 		{ why_add "no ikev1_decryption_table beside the pcap"; return 0; }
 	# ports other than 500 carry the non-ESP marker (RFC 3948): udpencap hands such datagrams to ISAKMP
 	WIRESHARK_CONFIG_DIR=$ws tshark -r "$dir/ikesim.pcapng" -d "udp.port==$IX_PEER_PORT,udpencap" \
-		-d "udp.port==$IX_PORT,udpencap" -Y "isakmp.flag_e==1" -T fields \
+		-d "udp.port==$IX_PORT,udpencap" -d "udp.port==$natt,udpencap" -d "udp.port==$IX_PORT_NATT,udpencap" \
+		-Y "isakmp.flag_e==1" -T fields \
 		-e udp.payload -e frame.number -e isakmp.hash -e isakmp.sig -e _ws.malformed >"$dir/tshark.out" 2>"$dir/tshark.err"
 	# per distinct message: decrypted when one copy shows its HASH (or, MM5/MM6 with RSA, its SIG) payload;
 	# malformed when its first copy is
@@ -139,6 +127,67 @@ v1_tshark() {
 	V1_INFO="$V1_INFO; tshark decrypted $dec/$enc encrypted ISAKMP messages"
 	[ "$copies" -gt 0 ] && V1_INFO="$V1_INFO (+$copies retransmitted copies)"
 	[ "$enc" -gt 0 ] && [ "$dec" = "$enc" ] && [ "$bad" = 0 ] || why_add "tshark decrypted $dec of $enc encrypted messages ($bad malformed)"
+}
+
+# One row, like ping.sh's rows but over IKEv1. ikesim (inner address 10.3.7.N) pings charon's 10.1.0.1
+# through the Quick Mode SA in ESP-in-UDP; the namespace's ping(8) pings ikesim back; then the usual v1 checks
+# (keys, tshark on the IKE messages) and the ping ones: every request answered both ways, charon's IPsec SA
+# counted them, tshark decrypts every echo request and reply with the esp_sa table.
+v1_ping_run() {
+	local n=$1 conn=$2 ike=$3 esp=$4 auth=$5 addr=$6 dir=$7 role=$8 rc listed=no i natt=()
+	shift 8
+	# v1-natt-ping as initiator: ikesim also forces encapsulation and floats to a NAT-T port of its own for MM5
+	# (RFC 3947 4): charon must follow it there; ikesim, "behind a NAT", sends keepalives
+	[ "$conn" = v1-natt-ping-i ] && natt=(--natt-port "$(natt_port "$n")" --encap --keepalive 0.2)
+	PEER_TS="10.3.7.$n/32" IX_HOLD=1 start_ikesim "$dir" "$conn" ok "$ike" "$esp" "$auth" "$addr" "$@" "${natt[@]}" \
+		--ping "$IX_PING_DST" --count "$IX_PING_COUNT" --interval "$IX_PING_INTERVAL"
+	PEER_TS=""
+	if [ "$role" = r ] && wait_bound "$addr" "$IX_PEER_PORT" "$PEER_PID"; then
+		SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
+	fi
+	for i in $(seq 1 100); do
+		grep -q '^ping: ' "$dir/ikesim.out" 2>/dev/null && break
+		kill -0 "$PEER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	SWAN ref --list-sas --ike "$conn" >"$dir/list.out" 2>&1
+	grep -q "$conn" "$dir/list.out" && listed=yes
+	ip netns exec "$NS" ping -n -c "$IX_KPING_COUNT" -i 0.05 -W 1 -I "$IX_PING_DST" "10.3.7.$n" >"$dir/kping.out" 2>&1
+	[ "$role" = r ] && stop_peer
+	wait "$PEER_PID"
+	rc=$? PEER_PID=""
+	log_since ref "$off" >"$dir/charon.log"
+	v1_check "$dir" "$conn" "$rc" "$listed" "$role" "$(natt_port "$n")"
+	v1_ping_check "$dir" "$n"
+	if [ "$conn" = v1-natt-ping-i ]; then
+		grep -q "\"local-to\":\"$addr:$(natt_port "$n")\"" "$dir/trace.jsonl" || why_add "ikesim did not float to port $(natt_port "$n")"
+		grep -q "ID_PROT request 0 \[ ID HASH .*\"from\":\"$addr:$(natt_port "$n")\"" "$dir/trace.jsonl" || why_add "MM5 not sent from the NAT-T port"
+		grep -q '"ev":"ike.keepalive"' "$dir/trace.jsonl" || why_add "ikesim sent no keepalive"
+	fi
+	[ -z "$WHY" ] && V1_RESULT=PASS || V1_RESULT=FAIL
+}
+
+v1_ping_check() {
+	local dir=$1 n=$2 line kp spi_in spi_out cin cout ts q r b count=$IX_PING_COUNT
+	line=$(grep -m1 '^ping: ' "$dir/ikesim.out")
+	[[ $line == "ping: $count sent, $count answered"* ]] || why_add "ikesim: ${line:-no ping line}"
+	kp=$(grep -Eo '[0-9]+ received' "$dir/kping.out" | cut -d' ' -f1)
+	[ "${kp:-0}" = "$IX_KPING_COUNT" ] || why_add "ping(8) to 10.3.7.$n: ${kp:-0} of $IX_KPING_COUNT answered"
+	spi_in=$(grep '"ev":"esp.sa","action":"installed"' "$dir/trace.jsonl" | tail -n 1 | grep -o '"spi-in":"[^"]*"' | cut -d'"' -f4)
+	spi_out=$(grep '"ev":"esp.sa","action":"installed"' "$dir/trace.jsonl" | tail -n 1 | grep -o '"spi-out":"[^"]*"' | cut -d'"' -f4)
+	cin=$(ping_charon_packets "$dir/list.out" in "${spi_out: -8}") cout=$(ping_charon_packets "$dir/list.out" out "${spi_in: -8}")
+	[ "${cin:-0}" -ge "$count" ] && [ "${cout:-0}" -ge "$count" ] ||
+		why_add "charon's IPsec SA counted ${cin:-?} packets in, ${cout:-?} out (want $count)"
+	ts=$(ping_tshark "$dir" "$n")
+	if [ -n "$ts" ]; then
+		read -r q r b <<<"$ts"
+		[ "$q" = $((count + IX_KPING_COUNT)) ] && [ "$r" = $((count + IX_KPING_COUNT)) ] && [ "$b" = 0 ] ||
+			why_add "tshark decrypted $q echo requests and $r replies, $b bad (want $((count + IX_KPING_COUNT)) each, 0 bad)"
+		ts="tshark decrypted $q requests + $r replies"
+	else
+		ts="tshark missing: ESP not decoded"
+	fi
+	V1_INFO="$V1_INFO; ${line#ping: }; ping(8): ${kp:-0}/$IX_KPING_COUNT answered; charon's IPsec SA: ${cin:-?} in, ${cout:-?} out; $ts"
 }
 
 # Runs the selected rows and prints them; adds to passed/failed/skipped.

@@ -63,7 +63,7 @@ static const scntest_bad BAD[] = {
 	{ "{\"seed\":\"x\"," NODES "}", "seed: 'x' is not an unsigned 64-bit integer" },
 	{ "{\"duration\":\"10 parsecs\"," NODES "}", "duration: bad duration" },
 	{ "{\"duration\":-3," NODES "}", "duration: a duration must not be negative" },
-	{ "{\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"],\"cpu\":1}]}", "nodes[0].cpu: unknown field 'cpu'" },
+	{ "{\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"],\"gpu\":1}]}", "nodes[0].gpu: unknown field 'gpu'" },
 	{ "{\"nodes\":[{\"name\":\"a b\",\"addresses\":[\"192.0.2.1\"]}]}", "nodes[0].name: 'a b' is not a valid name" },
 	{ "{\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"a\",\"addresses\":[\"192.0.2.2\"]}]}",
 	  "nodes[1].name: duplicate node name 'a'" },

@@ -290,9 +290,9 @@ static void v1_aggressive_psk(void **state)
 			continue;
 		}
 		expect_up(&pr, &s);
-		assert_int_equal(pair_count(&pr, 0, "ike.tx", "AGGRESSIVE request 0 [ SA KE No ID V ]"), 1);
-		assert_int_equal(pair_count(&pr, 1, "ike.tx", "AGGRESSIVE response 0 [ SA KE No ID HASH V ]"), 1);
-		assert_int_equal(pair_count(&pr, 0, "ike.tx", "AGGRESSIVE request 0 [ HASH ]"), 1);
+		assert_int_equal(pair_count(&pr, 0, "ike.tx", "AGGRESSIVE request 0 [ SA KE No ID V V ]"), 1);
+		assert_int_equal(pair_count(&pr, 1, "ike.tx", "AGGRESSIVE response 0 [ SA KE No ID HASH V V NAT-D NAT-D ]"), 1);
+		assert_int_equal(pair_count(&pr, 0, "ike.tx", "AGGRESSIVE request 0 [ HASH NAT-D NAT-D ]"), 1);
 		assert_int_equal(pair_count(&pr, -1, "ike.tx", "ID_PROT"), 0);
 		assert_int_equal(pair_count(&pr, 0, "am-i-auth-ok", NULL), 1);
 		assert_int_equal(pair_count(&pr, 1, "am-r-auth-ok", NULL), 1);
