@@ -180,7 +180,7 @@ clang:
 
 # libFuzzer targets (docs/fuzzing.md): tests/fuzz/fuzz_NAME.c becomes $(FUZZ_DIR)/fuzz_NAME.
 FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_SUPPORT := $(sort $(wildcard tests/fuzz/fz_*.c) $(wildcard tests/unit/statefz.c))
+FUZZ_SUPPORT := $(sort $(wildcard tests/fuzz/fz_*.c) $(wildcard tests/unit/statefz*.c))
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/tests/fuzz/fuzz_%.o $(call objs,$(FUZZ_DIR),$(NETSIM_SRC) $(FUZZ_SUPPORT)) \

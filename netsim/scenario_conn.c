@@ -74,7 +74,9 @@ int sim_scn_proposals(sim_scn *c, const sim_jv *o, const char *path, const char 
 		return -1;
 	sim_scn_sub(p, path, key);
 	why[0] = '\0';
-	if (ike_proposals_parse(text, proto, out, why, sizeof(why)) != 0)
+	/* IKEv1's legacy keywords (3des, md5) parse here; an IKEv2 connection that uses them is refused once its
+	 * version is known (v1_only_check) */
+	if (ike_proposals_parse_v1(text, proto, out, why, sizeof(why)) != 0)
 		return sim_scn_fail(c, p, "%s", why[0] ? why : "invalid proposal");
 	return 0;
 }
@@ -293,6 +295,17 @@ static int parse_natt(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const
 	return 0;
 }
 
+/* 3DES and MD5 exist for IKEv1 only (the IKEv2 and ESP code has neither): an IKEv2 connection may not name them. */
+static int v1_only_check(sim_scn *c, const char *path, const ike_conn_cfg *cfg)
+{
+	bool v1_only = ike_proposals_v1_only(&cfg->ike);
+	for (size_t i = 0; i < cfg->n_children; i++)
+		v1_only |= ike_proposals_v1_only(&cfg->children[i].esp);
+	if (v1_only && cfg->version != 1)
+		return sim_scn_fail(c, path, "3des and md5 are for IKEv1 connections only (\"version\": 1)");
+	return 0;
+}
+
 /* version, initiate and "at": when this end starts IKE_SA_INIT, if ever. */
 static int parse_start(sim_scn *c, const sim_jv *o, const char *path, conn_draft *fc)
 {
@@ -389,9 +402,9 @@ static int parse_conn(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char 
 	fc->cfg->name = name;
 	if (parse_endpoints(c, sc, o, path, fc) || parse_start(c, o, path, fc) ||
 	    sim_scn_proposals(c, o, path, "ike", IKE_PROTO_IKE, "aes128gcm16-prfsha256-x25519", &fc->cfg->ike) ||
-	    parse_auth(c, sc, o, path, fc))
+	    parse_auth(c, sc, o, path, fc) || parse_conn_rest(c, sc, o, path, fc))
 		return -1;
-	return parse_conn_rest(c, sc, o, path, fc);
+	return v1_only_check(c, path, fc->cfg);
 }
 
 /* The member's own address as its only local selector: the template's default, made "dynamic" (n 0). */

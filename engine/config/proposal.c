@@ -33,8 +33,8 @@ static int add_xform(ike_xform *list, uint8_t *n, uint8_t max, uint16_t id, uint
 }
 
 /* Parses one dash-separated proposal text[0..len) as proposal number num. */
-static int parse_one(const char *text, size_t len, uint8_t protocol, unsigned num, ike_proposal *p, char *err,
-		     size_t errlen)
+static int parse_one(const char *text, size_t len, uint8_t protocol, unsigned num, ike_proposal *p, bool v1,
+		     char *err, size_t errlen)
 {
 	memset(p, 0, sizeof(*p));
 	p->protocol = protocol;
@@ -53,7 +53,12 @@ static int parse_one(const char *text, size_t len, uint8_t protocol, unsigned nu
 			return fail(err, errlen, "empty keyword in proposal %u", num);
 		/* Messages quote at most 64 characters of a keyword (and %.*s needs an int). */
 		int wl = j - i > 64 ? 64 : (int)(j - i);
-		const ike_keyword *kw = ike_keyword_find(w, j - i);
+		const ike_keyword *kw = ike_keyword_find(w, j - i), *legacy = ike_keyword_find_v1(w, j - i);
+		if (!kw && legacy && !v1)
+			return fail(err, errlen, "'%.*s' is for IKEv1 connections only (\"version\": 1) in proposal %u", wl,
+				    w, num);
+		if (!kw)
+			kw = legacy;
 		if (!kw)
 			return fail(err, errlen, "unknown keyword '%.*s' in proposal %u", wl, w, num);
 		const ike_alg *a = ike_alg_find(kw->type, kw->id, kw->keylen_bits);
@@ -120,7 +125,7 @@ static int parse_one(const char *text, size_t len, uint8_t protocol, unsigned nu
 	return 0;
 }
 
-int ike_proposals_parse(const char *text, uint8_t protocol, ike_proposal_list *out, char *err, size_t errlen)
+static int parse_list(const char *text, uint8_t protocol, ike_proposal_list *out, bool v1, char *err, size_t errlen)
 {
 	if (err && errlen)
 		err[0] = '\0';
@@ -147,7 +152,7 @@ int ike_proposals_parse(const char *text, uint8_t protocol, ike_proposal_list *o
 			out->n = 0;
 			return fail(err, errlen, "too many proposals (max %d) at proposal %u", IKE_PROP_MAX, num);
 		}
-		if (parse_one(text + s, e - s, protocol, num, &out->p[out->n], err, errlen)) {
+		if (parse_one(text + s, e - s, protocol, num, &out->p[out->n], v1, err, errlen)) {
 			out->n = 0;
 			return -1;
 		}
@@ -177,6 +182,33 @@ static void put_list(char *out, size_t cap, size_t *at, uint8_t type, const ike_
 		put(out, cap, at, ike_transform_name(type, x[i].id, x[i].keylen));
 		*first = 0;
 	}
+}
+
+int ike_proposals_parse(const char *text, uint8_t protocol, ike_proposal_list *out, char *err, size_t errlen)
+{
+	return parse_list(text, protocol, out, false, err, errlen);
+}
+
+int ike_proposals_parse_v1(const char *text, uint8_t protocol, ike_proposal_list *out, char *err, size_t errlen)
+{
+	return parse_list(text, protocol, out, true, err, errlen);
+}
+
+bool ike_proposals_v1_only(const ike_proposal_list *pl)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		const ike_proposal *p = &pl->p[i];
+		for (size_t k = 0; k < p->n_encr; k++)
+			if (p->encr[k].id == IKE_ENCR_3DES)
+				return true;
+		for (size_t k = 0; k < p->n_integ; k++)
+			if (p->integ[k].id == IKE_INTEG_HMAC_MD5_96)
+				return true;
+		for (size_t k = 0; k < p->n_prf; k++)
+			if (p->prf[k].id == IKE_PRF_HMAC_MD5)
+				return true;
+	}
+	return false;
 }
 
 size_t ike_proposal_format(const ike_proposal *p, char *out, size_t cap)

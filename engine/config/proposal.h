@@ -2,6 +2,7 @@
 #ifndef IKE_CONFIG_PROPOSAL_H
 #define IKE_CONFIG_PROPOSAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,10 @@ typedef struct ike_proposal_list {
  * Returns 0, or -1 with a one-line reason in err (e.g. "unknown keyword 'aes129' in proposal 1").
  */
 int ike_proposals_parse(const char *text, uint8_t protocol, ike_proposal_list *out, char *err, size_t errlen);
+/* The same, also taking IKEv1's legacy keywords "3des", "md5", "prfmd5" (ike_keyword_find_v1). */
+int ike_proposals_parse_v1(const char *text, uint8_t protocol, ike_proposal_list *out, char *err, size_t errlen);
+/* True if the list names a transform only IKEv1 connections can use (3DES, HMAC-MD5). */
+bool ike_proposals_v1_only(const ike_proposal_list *pl);
 
 /* Formats a proposal back in strongSwan's display style ("AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519"). */
 size_t ike_proposal_format(const ike_proposal *p, char *out, size_t cap);

@@ -256,6 +256,19 @@ int ike_cred_certreq(const ike_cred *c, uint8_t *out, size_t cap)
 	return (int)at;
 }
 
+int ike_cred_ca_dn(const ike_cred *c, size_t i, uint8_t *out, size_t cap)
+{
+	if (i >= (size_t)sk_X509_num(c->cas))
+		return -1;
+	unsigned char *der = NULL;
+	int n = i2d_X509_NAME(X509_get_subject_name(sk_X509_value(c->cas, (int)i)), &der);
+	int rc = n > 0 && (size_t)n <= cap ? n : -1;
+	if (rc > 0)
+		memcpy(out, der, (size_t)n);
+	OPENSSL_free(der);
+	return rc;
+}
+
 char ike_cred_key_kind(const ike_cred *c, unsigned *bits)
 {
 	*bits = (unsigned)EVP_PKEY_get_bits(c->key);

@@ -64,6 +64,10 @@ const uint8_t *ike_cred_chain_der(const ike_cred *c, size_t i, size_t *len);
 /* CERTREQ data (RFC 7296 3.7): SHA-1 of each trusted CA's SubjectPublicKeyInfo, concatenated. Bytes or -1. */
 int ike_cred_certreq(const ike_cred *c, uint8_t *out, size_t cap);
 
+/* The subject DN (DER) of trusted CA i (0-based): what an IKEv1 CR names (RFC 2408 3.10). Bytes, or -1 past the
+ * last CA or when cap is short. */
+int ike_cred_ca_dn(const ike_cred *c, size_t i, uint8_t *out, size_t cap);
+
 /* Our private key's kind: 'r' RSA, 'e' EC; bits = key size (RSA modulus, EC field). */
 char ike_cred_key_kind(const ike_cred *c, unsigned *bits);
 

@@ -117,6 +117,21 @@ static const ike_keyword keywords[] = {
 	KW("noesn", IKE_TT_ESN, IKE_ESN_NO, 0, 0),
 };
 
+/* IKEv1's legacy transforms (road warriors of old): strongSwan's keywords, the IANA ids IKEv1 maps them to. */
+static const ike_keyword v1_keywords[] = {
+	KE("3des", IKE_ENCR_3DES, 0),
+	KI("md5", IKE_INTEG_HMAC_MD5_96, IKE_PRF_HMAC_MD5),
+	KP("prfmd5", IKE_PRF_HMAC_MD5),
+};
+
+const ike_keyword *ike_keyword_find_v1(const char *word, size_t len)
+{
+	for (size_t i = 0; word && i < sizeof(v1_keywords) / sizeof(v1_keywords[0]); i++)
+		if (strlen(v1_keywords[i].word) == len && memcmp(v1_keywords[i].word, word, len) == 0)
+			return &v1_keywords[i];
+	return NULL;
+}
+
 const ike_alg *ike_alg_find(uint8_t type, uint16_t id, uint16_t keylen_bits)
 {
 	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)

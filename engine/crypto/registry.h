@@ -15,6 +15,7 @@ enum ike_transform_type {
 };
 
 enum ike_encr_id {
+	IKE_ENCR_3DES = 3, /* IKEv1 only here (RFC 2451; ESP_3DES and the phase 1 3DES-CBC): no algs[] row */
 	IKE_ENCR_NULL = 11,
 	IKE_ENCR_AES_CBC = 12,
 	IKE_ENCR_AES_CTR = 13,
@@ -25,6 +26,7 @@ enum ike_encr_id {
 };
 
 enum ike_prf_id {
+	IKE_PRF_HMAC_MD5 = 1, /* IKEv1 only here: the phase 1 hash MD5 (RFC 2409 App. A); no algs[] row */
 	IKE_PRF_HMAC_SHA1 = 2,
 	IKE_PRF_AES128_XCBC = 4,
 	IKE_PRF_HMAC_SHA2_256 = 5,
@@ -35,6 +37,7 @@ enum ike_prf_id {
 
 enum ike_integ_id {
 	IKE_INTEG_NONE = 0,
+	IKE_INTEG_HMAC_MD5_96 = 1, /* IKEv1 only here: ESP's HMAC-MD5-96 (RFC 2403); no algs[] row */
 	IKE_INTEG_HMAC_SHA1_96 = 2,
 	IKE_INTEG_AES_XCBC_96 = 5,
 	IKE_INTEG_AES_CMAC_96 = 8,
@@ -99,6 +102,9 @@ typedef struct ike_keyword {
 
 /* Finds a keyword (exact, case-sensitive, length-delimited); NULL if unknown. */
 const ike_keyword *ike_keyword_find(const char *word, size_t len);
+/* The legacy keywords only IKEv1 connections take ("3des", "md5", "prfmd5"): the IKEv2 and ESP code has no
+ * 3DES or MD5, so they are outside ike_keyword_find and the algs table; NULL if not one of them. */
+const ike_keyword *ike_keyword_find_v1(const char *word, size_t len);
 
 /* Names for traces: "ENCR"/"PRF"/... and IANA-style transform names; never NULL. */
 const char *ike_transform_type_name(uint8_t type);

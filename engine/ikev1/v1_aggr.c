@@ -142,6 +142,8 @@ static enum ike_input_result initiator_2(v1_ike_sa *sa, ike_time now, const v1_h
 		v1_fail(sa, now, V1_T_AUTH_FAILED, V1_N_AUTHENTICATION_FAILED, bad);
 		return IKE_INPUT_REFUSED;
 	}
+	v1_ic_keep_id(sa, idp->body, idp->len);
+	v1_trace_verified(sa, now, idp->body, idp->len, NULL);
 	uint8_t m[V1_MSG_MAX], idb[4 + IKE_ID_MAX], hash[IKE_V1_MAX_HASH];
 	v1_id id;
 	size_t idl = v1_our_id(sa, &id, idb, sizeof(idb));
@@ -185,11 +187,15 @@ enum ike_input_result v1_am_recv(v1_ike_sa *sa, ike_time now, const v1_header *h
 		v1_fail(sa, now, V1_T_AUTH_FAILED, V1_N_AUTHENTICATION_FAILED, bad);
 		return IKE_INPUT_REFUSED;
 	}
+	v1_ic_keep_id(sa, sa->peer_id, sa->peer_id_len);
+	v1_trace_verified(sa, now, sa->peer_id, sa->peer_id_len, NULL);
 	if (enc) /* Quick Mode IVs derive from AM3's last ciphertext block */
 		sa->p1iv = sa->next_iv;
 	sa->waiting = false;
 	sa->timer_at = IKE_TIME_NEVER;
 	v1_established(sa, now, V1_T_AM_R_OK);
+	if (enc) /* charon's encrypted AM3 may carry INITIAL-CONTACT; in a clear one it would be unprotected */
+		v1_ic_check(sa, now, c);
 	v1_after_phase1(sa, now);
 	return IKE_INPUT_PROCESSED;
 }

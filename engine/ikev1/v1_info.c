@@ -207,6 +207,10 @@ static enum ike_input_result on_notify(v1_ike_sa *sa, ike_time now, const v1_not
 		trace_dpd(sa, now, "answered", NULL);
 		return IKE_INPUT_PROCESSED;
 	}
+	if (n->type == V1_N_INITIAL_CONTACT && sa->state == V2_IKE_ESTABLISHED && sa->peer_id_ok) {
+		v1_ic_received(sa, now); /* v1_info_recv takes only protected Informationals once established */
+		return IKE_INPUT_PROCESSED;
+	}
 	if (n->type >= V1_N_ERROR_MAX)
 		return IKE_INPUT_PROCESSED;
 	if (sa->state == V2_IKE_CONNECTING) {
@@ -218,8 +222,7 @@ static enum ike_input_result on_notify(v1_ike_sa *sa, ike_time now, const v1_not
 		sa->peer->rec[sa->conn_idx].last_error = n->type;
 		v1_child_go(sa, now, V1_T_C_FAILED, "the peer refused the Quick Mode");
 		v1_event(sa, now, IKE_EV_CHILD_FAILED, n->type, "the peer refused the Quick Mode");
-		sa->waiting = false;
-		sa->timer_at = IKE_TIME_NEVER;
+		v1_qm_abandon(sa, now); /* a refused rekey keeps the IPsec SA it would have replaced */
 	}
 	return IKE_INPUT_PROCESSED;
 }

@@ -105,7 +105,9 @@ enum ike_input_result v1_input(ike_peer *p, ike_time now, const ike_addr *from, 
 			v1_sa_free(sa);
 		return drop(p, now, sa && !fresh ? sa : NULL, e.what ? e.what : "malformed payloads");
 	}
-	const char *dir = !sa->initiator || h.exchange == V1_EXCH_INFORMATIONAL ? "request" : "response";
+	bool qm_ours = sa->child.used && sa->child.qm_init && h.msg_id == sa->child.msg_id; /* QM2 of our QM1 */
+	const char *dir = h.exchange == V1_EXCH_QUICK ? (qm_ours ? "response" : "request")
+			: !sa->initiator || h.exchange == V1_EXCH_INFORMATIONAL ? "request" : "response";
 	v1_trace_msg(p, now, "ike.rx", &h, &c, h.length, from, to, dir);
 	if (h.exchange == V1_EXCH_QUICK && (!enc || sa->expect))
 		return drop(p, now, sa, "Quick Mode before phase 1 completed or not encrypted");

@@ -168,15 +168,16 @@ void v1_trace_selected(v1_ike_sa *sa, ike_time now, bool esp)
 		v1_p2_format(&sa->child.alg, prop, sizeof(prop));
 	else
 		v1_p1_format(&sa->alg, prop, sizeof(prop));
-	uint16_t encr = esp ? sa->child.alg.encr : IKE_ENCR_AES_CBC, kl = esp ? sa->child.alg.encr_keylen : sa->alg.key_len;
+	uint16_t encr = esp ? sa->child.alg.encr : sa->alg.encr == V1_ENCR_3DES ? IKE_ENCR_3DES : IKE_ENCR_AES_CBC,
+		 kl = esp ? sa->child.alg.encr_keylen : sa->alg.key_len;
 	ike_jsonw w;
 	ike_jsonw_init(&w);
 	ike_jsonw_str(&w, "sa", esp ? "esp" : "ike");
 	ike_jsonw_str(&w, "proposal", prop);
-	ike_jsonw_str(&w, "encr-alg", ike_transform_name(IKE_TT_ENCR, encr, kl));
-	ike_jsonw_int(&w, "encr-keysize", kl);
+	ike_jsonw_str(&w, "encr-alg", v1_alg_name(IKE_TT_ENCR, encr, kl));
+	ike_jsonw_int(&w, "encr-keysize", encr == IKE_ENCR_3DES ? 192 : kl);
 	if (esp && sa->child.alg.integ)
-		ike_jsonw_str(&w, "integ-alg", ike_transform_name(IKE_TT_INTEG, sa->child.alg.integ, 0));
+		ike_jsonw_str(&w, "integ-alg", v1_alg_name(IKE_TT_INTEG, sa->child.alg.integ, 0));
 	if (!esp) { /* IKEv1's one hash: the PRF (HMAC) and HASH_I/R, IVs */
 		static const char *const names[] = { "?", "MD5", "SHA1", "?", "SHA2_256", "SHA2_384", "SHA2_512" };
 		ike_jsonw_str(&w, "hash-alg", sa->alg.hash < 7 ? names[sa->alg.hash] : "?");
@@ -211,8 +212,10 @@ void v1_send(v1_ike_sa *sa, ike_time now, uint8_t *msg, size_t len, v1_iv *iv, b
 		size_t size = iv ? v1_sealed_len(&sa->ci, len) : len;
 		if (iv)
 			h.flags |= V1_F_ENCRYPTION; /* as it goes out */
-		if (!dir) /* IKEv1 has no response flag: the SA initiator's messages are the requests */
-			dir = sa->initiator || h.exchange == V1_EXCH_INFORMATIONAL ? "request" : "response";
+		if (!dir) /* IKEv1 has no response flag: the SA initiator's messages are the requests; in Quick Mode
+			   * those of the side that sent its message 1 (either side renews) */
+			dir = h.exchange == V1_EXCH_QUICK ? (sa->child.qm_init ? "request" : "response")
+			    : sa->initiator || h.exchange == V1_EXCH_INFORMATIONAL ? "request" : "response";
 		v1_trace_msg(p, now, "ike.tx", &h, &c, size, &sa->local, &sa->remote, dir);
 	}
 	if (iv && !(len = v1_seal_msg(sa, iv, msg, len))) {
@@ -407,10 +410,10 @@ void v1_child_go(v1_ike_sa *sa, ike_time now, enum v1_child_tr t, const char *de
 static bool child_view(const v1_ike_sa *sa, ike_child_keys *k)
 {
 	const v1_child *c = &sa->child;
-	const ike_alg *e = ike_alg_find(IKE_TT_ENCR, c->alg.encr, c->alg.encr_keylen);
-	if (!c->keymat || !e)
+	size_t el = v1_encr_key_bytes(c->alg.encr, c->alg.encr_keylen);
+	if (!c->keymat || !el)
 		return false;
-	size_t el = e->key_bytes, al = c->alg.integ ? ike_integ_key_len(c->alg.integ) : 0, half = c->km_len / 2;
+	size_t al = c->alg.integ ? v1_integ_key_bytes(c->alg.integ) : 0, half = c->km_len / 2;
 	const uint8_t *in = c->keymat, *out = c->keymat + half;
 	const uint8_t *ik = sa->initiator ? out : in, *rk = sa->initiator ? in : out; /* initiator sends on out */
 	*k = (ike_child_keys){ .protocol = IKE_PROTO_ESP, .mode = sa->conn->children[0].mode, .initiator = sa->initiator,
@@ -429,14 +432,19 @@ void v1_event(v1_ike_sa *sa, ike_time now, uint8_t kind, uint16_t notify, const 
 		return;
 	ike_child_keys ck;
 	bool child = kind == IKE_EV_CHILD_UP && child_view(sa, &ck);
-	ike_sa_keys keys = { .encr = IKE_ENCR_AES_CBC, .encr_keylen = (uint16_t)(sa->ci.key_len * 8), .ei = sa->ci.key,
+	ike_sa_keys keys = { .encr = sa->alg.encr == V1_ENCR_3DES ? IKE_ENCR_3DES : IKE_ENCR_AES_CBC,
+			     .encr_keylen = (uint16_t)(sa->ci.key_len * 8), .ei = sa->ci.key,
 			     .er = sa->ci.key, .e_len = sa->ci.key_len, .ike_version = 1 };
 	bool reveal = sa->peer->cfg.reveal_keys && sa->keyed && (kind == IKE_EV_IKE_UP || kind == IKE_EV_IKE_FAILED);
 	bool has_child = kind == IKE_EV_CHILD_UP || kind == IKE_EV_CHILD_DOWN || kind == IKE_EV_CHILD_FAILED;
 	ike_sa_event ev = { .kind = kind, .conn = sa->conn->name, .remote = &sa->remote, .local = &sa->local,
 			    .spi_i = sa->cky_i, .spi_r = sa->cky_r, .notify = notify, .why = why,
 			    .child_spi_in = has_child ? sa->child.spi_in : 0,
-			    .child_spi_out = has_child ? sa->child.spi_out : 0, .child = child ? &ck : NULL, .keys = reveal ? &keys : NULL };
+			    .child_spi_out = has_child ? sa->child.spi_out : 0, .child = child ? &ck : NULL, .keys = reveal ? &keys : NULL,
+			    .old_spi_i = kind == IKE_EV_IKE_UP ? sa->replaces_i : 0, /* a renewal: the SA it replaces */
+			    .old_spi_r = kind == IKE_EV_IKE_UP ? sa->replaces_r : 0,
+			    .old_child_spi_in = child && sa->old.used ? sa->old.spi_in : 0,
+			    .old_child_spi_out = child && sa->old.used ? sa->old.spi_out : 0 };
 	sa->peer->host.sa_event(sa->peer->host.ctx, now, &ev);
 }
 

@@ -80,10 +80,7 @@ static enum ike_input_result initiator(v1_ike_sa *sa, ike_time now, const v1_hea
 		v1_send(sa, now, m, len, &sa->p1iv, true, NULL);
 		return IKE_INPUT_PROCESSED;
 	}
-	const v1_payload *idp = v1_chain_find(c, V1_PL_ID);
-	const char *bad = sa->alg.auth == V1_AUTH_RSA_SIG
-				  ? v1_check_sig(sa, c)
-				  : v1_check_auth(sa, idp ? idp->body : NULL, idp ? idp->len : 0, v1_chain_find(c, V1_PL_HASH));
+	const char *bad = v1_check_peer(sa, now, c);
 	if (bad) {
 		v1_fail(sa, now, V1_T_AUTH_FAILED, V1_N_AUTHENTICATION_FAILED, bad);
 		return IKE_INPUT_REFUSED;
@@ -139,10 +136,7 @@ static enum ike_input_result responder(v1_ike_sa *sa, ike_time now, const v1_cha
 		v1_send(sa, now, m, len, NULL, false, NULL);
 		return IKE_INPUT_PROCESSED;
 	}
-	const v1_payload *idp = v1_chain_find(c, V1_PL_ID);
-	const char *bad = sa->alg.auth == V1_AUTH_RSA_SIG
-				  ? v1_check_sig(sa, c)
-				  : v1_check_auth(sa, idp ? idp->body : NULL, idp ? idp->len : 0, v1_chain_find(c, V1_PL_HASH));
+	const char *bad = v1_check_peer(sa, now, c);
 	if (bad) {
 		v1_send_notify(sa, now, V1_N_AUTHENTICATION_FAILED);
 		v1_fail(sa, now, V1_T_AUTH_FAILED, V1_N_AUTHENTICATION_FAILED, bad);
@@ -155,6 +149,7 @@ static enum ike_input_result responder(v1_ike_sa *sa, ike_time now, const v1_cha
 	}
 	v1_send(sa, now, m, len, &sa->p1iv, false, NULL);
 	v1_established(sa, now, V1_T_R_AUTH_OK);
+	v1_ic_check(sa, now, c); /* MM5 is encrypted: its INITIAL-CONTACT is protected */
 	v1_after_phase1(sa, now); /* a gateway with XAUTH users asks for them now */
 	return IKE_INPUT_PROCESSED;
 }

@@ -96,6 +96,7 @@ size_t v1_build_ke(v1_ike_sa *sa, uint8_t *m)
 	v1_begin(&b, m, V1_MSG_MAX, &h);
 	v1_add_ke(&b, gx, sa->gx_len);
 	v1_add_data(&b, V1_PL_NONCE, n, V1_NONCE_LEN);
+	v1_add_certreqs(&b, sa);
 	v1_natt_add_natd(sa, &b); /* RFC 3947 3.2: MM3/MM4 carry NAT-D */
 	return v1_finish(&b, 0);
 }
@@ -116,7 +117,7 @@ bool v1_derive(v1_ike_sa *sa, ike_time now)
 		       : ike_v1_skeyid_psk(cry(sa), sa->alg.hash, cc->psk, cc->psk_len, sa->ni, sa->ni_len, sa->nr,
 					   sa->nr_len, sa->k.skeyid)) == 0 &&
 		  ike_v1_skeyids(cry(sa), &sa->k, gxy, sl, sa->cky_i, sa->cky_r) == 0 &&
-		  v1_cipher_init(cry(sa), &sa->k, IKE_V1_ENCR_AES_CBC, sa->alg.key_len, &sa->ci) == 0 &&
+		  v1_cipher_init(cry(sa), &sa->k, v1_p1_cipher(&sa->alg), sa->alg.key_len, &sa->ci) == 0 &&
 		  v1_iv_phase1(cry(sa), &sa->ci, sa->gxi, sa->gx_len, sa->gxr, sa->gx_len, &sa->p1iv) == 0;
 	OPENSSL_cleanse(gxy, sizeof(gxy));
 	if (sa->peer->host.charge)
@@ -152,6 +153,7 @@ size_t v1_build_auth(v1_ike_sa *sa, uint8_t *m)
 	v1_begin(&b, m, V1_MSG_MAX, &h);
 	v1_add_id(&b, &id);
 	v1_add_data(&b, V1_PL_HASH, hash, sa->k.len);
+	v1_ic_add(&b, sa); /* MM5 only: we initiate */
 	return v1_finish(&b, 0);
 }
 
@@ -170,6 +172,19 @@ const char *v1_check_auth(v1_ike_sa *sa, const uint8_t *id_b, size_t id_len, con
 	if (!ike_id_matches(&sa->conn->remote_id, id.type, id.data, id.len))
 		return "the peer's ID is not the one configured";
 	return NULL;
+}
+
+const char *v1_check_peer(v1_ike_sa *sa, ike_time now, const v1_chain *c)
+{
+	if (sa->alg.auth == V1_AUTH_RSA_SIG)
+		return v1_check_sig(sa, now, c);
+	const v1_payload *idp = v1_chain_find(c, V1_PL_ID);
+	const char *bad = v1_check_auth(sa, idp ? idp->body : NULL, idp ? idp->len : 0, v1_chain_find(c, V1_PL_HASH));
+	if (!bad) {
+		v1_ic_keep_id(sa, idp->body, idp->len);
+		v1_trace_verified(sa, now, idp->body, idp->len, NULL);
+	}
+	return bad;
 }
 
 void v1_established(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t)

@@ -10,6 +10,7 @@
 #include "crypto/prf.h"
 #include "crypto/registry.h"
 #include "ikev1/v1_sa.h"
+#include "ikev2/sa.h"
 #include "peer/peer.h"
 
 static const ike_crypto *cry(const v1_ike_sa *sa) { return sa->peer->cfg.crypto; }
@@ -84,18 +85,18 @@ static void send_qm(v1_ike_sa *sa, ike_time now, const v1_sa *sap, bool waiting)
 	v1_add_data(&b, V1_PL_HASH, zero, sa->k.len);
 	size_t at = v1_last_body(&b);
 	v1_add_sa(&b, sap);
-	v1_add_data(&b, V1_PL_NONCE, sa->initiator ? ch->ni : ch->nr, V1_NONCE_LEN);
+	v1_add_data(&b, V1_PL_NONCE, ch->qm_init ? ch->ni : ch->nr, V1_NONCE_LEN);
 	if (ch->dh)
 		v1_add_ke(&b, ch->gy, ike_dh_public_len(ch->alg.pfs));
 	v1_id idi, idr;
-	ts_id(sa->initiator ? &ch->ts_local : &ch->ts_remote, &idi, bi);
-	ts_id(sa->initiator ? &ch->ts_remote : &ch->ts_local, &idr, br);
+	ts_id(ch->qm_init ? &ch->ts_local : &ch->ts_remote, &idi, bi);
+	ts_id(ch->qm_init ? &ch->ts_remote : &ch->ts_local, &idr, br);
 	v1_add_id(&b, &idi);
 	v1_add_id(&b, &idr);
 	v1_natt_add_natoa(sa, &b);
 	size_t len = v1_finish(&b, 0), rest = at + sa->k.len;
 	int rc = !len ? -1
-	      : sa->initiator ? ike_v1_hash1(cry(sa), &sa->k, ch->msg_id, m + rest, len - rest, m + at)
+	      : ch->qm_init ? ike_v1_hash1(cry(sa), &sa->k, ch->msg_id, m + rest, len - rest, m + at)
 			      : ike_v1_hash2(cry(sa), &sa->k, ch->msg_id, ch->ni, ch->ni_len, m + rest, len - rest, m + at);
 	if (rc) {
 		v1_trace_error(sa->peer, now, sa, "send", "Quick Mode message could not be built", 0);
@@ -120,6 +121,7 @@ void v1_qm_start(v1_ike_sa *sa, ike_time now)
 	const ike_child_cfg *cc = &sa->conn->children[0];
 	memset(ch, 0, sizeof(*ch));
 	ch->used = true;
+	ch->qm_init = true;
 	ch->rekey_at = IKE_TIME_NEVER;
 	do
 		ike_drbg_bytes(&sa->peer->rng, &ch->msg_id, sizeof(ch->msg_id));
@@ -151,10 +153,10 @@ void v1_qm_start(v1_ike_sa *sa, ike_time now)
 static bool keymat(v1_ike_sa *sa, ike_time now, const uint8_t *peer_gy, size_t gy_len)
 {
 	v1_child *ch = &sa->child;
-	const ike_alg *e = ike_alg_find(IKE_TT_ENCR, ch->alg.encr, ch->alg.encr_keylen);
-	if (!e)
+	size_t ek = v1_encr_key_bytes(ch->alg.encr, ch->alg.encr_keylen);
+	if (!ek)
 		return false;
-	size_t one = e->key_bytes + (ch->alg.integ ? ike_integ_key_len(ch->alg.integ) : 0);
+	size_t one = ek + (ch->alg.integ ? v1_integ_key_bytes(ch->alg.integ) : 0);
 	uint8_t g[V1_GX_MAX];
 	size_t gl = 0;
 	if (ch->dh) {
@@ -185,8 +187,8 @@ static bool take_nonce_ke(v1_ike_sa *sa, const v1_chain *c, const v1_payload **k
 	*ke = v1_chain_find(c, V1_PL_KE);
 	if (!no || no->len < 8 || no->len > V1_NONCE_LEN)
 		return false;
-	memcpy(sa->initiator ? ch->nr : ch->ni, no->body, no->len);
-	*(sa->initiator ? &ch->nr_len : &ch->ni_len) = no->len;
+	memcpy(ch->qm_init ? ch->nr : ch->ni, no->body, no->len);
+	*(ch->qm_init ? &ch->nr_len : &ch->ni_len) = no->len;
 	if (!ch->alg.pfs)
 		return !*ke;
 	return *ke && (*ke)->len == ike_dh_public_len(ch->alg.pfs);
@@ -201,14 +203,21 @@ static enum ike_input_result fail_child(v1_ike_sa *sa, ike_time now, const char 
 	if (sa->child.state == V2_CHILD_INSTALLING)
 		v1_child_go(sa, now, V1_T_C_FAILED, why);
 	v1_event(sa, now, IKE_EV_CHILD_FAILED, notify, why);
+	v1_qm_abandon(sa, now);
+	return IKE_INPUT_REFUSED;
+}
+
+void v1_qm_abandon(v1_ike_sa *sa, ike_time now)
+{
 	if (sa->old.used) { /* a failed rekey: the IPsec SA it would have replaced stays the current one */
 		v1_child_wipe(&sa->child);
 		sa->child = sa->old;
 		memset(&sa->old, 0, sizeof(sa->old));
+		if (sa->child.rekey_at != IKE_TIME_NEVER) /* its rekey time has passed: retry in a few seconds, not at once */
+			sa->child.rekey_at = v2_retry_at(sa->peer, now);
 	}
 	sa->waiting = false;
 	sa->timer_at = IKE_TIME_NEVER;
-	return IKE_INPUT_REFUSED;
 }
 
 static bool ts_inside(const ike_ts *got, const ike_ts *cfg)
@@ -223,9 +232,9 @@ static enum ike_input_result responder_qm1(v1_ike_sa *sa, ike_time now, const v1
 	const ike_child_cfg *cc = &sa->conn->children[0];
 	const v1_payload *sp = v1_chain_find(c, V1_PL_SA), *ke;
 	v1_sa offer, reply;
-	v1_child_go(sa, now, V1_T_C_R_START, NULL);
 	ike_drbg_bytes(&sa->peer->rng, &ch->spi_in, sizeof(ch->spi_in));
-	ch->spi_in |= 0xc0000000u;
+	ch->spi_in |= 0xc0000000u; /* before the row, so its trace names the SPI */
+	v1_child_go(sa, now, V1_T_C_R_START, NULL);
 	if (!sp || v1_parse_sa(sp->body, sp->len, sp->offset + 4u, &offer, NULL) != V1_OK ||
 	    !v1_p2_select(cc, &offer, ch->spi_in, &ch->alg, &reply, &ch->spi_out))
 		return fail_child(sa, now, "no acceptable ESP proposal", V1_N_NO_PROPOSAL_CHOSEN);
@@ -252,7 +261,7 @@ static void installed(v1_ike_sa *sa, ike_time now)
 {
 	v1_child *ch = &sa->child;
 	const ike_life_cfg *l = &sa->conn->children[0].life;
-	if (sa->initiator && l->rekey > 0) {
+	if (l->rekey > 0) { /* either side renews on its own timer, as strongSwan lets both */
 		uint64_t j = 0;
 		if (l->rand > 0)
 			ike_drbg_bytes(&sa->peer->rng, &j, sizeof(j));
@@ -260,7 +269,9 @@ static void installed(v1_ike_sa *sa, ike_time now)
 	}
 	v1_trace_selected(sa, now, true);
 	v1_event(sa, now, IKE_EV_CHILD_UP, 0, NULL);
-	if (sa->initiator && sa->old.used && sa->old.state == V2_CHILD_INSTALLED) {
+	if (sa->old.used && sa->old.state == V2_CHILD_INSTALLED && ch->rekey_of == sa->old.spi_in)
+		v1_trace_child_rekeyed(sa, now);
+	if (ch->qm_init && sa->old.used && sa->old.state == V2_CHILD_INSTALLED) { /* our renewal: the old one goes */
 		uint8_t spi[4];
 		ike_put_u32(spi, sa->old.spi_in);
 		v1_delete d = { .doi = V1_DOI_IPSEC, .protocol = V1_PROTO_ESP, .spi_size = 4, .n = 1, .spis = spi };
@@ -271,6 +282,7 @@ static void installed(v1_ike_sa *sa, ike_time now)
 		for (v1_ike_sa *o = sa->peer->v1_sas; o; o = o->next)
 			if (o != sa && o->cky_i == sa->replaces_i && o->cky_r == sa->replaces_r &&
 			    o->state == V2_IKE_ESTABLISHED) {
+				v1_trace_ike_rekeyed(o, sa, now);
 				v1_delete_sa(o, now, "replaced by a new ISAKMP SA");
 				break;
 			}
@@ -324,6 +336,20 @@ static enum ike_input_result initiator_qm2(v1_ike_sa *sa, ike_time now, const v1
 	return IKE_INPUT_PROCESSED;
 }
 
+/* The peer's Quick Mode 1 crossed our own renewal (both timers fired within a round trip). IKEv1 has no rule for
+ * it; ours: the ISAKMP SA initiator's Quick Mode goes on, so its side drops the peer's (false) and the other side
+ * gives its own up (true: the message is then taken as the peer's Quick Mode 1). */
+static bool crossed(v1_ike_sa *sa, ike_time now)
+{
+	if (sa->initiator || !sa->old.used) {
+		v1_trace_error(sa->peer, now, sa, "drop", "the peer's Quick Mode crossed ours: ours goes on", 0);
+		return false;
+	}
+	v1_child_go(sa, now, V1_T_C_FAILED, "crossed the peer's Quick Mode: the ISAKMP SA initiator's goes on");
+	v1_qm_abandon(sa, now);
+	return true;
+}
+
 enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c,
 				 const uint8_t *pt, size_t pt_len)
 {
@@ -334,30 +360,44 @@ enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h
 	if (!rest_of(c, pt, pt_len, &rest, &rn) || c->pl[0].len != sa->k.len)
 		return IKE_INPUT_DROPPED;
 	int rc;
-	uint8_t step = !ch->used ? 1 : ch->state == V2_CHILD_INSTALLING ? (sa->initiator ? 2 : 3) : 0;
-	if (!sa->initiator && ch->state == V2_CHILD_INSTALLED && h->msg_id != ch->msg_id && !sa->old.used)
-		step = 1; /* the initiator's new Quick Mode: a rekey, the current IPsec SA stays until its Delete */
+	if (ch->used && ch->state == V2_CHILD_INSTALLING && ch->qm_init && h->msg_id != ch->msg_id) {
+		/* another Quick Mode 1 while ours runs: authenticated first, then one of the two gives way */
+		if (ike_v1_hash1(cry(sa), &sa->k, h->msg_id, rest, rn, want) != 0 ||
+		    CRYPTO_memcmp(c->pl[0].body, want, sa->k.len)) {
+			v1_trace_error(sa->peer, now, sa, "drop", "Quick Mode HASH does not verify", 0);
+			return IKE_INPUT_DROPPED;
+		}
+		if (!crossed(sa, now))
+			return IKE_INPUT_DROPPED;
+	}
+	uint8_t step = !ch->used ? 1 : ch->state == V2_CHILD_INSTALLING ? (ch->qm_init ? 2 : 3) : 0;
+	if ((ch->state == V2_CHILD_INSTALLED || ch->state == V2_CHILD_DESTROYING) && h->msg_id != ch->msg_id &&
+	    !sa->old.used)
+		step = 1; /* a new Quick Mode: a rekey (the installed SA stays until its Delete), or after one ended */
 	bool moved = false;
 	if (step == 1 && !sa->initiator && !v1_xauth_passed(sa)) {
 		v1_trace_error(sa->peer, now, sa, "drop", "Quick Mode before XAUTH succeeded", 0);
 		return IKE_INPUT_DROPPED;
 	}
-	if (step == 1 && !sa->initiator) {
+	if (step == 1) {
+		const v1_payload *no = v1_chain_find(c, V1_PL_NONCE);
+		if (!no || no->len > V1_NONCE_LEN) { /* checked before the installed IPsec SA is set aside */
+			v1_trace_error(sa->peer, now, sa, "drop", "Quick Mode 1 without a usable Nonce", 0);
+			return IKE_INPUT_DROPPED;
+		}
 		if (ch->state == V2_CHILD_INSTALLED) {
 			sa->old = *ch;
 			ch->keymat = NULL;
 			ch->dh = NULL;
 			moved = true;
-		}
+		} else
+			v1_child_wipe(ch); /* a failed or deleted one: nothing of it is kept */
 		memset(ch, 0, sizeof(*ch));
 		ch->used = true;
 		ch->rekey_at = IKE_TIME_NEVER;
 		ch->rekey_of = moved ? sa->old.spi_in : 0;
 		ch->msg_id = h->msg_id;
 		ch->iv = sa->next_iv;
-		const v1_payload *no = v1_chain_find(c, V1_PL_NONCE);
-		if (!no || no->len > V1_NONCE_LEN)
-			return IKE_INPUT_DROPPED;
 		rc = ike_v1_hash1(cry(sa), &sa->k, h->msg_id, rest, rn, want);
 	} else if (step == 2)
 		rc = ike_v1_hash2(cry(sa), &sa->k, h->msg_id, ch->ni, ch->ni_len, rest, rn, want);

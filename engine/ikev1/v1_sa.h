@@ -43,6 +43,7 @@ enum v1_ike_tr {
 	V1_T_XAUTH_OK,    /* ESTABLISHED -> ESTABLISHED: XAUTH-STATUS OK set (gateway) or received (client) */
 	V1_T_XAUTH_FAILED,/* ESTABLISHED -> DESTROYING: XAUTH refused the user (or the exchange failed) */
 	V1_T_MODECFG,     /* ESTABLISHED -> ESTABLISHED: Mode Config address given (gateway) or taken (client) */
+	V1_T_INITIAL_CONTACT, /* ESTABLISHED -> DESTROYING: the same peer sent INITIAL-CONTACT on a new ISAKMP SA */
 	V1_T_IKE_N
 };
 enum v1_child_tr {
@@ -97,6 +98,7 @@ typedef struct v1_p2 {
 typedef struct v1_child {
 	uint8_t state;      /* enum v2_child_state */
 	bool used;
+	bool qm_init;       /* we sent its Quick Mode 1 (either side renews on its own timer): Ni is ours */
 	uint32_t msg_id;
 	v1_iv iv;
 	uint32_t spi_in, spi_out;
@@ -110,7 +112,7 @@ typedef struct v1_child {
 	uint8_t *keymat;    /* [KEYMAT(spi_in) | KEYMAT(spi_out)], each the encryption key then the integrity key */
 	size_t km_len;      /* both halves */
 	uint32_t rekey_of;  /* a rekey: the spi_in of the IPsec SA it replaces */
-	ike_time rekey_at;  /* the SA initiator starts a new Quick Mode then (child life.rekey), NEVER = none */
+	ike_time rekey_at;  /* we start a new Quick Mode then (our child life.rekey, either side), NEVER = none */
 } v1_child;
 
 typedef struct v1_ike_sa {
@@ -132,8 +134,10 @@ typedef struct v1_ike_sa {
 	size_t ni_len, nr_len;
 	uint8_t *sai_b;     /* the initiator's SA payload body (HASH_I/R input) */
 	size_t sai_len;
-	uint8_t peer_id[4 + IKE_ID_MAX]; /* Aggressive Mode responder: IDii body from message 1, for HASH_I */
+	uint8_t peer_id[4 + IKE_ID_MAX]; /* the peer's ID body: AM responder from message 1 (for HASH_I); once
+					  * verified (every mode), the identity INITIAL-CONTACT compares */
 	size_t peer_id_len;
+	bool peer_id_ok;    /* peer_id holds the verified ID */
 	ike_v1_keys k;
 	v1_cipher ci;
 	bool keyed;
@@ -238,6 +242,12 @@ bool v1_p2_select(const ike_child_cfg *ch, const v1_sa *offer, uint32_t spi, v1_
 		  uint32_t *peer_spi);
 bool v1_p2_from_reply(const v1_sa *reply, v1_p2 *alg, uint32_t *peer_spi);
 void v1_p1_format(const v1_p1 *a, char *out, size_t cap);
+/* Names and key sizes that also know IKEv1's legacy 3DES / HMAC-MD5 (not in the shared registry). */
+const char *v1_alg_name(uint8_t type, uint16_t id, uint16_t keylen);
+size_t v1_encr_key_bytes(uint16_t encr, uint16_t keylen);
+size_t v1_integ_key_bytes(uint16_t integ);
+/* The phase 1 cipher (IKE_V1_ENCR_3DES / IKE_V1_ENCR_AES_CBC) for v1_cipher_init. */
+uint16_t v1_p1_cipher(const v1_p1 *a);
 void v1_p2_format(const v1_p2 *a, char *out, size_t cap);
 
 /* ---- v1_quick.c ---- */
@@ -261,12 +271,34 @@ bool v1_derive(v1_ike_sa *sa, ike_time now);
 /* Main Mode 5/6: ID HASH_I/HASH_R into m (plaintext; the caller seals). */
 size_t v1_build_auth(v1_ike_sa *sa, uint8_t *m);
 const char *v1_check_auth(v1_ike_sa *sa, const uint8_t *id_b, size_t id_len, const v1_payload *hash);
+/* Main Mode 5/6: the peer's ID HASH (PSK) or ID CERT SIG (RSA) checked, auth.verified traced; NULL or why not. */
+const char *v1_check_peer(v1_ike_sa *sa, ike_time now, const v1_chain *c);
 void v1_established(v1_ike_sa *sa, ike_time now, enum v1_ike_tr t);
 /* ---- v1_sig.c: Main Mode with RSA signatures (RFC 2409 5.1) ---- */
 /* MM5/MM6 as ID CERT SIG: our certificate and the PKCS#1 signature of HASH_I/HASH_R. */
 size_t v1_build_sig_auth(v1_ike_sa *sa, uint8_t *m);
+/* MM3/MM4 with signatures: a CR (X.509 signature, the CA's DN) for each CA we trust (at most 4). */
+void v1_add_certreqs(v1_builder *b, const v1_ike_sa *sa);
 /* NULL when the peer's certificate chains to our CA, names its ID (the configured one) and signs its hash. */
-const char *v1_check_sig(v1_ike_sa *sa, const v1_chain *c);
+const char *v1_check_sig(v1_ike_sa *sa, ike_time now, const v1_chain *c);
+
+/* ---- v1_trace.c: events IKEv2 has too ---- */
+/* auth.verified: the peer's HASH_I/HASH_R (PSK) or signature (RSA, subject = its certificate) checked out. */
+void v1_trace_verified(v1_ike_sa *sa, ike_time now, const uint8_t *id_b, size_t id_len, const char *subject);
+/* child_sa.rekeyed and IKE_EV_CHILD_REKEYED: sa->child (installed) replaces sa->old. */
+void v1_trace_child_rekeyed(v1_ike_sa *sa, ike_time now);
+/* ike_sa.rekeyed (reason reauth) and IKE_EV_IKE_REKEYED: nsa replaces old. */
+void v1_trace_ike_rekeyed(const v1_ike_sa *old, v1_ike_sa *nsa, ike_time now);
+
+/* ---- v1_contact.c: INITIAL-CONTACT (RFC 2407 4.6.3.3) ---- */
+/* Keeps the peer's verified ID body (what INITIAL-CONTACT compares). */
+void v1_ic_keep_id(v1_ike_sa *sa, const uint8_t *id_b, size_t id_len);
+/* Adds N(INITIAL-CONTACT) when we initiate, the connection allows it and we hold no other SA with that peer. */
+void v1_ic_add(v1_builder *b, const v1_ike_sa *sa);
+/* The authenticated peer restarted: its other ISAKMP SAs (and their IPsec SAs) with the same identities go. */
+void v1_ic_received(v1_ike_sa *sa, ike_time now);
+/* v1_ic_received when the (protected) chain carries N(INITIAL-CONTACT). */
+void v1_ic_check(v1_ike_sa *sa, ike_time now, const v1_chain *c);
 
 /* ---- v1_natt.c: NAT traversal (RFC 3947, RFC 3948) ---- */
 /* NAT-T in use: both announced it and a NAT was detected (or our connection forces encapsulation). */
@@ -310,6 +342,9 @@ void v1_qm_start(v1_ike_sa *sa, ike_time now);
 void v1_qm_rekey(v1_ike_sa *sa, ike_time now);
 /* The ISAKMP SA's rekey time came: a new Main/Aggressive Mode for the connection (make-before-break). */
 void v1_p1_rekey(v1_ike_sa *sa, ike_time now);
+/* The Quick Mode in progress failed: stop waiting for it; during a rekey the replaced IPsec SA is current again
+ * and its rekey is retried a few seconds later (v2_retry_at). */
+void v1_qm_abandon(v1_ike_sa *sa, ike_time now);
 enum ike_input_result v1_qm_recv(v1_ike_sa *sa, ike_time now, const v1_header *h, const v1_chain *c,
 				 const uint8_t *pt, size_t pt_len);
 

@@ -33,10 +33,22 @@ size_t v1_build_sig_auth(v1_ike_sa *sa, uint8_t *m)
 	v1_add_id(&b, &id);
 	v1_add_cert(&b, V1_PL_CERT, V1_CERT_X509_SIG, cert, cert_len);
 	v1_add_data(&b, V1_PL_SIG, sig, sig_len);
+	v1_ic_add(&b, sa); /* MM5 only: we initiate */
 	return v1_finish(&b, 0);
 }
 
-const char *v1_check_sig(v1_ike_sa *sa, const v1_chain *c)
+void v1_add_certreqs(v1_builder *b, const v1_ike_sa *sa)
+{
+	uint8_t dn[1024];
+	int n;
+	if (sa->alg.auth != V1_AUTH_RSA_SIG || !sa->conn->cred)
+		return;
+	/* one CR a trusted CA, named by its DN: charon then sends its certificate without send_cert = always */
+	for (size_t i = 0; i < 4 && (n = ike_cred_ca_dn(sa->conn->cred, i, dn, sizeof(dn))) > 0; i++)
+		v1_add_cert(b, V1_PL_CR, V1_CERT_X509_SIG, dn, (size_t)n);
+}
+
+const char *v1_check_sig(v1_ike_sa *sa, ike_time now, const v1_chain *c)
 {
 	const v1_payload *idp = v1_chain_find(c, V1_PL_ID), *cp = v1_chain_find(c, V1_PL_CERT);
 	const v1_payload *sp = v1_chain_find(c, V1_PL_SIG);
@@ -63,6 +75,12 @@ const char *v1_check_sig(v1_ike_sa *sa, const v1_chain *c)
 		bad = sa->initiator ? "SIG_R does not verify" : "SIG_I does not verify";
 	if (sa->peer->host.charge)
 		sa->peer->host.charge(sa->peer->host.ctx, IKE_CHARGE_VERIFY, (uint32_t)sp->len * 8, sa->k.len);
+	if (!bad) {
+		char subject[256];
+		ike_peer_cert_subject(pc, subject, sizeof(subject));
+		v1_ic_keep_id(sa, idp->body, idp->len);
+		v1_trace_verified(sa, now, idp->body, idp->len, subject);
+	}
 	ike_peer_cert_free(pc);
 	return bad;
 }

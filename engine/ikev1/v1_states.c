@@ -49,6 +49,10 @@ const v2_transition v1_ike_transitions[V1_T_IKE_N] = {
 				"xauth-failed", 0, NULL, 0 },
 	[V1_T_MODECFG] = { V2_IKE_ESTABLISHED, V2_IKE_ESTABLISHED, V1_EXCH_TRANSACTION, A, "Mode Config REPLY/SET",
 			   "Mode Config: the client's virtual IP given from the pool or taken", "modecfg", 0, NULL, 0 },
+	[V1_T_INITIAL_CONTACT] = { V2_IKE_ESTABLISHED, V2_IKE_DESTROYING, V1_EXCH_ID_PROT, A,
+				   "recv INITIAL-CONTACT on another ISAKMP SA with the same peer",
+				   "the peer restarted (INITIAL-CONTACT): this stale SA goes silently", "initial-contact", 0,
+				   NULL, 0 },
 };
 
 const v2_transition v1_child_transitions[V1_T_CHILD_N] = {

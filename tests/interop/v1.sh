@@ -88,10 +88,10 @@ v1_conns() {
 			v1_xauth_conn "$name-$role" "127.0.7.$n" "$ike" "$esp" >>"$WORK/$ch/swanctl/swanctl.conf"
 			continue
 		fi
-		# charon sends its certificate in IKEv1 only when asked by a CR, which ikesim does not send yet
+		# charon sends its certificate in IKEv1 only when asked by a CR: ikesim's MM3/MM4 carry one (no send_cert)
 		IX_CONN_VERSION=1 IX_CONN_AGGRESSIVE=$([ "$mode" = aggr ] && echo yes || echo no) \
 			IX_CONN_PEER_TS="10.3.7.$n/32" \
-			IX_CONN_IKE_OPTS=$(printf '\tdpd_delay = 0\n\trekey_time = 0'; [ "$auth" = rsa ] && printf '\n\tsend_cert = always') \
+			IX_CONN_IKE_OPTS=$(printf '\tdpd_delay = 0\n\trekey_time = 0') \
 			ix_conn "$name-$role" charon "$IX_CHARON_ADDR" "127.0.7.$n" "$IX_PEER_PORT" "$ike" "$esp" "$auth" rsa \
 			"$IX_PSK" >>"$WORK/$ch/swanctl/swanctl.conf"
 	done < <(v1_selected)

@@ -131,7 +131,7 @@ static void v1_natt_forced_encap(void **state)
 	/* MM1..MM4 on 500, MM5 from and to 4500 */
 	assert_int_equal(pair_count(&pr, 0, "ike.tx", "\"from\":\"192.0.2.1:500\",\"to\":\"192.0.2.2:500\""), 2);
 	assert_int_equal(pair_count(&pr, 0, "ike.float", "\"from\":\"192.0.2.2:500\",\"to\":\"192.0.2.2:4500\",\"local-from\":\"192.0.2.1:500\",\"local-to\":\"192.0.2.1:4500\""), 1);
-	assert_int_equal(pair_count(&pr, 0, "ID_PROT request 0 [ ID HASH ]", "\"from\":\"192.0.2.1:4500\",\"to\":\"192.0.2.2:4500\""), 1);
+	assert_int_equal(pair_count(&pr, 0, "ID_PROT request 0 [ ID HASH N(INITIAL-CONTACT) ]", "\"from\":\"192.0.2.1:4500\",\"to\":\"192.0.2.2:4500\""), 1);
 	assert_int_equal(pair_count(&pr, 1, "ike.float", "Main Mode 5 on the NAT-T ports"), 1);
 	assert_int_equal(pair_count(&pr, 1, "ID_PROT response 0 [ ID HASH ]", "\"from\":\"192.0.2.2:4500\",\"to\":\"192.0.2.1:4500\""), 1);
 	assert_int_equal(pair_count(&pr, 1, "QUICK_MODE response", "\"from\":\"192.0.2.2:4500\""), 1);
