@@ -11,6 +11,7 @@ v2_ike_sa *v2_initiator_new(ike_peer *p, size_t conn, const ike_addr *remote)
 	v2_sa_set_conn(sa, conn);
 	sa->local = sa->resp_from = v2_mobike_local(p, sa->conn); /* the configured address, unless it is gone */
 	sa->remote = sa->resp_to = *remote;
+	v2_index_addr(sa);
 	return sa;
 }
 

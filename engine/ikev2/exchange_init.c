@@ -410,6 +410,7 @@ enum ike_input_result v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	v2_sa_set_conn(sa, (size_t)ci);
 	sa->local = sa->resp_from = *in->to;
 	sa->remote = sa->init_from = sa->resp_to = *in->from;
+	v2_index_addr(sa);
 	sa->algs = algs;
 	sa->msgid_peer = 0;
 	sa->ni = dup_bytes(pno->body, pno->len);

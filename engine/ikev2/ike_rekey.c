@@ -77,6 +77,7 @@ static v2_ike_sa *new_sa(v2_ike_sa *old, ike_time now, bool initiator, uint64_t 
 	v2_sa_set_conn(n, old->conn_idx);
 	n->local = old->local;
 	n->remote = old->remote;
+	v2_index_addr(n);
 	n->nat_local = old->nat_local;
 	n->nat_remote = old->nat_remote;
 	n->nat_forced = old->nat_forced;

@@ -24,17 +24,25 @@ static int nonce_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 	return al < bl ? -1 : al > bl;
 }
 
+/* Once both are up, the same peer is the same authenticated ID too: peers behind one NAT share the
+ * address (their ports say nothing stable: a float to 4500 changes them) but not the ID. */
+static bool same_peer_authed(const v2_ike_sa *a, const v2_ike_sa *b)
+{
+	if (!v2_same_peer(a, b))
+		return false;
+	return !a->peer_id || !b->peer_id ||
+	       (a->peer_id_len == b->peer_id_len && !memcmp(a->peer_id, b->peer_id, a->peer_id_len));
+}
+
 static void note_overlap(v2_ike_sa *sa)
 {
-	ike_peer *p = sa->peer;
-	for (size_t i = 0; i < p->cfg.n_conns; i++)
-		for (v2_ike_sa *o = p->rec[i].sas; o; o = o->conn_next) {
-			if (o == sa || o->state != V2_IKE_CONNECTING || !v2_same_peer(o, sa))
-				continue;
-			if (!o->clash)
-				o->clash = o->born;
-			sa->clash = o->clash;
-		}
+	for (v2_ike_sa *o = v2_index_first_addr(sa); o; o = o->next_addr) { /* the same peer: the same address */
+		if (o == sa || o->state != V2_IKE_CONNECTING || !v2_same_peer(o, sa))
+			continue;
+		if (!o->clash)
+			o->clash = o->born;
+		sa->clash = o->clash;
+	}
 }
 
 /* Keeps the lower of Ni and Nr past IKE_AUTH (the handshake copies are freed then); false without memory. */
@@ -99,14 +107,12 @@ static void check(v2_ike_sa *sa, ike_time now)
 		sa->clash = 0; /* without its nonce the SA cannot take part: both stay */
 		return;
 	}
-	ike_peer *p = sa->peer;
-	for (size_t i = 0; i < p->cfg.n_conns; i++)
-		for (v2_ike_sa *o = p->rec[i].sas; o; o = o->conn_next)
-			if (o != sa && o->clash == sa->clash && o->state == V2_IKE_ESTABLISHED && o->low_nonce &&
-			    v2_same_peer(o, sa)) {
-				resolve(sa, o, now);
-				return; /* one pair at a time: a third overlapping SA meets the survivor later */
-			}
+	for (v2_ike_sa *o = v2_index_first_addr(sa); o; o = o->next_addr)
+		if (o != sa && o->clash == sa->clash && o->state == V2_IKE_ESTABLISHED && o->low_nonce &&
+		    same_peer_authed(o, sa)) {
+			resolve(sa, o, now);
+			return; /* one pair at a time: a third overlapping SA meets the survivor later */
+		}
 }
 
 void v2_collide_step(v2_ike_sa *sa, ike_time now, uint8_t from, uint8_t to)

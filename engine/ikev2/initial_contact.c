@@ -41,6 +41,7 @@ int v2_ic_remember(v2_ike_sa *sa, uint8_t type, const uint8_t *data, size_t len)
 	free(sa->peer_id);
 	sa->peer_id = id;
 	sa->peer_id_len = (uint16_t)(len + 1);
+	v2_index_id(sa);
 	return 0;
 }
 
@@ -56,23 +57,38 @@ static bool same_identities(const v2_ike_sa *a, const v2_ike_sa *b)
 static void each_sibling(v2_ike_sa *sa, ike_time now, void (*fn)(v2_ike_sa *o, ike_time now, size_t *n), size_t *n)
 {
 	ike_peer *p = sa->peer;
-	for (size_t i = 0; i < p->cfg.n_conns; i++)
-		for (v2_ike_sa *o = p->rec[i].sas, *next; o; o = next) {
-			next = o->conn_next;
-			if (o != sa && same_identities(o, sa))
-				fn(o, now, n);
+	size_t k = 0, cap = 0;
+	struct sib {
+		v2_ike_sa *sa;
+		uint64_t spi;
+	} *v = NULL;
+	/* the ID index's chain holds every candidate; fn may end SAs, so gather first, then act on live ones */
+	for (v2_ike_sa *o = v2_index_first_id(sa); o; o = o->next_id) {
+		if (o == sa || !same_identities(o, sa))
+			continue;
+		if (k == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			struct sib *nv = realloc(v, nc * sizeof(*nv));
+			if (!nv)
+				break; /* out of memory: the SAs gathered so far are still handled */
+			v = nv;
+			cap = nc;
 		}
+		v[k++] = (struct sib){ o, v2_our_spi(o) };
+	}
+	for (size_t i = 0; i < k; i++)
+		if (v2_sa_alive(p, v[i].spi, v[i].sa))
+			fn(v[i].sa, now, n);
+	free(v);
 }
 
 bool v2_ic_wanted(const v2_ike_sa *sa)
 {
 	if (!sa->conn || !sa->conn->initial_contact)
 		return false;
-	const ike_peer *p = sa->peer;
-	for (size_t i = 0; i < p->cfg.n_conns; i++)
-		for (const v2_ike_sa *o = p->rec[i].sas; o; o = o->conn_next)
-			if (o != sa && o->state != V2_IKE_DESTROYING && v2_same_peer(o, sa))
-				return false;
+	for (const v2_ike_sa *o = v2_index_first_addr(sa); o; o = o->next_addr)
+		if (o != sa && o->state != V2_IKE_DESTROYING && v2_same_peer(o, sa))
+			return false;
 	return true;
 }
 

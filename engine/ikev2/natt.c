@@ -47,6 +47,7 @@ void v2_sa_move(v2_ike_sa *sa, ike_time now, const ike_addr *local, const ike_ad
 		v2_half_open_track(sa, V2_IKE_CONNECTING, V2_IKE_CREATED);
 	sa->local = *local;
 	sa->remote = *remote;
+	v2_index_readdr(sa); /* the same peer is now found where it is */
 	if (counted)
 		v2_half_open_track(sa, V2_IKE_CREATED, V2_IKE_CONNECTING);
 	ike_conn_rec *r = v2_rec(sa);

@@ -100,6 +100,9 @@ struct v2_child_sa {
 struct v2_ike_sa {
 	v2_ike_sa *next_local;   /* hash chain by our SPI */
 	v2_ike_sa *next_remote;  /* hash chain by the peer's SPI (responders: half-open lookups) */
+	v2_ike_sa *next_addr, *next_id; /* peer_index.c: chains by the address made with, by the peer's ID */
+	uint32_t addr_key, id_key;
+	bool in_addr, in_id;
 	v2_ike_sa *conn_next;    /* the connection's SAs (ike_conn_rec.sas) */
 	struct ike_peer *peer;
 	const ike_conn_cfg *conn; /* NULL until a responder matched one */

@@ -66,6 +66,7 @@ void ike_peer_free(ike_peer *p)
 		while (p->by_local[i])
 			v2_sa_destroy(p->by_local[i], 0);
 	v1_free_all(p);
+	v2_index_free(p);
 	free(p->by_local);
 	free(p->by_remote);
 	free(p->heap);

@@ -65,6 +65,8 @@ struct ike_peer {
 	ike_drbg rng;
 	v2_ike_sa **by_local, **by_remote; /* hash buckets */
 	size_t nbuckets, nsas;
+	v2_ike_sa **by_addr, **by_id;      /* peer_index.c: by the address an SA was made with, by peer ID */
+	size_t ibuckets, n_indexed;
 	uint64_t born;                     /* SAs created so far: orders them by age (newest wins the status) */
 	v2_ike_sa **heap;                  /* min-heap on each SA's earliest deadline (timer_at) */
 	size_t heap_len, heap_cap;
@@ -97,6 +99,15 @@ ike_time v2_refusal_deadline(const struct ike_peer *p);
 
 /* ---- sa_table.c: SPI hash tables, the deadline heap, per-connection SA lists ---- */
 v2_ike_sa *v2_sa_new(struct ike_peer *p, bool initiator, uint64_t spi_i, uint64_t spi_r);
+/* peer_index.c: index sa by its remote address (once it is known) / by its peer ID (again when it changes);
+ * remove it from both; the first SA of sa's chain in each (walk with next_addr / next_id, then check). */
+void v2_index_addr(v2_ike_sa *sa);
+void v2_index_id(v2_ike_sa *sa);
+void v2_index_readdr(v2_ike_sa *sa); /* its remote address changed */
+void v2_index_remove(v2_ike_sa *sa);
+v2_ike_sa *v2_index_first_addr(const v2_ike_sa *sa);
+v2_ike_sa *v2_index_first_id(const v2_ike_sa *sa);
+void v2_index_free(struct ike_peer *p);
 void v2_sa_destroy(v2_ike_sa *sa, ike_time now);
 void v2_sa_set_spi_r(v2_ike_sa *sa, uint64_t spi_r);
 /* Ties an SA to conns[idx] (its list and record); once, right after v2_sa_new. */

@@ -224,6 +224,7 @@ void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
 	if (remote_spi(sa))
 		unlink_chain(&p->by_remote[bucket(remote_spi(sa), p->nbuckets)], sa, false);
 	p->nsas--;
+	v2_index_remove(sa);
 	conn_unlink(sa);
 	v2_half_open_track(sa, sa->state, V2_IKE_DESTROYING);
 	ike_dh_free(sa->dh);
