@@ -5,7 +5,7 @@ CC       ?= cc
 BUILD    ?= build
 # libclang-rt-14-dev: clang 14's libFuzzer runtime (make fuzz); valgrind: make valgrind.
 PKGS     := libssl-dev libcjson-dev libcmocka-dev libgraphviz-dev libxml2-dev pkg-config gcc clang make \
-            libclang-rt-14-dev valgrind ike-scan jq gnuplot-nox
+            libclang-rt-14-dev valgrind ike-scan jq gnuplot-nox parallel
 CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Graphviz (viz/): headers as system headers; the plugins are linked, not loaded from Graphviz's config.
@@ -16,13 +16,13 @@ GV_LIBS  := $(shell pkg-config --libs libgvc 2>/dev/null) -L$(GV_DIR) -l:libgvpl
 XML_CFLAGS:= $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libxml-2.0 2>/dev/null))
 # Include paths per directory: the layers are enforced by what each directory can see (docs/architecture.md).
 # engine/ (libike) and engine/host/ (libikehost) see only engine/; netsim/ adds itself; cli/ sees netsim/ only in
-# the files that drive `ikesim run` and the peer's capture (CLI_RUN_SRC); viz/ never sees netsim/ or cli/; tests and benches see all.
+# the files that drive `ikesim run`, the peer's capture and the sweep's spec and job checks (CLI_RUN_SRC); viz/ never sees netsim/ or cli/; tests and benches see all.
 ENGINE_INCS := -Iengine
 NETSIM_INCS := -Iengine -Inetsim
 CLI_INCS    := -Iengine -Icli -Iviz
 VIZ_INCS    := -Iengine -Iviz $(GV_CFLAGS)
 INCS        := -Iengine -Inetsim -Icli -Iviz -Itests/unit $(GV_CFLAGS) $(XML_CFLAGS)
-CLI_RUN_SRC := cli/cmd_run.c cli/peer_capture.c
+CLI_RUN_SRC := cli/cmd_run.c cli/peer_capture.c cli/sweep_spec.c cli/sweep_jobs.c
 # $(call incs_for,SOURCE,VARIANT_DIR): the include flags SOURCE is compiled with.
 incs_for = $(strip $(if $(filter engine/%,$(1)),$(ENGINE_INCS),$(if $(filter netsim/%,$(1)),$(NETSIM_INCS),\
   $(if $(filter $(CLI_RUN_SRC),$(1)),$(CLI_INCS) -Inetsim,$(if $(filter cli/%,$(1)),$(CLI_INCS),\

@@ -36,4 +36,7 @@ int cli_crack(int argc, char **argv, FILE *out, FILE *err);
 /* `ikesim calibrate [--quick] [-o FILE]` (cli/cmd_calibrate.c). */
 int cli_calibrate(int argc, char **argv, FILE *out, FILE *err);
 
+/* `ikesim sweep SPEC -o DIR [--runner parallel|slurm|none]` and `ikesim sweep merge DIR` (cli/cmd_sweep.c). */
+int cli_sweep(int argc, char **argv, FILE *out, FILE *err);
+
 #endif

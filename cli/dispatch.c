@@ -16,6 +16,7 @@ static const struct {
 	{ "viz", cli_viz, "draw the state tables, a trace's key derivation or its message ladder" },
 	{ "report", cli_report, "write a self-contained HTML page about a trace" },
 	{ "calibrate", cli_calibrate, "measure the engine's crypto costs on this host (a CPU cost table)" },
+	{ "sweep", cli_sweep, "run a parameter sweep as parallel or Slurm jobs, merge the results into a table" },
 	{ "crack", cli_crack, "find a weak IKEv1 Aggressive Mode PSK in a capture with a word list" },
 };
 #define N_VERBS (sizeof(VERBS) / sizeof(VERBS[0]))
