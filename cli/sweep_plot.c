@@ -87,7 +87,7 @@ static void script(const sweep_table *t, viz_buf *b, int png, int xc, int yc, in
 		viz_buf_puts(b, "set terminal pngcairo size 900,600 font 'DejaVu Sans,10' noenhanced background '#ffffff'\n");
 	else
 		viz_buf_puts(b, "set terminal svg size 900,600 fixed font 'DejaVu Sans,12' noenhanced background '#ffffff'\n");
-	viz_buf_puts(b, "set output\nset encoding utf8\nset grid\nset key outside right top\nset title ");
+	viz_buf_puts(b, "set output\nset encoding utf8\nset grid\nset key below\nset title ");
 	gp_str(b, t->head[yc]);
 	viz_buf_puts(b, "\nset xlabel ");
 	gp_str(b, t->head[xc]);
