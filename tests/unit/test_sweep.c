@@ -308,6 +308,18 @@ static void sweep_bad_specs_refused(void **st)
 		w += sprintf(w, "%s%d", k > 1 ? "," : "", k);
 	snprintf(b, sizeof(b), ", \"vary\": {\"x\": [%s], \"y\": [%s], \"z\": [%s]}", v47, v47, v47);
 	refused(&d, b, "the grid would have more than 100000 points");
+	/* no GNU parallel: said, not a crash */
+	if (job_bin()) {
+		char o[300];
+		snprintf(o, sizeof(o), "%s/np", d.path);
+		const char *a0[] = { "sweep", SPEC, "-o", o, "--ikesim", job_bin() };
+		setenv("IKESIM_PARALLEL", "/nonexistent/parallel", 1);
+		clirun c0 = sweep(6, a0);
+		unsetenv("IKESIM_PARALLEL");
+		assert_int_equal(c0.rc, CLI_ERR);
+		assert_non_null(strstr(c0.err, "cannot run '/nonexistent/parallel': the parallel runner needs GNU parallel"));
+		clirun_free(&c0);
+	}
 	/* the command line */
 	const char *a1[] = { "sweep", SPEC };
 	clirun c = sweep(2, a1);
