@@ -55,7 +55,7 @@ char *sweep_num_text(double v, char *out, size_t cap);
  * reason in msg ("no element 3 (nodes has 2)").
  */
 int sweep_path_set(cJSON *root, const char *path, const cJSON *v, char *msg, size_t n);
-/* 1 when path is well formed: key(.key|[N]|[NAME])*; NAME selects the element whose "name" is NAME. */
+/* 1 when path is well formed: key(.key|[N]|[NAME]|[*])*; [NAME] is the element whose "name" is NAME, [*] every element. */
 int sweep_path_valid(const char *path);
 
 /* The job scenario of point k: the base with the point's values, certificate paths made absolute. NULL + msg. */

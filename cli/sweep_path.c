@@ -14,7 +14,7 @@ static int is_sel_char(char c) { return is_name_char(c) || c == '.'; }
 /* One step of a path: a member name, an index, or [NAME] (the element whose "name" is NAME). */
 typedef struct step {
 	char key[SWEEP_PATH_MAX];
-	int kind; /* 0 member, 1 index, 2 by name */
+	int kind; /* 0 member, 1 index, 2 by name, 3 every element ([*]) */
 	size_t index;
 } step;
 
@@ -27,13 +27,13 @@ static int next_step(const char **p, step *st, int first)
 		return 0;
 	if (*s == '[') {
 		s++;
-		while (is_sel_char(s[k]))
+		while (is_sel_char(s[k]) || (s[k] == '*' && k == 0 && s[1] == ']'))
 			k++;
 		if (!k || s[k] != ']' || k >= sizeof(st->key))
 			return -1;
 		memcpy(st->key, s, k);
 		st->key[k] = 0;
-		st->kind = strspn(st->key, "0123456789") == k ? 1 : 2;
+		st->kind = !strcmp(st->key, "*") ? 3 : strspn(st->key, "0123456789") == k ? 1 : 2;
 		if (st->kind == 1 && (k > 7 || (k > 1 && st->key[0] == '0')))
 			return -1;
 		st->index = st->kind == 1 ? (size_t)strtoul(st->key, NULL, 10) : 0;
@@ -96,48 +96,70 @@ static cJSON *select_elem(cJSON *a, const step *st, const char *where, char *msg
 	return hit;
 }
 
-int sweep_path_set(cJSON *root, const char *path, const cJSON *v, char *msg, size_t n)
+/* Replaces (or adds, for a member) the field named by st in cur with a copy of v. */
+static int put(cJSON *cur, const step *st, cJSON *old, const cJSON *v, char *msg, size_t n)
 {
-	const char *p = path;
-	char where[SWEEP_PATH_MAX + 16] = "the scenario";
-	cJSON *cur = root, *parent = NULL;
-	step st, last;
-	memset(&last, 0, sizeof(last));
-	int r, first = 1;
-	while ((r = next_step(&p, &st, first)) > 0) {
-		if (!cur) { /* only the last member may be missing */
-			snprintf(msg, n, "the scenario has no %s", where);
-			return -1;
-		}
-		parent = cur;
-		if (st.kind == 0) {
-			if (!cJSON_IsObject(cur)) {
-				snprintf(msg, n, "%s is not an object", where);
-				return -1;
-			}
-			cur = cJSON_GetObjectItemCaseSensitive(cur, st.key);
-		} else if (!(cur = select_elem(cur, &st, where, msg, n))) {
-			return -1;
-		}
-		snprintf(where, sizeof(where), "%.*s", (int)(p - path), path);
-		last = st, first = 0;
-	}
-	if (r < 0 || first) {
-		snprintf(msg, n, "malformed path");
-		return -1;
-	}
 	cJSON *copy = cJSON_Duplicate(v, 1);
-	if (!copy) {
-		snprintf(msg, n, "out of memory");
-		return -1;
-	}
-	int ok = !cur ? cJSON_AddItemToObject(parent, last.key, copy)
-		: last.kind == 0 ? cJSON_ReplaceItemInObjectCaseSensitive(parent, last.key, copy)
-				 : cJSON_ReplaceItemViaPointer(parent, cur, copy);
+	int ok = copy && (st->kind != 0 ? cJSON_ReplaceItemViaPointer(cur, old, copy) /* array elements have no name */
+			  : old ? cJSON_ReplaceItemInObjectCaseSensitive(cur, st->key, copy)
+				: cJSON_AddItemToObject(cur, st->key, copy));
 	if (!ok) {
 		cJSON_Delete(copy);
 		snprintf(msg, n, "out of memory");
 		return -1;
 	}
 	return 0;
+}
+
+/* Applies the rest of the path (from p) at cur; [*] applies it at every element. */
+static int set_at(cJSON *cur, const char *path, const char *p, const cJSON *v, char *msg, size_t n)
+{
+	char where[SWEEP_PATH_MAX + 16];
+	step st;
+	const char *q = p;
+	if (next_step(&q, &st, p == path) <= 0) {
+		snprintf(msg, n, "malformed path");
+		return -1;
+	}
+	snprintf(where, sizeof(where), "%.*s", p == path ? 12 : (int)(p - path), p == path ? "the scenario" : path);
+	int last = !*q;
+	if (st.kind == 0) {
+		if (!cJSON_IsObject(cur)) {
+			snprintf(msg, n, "%s is not an object", where);
+			return -1;
+		}
+		cJSON *child = cJSON_GetObjectItemCaseSensitive(cur, st.key);
+		if (last)
+			return put(cur, &st, child, v, msg, n);
+		if (!child) {
+			snprintf(msg, n, "the scenario has no %.*s", (int)(q - path), path);
+			return -1;
+		}
+		return set_at(child, path, q, v, msg, n);
+	}
+	if (st.kind == 3) {
+		if (!cJSON_IsArray(cur) || !cur->child) {
+			snprintf(msg, n, "%s is not an array with elements", where);
+			return -1;
+		}
+		for (cJSON *e = cur->child, *next; e; e = next) {
+			next = e->next; /* put() replaces e */
+			if (last ? put(cur, &st, e, v, msg, n) : set_at(e, path, q, v, msg, n))
+				return -1;
+		}
+		return 0;
+	}
+	cJSON *e = select_elem(cur, &st, where, msg, n);
+	if (!e)
+		return -1;
+	return last ? put(cur, &st, e, v, msg, n) : set_at(e, path, q, v, msg, n);
+}
+
+int sweep_path_set(cJSON *root, const char *path, const cJSON *v, char *msg, size_t n)
+{
+	if (!sweep_path_valid(path)) {
+		snprintf(msg, n, "malformed path");
+		return -1;
+	}
+	return set_at(root, path, path, v, msg, n);
 }

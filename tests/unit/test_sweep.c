@@ -353,6 +353,12 @@ static void sweep_path_set_edges(void **st)
 	char *t = cJSON_PrintUnformatted(root);
 	assert_string_equal(t, "{\"nodes\":[{\"name\":\"gw\",\"x\":7},{\"name\":\"b\",\"y\":7}],\"seed\":7,\"m\":{\"i\":7}}");
 	free(t);
+	assert_int_equal(sweep_path_set(root, "nodes[*].z", v, msg, sizeof(msg)), 0); /* every element */
+	t = cJSON_PrintUnformatted(root);
+	assert_non_null(strstr(t, "{\"name\":\"gw\",\"x\":7,\"z\":7},{\"name\":\"b\",\"y\":7,\"z\":7}"));
+	free(t);
+	assert_int_equal(sweep_path_set(root, "m[*]", v, msg, sizeof(msg)), -1);
+	assert_string_equal(msg, "m is not an array with elements");
 	assert_int_equal(sweep_path_set(root, "nodes[2].x", v, msg, sizeof(msg)), -1);
 	assert_string_equal(msg, "no element 2 (nodes has 2)");
 	assert_int_equal(sweep_path_set(root, "nodes[zz].x", v, msg, sizeof(msg)), -1);
@@ -368,7 +374,7 @@ static void sweep_path_set_edges(void **st)
 	for (size_t i = 0; BAD[i]; i++)
 		if (sweep_path_valid(BAD[i]))
 			fail_msg("'%s' passed as a path", BAD[i]);
-	assert_true(sweep_path_valid("populations[rw-1.a].connection.rand_time"));
+	assert_true(sweep_path_valid("populations[rw-1.a].connection.rand_time") && sweep_path_valid("links[*].loss"));
 	assert_true(sweep_col_valid("totals.drops.cpu.queue full") && sweep_col_valid("max.cpu.gw.0"));
 	assert_false(sweep_col_valid("totals.") || sweep_col_valid("latency.p42") || sweep_col_valid("rows"));
 }
