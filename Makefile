@@ -233,7 +233,9 @@ L6_IMG    := $(L6)/img
 L6_PICS   := mm-am-ladder states aggressive-states
 # Storm plots (docs/metrics.md): the metrics of a storm scenario drawn by gnuplot.
 STORM_IMG := docs/pictures
-STORM_PICS:= storm_reconnect storm_reconnect_gw
+STORM_PICS:= storm_reconnect storm_reconnect_gw sweep_cookies
+# The sweep picture (docs/sweep.md): jobs written with --runner none and run one after another by sh.
+SWEEP_PIC_DIR := $(BUILD)/pictures/sweep
 pictures: all
 	@mkdir -p $(BUILD)/pictures $(PICTURES)
 	@$(REL_DIR)/ikesim run $(DEMO) --seed $(PIC_SEED) --reveal-keys --quiet --trace $(PIC_TRACE) 2>/dev/null
@@ -277,6 +279,10 @@ pictures: all
 	@$(REL_DIR)/ikesim viz storm $(BUILD)/pictures/storm.json -o $(STORM_IMG)/storm_reconnect.svg
 	@$(REL_DIR)/ikesim run tests/scenarios/storm_small_reconnect_gw.json --quiet --metrics $(BUILD)/pictures/storm_gw.json
 	@$(REL_DIR)/ikesim viz storm $(BUILD)/pictures/storm_gw.json -o $(STORM_IMG)/storm_reconnect_gw.svg
+	@rm -rf $(SWEEP_PIC_DIR) && $(REL_DIR)/ikesim sweep tests/sweep/storm_cookies.json -o $(SWEEP_PIC_DIR) --runner none >/dev/null 2>&1
+	@sh $(SWEEP_PIC_DIR)/jobs.txt >/dev/null
+	@$(REL_DIR)/ikesim sweep merge $(SWEEP_PIC_DIR) --plot $(STORM_IMG)/sweep_cookies.svg --y totals.cookies \
+	  --by 'links[*].loss' --logx >/dev/null 2>&1
 
 pictures-check:
 	@$(MAKE) --no-print-directory pictures PICTURES=$(BUILD)/pictures/img L3_IMG=$(BUILD)/pictures/l3img \
@@ -288,7 +294,7 @@ pictures-check:
 	@for f in $(L5_PICS); do cmp $(BUILD)/pictures/l5img/$$f.svg $(L5)/img/$$f.svg || exit 1; done
 	@for f in $(L6_PICS); do cmp $(BUILD)/pictures/l6img/$$f.svg $(L6)/img/$$f.svg || exit 1; done
 	@for f in $(STORM_PICS); do cmp $(BUILD)/pictures/stormimg/$$f.svg $(STORM_IMG)/$$f.svg || exit 1; done
-	@echo "pictures-check: docs/img/*.svg, $(STORM_IMG)/storm_*.svg and $(L3), $(L4), $(L5), $(L6) img/*.svg regenerate byte-identically"
+	@echo "pictures-check: docs/img/*.svg, $(STORM_IMG)/storm_*.svg, sweep_cookies.svg and $(L3), $(L4), $(L5), $(L6) img/*.svg regenerate byte-identically"
 
 # Renders the demo report with headless Chromium (Debian's package, installed here only: CI does not need it).
 CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \

@@ -14,7 +14,7 @@ static void sweep_usage(FILE *f)
 {
 	fprintf(f, "usage: ikesim sweep SPEC -o DIR [--runner parallel|slurm|none] [--jobs N] [--ikesim PATH]\n"
 		   "       ikesim sweep merge DIR [-o TABLE.csv|TABLE.json] [--plot FILE.svg|FILE.png\n"
-		   "                              [--x PARAM] [--y COLUMN] [--by PARAM]]\n\n"
+		   "                              [--x PARAM] [--y COLUMN] [--by PARAM] [--logx]]\n\n"
 		   "A parameter sweep (docs/sweep.md): SPEC names a base scenario, the fields to vary and the values\n"
 		   "each takes, and the result columns to keep; every point of the grid becomes DIR/jobs/NNNN.json,\n"
 		   "one line of DIR/jobs.txt runs it (`ikesim run JOB --quiet --metrics DIR/out/NNNN.json`).\n"
@@ -27,7 +27,8 @@ static void sweep_usage(FILE *f)
 		   "failed and missing jobs stay in it with their status and are listed on stderr.\n"
 		   "  --plot F     a gnuplot chart of column --y (default the first) against parameter --x (default\n"
 		   "               the first), one line per value of parameter --by; points that share x and\n"
-		   "               group are drawn as their mean with the min and max as error bars\n"
+		   "               group are drawn as their mean with the min and max as error bars;\n"
+		   "               --logx: a logarithmic x axis\n"
 		   "Exit: 0 every job ran (an expectation failing is a result), 1 a job failed or is missing, 2 bad input.\n");
 }
 
@@ -94,10 +95,26 @@ static int parse_run_args(int argc, char **argv, sweep_args *a, FILE *err)
 	return 0;
 }
 
+/* mkdir -p: DIR's missing parents too. 0, or -1 with errno. */
+static int make_dirs(const char *path)
+{
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p))
+		return errno = ENAMETOOLONG, -1;
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = 0;
+			if (mkdir(p, 0777) != 0 && errno != EEXIST)
+				return -1;
+			*s = '/';
+		}
+	return mkdir(p, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 /* DIR made and named absolutely (jobs.txt and the Slurm script run from anywhere); the binary too. */
 static int resolve(const sweep_args *a, char *dir, char *bin, FILE *err)
 {
-	if (mkdir(a->dir, 0777) != 0 && errno != EEXIST) {
+	if (make_dirs(a->dir) != 0) {
 		fprintf(err, "ikesim sweep: cannot create %s: %s\n", a->dir, strerror(errno));
 		return -1;
 	}
@@ -173,6 +190,10 @@ static int cmd_sweep_merge(int argc, char **argv, FILE *out, FILE *err)
 			sweep_usage(out);
 			return CLI_OK;
 		}
+		if (!strcmp(v, "--logx")) {
+			o.logx = 1;
+			continue;
+		}
 		slot = !strcmp(v, "-o") ? &o.out : !strcmp(v, "--plot") ? &o.plot : !strcmp(v, "--x") ? &o.x
 		     : !strcmp(v, "--y") ? &o.y : !strcmp(v, "--by") ? &o.by : NULL;
 		if (slot && !(*slot = value(argc, argv, &i, err)))
@@ -193,8 +214,8 @@ static int cmd_sweep_merge(int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, "ikesim sweep merge: missing DIR (try 'ikesim sweep --help')\n");
 		return CLI_USAGE;
 	}
-	if ((o.x || o.y || o.by) && !o.plot) {
-		fprintf(err, "ikesim sweep merge: --x, --y and --by choose what --plot draws: --plot is missing\n");
+	if ((o.x || o.y || o.by || o.logx) && !o.plot) {
+		fprintf(err, "ikesim sweep merge: --x, --y, --by and --logx choose what --plot draws: --plot is missing\n");
 		return CLI_USAGE;
 	}
 	if (!o.out && snprintf(def, sizeof(def), "%s/table.csv", o.dir) < (int)sizeof(def))
@@ -205,7 +226,7 @@ static int cmd_sweep_merge(int argc, char **argv, FILE *out, FILE *err)
 		return CLI_USAGE;
 	}
 	int rc = sweep_table_write(&t, o.out, msg, sizeof(msg)) == 0 ? CLI_OK : CLI_ERR;
-	if (rc == CLI_OK && o.plot && sweep_plot(&t, o.plot, o.x, o.y, o.by, msg, sizeof(msg)) != 0)
+	if (rc == CLI_OK && o.plot && sweep_plot(&t, o.plot, o.x, o.y, o.by, o.logx, msg, sizeof(msg)) != 0)
 		rc = strncmp(msg, "--", 2) == 0 ? CLI_USAGE : CLI_ERR;
 	if (rc != CLI_OK)
 		fprintf(err, "ikesim sweep merge: %s\n", msg);

@@ -79,6 +79,7 @@ int sweep_run_parallel(const sweep_spec *s, const sweep_plan *p, FILE *err);
 /* `ikesim sweep merge` options. */
 typedef struct sweep_merge_opts {
 	const char *dir, *out, *plot, *x, *y, *by;
+	int logx;
 } sweep_merge_opts;
 
 /* The merged table of DIR (every point, failed and missing ones included). */
@@ -98,8 +99,8 @@ int sweep_table_load(sweep_table *t, const char *dir, FILE *err, char *msg, size
 void sweep_table_free(sweep_table *t);
 /* The table as CSV (RFC 4180 quoting) or, for a .json path, JSON; written whole or not at all. 0 or -1. */
 int sweep_table_write(const sweep_table *t, const char *path, char *msg, size_t n);
-/* One gnuplot chart of column y against parameter x, one line per value of parameter by (NULL: one line). */
-int sweep_plot(const sweep_table *t, const char *path, const char *x, const char *y, const char *by, char *msg,
-	       size_t n);
+/* One gnuplot chart of column y against parameter x (log scale: logx), one line per value of parameter by (NULL: one). */
+int sweep_plot(const sweep_table *t, const char *path, const char *x, const char *y, const char *by, int logx,
+	       char *msg, size_t n);
 
 #endif

@@ -132,6 +132,7 @@ static void job_line(viz_buf *b, const sweep_spec *s, const sweep_plan *p, size_
 {
 	char f[4200];
 	int w = p->width;
+	viz_buf_puts(b, "("); /* a subshell: `sh jobs.txt` goes on after each job's exit */
 	sh_quote(b, p->bin);
 	viz_buf_puts(b, " run ");
 	snprintf(f, sizeof(f), "%s/jobs/%0*zu.json", p->dir, w, k + 1);
@@ -147,7 +148,7 @@ static void job_line(viz_buf *b, const sweep_spec *s, const sweep_plan *p, size_
 	viz_buf_puts(b, " 2>&1; rc=$?; echo $rc >");
 	snprintf(f, sizeof(f), "%s/out/%0*zu.rc", p->dir, w, k + 1);
 	sh_quote(b, f);
-	viz_buf_printf(b, "; echo \"%0*zu $rc\"; exit $rc\n", w, k + 1);
+	viz_buf_printf(b, "; echo \"%0*zu $rc\"; exit $rc)\n", w, k + 1);
 }
 
 /* DIR/sweep.json: what merge needs (parameters, each point's values, columns), in our own words. */

@@ -76,7 +76,7 @@ static const cJSON *param_values(const sweep_table *t, size_t c)
 }
 
 /* The whole script: fixed size and font, no enhanced text, data inline. */
-static void script(const sweep_table *t, viz_buf *b, int png, int xc, int yc, int gc)
+static void script(const sweep_table *t, viz_buf *b, int png, int xc, int yc, int gc, int logx)
 {
 	const cJSON *xv = param_values(t, (size_t)xc), *gv = gc >= 0 ? param_values(t, (size_t)gc) : NULL;
 	int numeric = 1, multi = 0;
@@ -94,6 +94,8 @@ static void script(const sweep_table *t, viz_buf *b, int png, int xc, int yc, in
 	viz_buf_puts(b, "\nset ylabel ");
 	gp_str(b, t->head[yc]);
 	viz_buf_puts(b, "\nset offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n");
+	if (numeric && logx)
+		viz_buf_puts(b, "set logscale x\n");
 	if (!numeric) {
 		size_t i = 0;
 		viz_buf_puts(b, "set xtics (");
@@ -197,8 +199,8 @@ done:
 	return rc;
 }
 
-int sweep_plot(const sweep_table *t, const char *path, const char *x, const char *y, const char *by, char *msg,
-	       size_t n)
+int sweep_plot(const sweep_table *t, const char *path, const char *x, const char *y, const char *by, int logx,
+	       char *msg, size_t n)
 {
 	size_t l = strlen(path), first = 2 + t->n_params;
 	int png = l > 4 && !strcmp(path + l - 4, ".png");
@@ -212,7 +214,12 @@ int sweep_plot(const sweep_table *t, const char *path, const char *x, const char
 	if (yc < 0 || (size_t)yc >= t->n_cols)
 		return snprintf(msg, n, "--y '%s': not a result column of this sweep", y ? y : "(none kept)"), -1;
 	viz_buf sc = { 0 }, pic = { 0 };
-	script(t, &sc, png, xc, yc, gc);
+	if (logx) /* a log axis needs positive numbers */
+		for (const cJSON *v = param_values(t, (size_t)xc)->child; v; v = v->next)
+			if (!cJSON_IsNumber(v) || !(v->valuedouble > 0))
+				return snprintf(msg, n, "--logx: parameter '%s' has a value that is not a positive number",
+						t->head[xc]), -1;
+	script(t, &sc, png, xc, yc, gc, logx);
 	int rc = sc.oom ? (snprintf(msg, n, "out of memory"), -1) : draw(&sc, &pic, msg, n);
 	if (rc == 0)
 		rc = viz_buf_write_file(&pic, path, msg, n);
