@@ -39,32 +39,43 @@ static size_t value_index(const sweep_table *t, const cJSON *vals, size_t r, siz
 	return 0;
 }
 
-/* One series: for each x value, mean, min and max of y over the rows of group g (SIZE_MAX: all rows). */
-static void series(const sweep_table *t, viz_buf *b, int xc, int yc, int gc, size_t g, const cJSON *xv,
-		   const cJSON *gv, int numeric)
+/* Mean, min and max of y per x value among the rows of one group. */
+typedef struct acc {
+	double sum, min, max;
+	size_t n;
+} acc;
+
+/* One series (group g): a data line per x value with rows, "x mean min max"; categories by their index. */
+static void series(const sweep_table *t, viz_buf *b, int yc, size_t g, const cJSON *xv, int numeric, const size_t *xi,
+		   const size_t *gi)
 {
-	size_t i = 0;
+	size_t nx = (size_t)cJSON_GetArraySize(xv), i = 0;
 	char a[40], lo[40], hi[40];
+	acc *ac = calloc(nx, sizeof(*ac));
+	if (!ac) {
+		b->oom = 1;
+		return;
+	}
+	for (size_t r = 0; r < t->n_rows; r++) {
+		double y = t->num[r * t->n_cols + yc];
+		if (isnan(y) || gi[r] != g)
+			continue;
+		acc *c = &ac[xi[r]];
+		c->min = !c->n || y < c->min ? y : c->min;
+		c->max = !c->n || y > c->max ? y : c->max;
+		c->sum += y, c->n++;
+	}
 	for (const cJSON *x = xv->child; x; x = x->next, i++) {
-		double sum = 0, mn = INFINITY, mx = -INFINITY;
-		size_t k = 0;
-		for (size_t r = 0; r < t->n_rows; r++) {
-			double y = t->num[r * t->n_cols + yc];
-			if (isnan(y) || value_index(t, xv, r, (size_t)xc) != i ||
-			    (gc >= 0 && value_index(t, gv, r, (size_t)gc) != g))
-				continue;
-			sum += y, k++;
-			mn = y < mn ? y : mn, mx = y > mx ? y : mx;
-		}
-		if (!k)
+		if (!ac[i].n)
 			continue;
 		if (numeric)
 			viz_buf_puts(b, sweep_num_text(x->valuedouble, a, sizeof(a)));
 		else
 			viz_buf_printf(b, "%zu", i);
-		viz_buf_printf(b, " %s", sweep_num_text(sum / (double)k, a, sizeof(a)));
-		viz_buf_printf(b, " %s %s\n", sweep_num_text(mn, lo, sizeof(lo)), sweep_num_text(mx, hi, sizeof(hi)));
+		viz_buf_printf(b, " %s", sweep_num_text(ac[i].sum / (double)ac[i].n, a, sizeof(a)));
+		viz_buf_printf(b, " %s %s\n", sweep_num_text(ac[i].min, lo, sizeof(lo)), sweep_num_text(ac[i].max, hi, sizeof(hi)));
 	}
+	free(ac);
 	viz_buf_puts(b, "e\n");
 }
 
@@ -107,11 +118,18 @@ static void script(const sweep_table *t, viz_buf *b, int png, int xc, int yc, in
 		}
 		viz_buf_puts(b, ")\n");
 	}
-	for (size_t r = 0; r < t->n_rows && !multi; r++) /* several rows on one (group, x): error bars */
-		for (size_t q = r + 1; q < t->n_rows && !multi; q++)
-			multi = value_index(t, xv, r, (size_t)xc) == value_index(t, xv, q, (size_t)xc) &&
-				(gc < 0 || value_index(t, gv, r, (size_t)gc) == value_index(t, gv, q, (size_t)gc));
-	size_t ng = gv ? (size_t)cJSON_GetArraySize(gv) : 1;
+	size_t ng = gv ? (size_t)cJSON_GetArraySize(gv) : 1, nx = (size_t)cJSON_GetArraySize(xv);
+	size_t *xi = calloc(t->n_rows + 1, sizeof(*xi)), *gi = calloc(t->n_rows + 1, sizeof(*gi));
+	if (!xi || !gi) {
+		free(xi), free(gi);
+		b->oom = 1;
+		return;
+	}
+	for (size_t r = 0; r < t->n_rows; r++) {
+		xi[r] = value_index(t, xv, r, (size_t)xc);
+		gi[r] = gv ? value_index(t, gv, r, (size_t)gc) : 0;
+	}
+	multi = t->n_rows > nx * ng; /* a full grid: more rows than (group, x) cells puts several on each */
 	viz_buf_puts(b, "plot ");
 	for (size_t g = 0; g < ng; g++) {
 		viz_buf_printf(b, "%s'-' using 1:2%s with %s lw 2 pt 7 title ", g ? ", " : "", multi ? ":3:4" : "",
@@ -127,7 +145,9 @@ static void script(const sweep_table *t, viz_buf *b, int png, int xc, int yc, in
 	}
 	viz_buf_puts(b, "\n");
 	for (size_t g = 0; g < ng; g++)
-		series(t, b, xc, yc, gc, g, xv, gv, numeric);
+		series(t, b, yc, g, xv, numeric, xi, gi);
+	free(xi);
+	free(gi);
 }
 
 /* gnuplot -d SCRIPT (no init files) with stdout into out_fd; 0 or -1 with msg. */
