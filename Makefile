@@ -280,7 +280,7 @@ pictures: all
 	@$(REL_DIR)/ikesim run tests/scenarios/storm_small_reconnect_gw.json --quiet --metrics $(BUILD)/pictures/storm_gw.json
 	@$(REL_DIR)/ikesim viz storm $(BUILD)/pictures/storm_gw.json -o $(STORM_IMG)/storm_reconnect_gw.svg
 	@rm -rf $(SWEEP_PIC_DIR) && $(REL_DIR)/ikesim sweep tests/sweep/storm_cookies.json -o $(SWEEP_PIC_DIR) --runner none >/dev/null 2>&1
-	@sh $(SWEEP_PIC_DIR)/jobs.txt >/dev/null
+	@sh $(SWEEP_PIC_DIR)/jobs.txt >/dev/null || : # a job whose expect fails exits 3; merge fails on real failures
 	@$(REL_DIR)/ikesim sweep merge $(SWEEP_PIC_DIR) --plot $(STORM_IMG)/sweep_cookies.svg --y totals.cookies \
 	  --by 'links[*].loss' --logx >/dev/null 2>&1
 
