@@ -247,6 +247,64 @@ static void sweep_slurm_script_runs_a_task(void **st)
 	rm_tree(&d);
 }
 
+/* --runner none, the jobs run by sh; a parameter of strings drawn as categories; the plot's refusals. */
+static void sweep_runner_none_and_categories(void **st)
+{
+	(void)st;
+	if (!job_bin() || !have("gnuplot")) {
+		print_message("IKESIM_BIN not set or no gnuplot: skipping\n");
+		skip();
+	}
+	tfs_dir d;
+	char spec[300], out[300], cmd[700], svg[300], base[PATH_MAX];
+	tfs_dir_make(&d, "sweep-none");
+	assert_non_null(realpath("tests/sweep/base.json", base));
+	snprintf(spec, sizeof(spec), "%s/spec.json", d.path);
+	snprintf(out, sizeof(out), "%s/o", d.path);
+	FILE *f = fopen(spec, "w");
+	assert_non_null(f);
+	fprintf(f, "{\"base\": \"%s\", \"vary\": {\"populations[rw].start\": [\"0s\", \"2s\"]}, "
+		   "\"columns\": [\"latency.count\", \"meta.seed\"]}", base);
+	fclose(f);
+	const char *argv[] = { "sweep", spec, "-o", out, "--runner", "none", "--ikesim", job_bin() };
+	clirun c = sweep(8, argv);
+	assert_int_equal(c.rc, 0);
+	assert_non_null(strstr(c.out, "run: sh "));
+	clirun_free(&c);
+	snprintf(cmd, sizeof(cmd), "sh '%s/jobs.txt' >/dev/null 2>&1", out);
+	assert_int_equal(system(cmd), 0);
+	snprintf(svg, sizeof(svg), "%s/c.svg", d.path);
+	const char *m[] = { "sweep", "merge", out, "--plot", svg };
+	c = sweep(5, m);
+	assert_int_equal(c.rc, 0);
+	clirun_free(&c);
+	char *pic = tfs_must_read(svg, NULL);
+	assert_non_null(strstr(pic, ">0s<") ? pic : NULL);
+	assert_non_null(strstr(pic, ">2s<"));
+	free(pic);
+	snprintf(cmd, sizeof(cmd), "%s/o/table.csv", d.path);
+	pic = tfs_must_read(cmd, NULL);
+	assert_string_equal(pic, "point,populations[rw].start,status,latency.count,meta.seed\n0001,0s,ok,8,1\n0002,2s,ok,8,1\n");
+	free(pic);
+	static const char *const BAD[][3] = { { "--x", "nope", "--x 'nope': not a parameter" },
+					      { "--y", "totals.nope", "--y 'totals.nope': not a result column" },
+					      { "--by", "populations[rw].start", "not a parameter of this sweep other than --x" },
+					      { "--logx", NULL, "--logx: parameter 'populations[rw].start' has a value that is not a positive number" } };
+	for (size_t i = 0; i < 4; i++) {
+		const char *mb[] = { "sweep", "merge", out, "--plot", svg, BAD[i][0], BAD[i][1] };
+		c = sweep(BAD[i][1] ? 7 : 6, mb);
+		assert_int_not_equal(c.rc, 0);
+		if (!strstr(c.err, BAD[i][2]))
+			fail_msg("%s: %s", BAD[i][0], c.err);
+		clirun_free(&c);
+	}
+	const char *mp[] = { "sweep", "merge", out, "--plot", "x.pdf" };
+	c = sweep(5, mp);
+	assert_non_null(strstr(c.err, "drawn as .svg or .png"));
+	clirun_free(&c);
+	rm_tree(&d);
+}
+
 /* A spec in d with `body` after the base; `sweep --runner none` must refuse it naming `want`, writing nothing. */
 static void refused(const tfs_dir *d, const char *body, const char *want)
 {
@@ -382,6 +440,7 @@ static void sweep_path_set_edges(void **st)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(sweep_parallel_and_merge),
 	cmocka_unit_test(sweep_slurm_script_runs_a_task),
+	cmocka_unit_test(sweep_runner_none_and_categories),
 	cmocka_unit_test(sweep_bad_specs_refused),
 	cmocka_unit_test(sweep_path_set_edges),
 };
