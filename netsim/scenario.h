@@ -64,7 +64,7 @@ typedef struct sim_pop_spec {
 	uint8_t start;           /* enum sim_pop_start */
 	int64_t from, to;        /* AT: all at `from`; UNIFORM: each at a time drawn in [from, to] */
 	double rate;             /* POISSON: starts per second from `from` (exponential gaps) */
-	ike_conn_cfg *conn;      /* the one config every member's engine uses */
+	ike_conn_cfg *conn;      /* the config of its (first) mix entry: one per entry, shared by its members */
 } sim_pop_spec;
 
 typedef struct sim_link_spec {
