@@ -44,6 +44,8 @@ typedef struct sim_node_spec {
 	uint32_t cookie_threshold; /* ike_peer_cfg.cookie_threshold; 0 = never demand cookies */
 	uint32_t cookie_threshold_ip, block_threshold, half_open_limit; /* the same knobs of ike_peer_cfg; 0 = off */
 	int64_t half_open_timeout; /* ns; 0 = the engine's 30 s */
+	uint32_t ikesa_limit;      /* strongSwan's ikesa_limit; 0 = off */
+	uint8_t cookie_always;     /* "ddos_mode": "busy" (libreswan): a cookie for every new IKE SA */
 	uint8_t profile;           /* the node's "profile" (enum sim_profile_id), 0 = none given */
 	uint8_t esp_encap;         /* "encap": ESP in UDP (RFC 3948) even without NAT, like swanctl's encap = yes */
 	uint8_t forward;           /* "router": true, or a NAT: datagrams for others are routed on */
