@@ -15,12 +15,13 @@
 
 #include "run.h"
 #include "scenario.h"
+#include "scntest.h"
 #include "test_list.h.in"
 
 /* A gateway with `knobs` and 10 road warriors; runs it; returns the trace (caller frees), *gw_sas the IKE SAs up. */
 static char *storm(const char *knobs, size_t *gw_sas)
 {
-	char text[4096], err[512], path[] = "/tmp/ikesim-knobs-XXXXXX";
+	char text[4096];
 	snprintf(text, sizeof(text),
 		 "{\"duration\":\"10s\",\"nodes\":[{\"name\":\"gw\",\"addresses\":[\"198.51.100.1\"]%s}],"
 		 "\"populations\":[{\"name\":\"rw\",\"count\":10,\"addresses\":\"100.64.0.1\",\"link\":{\"to\":\"gw\","
@@ -29,31 +30,11 @@ static char *storm(const char *knobs, size_t *gw_sas)
 		 "\"connections\":[{\"name\":\"rw\",\"node\":\"gw\",\"remote\":\"0.0.0.0\",\"auth\":{\"psk\":\"k\"},"
 		 "\"local_ts\":[\"10.0.0.0/16\"],\"remote_ts\":[\"100.64.0.0/10\"]}]}",
 		 knobs);
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	sim_scenario *sc = sim_scenario_parse("t.json", text, strlen(text), err, sizeof(err));
-	if (!sc)
-		fail_msg("%s", err);
-	sim_run_opts o = { .trace_path = path };
 	sim_run_result res;
-	if (sim_run_scenario(sc, &o, &res, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
+	char *t = scntest_run(text, NULL, &res);
 	*gw_sas = res.status[res.first[0]].ike_sas;
 	sim_run_result_free(&res);
-	sim_scenario_free(sc);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	char *buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = 0;
-	fclose(f);
-	unlink(path);
-	return buf;
+	return t;
 }
 
 static size_t count(const char *t, const char *what)

@@ -16,6 +16,7 @@
 
 #include "run.h"
 #include "scenario.h"
+#include "scntest.h"
 #include "test_list.h.in"
 
 #define GW_CONN                                                                                                   \
@@ -154,38 +155,11 @@ static void members_share_one_config(void **state)
 	sim_scenario_free(sc);
 }
 
-/* Runs text; returns the trace's bytes (caller frees) and checks every expect. */
+/* Runs text with the seed given (seed_set); the trace's bytes (caller frees). */
 static char *run_text(const char *text, uint64_t seed, int seed_set, sim_run_result *keep)
 {
-	char err[512], path[] = "/tmp/ikesim-pop-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	sim_scenario *sc = sim_scenario_parse("t.json", text, strlen(text), err, sizeof(err));
-	if (!sc)
-		fail_msg("%s", err);
-	sim_run_opts o = { .trace_path = path, .seed = seed, .seed_set = seed_set };
-	sim_run_result res;
-	if (sim_run_scenario(sc, &o, &res, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	assert_int_equal(sim_check_expects(sc, &res, stderr), 0);
-	if (keep)
-		*keep = res;
-	else
-		sim_run_result_free(&res);
-	sim_scenario_free(sc);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	char *buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = 0;
-	fclose(f);
-	unlink(path);
-	return buf;
+	sim_run_opts o = { .seed = seed, .seed_set = seed_set };
+	return scntest_run(text, &o, keep);
 }
 
 static const char *const SPREAD =
