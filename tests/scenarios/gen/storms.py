@@ -306,12 +306,12 @@ def lesson_files():
         "cookie_threshold 30) reboots at 40 s and never recovers: %d road warriors reconnect at once and COOKIE "
         "round trips and retransmissions keep its only core busy. Make it recover with one of strongSwan's "
         "admission limits (docs/scenario.md, docs/cpu.md): every tunnel back (%d IKE SAs up at the end) within "
-        "75 s of the reboot, p99 setup latency at most 20 s. Rules, checked by the expect list: the gateway stays "
+        "100 s of the reboot, p99 setup latency at most 20 s. Rules, checked by the expect list: the gateway stays "
         "as slow as it is (a faster box is not the answer: p99 setup stays at least 10 s, and at 80 s fewer than "
         "half the tunnels are back), the road warriors are not touched (each sets up its IKE SA twice: %d setups)."
         % (N, 2 * N, 2 * N))
     ex2["expect"] = [{"metric": "ike_up", "min": 2 * N, "max": 2 * N},
-                     {"metric": "recovery_time", "max": "75s"},
+                     {"metric": "recovery_time", "max": "100s"},
                      {"metric": "setup_latency_p99", "min": "10s", "max": "20s"},
                      {"metric": "ike_up", "at": "80s", "max": N + N // 2},
                      {"metric": "setups", "min": 2 * N, "max": 2 * N}]
