@@ -231,6 +231,9 @@ L5_PICS   := handshake-ladder keepalive-ladder broken-ladder restart-ladder symm
 L6        := lessons/06-ikev1
 L6_IMG    := $(L6)/img
 L6_PICS   := mm-am-ladder states aggressive-states
+L7        := lessons/07-rekey-storm
+L7_IMG    := $(L7)/img
+L7_PICS   := reboot sync jitter collapse job-load
 # Storm plots (docs/metrics.md): the metrics of a storm scenario drawn by gnuplot.
 STORM_IMG := docs/pictures
 STORM_PICS:= storm_reconnect storm_reconnect_gw sweep_cookies
@@ -274,6 +277,9 @@ pictures: all
 	@$(REL_DIR)/ikesim viz ladder $(BUILD)/pictures/l6c.jsonl --nodes mm-a,mm-b,am-a,am-b -o $(L6_IMG)/mm-am-ladder.svg
 	@$(REL_DIR)/ikesim viz states --ike 1 -o $(L6_IMG)/states.svg
 	@$(REL_DIR)/ikesim viz states --ike 1 --trace $(BUILD)/pictures/l6c.jsonl --node am-a -o $(L6_IMG)/aggressive-states.svg
+	@mkdir -p $(L7_IMG)
+	@for p in $(L7_PICS); do $(REL_DIR)/ikesim run $(L7)/$$p.json --quiet --metrics $(BUILD)/pictures/l7-$$p.json && \
+	  $(REL_DIR)/ikesim viz storm $(BUILD)/pictures/l7-$$p.json -o $(L7_IMG)/$$p.svg || exit 1; done
 	@mkdir -p $(STORM_IMG)
 	@$(REL_DIR)/ikesim run tests/scenarios/storm_small_reconnect.json --quiet --metrics $(BUILD)/pictures/storm.json
 	@$(REL_DIR)/ikesim viz storm $(BUILD)/pictures/storm.json -o $(STORM_IMG)/storm_reconnect.svg
@@ -287,14 +293,16 @@ pictures: all
 pictures-check:
 	@$(MAKE) --no-print-directory pictures PICTURES=$(BUILD)/pictures/img L3_IMG=$(BUILD)/pictures/l3img \
 	  L4_IMG=$(BUILD)/pictures/l4img L5_IMG=$(BUILD)/pictures/l5img L6_IMG=$(BUILD)/pictures/l6img \
+	  L7_IMG=$(BUILD)/pictures/l7img \
 	  STORM_IMG=$(BUILD)/pictures/stormimg >/dev/null
 	@for f in states keys ladder; do cmp $(BUILD)/pictures/img/$$f.svg docs/img/$$f.svg || exit 1; done
 	@for f in rekey-ladder keys collision-ladder dpd-ladder; do cmp $(BUILD)/pictures/l3img/$$f.svg $(L3)/img/$$f.svg || exit 1; done
 	@for f in $(L4_PICS); do cmp $(BUILD)/pictures/l4img/$$f.svg $(L4)/img/$$f.svg || exit 1; done
 	@for f in $(L5_PICS); do cmp $(BUILD)/pictures/l5img/$$f.svg $(L5)/img/$$f.svg || exit 1; done
 	@for f in $(L6_PICS); do cmp $(BUILD)/pictures/l6img/$$f.svg $(L6)/img/$$f.svg || exit 1; done
+	@for f in $(L7_PICS); do cmp $(BUILD)/pictures/l7img/$$f.svg $(L7)/img/$$f.svg || exit 1; done
 	@for f in $(STORM_PICS); do cmp $(BUILD)/pictures/stormimg/$$f.svg $(STORM_IMG)/$$f.svg || exit 1; done
-	@echo "pictures-check: docs/img/*.svg, $(STORM_IMG)/storm_*.svg, sweep_cookies.svg and $(L3), $(L4), $(L5), $(L6) img/*.svg regenerate byte-identically"
+	@echo "pictures-check: docs/img/*.svg, $(STORM_IMG)/storm_*.svg, sweep_cookies.svg and $(L3), $(L4), $(L5), $(L6), $(L7) img/*.svg regenerate byte-identically"
 
 # Renders the demo report with headless Chromium (Debian's package, installed here only: CI does not need it).
 CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \

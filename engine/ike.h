@@ -273,6 +273,10 @@ typedef struct ike_peer_cfg {
 	uint32_t half_open_limit;
 	/* How long a responder keeps an IKE SA that is not authenticated yet; 0 = 30 s (strongSwan's default). */
 	ike_time half_open_timeout;
+	/* Silently drops every new IKE_SA_INIT while this many IKE SAs exist (strongSwan's ikesa_limit); 0 = off. */
+	uint32_t ikesa_limit;
+	/* Demands a cookie of every new IKE_SA_INIT, whatever the load (libreswan's ddos-mode=busy). */
+	bool cookie_always;
 } ike_peer_cfg;
 
 typedef struct ike_peer ike_peer;

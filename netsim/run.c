@@ -231,7 +231,8 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 					 .cookie_threshold = ns->cookie_threshold,
 					 .cookie_threshold_ip = ns->cookie_threshold_ip,
 					 .block_threshold = ns->block_threshold, .half_open_limit = ns->half_open_limit,
-					 .half_open_timeout = ns->half_open_timeout };
+					 .half_open_timeout = ns->half_open_timeout, .ikesa_limit = ns->ikesa_limit,
+					 .cookie_always = ns->cookie_always != 0 };
 		if (r->be.add_node(r->be.impl, ns->name, on_deliver, n) != (int32_t)i)
 			return -1;
 		for (size_t k = 0; k < ns->n_addrs; k++)

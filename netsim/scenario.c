@@ -105,14 +105,26 @@ static int parse_dos(sim_scn *c, sim_node_spec *n, const sim_jv *o, const char *
 		n->half_open_timeout = pf->half_open_timeout;
 	}
 	static const char *const names[] = { "cookie_threshold", "cookie_threshold_ip", "block_threshold",
-					     "half_open_limit" };
-	uint32_t *slots[] = { &n->cookie_threshold, &n->cookie_threshold_ip, &n->block_threshold, &n->half_open_limit };
+					     "half_open_limit", "ikesa_limit" };
+	uint32_t *slots[] = { &n->cookie_threshold, &n->cookie_threshold_ip, &n->block_threshold, &n->half_open_limit,
+			      &n->ikesa_limit };
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 		int64_t v = *slots[k];
 		if (sim_scn_int(c, o, path, names[k], 0, 0, UINT32_MAX, &v) < 0)
 			return -1;
 		*slots[k] = (uint32_t)v;
 	}
+	const char *mode = NULL;
+	char p[SIM_PATH_MAX];
+	if (sim_scn_str(c, o, path, "ddos_mode", 0, &mode) < 0)
+		return -1;
+	sim_scn_sub(p, path, "ddos_mode");
+	if (mode && !strcmp(mode, "busy")) /* libreswan: cookies for everyone */
+		n->cookie_always = 1;
+	else if (mode && !strcmp(mode, "unlimited")) /* libreswan: never cookies (limits still apply) */
+		n->cookie_threshold = n->cookie_threshold_ip = 0;
+	else if (mode && strcmp(mode, "auto"))
+		return sim_scn_fail(c, p, "'%.40s' is not one of \"auto\", \"busy\", \"unlimited\"", mode);
 	return sim_scn_time(c, o, path, "half_open_timeout", 0, &n->half_open_timeout) < 0 ? -1 : 0;
 }
 
@@ -120,7 +132,7 @@ static int parse_node(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, c
 {
 	static const char *const keys[] = { "name", "addresses", "cookie_threshold", "cookie_threshold_ip",
 					    "block_threshold", "half_open_limit", "half_open_timeout", "profile", "encap", "router", "routes",
-					    "nat", "cpu", NULL };
+					    "nat", "cpu", "ikesa_limit", "ddos_mode", NULL };
 	sim_node_spec *n = &sc->nodes[i];
 	const sim_jv *addrs;
 	size_t na;

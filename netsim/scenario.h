@@ -44,6 +44,8 @@ typedef struct sim_node_spec {
 	uint32_t cookie_threshold; /* ike_peer_cfg.cookie_threshold; 0 = never demand cookies */
 	uint32_t cookie_threshold_ip, block_threshold, half_open_limit; /* the same knobs of ike_peer_cfg; 0 = off */
 	int64_t half_open_timeout; /* ns; 0 = the engine's 30 s */
+	uint32_t ikesa_limit;      /* strongSwan's ikesa_limit; 0 = off */
+	uint8_t cookie_always;     /* "ddos_mode": "busy" (libreswan): a cookie for every new IKE SA */
 	uint8_t profile;           /* the node's "profile" (enum sim_profile_id), 0 = none given */
 	uint8_t esp_encap;         /* "encap": ESP in UDP (RFC 3948) even without NAT, like swanctl's encap = yes */
 	uint8_t forward;           /* "router": true, or a NAT: datagrams for others are routed on */
@@ -64,7 +66,7 @@ typedef struct sim_pop_spec {
 	uint8_t start;           /* enum sim_pop_start */
 	int64_t from, to;        /* AT: all at `from`; UNIFORM: each at a time drawn in [from, to] */
 	double rate;             /* POISSON: starts per second from `from` (exponential gaps) */
-	ike_conn_cfg *conn;      /* the one config every member's engine uses */
+	ike_conn_cfg *conn;      /* the config of its (first) mix entry: one per entry, shared by its members */
 } sim_pop_spec;
 
 typedef struct sim_link_spec {

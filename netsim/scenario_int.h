@@ -59,7 +59,8 @@ int sim_scn_metric_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, c
 int sim_scn_flow_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e);
 
 /* Peer profiles: the defaults one implementation uses (scenario_life.c; sources in docs/scenario.md). */
-enum sim_profile_id { SIM_PROFILE_NONE, SIM_PROFILE_STRONGSWAN, SIM_PROFILE_LIBRESWAN };
+enum sim_profile_id { SIM_PROFILE_NONE, SIM_PROFILE_STRONGSWAN, SIM_PROFILE_LIBRESWAN, SIM_PROFILE_ANDROID,
+		      SIM_PROFILE_ANDROID_NATIVE, SIM_PROFILE_OPENIKED, SIM_PROFILE_N };
 
 typedef struct sim_profile {
 	const char *name;

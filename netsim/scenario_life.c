@@ -39,11 +39,48 @@ static const sim_profile PROFILES[] = {
 				    .cookie_threshold = 25000,
 				    .half_open_limit = 50000,
 				    .half_open_timeout = 30 * IKE_NS_PER_SEC },
+	/* Clients (the population side of a storm, /work/shared/notes/storms.md section 6): no overload knobs. */
+	/* strongSwan's Android app: charon with retransmit tries 3, timeout 2 s, base 1.4 (2, 4.8, 8.7 s, fail at
+	 * 14.2 s), keyingtries 1, make_before_break off, IKE rekey 10 h, CHILD 2 h (charonservice.c, android_service.c). */
+	[SIM_PROFILE_ANDROID] = { .name = "android",
+				  .ike_rekey = 10 * HOUR_,
+				  .child_rekey = 2 * HOUR_,
+				  .rt = { 2 * IKE_NS_PER_SEC, 1.4, 3 },
+				  .dpd_action = IKE_DPD_CLEAR,
+				  .keyingtries = 1,
+				  .initial_contact = true,
+				  .reauth_mbb = false,
+				  .half_open_timeout = 30 * IKE_NS_PER_SEC },
+	/* Android's own IKE stack (11+, AOSP IkeSessionParams): waits 0.5, 1, 2, 4, 8 s (fail at 15.5 s), DPD 120 s,
+	 * IKE soft lifetime 2 h; its CHILD lifetime is not in the notes: strongSwan's 1 h. */
+	[SIM_PROFILE_ANDROID_NATIVE] = { .name = "android-native",
+					 .ike_rekey = 2 * HOUR_,
+					 .child_rekey = HOUR_,
+					 .rt = { IKE_NS_PER_SEC / 2, 2.0, 4 },
+					 .dpd_delay = 120 * IKE_NS_PER_SEC,
+					 .dpd_action = IKE_DPD_CLEAR,
+					 .keyingtries = 1,
+					 .initial_contact = true,
+					 .reauth_mbb = false,
+					 .half_open_timeout = 30 * IKE_NS_PER_SEC },
+	/* OpenIKED (iked.h, ikev2_msg.c, iked.conf.5): retransmits at 2, 6, 14, 30, 62 s (doubling from 2 s), drops at
+	 * 126 s; no IKE rekey by default (ikelifetime 0); CHILD 3 h with the soft limit at 85-94.9 %: rekey at 2 h 51 m
+	 * less up to 10 %; DPD every 60 s; an unfinished IKE SA is kept 300 s. */
+	[SIM_PROFILE_OPENIKED] = { .name = "openiked",
+				   .ike_rekey = 0,
+				   .child_rekey = 3 * HOUR_ * 949 / 1000,
+				   .rt = { 2 * IKE_NS_PER_SEC, 2.0, 5 },
+				   .dpd_delay = 60 * IKE_NS_PER_SEC,
+				   .dpd_action = IKE_DPD_CLEAR,
+				   .keyingtries = 1,
+				   .initial_contact = true,
+				   .reauth_mbb = false,
+				   .half_open_timeout = 300 * IKE_NS_PER_SEC },
 };
 
 const sim_profile *sim_profile_get(uint8_t id)
 {
-	return &PROFILES[id == SIM_PROFILE_LIBRESWAN ? SIM_PROFILE_LIBRESWAN : SIM_PROFILE_STRONGSWAN];
+	return &PROFILES[id > SIM_PROFILE_NONE && id < SIM_PROFILE_N ? id : SIM_PROFILE_STRONGSWAN];
 }
 
 int sim_scn_profile(sim_scn *c, const sim_jv *o, const char *path, uint8_t *out)
@@ -54,13 +91,13 @@ int sim_scn_profile(sim_scn *c, const sim_jv *o, const char *path, uint8_t *out)
 	if (r <= 0)
 		return r;
 	sim_scn_sub(p, path, "profile");
-	if (strcmp(name, "strongswan") == 0)
-		*out = SIM_PROFILE_STRONGSWAN;
-	else if (strcmp(name, "libreswan") == 0)
-		*out = SIM_PROFILE_LIBRESWAN;
-	else
-		return sim_scn_fail(c, p, "unknown profile '%.40s' (strongswan or libreswan)", name);
-	return 1;
+	for (uint8_t i = SIM_PROFILE_NONE + 1; i < SIM_PROFILE_N; i++)
+		if (strcmp(name, PROFILES[i].name) == 0) {
+			*out = i;
+			return 1;
+		}
+	return sim_scn_fail(c, p, "unknown profile '%.40s' (strongswan, libreswan, android, android-native or openiked)",
+			    name);
 }
 
 /* A lifetime field (seconds or duration string) of at most ten years; 1 given, 0 absent, -1 error. */

@@ -151,9 +151,127 @@ static int add_members(sim_scn *c, sim_scenario *sc, sim_pop_spec *ps, const ike
 	return 0;
 }
 
+#define MAX_MIX 16
+
+/* One "mix" entry (or the population's one "connection"): its template, its share, its node profile. */
+typedef struct pop_mix {
+	const sim_jv *conn;
+	double share, credit;
+	uint8_t profile;
+	uint32_t first; /* its first member, UINT32_MAX while none */
+	ike_conn_cfg *cfg;
+} pop_mix;
+
+/* "mix": [{ "share": S, "profile": P, "connection": {...} }, ...] or the one "connection". */
+static int parse_mix(sim_scn *c, const sim_jv *o, const char *path, uint8_t profile, pop_mix *mx, size_t *n)
+{
+	static const char *const keys[] = { "share", "profile", "connection", NULL };
+	const sim_jv *arr = sim_jv_get(o, "mix"), *co = sim_jv_get(o, "connection");
+	char p[SIM_PATH_MAX], pi[SIM_PATH_MAX];
+	if (!arr == !co)
+		return sim_scn_fail(c, path, "give one of 'connection' and 'mix'");
+	if (co) {
+		sim_scn_sub(p, path, "connection");
+		if (!sim_jv_is_object(co))
+			return sim_scn_fail(c, p, "expected an object");
+		mx[0] = (pop_mix){ .conn = co, .share = 1, .profile = profile, .first = UINT32_MAX };
+		*n = 1;
+		return 0;
+	}
+	size_t k = 0;
+	if (sim_scn_array(c, o, path, "mix", 1, MAX_MIX, &arr, n) < 0)
+		return -1;
+	sim_scn_sub(p, path, "mix");
+	if (!*n)
+		return sim_scn_fail(c, p, "a mix needs at least one entry");
+	for (const sim_jv *e = arr->child; e; e = e->next, k++) {
+		sim_scn_idx(pi, p, k);
+		mx[k] = (pop_mix){ .profile = profile, .first = UINT32_MAX };
+		if (sim_scn_object(c, e, pi, keys) || sim_scn_num(c, e, pi, "share", 1, 1e-9, 1e9, &mx[k].share) < 0 ||
+		    sim_scn_profile(c, e, pi, &mx[k].profile) < 0)
+			return -1;
+		char pc[SIM_PATH_MAX];
+		sim_scn_sub(pc, pi, "connection");
+		if (!sim_jv_is_object(mx[k].conn = sim_jv_get(e, "connection")))
+			return sim_scn_fail(c, pc, mx[k].conn ? "expected an object" : "missing required field 'connection'");
+	}
+	return 0;
+}
+
+/* Member k's entry: the smooth weighted round robin, so each entry's members are spread evenly. */
+static size_t pick(pop_mix *mx, size_t n)
+{
+	double total = 0;
+	size_t best = 0;
+	for (size_t i = 0; i < n; i++) {
+		mx[i].credit += mx[i].share;
+		total += mx[i].share;
+		if (mx[i].credit > mx[best].credit)
+			best = i;
+	}
+	mx[best].credit -= total;
+	return best;
+}
+
+/* The members' entries (and node profiles), then each entry's one config, then each member's start slot. */
+static int templates(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, sim_pop_spec *ps, uint8_t profile)
+{
+	pop_mix mx[MAX_MIX];
+	size_t n = 0;
+	char p[SIM_PATH_MAX];
+	if (parse_mix(c, o, path, profile, mx, &n))
+		return -1;
+	uint8_t *which = malloc(ps->count);
+	int64_t *at = sim_scn_keep(sc, malloc((size_t)ps->count * sizeof(*at)));
+	if (!which || !at) {
+		free(which);
+		return sim_scn_fail(c, path, "out of memory");
+	}
+	for (uint32_t k = 0; k < ps->count; k++) {
+		size_t i = pick(mx, n);
+		which[k] = (uint8_t)i;
+		sc->nodes[ps->first + k].profile = mx[i].profile;
+		if (mx[i].first == UINT32_MAX)
+			mx[i].first = ps->first + k;
+	}
+	int initiates = -1, rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		int ini = 0;
+		snprintf(p, sizeof(p), n == 1 && sim_jv_get(o, "connection") ? "%s.connection" : "%s.mix[%zu].connection",
+			 path, i);
+		if (mx[i].first == UINT32_MAX)
+			continue; /* a share too small to get a member */
+		if (!(mx[i].cfg = sim_scn_keep(sc, calloc(1, sizeof(*mx[i].cfg)))))
+			rc = sim_scn_fail(c, p, "out of memory");
+		else if (sim_scn_conn_template(c, sc, mx[i].conn, p, mx[i].first, ps->name, mx[i].cfg, &ini))
+			rc = -1;
+		else if (initiates >= 0 && ini != initiates)
+			rc = sim_scn_fail(c, p, "every entry of a mix initiates, or none does");
+		else if (ps->conn && strcmp(ps->conn->name, mx[i].cfg->name))
+			rc = sim_scn_fail(c, p, "every entry of a mix has the same connection name");
+		initiates = ini;
+		if (!ps->conn)
+			ps->conn = mx[i].cfg;
+	}
+	if (!rc && ps->start != SIM_POP_AT && !initiates) {
+		sim_scn_sub(p, path, "start");
+		rc = sim_scn_fail(c, p, "members that only respond (\"initiate\": false) have no start times");
+	}
+	for (uint32_t k = 0; !rc && k < ps->count; k++) {
+		sim_node_spec *nd = &sc->nodes[ps->first + k];
+		at[k] = initiates ? ps->from : -1; /* the runner draws the spread ones from the run's seed */
+		nd->conns = mx[which[k]].cfg;
+		nd->n_conns = 1;
+		nd->initiate_at = &at[k];
+	}
+	free(which);
+	return rc;
+}
+
 static int parse_pop(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, size_t *members)
 {
-	static const char *const keys[] = { "name", "count", "addresses", "link", "profile", "start", "connection", NULL };
+	static const char *const keys[] = { "name", "count", "addresses", "link", "profile", "start", "connection", "mix",
+					    NULL };
 	sim_pop_spec *ps = &sc->pops[sc->n_pops];
 	char p[SIM_PATH_MAX];
 	const char *addr = NULL;
@@ -185,28 +303,8 @@ static int parse_pop(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *
 		return sim_scn_fail(c, path, "link.to: '%s' is a member of a population", sc->nodes[to].name);
 	if (add_members(c, sc, ps, &base, profile, to, &lc, path))
 		return -1;
-	const sim_jv *co = sim_jv_get(o, "connection");
-	sim_scn_sub(p, path, "connection");
-	if (!sim_jv_is_object(co))
-		return sim_scn_fail(c, p, co ? "expected an object" : "missing required field 'connection'");
-	int initiates = 0;
-	ps->conn = sim_scn_keep(sc, calloc(1, sizeof(*ps->conn)));
-	int64_t *at = sim_scn_keep(sc, malloc((size_t)ps->count * sizeof(*at)));
-	if (!ps->conn || !at)
-		return sim_scn_fail(c, p, "out of memory");
-	if (sim_scn_conn_template(c, sc, co, p, ps->first, ps->name, ps->conn, &initiates))
+	if (templates(c, sc, o, path, ps, profile))
 		return -1;
-	if (ps->start != SIM_POP_AT && !initiates) {
-		sim_scn_sub(p, path, "start");
-		return sim_scn_fail(c, p, "members that only respond (\"initiate\": false) have no start times");
-	}
-	for (uint32_t k = 0; k < ps->count; k++) {
-		sim_node_spec *n = &sc->nodes[ps->first + k];
-		at[k] = initiates ? ps->from : -1; /* the runner draws the spread ones from the run's seed */
-		n->conns = ps->conn;
-		n->n_conns = 1;
-		n->initiate_at = &at[k];
-	}
 	sc->n_pops++;
 	return sim_scn_within_run(c, sc, path, "start", ps->start == SIM_POP_UNIFORM ? ps->to : ps->from);
 }

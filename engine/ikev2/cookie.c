@@ -77,7 +77,7 @@ bool v2_cookie_admit(ike_peer *p, ike_time now, const v2_inbound *in, const v2_p
 {
 	const ike_peer_cfg *c = &p->cfg;
 	uint32_t from_ip = c->cookie_threshold_ip ? v2_ho_count(p, in->from) : 0;
-	bool global = c->cookie_threshold && p->half_open >= c->cookie_threshold;
+	bool global = c->cookie_always || (c->cookie_threshold && p->half_open >= c->cookie_threshold);
 	bool per_ip = c->cookie_threshold_ip && from_ip >= c->cookie_threshold_ip;
 	if (!global && !per_ip)
 		return true;
@@ -96,7 +96,9 @@ bool v2_cookie_admit(ike_peer *p, ike_time now, const v2_inbound *in, const v2_p
 		return true;
 	/* A wrong or stale cookie counts as none (2.6): answer with the right one again. */
 	char why[120];
-	if (global)
+	if (c->cookie_always)
+		snprintf(why, sizeof(why), "cookie %s: busy, every new IKE SA needs one", got ? "invalid, sent a fresh one" : "demanded");
+	else if (global)
 		snprintf(why, sizeof(why), "cookie %s: %zu half-open SAs", got ? "invalid, sent a fresh one" : "demanded",
 			 p->half_open);
 	else

@@ -342,7 +342,7 @@ static int init_r_respond(v2_ike_sa *sa, ike_time now, uint8_t prop_num)
 	return 0;
 }
 
-/* strongSwan's block_threshold and init_limit_half_open: past them a request is dropped without a word. */
+/* strongSwan's block_threshold, init_limit_half_open and ikesa_limit: past them a request is dropped without a word. */
 static bool init_r_within_limits(ike_peer *p, ike_time now, const v2_inbound *in)
 {
 	const ike_peer_cfg *c = &p->cfg;
@@ -355,6 +355,9 @@ static bool init_r_within_limits(ike_peer *p, ike_time now, const v2_inbound *in
 	} else if (c->half_open_limit && p->half_open >= c->half_open_limit) {
 		r = V2_REF_LIMIT;
 		snprintf(why, sizeof(why), "%zu half-open SAs (limit %u)", p->half_open, c->half_open_limit);
+	} else if (c->ikesa_limit && p->nsas >= c->ikesa_limit) {
+		r = V2_REF_LIMIT;
+		snprintf(why, sizeof(why), "%zu IKE SAs (ikesa_limit %u)", p->nsas, c->ikesa_limit);
 	} else {
 		return true;
 	}

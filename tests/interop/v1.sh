@@ -116,31 +116,37 @@ v1_run_one() {
 }
 
 # An XAUTH row: secrets in private files (never on the command line), Main Mode PSK then XAUTH and Mode Config;
-# the usual v1 checks and v1_xauth_check. No pings: the virtual IP charon's pool gives is not the inner address
-# the ping rows use.
+# the usual v1 checks and v1_xauth_check; the road warrior (ROLE i) pings charon from the virtual IP it was given.
 v1_xauth_run() {
-	local n=$1 conn=$2 ike=$3 esp=$4 addr=$5 dir=$6 role=$7 rc listed=no
+	local n=$1 conn=$2 ike=$3 esp=$4 addr=$5 dir=$6 role=$7 rc listed=no i line
 	shift 7
 	local flags=("$@")
 	(umask 077 && printf '%s\n' "$IX_XAUTH_PASS" >"$dir/xauth.pw" &&
 		printf '# user:password\n%s:%s\n' "$IX_XAUTH_USER" "$IX_XAUTH_PASS" >"$dir/xauth.users")
-	if [ "$role" = i ]; then
-		flags+=(--xauth-user "$IX_XAUTH_USER" --xauth-password-file "$dir/xauth.pw" --modecfg)
+	if [ "$role" = i ]; then # the road warrior pings from the virtual IP charon's pool gives first
+		flags+=(--xauth-user "$IX_XAUTH_USER" --xauth-password-file "$dir/xauth.pw" --modecfg
+			--inner-addr "$IX_XAUTH_VIP" --ping "$IX_PING_DST" --count "$IX_PING_COUNT" --interval "$IX_PING_INTERVAL")
 	else
 		flags+=(--xauth-users "$dir/xauth.users" --pool "$IX_XAUTH_POOL")
 	fi
-	start_ikesim "$dir" "$conn" ok "$ike" "$esp" psk "$addr" "${flags[@]}"
+	IX_HOLD=$([ "$role" = i ] && echo 1 || echo "$IX_HOLD") start_ikesim "$dir" "$conn" ok "$ike" "$esp" psk "$addr" "${flags[@]}"
 	if [ "$role" = i ]; then
-		while kill -0 "$PEER_PID" 2>/dev/null; do
-			sa_listed ref "$conn" && { listed=yes; break; }
+		for i in $(seq 1 100); do
+			grep -q '^ping: ' "$dir/ikesim.out" 2>/dev/null && break
+			kill -0 "$PEER_PID" 2>/dev/null || break
 			sleep 0.05
 		done
+		SWAN ref --list-sas --ike "$conn" >"$dir/list.out" 2>&1
+		grep -q "$conn" "$dir/list.out" && listed=yes
 	elif wait_bound "$addr" "$IX_PEER_PORT" "$PEER_PID"; then
 		# kernel-libipsec routes a policy only from a local address inside it (strongswan.md): the virtual IP
 		# the pool gives charon must exist before charon installs the IPsec SA
 		ip -n "$NS" addr add "$IX_XAUTH_VIP/32" dev lo 2>/dev/null
 		SWAN ref --initiate --child "$conn" --timeout "$IX_TIMEOUT" >"$dir/initiate.out" 2>&1
 		sa_listed ref "$conn" && listed=yes
+		# charon, the road warrior, pings ikesim's inner address from its virtual IP
+		ip netns exec "$NS" ping -n -c "$IX_KPING_COUNT" -i 0.05 -W 1 -I "$IX_XAUTH_VIP" "${IX_TS_IKESIM%/*}" \
+			>"$dir/kping.out" 2>&1
 		stop_peer
 		ip -n "$NS" addr del "$IX_XAUTH_VIP/32" dev lo 2>/dev/null
 	fi
@@ -149,6 +155,15 @@ v1_xauth_run() {
 	log_since ref "$off" >"$dir/charon.log"
 	v1_check "$dir" "$conn" "$rc" "$listed" "$role" "$(natt_port "$n")"
 	v1_xauth_check "$dir" "$role"
+	if [ "$role" = i ]; then
+		line=$(grep -m1 '^ping: ' "$dir/ikesim.out")
+		[[ $line == "ping: $IX_PING_COUNT sent, $IX_PING_COUNT answered"* ]] || why_add "ikesim: ${line:-no ping line}"
+		V1_INFO="$V1_INFO; from the virtual IP $IX_XAUTH_VIP: ${line#ping: }"
+	else
+		line=$(grep -Eo '[0-9]+ received' "$dir/kping.out" | cut -d' ' -f1)
+		[ "${line:-0}" = "$IX_KPING_COUNT" ] || why_add "ping(8) from charon's virtual IP: ${line:-0} of $IX_KPING_COUNT answered"
+		V1_INFO="$V1_INFO; ping(8) from charon's virtual IP $IX_XAUTH_VIP: ${line:-0}/$IX_KPING_COUNT answered by ikesim"
+	fi
 	[ -z "$WHY" ] && V1_RESULT=PASS || V1_RESULT=FAIL
 }
 

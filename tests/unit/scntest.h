@@ -22,4 +22,13 @@ sim_scenario *scntest_parse(const char *text, char *err, size_t errlen);
  * is its path); else parsed from an exact-size heap copy (so ASan sees overreads) named "t.json". */
 void scntest_refusals(const scntest_bad *cases, size_t n, int via_file);
 
+/* Parses text as "t.json": want NULL, it must load; else it must be refused with want somewhere in the error. */
+void scntest_expect(const char *text, const char *want);
+
+/* Parses and runs text (o: trace_path is set here), fails the test unless every expect holds; returns the trace's
+ * bytes (caller frees) and, with keep, hands over the run's result (free with sim_run_result_free). */
+struct sim_run_opts;
+struct sim_run_result;
+char *scntest_run(const char *text, const struct sim_run_opts *o, struct sim_run_result *keep);
+
 #endif

@@ -105,8 +105,8 @@ static void every_exercise_fails_as_shipped(void **state)
 		if (solution_path(path, sol, sizeof(sol)) != 0)
 			fail_msg("%s: no reference solution in solutions/ or instructor/", path);
 	}
-	/* lesson 02 ships five, lesson 03 four, lesson 04 two, lesson 05 three, lesson 06 two */
-	assert_true(g.gl_pathc >= 16);
+	/* lesson 02 ships five, lesson 03 four, lesson 04 two, lesson 05 three, lesson 06 two, lesson 07 three */
+	assert_true(g.gl_pathc >= 19);
 	globfree(&g);
 }
 
@@ -428,6 +428,53 @@ static void lesson06_rules_are_checked(void **state)
 	}
 }
 
+/* Lesson 07: each case's solution with one rule broken must fail again. */
+static void check_broken(const broken_rule *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *sol = tfs_must_read(cases[i].solution, NULL);
+		char *bad = replace(sol, cases[i].from, cases[i].to, cases[i].times);
+		if (!bad)
+			fail_msg("%s: '%s' not found", cases[i].solution, cases[i].from);
+		size_t failed = failed_with(cases[i].solution, bad);
+		print_message("%s: %zu expectation(s) fail\n", cases[i].rule, failed);
+		if (!failed)
+			fail_msg("%s: breaking the rule still passes", cases[i].rule);
+		free(bad);
+		free(sol);
+	}
+}
+
+static void lesson07_rules_are_checked(void **state)
+{
+	(void)state;
+#define L7 "lessons/07-rekey-storm/instructor/"
+	static const broken_rule cases[] = {
+		{ L7 "exercise-1.json", "\"rand_time\": \"30s\"", "\"rand_time\": \"0s\"", 0,
+		  "exercise 1: without jitter the storm stays" },
+		{ L7 "exercise-1.json", "\"rand_time\": \"30s\"", "\"rand_time\": \"5s\"", 0,
+		  "exercise 1: 5 s of jitter is not enough for 300 rekeys" },
+		{ L7 "exercise-1.json", "\"rekey_time\": \"60s\"", "\"rekey_time\": \"600s\"", 0,
+		  "exercise 1: rekey_time stays 60 s (no storm by never rekeying)" },
+		{ L7 "exercise-2.json", "\"init_limit_job_load\": 20", "\"init_limit_job_load\": 0", 0,
+		  "exercise 2: cookies alone collapse" },
+		{ L7 "exercise-2.json", "\"cores\": 1", "\"cores\": 8", 0,
+		  "exercise 2: a bigger box is not the answer" },
+		{ "lessons/07-rekey-storm/exercise-2.json", "\"cookie_threshold\": 30", "\"cookie_threshold\": 0", 0,
+		  "exercise 2: turning the cookies off without a limit: a slow recovery" },
+		{ L7 "exercise-2.json", "\"keyingtries\": 0", "\"keyingtries\": 1", 0,
+		  "exercise 2: the road warriors are not touched" },
+		{ L7 "exercise-3.json", "\"cookie_threshold\": 100", "\"half_open_limit\": 100", 0,
+		  "exercise 3: silence keeps 200 waiting" },
+		{ L7 "exercise-3.json", "\"cookie_threshold\": 100", "\"cookie_threshold\": 50", 0,
+		  "exercise 3: exactly 200 cookies" },
+		{ L7 "exercise-3.json", "\"cookie_threshold\": 100", "\"cookie_threshold\": 100, \"half_open_limit\": 100", 0,
+		  "exercise 3: cookies and the limit together refuse the cookie holders" },
+	};
+#undef L7
+	check_broken(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 size_t tests_lesson_exercises(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -440,6 +487,7 @@ size_t tests_lesson_exercises(const struct CMUnitTest **out)
 		cmocka_unit_test(lesson05_wrong_forward_fails),
 		cmocka_unit_test(lesson06_crack_grades_exercise1),
 		cmocka_unit_test(lesson06_rules_are_checked),
+		cmocka_unit_test(lesson07_rules_are_checked),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);

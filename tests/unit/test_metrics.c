@@ -14,6 +14,7 @@
 
 #include "metrics.h"
 #include "scenario.h"
+#include "scntest.h"
 #include "test_list.h.in"
 
 #define S(x) ((int64_t)(x) * 1000000000LL)
@@ -145,21 +146,11 @@ static void sampler_node_filter(void **st)
 
 static void expect_refused(const char *extra_root, const char *expect, const char *want)
 {
-	char text[2048], err[512];
+	char text[2048];
 	snprintf(text, sizeof(text),
 		 "{\"duration\":\"60s\",\"nodes\":[{\"name\":\"gw\",\"addresses\":[\"198.51.100.1\"]}]%s,"
 		 "\"expect\":[%s]}", extra_root, expect);
-	sim_scenario *sc = sim_scenario_parse("t.json", text, strlen(text), err, sizeof(err));
-	if (!want) {
-		if (!sc)
-			fail_msg("%s", err);
-		sim_scenario_free(sc);
-		return;
-	}
-	if (sc)
-		fail_msg("accepted: %s", text);
-	if (!strstr(err, want))
-		fail_msg("wanted '%s' in: %s", want, err);
+	scntest_expect(text, want);
 }
 
 static void loader_metrics(void **st)

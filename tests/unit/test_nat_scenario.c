@@ -14,28 +14,20 @@
 
 #include "run.h"
 #include "scenario.h"
+#include "scntest.h"
 #include "test_list.h.in"
 
 /* Three nodes rw - nat - gw; `extra` is spliced into nat's object, `rw_extra` into rw's. */
 static void load_expect(const char *rw_extra, const char *extra, const char *want)
 {
-	char text[4096], err[512];
+	char text[4096];
 	snprintf(text, sizeof(text),
 		 "{\"nodes\":[{\"name\":\"rw\",\"addresses\":[\"10.1.0.2\"]%s},"
 		 "{\"name\":\"nat\",\"addresses\":[\"203.0.113.1\",\"10.1.0.1\"]%s},"
 		 "{\"name\":\"gw\",\"addresses\":[\"198.51.100.1\"]},{\"name\":\"x\",\"addresses\":[\"192.0.2.9\"]}],"
 		 "\"links\":[{\"a\":\"rw\",\"b\":\"nat\"},{\"a\":\"nat\",\"b\":\"gw\"}]}",
 		 rw_extra, extra);
-	sim_scenario *sc = sim_scenario_parse("t.json", text, strlen(text), err, sizeof(err));
-	if (!want) {
-		if (!sc)
-			fail_msg("%s", err);
-		sim_scenario_free(sc);
-		return;
-	}
-	assert_null(sc);
-	if (!strstr(err, want))
-		fail_msg("wanted '%s' in: %s", want, err);
+	scntest_expect(text, want);
 }
 
 static void loader_refuses_bad_routing_and_nat(void **state)

@@ -16,6 +16,7 @@
 
 #include "run.h"
 #include "scenario.h"
+#include "scntest.h"
 #include "test_list.h.in"
 
 #define GW_CONN                                                                                                   \
@@ -92,7 +93,7 @@ static void loader_refuses_bad_members(void **state)
 		{ "{\"name\":\"r\",\"count\":2,\"addresses\":\"10.0.0.1\",\"link\":{\"to\":\"nobody\"},\"connection\":{\"remote_node\":\"gw\",\"auth\":{\"psk\":\"k\"}}}",
 		  "populations[0].link.to" },
 		{ "{\"name\":\"r\",\"count\":2,\"addresses\":\"10.0.0.1\",\"link\":{\"to\":\"gw\"}}",
-		  "populations[0].connection: missing required field 'connection'" },
+		  "populations[0]: give one of 'connection' and 'mix'" },
 		{ "{\"name\":\"r\",\"count\":2,\"addresses\":\"10.0.0.1\",\"link\":{\"to\":\"gw\"},\"connection\":{\"remote_node\":\"gw\",\"auth\":{\"psk\":\"k\"},\"local_id\":\"me\"}}",
 		  "populations[0].connection.local_id: unknown field" },
 		{ "{\"name\":\"r\",\"count\":2,\"addresses\":\"10.0.0.1\",\"link\":{\"to\":\"gw\"},\"connection\":{\"node\":\"gw\",\"remote_node\":\"gw\",\"auth\":{\"psk\":\"k\"}}}",
@@ -154,38 +155,11 @@ static void members_share_one_config(void **state)
 	sim_scenario_free(sc);
 }
 
-/* Runs text; returns the trace's bytes (caller frees) and checks every expect. */
+/* Runs text with the seed given (seed_set); the trace's bytes (caller frees). */
 static char *run_text(const char *text, uint64_t seed, int seed_set, sim_run_result *keep)
 {
-	char err[512], path[] = "/tmp/ikesim-pop-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	sim_scenario *sc = sim_scenario_parse("t.json", text, strlen(text), err, sizeof(err));
-	if (!sc)
-		fail_msg("%s", err);
-	sim_run_opts o = { .trace_path = path, .seed = seed, .seed_set = seed_set };
-	sim_run_result res;
-	if (sim_run_scenario(sc, &o, &res, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	assert_int_equal(sim_check_expects(sc, &res, stderr), 0);
-	if (keep)
-		*keep = res;
-	else
-		sim_run_result_free(&res);
-	sim_scenario_free(sc);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	char *buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = 0;
-	fclose(f);
-	unlink(path);
-	return buf;
+	sim_run_opts o = { .seed = seed, .seed_set = seed_set };
+	return scntest_run(text, &o, keep);
 }
 
 static const char *const SPREAD =
@@ -267,12 +241,78 @@ static void population_behind_a_nat(void **state)
 	sim_run_result_free(&res);
 }
 
+
+/* A mix: 70 % strongSwan clients with x25519, 30 % libreswan ones with modp2048; one config per entry. */
+static void a_mix_of_clients(void **state)
+{
+	(void)state;
+	const char *text =
+		"{\"duration\":\"20s\",\"nodes\":[{\"name\":\"gw\",\"addresses\":[\"198.51.100.1\"]}],"
+		"\"populations\":[{\"name\":\"rw\",\"count\":10,\"addresses\":\"100.64.0.1\",\"link\":{\"to\":\"gw\"},"
+		"\"start\":{\"uniform\":{\"to\":\"1s\"}},\"mix\":["
+		"{\"share\":0.7,\"profile\":\"strongswan\",\"connection\":{\"remote_node\":\"gw\",\"auth\":{\"psk\":\"k\"},"
+		"\"ike\":\"aes128gcm16-prfsha256-x25519\",\"remote_ts\":[\"10.0.0.0/16\"]}},"
+		"{\"share\":0.3,\"profile\":\"libreswan\",\"connection\":{\"remote_node\":\"gw\",\"auth\":{\"psk\":\"k\"},"
+		"\"ike\":\"aes256-sha256-modp2048\",\"remote_ts\":[\"10.0.0.0/16\"]}}]}],"
+		"\"connections\":[{\"name\":\"rw\",\"node\":\"gw\",\"remote\":\"0.0.0.0\",\"auth\":{\"psk\":\"k\"},"
+		"\"ike\":\"aes128gcm16-prfsha256-x25519,aes256-sha256-modp2048\",\"local_ts\":[\"10.0.0.0/16\"],"
+		"\"remote_ts\":[\"100.64.0.0/10\"]}],"
+		"\"expect\":[{\"node\":\"gw\",\"conn\":\"rw\",\"ike_sas\":10,\"child_sas\":10}]}";
+	char err[512];
+	sim_scenario *sc = sim_scenario_parse("t.json", text, strlen(text), err, sizeof(err));
+	if (!sc)
+		fail_msg("%s", err);
+	const sim_pop_spec *ps = &sc->pops[0];
+	const ike_conn_cfg *a = sc->nodes[ps->first].conns, *b = NULL;
+	size_t na = 0, nb = 0;
+	for (uint32_t k = 0; k < ps->count; k++) {
+		const sim_node_spec *n = &sc->nodes[ps->first + k];
+		if (n->conns == a)
+			na++;
+		else {
+			b = b ? b : n->conns;
+			assert_ptr_equal(n->conns, b); /* two configs in all, not ten */
+			nb++;
+		}
+	}
+	assert_int_equal(na, 7);
+	assert_int_equal(nb, 3);
+	assert_int_not_equal(sc->nodes[ps->first].profile, sc->nodes[ps->first + 1].profile); /* interleaved: a, b, a, ... */
+	sim_scenario_free(sc);
+	char *t = run_text(text, 0, 0, NULL);
+	assert_non_null(strstr(t, "MODP_2048"));
+	assert_non_null(strstr(t, "CURVE_25519"));
+	free(t);
+	/* refusals */
+	const char *bad[][2] = {
+		{ "\"mix\":[]", "populations[0].mix: a mix needs at least one entry" },
+		{ "\"mix\":[{\"share\":0,\"connection\":{}}]", "populations[0].mix[0].share" },
+		{ "\"mix\":[{\"share\":1}]", "populations[0].mix[0].connection: missing required field" },
+		{ "\"mix\":[{\"share\":1,\"connection\":{\"remote_node\":\"gw\",\"auth\":{\"psk\":\"k\"}}}],\"connection\":{}",
+		  "populations[0]: give one of 'connection' and 'mix'" },
+		{ "\"mix\":[{\"share\":1,\"connection\":{\"remote_node\":\"gw\",\"auth\":{\"psk\":\"k\"}}},"
+		  "{\"share\":1,\"connection\":{\"name\":\"x\",\"remote_node\":\"gw\",\"auth\":{\"psk\":\"k\"}}}]",
+		  "populations[0].mix[1].connection: every entry of a mix has the same connection name" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char tx[2048];
+		snprintf(tx, sizeof(tx),
+			 "{\"nodes\":[{\"name\":\"gw\",\"addresses\":[\"198.51.100.1\"]}],\"populations\":[{\"name\":\"rw\","
+			 "\"count\":4,\"addresses\":\"100.64.0.1\",\"link\":{\"to\":\"gw\"},%s}]}",
+			 bad[i][0]);
+		sim_scenario *x = sim_scenario_parse("t.json", tx, strlen(tx), err, sizeof(err));
+		if (x || !strstr(err, bad[i][1]))
+			fail_msg("case %zu: wanted '%s', got: %s", i, bad[i][1], x ? "(loaded)" : err);
+	}
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(loader_refuses_bad_populations),
 	cmocka_unit_test(loader_refuses_bad_members),
 	cmocka_unit_test(members_share_one_config),
 	cmocka_unit_test(spreads_follow_the_seed),
 	cmocka_unit_test(population_behind_a_nat),
+	cmocka_unit_test(a_mix_of_clients),
 };
 
 size_t tests_population(const struct CMUnitTest **out)

@@ -172,6 +172,40 @@ static const scntest_bad BAD[] = {
 	  "connections[0].children: 17 children, at most 16 per connection" },
 };
 
+
+/* The client profiles of storms.md section 6: their retransmission schedules, lifetimes and DPD. */
+static void client_profiles(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		int64_t base_ms;
+		double factor;
+		uint8_t tries;
+		int64_t ike_rekey_s, dpd_s;
+	} want[] = {
+		{ "android", 2000, 1.4, 3, 10 * 3600, 0 },
+		{ "android-native", 500, 2.0, 4, 2 * 3600, 120 },
+		{ "openiked", 2000, 2.0, 5, 0, 60 },
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char text[1024];
+		snprintf(text, sizeof(text), "{" NODES "," CONNS(",\"initiate\":true,\"profile\":\"%s\"") "}", want[i].name);
+		sim_scenario *sc = must(text);
+		const ike_conn_cfg *c = &sc->nodes[0].conns[0];
+		assert_int_equal(c->retransmit.base, want[i].base_ms * 1000000LL);
+		assert_true(c->retransmit.factor == want[i].factor);
+		assert_int_equal(c->retransmit.tries, want[i].tries);
+		assert_int_equal(c->ike_life.rekey, S(want[i].ike_rekey_s));
+		assert_int_equal(c->dpd_delay, S(want[i].dpd_s));
+		sim_scenario_free(sc);
+	}
+	/* OpenIKED's CHILD SA: soft at 94.9 % of 3 h */
+	sim_scenario *sc = must("{" NODES "," CONNS(",\"profile\":\"openiked\"") "}");
+	assert_int_equal(sc->nodes[0].conns[0].children[0].life.rekey, S(3 * 3600) * 949 / 1000);
+	sim_scenario_free(sc);
+}
+
 static void bad_lifecycle_fields_name_their_path(void **state)
 {
 	(void)state;
@@ -185,6 +219,7 @@ size_t tests_scenario_life(const struct CMUnitTest **out)
 		cmocka_unit_test(libreswan_profile_and_overrides),
 		cmocka_unit_test(children_inherit_and_override),
 		cmocka_unit_test(bad_lifecycle_fields_name_their_path),
+		cmocka_unit_test(client_profiles),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
