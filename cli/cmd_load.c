@@ -19,6 +19,7 @@
 
 #define LOAD_DELETE_GRACE (10 * IKE_NS_PER_SEC)
 #define LOAD_EPOLL_BATCH 256
+#define LOAD_DELETE_BATCH 64
 
 static ike_time clock_ns(const load_run *r)
 {
@@ -227,16 +228,20 @@ static int run(load_run *r, FILE *err)
 	}
 	r->st.duration = (r->st.n_lat + r->st.failed ? r->last_done : r->now) - r->first_start;
 	progress(r, &tick, true);
+	r->st.setup_retransmits = r->st.retransmits;
 	if (r->a->no_delete)
 		return 0;
-	/* Leave the gateway as we found it: every established IKE SA deleted, answers awaited a while. */
-	for (uint32_t i = 0; i < r->n; i++)
-		if (r->slots[i].state == LOAD_UP && ike_peer_delete(r->peer, r->now, i) > 0)
-			r->deletes++;
+	/* Leave the gateway as we found it: every established IKE SA deleted, LOAD_DELETE_BATCH at a time (a burst
+	 * of all of them overflows a gateway's receive buffer), answers awaited a while. */
 	ike_time stop = r->now + LOAD_DELETE_GRACE;
-	while (r->deletes && r->now < stop)
-		if (turn(r, stop) != 0)
+	uint32_t i = 0;
+	while (r->now < stop) {
+		for (; i < r->n && r->deletes < LOAD_DELETE_BATCH; i++)
+			if (r->slots[i].state == LOAD_UP && ike_peer_delete(r->peer, r->now, i) > 0)
+				r->deletes++;
+		if (!r->deletes || turn(r, stop) != 0)
 			break;
+	}
 	return 0;
 }
 

@@ -44,7 +44,7 @@ typedef struct load_stats {
 	ike_time *lat;               /* established setups' latencies, ns */
 	uint32_t n_lat;
 	uint32_t started, failed, inflight;
-	uint64_t retransmits, sent, received, send_errors;
+	uint64_t retransmits, setup_retransmits, sent, received, send_errors;
 	ike_time duration;           /* first start to last setup finished */
 	struct {
 		char why[120];

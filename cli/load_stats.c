@@ -76,7 +76,8 @@ static int write_json(const load_stats *s, const load_args *a, double rate, char
 		ike_jsonw_int(&f, s->reasons[i].why, s->reasons[i].n);
 	if (s->other_reasons)
 		ike_jsonw_int(&f, "other", s->other_reasons);
-	ike_jsonw_int(&w, "retransmissions", (int64_t)s->retransmits);
+	ike_jsonw_int(&w, "retransmissions", (int64_t)s->setup_retransmits);
+	ike_jsonw_int(&w, "retransmissions_deleting", (int64_t)(s->retransmits - s->setup_retransmits));
 	ike_jsonw_int(&w, "datagrams_sent", (int64_t)s->sent);
 	ike_jsonw_int(&w, "datagrams_received", (int64_t)s->received);
 	ike_jsonw_int(&w, "send_errors", (int64_t)s->send_errors);
@@ -104,8 +105,9 @@ int load_stats_report(load_stats *s, const load_args *a, FILE *out, char *err, s
 		fprintf(out, "ikesim load: latency ms: min %.1f p50 %.1f p90 %.1f p99 %.1f max %.1f\n", ms(s->lat[0]),
 			ms(load_stats_pct(s, 50)), ms(load_stats_pct(s, 90)), ms(load_stats_pct(s, 99)),
 			ms(s->lat[s->n_lat - 1]));
-	fprintf(out, "ikesim load: %llu retransmission(s), %llu datagrams sent, %llu received, %llu send error(s)\n",
-		(unsigned long long)s->retransmits, (unsigned long long)s->sent, (unsigned long long)s->received,
+	fprintf(out, "ikesim load: %llu retransmission(s) while setting up (%llu deleting), %llu datagrams sent, "
+		"%llu received, %llu send error(s)\n", (unsigned long long)s->setup_retransmits,
+		(unsigned long long)(s->retransmits - s->setup_retransmits), (unsigned long long)s->sent, (unsigned long long)s->received,
 		(unsigned long long)s->send_errors);
 	for (uint32_t i = 0; i < s->n_reasons; i++)
 		fprintf(out, "ikesim load: failed %u: %s\n", s->reasons[i].n, s->reasons[i].why);
