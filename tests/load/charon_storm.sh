@@ -4,7 +4,7 @@
 # (a population of N against a gateway with `"cpu": {"cores": 2, "costs": "charon"}`); prints the table of
 # docs/load.md. NOT part of `make test`: it needs root, strongSwan's packages, and minutes of both cores.
 #
-#   sudo tests/load/charon_storm.sh [OUTDIR]        (COUNT=2000 GROUPS="x25519 modp2048" WORKERS=2 by default)
+#   sudo tests/load/charon_storm.sh [OUTDIR]        (COUNT=2000 DH_GROUPS="x25519 modp2048" WORKERS=2 by default)
 #
 # Everything it starts (one charon per run) is ended by PID; the namespace is ixload-PID, removed at the end.
 set -u
@@ -12,7 +12,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BIN=${IKESIM_BIN:-$ROOT/build/rel/ikesim}
 COUNT=${COUNT:-2000}
-GROUPS_LIST=${GROUPS:-"x25519 modp2048"}
+GROUPS_LIST=${DH_GROUPS:-"x25519 modp2048"}
 WORKERS=${WORKERS:-2}
 OUT=${1:-$(mktemp -d /tmp/ixload.XXXXXX)}
 NS="ixload-$$"
@@ -131,16 +131,23 @@ for g in $GROUPS_LIST; do
 	dir=$OUT/charon-$g
 	start_charon "$dir" "$THREADS"
 	cpu0=$(charon_cpu)
+	ip netns exec "$NS" nstat -n >/dev/null # resets the namespace's counter history: the next nstat shows this run
 	log "$g: $COUNT setups at once against charon"
 	ip netns exec "$NS" "$BIN" load --remote 127.0.0.1:500 --count "$COUNT" --local "127.1.0.1-$(last_addr "$COUNT")" \
 		--ports 40000-40000 --proposals "aes128gcm16-prfsha256-$g" --esp-proposals aes128gcm16 \
 		--local-id-pattern 'rw%u.example' --remote-id gw.example --local-ts 10.2.0.0/16 --remote-ts 10.1.0.0/16 \
 		--psk-file "$OUT/psk" --no-delete --quiet --json "$OUT/real-$g.json" | tee "$OUT/real-$g.txt"
-	echo "{\"charon_cpu_s\": $(echo "$(charon_cpu) - $cpu0" | bc)}" >"$OUT/real-$g-cpu.json"
+	drops=$(ip netns exec "$NS" nstat -a UdpRcvbufErrors | awk '$1 == "UdpRcvbufErrors" { print $2 }')
+	echo "{\"charon_cpu_s\": $(echo "$(charon_cpu) - $cpu0" | bc), \"udp_rcvbuf_drops\": ${drops:-0}}" >"$OUT/real-$g-cpu.json"
 	stop_charon
 	# The same storm in the simulator: a population of COUNT against a 2-core gateway with charon's costs.
-	python3 "$HERE/storm_scenario.py" --count "$COUNT" --group "$g" --cores "$WORKERS" >"$OUT/sim-$g.scn.json"
-	"$BIN" run "$OUT/sim-$g.scn.json" --metrics "$OUT/sim-$g.json" --quiet >"$OUT/sim-$g.txt" 2>&1 ||
-		log "$g: ikesim run failed (see $OUT/sim-$g.txt)"
+	# Twice: an unbounded input queue (CPU alone), and SIM_QUEUE jobs at most (the gateway's UDP receive buffer).
+	for q in 0 "${SIM_QUEUE:-150}"; do
+		sfx=$([ "$q" = 0 ] && echo "" || echo "-q$q")
+		python3 "$HERE/storm_scenario.py" --count "$COUNT" --group "$g" --cores "$WORKERS" --queue "$q" \
+			>"$OUT/sim-$g$sfx.scn.json"
+		"$BIN" run "$OUT/sim-$g$sfx.scn.json" --metrics "$OUT/sim-$g$sfx.json" --quiet >"$OUT/sim-$g$sfx.txt" 2>&1 ||
+			log "$g: ikesim run failed (see $OUT/sim-$g$sfx.txt)"
+	done
 done
-python3 "$HERE/storm_table.py" "$OUT" $GROUPS_LIST | tee "$OUT/table.md"
+python3 "$HERE/storm_table.py" "$OUT" "${SIM_QUEUE:-150}" $GROUPS_LIST | tee "$OUT/table.md"

@@ -9,6 +9,7 @@ ap.add_argument("--count", type=int, default=2000)
 ap.add_argument("--group", default="x25519")
 ap.add_argument("--cores", type=int, default=2)
 ap.add_argument("--costs", default="charon", help="a built-in table name, or a JSON object")
+ap.add_argument("--queue", type=int, default=0, help="the gateway's bounded input queue (jobs), 0 = none")
 ap.add_argument("--latency", default="20us", help="one way, member to gateway (loopback: tens of us)")
 a = ap.parse_args()
 costs = json.loads(a.costs) if a.costs.startswith("{") else a.costs
@@ -20,7 +21,7 @@ scn = {
     "duration": "200s",
     "metrics": {"interval": "1s"},
     "nodes": [{"name": "gw", "addresses": ["198.51.100.1"], "profile": "strongswan",
-               "cpu": {"cores": a.cores, "costs": costs}}],
+               "cpu": {"cores": a.cores, "costs": costs, "queue": a.queue}}],
     "populations": [{
         "name": "rw", "count": a.count, "addresses": "100.64.0.1",
         "link": {"to": "gw", "latency": a.latency},
