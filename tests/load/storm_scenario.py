@@ -10,6 +10,7 @@ ap.add_argument("--group", default="x25519")
 ap.add_argument("--cores", type=int, default=2)
 ap.add_argument("--costs", default="charon", help="a built-in table name, or a JSON object")
 ap.add_argument("--queue", type=int, default=0, help="the gateway's bounded input queue (jobs), 0 = none")
+ap.add_argument("--rate", type=float, default=0, help="starts per second (uniform window), 0 = all at once")
 ap.add_argument("--latency", default="20us", help="one way, member to gateway (loopback: tens of us)")
 a = ap.parse_args()
 costs = json.loads(a.costs) if a.costs.startswith("{") else a.costs
@@ -25,7 +26,8 @@ scn = {
     "populations": [{
         "name": "rw", "count": a.count, "addresses": "100.64.0.1",
         "link": {"to": "gw", "latency": a.latency},
-        "start": "0s", "profile": "strongswan",
+        "start": {"uniform": {"from": "0s", "to": f"{a.count / a.rate:.6f}s"}} if a.rate > 0 else "0s",
+        "profile": "strongswan",
         "connection": {"remote_node": "gw", "auth": {"psk": "load storm key"}, "remote_id": "gw.example",
                        "ike": ike, "esp": "aes128gcm16", "remote_ts": ["10.0.0.0/16"]}}],
     "connections": [{"name": "rw", "node": "gw", "remote": "0.0.0.0", "auth": {"psk": "load storm key"},
