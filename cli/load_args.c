@@ -188,13 +188,14 @@ int load_args_parse(int argc, char **argv, load_args *a, FILE *err)
 	}
 	snprintf(a->local0, sizeof(a->local0), "%.*s:1", (int)ll, l);
 	a->pargc = 5; /* slots 0..4: "peer", --local, --remote, set below */
-	for (int k = 0; k < n_rest; k++)
-		a->pargv[a->pargc++] = rest[k];
+	/* Ours first: a trailing flag of the rest without its value must not take one of them as its value. */
+	a->pargv[a->pargc++] = "--initiate";
 	if (a->id_pattern) {
 		a->pargv[a->pargc++] = "--id";
 		a->pargv[a->pargc++] = (char *)a->id_pattern; /* parsed per setup; only its form is checked here */
 	}
-	a->pargv[a->pargc++] = "--initiate";
+	for (int k = 0; k < n_rest; k++)
+		a->pargv[a->pargc++] = rest[k];
 	a->pargv[a->pargc] = NULL;
 	char *head[5] = { "peer", "--local", a->local0, "--remote", (char *)a->remote };
 	memcpy(a->pargv, head, sizeof(head));

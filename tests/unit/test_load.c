@@ -51,7 +51,7 @@ static char *run_load(pu_env *e, const char *psk, const char *count, const char 
 {
 	pu_args ra;
 	char psk_path[128], json[128], remote[32], ports[32];
-	static const char *const any[] = { "--remote-id", "%any", "--no-dos-protection", NULL };
+	static const char *const any[] = { "--remote", "0.0.0.0:0", "--remote-id", "%any", "--no-dos-protection", NULL };
 	pu_start_responder(resp, e, &ra, "sesame", "15", false, any);
 	write_psk(e, psk, psk_path, sizeof(psk_path));
 	snprintf(json, sizeof(json), "%s/load.json", e->dir);
@@ -144,8 +144,8 @@ static void load_counts_failures_by_reason(void **state)
 static void refused(const char *const *flags, const char *want)
 {
 	char *argv[40] = { "load", "--proposals", PU_IKE, "--esp-proposals", PU_ESP, "--remote-id", "b.example",
-			   "--local-ts", "10.1.0.0/16", "--remote-ts", "10.2.0.0/16", "--psk", "x" };
-	int n = 13;
+			   "--local-ts", "10.1.0.0/16", "--remote-ts", "10.2.0.0/16", "--psk", "x", "--id", "a.example" };
+	int n = 15;
 	for (size_t i = 0; flags[i]; i++)
 		argv[n++] = (char *)flags[i];
 	argv[n] = NULL;
