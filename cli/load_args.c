@@ -177,6 +177,11 @@ int load_args_parse(int argc, char **argv, load_args *a, FILE *err)
 		fprintf(err, "ikesim load: missing %s (try 'ikesim load --help')\n", !a->remote ? "--remote" : "--count");
 		return -1;
 	}
+	/* Sockets on 127.0.0.1 cannot reach anything else: every setup would just time out. */
+	if (!a->local && strncmp(a->remote, "127.", 4) != 0) {
+		fprintf(err, "ikesim load: --local ADDR[-ADDR2] is needed for a --remote outside 127.0.0.0/8\n");
+		return -1;
+	}
 	if (!a->concurrency || a->concurrency > a->count)
 		a->concurrency = a->count;
 	/* The placeholder local address: the range's first (its port is set per setup later). */

@@ -179,6 +179,7 @@ static void load_refuses_bad_flags(void **state)
 	R("--ports '5-3' is not P-Q", "--remote", "127.0.0.1:500", "--count", "5", "--ports", "5-3");
 	R("--count 5 needs 5 source ports", "--remote", "127.0.0.1:500", "--count", "5", "--ports", "40000-40003");
 	R("--local '10.0.0.9-10.0.0.1'", "--remote", "127.0.0.1:500", "--count", "5", "--local", "10.0.0.9-10.0.0.1");
+	R("--local ADDR[-ADDR2] is needed", "--remote", "192.0.2.1:500", "--count", "5");
 	R("--local-ts needs a value", "--remote", "127.0.0.1:500", "--count", "5", "--local-ts");
 #undef R
 }
