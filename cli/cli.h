@@ -18,6 +18,9 @@ int cli_run(int argc, char **argv, FILE *out, FILE *err);
 /* `ikesim peer --local A:P --remote A:P [--initiate] ...`: one engine peer on a real UDP socket (cli/cmd_peer.c). */
 int cli_peer(int argc, char **argv, FILE *out, FILE *err);
 
+/* `ikesim load --remote A:P --count N [--rate R] [--concurrency K] ...`: a real-UDP IKEv2 load generator (cli/cmd_load.c). */
+int cli_load(int argc, char **argv, FILE *out, FILE *err);
+
 /* `ikesim vectors FILE...`: defined in cli/vectors.c; unlike the others its argv holds only the file names. */
 int cli_vectors(int argc, char **argv, FILE *out, FILE *err);
 

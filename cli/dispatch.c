@@ -12,6 +12,7 @@ static const struct {
 	{ "run", cli_run, "run a scenario over the simulator and check its expectations" },
 	{ "certs", cli_certs, "make a test CA and certificates (PEM) for public-key authentication" },
 	{ "peer", cli_peer, "run one IKEv2 peer on real UDP sockets (against strongSwan or another ikesim)" },
+	{ "load", cli_load, "open N IKE SAs against one gateway over real UDP and measure setups/s and latency" },
 	{ "vectors", cli_vectors, "check the crypto against published test vector files" },
 	{ "viz", cli_viz, "draw the state tables, a trace's key derivation or its message ladder" },
 	{ "report", cli_report, "write a self-contained HTML page about a trace" },
