@@ -192,7 +192,8 @@ int sim_move_addr(sim *s, uint32_t node, const ike_addr *addr, int give_up)
 
 static uint32_t find_link(const sim *s, uint32_t a, uint32_t b)
 {
-	const sim_node *n = &s->nodes[a];
+	/* Walk the end with fewer links: a gateway has one per road warrior, the road warrior one. */
+	const sim_node *n = s->nodes[b].n_links < s->nodes[a].n_links ? &s->nodes[b] : &s->nodes[a];
 	for (size_t i = 0; i < n->n_links; i++) {
 		const sim_link *l = &s->links[n->links[i]];
 		if ((l->a == a && l->b == b) || (l->a == b && l->b == a))

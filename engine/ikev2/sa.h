@@ -104,6 +104,7 @@ struct v2_ike_sa {
 	uint32_t addr_key, id_key;
 	bool in_addr, in_id;
 	v2_ike_sa *conn_next;    /* the connection's SAs (ike_conn_rec.sas) */
+	v2_ike_sa **conn_pprev;  /* what points at this SA in that list: unlinking is O(1) on a gateway's long list */
 	struct ike_peer *peer;
 	const ike_conn_cfg *conn; /* NULL until a responder matched one */
 	uint16_t conn_idx;
