@@ -26,10 +26,11 @@ typedef struct sim_node {
 	sim_deliver_fn deliver;
 	void *ctx;
 	sim_counts counts;
-	uint32_t *links; /* indices into sim.links */
+	uint32_t *links; /* its links after the first (link0): links[i - 1] is link i */
 	size_t n_links;
 	sim_routes routes;
 	uint8_t forwards; /* a router or a NAT: datagrams for others go on */
+	uint32_t link0;   /* its first link (index into sim.links), inline: a road warrior has no other */
 	sim_fwd_fn fwd;   /* its forwarding hook, NULL = none */
 	void *fwd_ctx;
 } sim_node;
@@ -193,25 +194,37 @@ int sim_move_addr(sim *s, uint32_t node, const ike_addr *addr, int give_up)
 	return sim_addrmap_set(&s->addrs, addr, give_up ? SIM_ADDRMAP_NONE : node, node);
 }
 
+/* A node's i-th link (i < n_links). */
+static uint32_t node_link(const sim_node *n, size_t i)
+{
+	return i ? n->links[i - 1] : n->link0;
+}
+
 static uint32_t find_link(const sim *s, uint32_t a, uint32_t b)
 {
 	/* Walk the end with fewer links: a gateway has one per road warrior, the road warrior one. */
 	const sim_node *n = s->nodes[b].n_links < s->nodes[a].n_links ? &s->nodes[b] : &s->nodes[a];
 	for (size_t i = 0; i < n->n_links; i++) {
-		const sim_link *l = &s->links[n->links[i]];
+		uint32_t li = node_link(n, i);
+		const sim_link *l = &s->links[li];
 		if ((l->a == a && l->b == b) || (l->a == b && l->b == a))
-			return n->links[i];
+			return li;
 	}
 	return NO_NODE;
 }
 
 static int attach(sim_node *n, uint32_t link)
 {
-	uint32_t *l = realloc(n->links, (n->n_links + 1) * sizeof(*l));
+	if (n->n_links == 0) {
+		n->link0 = link;
+		n->n_links = 1;
+		return 0;
+	}
+	uint32_t *l = realloc(n->links, n->n_links * sizeof(*l));
 	if (!l)
 		return -1;
 	n->links = l;
-	n->links[n->n_links++] = link;
+	n->links[n->n_links++ - 1] = link;
 	return 0;
 }
 
@@ -349,9 +362,9 @@ static uint32_t next_hop(const sim *s, uint32_t node, uint32_t dst, const ike_ad
 	if (li == NO_NODE && dst != node)
 		li = sim_routes_lookup(&n->routes, to);
 	if (li == NO_NODE && dst != node && n->n_links == 1) {
-		const sim_link *l = &s->links[n->links[0]];
+		const sim_link *l = &s->links[n->link0];
 		if (s->nodes[l->a == node ? l->b : l->a].forwards)
-			li = n->links[0];
+			li = n->link0;
 	}
 	if (li != NO_NODE)
 		*nh = s->links[li].a == node ? s->links[li].b : s->links[li].a;
