@@ -39,7 +39,7 @@ TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 TEST_SUPPORT := $(sort $(filter-out tests/unit/main.c $(TEST_SRC),$(wildcard tests/unit/*.c)))
 BENCH_SRC  := $(sort $(wildcard bench/*.c))
 # Each bench/bench_NAME.c with a main() becomes build/rel/bench_NAME, linked with the other bench/ files.
-BENCH_MAIN := bench/bench_handshake.c bench/bench_rekey.c bench/bench_esp.c
+BENCH_MAIN := bench/bench_handshake.c bench/bench_rekey.c bench/bench_esp.c bench/bench_storm.c
 BENCH_LIB  := $(filter-out $(BENCH_MAIN),$(BENCH_SRC))
 # What links libikehost.a and libike.a (built per variant below) besides its own objects.
 LIB_SRC    := $(NETSIM_SRC) $(VIZ_SRC) $(CLI_LIB_SRC)
@@ -211,10 +211,11 @@ valgrind:
 fuzz: fuzz-build
 	@FUZZ_DIR=$(FUZZ_DIR) bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
-bench: all $(REL_DIR)/bench_handshake $(REL_DIR)/bench_rekey $(REL_DIR)/bench_esp
+bench: all $(REL_DIR)/bench_handshake $(REL_DIR)/bench_rekey $(REL_DIR)/bench_esp $(REL_DIR)/bench_storm
 	$(REL_DIR)/bench_handshake
 	$(REL_DIR)/bench_rekey
 	$(REL_DIR)/bench_esp
+	$(REL_DIR)/bench_storm
 
 # README pictures: the demo at a fixed seed, keys revealed. Committed; `make pictures-check` proves they regenerate.
 PICTURES  := docs/img

@@ -252,3 +252,88 @@ int fl_self_check(fl_ctx *f)
 	ike_crypto_free(c);
 	return rc;
 }
+
+/* One PSK AUTH value (RFC 7296 2.15): prf(prf(PSK, "Key Pad for IKEv2"), msg | nonce | prf(SK_p, ID')). */
+static int psk_auth(fl_ctx *f, const uint8_t *sk_p, const uint8_t *msg, size_t msg_len, const uint8_t *nonce,
+		    uint8_t out[SHA256_LEN])
+{
+	static const uint8_t psk[] = "storm pre-shared key", pad[] = "Key Pad for IKEv2";
+	static const uint8_t id[] = { 1, 0, 0, 0, 100, 64, 0, 1 }; /* ID_IPV4_ADDR payload body */
+	uint8_t maced[SHA256_LEN], kp[SHA256_LEN];
+	const uint8_t *s1[3] = { id, NULL, NULL }, *s2[3] = { pad, NULL, NULL }, *s3[3] = { msg, nonce, maced };
+	const size_t l1[3] = { sizeof(id), 0, 0 }, l2[3] = { sizeof(pad) - 1, 0, 0 }, l3[3] = { msg_len, NONCE, SHA256_LEN };
+	int rc = prf(f, sk_p, SHA256_LEN, s1, l1, maced) | prf(f, psk, sizeof(psk) - 1, s2, l2, kp) |
+		 prf(f, kp, SHA256_LEN, s3, l3, out);
+	OPENSSL_cleanse(kp, sizeof(kp));
+	return rc;
+}
+
+/* One end's SKEYSEED = prf(Ni | Nr, g^ir), SK_* = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr), KEYMAT = prf+(SK_d, Ni | Nr). */
+static int init_keys(fl_ctx *f, const uint8_t *gir, const uint8_t *ni, const uint8_t *nr, const uint8_t *spis,
+		     uint8_t keys[IKE_KEYS_LEN], uint8_t keymat[KEYMAT_LEN])
+{
+	uint8_t nonces[2 * NONCE], seed[SHA256_LEN];
+	memcpy(nonces, ni, NONCE);
+	memcpy(nonces + NONCE, nr, NONCE);
+	const uint8_t *s[3] = { gir, NULL, NULL }, *s2[3] = { ni, nr, spis }, *s3[3] = { ni, nr, NULL };
+	const size_t sl[3] = { X25519_LEN, 0, 0 }, sl2[3] = { NONCE, NONCE, 16 }, sl3[3] = { NONCE, NONCE, 0 };
+	int rc = prf(f, nonces, sizeof(nonces), s, sl, seed) | prf_plus(f, seed, SHA256_LEN, s2, sl2, keys, IKE_KEYS_LEN);
+	rc |= prf_plus(f, keys, SHA256_LEN, s3, sl3, keymat, KEYMAT_LEN); /* SK_d is the first 32 bytes */
+	OPENSSL_cleanse(seed, sizeof(seed));
+	return rc;
+}
+
+int fl_run_init(fl_ctx *f, const fl_init *hs)
+{
+	uint8_t rnd[2][NONCE + 8] = { { 0 } }, ivs[2][IV + 4] = { { 0 } }, pub[2][X25519_LEN], gir[2][X25519_LEN], keys[2][IKE_KEYS_LEN],
+		keymat[2][KEYMAT_LEN], spis[16], auth[4][SHA256_LEN], msg[2][1024] = { { 0 } };
+	EVP_PKEY *k[2] = { NULL, NULL };
+	int rc = hs->init_len[0] <= sizeof(msg[0]) && hs->init_len[1] <= sizeof(msg[1]) ? 0 : -1;
+	for (int s = 0; rc == 0 && s < 2; s++) /* IKE_SA_INIT request, then response: in clear */
+		rc = draw(f, rnd[s], sizeof(rnd[s])) | !(k[s] = keygen(f, pub[s]));
+	memcpy(spis, rnd[0] + NONCE, 8);
+	memcpy(spis + 8, rnd[1] + NONCE, 8);
+	for (int s = 0; rc == 0 && s < 2; s++)
+		rc = derive(k[s], pub[!s], gir[s]) | init_keys(f, gir[s], rnd[0], rnd[1], spis, keys[s], keymat[s]);
+	/* SK_pi at 72, SK_pr at 104 (SK_d 32, SK_ei 20, SK_er 20). Each end makes its AUTH and checks the other's. */
+	for (int s = 0; rc == 0 && s < 2; s++) {
+		const uint8_t *sk_p = keys[s] + 72 + 32 * s;
+		rc = draw(f, ivs[s], sizeof(ivs[s])) | psk_auth(f, sk_p, msg[s], hs->init_len[s], rnd[!s], auth[2 * s]) |
+		     seal_open(f, s, ivs[s], hs->auth_pt[s]) |
+		     psk_auth(f, keys[!s] + 72 + 32 * s, msg[s], hs->init_len[s], rnd[!s], auth[2 * s + 1]);
+		rc |= memcmp(auth[2 * s], auth[2 * s + 1], SHA256_LEN) != 0;
+	}
+	EVP_PKEY_free(k[0]);
+	EVP_PKEY_free(k[1]);
+	rc |= memcmp(keys[0], keys[1], IKE_KEYS_LEN) != 0 || memcmp(keymat[0], keymat[1], KEYMAT_LEN) != 0;
+	OPENSSL_cleanse(keys, sizeof(keys));
+	OPENSSL_cleanse(keymat, sizeof(keymat));
+	OPENSSL_cleanse(gir, sizeof(gir));
+	return rc;
+}
+
+int fl_self_check_init(fl_ctx *f)
+{
+	ike_crypto *c = ike_crypto_new();
+	uint8_t gir[X25519_LEN], ni[NONCE], nr[NONCE], spis[16], seed[SHA256_LEN], want[IKE_KEYS_LEN], got[IKE_KEYS_LEN],
+		km_want[KEYMAT_LEN], km_got[KEYMAT_LEN];
+	for (size_t i = 0; i < NONCE; i++) {
+		gir[i] = (uint8_t)(0x11 + i);
+		ni[i] = (uint8_t)(0x40 + i);
+		nr[i] = (uint8_t)(0x80 + i);
+	}
+	for (int i = 0; i < 16; i++)
+		spis[i] = (uint8_t)(i + 1);
+	int rc = c ? 0 : -1;
+	rc = rc ? rc
+		: ike_v2_skeyseed(c, IKE_PRF_HMAC_SHA2_256, ni, NONCE, nr, NONCE, gir, sizeof(gir), seed) |
+			  ike_v2_sa_keys(c, IKE_PRF_HMAC_SHA2_256, seed, SHA256_LEN, ni, NONCE, nr, NONCE,
+					 0x0102030405060708ull, 0x090a0b0c0d0e0f10ull, want, IKE_KEYS_LEN) |
+			  ike_v2_child_keymat(c, IKE_PRF_HMAC_SHA2_256, want, SHA256_LEN, NULL, 0, ni, NONCE, nr, NONCE,
+					      km_want, KEYMAT_LEN) |
+			  init_keys(f, gir, ni, nr, spis, got, km_got);
+	rc |= memcmp(want, got, IKE_KEYS_LEN) != 0 || memcmp(km_want, km_got, KEYMAT_LEN) != 0;
+	OPENSSL_cleanse(seed, sizeof(seed));
+	ike_crypto_free(c);
+	return rc;
+}

@@ -29,10 +29,26 @@ void fl_free(fl_ctx *f);
 /* One operation's crypto, both ends; 0 on success. */
 int fl_run_op(fl_ctx *f, const fl_op *op);
 
+/* Plaintext bytes of the two IKE_AUTH SK payloads (request, response) an initial handshake seals and opens. */
+typedef struct fl_init {
+	size_t auth_pt[2];
+	size_t init_len[2]; /* IKE_SA_INIT request and response lengths: the PSK AUTH signs them */
+} fl_init;
+
+/*
+ * One initial IKEv2 handshake with PSK, both ends (RFC 7296 1.2, 2.14, 2.15, 2.17): 4 random draws (Ni | SPIi,
+ * Nr | SPIr, and IV | ESP SPI for each IKE_AUTH message), 2 X25519 keygens and derives, SKEYSEED and SK_* each
+ * end, 4 PSK AUTH values (3 PRF calls each), 2 AES-GCM seals and opens, a CHILD KEYMAT each end; 0 on success.
+ */
+int fl_run_init(fl_ctx *f, const fl_init *hs);
+
 /*
  * Checks the floor computes what RFC 7296 asks, against engine/crypto: CHILD KEYMAT (2.17) with and without
  * g^ir, and the rekeyed SKEYSEED and SK_* (2.18), on fixed inputs; 0 if all equal.
  */
 int fl_self_check(fl_ctx *f);
+
+/* The same for the initial handshake's SKEYSEED, SK_* and first CHILD KEYMAT (RFC 7296 2.14, 2.17); 0 if equal. */
+int fl_self_check_init(fl_ctx *f);
 
 #endif

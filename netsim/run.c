@@ -382,8 +382,10 @@ static void trace_summary(runner *r, const sim_run_result *res)
 static void runner_free(runner *r)
 {
 	sim_cpu_free(r);
-	for (size_t i = 0; r->nodes && i < r->sc->n_nodes; i++)
+	for (size_t i = 0; r->nodes && i < r->sc->n_nodes; i++) {
 		ike_peer_free(r->nodes[i].peer);
+		free(r->nodes[i].mv);
+	}
 	if (r->be.impl)
 		r->be.destroy(r->be.impl);
 	/* Each node's engine seed determines all its keys. */

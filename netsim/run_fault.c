@@ -138,12 +138,13 @@ static bool same_ip(const ike_addr *a, const ike_addr *b)
 }
 
 /* The node gives up `old` (kept in its gone list: what it sends from there is dropped) and takes `nw`. */
-static int swap_addr(runner *r, rnode *n, uint8_t k, const ike_addr *nw)
+static int swap_addr(runner *r, rnode *rn, uint8_t k, const ike_addr *nw)
 {
+	rnode_moved *n = rn->mv;
 	ike_addr old = n->addrs[k];
 	if (same_ip(&old, nw))
 		return 0;
-	if (r->be.move_addr(r->be.impl, n->idx, &old, 1) != 0 || r->be.move_addr(r->be.impl, n->idx, nw, 0) != 0)
+	if (r->be.move_addr(r->be.impl, rn->idx, &old, 1) != 0 || r->be.move_addr(r->be.impl, rn->idx, nw, 0) != 0)
 		return -1;
 	n->addrs[k] = *nw;
 	for (uint8_t g = 0; g < n->n_gone; g++)
@@ -162,14 +163,18 @@ static void on_move(void *arg)
 	rf_arg *a = arg;
 	runner *r = a->r;
 	const sim_fault_spec *f = &r->sc->faults[a->fault];
-	rnode *n = &r->nodes[f->node];
+	rnode *rn = &r->nodes[f->node];
 	const sim_node_spec *ns = &r->sc->nodes[f->node];
 	int64_t now = now_of(r);
-	if (!n->moved) {
-		n->moved = true;
-		n->n_addrs = ns->n_addrs;
-		memcpy(n->addrs, ns->addrs, sizeof(n->addrs));
+	if (!rn->mv && (rn->mv = calloc(1, sizeof(*rn->mv))) != NULL) {
+		rn->mv->n_addrs = ns->n_addrs;
+		memcpy(rn->mv->addrs, ns->addrs, sizeof(rn->mv->addrs));
 	}
+	if (!rn->mv) {
+		r->failed = "a move fault: out of memory";
+		return;
+	}
+	rnode_moved *n = rn->mv;
 	uint8_t k = 0;
 	while (k < n->n_addrs && n->addrs[k].family != f->addr.family)
 		k++;
@@ -177,7 +182,7 @@ static void on_move(void *arg)
 	ip_str(&n->addrs[k], from, sizeof(from));
 	ip_str(&f->addr, to, sizeof(to));
 	static const ike_addr any = { 0 };
-	if (!r->be.move_addr || swap_addr(r, n, k, &f->addr) != 0 ||
+	if (!r->be.move_addr || swap_addr(r, rn, k, &f->addr) != 0 ||
 	    (f->via >= 0 && r->be.add_route(r->be.impl, f->node, &any, 0, (uint32_t)f->via) != 0)) {
 		r->failed = !r->be.move_addr ? "a move fault needs a backend that can move addresses"
 						: "a move fault: the backend could not move the address or its route (out of memory)";
@@ -189,16 +194,16 @@ static void on_move(void *arg)
 		snprintf(fields + len, sizeof(fields) - (size_t)len, ",\"via\":\"%s\"", r->sc->nodes[f->via].name);
 	sim_rn_event(r, now, f->node, "fault", fields);
 	r->last_activity = now;
-	(void)ike_peer_addresses_changed(n->peer, now, n->addrs, n->n_addrs, false);
-	sim_rn_rearm(n);
+	(void)ike_peer_addresses_changed(rn->peer, now, n->addrs, n->n_addrs, false);
+	sim_rn_rearm(rn);
 }
 
 /* True if node gave up the address it sends from (a move fault): no interface has it any more. */
 static bool source_gone(const runner *r, uint32_t node, const ike_addr *from)
 {
-	if (node >= r->sc->n_nodes || !r->nodes[node].moved)
+	if (node >= r->sc->n_nodes || !r->nodes[node].mv)
 		return false;
-	const rnode *n = &r->nodes[node];
+	const rnode_moved *n = r->nodes[node].mv;
 	for (uint8_t g = 0; g < n->n_gone; g++)
 		if (same_ip(&n->gone[g], from))
 			return true;

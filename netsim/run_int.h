@@ -11,6 +11,13 @@
 typedef struct runner runner;
 typedef struct sim_node_cpu sim_node_cpu;
 
+/* A moved node's addresses now, and those it gave up (it can no longer send from them): kept apart from rnode,
+ * which a population holds by the million. */
+typedef struct rnode_moved {
+	uint8_t n_addrs, n_gone;
+	ike_addr addrs[SIM_ADDRS_MAX], gone[SIM_ADDRS_MAX];
+} rnode_moved;
+
 typedef struct rnode {
 	runner *r;
 	uint32_t idx;
@@ -21,10 +28,7 @@ typedef struct rnode {
 	uint8_t seed0[32]; /* the node's own seed, from which every boot's derives */
 	uint32_t boots;    /* reboots so far */
 	int64_t armed;     /* time of the pending timer event, IKE_TIME_NEVER if none */
-	/* move faults (run_fault.c): the node's addresses now, and those it gave up (it can no longer send from them) */
-	bool moved;
-	uint8_t n_addrs, n_gone;
-	ike_addr addrs[SIM_ADDRS_MAX], gone[SIM_ADDRS_MAX];
+	struct rnode_moved *mv; /* move faults (run_fault.c): NULL until the node's first move */
 	sim_node_cpu *cpu; /* run_cpu.c: the node's virtual CPU, NULL = the engine's work takes no time */
 } rnode;
 

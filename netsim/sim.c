@@ -16,7 +16,8 @@
 typedef struct sim_link {
 	uint32_t a, b;
 	sim_link_cfg cfg;
-	ike_drbg rng[2]; /* [0] for a->b, [1] for b->a: one stream a direction keeps runs reproducible */
+	ike_drbg *rng; /* [0] for a->b, [1] for b->a: one stream a direction keeps runs reproducible; made on the
+			* first draw (same streams), as a link without loss or jitter never draws */
 	sim_mtu_drops mtu; /* so the summary can say why a connection starved */
 } sim_link;
 
@@ -25,10 +26,11 @@ typedef struct sim_node {
 	sim_deliver_fn deliver;
 	void *ctx;
 	sim_counts counts;
-	uint32_t *links; /* indices into sim.links */
+	uint32_t *links; /* its links after the first (link0): links[i - 1] is link i */
 	size_t n_links;
 	sim_routes routes;
 	uint8_t forwards; /* a router or a NAT: datagrams for others go on */
+	uint32_t link0;   /* its first link (index into sim.links), inline: a road warrior has no other */
 	sim_fwd_fn fwd;   /* its forwarding hook, NULL = none */
 	void *fwd_ctx;
 } sim_node;
@@ -100,6 +102,8 @@ void sim_free(sim *s)
 		sim_routes_free(&s->nodes[i].routes);
 	}
 	free(s->nodes);
+	for (size_t i = 0; i < s->n_links; i++)
+		free(s->links[i].rng);
 	free(s->links);
 	free(s->hooks);
 	free(s->scratch);
@@ -190,24 +194,37 @@ int sim_move_addr(sim *s, uint32_t node, const ike_addr *addr, int give_up)
 	return sim_addrmap_set(&s->addrs, addr, give_up ? SIM_ADDRMAP_NONE : node, node);
 }
 
+/* A node's i-th link (i < n_links). */
+static uint32_t node_link(const sim_node *n, size_t i)
+{
+	return i ? n->links[i - 1] : n->link0;
+}
+
 static uint32_t find_link(const sim *s, uint32_t a, uint32_t b)
 {
-	const sim_node *n = &s->nodes[a];
+	/* Walk the end with fewer links: a gateway has one per road warrior, the road warrior one. */
+	const sim_node *n = s->nodes[b].n_links < s->nodes[a].n_links ? &s->nodes[b] : &s->nodes[a];
 	for (size_t i = 0; i < n->n_links; i++) {
-		const sim_link *l = &s->links[n->links[i]];
+		uint32_t li = node_link(n, i);
+		const sim_link *l = &s->links[li];
 		if ((l->a == a && l->b == b) || (l->a == b && l->b == a))
-			return n->links[i];
+			return li;
 	}
 	return NO_NODE;
 }
 
 static int attach(sim_node *n, uint32_t link)
 {
-	uint32_t *l = realloc(n->links, (n->n_links + 1) * sizeof(*l));
+	if (n->n_links == 0) {
+		n->link0 = link;
+		n->n_links = 1;
+		return 0;
+	}
+	uint32_t *l = realloc(n->links, n->n_links * sizeof(*l));
 	if (!l)
 		return -1;
 	n->links = l;
-	n->links[n->n_links++] = link;
+	n->links[n->n_links++ - 1] = link;
 	return 0;
 }
 
@@ -239,8 +256,7 @@ int sim_add_link(sim *s, uint32_t a, uint32_t b, const sim_link_cfg *cfg)
 	l->b = b;
 	l->cfg = *cfg;
 	l->mtu = (sim_mtu_drops){ 0, 0 };
-	seed_direction(s, &l->rng[0], s->nodes[a].name, s->nodes[b].name);
-	seed_direction(s, &l->rng[1], s->nodes[b].name, s->nodes[a].name);
+	l->rng = NULL;
 	if (attach(&s->nodes[a], (uint32_t)s->n_links) || attach(&s->nodes[b], (uint32_t)s->n_links))
 		return -1;
 	s->n_links++;
@@ -274,18 +290,32 @@ static void trace_drop(sim *s, uint32_t node, const char *why, uint8_t proto, co
 	ike_host_trace_event(s->trace, s->now, s->nodes[node].name, "link.drop", fields);
 }
 
+/* The link's stream for datagrams from from_node, both directions' seeded on first need; NULL out of memory. */
+static ike_drbg *link_rng(sim *s, sim_link *l, uint32_t from_node)
+{
+	if (!l->rng) {
+		if (!(l->rng = malloc(2 * sizeof(*l->rng))))
+			return NULL;
+		seed_direction(s, &l->rng[0], s->nodes[l->a].name, s->nodes[l->b].name);
+		seed_direction(s, &l->rng[1], s->nodes[l->b].name, s->nodes[l->a].name);
+	}
+	return &l->rng[l->a == from_node ? 0 : 1];
+}
+
 /* Applies the link's MTU, loss and delay; returns a drop reason or NULL once the delivery is queued. */
 static const char *cross_link(sim *s, uint32_t li, uint32_t from_node, uint32_t to_node, uint8_t proto,
 			      const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len, uint8_t ttl)
 {
 	sim_link *l = &s->links[li];
-	ike_drbg *rng = &l->rng[l->a == from_node ? 0 : 1];
+	ike_drbg *rng = NULL;
 	size_t ip_len = len + (to->family == 6 ? 40 : 20) + (proto == SIM_PROTO_UDP ? 8 : 0); /* IP (+ UDP) headers */
 	if (l->cfg.mtu && ip_len > l->cfg.mtu) {
 		l->mtu.count++;
 		l->mtu.largest = ip_len > l->mtu.largest ? ip_len : l->mtu.largest;
 		return "mtu";
 	}
+	if ((l->cfg.loss > 0 || l->cfg.jitter > 0) && !(rng = link_rng(s, l, from_node)))
+		return "out of memory";
 	if (l->cfg.loss > 0) {
 		const uint64_t scale = 1ull << 53;
 		if ((double)ike_drbg_uniform(rng, scale) < l->cfg.loss * (double)scale)
@@ -332,9 +362,9 @@ static uint32_t next_hop(const sim *s, uint32_t node, uint32_t dst, const ike_ad
 	if (li == NO_NODE && dst != node)
 		li = sim_routes_lookup(&n->routes, to);
 	if (li == NO_NODE && dst != node && n->n_links == 1) {
-		const sim_link *l = &s->links[n->links[0]];
+		const sim_link *l = &s->links[n->link0];
 		if (s->nodes[l->a == node ? l->b : l->a].forwards)
-			li = n->links[0];
+			li = n->link0;
 	}
 	if (li != NO_NODE)
 		*nh = s->links[li].a == node ? s->links[li].b : s->links[li].a;

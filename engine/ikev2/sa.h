@@ -98,38 +98,45 @@ struct v2_child_sa {
 };
 
 struct v2_ike_sa {
+	/* Fields ordered so that nothing pads (808 bytes): a gateway holds one per road warrior. */
 	v2_ike_sa *next_local;   /* hash chain by our SPI */
 	v2_ike_sa *next_remote;  /* hash chain by the peer's SPI (responders: half-open lookups) */
 	v2_ike_sa *next_addr, *next_id; /* peer_index.c: chains by the address made with, by the peer's ID */
 	uint32_t addr_key, id_key;
 	bool in_addr, in_id;
-	v2_ike_sa *conn_next;    /* the connection's SAs (ike_conn_rec.sas) */
-	struct ike_peer *peer;
-	const ike_conn_cfg *conn; /* NULL until a responder matched one */
 	uint16_t conn_idx;
 	uint8_t state;
 	bool initiator;
 	bool nat_local, nat_remote; /* NAT detected in front of us / the peer */
-	bool nat_forced;         /* our connection forces UDP encapsulation (encap): our NATD_S was made not to match */
+	v2_ike_sa *conn_next;    /* the connection's SAs (ike_conn_rec.sas) */
+	v2_ike_sa **conn_pprev;  /* what points at this SA in that list: unlinking is O(1) on a gateway's long list */
+	struct ike_peer *peer;
+	const ike_conn_cfg *conn; /* NULL until a responder matched one */
 	uint64_t born;           /* creation order in the peer */
 	uint64_t spi_i, spi_r;
 	ike_addr local, remote;
 	ike_addr init_from;      /* responder: where the IKE_SA_INIT request came from (its late retransmits, natt.c) */
 	ike_addr resp_from, resp_to; /* the request being answered arrived here from there: its response goes back */
-	ike_time last_tx;        /* when we last sent the peer anything (NAT keepalives fill silences, natt.c) */
 	v2_algs algs;
+	ike_time last_tx;        /* when we last sent the peer anything (NAT keepalives fill silences, natt.c) */
 	const ike_alg *encr_alg, *integ_alg;
-	uint16_t ke_group;       /* group of the KE we sent (initiator) */
 	ike_dh *dh;              /* ephemeral key pair until g^ir is derived */
 	uint8_t *ni, *nr;        /* freed once the first CHILD SA is keyed */
-	uint16_t ni_len, nr_len;
 	uint8_t *init_i, *init_r; /* IKE_SA_INIT messages, kept for AUTH, then freed */
-	uint16_t init_i_len, init_r_len;
 	uint8_t *cookie;
-	uint16_t cookie_len;
 	uint8_t *keys;           /* SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr */
+	uint16_t ni_len, nr_len;
+	uint16_t init_i_len, init_r_len;
+	uint16_t cookie_len;
 	uint16_t keys_len;
+	uint16_t ke_group;       /* group of the KE we sent (initiator) */
 	uint8_t prf_len, integ_key_len, encr_key_len;
+	bool nat_forced;         /* our connection forces UDP encapsulation (encap): our NATD_S was made not to match */
+	bool has_resp;
+	bool frag;               /* RFC 7383: both sides announced IKEV2_FRAGMENTATION_SUPPORTED */
+	uint16_t peer_hashes;    /* SIGNATURE_HASH_ALGORITHMS the peer sent (bit h = hash id h), 0 if none */
+	uint8_t rekey_reason;    /* enum v2_task_reason of the rekey in progress */
+	bool peer_deleted;       /* REKEYING: the peer deleted this SA before answering our rekey; kept for that answer */
 	uint32_t msgid_next_req; /* our next request's message ID */
 	uint32_t msgid_peer;     /* next message ID expected in a request from the peer */
 	uint8_t *req;            /* our outstanding request (for retransmission) */
@@ -141,13 +148,12 @@ struct v2_ike_sa {
 	uint16_t init_err;        /* first unprotected error notify answering our IKE_SA_INIT, 0 if none */
 	uint8_t *resp;           /* our last response (answers a retransmitted request) */
 	uint16_t resp_len;
+	bool unsettled;          /* made by the peer's rekey crossing ours (2.8.2): no CREATE_CHILD_SA until settled */
+	uint8_t ntasks;
 	uint32_t resp_msgid;
-	bool has_resp;
 	ike_time dl[V2_DL_N];    /* typed deadlines, IKE_TIME_NEVER = not armed */
 	ike_time timer_at;       /* earliest of dl[] and the children's dl[]: the heap's key */
 	size_t heap_idx;
-	uint16_t peer_hashes;    /* SIGNATURE_HASH_ALGORITHMS the peer sent (bit h = hash id h), 0 if none */
-	bool frag;               /* RFC 7383: both sides announced IKEV2_FRAGMENTATION_SUPPORTED */
 	v2_train req_train;      /* our outstanding request when sent in fragments (req holds fragment 1) */
 	v2_train resp_train;     /* our last response when sent in fragments (resp holds fragment 1) */
 	v2_reasm *reasm[2];      /* fragments being collected: [0] of the peer's request, [1] of its response */
@@ -158,19 +164,15 @@ struct v2_ike_sa {
 	uint8_t *xn;             /* our nonce in the outstanding CREATE_CHILD_SA request (sa->dh: its D-H key) */
 	uint16_t xn_len;
 	uint16_t xgroup;         /* its D-H group, 0 none */
+	uint16_t low_nonce_len;
+	uint16_t peer_id_len;
 	uint64_t rekey_spi;      /* our outstanding IKE rekey: the SPI we offered for the new IKE SA */
 	uint64_t peer_rekey_spi; /* we rekey and the peer did too (2.8.2): our SPI of the IKE SA the peer's rekey made */
-	uint8_t rekey_reason;    /* enum v2_task_reason of the rekey in progress */
-	bool peer_deleted;       /* REKEYING: the peer deleted this SA before answering our rekey; kept for that answer */
-	bool unsettled;          /* made by the peer's rekey crossing ours (2.8.2): no CREATE_CHILD_SA until settled */
 	v2_task tasks[V2_TASK_QUEUE];
-	uint8_t ntasks;
 	ike_time heard, heard_prev; /* last authenticated message from the peer, and the one before (liveness.c) */
 	uint64_t clash;          /* non-zero: handshakes overlapped with a sibling of the same id (init_collide.c) */
 	uint8_t *low_nonce;      /* clash SAs: the lower of Ni and Nr, kept past IKE_AUTH for the collision rule */
-	uint16_t low_nonce_len;
 	uint8_t *peer_id;        /* the peer's authenticated ID (type octet, then data), for INITIAL_CONTACT; NULL before */
-	uint16_t peer_id_len;
 	/* reauth.c: a new IKE SA reauthenticating an old one carries the old SPIs (0: not a reauthentication) */
 	uint64_t reauth_old_i, reauth_old_r;
 	uint64_t reauth_of;      /* make-before-break: our SPI of the old IKE SA, deleted once this one is complete */

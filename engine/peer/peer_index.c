@@ -31,17 +31,42 @@ static v2_ike_sa **chain(ike_peer *p, bool by_id, uint32_t key)
 
 static v2_ike_sa **next_of(v2_ike_sa *sa, bool by_id) { return by_id ? &sa->next_id : &sa->next_addr; }
 
-/* Doubles both tables; false (and the old ones kept, chains just longer) when out of memory. */
+/* From one bucket (a road warrior's lone SA) to IX_MIN_BUCKETS: chain order kept, so the tables are exactly
+ * what IX_MIN_BUCKETS from the start would have made. */
+static void rehash_single(ike_peer *p, v2_ike_sa **ba, v2_ike_sa **bi, size_t n)
+{
+	v2_ike_sa **ta[IX_MIN_BUCKETS], **ti[IX_MIN_BUCKETS]; /* each new chain's tail */
+	for (size_t k = 0; k < n; k++) {
+		ta[k] = &ba[k];
+		ti[k] = &bi[k];
+	}
+	for (v2_ike_sa *s = p->by_addr[0], *nx; s; s = nx) {
+		nx = s->next_addr;
+		s->next_addr = NULL;
+		*ta[s->addr_key & (n - 1)] = s;
+		ta[s->addr_key & (n - 1)] = &s->next_addr;
+	}
+	for (v2_ike_sa *s = p->by_id[0], *nx; s; s = nx) {
+		nx = s->next_id;
+		s->next_id = NULL;
+		*ti[s->id_key & (n - 1)] = s;
+		ti[s->id_key & (n - 1)] = &s->next_id;
+	}
+}
+
+/* Doubles both tables (1 bucket, then IX_MIN_BUCKETS); false (the old ones kept, chains longer) when out of memory. */
 static bool grow(ike_peer *p)
 {
-	size_t n = p->ibuckets ? p->ibuckets * 2 : IX_MIN_BUCKETS;
+	size_t n = p->ibuckets > 1 ? p->ibuckets * 2 : p->ibuckets ? IX_MIN_BUCKETS : 1;
 	v2_ike_sa **ba = calloc(n, sizeof(*ba)), **bi = calloc(n, sizeof(*bi));
 	if (!ba || !bi) {
 		free(ba);
 		free(bi);
 		return false;
 	}
-	for (size_t i = 0; i < p->ibuckets; i++) {
+	if (p->ibuckets == 1)
+		rehash_single(p, ba, bi, n);
+	for (size_t i = 0; p->ibuckets > 1 && i < p->ibuckets; i++) {
 		for (v2_ike_sa *s = p->by_addr[i], *nx; s; s = nx) { /* reversed chains: order is not meaning */
 			nx = s->next_addr;
 			s->next_addr = ba[s->addr_key & (n - 1)];
@@ -73,7 +98,8 @@ static void unlink_from(ike_peer *p, v2_ike_sa *sa, bool by_id)
 static void link_in(v2_ike_sa *sa, bool by_id)
 {
 	ike_peer *p = sa->peer;
-	if (p->n_indexed >= p->ibuckets && !grow(p) && !p->ibuckets)
+	/* one bucket holds a lone SA's two entries (by address, by ID); more means a gateway */
+	if (p->n_indexed >= (p->ibuckets == 1 ? 2 : p->ibuckets) && !grow(p) && !p->ibuckets)
 		return; /* no table at all: the SA stays out (a missed collision or contact, never a crash) */
 	v2_ike_sa **c = chain(p, by_id, by_id ? sa->id_key : sa->addr_key);
 	*next_of(sa, by_id) = *c;

@@ -190,25 +190,29 @@ void v2_heap_update(v2_ike_sa *sa)
 	heap_fix(p, sa->heap_idx);
 }
 
+static void conn_unlink(v2_ike_sa *sa)
+{
+	if (!sa->conn_pprev)
+		return;
+	*sa->conn_pprev = sa->conn_next;
+	if (sa->conn_next)
+		sa->conn_next->conn_pprev = sa->conn_pprev;
+	sa->conn_pprev = NULL;
+}
+
 void v2_sa_set_conn(v2_ike_sa *sa, size_t idx)
 {
 	ike_conn_rec *r = &sa->peer->rec[idx];
+	conn_unlink(sa); /* never on two connections' lists */
 	sa->conn = &sa->peer->cfg.conns[idx];
 	sa->conn_idx = (uint16_t)idx;
 	sa->conn_next = r->sas;
+	if (r->sas)
+		r->sas->conn_pprev = &sa->conn_next;
+	sa->conn_pprev = &r->sas;
 	r->sas = sa;
 }
 
-static void conn_unlink(v2_ike_sa *sa)
-{
-	if (!sa->conn)
-		return;
-	for (v2_ike_sa **pp = &sa->peer->rec[sa->conn_idx].sas; *pp; pp = &(*pp)->conn_next)
-		if (*pp == sa) {
-			*pp = sa->conn_next;
-			return;
-		}
-}
 
 void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
 {
