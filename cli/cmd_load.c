@@ -5,6 +5,7 @@
  * CHILD SA. strongSwan's load-tester does the same inside charon; this one is the very engine the simulator runs.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -20,6 +21,12 @@
 #define LOAD_DELETE_GRACE (10 * IKE_NS_PER_SEC)
 #define LOAD_EPOLL_BATCH 256
 #define LOAD_DELETE_BATCH 64
+
+/* SIGINT or SIGTERM seen: stop starting setups, delete what is up, report what was done (a process-wide flag is
+ * the only thing a signal handler may set). */
+static volatile sig_atomic_t load_signal;
+
+static void on_signal(int sig) { load_signal = sig; }
 
 static ike_time clock_ns(const load_run *r)
 {
@@ -189,7 +196,7 @@ static int turn(load_run *r, ike_time until)
 	d = until < d ? until : d;
 	r->now = clock_ns(r);
 	int ms = d <= r->now ? 0 : d - r->now > 1000 * IKE_NS_PER_SEC ? 1000000 : (int)((d - r->now + 999999) / 1000000);
-	int n = epoll_wait(r->ep, evs, LOAD_EPOLL_BATCH, ms);
+	int n = epoll_pwait(r->ep, evs, LOAD_EPOLL_BATCH, ms, &r->waitmask);
 	if (n < 0 && errno != EINTR)
 		return -1;
 	r->now = clock_ns(r);
@@ -219,7 +226,7 @@ static int run(load_run *r, FILE *err)
 	ike_time end = r->a->timeout, tick = 0;
 	r->now = clock_ns(r);
 	start_due(r);
-	while (r->st.n_lat + r->st.failed < r->n && r->now < end) {
+	while (!load_signal && r->st.n_lat + r->st.failed < r->n && r->now < end) {
 		if (turn(r, end) != 0) {
 			fprintf(err, "ikesim load: epoll_wait: %s\n", strerror(errno));
 			return -1;
@@ -228,6 +235,9 @@ static int run(load_run *r, FILE *err)
 	}
 	r->st.duration = (r->st.n_lat + r->st.failed ? r->last_done : r->now) - r->first_start;
 	progress(r, &tick, true);
+	if (load_signal)
+		fprintf(err, "ikesim load: %s: no more setups started; the report covers what was done\n",
+			load_signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
 	r->st.setup_retransmits = r->st.retransmits;
 	if (r->a->no_delete)
 		return 0;
@@ -235,7 +245,8 @@ static int run(load_run *r, FILE *err)
 	 * of all of them overflows a gateway's receive buffer), answers awaited a while. */
 	ike_time stop = r->now + LOAD_DELETE_GRACE;
 	uint32_t i = 0;
-	while (r->now < stop) {
+	sig_atomic_t first = load_signal;
+	while (r->now < stop && load_signal == first) { /* a second signal stops the deletes too */
 		for (; i < r->n && r->deletes < LOAD_DELETE_BATCH; i++)
 			if (r->slots[i].state == LOAD_UP && ike_peer_delete(r->peer, r->now, i) > 0)
 				r->deletes++;
@@ -321,6 +332,38 @@ static void teardown(load_run *r)
 	free(r);
 }
 
+typedef struct load_sigstate {
+	struct sigaction old_int, old_term;
+	sigset_t old_mask;
+} load_sigstate;
+
+/* SIGINT/SIGTERM stay blocked except inside epoll_pwait, so a signal always ends the wait it arrives in. */
+static void signals_on(load_run *r, load_sigstate *s)
+{
+	struct sigaction sa;
+	sigset_t block;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	load_signal = 0;
+	sigaction(SIGINT, &sa, &s->old_int);
+	sigaction(SIGTERM, &sa, &s->old_term);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &s->old_mask);
+	r->waitmask = s->old_mask;
+	sigdelset(&r->waitmask, SIGINT);
+	sigdelset(&r->waitmask, SIGTERM);
+}
+
+static void signals_off(const load_sigstate *s)
+{
+	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	sigaction(SIGINT, &s->old_int, NULL);
+	sigaction(SIGTERM, &s->old_term, NULL);
+}
+
 int cli_load(int argc, char **argv, FILE *out, FILE *err)
 {
 	load_args a;
@@ -344,15 +387,21 @@ int cli_load(int argc, char **argv, FILE *out, FILE *err)
 		teardown(r);
 		return CLI_USAGE;
 	}
-	if (setup_engine(r, msg, sizeof(msg)) != 0 || run(r, err) != 0) {
-		fprintf(err, "ikesim load: %s\n", msg);
+	msg[0] = '\0';
+	load_sigstate ss;
+	signals_on(r, &ss);
+	int failed = setup_engine(r, msg, sizeof(msg)) != 0 || run(r, err) != 0;
+	signals_off(&ss);
+	if (failed) {
+		if (msg[0]) /* run() says what failed itself */
+			fprintf(err, "ikesim load: %s\n", msg);
 		teardown(r);
 		return CLI_ERR;
 	}
 	rc = load_stats_report(&r->st, &a, out, msg, sizeof(msg));
 	if (rc != 0)
 		fprintf(err, "ikesim load: %s\n", msg);
-	rc = rc != 0 || r->st.n_lat < a.count ? CLI_ERR : CLI_OK;
+	rc = rc != 0 || r->st.n_lat < a.count || load_signal ? CLI_ERR : CLI_OK;
 	teardown(r);
 	return rc;
 }

@@ -2,6 +2,8 @@
 #ifndef CLI_LOAD_RUN_H
 #define CLI_LOAD_RUN_H
 
+#include <signal.h>
+
 #include "load.h"
 
 enum load_slot_state { LOAD_IDLE, LOAD_INFLIGHT, LOAD_UP, LOAD_FAILED };
@@ -15,6 +17,7 @@ typedef struct load_slot {
 
 typedef struct load_run {
 	const load_args *a;
+	sigset_t waitmask;      /* the signal mask inside epoll_pwait: SIGINT/SIGTERM end a wait, blocked elsewhere */
 	ike_conn_cfg tmpl;      /* peer_conn_build's connection: every setup's is a copy with its address and ID */
 	ike_child_cfg child;
 	peer_cred_files cf;

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -208,6 +210,42 @@ static void load_percentiles_and_reasons(void **state)
 	assert_int_equal(s.other_reasons, 3);
 }
 
+
+/* SIGINT stops the setups, deletes what is up and still reports; the exit code says it was cut short. */
+static void load_reports_when_interrupted(void **state)
+{
+	(void)state;
+	pu_env e;
+	pu_proc r, l;
+	pu_args ra;
+	char psk_path[128], json[128], remote[32], ports[32];
+	if (!pu_setup(&e))
+		skip();
+	static const char *const any[] = { "--remote", "0.0.0.0:0", "--remote-id", "%any", "--no-dos-protection", NULL };
+	pu_start_responder(&r, &e, &ra, "sesame", "15", false, any);
+	write_psk(&e, "sesame", psk_path, sizeof(psk_path));
+	snprintf(json, sizeof(json), "%s/load.json", e.dir);
+	snprintf(remote, sizeof(remote), "127.0.0.1:%u", e.port_r);
+	snprintf(ports, sizeof(ports), "%u-%u", port_base(), port_base() + 99);
+	char *argv[] = { (char *)e.bin, "load", "--remote", remote, "--count", "100", "--rate", "20", "--proposals", PU_IKE,
+			 "--esp-proposals", PU_ESP, "--local-id-pattern", "rw%u.example", "--remote-id", "b.example",
+			 "--local-ts", "10.1.0.0/16", "--remote-ts", "10.2.0.0/16", "--psk-file", psk_path, "--json", json,
+			 "--quiet", "--timeout", "30", "--ports", ports, NULL };
+	pu_spawn(&l, &e, "load", argv);
+	nanosleep(&(struct timespec){ 1, 500000000 }, NULL); /* about 30 of the 100 started at 20/s */
+	kill(l.pid, SIGINT);
+	int rc = pu_wait(&l, 30000);
+	assert_int_equal(rc, 1);
+	assert_true(pu_file_has(l.err, "interrupted (SIGINT): no more setups started"));
+	char *j = tfs_read(json, NULL);
+	assert_non_null(j);
+	double up = json_num(j, "established");
+	assert_true(up >= 5 && up < 100); /* some, not all: the report covers what was done */
+	free(j);
+	(void)pu_wait(&r, 30000);
+	pu_cleanup(&e);
+}
+
 size_t tests_load(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -216,6 +254,7 @@ size_t tests_load(const struct CMUnitTest **out)
 		cmocka_unit_test(load_establishes_every_setup),
 		cmocka_unit_test(load_keeps_rate_concurrency_and_address_ranges),
 		cmocka_unit_test(load_counts_failures_by_reason),
+		cmocka_unit_test(load_reports_when_interrupted),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
