@@ -291,10 +291,9 @@ int cli_calibrate(int argc, char **argv, FILE *out, FILE *err)
 		return CLI_ERR;
 	}
 	struct utsname u;
-	int bad = 0;
+	int bad = 0, named = uname(&u) == 0;
 	fprintf(f, "{\n  \"note\": \"ikesim calibrate%s on %s (%s), %s; thread CPU time, fastest batch\",\n",
-		quick ? " --quick" : "", uname(&u) == 0 ? u.nodename : "?", uname(&u) == 0 ? u.machine : "?",
-		OPENSSL_VERSION_TEXT);
+		quick ? " --quick" : "", named ? u.nodename : "?", named ? u.machine : "?", OPENSSL_VERSION_TEXT);
 	fprintf(f, "  ");
 	put_ns(f, "message", 0, ", ");
 	put_ns(f, "timer", 0, ",\n");

@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "sigwait.h"
 #include "host/frame.h"
 #include "host/names.h"
 #include "load_run.h"
@@ -21,12 +22,6 @@
 #define LOAD_DELETE_GRACE (10 * IKE_NS_PER_SEC)
 #define LOAD_EPOLL_BATCH 256
 #define LOAD_DELETE_BATCH 64
-
-/* SIGINT or SIGTERM seen: stop starting setups, delete what is up, report what was done (a process-wide flag is
- * the only thing a signal handler may set). */
-static volatile sig_atomic_t load_signal;
-
-static void on_signal(int sig) { load_signal = sig; }
 
 static ike_time clock_ns(const load_run *r)
 {
@@ -226,7 +221,7 @@ static int run(load_run *r, FILE *err)
 	ike_time end = r->a->timeout, tick = 0;
 	r->now = clock_ns(r);
 	start_due(r);
-	while (!load_signal && r->st.n_lat + r->st.failed < r->n && r->now < end) {
+	while (!cli_signal() && r->st.n_lat + r->st.failed < r->n && r->now < end) {
 		if (turn(r, end) != 0) {
 			fprintf(err, "ikesim load: epoll_wait: %s\n", strerror(errno));
 			return -1;
@@ -235,9 +230,9 @@ static int run(load_run *r, FILE *err)
 	}
 	r->st.duration = (r->st.n_lat + r->st.failed ? r->last_done : r->now) - r->first_start;
 	progress(r, &tick, true);
-	if (load_signal)
+	if (cli_signal())
 		fprintf(err, "ikesim load: %s: no more setups started; the report covers what was done\n",
-			load_signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+			cli_signal() == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
 	r->st.setup_retransmits = r->st.retransmits;
 	if (r->a->no_delete)
 		return 0;
@@ -245,8 +240,8 @@ static int run(load_run *r, FILE *err)
 	 * of all of them overflows a gateway's receive buffer), answers awaited a while. */
 	ike_time stop = r->now + LOAD_DELETE_GRACE;
 	uint32_t i = 0;
-	sig_atomic_t first = load_signal;
-	while (r->now < stop && load_signal == first) { /* a second signal stops the deletes too */
+	int first = cli_signal_count();
+	while (r->now < stop && cli_signal_count() == first) { /* a second signal stops the deletes too */
 		for (; i < r->n && r->deletes < LOAD_DELETE_BATCH; i++)
 			if (r->slots[i].state == LOAD_UP && ike_peer_delete(r->peer, r->now, i) > 0)
 				r->deletes++;
@@ -332,38 +327,6 @@ static void teardown(load_run *r)
 	free(r);
 }
 
-typedef struct load_sigstate {
-	struct sigaction old_int, old_term;
-	sigset_t old_mask;
-} load_sigstate;
-
-/* SIGINT/SIGTERM stay blocked except inside epoll_pwait, so a signal always ends the wait it arrives in. */
-static void signals_on(load_run *r, load_sigstate *s)
-{
-	struct sigaction sa;
-	sigset_t block;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	load_signal = 0;
-	sigaction(SIGINT, &sa, &s->old_int);
-	sigaction(SIGTERM, &sa, &s->old_term);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &s->old_mask);
-	r->waitmask = s->old_mask;
-	sigdelset(&r->waitmask, SIGINT);
-	sigdelset(&r->waitmask, SIGTERM);
-}
-
-static void signals_off(const load_sigstate *s)
-{
-	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
-	sigaction(SIGINT, &s->old_int, NULL);
-	sigaction(SIGTERM, &s->old_term, NULL);
-}
-
 int cli_load(int argc, char **argv, FILE *out, FILE *err)
 {
 	load_args a;
@@ -388,10 +351,10 @@ int cli_load(int argc, char **argv, FILE *out, FILE *err)
 		return CLI_USAGE;
 	}
 	msg[0] = '\0';
-	load_sigstate ss;
-	signals_on(r, &ss);
+	cli_sigstate ss; /* a signal stops starting setups, deletes what is up, still reports */
+	cli_signals_on(&ss, &r->waitmask);
 	int failed = setup_engine(r, msg, sizeof(msg)) != 0 || run(r, err) != 0;
-	signals_off(&ss);
+	cli_signals_off(&ss);
 	if (failed) {
 		if (msg[0]) /* run() says what failed itself */
 			fprintf(err, "ikesim load: %s\n", msg);
@@ -401,7 +364,7 @@ int cli_load(int argc, char **argv, FILE *out, FILE *err)
 	rc = load_stats_report(&r->st, &a, out, msg, sizeof(msg));
 	if (rc != 0)
 		fprintf(err, "ikesim load: %s\n", msg);
-	rc = rc != 0 || r->st.n_lat < a.count || load_signal ? CLI_ERR : CLI_OK;
+	rc = rc != 0 || r->st.n_lat < a.count || cli_signal() ? CLI_ERR : CLI_OK;
 	teardown(r);
 	return rc;
 }

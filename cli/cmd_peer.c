@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "sigwait.h"
 #include "common/jsonw.h"
 #include "host/frame.h"
 #include "host/names.h"
@@ -27,9 +28,7 @@
  * The only global mutable state: a signal handler can reach nothing else, and it may only write a
  * volatile sig_atomic_t. The loop reads it after every ppoll, where the signal is unblocked.
  */
-static volatile sig_atomic_t peer_signal;
 
-static void peer_on_signal(int sig) { peer_signal = sig; }
 
 /* Reads what is waiting on one socket (a bounded burst), sorted by RFC 3948 framing; IKE goes to the engine. */
 static void drain(peer_run *r, int fd, const ike_addr *local)
@@ -199,7 +198,7 @@ static void serve(peer_run *r)
 	ike_time end = r->a->timeout ? r->a->timeout : IKE_TIME_NEVER;
 	if (r->a->initiate && ike_peer_initiate(r->peer, peer_clock_ns(r), 0) != 0)
 		peer_run_fail(r, "cannot initiate", 0, "out of memory");
-	while (!peer_signal && !r->done) {
+	while (!cli_signal() && !r->done) {
 		r->now = peer_clock_ns(r);
 		run_actions(r);
 		if (r->a->initiate)
@@ -225,14 +224,14 @@ static void serve(peer_run *r)
 			break;
 		}
 	}
-	if (peer_signal && r->a->initiate && !r->child_up)
-		peer_run_fail(r, "interrupted", 0, peer_signal == SIGINT ? "SIGINT before the SAs were up" : "SIGTERM before the SAs were up");
+	if (cli_signal() && r->a->initiate && !r->child_up)
+		peer_run_fail(r, "interrupted", 0, cli_signal() == SIGINT ? "SIGINT before the SAs were up" : "SIGTERM before the SAs were up");
 }
 
 /* Deletes what is still established and waits briefly for the answers; a second signal cuts it short. */
 static void shutdown_sas(peer_run *r)
 {
-	peer_signal = 0;
+	cli_signal_clear();
 	r->now = peer_clock_ns(r);
 	int n = ike_peer_delete(r->peer, r->now, 0);
 	if (n > 0) {
@@ -242,7 +241,7 @@ static void shutdown_sas(peer_run *r)
 		r->pending_deletes = 0;
 	}
 	ike_time end = r->now + PEER_SHUTDOWN_GRACE;
-	while (r->pending_deletes > 0 && !peer_signal && peer_clock_ns(r) < end)
+	while (r->pending_deletes > 0 && !cli_signal() && peer_clock_ns(r) < end)
 		if (turn(r, end) != 0)
 			break;
 }
@@ -402,38 +401,6 @@ static void teardown(peer_run *r, bool ran)
 	free(r);
 }
 
-typedef struct peer_sigstate {
-	struct sigaction old_int, old_term;
-	sigset_t old_mask;
-} peer_sigstate;
-
-/* SIGINT/SIGTERM stay blocked except inside ppoll, so a signal always ends the wait it arrives in. */
-static void signals_on(peer_run *r, peer_sigstate *s)
-{
-	struct sigaction sa;
-	sigset_t block;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = peer_on_signal;
-	sigemptyset(&sa.sa_mask);
-	peer_signal = 0;
-	sigaction(SIGINT, &sa, &s->old_int);
-	sigaction(SIGTERM, &sa, &s->old_term);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &s->old_mask);
-	r->waitmask = s->old_mask;
-	sigdelset(&r->waitmask, SIGINT);
-	sigdelset(&r->waitmask, SIGTERM);
-}
-
-static void signals_off(const peer_sigstate *s)
-{
-	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
-	sigaction(SIGINT, &s->old_int, NULL);
-	sigaction(SIGTERM, &s->old_term, NULL);
-}
-
 int cli_peer(int argc, char **argv, FILE *out, FILE *err)
 {
 	peer_args a;
@@ -464,11 +431,11 @@ int cli_peer(int argc, char **argv, FILE *out, FILE *err)
 		teardown(r, false);
 		return CLI_ERR;
 	}
-	peer_sigstate ss;
-	signals_on(r, &ss);
+	cli_sigstate ss;
+	cli_signals_on(&ss, &r->waitmask);
 	serve(r);
 	shutdown_sas(r);
-	signals_off(&ss);
+	cli_signals_off(&ss);
 	rc = report(r, out, err);
 	teardown(r, true);
 	return rc;
