@@ -27,7 +27,7 @@ CLI_RUN_SRC := cli/cmd_run.c cli/peer_capture.c cli/sweep_spec.c cli/sweep_jobs.
 incs_for = $(strip $(if $(filter engine/%,$(1)),$(ENGINE_INCS),$(if $(filter netsim/%,$(1)),$(NETSIM_INCS),\
   $(if $(filter $(CLI_RUN_SRC),$(1)),$(CLI_INCS) -Inetsim,$(if $(filter cli/%,$(1)),$(CLI_INCS),\
   $(if $(filter viz/%,$(1)),$(VIZ_INCS),$(INCS) -I$(2)))))))
-LIBS     := -lssl -lcrypto -lcjson -lm $(GV_LIBS)
+LIBS     := -lssl -lcrypto -lcjson -lm -pthread $(GV_LIBS)
 TEST_LIBS:= -lcmocka -lxml2
 
 HOST_SRC   := $(sort $(wildcard engine/host/*.c))

@@ -19,13 +19,14 @@ typedef struct run_args {
 	int64_t metrics_interval;
 	int seed_set, reveal, quiet, progress;
 	int pcap_format; /* enum sim_pcap_format */
+	unsigned threads;
 } run_args;
 
 static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: ikesim run SCENARIO [--trace FILE] [--pcap FILE [--pcap-format pcapng|pcap]] [--seed N]\n"
 		   "                  [--reveal-keys] [--metrics FILE.json|FILE.csv [--metrics-interval D]]\n"
-		   "                  [--progress] [--quiet]\n\n"
+		   "                  [--threads N] [--progress] [--quiet]\n\n"
 		   "Runs SCENARIO (JSON, see docs/scenario.md) and checks its 'expect' list.\n"
 		   "  --trace FILE    write the JSON Lines trace (docs/trace.md) to FILE\n"
 		   "  --pcap FILE     capture every datagram where it is sent on a link (lost ones too, with a\n"
@@ -39,6 +40,9 @@ static void run_usage(FILE *f)
 		   "                  time; JSON, or CSV when FILE ends in .csv\n"
 		   "  --metrics-interval D  one row every D of virtual time (\"100ms\", \"1s\"; default: the\n"
 		   "                  scenario's \"metrics\" interval, else 1s)\n"
+		   "  --threads N     compute the engines' Diffie-Hellman on N threads (1..256; \"auto\": one per\n"
+		   "                  core): the same bytes for every N; without it the crypto runs inline in an\n"
+		   "                  order that can differ from the threaded one (docs/threads.md)\n"
 		   "  --progress      a progress line on stderr (virtual time, events/s, SAs up) once the run has\n"
 		   "                  taken 2 s; on by default when stderr is a terminal\n"
 		   "  --quiet         print nothing but errors (no progress line either)\n"
@@ -129,6 +133,12 @@ static int parse_args(int argc, char **argv, run_args *a, FILE *err)
 				a->metrics = argv[++i];
 			} else if (sim_parse_duration(argv[++i], &a->metrics_interval) != 0 || a->metrics_interval < 1000000) {
 				fprintf(err, "ikesim run: --metrics-interval wants a duration of at least 1ms (\"100ms\", \"1s\"), got '%s'\n",
+					argv[i]);
+				return -1;
+			}
+		} else if (strcmp(v, "--threads") == 0) {
+			if (cli_parse_threads(i + 1 < argc ? argv[++i] : "", &a->threads) != 0) {
+				fprintf(err, "ikesim run: --threads wants a number of threads from 1 to 256, or auto, got '%s'\n",
 					argv[i]);
 				return -1;
 			}
@@ -327,7 +337,7 @@ int cli_run(int argc, char **argv, FILE *out, FILE *err)
 	int progress = !a.quiet && (a.progress || rp.tty);
 	sim_run_opts o = { a.seed, a.seed_set, a.trace, a.reveal, a.pcap, a.pcap_format, a.metrics,
 			   ml > 4 && strcmp(a.metrics + ml - 4, ".csv") == 0, a.metrics_interval,
-			   progress ? on_progress : NULL, &rp };
+			   progress ? on_progress : NULL, &rp, a.threads };
 	sim_run_result res;
 	int rc = sim_run_scenario(sc, &o, &res, msg, sizeof(msg));
 	if (rp.shown && rp.tty)

@@ -225,7 +225,7 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		memcpy(n->seed, n->seed0, sizeof(n->seed));
 		n->host = (ike_host){ n, host_send, r->tr || r->watch || r->metrics ? host_trace : NULL,
 				      r->keys || sc->n_hosts ? host_sa_event : NULL, ns->cpu ? sim_cpu_charge : NULL,
-				      host_send_raw };
+				      host_send_raw, r->pool ? sim_jobs_submit : NULL };
 		n->cfg = (ike_peer_cfg){ .name = ns->name, .crypto = crypto, .seed = n->seed, .seed_len = sizeof(n->seed),
 					 .conns = ns->conns, .n_conns = ns->n_conns, .reveal_keys = reveal != 0,
 					 .cookie_threshold = ns->cookie_threshold,
@@ -386,6 +386,7 @@ static void runner_free(runner *r)
 		ike_peer_free(r->nodes[i].peer);
 		free(r->nodes[i].mv);
 	}
+	sim_jobs_free(r); /* after the peers: their SAs let go of the jobs first */
 	if (r->be.impl)
 		r->be.destroy(r->be.impl);
 	/* Each node's engine seed determines all its keys. */
@@ -454,6 +455,10 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		goto fail;
 	if (r.metrics)
 		r.be.set_tap(r.be.impl, run_tap, &r);
+	if (sim_jobs_setup(&r, o->threads) != 0) {
+		snprintf(err, errlen, "%s: cannot start %u crypto threads", sc->file, o->threads);
+		goto fail;
+	}
 	if (build_world(&r, crypto, res->seed, o->reveal_keys)) {
 		snprintf(err, errlen, "%s: out of memory while building the world", sc->file);
 		goto fail;
@@ -465,6 +470,7 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		obs->on_phase(obs->ctx, SIM_PHASE_DONE, &r.be);
 	/* Stale timer wake-ups do no work; the run ends with the last event that did. */
 	res->end_time = r.last_activity;
+	sim_jobs_counts(&r, &res->jobs_pool, &res->jobs_run);
 	/* refusals counted in a window the run did not reach the end of are reported, not lost */
 	for (uint32_t i = 0; i < sc->n_nodes; i++)
 		ike_peer_flush(r.nodes[i].peer, res->end_time);
