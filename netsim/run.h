@@ -33,6 +33,7 @@ typedef struct sim_run_opts {
 	/* Called every few thousand events with where the run is (a progress line); NULL = never. */
 	void (*progress)(void *ctx, const struct sim_run_progress *p);
 	void *progress_ctx;
+	const char *backend; /* NULL = the scenario's "backend"; else "builtin" or "ns3" (docs/backends.md) */
 } sim_run_opts;
 
 /* Where a run is, for a progress line. */
