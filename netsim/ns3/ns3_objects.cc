@@ -12,6 +12,7 @@
 #include "ns3/mac48-address.h"
 #include "ns3/net-device-queue-interface.h"
 #include "ns3/point-to-point-channel.h"
+#include "ns3/ppp-header.h"
 #include "ns3/simulator.h"
 
 using namespace ns3;
@@ -40,6 +41,27 @@ class ShimChannel : public PointToPointChannel {
   private:
 	World *m_w;
 	uint32_t m_link;
+};
+
+// A point-to-point device without serialisation: the built-in links have no bandwidth, so a packet goes on
+// the channel the moment it is sent. (ns-3's own Send would hold a burst in its queue until a zero-length
+// transmission completes, which runs the burst's arrivals after other events of the same instant.)
+class ShimDevice : public PointToPointNetDevice {
+  public:
+	void SetShimChannel(ShimChannel *ch) { m_ch = ch; }
+
+	bool Send(Ptr<Packet> packet, const Address &, uint16_t protocol) override
+	{
+		if (protocol != 0x0800 || !m_ch)
+			return false; // IPv4 only: nothing else is ever sent (no ARP on point-to-point)
+		PppHeader ppp;
+		ppp.SetProtocol(0x0021); // RFC 1332: IPv4 in PPP
+		packet->AddHeader(ppp);
+		return m_ch->TransmitStart(packet, this, Time(0));
+	}
+
+  private:
+	ShimChannel *m_ch = nullptr; // not owned: Attach() holds it, and a Ptr here would make a cycle
 };
 
 // Every packet reaching the node is the world's to judge; nothing originates through RouteOutput (the
@@ -125,12 +147,13 @@ int objects_install_node(World *w, uint32_t node)
 	return 0;
 }
 
-// A device for one end: no serialisation time (the built-in links have no bandwidth), a queue that never
-// overflows at one instant, and room for any IP packet (the link MTU is the world's, a drop, never a fragment).
-static Ptr<PointToPointNetDevice> make_device(World *w, uint32_t node, uint32_t link)
+// A device for one end: room for any IP packet (the link MTU is the world's, a drop, never a fragment); its
+// queue and rate are ns-3's defaults' shape but unused while links have no bandwidth (ShimDevice::Send).
+static Ptr<PointToPointNetDevice> make_device(World *w, uint32_t node, uint32_t link, Ptr<ShimChannel> ch)
 {
 	ShimNode &n = w->nodes[node];
-	Ptr<PointToPointNetDevice> d = CreateObject<PointToPointNetDevice>();
+	Ptr<ShimDevice> d = CreateObject<ShimDevice>();
+	d->SetShimChannel(PeekPointer(ch));
 	uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0 };
 	uint32_t id = ++w->macs;
 	for (int i = 0; i < 4; i++)
@@ -141,7 +164,6 @@ static Ptr<PointToPointNetDevice> make_device(World *w, uint32_t node, uint32_t 
 	d->SetDataRate(DataRate(UINT64_C(1) << 62));
 	d->SetMtu(65535);
 	Ptr<DropTailQueue<Packet>> q = CreateObject<DropTailQueue<Packet>>();
-	q->SetMaxSize(QueueSize("4000000p"));
 	d->SetQueue(q);
 	n.node->AddDevice(d);
 	Ptr<NetDeviceQueueInterface> ndqi = CreateObject<NetDeviceQueueInterface>();
@@ -161,8 +183,8 @@ int objects_make_link(World *w, uint32_t link)
 {
 	ShimLink &l = w->links[link];
 	Ptr<ShimChannel> ch = CreateObject<ShimChannel>(w, link);
-	l.dev[0] = make_device(w, l.a, link);
-	l.dev[1] = make_device(w, l.b, link);
+	l.dev[0] = make_device(w, l.a, link, ch);
+	l.dev[1] = make_device(w, l.b, link, ch);
 	if (!l.dev[0] || !l.dev[1] || !l.dev[0]->Attach(ch) || !l.dev[1]->Attach(ch))
 		return -1;
 	return 0;
