@@ -18,6 +18,7 @@
 #include "ns3/backend_ns3.h"
 #include "run.h"
 #include "scenario.h"
+#include "scntest.h"
 #include "test_list.h.in"
 
 #define SKIP_UNLESS_BUILT()                                                                                        \
@@ -311,6 +312,21 @@ static void ns3_one_at_a_time(void **state)
 	close_ns3(state);
 }
 
+/* The scenario's "backend": a known name is kept, any other refused with the field named. */
+static void ns3_scenario_field(void **state)
+{
+	(void)state;
+	char err[300];
+	sim_scenario *sc = scntest_parse("{\"backend\":\"ns3\",\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]}]}",
+					 err, sizeof(err));
+	assert_non_null(sc);
+	assert_int_equal(sc->backend, SIM_BACKEND_NS3);
+	assert_string_equal(sim_backend_kind_name(sc->backend), "ns3");
+	sim_scenario_free(sc);
+	scntest_expect("{\"backend\":\"ns2\",\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]}]}",
+		       "backend: 'ns2' is no backend (builtin or ns3)");
+}
+
 size_t tests_ns3(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -319,6 +335,7 @@ size_t tests_ns3(const struct CMUnitTest **out)
 		cmocka_unit_test(ns3_scenarios_as_builtin),
 		cmocka_unit_test(ns3_same_seed_twice),
 		cmocka_unit_test_teardown(ns3_one_at_a_time, teardown),
+		cmocka_unit_test(ns3_scenario_field),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
