@@ -10,6 +10,7 @@
 #include "crypto/drbg.h"
 #include "host/frame.h"
 #include "metrics.h"
+#include "backend_pick.h"
 #include "run_int.h"
 
 typedef struct rstart {
@@ -436,13 +437,16 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	size_t n_starts = 0;
 	for (size_t i = 0; i < sc->n_nodes; i++)
 		n_starts += sc->nodes[i].n_conns;
-	if (sim_backend_builtin(res->seed, &r.be) != 0)
+	char berr[160] = "";
+	enum sim_backend_kind bk = sc->backend;
+	if ((o->backend && sim_backend_kind_parse(o->backend, &bk) != 0) ||
+	    sim_backend_open(bk, res->seed, &r.be, berr, sizeof(berr)) != 0)
 		r.be.impl = NULL;
 	r.nodes = calloc(sc->n_nodes, sizeof(*r.nodes));
 	r.starts = calloc(n_starts ? n_starts : 1, sizeof(*r.starts));
 	r.faults = sc->n_faults ? sim_fault_index_new(sc->faults, sc->n_faults) : NULL;
 	if (!crypto || !r.be.impl || !r.nodes || !r.starts || (sc->n_faults && !r.faults)) {
-		snprintf(err, errlen, "%s: %s", sc->file, crypto ? "out of memory" : "cannot initialise OpenSSL crypto");
+		snprintf(err, errlen, "%s: %s", sc->file, !crypto ? "cannot initialise OpenSSL crypto" : *berr ? berr : !r.be.impl ? "unknown backend" : "out of memory");
 		goto fail;
 	}
 	if (o->trace_path && !(r.tr = ike_host_trace_open(o->trace_path, err, errlen)))

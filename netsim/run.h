@@ -36,6 +36,7 @@ typedef struct sim_run_opts {
 	/* 0: the engines compute their crypto inline (the order of earlier versions); N >= 1: crypto jobs on N
 	 * threads (the run's own included), byte-identical results for every N (docs/threads.md). */
 	unsigned threads;
+	const char *backend; /* NULL = the scenario's "backend"; else "builtin" or "ns3" (docs/backends.md) */
 } sim_run_opts;
 
 /* Where a run is, for a progress line. */
