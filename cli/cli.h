@@ -42,4 +42,13 @@ int cli_calibrate(int argc, char **argv, FILE *out, FILE *err);
 /* `ikesim sweep SPEC -o DIR [--runner parallel|slurm|none]` and `ikesim sweep merge DIR` (cli/cmd_sweep.c). */
 int cli_sweep(int argc, char **argv, FILE *out, FILE *err);
 
+/* `ikesim trace [FILTERS] TRACE|-|SCENARIO`: filter and print trace events (cli/cmd_trace.c). */
+int cli_trace(int argc, char **argv, FILE *out, FILE *err);
+
+/* `ikesim lesson list | show N | run N | check N [FILE|K]`: the course's lessons (cli/cmd_lesson.c). */
+int cli_lesson(int argc, char **argv, FILE *out, FILE *err);
+
+/* `ikesim scenario set FILE PATH=VALUE... [-o OUT]`: a scenario with fields changed (cli/cmd_scenario.c). */
+int cli_scenario(int argc, char **argv, FILE *out, FILE *err);
+
 #endif
