@@ -33,7 +33,7 @@ static int apply(cJSON *root, const char *file, const char *arg, FILE *err)
 		fprintf(err, "ikesim scenario: '%s': malformed path (name(.name|[N]|[NAME]|[*])...)\n", path);
 		return -1;
 	}
-	cJSON *v = cJSON_Parse(eq + 1);
+	cJSON *v = cJSON_ParseWithOpts(eq + 1, NULL, 1); /* "60s" is a string, not 60 and junk */
 	if (!v)
 		v = cJSON_CreateString(eq + 1);
 	if (!v) {

@@ -166,40 +166,53 @@ static int render_segment(const cJSON *ev, const char *s, size_t len, char *out,
 	return 1;
 }
 
-static void print_template(FILE *out, const cJSON *ev, const char *tmpl)
+/* Appends text to out (of cap, used so far *used), cutting at the end. */
+static void add(char *out, size_t cap, size_t *used, const char *text)
+{
+	if (*used + 1 >= cap)
+		return;
+	snprintf(out + *used, cap - *used, "%s", text);
+	*used += strlen(out + *used);
+}
+
+static void render_template(const cJSON *ev, const char *tmpl, char *out, size_t cap, size_t *used)
 {
 	char seg[4096];
 	for (const char *p = tmpl; *p;) {
 		const char *bar = strchr(p, '|');
 		size_t k = bar ? (size_t)(bar - p) : strlen(p);
 		if (render_segment(ev, p, k, seg, sizeof(seg)))
-			fputs(seg, out);
+			add(out, cap, used, seg);
 		p += k + (bar != NULL);
 	}
 }
 
 void trace_print_readable(FILE *out, const char *line, const cJSON *ev)
 {
-	char t[64], node[TRACE_NAME_MAX], name[TRACE_NAME_MAX], val[1024];
+	char t[64], node[TRACE_NAME_MAX], name[TRACE_NAME_MAX], val[1024], det[8192];
+	size_t used = 0, i = 0;
+	det[0] = 0;
 	trace_time_text(line, ev, t, sizeof(t));
 	trace_value_text(cJSON_GetObjectItemCaseSensitive(ev, "node"), node, sizeof(node));
 	trace_value_text(cJSON_GetObjectItemCaseSensitive(ev, "ev"), name, sizeof(name));
-	fprintf(out, "%s  %-6s  %-14s ", t, node, name);
-	for (size_t i = 0; i < N_TEMPLATES; i++)
-		if (strcmp(TEMPLATES[i].ev, name) == 0) {
-			fputc(' ', out);
-			print_template(out, ev, TEMPLATES[i].tmpl);
-			fputc('\n', out);
-			return;
-		}
-	for (const cJSON *c = ev->child; c; c = c->next) {
+	while (i < N_TEMPLATES && strcmp(TEMPLATES[i].ev, name) != 0)
+		i++;
+	if (i < N_TEMPLATES)
+		render_template(ev, TEMPLATES[i].tmpl, det, sizeof(det), &used);
+	for (const cJSON *c = ev->child; i == N_TEMPLATES && c; c = c->next) {
 		if (!c->string || is_id_field(c->string))
 			continue;
-		snprintf(name, sizeof(name), "%s", c->string);
-		clean(name);
-		fprintf(out, " %s=%s", name, trace_value_text(c, val, sizeof(val)));
+		snprintf(val, sizeof(val), "%s", c->string);
+		clean(val);
+		add(det, sizeof(det), &used, used ? " " : "");
+		add(det, sizeof(det), &used, val);
+		add(det, sizeof(det), &used, "=");
+		add(det, sizeof(det), &used, trace_value_text(c, val, sizeof(val)));
 	}
-	fputc('\n', out);
+	if (det[0])
+		fprintf(out, "%s  %-6s  %-14s  %s\n", t, node, name, det);
+	else
+		fprintf(out, "%s  %-6s  %s\n", t, node, name);
 }
 
 void trace_field_cells(const char *line, const cJSON *ev, char (*fields)[TRACE_NAME_MAX], size_t n,

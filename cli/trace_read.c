@@ -120,7 +120,7 @@ cJSON *trace_event_parse(const trace_reader *r, const char *line, size_t len, ch
 	cJSON *j = cJSON_ParseWithLengthOpts(line, len, &end, 0);
 	if (!j) {
 		size_t col = end && end >= line && end <= line + len ? (size_t)(end - line) : 0;
-		if (col >= len)
+		if (col + 1 >= len) /* cJSON stops at the last byte when the line runs out */
 			snprintf(msg, n, "%s:%llu (byte %llu): truncated JSON: the line ends inside a value", r->name, ln,
 				 off + len);
 		else
