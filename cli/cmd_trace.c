@@ -35,7 +35,9 @@ static void trace_usage(FILE *f)
 		   "A scenario file instead of a trace is run first (as 'ikesim run', quietly) and its trace read.\n"
 		   "Filters (each repeatable or comma-separated; an event must pass all of them):\n"
 		   "  --node N        events of node N\n"
-		   "  --ev PATTERN    event names: exact (ike.tx), a prefix (ike.*), a suffix (*state)\n"
+		   "  --ev PATTERN    event names: exact (ike.tx), a prefix (ike.*), a suffix (*state); each may\n"
+		   "                  add [FIELD=VALUE] conditions that hold for it alone:\n"
+		   "                  --ev 'dpd,ike.tx[exchange=INFORMATIONAL]' (dpd events, and INFORMATIONAL sends)\n"
 		   "  --sa SPI        events whose SPI fields (initiator-spi, spi-in, spi, ...) start with SPI\n"
 		   "  --from T --to T virtual time window, inclusive (T: 0.04, 40ms, 2s, 5min)\n"
 		   "  --where F=V     field F has the value V (\"exchange=QUICK_MODE\", \"notify=AUTHENTICATION_FAILED\")\n"
@@ -60,7 +62,7 @@ static int value_opt(trace_args *a, const char *v, const char *val, char *msg, s
 	if (!strcmp(v, "--node"))
 		return trace_filter_add(a->f.nodes, &a->f.n_nodes, v, val, msg, n);
 	if (!strcmp(v, "--ev"))
-		return trace_filter_add(a->f.evs, &a->f.n_evs, v, val, msg, n);
+		return trace_filter_add_ev(&a->f, val, msg, n);
 	if (!strcmp(v, "--fields"))
 		return trace_filter_add(a->fields, &a->n_fields, v, val, msg, n);
 	if (!strcmp(v, "--sa"))

@@ -61,15 +61,60 @@ int trace_filter_set_sa(trace_filter *f, const char *arg, char *msg, size_t cap)
 	return 0;
 }
 
-/* exact, "prefix*" or "*suffix" (a lone "*": anything). */
-static int ev_match(const char *pat, const char *ev)
+/* exact, "prefix*" or "*suffix" (a lone "*": anything), over the first k bytes of pat. */
+static int name_match(const char *pat, size_t pl, const char *ev)
 {
-	size_t pl = strlen(pat), el = strlen(ev);
+	size_t el = strlen(ev);
 	if (pl && pat[pl - 1] == '*')
-		return strncmp(pat, ev, pl - 1) == 0;
-	if (pat[0] == '*')
-		return el >= pl - 1 && strcmp(ev + el - (pl - 1), pat + 1) == 0;
-	return strcmp(pat, ev) == 0;
+		return el >= pl - 1 && strncmp(pat, ev, pl - 1) == 0;
+	if (pl && pat[0] == '*')
+		return el >= pl - 1 && memcmp(ev + el - (pl - 1), pat + 1, pl - 1) == 0;
+	return el == pl && memcmp(pat, ev, pl) == 0;
+}
+
+/* Checks the [FIELD=VALUE] conditions after an event name; 1 all hold (or none), 0 one fails, -1 malformed. */
+static int conditions(const char *c, const cJSON *ev)
+{
+	char text[TRACE_NAME_MAX + 8];
+	int ok = 1;
+	while (*c) {
+		const char *eq = strchr(c, '='), *close = strchr(c, ']');
+		if (*c != '[' || !eq || !close || eq > close || eq == c + 1)
+			return -1;
+		char field[TRACE_NAME_MAX];
+		snprintf(field, sizeof(field), "%.*s", (int)(eq - c - 1), c + 1);
+		const cJSON *v = ev ? trace_field(ev, field) : NULL;
+		if (ev && (!v || cJSON_IsObject(v) || cJSON_IsArray(v) ||
+			   strlen(trace_value_text(v, text, sizeof(text))) != (size_t)(close - eq - 1) ||
+			   memcmp(text, eq + 1, (size_t)(close - eq - 1)) != 0))
+			ok = 0;
+		c = close + 1;
+	}
+	return ok;
+}
+
+/* An --ev value: a name pattern, then optional [FIELD=VALUE] conditions ("ike.tx[exchange=QUICK_MODE]"). */
+static int ev_match(const char *pat, const cJSON *ev, const char *name)
+{
+	const char *br = strchr(pat, '[');
+	size_t pl = br ? (size_t)(br - pat) : strlen(pat);
+	return name_match(pat, pl, name) && (!br || conditions(br, ev) == 1);
+}
+
+int trace_filter_add_ev(trace_filter *f, const char *values, char *msg, size_t cap)
+{
+	size_t before = f->n_evs;
+	if (trace_filter_add(f->evs, &f->n_evs, "--ev", values, msg, cap) != 0)
+		return -1;
+	for (size_t i = before; i < f->n_evs; i++) {
+		const char *br = strchr(f->evs[i], '[');
+		if (br == f->evs[i] || (br && conditions(br, NULL) < 0)) {
+			snprintf(msg, cap, "--ev wants NAME, PREFIX*, *SUFFIX, each with optional [FIELD=VALUE] conditions, "
+					   "got '%.64s'", f->evs[i]);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* Any field whose name holds "spi" (initiator-spi, spi-in, old-spi-out, spi...) starting with the prefix. */
@@ -112,7 +157,7 @@ int trace_filter_match(const trace_filter *f, const cJSON *ev)
 		i++;
 	if (f->n_nodes && i == f->n_nodes)
 		return 0;
-	for (i = 0; i < f->n_evs && !ev_match(f->evs[i], name); i++)
+	for (i = 0; i < f->n_evs && !ev_match(f->evs[i], ev, name); i++)
 		;
 	if (f->n_evs && i == f->n_evs)
 		return 0;

@@ -19,7 +19,7 @@ typedef struct trace_where {
 typedef struct trace_filter {
 	char nodes[TRACE_FILTER_MAX][TRACE_NAME_MAX];
 	size_t n_nodes;
-	char evs[TRACE_FILTER_MAX][TRACE_NAME_MAX]; /* "ike.tx", "ike.*" (prefix), "*state" (suffix), "*" */
+	char evs[TRACE_FILTER_MAX][TRACE_NAME_MAX]; /* "ike.tx", "ike.*", "*state", "*"; "ike.tx[exchange=X]" */
 	size_t n_evs;
 	char sa[TRACE_NAME_MAX]; /* SPI or its prefix, lower case, no "0x"; "" for any */
 	trace_where where[TRACE_FILTER_MAX];
@@ -31,6 +31,8 @@ typedef struct trace_filter {
 /* Adds the comma-separated values of an option to list (of n, at most TRACE_FILTER_MAX). 0, or -1 with msg. */
 int trace_filter_add(char (*list)[TRACE_NAME_MAX], size_t *n, const char *opt, const char *values, char *msg,
 		     size_t cap);
+/* --ev values: NAME, PREFIX* or *SUFFIX, each with optional [FIELD=VALUE] conditions; 0, or -1 with msg. */
+int trace_filter_add_ev(trace_filter *f, const char *values, char *msg, size_t cap);
 /* --where FIELD=VALUE; 0, or -1 with msg. */
 int trace_filter_add_where(trace_filter *f, const char *arg, char *msg, size_t cap);
 /* --sa SPI-or-prefix (hex digits, an optional 0x); 0, or -1 with msg. */

@@ -33,6 +33,11 @@ static const struct {
 	{ "esp.tx", "spi {spi} seq {seq}|, {size} bytes|, inner {inner}|, to {to}|, encap {encap}|, flow {flow}| ({proto})" },
 	{ "esp.rx", "spi {spi} seq {seq}|, {size} bytes|, inner {inner}|, flow {flow}| ({proto})" },
 	{ "esp.drop", "{why}| {dir}| spi {spi}| flow {flow}| ({proto})" },
+	{ "xauth", "{role} {result}| user {user}| password {password}" },
+	{ "modecfg", "{role} {result}| {address}| user {user}" },
+	{ "auth.verified", "{scheme}| id {id}| subject {subject}" },
+	{ "ike.keepalive", "{from} -> {to}" },
+	{ "ike.mobike", "{action}| local {local} remote {remote}|: {why}" },
 	{ "sim.start", "{scenario}| seed {seed}|, {nodes} nodes|, {links} links" },
 	{ "summary", "virtual time {virtual_time} s|; datagrams: {datagrams.sent} sent, {datagrams.delivered} delivered, "
 		     "{datagrams.dropped} dropped" },
@@ -210,9 +215,9 @@ void trace_print_readable(FILE *out, const char *line, const cJSON *ev)
 		add(det, sizeof(det), &used, trace_value_text(c, val, sizeof(val)));
 	}
 	if (det[0])
-		fprintf(out, "%s  %-6s  %-14s  %s\n", t, node, name, det);
+		fprintf(out, "%13s  %-6s  %-14s  %s\n", t, node, name, det); /* times aligned up to 9999 s */
 	else
-		fprintf(out, "%s  %-6s  %s\n", t, node, name);
+		fprintf(out, "%13s  %-6s  %s\n", t, node, name);
 }
 
 void trace_field_cells(const char *line, const cJSON *ev, char (*fields)[TRACE_NAME_MAX], size_t n,

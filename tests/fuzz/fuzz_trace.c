@@ -21,7 +21,7 @@ static void pick_filter(trace_filter *f, uint8_t flags)
 {
 	char msg[128];
 	memset(f, 0, sizeof(*f));
-	if ((flags & 1) && trace_filter_add(f->evs, &f->n_evs, "--ev", "ike.*,*state,kdf", msg, sizeof(msg)))
+	if ((flags & 1) && trace_filter_add_ev(f, "ike.*,*state,kdf[name=Ni],dpd[after=1][action=sent]", msg, sizeof(msg)))
 		broken();
 	if ((flags & 2) && trace_filter_add(f->nodes, &f->n_nodes, "--node", "gw-a,sim", msg, sizeof(msg)))
 		broken();

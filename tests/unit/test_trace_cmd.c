@@ -113,8 +113,8 @@ static void tcmd_ev_patterns(void **state)
 	assert_null(strstr(r.out, "child_sa.state"));
 	clirun_free(&r);
 	r = run_cli("trace", f->trace, "--ev", "sim.start,summary", NULL);
-	assert_string_equal(r.out, "0.000000000  sim     sim.start       x.json seed 1, 2 nodes, 1 links\n"
-				   "2.000000000  sim     summary         virtual time 1.5 s; datagrams: 3 sent, 3 delivered, "
+	assert_string_equal(r.out, "  0.000000000  sim     sim.start       x.json seed 1, 2 nodes, 1 links\n"
+				   "  2.000000000  sim     summary         virtual time 1.5 s; datagrams: 3 sent, 3 delivered, "
 				   "0 dropped\n");
 	clirun_free(&r);
 }
@@ -242,7 +242,7 @@ static void tcmd_control_chars(void **state)
 	write_file(path, ESC, sizeof(ESC) - 1);
 	clirun r = run_cli("trace", path, NULL);
 	assert_int_equal(r.rc, CLI_OK);
-	assert_string_equal(r.out, "1  a?[2J   x               why=b??\n");
+	assert_string_equal(r.out, "            1  a?[2J   x               why=b??\n");
 	clirun_free(&r);
 }
 
