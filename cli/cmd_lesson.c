@@ -1,6 +1,7 @@
 /* `ikesim lesson`: the course from the command line: list, show, run a lesson, grade its exercises. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "lesson_dir.h"
@@ -9,11 +10,12 @@ static void lesson_usage(FILE *f)
 {
 	fprintf(f, "usage: ikesim lesson list\n"
 		   "       ikesim lesson show N\n"
-		   "       ikesim lesson run N [RUN-OPTIONS...]\n"
+		   "       ikesim lesson run N [SCENARIO] [RUN-OPTIONS...]\n"
 		   "       ikesim lesson check N [FILE|K]\n\n"
 		   "  list    every lesson: number, title, how many graded exercises\n"
 		   "  show    print lesson N's README (its text, commands and questions)\n"
-		   "  run     run lesson N's scenario.json as 'ikesim run' does; options after N go to it\n"
+		   "  run     run one of lesson N's scenarios as 'ikesim run' does: SCENARIO(.json) of its folder,\n"
+		   "          else scenario.json, else the first one its README runs; the options go to 'run'\n"
 		   "          (--trace FILE, --seed N, --reveal-keys, --pcap FILE...)\n"
 		   "  check   grade FILE (or lesson N's exercise-K.json; without either, each of lesson N's\n"
 		   "          exercises in turn): PASS, or FAIL with the expectations that do not hold\n"
@@ -66,10 +68,58 @@ static int do_show(const lesson *l, FILE *out, FILE *err)
 	return bad ? CLI_ERR : CLI_OK;
 }
 
+/* The first scenario of the lesson's folder that its README runs ("ikesim run DIR/NAME.json"), into out; 0 or -1. */
+static int readme_scenario(const lesson *l, char *out, size_t cap)
+{
+	char path[LESSON_PATH_MAX + 16], line[1024];
+	snprintf(path, sizeof(path), "%s/README.md", l->dir);
+	FILE *f = fopen(path, "r");
+	int found = -1;
+	while (f && found && fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "ikesim run lessons/");
+		const char *name = p ? strstr(p, l->name) : NULL;
+		if (!name || name[strlen(l->name)] != '/')
+			continue;
+		name += strlen(l->name) + 1;
+		size_t k = strcspn(name, " \t\r\n");
+		if (k > 5 && strncmp(name + k - 5, ".json", 5) == 0 && !memchr(name, '/', k) &&
+		    snprintf(out, cap, "%s/%.*s", l->dir, (int)k, name) < (int)cap)
+			found = 0;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Which scenario `lesson run` runs: NAME(.json) in the lesson's folder, else scenario.json, else the README's first. */
+static int pick_scenario(const lesson *l, const char *name, char *out, size_t cap, FILE *err)
+{
+	if (name) {
+		size_t k = strlen(name);
+		int ext = k > 5 && strcmp(name + k - 5, ".json") == 0;
+		if (strchr(name, '/') || snprintf(out, cap, "%s/%s%s", l->dir, name, ext ? "" : ".json") >= (int)cap ||
+		    access(out, R_OK) != 0) {
+			fprintf(err, "ikesim lesson: lesson %02d has no scenario '%.64s' (its folder: %s)\n", l->num, name, l->dir);
+			return -1;
+		}
+		return 0;
+	}
+	if (snprintf(out, cap, "%s/scenario.json", l->dir) < (int)cap && access(out, R_OK) == 0)
+		return 0;
+	if (readme_scenario(l, out, cap) == 0)
+		return 0;
+	fprintf(err, "ikesim lesson: lesson %02d has no scenario.json and its README runs none\n", l->num);
+	return -1;
+}
+
 static int do_run(const lesson *l, int argc, char **argv, FILE *out, FILE *err)
 {
-	char scn[LESSON_PATH_MAX + 16];
-	snprintf(scn, sizeof(scn), "%s/scenario.json", l->dir);
+	char scn[LESSON_PATH_MAX + 64];
+	const char *name = argc > 0 && argv[0][0] != '-' ? argv[0] : NULL;
+	if (pick_scenario(l, name, scn, sizeof(scn), err) != 0)
+		return CLI_USAGE;
+	if (name)
+		argc--, argv++;
 	char **v = calloc((size_t)argc + 2, sizeof(*v));
 	if (!v) {
 		fprintf(err, "ikesim lesson: out of memory\n");

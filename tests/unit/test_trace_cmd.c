@@ -420,6 +420,16 @@ static void tcmd_lesson_shipped(void **state)
 	r = run_cli("lesson", "list", NULL);
 	assert_non_null(strstr(r.out, "01  your first IKEv2 tunnel"));
 	clirun_free(&r);
+	r = run_cli("lesson", "run", "6", "--quiet", NULL); /* no scenario.json: the first one its README runs */
+	assert_int_equal(r.rc, CLI_OK);
+	clirun_free(&r);
+	r = run_cli("lesson", "run", "06-ikev1", "aggressive", NULL);
+	assert_int_equal(r.rc, CLI_OK);
+	assert_non_null(strstr(r.out, "lessons/06-ikev1/aggressive.json (seed "));
+	clirun_free(&r);
+	r = run_cli("lesson", "run", "6", "../01-first-tunnel/scenario", NULL);
+	assert_int_equal(r.rc, CLI_USAGE);
+	clirun_free(&r);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
