@@ -44,11 +44,12 @@ static void trace_usage(FILE *f)
 		   "  --max N         stop after N events\n"
 		   "Output (one of):\n"
 		   "  (default)       time, node, event and the event's key fields\n"
-		   "  --fields A,B    those fields in that order, two spaces apart, '-' when absent; nested\n"
-		   "                  fields with dots (datagrams.sent)\n"
+		   "  --fields A,B    a table of those fields, in that order, with a header; '-' when absent;\n"
+		   "                  nested fields with dots (datagrams.sent)\n"
 		   "  --json          the selected lines unchanged (JSON Lines)\n"
 		   "  --count         how many of each event name were selected\n"
-		   "With a scenario: --seed N and --reveal-keys as for 'ikesim run'.\n"
+		   "Other:\n"
+		   "  --seed N, --reveal-keys  passed to the run when the input is a scenario\n"
 		   "  --max-line B    longest line accepted, bytes (default %u); longer ones are reported and skipped\n"
 		   "Exit: 0, 2 bad usage or malformed lines (each named on stderr: file, line, byte offset), 1 read error.\n",
 		TRACE_LINE_MAX_DEFAULT);
