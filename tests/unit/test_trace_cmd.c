@@ -139,6 +139,12 @@ static void tcmd_selection(void **state)
 		    NULL);
 	assert_string_equal(r.out, "summary\nINFORMATIONAL request 2 [ ]\n");
 	clirun_free(&r);
+	r = run_cli("trace", f->trace, "--ev", "ike.tx[exchange=INFORMATIONAL][msgid=2],sim*", "--fields", "ev,msgid", NULL);
+	assert_string_equal(r.out, "ev         msgid\nsim.start  -\nike.tx     2\n");
+	clirun_free(&r);
+	r = run_cli("trace", f->trace, "--ev", "ike.tx[exchange=INFORMATIONAL][msgid=3]", "--count", NULL);
+	assert_string_equal(r.out, "         0  in all\n");
+	clirun_free(&r);
 	r = run_cli("trace", f->trace, "--max", "2", "--json", NULL);
 	assert_int_equal(lines(r.out), 2);
 	clirun_free(&r);
@@ -260,6 +266,9 @@ static void tcmd_bad_usage(void **state)
 		{ "--from", "soon", NULL },
 		{ "--seed", "3", NULL }, /* a trace is not a scenario */
 		{ "--ev", NULL },
+		{ "--ev", "[exchange=X]" },
+		{ "--ev", "ike.tx[exchange]" },
+		{ "--ev", "ike.tx[exchange=X]junk" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *argv[8] = { "ikesim", "trace", f->trace };
@@ -278,6 +287,42 @@ static void tcmd_bad_usage(void **state)
 	clirun_free(&r);
 	r = run_cli("trace", NULL);
 	assert_int_equal(r.rc, CLI_USAGE);
+	clirun_free(&r);
+}
+
+/* `-` reads standard input (through the real binary, whose stdin we can give it). */
+static void tcmd_stdin(void **state)
+{
+	fx *f = *state;
+	const char *bin = getenv("IKESIM_BIN");
+	if (!bin || !*bin) {
+		print_message("IKESIM_BIN not set: skipping the stdin test (make unit sets it)\n");
+		return;
+	}
+	char cmd[512], buf[256] = "";
+	snprintf(cmd, sizeof(cmd), "'%s' trace - --ev ike.tx --fields size < '%s'", bin, f->trace);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t k = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[k] = 0;
+	assert_int_equal(pclose(p), 0);
+	assert_string_equal(buf, "size\n208\n80\n");
+}
+
+/* --count keeps at most 1024 names apart; the rest share one "(other)" row, so memory stays bounded. */
+static void tcmd_count_bounded(void **state)
+{
+	fx *f = *state;
+	char path[128];
+	tfs_dir_file(&f->d, "many.jsonl", path, sizeof(path));
+	FILE *o = fopen(path, "w");
+	assert_non_null(o);
+	for (int i = 0; i < 1030; i++)
+		fprintf(o, "{\"t\":%d,\"node\":\"a\",\"ev\":\"e%d\"}\n", i, i);
+	assert_int_equal(fclose(o), 0);
+	clirun r = run_cli("trace", path, "--count", NULL);
+	assert_int_equal(r.rc, CLI_OK);
+	assert_non_null(strstr(r.out, "         1  e1023\n         6  (other)\n      1030  in all\n"));
 	clirun_free(&r);
 }
 
@@ -434,9 +479,10 @@ static void tcmd_lesson_shipped(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 static const struct CMUnitTest tests[] = {
-	T(tcmd_ev_patterns),	   T(tcmd_selection),     T(tcmd_fields_table),	 T(tcmd_json_and_count), T(tcmd_malformed_lines),
-	T(tcmd_huge_line),	   T(tcmd_control_chars), T(tcmd_bad_usage),	 T(tcmd_reader_positions), T(tcmd_scenario_input),
-	T(tcmd_scenario_set),   T(tcmd_lesson_commands), T(tcmd_lesson_shipped),
+	T(tcmd_ev_patterns),	 T(tcmd_selection),	  T(tcmd_fields_table),	    T(tcmd_json_and_count),
+	T(tcmd_malformed_lines), T(tcmd_huge_line),	  T(tcmd_control_chars),    T(tcmd_bad_usage),
+	T(tcmd_reader_positions), T(tcmd_scenario_input), T(tcmd_scenario_set),	    T(tcmd_lesson_commands),
+	T(tcmd_lesson_shipped),	 T(tcmd_stdin),		  T(tcmd_count_bounded),
 };
 
 size_t tests_trace_cmd(const struct CMUnitTest **out)
