@@ -211,6 +211,8 @@ ns3-compare:
 # libFuzzer targets (docs/fuzzing.md): tests/fuzz/fuzz_NAME.c becomes $(FUZZ_DIR)/fuzz_NAME.
 FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SUPPORT := $(sort $(wildcard tests/fuzz/fz_*.c) $(wildcard tests/unit/statefz*.c))
+# fuzz_trace reaches `ikesim trace`'s reader and printers (cli/trace_*.c, no netsim).
+FUZZ_SUPPORT += cli/trace_read.c cli/trace_filter.c cli/trace_print.c cli/trace_table.c
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/tests/fuzz/fuzz_%.o $(call objs,$(FUZZ_DIR),$(NETSIM_SRC) $(NS3_STUB) $(FUZZ_SUPPORT)) \

@@ -44,5 +44,13 @@ int cli_sweep(int argc, char **argv, FILE *out, FILE *err);
 
 /* --threads: "auto" (the cores online) or 1..256; 0, or -1 for anything else. */
 int cli_parse_threads(const char *v, unsigned *out);
+/* `ikesim trace [FILTERS] TRACE|-|SCENARIO`: filter and print trace events (cli/cmd_trace.c). */
+int cli_trace(int argc, char **argv, FILE *out, FILE *err);
+
+/* `ikesim lesson list | show N | run N | check N [FILE|K]`: the course's lessons (cli/cmd_lesson.c). */
+int cli_lesson(int argc, char **argv, FILE *out, FILE *err);
+
+/* `ikesim scenario set FILE PATH=VALUE... [-o OUT]`: a scenario with fields changed (cli/cmd_scenario.c). */
+int cli_scenario(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

@@ -18,6 +18,9 @@ static const struct {
 	{ "report", cli_report, "write a self-contained HTML page about a trace" },
 	{ "calibrate", cli_calibrate, "measure the engine's crypto costs on this host (a CPU cost table)" },
 	{ "sweep", cli_sweep, "run a parameter sweep as parallel or Slurm jobs, merge the results into a table" },
+	{ "trace", cli_trace, "filter and print a trace's events (by node, SA, event, time), or count them" },
+	{ "lesson", cli_lesson, "the course: list the lessons, show one, run its scenario, check an exercise" },
+	{ "scenario", cli_scenario, "print a scenario with fields set (PATH=VALUE), for trying a change" },
 	{ "crack", cli_crack, "find a weak IKEv1 Aggressive Mode PSK in a capture with a word list" },
 };
 #define N_VERBS (sizeof(VERBS) / sizeof(VERBS[0]))
