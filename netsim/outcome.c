@@ -124,6 +124,13 @@ size_t sim_check_expects(const sim_scenario *sc, const sim_run_result *res, FILE
 		case SIM_EXPECT_METRIC:
 			failed += sim_check_metric(sc, i, res, err);
 			break;
+		case SIM_EXPECT_CONFIG:
+			if (!e->rule_ok) {
+				fprintf(err, "expect[%zu]: rule broken: %s (%s is %s)\n", i, e->rule ? e->rule : "configuration rule",
+					e->rule_path, e->rule_got);
+				failed++;
+			}
+			break;
 		case SIM_EXPECT_AT:
 			ike_host_time_format(t, sizeof(t), e->at);
 			snprintf(when, sizeof(when), " at %s s", t);

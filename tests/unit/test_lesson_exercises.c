@@ -24,7 +24,7 @@
 #include "testfs.h"
 #include "test_list.h.in"
 
-/* Where reference solutions live: lesson 02's solutions/, later lessons' instructor/. */
+/* Where reference solutions live: instructor/ (solutions/ of older course copies is still read). */
 static const char *const SOLUTION_DIRS[] = { "solutions", "instructor" };
 #define N_SOLUTION_DIRS (sizeof(SOLUTION_DIRS) / sizeof(SOLUTION_DIRS[0]))
 
@@ -187,6 +187,39 @@ static char *replace(const char *text, const char *from, const char *to, int tim
 		w += lt, p = hit + lf, done++;
 	}
 	return out;
+}
+
+/* Lesson 02's rules are `config` expectations: the shortcuts instructors found fail now. */
+static void lesson02_rules_are_checked(void **state)
+{
+	(void)state;
+	static const broken_rule cases[] = {
+		{ "lessons/02-when-it-fails/instructor/exercise-4.json",
+		  "\"ike\": \"aes256gcm16-prfsha384-ecp384, aes128gcm16-prfsha256-x25519\"",
+		  "\"ike\": \"aes256gcm16-prfsha384-ecp384\"", 1, "exercise 4: gw-a keeps offering x25519" },
+		{ "lessons/02-when-it-fails/instructor/exercise-4.json", "\"esp\": \"aes128gcm16\"",
+		  "\"esp\": \"aes128gcm16, aes256gcm16\"", 2, "exercise 4: gw-b is not yours" },
+		{ "lessons/02-when-it-fails/instructor/exercise-5.json", "\"timeout\": \"2s\"", "\"timeout\": \"500ms\"", 1,
+		  "exercise 5: timeout at least 1 s" },
+		{ "lessons/02-when-it-fails/instructor/exercise-5.json", "\"factor\": 1.5", "\"factor\": 1", 1,
+		  "exercise 5: factor at least 1.5" },
+		{ "lessons/02-when-it-fails/instructor/exercise-5.json", "\"tries\": 5", "\"tries\": 20", 1,
+		  "exercise 5: tries at most 6" },
+		{ "lessons/02-when-it-fails/instructor/exercise-5.json", "\"drop_next\": 4 }\n", "\"drop_next\": 3 }\n", 1,
+		  "exercise 5: the faults stay" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *sol = tfs_must_read(cases[i].solution, NULL);
+		char *bad = replace(sol, cases[i].from, cases[i].to, cases[i].times);
+		if (!bad)
+			fail_msg("%s: '%s' not found", cases[i].solution, cases[i].from);
+		size_t failed = failed_with(cases[i].solution, bad);
+		print_message("%s: %zu expectation(s) fail\n", cases[i].rule, failed);
+		if (!failed)
+			fail_msg("%s: breaking the rule still passes", cases[i].rule);
+		free(bad);
+		free(sol);
+	}
 }
 
 static void lesson03_rules_are_checked(void **state)
@@ -480,6 +513,7 @@ size_t tests_lesson_exercises(const struct CMUnitTest **out)
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(every_exercise_fails_as_shipped),
 		cmocka_unit_test(every_solution_meets_its_expectations),
+		cmocka_unit_test(lesson02_rules_are_checked),
 		cmocka_unit_test(lesson03_rules_are_checked),
 		cmocka_unit_test(lesson03_one_sided_rekeying_fails),
 		cmocka_unit_test(lesson04_rules_are_checked),
