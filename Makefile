@@ -169,15 +169,15 @@ demo: deps
 	@$(REL_DIR)/ikesim report $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/report.html
 	$(REL_DIR)/ikesim run tests/scenarios/esp_two_sites.json --trace $(BUILD)/demo/traffic.jsonl --pcap $(BUILD)/demo/traffic.pcapng
 
-# A short libFuzzer run of every target (FUZZ_TEST_SECONDS each; its build included) goes on in the background,
-# niced, while interop, pcap-check and the scale tests run: those mostly wait on processes and sockets, so the
-# fuzzers get the idle core. Its log is printed when it ends, before the ASan suite, so cmocka's summary stays the
-# last line; a crash fails the target.
+# A short libFuzzer run of every target (FUZZ_TEST_SECONDS each; its build included, one job) goes on in the
+# background on one core while interop, pcap-check and the scale tests run on the other (interop mostly waits on
+# processes and sockets). Its log is printed when it ends, before the ASan suite, so cmocka's summary stays the
+# last line; a crash fails the target. (run.sh runs each fuzzer at nice 15, as before.)
 FUZZ_TEST_SECONDS ?= 5
 test: deps
 	@$(MAKE) --no-print-directory $(JOBS) $(UNIT_BINS)
 	@mkdir -p $(BUILD)/logs; st=0; \
-	  ( nice -n 10 $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) >$(BUILD)/logs/fuzz.log 2>&1 ) & \
+	  ( $(MAKE) --no-print-directory fuzz JOBS=-j1 FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) >$(BUILD)/logs/fuzz.log 2>&1 ) & \
 	  fz=$$!; $(MAKE) --no-print-directory interop || st=1; $(MAKE) --no-print-directory pcap-check || st=1; \
 	  $(SCALE_RUN) || st=1; wait $$fz || st=1; cat $(BUILD)/logs/fuzz.log; \
 	  $(ASAN_RUN) || st=1; exit $$st
