@@ -157,7 +157,7 @@ $(REL_DIR)/test_list.h: $(SCALE_SRC) Makefile
 
 $(call objs,$(REL_DIR),$(SCALE_SRC) tests/unit/main.c): $(REL_DIR)/test_list.h
 
-$(REL_DIR)/scale_tests: $(call objs,$(REL_DIR),$(LIB_SRC) $(SCALE_SRC) $(TEST_SUPPORT) tests/unit/main.c) \
+$(REL_DIR)/scale_tests: $(call objs,$(REL_DIR),$(LIB_SRC) $(SCALE_SRC) $(TEST_SUPPORT) tests/unit/main.c $(NS3_STUB)) \
 		       $(call libs,$(REL_DIR))
 	@echo "  LD  $@"
 	@$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)

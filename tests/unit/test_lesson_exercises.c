@@ -251,6 +251,8 @@ static void lesson02_rules_are_checked(void **state)
 		  "\"ike\": \"aes256gcm16-prfsha384-ecp384\"", 1, "exercise 4: gw-a keeps offering x25519" },
 		{ "lessons/02-when-it-fails/instructor/exercise-4.json", "\"esp\": \"aes128gcm16\"",
 		  "\"esp\": \"aes128gcm16, aes256gcm16\"", 2, "exercise 4: gw-b is not yours" },
+		{ "lessons/02-when-it-fails/instructor/exercise-4.json", "\"duration\": \"450ms\"", "\"duration\": \"1s\"", 1,
+		  "exercise 4: the run stays 450 ms long" },
 		{ "lessons/02-when-it-fails/instructor/exercise-5.json", "\"timeout\": \"2s\"", "\"timeout\": \"500ms\"", 1,
 		  "exercise 5: timeout at least 1 s" },
 		{ "lessons/02-when-it-fails/instructor/exercise-5.json", "\"factor\": 1.5", "\"factor\": 1", 1,
