@@ -31,7 +31,8 @@ static const sim_cpu_costs FLOOR = { .message = 0, .timer = 0, FLOOR_CRYPTO(2864
  * x25519: 2 x 600 us + ~90 us = 1.3 ms. modp2048: charon's derive runs OpenSSL's full public-value check
  * (about 1.8 ms more, performance.md) and draws a full-length exponent: 2 x 600 us + 3 ms = 4.2 ms.
  */
-static const sim_cpu_costs CHARON = { .message = 600 * US, .timer = 50 * US, FLOOR_CRYPTO(886 * US, 2100 * US) };
+static const sim_cpu_costs CHARON = { .message = 600 * US, .timer = 50 * US, .receiver = 20 * US,
+				      FLOOR_CRYPTO(886 * US, 2100 * US) };
 
 static const struct {
 	const char *name;
