@@ -106,8 +106,11 @@ static void rx_done(void *arg)
 		if (ike_peer_screen(n->peer, now, &g->from, &g->to, g->data, g->len, x->pending)) {
 			x->screened++;
 			sim_rn_rearm(n); /* the engine's count of refusals may have armed its report */
-		} else if (sim_cpu_enqueue(n, now, &g->from, &g->to, g->data, g->len) && v2_init_request(g->data, g->len)) {
-			x->pending++;
+		} else {
+			bool init = v2_init_request(g->data, g->len);
+			x->pending += init; /* before the hand-off: an idle core takes the job (sim_rx_taken) at once */
+			if (!sim_cpu_enqueue(n, now, &g->from, &g->to, g->data, g->len))
+				x->pending -= init;
 		}
 		free(g);
 	}
@@ -145,7 +148,9 @@ bool sim_rx_datagram(rnode *n, int64_t now, const ike_addr *from, const ike_addr
 	/* the kernel saw the UDP payload: the IKE message and, beside ESP-in-UDP, its 4-byte non-ESP marker */
 	size_t payload = len + (ike_host_frame_marked(to->port, from->port) ? IKE_HOST_MARKER_LEN : 0);
 	uint32_t ts = sim_rx_truesize(payload);
-	if (x->spec->rcvbuf && x->used[sock] + ts > x->spec->rcvbuf) {
+	/* Linux (udp.c, __udp_enqueue_schedule_skb) refuses what would exceed sk_rcvbuf, but an empty buffer
+	 * always takes one datagram (checked here too: a 2,304-byte buffer holds one 8,448-byte datagram). */
+	if (x->spec->rcvbuf && x->used[sock] && x->used[sock] + ts > x->spec->rcvbuf) {
 		rx_drop(x, now, d, len, sock, ts);
 		return true;
 	}
