@@ -15,7 +15,7 @@ def load(path):
 
 
 out, queue, groups = sys.argv[1], sys.argv[2], sys.argv[3:]
-print("| group | | all established (s) | p50 (s) | p90 (s) | p99 (s) | max (s) | up | retransmissions | gateway drops | gateway CPU (s) |")
+print("| group | | all established (s) | p50 (s) | p90 (s) | p99 (s) | max (s) | up | retransmissions | gateway drops (charon: its sockets) | gateway CPU (s) |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 for g in groups:
     real = load(os.path.join(out, f"real-{g}.json"))
