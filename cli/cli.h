@@ -42,4 +42,7 @@ int cli_calibrate(int argc, char **argv, FILE *out, FILE *err);
 /* `ikesim sweep SPEC -o DIR [--runner parallel|slurm|none]` and `ikesim sweep merge DIR` (cli/cmd_sweep.c). */
 int cli_sweep(int argc, char **argv, FILE *out, FILE *err);
 
+/* --threads: "auto" (the cores online) or 1..256; 0, or -1 for anything else. */
+int cli_parse_threads(const char *v, unsigned *out);
+
 #endif

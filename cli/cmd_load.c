@@ -305,7 +305,7 @@ static int setup_engine(load_run *r, char *err, size_t errlen)
 		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
-	ike_host host = { r, host_send, host_trace, host_sa_event, NULL, NULL };
+	ike_host host = { .ctx = r, .send = host_send, .trace = host_trace, .sa_event = host_sa_event };
 	ike_peer_cfg pc = { .name = "load", .crypto = r->crypto, .seed = seed, .seed_len = sizeof(seed),
 			    .conns = r->conns, .n_conns = r->n };
 	r->peer = ike_peer_new(&pc, &host);

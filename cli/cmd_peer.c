@@ -361,7 +361,8 @@ static int setup(peer_run *r, FILE *out, FILE *err)
 	r->dp.fd_natt = r->fd_natt;
 	r->dp.natt_port = r->natt_local.port;
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
-	ike_host host = { r, peer_host_send, r->tr ? peer_host_trace : NULL, peer_host_sa_event, NULL, peer_host_send_raw };
+	ike_host host = { .ctx = r, .send = peer_host_send, .trace = r->tr ? peer_host_trace : NULL,
+			  .sa_event = peer_host_sa_event, .send_raw = peer_host_send_raw };
 	ike_peer_cfg pc = { .name = r->a->id, .crypto = r->crypto, .seed = seed, .seed_len = sizeof(seed),
 			    .conns = &r->conn, .n_conns = 1, .reveal_keys = r->a->reveal,
 			    .cookie_threshold = r->a->cookie_threshold, .cookie_threshold_ip = r->a->cookie_threshold_ip,

@@ -14,18 +14,19 @@
 #include "sim.h" /* ike_host_addr_format */
 
 typedef struct run_args {
-	const char *scenario, *trace, *pcap, *metrics;
+	const char *scenario, *trace, *pcap, *metrics, *backend;
 	uint64_t seed;
 	int64_t metrics_interval;
 	int seed_set, reveal, quiet, progress;
 	int pcap_format; /* enum sim_pcap_format */
+	unsigned threads;
 } run_args;
 
 static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: ikesim run SCENARIO [--trace FILE] [--pcap FILE [--pcap-format pcapng|pcap]] [--seed N]\n"
 		   "                  [--reveal-keys] [--metrics FILE.json|FILE.csv [--metrics-interval D]]\n"
-		   "                  [--progress] [--quiet]\n\n"
+		   "                  [--threads N] [--backend builtin|ns3] [--progress] [--quiet]\n\n"
 		   "Runs SCENARIO (JSON, see docs/scenario.md) and checks its 'expect' list.\n"
 		   "  --trace FILE    write the JSON Lines trace (docs/trace.md) to FILE\n"
 		   "  --pcap FILE     capture every datagram where it is sent on a link (lost ones too, with a\n"
@@ -39,9 +40,14 @@ static void run_usage(FILE *f)
 		   "                  time; JSON, or CSV when FILE ends in .csv\n"
 		   "  --metrics-interval D  one row every D of virtual time (\"100ms\", \"1s\"; default: the\n"
 		   "                  scenario's \"metrics\" interval, else 1s)\n"
+		   "  --threads N     compute the engines' Diffie-Hellman on N threads (1..256; \"auto\": one per\n"
+		   "                  core): the same bytes for every N; without it the crypto runs inline in an\n"
+		   "                  order that can differ from the threaded one (docs/threads.md)\n"
 		   "  --progress      a progress line on stderr (virtual time, events/s, SAs up) once the run has\n"
 		   "                  taken 2 s; on by default when stderr is a terminal\n"
 		   "  --quiet         print nothing but errors (no progress line either)\n"
+		   "  --backend B     the simulator that carries the run: builtin (default) or ns3 (libns3;\n"
+		   "                  docs/backends.md); overrides the scenario's \"backend\"\n"
 		   "Exit: 0 all expectations hold, 3 one failed, 2 bad input, 1 run error.\n");
 }
 
@@ -132,6 +138,19 @@ static int parse_args(int argc, char **argv, run_args *a, FILE *err)
 					argv[i]);
 				return -1;
 			}
+		} else if (strcmp(v, "--threads") == 0) {
+			if (cli_parse_threads(i + 1 < argc ? argv[++i] : "", &a->threads) != 0) {
+				fprintf(err, "ikesim run: --threads wants a number of threads from 1 to 256, or auto, got '%s'\n",
+					argv[i]);
+				return -1;
+			}
+		} else if (strcmp(v, "--backend") == 0) {
+			const char *b = i + 1 < argc ? argv[++i] : "";
+			if (strcmp(b, "builtin") != 0 && strcmp(b, "ns3") != 0) {
+				fprintf(err, "ikesim run: --backend wants builtin or ns3, got '%s'\n", b);
+				return -1;
+			}
+			a->backend = b;
 		} else if (strcmp(v, "--pcap-format") == 0) {
 			const char *fmt = i + 1 < argc ? argv[++i] : "";
 			if (strcmp(fmt, "pcapng") != 0 && strcmp(fmt, "pcap") != 0) {
@@ -333,7 +352,7 @@ int cli_run(int argc, char **argv, FILE *out, FILE *err)
 	int progress = !a.quiet && (a.progress || rp.tty);
 	sim_run_opts o = { a.seed, a.seed_set, a.trace, a.reveal, a.pcap, a.pcap_format, a.metrics,
 			   ml > 4 && strcmp(a.metrics + ml - 4, ".csv") == 0, a.metrics_interval,
-			   progress ? on_progress : NULL, &rp };
+			   progress ? on_progress : NULL, &rp, a.threads, a.backend };
 	sim_run_result res;
 	int rc = sim_run_scenario(sc, &o, &res, msg, sizeof(msg));
 	if (rp.shown && rp.tty)

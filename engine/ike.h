@@ -242,6 +242,14 @@ typedef struct ike_sa_event {
 	const ike_addr *old_local, *old_remote;
 } ike_sa_event;
 
+/*
+ * Asynchronous crypto (docs/threads.md): the engine's expensive operations (Diffie-Hellman today) are jobs. A host
+ * with `submit` gets each one, runs ike_job_run on any thread, then hands it back with ike_peer_job_done on the
+ * engine's thread; without `submit` (or when it fails) the engine runs the job at once. Whatever a job draws
+ * from the DRBG is drawn on the engine's thread before it is submitted: its result depends on the job alone.
+ */
+typedef struct ike_job ike_job;
+
 typedef struct ike_host {
 	void *ctx;
 	/* Hands a datagram to the network; data is valid only during the call. */
@@ -253,6 +261,8 @@ typedef struct ike_host {
 	/* A datagram that is not an IKE message, to put on the wire exactly as given (no RFC 3948 non-ESP marker):
 	 * today only NAT keepalives (RFC 3948 2.3, one 0xFF byte). May be NULL: then no keepalives are sent. */
 	void (*send_raw)(void *ctx, const ike_addr *from, const ike_addr *to, const uint8_t *data, size_t len);
+	/* Takes a job (above): 0, or -1 to have the engine run it inline now. May be NULL. */
+	int (*submit)(void *ctx, ike_job *job);
 } ike_host;
 
 typedef struct ike_peer_cfg {
@@ -333,6 +343,20 @@ ike_time ike_peer_next_deadline(const ike_peer *p);
 
 /* Runs every timer due at or before now (retransmissions, timeouts, the periodic count of refused requests). */
 void ike_peer_expire(ike_peer *p, ike_time now);
+
+/* Computes a submitted job: touches nothing but the job, so any thread may run it (once). */
+void ike_job_run(ike_job *job);
+
+/* What a job computes, as ike_host.charge reports (enum ike_charge_op): calls fn once per operation, for a host
+ * that gives the job a duration. */
+void ike_job_charges(const ike_job *job, void (*fn)(void *ctx, uint8_t op, uint32_t arg, size_t bytes), void *ctx);
+
+/* Hands a job back to the peer that submitted it (on the engine's thread, after ike_job_run), which goes on
+ * where it stopped and frees the job. A job whose SA is gone meanwhile is only freed. */
+void ike_peer_job_done(ike_peer *p, ike_time now, ike_job *job);
+
+/* Frees a job that will never be handed back (the run ends first). Call ike_job_run's end first. */
+void ike_job_free(ike_job *job);
 
 /* Emits the pending count of refused/dropped unauthenticated messages now (hosts call it before freeing). */
 void ike_peer_flush(ike_peer *p, ike_time now);

@@ -110,7 +110,8 @@ typedef struct sim_backend {
 	int (*set_forward)(void *impl, uint32_t node, sim_fwd_fn fn, void *ctx);
 	/* Sets the capture tap (NULL: none). */
 	void (*set_tap)(void *impl, sim_tap_fn fn, void *ctx);
-	/* Runs events up to and including `until` (or until stop); returns the time of the last event run. */
+	/* Runs events up to and including `until` (or until stop); returns the time of the last event run.
+	 * (ns-3: a run that reached `until` leaves ns-3's clock at until + 1 ns; docs/backends.md.) */
 	int64_t (*run)(void *impl, int64_t until);
 	/* Makes run return once the event in progress is done. */
 	void (*stop)(void *impl);
@@ -121,7 +122,8 @@ typedef struct sim_backend {
 	void (*destroy)(void *impl);
 } sim_backend;
 
-/* The built-in simulator (sim.h) as a backend, its randomness derived from seed. 0, or -1 out of memory. */
+/* The built-in simulator (sim.h) as a backend, its randomness derived from seed. 0, or -1 out of memory.
+ * The ns-3 one is sim_backend_ns3() (ns3/backend_ns3.h). */
 int sim_backend_builtin(uint64_t seed, sim_backend *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include "crypto/drbg.h"
 #include "host/frame.h"
 #include "metrics.h"
+#include "backend_pick.h"
 #include "run_int.h"
 
 typedef struct rstart {
@@ -225,7 +226,7 @@ static int build_nodes(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		memcpy(n->seed, n->seed0, sizeof(n->seed));
 		n->host = (ike_host){ n, host_send, r->tr || r->watch || r->metrics ? host_trace : NULL,
 				      r->keys || sc->n_hosts ? host_sa_event : NULL, ns->cpu ? sim_cpu_charge : NULL,
-				      host_send_raw };
+				      host_send_raw, r->pool ? sim_jobs_submit : NULL };
 		n->cfg = (ike_peer_cfg){ .name = ns->name, .crypto = crypto, .seed = n->seed, .seed_len = sizeof(n->seed),
 					 .conns = ns->conns, .n_conns = ns->n_conns, .reveal_keys = reveal != 0,
 					 .cookie_threshold = ns->cookie_threshold,
@@ -387,6 +388,7 @@ static void runner_free(runner *r)
 		ike_peer_free(r->nodes[i].peer);
 		free(r->nodes[i].mv);
 	}
+	sim_jobs_free(r); /* after the peers: their SAs let go of the jobs first */
 	if (r->be.impl)
 		r->be.destroy(r->be.impl);
 	/* Each node's engine seed determines all its keys. */
@@ -436,13 +438,16 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	size_t n_starts = 0;
 	for (size_t i = 0; i < sc->n_nodes; i++)
 		n_starts += sc->nodes[i].n_conns;
-	if (sim_backend_builtin(res->seed, &r.be) != 0)
+	char berr[160] = "";
+	enum sim_backend_kind bk = sc->backend;
+	if ((o->backend && sim_backend_kind_parse(o->backend, &bk) != 0) ||
+	    sim_backend_open(bk, res->seed, &r.be, berr, sizeof(berr)) != 0)
 		r.be.impl = NULL;
 	r.nodes = calloc(sc->n_nodes, sizeof(*r.nodes));
 	r.starts = calloc(n_starts ? n_starts : 1, sizeof(*r.starts));
 	r.faults = sc->n_faults ? sim_fault_index_new(sc->faults, sc->n_faults) : NULL;
 	if (!crypto || !r.be.impl || !r.nodes || !r.starts || (sc->n_faults && !r.faults)) {
-		snprintf(err, errlen, "%s: %s", sc->file, crypto ? "out of memory" : "cannot initialise OpenSSL crypto");
+		snprintf(err, errlen, "%s: %s", sc->file, !crypto ? "cannot initialise OpenSSL crypto" : *berr ? berr : !r.be.impl ? "unknown backend" : "out of memory");
 		goto fail;
 	}
 	if (o->trace_path && !(r.tr = ike_host_trace_open(o->trace_path, err, errlen)))
@@ -455,6 +460,10 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		goto fail;
 	if (r.metrics)
 		r.be.set_tap(r.be.impl, run_tap, &r);
+	if (sim_jobs_setup(&r, o->threads) != 0) {
+		snprintf(err, errlen, "%s: cannot start %u crypto threads", sc->file, o->threads);
+		goto fail;
+	}
 	if (build_world(&r, crypto, res->seed, o->reveal_keys)) {
 		snprintf(err, errlen, "%s: out of memory while building the world", sc->file);
 		goto fail;
@@ -466,6 +475,7 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		obs->on_phase(obs->ctx, SIM_PHASE_DONE, &r.be);
 	/* Stale timer wake-ups do no work; the run ends with the last event that did. */
 	res->end_time = r.last_activity;
+	sim_jobs_counts(&r, &res->jobs_pool, &res->jobs_run);
 	/* refusals counted in a window the run did not reach the end of are reported, not lost */
 	for (uint32_t i = 0; i < sc->n_nodes; i++)
 		ike_peer_flush(r.nodes[i].peer, res->end_time);

@@ -33,6 +33,10 @@ typedef struct sim_run_opts {
 	/* Called every few thousand events with where the run is (a progress line); NULL = never. */
 	void (*progress)(void *ctx, const struct sim_run_progress *p);
 	void *progress_ctx;
+	/* 0: the engines compute their crypto inline (the order of earlier versions); N >= 1: crypto jobs on N
+	 * threads (the run's own included), byte-identical results for every N (docs/threads.md). */
+	unsigned threads;
+	const char *backend; /* NULL = the scenario's "backend"; else "builtin" or "ns3" (docs/backends.md) */
 } sim_run_opts;
 
 /* Where a run is, for a progress line. */
@@ -101,6 +105,7 @@ typedef struct sim_run_result {
 	uint64_t seed;
 	int64_t end_time;        /* virtual time of the last event run */
 	sim_counts total;
+	uint64_t jobs_pool, jobs_run; /* with threads: crypto jobs the pool's threads / the run's own thread computed */
 	ike_conn_status *status; /* every node's connections, node by node: status[first[node] + conn] */
 	size_t *first;
 	uint64_t pcap_skipped;   /* datagrams not captured (mixed address families) */

@@ -39,6 +39,7 @@ typedef struct cpu_job {
 	int64_t queued_at;
 	ike_addr from, to;
 	cpu_out *out, **tail;
+	sim_cjob *crypto, *crypto_last;   /* crypto jobs it made (run_jobs.c): the engine goes on at its end */
 	size_t len;
 	uint8_t data[];
 } cpu_job;
@@ -46,6 +47,7 @@ typedef struct cpu_job {
 struct sim_node_cpu {
 	const sim_cpu_spec *spec;
 	int64_t *free_at, *busy; /* per core: when it is free again, and its work so far */
+	bool *held;              /* per core: its job waits for crypto jobs, the core stays with it */
 	cpu_job *head[CPU_CLASSES], *tail[CPU_CLASSES];
 	size_t queued;
 	cpu_job *running;        /* whose engine call is under way: its sends and traces are held */
@@ -155,11 +157,55 @@ static void unlink_inflight(sim_node_cpu *c, cpu_job *j)
 		j->inext->iprev = j->iprev;
 }
 
+static void on_done(void *arg);
+
+/* The job's crypto jobs are back: the engine goes on, on the same core, holding its output as before; the
+ * core's time grows by what that costs, so the job ends when the same job with inline crypto would have. */
+static void resume_crypto(rnode *n, cpu_job *j, int64_t now)
+{
+	sim_node_cpu *c = n->cpu;
+	if (n->r->metrics)
+		sim_metrics_tick(n->r->metrics, now);
+	sim_cjob *list = j->crypto;
+	j->crypto = j->crypto_last = NULL;
+	c->running = j;
+	c->cost = 0;
+	for (sim_cjob *x = list, *nx; x; x = nx) {
+		nx = sim_jobs_next(x);
+		sim_jobs_finish(x, now);
+	}
+	sim_rn_rearm(n);
+	c->running = NULL;
+	c->free_at[j->core] = now + c->cost;
+	c->busy[j->core] += c->cost;
+	c->held[j->core] = j->crypto != NULL;
+	if (n->r->be.schedule(n->r->be.impl, now + c->cost, on_done, j) != 0)
+		n->r->failed = "out of memory scheduling a CPU job's end";
+}
+
+bool sim_cpu_attach(rnode *n, sim_cjob *x)
+{
+	cpu_job *j = n->cpu ? n->cpu->running : NULL;
+	if (!j)
+		return false;
+	sim_jobs_set_next(x, NULL);
+	if (j->crypto_last)
+		sim_jobs_set_next(j->crypto_last, x);
+	else
+		j->crypto = x;
+	j->crypto_last = x;
+	return true;
+}
+
 static void on_done(void *arg)
 {
 	cpu_job *j = arg;
 	rnode *n = j->n;
 	int64_t now = now_of(n->r);
+	if (j->crypto) {
+		resume_crypto(n, j, now);
+		return;
+	}
 	unlink_inflight(n->cpu, j);
 	if (j->epoch == n->cpu->epoch)
 		release(j, now);
@@ -204,6 +250,7 @@ static void start(rnode *n, uint16_t core, cpu_job *j, int64_t t)
 	c->st.jobs++;
 	c->free_at[core] = t + c->cost;
 	c->busy[core] += c->cost;
+	c->held[core] = j->crypto != NULL;
 	if (n->r->be.schedule(n->r->be.impl, t + c->cost, on_done, j) != 0) {
 		n->r->failed = "out of memory scheduling a CPU job's end";
 		free_job(j);
@@ -219,7 +266,7 @@ static void dispatch(rnode *n, int64_t now)
 {
 	sim_node_cpu *c = n->cpu;
 	for (uint16_t k = 0; k < c->spec->cores && c->queued; k++)
-		if (c->free_at[k] <= now)
+		if (c->free_at[k] <= now && !c->held[k])
 			start(n, k, pop(c), now);
 }
 
@@ -350,9 +397,12 @@ int sim_cpu_setup(runner *r)
 		if (!s)
 			continue;
 		sim_node_cpu *c = calloc(1, sizeof(*c));
-		if (!c || !(c->free_at = calloc(s->cores, sizeof(int64_t))) || !(c->busy = calloc(s->cores, sizeof(int64_t)))) {
-			if (c)
+		if (!c || !(c->free_at = calloc(s->cores, sizeof(int64_t))) || !(c->busy = calloc(s->cores, sizeof(int64_t))) ||
+		    !(c->held = calloc(s->cores, sizeof(bool)))) {
+			if (c) {
 				free(c->free_at);
+				free(c->busy);
+			}
 			free(c);
 			return -1;
 		}
@@ -375,6 +425,7 @@ void sim_cpu_free(runner *r)
 		}
 		free(c->free_at);
 		free(c->busy);
+		free(c->held);
 		free(c);
 		r->nodes[i].cpu = NULL;
 	}

@@ -10,6 +10,7 @@
 
 typedef struct runner runner;
 typedef struct sim_node_cpu sim_node_cpu;
+typedef struct sim_cjob sim_cjob;
 
 /* A moved node's addresses now, and those it gave up (it can no longer send from them): kept apart from rnode,
  * which a population holds by the million. */
@@ -69,6 +70,8 @@ struct runner {
 	void (*progress)(void *ctx, const sim_run_progress *p); /* from the options, NULL = none */
 	void *progress_ctx;
 	uint64_t n_events;     /* timers and deliveries run (the progress line's events/s) */
+	struct sim_jobpool *pool; /* run_jobs.c: threads for the engines' crypto jobs; NULL = jobs run inline */
+	sim_cjob *cjobs;          /* the jobs out */
 	int keys_failed;       /* a key table row could not be stored */
 	const char *failed;    /* why an event could not do its work (out of memory, a move the backend refused): the
 				* run errs saying this; NULL while all is well */
@@ -195,6 +198,22 @@ void sim_cpu_charge(void *ctx, uint8_t op, uint32_t arg, size_t bytes);
 bool sim_cpu_sample(const rnode *n, int64_t t, int64_t *done, size_t cap, size_t *queued);
 /* The node rebooted: waiting jobs are gone, running ones end without effect. */
 void sim_cpu_reboot(rnode *n);
+
+/* The node's running CPU job made crypto job c: it comes back at that job's end (true); false when no job runs. */
+bool sim_cpu_attach(rnode *n, sim_cjob *c);
+
+/* run_jobs.c: the crypto jobs (threads 0: none, the engines compute inline). Setup 0, or -1 (no threads). */
+int sim_jobs_setup(runner *r, unsigned threads);
+/* After the peers: forgets the jobs still out, stops the threads. */
+void sim_jobs_free(runner *r);
+/* ike_host.submit of every node when the run has threads. */
+int sim_jobs_submit(void *ctx, ike_job *job);
+/* Waits for c's result and hands it to its node's engine (which goes on, or drops it); frees c. */
+void sim_jobs_finish(sim_cjob *c, int64_t now);
+/* A CPU job's list of crypto jobs. */
+sim_cjob *sim_jobs_next(sim_cjob *c);
+void sim_jobs_set_next(sim_cjob *c, sim_cjob *next);
+void sim_jobs_counts(runner *r, uint64_t *by_workers, uint64_t *by_caller);
 
 /* run_rx.c: the UDP receive buffer and receiver thread of nodes whose "cpu" has them. Setup 0 or -1. */
 int sim_rx_setup(runner *r);

@@ -267,11 +267,14 @@ static int parse_seed(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	static const char *const keys[] = { "description", "seed", "duration", "cert_time", "nodes", "links",
-					    "connections", "hosts", "flows", "faults", "expect", "actions", "populations", "metrics", NULL };
-	const char *desc;
+					    "connections", "hosts", "flows", "faults", "expect", "actions", "populations", "metrics",
+					    "backend", NULL };
+	const char *desc, *backend = NULL;
 	if (sim_scn_object(c, root, "", keys) || sim_scn_str(c, root, "", "description", 0, &desc) < 0 ||
-	    parse_seed(c, sc, root))
+	    parse_seed(c, sc, root) || sim_scn_str(c, root, "", "backend", 0, &backend) < 0)
 		return -1;
+	if (backend && sim_backend_kind_parse(backend, &sc->backend) != 0)
+		return sim_scn_fail(c, "backend", "'%.40s' is no backend (builtin or ns3)", backend);
 	sc->duration = 60 * IKE_NS_PER_SEC;
 	if (sim_scn_time(c, root, "", "duration", 0, &sc->duration) < 0)
 		return -1;

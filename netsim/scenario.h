@@ -205,9 +205,13 @@ typedef struct sim_metrics_spec {
 	uint8_t *nodes; /* per node: 1 = measured; NULL = every node */
 } sim_metrics_spec;
 
+/* Which simulator carries a run (docs/backends.md): the built-in one (the default) or ns-3. */
+enum sim_backend_kind { SIM_BACKEND_BUILTIN = 0, SIM_BACKEND_NS3 = 1 };
+
 typedef struct sim_scenario {
 	const char *file;
 	uint64_t seed;
+	enum sim_backend_kind backend; /* the scenario's "backend" */
 	int64_t duration;
 	int64_t cert_time; /* Unix seconds at which certificates are checked; 0 when no connection uses them */
 	sim_node_spec *nodes;
@@ -231,6 +235,11 @@ typedef struct sim_scenario {
 	size_t n_inputs;
 	void *owned; /* the JSON tree and buffers every string above points into */
 } sim_scenario;
+
+/* "builtin" or "ns3" into *out; 0, or -1 for any other name. */
+int sim_backend_kind_parse(const char *name, enum sim_backend_kind *out);
+/* The name of a backend kind. */
+const char *sim_backend_kind_name(enum sim_backend_kind k);
 
 /* Reads and validates a scenario file; NULL with exactly one "file: path: reason" line in err. */
 sim_scenario *sim_scenario_load(const char *path, char *err, size_t errlen);

@@ -9,6 +9,7 @@
 
 #include "crypto/drbg.h"
 #include "sim_addrmap.h"
+#include "sim_hop.h"
 #include "sim_route.h"
 
 #define NO_NODE UINT32_MAX
@@ -228,17 +229,6 @@ static int attach(sim_node *n, uint32_t link)
 	return 0;
 }
 
-/* DRBG stream for one direction: scenario seed + "link:" + sender + ">" + receiver. */
-static void seed_direction(const sim *s, ike_drbg *d, const char *from, const char *to)
-{
-	uint8_t seed[8];
-	char pers[256];
-	for (int i = 0; i < 8; i++)
-		seed[i] = (uint8_t)(s->seed >> (56 - 8 * i));
-	int n = snprintf(pers, sizeof(pers), "link:%s>%s", from, to);
-	ike_drbg_init(d, seed, sizeof(seed), pers, n < (int)sizeof(pers) ? (size_t)n : sizeof(pers) - 1);
-}
-
 int sim_add_link(sim *s, uint32_t a, uint32_t b, const sim_link_cfg *cfg)
 {
 	if (a >= s->n_nodes || b >= s->n_nodes || a == b || find_link(s, a, b) != NO_NODE)
@@ -274,19 +264,11 @@ size_t ike_host_addr_format(const ike_addr *a, char *out, size_t cap)
 static void trace_drop(sim *s, uint32_t node, const char *why, uint8_t proto, const ike_addr *from,
 		       const ike_addr *to, size_t len)
 {
-	char f[64], t[64], fields[256];
+	char fields[256];
 	s->nodes[node].counts.dropped++;
 	if (!s->trace)
 		return;
-	ike_host_addr_format(from, f, sizeof(f));
-	ike_host_addr_format(to, t, sizeof(t));
-	if (proto != SIM_PROTO_UDP) { /* ESP/AH have no ports: addresses only, and the protocol named */
-		inet_ntop(from->family == 6 ? AF_INET6 : AF_INET, from->ip, f, sizeof(f));
-		inet_ntop(to->family == 6 ? AF_INET6 : AF_INET, to->ip, t, sizeof(t));
-		snprintf(fields, sizeof(fields), "\"why\":\"%s\",\"proto\":%u,\"from\":\"%s\",\"to\":\"%s\",\"size\":%zu",
-			 why, proto, f, t, len);
-	} else
-		snprintf(fields, sizeof(fields), "\"why\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"size\":%zu", why, f, t, len);
+	sim_hop_drop_fields(fields, sizeof(fields), why, proto, from, to, len);
 	ike_host_trace_event(s->trace, s->now, s->nodes[node].name, "link.drop", fields);
 }
 
@@ -296,8 +278,8 @@ static ike_drbg *link_rng(sim *s, sim_link *l, uint32_t from_node)
 	if (!l->rng) {
 		if (!(l->rng = malloc(2 * sizeof(*l->rng))))
 			return NULL;
-		seed_direction(s, &l->rng[0], s->nodes[l->a].name, s->nodes[l->b].name);
-		seed_direction(s, &l->rng[1], s->nodes[l->b].name, s->nodes[l->a].name);
+		sim_hop_seed(&l->rng[0], s->seed, s->nodes[l->a].name, s->nodes[l->b].name);
+		sim_hop_seed(&l->rng[1], s->seed, s->nodes[l->b].name, s->nodes[l->a].name);
 	}
 	return &l->rng[l->a == from_node ? 0 : 1];
 }
@@ -308,23 +290,18 @@ static const char *cross_link(sim *s, uint32_t li, uint32_t from_node, uint32_t 
 {
 	sim_link *l = &s->links[li];
 	ike_drbg *rng = NULL;
-	size_t ip_len = len + (to->family == 6 ? 40 : 20) + (proto == SIM_PROTO_UDP ? 8 : 0); /* IP (+ UDP) headers */
-	if (l->cfg.mtu && ip_len > l->cfg.mtu) {
-		l->mtu.count++;
-		l->mtu.largest = ip_len > l->mtu.largest ? ip_len : l->mtu.largest;
-		return "mtu";
-	}
-	if ((l->cfg.loss > 0 || l->cfg.jitter > 0) && !(rng = link_rng(s, l, from_node)))
+	size_t ip_len = sim_hop_ip_len(proto, to, len);
+	uint64_t delay = 0;
+	if (sim_hop_draws(&l->cfg) && !(l->cfg.mtu && ip_len > l->cfg.mtu) && !(rng = link_rng(s, l, from_node)))
 		return "out of memory";
-	if (l->cfg.loss > 0) {
-		const uint64_t scale = 1ull << 53;
-		if ((double)ike_drbg_uniform(rng, scale) < l->cfg.loss * (double)scale)
-			return "loss";
+	const char *why = sim_hop_decide(&l->cfg, rng, ip_len, &delay);
+	if (why) {
+		if (!strcmp(why, "mtu")) {
+			l->mtu.count++;
+			l->mtu.largest = ip_len > l->mtu.largest ? ip_len : l->mtu.largest;
+		}
+		return why;
 	}
-	/* Unsigned and saturated: a scenario may give latency and jitter up to 9e18 ns each. */
-	uint64_t delay = (uint64_t)l->cfg.latency;
-	if (l->cfg.jitter > 0)
-		delay += ike_drbg_uniform(rng, (uint64_t)l->cfg.jitter + 1);
 	int64_t at = delay > (uint64_t)(INT64_MAX - s->now) ? INT64_MAX : s->now + (int64_t)delay;
 	sim_pkt *p = malloc(sizeof(*p) + len);
 	if (!p)

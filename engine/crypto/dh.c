@@ -83,6 +83,27 @@ static int build_key(const ike_dh_info *g, const uint8_t *priv, size_t len, ike_
 	return 0;
 }
 
+size_t ike_dh_private_len(uint16_t group)
+{
+	const ike_dh_info *g = ike_dh_info_find(group);
+	return g ? g->priv_len : 0;
+}
+
+int ike_dh_draw(uint16_t group, ike_drbg *rng, uint8_t *priv, size_t cap)
+{
+	const ike_dh_info *g = ike_dh_info_find(group);
+	if (!g)
+		return -IKE_CRYPTO_EUNSUPPORTED;
+	if (!rng || !priv || cap < g->priv_len)
+		return -IKE_CRYPTO_EINVAL;
+	if (g->family == IKE_DH_FAM_MODP)
+		return ike_dh_modp_draw(g, rng, priv);
+	if (g->family == IKE_DH_FAM_ECP)
+		return ike_dh_ecp_draw(g, rng, priv);
+	ike_drbg_bytes(rng, priv, g->priv_len); /* RFC 7748: any 32/56 bytes; OpenSSL clamps */
+	return 0;
+}
+
 int ike_dh_generate(const ike_crypto *c, uint16_t group, ike_drbg *rng, ike_dh **out)
 {
 	(void)c; /* DH keys use the default library context; nothing to share */
@@ -95,13 +116,7 @@ int ike_dh_generate(const ike_crypto *c, uint16_t group, ike_drbg *rng, ike_dh *
 	if (!rng)
 		return -IKE_CRYPTO_EINVAL;
 	uint8_t priv[IKE_DH_MAX_PRIV];
-	int rc = 0;
-	if (g->family == IKE_DH_FAM_MODP)
-		rc = ike_dh_modp_draw(g, rng, priv);
-	else if (g->family == IKE_DH_FAM_ECP)
-		rc = ike_dh_ecp_draw(g, rng, priv);
-	else
-		ike_drbg_bytes(rng, priv, g->priv_len); /* RFC 7748: any 32/56 bytes; OpenSSL clamps */
+	int rc = ike_dh_draw(group, rng, priv, sizeof(priv));
 	if (!rc)
 		rc = build_key(g, priv, g->priv_len, out);
 	OPENSSL_cleanse(priv, sizeof(priv));

@@ -23,6 +23,11 @@ size_t ike_dh_secret_len(uint16_t group);
 /* Generates a key pair whose private part is drawn from rng (deterministic). 0 or -ike_crypto_err. */
 int ike_dh_generate(const ike_crypto *c, uint16_t group, ike_drbg *rng, ike_dh **out);
 
+/* Private bytes ike_dh_generate draws for a group (0 if unknown), and the draw alone: asynchronous crypto draws
+ * on the engine's thread, in the DRBG order of ike_dh_generate, and builds the pair elsewhere. 0 or -err. */
+size_t ike_dh_private_len(uint16_t group);
+int ike_dh_draw(uint16_t group, ike_drbg *rng, uint8_t *priv, size_t cap);
+
 /* Builds a key pair from given private bytes (big-endian for MODP/ECP, RFC 7748 encoding for X). */
 int ike_dh_from_private(const ike_crypto *c, uint16_t group, const uint8_t *priv, size_t len, ike_dh **out);
 

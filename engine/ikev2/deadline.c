@@ -46,9 +46,9 @@ ike_time v2_life_hard(ike_time now, const ike_life_cfg *l)
 void v2_dl_refresh(v2_ike_sa *sa)
 {
 	ike_time t = IKE_TIME_NEVER;
-	for (int i = 0; i < V2_DL_N; i++)
+	for (int i = 0; i < V2_DL_N && !sa->job; i++) /* waiting for crypto: nothing runs until it is back */
 		t = sa->dl[i] < t ? sa->dl[i] : t;
-	for (const v2_child_sa *c = sa->children; c; c = c->next)
+	for (const v2_child_sa *c = sa->children; c && !sa->job; c = c->next)
 		for (int i = 0; i < V2_CDL_N; i++)
 			t = c->dl[i] < t ? c->dl[i] : t;
 	if (t == sa->timer_at && (t == IKE_TIME_NEVER || sa->heap_idx != SIZE_MAX))

@@ -72,7 +72,8 @@ static enum ike_input_result input_init_request(ike_peer *p, ike_time now, v2_in
 	if (old) {
 		if (old->has_resp && old->resp_msgid == 0)
 			return request_ok(old, now, in) == IKE_INPUT_CACHED ? IKE_INPUT_CACHED : IKE_INPUT_DROPPED;
-		return drop(p, now, old, "IKE_SA_INIT request for an existing IKE SA");
+		return drop(p, now, old, old->job ? "IKE_SA_INIT request again while we compute its response"
+						: "IKE_SA_INIT request for an existing IKE SA");
 	}
 	return v2_init_r_recv(p, now, in);
 }
@@ -90,6 +91,8 @@ static enum ike_input_result input_sa(v2_ike_sa *sa, ike_time now, v2_inbound *i
 	ike_peer *p = sa->peer;
 	uint64_t spi = v2_our_spi(sa);
 	bool response = in->hdr.flags & V2_F_RESPONSE;
+	if (sa->job) /* only repeats can come now (the handshake waits for its D-H): a checked-out SA in strongSwan */
+		return drop(p, now, sa, "the IKE SA is waiting for its crypto job");
 	enum ike_input_result r = response ? (response_ok(sa, now, in) ? IKE_INPUT_PROCESSED : IKE_INPUT_DROPPED)
 					   : request_ok(sa, now, in);
 	if (r != IKE_INPUT_PROCESSED)

@@ -349,3 +349,13 @@ void v2_retransmit_due(v2_ike_sa *sa, ike_time now)
 	v2_send_cached(sa, now, false, &sa->remote);
 	v2_dl_set(sa, V2_DL_RETRANSMIT, rtx_deadline(sa, now));
 }
+
+int v2_reparse(const uint8_t *msg, size_t len, v2_header *h, v2_chain *outer)
+{
+	uint8_t bad = 0;
+	if (!msg || v2_parse_header(msg, len, h) != V2_OK || h->length > len)
+		return -1;
+	return v2_parse_chain(h->next_payload, msg + V2_HDR_LEN, h->length - V2_HDR_LEN, V2_HDR_LEN, outer, &bad) == V2_OK
+		       ? 0
+		       : -1;
+}

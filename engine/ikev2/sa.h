@@ -185,12 +185,19 @@ struct v2_ike_sa {
 	uint8_t natd_d[20];      /* 4555 3.8: a different one in a later response means our NAT mapping changed */
 	uint8_t mob_tries;       /* our other addresses tried since our path died (v2_mobike_try_other) */
 	uint8_t cookie2[16];     /* COOKIE2 of our outstanding MOBIKE request, echoed or the SA closes (4555 3.7) */
+	struct ike_job *job;     /* our crypto job out with the host (peer/job.h): the SA waits, its timers off */
 };
 
 /* Counts held per-connection now live in ike_conn_rec (peer/peer.h). */
 ike_conn_rec *v2_rec(v2_ike_sa *sa);
 /* Keeps p->half_open in step with a responder SA's move between states. */
 void v2_half_open_track(v2_ike_sa *sa, uint8_t from, uint8_t to);
+/* The SA waits for crypto job j (its timers rest; a new responder SA counts as half-open meanwhile), and the
+ * wait is over (before the job's results are used). */
+void v2_job_attach(v2_ike_sa *sa, struct ike_job *j);
+void v2_job_detach(v2_ike_sa *sa);
+/* Parses a stored unencrypted message again (our copies of IKE_SA_INIT): 0, or -1. */
+int v2_reparse(const uint8_t *msg, size_t len, v2_header *h, v2_chain *outer);
 
 /* ---- deadline.c: typed deadlines (documented for the exchange files that arm them) ---- */
 /* Arms (or with IKE_TIME_NEVER disarms) deadline `which` of the IKE SA and re-keys the peer's heap. */

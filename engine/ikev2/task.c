@@ -102,7 +102,7 @@ void v2_task_kick(v2_ike_sa *sa, ike_time now)
 	uint64_t spi = v2_our_spi(sa);
 	/* a rekeyed (old) IKE SA still sends its own Delete, nothing else; the peer's new IKE SA whose collision
 	 * with our rekey is not settled sends nothing yet (whether it stays is not known) */
-	while (sa->ntasks && !sa->req && !sa->unsettled &&
+	while (sa->ntasks && !sa->req && !sa->unsettled && !sa->job &&
 	       (sa->state == V2_IKE_ESTABLISHED || (sa->state == V2_IKE_REKEYED && sa->tasks[0].kind == V2_TASK_IKE_DELETE))) {
 		if (unconfirmed(sa, &sa->tasks[0])) {
 			v2_dl_set(sa, V2_DL_SETTLE, now + V2_UNCONFIRMED_POLL);

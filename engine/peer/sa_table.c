@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "ikev2/sa.h"
+#include "peer/job.h"
 #include "peer/peer.h"
 
 #define V2_MIN_BUCKETS 16
@@ -223,6 +224,7 @@ void v2_sa_destroy(v2_ike_sa *sa, ike_time now)
 		n->unsettled = false;
 		v2_dl_set(n, V2_DL_SETTLE, now);
 	}
+	v2_job_detach(sa);
 	heap_remove(p, sa);
 	unlink_chain(local_slot(p, local_spi(sa)), sa, true);
 	if (remote_spi(sa))
@@ -260,6 +262,25 @@ void v2_half_open_track(v2_ike_sa *sa, uint8_t from, uint8_t to)
 		sa->peer->half_open--;
 		v2_ho_adjust(sa->peer, &sa->remote, -1);
 	}
+}
+
+void v2_job_attach(v2_ike_sa *sa, struct ike_job *j)
+{
+	sa->job = j;
+	if (!sa->initiator && sa->state == V2_IKE_CREATED) /* what a flood of requests costs us, while we compute */
+		v2_half_open_track(sa, V2_IKE_CREATED, V2_IKE_CONNECTING);
+	v2_dl_refresh(sa);
+}
+
+void v2_job_detach(v2_ike_sa *sa)
+{
+	if (!sa->job)
+		return;
+	ike_job_orphan(sa->job);
+	sa->job = NULL;
+	if (!sa->initiator && sa->state == V2_IKE_CREATED)
+		v2_half_open_track(sa, V2_IKE_CONNECTING, V2_IKE_CREATED);
+	v2_dl_refresh(sa);
 }
 
 ike_conn_rec *v2_rec(v2_ike_sa *sa) { return sa->conn ? &sa->peer->rec[sa->conn_idx] : NULL; }

@@ -131,6 +131,34 @@ static void host_sa_event(void *ctx, ike_time now, const ike_sa_event *ev)
 	ps->pr->sa_hook(ps->pr, ps->side, ev);
 }
 
+static int host_submit(void *ctx, ike_job *job)
+{
+	struct pair_side *ps = ctx;
+	pair *pr = ps->pr;
+	if (pr->njobs == PAIR_MAX_JOBS)
+		return -1;
+	pr->job_side[pr->njobs] = ps->side;
+	pr->jobs[pr->njobs++] = job;
+	pr->jobs_submitted++;
+	return 0;
+}
+
+size_t pair_finish_jobs(pair *pr)
+{
+	size_t n = 0;
+	while (pr->njobs) { /* a job handed back may submit another: take them one at a time, oldest first */
+		ike_job *j = pr->jobs[0];
+		int s = pr->job_side[0];
+		memmove(pr->jobs, pr->jobs + 1, (pr->njobs - 1) * sizeof(pr->jobs[0]));
+		memmove(pr->job_side, pr->job_side + 1, (pr->njobs - 1) * sizeof(pr->job_side[0]));
+		pr->njobs--;
+		ike_job_run(j);
+		ike_peer_job_done(pr->peer[s], pr->now, j);
+		n++;
+	}
+	return n;
+}
+
 static void start_side(pair *pr, int s, uint64_t seed)
 {
 	uint8_t sd[8];
@@ -139,7 +167,8 @@ static void start_side(pair *pr, int s, uint64_t seed)
 	pr->side_ctx[s].pr = pr;
 	pr->side_ctx[s].side = s;
 	pr->host[s] = (ike_host){ .ctx = &pr->side_ctx[s], .send = host_send, .trace = host_trace,
-				  .sa_event = pr->sa_hook ? host_sa_event : NULL, .send_raw = host_send_raw };
+				  .sa_event = pr->sa_hook ? host_sa_event : NULL, .send_raw = host_send_raw,
+				  .submit = pr->defer_jobs ? host_submit : NULL };
 	ike_peer_cfg pc = { .name = s ? "resp" : "init",
 			    .crypto = pr->crypto,
 			    .seed = sd,
@@ -220,6 +249,8 @@ void pair_free(pair *pr)
 {
 	for (int s = 0; s < 2; s++)
 		ike_peer_free(pr->peer[s]);
+	for (size_t i = 0; i < pr->njobs; i++) /* their SAs are gone: orphans */
+		ike_job_free(pr->jobs[i]);
 	for (size_t i = 0; i < pr->nq; i++)
 		free(pr->q[i].data);
 	for (size_t i = 0; i < pr->ntrace; i++)

@@ -10,6 +10,7 @@
 
 #define PAIR_MAX_QUEUE 64
 #define PAIR_MAX_TRACE 4096
+#define PAIR_MAX_JOBS 16
 
 typedef struct pair_dgram {
 	ike_time at;
@@ -53,6 +54,11 @@ struct pair {
 	size_t raw_sent[2];
 	ike_time raw_last[2];
 	ike_addr raw_from[2], raw_to[2];
+	/* defer_jobs (before pair_start): crypto jobs wait here until pair_finish_jobs (ike.h's submit) */
+	bool defer_jobs;
+	ike_job *jobs[PAIR_MAX_JOBS];
+	int job_side[PAIR_MAX_JOBS];
+	size_t njobs, jobs_submitted;
 };
 
 /* Fills both connections with working defaults: PSK "secret", x25519 AES-GCM, 10.1/16 <-> 10.2/16. */
@@ -68,6 +74,8 @@ void pair_run_pending(pair *pr, ike_time limit);
 /* The same, stopping after max_steps deliveries or timer runs; returns how many ran (a runaway timer shows). */
 size_t pair_run_steps(pair *pr, ike_time limit, size_t max_steps);
 void pair_free(pair *pr);
+/* Computes the deferred crypto jobs and hands them back in the order they came, at pr->now; how many. */
+size_t pair_finish_jobs(pair *pr);
 /* Counts trace lines of side `side` (-1 both) containing every given substring (NULL-terminated). */
 size_t pair_count(const pair *pr, int side, const char *a, const char *b);
 /* The `value` hex of the first kdf event named `name` of `side`, copied into out; 0 if none. */

@@ -8,12 +8,14 @@
 #include <string.h>
 
 #include "ikev2/sa.h"
+#include "peer/job.h"
 
 #define SFZ_QUEUE 32
 #define SFZ_HISTORY 8
 #define SFZ_SPIS 64
 #define SFZ_MS (1000LL * 1000)
 #define SFZ_MSG_MAX 8192
+#define SFZ_JOBS 16
 
 typedef struct sfz_dgram {
 	int to;          /* side that receives it */
@@ -46,6 +48,10 @@ typedef struct sfz {
 	statefz_stats *st;
 	const uint8_t *s, *end; /* the schedule cursor */
 	bool natt;              /* NAT-T run: MOBIKE on both sides, and address changes among the actions */
+	bool jobs;              /* jobs run: crypto jobs wait here and come back when the schedule says */
+	ike_job *job[SFZ_JOBS];
+	int job_side[SFZ_JOBS];
+	size_t njobs;
 } sfz;
 
 static void set_addr(ike_addr *a, uint8_t last)
@@ -150,6 +156,29 @@ static void host_event(void *ctx, ike_time now, const ike_sa_event *ev)
 }
 
 /* Remembers which IKE_SA_INIT requests the responder saw: each may leave at most one half-open SA. */
+static int host_submit(void *ctx, ike_job *job)
+{
+	struct sfz_ctx *c = ctx;
+	sfz *w = c->w;
+	if (w->njobs == SFZ_JOBS)
+		return -1; /* the engine runs it at once */
+	w->job_side[w->njobs] = c->side;
+	w->job[w->njobs++] = job;
+	w->st->jobs++;
+	return 0;
+}
+
+/* Hands job i back (any order: jobs of different SAs finish in any order on a host's threads). */
+static void job_back(sfz *w, size_t i)
+{
+	ike_job *j = w->job[i];
+	int s = w->job_side[i];
+	w->job[i] = w->job[--w->njobs];
+	w->job_side[i] = w->job_side[w->njobs];
+	ike_job_run(j);
+	ike_peer_job_done(w->peer[s], w->now, j);
+}
+
 static void note_init(sfz *w, const uint8_t *d, size_t len, uint16_t port)
 {
 	v2_header h;
@@ -288,6 +317,11 @@ static void act(sfz *w, size_t i)
 static void step(sfz *w)
 {
 	uint8_t op = next(w);
+	if (w->jobs && op % 11 == 10) {
+		if (w->njobs)
+			job_back(w, next(w) % w->njobs);
+		return;
+	}
 	size_t i = w->nq ? next(w) % w->nq : 0;
 	switch (op % 10) {
 	case 0: /* in order */
@@ -347,6 +381,14 @@ static bool unsettled_has_partner(const ike_peer *p, const v2_ike_sa *n)
 	return false;
 }
 
+static bool job_held(const sfz *w, const ike_job *j)
+{
+	for (size_t k = 0; k < w->njobs; k++)
+		if (w->job[k] == j)
+			return true;
+	return false;
+}
+
 static int check(const sfz *w, int side, char *why, size_t cap)
 {
 	const ike_peer *p = w->peer[side];
@@ -365,7 +407,10 @@ static int check(const sfz *w, int side, char *why, size_t cap)
 					return fail(why, cap, "side %d: CHILD SA installed under an IKE SA in %s", side,
 						    v2_ike_state_name(sa->state));
 			}
-			bool needs_timer = sa->state == V2_IKE_CREATED || sa->state == V2_IKE_CONNECTING || sa->req;
+			if (sa->job && (sa->job->owner != sa || !job_held(w, sa->job)))
+				return fail(why, cap, "side %d: an SA waits for a job the host does not hold", side);
+			/* waiting for a job, an SA's timers rest */
+			bool needs_timer = !sa->job && (sa->state == V2_IKE_CREATED || sa->state == V2_IKE_CONNECTING || sa->req);
 			if (needs_timer && sa->timer_at == IKE_TIME_NEVER)
 				return fail(why, cap, "side %d: SA in %s%s has no deadline", side,
 					    v2_ike_state_name(sa->state), sa->req ? " with a request out" : "");
@@ -385,7 +430,7 @@ static int check(const sfz *w, int side, char *why, size_t cap)
 				if (sa->heap_idx >= p->heap_len || p->heap[sa->heap_idx] != sa)
 					return fail(why, cap, "side %d: SA with a deadline is not in the timer heap", side);
 			}
-			half_open += !sa->initiator && sa->state == V2_IKE_CONNECTING;
+			half_open += !sa->initiator && (sa->state == V2_IKE_CONNECTING || (sa->state == V2_IKE_CREATED && sa->job));
 		}
 	if (n != p->nsas || n != ike_peer_sa_count(p))
 		return fail(why, cap, "side %d: %zu SAs reachable but %zu counted", side, n, p->nsas);
@@ -432,6 +477,7 @@ typedef struct sfz_opts {
 	uint8_t frag_mode;
 	uint16_t frag_size;
 	bool natt; /* side 0 forces UDP encapsulation, both send keepalives after 1 s */
+	bool jobs; /* crypto jobs come back when the schedule says */
 } sfz_opts;
 
 static int run(const ike_crypto *crypto, const uint8_t *sched, size_t len, const sfz_opts *o, statefz_stats *st,
@@ -451,6 +497,13 @@ int statefz_run_natt(const ike_crypto *crypto, const uint8_t *sched, size_t len,
 	return run(crypto, sched, len, &o, st, why, cap);
 }
 
+int statefz_run_jobs(const ike_crypto *crypto, const uint8_t *sched, size_t len, statefz_stats *st, char *why,
+		     size_t cap)
+{
+	sfz_opts o = { .frag_mode = IKE_FRAG_NO, .jobs = true };
+	return run(crypto, sched, len, &o, st, why, cap);
+}
+
 static int run(const ike_crypto *crypto, const uint8_t *sched, size_t len, const sfz_opts *o, statefz_stats *st,
 	       char *why, size_t cap)
 {
@@ -463,6 +516,7 @@ static int run(const ike_crypto *crypto, const uint8_t *sched, size_t len, const
 		return fail(why, cap, "out of memory");
 	w->st = st;
 	w->natt = o->natt;
+	w->jobs = o->jobs;
 	w->s = sched;
 	w->end = sched + len;
 	for (int s = 0; s < 2; s++) {
@@ -474,7 +528,7 @@ static int run(const ike_crypto *crypto, const uint8_t *sched, size_t len, const
 		w->conn[s].mobike = o->natt;
 		w->ctx[s] = (struct sfz_ctx){ w, s };
 		w->host[s] = (ike_host){ .ctx = &w->ctx[s], .send = host_send, .sa_event = host_event,
-					 .send_raw = o->natt ? host_send_raw : NULL };
+					 .send_raw = o->natt ? host_send_raw : NULL, .submit = o->jobs ? host_submit : NULL };
 		ike_peer_cfg pc = { .name = s ? "resp" : "init", .crypto = crypto, .seed = (const uint8_t *)seeds[s],
 				    .seed_len = strlen(seeds[s]), .conns = &w->conn[s], .n_conns = 1 };
 		w->peer[s] = ike_peer_new(&pc, &w->host[s]);
@@ -503,6 +557,8 @@ static int run(const ike_crypto *crypto, const uint8_t *sched, size_t len, const
 out:
 	for (int s = 0; s < 2; s++)
 		ike_peer_free(w->peer[s]);
+	for (size_t k = 0; k < w->njobs; k++) /* orphans now: their SAs went with the peers */
+		ike_job_free(w->job[k]);
 	for (size_t i = 0; i < w->nq; i++)
 		free(w->q[i].data);
 	for (size_t i = 0; i < w->nhist; i++)

@@ -21,6 +21,7 @@ typedef struct statefz_stats {
 	size_t established;      /* IKE_EV_IKE_UP events seen, both sides */
 	size_t max_sas;          /* most IKE SAs one peer held at once */
 	size_t keepalives, bad_raw; /* NAT-T runs: keepalives sent through send_raw, and anything else sent there */
+	size_t jobs;             /* jobs runs: crypto jobs the peers handed to the host */
 } statefz_stats;
 
 /* Fills a connection of side 0 (initiator) or 1 (responder) with the harness defaults (PSK, x25519). */
@@ -40,6 +41,11 @@ int statefz_run_frag(const ike_crypto *crypto, const uint8_t *sched, size_t len,
 /* With NAT traversal: side 0 forces UDP encapsulation (both move to the NAT-T ports, the responder follows
  * side 0's address on authenticated requests), keepalives after 1 s on both connections. */
 int statefz_run_natt(const ike_crypto *crypto, const uint8_t *sched, size_t len, statefz_stats *st, char *why,
+		     size_t cap);
+
+/* With asynchronous crypto (ike.h's submit): the D-H jobs wait in the host until the schedule hands one back
+ * (any of them, in any order), while datagrams, time and actions go on. */
+int statefz_run_jobs(const ike_crypto *crypto, const uint8_t *sched, size_t len, statefz_stats *st, char *why,
 		     size_t cap);
 
 #endif
