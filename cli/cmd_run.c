@@ -247,6 +247,12 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 			(unsigned long long)c->jobs, (double)c->max_wait / 1e6,
 			c->jobs ? (double)c->wait_total / 1e6 / (double)c->jobs : 0.0, c->max_queue,
 			(unsigned long long)c->drops);
+		if (c->receiver)
+			fprintf(out, "  receiver %s: %llu read, %llu settled without a worker, %.3f s busy, "
+				     "%llu dropped by a full receive buffer (up to %llu bytes held)\n",
+				sc->nodes[i].name, (unsigned long long)c->rx_reads, (unsigned long long)c->rx_screened,
+				(double)c->rx_busy / 1e9, (unsigned long long)c->rcvbuf_drops,
+				(unsigned long long)c->rcvbuf_peak);
 	}
 	fprintf(out, "virtual time %.9f s; datagrams: %llu sent, %llu delivered, %llu dropped\n",
 		(double)res->end_time / 1e9, (unsigned long long)res->total.sent,

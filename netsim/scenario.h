@@ -31,6 +31,8 @@ typedef struct sim_cpu_spec {
 	uint16_t cores;                /* worker threads that run jobs in parallel */
 	uint32_t queue;                /* jobs that may wait; a datagram beyond is dropped; 0 = no bound */
 	uint32_t init_limit_job_load;  /* strongSwan's: a new IKE_SA_INIT is dropped while more jobs wait; 0 = off */
+	uint32_t rcvbuf;               /* bytes of the UDP receive buffer (Linux truesize accounting); 0 = unbounded */
+	uint8_t receiver;              /* a receiver thread reads datagrams before the job queue (run_rx.c) */
 	sim_cpu_costs costs;
 } sim_cpu_spec;
 
