@@ -189,9 +189,15 @@ void kg_messages(kctx *k)
 	link(k, m[0], kg_lookup(k, k->cur, "KEi"), "carries", 0);
 	link(k, m[1], kg_lookup(k, k->cur, "Nr"), "carries", 0);
 	link(k, m[1], kg_lookup(k, k->cur, "KEr"), "carries", 0);
-	for (size_t kind = 2; kind < MAX_KINDS; kind++)
-		if (m[kind])
-			protect(k, first[kind], m[kind]);
+	Agnode_t *above = NULL;
+	for (size_t kind = 2; kind < MAX_KINDS; kind++) {
+		if (!m[kind])
+			continue;
+		protect(k, first[kind], m[kind]);
+		if (above) /* the later messages in a column, one under the other: taller, not wider */
+			viz_gv_set(agedge(k->g, above, m[kind], NULL, 1), "style", "invis");
+		above = m[kind];
+	}
 	for (int resp = 0; resp < 2; resp++) {
 		const viz_event *a = first[2 + resp];
 		const char *sum = a ? viz_ev_str(a, "summary") : NULL;
