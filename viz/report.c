@@ -213,13 +213,14 @@ int viz_report_metrics(const viz_trace *t, const char *metrics, viz_buf *out, ch
 		storm_section(metrics, out);
 	viz_buf_puts(out, "<h2>Messages</h2>\n");
 	size_t nsteps = rep_steps_json(t, out);
+	viz_buf_puts(out, "<div class=\"steps\">"); /* the sticky stepper stays on screen while the ladder is */
 	rep_stepper(out, nsteps);
 	viz_ladder_opts lo = { t, NULL, 0, 0, VIZ_ESP_AUTO };
 	viz_buf svg = { 0 };
 	int rc = viz_ladder(&lo, &svg, msg, msglen);
 	viz_buf_puts(out, "<div id=\"ladder\">");
 	figure(out, rc, &svg, "ladder", msg);
-	viz_buf_puts(out, "</div>\n");
+	viz_buf_puts(out, "</div></div>\n");
 	viz_buf_free(&svg);
 	states_section(t, out, sa, nsa);
 	keys_section(t, out, sa, nsa);

@@ -53,6 +53,12 @@ static const struct {
 	{ "EAP", "Extensible Authentication Protocol" },
 };
 
+static int is_response(const viz_event *m)
+{
+	const char *fl = viz_ev_str(m, "flags");
+	return fl && strchr(fl, 'R') != NULL;
+}
+
 static const viz_event *selected(const viz_trace *t, const viz_event *m, const char *sa, int by_rspi)
 {
 	for (size_t i = 0; i < t->n; i++) {
@@ -90,8 +96,9 @@ static cJSON *payload(const viz_trace *t, const viz_event *m, const char *tok, s
 			snprintf(what, sizeof(what), "%s", PAYLOADS[k].what);
 	const viz_event *sel = strcmp(buf, "SA") == 0 || strcmp(buf, "KE") == 0 ? selected(t, m, init ? "ike" : "esp", !init)
 										: NULL;
-	if (sel && strcmp(buf, "SA") == 0)
-		snprintf(what + strlen(what), sizeof(what) - strlen(what), "; chosen: %s", viz_ev_str(sel, "proposal"));
+	if (sel && strcmp(buf, "SA") == 0) /* the trace names the proposal chosen, not the ones offered */
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), "; %s: %s",
+			 is_response(m) ? "chosen" : "offered, of which the responder chose", viz_ev_str(sel, "proposal"));
 	if (strcmp(buf, "KE") == 0 && (sel = selected(t, m, "ike", 0)) != NULL && init && viz_ev_str(sel, "dh-group"))
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), ", group %s", viz_ev_str(sel, "dh-group"));
 	cJSON_AddStringToObject(p, "what", what[0] ? what : "(not described here)");

@@ -56,7 +56,7 @@ has '<h3 id="detail-title">IKE_AUTH request 1 [ IDi N(INIT_CONTACT)' 'lesson 01 
 has '<td>protected by</td><td>SK_ei' 'lesson 01 step 3 key'
 has '<td>N(INIT_CONTACT)</td><td>Notify INITIAL_CONTACT' 'lesson 01 step 3 notify'
 has '<td>fate</td><td>received by gw-b at 0.060 s</td>' 'lesson 01 step 3 fate'
-has 'chosen: AES_GCM_16_128' 'lesson 01 step 3 ESP proposal'
+has 'offered, of which the responder chose: AES_GCM_16_128' 'lesson 01 step 3 ESP proposal'
 selected 3
 
 dom l1.html '#step=2'                # IKE_SA_INIT response: the IKE proposal chosen and the group
