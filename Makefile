@@ -64,7 +64,7 @@ REL_FLAGS  := -O2 -g
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
-.PHONY: all deps demo test unit interop pcap-check clang ns3-compare bench clean check-tools pictures pictures-check report-png \
+.PHONY: report-check all deps demo test unit interop pcap-check clang ns3-compare bench clean check-tools pictures pictures-check report-png \
         fuzz fuzz-build fuzz-seeds valgrind
 all: $(REL_DIR)/ikesim
 
@@ -203,7 +203,7 @@ test: deps
 	@mkdir -p $(BUILD)/logs; st=0; \
 	  ( $(MAKE) --no-print-directory fuzz JOBS=-j1 FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) >$(BUILD)/logs/fuzz.log 2>&1 ) & \
 	  fz=$$!; $(MAKE) --no-print-directory interop || st=1; $(MAKE) --no-print-directory pcap-check || st=1; \
-	  $(MAKE) --no-print-directory ns3-compare || st=1; \
+	  $(MAKE) --no-print-directory report-check || st=1; $(MAKE) --no-print-directory ns3-compare || st=1; \
 	  $(SCALE_RUN) || st=1; wait $$fz || st=1; cat $(BUILD)/logs/fuzz.log; \
 	  $(ASAN_RUN) || st=1; exit $$st
 
@@ -379,6 +379,16 @@ report-png: demo
 	  if grep -E 'CONSOLE|Uncaught|net::ERR' $(BUILD)/demo/chromium.log; then \
 	    echo "report-png: the page logged errors or fetched something" >&2; exit 1; fi
 	@echo "$(BUILD)/demo/report.png"
+
+# The report's step-through in headless Chromium (tests/report/check.sh): installs Debian's chromium if missing
+# and root (like report-png), else skips; `make test` runs it beside pcap-check. ~12 s, no network.
+report-check:
+	@$(MAKE) --no-print-directory $(JOBS) $(REL_DIR)/ikesim
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] || { echo "report-check: skipped: no chromium, and installing it needs root" >&2; exit 0; }; \
+	  echo "report-check: installing chromium"; DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@if command -v chromium >/dev/null; then IKESIM_REL_BIN=$(REL_DIR)/ikesim REPORT_CHECK_DIR=$(BUILD)/report-check \
+	  bash tests/report/check.sh; fi
 
 clean:
 	rm -rf $(BUILD)
