@@ -1,11 +1,9 @@
 /*
  * Lessons 10 (authentication) and 11 (reproducing an interop bug offline): each exercise's rules hold.
  * test_lesson_exercises.c already checks that every exercise fails as shipped and its instructor solution
- * passes; here each solution, with one rule broken, must fail again; lesson 11's exercise 1 must reproduce
- * at every seed (and random loss must not); every demonstration scenario of the two lessons meets its own
- * expect list.
+ * passes, and test_scenarios.c that the demonstrations meet their own expect lists; here each solution, with
+ * one rule broken, must fail again, and lesson 11's exercise 1 must reproduce at every seed (random loss must not).
  */
-#include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -189,37 +187,12 @@ static void lesson11_exercise1_at_any_seed(void **state)
 	free(sol);
 }
 
-/* The demonstrations are scenarios with expectations of their own (qm-lost.json is the regression test). */
-static void lesson10_11_demonstrations_hold(void **state)
-{
-	(void)state;
-	glob_t g;
-	assert_int_equal(glob(L10 "*.json", 0, NULL, &g), 0);
-	assert_int_equal(glob(L11 "*.json", GLOB_APPEND, NULL, &g), 0);
-	size_t demos = 0;
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		const char *path = g.gl_pathv[i];
-		if (strstr(path, "/exercise-"))
-			continue;
-		char *text = tfs_must_read(path, NULL);
-		size_t failed = l1011_failed(path, text, 0);
-		free(text);
-		print_message("demonstration %s: %zu expectation(s) fail\n", path, failed);
-		if (failed)
-			fail_msg("%s: its own expectations fail", path);
-		demos++;
-	}
-	assert_true(demos >= 6);
-	globfree(&g);
-}
-
 size_t tests_lessons_10_11(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
 		cmocka_unit_test(lesson10_rules_are_checked),
 		cmocka_unit_test(lesson11_rules_are_checked),
 		cmocka_unit_test(lesson11_exercise1_at_any_seed),
-		cmocka_unit_test(lesson10_11_demonstrations_hold),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
