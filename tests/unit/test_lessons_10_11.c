@@ -155,6 +155,13 @@ static void lesson11_rules_are_checked(void **state)
 		{ L11 "instructor/exercise-2.json",
 		  { { "\"expect\": [", "\"faults\": [ { \"node\": \"gw\", \"exchange\": \"IKE_AUTH\", \"response\": true } ], \"expect\": [", 0 } },
 		  "exercise 2: no exchange faults" },
+		{ L11 "instructor/exercise-3.json", { { "\"at\": \"5s\"", "\"at\": \"6s\"", 2 } },
+		  "exercise 3: one second apart the rekeys do not cross" },
+		{ L11 "instructor/exercise-3.json", { { "\"do\": \"rekey_child\"", "\"do\": \"delete_child\"", 2 } },
+		  "exercise 3: a rekey crossing a delete is another race" },
+		{ L11 "instructor/exercise-3.json",
+		  { { "\"name\": \"net\"", "\"name\": \"net\", \"rekey_time\": \"6s\", \"rand_time\": \"2s\"", 0 } },
+		  "exercise 3: the jittered lifetimes left in rekey outside the race" },
 	};
 	l1011_check_broken(cases, sizeof(cases) / sizeof(cases[0]));
 }
