@@ -116,6 +116,8 @@ static void lesson10_rules_are_checked(void **state)
 		  "exercise 1: alice borrowing bob's certificate (INITIAL_CONTACT throws bob out)" },
 		{ L10 "instructor/exercise-1.json", { { "\"remote_id\": \"gw.example\"", "\"remote_id\": \"vpn.example\"", 1 } },
 		  "exercise 1: half the fix (alice's IDi, not IDr)" },
+		{ L10 "instructor/exercise-1.json", { { "\"remote_id\": \"gw.example\"", "\"remote_id\": \"%any\"", 1 } },
+		  "exercise 1: alice accepting any gateway the CA signed (a config rule)" },
 		{ L10 "instructor/exercise-2.json",
 		  { { "chain/gw-a.example.pem", "chain/gw-a.example.leaf.pem", 0 }, { "chain/ca.pem", "chain/ica.pem", 2 } },
 		  "exercise 2: gw-b trusting the intermediate instead of gw-a sending it" },
@@ -137,6 +139,8 @@ static void lesson11_rules_are_checked(void **state)
 {
 	(void)state;
 	static const l1011_case cases[] = {
+		{ L11 "instructor/exercise-2.json", { { "\"loss\": 0.3", "\"loss\": 0.2", 1 } },
+		  "exercise 2: the link keeps its 30 % loss (a config rule)" },
 		{ L11 "instructor/exercise-1.json", { { "\"profile\": \"android\"", "\"profile\": \"strongswan\"", 0 } },
 		  "exercise 1: the phone keeps its Android retransmission schedule" },
 		{ L11 "instructor/exercise-1.json",
