@@ -163,8 +163,18 @@ static bool auth_check(const v2_ike_sa *sa, ike_time now, bool initiator_auth, c
 	if (!pid || !pauth || v2_parse_id(pid->body, pid->len, &id) != V2_OK ||
 	    v2_parse_auth(pauth->body, pauth->len, &a) != V2_OK)
 		w = "missing or malformed ID or AUTH payload";
-	else if (!ike_id_matches(expect, id.type, id.data, id.len))
-		w = "peer's identity does not match the configured remote ID";
+	else if (!ike_id_matches(expect, id.type, id.data, id.len)) {
+		/* say what came and what was wanted: a student cannot see inside the encrypted IDi/IDr */
+		ike_id got = { .type = id.type, .len = (uint16_t)(id.len < IKE_ID_MAX ? id.len : IKE_ID_MAX) };
+		memcpy(got.data, id.data, got.len);
+		char g[128], c[128];
+		ike_id_format(&got, g, sizeof(g));
+		ike_id_format(expect, c, sizeof(c));
+		snprintf(why, cap, "peer's identity does not match the configured remote ID (received %.38s, configured %.38s)",
+			 g, c);
+		*idp = id;
+		return false;
+	}
 	else if (sa->conn->auth == IKE_AUTH_PUBKEY) {
 		*idp = id;
 		return v2_sig_verify(sa, now, initiator_auth, inner, pid, &id, &a, why, cap);

@@ -209,8 +209,12 @@ enum ike_input_result v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 	}
 	if (ke.group != algs.dh) {
 		uint8_t g[2];
+		char why[128];
 		ike_put_u16(g, algs.dh);
-		v2_init_r_refuse(p, now, in, ci, V2_N_INVALID_KE_PAYLOAD, g, 2, "KE group is not the selected group");
+		snprintf(why, sizeof(why), "KE group %s is not the selected group %s: asking for %s",
+			 ike_transform_name(IKE_TT_DH, ke.group, 0), ike_transform_name(IKE_TT_DH, algs.dh, 0),
+			 ike_transform_name(IKE_TT_DH, algs.dh, 0));
+		v2_init_r_refuse(p, now, in, ci, V2_N_INVALID_KE_PAYLOAD, g, 2, why);
 		return IKE_INPUT_REFUSED;
 	}
 	/* Only now, with an SA to follow, is the request traced unconditionally (refusals are budgeted). */
