@@ -451,7 +451,7 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 	}
 	char xpath[64];
 	if (!r.be.add_cross && sim_scenario_ns3_only(sc, xpath, sizeof(xpath))) { /* docs/backends.md */
-		snprintf(err, errlen, "%s: %s: only the ns-3 backend carries this: set \"backend\": \"ns3\" (or run with --backend ns3)",
+		snprintf(err, errlen, "%s: %s: only the ns-3 backend carries this (\"backend\": \"ns3\" in the scenario, or --backend ns3)",
 			 sc->file, xpath);
 		goto fail;
 	}
