@@ -114,10 +114,24 @@ static int parse_cross(sim_scn *c, const void *ctx, const sim_jv *o, const char 
 int sim_scn_cross(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	void *items = NULL;
+	char p[SIM_PATH_MAX];
 	int r = sim_scn_items(c, root, "cross_traffic", CROSS_MAX, sizeof(sim_cross_cfg), parse_cross, sc, &items,
 			      &sc->n_cross);
 	sc->cross = items;
-	return r;
+	if (r)
+		return r;
+	for (size_t i = 0; i < sc->n_cross; i++)
+		for (size_t k = 0; k < i; k++) /* one listener per receiver and port */
+			if (sc->cross[k].to == sc->cross[i].to && sc->cross[k].to_addr.port == sc->cross[i].to_addr.port) {
+				sim_scn_idx(p, "cross_traffic", i);
+				return sim_scn_fail(c, p, "'%s' already receives cross_traffic[%zu] on port %u: give a \"port\"",
+						    sc->nodes[sc->cross[i].to].name, k, sc->cross[i].to_addr.port);
+			}
+	/* The scenario says which backend it needs: one that uses these fields says ns3 (--backend can still
+	 * ask for the built-in one, and the runner refuses it then). */
+	if (sc->backend != SIM_BACKEND_NS3 && sim_scenario_ns3_only(sc, p, sizeof(p)))
+		return sim_scn_fail(c, p, "only the ns-3 backend carries this: the scenario needs \"backend\": \"ns3\"");
+	return 0;
 }
 
 int sim_scenario_ns3_only(const sim_scenario *sc, char *path, size_t cap)

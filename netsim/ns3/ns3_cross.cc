@@ -130,9 +130,9 @@ int cross_add(World *w, const sim_cross_cfg *cfg)
 	// Segments fill the sender's first link's MTU (1500 when it has none or no link).
 	const ShimNode &from = w->nodes[cfg->from];
 	uint32_t mtu = from.links.empty() ? 0 : w->links[from.links[0]].cfg.mtu;
-	if (mtu && mtu <= TCP_IP_OVERHEAD + 64)
-		return -1; // too small a link for TCP to be worth simulating
-	x->seg = (mtu ? mtu : 1500) - TCP_IP_OVERHEAD;
+	if (!mtu)
+		mtu = 1500;
+	x->seg = mtu > TCP_IP_OVERHEAD + 16 ? mtu - TCP_IP_OVERHEAD : 16; // a tiny MTU: segments die as "mtu"
 	// NewReno, chosen here so that the model is the one docs/backends.md names whatever ns-3's default.
 	for (uint32_t node : { cfg->from, cfg->to })
 		if (Ptr<TcpL4Protocol> tcp = w->nodes[node].node->GetObject<TcpL4Protocol>())

@@ -414,7 +414,7 @@ static void ns3_bottleneck_tcp(void **state)
 static void ns3_fields_refused(void **state)
 {
 	(void)state;
-#define TWO "\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\",\"addresses\":[\"192.0.2.2\"]}]"
+#define TWO "\"backend\":\"ns3\",\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\",\"addresses\":[\"192.0.2.2\"]}]"
 	static const scntest_bad bad[] = {
 		{ "{" TWO ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"rate\":\"fast\"}]}", "links[0].rate: 'fast' is no data rate" },
 		{ "{" TWO ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"rate\":\"1.5bps\"}]}", "links[0].rate: '1.5bps' is no data rate" },
@@ -428,11 +428,20 @@ static void ns3_fields_refused(void **state)
 		{ "{" TWO ",\"cross_traffic\":[{\"from\":\"a\",\"to\":\"b\",\"kind\":\"tcp_bulk\",\"start\":\"2s\",\"stop\":\"1s\"}]}",
 		  "cross_traffic[0].stop: must be after start" },
 		{ "{" TWO ",\"cross_traffic\":[{\"from\":\"a\",\"to\":\"c\",\"kind\":\"tcp_bulk\"}]}", "cross_traffic[0].to:" },
+		{ "{" TWO ",\"cross_traffic\":[{\"from\":\"a\",\"to\":\"b\",\"kind\":\"tcp_bulk\"},"
+			  "{\"from\":\"a\",\"to\":\"b\",\"kind\":\"tcp_bulk\",\"port\":5001}]}",
+		  "cross_traffic[1]: 'b' already receives cross_traffic[0] on port 5001" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\",\"addresses\":[\"192.0.2.2\"]}],"
+		  "\"links\":[{\"a\":\"a\",\"b\":\"b\",\"rate\":\"2Mbps\"}]}",
+		  "links[0].rate: only the ns-3 backend carries this: the scenario needs \"backend\": \"ns3\"" },
+		{ "{\"backend\":\"builtin\",\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\","
+		  "\"addresses\":[\"192.0.2.2\"]}],\"cross_traffic\":[{\"from\":\"a\",\"to\":\"b\",\"kind\":\"tcp_bulk\"}]}",
+		  "cross_traffic: only the ns-3 backend carries this" },
 	};
 #undef TWO
 	scntest_refusals(bad, sizeof(bad) / sizeof(bad[0]), 0);
 	char err[300], path[64];
-	sim_scenario *sc = scntest_parse("{\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\","
+	sim_scenario *sc = scntest_parse("{\"backend\":\"ns3\",\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\","
 					 "\"addresses\":[\"192.0.2.2\"]}],\"links\":[{\"a\":\"a\",\"b\":\"b\",\"rate\":\"2.5Mbps\"}],"
 					 "\"cross_traffic\":[{\"from\":\"a\",\"to\":\"b\",\"kind\":\"tcp_bulk\",\"port\":80}]}",
 					 err, sizeof(err));
