@@ -26,12 +26,33 @@
 typedef void (*sim_deliver_fn)(void *ctx, int64_t now, uint8_t proto, const ike_addr *from, const ike_addr *to,
 			       const uint8_t *data, size_t len);
 
-/* Per link, per direction: delay = latency + uniform[0, jitter]; loss probability; MTU of IP packets. */
+/*
+ * Per link, per direction: delay = latency + uniform[0, jitter]; loss probability; MTU of IP packets.
+ * rate and queue only the ns-3 backend carries (docs/backends.md): a data rate serialises each packet and
+ * a DropTail queue of `queue` packets holds those waiting; the built-in one refuses them (run.c).
+ */
 typedef struct sim_link_cfg {
 	int64_t latency, jitter; /* ns */
 	double loss;             /* 0..1 */
 	uint32_t mtu;            /* bytes of IP packet (datagram + IP/UDP headers); 0 = unlimited */
+	uint64_t rate;           /* bits per second; 0 = no bandwidth (no serialisation, no queue) */
+	uint32_t queue;          /* packets waiting for the wire, with rate; 0 = the default (100) */
 } sim_link_cfg;
+
+/* Default DropTail queue of a link with a rate, in packets (ns-3's own default). */
+#define SIM_LINK_QUEUE_DEFAULT 100
+
+/* Background traffic between two nodes' own stacks (ns-3 only): TCP bulk transfer from `from` to `to`. */
+enum sim_cross_kind { SIM_CROSS_TCP_BULK = 1 };
+
+typedef struct sim_cross_cfg {
+	const char *name;     /* for the trace ("xtraffic.*" events) */
+	uint32_t from, to;    /* nodes: the sender and the receiver */
+	ike_addr to_addr;     /* the receiver's address and port the sender connects to */
+	uint8_t kind;         /* enum sim_cross_kind */
+	int64_t start, stop;  /* ns: the sender starts, and stops (the receiver counts up to then) */
+	uint64_t max_bytes;   /* 0 = unlimited */
+} sim_cross_cfg;
 
 /* Datagram counters, for the summary. */
 typedef struct sim_counts {
@@ -120,6 +141,9 @@ typedef struct sim_backend {
 	sim_mtu_drops (*link_mtu_drops)(const void *impl, size_t link);
 	/* Frees the world, datagrams still in flight included. */
 	void (*destroy)(void *impl);
+	/* Background traffic (sim_cross_cfg) on the nodes' own stacks; NULL on a backend without it (the
+	 * built-in one). After the topology is built; 0, or -1 with nothing added. */
+	int (*add_cross)(void *impl, const sim_cross_cfg *cfg);
 } sim_backend;
 
 /* The built-in simulator (sim.h) as a backend, its randomness derived from seed. 0, or -1 out of memory.

@@ -450,6 +450,12 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		snprintf(err, errlen, "%s: %s", sc->file, !crypto ? "cannot initialise OpenSSL crypto" : *berr ? berr : !r.be.impl ? "unknown backend" : "out of memory");
 		goto fail;
 	}
+	char xpath[64];
+	if (!r.be.add_cross && sim_scenario_ns3_only(sc, xpath, sizeof(xpath))) { /* docs/backends.md */
+		snprintf(err, errlen, "%s: %s: only the ns-3 backend carries this (\"backend\": \"ns3\" in the scenario, or --backend ns3)",
+			 sc->file, xpath);
+		goto fail;
+	}
 	if (o->trace_path && !(r.tr = ike_host_trace_open(o->trace_path, err, errlen)))
 		goto fail;
 	if (sim_rc_open(&r, o, err, errlen) != 0)
@@ -468,6 +474,11 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		snprintf(err, errlen, "%s: out of memory while building the world", sc->file);
 		goto fail;
 	}
+	for (size_t i = 0; i < sc->n_cross; i++)
+		if (r.be.add_cross(r.be.impl, &sc->cross[i]) != 0) {
+			snprintf(err, errlen, "%s: cross_traffic[%zu]: the backend could not set it up", sc->file, i);
+			goto fail;
+		}
 	if (obs && obs->on_phase)
 		obs->on_phase(obs->ctx, SIM_PHASE_BUILT, &r.be);
 	(void)r.be.run(r.be.impl, sc->duration);

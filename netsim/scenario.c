@@ -56,6 +56,7 @@ void sim_scenario_free(sim_scenario *sc)
 	free(sc->actions);
 	free(sc->hosts);
 	free(sc->flows);
+	free(sc->cross);
 	free(sc->pops);
 	free(sc->inputs);
 	if (o) {
@@ -197,7 +198,7 @@ static int parse_nodes(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 
 static int parse_link(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, const char *path)
 {
-	static const char *const keys[] = { "a", "b", "latency", "jitter", "loss", "mtu", NULL };
+	static const char *const keys[] = { "a", "b", "latency", "jitter", "loss", "mtu", "rate", "queue", NULL };
 	sim_link_spec *l = &sc->links[i];
 	int64_t mtu = 1500;
 	char p[SIM_PATH_MAX];
@@ -219,7 +220,7 @@ static int parse_link(sim_scn *c, sim_scenario *sc, const sim_jv *o, size_t i, c
 	if (sim_scn_time(c, o, path, "latency", 0, &l->cfg.latency) < 0 ||
 	    sim_scn_time(c, o, path, "jitter", 0, &l->cfg.jitter) < 0 ||
 	    sim_scn_num(c, o, path, "loss", 0, 0.0, 1.0, &l->cfg.loss) < 0 ||
-	    sim_scn_int(c, o, path, "mtu", 0, 68, 65535, &mtu) < 0)
+	    sim_scn_int(c, o, path, "mtu", 0, 68, 65535, &mtu) < 0 || sim_scn_link_rate(c, o, path, &l->cfg))
 		return -1;
 	l->cfg.mtu = (uint32_t)mtu;
 	return 0;
@@ -268,7 +269,7 @@ static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	static const char *const keys[] = { "description", "seed", "duration", "cert_time", "nodes", "links",
 					    "connections", "hosts", "flows", "faults", "expect", "actions", "populations", "metrics",
-					    "backend", NULL };
+					    "backend", "cross_traffic", NULL };
 	const char *desc, *backend = NULL;
 	if (sim_scn_object(c, root, "", keys) || sim_scn_str(c, root, "", "description", 0, &desc) < 0 ||
 	    parse_seed(c, sc, root) || sim_scn_str(c, root, "", "backend", 0, &backend) < 0)
@@ -281,7 +282,7 @@ static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 	if (parse_nodes(c, sc, root) || parse_links(c, sc, root) || sim_scn_populations(c, sc, root) ||
 	    sim_scn_routing(c, sc, root) ||
 	    sim_scn_connections(c, sc, root) ||
-	    sim_scn_hosts(c, sc, root) || sim_scn_flows(c, sc, root) ||
+	    sim_scn_hosts(c, sc, root) || sim_scn_flows(c, sc, root) || sim_scn_cross(c, sc, root) ||
 	    sim_scn_cert_time(c, sc, root) || sim_scn_faults(c, sc, root) || sim_scn_metrics(c, sc, root) || sim_scn_expects(c, sc, root) ||
 	    sim_scn_actions(c, sc, root))
 		return -1;

@@ -231,6 +231,8 @@ typedef struct sim_scenario {
 	size_t n_hosts;
 	sim_flow_spec *flows;
 	size_t n_flows;
+	sim_cross_cfg *cross; /* "cross_traffic" (ns-3 only; scenario_xtraffic.c) */
+	size_t n_cross;
 	sim_pop_spec *pops;
 	size_t n_pops;
 	sim_metrics_spec metrics;
@@ -243,6 +245,12 @@ typedef struct sim_scenario {
 int sim_backend_kind_parse(const char *name, enum sim_backend_kind *out);
 /* The name of a backend kind. */
 const char *sim_backend_kind_name(enum sim_backend_kind k);
+
+/*
+ * What of the scenario only the ns-3 backend carries (a link's "rate" or "queue", "cross_traffic"): 1 with
+ * the field's path (e.g. "links[2].rate") in path, else 0.
+ */
+int sim_scenario_ns3_only(const sim_scenario *sc, char *path, size_t cap);
 
 /* Reads and validates a scenario file; NULL with exactly one "file: path: reason" line in err. */
 sim_scenario *sim_scenario_load(const char *path, char *err, size_t errlen);

@@ -53,6 +53,9 @@ int sim_scn_actions(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 /* scenario_traffic.c: "hosts", "flows" (after nodes), and one { "flow": .. } expectation. 0 or -1. */
 int sim_scn_hosts(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_flows(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+/* scenario_xtraffic.c: a link's "rate" and "queue" into cfg; the top-level "cross_traffic" (after nodes). */
+int sim_scn_link_rate(sim_scn *c, const sim_jv *o, const char *path, sim_link_cfg *cfg);
+int sim_scn_cross(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 /* scenario_metrics.c: the top-level "metrics" object; an expectation with "metric". 0 or -1. */
 int sim_scn_metrics(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 /* scenario_rule.c: one { "config": PATH, ... } expectation, decided now. 0 or -1. */

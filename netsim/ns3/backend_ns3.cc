@@ -82,7 +82,14 @@ int b_add_addr(void *impl, uint32_t node, const ike_addr *addr)
 	World *w = W(impl);
 	if (node >= w->nodes.size() || addr->family != 4) // IPv4 only so far (docs/backends.md)
 		return -1;
-	return sim_addrmap_put(&w->addrs, addr, node);
+	if (sim_addrmap_put(&w->addrs, addr, node) != 0)
+		return -1;
+	ShimNode &n = w->nodes[node];
+	if (!n.has_v4) {
+		n.v4 = *addr;
+		n.has_v4 = true;
+	}
+	return 0;
 }
 
 int b_move_addr(void *impl, uint32_t node, const ike_addr *addr, int give_up)
@@ -174,6 +181,15 @@ int64_t b_run(void *impl, int64_t until)
 
 void b_stop(void *) { Simulator::Stop(); }
 
+int b_add_cross(void *impl, const sim_cross_cfg *cfg)
+{
+	try {
+		return cross_add(W(impl), cfg);
+	} catch (const std::bad_alloc &) {
+		return -1;
+	}
+}
+
 sim_counts b_node_counts(const void *impl, uint32_t node)
 {
 	const World *w = static_cast<const World *>(impl);
@@ -250,6 +266,7 @@ extern "C" int sim_backend_ns3(uint64_t seed, sim_backend *out, char *err, size_
 	out->node_counts = b_node_counts;
 	out->link_mtu_drops = b_link_mtu_drops;
 	out->destroy = b_destroy;
+	out->add_cross = b_add_cross;
 	return 0;
 }
 

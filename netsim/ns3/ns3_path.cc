@@ -60,11 +60,15 @@ static uint32_t next_hop(const World *w, uint32_t node, const ike_addr *to, uint
 	return li;
 }
 
+// The runner's datagrams (UDP, ESP, AH) are what node counts count; the nodes' own TCP is cross traffic.
+static bool counted(uint8_t proto) { return proto == SIM_PROTO_UDP || proto == SIM_PROTO_ESP || proto == SIM_PROTO_AH; }
+
 static void trace_drop(World *w, uint32_t node, const char *why, uint8_t proto, const ike_addr *from,
 		       const ike_addr *to, size_t len)
 {
 	char fields[256];
-	w->nodes[node].counts.dropped++;
+	if (counted(proto))
+		w->nodes[node].counts.dropped++;
 	if (!w->trace)
 		return;
 	sim_hop_drop_fields(fields, sizeof(fields), why, proto, from, to, len);
@@ -151,8 +155,38 @@ void world_send(World *w, uint32_t node, uint8_t proto, const ike_addr *from, co
 	if (node >= w->nodes.size())
 		return;
 	w->last_t = now_ns();
-	w->nodes[node].counts.sent++;
+	if (counted(proto))
+		w->nodes[node].counts.sent++;
 	put_on_link(w, node, proto, from, to, data, len, nullptr, nullptr);
+}
+
+void world_send_packet(World *w, uint32_t node, Ptr<Packet> p, Ipv4Address src, Ipv4Address dst, uint8_t proto)
+{
+	ike_addr from, to;
+	set_v4(&from, src, 0);
+	set_v4(&to, dst, 0);
+	std::vector<uint8_t> bytes(p->GetSize()); // its own copy: hooks rewrite w->scratch
+	p->CopyData(bytes.data(), (uint32_t)bytes.size());
+	world_send(w, node, proto, &from, &to, bytes.data(), bytes.size());
+}
+
+Ptr<Ipv4Route> world_route_output(World *w, uint32_t node, const Ipv4Header &h)
+{
+	const ShimNode &n = w->nodes[node];
+	if (h.GetProtocol() == 1 || !n.has_v4)
+		return nullptr;
+	ike_addr to;
+	set_v4(&to, h.GetDestination(), 0);
+	uint32_t nh = NO_NODE, li = next_hop(w, node, &to, &nh);
+	if (li == NO_NODE)
+		return nullptr;
+	const ShimLink &l = w->links[li];
+	Ptr<Ipv4Route> r = Create<Ipv4Route>();
+	r->SetSource(v4(&n.v4));
+	r->SetDestination(h.GetDestination());
+	r->SetGateway(h.GetDestination());
+	r->SetOutputDevice(l.dev[l.a == node ? 0 : 1]);
+	return r;
 }
 
 // The datagram inside an ns-3 packet as it crosses a link (PPP, IPv4, UDP headers as serialised):
@@ -221,6 +255,20 @@ int64_t world_transmit(World *w, uint32_t link, int dir, Ptr<const Packet> p)
 	return delay > (uint64_t)room ? room : (int64_t)delay;
 }
 
+void world_queue_drop(World *w, uint32_t link, int dir, Ptr<const Packet> p)
+{
+	ShimLink &l = w->links[link];
+	uint8_t proto = 0;
+	ike_addr from, to;
+	const uint8_t *data = nullptr;
+	size_t len = 0;
+	if (!parse_wire(w, p, &proto, &from, &to, &data, &len))
+		return;
+	if (w->tap)
+		w->tap(w->tap_ctx, now_ns(), link, dir, proto, &from, &to, data, len, "queue");
+	trace_drop(w, dir ? l.b : l.a, "queue", proto, &from, &to, len);
+}
+
 // Copies a packet's payload (after the UDP header for protocol 17) and its addresses out of ns-3.
 static void unpack(World *w, Ptr<const Packet> p, const Ipv4Header &h, ike_addr *from, ike_addr *to, size_t *len)
 {
@@ -271,7 +319,8 @@ bool world_route_input(World *w, uint32_t node, Ptr<const Packet> p, const Ipv4H
 	std::vector<uint8_t> buf(w->scratch.begin(), w->scratch.begin() + (long)len); // hooks reuse scratch
 	uint32_t in_link = idev->GetIfIndex() < n.dev_link.size() ? n.dev_link[idev->GetIfIndex()] : NO_NODE;
 	if (n.fwd && n.fwd(n.fwd_ctx, now_ns(), node, in_link, proto, &from, &to, buf.data(), &len, buf.size())) {
-		n.counts.dropped++;
+		if (counted(proto))
+			n.counts.dropped++;
 		return true;
 	}
 	if (sim_addrmap_get(&w->addrs, &to) != node) {

@@ -42,6 +42,8 @@ struct ShimNode {
 	void *fwd_ctx = nullptr;
 	ns3::Ptr<ns3::Node> node;
 	ns3::Ptr<ns3::Ipv4> ipv4;
+	ike_addr v4{}; /* its first IPv4 address: the source of its own TCP (cross traffic) */
+	bool has_v4 = false;
 };
 
 struct ShimLink {
@@ -58,6 +60,8 @@ struct Hook {
 	void *ctx;
 };
 
+struct Cross; /* one cross-traffic transfer (ns3_cross.cc) */
+
 struct World {
 	uint64_t seed = 0;
 	std::vector<ShimNode> nodes;
@@ -71,6 +75,9 @@ struct World {
 	void *tap_ctx = nullptr;
 	int64_t last_t = 0; /* time of the last event that reached our code: what run() returns */
 	uint32_t macs = 0;  /* MAC addresses from our own counter: ns-3's allocator is process-global */
+	std::vector<std::unique_ptr<Cross>> cross; /* freed after Simulator::Destroy: their sockets call them */
+	World();
+	~World();
 };
 
 /* Largest datagram a hook may write and the largest IP packet: 65535 octets. */
@@ -89,12 +96,23 @@ bool world_route_input(World *w, uint32_t node, ns3::Ptr<const ns3::Packet> p, c
 		       const ns3::Ipv4RoutingProtocol::LocalDeliverCallback &lcb);
 /* Called by a node's transport hook for each datagram delivered locally. */
 void world_deliver(World *w, uint32_t node, ns3::Ptr<ns3::Packet> p, const ns3::Ipv4Header &h);
+/* A queue with a rate dropped a packet at its tail: the tap and link.drop with why "queue". */
+void world_queue_drop(World *w, uint32_t link, int dir, ns3::Ptr<const ns3::Packet> p);
+/* The route of a packet node's own ns-3 stack originates (TCP), by the world's next-hop rule; nullptr
+ * when there is none (and for ICMP, which no node sends, as on the built-in backend). */
+ns3::Ptr<ns3::Ipv4Route> world_route_output(World *w, uint32_t node, const ns3::Ipv4Header &h);
+/* A segment node's TCP sends: it takes the world's path (hooks, faults, tap) like any datagram. */
+void world_send_packet(World *w, uint32_t node, ns3::Ptr<ns3::Packet> p, ns3::Ipv4Address src,
+		       ns3::Ipv4Address dst, uint8_t proto);
 /* The link between a and b, or NO_NODE. */
 uint32_t world_find_link(const World *w, uint32_t a, uint32_t b);
 
 /* ns-3 objects (ns3_objects.cc): a node's stack with our routing and transports, a link's devices. */
 int objects_install_node(World *w, uint32_t node);
 int objects_make_link(World *w, uint32_t link);
+
+/* Cross traffic (ns3_cross.cc): a TCP bulk transfer between two nodes' stacks; 0 or -1. */
+int cross_add(World *w, const sim_cross_cfg *cfg);
 
 } // namespace ikesim_ns3
 

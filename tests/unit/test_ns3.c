@@ -327,6 +327,139 @@ static void ns3_scenario_field(void **state)
 		       "backend: 'ns2' is no backend (builtin or ns3)");
 }
 
+/* The tap's view of queue drops. */
+typedef struct qtap {
+	size_t queue, other;
+} qtap;
+
+static void count_tap(void *ctx, int64_t now, size_t link, int dir, uint8_t proto, const ike_addr *from,
+		      const ike_addr *to, const uint8_t *data, size_t len, const char *why)
+{
+	(void)now, (void)link, (void)dir, (void)proto, (void)from, (void)to, (void)data, (void)len;
+	qtap *q = ctx;
+	if (why && !strcmp(why, "queue"))
+		q->queue++;
+	else if (why)
+		q->other++;
+}
+
+/* A link with a rate: ns-3 serialises each frame (IP packet + 2 octets of PPP) at that rate, one at a time,
+ * holds `queue` packets behind the one on the wire and tail-drops the rest with why "queue". */
+static void ns3_rate_and_queue(void **state)
+{
+	SKIP_UNLESS_BUILT();
+	sim_backend be = open_ns3(state, 3);
+	got g = { 0 };
+	qtap q = { 0 };
+	sim_link_cfg l = { .latency = 1000000, .mtu = 1500, .rate = 1000000, .queue = 3 };
+	uint8_t data[100] = { 0 };
+	assert_int_equal(be.add_node(be.impl, "a", NULL, NULL), 0);
+	assert_int_equal(be.add_node(be.impl, "b", deliver, &g), 1);
+	assert_int_equal(be.add_addr(be.impl, 0, &A), 0);
+	assert_int_equal(be.add_addr(be.impl, 1, &B), 0);
+	assert_int_equal(be.add_link(be.impl, 0, 1, &l), 0);
+	be.set_tap(be.impl, count_tap, &q);
+	for (int i = 0; i < 6; i++)
+		be.send(be.impl, 0, &A, &B, data, sizeof(data));
+	be.run(be.impl, 100000000);
+	/* 100 + 8 + 20 + 2 = 130 octets = 1040 us at 1 Mbps: the 4th arrives after 4 frames and the latency */
+	assert_int_equal(g.n, 4);
+	assert_int_equal(g.at, 4 * 1040000 + 1000000);
+	assert_int_equal(q.queue, 2);
+	assert_int_equal(q.other, 0);
+	assert_int_equal(be.node_counts(be.impl, 0).sent, 6);
+	assert_int_equal(be.node_counts(be.impl, 0).dropped, 2);
+	assert_int_equal(be.node_counts(be.impl, 1).delivered, 4);
+	close_ns3(state);
+}
+
+/* Issue 13's scenario that needs ns-3: TCP cross traffic stands in a 1 Mbps bottleneck's queue and delays
+ * IKE_SA_INIT and IKE_AUTH past libreswan's 0.5 s timer; the twin without it retransmits nothing. The
+ * built-in backend refuses the scenario, naming the field. */
+static void ns3_bottleneck_tcp(void **state)
+{
+	(void)state;
+	const char *busy = "tests/scenarios/ns3_bottleneck_tcp.json", *idle = "tests/scenarios/ns3_bottleneck_idle.json";
+	char err[512];
+	sim_scenario *sc = sim_scenario_load(busy, err, sizeof(err));
+	if (!sc)
+		fail_msg("%s", err);
+	sim_run_opts o = { 0 };
+	o.backend = "builtin";
+	sim_run_result res;
+	assert_int_equal(sim_run_scenario(sc, &o, &res, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "links[0].rate: only the ns-3 backend carries this"));
+	sim_scenario_free(sc);
+	SKIP_UNLESS_BUILT();
+	size_t fb, fi;
+	char *tb = run_file(busy, "ns3", 0, &fb), *ti = run_file(idle, "ns3", 0, &fi);
+	assert_int_equal(fb, 0);
+	assert_int_equal(fi, 0);
+	assert_non_null(strstr(tb, "\"ev\":\"xtraffic.start\",\"name\":\"bulk\",\"kind\":\"tcp_bulk\""));
+	const char *stop = strstr(tb, "\"ev\":\"xtraffic.stop\"");
+	assert_non_null(stop);
+	unsigned long long sent = 0, got_bytes = 0;
+	assert_int_equal(sscanf(stop, "\"ev\":\"xtraffic.stop\",\"name\":\"bulk\",\"sent\":%llu,\"delivered\":%llu", &sent,
+				&got_bytes), 2);
+	/* 19 s at 1 Mbps is 2.375 MB of frames: the transfer got most of it, and sent more than was delivered */
+	assert_true(got_bytes > 2000000 && got_bytes < 2375000 && sent > got_bytes);
+	assert_non_null(strstr(tb, "\"ev\":\"ike.retransmit\",\"exchange\":\"IKE_AUTH\""));
+	assert_null(strstr(ti, "ike.retransmit"));
+	assert_null(strstr(ti, "xtraffic"));
+	char *again = run_file(busy, "ns3", 0, &fb); /* ns-3's TCP too: same seed, same trace */
+	assert_string_equal(tb, again);
+	free(again);
+	free(tb);
+	free(ti);
+}
+
+/* The fields only ns-3 carries, as the loader checks them. */
+static void ns3_fields_refused(void **state)
+{
+	(void)state;
+#define TWO "\"backend\":\"ns3\",\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\",\"addresses\":[\"192.0.2.2\"]}]"
+	static const scntest_bad bad[] = {
+		{ "{" TWO ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"rate\":\"fast\"}]}", "links[0].rate: 'fast' is no data rate" },
+		{ "{" TWO ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"rate\":\"1.5bps\"}]}", "links[0].rate: '1.5bps' is no data rate" },
+		{ "{" TWO ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"rate\":\"-2Mbps\"}]}", "links[0].rate: '-2Mbps' is no data rate" },
+		{ "{" TWO ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"queue\":20}]}", "links[0].queue: a queue needs a \"rate\"" },
+		{ "{" TWO ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"rate\":\"2Mbps\",\"queue\":0}]}", "links[0].queue:" },
+		{ "{" TWO ",\"cross_traffic\":[{\"from\":\"a\",\"to\":\"b\",\"kind\":\"udp_flood\"}]}",
+		  "cross_traffic[0].kind: 'udp_flood' is no kind of cross traffic (tcp_bulk)" },
+		{ "{" TWO ",\"cross_traffic\":[{\"from\":\"a\",\"to\":\"a\",\"kind\":\"tcp_bulk\"}]}",
+		  "cross_traffic[0].to: cross traffic needs two different nodes" },
+		{ "{" TWO ",\"cross_traffic\":[{\"from\":\"a\",\"to\":\"b\",\"kind\":\"tcp_bulk\",\"start\":\"2s\",\"stop\":\"1s\"}]}",
+		  "cross_traffic[0].stop: must be after start" },
+		{ "{" TWO ",\"cross_traffic\":[{\"from\":\"a\",\"to\":\"c\",\"kind\":\"tcp_bulk\"}]}", "cross_traffic[0].to:" },
+		{ "{" TWO ",\"cross_traffic\":[{\"from\":\"a\",\"to\":\"b\",\"kind\":\"tcp_bulk\"},"
+			  "{\"from\":\"a\",\"to\":\"b\",\"kind\":\"tcp_bulk\",\"port\":5001}]}",
+		  "cross_traffic[1]: 'b' already receives cross_traffic[0] on port 5001" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\",\"addresses\":[\"192.0.2.2\"]}],"
+		  "\"links\":[{\"a\":\"a\",\"b\":\"b\",\"rate\":\"2Mbps\"}]}",
+		  "links[0].rate: only the ns-3 backend carries this: the scenario needs \"backend\": \"ns3\"" },
+		{ "{\"backend\":\"builtin\",\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\","
+		  "\"addresses\":[\"192.0.2.2\"]}],\"cross_traffic\":[{\"from\":\"a\",\"to\":\"b\",\"kind\":\"tcp_bulk\"}]}",
+		  "cross_traffic: only the ns-3 backend carries this" },
+	};
+#undef TWO
+	scntest_refusals(bad, sizeof(bad) / sizeof(bad[0]), 0);
+	char err[300], path[64];
+	sim_scenario *sc = scntest_parse("{\"backend\":\"ns3\",\"nodes\":[{\"name\":\"a\",\"addresses\":[\"192.0.2.1\"]},{\"name\":\"b\","
+					 "\"addresses\":[\"192.0.2.2\"]}],\"links\":[{\"a\":\"a\",\"b\":\"b\",\"rate\":\"2.5Mbps\"}],"
+					 "\"cross_traffic\":[{\"from\":\"a\",\"to\":\"b\",\"kind\":\"tcp_bulk\",\"port\":80}]}",
+					 err, sizeof(err));
+	if (!sc)
+		fail_msg("%s", err);
+	assert_int_equal(sc->links[0].cfg.rate, 2500000);
+	assert_int_equal(sc->links[0].cfg.queue, 0);
+	assert_int_equal(sc->n_cross, 1);
+	assert_int_equal(sc->cross[0].to_addr.port, 80);
+	assert_int_equal(sc->cross[0].stop, sc->duration);
+	assert_int_equal(sim_scenario_ns3_only(sc, path, sizeof(path)), 1);
+	assert_string_equal(path, "links[0].rate");
+	sim_scenario_free(sc);
+}
+
 size_t tests_ns3(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -336,6 +469,9 @@ size_t tests_ns3(const struct CMUnitTest **out)
 		cmocka_unit_test(ns3_same_seed_twice),
 		cmocka_unit_test_teardown(ns3_one_at_a_time, teardown),
 		cmocka_unit_test(ns3_scenario_field),
+		cmocka_unit_test_teardown(ns3_rate_and_queue, teardown),
+		cmocka_unit_test(ns3_bottleneck_tcp),
+		cmocka_unit_test(ns3_fields_refused),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "ns3/backend_ns3.h"
 #include "run.h"
 #include "scenario.h"
 #include "testfs.h"
@@ -27,6 +28,12 @@ static size_t run_file(const char *path, const sim_run_opts *o)
 	sim_scenario *sc = sim_scenario_load(path, err, sizeof(err));
 	if (!sc)
 		fail_msg("%s", err);
+	if (sc->backend == SIM_BACKEND_NS3 && !o->backend && !sim_backend_ns3_built()) {
+		print_message("%s needs the ns-3 backend (not built): skipped\n", path);
+		size_t n = sc->n_expects;
+		sim_scenario_free(sc);
+		return n;
+	}
 	sim_run_result res;
 	if (sim_run_scenario(sc, o, &res, err, sizeof(err)) != 0)
 		fail_msg("%s: %s", path, err);

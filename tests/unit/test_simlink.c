@@ -55,7 +55,7 @@ static sim *world(uint64_t seed, const sim_link_cfg *cfg, rx_log *log)
 static void latency_is_exact(void **state)
 {
 	(void)state;
-	sim_link_cfg cfg = { 20 * MS, 0, 0.0, 1500 };
+	sim_link_cfg cfg = { 20 * MS, 0, 0.0, 1500, 0, 0 };
 	rx_log *log = calloc(1, sizeof(*log));
 	sim *s = world(1, &cfg, log);
 	ike_addr a = v4(192, 0, 2, 1), b = v4(198, 51, 100, 1);
@@ -81,7 +81,7 @@ static void send_many(sim *s, size_t n)
 static void jitter_and_loss_follow_the_seed(void **state)
 {
 	(void)state;
-	sim_link_cfg cfg = { 10 * MS, 5 * MS, 0.25, 1500 };
+	sim_link_cfg cfg = { 10 * MS, 5 * MS, 0.25, 1500, 0, 0 };
 	rx_log *l1 = calloc(1, sizeof(*l1)), *l2 = calloc(1, sizeof(*l2)), *l3 = calloc(1, sizeof(*l3));
 	sim *s1 = world(7, &cfg, l1), *s2 = world(7, &cfg, l2), *s3 = world(8, &cfg, l3);
 	send_many(s1, 1000);
@@ -105,7 +105,7 @@ static void jitter_and_loss_follow_the_seed(void **state)
 static void mtu_and_routing_drops_are_traced(void **state)
 {
 	(void)state;
-	sim_link_cfg cfg = { 1 * MS, 0, 0.0, 1500 };
+	sim_link_cfg cfg = { 1 * MS, 0, 0.0, 1500, 0, 0 };
 	rx_log *log = calloc(1, sizeof(*log));
 	char *buf = NULL;
 	size_t blen = 0;
@@ -139,7 +139,7 @@ static void mtu_and_routing_drops_are_traced(void **state)
 static void in_flight_datagrams_are_freed(void **state)
 {
 	(void)state;
-	sim_link_cfg cfg = { 1000 * MS, 0, 0.0, 0 };
+	sim_link_cfg cfg = { 1000 * MS, 0, 0.0, 0, 0, 0 };
 	rx_log *log = calloc(1, sizeof(*log));
 	sim *s = world(1, &cfg, log);
 	ike_addr a = v4(192, 0, 2, 1), b = v4(198, 51, 100, 1);
