@@ -52,7 +52,14 @@ int sim_atk_rogue_setup(sim_atk *a)
 
 void rogue_send(sim_atk *a, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t len)
 {
-	a->r->be.send(a->r->be.impl, a->spec->node, from, to, d, len);
+	uint8_t buf[4096];
+	if (!ike_host_frame_marked(from->port, to->port) || len + IKE_HOST_MARKER_LEN > sizeof(buf)) {
+		a->r->be.send(a->r->be.impl, a->spec->node, from, to, d, len);
+		return;
+	}
+	size_t n = ike_host_frame_wrap(true, d, len, buf, sizeof(buf)); /* RFC 3948 2.2: the non-ESP marker on 4500 */
+	if (n)
+		a->r->be.send(a->r->be.impl, a->spec->node, from, to, buf, n);
 }
 
 /* The first proposal whose every type has a transform it can do: its choice, and whether the KE matches. */
@@ -92,11 +99,14 @@ static bool choose(const v2_sa *offer, uint16_t ke_group, rogue_algs *out, uint1
 	return false;
 }
 
+/* By SPI and address, not port: the initiator moves to port 4500 for IKE_AUTH (RFC 7296 2.23). */
 static rogue_sess *find(rogue *rg, uint64_t spi_i, const ike_addr *peer)
 {
-	for (size_t i = 0; i < ROGUE_MAX; i++)
-		if (rg->s[i].spi_i == spi_i && rg->s[i].spi_i && !memcmp(&rg->s[i].peer, peer, sizeof(*peer)))
+	for (size_t i = 0; i < ROGUE_MAX; i++) {
+		const ike_addr *a = &rg->s[i].peer;
+		if (rg->s[i].spi_i == spi_i && spi_i && a->family == peer->family && !memcmp(a->ip, peer->ip, sizeof(a->ip)))
 			return &rg->s[i];
+	}
 	return NULL;
 }
 
@@ -252,7 +262,9 @@ void sim_atk_rogue_input(sim_atk *a, int64_t now, const ike_addr *from, const ik
 		on_init(a, now, &h, d, from, to);
 	else if (h.exchange == V2_IKE_AUTH && h.msg_id == 1) {
 		rogue_sess *s = find(a->state, h.spi_i, from);
-		if (s && s->spi_r == h.spi_r && s->keys)
+		if (s && s->spi_r == h.spi_r && s->keys) {
+			s->peer = *from, s->local = *to; /* answered where it came from, floated or not */
 			rogue_auth(a, now, s, &h, d);
+		}
 	}
 }

@@ -130,11 +130,10 @@ static void answer_failed(sim_atk *a, rogue_sess *s)
 	v2_header h = { .spi_i = s->spi_i, .spi_r = s->spi_r, .major = 2, .exchange = V2_IKE_AUTH, .flags = V2_F_RESPONSE,
 			.msg_id = 1 };
 	v2_begin(&b, buf, sizeof(buf), &h);
-	size_t aad = v2_add_sk_header(&b, V2_PL_NOTIFY, ike_sk_body_len(&k, ptlen));
-	if (!aad || ike_sk_seal(a->r->crypto, &k, &a->rng, buf, aad, pt, ptlen, sizeof(buf), &body))
-		return;
-	size_t len = v2_finish(&b, body);
-	if (!len || !(s->auth_resp = malloc(len)))
+	size_t want = ike_sk_body_len(&k, ptlen), aad = v2_add_sk_header(&b, V2_PL_NOTIFY, want);
+	size_t len = aad ? v2_finish(&b, want) : 0; /* the lengths are part of what the ICV covers: set them first */
+	if (!len || ike_sk_seal(a->r->crypto, &k, &a->rng, buf, aad, pt, ptlen, sizeof(buf), &body) || body != want ||
+	    !(s->auth_resp = malloc(len)))
 		return;
 	memcpy(s->auth_resp, buf, len);
 	s->auth_resp_len = len;
