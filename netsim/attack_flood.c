@@ -88,7 +88,7 @@ static void tick(void *arg)
 	/* the k-th request at start + k / rate exactly: no drift from rounding each gap */
 	double at = (double)a->spec->start + (double)a->count * 1e9 / a->spec->rate;
 	int64_t next = at > 9e18 ? INT64_MAX : (int64_t)at;
-	if (next <= a->spec->stop && next <= r->sc->duration && !r->failed) {
+	if (next < a->spec->stop && next <= r->sc->duration && !r->failed) {
 		if (r->be.schedule(r->be.impl, next < now ? now : next, tick, a))
 			r->failed = "out of memory scheduling the flood";
 		return;
