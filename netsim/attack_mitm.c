@@ -6,6 +6,7 @@
  * sent, not the one the responder got (RFC 7296 2.15): the first AUTH check fails. Responses pass untouched.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "attack_int.h"
@@ -107,13 +108,15 @@ static const char *mitm_fwd(void *ctx, int64_t now, uint32_t node, size_t in_lin
 		trace(a, now, "nothing to downgrade to: forwarded as it came", &h, &offer, &offer, *len, *len);
 		return NULL;
 	}
-	uint8_t buf[65536];
-	size_t n = rebuild(&h, &c, &left, buf, sizeof(buf));
-	if (!n || n > cap) { /* never happens when proposals only go: the message can only shrink */
+	uint8_t *buf = malloc(cap);
+	size_t n = buf ? rebuild(&h, &c, &left, buf, cap) : 0;
+	if (!n) { /* proposals only go, so the message only shrinks: this is out of memory */
+		free(buf);
 		trace(a, now, "the rewritten request would not fit: forwarded as it came", &h, &offer, &offer, *len, *len);
 		return NULL;
 	}
 	if (n == *len && !memcmp(buf, data, n)) {
+		free(buf);
 		trace(a, now, "already weak: forwarded as it came", &h, &offer, &offer, *len, *len);
 		return NULL;
 	}
@@ -121,6 +124,7 @@ static const char *mitm_fwd(void *ctx, int64_t now, uint32_t node, size_t in_lin
 	trace(a, now, "rewrote the SA offer", &h, &offer, &left, *len, n);
 	memcpy(data, buf, n);
 	*len = n;
+	free(buf);
 	return NULL;
 }
 

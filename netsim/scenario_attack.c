@@ -102,6 +102,9 @@ static int read_words(sim_scn *c, sim_scenario *sc, const char *p, sim_attack_sp
 		free(buf);
 		return sim_scn_fail(c, p, "%s holds a NUL byte: not a word list", path);
 	}
+	uint8_t *fit = realloc(buf, len ? len : 1); /* keep what the file holds, not the 8 MiB bound */
+	if (fit)
+		buf = fit;
 	if (!(a->words = sim_scn_keep(sc, buf)))
 		return sim_scn_fail(c, p, "out of memory");
 	a->words_len = len;
