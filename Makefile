@@ -64,7 +64,7 @@ REL_FLAGS  := -O2 -g
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
-.PHONY: all deps demo test unit interop pcap-check clang ns3-compare bench clean check-tools pictures pictures-check report-png \
+.PHONY: report-check all deps demo test unit interop pcap-check clang ns3-compare bench clean check-tools pictures pictures-check report-png \
         fuzz fuzz-build fuzz-seeds valgrind
 all: $(REL_DIR)/ikesim
 
@@ -146,6 +146,30 @@ $(ASAN_DIR)/unit_tests: $(call objs,$(ASAN_DIR),$(LIB_SRC) $(TEST_SRC) $(TEST_SU
 	@echo "  LD  $@"
 	@$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS) $(ns3_libs)
 
+# The scale tests (tests/unit/scale_list.h) run once, in an optimised runner built from the files that hold them:
+# they check sizes, rates and outcomes of big runs, where ASan only costs time. The ASan runner skips them.
+SCALE_SRC := tests/unit/test_lesson_exercises.c tests/unit/test_scenario_scale.c tests/unit/test_scenarios.c \
+             tests/unit/test_storms.c
+$(REL_DIR)/test_list.h: $(SCALE_SRC) Makefile
+	@mkdir -p $(dir $@)
+	@{ for f in $(basename $(notdir $(SCALE_SRC))); do echo "X($${f#test_})"; done; } > $@.tmp && \
+	  { cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp; }
+
+$(call objs,$(REL_DIR),$(SCALE_SRC) tests/unit/main.c): $(REL_DIR)/test_list.h
+
+$(REL_DIR)/scale_tests: $(call objs,$(REL_DIR),$(LIB_SRC) $(SCALE_SRC) $(TEST_SUPPORT) tests/unit/main.c $(NS3_STUB)) \
+		       $(call libs,$(REL_DIR))
+	@echo "  LD  $@"
+	@$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+
+# The two runners as `make test` and `make unit` run them: the scale tests first, then the ASan suite, whose
+# cmocka summary stays the last line.
+UNIT_BINS := $(ASAN_DIR)/unit_tests $(ASAN_DIR)/ikesim $(REL_DIR)/ikesim $(REL_DIR)/scale_tests
+UNIT_ENV  := IKESIM_BIN=$(ASAN_DIR)/ikesim IKESIM_REL_BIN=$(REL_DIR)/ikesim
+SCALE_RUN := $(UNIT_ENV) IKESIM_TEST_SCALE=only $(REL_DIR)/scale_tests
+ASAN_RUN  := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 $(UNIT_ENV) \
+             IKESIM_TEST_SCALE=skip $(ASAN_DIR)/unit_tests
+
 # The interop run's junk sender (tests/interop/udp_blast.c): one file, libc only.
 $(REL_DIR)/udp_blast: $(REL_DIR)/tests/interop/udp_blast.o
 	@echo "  LD  $@"
@@ -169,22 +193,25 @@ demo: deps
 	@$(REL_DIR)/ikesim report $(BUILD)/demo/trace.jsonl -o $(BUILD)/demo/report.html
 	$(REL_DIR)/ikesim run tests/scenarios/esp_two_sites.json --trace $(BUILD)/demo/traffic.jsonl --pcap $(BUILD)/demo/traffic.pcapng
 
-# A short libFuzzer run of every target (FUZZ_TEST_SECONDS each) comes before the cmocka suite, so cmocka's
-# summary stays the last line; a crash fails the target.
+# A short libFuzzer run of every target (FUZZ_TEST_SECONDS each; its build included, one job) goes on in the
+# background on one core while interop, pcap-check and the scale tests run on the other (interop mostly waits on
+# processes and sockets). Its log is printed when it ends, before the ASan suite, so cmocka's summary stays the
+# last line; a crash fails the target. (run.sh runs each fuzzer at nice 15, as before.)
 FUZZ_TEST_SECONDS ?= 5
 test: deps
-	@$(MAKE) --no-print-directory $(JOBS) $(ASAN_DIR)/unit_tests $(ASAN_DIR)/ikesim $(REL_DIR)/ikesim
-	@st=0; $(MAKE) --no-print-directory interop || st=1; $(MAKE) --no-print-directory pcap-check || st=1; \
-	  $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) || st=1; \
-	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	  IKESIM_BIN=$(ASAN_DIR)/ikesim IKESIM_REL_BIN=$(REL_DIR)/ikesim $(ASAN_DIR)/unit_tests || st=1; exit $$st
+	@$(MAKE) --no-print-directory $(JOBS) $(UNIT_BINS)
+	@mkdir -p $(BUILD)/logs; st=0; \
+	  ( $(MAKE) --no-print-directory fuzz JOBS=-j1 FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) >$(BUILD)/logs/fuzz.log 2>&1 ) & \
+	  fz=$$!; $(MAKE) --no-print-directory interop || st=1; $(MAKE) --no-print-directory pcap-check || st=1; \
+	  $(MAKE) --no-print-directory report-check || st=1; $(MAKE) --no-print-directory ns3-compare || st=1; \
+	  $(SCALE_RUN) || st=1; wait $$fz || st=1; cat $(BUILD)/logs/fuzz.log; \
+	  $(ASAN_RUN) || st=1; exit $$st
 
-# Quick loop: build and run the cmocka suite only (no installs, no interop, no fuzzing). IKESIM_TEST_FILTER=substring
-# runs the tests whose names contain it.
+# Quick loop: build and run the cmocka suite only (no installs, no interop, no fuzzing): the scale tests in the
+# optimised runner, then the rest under ASan. IKESIM_TEST_FILTER=substring runs the tests whose names contain it.
 unit:
-	@$(MAKE) --no-print-directory $(JOBS) $(ASAN_DIR)/unit_tests $(ASAN_DIR)/ikesim $(REL_DIR)/ikesim
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	  IKESIM_BIN=$(ASAN_DIR)/ikesim IKESIM_REL_BIN=$(REL_DIR)/ikesim $(ASAN_DIR)/unit_tests
+	@$(MAKE) --no-print-directory $(JOBS) $(UNIT_BINS)
+	@st=0; $(SCALE_RUN) || st=1; $(ASAN_RUN) || st=1; exit $$st
 
 # strongSwan interop matrix (tests/interop/README.md): needs root for packages and network namespaces, else skips.
 # `make test` runs it first and the cmocka suite even if it fails (cmocka's summary stays last; either fails the target).
@@ -203,7 +230,7 @@ clang:
 	@$(MAKE) --no-print-directory $(JOBS) $(CLANG_DIR)/ikesim
 
 # Every lesson and test scenario on both backends: exit code, outcomes, trace and pcap compared (docs/backends.md).
-# Not in `make test` yet (about 2 minutes); skips with a message when the ns-3 backend is not built.
+# `make test` runs it (about 45 s); it skips with a message when the ns-3 backend is not built.
 ns3-compare:
 	@$(MAKE) --no-print-directory $(JOBS) $(REL_DIR)/ikesim
 	@bash tests/ns3/compare.sh $(REL_DIR)/ikesim $(BUILD)/ns3-compare
@@ -352,6 +379,16 @@ report-png: demo
 	  if grep -E 'CONSOLE|Uncaught|net::ERR' $(BUILD)/demo/chromium.log; then \
 	    echo "report-png: the page logged errors or fetched something" >&2; exit 1; fi
 	@echo "$(BUILD)/demo/report.png"
+
+# The report's step-through in headless Chromium (tests/report/check.sh): installs Debian's chromium if missing
+# and root (like report-png), else skips; `make test` runs it beside pcap-check. ~12 s, no network.
+report-check:
+	@$(MAKE) --no-print-directory $(JOBS) $(REL_DIR)/ikesim
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] || { echo "report-check: skipped: no chromium, and installing it needs root" >&2; exit 0; }; \
+	  echo "report-check: installing chromium"; DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@if command -v chromium >/dev/null; then IKESIM_REL_BIN=$(REL_DIR)/ikesim REPORT_CHECK_DIR=$(BUILD)/report-check \
+	  bash tests/report/check.sh; fi
 
 clean:
 	rm -rf $(BUILD)

@@ -213,12 +213,16 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 			fprintf(out, ", CHILD %s", child);
 			if (st->selected_esp[0] && strcmp(child, "NONE") != 0) /* no algorithms for a CHILD SA not held */
 				fprintf(out, " [%s]", st->selected_esp);
-			if (st->last_error)
-				fprintf(out, ", error %s", ike_host_notify_name(st->last_error, e, sizeof(e)));
+			if (st->last_error) /* a connection with several SAs: its last error, whichever SA had it */
+				fprintf(out, ", %s %s", st->ike_sas > 1 ? "last error" : "error",
+					ike_host_notify_name(st->last_error, e, sizeof(e)));
 			fprintf(out, "%s", st->timed_out ? ", timed out" : "");
 			if (res->rekeys && res->rekeys[res->first[i] + k]) /* counted from trace events: with --trace or expects */
 				fprintf(out, ", %llu rekey%s", (unsigned long long)res->rekeys[res->first[i] + k],
 					res->rekeys[res->first[i] + k] == 1 ? "" : "s");
+			if (st->ike_sas > 1) /* a hub's responder connection: the line above is its newest SA */
+				fprintf(out, "; newest of %u IKE SAs, %u CHILD SA%s in all", st->ike_sas, st->child_sas,
+					st->child_sas == 1 ? "" : "s");
 			if (sim_mtu_why(sc, res, i, st, why, sizeof(why)))
 				fprintf(out, " (%s)", why);
 			fputc('\n', out);
@@ -243,6 +247,12 @@ static void print_summary(const sim_scenario *sc, const sim_run_result *res, con
 			(unsigned long long)c->jobs, (double)c->max_wait / 1e6,
 			c->jobs ? (double)c->wait_total / 1e6 / (double)c->jobs : 0.0, c->max_queue,
 			(unsigned long long)c->drops);
+		if (c->receiver)
+			fprintf(out, "  receiver %s: %llu read, %llu settled without a worker, %.3f s busy, "
+				     "%llu dropped by a full receive buffer (up to %llu bytes held)\n",
+				sc->nodes[i].name, (unsigned long long)c->rx_reads, (unsigned long long)c->rx_screened,
+				(double)c->rx_busy / 1e9, (unsigned long long)c->rcvbuf_drops,
+				(unsigned long long)c->rcvbuf_peak);
 	}
 	fprintf(out, "virtual time %.9f s; datagrams: %llu sent, %llu delivered, %llu dropped\n",
 		(double)res->end_time / 1e9, (unsigned long long)res->total.sent,

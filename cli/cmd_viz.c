@@ -6,7 +6,8 @@
 #include "viz.h"
 
 typedef struct viz_args {
-	const char *what, *trace, *out, *node, *nodes, *spi, *ike, *from_s, *to_s, *gen_s, *esp_s;
+	const char *what, *trace, *out, *node, *nodes, *spi, *ike, *from_s, *to_s, *gen_s, *esp_s, *role_s;
+	int role; /* --role parsed (VIZ_ROLE_*) */
 	viz_esp_mode esp; /* --esp parsed */
 	int64_t from, to; /* --from/--to parsed, ns (to 0: to the end) */
 	unsigned generation; /* --generation parsed; 0: every generation */
@@ -14,13 +15,15 @@ typedef struct viz_args {
 
 static void viz_usage(FILE *f)
 {
-	fprintf(f, "usage: ikesim viz states [--ike 1|2] [--trace FILE [--node NAME] [--sa SPI]] -o FILE.(svg|png|dot)\n"
+	fprintf(f, "usage: ikesim viz states [--ike 1|2] [--trace FILE [--node NAME] [--sa SPI]]\n"
+		   "                        [--role initiator|responder|all] -o FILE.(svg|png|dot)\n"
 		   "       ikesim viz keys TRACE [--sa SPI] [--node NAME] [--generation N] -o FILE.(svg|png|dot)\n"
 		   "       ikesim viz ladder TRACE [--nodes A,B,...] [--from T] [--to T] [--esp auto|bands|all|none]\n"
 		   "                        -o FILE.svg\n"
 		   "       ikesim viz storm METRICS.json -o FILE.(svg|png)\n\n"
 		   "  states   the IKE SA and CHILD SA state machines, from the engine's transition tables;\n"
-		   "           with --trace, the path one IKE SA took is highlighted (--node, --sa pick which)\n"
+		   "           with --trace, the path one IKE SA took is highlighted (--node, --sa pick which) among\n"
+		   "           the rows of its role (--role picks a role's rows, or all of them)\n"
 		   "  keys     the key derivation of an IKE SA from the trace's kdf events (values need a trace\n"
 		   "           written with --reveal-keys); IKE SAs rekeyed from it follow, one generation each\n"
 		   "           (--generation N draws only the Nth)\n"
@@ -57,6 +60,8 @@ static const char **opt_slot(viz_args *a, const char *v)
 		return &a->gen_s;
 	if (strcmp(v, "--esp") == 0)
 		return &a->esp_s;
+	if (strcmp(v, "--role") == 0)
+		return &a->role_s;
 	return NULL;
 }
 
@@ -123,6 +128,14 @@ static int check_numbers(viz_args *a, FILE *err)
 		return -1;
 	}
 	a->esp = (viz_esp_mode)mode;
+	static const char *const roles[] = { "initiator", "responder", "all" }; /* VIZ_ROLE_INITIATOR.. order */
+	a->role = VIZ_ROLE_AUTO;
+	for (int i = 0; a->role_s && i < 3; i++)
+		a->role = strcmp(a->role_s, roles[i]) == 0 ? VIZ_ROLE_INITIATOR + i : a->role;
+	if (a->role_s && a->role == VIZ_ROLE_AUTO) {
+		fprintf(err, "ikesim viz %s: --role %s: initiator, responder or all\n", a->what, a->role_s);
+		return -1;
+	}
 	return 0;
 }
 
@@ -147,7 +160,7 @@ static int check_args(viz_args *a, viz_format *fmt, FILE *err)
 		fprintf(err, "ikesim viz: --ike %s: the tables are IKEv2's (--ike 2) or IKEv1's (--ike 1)\n", a->ike);
 		return -1;
 	}
-	if ((a->ike && !states) || ((a->nodes || a->from_s || a->to_s || a->esp_s) && !ladder) || ((a->node || a->spi) && ladder) ||
+	if (((a->ike || a->role_s) && !states) || ((a->nodes || a->from_s || a->to_s || a->esp_s) && !ladder) || ((a->node || a->spi) && ladder) ||
 	    ((a->node || a->spi) && states && !a->trace) || (a->gen_s && !keys)) {
 		fprintf(err, "ikesim viz %s: option not valid here (try 'ikesim viz --help')\n", a->what);
 		return -1;
@@ -167,7 +180,7 @@ static int draw(const viz_args *a, viz_format fmt, const viz_trace *t, viz_buf *
 {
 	if (a->what[0] == 's') {
 		viz_states_opts o = { t, a->node, a->spi, a->ike && strcmp(a->ike, "1") == 0 ? 1 : 2 };
-		return viz_states(&o, fmt, b, msg, n);
+		return viz_states_role(&o, a->role, fmt, b, msg, n);
 	}
 	if (a->what[0] == 'k') {
 		viz_keys_opts o = { t, a->node, a->spi, a->generation };

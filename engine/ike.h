@@ -328,6 +328,16 @@ enum ike_input_result {
 enum ike_input_result ike_peer_input(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to,
 				     const uint8_t *data, size_t len);
 
+/*
+ * For a host that reads datagrams in a receiver thread before its workers (netsim's CPU model, docs/cpu.md):
+ * settles now what needs no state, a new IKE_SA_INIT request answered with N(COOKIE) or dropped by
+ * block_threshold / half_open_limit (strongSwan's receiver does these before it queues a job), and returns true;
+ * false: nothing was done, hand the datagram to ike_peer_input later. pending: new IKE_SA_INIT requests the host
+ * holds for ike_peer_input, counted as half-open the way strongSwan counts its queued ones.
+ */
+bool ike_peer_screen(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
+		     size_t len, size_t pending);
+
 /* The earliest time ike_peer_expire must be called, IKE_TIME_NEVER if none. */
 ike_time ike_peer_next_deadline(const ike_peer *p);
 

@@ -27,11 +27,14 @@
 static const sim_cpu_costs FLOOR = { .message = 0, .timer = 0, FLOOR_CRYPTO(286477, 280205) };
 
 /*
+ * receiver: charon's CPU per IKE_SA_INIT its receiver (and sender) thread answered with a COOKIE, no job: 15.5 us
+ * in a flood it could not keep up with (tests/load/charon_receiver.sh: 11,602 COOKIEs, 0.180 s of CPU, 2026-12-06).
  * charon handles two datagrams per handshake it answers (IKE_SA_INIT, IKE_AUTH): 2 x message + crypto.
  * x25519: 2 x 600 us + ~90 us = 1.3 ms. modp2048: charon's derive runs OpenSSL's full public-value check
  * (about 1.8 ms more, performance.md) and draws a full-length exponent: 2 x 600 us + 3 ms = 4.2 ms.
  */
-static const sim_cpu_costs CHARON = { .message = 600 * US, .timer = 50 * US, FLOOR_CRYPTO(886 * US, 2100 * US) };
+static const sim_cpu_costs CHARON = { .message = 600 * US, .timer = 50 * US, .receiver = 16 * US,
+				      FLOOR_CRYPTO(886 * US, 2100 * US) };
 
 static const struct {
 	const char *name;

@@ -18,6 +18,7 @@ enum sim_cpu_key { SIM_CPU_RSA2048, SIM_CPU_RSA3072, SIM_CPU_RSA4096, SIM_CPU_EC
 typedef struct sim_cpu_costs {
 	int64_t message;                   /* ns per IKE datagram handled: parsing, lookups, the daemon's own work */
 	int64_t timer;                     /* ns per timer job (retransmit, rekey, DPD) */
+	int64_t receiver;                  /* ns of the receiver thread per datagram it reads (cpu.receiver) */
 	int64_t dh_keygen[SIM_CPU_GROUPS]; /* ns per key pair, by group; 0 = the group is not in the table */
 	int64_t dh_derive[SIM_CPU_GROUPS]; /* ns per shared secret (with the peer's public value checked) */
 	int64_t sign[SIM_CPU_KEYS], verify[SIM_CPU_KEYS];

@@ -70,7 +70,8 @@ int sim_metrics_finish(sim_metrics *m, int64_t end, sim_metrics_result *r)
 		r->kinds[i] = m->kinds[i];
 		r->totals[i] = m->kinds[i] == SIM_MK_COUNTER ? m->totals[i] : 0;
 	}
-	qsort(m->lat, m->n_lat, sizeof(*m->lat), cmp_i64);
+	if (m->n_lat) /* qsort wants a real array, even for none */
+		qsort(m->lat, m->n_lat, sizeof(*m->lat), cmp_i64);
 	r->lat = m->lat, r->n_lat = m->n_lat, m->lat = NULL, m->n_lat = 0;
 	r->marks = m->marks, r->n_marks = m->cfg.n_marks, m->marks = NULL;
 	recovery(m, r);

@@ -124,6 +124,13 @@ size_t sim_check_expects(const sim_scenario *sc, const sim_run_result *res, FILE
 		case SIM_EXPECT_METRIC:
 			failed += sim_check_metric(sc, i, res, err);
 			break;
+		case SIM_EXPECT_CONFIG:
+			if (!e->rule_ok) {
+				fprintf(err, "expect[%zu]: rule broken: %s (%s is %s)\n", i, e->rule ? e->rule : "configuration rule",
+					e->rule_path, e->rule_got);
+				failed++;
+			}
+			break;
 		case SIM_EXPECT_AT:
 			ike_host_time_format(t, sizeof(t), e->at);
 			snprintf(when, sizeof(when), " at %s s", t);
@@ -253,9 +260,15 @@ static void cpu_fields(const sim_cpu_stats *c, int64_t end, FILE *f)
 {
 	double util = end > 0 && c->cores ? (double)c->busy / ((double)end * c->cores) : 0;
 	fprintf(f, ",\"cpu\":{\"cores\":%u,\"busy\":%.9f,\"utilization\":%.4f,\"jobs\":%llu,\"drops\":%llu,"
-		   "\"max_queue\":%zu,\"max_wait\":%.9f,\"mean_wait\":%.9f}",
+		   "\"max_queue\":%zu,\"max_wait\":%.9f,\"mean_wait\":%.9f",
 		c->cores, (double)c->busy / 1e9, util, (unsigned long long)c->jobs, (unsigned long long)c->drops, c->max_queue,
 		(double)c->max_wait / 1e9, c->jobs ? (double)c->wait_total / 1e9 / (double)c->jobs : 0.0);
+	if (c->receiver) /* only nodes with one: every other summary keeps its bytes */
+		fprintf(f, ",\"receiver\":{\"reads\":%llu,\"settled\":%llu,\"busy\":%.9f,\"rcvbuf_drops\":%llu,"
+			   "\"rcvbuf_peak\":%llu}",
+			(unsigned long long)c->rx_reads, (unsigned long long)c->rx_screened, (double)c->rx_busy / 1e9,
+			(unsigned long long)c->rcvbuf_drops, (unsigned long long)c->rcvbuf_peak);
+	fputc('}', f);
 }
 
 void sim_summary_fields(const sim_scenario *sc, const sim_run_result *res, const sim_backend *be, FILE *f)

@@ -385,6 +385,7 @@ static void trace_summary(runner *r, const sim_run_result *res)
 
 static void runner_free(runner *r)
 {
+	sim_rx_free(r);
 	sim_cpu_free(r);
 	for (size_t i = 0; r->nodes && i < r->sc->n_nodes; i++) {
 		ike_peer_free(r->nodes[i].peer);
@@ -419,7 +420,7 @@ static int build_world(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		return -1;
 	trace_start(r, seed);
 	/* Faults first: a link down or a reboot at t acts before connections that start at the same t. */
-	if (build_nodes(r, crypto, seed, reveal) || sim_cpu_setup(r) || sim_rnat_setup(r) || sim_atk_setup(r, seed) || sim_rf_setup(r) || schedule_starts(r, seed) || sim_ra_setup(r) ||
+	if (build_nodes(r, crypto, seed, reveal) || sim_cpu_setup(r) || sim_rx_setup(r) || sim_rnat_setup(r) || sim_atk_setup(r, seed) || sim_rf_setup(r) || schedule_starts(r, seed) || sim_ra_setup(r) ||
 	    sim_ip_setup(r) || sim_rt_setup(r))
 		return -1;
 	return 0;
@@ -487,6 +488,7 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 		snprintf(err, errlen, "%s: %s", sc->file, r.failed ? r.failed : "out of memory");
 		goto fail;
 	}
+	sim_rx_collect(&r, res);
 	if (sim_rm_collect(&r, o, res, err, errlen) != 0)
 		goto fail;
 	trace_summary(&r, res);

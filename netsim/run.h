@@ -91,9 +91,14 @@ const char *sim_ip_why_name(size_t why);
 typedef struct sim_cpu_stats {
 	uint16_t cores;
 	int64_t busy;           /* ns of work, all cores */
-	uint64_t jobs, drops;   /* jobs run; datagrams dropped (queue full, init_limit_job_load) */
+	uint64_t jobs, drops;   /* jobs run; datagrams dropped (queue full, init_limit_job_load, rcvbuf) */
 	size_t max_queue;       /* most jobs waiting at once */
 	int64_t max_wait, wait_total; /* ns a job waited for a core: the longest, the sum */
+	bool receiver;          /* the node had a receiver thread; the fields below count its work */
+	uint64_t rcvbuf_drops;  /* datagrams its full receive buffer dropped (counted in drops too) */
+	uint64_t rx_reads, rx_screened; /* datagrams the receiver read; those it settled without a worker */
+	int64_t rx_busy;        /* ns the receiver worked */
+	uint64_t rcvbuf_peak;   /* most bytes (truesize) one socket's buffer held */
 } sim_cpu_stats;
 
 typedef struct sim_run_result {

@@ -217,7 +217,10 @@ static void on_done(void *arg)
 static void run_engine(rnode *n, cpu_job *j, int64_t t)
 {
 	switch (j->kind) {
-	case JOB_DATAGRAM: ike_peer_input(n->peer, t, &j->from, &j->to, j->data, j->len); break;
+	case JOB_DATAGRAM:
+		sim_rx_taken(n, j->data, j->len); /* no longer a queued IKE_SA_INIT to the receiver's count */
+		ike_peer_input(n->peer, t, &j->from, &j->to, j->data, j->len);
+		break;
 	case JOB_TIMER:
 		n->cpu->timer_queued = false;
 		if (ike_peer_next_deadline(n->peer) <= t)
@@ -289,26 +292,33 @@ static void drop(rnode *n, int64_t now, const uint8_t *d, size_t len, const char
 
 void sim_cpu_datagram(rnode *n, int64_t now, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t len)
 {
+	if (!sim_rx_datagram(n, now, from, to, d, len)) /* a receiver thread reads it first (run_rx.c) */
+		sim_cpu_enqueue(n, now, from, to, d, len);
+}
+
+bool sim_cpu_enqueue(rnode *n, int64_t now, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t len)
+{
 	sim_node_cpu *c = n->cpu;
 	if (n->r->metrics)
 		sim_metrics_tick(n->r->metrics, now);
 	const sim_cpu_spec *s = c->spec;
 	if (s->init_limit_job_load && c->queued > s->init_limit_job_load && new_sa_request(d, len)) {
 		drop(n, now, d, len, "init_limit_job_load");
-		return;
+		return false;
 	}
 	if (s->queue && c->queued >= s->queue) {
 		drop(n, now, d, len, "queue full");
-		return;
+		return false;
 	}
 	cpu_job *j = new_job(n, JOB_DATAGRAM, classify(d, len), len, now);
 	if (!j)
-		return;
+		return false;
 	j->from = *from;
 	j->to = *to;
 	memcpy(j->data, d, len);
 	push(c, j);
 	dispatch(n, now);
+	return true;
 }
 
 void sim_cpu_timer(rnode *n, int64_t now)
@@ -375,6 +385,7 @@ void sim_cpu_reboot(rnode *n)
 		return;
 	for (cpu_job *j; (j = pop(c));)
 		free_job(j);
+	sim_rx_reboot(n);
 	c->epoch++;
 	c->timer_queued = false;
 }

@@ -66,6 +66,7 @@ struct runner {
 	const char *tap_note;    /* the capture's comment for the datagram being sent now (an impaired ESP packet) */
 	int64_t last_activity; /* virtual time of the last datagram or timer that did work */
 	struct sim_metrics *metrics; /* the storm sampler (run_metrics.c); NULL without metrics */
+	struct sim_node_rx **rx;     /* per node: its receiver (run_rx.c), NULL where none; NULL without any */
 	sim_run_metrics *rm;
 	void (*progress)(void *ctx, const sim_run_progress *p); /* from the options, NULL = none */
 	void *progress_ctx;
@@ -180,8 +181,11 @@ void sim_rc_tap(void *ctx, int64_t now, size_t link, int dir, uint8_t proto, con
 int sim_cpu_setup(runner *r);
 void sim_cpu_free(runner *r);
 int sim_cpu_collect(runner *r, sim_run_result *res);
-/* An IKE datagram (after any non-ESP marker), a due timer, an initiation: queued as a job on n's cores. */
+/* An IKE datagram (after any non-ESP marker), a due timer, an initiation: queued as a job on n's cores (a
+ * datagram goes to n's receiver first when it has one, run_rx.c). */
 void sim_cpu_datagram(rnode *n, int64_t now, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t len);
+/* A datagram into the job queue now (the receiver's hand-off); false when the queue's limits dropped it. */
+bool sim_cpu_enqueue(rnode *n, int64_t now, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t len);
 void sim_cpu_timer(rnode *n, int64_t now);
 void sim_cpu_initiate(rnode *n, int64_t now, size_t conn);
 /* While n's job runs the engine: holds a send (kind 0), raw send (1) or trace event (2, ev + fields) for the
@@ -211,6 +215,20 @@ void sim_jobs_finish(sim_cjob *c, int64_t now);
 sim_cjob *sim_jobs_next(sim_cjob *c);
 void sim_jobs_set_next(sim_cjob *c, sim_cjob *next);
 void sim_jobs_counts(runner *r, uint64_t *by_workers, uint64_t *by_caller);
+
+/* run_rx.c: the UDP receive buffer and receiver thread of nodes whose "cpu" has them. Setup 0 or -1. */
+int sim_rx_setup(runner *r);
+void sim_rx_free(runner *r);
+void sim_rx_collect(const runner *r, sim_run_result *res);
+/* A datagram for n's receiver (buffered, or dropped when its socket's buffer is full): true; false when n has no
+ * receiver (queue it as a job). */
+bool sim_rx_datagram(rnode *n, int64_t now, const ike_addr *from, const ike_addr *to, const uint8_t *d, size_t len);
+/* A worker starts a datagram job: a new IKE_SA_INIT request stops counting as pending (half-open). */
+void sim_rx_taken(rnode *n, const uint8_t *d, size_t len);
+/* The node rebooted: its socket buffers are gone, a read under way ends without effect. */
+void sim_rx_reboot(rnode *n);
+/* The bytes Linux charges a UDP socket for a loopback datagram of this payload (its skb truesize). */
+uint32_t sim_rx_truesize(size_t payload);
 
 /* run_action.c: scenario actions at their times. 0 or -1. */
 int sim_ra_setup(runner *r);

@@ -32,6 +32,8 @@ typedef struct sim_cpu_spec {
 	uint16_t cores;                /* worker threads that run jobs in parallel */
 	uint32_t queue;                /* jobs that may wait; a datagram beyond is dropped; 0 = no bound */
 	uint32_t init_limit_job_load;  /* strongSwan's: a new IKE_SA_INIT is dropped while more jobs wait; 0 = off */
+	uint32_t rcvbuf;               /* bytes of the UDP receive buffer (Linux truesize accounting); 0 = unbounded */
+	uint8_t receiver;              /* a receiver thread reads datagrams before the job queue (run_rx.c) */
 	sim_cpu_costs costs;
 } sim_cpu_spec;
 
@@ -151,6 +153,7 @@ enum sim_expect_kind {
 	SIM_EXPECT_MESSAGES, /* how many IKE messages of one exchange a node sent */
 	SIM_EXPECT_FLOW,     /* a flow's packets sent, delivered, lost and latency */
 	SIM_EXPECT_METRIC,   /* a storm metric (docs/metrics.md): a gauge at a time, a counter over a range, a summary */
+	SIM_EXPECT_CONFIG,   /* a rule on the configuration itself, decided when the scenario loads (scenario_rule.c) */
 };
 
 /* SIM_EXPECT_METRIC: which one. The first nine are the sampler's fixed columns (metrics.h), in its order. */
@@ -193,6 +196,8 @@ typedef struct sim_expect_spec {
 	uint64_t fmin[SIM_FC_N], fmax[SIM_FC_N];
 	int64_t latency_max; /* FLOW: the largest one-way latency allowed, -1 = unchecked */
 	uint8_t metric;      /* METRIC: enum sim_metric_id; min/max (ns for times), at (-1: the end), from/to */
+	uint8_t rule_ok;     /* CONFIG: the rule holds */
+	const char *rule, *rule_path, *rule_got; /* CONFIG: its text, the JSON path it reads, what is there */
 } sim_expect_spec;
 
 /* Rows a run's metrics may have (duration / interval): 10^7 rows of ten columns are 800 MB already. */

@@ -189,6 +189,8 @@ static int parse_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, con
 		return sim_scn_flow_expect(c, sc, o, path, e);
 	if (sim_jv_is_object(o) && sim_jv_get(o, "metric"))
 		return sim_scn_metric_expect(c, sc, o, path, e);
+	if (sim_jv_is_object(o) && sim_jv_get(o, "config")) /* the loader's tree stays with the scenario */
+		return sim_scn_rule_expect(c, (sim_scenario *)sc, o, path, e);
 	return parse_state(c, sc, o, path, e);
 }
 

@@ -1,5 +1,6 @@
 /*
- * A node's "cpu": cores, a bounded job queue, strongSwan's init_limit_job_load, and the cost table: a
+ * A node's "cpu": cores, a bounded job queue, strongSwan's init_limit_job_load, the UDP receive buffer and its
+ * receiver thread (run_rx.c), and the cost table: a
  * built-in name or an object (what `ikesim calibrate` prints) whose "base" table it overrides.
  */
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "scenario_int.h"
 
 #define MAX_CORES 1024
+#define MAX_RCVBUF 2147483647LL /* Linux keeps sk_rcvbuf in an int */
 #define MAX_COST (3600LL * 1000000000LL) /* an hour per operation: anything more is a typo */
 
 static int cost_time(sim_scn *c, const sim_jv *o, const char *path, const char *key, int64_t *slot)
@@ -61,8 +63,8 @@ static int cost_map(sim_scn *c, const sim_jv *o, const char *path, const char *k
 
 static int parse_costs(sim_scn *c, const sim_jv *cpu, const char *path, sim_cpu_costs *out)
 {
-	static const char *const keys[] = { "note", "base", "message", "timer", "dh_keygen", "dh_derive", "sign",
-					    "verify", "prf", "prf_per_kb", "sk_per_kb", NULL };
+	static const char *const keys[] = { "note", "base", "message", "timer", "receiver", "dh_keygen", "dh_derive",
+					    "sign", "verify", "prf", "prf_per_kb", "sk_per_kb", NULL };
 	const sim_jv *v = sim_jv_get(cpu, "costs");
 	char p[SIM_PATH_MAX];
 	sim_scn_sub(p, path, "costs");
@@ -83,8 +85,8 @@ static int parse_costs(sim_scn *c, const sim_jv *cpu, const char *path, sim_cpu_
 	*out = *b;
 	if (!sim_jv_is_object(v))
 		return 0;
-	const char *nk[] = { "message", "timer", "prf", "prf_per_kb", "sk_per_kb" };
-	int64_t *ns[] = { &out->message, &out->timer, &out->prf, &out->prf_per_kb, &out->sk_per_kb };
+	const char *nk[] = { "message", "timer", "receiver", "prf", "prf_per_kb", "sk_per_kb" };
+	int64_t *ns[] = { &out->message, &out->timer, &out->receiver, &out->prf, &out->prf_per_kb, &out->sk_per_kb };
 	for (size_t i = 0; i < sizeof(nk) / sizeof(nk[0]); i++)
 		if (cost_time(c, v, p, nk[i], ns[i]) < 0)
 			return -1;
@@ -96,24 +98,34 @@ static int parse_costs(sim_scn *c, const sim_jv *cpu, const char *path, sim_cpu_
 
 int sim_scn_cpu(sim_scn *c, sim_scenario *sc, sim_node_spec *n, const sim_jv *node, const char *path)
 {
-	static const char *const keys[] = { "cores", "queue", "init_limit_job_load", "costs", NULL };
+	static const char *const keys[] = { "cores", "queue", "init_limit_job_load", "rcvbuf", "receiver", "costs", NULL };
 	const sim_jv *o = sim_jv_get(node, "cpu");
 	char p[SIM_PATH_MAX];
 	if (!o)
 		return 0;
 	sim_scn_sub(p, path, "cpu");
 	if (!sim_jv_is_object(o))
-		return sim_scn_fail(c, p, "expected an object (cores, queue, init_limit_job_load, costs)");
+		return sim_scn_fail(c, p, "expected an object (cores, queue, init_limit_job_load, rcvbuf, receiver, costs)");
 	if (sim_scn_object(c, o, p, keys))
 		return -1;
 	sim_cpu_spec *cpu = sim_scn_keep(sc, calloc(1, sizeof(*cpu)));
 	if (!cpu)
 		return sim_scn_fail(c, p, "out of memory");
-	int64_t cores = 1, queue = 0, lim = 0;
+	int64_t cores = 1, queue = 0, lim = 0, rcvbuf = 0;
+	int receiver = -1;
 	if (sim_scn_int(c, o, p, "cores", 0, 1, MAX_CORES, &cores) < 0 ||
 	    sim_scn_int(c, o, p, "queue", 0, 0, 100000000, &queue) < 0 ||
-	    sim_scn_int(c, o, p, "init_limit_job_load", 0, 0, UINT32_MAX, &lim) < 0 || parse_costs(c, o, p, &cpu->costs))
+	    sim_scn_int(c, o, p, "init_limit_job_load", 0, 0, UINT32_MAX, &lim) < 0 ||
+	    sim_scn_int(c, o, p, "rcvbuf", 0, 0, MAX_RCVBUF, &rcvbuf) < 0 ||
+	    sim_scn_bool(c, o, p, "receiver", 0, &receiver) < 0 || parse_costs(c, o, p, &cpu->costs))
 		return -1;
+	if (rcvbuf && receiver == 0) { /* a buffer nobody reads would only ever fill */
+		char pr[SIM_PATH_MAX];
+		sim_scn_sub(pr, p, "receiver");
+		return sim_scn_fail(c, pr, "a receive buffer (rcvbuf) needs its receiver: leave receiver out or true");
+	}
+	cpu->rcvbuf = (uint32_t)rcvbuf;
+	cpu->receiver = rcvbuf || receiver == 1;
 	cpu->cores = (uint16_t)cores;
 	cpu->queue = (uint32_t)queue;
 	cpu->init_limit_job_load = (uint32_t)lim;

@@ -57,6 +57,8 @@ int sim_scn_hosts(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_flows(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 /* scenario_metrics.c: the top-level "metrics" object; an expectation with "metric". 0 or -1. */
 int sim_scn_metrics(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+/* scenario_rule.c: one { "config": PATH, ... } expectation, decided now. 0 or -1. */
+int sim_scn_rule_expect(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e);
 int sim_scn_metric_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e);
 int sim_scn_flow_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e);
 

@@ -3,36 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "viz_int.h"
+#include "keys_int.h"
 
-#define MAX_NAMES 512 /* values named in one IKE SA generation (16 CHILD SAs rekeyed a few times) */
-
-/* One IKE SA's derivations: its kdf events and what each name resolves to (the latest with that name). */
-typedef struct gen {
-	const char *ispi, *rspi;
-	const char *prf;    /* the negotiated PRF (sa.selected), inherited from the SA it rekeys when not traced */
-	const char *reason; /* why it replaced the previous generation (ike_sa.rekeyed), or NULL */
-	const viz_event *ev[MAX_NAMES];
-	size_t nev;
-	const char *name[MAX_NAMES];
-	char id[MAX_NAMES][80];
-	size_t nnames;
-	size_t last_keymat; /* nnames index of the latest KEYMAT, or (size_t)-1 */
-	Agraph_t *sub;      /* its cluster, once drawn */
-} gen;
-
-#define MAX_GENS 32 /* IKE SAs of one connection on one node, and so of one rekey chain */
-
-typedef struct kctx {
-	Agraph_t *g, *sub; /* the graph, and the current generation's cluster */
-	gen *gens;         /* the chain: gens[i + 1] was rekeyed from gens[i] */
-	size_t ngens, cur;
-	size_t first, last; /* the generations drawn */
-	int truncated;      /* more values or SAs than one picture holds: said in the title */
-} kctx;
+static int str_eq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
 
 /* An edge, unless an end is missing because the generation was full. */
-static void edge(kctx *k, Agnode_t *from, Agnode_t *to)
+void kg_edge(kctx *k, Agnode_t *from, Agnode_t *to)
 {
 	if (from && to)
 		agedge(k->g, from, to, NULL, 1);
@@ -78,7 +57,7 @@ static void style_for(Agnode_t *nd, const char *name)
  * Side margin grown with the longest label line: the layout measures text with Graphviz's built-in
  * Helvetica metrics, and the sans-serif fonts viewers substitute run up to ~15% wider.
  */
-static void fit_margin(Agnode_t *nd, const char *label)
+void kg_fit_margin(Agnode_t *nd, const char *label)
 {
 	size_t longest = 0, n = 0;
 	for (const char *p = label; ; p++) {
@@ -108,7 +87,7 @@ static void make_id(char *out, size_t cap, size_t g, const char *name)
 }
 
 /* The graph node a name resolves to in generation gi, or NULL. */
-static Agnode_t *lookup(kctx *k, size_t gi, const char *name)
+Agnode_t *kg_lookup(kctx *k, size_t gi, const char *name)
 {
 	const gen *g = &k->gens[gi];
 	for (size_t i = g->nnames; i-- > 0;)
@@ -118,7 +97,7 @@ static Agnode_t *lookup(kctx *k, size_t gi, const char *name)
 }
 
 /* Registers a new node for name in the current generation: "k1_SK_d", or "k1_KEYMAT_2" on repeats. */
-static Agnode_t *define(kctx *k, const char *name, const char *label)
+Agnode_t *kg_define(kctx *k, const char *name, const char *label)
 {
 	gen *g = &k->gens[k->cur];
 	if (g->nnames >= MAX_NAMES) {
@@ -135,7 +114,7 @@ static Agnode_t *define(kctx *k, const char *name, const char *label)
 	Agnode_t *nd = viz_gv_node(k->sub, g->id[g->nnames], label);
 	viz_gv_set(nd, "id", g->id[g->nnames]);
 	style_for(nd, name);
-	fit_margin(nd, label);
+	kg_fit_margin(nd, label);
 	if (strcmp(name, "KEYMAT") == 0)
 		g->last_keymat = g->nnames;
 	g->nnames++;
@@ -143,12 +122,12 @@ static Agnode_t *define(kctx *k, const char *name, const char *label)
 }
 
 /* A value the trace does not derive (SPIs, KE payloads, the old SK_d): resolved or made as a leaf. */
-static Agnode_t *input_node(kctx *k, const viz_event *e, const char *name)
+Agnode_t *kg_input(kctx *k, const viz_event *e, const char *name)
 {
-	Agnode_t *nd = lookup(k, k->cur, name);
+	Agnode_t *nd = kg_lookup(k, k->cur, name);
 	if (nd)
 		return nd;
-	if (k->cur > 0 && strncmp(name, "SK_d", 4) == 0 && (nd = lookup(k, k->cur - 1, "SK_d")) != NULL)
+	if (k->cur > 0 && strncmp(name, "SK_d", 4) == 0 && (nd = kg_lookup(k, k->cur - 1, "SK_d")) != NULL)
 		return nd;
 	viz_buf lab = { 0 };
 	const char *spi = strcmp(name, "SPIi") == 0 ? viz_ev_str(e, "initiator-spi")
@@ -163,7 +142,7 @@ static Agnode_t *input_node(kctx *k, const viz_event *e, const char *name)
 		viz_buf_printf(&lab, "%s\\n(public DH value)", name);
 	else
 		viz_buf_puts(&lab, name);
-	nd = define(k, name, lab.oom ? name : lab.p);
+	nd = kg_define(k, name, lab.oom ? name : lab.p);
 	viz_buf_free(&lab);
 	return nd;
 }
@@ -202,7 +181,7 @@ static void empty_slice(kctx *k, Agnode_t *from, const char *name)
 {
 	viz_buf lab = { 0 };
 	viz_buf_printf(&lab, "%s\\n0 bytes: AEAD cipher,\\nintegrity is built in", name);
-	Agnode_t *nd = define(k, name, lab.oom ? name : lab.p);
+	Agnode_t *nd = kg_define(k, name, lab.oom ? name : lab.p);
 	viz_buf_free(&lab);
 	if (!nd || !from)
 		return;
@@ -235,14 +214,14 @@ static Agnode_t *stream_of(kctx *k, const viz_event *e)
 	if (g->prf)
 		viz_buf_printf(&lab, "\\nprf: %s", g->prf);
 	j = viz_gv_node(k->sub, key, lab.oom ? "prf+" : lab.p);
-	fit_margin(j, lab.oom ? "prf+" : lab.p);
+	kg_fit_margin(j, lab.oom ? "prf+" : lab.p);
 	viz_buf_free(&lab);
 	viz_gv_set(j, "id", key);
 	viz_gv_set(j, "shape", "box");
 	viz_gv_set(j, "style", "dashed");
 	for (const cJSON *x = in->child; x; x = x->next)
 		if (cJSON_IsString(x))
-			edge(k, input_node(k, e, x->valuestring), j);
+			kg_edge(k, kg_input(k, e, x->valuestring), j);
 	return j;
 }
 
@@ -276,9 +255,9 @@ static void draw_event(kctx *k, const viz_event *e)
 {
 	const char *name = viz_ev_str(e, "name");
 	gen *g = &k->gens[k->cur];
-	Agnode_t *src = strncmp(name, "SK_", 3) == 0 ? stream_of(k, e) : NULL, *keymat = lookup(k, k->cur, "KEYMAT");
+	Agnode_t *src = strncmp(name, "SK_", 3) == 0 ? stream_of(k, e) : NULL, *keymat = kg_lookup(k, k->cur, "KEYMAT");
 	int esp_aead = strcmp(name, "ESP_ENCR_R") == 0 && keymat && !integ_since_keymat(g);
-	if (strcmp(name, "SK_ei") == 0 && !lookup(k, k->cur, "SK_ai")) {
+	if (strcmp(name, "SK_ei") == 0 && !kg_lookup(k, k->cur, "SK_ai")) {
 		empty_slice(k, src, "SK_ai");
 		empty_slice(k, src, "SK_ar");
 	}
@@ -286,7 +265,7 @@ static void draw_event(kctx *k, const viz_event *e)
 		empty_slice(k, keymat, "ESP_INTEG_I");
 	viz_buf lab = { 0 };
 	value_label(&lab, e, name, is_rekey(e), g->prf);
-	Agnode_t *nd = define(k, name, lab.oom ? name : lab.p);
+	Agnode_t *nd = kg_define(k, name, lab.oom ? name : lab.p);
 	viz_buf_free(&lab);
 	if (!nd)
 		return;
@@ -296,14 +275,9 @@ static void draw_event(kctx *k, const viz_event *e)
 	else
 		for (const cJSON *x = in ? in->child : NULL; x; x = x->next)
 			if (cJSON_IsString(x))
-				edge(k, input_node(k, e, x->valuestring), nd);
+				kg_edge(k, kg_input(k, e, x->valuestring), nd);
 	if (esp_aead)
 		empty_slice(k, keymat, "ESP_INTEG_R");
-}
-
-static int str_eq(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
 }
 
 static gen *gen_for(kctx *k, const char *ispi, const char *rspi, int may_add)
@@ -388,11 +362,34 @@ static int chain(const viz_trace *t, const char *node, kctx *k)
 	return 0;
 }
 
+/* Without --node, the initiator of the chosen SA (as in the README's and the report's pictures) when it
+ * derived keys; else NULL: the first node that did. Three linear scans: long traces stay fast. */
+static const char *initiator_node(const viz_keys_opts *o)
+{
+	const viz_trace *t = o->trace;
+	const char *ispi = NULL, *who = NULL;
+	for (size_t i = 0; i < t->n && !ispi; i++) {
+		const viz_event *e = &t->ev[i];
+		const char *is = viz_ev_str(e, "initiator-spi"), *rs = viz_ev_str(e, "responder-spi");
+		if (strcmp(e->ev, "kdf") == 0 && is && rs && (!o->spi || strcmp(o->spi, is) == 0 || strcmp(o->spi, rs) == 0))
+			ispi = is;
+	}
+	for (size_t i = 0; i < t->n && ispi && !who; i++)
+		if (strcmp(t->ev[i].ev, "ike_sa.state") == 0 && str_eq(viz_ev_str(&t->ev[i], "role"), "initiator") &&
+		    str_eq(viz_ev_str(&t->ev[i], "initiator-spi"), ispi))
+			who = t->ev[i].node;
+	for (size_t i = 0; i < t->n && who; i++)
+		if (strcmp(t->ev[i].ev, "kdf") == 0 && strcmp(t->ev[i].node, who) == 0 &&
+		    str_eq(viz_ev_str(&t->ev[i], "initiator-spi"), ispi))
+			return who;
+	return NULL;
+}
+
 /* Groups the chosen node's kdf events by IKE SA: the chosen SA, then the SAs that rekey it. */
 static int collect(const viz_keys_opts *o, kctx *k, const char **node, char *msg, size_t n)
 {
 	const viz_trace *t = o->trace;
-	const char *conn = NULL;
+	const char *conn = NULL, *want = o->node ? o->node : initiator_node(o);
 	for (size_t i = 0; i < t->n; i++) {
 		const viz_event *e = &t->ev[i];
 		const char *ispi = viz_ev_str(e, "initiator-spi"), *rspi = viz_ev_str(e, "responder-spi");
@@ -400,7 +397,7 @@ static int collect(const viz_keys_opts *o, kctx *k, const char **node, char *msg
 		if (strcmp(e->ev, "kdf") != 0 || !ispi || !rspi || !name || !inputs_of(e))
 			continue;
 		if (!*node) {
-			if ((o->node && strcmp(o->node, e->node) != 0) ||
+			if ((want && strcmp(want, e->node) != 0) ||
 			    (o->spi && strcmp(o->spi, ispi) != 0 && strcmp(o->spi, rspi) != 0))
 				continue;
 			*node = e->node, conn = c;
@@ -435,6 +432,32 @@ static void graph_label(kctx *k, const char *node)
 	viz_buf_free(&t);
 }
 
+/* The slices of each prf+ stream and KEYMAT side by side on one rank, in prf+ order, whatever the edges
+ * below them (AUTH, messages) would make of their ranks. */
+static void same_rank_slices(kctx *k)
+{
+	const gen *g = &k->gens[k->cur];
+	char name[96];
+	for (Agnode_t *nd = agfstnode(k->sub); nd; nd = agnxtnode(k->sub, nd)) {
+		const char *nm = agnameof(nd);
+		if (!strstr(nm, "_prfplus_") && !strstr(nm, "_KEYMAT"))
+			continue;
+		snprintf(name, sizeof(name), "rank_%s", nm);
+		Agraph_t *r = agsubg(k->sub, name, 1);
+		viz_gv_set(r, "rank", "same");
+		Agnode_t *prev = NULL;
+		for (size_t i = 0; i < g->nnames; i++) { /* in the order they were cut from the stream */
+			Agnode_t *x = agnode(k->g, (char *)g->id[i], 0);
+			if (!x || !agedge(k->g, nd, x, NULL, 0) || agsubnode(r, x, 0))
+				continue;
+			agsubnode(r, x, 1);
+			if (prev) /* a flat edge keeps its two ends in this order, left to right */
+				viz_gv_set(agedge(k->g, prev, x, NULL, 1), "style", "invis");
+			prev = x;
+		}
+	}
+}
+
 /* One cluster per generation drawn, titled with its SPIs and, past the first, where it came from. */
 static void draw_generations(kctx *k)
 {
@@ -454,6 +477,8 @@ static void draw_generations(kctx *k)
 		viz_buf_free(&title);
 		for (size_t j = 0; j < g->nev; j++)
 			draw_event(k, g->ev[j]);
+		same_rank_slices(k);
+		kg_messages(k);
 	}
 }
 
@@ -506,7 +531,7 @@ static int pick_generations(const viz_keys_opts *o, kctx *k, char *msg, size_t n
 
 int viz_keys(const viz_keys_opts *o, viz_format fmt, viz_buf *out, char *msg, size_t msglen)
 {
-	kctx k = { 0 };
+	kctx k = { .t = o->trace };
 	const char *node = NULL;
 	k.gens = calloc(MAX_GENS, sizeof(*k.gens));
 	if (!k.gens) {
@@ -531,6 +556,7 @@ int viz_keys(const viz_keys_opts *o, viz_format fmt, viz_buf *out, char *msg, si
 		agattr(k.g, AGNODE, "shape", "box");
 		agattr(k.g, AGNODE, "fontname", "Helvetica");
 		agattr(k.g, AGNODE, "fontsize", "11");
+		agattr(k.g, AGEDGE, "fontname", "Helvetica");
 		draw_generations(&k);
 		stack_generations(&k);
 		graph_label(&k, node); /* last: it says whether everything fitted */

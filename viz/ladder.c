@@ -103,7 +103,16 @@ static size_t original_of(const lad_ctx *c, size_t i, int response)
 	return LAD_NONE;
 }
 
-/* The lane that owns an address: seen as the source of an ike.tx or the destination of an ike.rx. */
+/* Whether two "address:port" strings name the same address (any port). */
+static int same_ip(const char *a, const char *b)
+{
+	const char *pa = a ? strrchr(a, ':') : NULL, *pb = b ? strrchr(b, ':') : NULL;
+	size_t na = pa ? (size_t)(pa - a) : 0, nb = pb ? (size_t)(pb - b) : 0;
+	return pa && pb && na == nb && strncmp(a, b, na) == 0;
+}
+
+/* The lane that owns an address: seen as the source of an ike.tx or the destination of an ike.rx; else the
+ * lane of a node never reached, when the address is the one no node owns. */
 size_t lad_lane_of_addr(const lad_ctx *c, const char *addr)
 {
 	for (size_t i = 0; addr && i < c->t->n; i++) {
@@ -112,7 +121,51 @@ size_t lad_lane_of_addr(const lad_ctx *c, const char *addr)
 		    (strcmp(e->ev, "ike.rx") == 0 && lad_str_eq(viz_ev_str(e, "to"), addr)))
 			return lad_lane_of(c, e->node);
 	}
-	return LAD_NONE;
+	return c->orphan_addr && same_ip(addr, c->orphan_addr) ? c->orphan_lane : LAD_NONE;
+}
+
+/* Whether some node sent from or received at the address of addr (any port). */
+static int ip_owned(const lad_ctx *c, const char *addr)
+{
+	for (size_t i = 0; i < c->t->n; i++) {
+		const viz_event *e = &c->t->ev[i];
+		if ((strcmp(e->ev, "ike.tx") == 0 && same_ip(viz_ev_str(e, "from"), addr)) ||
+		    (strcmp(e->ev, "ike.rx") == 0 && same_ip(viz_ev_str(e, "to"), addr)))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A peer that never answered (unreachable, every datagram lost) logs no IKE event, so nothing ties its
+ * address to its lane. When exactly one drawn lane never sent or received IKE and exactly one address
+ * messages went to belongs to no node, they are each other's: a loss on the way there points at that lane.
+ */
+static void find_orphan(lad_ctx *c)
+{
+	unsigned char heard[LAD_MAX_LANES] = { 0 };
+	size_t silent = LAD_NONE, nsilent = 0;
+	const char *addr = NULL;
+	for (size_t i = 0; i < c->t->n; i++) {
+		const viz_event *e = &c->t->ev[i];
+		size_t l = lad_lane_of(c, e->node);
+		if (l != LAD_NONE && (strcmp(e->ev, "ike.tx") == 0 || strcmp(e->ev, "ike.rx") == 0))
+			heard[l] = 1;
+	}
+	for (size_t l = 0; l < c->nlanes; l++)
+		if (!heard[l] && !c->is_nat[l])
+			silent = l, nsilent++;
+	for (size_t i = 0; nsilent == 1 && i < c->t->n; i++) {
+		const viz_event *e = &c->t->ev[i];
+		const char *to = viz_ev_str(e, "to");
+		if (strcmp(e->ev, "ike.tx") != 0 || !to || (addr && same_ip(addr, to)) || ip_owned(c, to))
+			continue;
+		if (addr) /* two addresses nobody owns: which is whose is not known */
+			return;
+		addr = to;
+	}
+	if (nsilent == 1 && addr)
+		c->orphan_lane = silent, c->orphan_addr = addr;
 }
 
 static void add_send(lad_ctx *c, size_t i, size_t orig, enum lad_kind k)
@@ -285,6 +338,7 @@ int viz_ladder(const viz_ladder_opts *o, viz_buf *out, char *msg, size_t msglen)
 	    lad_nat_prepare(&c) != 0) {
 		snprintf(msg, msglen, "out of memory");
 	} else {
+		find_orphan(&c);
 		match_sends(&c);
 		index_sends(&c);
 		assign_rows(&c);

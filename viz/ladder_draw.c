@@ -389,7 +389,10 @@ static void draw_send(const lad_ctx *c, const lad_send *s, viz_buf *b, lad_busy 
 		y2 = c->y[c->nrows - 1] + LAD_ROW_H * 0.5, at = s->fate == F_PENDING ? 0.95 : 0;
 	double x2 = s->fate == F_LOST ? lost_x(c, x1, xt, s->to) : xt;
 	int late = s->end != LAD_NONE && er == LAD_NONE && s->fate != F_LOST && c->to > 0 && c->t->ev[s->end].t > c->to;
-	viz_buf_puts(b, "<g class=\"message\">");
+	if (s->kind == K_ESP)
+		viz_buf_puts(b, "<g class=\"message\">");
+	else /* the report's step-through finds the arrow of a message by its event's index */
+		viz_buf_printf(b, "<g class=\"message\" data-ev=\"%zu\">", s->ev);
 	if (late) /* arrives after the window: dashed, whatever it crosses */
 		viz_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%s\" "
 				  "stroke-dasharray=\"5 3\" marker-end=\"url(#ah%zu)\"/>",

@@ -64,6 +64,10 @@ typedef struct lad_ctx {
 	size_t nspil;
 	unsigned char is_nat[LAD_MAX_LANES]; /* the lane is a NAT box */
 	size_t *ka_reps; /* per event: how many keepalives its row stands for (0: folded into an earlier row) */
+	/* The one drawn node that never sent or received IKE and the one IP address no node owns (a peer that
+	 * was never reached): the address is that node's, so a loss on the way to it points at its lane. */
+	size_t orphan_lane;
+	const char *orphan_addr;
 } lad_ctx;
 
 /* Draws the whole picture once sends are paired and rows assigned (ladder_draw.c). */

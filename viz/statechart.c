@@ -173,15 +173,21 @@ static int state_visited(const sa_path *p, unsigned char k, size_t s)
 	return 0;
 }
 
-static int state_used(const machine *m, size_t s)
+/* Whether row r is drawn: not a dispatch-only row, and a row of the role shown (V2_ROLE_ANY: every row). */
+static int row_shown(const v2_transition *r, unsigned role)
+{
+	return !(r->flags & V2_TRF_QUIET) && (r->role & role) != 0;
+}
+
+static int state_used(const machine *m, size_t s, unsigned role)
 {
 	for (size_t r = 0; r < m->ntr; r++)
-		if (!(m->tr[r].flags & V2_TRF_QUIET) && (m->tr[r].from == s || m->tr[r].to == s))
+		if (row_shown(&m->tr[r], role) && (m->tr[r].from == s || m->tr[r].to == s))
 			return 1;
 	return 0;
 }
 
-static void add_states(Agraph_t *sub, unsigned char k, const sa_path *p)
+static void add_states(Agraph_t *sub, unsigned char k, const sa_path *p, unsigned role)
 {
 	const machine *m = &MACHINES[k];
 	char name[64];
@@ -190,10 +196,11 @@ static void add_states(Agraph_t *sub, unsigned char k, const sa_path *p)
 		Agnode_t *nd = viz_gv_node(sub, name, m->name((uint8_t)s));
 		snprintf(name, sizeof(name), "%s_%s", m->prefix, m->name((uint8_t)s));
 		viz_gv_set(nd, "id", name);
-		if (!state_used(m, s)) {
+		if (!state_used(m, s, role)) {
 			viz_gv_set(nd, "style", "rounded,dashed");
 			viz_gv_set(nd, "fontcolor", "gray40");
-			viz_gv_set(nd, "tooltip", "no row of the table reaches this state in this release");
+			viz_gv_set(nd, "tooltip", role == V2_ROLE_ANY ? "no row of the table reaches this state in this release"
+								      : "no row of this role reaches this state in this release");
 		} else if (state_visited(p, k, s)) {
 			viz_gv_set(nd, "style", "rounded,filled");
 			viz_gv_set(nd, "fillcolor", "#fde3c8");
@@ -201,38 +208,51 @@ static void add_states(Agraph_t *sub, unsigned char k, const sa_path *p)
 	}
 }
 
-static void add_rows(Agraph_t *sub, unsigned char k, const sa_path *p)
+/*
+ * One edge per drawn row. The whole table (no trace) labels every row with its story; with a trace, the rows
+ * the SA took keep theirs and the others say only name and exchange (the story is their tooltip), so the
+ * labels do not pile up and the picture stays readable at report width.
+ */
+static void add_rows(Agraph_t *sub, unsigned char k, const sa_path *p, unsigned role)
 {
 	const machine *m = &MACHINES[k];
 	char a[64], b[64], key[48];
 	for (size_t r = 0; r < m->ntr; r++) {
 		const v2_transition *t = &m->tr[r];
-		if (t->flags & V2_TRF_QUIET) /* dispatch-only rows: they never change a state, nothing to draw */
+		if (!row_shown(t, role)) /* dispatch-only rows never change a state; the other role's rows are not ours */
 			continue;
 		snprintf(a, sizeof(a), "%s:%s", m->prefix, m->name(t->from));
 		snprintf(b, sizeof(b), "%s:%s", m->prefix, m->name(t->to));
 		snprintf(key, sizeof(key), "%s_%s", m->prefix, t->name);
 		Agedge_t *e = agedge(sub, agnode(sub, a, 0), agnode(sub, b, 0), key, 1);
-		viz_buf steps = { 0 }, lab = { 0 };
+		viz_buf steps = { 0 }, lab = { 0 }, tip = { 0 };
 		steps_of(p, k, r, &steps);
 		if (steps.len)
 			viz_buf_printf(&lab, "[%s]\\n", steps.p);
-		viz_buf_printf(&lab, "%s: %s, %s\\n", t->name, exchange_name(t->exchange), role_name(t->role));
-		label_wrap(&lab, t->story, 34);
+		if (!p || steps.len) {
+			viz_buf_printf(&lab, "%s: %s, %s\\n", t->name, exchange_name(t->exchange), role_name(t->role));
+			label_wrap(&lab, t->story, 34);
+		} else {
+			viz_buf_printf(&lab, "%s", t->name);
+		}
+		viz_buf_printf(&tip, "%s: %s, %s: %s (%s)", t->name, exchange_name(t->exchange), role_name(t->role),
+			       t->story, t->trigger);
 		viz_gv_set(e, "id", key);
 		viz_gv_set(e, "label", lab.oom ? "?" : lab.p);
-		viz_gv_set(e, "tooltip", t->trigger);
+		viz_gv_set(e, "tooltip", tip.oom ? t->trigger : tip.p);
 		if (steps.len) {
 			viz_gv_set(e, "color", "#c0392b");
 			viz_gv_set(e, "fontcolor", "#c0392b");
 			viz_gv_set(e, "penwidth", "2.5");
+			viz_gv_set(e, "fontsize", "11");
 		}
 		viz_buf_free(&steps);
 		viz_buf_free(&lab);
+		viz_buf_free(&tip);
 	}
 }
 
-static void set_defaults(Agraph_t *g, const sa_path *p, int v1)
+static void set_defaults(Agraph_t *g, const sa_path *p, int v1, unsigned role)
 {
 	agattr(g, AGRAPH, "fontname", "Helvetica");
 	agattr(g, AGRAPH, "labelloc", "t");
@@ -241,38 +261,71 @@ static void set_defaults(Agraph_t *g, const sa_path *p, int v1)
 	agattr(g, AGNODE, "fontname", "Helvetica");
 	agattr(g, AGNODE, "fontsize", "12");
 	agattr(g, AGEDGE, "fontname", "Helvetica");
-	agattr(g, AGEDGE, "fontsize", "9");
+	agattr(g, AGEDGE, "fontsize", "10");
 	viz_buf t = { 0 };
 	viz_buf_puts(&t, v1 ? "IKEv1 state machines, drawn from the engine's tables (engine/ikev1/v1_states.c)"
 			    : "IKEv2 state machines, drawn from the engine's tables (engine/ikev2/states.c)");
 	if (p)
 		viz_buf_printf(&t, "\\nhighlighted: the path of %s's IKE SA %s (%s), %zu steps", p->node, p->ispi,
 			       p->role ? p->role : "?", p->nsteps);
+	if (role != V2_ROLE_ANY)
+		viz_buf_printf(&t, "\\nthe %s's rows and the rows of either role; %s", role_name(role),
+			       p ? "hover an edge for its story" : "the other role's rows left out");
 	viz_gv_set(g, "label", t.oom ? "" : t.p);
 	viz_buf_free(&t);
 }
 
+/* The rows to draw: the role asked for, or with a trace (VIZ_ROLE_AUTO) the role the SA played. */
+static unsigned shown_role(int want, const sa_path *p)
+{
+	if (want == VIZ_ROLE_INITIATOR || want == VIZ_ROLE_RESPONDER)
+		return want == VIZ_ROLE_INITIATOR ? V2_ROLE_INITIATOR : V2_ROLE_RESPONDER;
+	if (want == VIZ_ROLE_AUTO && p && p->role)
+		return strcmp(p->role, "initiator") == 0 ? V2_ROLE_INITIATOR
+		       : strcmp(p->role, "responder") == 0 ? V2_ROLE_RESPONDER : V2_ROLE_ANY;
+	return V2_ROLE_ANY;
+}
+
+/* The CHILD SA machine below the IKE SA machine, not beside it: half the width, twice the readable size. */
+static void stack_machines(Agraph_t *g, unsigned char k0)
+{
+	char a[64], b[64];
+	snprintf(a, sizeof(a), "%s:%s", MACHINES[k0].prefix, MACHINES[k0].name((uint8_t)(MACHINES[k0].nstates - 1)));
+	snprintf(b, sizeof(b), "%s:%s", MACHINES[k0 + 1].prefix, MACHINES[k0 + 1].name(0));
+	Agnode_t *x = agnode(g, a, 0), *y = agnode(g, b, 0);
+	if (x && y)
+		viz_gv_set(agedge(g, x, y, "stack", 1), "style", "invis");
+}
+
 int viz_states(const viz_states_opts *o, viz_format fmt, viz_buf *out, char *msg, size_t msglen)
+{
+	return viz_states_role(o, VIZ_ROLE_AUTO, fmt, out, msg, msglen);
+}
+
+int viz_states_role(const viz_states_opts *o, int want, viz_format fmt, viz_buf *out, char *msg, size_t msglen)
 {
 	sa_path path = { 0 };
 	if (o->trace && collect_path(o, &path, msg, msglen) != 0)
 		return -1;
 	const sa_path *p = o->trace ? &path : NULL;
+	unsigned role = shown_role(want, p);
 	Agraph_t *g = viz_gv_open(o->ike == 1 ? "ikev1_states" : "ikev2_states");
 	if (!g) {
 		snprintf(msg, msglen, "graphviz: cannot create a graph");
 		return -1;
 	}
-	set_defaults(g, p, o->ike == 1);
+	set_defaults(g, p, o->ike == 1, role);
 	for (unsigned char k = first_machine(o); k < first_machine(o) + 2; k++) {
 		char cname[32];
 		snprintf(cname, sizeof(cname), "cluster_%s", MACHINES[k].prefix);
 		Agraph_t *sub = agsubg(g, cname, 1);
 		viz_gv_set(sub, "label", MACHINES[k].title);
 		viz_gv_set(sub, "id", cname);
-		add_states(sub, k, p);
-		add_rows(sub, k, p);
+		add_states(sub, k, p, role);
+		add_rows(sub, k, p, role);
 	}
+	if (p)
+		stack_machines(g, first_machine(o));
 	int rc = viz_gv_render(g, fmt, out, msg, msglen);
 	agclose(g);
 	return rc;

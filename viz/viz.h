@@ -76,8 +76,14 @@ typedef struct viz_states_opts {
 	int ike;                /* 1: the IKEv1 tables (v1_ike_transitions, v1_child_transitions); 0 or 2: IKEv2 */
 } viz_states_opts;
 
-/* Draws the IKE SA and CHILD SA machines from v2_ike_transitions / v2_child_transitions. 0 or -1 with msg. */
+/* Which rows a state diagram shows: one role's view (its rows and the either-role rows) or the whole table. */
+enum { VIZ_ROLE_AUTO, VIZ_ROLE_INITIATOR, VIZ_ROLE_RESPONDER, VIZ_ROLE_ALL };
+
+/* Draws the IKE SA and CHILD SA machines from v2_ike_transitions / v2_child_transitions. 0 or -1 with msg.
+ * With a trace, the rows of the SA's role only (VIZ_ROLE_AUTO), the rows it took labelled in full. */
 int viz_states(const viz_states_opts *o, viz_format fmt, viz_buf *out, char *msg, size_t msglen);
+/* The same for the rows of one role (VIZ_ROLE_INITIATOR, VIZ_ROLE_RESPONDER), or all (VIZ_ROLE_ALL). */
+int viz_states_role(const viz_states_opts *o, int role, viz_format fmt, viz_buf *out, char *msg, size_t msglen);
 
 /* ---- key derivation ---- */
 typedef struct viz_keys_opts {

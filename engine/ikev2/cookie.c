@@ -73,11 +73,12 @@ static bool cookie_reply_allowed(ike_peer *p, ike_time now, const ike_addr *from
 	return s->n++ < V2_COOKIE_RL_PER_SEC;
 }
 
-bool v2_cookie_admit(ike_peer *p, ike_time now, const v2_inbound *in, const v2_payload *nonce)
+bool v2_cookie_admit(ike_peer *p, ike_time now, const v2_inbound *in, const v2_payload *nonce, size_t pending)
 {
 	const ike_peer_cfg *c = &p->cfg;
 	uint32_t from_ip = c->cookie_threshold_ip ? v2_ho_count(p, in->from) : 0;
-	bool global = c->cookie_always || (c->cookie_threshold && p->half_open >= c->cookie_threshold);
+	size_t half_open = p->half_open + pending; /* strongSwan counts queued IKE_SA_INITs as half-open too */
+	bool global = c->cookie_always || (c->cookie_threshold && half_open >= c->cookie_threshold);
 	bool per_ip = c->cookie_threshold_ip && from_ip >= c->cookie_threshold_ip;
 	if (!global && !per_ip)
 		return true;
@@ -100,7 +101,7 @@ bool v2_cookie_admit(ike_peer *p, ike_time now, const v2_inbound *in, const v2_p
 		snprintf(why, sizeof(why), "cookie %s: busy, every new IKE SA needs one", got ? "invalid, sent a fresh one" : "demanded");
 	else if (global)
 		snprintf(why, sizeof(why), "cookie %s: %zu half-open SAs", got ? "invalid, sent a fresh one" : "demanded",
-			 p->half_open);
+			 half_open);
 	else
 		snprintf(why, sizeof(why), "cookie %s: %u half-open SAs from this IP",
 			 got ? "invalid, sent a fresh one" : "demanded", from_ip);

@@ -108,8 +108,9 @@ static int init_r_respond(v2_ike_sa *sa, ike_time now, uint8_t prop_num)
 	return 0;
 }
 
-/* strongSwan's block_threshold, init_limit_half_open and ikesa_limit: past them a request is dropped without a word. */
-static bool init_r_within_limits(ike_peer *p, ike_time now, const v2_inbound *in)
+/* strongSwan's block_threshold, init_limit_half_open and ikesa_limit: past them a request is dropped without a word.
+ * Its receiver checks the first two before a job exists; ikesa_limit is the SA manager's, so a screen skips it. */
+bool v2_init_r_within_limits(ike_peer *p, ike_time now, const v2_inbound *in, size_t pending, bool screen)
 {
 	const ike_peer_cfg *c = &p->cfg;
 	char why[96];
@@ -118,10 +119,10 @@ static bool init_r_within_limits(ike_peer *p, ike_time now, const v2_inbound *in
 	if (c->block_threshold && (n = v2_ho_count(p, in->from)) >= c->block_threshold) {
 		r = V2_REF_BLOCKED;
 		snprintf(why, sizeof(why), "%u half-open SAs from this IP (block threshold %u)", n, c->block_threshold);
-	} else if (c->half_open_limit && p->half_open >= c->half_open_limit) {
+	} else if (c->half_open_limit && p->half_open + pending >= c->half_open_limit) {
 		r = V2_REF_LIMIT;
-		snprintf(why, sizeof(why), "%zu half-open SAs (limit %u)", p->half_open, c->half_open_limit);
-	} else if (c->ikesa_limit && p->nsas >= c->ikesa_limit) {
+		snprintf(why, sizeof(why), "%zu half-open SAs (limit %u)", p->half_open + pending, c->half_open_limit);
+	} else if (!screen && c->ikesa_limit && p->nsas >= c->ikesa_limit) {
 		r = V2_REF_LIMIT;
 		snprintf(why, sizeof(why), "%zu IKE SAs (ikesa_limit %u)", p->nsas, c->ikesa_limit);
 	} else {
@@ -192,9 +193,9 @@ enum ike_input_result v2_init_r_recv(ike_peer *p, ike_time now, v2_inbound *in)
 		return IKE_INPUT_REFUSED;
 	}
 	/* Before any choice or DH work: under load an unproven source costs us one hash only. */
-	if (!v2_cookie_admit(p, now, in, pno))
+	if (!v2_cookie_admit(p, now, in, pno, 0))
 		return IKE_INPUT_REFUSED; /* answered with N(COOKIE), or rate-limited */
-	if (!init_r_within_limits(p, now, in))
+	if (!v2_init_r_within_limits(p, now, in, 0, false))
 		return IKE_INPUT_DROPPED;
 	int sel = ci >= 0 ? v2_select(&p->cfg.conns[ci].ike, theirs, IKE_PROTO_IKE, ke.group, false, &algs, &num, NULL)
 			  : -1;

@@ -538,8 +538,15 @@ int v2_info_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 int v2_info_i_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in);
 
 /* ---- cookie.c (RFC 7296 2.6) ---- */
-/* Responder: true if the IKE_SA_INIT request may go on; false once it was answered with N(COOKIE). */
-bool v2_cookie_admit(struct ike_peer *p, ike_time now, const v2_inbound *in, const v2_payload *nonce);
+/* Responder: true if the IKE_SA_INIT request may go on; false once it was answered with N(COOKIE).
+ * pending: requests the host holds for later input, counted as half-open (ike_peer_screen; 0 otherwise). */
+bool v2_cookie_admit(struct ike_peer *p, ike_time now, const v2_inbound *in, const v2_payload *nonce, size_t pending);
+/* exchange_init.c: block_threshold, half_open_limit (half-open SAs + pending) and, unless screening, ikesa_limit;
+ * false once the request was dropped (traced within the refusal budget). */
+bool v2_init_r_within_limits(struct ike_peer *p, ike_time now, const v2_inbound *in, size_t pending, bool screen);
+/* ---- screen.c: what a host's receiver thread may settle without a worker (ike_peer_screen) ---- */
+bool v2_screen(struct ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
+	       size_t len, size_t pending);
 
 /* ---- natt.c: NAT traversal (RFC 7296 2.23, RFC 3948) ---- */
 /* NAT-T is in use on the SA: a NAT was detected on either side, or our connection forces encapsulation. */

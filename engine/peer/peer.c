@@ -95,6 +95,14 @@ enum ike_input_result ike_peer_input(ike_peer *p, ike_time now, const ike_addr *
 	return v2_input(p, now, from, to, data, len);
 }
 
+bool ike_peer_screen(ike_peer *p, ike_time now, const ike_addr *from, const ike_addr *to, const uint8_t *data,
+		     size_t len, size_t pending)
+{
+	if (len >= 28 && data[17] >> 4 == 1)
+		return false; /* IKEv1: no stateless answers here (no cookies, no limits before Main Mode state) */
+	return v2_screen(p, now, from, to, data, len, pending);
+}
+
 ike_time ike_peer_next_deadline(const ike_peer *p)
 {
 	ike_time sa = p->heap_len ? p->heap[0]->timer_at : IKE_TIME_NEVER, ref = v2_refusal_deadline(p);

@@ -25,6 +25,7 @@ log() { echo "charon_storm: $*" >&2; }
 die() { log "$*"; cleanup; exit 1; }
 
 cleanup() {
+	[ -n "${SAMPLER:-}" ] && kill "$SAMPLER" 2>/dev/null
 	stop_charon
 	ip netns del "$NS" 2>/dev/null
 }
@@ -131,7 +132,19 @@ chmod 600 "$OUT/psk"
 
 for g in $GROUPS_LIST; do
 	dir=$OUT/charon-$g
+	# The load generator's own pace: its first requests of a burst leave over this window (its DH keygens).
+	SPREAD=0
+	[ -n "${RATE:-}" ] || SPREAD=$(ip netns exec "$NS" python3 "$HERE/send_window.py" --bin "$BIN" --count "$COUNT" \
+		--proposal "aes128gcm16-prfsha256-$g" --local "127.1.0.1-$(last_addr "$COUNT")" --psk-file "$OUT/psk")
+	log "$g: ikesim load sends the burst's $COUNT first requests over ${SPREAD} s"
 	start_charon "$dir" "$THREADS"
+	# charon's IKE sockets' receive buffers (ss: skmem rb), what the simulated gateway's rcvbuf is set to
+	RCVBUF=$(ip netns exec "$NS" ss -uamnH 'sport = :500' | grep -o 'rb[0-9]*' | head -1 | tr -d rb)
+	log "$g: charon's port 500 socket holds ${RCVBUF:-?} bytes (rmem_default here: $(ip netns exec "$NS" cat /proc/sys/net/core/rmem_default))"
+	# every 20 ms: charon's sockets' queued bytes and drops (skmem r, d), to see where and when the kernel drops
+	( while :; do echo "t $(date +%s.%N)"; ip netns exec "$NS" ss -uamnH 'sport = :500 or sport = :4500'; sleep 0.02; done ) \
+		>"$OUT/skmem-$g.txt" 2>/dev/null &
+	SAMPLER=$!
 	cpu0=$(charon_cpu)
 	ip netns exec "$NS" nstat -n >/dev/null # resets the namespace's counter history: the next nstat shows this run
 	log "$g: $COUNT setups at once against charon"
@@ -139,8 +152,13 @@ for g in $GROUPS_LIST; do
 		--ports 40000-40000 --proposals "aes128gcm16-prfsha256-$g" --esp-proposals aes128gcm16 \
 		--local-id-pattern 'rw%u.example' --remote-id gw.example --local-ts 10.2.0.0/16 --remote-ts 10.1.0.0/16 \
 		--psk-file "$OUT/psk" --no-delete --quiet --json "$OUT/real-$g.json" ${RATE:+--rate "$RATE"} | tee "$OUT/real-$g.txt"
+	kill "$SAMPLER" 2>/dev/null
+	wait "$SAMPLER" 2>/dev/null
+	# drops by charon's own IKE sockets (skmem d of ports 500 and 4500; nstat counts every socket of the namespace)
+	SOCKDROPS=$(ip netns exec "$NS" ss -uamnH 'sport = :500 or sport = :4500' | grep -o ',d[0-9]*)' | tr -d ',d)' |
+		awk '{ s += $1 } END { print s + 0 }')
 	drops=$(ip netns exec "$NS" nstat -a UdpRcvbufErrors | awk '$1 == "UdpRcvbufErrors" { print $2 }')
-	echo "{\"charon_cpu_s\": $(echo "$(charon_cpu) - $cpu0" | bc), \"udp_rcvbuf_drops\": ${drops:-0}}" >"$OUT/real-$g-cpu.json"
+	echo "{\"charon_cpu_s\": $(echo "$(charon_cpu) - $cpu0" | bc), \"udp_rcvbuf_drops\": ${drops:-0}, \"charon_socket_drops\": $SOCKDROPS, \"spread_s\": $SPREAD, \"rcvbuf\": ${RCVBUF:-0}}" >"$OUT/real-$g-cpu.json"
 	stop_charon
 	# The same storm in the simulator: a population of COUNT against a 2-core gateway with charon's costs.
 	# An unbounded input queue (CPU alone); with SIM_QUEUE=N also a run with N jobs at most (docs/load.md: a bounded
@@ -148,9 +166,23 @@ for g in $GROUPS_LIST; do
 	for q in 0 ${SIM_QUEUE:-}; do
 		sfx=$([ "$q" = 0 ] && echo "" || echo "-q$q")
 		python3 "$HERE/storm_scenario.py" --count "$COUNT" --group "$g" --cores "$WORKERS" --queue "$q" ${RATE:+--rate "$RATE"} \
+			--spread "$SPREAD" --rcvbuf "${RCVBUF:-212992}" \
 			>"$OUT/sim-$g$sfx.scn.json"
 		"$BIN" run "$OUT/sim-$g$sfx.scn.json" --metrics "$OUT/sim-$g$sfx.json" --quiet >"$OUT/sim-$g$sfx.txt" 2>&1 ||
 			log "$g: ikesim run failed (see $OUT/sim-$g$sfx.txt)"
 	done
+	# The receiver pace charon really had: the simulated receiver's cost that drops as many datagrams as charon's
+	# sockets did (its cost alone, the charon table's, is far lower: docs/load.md), then the storm with it.
+	if [ "${SOCKDROPS:-0}" -gt 0 ]; then
+		fit=$(python3 "$HERE/fit_receiver.py" --bin "$BIN" --drops "$SOCKDROPS" --count "$COUNT" --group "$g" \
+			--cores "$WORKERS" --spread "$SPREAD" --rcvbuf "${RCVBUF:-212992}" ${RATE:+--rate "$RATE"})
+		log "$g: a receiver at $fit us a datagram drops as many as charon's sockets did ($SOCKDROPS)"
+		echo "$fit" >"$OUT/sim-$g-fit.receiver"
+		python3 "$HERE/storm_scenario.py" --count "$COUNT" --group "$g" --cores "$WORKERS" ${RATE:+--rate "$RATE"} \
+			--spread "$SPREAD" --rcvbuf "${RCVBUF:-212992}" --costs "{\"base\":\"charon\",\"receiver\":\"${fit}us\"}" \
+			>"$OUT/sim-$g-fit.scn.json"
+		"$BIN" run "$OUT/sim-$g-fit.scn.json" --metrics "$OUT/sim-$g-fit.json" --quiet >"$OUT/sim-$g-fit.txt" 2>&1 ||
+			log "$g: ikesim run failed (see $OUT/sim-$g-fit.txt)"
+	fi
 done
 python3 "$HERE/storm_table.py" "$OUT" "${SIM_QUEUE:-none}" $GROUPS_LIST | tee "$OUT/table.md"

@@ -12,6 +12,10 @@ ap.add_argument("--costs", default="charon", help="a built-in table name, or a J
 ap.add_argument("--queue", type=int, default=0, help="the gateway's bounded input queue (jobs), 0 = none")
 ap.add_argument("--rate", type=float, default=0, help="starts per second (uniform window), 0 = all at once")
 ap.add_argument("--latency", default="20us", help="one way, member to gateway (loopback: tens of us)")
+ap.add_argument("--spread", type=float, default=0,
+                help="seconds over which the burst's first IKE_SA_INITs leave (uniform): the load generator's own pace")
+ap.add_argument("--rcvbuf", type=int, default=212992,
+                help="the gateway's UDP receive buffer in bytes (net.core.rmem_default), 0 = none (no receiver thread)")
 a = ap.parse_args()
 costs = json.loads(a.costs) if a.costs.startswith("{") else a.costs
 ike = "aes128gcm16-prfsha256-" + a.group
@@ -22,11 +26,13 @@ scn = {
     "duration": "200s",
     "metrics": {"interval": "1s"},
     "nodes": [{"name": "gw", "addresses": ["198.51.100.1"], "profile": "strongswan",
-               "cpu": {"cores": a.cores, "costs": costs, "queue": a.queue}}],
+               "cpu": dict({"cores": a.cores, "costs": costs, "queue": a.queue},
+                           **({"rcvbuf": a.rcvbuf} if a.rcvbuf else {}))}],
     "populations": [{
         "name": "rw", "count": a.count, "addresses": "100.64.0.1",
         "link": {"to": "gw", "latency": a.latency},
-        "start": {"uniform": {"from": "0s", "to": f"{a.count / a.rate:.6f}s"}} if a.rate > 0 else "0s",
+        "start": {"uniform": {"from": "0s", "to": f"{a.count / a.rate:.6f}s"}} if a.rate > 0 else
+                 {"uniform": {"from": "0s", "to": f"{a.spread:.6f}s"}} if a.spread > 0 else "0s",
         "profile": "strongswan",
         "connection": {"remote_node": "gw", "auth": {"psk": "load storm key"}, "remote_id": "gw.example",
                        "ike": ike, "esp": "aes128gcm16", "remote_ts": ["10.0.0.0/16"]}}],

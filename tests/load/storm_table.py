@@ -15,7 +15,7 @@ def load(path):
 
 
 out, queue, groups = sys.argv[1], sys.argv[2], sys.argv[3:]
-print("| group | | all established (s) | p50 (s) | p90 (s) | p99 (s) | max (s) | up | retransmissions | gateway drops | gateway CPU (s) |")
+print("| group | | all established (s) | p50 (s) | p90 (s) | p99 (s) | max (s) | up | retransmissions | gateway drops (charon: its sockets) | gateway CPU (s) |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 for g in groups:
     real = load(os.path.join(out, f"real-{g}.json"))
@@ -25,8 +25,15 @@ for g in groups:
         lat = real["latency_ms"]
         r = [real["duration_ms"] / 1e3] + [lat[k] / 1e3 for k in ("p50", "p90", "p99", "max")]
         rows.append(("measured (charon)", r, real["established"], real["retransmissions"],
-                     cpu.get("udp_rcvbuf_drops", ""), cpu.get("charon_cpu_s", "")))
-    for name, sfx in (("simulated", ""), (f"simulated, queue {queue}", f"-q{queue}")):
+                     cpu.get("charon_socket_drops", cpu.get("udp_rcvbuf_drops", "")), cpu.get("charon_cpu_s", "")))
+    fitted = ""
+    try:
+        with open(os.path.join(out, f"sim-{g}-fit.receiver")) as f:
+            fitted = f.read().strip()
+    except OSError:
+        pass
+    for name, sfx in (("simulated", ""), (f"simulated, queue {queue}", f"-q{queue}"),
+                      (f"simulated, receiver {fitted} us (fitted to the drops)", "-fit")):
         sim = load(os.path.join(out, f"sim-{g}{sfx}.json"))
         if not sim:
             continue

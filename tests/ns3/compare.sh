@@ -2,22 +2,24 @@
 # Runs every scenario in lessons/ and tests/scenarios/ on both backends and compares, per scenario, the exit
 # code (expect results), the printed outcomes, the trace and the pcap (docs/backends.md: what may differ).
 # Usage: tests/ns3/compare.sh [IKESIM] [OUTDIR]. Prints one line per scenario that differs and the totals;
-# exits 1 when any scenario differs. Not in `make test` yet (run by `make ns3-compare`).
+# exits 1 when any scenario differs. `make test` runs it (through `make ns3-compare`).
 set -u
 BIN=${1:-build/rel/ikesim}
 OUT=${2:-build/ns3-compare}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 if ! "$BIN" run lessons/01-first-tunnel/scenario.json --backend ns3 --quiet >/dev/null 2>"$OUT/probe.err"; then
 	echo "ns3-compare: skipped: $(cat "$OUT/probe.err")"
 	exit 0
 fi
 n=0 same=0 pcap_diff=0 rc_diff=0 out_diff=0 trace_diff=0 both_fail=0
-for f in lessons/*/*.json tests/scenarios/*.json; do
+for f in lessons/*/*.json lessons/*/instructor/*.json tests/scenarios/*.json; do
 	k=$(echo "$f" | tr '/' '_')
 	n=$((n + 1))
 	for b in builtin ns3; do
-		(cd "$(dirname "$f")" && nice "$OLDPWD/$BIN" run "$(basename "$f")" --backend $b --trace "$OLDPWD/$OUT/$k.$b.jsonl" \
-			--pcap "$OLDPWD/$OUT/$k.$b.pcapng") \
+		(cd "$(dirname "$f")" && nice "$BIN" run "$(basename "$f")" --backend $b --trace "$OUT/$k.$b.jsonl" \
+			--pcap "$OUT/$k.$b.pcapng") \
 			>"$OUT/$k.$b.out" 2>"$OUT/$k.$b.err"
 		echo $? >"$OUT/$k.$b.rc"
 	done

@@ -143,10 +143,16 @@ void pu_show(const char *path)
 	free(s);
 }
 
-void pu_wait_both_ok(pu_proc *i, pu_proc *r, long i_ms, long r_ms, const char *also, const char *needle)
+int pu_stop(pu_proc *p, long limit_ms)
+{
+	kill(p->pid, SIGTERM);
+	return pu_wait(p, limit_ms);
+}
+
+static void both_ok(pu_proc *i, pu_proc *r, long i_ms, long r_ms, bool stop, const char *also, const char *needle)
 {
 	int irc = pu_wait(i, i_ms);
-	int rrc = pu_wait(r, r_ms);
+	int rrc = stop ? pu_stop(r, r_ms) : pu_wait(r, r_ms);
 	if (irc == 0 && rrc == 0 && (!also || pu_file_has(also, needle)))
 		return;
 	print_message("initiator %d, responder %d\n", irc, rrc);
@@ -157,6 +163,16 @@ void pu_wait_both_ok(pu_proc *i, pu_proc *r, long i_ms, long r_ms, const char *a
 	assert_int_equal(irc, 0);
 	assert_int_equal(rrc, 0);
 	assert_true(pu_file_has(also, needle));
+}
+
+void pu_wait_both_ok(pu_proc *i, pu_proc *r, long i_ms, long r_ms, const char *also, const char *needle)
+{
+	both_ok(i, r, i_ms, r_ms, false, also, needle);
+}
+
+void pu_wait_then_stop_ok(pu_proc *i, pu_proc *r, long i_ms, long r_ms)
+{
+	both_ok(i, r, i_ms, r_ms, true, NULL, NULL);
 }
 
 void pu_cleanup(const pu_env *e)

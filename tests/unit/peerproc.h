@@ -41,6 +41,11 @@ int pu_wait(pu_proc *p, long limit_ms);
 /* Waits for the initiator (i_ms) and then the responder (r_ms); unless both exit 0 (and `also`, when not NULL,
  * holds `needle`), prints both exit codes, both stderr files and `also`, then fails the test. */
 void pu_wait_both_ok(pu_proc *i, pu_proc *r, long i_ms, long r_ms, const char *also, const char *needle);
+/* SIGTERM to our child and its exit status (pu_wait). A responder stops as on its --timeout (the same shutdown and
+ * report in cli/cmd_peer.c), so a test need not sit out the rest of that timeout once the initiator is done. */
+int pu_stop(pu_proc *p, long limit_ms);
+/* pu_wait_both_ok, but the responder is stopped (pu_stop) as soon as the initiator has exited. */
+void pu_wait_then_stop_ok(pu_proc *i, pu_proc *r, long i_ms, long r_ms);
 bool pu_file_has(const char *path, const char *needle);
 void pu_show(const char *path);
 void pu_cleanup(const pu_env *e);

@@ -107,7 +107,7 @@ static void peer_pcap_both_ends(void **state)
 	assert_int_equal(sendto(fd, esp, sizeof(esp), 0, (struct sockaddr *)&to, sizeof(to)), (ssize_t)sizeof(esp));
 	close(fd);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "15", false, ix));
-	pu_wait_both_ok(&i, &r, 20000, 20000, NULL, NULL);
+	pu_wait_then_stop_ok(&i, &r, 20000, 20000);
 	assert_true(pu_file_has(i.err, "WARNING: --reveal-keys: the key tables"));
 	/* Both ends saw the same CHILD SA: the same two esp_sa rows, each from its own view (no NAT here). */
 	snprintf(rk, sizeof(rk), "%s.esp_sa", rp);
@@ -154,7 +154,7 @@ static void peer_pcap_without_keys_and_clashes(void **state)
 	pu_start_responder(&r, &e, &ra, "sesame", "10", false, rx);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "15", false, ix));
 	assert_int_equal(pu_wait(&i, 20000), 0);
-	assert_int_equal(pu_wait(&r, 20000), 0);
+	assert_int_equal(pu_stop(&r, 20000), 0);
 	assert_true(pu_file_has(i.err, "no key table without --reveal-keys"));
 	size_t n;
 	char *b = tfs_must_read(rp, &n);

@@ -38,7 +38,7 @@ static void peer_processes_establish_and_delete(void **state)
 		skip();
 	pu_start_responder(&r, &e, &ra, "sesame", "10", true, NULL);
 	pu_spawn(&i, &e, "i", pu_argv(&ia, &e, true, "sesame", "15", true, NULL));
-	pu_wait_both_ok(&i, &r, 20000, 20000, NULL, NULL);
+	pu_wait_then_stop_ok(&i, &r, 20000, 20000);
 	char ti[128], tr[128];
 	snprintf(ti, sizeof(ti), "%s/i.trace", e.dir);
 	snprintf(tr, sizeof(tr), "%s/r.trace", e.dir);
