@@ -27,6 +27,9 @@ typedef struct crack_opts {
 static void crack_usage(FILE *f)
 {
 	fprintf(f, "usage: ikesim crack CAPTURE --wordlist FILE [--exchange N] [--psk-hash] [--list]\n\n"
+		   "IKEv2: CAPTURE is the trace of a run with a rogue_responder (its attack.capture events) or a file\n"
+		   "holding one ikev2-psk: line; a word is the PSK when prf(prf(word, \"Key Pad for IKEv2\"),\n"
+		   "msg1 | Nr | prf(SK_pi, IDi)) equals the initiator's AUTH (RFC 7296 2.15). IKEv1:\n"
 		   "The offline dictionary attack on an IKEv1 Aggressive Mode pre-shared key (RFC 2409 5). CAPTURE is a\n"
 		   "pcap or pcapng (Ethernet, raw IP or Linux cooked; IPv4/IPv6; UDP 500, or 4500 with the non-ESP marker)\n"
 		   "holding the first two messages of the exchange, or a file with ike-scan's psk-crack parameter line.\n"
@@ -185,8 +188,8 @@ static void none_found(FILE *err, const char *path, const ike_am_scan *s)
 		fprintf(err, "Main Mode only (%u exchange%s), no Aggressive Mode. Main Mode hides the identity and needs the "
 			     "DH secret: this attack needs Aggressive Mode\n", s->n_mm, s->n_mm > 1 ? "s" : "");
 	else if (s->n_v2 && !s->n_v1)
-		fprintf(err, "IKEv2 only (%u messages): its AUTH is sent encrypted; this attack needs IKEv1 Aggressive Mode\n",
-			s->n_v2);
+		fprintf(err, "IKEv2 only (%u messages): its AUTH is sent encrypted, so a passive capture is not enough; a rogue "
+			     "responder's trace is (docs/attacks.md), or IKEv1 Aggressive Mode\n", s->n_v2);
 	else {
 		const ike_cap_reader *r = &s->rd;
 		fprintf(err, "no IKEv1 Aggressive Mode exchange (%u frames, %u IKE datagrams on UDP 500/4500", r->frame, s->n_ike);
@@ -338,6 +341,10 @@ int cli_crack(int argc, char **argv, FILE *out, FILE *err)
 	char msg[256];
 	if (!s) {
 		rc = CRACK_ERR;
+	} else if (crack_v2_input(cap, len)) {
+		crack_v2_args a = { o.capture, o.wordlist, o.exchange, o.psk_hash, o.list };
+		rc = crack_v2(&a, cap, len, out, err);
+		o.psk_hash = false, o.wordlist = NULL; /* done there */
 	} else if (is_psk_line(cap, len)) {
 		char *line = strndup((const char *)cap, len);
 		if (!line || crack_psk_parse(line, &t, &store, msg, sizeof(msg))) {

@@ -50,4 +50,16 @@ void crack_words_init(crack_words *w, FILE *f, const char *name);
 /* The next word into out (CRACK_WORD_MAX bytes): 1, 0 at the end, -1 with err (line too long, NUL byte, read error). */
 int crack_words_next(crack_words *w, uint8_t *out, size_t *len, char *err, size_t errlen);
 
+/* IKEv2 (crack_v2.c): a rogue responder's trace or an IKEv2 capture line (host/v2psk.h). */
+typedef struct crack_v2_args {
+	const char *capture, *wordlist;
+	long exchange; /* 0: not given */
+	bool psk_hash, list;
+} crack_v2_args;
+
+/* True when the file is for crack_v2: it starts with the IKEv2 capture line's tag or is JSON Lines ('{'). */
+bool crack_v2_input(const uint8_t *b, size_t len);
+/* The attack on such a file; the exit code (CRACK_*), after saying what happened. */
+int crack_v2(const crack_v2_args *a, const uint8_t *b, size_t len, FILE *out, FILE *err);
+
 #endif

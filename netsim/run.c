@@ -9,6 +9,7 @@
 
 #include "crypto/drbg.h"
 #include "host/frame.h"
+#include "attack.h"
 #include "metrics.h"
 #include "backend_pick.h"
 #include "run_int.h"
@@ -84,6 +85,8 @@ static void on_deliver(void *ctx, int64_t now, uint8_t proto, const ike_addr *fr
 	size_t off = 0;
 	n->r->last_activity = now;
 	tick(n->r);
+	if (n->r->attack && sim_atk_deliver(n->r, n->idx, now, proto, from, to, data, len))
+		return; /* an attacker's node: its own code answers, not the engine */
 	if (proto == SIM_PROTO_ESP || proto == SIM_PROTO_AH) {
 		sim_ip_input(n->r, n->idx, now, proto, from, to, data, len);
 		return;
@@ -405,6 +408,7 @@ static void runner_free(runner *r)
 	sim_ip_free(r);
 	sim_rt_free(r);
 	sim_rnat_free(r);
+	sim_atk_free(r);
 }
 
 /* Nodes, peers, links, starts, then the faults, actions and samples that act on them. 0, or -1 out of memory. */
@@ -416,7 +420,7 @@ static int build_world(runner *r, const ike_crypto *crypto, uint64_t seed, int r
 		return -1;
 	trace_start(r, seed);
 	/* Faults first: a link down or a reboot at t acts before connections that start at the same t. */
-	if (build_nodes(r, crypto, seed, reveal) || sim_cpu_setup(r) || sim_rx_setup(r) || sim_rnat_setup(r) || sim_rf_setup(r) || schedule_starts(r, seed) || sim_ra_setup(r) ||
+	if (build_nodes(r, crypto, seed, reveal) || sim_cpu_setup(r) || sim_rx_setup(r) || sim_rnat_setup(r) || sim_atk_setup(r, seed) || sim_rf_setup(r) || schedule_starts(r, seed) || sim_ra_setup(r) ||
 	    sim_ip_setup(r) || sim_rt_setup(r))
 		return -1;
 	return 0;

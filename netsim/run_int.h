@@ -60,6 +60,7 @@ struct runner {
 	sim_ipsec *ipsec;        /* per node: the data plane (node_ipsec.c); NULL without hosts */
 	sim_traffic *traffic;    /* the flows (run_traffic.c); NULL without */
 	sim_run_nat *nat;        /* routers' routes and the NAT boxes (run_nat.c); NULL without forwarding nodes */
+	struct sim_attacks *attack; /* attacker nodes (attack_run.c); NULL without */
 	uint8_t *esp_buf;        /* node_ipsec.c's packet buffer */
 	uint64_t *esp_seen;      /* per fault: ESP packets its node sent since its `at` (ESP faults count them) */
 	const char *tap_note;    /* the capture's comment for the datagram being sent now (an impaired ESP packet) */

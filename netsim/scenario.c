@@ -58,6 +58,7 @@ void sim_scenario_free(sim_scenario *sc)
 	free(sc->flows);
 	free(sc->cross);
 	free(sc->pops);
+	free(sc->attacks);
 	free(sc->inputs);
 	if (o) {
 		for (size_t i = 0; i < o->n_blobs; i++)
@@ -269,7 +270,7 @@ static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 {
 	static const char *const keys[] = { "description", "seed", "duration", "cert_time", "nodes", "links",
 					    "connections", "hosts", "flows", "faults", "expect", "actions", "populations", "metrics",
-					    "backend", "cross_traffic", NULL };
+					    "backend", "cross_traffic", "attackers", NULL };
 	const char *desc, *backend = NULL;
 	if (sim_scn_object(c, root, "", keys) || sim_scn_str(c, root, "", "description", 0, &desc) < 0 ||
 	    parse_seed(c, sc, root) || sim_scn_str(c, root, "", "backend", 0, &backend) < 0)
@@ -284,7 +285,7 @@ static int parse_root(sim_scn *c, sim_scenario *sc, const sim_jv *root)
 	    sim_scn_connections(c, sc, root) ||
 	    sim_scn_hosts(c, sc, root) || sim_scn_flows(c, sc, root) || sim_scn_cross(c, sc, root) ||
 	    sim_scn_cert_time(c, sc, root) || sim_scn_faults(c, sc, root) || sim_scn_metrics(c, sc, root) || sim_scn_expects(c, sc, root) ||
-	    sim_scn_actions(c, sc, root))
+	    sim_scn_actions(c, sc, root) || sim_scn_attackers(c, sc, root))
 		return -1;
 	return 0;
 }

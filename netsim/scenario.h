@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attack_spec.h"
 #include "backend.h"
 #include "cpu_costs.h"
 #include "ike.h"
@@ -236,6 +237,8 @@ typedef struct sim_scenario {
 	sim_pop_spec *pops;
 	size_t n_pops;
 	sim_metrics_spec metrics;
+	sim_attack_spec *attacks; /* "attackers" (docs/attacks.md) */
+	size_t n_attacks;
 	const char **inputs;  /* files the scenario read besides itself (auth cert, key, ca), as opened */
 	size_t n_inputs;
 	void *owned; /* the JSON tree and buffers every string above points into */

@@ -50,6 +50,8 @@ int sim_scn_connections(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_faults(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_expects(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_actions(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+/* scenario_attack.c: "attackers" (after the connections: an attacker's node runs none). 0 or -1. */
+int sim_scn_attackers(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 /* scenario_traffic.c: "hosts", "flows" (after nodes), and one { "flow": .. } expectation. 0 or -1. */
 int sim_scn_hosts(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 int sim_scn_flows(sim_scn *c, sim_scenario *sc, const sim_jv *root);
