@@ -67,10 +67,10 @@ typedef struct timeline {
 	int64_t window, reboot, dpd, duration;
 } timeline;
 
-static timeline make_timeline(size_t peers)
+static timeline make_timeline(size_t peers, int64_t spacing_ns)
 {
 	timeline t;
-	t.window = (int64_t)peers * 50000; /* 50 us apart on average: 20,000 starts per virtual second */
+	t.window = (int64_t)peers * spacing_ns; /* default 50 us apart on average: 20,000 starts per virtual second */
 	if (t.window < SEC)
 		t.window = SEC;
 	t.reboot = t.window + SEC;
@@ -155,22 +155,26 @@ static double floor_us(int batches, int per)
 	return best;
 }
 
-static int parse_args(int argc, char **argv, size_t *peers, unsigned *threads)
+static int parse_args(int argc, char **argv, size_t *peers, unsigned *threads, int64_t *spacing_ns)
 {
 	*peers = 100000;
 	*threads = 0;
+	*spacing_ns = 50000;
 	for (int i = 1; i < argc; i++) {
 		char *end;
-		bool p = strcmp(argv[i], "--peers") == 0;
-		if ((!p && strcmp(argv[i], "--threads") != 0) || i + 1 >= argc)
+		int which = !strcmp(argv[i], "--peers") ? 0 : !strcmp(argv[i], "--threads") ? 1
+							: !strcmp(argv[i], "--spacing-us") ? 2 : -1;
+		if (which < 0 || i + 1 >= argc)
 			return -1;
 		unsigned long long v = strtoull(argv[++i], &end, 10);
-		if (*end || v == 0 || v > (p ? 2000000 : 256))
+		if (*end || (v == 0 && which != 2) || v > (which == 0 ? 2000000 : which == 1 ? 256 : 1000000))
 			return -1;
-		if (p)
+		if (which == 0)
 			*peers = (size_t)v;
-		else
+		else if (which == 1)
 			*threads = (unsigned)v;
+		else
+			*spacing_ns = (int64_t)v * 1000;
 	}
 	return 0;
 }
@@ -214,9 +218,11 @@ int main(int argc, char **argv)
 {
 	size_t peers;
 	unsigned threads;
-	if (parse_args(argc, argv, &peers, &threads) != 0) {
-		fprintf(stderr, "usage: bench_storm [--peers P] [--threads N]   (P in 1..2000000, default 100000;\n"
-				"       N: crypto jobs on N threads, 1..256; default: inline)\n");
+	int64_t spacing;
+	if (parse_args(argc, argv, &peers, &threads, &spacing) != 0) {
+		fprintf(stderr, "usage: bench_storm [--peers P] [--threads N] [--spacing-us S]   (P in 1..2000000, default\n"
+				"       100000; N: crypto jobs on N threads, 1..256, default inline; S: the road warriors'\n"
+				"       starts S us apart on average, default 50)\n");
 		return 2;
 	}
 	double fl = floor_us(10, 200);
@@ -224,7 +230,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_storm: crypto floor measurement or self-check failed\n");
 		return 1;
 	}
-	timeline t = make_timeline(peers);
+	timeline t = make_timeline(peers, spacing);
 	size_t heap0 = heap_in_use();
 	char *text = scenario_text(peers, &t), err[512];
 	sim_scenario *sc = text ? sim_scenario_parse("bench_storm", text, strlen(text), err, sizeof(err)) : NULL;
