@@ -3,9 +3,10 @@
 
 CC       ?= cc
 BUILD    ?= build
-# libclang-rt-14-dev: clang 14's libFuzzer runtime (make fuzz); valgrind: make valgrind.
+# libclang-rt-14-dev: clang 14's libFuzzer runtime (make fuzz); valgrind: make valgrind; tshark and openssl: the
+# lessons' Wireshark and certificate steps (chromium, large, only when report-check needs it).
 PKGS     := libssl-dev libcjson-dev libcmocka-dev libgraphviz-dev libxml2-dev pkg-config gcc clang make \
-            libclang-rt-14-dev valgrind ike-scan jq gnuplot-nox parallel libns3-dev
+            libclang-rt-14-dev valgrind ike-scan jq gnuplot-nox parallel libns3-dev tshark openssl
 CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Graphviz (viz/): headers as system headers; the plugins are linked, not loaded from Graphviz's config.
