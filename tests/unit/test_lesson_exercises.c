@@ -246,6 +246,13 @@ static void lesson02_rules_are_checked(void **state)
 {
 	(void)state;
 	static const broken_rule cases[] = {
+		{ "lessons/02-when-it-fails/instructor/exercise-1.json", "\"ike\": \"aes128gcm16-prfsha256-x25519\"",
+		  "\"ike\": \"aes256gcm16-prfsha384-ecp384\"", 2, "exercise 1: the algorithms stay (both sides changed alike)" },
+		{ "lessons/02-when-it-fails/instructor/exercise-2.json", "\"ike\": \"aes256gcm16-prfsha384-ecp384, aes128gcm16-prfsha256-x25519\"",
+		  "\"ike\": \"aes256gcm16-prfsha384-ecp384, aes128gcm16-prfsha256-x25519, aes128-sha1-modp2048\"", 1,
+		  "exercise 2: the hub is not weakened" },
+		{ "lessons/02-when-it-fails/instructor/exercise-3.json", "\"remote_ts\": [\"10.1.0.0/16\"]\n",
+		  "\"remote_ts\": [\"10.0.0.0/8\"]\n", 1, "exercise 3: gw-b stays as it is (a wider selector on gw-b)" },
 		{ "lessons/02-when-it-fails/instructor/exercise-4.json",
 		  "\"ike\": \"aes256gcm16-prfsha384-ecp384, aes128gcm16-prfsha256-x25519\"",
 		  "\"ike\": \"aes256gcm16-prfsha384-ecp384\"", 1, "exercise 4: gw-a keeps offering x25519" },
