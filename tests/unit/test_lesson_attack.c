@@ -15,79 +15,19 @@
 
 #include "run.h"
 #include "scenario.h"
+#include "lessontest.h"
 #include "testfs.h"
 #include "test_list.h.in"
 
-typedef struct rule_case {
-	const char *solution, *from, *to;
-	int times; /* 0: every occurrence */
-	const char *rule;
-} rule_case;
 
-/* text with from replaced by to (the first `times`, or all when 0); NULL when from does not occur. */
-static char *replaced(const char *text, const char *from, const char *to, int times)
-{
-	size_t lf = strlen(from), lt = strlen(to), cap = strlen(text) + 1;
-	for (const char *p = text; (p = strstr(p, from)); p += lf)
-		cap += lt;
-	if (!strstr(text, from))
-		return NULL;
-	char *out = malloc(cap), *w = out;
-	assert_non_null(out);
-	int done = 0;
-	for (const char *p = text;;) {
-		const char *hit = strstr(p, from);
-		if (!hit || (times && done == times)) {
-			strcpy(w, p);
-			return out;
-		}
-		memcpy(w, p, (size_t)(hit - p));
-		w += hit - p;
-		memcpy(w, to, lt);
-		w += lt, p = hit + lf, done++;
-	}
-}
 
-static size_t failed_with(const char *file, const char *text)
-{
-	char err[512];
-	sim_scenario *sc = sim_scenario_parse(file, text, strlen(text), err, sizeof(err));
-	if (!sc)
-		fail_msg("%s", err);
-	sim_run_opts o = { 0 };
-	sim_run_result res;
-	if (sim_run_scenario(sc, &o, &res, err, sizeof(err)) != 0)
-		fail_msg("%s: %s", file, err);
-	FILE *quiet = fopen("/dev/null", "w");
-	assert_non_null(quiet);
-	size_t failed = sim_check_expects(sc, &res, quiet);
-	fclose(quiet);
-	sim_run_result_free(&res);
-	sim_scenario_free(sc);
-	return failed;
-}
 
-static void check_rules(const rule_case *cases, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *sol = tfs_must_read(cases[i].solution, NULL);
-		char *bad = replaced(sol, cases[i].from, cases[i].to, cases[i].times);
-		if (!bad)
-			fail_msg("%s: '%s' not found", cases[i].solution, cases[i].from);
-		size_t failed = failed_with(cases[i].solution, bad);
-		print_message("%s: %zu expectation(s) fail\n", cases[i].rule, failed);
-		if (!failed)
-			fail_msg("%s: breaking the rule still passes", cases[i].rule);
-		free(bad);
-		free(sol);
-	}
-}
 
 static void lesson08_rules_are_checked(void **state)
 {
 	(void)state;
 #define L8 "lessons/08-dos-and-cookies/instructor/"
-	static const rule_case cases[] = {
+	static const lt_rule cases[] = {
 		{ L8 "exercise-1.json", ", \"cookie_threshold\": 30", "", 0, "exercise 1: the limit alone keeps alice waiting" },
 		{ L8 "exercise-1.json", "\"half_open_limit\": 100, \"cookie_threshold\": 30", "\"ikesa_limit\": 0", 0,
 		  "exercise 1: no limit at all: 1000 half-open SAs" },
@@ -101,14 +41,14 @@ static void lesson08_rules_are_checked(void **state)
 		{ L8 "exercise-2.json", "\"rate\": 100", "\"rate\": 2", 0, "exercise 2: the flood stays" },
 	};
 #undef L8
-	check_rules(cases, sizeof(cases) / sizeof(cases[0]));
+	lt_check_rules(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void lesson09_rules_are_checked(void **state)
 {
 	(void)state;
 #define L9 "lessons/09-downgrade-and-offline-attacks/instructor/"
-	static const rule_case cases[] = {
+	static const lt_rule cases[] = {
 		{ L9 "exercise-1.json", "\"aes256gcm16-prfsha384-ecp384\"", "\"aes128-sha1-modp1024\"", 0,
 		  "exercise 1: agreeing on the weak proposal is the attacker's win, not the answer" },
 		{ L9 "exercise-1.json", "\"aes256gcm16-prfsha384-ecp384\"", "\"aes256gcm16-prfsha384-ecp384, aes128-sha1-modp1024\"", 1,
@@ -122,7 +62,7 @@ static void lesson09_rules_are_checked(void **state)
 		  "\"psk\": \"a different key\"}, \"local_id\": \"gw.example.org\"", 0, "exercise 2: the home tunnel still works" },
 	};
 #undef L9
-	check_rules(cases, sizeof(cases) / sizeof(cases[0]));
+	lt_check_rules(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 size_t tests_lesson_attack(const struct CMUnitTest **out)

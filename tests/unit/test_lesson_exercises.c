@@ -21,6 +21,7 @@
 #include "clirun.h"
 #include "run.h"
 #include "scenario.h"
+#include "lessontest.h"
 #include "testfs.h"
 #include "test_list.h.in"
 
@@ -173,79 +174,15 @@ static void storm_solutions_meet_their_expectations(void **state)
 	assert_true(check_solutions(1) >= 3);
 }
 
-/* A reference solution with one rule broken (text `from` replaced by `to`, `times` times) must fail again. */
-typedef struct broken_rule {
-	const char *solution, *from, *to;
-	int times; /* 0: every occurrence */
-	const char *rule;
-} broken_rule;
 
-static size_t failed_with(const char *file, const char *text)
-{
-	char err[512];
-	sim_scenario *sc = sim_scenario_parse(file, text, strlen(text), err, sizeof(err));
-	if (!sc)
-		fail_msg("%s", err);
-	sim_run_opts o = { 0 };
-	sim_run_result res;
-	if (sim_run_scenario(sc, &o, &res, err, sizeof(err)) != 0)
-		fail_msg("%s: %s", file, err);
-	FILE *quiet = fopen("/dev/null", "w");
-	assert_non_null(quiet);
-	size_t failed = sim_check_expects(sc, &res, quiet);
-	fclose(quiet);
-	sim_run_result_free(&res);
-	sim_scenario_free(sc);
-	return failed;
-}
 
-/* Replaces `from` by `to` (every occurrence when times is 0); NULL when `from` does not occur. */
-static char *replace(const char *text, const char *from, const char *to, int times)
-{
-	size_t lf = strlen(from), lt = strlen(to), cap = strlen(text) + 1, n = 0;
-	for (const char *p = text; (p = strstr(p, from)); p += lf)
-		cap += lt, n++;
-	if (!n)
-		return NULL;
-	char *out = malloc(cap), *w = out;
-	assert_non_null(out);
-	int done = 0;
-	for (const char *p = text;;) {
-		const char *hit = strstr(p, from);
-		if (!hit || (times && done == times)) {
-			strcpy(w, p);
-			break;
-		}
-		memcpy(w, p, (size_t)(hit - p));
-		w += hit - p;
-		memcpy(w, to, lt);
-		w += lt, p = hit + lf, done++;
-	}
-	return out;
-}
 
-/* Each case's solution with one rule broken must fail again. */
-static void check_broken(const broken_rule *cases, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *sol = tfs_must_read(cases[i].solution, NULL);
-		char *bad = replace(sol, cases[i].from, cases[i].to, cases[i].times);
-		if (!bad)
-			fail_msg("%s: '%s' not found", cases[i].solution, cases[i].from);
-		size_t failed = failed_with(cases[i].solution, bad);
-		print_message("%s: %zu expectation(s) fail\n", cases[i].rule, failed);
-		if (!failed)
-			fail_msg("%s: breaking the rule still passes", cases[i].rule);
-		free(bad);
-		free(sol);
-	}
-}
 
 /* Lesson 02's rules are `config` expectations: the shortcuts instructors found fail now. */
 static void lesson02_rules_are_checked(void **state)
 {
 	(void)state;
-	static const broken_rule cases[] = {
+	static const lt_rule cases[] = {
 		{ "lessons/02-when-it-fails/instructor/exercise-1.json", "\"ike\": \"aes128gcm16-prfsha256-x25519\"",
 		  "\"ike\": \"aes256gcm16-prfsha384-ecp384\"", 2, "exercise 1: the algorithms stay (both sides changed alike)" },
 		{ "lessons/02-when-it-fails/instructor/exercise-2.json", "\"ike\": \"aes256gcm16-prfsha384-ecp384, aes128gcm16-prfsha256-x25519\"",
@@ -269,13 +206,13 @@ static void lesson02_rules_are_checked(void **state)
 		{ "lessons/02-when-it-fails/instructor/exercise-5.json", "\"drop_next\": 4 }\n", "\"drop_next\": 3 }\n", 1,
 		  "exercise 5: the faults stay" },
 	};
-	check_broken(cases, sizeof(cases) / sizeof(cases[0]));
+	lt_check_rules(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void lesson03_rules_are_checked(void **state)
 {
 	(void)state;
-	static const broken_rule cases[] = {
+	static const lt_rule cases[] = {
 		{ "lessons/03-rekeying/instructor/exercise-1.json", "\"rekey_time\": \"10m\"", "\"rekey_time\": \"20m\"", 0,
 		  "exercise 1: the branches keep rekey_time 10m" },
 		{ "lessons/03-rekeying/instructor/exercise-1.json", "\"rekey_time\": \"10m\"",
@@ -293,7 +230,7 @@ static void lesson03_rules_are_checked(void **state)
 		{ "lessons/03-rekeying/instructor/exercise-3.json", "\"rekey_time\": \"2m\" }", "\"rekey_time\": \"3m\" }", 0,
 		  "exercise 3: rekeys stay every 2 minutes" },
 	};
-	check_broken(cases, sizeof(cases) / sizeof(cases[0]));
+	lt_check_rules(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Exercise 3 on one side only: gw-a jittered, gw-b (longer lifetimes, no jitter) never starts a rekey. */
@@ -306,13 +243,13 @@ static void lesson03_one_sided_rekeying_fails(void **state)
 	const char *b = strstr(sol, "\"node\": \"gw-b\"");
 	assert_non_null(b);
 	size_t head = (size_t)(b - sol);
-	char *tail = replace(b, "\"rekey_time\": \"2m\" }", "\"rekey_time\": \"3m\", \"rand_time\": \"0s\" }", 0);
+	char *tail = lt_apply(b, &(lt_edit){ "\"rekey_time\": \"2m\" }", "\"rekey_time\": \"3m\", \"rand_time\": \"0s\" }", 0 });
 	assert_non_null(tail);
 	char *bad = malloc(head + strlen(tail) + 1);
 	assert_non_null(bad);
 	memcpy(bad, sol, head);
 	strcpy(bad + head, tail);
-	assert_true(failed_with(path, bad) > 0);
+	assert_true(lt_failed(path, bad, 0) > 0);
 	free(bad);
 	free(tail);
 	free(sol);
@@ -321,7 +258,7 @@ static void lesson03_one_sided_rekeying_fails(void **state)
 static void lesson04_rules_are_checked(void **state)
 {
 	(void)state;
-	static const broken_rule cases[] = {
+	static const lt_rule cases[] = {
 		{ "lessons/04-esp/instructor/exercise-1.json", "\"initiate\": false", "\"initiate\": true", 1,
 		  "exercise 1: gw-a does not bring the tunnel up before the traffic" },
 		{ "lessons/04-esp/instructor/exercise-1.json", "\"start\": \"2s\"", "\"start\": \"1s\"", 0,
@@ -335,13 +272,13 @@ static void lesson04_rules_are_checked(void **state)
 		{ "lessons/04-esp/instructor/exercise-2.json", "\"from\": \"guest-7\"", "\"from\": \"pc-a\"", 0,
 		  "exercise 2: the guest flow comes from the guest" },
 	};
-	check_broken(cases, sizeof(cases) / sizeof(cases[0]));
+	lt_check_rules(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void lesson05_rules_are_checked(void **state)
 {
 	(void)state;
-	static const broken_rule cases[] = {
+	static const lt_rule cases[] = {
 		{ "lessons/05-nat-traversal/instructor/exercise-1.json", "\"timeout\": \"30s\"", "\"timeout\": \"300s\"", 0,
 		  "exercise 1: the NAT keeps its 30 s mapping timeout" },
 		{ "lessons/05-nat-traversal/instructor/exercise-1.json", "\"dpd_delay\": \"60s\"", "\"dpd_delay\": \"20s\"", 0,
@@ -368,7 +305,7 @@ static void lesson05_rules_are_checked(void **state)
 		{ "lessons/05-nat-traversal/instructor/exercise-3.json", "\"remote\": \"198.51.100.1\"",
 		  "\"remote\": \"10.2.0.2\"", 0, "exercise 3: no going round the office NAT to gw-b's own address" },
 	};
-	check_broken(cases, sizeof(cases) / sizeof(cases[0]));
+	lt_check_rules(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Exercise 3 without its fix but with the office NAT's 4500 rule moved to a wrong port: still broken. */
@@ -377,9 +314,9 @@ static void lesson05_wrong_forward_fails(void **state)
 	(void)state;
 	const char *path = "lessons/05-nat-traversal/instructor/exercise-3.json";
 	char *sol = tfs_must_read(path, NULL);
-	char *bad = replace(sol, "\"port\": 4500", "\"port\": 4501", 0);
+	char *bad = lt_apply(sol, &(lt_edit){ "\"port\": 4500", "\"port\": 4501", 0 });
 	assert_non_null(bad);
-	assert_true(failed_with(path, bad) > 0);
+	assert_true(lt_failed(path, bad, 0) > 0);
 	free(bad);
 	free(sol);
 }
@@ -427,13 +364,13 @@ static void lesson06_crack_grades_exercise1(void **state)
 	assert_int_equal(l06_run_and_crack(strong, &run_rc, out, sizeof(out)), CLI_EXPECT_FAILED);
 	assert_int_equal(run_rc, CLI_OK);
 	assert_non_null(strstr(out, "none of the 2000 words"));
-	char *weak = replace(strong, "Vq7w3N1fXr0eKc9JmB2tYhL8sPzA4uGdQ6oE5iTnWkM=", "branch2024", 0);
+	char *weak = lt_apply(strong, &(lt_edit){ "Vq7w3N1fXr0eKc9JmB2tYhL8sPzA4uGdQ6oE5iTnWkM=", "branch2024", 0 });
 	assert_non_null(weak);
 	assert_int_equal(l06_run_and_crack(weak, &run_rc, out, sizeof(out)), CLI_OK);
 	assert_int_equal(run_rc, CLI_OK); /* the expect list alone cannot tell a weak PSK */
 	assert_non_null(strstr(out, "PSK found: \"branch2024\""));
 	free(weak);
-	char *weak2 = replace(strong, "Vq7w3N1fXr0eKc9JmB2tYhL8sPzA4uGdQ6oE5iTnWkM=", "Firewall!", 0);
+	char *weak2 = lt_apply(strong, &(lt_edit){ "Vq7w3N1fXr0eKc9JmB2tYhL8sPzA4uGdQ6oE5iTnWkM=", "Firewall!", 0 });
 	assert_non_null(weak2);
 	assert_int_equal(l06_run_and_crack(weak2, &run_rc, out, sizeof(out)), CLI_OK);
 	free(weak2);
@@ -449,7 +386,7 @@ static void lesson06_crack_grades_exercise1(void **state)
 static void lesson06_rules_are_checked(void **state)
 {
 	(void)state;
-	static const broken_rule cases[] = {
+	static const lt_rule cases[] = {
 		{ "lessons/06-ikev1/instructor/exercise-1.json", "\"version\": 1", "\"version\": 2", 0,
 		  "exercise 1: it stays IKEv1 (IKEv2 is the better answer, but not this exercise's)" },
 		{ "lessons/06-ikev1/instructor/exercise-2.json", "\"esp\": \"aes128-sha256-modp3072\"", "\"esp\": \"aes128-sha256\"", 0,
@@ -464,14 +401,14 @@ static void lesson06_rules_are_checked(void **state)
 		{ "lessons/06-ikev1/instructor/exercise-2.json", "\"latency\": \"20ms\"",
 		  "\"latency\": \"20ms\", \"loss\": 0.3", 0, "exercise 2: to-hq gets through at its first try" },
 	};
-	check_broken(cases, sizeof(cases) / sizeof(cases[0]));
+	lt_check_rules(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void lesson07_rules_are_checked(void **state)
 {
 	(void)state;
 #define L7 "lessons/07-rekey-storm/instructor/"
-	static const broken_rule cases[] = {
+	static const lt_rule cases[] = {
 		{ L7 "exercise-1.json", "\"rand_time\": \"30s\"", "\"rand_time\": \"0s\"", 0,
 		  "exercise 1: without jitter the storm stays" },
 		{ L7 "exercise-1.json", "\"rand_time\": \"30s\"", "\"rand_time\": \"5s\"", 0,
@@ -494,7 +431,7 @@ static void lesson07_rules_are_checked(void **state)
 		  "exercise 3: cookies and the limit together refuse the cookie holders" },
 	};
 #undef L7
-	check_broken(cases, sizeof(cases) / sizeof(cases[0]));
+	lt_check_rules(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 size_t tests_lesson_exercises(const struct CMUnitTest **out)

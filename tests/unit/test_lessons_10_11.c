@@ -17,157 +17,83 @@
 
 #include "run.h"
 #include "scenario.h"
+#include "lessontest.h"
 #include "testfs.h"
 #include "test_list.h.in"
 
 #define L10 "lessons/10-authentication/"
 #define L11 "lessons/11-interop-bug-offline/"
 
-/* One edit of a solution's text: the `nth` occurrence (1-based) of `from` becomes `to`; nth 0 = every one. */
-typedef struct l1011_edit {
-	const char *from, *to;
-	int nth;
-} l1011_edit;
 
-/* A solution with up to three edits that together break one rule. */
-typedef struct l1011_case {
-	const char *solution;
-	l1011_edit edit[3];
-	const char *rule;
-} l1011_case;
 
-/* Applies one edit; NULL when `from` does not occur (often enough). Caller frees. */
-static char *l1011_apply(const char *text, const l1011_edit *e)
-{
-	size_t lf = strlen(e->from), lt = strlen(e->to), n = 0;
-	for (const char *p = text; (p = strstr(p, e->from)); p += lf)
-		n++;
-	if (n == 0 || (e->nth > 0 && (size_t)e->nth > n))
-		return NULL;
-	char *out = malloc(strlen(text) + n * lt + 1), *w = out;
-	assert_non_null(out);
-	int seen = 0;
-	const char *p = text;
-	for (const char *hit; (hit = strstr(p, e->from)); p = hit + lf) {
-		seen++;
-		bool edit = e->nth == 0 || seen == e->nth;
-		memcpy(w, p, (size_t)(hit - p));
-		w += hit - p;
-		memcpy(w, edit ? e->to : e->from, edit ? lt : lf);
-		w += edit ? lt : lf;
-	}
-	strcpy(w, p);
-	return out;
-}
 
-/* Loads `text` as if it were the file `path` (relative certificate paths resolve beside it) and runs it with
- * `seed` (0: the scenario's own); returns how many expectations fail. */
-static size_t l1011_failed(const char *path, const char *text, uint64_t seed)
-{
-	char err[512];
-	sim_scenario *sc = sim_scenario_parse(path, text, strlen(text), err, sizeof(err));
-	if (!sc)
-		fail_msg("%s", err);
-	sim_run_opts o = { 0 };
-	o.seed = seed;
-	o.seed_set = seed != 0;
-	sim_run_result res;
-	if (sim_run_scenario(sc, &o, &res, err, sizeof(err)) != 0)
-		fail_msg("%s: %s", path, err);
-	FILE *quiet = fopen("/dev/null", "w");
-	assert_non_null(quiet);
-	size_t failed = sim_check_expects(sc, &res, quiet);
-	fclose(quiet);
-	sim_run_result_free(&res);
-	sim_scenario_free(sc);
-	return failed;
-}
-
-static void l1011_check_broken(const l1011_case *cases, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *text = tfs_must_read(cases[i].solution, NULL);
-		for (size_t k = 0; k < 3 && cases[i].edit[k].from; k++) {
-			char *next = l1011_apply(text, &cases[i].edit[k]);
-			if (!next)
-				fail_msg("%s: '%s' not found", cases[i].solution, cases[i].edit[k].from);
-			free(text);
-			text = next;
-		}
-		size_t failed = l1011_failed(cases[i].solution, text, 0);
-		print_message("%s: %zu expectation(s) fail\n", cases[i].rule, failed);
-		if (!failed)
-			fail_msg("%s: breaking the rule still passes", cases[i].rule);
-		free(text);
-	}
-}
 
 static void lesson10_rules_are_checked(void **state)
 {
 	(void)state;
-	static const l1011_case cases[] = {
-		{ L10 "instructor/exercise-1.json", { { "\"*.staff.example\"", "\"%any\"", 0 } },
+	static const lt_case cases[] = {
+		{ L10 "instructor/exercise-1.json", { { "\"*.staff.example\"", "\"%any\"", 0 } }, false,
 		  "exercise 1: opening gw to any identity lets mallory in" },
-		{ L10 "instructor/exercise-1.json", { { "\"*.staff.example\"", "\"*.example\"", 0 } },
+		{ L10 "instructor/exercise-1.json", { { "\"*.staff.example\"", "\"*.example\"", 0 } }, false,
 		  "exercise 1: a wider pattern lets mallory in too" },
 		{ L10 "instructor/exercise-1.json",
 		  { { "certs/ecdsa/alice.staff.example", "certs/ecdsa/bob.staff.example", 0 },
-		    { "\"local_id\": \"alice.staff.example\"", "\"local_id\": \"bob.staff.example\"", 0 } },
+		    { "\"local_id\": \"alice.staff.example\"", "\"local_id\": \"bob.staff.example\"", 0 } }, false,
 		  "exercise 1: alice borrowing bob's certificate (INITIAL_CONTACT throws bob out)" },
-		{ L10 "instructor/exercise-1.json", { { "\"remote_id\": \"gw.example\"", "\"remote_id\": \"vpn.example\"", 1 } },
+		{ L10 "instructor/exercise-1.json", { { "\"remote_id\": \"gw.example\"", "\"remote_id\": \"vpn.example\"", 1 } }, false,
 		  "exercise 1: half the fix (alice's IDi, not IDr)" },
-		{ L10 "instructor/exercise-1.json", { { "\"remote_id\": \"gw.example\"", "\"remote_id\": \"%any\"", 1 } },
+		{ L10 "instructor/exercise-1.json", { { "\"remote_id\": \"gw.example\"", "\"remote_id\": \"%any\"", 1 } }, false,
 		  "exercise 1: alice accepting any gateway the CA signed (a config rule)" },
 		{ L10 "instructor/exercise-2.json",
-		  { { "chain/gw-a.example.pem", "chain/gw-a.example.leaf.pem", 0 }, { "chain/ca.pem", "chain/ica.pem", 2 } },
+		  { { "chain/gw-a.example.pem", "chain/gw-a.example.leaf.pem", 0 }, { "chain/ca.pem", "chain/ica.pem", 2 } }, false,
 		  "exercise 2: gw-b trusting the intermediate instead of gw-a sending it" },
 		{ L10 "instructor/exercise-2.json",
 		  { { "\"esp\": \"aes128gcm16\",", "\"esp\": \"aes128gcm16\", \"fragmentation\": \"no\",", 1 },
-		    { "\"mtu\": 1280", "\"mtu\": 9000", 0 } },
+		    { "\"mtu\": 1280", "\"mtu\": 9000", 0 } }, false,
 		  "exercise 2: no fragmentation over a bigger MTU" },
-		{ L10 "instructor/exercise-3.json", { { "2030-01-01T00:00:00Z", "2027-06-01T00:00:00Z", 0 } },
+		{ L10 "instructor/exercise-3.json", { { "2030-01-01T00:00:00Z", "2027-06-01T00:00:00Z", 0 } }, false,
 		  "exercise 3: turning the clock back lets old-laptop in" },
-		{ L10 "instructor/exercise-3.json", { { "\"cert_time\": \"2030-01-01T00:00:00Z\",", "", 0 } },
+		{ L10 "instructor/exercise-3.json", { { "\"cert_time\": \"2030-01-01T00:00:00Z\",", "", 0 } }, false,
 		  "exercise 3: without cert_time the clock is the certificates' own (2026): old-laptop gets in" },
-		{ L10 "instructor/exercise-3.json", { { "gw-b.example.pem", "gw-b.example-2026.pem", 1 } },
+		{ L10 "instructor/exercise-3.json", { { "gw-b.example.pem", "gw-b.example-2026.pem", 1 } }, false,
 		  "exercise 3: one of gw-b's connections still on the expired certificate" },
 	};
-	l1011_check_broken(cases, sizeof(cases) / sizeof(cases[0]));
+	lt_check(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void lesson11_rules_are_checked(void **state)
 {
 	(void)state;
-	static const l1011_case cases[] = {
-		{ L11 "instructor/exercise-2.json", { { "\"loss\": 0.3", "\"loss\": 0.2", 1 } },
+	static const lt_case cases[] = {
+		{ L11 "instructor/exercise-2.json", { { "\"loss\": 0.3", "\"loss\": 0.2", 1 } }, false,
 		  "exercise 2: the link keeps its 30 % loss (a config rule)" },
-		{ L11 "instructor/exercise-1.json", { { "\"profile\": \"android\"", "\"profile\": \"strongswan\"", 0 } },
+		{ L11 "instructor/exercise-1.json", { { "\"profile\": \"android\"", "\"profile\": \"strongswan\"", 0 } }, false,
 		  "exercise 1: the phone keeps its Android retransmission schedule" },
 		{ L11 "instructor/exercise-1.json",
 		  { { "\"node\": \"gw\",\n      \"exchange\"", "\"node\": \"phone\",\n      \"exchange\"", 0 },
-		    { "\"response\": true,\n      \"nth\"", "\"response\": false,\n      \"nth\"", 0 } },
+		    { "\"response\": true,\n      \"nth\"", "\"response\": false,\n      \"nth\"", 0 } }, false,
 		  "exercise 1: losing the request instead gives no cached answer" },
-		{ L11 "instructor/exercise-1.json", { { "\"exchange\": \"IKE_AUTH\",\n      \"response\": true", "\"exchange\": \"IKE_SA_INIT\",\n      \"response\": true", 0 } },
+		{ L11 "instructor/exercise-1.json", { { "\"exchange\": \"IKE_AUTH\",\n      \"response\": true", "\"exchange\": \"IKE_SA_INIT\",\n      \"response\": true", 0 } }, false,
 		  "exercise 1: losing the IKE_SA_INIT response is another story" },
-		{ L11 "instructor/exercise-1.json", { { "\"nth\": 1", "\"nth\": 1 }, { \"node\": \"phone\", \"drop_nth\": 1", 0 } },
+		{ L11 "instructor/exercise-1.json", { { "\"nth\": 1", "\"nth\": 1 }, { \"node\": \"phone\", \"drop_nth\": 1", 0 } }, false,
 		  "exercise 1: exactly one datagram lost" },
-		{ L11 "instructor/exercise-2.json", { { "\"seed\": 23", "\"seed\": 24", 0 } },
+		{ L11 "instructor/exercise-2.json", { { "\"seed\": 23", "\"seed\": 24", 0 } }, false,
 		  "exercise 2: a seed that does not reproduce" },
-		{ L11 "instructor/exercise-2.json", { { "\"loss\": 0.3", "\"loss\": 0", 0 } }, "exercise 2: the loss is the cause" },
-		{ L11 "instructor/exercise-2.json", { { "\"profile\": \"android\"", "\"profile\": \"android-native\"", 0 } },
+		{ L11 "instructor/exercise-2.json", { { "\"loss\": 0.3", "\"loss\": 0", 0 } }, false, "exercise 2: the loss is the cause" },
+		{ L11 "instructor/exercise-2.json", { { "\"profile\": \"android\"", "\"profile\": \"android-native\"", 0 } }, false,
 		  "exercise 2: the phone keeps its profile (android-native retransmits 4 times)" },
 		{ L11 "instructor/exercise-2.json",
-		  { { "\"expect\": [", "\"faults\": [ { \"node\": \"gw\", \"exchange\": \"IKE_AUTH\", \"response\": true } ], \"expect\": [", 0 } },
+		  { { "\"expect\": [", "\"faults\": [ { \"node\": \"gw\", \"exchange\": \"IKE_AUTH\", \"response\": true } ], \"expect\": [", 0 } }, false,
 		  "exercise 2: no exchange faults" },
-		{ L11 "instructor/exercise-3.json", { { "\"at\": \"5s\"", "\"at\": \"6s\"", 2 } },
+		{ L11 "instructor/exercise-3.json", { { "\"at\": \"5s\"", "\"at\": \"6s\"", 2 } }, false,
 		  "exercise 3: one second apart the rekeys do not cross" },
-		{ L11 "instructor/exercise-3.json", { { "\"do\": \"rekey_child\"", "\"do\": \"delete_child\"", 2 } },
+		{ L11 "instructor/exercise-3.json", { { "\"do\": \"rekey_child\"", "\"do\": \"delete_child\"", 2 } }, false,
 		  "exercise 3: a rekey crossing a delete is another race" },
 		{ L11 "instructor/exercise-3.json",
-		  { { "\"name\": \"net\"", "\"name\": \"net\", \"rekey_time\": \"6s\", \"rand_time\": \"2s\"", 0 } },
+		  { { "\"name\": \"net\"", "\"name\": \"net\", \"rekey_time\": \"6s\", \"rand_time\": \"2s\"", 0 } }, false,
 		  "exercise 3: the jittered lifetimes left in rekey outside the race" },
 	};
-	l1011_check_broken(cases, sizeof(cases) / sizeof(cases[0]));
+	lt_check(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Exercise 1's rule "at any seed": the reference solution reproduces at seeds 1..8; the same story told with 20 %
@@ -178,10 +104,10 @@ static void lesson11_exercise1_at_any_seed(void **state)
 	const char *path = L11 "instructor/exercise-1.json";
 	char *sol = tfs_must_read(path, NULL);
 	for (uint64_t seed = 1; seed <= 8; seed++)
-		if (l1011_failed(path, sol, seed))
+		if (lt_failed(path, sol, seed))
 			fail_msg("%s: fails at seed %llu", path, (unsigned long long)seed);
-	static const l1011_edit lossy = { "\"latency\": \"30ms\"", "\"latency\": \"30ms\", \"loss\": 0.2", 0 };
-	char *a = l1011_apply(sol, &lossy);
+	static const lt_edit lossy = { "\"latency\": \"30ms\"", "\"latency\": \"30ms\", \"loss\": 0.2", 0 };
+	char *a = lt_apply(sol, &lossy);
 	assert_non_null(a);
 	/* cut ",\n  \"faults\": [ ... ]" (a fault holds no list of its own) */
 	char *f = strstr(a, ",\n  \"faults\": [");
@@ -191,7 +117,7 @@ static void lesson11_exercise1_at_any_seed(void **state)
 	memmove(f, end + 1, strlen(end + 1) + 1);
 	size_t failing = 0;
 	for (uint64_t seed = 1; seed <= 8; seed++)
-		failing += l1011_failed(path, a, seed) > 0;
+		failing += lt_failed(path, a, seed) > 0;
 	print_message("exercise 1 with 20 %% random loss instead of the fault: fails at %zu of 8 seeds\n", failing);
 	assert_true(failing > 0);
 	free(a);
