@@ -134,18 +134,6 @@ static const char *hash_name(uint16_t h)
 	}
 }
 
-/* Bytes as a quoted string, escaping what is not printable ASCII. */
-static void quoted(FILE *out, const uint8_t *p, size_t n)
-{
-	fputc('"', out);
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\')
-			fputc(p[i], out);
-		else
-			fprintf(out, "\\x%02x", p[i]);
-	}
-	fputc('"', out);
-}
 
 /* The responder's identity from IDir_b (type, protocol, port, data). */
 static void print_id(FILE *out, const ike_am_field *id)
@@ -158,7 +146,7 @@ static void print_id(FILE *out, const ike_am_field *id)
 	if (id->p[0] == V1_ID_IPV4_ADDR && n == 4)
 		fprintf(out, "%u.%u.%u.%u", d[0], d[1], d[2], d[3]);
 	else if (id->p[0] == V1_ID_FQDN || id->p[0] == V1_ID_USER_FQDN || id->p[0] == V1_ID_KEY_ID)
-		quoted(out, d, n > 128 ? 128 : n);
+		crack_quoted(out, d, n > 128 ? 128 : n);
 	else
 		for (size_t i = 0; i < n && i < 32; i++)
 			fprintf(out, "%02x", d[i]);
@@ -253,12 +241,6 @@ static int choose(const crack_opts *o, const ike_am_scan *s, crack_target *t, FI
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The dictionary attack proper. */
 static int attack(const crack_target *t, const char *path, FILE *out, FILE *err)
@@ -280,7 +262,7 @@ static int attack(const crack_target *t, const char *path, FILE *out, FILE *err)
 		goto done;
 	}
 	crack_words_init(w, f, path);
-	double t0 = now_s();
+	double t0 = crack_now();
 	while ((got = crack_words_next(w, word, &len, msg, sizeof(msg))) > 0) {
 		int hit = crack_try(c, t, word, len);
 		if (hit < 0) {
@@ -290,21 +272,7 @@ static int attack(const crack_target *t, const char *path, FILE *out, FILE *err)
 		if (hit)
 			break;
 	}
-	double dt = now_s() - t0, rate = dt > 0 ? (double)w->words / dt : 0;
-	if (got < 0) {
-		fprintf(err, "ikesim crack: %s\n", msg);
-		rc = CRACK_BAD_INPUT;
-	} else if (got > 0) {
-		fprintf(out, "PSK found: ");
-		quoted(out, word, len);
-		fprintf(out, " (line %llu of %s; %llu words in %.3f s, %.0f words/s)\n", (unsigned long long)w->line, path,
-			(unsigned long long)w->words, dt, rate);
-		rc = CRACK_FOUND;
-	} else {
-		fprintf(out, "no PSK found: none of the %llu words of %s matched (%.3f s, %.0f words/s)\n",
-			(unsigned long long)w->words, path, dt, rate);
-		rc = CRACK_NOT_FOUND;
-	}
+	rc = crack_report(out, err, got, msg, word, len, w, path, t0);
 done:
 	OPENSSL_cleanse(word, sizeof(word));
 	if (w)

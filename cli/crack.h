@@ -50,6 +50,15 @@ void crack_words_init(crack_words *w, FILE *f, const char *name);
 /* The next word into out (CRACK_WORD_MAX bytes): 1, 0 at the end, -1 with err (line too long, NUL byte, read error). */
 int crack_words_next(crack_words *w, uint8_t *out, size_t *len, char *err, size_t errlen);
 
+/* Bytes as a quoted string, escaping what is not printable ASCII. */
+void crack_quoted(FILE *out, const uint8_t *p, size_t n);
+/* Seconds on the monotonic clock, for the words-per-second figure. */
+double crack_now(void);
+/* The end of a word-list attack said once for both versions: got < 0 an error (msg), > 0 word[0..len) found
+ * (the list's line and count from w), 0 none; since t0. Returns the exit code. */
+int crack_report(FILE *out, FILE *err, int got, const char *msg, const uint8_t *word, size_t len, const crack_words *w,
+		 const char *path, double t0);
+
 /* IKEv2 (crack_v2.c): a rogue responder's trace or an IKEv2 capture line (host/v2psk.h). */
 typedef struct crack_v2_args {
 	const char *capture, *wordlist;

@@ -65,13 +65,6 @@ static size_t scan_trace(const char *b, size_t len, v2cap *c, size_t max, size_t
 	return n;
 }
 
-static void quoted(FILE *out, const uint8_t *p, size_t n)
-{
-	fputc('"', out);
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\' ? "%c" : "\\x%02x", p[i]);
-	fputc('"', out);
-}
 
 /* "ID_FQDN "gw.example", PRF_HMAC_SHA2_256, SPIi ..." */
 static void describe(FILE *out, const ike_v2psk *t)
@@ -81,7 +74,7 @@ static void describe(FILE *out, const ike_v2psk *t)
 	fprintf(out, "  initiator SPI %016llx, ", (unsigned long long)ike_get_u64(t->msg1));
 	if (t->idi[0] == V2_ID_FQDN || t->idi[0] == V2_ID_RFC822_ADDR || t->idi[0] == V2_ID_KEY_ID) {
 		fprintf(out, "%s ", t->idi[0] == V2_ID_FQDN ? "ID_FQDN" : t->idi[0] == V2_ID_KEY_ID ? "ID_KEY_ID" : "ID_RFC822_ADDR");
-		quoted(out, d, n > 128 ? 128 : n);
+		crack_quoted(out, d, n > 128 ? 128 : n);
 	} else if (t->idi[0] == V2_ID_IPV4_ADDR && n == 4)
 		fprintf(out, "ID_IPV4_ADDR %u.%u.%u.%u", d[0], d[1], d[2], d[3]);
 	else
@@ -89,12 +82,6 @@ static void describe(FILE *out, const ike_v2psk *t)
 	fprintf(out, ", %s, message 1 of %zu bytes\n", ike_transform_name(IKE_TT_PRF, t->prf, 0), t->msg1_len);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The word list against t. */
 static int attack(const ike_v2psk *t, const char *path, FILE *out, FILE *err)
@@ -116,27 +103,13 @@ static int attack(const ike_v2psk *t, const char *path, FILE *out, FILE *err)
 		goto done;
 	}
 	crack_words_init(w, f, path);
-	double t0 = now_s();
+	double t0 = crack_now();
 	while (!hit && (got = crack_words_next(w, word, &len, msg, sizeof(msg))) > 0)
 		if ((hit = ike_host_v2psk_try(c, t, maced, word, len)) < 0) {
 			fprintf(err, "ikesim crack: the PRF failed\n");
 			goto done;
 		}
-	double dt = now_s() - t0, rate = dt > 0 ? (double)w->words / dt : 0;
-	if (got < 0) {
-		fprintf(err, "ikesim crack: %s\n", msg);
-		rc = CRACK_BAD_INPUT;
-	} else if (hit) {
-		fprintf(out, "PSK found: ");
-		quoted(out, word, len);
-		fprintf(out, " (line %llu of %s; %llu words in %.3f s, %.0f words/s)\n", (unsigned long long)w->line, path,
-			(unsigned long long)w->words, dt, rate);
-		rc = CRACK_FOUND;
-	} else {
-		fprintf(out, "no PSK found: none of the %llu words of %s matched (%.3f s, %.0f words/s)\n",
-			(unsigned long long)w->words, path, dt, rate);
-		rc = CRACK_NOT_FOUND;
-	}
+	rc = crack_report(out, err, got < 0 ? got : hit, msg, word, len, w, path, t0);
 done:
 	OPENSSL_cleanse(word, sizeof(word));
 	OPENSSL_cleanse(maced, sizeof(maced));

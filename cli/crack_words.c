@@ -1,7 +1,47 @@
 /* The word list of `ikesim crack`, streamed through a fixed buffer: a list of 10^6 words is never held whole. */
 #include <string.h>
+#include <time.h>
 
 #include "crack.h"
+
+void crack_quoted(FILE *out, const uint8_t *p, size_t n)
+{
+	fputc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\')
+			fputc(p[i], out);
+		else
+			fprintf(out, "\\x%02x", p[i]);
+	}
+	fputc('"', out);
+}
+
+double crack_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int crack_report(FILE *out, FILE *err, int got, const char *msg, const uint8_t *word, size_t len, const crack_words *w,
+		 const char *path, double t0)
+{
+	double dt = crack_now() - t0, rate = dt > 0 ? (double)w->words / dt : 0;
+	if (got < 0) {
+		fprintf(err, "ikesim crack: %s\n", msg);
+		return CRACK_BAD_INPUT;
+	}
+	if (got > 0) {
+		fprintf(out, "PSK found: ");
+		crack_quoted(out, word, len);
+		fprintf(out, " (line %llu of %s; %llu words in %.3f s, %.0f words/s)\n", (unsigned long long)w->line, path,
+			(unsigned long long)w->words, dt, rate);
+		return CRACK_FOUND;
+	}
+	fprintf(out, "no PSK found: none of the %llu words of %s matched (%.3f s, %.0f words/s)\n",
+		(unsigned long long)w->words, path, dt, rate);
+	return CRACK_NOT_FOUND;
+}
 
 void crack_words_init(crack_words *w, FILE *f, const char *name)
 {
