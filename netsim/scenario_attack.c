@@ -12,30 +12,6 @@
 
 static const char *const KINDS[] = { "spoof_flood", "mitm_downgrade", "rogue_responder", NULL };
 
-/* "100.64.0.0/16" or one address (a /32 or /128). 0 or -1. */
-static int parse_sources(const char *s, ike_addr *a, uint8_t *plen)
-{
-	char buf[64];
-	const char *slash = strchr(s, '/');
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	if (sim_parse_addr(buf, a) != 0)
-		return -1;
-	unsigned max = a->family == 4 ? 32 : 128, v = max;
-	if (slash) {
-		char *end;
-		if (slash[1] < '0' || slash[1] > '9' || strlen(slash + 1) > 3)
-			return -1;
-		v = (unsigned)strtoul(slash + 1, &end, 10);
-		if (*end || v > max)
-			return -1;
-	}
-	*plen = (uint8_t)v;
-	return 0;
-}
 
 /* IKEv2 proposals only: IKEv1's legacy keywords have no IKEv2 transform here. */
 static int v2_proposals(sim_scn *c, const sim_jv *o, const char *path, const char *key, const char *dflt,
@@ -59,7 +35,7 @@ static int parse_flood(sim_scn *c, const sim_scenario *sc, const sim_jv *o, cons
 	    sim_scn_num(c, o, path, "rate", 1, 0.001, 100000.0, &a->rate) < 0)
 		return -1;
 	sim_scn_sub(p, path, "sources");
-	if (parse_sources(src, &a->prefix, &a->plen))
+	if (sim_scn_parse_prefix(src, &a->prefix, &a->plen))
 		return sim_scn_fail(c, p, "'%.64s' is not an address or address/prefix-length", src);
 	a->target = sc->nodes[t].addrs[0];
 	a->target.port = 500;

@@ -60,6 +60,8 @@ int sim_scn_link_rate(sim_scn *c, const sim_jv *o, const char *path, sim_link_cf
 int sim_scn_cross(sim_scn *c, sim_scenario *sc, const sim_jv *root);
 /* scenario_metrics.c: the top-level "metrics" object; an expectation with "metric". 0 or -1. */
 int sim_scn_metrics(sim_scn *c, sim_scenario *sc, const sim_jv *root);
+/* scenario_net.c: "10.0.0.0/8", "10.0.0.5" (a host route: /32 or /128), "default" (plen 0). 0 or -1. */
+int sim_scn_parse_prefix(const char *s, ike_addr *a, uint8_t *plen);
 /* scenario_rule.c: one { "config": PATH, ... } expectation, decided now. 0 or -1. */
 int sim_scn_rule_expect(sim_scn *c, sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e);
 int sim_scn_metric_expect(sim_scn *c, const sim_scenario *sc, const sim_jv *o, const char *path, sim_expect_spec *e);

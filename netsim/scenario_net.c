@@ -7,8 +7,7 @@
 
 #define ROUTES_MAX 64
 
-/* "10.0.0.0/8", "10.0.0.5" (a host route), "default" (plen 0). 0 or -1. */
-static int parse_prefix(const char *s, ike_addr *a, uint8_t *plen)
+int sim_scn_parse_prefix(const char *s, ike_addr *a, uint8_t *plen)
 {
 	char buf[64];
 	if (!strcmp(s, "default")) {
@@ -61,7 +60,7 @@ static int parse_route(sim_scn *c, sim_scenario *sc, const sim_jv *root_nodes, u
 	if (sim_scn_object(c, o, path, keys) || sim_scn_str(c, o, path, "to", 1, &to) < 0)
 		return -1;
 	sim_scn_sub(p, path, "to");
-	if (parse_prefix(to, &r->prefix, &r->plen))
+	if (sim_scn_parse_prefix(to, &r->prefix, &r->plen))
 		return sim_scn_fail(c, p, "'%.64s' is not \"default\", an address or address/prefix-length", to);
 	int32_t via = neighbour(c, sc, node, o, path, "via");
 	if (via < 0)

@@ -13,23 +13,9 @@
 
 #include "run.h"
 #include "scenario.h"
+#include "testfs.h"
 #include "test_list.h.in"
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	long n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	char *buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
-}
 
 typedef struct run_out {
 	char *trace, *metrics;
@@ -53,7 +39,7 @@ static run_out run_with(const char *scenario, unsigned threads)
 		fail_msg("%s", err);
 	FILE *devnull = fopen("/dev/null", "w");
 	assert_non_null(devnull);
-	run_out r = { slurp(tp), slurp(mp), res.jobs_pool, res.jobs_run, sim_check_expects(sc, &res, devnull) };
+	run_out r = { tfs_must_read(tp, NULL), tfs_must_read(mp, NULL), res.jobs_pool, res.jobs_run, sim_check_expects(sc, &res, devnull) };
 	fclose(devnull);
 	sim_run_result_free(&res);
 	sim_scenario_free(sc);
