@@ -345,6 +345,19 @@ int ike_sig_sign_pss(const ike_crypto *c, EVP_PKEY *key, uint8_t hash, ike_drbg 
 	return rc;
 }
 
+int ike_sig_sign_pss_salt(const ike_crypto *c, EVP_PKEY *key, uint8_t hash, const uint8_t *salt,
+			  const ike_iov *data, size_t n, uint8_t *out, size_t cap, size_t *len)
+{
+	if (cap < 1 + IKE_PSS_ALGID_LEN || ike_pss_algid(hash, out + 1) != 0)
+		return -IKE_CRYPTO_EUNSUPPORTED;
+	out[0] = IKE_PSS_ALGID_LEN;
+	size_t slen = 0;
+	int rc = ike_pss_sign_salt(c, key, hash, salt, data, n, out + 1 + IKE_PSS_ALGID_LEN,
+				   cap - 1 - IKE_PSS_ALGID_LEN, &slen);
+	*len = rc ? 0 : 1 + IKE_PSS_ALGID_LEN + slen;
+	return rc;
+}
+
 void ike_sig_describe(uint8_t method, const uint8_t *auth, size_t len, bool rsa, char *out, size_t cap)
 {
 	ike_pss_params pp;

@@ -57,6 +57,10 @@ int ike_sig_verify_why(const ike_crypto *c, EVP_PKEY *pub, uint8_t method, const
 int ike_sig_sign_pss(const ike_crypto *c, EVP_PKEY *key, uint8_t hash, ike_drbg *rng, const ike_iov *data,
 		     size_t n, uint8_t *out, size_t cap, size_t *len);
 
+/* ike_sig_sign_pss with the salt given (the hash's length, drawn beforehand: crypto jobs). */
+int ike_sig_sign_pss_salt(const ike_crypto *c, EVP_PKEY *key, uint8_t hash, const uint8_t *salt,
+			  const ike_iov *data, size_t n, uint8_t *out, size_t cap, size_t *len);
+
 /* Names the scheme of AUTH data we received, e.g. "RFC 7427 RSASSA-PSS SHA-256 salt 32", for traces. */
 void ike_sig_describe(uint8_t method, const uint8_t *auth, size_t len, bool rsa, char *out, size_t cap);
 

@@ -358,15 +358,28 @@ int ike_pss_sign(const ike_crypto *c, EVP_PKEY *key, uint8_t hash, ike_drbg *rng
 		 uint8_t *out, size_t cap, size_t *len)
 {
 	const EVP_MD *md = md_of(c, hash);
+	size_t hlen = md ? (size_t)EVP_MD_get_size(md) : 0;
+	uint8_t salt[EVP_MAX_MD_SIZE];
+	if (!md || hash < IKE_SIGHASH_SHA256 || !EVP_PKEY_is_a(key, "RSA") || em_len(key) < 2 * hlen + 2)
+		return -IKE_CRYPTO_EUNSUPPORTED;
+	/* The salt is the engine's, not OpenSSL's: same seed, same signature. */
+	ike_drbg_bytes(rng, salt, hlen);
+	int rc = ike_pss_sign_salt(c, key, hash, salt, data, n, out, cap, len);
+	OPENSSL_cleanse(salt, sizeof(salt));
+	return rc;
+}
+
+int ike_pss_sign_salt(const ike_crypto *c, EVP_PKEY *key, uint8_t hash, const uint8_t *salt, const ike_iov *data,
+		      size_t n, uint8_t *out, size_t cap, size_t *len)
+{
+	const EVP_MD *md = md_of(c, hash);
 	int bits = EVP_PKEY_get_bits(key);
 	size_t k = (size_t)EVP_PKEY_get_size(key), hlen = md ? (size_t)EVP_MD_get_size(md) : 0;
-	uint8_t em[1024], mhash[EVP_MAX_MD_SIZE], salt[EVP_MAX_MD_SIZE];
+	uint8_t em[1024], mhash[EVP_MAX_MD_SIZE];
 	if (!md || hash < IKE_SIGHASH_SHA256 || !EVP_PKEY_is_a(key, "RSA") || k > sizeof(em) || em_len(key) < 2 * hlen + 2)
 		return -IKE_CRYPTO_EUNSUPPORTED;
 	if (cap < k)
 		return -IKE_CRYPTO_EINVAL;
-	/* The salt is the engine's, not OpenSSL's: same seed, same signature. */
-	ike_drbg_bytes(rng, salt, hlen);
 	int rc = digest(md, data, n, mhash);
 	if (!rc)
 		rc = emsa_pss(md, mhash, salt, hlen, bits, em, k);

@@ -49,5 +49,8 @@ int ike_pss_verify(const ike_crypto *c, EVP_PKEY *pub, const uint8_t *der, size_
 /* RSASSA-PSS signature (k octets) over data[] with hash, MGF1 with it, salt of its length from rng. */
 int ike_pss_sign(const ike_crypto *c, EVP_PKEY *key, uint8_t hash, ike_drbg *rng, const ike_iov *data, size_t n,
 		 uint8_t *out, size_t cap, size_t *len);
+/* The same with the salt given (the hash's length): a crypto job draws it before it runs. */
+int ike_pss_sign_salt(const ike_crypto *c, EVP_PKEY *key, uint8_t hash, const uint8_t *salt, const ike_iov *data,
+		      size_t n, uint8_t *out, size_t cap, size_t *len);
 
 #endif

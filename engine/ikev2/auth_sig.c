@@ -9,6 +9,7 @@
 #include "crypto/hash.h"
 #include "crypto/sig.h"
 #include "ikev2/sa.h"
+#include "peer/job.h"
 
 #define MAX_CERTREQ_CAS 16
 
@@ -67,32 +68,32 @@ void v2_sig_add_certs(const v2_ike_sa *sa, v2_builder *b)
 		v2_add_cert(b, V2_PL_CERT, IKE_CERT_X509_SIG, der, len);
 }
 
-int v2_sig_auth(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body, size_t id_len, uint8_t *out,
-		size_t cap, size_t *len, uint8_t *method, const char **why)
+
+int v2_sig_job(v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body, size_t id_len, ike_job_resume resume,
+	       ike_job **out, const char **why)
 {
-	uint8_t maced[IKE_PRF_MAX_OUT], hash = 0;
+	uint8_t maced[IKE_PRF_MAX_OUT], hash = 0, method = 0;
 	ike_iov so[3];
+	*out = NULL;
+	*why = "cannot sign our AUTH payload";
 	if (!pubkey(sa)) {
 		*why = "public-key authentication configured without a credential";
 		return -1;
 	}
 	EVP_PKEY *key = ike_cred_pkey(sa->conn->cred);
-	/* RFC 7427 section 3: method 14 only when both sides sent SIGNATURE_HASH_ALGORITHMS. */
 	uint16_t hashes = ike_cred_rfc7427(sa->conn->cred) ? sa->peer_hashes : 0;
-	if (ike_sig_choose(key, hashes, method, &hash) != 0 ||
-	    v2_signed_octets(sa, for_initiator, id_body, id_len, maced, so) != 0) {
-		*why = "cannot sign our AUTH payload";
+	if (ike_sig_choose(key, hashes, &method, &hash) != 0 ||
+	    v2_signed_octets(sa, for_initiator, id_body, id_len, maced, so) != 0)
 		return -1;
-	}
-	/* PSS needs method 14 (its parameters travel in the AlgorithmIdentifier); the salt is the peer's DRBG's. */
-	bool pss = *method == V2_AUTH_DIGITAL_SIGNATURE && ike_cred_rsa_pss(sa->conn->cred) && ike_sig_is_rsa(key);
-	int rc = pss ? ike_sig_sign_pss(sa->peer->cfg.crypto, key, hash, &sa->peer->rng, so, 3, out, cap, len)
-		     : ike_sig_sign(sa->peer->cfg.crypto, key, *method, hash, so, 3, out, cap, len);
-	if (rc != 0) {
-		*why = "cannot sign our AUTH payload";
+	bool pss = method == V2_AUTH_DIGITAL_SIGNATURE && ike_cred_rsa_pss(sa->conn->cred) && ike_sig_is_rsa(key);
+	uint32_t arg = ike_sig_charge_arg(key);
+	ike_job *j = ike_job_sign(sa->peer, sa, sa->peer->cfg.crypto, key, method, hash, pss, &sa->peer->rng, so, 3, arg,
+				  resume);
+	OPENSSL_cleanse(maced, sizeof(maced));
+	if (!j)
 		return -1;
-	}
-	v2_charge(sa->peer, IKE_CHARGE_SIGN, ike_sig_charge_arg(key), so[0].len + so[1].len + so[2].len);
+	v2_charge(sa->peer, IKE_CHARGE_SIGN, arg, so[0].len + so[1].len + so[2].len);
+	*out = j;
 	return 0;
 }
 

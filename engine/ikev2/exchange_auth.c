@@ -11,6 +11,7 @@
 #include "crypto/prf.h"
 #include "crypto/sig.h"
 #include "ikev2/sa.h"
+#include "peer/job.h"
 
 /* The ID payload body as it goes on the wire: type, three reserved bytes, data. */
 static size_t id_body(const ike_id *id, uint8_t *out)
@@ -71,33 +72,23 @@ static int first_child_keys(v2_ike_sa *sa, v2_child_sa *ch, ike_time now)
 	return v2_derive_child_keys(sa, ch, now, sa->ni, sa->ni_len, sa->nr, sa->nr_len, NULL, 0);
 }
 
-/* Room for a PSK MAC or a signature (RFC 7427 prefix included). */
-#define V2_AUTH_MAX (IKE_SIG_MAX > IKE_PRF_MAX_OUT ? IKE_SIG_MAX : IKE_PRF_MAX_OUT)
 
-/* Our AUTH payload data and method: PSK MAC or signature, by the connection's auth setting. */
-static int our_auth(const v2_ike_sa *sa, bool initiator, const uint8_t *idb, size_t idlen, uint8_t *auth,
-		    size_t *alen, uint8_t *method, const char **why)
-{
-	if (sa->conn->auth == IKE_AUTH_PUBKEY)
-		return v2_sig_auth(sa, initiator, idb, idlen, auth, V2_AUTH_MAX, alen, method, why);
-	*method = V2_AUTH_SHARED_KEY_MIC;
-	*why = initiator ? "cannot compute AUTH (no PSK configured?)" : "cannot compute our AUTH";
-	return v2_psk_auth(sa, initiator, idb, idlen, auth, alen);
-}
 
-/* Our IKE_AUTH request into inner[0..cap): a long certificate chain may need more than V2_MAX_MSG (fragments). */
-static void auth_i_build(v2_ike_sa *sa, ike_time now, uint8_t *inner, size_t cap)
+/* Our AUTH payload: its method and data (a PSK MAC, or a signature a crypto job made). */
+typedef struct own_auth {
+	uint8_t method;
+	size_t len;
+	const uint8_t *data;
+} own_auth;
+
+/* Our IKE_AUTH request into inner[0..cap) with our AUTH a; a long certificate chain may need more than
+ * V2_MAX_MSG (fragments). */
+static void auth_i_build(v2_ike_sa *sa, ike_time now, uint8_t *inner, size_t cap, const own_auth *a)
 {
 	const ike_conn_cfg *c = sa->conn;
-	uint8_t idb[4 + IKE_ID_MAX], auth[V2_AUTH_MAX], spi[4], method;
+	uint8_t spi[4];
 	ike_id me;
 	v2_own_id(sa, &me);
-	size_t idlen = id_body(&me, idb), alen = 0;
-	const char *why = NULL;
-	if (our_auth(sa, true, idb, idlen, auth, &alen, &method, &why) != 0) {
-		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, why);
-		return;
-	}
 	v2_child_free_all(sa);
 	v2_child_sa *ch = v2_child_new(sa, 0);
 	if (!ch) {
@@ -117,7 +108,7 @@ static void auth_i_build(v2_ike_sa *sa, ike_time now, uint8_t *inner, size_t cap
 	v2_sig_add_certreq(sa, &b); /* where charon puts it: after INITIAL_CONTACT, before IDr */
 	if (c->remote_id.type)
 		v2_add_id(&b, V2_PL_IDR, c->remote_id.type, c->remote_id.data, c->remote_id.len);
-	v2_add_auth(&b, method, auth, alen);
+	v2_add_auth(&b, a->method, a->data, a->len);
 	v2_sa_from_config(&c->children[0].esp, ike_child_protocol(&c->children[0]), spi, 4, true, prop);
 	v2_add_sa(&b, prop);
 	ike_ts own;
@@ -139,7 +130,7 @@ static void auth_i_build(v2_ike_sa *sa, ike_time now, uint8_t *inner, size_t cap
 	(void)v2_send_request(sa, now, V2_IKE_AUTH, inner, b.w.len, b.first, "could not seal our IKE_AUTH request");
 }
 
-void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
+static void auth_i_send_with(v2_ike_sa *sa, ike_time now, const own_auth *a)
 {
 	size_t cap = v2_build_cap(sa, V2_IKE_AUTH);
 	uint8_t *inner = malloc(cap);
@@ -147,8 +138,57 @@ void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
 		v2_fail_local(sa, now, "out of memory for our IKE_AUTH request");
 		return;
 	}
-	auth_i_build(sa, now, inner, cap);
+	auth_i_build(sa, now, inner, cap, a);
 	free(inner);
+}
+
+/* Our signature is made (the crypto job is back): the request goes out. */
+static int auth_i_signed(ike_job *j, ike_time now, bool late)
+{
+	v2_ike_sa *sa = j->owner;
+	ike_peer *p = sa->peer;
+	uint64_t spi = v2_our_spi(sa);
+	v2_job_detach(sa);
+	if (j->rc != 0) {
+		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, "cannot sign our AUTH payload");
+		return 0;
+	}
+	own_auth a = { j->method, j->sig_len, j->sig };
+	auth_i_send_with(sa, now, &a);
+	if (late && v2_sa_alive(p, spi, sa)) /* what v2_input does after a handler */
+		v2_settle(sa, now);
+	return 0;
+}
+
+/* The id body of our own identity, for AUTH. */
+static size_t own_id_body(const v2_ike_sa *sa, uint8_t *out)
+{
+	ike_id me;
+	v2_own_id(sa, &me);
+	return id_body(&me, out);
+}
+
+void v2_auth_i_send(v2_ike_sa *sa, ike_time now)
+{
+	uint8_t idb[4 + IKE_ID_MAX], auth[IKE_PRF_MAX_OUT];
+	size_t idlen = own_id_body(sa, idb);
+	const char *why = NULL;
+	if (sa->conn->auth == IKE_AUTH_PUBKEY) { /* a signature is a crypto job (ike.h), at once without a host pool */
+		ike_job *j = NULL;
+		if (v2_sig_job(sa, true, idb, idlen, auth_i_signed, &j, &why) != 0) {
+			v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, why);
+			return;
+		}
+		v2_job_attach(sa, j);
+		(void)ike_job_go(j, now, 0);
+		return;
+	}
+	own_auth a = { V2_AUTH_SHARED_KEY_MIC, 0, auth };
+	if (v2_psk_auth(sa, true, idb, idlen, auth, &a.len) != 0) {
+		v2_fail(sa, now, V2_T_IKE_I_AUTH_FAILED, 0, "cannot compute AUTH (no PSK configured?)");
+		return;
+	}
+	auth_i_send_with(sa, now, &a);
 }
 
 static bool auth_check(const v2_ike_sa *sa, ike_time now, bool initiator_auth, const v2_chain *inner,
@@ -304,7 +344,88 @@ static void child_r(v2_ike_sa *sa, ike_time now, child_payloads *cp, v2_builder 
 }
 
 /* Answers the peer's IKE_AUTH request, building the response in inner[0..cap). */
-static int auth_r(v2_ike_sa *sa, ike_time now, v2_inbound *in, uint8_t *inner, size_t cap)
+/* The rest of the responder's IKE_AUTH once our AUTH a is known: the IKE SA is up, the CHILD SA answered. */
+static int auth_r_finish(v2_ike_sa *sa, ike_time now, const v2_chain *req, uint32_t msgid, const own_auth *a)
+{
+	char why[160];
+	child_payloads cp_buf, *cp = &cp_buf;
+	const char *bad = auth_request_syntax(req, cp); /* checked before: this only fills cp */
+	size_t cap = v2_build_cap(sa, V2_IKE_AUTH);
+	uint8_t *inner = bad ? NULL : malloc(cap);
+	if (!inner) {
+		v2_fail_local(sa, now, bad ? bad : "out of memory for our IKE_AUTH response");
+		return V2_H_GONE;
+	}
+	ike_id me;
+	v2_own_id(sa, &me);
+	v2_dl_set(sa, V2_DL_HALF_OPEN, IKE_TIME_NEVER);
+	v2_mobike_read_auth(sa, req);
+	v2_ike_go(sa, now, V2_T_IKE_R_AUTH_OK, NULL);
+	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
+	ike_up(sa, now);
+	if (v2_chain_find_notify(req, V2_N_INITIAL_CONTACT))
+		v2_ic_received(sa, now);
+	v2_builder b;
+	v2_begin_chain(&b, inner, cap);
+	v2_add_id(&b, V2_PL_IDR, me.type, me.data, me.len);
+	v2_sig_add_certs(sa, &b);
+	v2_add_auth(&b, a->method, a->data, a->len);
+	child_r(sa, now, cp, &b);
+	v2_mobike_add_auth(sa, &b);
+	drop_handshake_state(sa);
+	int rc = V2_H_OK;
+	/* Certificates can overflow the builder: a truncated chain must not be sealed and sent. */
+	if (b.w.err) {
+		snprintf(why, sizeof(why), "our IKE_AUTH response does not fit in one message (%zu bytes%s)", cap,
+			 cap > V2_MAX_MSG ? ", in fragments" : "");
+		v2_fail_local(sa, now, why);
+		rc = V2_H_GONE;
+	} else if (v2_send_sk(sa, now, V2_IKE_AUTH, true, msgid, inner, b.w.len, b.first) != 0) {
+		v2_fail_local(sa, now, "could not seal our IKE_AUTH response");
+		rc = V2_H_GONE;
+	}
+	free(inner);
+	return rc;
+}
+
+/* Our signature is made (the crypto job is back): the request kept in the job is read again and answered. */
+static int auth_r_signed(ike_job *j, ike_time now, bool late)
+{
+	v2_ike_sa *sa = j->owner;
+	ike_peer *p = sa->peer;
+	uint64_t spi = v2_our_spi(sa);
+	v2_job_detach(sa);
+	v2_chain req;
+	uint8_t bad = 0;
+	if (j->rc != 0 || v2_parse_chain(j->ctx_len ? j->ctx[0] : 0, j->ctx + 1, j->ctx_len ? j->ctx_len - 1 : 0, 0, &req,
+					 &bad) != V2_OK) {
+		v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, 0, "cannot sign our AUTH payload");
+		return V2_H_GONE;
+	}
+	own_auth a = { j->method, j->sig_len, j->sig };
+	int rc = auth_r_finish(sa, now, &req, j->aux, &a);
+	if (late && rc != V2_H_GONE && v2_sa_alive(p, spi, sa)) /* what v2_input does after a handler */
+		v2_settle(sa, now);
+	return rc;
+}
+
+/* The decrypted request's payloads, for the resume of a signing job: first type, then the bytes. */
+static int keep_request(ike_job *j, const v2_inbound *in)
+{
+	const v2_chain *c = &in->inner;
+	const uint8_t *from = c->n ? c->pl[0].body - 4 : NULL, *to = c->n ? c->pl[c->n - 1].body + c->pl[c->n - 1].len : NULL;
+	size_t n = c->n ? (size_t)(to - from) : 0;
+	if (!(j->ctx = malloc(n + 1)))
+		return -1;
+	j->ctx[0] = c->n ? c->pl[0].type : 0;
+	if (n)
+		memcpy(j->ctx + 1, from, n);
+	j->ctx_len = n + 1;
+	j->aux = in->hdr.msg_id;
+	return 0;
+}
+
+static int auth_r(v2_ike_sa *sa, ike_time now, v2_inbound *in)
 {
 	char why[160];
 	child_payloads cp_buf, *cp = &cp_buf;
@@ -313,64 +434,43 @@ static int auth_r(v2_ike_sa *sa, ike_time now, v2_inbound *in, uint8_t *inner, s
 		v2_refuse_fatal(sa, now, in, V2_N_INVALID_SYNTAX, NULL, 0, bad);
 		return V2_H_GONE;
 	}
-	v2_builder b;
-	v2_begin_chain(&b, inner, cap);
 	if (!auth_ok(sa, now, true, &in->inner, v2_chain_find(&in->inner, V2_PL_IDI), v2_chain_find(&in->inner, V2_PL_AUTH),
 		     why, sizeof(why))) {
+		uint8_t inner[64];
+		v2_builder b;
+		v2_begin_chain(&b, inner, sizeof(inner));
 		v2_add_notify(&b, 0, NULL, 0, V2_N_AUTHENTICATION_FAILED, NULL, 0);
 		/* The SA fails next either way; a failed answer has already traced its own error. */
 		(void)v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first);
 		v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, V2_N_AUTHENTICATION_FAILED, why);
 		return V2_H_GONE;
 	}
-	ike_id my_id, *me = &my_id;
-	v2_own_id(sa, me);
-	uint8_t idb[4 + IKE_ID_MAX], auth[V2_AUTH_MAX], method;
-	size_t idlen = id_body(me, idb), alen = 0;
-	const char *w = NULL;
-	if (our_auth(sa, false, idb, idlen, auth, &alen, &method, &w) != 0) {
-		v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, 0, w);
+	uint8_t idb[4 + IKE_ID_MAX], auth[IKE_PRF_MAX_OUT];
+	size_t idlen = own_id_body(sa, idb);
+	if (sa->conn->auth == IKE_AUTH_PUBKEY) { /* a signature is a crypto job (ike.h), at once without a host pool */
+		ike_job *j = NULL;
+		const char *w = NULL;
+		if (v2_sig_job(sa, false, idb, idlen, auth_r_signed, &j, &w) != 0) {
+			v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, 0, w);
+			return V2_H_GONE;
+		}
+		if (keep_request(j, in) != 0) {
+			ike_job_free(j);
+			v2_fail_local(sa, now, "out of memory keeping the IKE_AUTH request");
+			return V2_H_GONE;
+		}
+		v2_job_attach(sa, j);
+		return ike_job_go(j, now, V2_H_OK);
+	}
+	own_auth a = { V2_AUTH_SHARED_KEY_MIC, 0, auth };
+	if (v2_psk_auth(sa, false, idb, idlen, auth, &a.len) != 0) {
+		v2_fail(sa, now, V2_T_IKE_R_AUTH_FAILED, 0, "cannot compute our AUTH");
 		return V2_H_GONE;
 	}
-	v2_dl_set(sa, V2_DL_HALF_OPEN, IKE_TIME_NEVER);
-	v2_mobike_read_auth(sa, &in->inner);
-	v2_ike_go(sa, now, V2_T_IKE_R_AUTH_OK, NULL);
-	v2_sa_event(sa, now, IKE_EV_IKE_UP, 0, NULL);
-	ike_up(sa, now);
-	if (v2_chain_find_notify(&in->inner, V2_N_INITIAL_CONTACT))
-		v2_ic_received(sa, now);
-	v2_add_id(&b, V2_PL_IDR, me->type, me->data, me->len);
-	v2_sig_add_certs(sa, &b);
-	v2_add_auth(&b, method, auth, alen);
-	child_r(sa, now, cp, &b);
-	v2_mobike_add_auth(sa, &b);
-	drop_handshake_state(sa);
-	/* Certificates can overflow the builder: a truncated chain must not be sealed and sent. */
-	if (b.w.err) {
-		snprintf(why, sizeof(why), "our IKE_AUTH response does not fit in one message (%zu bytes%s)", cap,
-			 cap > V2_MAX_MSG ? ", in fragments" : "");
-		v2_fail_local(sa, now, why);
-		return V2_H_GONE;
-	}
-	if (v2_send_sk(sa, now, V2_IKE_AUTH, true, in->hdr.msg_id, inner, b.w.len, b.first) != 0) {
-		v2_fail_local(sa, now, "could not seal our IKE_AUTH response");
-		return V2_H_GONE;
-	}
-	return V2_H_OK;
+	return auth_r_finish(sa, now, &in->inner, in->hdr.msg_id, &a);
 }
 
-int v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in)
-{
-	size_t cap = v2_build_cap(sa, V2_IKE_AUTH);
-	uint8_t *inner = malloc(cap);
-	if (!inner) {
-		v2_fail_local(sa, now, "out of memory for our IKE_AUTH response");
-		return V2_H_GONE;
-	}
-	int rc = auth_r(sa, now, in, inner, cap);
-	free(inner);
-	return rc;
-}
+int v2_auth_r_recv(v2_ike_sa *sa, ike_time now, v2_inbound *in) { return auth_r(sa, now, in); }
 
 /* Initiator side of the CHILD SA: the answer must be one of our proposals and within our selectors. */
 static void child_i(v2_ike_sa *sa, ike_time now, const v2_inbound *in, child_payloads *cp)

@@ -615,9 +615,11 @@ int v2_psk_auth(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body,
 void v2_sig_add_init(const v2_ike_sa *sa, v2_builder *b, bool response);
 /* Remembers the peer's SIGNATURE_HASH_ALGORITHMS from an IKE_SA_INIT message. */
 void v2_sig_read_init(v2_ike_sa *sa, const v2_chain *outer);
-/* Our AUTH data and method over our signed octets; 0 or -1 with why. */
-int v2_sig_auth(const v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body, size_t id_len, uint8_t *out,
-		size_t cap, size_t *len, uint8_t *method, const char **why);
+/* Our AUTH signature as a crypto job (peer/job.h): the signed octets and, for RSASSA-PSS, the salt taken now; the
+ * signature is computed when the job runs (the sign is charged now). 0 with *out, or -1 with *why. */
+struct ike_job;
+int v2_sig_job(v2_ike_sa *sa, bool for_initiator, const uint8_t *id_body, size_t id_len,
+	       int (*resume)(struct ike_job *j, ike_time now, bool late), struct ike_job **out, const char **why);
 /* CERT payloads: our certificate, then any intermediates. */
 void v2_sig_add_certs(const v2_ike_sa *sa, v2_builder *b);
 void v2_sig_add_certreq(const v2_ike_sa *sa, v2_builder *b);

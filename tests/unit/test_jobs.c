@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "certfx.h"
 #include "pair.h"
 #include "test_list.h.in"
 
@@ -135,6 +136,56 @@ static void pending_counts_as_half_open(void **state)
 	pair_free(&pr);
 }
 
+/* Every datagram a pair sends, folded into one FNV-1a value (pr->user): equal values, equal bytes on the wire. */
+static bool wire_hash(pair *pr, int side, size_t n, const uint8_t *data, size_t len)
+{
+	(void)side, (void)n;
+	uint64_t *h = pr->user;
+	for (size_t i = 0; i < len; i++)
+		*h = (*h ^ data[i]) * 0x100000001b3ULL;
+	return true;
+}
+
+/* Certificates: both signatures are jobs too (RSA with RSASSA-PSS: the salt drawn when the job is made). */
+static void deferred_signatures_match_inline(void **state)
+{
+	(void)state;
+	const certfx_set *set = certfx_get('r');
+	ike_cred *cred[2][2];
+	pair pr[2];
+	uint64_t wire[2] = { 0xcbf29ce484222325ULL, 0xcbf29ce484222325ULL };
+	for (int k = 0; k < 2; k++) {
+		cred[k][0] = certfx_cred(&set->a, &set->ca);
+		cred[k][1] = certfx_cred(&set->b, &set->ca);
+		ike_cred_set_rsa_pss(cred[k][0], true);
+		ike_cred_set_rsa_pss(cred[k][1], true);
+		pair_init(&pr[k], "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+		pair_set_creds(&pr[k], cred[k][0], cred[k][1]);
+		pr[k].defer_jobs = k == 1;
+		pr[k].filter = wire_hash;
+		pr[k].user = &wire[k];
+		pair_start(&pr[k], 21);
+	}
+	pair_run(&pr[0], 5 * MS * 1000);
+	assert_int_equal(ike_peer_initiate(pr[1].peer[0], pr[1].now, 0), 0);
+	drive(&pr[1]);
+	established(&pr[0]);
+	established(&pr[1]);
+	assert_int_equal(pr[1].jobs_submitted, 5); /* three D-H, two signatures */
+	assert_int_equal(pair_count(&pr[1], -1, "auth.verified", "RSASSA-PSS"), 2);
+	/* the same bytes on the wire, PSS salts included: inline and deferred draw the DRBG alike */
+	assert_true(wire[0] == wire[1]);
+	char x[256], y[256];
+	assert_true(pair_kdf_value(&pr[0], 0, "SK_pi", x, sizeof(x)) > 0);
+	assert_true(pair_kdf_value(&pr[1], 0, "SK_pi", y, sizeof(y)) > 0);
+	assert_string_equal(x, y);
+	for (int k = 0; k < 2; k++) {
+		pair_free(&pr[k]);
+		ike_cred_free(cred[k][0]);
+		ike_cred_free(cred[k][1]);
+	}
+}
+
 size_t tests_jobs(const struct CMUnitTest **out)
 {
 	static const struct CMUnitTest t[] = {
@@ -142,6 +193,7 @@ size_t tests_jobs(const struct CMUnitTest **out)
 		cmocka_unit_test(repeat_while_computing_is_dropped),
 		cmocka_unit_test(sa_gone_while_computing),
 		cmocka_unit_test(pending_counts_as_half_open),
+		cmocka_unit_test(deferred_signatures_match_inline),
 	};
 	*out = t;
 	return sizeof(t) / sizeof(t[0]);
