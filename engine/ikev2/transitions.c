@@ -45,6 +45,19 @@ void v2_ike_go(v2_ike_sa *sa, ike_time now, enum v2_ike_tr t, const char *detail
 	v2_collide_step(sa, now, from, tr->to);
 }
 
+/* ["10.1.0.0/16","10.3.0.0/16[udp/500]"]: selectors as a JSON list (their text needs no escaping). */
+static void ts_list(const ike_ts *ts, size_t n, char *out, size_t cap)
+{
+	size_t at = 0;
+	out[at++] = '[';
+	for (size_t i = 0; i < n && at + 132 < cap; i++) {
+		char one[128];
+		ike_ts_format(&ts[i], one, sizeof(one));
+		at += (size_t)snprintf(out + at, cap - at, "%s\"%s\"", i ? "," : "", one);
+	}
+	snprintf(out + at, cap - at, "]");
+}
+
 void v2_child_go(v2_ike_sa *sa, v2_child_sa *c, ike_time now, enum v2_child_tr t, const char *detail)
 {
 	const v2_transition *tr = &v2_child_transitions[t];
@@ -73,5 +86,12 @@ void v2_child_go(v2_ike_sa *sa, v2_child_sa *c, ike_time now, enum v2_child_tr t
 	snprintf(spi, sizeof(spi), "%08x", c->spi_out);
 	ike_jsonw_str(&w, "spi-out", spi);
 	ike_jsonw_spi(&w, "initiator-spi", sa->spi_i);
+	if (tr->to == V2_CHILD_INSTALLED) { /* the traffic selectors agreed (narrowed), as TSi and TSr of its exchange */
+		char list[IKE_TS_MAX * 132 + 4];
+		ts_list(c->ts, c->n_ts_i, list, sizeof(list));
+		ike_jsonw_raw(&w, "tsi", list);
+		ts_list(c->ts + c->n_ts_i, c->n_ts_r, list, sizeof(list));
+		ike_jsonw_raw(&w, "tsr", list);
+	}
 	v2_emit(sa->peer, now, "child_sa.state", &w);
 }
