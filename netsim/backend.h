@@ -98,6 +98,10 @@ typedef const char *(*sim_fwd_fn)(void *ctx, int64_t now, uint32_t node, size_t 
 typedef void (*sim_tap_fn)(void *ctx, int64_t now, size_t link, int dir, uint8_t proto, const ike_addr *from,
 			   const ike_addr *to, const uint8_t *data, size_t len, const char *why);
 
+/* A backend's own trace event (link.drop, xtraffic.*) of node, fields a JSON object body: with a hook set it
+ * goes there instead of straight into the trace (the runner writes it and counts it for `expect`). */
+typedef void (*sim_event_fn)(void *ctx, int64_t now, uint32_t node, const char *ev, const char *fields);
+
 typedef struct sim_backend {
 	void *impl;
 	int64_t (*now)(void *impl);
@@ -144,6 +148,8 @@ typedef struct sim_backend {
 	/* Background traffic (sim_cross_cfg) on the nodes' own stacks; NULL on a backend without it (the
 	 * built-in one). After the topology is built; 0, or -1 with nothing added. */
 	int (*add_cross)(void *impl, const sim_cross_cfg *cfg);
+	/* Sets the hook for the backend's own events (NULL: they go to the trace of set_trace). */
+	void (*set_event_hook)(void *impl, sim_event_fn fn, void *ctx);
 } sim_backend;
 
 /* The built-in simulator (sim.h) as a backend, its randomness derived from seed. 0, or -1 out of memory.

@@ -34,6 +34,7 @@ static int b_add_link(void *impl, uint32_t a, uint32_t b, const sim_link_cfg *cf
 }
 
 static void b_set_trace(void *impl, ike_host_trace *t) { sim_set_trace(impl, t); }
+static void b_set_event_hook(void *impl, sim_event_fn fn, void *ctx) { sim_set_event_hook(impl, fn, ctx); }
 
 static int b_add_hook(void *impl, uint32_t node, sim_hook_fn fn, void *ctx) { return sim_add_hook(impl, node, fn, ctx); }
 
@@ -71,6 +72,7 @@ sim_backend sim_builtin_backend(sim *s)
 			  .move_addr = b_move_addr,
 			  .add_link = b_add_link,
 			  .set_trace = b_set_trace,
+			  .set_event_hook = b_set_event_hook,
 			  .add_hook = b_add_hook,
 			  .add_route = b_add_route,
 			  .set_forward = b_set_forward,

@@ -383,6 +383,15 @@ static void trace_summary(runner *r, const sim_run_result *res)
 	free(buf);
 }
 
+/* The backend's own events (link.drop, xtraffic.*): into the trace as before, and seen by `expect`. */
+static void backend_event(void *ctx, int64_t now, uint32_t node, const char *ev, const char *fields)
+{
+	runner *r = ctx;
+	if (r->tr)
+		ike_host_trace_event(r->tr, now, r->sc->nodes[node].name, ev, fields);
+	sim_rw_event(r, now, node, ev, fields);
+}
+
 static void runner_free(runner *r)
 {
 	sim_rx_free(r);
@@ -483,6 +492,8 @@ int sim_run_scenario_observed(const sim_scenario *sc, const sim_run_opts *o, con
 			snprintf(err, errlen, "%s: cross_traffic[%zu]: the backend could not set it up", sc->file, i);
 			goto fail;
 		}
+	if (r.watch && r.be.set_event_hook) /* expectations count the backend's events too */
+		r.be.set_event_hook(r.be.impl, backend_event, &r);
 	if (obs && obs->on_phase)
 		obs->on_phase(obs->ctx, SIM_PHASE_BUILT, &r.be);
 	(void)r.be.run(r.be.impl, sc->duration);

@@ -53,7 +53,8 @@ static const char *const EVENTS[] = { "ike_sa.state", "child_sa.state", "ike.tx"
 				      "ike.initial_contact", "ike.collision", "fault", "action", "esp.tx", "esp.rx",
 				      "esp.drop", "esp.acquire", "esp.impair", "esp.expire", "flow.start", "flow.stop", "nat.map",
 				      "nat.drop", "cpu.drop", "xauth", "modecfg", "attack.start", "attack.flood", "attack.done",
-				      "attack.downgrade", "attack.rogue", "attack.capture", "attack.crack", NULL };
+				      "attack.downgrade", "attack.rogue", "attack.capture", "attack.crack", "link.drop",
+				      "xtraffic.start", "xtraffic.stop", NULL };
 
 /* 2^53: the largest count a JSON number gives exactly, so a range error prints it digit for digit. */
 #define COUNT_MAX ((int64_t)1 << 53)

@@ -46,6 +46,8 @@ struct sim {
 	size_t n_links, cap_links;
 	sim_addrmap addrs;
 	ike_host_trace *trace;
+	sim_event_fn ev_fn; /* the runner's hook for link.drop, NULL: straight into trace */
+	void *ev_ctx;
 	struct sim_hook *hooks; /* in the order added */
 	size_t n_hooks;
 	uint8_t *scratch; /* SIM_HOOK_CAP bytes, where hooks see (and may rewrite) a datagram */
@@ -120,6 +122,12 @@ int sim_schedule(sim *s, int64_t t, sim_fn fn, void *arg)
 }
 
 void sim_set_trace(sim *s, ike_host_trace *t) { s->trace = t; }
+
+void sim_set_event_hook(sim *s, sim_event_fn fn, void *ctx)
+{
+	s->ev_fn = fn;
+	s->ev_ctx = ctx;
+}
 
 int sim_add_hook(sim *s, uint32_t node, sim_hook_fn fn, void *ctx)
 {
@@ -266,10 +274,13 @@ static void trace_drop(sim *s, uint32_t node, const char *why, uint8_t proto, co
 {
 	char fields[256];
 	s->nodes[node].counts.dropped++;
-	if (!s->trace)
+	if (!s->trace && !s->ev_fn)
 		return;
 	sim_hop_drop_fields(fields, sizeof(fields), why, proto, from, to, len);
-	ike_host_trace_event(s->trace, s->now, s->nodes[node].name, "link.drop", fields);
+	if (s->ev_fn)
+		s->ev_fn(s->ev_ctx, s->now, node, "link.drop", fields);
+	else
+		ike_host_trace_event(s->trace, s->now, s->nodes[node].name, "link.drop", fields);
 }
 
 /* The link's stream for datagrams from from_node, both directions' seeded on first need; NULL out of memory. */

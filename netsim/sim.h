@@ -29,6 +29,8 @@ int64_t sim_run(sim *s, int64_t until);
 
 /* Optional: trace sink for link.drop (not owned). */
 void sim_set_trace(sim *s, ike_host_trace *t);
+/* Where link.drop events go instead of the trace (the runner's hook); NULL: the trace. */
+void sim_set_event_hook(sim *s, sim_event_fn fn, void *ctx);
 /* A packet hook for the datagrams `node` (SIM_ANY_NODE: every node) sends (backend.h). 0, or -1. */
 int sim_add_hook(sim *s, uint32_t node, sim_hook_fn fn, void *ctx);
 /* Routing (backend.h add_route, set_forward). 0, or -1. */

@@ -121,6 +121,11 @@ int b_add_link(void *impl, uint32_t a, uint32_t b, const sim_link_cfg *cfg)
 }
 
 void b_set_trace(void *impl, ike_host_trace *t) { W(impl)->trace = t; }
+void b_set_event_hook(void *impl, sim_event_fn fn, void *ctx)
+{
+	W(impl)->ev_fn = fn;
+	W(impl)->ev_ctx = ctx;
+}
 
 int b_add_hook(void *impl, uint32_t node, sim_hook_fn fn, void *ctx)
 {
@@ -257,6 +262,7 @@ extern "C" int sim_backend_ns3(uint64_t seed, sim_backend *out, char *err, size_
 	out->move_addr = b_move_addr;
 	out->add_link = b_add_link;
 	out->set_trace = b_set_trace;
+	out->set_event_hook = b_set_event_hook;
 	out->add_hook = b_add_hook;
 	out->add_route = b_add_route;
 	out->set_forward = b_set_forward;

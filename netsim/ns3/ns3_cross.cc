@@ -51,7 +51,10 @@ struct Cross {
 	void Fill();
 	void Trace(const char *ev, const char *fields) const
 	{
-		ike_host_trace_event(w->trace, now_ns(), w->nodes[cfg.from].name.c_str(), ev, fields);
+		if (w->ev_fn)
+			w->ev_fn(w->ev_ctx, now_ns(), cfg.from, ev, fields);
+		else
+			ike_host_trace_event(w->trace, now_ns(), w->nodes[cfg.from].name.c_str(), ev, fields);
 	}
 };
 

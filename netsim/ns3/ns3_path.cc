@@ -69,10 +69,13 @@ static void trace_drop(World *w, uint32_t node, const char *why, uint8_t proto, 
 	char fields[256];
 	if (counted(proto))
 		w->nodes[node].counts.dropped++;
-	if (!w->trace)
+	if (!w->trace && !w->ev_fn)
 		return;
 	sim_hop_drop_fields(fields, sizeof(fields), why, proto, from, to, len);
-	ike_host_trace_event(w->trace, now_ns(), w->nodes[node].name.c_str(), "link.drop", fields);
+	if (w->ev_fn)
+		w->ev_fn(w->ev_ctx, now_ns(), node, "link.drop", fields);
+	else
+		ike_host_trace_event(w->trace, now_ns(), w->nodes[node].name.c_str(), "link.drop", fields);
 }
 
 // Every-node hooks, then the sender's, on w->scratch; the first drop reason, or nullptr.

@@ -68,6 +68,8 @@ struct World {
 	std::vector<ShimLink> links;
 	sim_addrmap addrs{};
 	ike_host_trace *trace = nullptr;
+	sim_event_fn ev_fn = nullptr; /* the runner's hook for link.drop and xtraffic.*, nullptr: straight into trace */
+	void *ev_ctx = nullptr;
 	std::vector<Hook> hooks;
 	std::vector<uint8_t> scratch; /* where hooks see (and may rewrite) a datagram */
 	std::vector<uint8_t> wire;    /* a datagram copied out of an ns-3 packet */
