@@ -200,7 +200,7 @@ demo: deps
 # last line; a crash fails the target. (run.sh runs each fuzzer at nice 15, as before.)
 FUZZ_TEST_SECONDS ?= 5
 test: deps
-	@$(MAKE) --no-print-directory $(JOBS) $(UNIT_BINS)
+	@$(MAKE) --no-print-directory $(JOBS) $(UNIT_BINS) $(patsubst bench/%.c,$(REL_DIR)/%,$(BENCH_MAIN)) # benches: built, not run
 	@mkdir -p $(BUILD)/logs; st=0; \
 	  ( $(MAKE) --no-print-directory fuzz JOBS=-j1 FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) >$(BUILD)/logs/fuzz.log 2>&1 ) & \
 	  fz=$$!; $(MAKE) --no-print-directory interop || st=1; $(MAKE) --no-print-directory pcap-check || st=1; \

@@ -8,6 +8,8 @@
 
 /* CPU time of the calling thread, in seconds. */
 double bench_cpu_seconds(void);
+/* Heap bytes in use (glibc's arena chunks in use plus mmapped blocks): per-peer memory figures. */
+size_t bench_heap_in_use(void);
 
 /*
  * The crypto of one x25519 + AES-GCM + PSK handshake, both ends, done directly with engine/crypto:

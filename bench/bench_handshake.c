@@ -23,22 +23,17 @@ typedef struct probe {
 	size_t heap_built, heap_done;
 } probe;
 
-static size_t heap_in_use(void)
-{
-	struct mallinfo2 m = mallinfo2();
-	return m.uordblks + m.hblkhd; /* arena chunks in use + mmapped blocks */
-}
 
 static void on_phase(void *ctx, enum sim_run_phase phase, const sim_backend *be)
 {
 	probe *p = ctx;
 	(void)be;
 	if (phase == SIM_PHASE_BUILT) {
-		p->heap_built = heap_in_use();
+		p->heap_built = bench_heap_in_use();
 		p->cpu_built = bench_cpu_seconds();
 	} else {
 		p->cpu_done = bench_cpu_seconds();
-		p->heap_done = heap_in_use();
+		p->heap_done = bench_heap_in_use();
 	}
 }
 
@@ -115,7 +110,7 @@ static sim_scenario *build_world(size_t pairs, ike_child_cfg child[2])
 	child[1].local_ts[0] = child[0].remote_ts[0];
 	child[1].remote_ts[0] = child[0].local_ts[0];
 	for (size_t k = 0; sc && k < pairs; k++) {
-		sc->links[k] = (sim_link_spec){ (uint32_t)(2 * k), (uint32_t)(2 * k + 1), { LATENCY, 0, 0.0, 1500 } };
+		sc->links[k] = (sim_link_spec){ (uint32_t)(2 * k), (uint32_t)(2 * k + 1), { .latency = LATENCY, .mtu = 1500 } };
 		if (add_end(sc, &t, child, k, 1) || add_end(sc, &t, child, k, 0)) {
 			sim_scenario_free(sc);
 			return NULL;
@@ -191,14 +186,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: crypto floor measurement failed\n");
 		return 1;
 	}
-	size_t heap0 = heap_in_use();
+	size_t heap0 = bench_heap_in_use();
 	ike_child_cfg child[2];
 	sim_scenario *sc = build_world(pairs, child);
 	if (!sc) {
 		fprintf(stderr, "bench: out of memory building %zu pairs\n", pairs);
 		return 1;
 	}
-	size_t heap_cfg = heap_in_use();
+	size_t heap_cfg = bench_heap_in_use();
 	probe p = { 0 };
 	sim_run_opts o = { 0 };
 	sim_run_observer obs = { on_phase, &p };

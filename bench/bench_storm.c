@@ -40,24 +40,19 @@ static double process_cpu_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static size_t heap_in_use(void)
-{
-	struct mallinfo2 m = mallinfo2();
-	return m.uordblks + m.hblkhd; /* arena chunks in use + mmapped blocks */
-}
 
 static void on_phase(void *ctx, enum sim_run_phase phase, const sim_backend *be)
 {
 	probe *p = ctx;
 	(void)be;
 	if (phase == SIM_PHASE_BUILT) {
-		p->heap_built = heap_in_use();
+		p->heap_built = bench_heap_in_use();
 		p->cpu_built = process_cpu_seconds();
 		p->wall_built = wall_seconds();
 	} else {
 		p->cpu_done = process_cpu_seconds();
 		p->wall_done = wall_seconds();
-		p->heap_done = heap_in_use();
+		p->heap_done = bench_heap_in_use();
 	}
 }
 
@@ -231,7 +226,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	timeline t = make_timeline(peers, spacing);
-	size_t heap0 = heap_in_use();
+	size_t heap0 = bench_heap_in_use();
 	char *text = scenario_text(peers, &t), err[512];
 	sim_scenario *sc = text ? sim_scenario_parse("bench_storm", text, strlen(text), err, sizeof(err)) : NULL;
 	if (!text)

@@ -242,46 +242,20 @@ static int choose(const crack_opts *o, const ike_am_scan *s, crack_target *t, FI
 }
 
 
+/* One word against an IKEv1 Aggressive Mode exchange (crack_try_fn). */
+static int try_v1(void *ctx, const ike_crypto *c, const uint8_t *word, size_t len, FILE *err)
+{
+	const crack_target *t = ctx;
+	int hit = crack_try(c, t, word, len);
+	if (hit < 0)
+		fprintf(err, "ikesim crack: the %s PRF failed\n", hash_name(t->hash));
+	return hit;
+}
+
 /* The dictionary attack proper. */
 static int attack(const crack_target *t, const char *path, FILE *out, FILE *err)
 {
-	bool std_in = !strcmp(path, "-");
-	FILE *f = std_in ? stdin : fopen(path, "rb");
-	if (!f) {
-		fprintf(err, "ikesim crack: %s: cannot open: %s\n", path, strerror(errno));
-		return CRACK_BAD_INPUT;
-	}
-	crack_words *w = malloc(sizeof(*w));
-	ike_crypto *c = ike_crypto_new();
-	uint8_t word[CRACK_WORD_MAX];
-	size_t len = 0;
-	char msg[256];
-	int rc = CRACK_ERR, got = 0;
-	if (!w || !c) {
-		fprintf(err, "ikesim crack: out of memory\n");
-		goto done;
-	}
-	crack_words_init(w, f, path);
-	double t0 = crack_now();
-	while ((got = crack_words_next(w, word, &len, msg, sizeof(msg))) > 0) {
-		int hit = crack_try(c, t, word, len);
-		if (hit < 0) {
-			fprintf(err, "ikesim crack: the %s PRF failed\n", hash_name(t->hash));
-			goto done;
-		}
-		if (hit)
-			break;
-	}
-	rc = crack_report(out, err, got, msg, word, len, w, path, t0);
-done:
-	OPENSSL_cleanse(word, sizeof(word));
-	if (w)
-		OPENSSL_cleanse(w->buf, sizeof(w->buf));
-	free(w);
-	ike_crypto_free(c);
-	if (!std_in)
-		fclose(f);
-	return rc;
+	return crack_run(path, try_v1, (void *)t, out, err);
 }
 
 /* A text file whose first line holds a ':' and printable ASCII only: psk-crack's line, not a capture (whose

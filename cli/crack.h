@@ -59,6 +59,12 @@ double crack_now(void);
 int crack_report(FILE *out, FILE *err, int got, const char *msg, const uint8_t *word, size_t len, const crack_words *w,
 		 const char *path, double t0);
 
+/* One word against a target: 1 it is the PSK, 0 not, -1 an error (said on err already). */
+typedef int (*crack_try_fn)(void *ctx, const ike_crypto *c, const uint8_t *word, size_t len, FILE *err);
+/* The dictionary attack of both versions: the word list at path ("-": stdin) through try until a hit or its
+ * end, then crack_report. Returns the exit code. */
+int crack_run(const char *path, crack_try_fn try_word, void *ctx, FILE *out, FILE *err);
+
 /* IKEv2 (crack_v2.c): a rogue responder's trace or an IKEv2 capture line (host/v2psk.h). */
 typedef struct crack_v2_args {
 	const char *capture, *wordlist;

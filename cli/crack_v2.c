@@ -83,42 +83,34 @@ static void describe(FILE *out, const ike_v2psk *t)
 }
 
 
+/* The IKEv2 target and its prf(PSK-independent) part, computed once with the run's crypto. */
+typedef struct v2_try {
+	const ike_v2psk *t;
+	bool prepared;
+	uint8_t maced[IKE_PRF_MAX_OUT];
+} v2_try;
+
+/* One word against an IKEv2 AUTH (crack_try_fn). */
+static int try_v2(void *ctx, const ike_crypto *c, const uint8_t *word, size_t len, FILE *err)
+{
+	v2_try *v = ctx;
+	if (!v->prepared && ike_host_v2psk_prepare(c, v->t, v->maced)) {
+		fprintf(err, "ikesim crack: the PRF failed\n");
+		return -1;
+	}
+	v->prepared = true;
+	int hit = ike_host_v2psk_try(c, v->t, v->maced, word, len);
+	if (hit < 0)
+		fprintf(err, "ikesim crack: the PRF failed\n");
+	return hit;
+}
+
 /* The word list against t. */
 static int attack(const ike_v2psk *t, const char *path, FILE *out, FILE *err)
 {
-	bool std_in = !strcmp(path, "-");
-	FILE *f = std_in ? stdin : fopen(path, "rb");
-	if (!f) {
-		fprintf(err, "ikesim crack: %s: cannot open: %s\n", path, strerror(errno));
-		return CRACK_BAD_INPUT;
-	}
-	crack_words *w = malloc(sizeof(*w));
-	ike_crypto *c = ike_crypto_new();
-	uint8_t word[CRACK_WORD_MAX], maced[IKE_PRF_MAX_OUT];
-	size_t len = 0;
-	char msg[256];
-	int rc = CRACK_ERR, got = 0, hit = 0;
-	if (!w || !c || ike_host_v2psk_prepare(c, t, maced)) {
-		fprintf(err, "ikesim crack: %s\n", !w || !c ? "out of memory" : "the PRF failed");
-		goto done;
-	}
-	crack_words_init(w, f, path);
-	double t0 = crack_now();
-	while (!hit && (got = crack_words_next(w, word, &len, msg, sizeof(msg))) > 0)
-		if ((hit = ike_host_v2psk_try(c, t, maced, word, len)) < 0) {
-			fprintf(err, "ikesim crack: the PRF failed\n");
-			goto done;
-		}
-	rc = crack_report(out, err, got < 0 ? got : hit, msg, word, len, w, path, t0);
-done:
-	OPENSSL_cleanse(word, sizeof(word));
-	OPENSSL_cleanse(maced, sizeof(maced));
-	if (w)
-		OPENSSL_cleanse(w->buf, sizeof(w->buf));
-	free(w);
-	ike_crypto_free(c);
-	if (!std_in)
-		fclose(f);
+	v2_try v = { .t = t };
+	int rc = crack_run(path, try_v2, &v, out, err);
+	OPENSSL_cleanse(v.maced, sizeof(v.maced));
 	return rc;
 }
 

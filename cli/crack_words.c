@@ -1,6 +1,10 @@
 /* The word list of `ikesim crack`, streamed through a fixed buffer: a list of 10^6 words is never held whole. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <openssl/crypto.h>
 
 #include "crack.h"
 
@@ -99,4 +103,39 @@ int crack_words_next(crack_words *w, uint8_t *out, size_t *len, char *err, size_
 		w->words++;
 		return 1;
 	}
+}
+
+int crack_run(const char *path, crack_try_fn try_word, void *ctx, FILE *out, FILE *err)
+{
+	bool std_in = !strcmp(path, "-");
+	FILE *f = std_in ? stdin : fopen(path, "rb");
+	if (!f) {
+		fprintf(err, "ikesim crack: %s: cannot open: %s\n", path, strerror(errno));
+		return CRACK_BAD_INPUT;
+	}
+	crack_words *w = malloc(sizeof(*w));
+	ike_crypto *c = ike_crypto_new();
+	uint8_t word[CRACK_WORD_MAX];
+	size_t len = 0;
+	char msg[256];
+	int rc = CRACK_ERR, got = 0, hit = 0;
+	if (!w || !c) {
+		fprintf(err, "ikesim crack: out of memory\n");
+		goto done;
+	}
+	crack_words_init(w, f, path);
+	double t0 = crack_now();
+	while (!hit && (got = crack_words_next(w, word, &len, msg, sizeof(msg))) > 0)
+		if ((hit = try_word(ctx, c, word, len, err)) < 0)
+			goto done;
+	rc = crack_report(out, err, got < 0 ? got : hit, msg, word, len, w, path, t0);
+done:
+	OPENSSL_cleanse(word, sizeof(word));
+	if (w)
+		OPENSSL_cleanse(w->buf, sizeof(w->buf));
+	free(w);
+	ike_crypto_free(c);
+	if (!std_in)
+		fclose(f);
+	return rc;
 }

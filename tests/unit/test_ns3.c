@@ -19,6 +19,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "scntest.h"
+#include "testfs.h"
 #include "test_list.h.in"
 
 #define SKIP_UNLESS_BUILT()                                                                                        \
@@ -236,17 +237,7 @@ static char *run_file(const char *path, const char *backend, uint64_t seed, size
 	fclose(null);
 	sim_run_result_free(&res);
 	sim_scenario_free(sc);
-	FILE *f = fopen(tpath, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	long n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	char *buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = 0;
-	fclose(f);
+	char *buf = tfs_must_read(tpath, NULL);
 	unlink(tpath);
 	return buf;
 }
